@@ -64,10 +64,6 @@ def kill_tree(process: subprocess.Popen[bytes], *, grace_s: float = 0.5) -> None
 
     Sends SIGTERM to the group, waits ``grace_s``, then SIGKILL. Safe to call twice.
     """
-    for stream in (process.stdin, process.stdout, process.stderr):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
     if process.poll() is None:
         _signal_group(process.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -76,6 +72,11 @@ def kill_tree(process: subprocess.Popen[bytes], *, grace_s: float = 0.5) -> None
     _signal_group(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=grace_s)
+    # Close our ends only once the process is gone, so no reader blocks on a live pipe.
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install everything the project needs on a fresh Debian machine: Coq 8.16 from Debian,
+# a virtual environment in .venv with the project and its test tools (torch pinned to the
+# CPU build 2.13.0). Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v coqtop >/dev/null 2>&1 || ! command -v coqc >/dev/null 2>&1; then
+    echo "setup: installing Coq from Debian (apt-get install -y coq)"
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq coq >/dev/null
+fi
+coqtop -v | head -n 1
+
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+EXTRAS="${PROVER_EXTRAS:-dev}"
+.venv/bin/pip install --quiet --disable-pip-version-check -c scripts/constraints.txt -e ".[${EXTRAS}]" 2>&1 \
+    | grep -v "is ignored: it is neither a file nor a directory" || true
+.venv/bin/python -c "import prover, search, models" 
+echo "setup: done (.venv ready, extras: ${EXTRAS})"

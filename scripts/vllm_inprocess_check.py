@@ -1,0 +1,66 @@
+"""Run the in-process vLLM generator on a few states and print the candidates as JSON.
+
+Runs under the vLLM venv (the integration test calls it that way)::
+
+    PYTHONPATH=. .venv-vllm/bin/python scripts/vllm_inprocess_check.py MODEL_DIR
+
+Prints one JSON object: ``{"candidates": [[[tactic, score], ...], ...], "seconds": ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from models.completions import SamplingSettings
+from models.prompts import get_template
+from models.vllm_generator import VllmGenerator
+from search.protocols import GenerationRequest
+from search.states import Goal, ProofState, Theorem
+
+CONCLUSIONS = ("n + 0 = n", "a + b = b + a", "0 < x * x")
+
+
+def _requests() -> list[GenerationRequest]:
+    requests = []
+    for index, conclusion in enumerate(CONCLUSIONS):
+        statement = f"Theorem t{index} : {conclusion}."
+        theorem = Theorem(name=f"t{index}", header="", statement=statement)
+        state = ProofState(goals=(Goal(hypotheses=(), conclusion=conclusion),), handle=index)
+        requests.append(
+            GenerationRequest(
+                theorem=theorem, state=state, proof_so_far=(), num_candidates=4, seed=5 + index
+            )
+        )
+    return requests
+
+
+def main() -> int:
+    """Build the generator on argv[1], generate twice, check determinism, print JSON."""
+    generator = VllmGenerator(
+        model=sys.argv[1],
+        template=get_template("reprover"),
+        language="coq",
+        sampling=SamplingSettings(temperature=1.0, max_tokens=24),
+        dtype="bfloat16",
+        max_model_len=1024,
+    )
+    started = time.monotonic()
+    first = generator.generate(_requests())
+    seconds = time.monotonic() - started
+    second = generator.generate(_requests())
+    print(
+        json.dumps(
+            {
+                "candidates": [[[c.tactic, c.score] for c in group] for group in first],
+                "deterministic": first == second,
+                "seconds": seconds,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""GeneratorConfig validation, CLI wiring and build_generator for the model generators."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from models.combined import CombinedGenerator
+from models.openai_generator import OpenAIGenerator
+from models.registry import (
+    GeneratorConfig,
+    add_generator_flags,
+    build_generator,
+    generator_config_from_arguments,
+)
+from search.errors import ConfigError, GeneratorError
+from search.protocols import GenerationRequest
+from search.states import Candidate
+
+
+def test_openai_config_builds_openai_generator() -> None:
+    """--generator openai with --api-base and --model builds the HTTP client."""
+    config = GeneratorConfig(name="openai", api_base="http://127.0.0.1:1/v1", model="m")
+    generator = build_generator(config, language="coq")
+    assert isinstance(generator, OpenAIGenerator)
+    assert generator.url == "http://127.0.0.1:1/v1/completions"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": "gpt"}, "generator must be one of"),
+        ({"name": "openai", "model": "m"}, "api-base"),
+        ({"name": "hf"}, "needs --model"),
+        ({"template": "alpaca"}, "template"),
+        ({"score": "max"}, "score"),
+        ({"temperature": -1.0}, "temperature"),
+        ({"num_samples": 0}, "num_samples"),
+    ],
+)
+def test_invalid_config_names_the_field(fields: dict[str, object], message: str) -> None:
+    """Every invalid field gives a ConfigError that names it."""
+    with pytest.raises(ConfigError, match=message):
+        GeneratorConfig(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["hf", "vllm"])
+def test_hub_name_is_rejected_with_local_path_hint(name: str) -> None:
+    """A hub model name (not a local directory) is a GeneratorError asking for a path."""
+    config = GeneratorConfig(name=name, model="Qwen/Qwen2.5-0.5B")
+    with pytest.raises(GeneratorError, match=r"hubs cannot be reached.*local path"):
+        build_generator(config, language="lean4")
+
+
+def test_directory_without_config_is_rejected(tmp_path: Path) -> None:
+    """A local directory without config.json is not a model directory."""
+    with pytest.raises(GeneratorError, match=r"no config\.json"):
+        build_generator(GeneratorConfig(name="hf", model=str(tmp_path)), language="coq")
+
+
+def test_flags_round_trip_into_config() -> None:
+    """CLI flags parsed by add_generator_flags become the matching GeneratorConfig fields."""
+    parser = argparse.ArgumentParser()
+    add_generator_flags(parser)
+    arguments = parser.parse_args(
+        [
+            "--generator",
+            "portfolio+openai",
+            "--api-base",
+            "http://h:1/v1",
+            "--model",
+            "m",
+            "--num-samples",
+            "8",
+            "--temperature",
+            "0.5",
+            "--score",
+            "sum",
+            "--portfolio-weight",
+            "-1.5",
+            "--request-timeout",
+            "9",
+            "--template",
+            "deepseek",
+        ]
+    )
+    config = generator_config_from_arguments(arguments)
+    assert config == GeneratorConfig(
+        name="portfolio+openai",
+        api_base="http://h:1/v1",
+        model="m",
+        num_samples=8,
+        temperature=0.5,
+        score="sum",
+        portfolio_weight=-1.5,
+        request_timeout_s=9.0,
+        template="deepseek",
+    )
+
+
+class _Fixed:
+    def __init__(self, candidates: list[Candidate]) -> None:
+        self.candidates = candidates
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        return [list(self.candidates) for _ in requests]
+
+
+def test_combined_merges_with_portfolio_weight(
+    request_factory: Callable[..., GenerationRequest],
+) -> None:
+    """Portfolio scores are shifted by the weight; shared tactics keep the max; sorted."""
+    portfolio = _Fixed([Candidate(tactic="lia.", score=0.0), Candidate(tactic="auto.", score=-1.0)])
+    model = _Fixed([Candidate(tactic="lia.", score=-0.5), Candidate(tactic="ring.", score=-0.2)])
+    combined = CombinedGenerator(portfolio=portfolio, model=model, portfolio_weight=-2.0)
+    [result] = combined.generate([request_factory(0)])
+    assert [(c.tactic, c.score) for c in result] == [
+        ("ring.", -0.2),
+        ("lia.", -0.5),
+        ("auto.", -3.0),
+    ]
+    with pytest.raises(ConfigError, match="portfolio_weight"):
+        CombinedGenerator(portfolio=portfolio, model=model, portfolio_weight=float("nan"))
