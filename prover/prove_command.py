@@ -13,6 +13,7 @@ from typing import Any
 from models.registry import GeneratorConfig, build_generator, generator_config_from_arguments
 from prover.backends.factory import BackendConfig, open_environment
 from prover.benchmarks import BenchmarkEntry, benchmark_spec, load_benchmark, select_entries
+from prover.cli_flags import add_problem_flags, add_search_flags
 from prover.records import AttemptRecord
 from prover.run import prove_entries, summarize
 from prover.store import JsonlWriter
@@ -25,6 +26,7 @@ __all__ = [
     "ProveConfig",
     "load_problems",
     "prove_config_from_arguments",
+    "register",
     "run_prove",
 ]
 
@@ -194,3 +196,18 @@ def _prove_with_progress(
             config=config.search,
             on_record=on_record,
         )
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``prove`` subcommand to the ``prover`` parser."""
+    parser = commands.add_parser("prove", help="prove theorems and write DIR/results.jsonl")
+    add_problem_flags(parser)
+    add_search_flags(parser)
+    parser.add_argument("--output", type=Path, required=True, help="run directory")
+    parser.add_argument("--force", action="store_true", help="start over in an existing DIR")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.set_defaults(handler=_run_prove)
+
+
+def _run_prove(arguments: argparse.Namespace) -> int:
+    return run_prove(prove_config_from_arguments(arguments))
