@@ -40,7 +40,7 @@ if str(REPOSITORY) not in sys.path:
 from models.portfolio_coq import COQ_STRUCTURAL_PRIORS, coq_proposals  # noqa: E402
 from search.states import Goal, Hypothesis  # noqa: E402
 
-DATA = Path("/work/shared/data/minif2f_coq.jsonl")
+DATA = Path(__file__).resolve().parent / "data" / "minif2f_coq.jsonl"
 OUTPUT = REPOSITORY / "models" / "portfolio_priors.json"
 # Most miniF2F-Coq headers import neither Lia nor Lra; the Coq backend is expected
 # to load them (they add no axioms), so the measurement does too.

@@ -26,13 +26,30 @@ from lean_dojo.interaction.dojo import (
     DojoTacticTimeoutError,
 )
 
-DATA = Path(os.environ.get("FAKE_LEAN_DATA", "/work/shared/data"))
+#: Recorded fixtures live beside the fakes; benchmark statements in the repository's data folder.
+DEFAULT_DATA = Path(__file__).resolve().parent / "data"
+BENCHMARK_DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+
+
+def data_file(data_dir: Path, name: str) -> Path:
+    """``data_dir/name`` when present (FAKE_LEAN_DATA override), else the vendored copy."""
+    candidate = data_dir / name
+    if candidate.exists():
+        return candidate
+    for folder in (DEFAULT_DATA, BENCHMARK_DATA):
+        if (folder / name).exists():
+            return folder / name
+    return candidate
+
+
+DATA = Path(os.environ.get("FAKE_LEAN_DATA", str(DEFAULT_DATA)))
 
 
 def _material() -> tuple[dict[str, str], dict[tuple[str, tuple[str, ...]], str]]:
     roots: dict[str, str] = {}
     transitions: dict[tuple[str, tuple[str, ...]], str] = {}
-    for line in (DATA / "traced_tactics_sample.jsonl").read_text(encoding="utf-8").splitlines():
+    sample = data_file(DATA, "traced_tactics_sample.jsonl")
+    for line in sample.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         name = record["theorem"]
         if "sstrace" in record:

@@ -7,7 +7,8 @@ alphabetical order, like Lean's ``Json.pretty``) and end with a blank line; an
 extra blank line or non-JSON input ends it with exit code 1, EOF with exit code 0.
 
 Behaviour comes from REAL recorded Lean output under ``FAKE_LEAN_DATA`` (default
-``/work/shared/data``): root goals from ``minif2f_lean4.jsonl`` (``goal``), and tactic
+``tests/fakes/data`` plus ``benchmarks/data``): root goals from ``minif2f_lean4.jsonl``
+(``goal``), and tactic
 transitions keyed by (theorem, tactic path) from ``traced_tactics_sample.jsonl``.
 Unknown tactics get the ``invalid_tactic`` shape: a NEW proofState with ``goals: []``,
 an error message and ``proofStatus: "Incomplete: contains sorry"``.
@@ -29,6 +30,22 @@ import time
 from pathlib import Path
 from typing import Any
 
+#: Recorded fixtures live beside the fakes; benchmark statements in the repository's data folder.
+DEFAULT_DATA = Path(__file__).resolve().parent / "data"
+BENCHMARK_DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+
+
+def data_file(data_dir: Path, name: str) -> Path:
+    """``data_dir/name`` when present (FAKE_LEAN_DATA override), else the vendored copy."""
+    candidate = data_dir / name
+    if candidate.exists():
+        return candidate
+    for folder in (DEFAULT_DATA, BENCHMARK_DATA):
+        if (folder / name).exists():
+            return folder / name
+    return candidate
+
+
 KNOWN_MODULES = ("Mathlib", "Aesop", "Init", "Std", "Lean")
 STANDARD_AXIOMS = "[propext, Classical.choice, Quot.sound]"
 
@@ -36,11 +53,11 @@ STANDARD_AXIOMS = "[propext, Classical.choice, Quot.sound]"
 def load_material(data_dir: Path) -> tuple[dict[str, str], dict[tuple[str, tuple[str, ...]], str]]:
     """Root goals by theorem name, and resulting states by (theorem, tactic path)."""
     roots: dict[str, str] = {}
-    for line in (data_dir / "minif2f_lean4.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in data_file(data_dir, "minif2f_lean4.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         roots.setdefault(record["name"], record["goal"])
     transitions: dict[tuple[str, tuple[str, ...]], str] = {}
-    sample = data_dir / "traced_tactics_sample.jsonl"
+    sample = data_file(data_dir, "traced_tactics_sample.jsonl")
     for line in sample.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         name = record["theorem"]
@@ -215,7 +232,7 @@ def read_request(stream: Any) -> str | None:
 def main() -> int:
     """Serve requests until EOF."""
     sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-    repl = FakeRepl(Path(os.environ.get("FAKE_LEAN_DATA", "/work/shared/data")))
+    repl = FakeRepl(Path(os.environ.get("FAKE_LEAN_DATA", str(DEFAULT_DATA))))
     log_path = os.environ.get("FAKE_LEAN_LOG")
     stdin = open(sys.stdin.fileno(), encoding="utf-8", closefd=False)  # noqa: SIM115
     while (text := read_request(stdin)) is not None:

@@ -19,7 +19,8 @@ from search.outcomes import NewState, ProofComplete, TacticError, TacticTimeout
 from search.protocols import ProofEnvironment
 from search.states import ProofState, Theorem
 
-DATA = Path("/work/shared/data")
+TESTS = Path(__file__).resolve().parents[2]
+DATA = TESTS.parent / "benchmarks" / "data"
 FAKE = Path(__file__).resolve().parents[2] / "fakes" / "fake_lean_repl.py"
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="recorded Lean data not available")
 

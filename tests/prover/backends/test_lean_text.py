@@ -21,7 +21,10 @@ from prover.lean_setup import setup_lean_project
 from search.errors import BackendUnavailable, InputError
 from search.states import Theorem, normalize_text
 
-DATA = Path("/work/shared/data")
+TESTS = Path(__file__).resolve().parents[2]
+FIXTURES = TESTS / "fakes" / "data"
+BENCHMARK_DATA = TESTS.parent / "benchmarks" / "data"
+DATA = FIXTURES
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="recorded Lean data not available")
 
 
@@ -36,7 +39,7 @@ def _recorded_states() -> list[str]:
     for tactic in fixture["expected_output"]["ast"]["tactics"]:
         states += [tactic["stateBefore"], tactic["stateAfter"]]
     for name in ("minif2f_lean4.jsonl", "proofnet_lean4.jsonl"):
-        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        for line in (BENCHMARK_DATA / name).read_text(encoding="utf-8").splitlines():
             states.append(json.loads(line)["goal"])
     return states
 

@@ -1,0 +1,210 @@
+"""Core benchmark: best-first search with the portfolio vs a single-shot baseline on miniF2F-Coq.
+
+For each split, the search arm runs ``prover prove`` (the real CLI, sharded over
+``--workers`` processes, each with its own coqtop) and the baseline arm runs
+``intros`` and then each closing automation tactic once, with no search. Both
+arms count a theorem as proved only after the same independent ``coqc`` check.
+
+Usage::
+
+    .venv/bin/python benchmarks/search_benchmark.py --splits valid,test \
+        --time-limit 10 --tactic-timeout 2 --workers 2 --output runs/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from prover.backends.coq import CoqConfig, CoqEnvironment
+from prover.backends.factory import DEFAULT_COQ_PRELUDE
+from prover.benchmarks import BenchmarkEntry, load_benchmark
+from search.errors import ProverError
+from search.outcomes import NewState, ProofComplete
+from search.states import ProofState, Theorem
+
+#: The closing automation of the portfolio, each tried once after ``intros``.
+AUTOMATION = (
+    "lia",
+    "nia",
+    "lra",
+    "nra",
+    "field",
+    "ring",
+    "auto",
+    "intuition",
+    "easy",
+    "tauto",
+    "congruence",
+    "reflexivity",
+    "trivial",
+    "firstorder",
+    "simpl; lia",
+)
+
+
+def run_search_arm(
+    split: str, *, arguments: argparse.Namespace, output: Path
+) -> list[dict[str, Any]]:
+    """Run ``prover prove`` on the split in ``--workers`` shards; return all records."""
+    entries = _entries(split, arguments.limit)
+    shards = [entries[index :: arguments.workers] for index in range(arguments.workers)]
+    processes = []
+    for index, shard in enumerate(shards):
+        if not shard:
+            continue
+        command = [
+            sys.executable,
+            "-m",
+            "prover.cli",
+            "prove",
+            "--backend",
+            "coq",
+            "--benchmark",
+            "minif2f-coq",
+            "--split",
+            split,
+            "--names",
+            ",".join(entry.key for entry in shard),
+            "--time-limit",
+            str(arguments.time_limit),
+            "--tactic-timeout",
+            str(arguments.tactic_timeout),
+            "--output",
+            str(output / f"shard-{index}"),
+            "--force",
+            "--no-progress",
+        ]
+        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
+    for process in processes:
+        process.wait()
+    records = []
+    for index in range(len(processes)):
+        path = output / f"shard-{index}" / "results.jsonl"
+        records.extend(json.loads(line) for line in path.read_text().splitlines() if line)
+    order = {entry.key: position for position, entry in enumerate(entries)}
+    records.sort(key=lambda record: order.get(record["name"], len(order)))
+    merged = output / "results.jsonl"
+    merged.write_text("".join(json.dumps(record) + "\n" for record in records))
+    return records
+
+
+def _entries(split: str, limit: int | None) -> list[BenchmarkEntry]:
+    entries = load_benchmark("minif2f-coq", split=split)
+    return entries[:limit] if limit else entries
+
+
+def single_shot(
+    environment: CoqEnvironment, theorem: Theorem, *, tactic_timeout_s: float
+) -> dict[str, Any]:
+    """``intros`` then each automation tactic once; verified like the search arm."""
+    started = time.monotonic()
+    try:
+        root = environment.open(theorem)
+        proof = _single_shot_proof(environment, root, tactic_timeout_s=tactic_timeout_s)
+        verification = environment.verify(theorem, proof) if proof else None
+    except ProverError as exc:
+        return {
+            "name": theorem.name,
+            "status": "error",
+            "error": str(exc),
+            "time_s": time.monotonic() - started,
+        }
+    proved = verification is not None and verification.ok
+    return {
+        "name": theorem.name,
+        "status": "proved" if proved else "failed",
+        "proof": proof if proved else None,
+        "time_s": time.monotonic() - started,
+    }
+
+
+def _single_shot_proof(
+    environment: CoqEnvironment, root: ProofState, *, tactic_timeout_s: float
+) -> list[str] | None:
+    state, prefix = root, []
+    outcome = environment.run_tactic(root, "intros", timeout_s=tactic_timeout_s)
+    if isinstance(outcome, ProofComplete):
+        return ["intros"]
+    if isinstance(outcome, NewState):
+        state, prefix = outcome.state, ["intros"]
+    for tactic in AUTOMATION:
+        if isinstance(
+            environment.run_tactic(state, tactic, timeout_s=tactic_timeout_s), ProofComplete
+        ):
+            return [*prefix, tactic]
+    return None
+
+
+def run_baseline_arm(split: str, *, arguments: argparse.Namespace) -> list[dict[str, Any]]:
+    """The single-shot baseline over the split, in this process."""
+    records = []
+    with CoqEnvironment(CoqConfig(prelude=DEFAULT_COQ_PRELUDE)) as environment:
+        for entry in _entries(split, arguments.limit):
+            if entry.theorem is None:
+                continue
+            records.append(
+                single_shot(environment, entry.theorem, tactic_timeout_s=arguments.tactic_timeout)
+            )
+    return records
+
+
+def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Solved counts, median time to proof and, for search records, throughput and overhead."""
+    proved = [r for r in records if r["status"] == "proved"]
+    total_time_s = sum(r["time_s"] for r in records)
+    summary: dict[str, Any] = {
+        "theorems": len(records),
+        "statements_accepted": sum(r["status"] != "error" for r in records),
+        "proved": len(proved),
+        "median_time_to_proof_s": statistics.median(r["time_s"] for r in proved)
+        if proved
+        else None,
+    }
+    if records and "expansions" in records[0]:
+        summary["expansions_per_s"] = sum(r["expansions"] for r in records) / total_time_s
+        summary["overhead_fraction"] = sum(r["overhead_time_s"] for r in records) / total_time_s
+        summary["generator_fraction"] = sum(r["generator_time_s"] for r in records) / total_time_s
+        summary["backend_fraction"] = sum(r["backend_time_s"] for r in records) / total_time_s
+    return summary
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run both arms on every split and write OUTPUT/summary.json."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--splits", default="valid,test")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--tactic-timeout", type=float, default=5.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--output", type=Path, default=Path("runs/bench"))
+    arguments = parser.parse_args(argv)
+    report: dict[str, Any] = {"settings": vars(arguments) | {"output": str(arguments.output)}}
+    for split in arguments.splits.split(","):
+        started = time.monotonic()
+        search = run_search_arm(
+            split, arguments=arguments, output=arguments.output / f"search-{split}"
+        )
+        search_wall_s = time.monotonic() - started
+        baseline = run_baseline_arm(split, arguments=arguments)
+        (arguments.output / f"baseline-{split}.jsonl").write_text(
+            "".join(json.dumps(record) + "\n" for record in baseline)
+        )
+        report[split] = {
+            "search": summarize(search) | {"wall_s": search_wall_s},
+            "single_shot": summarize(baseline),
+        }
+        (arguments.output / "summary.json").write_text(json.dumps(report, indent=2) + "\n")
+        print(json.dumps({split: report[split]}, indent=2), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
