@@ -19,7 +19,12 @@ logger = logging.getLogger("prover")
 
 #: Modules defining a subcommand through ``register(commands)``; each imports only light
 #: modules at import time and loads heavy ones inside its handler.
-COMMAND_MODULES = ("prover.prove_command",)
+COMMAND_MODULES = (
+    "prover.prove_command",
+    "prover.setup_command",
+    "prover.serve_command",
+    "prover.assist_command",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

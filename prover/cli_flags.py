@@ -8,7 +8,7 @@ from pathlib import Path
 from models.registry import add_generator_flags
 from prover.backends.factory import DEFAULT_COQ_PRELUDE
 
-__all__ = ["add_backend_flags", "add_problem_flags", "add_search_flags"]
+__all__ = ["add_backend_flags", "add_problem_flags", "add_scoring_flags", "add_search_flags"]
 
 
 def add_problem_flags(parser: argparse.ArgumentParser) -> None:
@@ -49,3 +49,22 @@ def add_search_flags(parser: argparse.ArgumentParser) -> None:
     budgets.add_argument("--num-candidates", type=int, default=32, help="tactics per expansion")
     budgets.add_argument("--expansion-batch-size", type=int, default=1)
     budgets.add_argument("--seed", type=int, default=0)
+    add_scoring_flags(parser)
+
+
+def add_scoring_flags(parser: argparse.ArgumentParser) -> None:
+    """Flags of the node priority (progress model) and the sampling budget (fixed/dynamic)."""
+    scoring = parser.add_argument_group("scoring and sampling budget")
+    scoring.add_argument(
+        "--progress-model", type=Path, help="directory written by `prover train-progress`"
+    )
+    scoring.add_argument(
+        "--alpha", type=float, default=0.2, help="weight of the progress term (default 0.2)"
+    )
+    scoring.add_argument("--sampling", choices=("fixed", "dynamic"), default="fixed")
+    scoring.add_argument(
+        "--min-candidates", type=int, default=4, help="dynamic sampling: fewest per expansion"
+    )
+    scoring.add_argument(
+        "--max-candidates", type=int, help="dynamic sampling: most (default --num-candidates)"
+    )

@@ -6,10 +6,11 @@ import argparse
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from models.progress.config import ScoringConfig, build_scoring, scoring_config_from_arguments
 from models.registry import GeneratorConfig, build_generator, generator_config_from_arguments
 from prover.backends.factory import BackendConfig, open_environment
 from prover.benchmarks import BenchmarkEntry, benchmark_spec, load_benchmark, select_entries
@@ -20,6 +21,7 @@ from prover.store import JsonlWriter
 from prover.theorem_files import theorem_from_file
 from search.config import SearchConfig
 from search.errors import ConfigError
+from search.protocols import NodeScorer, SamplingSchedule
 
 __all__ = [
     "ProblemSelection",
@@ -62,6 +64,7 @@ class ProveConfig:
     generator: GeneratorConfig
     search: SearchConfig
     output: Path
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
     force: bool = False
     show_progress: bool = True
 
@@ -115,6 +118,7 @@ def prove_config_from_arguments(arguments: argparse.Namespace) -> ProveConfig:
         backend=backend_config_from_arguments(arguments),
         generator=generator_config_from_arguments(arguments),
         search=search_config_from_arguments(arguments),
+        scoring=scoring_config_from_arguments(arguments),
         output=arguments.output,
         force=arguments.force,
         show_progress=not arguments.no_progress,
@@ -157,10 +161,13 @@ def run_prove(config: ProveConfig) -> int:
     results_path = prepare_output(config.output, force=config.force)
     (config.output / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     generator = build_generator(config.generator, language=config.backend.language)
+    scorer, schedule = build_scoring(config.scoring, config.search)
     environment = open_environment(config.backend)
     try:
         with JsonlWriter(results_path) as writer:
-            records = _prove_with_progress(entries, config, environment, generator, writer)
+            records = _prove_with_progress(
+                entries, config, environment, generator, writer, scorer=scorer, schedule=schedule
+            )
     finally:
         environment.close()
     summary = summarize(records)
@@ -176,6 +183,9 @@ def _prove_with_progress(
     environment: Any,
     generator: Any,
     writer: JsonlWriter,
+    *,
+    scorer: NodeScorer | None = None,
+    schedule: SamplingSchedule | None = None,
 ) -> list[AttemptRecord]:
     from tqdm import tqdm
 
@@ -195,6 +205,8 @@ def _prove_with_progress(
             generator=generator,
             config=config.search,
             on_record=on_record,
+            scorer=scorer,
+            schedule=schedule,
         )
 
 

@@ -32,11 +32,13 @@ def prove_theorem(
     attempt: int = 0,
     scorer: NodeScorer | None = None,
     schedule: SamplingSchedule | None = None,
+    on_result: Callable[[SearchResult], None] | None = None,
 ) -> AttemptRecord:
     """Search for a proof of ``theorem`` and re-check any proof found in a fresh process.
 
     The attempt's seed is derived from ``config.seed``, ``key`` and ``attempt``, so
-    repeated attempts differ and every attempt is reproducible.
+    repeated attempts differ and every attempt is reproducible. ``on_result`` (optional)
+    receives the raw :class:`SearchResult`, e.g. to keep its search graph.
     """
     seed = attempt_seed(config.seed, key, attempt)
     result = best_first_search(
@@ -47,6 +49,8 @@ def prove_theorem(
         scorer=scorer,
         schedule=schedule,
     )
+    if on_result is not None:
+        on_result(result)
     verification = _verify(environment, theorem, result)
     return record_from_search(
         name=key,
