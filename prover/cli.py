@@ -21,9 +21,12 @@ logger = logging.getLogger("prover")
 #: modules at import time and loads heavy ones inside its handler.
 COMMAND_MODULES = (
     "prover.prove_command",
+    "prover.eval_command",
+    "prover.report",
     "prover.setup_command",
     "prover.serve_command",
     "prover.assist_command",
+    "prover.train_command",
 )
 
 

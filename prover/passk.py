@@ -24,7 +24,7 @@ __all__ = [
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
-    """The probability that at least one of ``k`` attempts drawn from ``n`` (``c`` correct) succeeds.
+    """Chance that one of ``k`` attempts drawn from ``n`` (``c`` of them correct) succeeds.
 
     Uses the product form ``1 − Π_{i=n−c+1}^{n} (1 − k/i)``, which never forms the
     (huge) binomial coefficients and is exact for ``n − c < k`` (the result is 1).
@@ -84,15 +84,12 @@ def bootstrap_interval(
     generator = random.Random(seed)
     size = len(values)
     means = sorted(
-        sum(values[generator.randrange(size)] for _ in range(size)) / size
-        for _ in range(resamples)
+        sum(values[generator.randrange(size)] for _ in range(size)) / size for _ in range(resamples)
     )
     tail = (1.0 - level) / 2.0
     low_index = math.floor(tail * (resamples - 1))
     high_index = math.ceil((1.0 - tail) * (resamples - 1))
-    return Interval(
-        low=means[low_index], high=means[high_index], level=level, method="bootstrap"
-    )
+    return Interval(low=means[low_index], high=means[high_index], level=level, method="bootstrap")
 
 
 def wilson_interval(successes: int, trials: int, *, level: float = 0.95) -> Interval:

@@ -56,7 +56,8 @@ class ResultsDatabase:
         try:
             self._connection = sqlite3.connect(self.path, isolation_level=None)
             self._connection.execute("PRAGMA journal_mode=WAL")
-            self._connection.execute("PRAGMA synchronous=NORMAL")
+            # FULL: a commit survives power loss too, so the fsynced JSONL never runs ahead.
+            self._connection.execute("PRAGMA synchronous=FULL")
             self._connection.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{self.path} is not a usable results database: {exc}") from exc
@@ -81,7 +82,8 @@ class ResultsDatabase:
     def stored_config(self) -> dict[str, Any] | None:
         """The configuration this directory was created with, if any."""
         text = self._meta("config")
-        return json.loads(text) if text is not None else None  # type: ignore[no-any-return]
+        value: dict[str, Any] | None = json.loads(text) if text is not None else None
+        return value
 
     def _meta(self, key: str) -> str | None:
         row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

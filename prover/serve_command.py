@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.registry import GeneratorConfig, build_generator, generator_config_from_arguments
@@ -26,7 +26,7 @@ from prover.server_handlers import (
 )
 from search.errors import ConfigError
 
-__all__ = ["ServeConfig", "build_service", "register", "run_serve"]
+__all__ = ["ServeConfig", "build_service", "register", "run_serve", "serve_config_from_arguments"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class ServeConfig:
     progress_model: str | None = None
     encoder: Path | None = None
     search_workers: int = 1
-    limits: SearchLimits = SearchLimits()
+    limits: SearchLimits = field(default_factory=SearchLimits)
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -75,7 +75,9 @@ def build_service(
     environments = None
     if config.backend is not None:
         backend = config.backend
-        environments = EnvironmentPool(lambda: open_environment(backend), size=config.search_workers)
+        environments = EnvironmentPool(
+            lambda: open_environment(backend), size=config.search_workers
+        )
     return AssistService(
         generator=generator,
         language=config.language,

@@ -25,6 +25,9 @@ __all__ = ["AssistServer", "create_server", "serve_until_signalled"]
 
 logger = logging.getLogger(__name__)
 
+_DRAIN_LIMIT_BYTES = 8 * MAX_BODY_BYTES
+"""Oversized bodies up to this size are read and dropped before the 413; larger ones are not."""
+
 _POST_ROUTES: dict[str, Callable[[AssistService, Any], dict[str, Any]]] = {
     "/generate": AssistService.generate,
     "/encode": AssistService.encode,
@@ -56,7 +59,9 @@ class AssistServer(ThreadingHTTPServer):
         return f"http://{host!s}:{port}"
 
 
-def create_server(service: AssistService, *, host: str = "127.0.0.1", port: int = 23337) -> AssistServer:
+def create_server(
+    service: AssistService, *, host: str = "127.0.0.1", port: int = 23337
+) -> AssistServer:
     """Bind the server (``port=0`` picks a free port); call ``serve_forever`` to run it."""
     return AssistServer((host, port), service)
 
@@ -112,7 +117,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._answer(405, {"error": "use GET /health or POST"})
 
-    do_DELETE = do_PATCH = do_PUT
+    def do_DELETE(self) -> None:
+        self.do_PUT()
+
+    def do_PATCH(self) -> None:
+        self.do_PUT()
 
     def _read_json(self) -> Any:
         length_header = self.headers.get("Content-Length")
@@ -126,6 +135,8 @@ class _Handler(BaseHTTPRequestHandler):
             raise RequestError(400, f"bad Content-Length {length_header!r}")
         if length > MAX_BODY_BYTES:
             self.close_connection = True
+            if length <= _DRAIN_LIMIT_BYTES:  # read and drop it, so the client sees the 413
+                self._discard(length)
             raise RequestError(413, f"body of {length} bytes; at most {MAX_BODY_BYTES}")
         raw = self.rfile.read(length)
         if len(raw) < length:
@@ -138,6 +149,14 @@ class _Handler(BaseHTTPRequestHandler):
             raise RequestError(400, f"malformed JSON: {exc}") from None
         except RecursionError:
             raise RequestError(400, "JSON nested too deeply") from None
+
+    def _discard(self, length: int) -> None:
+        remaining = length
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 1 << 16))
+            if not chunk:
+                return
+            remaining -= len(chunk)
 
     def _answer(self, status: int, payload: dict[str, Any]) -> None:
         try:

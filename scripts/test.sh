@@ -3,7 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PROVER_EXTRAS="dev,models,lean" bash scripts/setup.sh
+PROVER_EXTRAS="dev,models,lean,ray" bash scripts/setup.sh
+# Headless Chromium renders the eval report in tests/prover/test_report.py (skipped if absent).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null \
+        || echo "test: chromium not installed; the report screenshot test will be skipped"
+fi
 if [ -f scripts/setup_vllm.sh ]; then
     bash scripts/setup_vllm.sh
 fi

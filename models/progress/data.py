@@ -40,6 +40,7 @@ __all__ = [
     "load_examples",
     "parse_ratios",
     "rebalance",
+    "run_results_files",
     "split_by_theorem",
     "split_of",
 ]
@@ -47,7 +48,13 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Proof-length buckets of LeanProgress's balancing table and of our per-bucket metrics.
-LENGTH_BUCKETS: tuple[tuple[int, int | None], ...] = ((1, 5), (6, 10), (11, 15), (16, 20), (21, None))
+LENGTH_BUCKETS: tuple[tuple[int, int | None], ...] = (
+    (1, 5),
+    (6, 10),
+    (11, 15),
+    (16, 20),
+    (21, None),
+)
 _NO_GOALS = ("no goals", "")
 
 
@@ -110,16 +117,24 @@ def load_examples(paths: Sequence[Path]) -> list[ProgressExample]:
 
 def _load_one(path: Path) -> list[ProgressExample]:
     if path.is_dir():
-        results = path / "results.jsonl"
-        if not results.is_file():
-            raise InputError(f"{path}: a run directory must hold results.jsonl")
-        return _from_results(results, _read_lines(results))
+        files = run_results_files(path)
+        if not files:
+            raise InputError(f"{path}: a run directory must hold results.jsonl (or shard-*/)")
+        return [e for file in files for e in _from_results(file, _read_lines(file))]
     if not path.is_file():
         raise InputError(f"{path}: no such run directory or traced-tactics file")
     records = _read_lines(path)
     if records and _looks_like_result(records[0]):
         return _from_results(path, records)
     return _from_traces(path, records)
+
+
+def run_results_files(directory: Path) -> list[Path]:
+    """``DIR/results.jsonl``, or the ``DIR/shard-*/results.jsonl`` of a sharded run."""
+    single = directory / "results.jsonl"
+    if single.is_file():
+        return [single]
+    return sorted(directory.glob("shard-*/results.jsonl"))
 
 
 def _read_lines(path: Path) -> list[dict[str, Any]]:
@@ -260,8 +275,7 @@ def _trace_steps(record: Mapping[str, Any]) -> list[tuple[str, str, str | None]]
     for key in ("traced_tactics", "sstrace", "trace"):
         steps = record.get(key)
         if isinstance(steps, list) and all(
-            isinstance(step, dict) and "state_before" in step and "tactic" in step
-            for step in steps
+            isinstance(step, dict) and "state_before" in step and "tactic" in step for step in steps
         ):
             return [
                 (

@@ -27,6 +27,7 @@ __all__ = [
     "default_backbone",
     "format_input",
     "load_progress_predictor",
+    "manifest_dict",
     "read_manifest",
     "resolve_backbone",
 ]
@@ -47,7 +48,9 @@ def format_input(state: str, proof_so_far: Sequence[str], input_format: str) -> 
     if input_format == "state+proof":
         proof = "\n".join(proof_so_far)
         return f" --- STATE_BEFORE: {state} --- PROOF: {proof} --- STEPS_TO_NO_GOALS: "
-    raise ConfigError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, got {input_format!r}")
+    raise ConfigError(
+        f"input_format must be one of {', '.join(INPUT_FORMATS)}, got {input_format!r}"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,7 +71,9 @@ class ProgressManifest:
 
     def __post_init__(self) -> None:
         if self.input_format not in INPUT_FORMATS:
-            raise ConfigError(f"input_format must be one of {INPUT_FORMATS}, got {self.input_format!r}")
+            raise ConfigError(
+                f"input_format must be one of {INPUT_FORMATS}, got {self.input_format!r}"
+            )
         if self.n_max < 1:
             raise ConfigError(f"n_max must be at least 1, got {self.n_max!r}")
         if not self.label_std > 0:
@@ -164,9 +169,15 @@ class ProgressPredictor:
             format_input(state, proof, self.input_format)
             for state, proof in zip(states, proofs_so_far, strict=True)
         ]
-        predictions: list[float] = []
-        for start in range(0, len(texts), self.batch_size):
-            predictions.extend(self._predict_batch(texts[start : start + self.batch_size]))
+        # Batches of similar length waste little on padding; answers go back in input order.
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        predictions = [0.0] * len(texts)
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            for index, value in zip(
+                chunk, self._predict_batch([texts[i] for i in chunk]), strict=True
+            ):
+                predictions[index] = value
         return predictions
 
     def _predict_batch(self, texts: Sequence[str]) -> list[float]:

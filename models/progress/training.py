@@ -59,7 +59,8 @@ class TrainingConfig:
     learning_rate: float = 5e-5
     weight_decay: float = 0.01
     warmup_ratio: float = 0.03
-    max_length: int = 256
+    max_length: int = 128
+    num_layers: int | None = None
     heldout_fraction: float = 0.2
     rebalance: RebalanceRatios = field(default_factory=lambda: NO_REBALANCING)
     seed: int = 0
@@ -78,6 +79,8 @@ class TrainingConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        if self.num_layers is not None and self.num_layers < 1:
+            raise ConfigError(f"num_layers must be a positive integer, got {self.num_layers!r}")
         if self.max_steps is not None and self.max_steps < 1:
             raise ConfigError(f"max_steps must be a positive integer, got {self.max_steps!r}")
         if not 0.0 <= self.warmup_ratio < 1.0:
@@ -185,8 +188,10 @@ def _fit_and_save(
     tokenizer = AutoTokenizer.from_pretrained(backbone)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
+    # num_layers keeps only the backbone's first layers: a CPU speed knob for search time.
+    layers = {} if config.num_layers is None else {"num_hidden_layers": config.num_layers}
     model = AutoModelForSequenceClassification.from_pretrained(
-        backbone, num_labels=1, problem_type="regression"
+        backbone, num_labels=1, problem_type="regression", **layers
     )
     model.config.pad_token_id = tokenizer.pad_token_id
 
@@ -207,7 +212,9 @@ def _fit_and_save(
     warmup = max(1, int(config.warmup_ratio * total_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
-        lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / (total_steps - warmup + 1))),
+        lambda step: min(
+            (step + 1) / warmup, max(0.0, (total_steps - step) / (total_steps - warmup + 1))
+        ),
     )
     order = random.Random(config.seed)
     model.train()
@@ -224,13 +231,13 @@ def _fit_and_save(
             )
             outputs = model(**encode(batch)).logits.squeeze(-1)
             loss = torch.nn.functional.mse_loss(outputs, targets)
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
             step += 1
             if step % 20 == 0 or step == total_steps:
-                logger.info("step %d/%d loss %.4f", step, total_steps, float(loss))
+                logger.info("step %d/%d loss %.4f", step, total_steps, loss.item())
     model.eval()
     config.output.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(config.output))
@@ -239,8 +246,7 @@ def _fit_and_save(
     predictions: list[float] = []
     with torch.no_grad():
         for start in range(0, len(heldout), 64):
-            batch = heldout[start : start + 64]
-            values = model(**encode(batch)).logits.squeeze(-1)
+            values = model(**encode(heldout[start : start + 64])).logits.squeeze(-1)
             values = values * manifest.label_std + manifest.label_mean
             predictions.extend(max(0.0, float(v)) for v in values.reshape(-1).tolist())
     return predictions

@@ -1,0 +1,129 @@
+"""Input formats, manifests, backbone resolution and the scoring flags of prove."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models.progress import format_input, load_progress_predictor, read_manifest
+from models.progress.config import ScoringConfig, build_scoring
+from models.progress.model import ProgressManifest, resolve_backbone
+from models.progress.schedule import DynamicSchedule
+from prover.cli import build_parser
+from prover.prove_command import prove_config_from_arguments
+from search.config import SearchConfig
+from search.errors import ConfigError, InputError
+
+
+def manifest(**changes: object) -> ProgressManifest:
+    """A valid manifest with optional field changes."""
+    fields: dict[str, object] = {
+        "input_format": "state+proof",
+        "n_max": 5,
+        "label_mean": 2.0,
+        "label_std": 1.0,
+        "label_min": 1,
+        "label_max": 5,
+        "train_examples": 10,
+        "backbone": "b",
+        "max_length": 64,
+    }
+    fields.update(changes)
+    return ProgressManifest(**fields)  # type: ignore[arg-type]
+
+
+def test_input_formats_are_leanprogress_templates() -> None:
+    """Both templates match the paper's text, tactics joined by newlines."""
+    assert format_input("⊢ p", ["intro h", "auto"], "state+proof") == (
+        " --- STATE_BEFORE: ⊢ p --- PROOF: intro h\nauto --- STEPS_TO_NO_GOALS: "
+    )
+    assert format_input("⊢ p", ["x"], "state") == " --- STATE_BEFORE: ⊢ p --- STEPS_TO_NO_GOALS: "
+    with pytest.raises(ConfigError, match="input_format"):
+        format_input("⊢ p", [], "tactic")
+
+
+def test_manifest_round_trip_and_rejections(tmp_path: Path) -> None:
+    """A written manifest reads back; a directory without one or of another kind is refused."""
+    manifest().write(tmp_path)
+    assert read_manifest(tmp_path) == manifest()
+    with pytest.raises(InputError, match="not a progress model"):
+        load_progress_predictor(tmp_path / "missing")
+    (tmp_path / "progress_manifest.json").write_text(json.dumps({"kind": "other"}))
+    with pytest.raises(InputError, match="kind"):
+        read_manifest(tmp_path)
+    with pytest.raises(ConfigError, match="n_max"):
+        manifest(n_max=0)
+
+
+def test_format_mismatch_is_detected_before_loading_weights(tmp_path: Path) -> None:
+    """Asking for a state-only model from a state+proof one names the directory and formats."""
+    manifest().write(tmp_path)
+    with pytest.raises(InputError, match="trained for input format 'state\\+proof'"):
+        load_progress_predictor(tmp_path, input_format="state")
+
+
+def test_backbone_resolution_is_local_only(tmp_path: Path) -> None:
+    """The default is the MiniLM package; hub names and folders without config.json fail."""
+    assert (resolve_backbone(None) / "config.json").is_file()
+    with pytest.raises(ConfigError, match="only local paths"):
+        resolve_backbone("deepseek-ai/deepseek-coder-1.3b-base")
+    with pytest.raises(ConfigError, match=r"no config\.json"):
+        resolve_backbone(tmp_path)
+
+
+def test_prove_flags_reach_scoring_config(tmp_path: Path) -> None:
+    """--progress-model/--alpha/--sampling/--min/--max-candidates land in ProveConfig.scoring."""
+    arguments = build_parser().parse_args(
+        [
+            "prove",
+            "--benchmark",
+            "minif2f-coq",
+            "--split",
+            "valid",
+            "--output",
+            str(tmp_path),
+            "--progress-model",
+            str(tmp_path / "m"),
+            "--alpha",
+            "0.5",
+            "--sampling",
+            "dynamic",
+            "--min-candidates",
+            "2",
+            "--max-candidates",
+            "16",
+        ]
+    )
+    scoring = prove_config_from_arguments(arguments).scoring
+    assert scoring == ScoringConfig(
+        progress_model=tmp_path / "m",
+        alpha=0.5,
+        sampling="dynamic",
+        min_candidates=2,
+        max_candidates=16,
+    )
+    default = prove_config_from_arguments(
+        build_parser().parse_args(
+            ["prove", "--benchmark", "minif2f-coq", "--split", "valid", "--output", str(tmp_path)]
+        )
+    )
+    assert default.scoring == ScoringConfig()
+    assert default.to_dict()["scoring"]["sampling"] == "fixed"
+
+
+def test_build_scoring_defaults_dynamic_and_bad_model(tmp_path: Path) -> None:
+    """Fixed/no model keeps engine defaults; dynamic caps at --num-candidates; a non-model
+    directory is an InputError naming it."""
+    search = SearchConfig(num_candidates=12)
+    assert build_scoring(ScoringConfig(), search) == (None, None)
+    scorer, schedule = build_scoring(ScoringConfig(sampling="dynamic", min_candidates=3), search)
+    assert scorer is None and isinstance(schedule, DynamicSchedule)
+    assert (schedule.min_candidates, schedule.max_candidates) == (3, 12)
+    with pytest.raises(InputError, match=str(tmp_path)):
+        build_scoring(ScoringConfig(progress_model=tmp_path), search)
+    with pytest.raises(ConfigError, match="alpha"):
+        ScoringConfig(alpha=-0.1)
+    with pytest.raises(ConfigError, match="max_candidates"):
+        ScoringConfig(min_candidates=8, max_candidates=4)
