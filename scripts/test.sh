@@ -7,6 +7,7 @@ PROVER_EXTRAS="dev,models,lean,ray" bash scripts/setup.sh
 # Headless Chromium renders the eval report in tests/prover/test_report.py (skipped if absent).
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq || true
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null \
         || echo "test: chromium not installed; the report screenshot test will be skipped"
 fi
