@@ -14,9 +14,9 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
+from prover.closing import Closing
 from search.errors import ConfigError, InputError
 
 __all__ = ["DATABASE_NAME", "JSONL_NAME", "ResultsDatabase", "StoredAttempt"]
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS attempts (
 StoredAttempt = dict[str, Any]
 
 
-class ResultsDatabase:
+class ResultsDatabase(Closing):
     """The SQLite store of one run directory, bound to one configuration hash."""
 
     def __init__(self, run_dir: Path) -> None:
@@ -187,17 +187,6 @@ class ResultsDatabase:
     def close(self) -> None:
         """Close the connection (idempotent)."""
         self._connection.close()
-
-    def __enter__(self) -> ResultsDatabase:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _line_key(line: str, *, where: str) -> tuple[str, int]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any
 
+from prover.closing import Closing
 from search.errors import InputError
 
 __all__ = ["JsonlWriter", "read_jsonl"]
 
 
-class JsonlWriter:
+class JsonlWriter(Closing):
     """Appends one JSON object per line to ``path``; a crash loses at most the current line."""
 
     def __init__(self, path: Path) -> None:
@@ -31,17 +31,6 @@ class JsonlWriter:
         """Close the file (idempotent)."""
         if not self._file.closed:
             self._file.close()
-
-    def __enter__(self) -> JsonlWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def read_jsonl(path: Path, *, skip_broken_last_line: bool = True) -> list[dict[str, Any]]:

@@ -22,7 +22,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import TracebackType
 
 from prover.backends.coq_goals import (
     CoqtopProcess,
@@ -34,6 +33,7 @@ from prover.backends.coq_goals import (
 )
 from prover.backends.coq_text import CoqTextError, check_coq_tactic, split_sentences
 from prover.backends.coq_verify import verify_proof
+from prover.closing import Closing
 from prover.process import DEFAULT_MEMORY_LIMIT_MB, spawn
 from search.errors import BackendCrashed, BackendUnavailable, ConfigError, StatementError
 from search.outcomes import (
@@ -84,7 +84,7 @@ class CoqConfig:
             raise ConfigError(f"CoqConfig.tactic_grace_s must be >= 0, got {self.tactic_grace_s!r}")
 
 
-class CoqEnvironment:
+class CoqEnvironment(Closing):
     """A :class:`~search.protocols.ProofEnvironment` over one warm coqtop process.
 
     Not thread-safe: use one environment per worker. Also a context manager.
@@ -101,17 +101,6 @@ class CoqEnvironment:
         self._theorem: Theorem | None = None
         self._root_id = 0
         self._stack: list[tuple[str, int]] = []
-
-    def __enter__(self) -> CoqEnvironment:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _start(self) -> CoqtopProcess:
         executable = shutil.which(self.config.coqtop_path)

@@ -29,7 +29,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from prover.backends.lean_goals import parse_goal_list
@@ -42,6 +41,7 @@ from prover.backends.lean_text import (
     tactic_rejection,
 )
 from prover.backends.lean_verify import check_command_response
+from prover.closing import Closing
 from search.errors import BackendCrashed, BackendUnavailable, ConfigError, StatementError
 from search.outcomes import (
     NewState,
@@ -114,7 +114,7 @@ class _Session:
         self.generation = 0
 
 
-class LeanReplEnvironment:
+class LeanReplEnvironment(Closing):
     """A :class:`search.protocols.ProofEnvironment` over the Lean REPL."""
 
     def __init__(self, config: LeanReplConfig) -> None:
@@ -125,17 +125,6 @@ class LeanReplEnvironment:
         self._theorem: Theorem | None = None
         self._known: dict[tuple[str, ...], int] = {}
         self._crashes = 0
-
-    def __enter__(self) -> LeanReplEnvironment:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- processes -----------------------------------------------------------------
 

@@ -24,11 +24,11 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from prover.backends.lean_goals import parse_goals
 from prover.backends.lean_text import assemble_proof, proof_text_rejection, tactic_rejection
+from prover.closing import Closing
 from search.errors import (
     BackendCrashed,
     BackendUnavailable,
@@ -95,7 +95,7 @@ def _lean_dojo() -> Any:
     return lean_dojo
 
 
-class LeanDojoEnvironment:
+class LeanDojoEnvironment(Closing):
     """A :class:`search.protocols.ProofEnvironment` over ``lean_dojo.Dojo``."""
 
     def __init__(
@@ -119,17 +119,6 @@ class LeanDojoEnvironment:
         self._dojo: Any = None
         self._states: dict[tuple[str, ...], Any] = {}
         self._generation = 0
-
-    def __enter__(self) -> LeanDojoEnvironment:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _make_entry(self, theorem: Theorem) -> Any:
         if self._entry_factory is not None:
