@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from fixture_data import DEFAULT_DATA, data_file
+
 os.environ.setdefault("DISABLE_REMOTE_CACHE", "1")
 
 from lean_dojo import LeanError, ProofFinished, ProofGivenUp, TacticState
@@ -25,22 +27,6 @@ from lean_dojo.interaction.dojo import (
     DojoInitError,
     DojoTacticTimeoutError,
 )
-
-#: Recorded fixtures live beside the fakes; benchmark statements in the repository's data folder.
-DEFAULT_DATA = Path(__file__).resolve().parent / "data"
-BENCHMARK_DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
-
-
-def data_file(data_dir: Path, name: str) -> Path:
-    """``data_dir/name`` when present (FAKE_LEAN_DATA override), else the vendored copy."""
-    candidate = data_dir / name
-    if candidate.exists():
-        return candidate
-    for folder in (DEFAULT_DATA, BENCHMARK_DATA):
-        if (folder / name).exists():
-            return folder / name
-    return candidate
-
 
 DATA = Path(os.environ.get("FAKE_LEAN_DATA", str(DEFAULT_DATA)))
 

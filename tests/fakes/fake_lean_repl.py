@@ -30,21 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-#: Recorded fixtures live beside the fakes; benchmark statements in the repository's data folder.
-DEFAULT_DATA = Path(__file__).resolve().parent / "data"
-BENCHMARK_DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
-
-
-def data_file(data_dir: Path, name: str) -> Path:
-    """``data_dir/name`` when present (FAKE_LEAN_DATA override), else the vendored copy."""
-    candidate = data_dir / name
-    if candidate.exists():
-        return candidate
-    for folder in (DEFAULT_DATA, BENCHMARK_DATA):
-        if (folder / name).exists():
-            return folder / name
-    return candidate
-
+from fixture_data import DEFAULT_DATA, data_file
 
 KNOWN_MODULES = ("Mathlib", "Aesop", "Init", "Std", "Lean")
 STANDARD_AXIOMS = "[propext, Classical.choice, Quot.sound]"
