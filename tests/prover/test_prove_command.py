@@ -158,3 +158,26 @@ def test_benchmark_for_another_language_is_refused(
     )  # fmt: skip
     error = capsys.readouterr().err
     assert status == 2 and "minif2f-lean4" in error and "coq" in error
+
+
+def test_lean_file_and_theorem_through_the_fake_repl(tmp_path: Path) -> None:
+    """--file F.lean --theorem NAME takes the header before it and drops the file's own proof."""
+    record = json.loads(
+        next(
+            line
+            for line in (REPOSITORY / "benchmarks/data/minif2f_lean4.jsonl")
+            .read_text()
+            .splitlines()
+            if '"mathd_algebra_478"' in line
+        )
+    )
+    source = tmp_path / "Mine.lean"
+    source.write_text(record["header"] + record["formal_statement"] + "  sorry\n")
+    output = tmp_path / "run"
+    status = _prove(
+        "--backend", "lean-repl", "--lean-repl-cmd", f"{sys.executable} {FAKE_REPL}",
+        "--file", str(source), "--theorem", "mathd_algebra_478", "--output", str(output),
+    )  # fmt: skip
+    (result,) = _records(output)
+    assert status == 0 and result["status"] == "proved" and result["verified"]
+    assert "sorry" not in result["proof_text"]
