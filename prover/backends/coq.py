@@ -67,6 +67,7 @@ class CoqConfig:
     verify_timeout_s: float = 300.0
     tactic_grace_s: float = 5.0
     prelude: str = ""
+    max_consecutive_crashes: int = 3
 
     def __post_init__(self) -> None:
         for field_name in ("coqtop_path", "coqc_path"):
@@ -82,6 +83,11 @@ class CoqConfig:
                 raise ConfigError(f"CoqConfig.{field_name} must be > 0, got {value!r}")
         if not self.tactic_grace_s >= 0:
             raise ConfigError(f"CoqConfig.tactic_grace_s must be >= 0, got {self.tactic_grace_s!r}")
+        if self.max_consecutive_crashes < 1:
+            raise ConfigError(
+                "CoqConfig.max_consecutive_crashes must be >= 1, "
+                f"got {self.max_consecutive_crashes!r}"
+            )
 
 
 class CoqEnvironment(Closing):
@@ -101,6 +107,7 @@ class CoqEnvironment(Closing):
         self._theorem: Theorem | None = None
         self._root_id = 0
         self._stack: list[tuple[str, int]] = []
+        self._crashes = 0
 
     def _start(self) -> CoqtopProcess:
         executable = shutil.which(self.config.coqtop_path)
@@ -258,16 +265,36 @@ class CoqEnvironment(Closing):
         path = _path_of(state)
         if not self._alive():
             self._reopen()
+        try:
+            outcome = self._run_checked(path, checked, timeout_s)
+        except BackendCrashed as exc:
+            return self._recover_from_crash(exc)
+        self._crashes = 0
+        return outcome
+
+    def _run_checked(self, path: tuple[str, ...], tactic: str, timeout_s: float) -> TacticOutcome:
         replay_failure = self._navigate(path, timeout_s)
         if replay_failure is not None:
             return replay_failure
         before = self._current_id
-        outcome = self._execute(checked, timeout_s)
+        outcome = self._execute(tactic, timeout_s)
         if outcome is not None:
             return outcome
         if self._current_id == before:
             raise BackendCrashed("coqtop state did not advance after a successful tactic")
-        return self._show((*path, checked))
+        return self._show((*path, tactic))
+
+    def _recover_from_crash(self, error: BackendCrashed) -> TacticOutcome:
+        """A tactic killed coqtop (e.g. out of memory): restart, and fail only that tactic.
+
+        Several crashes in a row mean the backend itself is broken, so the error is raised.
+        """
+        self._crashes += 1
+        if self._crashes > self.config.max_consecutive_crashes:
+            raise BackendCrashed(f"coqtop crashed {self._crashes} times in a row: {error}")
+        logger.info("coqtop crashed during a tactic (%s); restarting", error)
+        self._reopen()
+        return TacticError(message=f"coqtop crashed while running the tactic: {error}")
 
     def _reopen(self) -> None:
         """Restart coqtop (if needed) and re-open the current theorem at its root."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -337,3 +338,19 @@ def test_coqtop_leaves_no_files_in_the_working_directory(
         root = environment.open(nat_theorem("cache_thm", "(n : nat) : n * 2 = n + n."))
         assert isinstance(environment.run_tactic(root, "lia", timeout_s=10), ProofComplete)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_coqtop_killed_during_a_tactic_fails_only_that_tactic() -> None:
+    """coqtop dying mid-tactic (as on an out-of-memory abort) fails that tactic; search goes on."""
+    with CoqEnvironment() as environment:
+        root = environment.open(nat_theorem("killed_thm", ": 2 + 2 = 4."))
+        assert environment._coqtop is not None
+        process = environment._coqtop.process
+        killer = threading.Timer(0.5, process.kill)
+        killer.start()
+        try:
+            outcome = environment.run_tactic(root, "do 1000000000 idtac", timeout_s=20)
+        finally:
+            killer.cancel()
+        assert isinstance(outcome, TacticError) and "crashed" in outcome.message
+        assert isinstance(environment.run_tactic(root, "reflexivity", timeout_s=5), ProofComplete)
