@@ -24,6 +24,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,15 @@ def ensure_run(
     return process
 
 
+def wait_until_complete(run: Path, split: str, arguments: argparse.Namespace) -> None:
+    """Poll a run another process is writing (e.g. the core benchmark) until it is complete."""
+    names = [e.key for e in load_benchmark("minif2f-coq", split=split)]
+    wanted = set(names[: arguments.limit] if arguments.limit else names)
+    while not wanted <= set(read_records(run)):
+        time.sleep(30)
+    check_budget(run, arguments)
+
+
 def ensure_model(model: Path, valid_run: Path, arguments: argparse.Namespace) -> dict[str, Any]:
     """Train the progress model on the valid run unless ``model`` already holds one."""
     if not (model / "progress_manifest.json").is_file():
@@ -165,6 +175,22 @@ def ensure_model(model: Path, valid_run: Path, arguments: argparse.Namespace) ->
         ]
         subprocess.run(command, check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     return json.loads((model / "metrics.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_set_metrics(model: Path, test_run: Path) -> dict[str, Any]:
+    """The model's metrics on the proved states of the (fixed) test run: reporting only."""
+    from models.progress import load_progress_predictor
+    from models.progress.data import load_examples
+    from models.progress.training import evaluate_predictions
+
+    examples = load_examples([test_run])
+    predictor = load_progress_predictor(model)
+    predictions = predictor.predict_remaining_steps(
+        [e.state for e in examples], [e.proof_so_far for e in examples]
+    )
+    manifest = predictor.manifest
+    median = manifest.label_median if manifest.label_median is not None else 1.0
+    return evaluate_predictions(examples, predictions, constant=manifest.label_mean, median=median)
 
 
 def arm_summary(records: dict[str, dict[str, Any]], common: set[str]) -> dict[str, Any]:
@@ -201,11 +227,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="first N theorems of each split")
     parser.add_argument("--alpha", type=float, default=0.2)
     parser.add_argument("--min-candidates", type=int, default=4)
-    parser.add_argument("--epochs", type=float, default=10.0)
+    parser.add_argument("--epochs", type=float, default=30.0)
     parser.add_argument("--num-layers", type=int, default=3, help="backbone layers kept")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--arms", default="fixed-progress,dynamic-progress")
     parser.add_argument("--parallel", action="store_true", help="run the arms concurrently")
+    parser.add_argument(
+        "--wait-for-test-run",
+        action="store_true",
+        help="the fixed arm's run is being written elsewhere: start the arms, then wait for it",
+    )
     parser.add_argument(
         "--complete-missing", action="store_true", help="finish incomplete runs in new shards"
     )
@@ -213,7 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = arguments.model or arguments.output / "model"
     ensure_run(arguments.valid_run, "valid", [], arguments)
     metrics = ensure_model(model, arguments.valid_run, arguments)
-    ensure_run(arguments.test_run, "test", [], arguments)
+    if not arguments.wait_for_test_run:
+        ensure_run(arguments.test_run, "test", [], arguments)
     values = {
         "model": str(model),
         "alpha": str(arguments.alpha),
@@ -226,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = [part.format(**values) for part in ARMS[arm]]
         process = ensure_run(runs[arm], "test", extra, arguments, wait=not arguments.parallel)
         processes.append(process)
+    if arguments.wait_for_test_run:
+        wait_until_complete(arguments.test_run, "test", arguments)
     for process in processes:
         if process is not None:
             process.wait()
@@ -248,7 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "baseline_mae",
                 "baseline_accuracy",
             )
-        },
+        }
+        | {k: v for k, v in metrics.items() if k.startswith("baseline_median")},
+        "model_metrics_on_test_proofs": test_set_metrics(model, arguments.test_run),
         "arms": summaries,
         "commonly_proved": len(common),
     }

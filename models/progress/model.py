@@ -66,6 +66,7 @@ class ProgressManifest:
     train_examples: int
     backbone: str
     max_length: int
+    label_median: float | None = None
     kind: str = MANIFEST_KIND
     version: int = MANIFEST_VERSION
 

@@ -2,8 +2,9 @@
 
 LeanProgress's recipe (arXiv 2502.17925 §4): one scalar regression output, MSE loss,
 AdamW (betas 0.9/0.999, weight decay 0.01, linear warmup over 3 % of the steps). Our
-defaults differ where the small CPU backbone needs it: learning rate 5e-5 instead of 1e-5
-and batch 16 instead of 4; targets are standardised with the training labels' mean and
+defaults differ where a small CPU backbone and a few hundred examples need it: learning
+rate 2e-4 instead of 1e-5 (5e-5 for 10 epochs only learnt the mean on miniF2F-Coq valid),
+30 epochs and batch 16 instead of 4; targets are standardised with the training labels' mean and
 standard deviation. ``metrics.json`` reports, on held-out theorems, the exact-match
 accuracy of the rounded prediction, the MAE (overall and per proof-length bucket) and the
 same figures for the constant predictor that always answers the training mean.
@@ -53,10 +54,10 @@ class TrainingConfig:
     output: Path
     backbone: str | None = None
     input_format: str = "state+proof"
-    epochs: float = 3.0
+    epochs: float = 30.0
     max_steps: int | None = None
     batch_size: int = 16
-    learning_rate: float = 5e-5
+    learning_rate: float = 2e-4
     weight_decay: float = 0.01
     warmup_ratio: float = 0.03
     max_length: int = 128
@@ -88,9 +89,18 @@ class TrainingConfig:
 
 
 def evaluate_predictions(
-    examples: Sequence[ProgressExample], predictions: Sequence[float], *, constant: float
+    examples: Sequence[ProgressExample],
+    predictions: Sequence[float],
+    *,
+    constant: float,
+    median: float | None = None,
 ) -> dict[str, Any]:
-    """Accuracy of the rounded prediction, MAE and per-bucket MAE, with the constant baseline."""
+    """Accuracy of the rounded prediction, MAE and per-bucket MAE, with constant baselines.
+
+    ``constant`` is the training-mean predictor (the required baseline); ``median``, when
+    given, adds the training-median predictor, the MAE-optimal constant, which is much
+    harder to beat when most labels are 1.
+    """
     if len(examples) != len(predictions):
         raise ValueError(f"{len(examples)} examples but {len(predictions)} predictions")
     labels = [e.remaining_steps for e in examples]
@@ -106,6 +116,14 @@ def evaluate_predictions(
 
     everything = range(len(labels))
     baseline = [constant] * len(labels)
+    extra: dict[str, Any] = {}
+    if median is not None:
+        median_baseline = [median] * len(labels)
+        extra = {
+            "baseline_median_constant": median,
+            "baseline_median_accuracy": accuracy(median_baseline, everything),
+            "baseline_median_mae": mae(median_baseline, everything),
+        }
     return {
         "examples": len(labels),
         "theorems": len({e.theorem for e in examples}),
@@ -119,6 +137,7 @@ def evaluate_predictions(
         "baseline_mae_by_bucket": {
             name: mae(baseline, idx) for name, idx in sorted(buckets.items())
         },
+        **extra,
     }
 
 
@@ -151,13 +170,16 @@ def train_progress_model(config: TrainingConfig) -> dict[str, Any]:
         label_std=max(1.0, statistics.pstdev(labels)),
         label_min=min(labels),
         label_max=max(labels),
+        label_median=statistics.median(labels),
         train_examples=len(train),
         backbone=str(resolve_backbone(config.backbone)),
         max_length=config.max_length,
     )
     started = time.monotonic()
     predictions = _fit_and_save(config, manifest, train, heldout)
-    metrics = evaluate_predictions(heldout, predictions, constant=manifest.label_mean)
+    metrics = evaluate_predictions(
+        heldout, predictions, constant=manifest.label_mean, median=manifest.label_median
+    )
     metrics.update(
         train_examples=len(train),
         train_theorems=len({e.theorem for e in train}),

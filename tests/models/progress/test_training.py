@@ -26,6 +26,7 @@ METRIC_FIELDS = {
     "baseline_constant",
     "baseline_accuracy",
     "baseline_mae_by_bucket",
+    "baseline_median_mae",
     "examples",
     "theorems",
     "train_examples",
@@ -162,9 +163,65 @@ def test_metrics_compare_with_constant_baseline() -> None:
         ProgressExample(state=str(n), proof_so_far=(), remaining_steps=n, theorem="t", source="x")
         for n in (1, 2, 7)
     ]
-    metrics = evaluate_predictions(examples, [1.2, 2.6, 7.0], constant=2.0)
+    metrics = evaluate_predictions(examples, [1.2, 2.6, 7.0], constant=2.0, median=1.0)
     assert metrics["accuracy"] == pytest.approx(2 / 3)
     assert metrics["mae"] == pytest.approx((0.2 + 0.6 + 0.0) / 3)
     assert metrics["baseline_mae"] == pytest.approx((1 + 0 + 5) / 3)
     assert metrics["baseline_accuracy"] == pytest.approx(1 / 3)
+    assert metrics["baseline_median_mae"] == pytest.approx((0 + 1 + 6) / 3)
+    assert metrics["baseline_median_accuracy"] == pytest.approx(1 / 3)
     assert metrics["mae_by_bucket"] == {"1-5": pytest.approx(0.4), "6-10": pytest.approx(0.0)}
+
+
+@pytest.mark.torch
+@pytest.mark.coq
+@pytest.mark.slow
+def test_prove_with_progress_model_and_dynamic_sampling(
+    trained_model: Path, tmp_path: Path
+) -> None:
+    """`prover prove --progress-model --sampling dynamic` proves a Coq theorem with coqtop,
+    spending scorer time, and records the scoring configuration."""
+    if shutil.which("coqtop") is None:
+        pytest.skip("coqtop not installed")
+    source = tmp_path / "plus.v"
+    source.write_text("Theorem plus_zero : forall n : nat, n + 0 = n.\nProof. Admitted.\n")
+    output = tmp_path / "run"
+    command = [
+        sys.executable,
+        "-m",
+        "prover.cli",
+        "prove",
+        "--backend",
+        "coq",
+        "--file",
+        str(source),
+        "--theorem",
+        "plus_zero",
+        "--time-limit",
+        "30",
+        "--progress-model",
+        str(trained_model),
+        "--sampling",
+        "dynamic",
+        "--min-candidates",
+        "2",
+        "--output",
+        str(output),
+        "--no-progress",
+    ]
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    completed = subprocess.run(
+        command,
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    record = json.loads((output / "results.jsonl").read_text().splitlines()[0])
+    assert record["status"] == "proved"
+    assert record["scorer_time_s"] > 0
+    scoring = json.loads((output / "config.json").read_text())["scoring"]
+    assert scoring["sampling"] == "dynamic" and scoring["progress_model"] == str(trained_model)
