@@ -21,7 +21,9 @@ from models.progress.data import (
 from search.errors import ConfigError, InputError
 from tests.models.progress.conftest import failed_record, proved_record, write_jsonl
 
-SHARED_TRACED = Path("/work/shared/data/traced_tactics_sample.jsonl")
+SHARED_TRACED = (
+    Path(__file__).resolve().parents[2] / "fakes" / "data" / "traced_tactics_sample.jsonl"
+)
 
 
 def test_results_labels_are_remaining_steps_of_proved_nodes(run_dir: Path) -> None:
