@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from search_benchmark import prove_argv  # a sibling script: benchmarks/ is on sys.path
+
 from models.progress.data import run_results_files
 from prover.benchmarks import load_benchmark
 
@@ -111,28 +113,14 @@ def ensure_run(
     shard = 0
     while (run / f"shard-{shard}").exists():
         shard += 1
-    command = [
-        sys.executable,
-        "-m",
-        "prover.cli",
-        "prove",
-        "--backend",
-        "coq",
-        "--benchmark",
-        "minif2f-coq",
-        "--split",
+    command = prove_argv(
         split,
-        "--names",
-        ",".join(missing),
-        "--time-limit",
-        str(arguments.time_limit),
-        "--tactic-timeout",
-        str(arguments.tactic_timeout),
-        "--output",
-        str(run / f"shard-{shard}"),
-        "--no-progress",
-        *extra,
-    ]
+        missing,
+        time_limit=arguments.time_limit,
+        tactic_timeout=arguments.tactic_timeout,
+        output=run / f"shard-{shard}",
+        extra=extra,
+    )
     print(f"running {len(missing)} {split} theorems into {run}/shard-{shard}", flush=True)
     environment = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)

@@ -50,6 +50,24 @@ AUTOMATION = (
 )
 
 
+def prove_argv(
+    split: str,
+    names: Sequence[str],
+    *,
+    time_limit: float,
+    tactic_timeout: float,
+    output: Path,
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """The ``prover prove`` command line of one shard of a miniF2F-Coq split."""
+    return [
+        sys.executable, "-m", "prover.cli", "prove", "--backend", "coq",
+        "--benchmark", "minif2f-coq", "--split", split, "--names", ",".join(names),
+        "--time-limit", str(time_limit), "--tactic-timeout", str(tactic_timeout),
+        "--output", str(output), "--no-progress", *extra,
+    ]  # fmt: skip
+
+
 def run_search_arm(
     split: str, *, arguments: argparse.Namespace, output: Path
 ) -> list[dict[str, Any]]:
@@ -60,28 +78,14 @@ def run_search_arm(
     for index, shard in enumerate(shards):
         if not shard:
             continue
-        command = [
-            sys.executable,
-            "-m",
-            "prover.cli",
-            "prove",
-            "--backend",
-            "coq",
-            "--benchmark",
-            "minif2f-coq",
-            "--split",
+        command = prove_argv(
             split,
-            "--names",
-            ",".join(entry.key for entry in shard),
-            "--time-limit",
-            str(arguments.time_limit),
-            "--tactic-timeout",
-            str(arguments.tactic_timeout),
-            "--output",
-            str(output / f"shard-{index}"),
-            "--force",
-            "--no-progress",
-        ]
+            [entry.key for entry in shard],
+            time_limit=arguments.time_limit,
+            tactic_timeout=arguments.tactic_timeout,
+            output=output / f"shard-{index}",
+            extra=("--force",),
+        )
         processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
     for process in processes:
         process.wait()
