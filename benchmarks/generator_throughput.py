@@ -7,9 +7,10 @@ Starts vLLM's OpenAI-compatible server once (SmolLM2-135M, bfloat16, eager), the
 1. sends the same ``--states`` states with ``n = --samples`` each, first as one batched
    request (``prompt`` as a list), then as one request per state sent one after another,
    and reports candidates per second of both and their ratio (same seeds, same run);
-2. runs a best-first search (``search.engine.best_first_search``) with the openai generator
-   on a synthetic environment whose tactics cost ``--tactic-cost`` seconds each (Coq
-   answers in about 2 ms), and reports the generator's share of the search's wall time.
+2. runs a best-first search (``search.engine.best_first_search``) with the openai generator,
+   on a synthetic environment whose tactics cost ``--tactic-cost`` seconds each or, with
+   ``--search-backend coq``, on real coqtop over the first ``--search-theorems`` miniF2F-Coq
+   valid theorems, and reports the generator's share of the search's wall time.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ class SyntheticEnvironment:
 
 
 def search_share(generator: OpenAIGenerator, arguments: argparse.Namespace) -> dict[str, float]:
-    """Generator share of wall time in one budgeted best-first search."""
+    """Generator share of wall time in budgeted best-first searches (synthetic or Coq)."""
     from search.config import SearchConfig
     from search.engine import best_first_search
 
@@ -120,16 +121,39 @@ def search_share(generator: OpenAIGenerator, arguments: argparse.Namespace) -> d
         expansion_batch_size=arguments.states,
         max_expansions=arguments.search_expansions,
     )
-    environment = SyntheticEnvironment(tactic_cost_s=arguments.tactic_cost, proof_depth=50)
-    theorem = Theorem(name="bench", header="", statement="Theorem bench : a + b = b + a.")
-    result = best_first_search(theorem, environment, generator, config=config)  # type: ignore[arg-type]
+    problems = _search_problems(arguments)
+    try:
+        results = [
+            best_first_search(theorem, environment, generator, config=config)  # type: ignore[arg-type]
+            for theorem, environment in problems
+        ]
+    finally:
+        for _, environment in problems:
+            environment.close()  # type: ignore[attr-defined]
+    wall_s = sum(result.time_s for result in results)
+    generator_s = sum(result.generator_time_s for result in results)
     return {
-        "search_wall_s": result.time_s,
-        "generator_s": result.generator_time_s,
-        "backend_s": result.backend_time_s,
-        "generator_share": result.generator_time_s / result.time_s if result.time_s else 0.0,
-        "expansions": float(result.expansions),
+        "searches": float(len(results)),
+        "search_wall_s": wall_s,
+        "generator_s": generator_s,
+        "backend_s": sum(result.backend_time_s for result in results),
+        "generator_share": generator_s / wall_s if wall_s else 0.0,
+        "expansions": float(sum(result.expansions for result in results)),
     }
+
+
+def _search_problems(arguments: argparse.Namespace) -> list[tuple[Theorem, object]]:
+    if arguments.search_backend == "synthetic":
+        environment = SyntheticEnvironment(tactic_cost_s=arguments.tactic_cost, proof_depth=50)
+        theorem = Theorem(name="bench", header="", statement="Theorem bench : a + b = b + a.")
+        return [(theorem, environment)]
+    from prover.backends.coq import CoqConfig, CoqEnvironment
+    from prover.backends.factory import DEFAULT_COQ_PRELUDE
+    from prover.benchmarks import load_benchmark
+
+    coq = CoqEnvironment(CoqConfig(prelude=DEFAULT_COQ_PRELUDE))
+    entries = load_benchmark("minif2f-coq", split="valid")[: arguments.search_theorems]
+    return [(entry.theorem, coq) for entry in entries if entry.theorem is not None]
 
 
 def main() -> int:
@@ -143,6 +167,8 @@ def main() -> int:
     parser.add_argument("--tactic-cost", type=float, default=0.002, help="seconds per tactic")
     parser.add_argument("--search-time", type=float, default=120.0)
     parser.add_argument("--search-expansions", type=int, default=24)
+    parser.add_argument("--search-backend", choices=("synthetic", "coq"), default="synthetic")
+    parser.add_argument("--search-theorems", type=int, default=3, help="with coq")
     arguments = parser.parse_args()
     sampling = SamplingSettings(temperature=1.0, max_tokens=arguments.max_tokens)
     requests = make_requests(arguments.states, arguments.samples)
