@@ -130,7 +130,8 @@ def load_problems(problems: ProblemSelection, *, language: str) -> list[Benchmar
     if problems.file is not None and problems.theorem is not None:
         theorem = theorem_from_file(problems.file, problems.theorem, language=language)
         return [BenchmarkEntry(key=theorem.name, theorem=theorem)]
-    assert problems.benchmark is not None and problems.split is not None
+    if problems.benchmark is None or problems.split is None:
+        raise ConfigError("give --benchmark B --split S, or --file F --theorem NAME")
     spec = benchmark_spec(problems.benchmark)
     if spec.language != language:
         raise ConfigError(
