@@ -11,6 +11,7 @@ lists no axiom outside :data:`ALLOWED_AXIOMS`.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,13 +26,15 @@ from prover.backends.coq_text import (
     build_proof_source,
     check_coq_tactic,
     find_forbidden_words,
+    split_sentences,
+    strip_comments,
 )
 from prover.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
 from search.states import Theorem
 
-__all__ = ["ALLOWED_AXIOMS", "verify_proof"]
+__all__ = ["ALLOWED_AXIOMS", "header_declarations", "verify_proof"]
 
 # The axioms the standard library's real numbers rest on. Determined on Coq 8.16.1
 # with ``Print Assumptions`` over nra/lra/field/Rabs proofs and the stdlib lemmas
@@ -48,12 +51,39 @@ ALLOWED_AXIOMS = frozenset(
     }
 )
 _VERIFY_MODULE = "ProofCheck"
-_VERIFY_MODULE = "ProofCheck"
+
+_DECLARATION = re.compile(
+    r"(?:(?:Local|Global)\s+)?(?:Axioms?|Parameters?|Conjectures?|Hypothes[ie]s|Variables?)\s+(.*)",
+    re.S,
+)
+_IDENTIFIER = re.compile(r"[A-Za-z_][\w']*")
 
 
-def _is_allowed_axiom(printed: str) -> bool:
-    """Print Assumptions shortens names to what is imported; match by qualified suffix."""
+def _is_allowed_axiom(printed: str, *, declared: frozenset[str]) -> bool:
+    """Print Assumptions shortens names to what is imported; match by qualified suffix.
+
+    A name the header declares itself is never allowed, even if it shares its short
+    name with a standard axiom (``Axiom classic : False.`` in a header must not pass).
+    """
+    if printed in declared:
+        return False
     return any(full == printed or full.endswith("." + printed) for full in ALLOWED_AXIOMS)
+
+
+def header_declarations(header: str) -> frozenset[str]:
+    """Names the header declares as axioms, parameters, hypotheses or variables."""
+    names: set[str] = set()
+    for sentence in split_sentences(strip_comments(header)):
+        match = _DECLARATION.match(sentence.text)
+        if match is None:
+            continue
+        binders = match.group(1)
+        groups = re.findall(r"\(([^():]*):", binders) if binders.lstrip().startswith("(") else []
+        if not groups:
+            groups = [binders.split(":", 1)[0]]
+        for group in groups:
+            names.update(_IDENTIFIER.findall(group))
+    return frozenset(names)
 
 
 def _scan_proof(proof: Sequence[str]) -> tuple[list[str], str | None]:
@@ -92,7 +122,11 @@ def verify_proof(
     )
     if problem is None:
         problem, axioms = _compile(
-            source, coqc_path=coqc_path, memory_limit_mb=memory_limit_mb, timeout_s=timeout_s
+            source,
+            declared=header_declarations(theorem.header),
+            coqc_path=coqc_path,
+            memory_limit_mb=memory_limit_mb,
+            timeout_s=timeout_s,
         )
     else:
         axioms = ()
@@ -106,7 +140,12 @@ def verify_proof(
 
 
 def _compile(
-    source: str, *, coqc_path: str, memory_limit_mb: int | None, timeout_s: float
+    source: str,
+    *,
+    declared: frozenset[str],
+    coqc_path: str,
+    memory_limit_mb: int | None,
+    timeout_s: float,
 ) -> tuple[str | None, tuple[str, ...]]:
     """Compile ``source`` with coqc; (reason to reject or None, axioms used)."""
     executable = shutil.which(coqc_path)
@@ -139,7 +178,7 @@ def _compile(
     axioms = parse_assumptions(printed)
     if axioms is None:
         return f"unrecognized Print Assumptions output: {_one_line(printed)}", ()
-    disallowed = [name for name in axioms if not _is_allowed_axiom(name)]
+    disallowed = [name for name in axioms if not _is_allowed_axiom(name, declared=declared)]
     if disallowed:
         return f"the proof depends on disallowed axioms: {', '.join(disallowed)}", axioms
     return None, axioms

@@ -302,6 +302,15 @@ def test_verify_rejects_proof_using_a_user_axiom(env: CoqEnvironment) -> None:
     assert verification.message is not None and "cheat" in verification.message
 
 
+def test_verify_rejects_header_axiom_named_like_a_standard_one(env: CoqEnvironment) -> None:
+    """A header axiom sharing a standard axiom's short name (``classic``) is still rejected."""
+    theorem = nat_theorem("v_classic", ": False.", ARITH + "Axiom classic : False.\n")
+    verification = env.verify(theorem, ["exact classic"])
+    assert not verification.ok
+    assert verification.axioms == ("classic",)
+    assert verification.message is not None and "disallowed axioms: classic" in verification.message
+
+
 def test_verify_rejects_wrong_and_incomplete_proofs(env: CoqEnvironment) -> None:
     """coqc failures (a failing tactic, goals left at Qed) are rejections with Coq's error."""
     theorem = nat_theorem("v_wrong", "(n : nat) : n + 1 = n.")
