@@ -22,6 +22,7 @@ from models.portfolio_text import (
     fresh_name,
     mentions,
     split_top_level,
+    split_unless_bound,
     strip_outer_parentheses,
 )
 from search.states import Goal
@@ -69,26 +70,9 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][\w']*")
 _MASKS = (("<->", "\x01\x01\x01"), ("<=", "\x02\x02"), (">=", "\x03\x03"), ("=>", "\x04\x04"))
 
 
-def _mask(text: str) -> str:
-    """Hide operators that contain ``->`` or ``=`` so splitting does not cut them."""
-    for operator, mask in _MASKS:
-        text = text.replace(operator, mask)
-    return text
-
-
-def _unmask(text: str) -> str:
-    """Undo :func:`_mask`."""
-    for operator, mask in _MASKS:
-        text = text.replace(mask, operator)
-    return text
-
-
 def _top_split(text: str, operator: str) -> list[str]:
     """Split at a top-level ``operator`` unless ``text`` starts with a binder."""
-    text = strip_outer_parentheses(text)
-    if text.startswith(("forall ", "exists ", "fun ")):
-        return [text]
-    return [_unmask(part) for part in split_top_level(_mask(text), operator)]
+    return split_unless_bound(text, operator, binders=("forall ", "exists ", "fun "), masks=_MASKS)
 
 
 def _equation(text: str) -> tuple[str, str] | None:

@@ -22,6 +22,7 @@ from models.portfolio_text import (
     fresh_name,
     mentions,
     split_top_level,
+    split_unless_bound,
     strip_outer_parentheses,
 )
 from search.states import Goal
@@ -70,15 +71,7 @@ _RELATION = re.compile(r"[=<>≤≥≠∣∧∨¬↔→]|\bTrue\b|\bFalse\b")
 
 def _top_split(text: str, operator: str) -> list[str]:
     """Split at a top-level ``operator`` unless ``text`` starts with a binder."""
-    text = strip_outer_parentheses(text)
-    if text.startswith(_BINDERS):
-        return [text]
-    for plain, mask in _MASKS:
-        text = text.replace(plain, mask)
-    parts = split_top_level(text, operator)
-    for plain, mask in _MASKS:
-        parts = [part.replace(mask, plain) for part in parts]
-    return parts
+    return split_unless_bound(text, operator, binders=_BINDERS, masks=_MASKS)
 
 
 class _Context:

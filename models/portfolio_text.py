@@ -95,3 +95,26 @@ def fresh_name(base: str, taken: set[str]) -> str:
         counter += 1
     taken.add(candidate)
     return candidate
+
+
+def split_unless_bound(
+    text: str,
+    operator: str,
+    *,
+    binders: tuple[str, ...],
+    masks: tuple[tuple[str, str], ...],
+) -> list[str]:
+    """Split at a top-level ``operator`` unless ``text`` starts with one of ``binders``.
+
+    ``masks`` hides longer operators that contain ``operator`` (Coq's ``<->`` when
+    splitting at ``->``, Lean's ``:=`` at ``=``) while splitting, then restores them.
+    """
+    text = strip_outer_parentheses(text)
+    if text.startswith(binders):
+        return [text]
+    for plain, mask in masks:
+        text = text.replace(plain, mask)
+    parts = split_top_level(text, operator)
+    for plain, mask in masks:
+        parts = [part.replace(mask, plain) for part in parts]
+    return parts
