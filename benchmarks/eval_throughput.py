@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 from models.registry import GeneratorConfig
+from prover.attempts.database import ResultsDatabase
 from prover.backends.factory import BackendConfig
-from prover.benchmarks import load_benchmark, select_entries
-from prover.results_db import ResultsDatabase
-from prover.workers import AttemptOutcome, AttemptTask, WorkerSetup, run_local_pool
+from prover.data.benchmarks import load_benchmark, select_entries
+from prover.evaluation.workers import AttemptOutcome, AttemptTask, WorkerSetup, run_local_pool
 from search.config import SearchConfig
 
 #: Twelve valid-split theorems the portfolio proves or gives up on within a few seconds.

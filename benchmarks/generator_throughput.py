@@ -23,10 +23,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from models.completions import SamplingSettings
-from models.openai_generator import HttpSettings, OpenAIGenerator
-from models.prompts import get_template
-from models.vllm_server import served_model
+from models.language.completions import SamplingSettings
+from models.language.openai import HttpSettings, OpenAIGenerator
+from models.language.prompts import get_template
+from models.language.vllm_server import served_model
 from search.protocols import GenerationRequest
 from search.states import Goal, Hypothesis, ProofState, Theorem
 
@@ -147,9 +147,9 @@ def _search_problems(arguments: argparse.Namespace) -> list[tuple[Theorem, objec
         environment = SyntheticEnvironment(tactic_cost_s=arguments.tactic_cost, proof_depth=50)
         theorem = Theorem(name="bench", header="", statement="Theorem bench : a + b = b + a.")
         return [(theorem, environment)]
-    from prover.backends.coq import CoqConfig, CoqEnvironment
+    from prover.backends.coq.environment import CoqConfig, CoqEnvironment
     from prover.backends.factory import DEFAULT_COQ_PRELUDE
-    from prover.benchmarks import load_benchmark
+    from prover.data.benchmarks import load_benchmark
 
     coq = CoqEnvironment(CoqConfig(prelude=DEFAULT_COQ_PRELUDE))
     entries = load_benchmark("minif2f-coq", split="valid")[: arguments.search_theorems]

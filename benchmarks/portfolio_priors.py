@@ -2,19 +2,19 @@
 
 For every valid theorem whose statement loads in Coq 8.16, one ``coqtop -emacs``
 session opens the statement, runs ``intros.``, reads the root goal, asks
-:func:`models.portfolio_coq.coq_proposals` for every instantiated tactic and runs
+:func:`models.portfolio.coq.coq_proposals` for every instantiated tactic and runs
 each one as ``Timeout T tactic.`` (``Undo.`` after each success). A proposal
 *closes* when coqtop answers ``No more goals`` (or completes the focused
 subproof). Per family, the prior is ``log((closed + 10 * base) / (trials + 10))``,
 where ``base`` is the pooled closing rate of all closing families (shrinkage towards
 the mean, so small samples do not dominate); families that never close on their
-own keep the fixed structural priors of :data:`models.portfolio_coq.COQ_STRUCTURAL_PRIORS`.
+own keep the fixed structural priors of :data:`models.portfolio.coq.COQ_STRUCTURAL_PRIORS`.
 
 Usage::
 
     .venv/bin/python benchmarks/portfolio_priors.py [--workers 2] [--timeout-s 1]
 
-The test split is never read. Writes ``models/portfolio_priors.json``.
+The test split is never read. Writes ``models/portfolio/priors.json``.
 """
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 if str(REPOSITORY) not in sys.path:
     sys.path.insert(0, str(REPOSITORY))
 
-from models.portfolio_coq import COQ_STRUCTURAL_PRIORS, coq_proposals  # noqa: E402
+from models.portfolio.coq import COQ_STRUCTURAL_PRIORS, coq_proposals  # noqa: E402
 from search.states import Goal, Hypothesis  # noqa: E402
 
-DATA = Path(__file__).resolve().parent / "data" / "minif2f_coq.jsonl"
-OUTPUT = REPOSITORY / "models" / "portfolio_priors.json"
+DATA = REPOSITORY / "prover" / "data" / "statements" / "minif2f_coq.jsonl"
+OUTPUT = REPOSITORY / "models" / "portfolio" / "priors.json"
 # Most miniF2F-Coq headers import neither Lia nor Lra; the Coq backend is expected
 # to load them (they add no axioms), so the measurement does too.
 PRELUDE = "From Coq Require Import Lia Lra.\n"

@@ -32,7 +32,7 @@ from typing import Any
 from search_benchmark import prove_argv  # a sibling script: benchmarks/ is on sys.path
 
 from models.progress.data import run_results_files
-from prover.benchmarks import load_benchmark
+from prover.data.benchmarks import load_benchmark
 
 #: SearchConfig fields that must agree between a reused run and the requested budget.
 BUDGET_FIELDS = (
@@ -145,7 +145,7 @@ def ensure_model(model: Path, valid_run: Path, arguments: argparse.Namespace) ->
         command = [
             sys.executable,
             "-m",
-            "prover.cli",
+            "prover.cli.main",
             "--log-level",
             "INFO",
             "train-progress",

@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prover.backends.coq import CoqConfig, CoqEnvironment
+from prover.backends.coq.environment import CoqConfig, CoqEnvironment
 from prover.backends.factory import DEFAULT_COQ_PRELUDE
-from prover.benchmarks import BenchmarkEntry, load_benchmark
+from prover.data.benchmarks import BenchmarkEntry, load_benchmark
 from search.errors import ProverError
 from search.outcomes import NewState, ProofComplete
 from search.states import ProofState, Theorem
@@ -61,7 +61,7 @@ def prove_argv(
 ) -> list[str]:
     """The ``prover prove`` command line of one shard of a miniF2F-Coq split."""
     return [
-        sys.executable, "-m", "prover.cli", "prove", "--backend", "coq",
+        sys.executable, "-m", "prover.cli.main", "prove", "--backend", "coq",
         "--benchmark", "minif2f-coq", "--split", split, "--names", ",".join(names),
         "--time-limit", str(time_limit), "--tactic-timeout", str(tactic_timeout),
         "--output", str(output), "--no-progress", *extra,

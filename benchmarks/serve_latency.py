@@ -42,7 +42,7 @@ GOALS = (
 def start_server() -> tuple[subprocess.Popen[str], int]:
     """``prover serve --port 0``; returns the process and the port it printed."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "prover.cli", "serve", "--port", "0"],
+        [sys.executable, "-m", "prover.cli.main", "serve", "--port", "0"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from models.completions import merge_candidates
+from models.language.completions import merge_candidates
 from search.errors import ConfigError, GeneratorError
 from search.protocols import GenerationRequest, TacticGenerator
 from search.states import Candidate

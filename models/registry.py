@@ -14,8 +14,8 @@ import argparse
 import math
 from dataclasses import dataclass, fields
 
-from models.completions import SCORE_MODES, SamplingSettings
-from models.prompts import TEMPLATE_NAMES, get_template
+from models.language.completions import SCORE_MODES, SamplingSettings
+from models.language.prompts import TEMPLATE_NAMES, get_template
 from search.errors import ConfigError
 from search.protocols import TacticGenerator
 from search.validation import require_positive
@@ -131,7 +131,7 @@ def build_generator(config: GeneratorConfig, *, language: str) -> TacticGenerato
 
 
 def _portfolio(language: str) -> TacticGenerator:
-    from models.portfolio import PortfolioGenerator
+    from models.portfolio.generator import PortfolioGenerator
 
     return PortfolioGenerator(language=language)
 
@@ -140,7 +140,7 @@ def _model_generator(config: GeneratorConfig, backend: str, *, language: str) ->
     template = get_template(config.template)
     model = config.model or ""
     if backend == "openai":
-        from models.openai_generator import HttpSettings, OpenAIGenerator
+        from models.language.openai import HttpSettings, OpenAIGenerator
 
         http = HttpSettings(
             request_timeout_s=config.request_timeout_s,
@@ -157,7 +157,7 @@ def _model_generator(config: GeneratorConfig, backend: str, *, language: str) ->
             http=http,
         )
     if backend == "vllm":
-        from models.vllm_generator import VllmGenerator
+        from models.language.vllm import VllmGenerator
 
         return VllmGenerator(
             model=model,
@@ -167,7 +167,7 @@ def _model_generator(config: GeneratorConfig, backend: str, *, language: str) ->
             dtype=config.dtype,
             max_model_len=config.max_model_len,
         )
-    from models.hf_generator import HfGenerator
+    from models.language.hf import HfGenerator
 
     return HfGenerator(
         model=model,

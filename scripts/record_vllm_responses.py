@@ -18,8 +18,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from models.prompts import get_template
-from models.vllm_server import served_model
+from models.language.prompts import get_template
+from models.language.vllm_server import served_model
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "models" / "data"
 STATES = ("n : nat\n⊢ n + 0 = n", "a b : nat\n⊢ a + b = b + a", "x : R\nh : 0 < x\n⊢ 0 < x * x")

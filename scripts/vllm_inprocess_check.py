@@ -13,9 +13,9 @@ import json
 import sys
 import time
 
-from models.completions import SamplingSettings
-from models.prompts import get_template
-from models.vllm_generator import VllmGenerator
+from models.language.completions import SamplingSettings
+from models.language.prompts import get_template
+from models.language.vllm import VllmGenerator
 from search.protocols import GenerationRequest
 from search.states import Goal, ProofState, Theorem
 

@@ -55,7 +55,7 @@ class ScoringConfig:
 
 
 def scoring_config_from_arguments(arguments: argparse.Namespace) -> ScoringConfig:
-    """The scoring flags added by ``prover.cli_flags.add_search_flags``."""
+    """The scoring flags added by ``prover.cli.flags.add_search_flags``."""
     return ScoringConfig(
         progress_model=arguments.progress_model,
         alpha=arguments.alpha,

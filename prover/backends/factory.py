@@ -46,13 +46,13 @@ class BackendConfig:
 def open_environment(config: BackendConfig) -> ProofEnvironment:
     """Create the environment ``config`` names; the caller must ``close()`` it."""
     if config.name == "coq":
-        from prover.backends.coq import CoqConfig, CoqEnvironment
+        from prover.backends.coq.environment import CoqConfig, CoqEnvironment
 
         return CoqEnvironment(
             CoqConfig(memory_limit_mb=config.memory_limit_mb, prelude=config.coq_prelude)
         )
     if config.name == "lean-repl":
-        from prover.backends.lean_repl import LeanReplConfig, LeanReplEnvironment
+        from prover.backends.lean.repl import LeanReplConfig, LeanReplEnvironment
 
         command = shlex.split(config.lean_repl_command or "lake env repl")
         return LeanReplEnvironment(
@@ -62,7 +62,7 @@ def open_environment(config: BackendConfig) -> ProofEnvironment:
                 memory_limit_mb=config.memory_limit_mb,
             )
         )
-    from prover.backends.leandojo import LeanDojoConfig, LeanDojoEnvironment
+    from prover.backends.lean.dojo import LeanDojoConfig, LeanDojoEnvironment
 
     if config.lean_project is None:
         raise ConfigError("--backend leandojo needs --lean-project DIR (a git repository)")

@@ -7,7 +7,7 @@ alphabetical order, like Lean's ``Json.pretty``) and end with a blank line; an
 extra blank line or non-JSON input ends it with exit code 1, EOF with exit code 0.
 
 Behaviour comes from REAL recorded Lean output under ``FAKE_LEAN_DATA`` (default
-``tests/fakes/data`` plus ``benchmarks/data``): root goals from ``minif2f_lean4.jsonl``
+``tests/fakes/data`` plus ``prover/data/statements``): root goals from ``minif2f_lean4.jsonl``
 (``goal``), and tactic
 transitions keyed by (theorem, tactic path) from ``traced_tactics_sample.jsonl``.
 Unknown tactics get the ``invalid_tactic`` shape: a NEW proofState with ``goals: []``,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 #: Recorded fixtures live beside the fakes; benchmark statements in the repository's data folder.
 DEFAULT_DATA = Path(__file__).resolve().parent / "data"
-BENCHMARK_DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+BENCHMARK_DATA = Path(__file__).resolve().parents[2] / "prover" / "data" / "statements"
 
 
 def data_file(data_dir: Path, name: str) -> Path:

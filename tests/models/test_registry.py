@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.combined import CombinedGenerator
-from models.openai_generator import OpenAIGenerator
+from models.language.openai import OpenAIGenerator
 from models.registry import (
     GeneratorConfig,
     add_generator_flags,

@@ -11,8 +11,8 @@ from models.progress import format_input, load_progress_predictor, read_manifest
 from models.progress.config import ScoringConfig, build_scoring
 from models.progress.model import ProgressManifest, resolve_backbone
 from models.progress.schedule import DynamicSchedule
-from prover.cli import build_parser
-from prover.prove_command import prove_config_from_arguments
+from prover.cli.main import build_parser
+from prover.cli.prove import prove_config_from_arguments
 from search.config import SearchConfig
 from search.errors import ConfigError, InputError
 

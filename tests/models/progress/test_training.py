@@ -67,7 +67,7 @@ def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     command = [
         sys.executable,
         "-m",
-        "prover.cli",
+        "prover.cli.main",
         "train-progress",
         "--data",
         str(run),
@@ -189,7 +189,7 @@ def test_prove_with_progress_model_and_dynamic_sampling(
     command = [
         sys.executable,
         "-m",
-        "prover.cli",
+        "prover.cli.main",
         "prove",
         "--backend",
         "coq",

@@ -1,0 +1,226 @@
+"""The OpenAI-compatible client: parsing recorded vLLM answers, batching, retries, errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models.language.completions import SamplingSettings
+from models.language.openai import HttpSettings, OpenAIGenerator, parse_completion_response
+from models.language.prompts import get_template
+from search.errors import ConfigError, GeneratorError
+from search.protocols import GenerationRequest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _recording(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((DATA / f"vllm_{name}.json").read_text())
+    return loaded
+
+
+def _generator(url: str, **http: Any) -> OpenAIGenerator:
+    settings = HttpSettings(retry_backoff_s=0.01, request_timeout_s=10, **http)
+    return OpenAIGenerator(
+        api_base=url,
+        model="smollm2",
+        template=get_template("reprover"),
+        language="coq",
+        sampling=SamplingSettings(num_samples=3),
+        http=settings,
+    )
+
+
+def test_recorded_batch_maps_choices_by_index() -> None:
+    """A recorded 3-prompt n=3 vLLM answer splits into 3 samples per prompt in index order."""
+    response = _recording("batch_n3")["response"]
+    per_prompt = parse_completion_response(response, num_prompts=3, num_samples=3)
+    assert [len(samples) for samples in per_prompt] == [3, 3, 3]
+    assert "a + b = b + a" in per_prompt[1][0].text
+    first = response["choices"][0]
+    assert per_prompt[0][0].token_logprobs[0] == pytest.approx(
+        first["logprobs"]["token_logprobs"][0]
+    )
+
+
+def test_recorded_batch_shuffled_choices_still_map_by_index() -> None:
+    """Choices arriving out of order are still assigned to their prompt by index."""
+    response = _recording("batch_n3")["response"]
+    shuffled = {**response, "choices": list(reversed(response["choices"]))}
+    per_prompt = parse_completion_response(shuffled, num_prompts=3, num_samples=3)
+    assert "a + b = b + a" in per_prompt[1][-1].text
+
+
+def test_recorded_truncated_completion_is_dropped(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """finish_reason 'length' without a newline (recorded) yields no candidate."""
+    recorded = _recording("single_truncated")
+    assert {c["finish_reason"] for c in recorded["response"]["choices"]} == {"length"}
+    stub = stub_server([(200, json.dumps(recorded["response"]).encode())])
+    generator = _generator(stub.url)
+    assert generator.generate([request_factory(0, num_candidates=2)]) == [[]]
+
+
+def test_batch_is_one_request_and_scores_are_mean_logprobs(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """Three states go out as one list-prompt request; candidates carry mean log-probs."""
+    response = _recording("batch_n3")["response"]
+    stub = stub_server([(200, json.dumps(response).encode())])
+    requests = [request_factory(i, num_candidates=3) for i in range(3)]
+    results = _generator(stub.url).generate(requests)
+    assert len(stub.received) == 1
+    body = stub.received[0]
+    assert isinstance(body["prompt"], list) and len(body["prompt"]) == 3
+    assert body["n"] == 3 and body["logprobs"] == 0 and "\n" in body["stop"]
+    choice = response["choices"][3]
+    expected = sum(choice["logprobs"]["token_logprobs"]) / len(choice["logprobs"]["tokens"])
+    assert results[1][0].tactic == choice["text"]
+    assert results[1][0].score == pytest.approx(expected)
+    kept = [c for c in response["choices"] if c["index"] < 3 and c["finish_reason"] == "stop"]
+    assert len(results[0]) == len(kept)
+    assert all(a.score >= b.score for a, b in zip(results[0], results[0][1:], strict=False))
+
+
+def test_prompts_per_request_splits_batches(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """With prompts_per_request=1 every state is its own request, carrying its own seed."""
+    answer = {
+        "choices": [
+            {
+                "index": 0,
+                "text": "lia.",
+                "finish_reason": "stop",
+                "logprobs": {"tokens": ["lia."], "token_logprobs": [-0.25]},
+            }
+        ]
+    }
+    stub = stub_server([(200, json.dumps(answer).encode())])
+    generator = _generator(stub.url, prompts_per_request=1, max_concurrent_requests=2)
+    requests = [request_factory(i, seed=100 + i) for i in range(3)]
+    results = generator.generate(requests)
+    assert len(stub.received) == 3
+    assert sorted(body["seed"] for body in stub.received) == [100, 101, 102]
+    assert all(isinstance(body["prompt"], str) for body in stub.received)
+    assert [r[0].tactic for r in results] == ["lia."] * 3
+
+
+def test_duplicates_merge_keeping_max_score(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """Two whitespace variants of one tactic become one candidate with the higher score."""
+    choices = [
+        {
+            "index": 0,
+            "text": "lia.",
+            "finish_reason": "stop",
+            "logprobs": {"tokens": ["lia."], "token_logprobs": [-2.0]},
+        },
+        {
+            "index": 1,
+            "text": " lia. ",
+            "finish_reason": "stop",
+            "logprobs": {"tokens": [" lia. "], "token_logprobs": [-0.5]},
+        },
+        {
+            "index": 2,
+            "text": "",
+            "finish_reason": "stop",
+            "logprobs": {"tokens": [], "token_logprobs": []},
+        },
+    ]
+    stub = stub_server([(200, json.dumps({"choices": choices}).encode())])
+    [result] = _generator(stub.url).generate([request_factory(0)])
+    assert [(c.tactic, c.score) for c in result] == [("lia.", -0.5)]
+
+
+def test_retries_after_server_error(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """A 500 answer is retried and the following 200 answer is used."""
+    good = {
+        "choices": [
+            {
+                "index": 0,
+                "text": "auto.",
+                "finish_reason": "stop",
+                "logprobs": {"tokens": ["auto."], "token_logprobs": [-1.0]},
+            }
+        ]
+    }
+    stub = stub_server([(500, b'{"error": {"message": "boom"}}'), (200, json.dumps(good).encode())])
+    [result] = _generator(stub.url).generate([request_factory(0)])
+    assert len(stub.received) == 2
+    assert result[0].tactic == "auto."
+
+
+def test_persistent_server_error_raises_after_retries(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """Only 5xx answers give GeneratorError after 1 + max_retries attempts."""
+    stub = stub_server([(503, b'{"error": {"message": "overloaded"}}')])
+    with pytest.raises(GeneratorError, match=r"3 attempt.*overloaded"):
+        _generator(stub.url, max_retries=2).generate([request_factory(0)])
+    assert len(stub.received) == 3
+
+
+def test_non_json_answer_is_a_generator_error(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """A 200 answer that is not JSON gives a GeneratorError naming the problem."""
+    stub = stub_server([(200, b"<html>proxy says hi</html>")])
+    with pytest.raises(GeneratorError, match="non-JSON"):
+        _generator(stub.url).generate([request_factory(0)])
+
+
+def test_unknown_model_404_is_reported_without_retry(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """The recorded 404 for an unknown model gives a GeneratorError quoting the server."""
+    recorded = _recording("unknown_model")
+    assert recorded["status"] == 404
+    stub = stub_server([(404, json.dumps(recorded["response"]).encode())])
+    with pytest.raises(GeneratorError, match=r"404.*does not exist"):
+        _generator(stub.url).generate([request_factory(0)])
+    assert len(stub.received) == 1
+
+
+def test_connection_refused_is_a_generator_error(
+    request_factory: Callable[..., GenerationRequest],
+) -> None:
+    """A closed port is retried, then reported as unreachable."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    generator = _generator(f"http://127.0.0.1:{port}/v1", max_retries=1)
+    with pytest.raises(GeneratorError, match=r"2 attempt.*cannot reach"):
+        generator.generate([request_factory(0)])
+
+
+def test_missing_logprobs_and_bad_index_are_errors() -> None:
+    """Choices without logprobs, or with an index beyond n * prompts, are rejected."""
+    no_logprobs = {"choices": [{"index": 0, "text": "x", "finish_reason": "stop"}]}
+    with pytest.raises(GeneratorError, match="logprobs"):
+        parse_completion_response(no_logprobs, num_prompts=1, num_samples=1)
+    bad_index = {"choices": [{"index": 5, "text": "x", "logprobs": {"token_logprobs": []}}]}
+    with pytest.raises(GeneratorError, match="index 5"):
+        parse_completion_response(bad_index, num_prompts=1, num_samples=2)
+    with pytest.raises(GeneratorError, match="choices"):
+        parse_completion_response({"error": "x"}, num_prompts=1, num_samples=1)
+
+
+def test_settings_validation_names_field() -> None:
+    """Bad transport settings and a non-URL api_base are ConfigErrors naming the field."""
+    with pytest.raises(ConfigError, match=r"max_concurrent_requests.*0"):
+        HttpSettings(max_concurrent_requests=0)
+    with pytest.raises(ConfigError, match="api_base"):
+        OpenAIGenerator(
+            api_base="localhost:8000", model="m", template=get_template("reprover"), language="coq"
+        )

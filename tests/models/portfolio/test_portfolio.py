@@ -1,0 +1,238 @@
+"""Tests of the built-in tactic portfolio (models.portfolio.generator and its vocabularies)."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from models.portfolio.generator import DEFAULT_PRIOR, PortfolioGenerator, default_priors
+from search.errors import ConfigError
+from search.protocols import GenerationRequest, TacticGenerator
+from search.states import Goal, Hypothesis, ProofState, Theorem
+
+REAL_HEADER = "Require Import Reals.\nOpen Scope R_scope.\n"
+NAT_HEADER = "Require Import Arith.\n"
+
+
+def parse_goal(text: str) -> Goal:
+    """A goal from the ``hyps`` / ``⊢ conclusion`` layout (one goal, one line per hypothesis)."""
+    *hypothesis_lines, conclusion = text.strip().split("\n")
+    hypotheses = []
+    for line in hypothesis_lines:
+        names, kind = line.split(" : ", 1)
+        hypotheses.append(Hypothesis(names=tuple(names.replace(",", " ").split()), type=kind))
+    return Goal(hypotheses=tuple(hypotheses), conclusion=conclusion.removeprefix("⊢ "))
+
+
+def request(
+    text: str, *, header: str = REAL_HEADER, num_candidates: int = 100, seed: int = 0
+) -> GenerationRequest:
+    """A generation request for the single goal written in ``text``."""
+    theorem = Theorem(name="t", header=header, statement="Theorem t : True.")
+    state = ProofState(goals=(parse_goal(text),), handle=0)
+    return GenerationRequest(
+        theorem=theorem, state=state, proof_so_far=(), num_candidates=num_candidates, seed=seed
+    )
+
+
+def tactics(generator: PortfolioGenerator, text: str, **options: object) -> list[str]:
+    """The tactic texts the generator proposes for one goal."""
+    [candidates] = generator.generate([request(text, **options)])  # type: ignore[arg-type]
+    return [candidate.tactic for candidate in candidates]
+
+
+COQ = PortfolioGenerator(language="coq")
+LEAN = PortfolioGenerator(language="lean4")
+COQ_REAL_GOAL = "x, y : R\nH : 0 < x /\\ x = y\nH0 : 0 < y\n⊢ 0 < x * y"
+LEAN_GOAL = "a b : ℝ\nh₀ : 0 < a\nh₁ : 0 < b\nh₂ : a + b = 2\n⊢ a * b ≤ 1"
+
+
+def test_generator_satisfies_the_protocol() -> None:
+    """PortfolioGenerator is a TacticGenerator for both languages."""
+    assert isinstance(COQ, TacticGenerator)
+    assert isinstance(LEAN, TacticGenerator)
+
+
+def test_unknown_language_is_rejected() -> None:
+    """An unknown language raises ConfigError naming the value."""
+    with pytest.raises(ConfigError, match="isabelle"):
+        PortfolioGenerator(language="isabelle")
+
+
+def test_destruct_only_for_conjunction_hypotheses() -> None:
+    """Coq destruct is proposed for a conjunction hypothesis, never for an atom."""
+    proposed = tactics(COQ, COQ_REAL_GOAL)
+    assert "destruct H as [H1 H2]" in proposed  # H and H0 are taken
+    assert not any(t.startswith("destruct H0") for t in proposed)
+
+
+def test_destruct_names_are_fresh() -> None:
+    """The names chosen by destruct do not clash with existing hypotheses."""
+    goal = "x : R\nH : 0 < x /\\ x < 1\nH0 : x <> 0\nH1 : x > 0\n⊢ x < 2"
+    [destruct] = [t for t in tactics(COQ, goal) if t.startswith("destruct H ")]
+    introduced = destruct.removeprefix("destruct H as [").removesuffix("]").split()
+    assert not {"x", "H", "H0", "H1"} & set(introduced)
+
+
+def test_rewrite_for_equalities_only() -> None:
+    """rewrite is proposed for an equation whose side occurs in the goal, not for inequalities."""
+    goal = "a, b : nat\nH : a = b + 1\nH0 : b < 3\n⊢ a * 2 < 10"
+    proposed = tactics(COQ, goal, header=NAT_HEADER)
+    assert "rewrite H" in proposed
+    assert "subst a" in proposed
+    assert not any("H0" in t and t.startswith("rewrite") for t in proposed)
+
+
+def test_coq_domain_decides_arithmetic() -> None:
+    """Real goals get lra/nra and no lia; nat goals get lia and no lra."""
+    real = tactics(COQ, COQ_REAL_GOAL)
+    natural = tactics(COQ, "n : nat\nH : n < 3\n⊢ n * n < 9", header=NAT_HEADER)
+    assert {"lra", "nra"} <= set(real) and "lia" not in real
+    assert {"lia", "nia"} <= set(natural) and "lra" not in natural
+
+
+def test_intros_only_for_binders() -> None:
+    """intros is proposed when the conclusion is an implication, not for an atom."""
+    assert "intros" in tactics(COQ, "x : R\n⊢ 0 < x -> 0 < x * x")
+    assert "intros" not in tactics(COQ, COQ_REAL_GOAL)
+
+
+def test_lean_nlinarith_hints_use_hypothesis_names() -> None:
+    """Lean nlinarith hints multiply the positivity hypotheses and square variable differences."""
+    proposed = tactics(LEAN, LEAN_GOAL)
+    hinted = [t for t in proposed if t.startswith("nlinarith [")]
+    assert any("mul_pos h₀ h₁" in t for t in hinted)
+    assert any("sq_nonneg (a - b)" in t for t in hinted)
+    assert "rw [h₂]" not in proposed  # `a + b` does not occur in the conclusion
+
+
+def test_lean_rcases_and_intro_are_instantiated() -> None:
+    """Lean rcases splits a conjunction with fresh names and intro reuses binder names."""
+    proposed = tactics(LEAN, "x y : ℝ\nh₀ : 0 < x ∧ 0 < y\n⊢ ∀ (z : ℝ), x * y * z ^ 2 ≥ 0")
+    assert "rcases h₀ with ⟨h₀_left, h₀_right⟩" in proposed
+    assert "intro z" in proposed
+    assert "omega" not in proposed
+
+
+def test_lean_interval_cases_for_bounded_naturals() -> None:
+    """interval_cases is proposed for a natural number with a numeric upper bound."""
+    proposed = tactics(LEAN, "n : ℕ\nh₀ : n < 5\nh₁ : n % 3 = 2\n⊢ n = 2")
+    assert "interval_cases n <;> omega" in proposed
+
+
+def test_no_forbidden_or_multi_sentence_candidates() -> None:
+    """No candidate ends with a period, holds a second sentence or uses Admitted/sorry/admit."""
+    goals = [COQ_REAL_GOAL, "H : exists k : nat, k = 2 \\/ k = 3\n⊢ True"]
+    candidates = [t for goal in goals for t in tactics(COQ, goal, header=NAT_HEADER)]
+    candidates += tactics(LEAN, LEAN_GOAL)
+    assert candidates
+    for tactic in candidates:
+        assert not tactic.endswith(".")
+        assert not re.search(r"\.\s+\S", tactic), tactic
+        assert not re.search(r"\b(Admitted|admit|sorry)\b", tactic), tactic
+
+
+def test_candidates_sorted_and_deduplicated() -> None:
+    """Scores descend, tactics are unique, and every score is a finite log-probability."""
+    [candidates] = COQ.generate([request(COQ_REAL_GOAL)])
+    scores = [c.score for c in candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert len({c.tactic for c in candidates}) == len(candidates)
+    assert all(math.isfinite(score) and score < 0 for score in scores)
+
+
+def test_same_seed_is_deterministic_and_seed_reorders_ties() -> None:
+    """A seed fixes the order; another seed reorders some equal-score candidates."""
+    first = tactics(COQ, COQ_REAL_GOAL, seed=1)
+    assert first == tactics(COQ, COQ_REAL_GOAL, seed=1)
+    flat = PortfolioGenerator(language="coq", priors=dict.fromkeys(default_priors("coq"), -1.0))
+    orders = {tuple(tactics(flat, COQ_REAL_GOAL, seed=seed)) for seed in range(4)}
+    assert len(orders) > 1
+    assert len({frozenset(order) for order in orders}) == 1
+
+
+def test_priors_override_defaults() -> None:
+    """A family named in ``priors`` moves its tactics to the requested score."""
+    boosted = PortfolioGenerator(language="coq", priors={"congruence": 5.0})
+    [candidates] = boosted.generate([request(COQ_REAL_GOAL)])
+    assert candidates[0].tactic == "congruence" and candidates[0].score == 5.0
+    assert boosted.score("no-such-family") == DEFAULT_PRIOR
+
+
+def test_num_candidates_respected() -> None:
+    """At most num_candidates are returned, and zero gives an empty list."""
+    assert len(tactics(COQ, COQ_REAL_GOAL, num_candidates=3)) == 3
+    assert tactics(COQ, COQ_REAL_GOAL, num_candidates=0) == []
+
+
+def test_batch_returns_one_list_per_request_in_order() -> None:
+    """generate answers each request, in order, matching single-request calls."""
+    requests = [
+        request(COQ_REAL_GOAL, num_candidates=5),
+        request("n : nat\n⊢ n + 0 = n", header=NAT_HEADER, num_candidates=2),
+    ]
+    batch = COQ.generate(requests)
+    assert len(batch) == 2
+    assert [len(candidates) for candidates in batch] == [5, 2]
+    assert batch[1] == COQ.generate([requests[1]])[0]
+
+
+def test_state_without_goals_gives_no_candidates() -> None:
+    """A state with no open goal yields an empty candidate list."""
+    theorem = Theorem(name="t", header="", statement="Theorem t : True.")
+    empty = GenerationRequest(
+        theorem=theorem,
+        state=ProofState(goals=(), handle=0),
+        proof_so_far=(),
+        num_candidates=4,
+        seed=0,
+    )
+    assert COQ.generate([empty]) == [[]]
+
+
+# Root goals (after `intros`) of miniF2F-Coq *valid* theorems, as coqtop prints them.
+EASY_VALID = [
+    (
+        "mathd_algebra_104",
+        "Require Import Reals.\nOpen Scope R_scope.\n",
+        "Theorem mathd_algebra_104 (x : R) (h0 : 125 / 8 = x / 12) : x = 375 / 2.",
+        "x : R\nh0 : 125 / 8 = x / 12\n⊢ x = 375 / 2",
+    ),
+    (
+        "mathd_numbertheory_101",
+        "Require Import Arith.\n",
+        "Theorem mathd_numbertheory_101 :\n  (17 * 18) mod 4 = 2.",
+        "⊢ (17 * 18) mod 4 = 2",
+    ),
+]
+
+
+@pytest.mark.coq
+@pytest.mark.parametrize(("name", "header", "statement", "goal"), EASY_VALID)
+def test_top_candidates_prove_easy_valid_statements(
+    name: str, header: str, statement: str, goal: str, tmp_path: Path
+) -> None:
+    """One of the top three Coq candidates closes an easy miniF2F-Coq valid theorem in coqc."""
+    if shutil.which("coqc") is None:
+        pytest.skip("coqc is not installed")
+    top = tactics(COQ, goal, header=header, num_candidates=3)
+    for tactic in top:
+        source = f"{header}From Coq Require Import Lia Lra.\n{statement}\nProof.\n"
+        source += f"intros.\n{tactic}.\nQed.\n"
+        (tmp_path / f"{name}.v").write_text(source, encoding="utf-8")
+        completed = subprocess.run(
+            ["coqc", f"{name}.v"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if completed.returncode == 0:
+            return
+    pytest.fail(f"none of {top} proves {name}")

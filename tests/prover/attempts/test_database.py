@@ -1,0 +1,86 @@
+"""Tests of the SQLite results store and its JSONL mirror (real SQLite files)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prover.attempts.database import ResultsDatabase
+from search.errors import ConfigError, InputError
+
+
+def _record(name: str, attempt: int, status: str = "failed") -> dict[str, Any]:
+    return {"name": name, "attempt": attempt, "seed": 7, "status": status, "proof": None}
+
+
+def _jsonl_keys(path: Path) -> list[tuple[str, int]]:
+    lines = path.read_text().splitlines()
+    return [(json.loads(line)["name"], json.loads(line)["attempt"]) for line in lines]
+
+
+def test_database_uses_wal_and_keeps_attempts_once(tmp_path: Path) -> None:
+    """A second add of the same (name, attempt) is ignored; the journal mode is WAL."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("abc", {"x": 1})
+        assert database.add(_record("t1", 0))
+        assert not database.add(_record("t1", 0, "proved"))
+        assert database.completed() == {("t1", 0)}
+    connection = sqlite3.connect(tmp_path / "results.sqlite")
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
+
+
+def test_other_configuration_is_refused(tmp_path: Path) -> None:
+    """A directory bound to one config hash refuses another, naming the directory."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("first", {})
+    with ResultsDatabase(tmp_path) as database, pytest.raises(ConfigError, match=str(tmp_path)):
+        database.bind_config("second", {})
+
+
+def test_torn_last_line_is_repaired_not_duplicated(tmp_path: Path) -> None:
+    """A half-written JSONL line is cut and the attempt re-appended exactly once."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("h", {})
+        for attempt in range(3):
+            database.add(_record("t", attempt))
+        database.append_jsonl(_record("t", 0))
+        with database.jsonl_path.open("a") as handle:
+            handle.write('{"name": "t", "attempt": 1, "se')
+        assert database.sync_jsonl() == 2
+        assert sorted(_jsonl_keys(database.jsonl_path)) == [("t", 0), ("t", 1), ("t", 2)]
+        assert database.sync_jsonl() == 0
+
+
+def test_corrupt_middle_line_raises_naming_the_file_and_keeps_data(tmp_path: Path) -> None:
+    """A broken complete line is an InputError naming file and line; SQLite keeps everything."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("h", {})
+        database.add(_record("t", 0))
+        database.add(_record("t", 1))
+        database.jsonl_path.write_text("not json\n" + json.dumps(_record("t", 1)) + "\n")
+        with pytest.raises(InputError, match=r"results\.jsonl line 1"):
+            database.sync_jsonl()
+        assert database.count() == 2
+        database.jsonl_path.unlink()
+        assert database.sync_jsonl() == 2
+
+
+def test_line_unknown_to_the_database_is_refused(tmp_path: Path) -> None:
+    """A JSONL attempt the database never recorded belongs to another run."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("h", {})
+        database.jsonl_path.write_text(json.dumps(_record("other", 0)) + "\n")
+        with pytest.raises(InputError, match="does not belong to this run"):
+            database.sync_jsonl()
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    """A garbage results.sqlite raises InputError naming it."""
+    (tmp_path / "results.sqlite").write_bytes(b"garbage" * 200)
+    with pytest.raises(InputError, match=r"results\.sqlite"):
+        ResultsDatabase(tmp_path)

@@ -1,0 +1,81 @@
+"""JSONL results store and attempt records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prover.attempts.record import attempt_seed, record_from_search
+from prover.attempts.store import JsonlWriter, read_jsonl
+from search.errors import InputError
+from search.outcomes import Verification
+from search.result import SearchResult, SearchStatus, StopReason
+
+
+def _result(status: SearchStatus) -> SearchResult:
+    return SearchResult(
+        status=status,
+        stop_reason=StopReason.PROOF_FOUND,
+        proof=("intros", "lia") if status is SearchStatus.PROVED else None,
+        proof_states=("⊢ P",),
+        expansions=3,
+        num_nodes=5,
+        time_s=2.0,
+        generator_time_s=0.5,
+        backend_time_s=1.0,
+        scorer_time_s=0.1,
+    )
+
+
+def test_written_records_survive_a_torn_last_line(tmp_path: Path) -> None:
+    """Records are appended one per line; a torn final line from a killed writer is skipped."""
+    path = tmp_path / "results.jsonl"
+    with JsonlWriter(path) as writer:
+        writer.write({"name": "a", "status": "proved"})
+        writer.write({"name": "b", "status": "failed"})
+    with path.open("a") as handle:
+        handle.write('{"name": "c", "sta')
+    assert [r["name"] for r in read_jsonl(path)] == ["a", "b"]
+
+
+def test_corrupt_middle_line_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    """A corrupt line that is not the last raises an error naming the file and line."""
+    path = tmp_path / "results.jsonl"
+    path.write_text('{"name": "a"}\nGARBAGE\n{"name": "b"}\n')
+    with pytest.raises(InputError, match="line 2"):
+        read_jsonl(path)
+
+
+def test_unverified_proof_is_not_counted_as_proved() -> None:
+    """A search proof that fails the independent check is recorded as failed, not proved."""
+    rejected = Verification(ok=False, proof_text="...", message="uses axiom foo")
+    record = record_from_search(
+        name="t",
+        attempt=0,
+        seed=1,
+        split="valid",
+        result=_result(SearchStatus.PROVED),
+        verification=rejected,
+    )
+    assert record.status == "failed" and not record.verified
+    assert record.proof_text is None and "uses axiom foo" in (record.error or "")
+    accepted = Verification(ok=True, proof_text="Theorem t ... Qed.")
+    record = record_from_search(
+        name="t",
+        attempt=0,
+        seed=1,
+        split="valid",
+        result=_result(SearchStatus.PROVED),
+        verification=accepted,
+    )
+    assert record.status == "proved" and record.verified
+    assert record.to_dict()["proof"] == ["intros", "lia"]
+    assert record.to_dict()["overhead_time_s"] == pytest.approx(0.4)
+
+
+def test_attempt_seeds_are_stable_and_distinct() -> None:
+    """Seeds depend only on (base seed, theorem, attempt) and differ between attempts."""
+    assert attempt_seed(0, "t", 0) == attempt_seed(0, "t", 0)
+    assert len({attempt_seed(0, "t", k) for k in range(20)}) == 20
+    assert attempt_seed(1, "t", 0) != attempt_seed(0, "t", 0)

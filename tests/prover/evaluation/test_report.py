@@ -1,0 +1,142 @@
+"""Tests of ``prover report``: one run, two runs compared, rendering in headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from prover.attempts.database import ResultsDatabase
+from prover.cli.main import main
+from prover.evaluation.summary import summarize_run
+from search.errors import InputError
+
+PROOF = "Theorem mathd_algebra_1 : 1 + 1 = 2.\nProof.\nreflexivity.\nQed."
+
+
+def _graph_json() -> str:
+    graph = nx.DiGraph()
+    graph.add_node("root", status="proved", text="|- 1 + 1 = 2")
+    graph.add_node("child", status="failed", text="|- False")
+    graph.add_node("terminal:proof_complete")
+    graph.add_edge("root", "child", tactics=["simpl"])
+    graph.add_edge("root", "terminal:proof_complete", tactics=["reflexivity"])
+    return json.dumps(nx.node_link_data(graph, edges="links"))
+
+
+def _record(name: str, attempt: int, status: str) -> dict[str, Any]:
+    proved = status == "proved"
+    return {
+        "name": name,
+        "attempt": attempt,
+        "seed": attempt,
+        "status": status,
+        "proof": ["reflexivity."] if proved else None,
+        "proof_text": PROOF if proved else None,
+        "expansions": 3 + attempt,
+        "time_s": 0.5 + attempt,
+        "error": "StatementError: rejected" if status == "error" else None,
+    }
+
+
+def _make_run(run_dir: Path, outcomes: dict[str, list[str]]) -> Path:
+    with ResultsDatabase(run_dir) as database:
+        database.bind_config(run_dir.name, {"attempts": 2})
+        for name, statuses in outcomes.items():
+            for attempt, status in enumerate(statuses):
+                graph = _graph_json() if status == "proved" else None
+                database.add(_record(name, attempt, status), graph=graph)
+        summary = summarize_run(list(outcomes), database.records(), attempts=2)
+    (run_dir / "summary.json").write_text(json.dumps(summary.to_dict()))
+    return run_dir
+
+
+RUN_A = {
+    "mathd_algebra_1": ["proved", "failed"],
+    "amc12_2001_p2": ["failed", "failed"],
+    "imo_1959_p1": ["error", "error"],
+}
+RUN_B = {
+    "mathd_algebra_1": ["proved", "proved"],
+    "amc12_2001_p2": ["proved", "failed"],
+    "imo_1959_p1": ["failed", "failed"],
+}
+
+
+def test_single_run_report_has_figures_table_and_proofs(tmp_path: Path) -> None:
+    """report.html holds the pass@k, source, histogram and graph figures and the proofs."""
+    run_dir = _make_run(tmp_path / "run_a", RUN_A)
+    assert main(["report", str(run_dir)]) == 0
+    page = (run_dir / "report.html").read_text()
+    images = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,([^"]+)"', page)
+    captions = [caption for caption, _ in images]
+    assert "pass@k" in captions
+    assert "Solved theorems by source" in captions
+    assert any("time per attempt" in c for c in captions)
+    assert any("expansions per attempt" in c for c in captions)
+    assert any("search graph of mathd_algebra_1" in c for c in captions)
+    for _, data in images:
+        assert base64.b64decode(data).startswith(b"\x89PNG")
+    assert "reflexivity." in page
+    assert "pass@1: 16.7%" in page  # (1/2 + 0 + 0) / 3
+
+
+def test_two_runs_are_compared_side_by_side(tmp_path: Path) -> None:
+    """Comparing two runs lists which theorems each solves and both pass@k values."""
+    run_a = _make_run(tmp_path / "run_a", RUN_A)
+    run_b = _make_run(tmp_path / "run_b", RUN_B)
+    assert main(["report", str(run_a), str(run_b)]) == 0
+    page = (run_a / "compare-run_b.html").read_text()
+    assert "solved by both: 1, only run_a: 0, only run_b: 1, neither: 1" in page
+    assert "pass@1: 16.7%" in page
+    assert "pass@1: 50.0%" in page  # (1 + 1/2 + 0) / 3
+
+
+def test_report_of_a_non_run_directory_names_it(tmp_path: Path) -> None:
+    """A directory without results.sqlite is an InputError naming it."""
+    from prover.evaluation.report import write_report
+
+    with pytest.raises(InputError, match="not an eval run directory"):
+        write_report([tmp_path])
+
+
+@pytest.mark.slow
+def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    """Chromium renders report.html to a screenshot that is not blank."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    run_dir = _make_run(tmp_path / "run_a", RUN_A)
+    main(["report", str(run_dir)])
+    screenshot = tmp_path / "report.png"
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1200,1800",
+            f"--screenshot={screenshot}",
+            (run_dir / "report.html").as_uri(),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    from PIL import Image
+
+    with Image.open(screenshot) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 50  # figures and text, not a blank page
