@@ -17,7 +17,9 @@ __all__ = [
     "GenerationRequest",
     "NodeScore",
     "NodeScorer",
+    "OnlineLearner",
     "ProofEnvironment",
+    "ProofStep",
     "SamplingSchedule",
     "ScoreRequest",
     "TacticGenerator",
@@ -68,6 +70,34 @@ class TacticGenerator(Protocol):
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
         """Return, for each request in order, candidates sorted by descending score."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProofStep:
+    """One step of a finished, verified proof: the state text before it and its tactic.
+
+    ``state`` is :attr:`~search.states.ProofState.text` (the same rendering the search
+    shows a generator); ``remaining_steps`` counts this tactic and every one after it.
+    """
+
+    state: str
+    tactic: str
+    remaining_steps: int
+    theorem: str = ""
+
+
+@runtime_checkable
+class OnlineLearner(Protocol):
+    """A generator that learns from proofs while it runs (Tactician-style online learning).
+
+    The prover calls :meth:`learn` with the steps of proofs it may use from now on: the
+    proofs in a file's header before a search starts, and every verified proof of a run
+    before the next theorem. Generators that do not learn simply do not implement it.
+    """
+
+    def learn(self, steps: Sequence[ProofStep]) -> None:
+        """Add ``steps`` to what the generator draws its candidates from."""
         ...
 
 
