@@ -13,14 +13,17 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 
-from models.registry import build_generator, generator_config_from_arguments
+from models.registry import build_generator
 from prover.backends.factory import open_environment
-from prover.cli.flags import add_backend_flags, add_problem_flags
-from prover.cli.prove import (
+from prover.cli.flags import (
+    add_backend_flags,
+    add_generator_flags,
+    add_problem_flags,
     backend_config_from_arguments,
-    load_problems,
+    generator_config_from_arguments,
     problems_from_arguments,
 )
+from prover.data.selection import load_problems
 from prover.interactive.assist import AssistSession
 from search.errors import ConfigError, InputError, ProverError
 from search.outcomes import TacticError, TacticTimeout
@@ -208,8 +211,6 @@ def _positive_number(text: str, *, default: float) -> float | None:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``assist`` subcommand to the ``prover`` parser."""
-    from models.registry import add_generator_flags
-
     parser = commands.add_parser("assist", help="prove one theorem interactively in the terminal")
     add_problem_flags(parser)
     add_backend_flags(parser)

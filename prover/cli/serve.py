@@ -14,9 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.encoder import TextEncoder, default_encoder_path
-from models.registry import GeneratorConfig, build_generator, generator_config_from_arguments
+from models.registry import GeneratorConfig, build_generator
 from prover.backends.factory import BACKEND_LANGUAGES, BackendConfig, open_environment
-from prover.cli.flags import add_backend_flags
+from prover.cli.flags import (
+    add_backend_flags,
+    add_generator_flags,
+    backend_config_from_arguments,
+    generator_config_from_arguments,
+)
 from prover.interactive.handlers import (
     AssistService,
     EnvironmentPool,
@@ -116,13 +121,7 @@ def serve_config_from_arguments(arguments: argparse.Namespace) -> ServeConfig:
     """The ServeConfig of parsed ``prover serve`` flags."""
     backend = None
     if arguments.backend is not None:
-        backend = BackendConfig(
-            name=arguments.backend,
-            lean_repl_command=arguments.lean_repl_cmd,
-            lean_project=arguments.lean_project,
-            memory_limit_mb=arguments.memory_limit_mb,
-            coq_prelude=arguments.coq_prelude,
-        )
+        backend = backend_config_from_arguments(arguments)
     language = arguments.language or (
         BACKEND_LANGUAGES[arguments.backend] if arguments.backend else "lean4"
     )
@@ -145,8 +144,6 @@ def serve_config_from_arguments(arguments: argparse.Namespace) -> ServeConfig:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``serve`` subcommand to the ``prover`` parser."""
-    from models.registry import add_generator_flags
-
     parser = commands.add_parser(
         "serve", help="HTTP server for Lean Copilot (/generate, /encode) plus /progress, /search"
     )
@@ -155,8 +152,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--language", choices=("coq", "lean4"), help="tactic vocabulary (default: backend's)"
     )
-    add_backend_flags(parser)
-    parser.set_defaults(backend=None)
+    add_backend_flags(parser, required=False)
     add_generator_flags(parser.add_argument_group("generator"))
     parser.add_argument("--num-candidates", type=int, default=32, help="outputs per /generate")
     parser.add_argument("--progress-model", help="trained progress model directory")
