@@ -239,10 +239,8 @@ def test_config_validation() -> None:
 
 def test_statement_errors_raise_and_environment_recovers(env: CoqEnvironment) -> None:
     """A missing library or a bad statement raises StatementError naming the theorem."""
-    missing = nat_theorem(
-        "needs_missing_library", ": True.", "Require Import NoSuchLibrary.Anywhere.\n"
-    )
-    with pytest.raises(StatementError, match=r"needs_missing_library.*NoSuchLibrary"):
+    missing = nat_theorem("needs_missing", ": True.", "Require Import NoSuchLibrary.Nowhere.\n")
+    with pytest.raises(StatementError, match=r"needs_missing.*NoSuchLibrary"):
         env.open(missing)
     with pytest.raises(StatementError, match=r"bad_statement.*no_such_function"):
         env.open(nat_theorem("bad_statement", ": no_such_function 1 = 1."))
