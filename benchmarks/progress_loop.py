@@ -9,7 +9,7 @@ median time to proof and the scorer's share of the time; plus the model's metric
 
 Existing runs are reused when their budget flags match (checked in their config.json);
 missing theorems are run into a new ``shard-K`` directory, so an interrupted loop resumes.
-Usage (the figures in docs-progress.md)::
+Usage (the figures in docs/results/2026-11-23-progress-loop.md)::
 
     .venv/bin/python -m benchmarks.progress_loop --valid-run runs/bench/search-valid \
         --test-run runs/bench/search-test --output runs/progress-loop \
