@@ -1,1 +1,0 @@
-"""Proof-assistant backends, benchmarks, verification, the results store and the CLI."""

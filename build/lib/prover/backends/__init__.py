@@ -1,1 +1,0 @@
-"""Proof-assistant backends behind :class:`search.ProofEnvironment`."""
