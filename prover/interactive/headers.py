@@ -159,13 +159,16 @@ def coq_forbidden(sentence: str) -> str | None:
     if "#[" in code:
         return "attributes '#[...]' are not allowed"
     words = set(_COQ_WORD.findall(code))
-    extra = sorted(words & COQ_FORBIDDEN_WORDS)
-    if extra:
-        return f"the word {extra[0]!r} is not allowed"
-    backend = find_forbidden_words(sentence)
-    if backend:
-        return f"the word {backend[0]!r} is not allowed"
-    return None
+    forbidden = sorted((words & COQ_FORBIDDEN_WORDS) | set(find_forbidden_words(sentence)))
+    return _forbidden_words_message(forbidden)
+
+
+def _forbidden_words_message(words: list[str]) -> str | None:
+    if not words:
+        return None
+    if len(words) == 1:
+        return f"the word {words[0]!r} is not allowed"
+    return f"the words {', '.join(repr(word) for word in words)} are not allowed"
 
 
 def check_coq_header(header: str) -> None:
@@ -294,10 +297,11 @@ def lean_forbidden(code: str) -> str | None:
     """Why comment- and string-free Lean ``code`` is refused anywhere in a request, or None."""
     if match := _LEAN_HASH_COMMAND.search(code):
         return f"the command {code[match.start() :].split(maxsplit=1)[0]!r} is not allowed"
-    words = set(_LEAN_WORD.findall(code))
-    forbidden = sorted(words & LEAN_FORBIDDEN_WORDS)
-    if forbidden:
-        return f"the word {forbidden[0]!r} is not allowed"
+    forbidden = _forbidden_words_message(
+        sorted(set(_LEAN_WORD.findall(code)) & LEAN_FORBIDDEN_WORDS)
+    )
+    if forbidden is not None:
+        return forbidden
     for attributes in _LEAN_ATTRIBUTE.findall(code):
         names = {name.strip() for name in attributes.split(",")}
         if not names <= LEAN_ATTRIBUTES:
