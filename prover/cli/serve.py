@@ -51,7 +51,9 @@ def serve_config_from_arguments(arguments: argparse.Namespace) -> ServeConfig:
             tactic_timeout_s=arguments.tactic_timeout,
             max_time_limit_s=arguments.max_search_time,
         ),
-        http=HttpLimits(allow_origins=tuple(arguments.allow_origin)),
+        http=HttpLimits(
+            allow_origins=tuple(arguments.allow_origin), body_timeout_s=arguments.body_timeout
+        ),
     )
 
 
@@ -101,6 +103,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="ORIGIN",
         help="a browser origin (scheme://host[:port]) allowed to call the server; repeatable. "
         "Requests with any other Origin header are refused (default: none)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=defaults.http.body_timeout_s,
+        help="seconds a client may take to send its request body (then 408)",
     )
     parser.set_defaults(handler=_run_serve)
 
