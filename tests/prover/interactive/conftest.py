@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
 import socket
 import threading
@@ -65,7 +66,21 @@ class LoopbackServer:
         assert not self.thread.is_alive(), "the server did not stop"
 
 
-def start_loopback(service: AssistService, limits: HttpLimits | None = None) -> LoopbackServer:
+HTTP_PROTOCOLS = [
+    "h11",
+    pytest.param(
+        "httptools",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("httptools") is None, reason="httptools not installed"
+        ),
+    ),
+]
+"""uvicorn's two HTTP/1.1 implementations: the gate must behave the same on both."""
+
+
+def start_loopback(
+    service: AssistService, limits: HttpLimits | None = None, *, http: str = "auto"
+) -> LoopbackServer:
     """Run ``create_app(service)`` under uvicorn in a thread, on 127.0.0.1 and a free port."""
     import uvicorn
 
@@ -75,6 +90,7 @@ def start_loopback(service: AssistService, limits: HttpLimits | None = None) -> 
         create_app(service, limits=limits),
         host="127.0.0.1",
         port=0,
+        http=http,
         log_config=None,
         access_log=False,
         timeout_keep_alive=5,
@@ -95,8 +111,10 @@ def serve() -> Iterator[Callable[..., LoopbackServer]]:
     """A factory starting loopback servers; every one is stopped at teardown."""
     started: list[LoopbackServer] = []
 
-    def start(service: AssistService, limits: HttpLimits | None = None) -> LoopbackServer:
-        running = start_loopback(service, limits)
+    def start(
+        service: AssistService, limits: HttpLimits | None = None, *, http: str = "auto"
+    ) -> LoopbackServer:
+        running = start_loopback(service, limits, http=http)
         started.append(running)
         return running
 
@@ -149,3 +167,10 @@ def lean_server(lean_service: AssistService) -> Iterator[LoopbackServer]:
 def loopback() -> Callable[..., LoopbackServer]:
     """``start_loopback`` for module-scoped fixtures (the caller stops what it starts)."""
     return start_loopback
+
+
+@pytest.fixture(params=HTTP_PROTOCOLS)
+def protocol(request: pytest.FixtureRequest) -> str:
+    """Each of uvicorn's HTTP/1.1 implementations in turn (``http=`` of uvicorn.Config)."""
+    name: str = request.param
+    return name

@@ -212,3 +212,39 @@ def test_a_stalled_client_costs_one_log_line_under_prover_serve(prover_serve: An
     assert lines[-1] == "prover serve: stopped"
     assert len(lines) == 2 and "408: 127.0.0.1:" in lines[0], stderr
     assert "Traceback" not in stderr and " 500" not in stderr
+
+
+@pytest.mark.slow
+def test_the_app_factory_runs_under_plain_uvicorn() -> None:
+    """`uvicorn --factory prover.interactive.serving:asgi_app` serves the same API."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "prover.interactive.serving:asgi_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        assert process.stderr is not None
+        port = None
+        for line in process.stderr:
+            if match := re.search(r"running on http://127\.0\.0\.1:(\d+)", line):
+                port = int(match.group(1))
+                break
+        assert port is not None, "uvicorn printed no URL"
+        status, answer = _post(port, "/generate", {"name": "m", "input": "⊢ True", "prefix": ""})
+        assert status == 200 and answer["outputs"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60)

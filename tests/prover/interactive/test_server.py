@@ -233,6 +233,29 @@ def test_missing_or_chunked_length_is_411(lean_server: Any) -> None:
     assert status == 411 and "chunked" in answer["error"]
 
 
+def test_the_gate_answers_alike_on_both_http_implementations(
+    serve: Callable[..., Any], protocol: str
+) -> None:
+    """h11 and httptools: 411, 413 (drained and not), 415, 403, 400 alike; the server lives."""
+    server = serve(
+        AssistService(generator=PortfolioGenerator(language="lean4"), language="lean4"),
+        http=protocol,
+    )
+    head = b"POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    assert _raw_exchange(server, head + b"Connection: close\r\n\r\n")[0] == 411
+    chunked = head + b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+    assert _raw_exchange(server, chunked)[0] == 411
+    assert _raw_exchange(server, head + f"Content-Length: {1 << 30}\r\n\r\n".encode())[0] == 413
+    oversized = b'{"input": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}'
+    assert server.request("POST", "/generate", raw=oversized)[0] == 413
+    text = {"Content-Type": "text/plain"}
+    assert server.request("POST", "/generate", {"input": "x"}, headers=text)[0] == 415
+    foreign = {"Origin": "https://evil.test"}
+    assert server.request("POST", "/generate", {"input": "x"}, headers=foreign)[0] == 403
+    assert server.request("POST", "/generate", raw=b"{nope")[0] == 400
+    assert server.request("POST", "/generate", {"input": "⊢ True"})[0] == 200
+
+
 def test_unknown_paths_and_methods(lean_server: Any) -> None:
     """Unknown paths are 404, a wrong method 405; both JSON messages listing the endpoints."""
     status, answer = lean_server.request("POST", "/nope", {})

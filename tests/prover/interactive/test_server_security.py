@@ -123,11 +123,11 @@ def test_json_content_type_variants_are_admitted(lean_server: Any, content_type:
 
 
 def test_a_stalled_body_gets_408_and_one_log_line(
-    serve: Callable[..., Any], caplog: pytest.LogCaptureFixture
+    serve: Callable[..., Any], caplog: pytest.LogCaptureFixture, protocol: str
 ) -> None:
     """Half a body, then silence: 408 after body_timeout_s, one warning, no traceback, no 500."""
     caplog.set_level(logging.INFO)
-    server = serve(portfolio_service(), HttpLimits(body_timeout_s=1.0))
+    server = serve(portfolio_service(), HttpLimits(body_timeout_s=1.0), http=protocol)
     started = time.monotonic()
     with server.raw_socket() as sock:
         sock.sendall(
@@ -149,11 +149,11 @@ def test_a_stalled_body_gets_408_and_one_log_line(
 
 
 def test_a_client_leaving_mid_body_logs_no_error(
-    serve: Callable[..., Any], caplog: pytest.LogCaptureFixture
+    serve: Callable[..., Any], caplog: pytest.LogCaptureFixture, protocol: str
 ) -> None:
     """A client that disconnects mid-body leaves nothing but itself behind: no error, no 500."""
     caplog.set_level(logging.INFO)
-    server = serve(portfolio_service(), HttpLimits(body_timeout_s=5.0))
+    server = serve(portfolio_service(), HttpLimits(body_timeout_s=5.0), http=protocol)
     with server.raw_socket() as sock:
         sock.sendall(
             b"POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
