@@ -248,3 +248,37 @@ def test_the_app_factory_runs_under_plain_uvicorn() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=60)
+
+
+def test_the_library_and_cli_load_without_the_web_stack() -> None:
+    """The assist library, the service, the request checks and the CLI import no FastAPI."""
+    code = (
+        "import sys\n"
+        "import prover.interactive.assist, prover.interactive.terminal\n"
+        "import prover.interactive.service, prover.interactive.serving\n"
+        "import prover.interactive.statements, prover.cli.serve, prover.cli.assist\n"
+        "import prover.cli.main; prover.cli.main.build_parser()\n"
+        "heavy = {'fastapi', 'uvicorn', 'starlette', 'pydantic', 'torch'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_without_the_serve_extra_prover_serve_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With uvicorn missing, run_serve raises a ConfigError naming the 'serve' extra."""
+    from prover.interactive.serving import run_serve
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    with pytest.raises(ConfigError, match=r"prover-agent\[serve\]"):
+        run_serve(ServeConfig())
