@@ -133,7 +133,7 @@ def create_app(service: AssistService, *, limits: HttpLimits | None = None) -> F
     if limits.allow_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=list(limits.allow_origins),
+            allow_origins=[origin.lower() for origin in limits.allow_origins],
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],
         )
