@@ -1,6 +1,6 @@
 """Requests per second and p50/p99 latency of ``POST /generate`` under concurrent clients.
 
-    python -m benchmarks.serve_latency --clients 1,4,16 --requests 400
+    .venv/bin/python -m benchmarks.serve_latency --clients 1,4,16 --requests 400
 
 Starts the real ``prover serve`` (FastAPI under uvicorn; built-in portfolio, Lean 4
 vocabulary) as a subprocess on a free loopback port, then for each client count sends

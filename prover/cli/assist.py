@@ -11,13 +11,15 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from models.registry import generator_config_from_arguments
-from prover.cli.flags import add_backend_flags, add_problem_flags
-from prover.cli.prove import (
+from prover.cli.flags import (
+    add_backend_flags,
+    add_generator_flags,
+    add_problem_flags,
     backend_config_from_arguments,
-    load_problems,
+    generator_config_from_arguments,
     problems_from_arguments,
 )
+from prover.data.selection import load_problems
 from prover.interactive.assist import AssistConfig
 from search.errors import ConfigError, InputError, ProverError
 from search.states import Theorem
@@ -27,8 +29,6 @@ __all__ = ["assist_config_from_arguments", "register"]
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``assist`` subcommand to the ``prover`` parser."""
-    from models.registry import add_generator_flags
-
     defaults = AssistConfig()
     parser = commands.add_parser("assist", help="prove one theorem interactively in the terminal")
     add_problem_flags(parser)

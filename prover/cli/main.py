@@ -22,7 +22,7 @@ logger = logging.getLogger("prover")
 COMMAND_MODULES = (
     "prover.cli.prove",
     "prover.cli.eval",
-    "prover.evaluation.report",
+    "prover.cli.report",
     "prover.cli.setup",
     "prover.cli.serve",
     "prover.cli.assist",

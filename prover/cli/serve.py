@@ -13,9 +13,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from models.registry import generator_config_from_arguments
-from prover.backends.factory import BACKEND_LANGUAGES, BackendConfig
-from prover.cli.flags import add_backend_flags
+from prover.backends.factory import BACKEND_LANGUAGES
+from prover.cli.flags import (
+    add_backend_flags,
+    add_generator_flags,
+    backend_config_from_arguments,
+    generator_config_from_arguments,
+)
 from prover.interactive.service import SearchLimits
 from prover.interactive.serving import ServeConfig, run_serve
 from prover.interactive.web.limits import HttpLimits
@@ -27,13 +31,7 @@ def serve_config_from_arguments(arguments: argparse.Namespace) -> ServeConfig:
     """The ServeConfig of parsed ``prover serve`` flags."""
     backend = None
     if arguments.backend is not None:
-        backend = BackendConfig(
-            name=arguments.backend,
-            lean_repl_command=arguments.lean_repl_cmd,
-            lean_project=arguments.lean_project,
-            memory_limit_mb=arguments.memory_limit_mb,
-            coq_prelude=arguments.coq_prelude,
-        )
+        backend = backend_config_from_arguments(arguments)
     language = arguments.language or (
         BACKEND_LANGUAGES[arguments.backend] if arguments.backend else "lean4"
     )
@@ -59,8 +57,6 @@ def serve_config_from_arguments(arguments: argparse.Namespace) -> ServeConfig:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``serve`` subcommand to the ``prover`` parser."""
-    from models.registry import add_generator_flags
-
     defaults, limits = ServeConfig(), SearchLimits()
     parser = commands.add_parser(
         "serve", help="HTTP server for Lean Copilot (/generate, /encode) plus /progress, /search"
@@ -70,8 +66,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--language", choices=("coq", "lean4"), help="tactic vocabulary (default: backend's)"
     )
-    add_backend_flags(parser)
-    parser.set_defaults(backend=None)
+    add_backend_flags(parser, required=False)
     add_generator_flags(parser.add_argument_group("generator"))
     parser.add_argument(
         "--num-candidates", type=int, default=defaults.num_candidates, help="outputs per /generate"

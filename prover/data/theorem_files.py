@@ -16,6 +16,9 @@ def theorem_from_file(path: Path, name: str, *, language: str) -> Theorem:
         source = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start : exc.start + 1]
+        raise InputError(f"{path} is not UTF-8 text (byte {exc.start}: {byte!r})") from exc
     if language == "coq":
         from prover.backends.coq.text import coq_theorem_from_source
 

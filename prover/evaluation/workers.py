@@ -23,7 +23,7 @@ from typing import Any
 
 from models.progress.config import ScoringConfig, build_scoring
 from models.registry import GeneratorConfig, build_generator
-from prover.attempts.record import attempt_seed
+from prover.attempts.record import AttemptRecord, attempt_seed
 from prover.attempts.run import error_record, prove_theorem
 from prover.backends.factory import BackendConfig, open_environment
 from search.config import SearchConfig
@@ -58,9 +58,9 @@ class AttemptTask:
 
 @dataclass(frozen=True, kw_only=True)
 class AttemptOutcome:
-    """A finished attempt: its record (AttemptRecord.to_dict()) and, if proved, its graph."""
+    """A finished attempt: its record and, if proved, its search graph (node-link JSON)."""
 
-    record: dict[str, Any]
+    record: AttemptRecord
     graph: str | None = None
 
 
@@ -122,9 +122,9 @@ class AttemptRunner:
             message = f"{type(exc).__name__}: {exc}"
             record = error_record(task.key, attempt=task.attempt, seed=seed, message=message)
         graph = None
-        if self.setup.keep_graphs and record.status == "proved" and results:
+        if self.setup.keep_graphs and record.proved and results:
             graph = graph_to_json(results[0])
-        return AttemptOutcome(record=record.to_dict(), graph=graph)
+        return AttemptOutcome(record=record, graph=graph)
 
     def close(self) -> None:
         """Close the environment (idempotent)."""

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from models.progress.scorer import RemainingStepsPredictor
+from models.progress import ProgressPredictor
 from search.config import SearchConfig
 from search.engine import best_first_search
 from search.errors import ConfigError
@@ -100,7 +100,7 @@ class AssistSession:
         *,
         environment: ProofEnvironment,
         generator: TacticGenerator,
-        progress: RemainingStepsPredictor | None = None,
+        progress: ProgressPredictor | None = None,
         config: AssistConfig | None = None,
     ) -> None:
         self.theorem = theorem

@@ -41,8 +41,8 @@ import re
 
 from prover.backends.coq.text import (
     CoqTextError,
+    SentenceKind,
     check_coq_tactic,
-    find_forbidden_words,
     split_sentences,
     strip_comments,
 )
@@ -82,6 +82,31 @@ COQ_SETTINGS = (
 
 COQ_FORBIDDEN_WORDS = frozenset(
     {
+        "Admitted",
+        "admit",
+        "give_up",
+        "Abort",
+        "Save",
+        "Qed",
+        "Defined",
+        "Proof",
+        "Axiom",
+        "Axioms",
+        "Parameter",
+        "Parameters",
+        "Hypothesis",
+        "Hypotheses",
+        "Variable",
+        "Variables",
+        "Conjecture",
+        "Context",
+        "Unshelve",
+        "Reset",
+        "Back",
+        "BackTo",
+        "Undo",
+        "Restart",
+        "Quit",
         "Redirect",
         "Load",
         "Declare",
@@ -129,7 +154,7 @@ _COQ_LEMMA = re.compile(
     rf"{_LOCALITY}(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+{_IDENT}"
 )
 _COQ_WORD = re.compile(r"[A-Za-z_][\w']*")
-_LEADING_BULLETS = re.compile(r"^(?:(?:[-+*]+|[{}])\s*)+")
+_MARKERS = (SentenceKind.BULLET, SentenceKind.BRACE)
 _PROOF_ENDS = frozenset({"Qed.", "Defined."})
 
 
@@ -141,8 +166,8 @@ def coq_code(text: str, *, what: str) -> str:
         raise HeaderRefused(f"the {what} cannot be read: {exc}") from exc
 
 
-def _coq_sentences(text: str, *, what: str) -> list[str]:
-    """The whitespace-normalized sentences of comment-free Coq ``text``."""
+def _coq_sentences(text: str, *, what: str) -> list[tuple[str, SentenceKind]]:
+    """The whitespace-normalized sentences of comment-free Coq ``text``, with their kinds."""
     try:
         sentences = split_sentences(coq_code(text, what=what))
     except CoqTextError as exc:
@@ -150,7 +175,7 @@ def _coq_sentences(text: str, *, what: str) -> list[str]:
     unterminated = [s.text for s in sentences if not s.terminated]
     if unterminated:
         raise HeaderRefused(f"the {what} ends without a '.' after {_short(unterminated[0])!r}")
-    return [" ".join(s.text.split()) for s in sentences]
+    return [(" ".join(s.text.split()), s.kind) for s in sentences]
 
 
 def coq_forbidden(sentence: str) -> str | None:
@@ -159,7 +184,7 @@ def coq_forbidden(sentence: str) -> str | None:
     if "#[" in code:
         return "attributes '#[...]' are not allowed"
     words = set(_COQ_WORD.findall(code))
-    forbidden = sorted((words & COQ_FORBIDDEN_WORDS) | set(find_forbidden_words(sentence)))
+    forbidden = sorted(words & COQ_FORBIDDEN_WORDS)
     return _forbidden_words_message(forbidden)
 
 
@@ -176,8 +201,10 @@ def check_coq_header(header: str) -> None:
     sentences = _coq_sentences(header, what="header")
     index = 0
     while index < len(sentences):
-        sentence = sentences[index]
+        sentence, kind = sentences[index]
         index += 1
+        if kind in _MARKERS:
+            raise HeaderRefused(f"header: a bullet or brace {sentence!r} outside a proof")
         if any(kind.fullmatch(sentence) for kind in _COQ_FIXED_KINDS):
             continue
         reason = coq_forbidden(sentence)
@@ -195,14 +222,20 @@ def check_coq_header(header: str) -> None:
             )
 
 
-def _skip_coq_proof(sentences: list[str], index: int, *, opener: str) -> int:
-    """Check the proof after ``opener``; returns the index just after its ``Qed.``/``Defined.``."""
-    if index >= len(sentences) or sentences[index] != "Proof.":
+def _skip_coq_proof(sentences: list[tuple[str, SentenceKind]], index: int, *, opener: str) -> int:
+    """Check the proof after ``opener``; returns the index just after its ``Qed.``/``Defined.``.
+
+    Bullets and braces are skipped; every other sentence must pass the backend's own
+    tactic admission (one lowercase tactic, no command, no admit ...).
+    """
+    if index >= len(sentences) or sentences[index][0] != "Proof.":
         raise HeaderRefused(
             f"header sentence {_short(opener)!r} must be followed by 'Proof.', tactics and 'Qed.'"
         )
     for position in range(index + 1, len(sentences)):
-        tactic = _LEADING_BULLETS.sub("", sentences[position])
+        tactic, kind = sentences[position]
+        if kind in _MARKERS:
+            continue
         if tactic in _PROOF_ENDS:
             return position + 1
         checked = check_coq_tactic(tactic)

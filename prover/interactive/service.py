@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from models.encoder import TextEncoder
-from models.progress.scorer import RemainingStepsPredictor
+from models.progress import ProgressPredictor
 from prover.interactive.assist import ResumedEnvironment
 from prover.interactive.goal_text import state_from_text
 from prover.interactive.pool import EnvironmentPool, PoolBusy, PoolClosed
@@ -149,7 +149,7 @@ class AssistService:
     generator_name: str = "portfolio"
     num_candidates: int = 32
     serialize_generator: bool = True
-    progress: RemainingStepsPredictor | None = None
+    progress: ProgressPredictor | None = None
     encoder: TextEncoder | None = None
     encoder_problem: str = "no encoder configured"
     environments: EnvironmentPool | None = None

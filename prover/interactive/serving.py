@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from models.encoder import TextEncoder, default_encoder_path
-from models.progress.scorer import RemainingStepsPredictor
+from models.progress import ProgressPredictor
 from models.registry import GeneratorConfig, build_generator
 from prover.backends.factory import BackendConfig, open_environment
 from prover.interactive.pool import EnvironmentPool
@@ -79,7 +79,7 @@ class ServeConfig:
 
 
 def build_service(
-    config: ServeConfig, *, progress: RemainingStepsPredictor | None = None
+    config: ServeConfig, *, progress: ProgressPredictor | None = None
 ) -> AssistService:
     """The service ``config`` describes; ``progress`` overrides ``config.progress_model``."""
     generator = build_generator(config.generator, language=config.language)

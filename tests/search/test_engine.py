@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,8 @@ from search import (
 )
 from search.engine import best_first_search, derive_seed
 from search.graph import NodeStatus
+from search.protocols import GenerationRequest
+from search.states import Candidate
 from search.testing import FakeClock, ScriptedEnvironment, ScriptedGenerator, scripted_state
 
 THEOREM = Theorem(name="t", header="", statement="theorem t : True")
@@ -244,18 +247,47 @@ def test_seeds_are_derived_from_config_seed_and_state() -> None:
     assert derive_seed(7, "x") != derive_seed(8, "x")
 
 
-def test_same_seed_gives_identical_results() -> None:
-    """Two searches with the same seed and fakes produce identical results."""
+class SeededGenerator(ScriptedGenerator):
+    """Scripted candidates whose scores are redrawn from each request's seed (sha256)."""
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        batches = super().generate(requests)
+        return [
+            sorted(
+                (Candidate(tactic=c.tactic, score=_seeded_score(r.seed, c.tactic)) for c in batch),
+                key=lambda candidate: -candidate.score,
+            )
+            for r, batch in zip(requests, batches, strict=True)
+        ]
+
+
+def _seeded_score(seed: int, tactic: str) -> float:
+    digest = hashlib.sha256(f"{seed}\x00{tactic}".encode()).digest()
+    return -int.from_bytes(digest[:4], "big") / 2**32
+
+
+def _seeded_run(seed: int) -> SearchResult:
     script = {
         "R": {"a": "A", "b": "B", "c": "error"},
         "A": {"d": "C", "e": "B"},
         "B": {"f": "C", "g": "hang"},
         "C": {"h": "proved", "i": "A"},
     }
-    first, _, _ = run(script, seed=3, expansion_batch_size=2)
-    second, _, _ = run(script, seed=3, expansion_batch_size=2)
+    generator = SeededGenerator.from_script(script)
+    env = ScriptedEnvironment(script, root="R", sleep=FakeClock().sleep)
+    config = SearchConfig(seed=seed, expansion_batch_size=2)
+    return best_first_search(THEOREM, env, generator, config=config, clock=FakeClock())
+
+
+def test_same_seed_gives_identical_results() -> None:
+    """With a generator that samples by seed, one seed repeats exactly and seeds differ."""
+    first, second = _seeded_run(3), _seeded_run(3)
     assert first == second
     assert first.graph.edges == second.graph.edges
+    others = [_seeded_run(seed) for seed in range(4, 12)]
+    assert any(list(o.graph.edges) != list(first.graph.edges) for o in others), (
+        "the seed must reach the generator and change the search"
+    )
 
 
 def test_custom_scorer_changes_expansion_order() -> None:

@@ -21,9 +21,7 @@ from pathlib import Path
 
 from prover.backends.coq.goals import extract_error, parse_assumptions
 from prover.backends.coq.text import (
-    ASSUMPTIONS_FILE_STEM,
     CoqTextError,
-    build_proof_source,
     check_coq_tactic,
     find_forbidden_words,
     split_sentences,
@@ -51,6 +49,7 @@ ALLOWED_AXIOMS = frozenset(
     }
 )
 _VERIFY_MODULE = "ProofCheck"
+ASSUMPTIONS_FILE_STEM = "assumptions"
 
 _DECLARATION = re.compile(
     r"(?:(?:Local|Global)\s+)?(?:Axioms?|Parameters?|Conjectures?|Hypothes[ie]s|Variables?)\s+(.*)",
@@ -182,6 +181,19 @@ def _compile(
     if disallowed:
         return f"the proof depends on disallowed axioms: {', '.join(disallowed)}", axioms
     return None, axioms
+
+
+def build_proof_source(*, header: str, statement: str, name: str, tactics: list[str]) -> str:
+    """The complete file checked by ``coqc``: header, statement, tactics, ``Qed``.
+
+    ``Print Assumptions`` is wrapped in ``Redirect`` so that its answer lands in
+    ``assumptions.out``, where no tactic output (``idtac "..."``) can imitate it.
+    """
+    lines = [header.rstrip(), "", statement.strip(), "Proof."]
+    lines.extend(t if t.endswith(".") else t + "." for t in (t.strip() for t in tactics))
+    lines.append("Qed.")
+    lines.append(f'Redirect "{ASSUMPTIONS_FILE_STEM}" Print Assumptions {name}.')
+    return "\n".join(lines).lstrip("\n") + "\n"
 
 
 def _one_line(text: str, limit: int = 300) -> str:

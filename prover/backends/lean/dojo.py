@@ -1,7 +1,7 @@
 """``--backend leandojo``: Lean 4 through LeanDojo's ``Dojo`` (legacy backend).
 
 LeanDojo is deprecated upstream and works only up to about Lean 4.18 (see
-``docs-lean.md``); prefer ``--backend lean-repl``. ``lean_dojo`` has import-time
+``docs/backends/lean.md``); prefer ``--backend lean-repl``. ``lean_dojo`` has import-time
 side effects (it checks git, creates its cache, reconfigures loguru), so it is
 imported lazily here only, with ``DISABLE_REMOTE_CACHE=1`` set first (required
 offline). The ``Dojo`` class is injected (``dojo_factory``) so the mapping can be

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,28 @@ def test_select_by_names_keeps_order_and_rejects_unknown() -> None:
     with pytest.raises(BenchmarkError, match="no_such_theorem"):
         select_entries(entries, names=["no_such_theorem"])
     assert len(select_entries(entries, limit=3)) == 3
+
+
+@pytest.mark.slow
+def test_installed_wheel_loads_benchmarks_from_any_folder(tmp_path: Path) -> None:
+    """`pip install .` (not editable) ships the statements: loading works outside the checkout."""
+    repository = Path(__file__).resolve().parents[3]
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(target), str(repository)],
+        check=True, cwd=tmp_path, capture_output=True,
+    )  # fmt: skip
+    code = (
+        "from prover.data.benchmarks import load_benchmark, data_directory;"
+        "print(len(load_benchmark('minif2f-coq', split='test')), data_directory())"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "PROVER_DATA_DIR"}
+    environment["PYTHONPATH"] = str(target)
+    answer = subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment, cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    count, location = answer.stdout.split()
+    assert int(count) == 244
+    assert Path(location).is_relative_to(target), "statements must come from the installed copy"

@@ -105,7 +105,7 @@ def test_a_header_of_every_allowed_kind_passes() -> None:
         ("Variable h : False.", "'Variable'"),
         ("Hypothesis h : False.", "'Hypothesis'"),
         ("Lemma classic : False. Admitted.", "'Proof.'"),
-        ("Lemma classic : False. Proof. Admitted.", "'Admitted'"),
+        ("Lemma classic : False. Proof. Admitted.", "Admitted"),
         ("Lemma l : False. Proof. admit. Qed.", "'admit'"),
         ("Lemma l : True. Proof. exact I.", "does not end with 'Qed.'"),
         ('Load "evil".', "'Load'"),

@@ -1,0 +1,1 @@
+"""Tactic generators (the built-in portfolio, model-based ones) and the progress predictor."""

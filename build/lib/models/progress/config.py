@@ -1,0 +1,73 @@
+"""``ScoringConfig``: how the search scores nodes and sizes expansions (CLI → scorer, schedule).
+
+Light on purpose (no torch): the prove and eval commands import it at start-up;
+:func:`build_scoring` loads the progress model only when one is configured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.progress.scorer import DEFAULT_ALPHA
+from search.config import SearchConfig
+from search.errors import ConfigError
+from search.protocols import NodeScorer, SamplingSchedule
+from search.validation import require_probability
+
+__all__ = ["SAMPLING_MODES", "ScoringConfig", "build_scoring"]
+
+SAMPLING_MODES = ("fixed", "dynamic")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoringConfig:
+    """Node priority and sampling budget of a search run.
+
+    Attributes:
+        progress_model: ``--progress-model``: a directory written by ``prover
+            train-progress``; None keeps the plain cumulative log-prob priority.
+        alpha: ``--alpha``: weight of the progress term (LeanProgress's α, default 0.2).
+        sampling: ``--sampling``: ``fixed`` (``--num-candidates`` per expansion) or
+            ``dynamic`` (:class:`~models.progress.schedule.DynamicSchedule`).
+        min_candidates / max_candidates: ``--min-candidates`` / ``--max-candidates``,
+            the bounds of the dynamic schedule (max defaults to ``--num-candidates``).
+    """
+
+    progress_model: Path | None = None
+    alpha: float = DEFAULT_ALPHA
+    sampling: str = "fixed"
+    min_candidates: int = 4
+    max_candidates: int | None = None
+
+    def __post_init__(self) -> None:
+        require_probability("alpha", self.alpha)
+        if self.sampling not in SAMPLING_MODES:
+            raise ConfigError(f"sampling must be fixed or dynamic, got {self.sampling!r}")
+        if self.min_candidates < 1:
+            raise ConfigError(f"min_candidates must be positive, got {self.min_candidates!r}")
+        if self.max_candidates is not None and self.max_candidates < self.min_candidates:
+            raise ConfigError(
+                f"max_candidates ({self.max_candidates}) must be at least "
+                f"min_candidates ({self.min_candidates})"
+            )
+
+
+def build_scoring(
+    scoring: ScoringConfig, search: SearchConfig
+) -> tuple[NodeScorer | None, SamplingSchedule | None]:
+    """The scorer and schedule for the engine; None means the engine's defaults."""
+    scorer: NodeScorer | None = None
+    schedule: SamplingSchedule | None = None
+    if scoring.progress_model is not None:
+        from models.progress.model import load_progress_predictor
+        from models.progress.scorer import ProgressScorer
+
+        predictor = load_progress_predictor(scoring.progress_model)
+        scorer = ProgressScorer(predictor, alpha=scoring.alpha)
+    if scoring.sampling == "dynamic":
+        from models.progress.schedule import DynamicSchedule
+
+        maximum = scoring.max_candidates or max(search.num_candidates, scoring.min_candidates)
+        schedule = DynamicSchedule(min_candidates=scoring.min_candidates, max_candidates=maximum)
+    return scorer, schedule

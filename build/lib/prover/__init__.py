@@ -1,0 +1,1 @@
+"""Proof-assistant backends, benchmarks, verification, the results store and the CLI."""

@@ -1,0 +1,199 @@
+"""The results store of an eval run: SQLite (WAL) is the source of truth, JSONL mirrors it.
+
+Every finished attempt is committed to ``DIR/results.sqlite`` first, then appended to
+``DIR/results.jsonl``. After a crash (even SIGKILL) the database holds every attempt that
+was committed; :meth:`ResultsDatabase.sync_jsonl` repairs a torn last JSONL line and
+appends what the JSONL misses, so that each ``(name, attempt)`` appears exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from prover.attempts.jsonl import JsonlWriter, cut_torn_tail, read_numbered_jsonl
+from prover.attempts.record import AttemptRecord
+from prover.attempts.run_directory import ensure_run_directory
+from search.closing import Closing
+from search.errors import ConfigError, InputError
+
+__all__ = ["DATABASE_NAME", "JSONL_NAME", "ResultsDatabase"]
+
+logger = logging.getLogger(__name__)
+
+DATABASE_NAME = "results.sqlite"
+JSONL_NAME = "results.jsonl"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attempts (
+    name TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    record TEXT NOT NULL,
+    graph TEXT,
+    recorded_at REAL NOT NULL,
+    sequence INTEGER NOT NULL,
+    PRIMARY KEY (name, attempt)
+);
+"""
+
+
+class ResultsDatabase(Closing):
+    """The SQLite store of one run directory, bound to one configuration hash."""
+
+    def __init__(self, run_dir: Path) -> None:
+        ensure_run_directory(run_dir)
+        self.run_dir = run_dir
+        self.path = run_dir / DATABASE_NAME
+        self.jsonl_path = run_dir / JSONL_NAME
+        try:
+            self._connection = sqlite3.connect(self.path, isolation_level=None)
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit survives power loss too, so the fsynced JSONL never runs ahead.
+            self._connection.execute("PRAGMA synchronous=FULL")
+            self._connection.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path} is not a usable results database: {exc}") from exc
+
+    # ------------------------------------------------------------ configuration
+    def bind_config(self, config_hash: str, config: dict[str, Any]) -> None:
+        """Record the run's configuration, or refuse a directory made with another one."""
+        stored = self._meta("config_hash")
+        if stored is None:
+            if self.count() > 0:
+                raise ConfigError(f"{self.path} holds attempts but no configuration hash")
+            self._set_meta("config_hash", config_hash)
+            self._set_meta("config", json.dumps(config, sort_keys=True))
+            return
+        if stored != config_hash:
+            raise ConfigError(
+                f"run directory {self.run_dir} belongs to another configuration "
+                f"(stored {stored[:12]}, now {config_hash[:12]}); use the same flags to "
+                "resume, another --run-dir, or --force to move the old results aside"
+            )
+
+    def stored_config(self) -> dict[str, Any] | None:
+        """The configuration this directory was created with, if any."""
+        text = self._meta("config")
+        value: dict[str, Any] | None = json.loads(text) if text is not None else None
+        return value
+
+    def _meta(self, key: str) -> str | None:
+        row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._connection.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+        )
+
+    # ------------------------------------------------------------ attempts
+    def add(self, record: AttemptRecord, *, graph: str | None = None) -> bool:
+        """Commit one attempt (durable on return); False if it was already stored."""
+        cursor = self._connection.execute(
+            "INSERT OR IGNORE INTO attempts "
+            "(name, attempt, seed, status, record, graph, recorded_at, sequence) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM attempts))",
+            (
+                record.name,
+                record.attempt,
+                record.seed,
+                record.status,
+                json.dumps(record.to_dict(), ensure_ascii=False),
+                graph,
+                time.time(),
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def completed(self) -> set[tuple[str, int]]:
+        """The ``(name, attempt)`` pairs already recorded."""
+        rows = self._connection.execute("SELECT name, attempt FROM attempts")
+        return {(str(name), int(attempt)) for name, attempt in rows}
+
+    def count(self) -> int:
+        """How many attempts are recorded."""
+        return int(self._connection.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
+
+    def records(self) -> list[AttemptRecord]:
+        """Every recorded attempt, in the order they were recorded."""
+        rows = self._connection.execute("SELECT record FROM attempts ORDER BY sequence")
+        return [
+            AttemptRecord.from_dict(json.loads(text), where=f"{self.path} attempt {number}")
+            for number, (text,) in enumerate(rows, start=1)
+        ]
+
+    def graph(self, name: str, attempt: int) -> str | None:
+        """The node-link JSON of the search graph of a proved attempt, if stored."""
+        row = self._connection.execute(
+            "SELECT graph FROM attempts WHERE name = ? AND attempt = ?", (name, attempt)
+        ).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    # ------------------------------------------------------------ the JSONL mirror
+    def sync_jsonl(self) -> int:
+        """Make ``results.jsonl`` hold each recorded attempt exactly once; returns lines added.
+
+        A torn final line (a writer killed mid-line) is cut off; a broken line elsewhere,
+        a duplicate or an attempt the database does not know raises :class:`InputError`
+        naming the file and line (the database keeps every attempt either way).
+        """
+        present = self._read_jsonl_keys()
+        missing = [r for r in self.records() if (r.name, r.attempt) not in present]
+        if missing:
+            with JsonlWriter(self.jsonl_path) as writer:
+                for record in missing:
+                    writer.write(record)
+        return len(missing)
+
+    def append_jsonl(self, record: AttemptRecord) -> None:
+        """Append one committed attempt to ``results.jsonl`` (flushed and fsynced)."""
+        with JsonlWriter(self.jsonl_path) as writer:
+            writer.write(record)
+
+    def _read_jsonl_keys(self) -> set[tuple[str, int]]:
+        if not self.jsonl_path.exists():
+            return set()
+        cut_torn_tail(self.jsonl_path)
+        known = self.completed()
+        keys: set[tuple[str, int]] = set()
+        hint = f"delete {self.jsonl_path} to regenerate it from {self.path}"
+        try:
+            values = read_numbered_jsonl(self.jsonl_path, skip_broken_last_line=False)
+        except InputError as exc:
+            raise InputError(f"{exc}; every attempt is kept in {DATABASE_NAME}: {hint}") from exc
+        for number, value in values:
+            key = _record_key(value, where=f"{self.jsonl_path} line {number}")
+            if key in keys:
+                raise InputError(
+                    f"{self.jsonl_path} line {number} repeats attempt {key[1]} of {key[0]}; {hint}"
+                )
+            if key not in known:
+                raise InputError(
+                    f"{self.jsonl_path} line {number} ({key[0]} attempt {key[1]}) is not in "
+                    f"{self.path}; it does not belong to this run; {hint}"
+                )
+            keys.add(key)
+        return keys
+
+    # ------------------------------------------------------------ lifetime
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self._connection.close()
+
+
+def _record_key(value: dict[str, Any], *, where: str) -> tuple[str, int]:
+    try:
+        record = AttemptRecord.from_dict(value, where=where)
+    except InputError as exc:
+        raise InputError(
+            f"{exc}; every attempt is kept in {DATABASE_NAME}: delete the JSONL file to "
+            "regenerate it"
+        ) from exc
+    return record.name, record.attempt

@@ -1,0 +1,1 @@
+"""Proof-assistant backends behind :class:`search.ProofEnvironment`."""

@@ -1,0 +1,403 @@
+"""Coq 8.16 behind :class:`search.protocols.ProofEnvironment`, driven through ``coqtop -emacs``.
+
+One persistent ``coqtop -emacs -quiet`` per environment. A proof state's handle is
+the tuple of tactics from the root; running a tactic ``BackTo``-s the longest
+common prefix of the current and the target path and replays only the rest. The
+header is loaded once and reused (``BackTo`` the state after it) while the next
+theorem has the same header. Tactics run as ``Timeout N tac.`` under a hard
+watchdog; a hang kills the process tree, restarts coqtop and re-opens the theorem.
+
+Finished proofs are re-checked by :meth:`CoqEnvironment.verify`: a text scan,
+``coqc`` in a fresh temporary directory, and ``Print Assumptions`` against
+:data:`prover.backends.coq.verify.ALLOWED_AXIOMS`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from prover.backends.coq.goals import (
+    CoqtopProcess,
+    DisplayKind,
+    Prompt,
+    extract_error,
+    parse_goal_display,
+    parse_single_goal,
+)
+from prover.backends.coq.text import CoqTextError, check_coq_tactic, split_sentences
+from prover.backends.coq.verify import verify_proof
+from search.closing import Closing
+from search.errors import BackendCrashed, BackendUnavailable, ConfigError, StatementError
+from search.outcomes import (
+    NewState,
+    ProofComplete,
+    TacticError,
+    TacticOutcome,
+    TacticTimeout,
+    Verification,
+)
+from search.process import DEFAULT_MEMORY_LIMIT_MB, spawn
+from search.states import Goal, ProofState, Theorem
+
+__all__ = ["CoqConfig", "CoqEnvironment"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoqConfig:
+    """How to run Coq: binaries, memory cap, time limits (seconds) and an optional prelude.
+
+    ``prelude`` (e.g. ``"Require Import Lra Lia Psatz."``) is appended to every
+    theorem's header, in the interactive session and in verification alike.
+    """
+
+    coqtop_path: str = "coqtop"
+    coqc_path: str = "coqc"
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
+    start_timeout_s: float = 30.0
+    command_timeout_s: float = 120.0
+    verify_timeout_s: float = 300.0
+    tactic_grace_s: float = 5.0
+    prelude: str = ""
+    max_consecutive_crashes: int = 3
+
+    def __post_init__(self) -> None:
+        for field_name in ("coqtop_path", "coqc_path"):
+            if not getattr(self, field_name).strip():
+                raise ConfigError(f"CoqConfig.{field_name} must be a non-empty path")
+        if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
+            raise ConfigError(
+                f"CoqConfig.memory_limit_mb must be None or >= 256, got {self.memory_limit_mb}"
+            )
+        for field_name in ("start_timeout_s", "command_timeout_s", "verify_timeout_s"):
+            value = getattr(self, field_name)
+            if not value > 0:
+                raise ConfigError(f"CoqConfig.{field_name} must be > 0, got {value!r}")
+        if not self.tactic_grace_s >= 0:
+            raise ConfigError(f"CoqConfig.tactic_grace_s must be >= 0, got {self.tactic_grace_s!r}")
+        if self.max_consecutive_crashes < 1:
+            raise ConfigError(
+                "CoqConfig.max_consecutive_crashes must be >= 1, "
+                f"got {self.max_consecutive_crashes!r}"
+            )
+
+
+class CoqEnvironment(Closing):
+    """A :class:`~search.protocols.ProofEnvironment` over one warm coqtop process.
+
+    Not thread-safe: use one environment per worker. Also a context manager.
+    """
+
+    def __init__(self, config: CoqConfig | None = None) -> None:
+        self.config = config if config is not None else CoqConfig()
+        self._coqtop: CoqtopProcess | None = None
+        self._workdir: Path | None = None
+        self._initial_id = 0
+        self._current_id = 0
+        self._header: str | None = None
+        self._header_id = 0
+        self._theorem: Theorem | None = None
+        self._root_id = 0
+        self._stack: list[tuple[str, int]] = []
+        self._crashes = 0
+
+    def _start(self) -> CoqtopProcess:
+        executable = shutil.which(self.config.coqtop_path)
+        if executable is None:
+            raise BackendUnavailable(
+                f"coqtop not found ({self.config.coqtop_path!r}): "
+                "install Coq (apt-get install -y coq)"
+            )
+        # A private working directory: lia/nra write their .lia.cache files there.
+        workdir = Path(tempfile.mkdtemp(prefix="coqtop-"))
+        try:
+            process = spawn(
+                [executable, "-emacs", "-quiet", "-q"],
+                cwd=workdir,
+                memory_limit_mb=self.config.memory_limit_mb,
+            )
+        except BackendUnavailable:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        coqtop = CoqtopProcess(process)
+        self._coqtop, self._workdir = coqtop, workdir
+        try:
+            reply = coqtop.read_reply(time.monotonic() + self.config.start_timeout_s)
+        except BackendCrashed as exc:
+            self._kill()
+            raise BackendUnavailable(f"coqtop failed to start: {exc}") from exc
+        if reply is None:
+            self._kill()
+            raise BackendUnavailable(
+                f"coqtop printed no prompt within {self.config.start_timeout_s} s"
+            )
+        self._initial_id = self._current_id = reply[1].state_id
+        self._header = None
+        self._stack = []
+        logger.debug("started coqtop pid %d", process.pid)
+        return coqtop
+
+    def _alive(self) -> bool:
+        return self._coqtop is not None and self._coqtop.process.poll() is None
+
+    def _kill(self) -> None:
+        coqtop, self._coqtop = self._coqtop, None
+        workdir, self._workdir = self._workdir, None
+        self._header = None
+        self._stack = []
+        try:
+            if coqtop is not None:
+                coqtop.kill()
+        finally:
+            if workdir is not None:
+                shutil.rmtree(workdir, ignore_errors=True)
+
+    def _send(self, sentence: str, timeout_s: float) -> tuple[str, Prompt] | None:
+        """Send one sentence; None past the deadline. A dead process is killed and raised."""
+        coqtop = self._coqtop
+        if coqtop is None:
+            raise BackendCrashed("coqtop is not running")
+        try:
+            reply = coqtop.send(sentence, timeout_s=timeout_s)
+        except BackendCrashed:
+            self._kill()
+            raise
+        if reply is not None:
+            self._current_id = reply[1].state_id
+        return reply
+
+    def _command(self, sentence: str) -> tuple[str, Prompt]:
+        """Send a non-tactic sentence; a missing answer is a crash."""
+        reply = self._send(sentence, self.config.command_timeout_s)
+        if reply is None:
+            self._kill()
+            raise BackendCrashed(
+                f"coqtop did not answer {sentence[:60]!r} within {self.config.command_timeout_s} s"
+            )
+        return reply
+
+    def _back_to(self, state_id: int) -> None:
+        if self._current_id == state_id:
+            return
+        _, prompt = self._command(f"BackTo {state_id}.")
+        if prompt.state_id != state_id:
+            self._kill()
+            raise BackendCrashed(f"BackTo {state_id} landed on state {prompt.state_id}")
+
+    def open(self, theorem: Theorem) -> ProofState:
+        """Start proving ``theorem``; raises ``StatementError`` if it does not elaborate."""
+        if not self._alive():
+            self._kill()
+            self._start()
+        self._theorem = None
+        self._load_header(theorem)
+        self._open_statement(theorem)
+        self._theorem = theorem
+        outcome = self._show(())
+        if not isinstance(outcome, NewState):
+            raise StatementError(f"{theorem.name}: unexpected initial proof state: {outcome}")
+        return outcome.state
+
+    def _send_sentences(self, text: str, *, what: str, theorem: Theorem) -> Prompt | None:
+        """Send every sentence of ``text``; the first Coq error raises ``StatementError``."""
+        try:
+            sentences = split_sentences(text)
+        except CoqTextError as exc:
+            raise StatementError(f"{theorem.name}: {what} cannot be split: {exc}") from exc
+        prompt: Prompt | None = None
+        for sentence in sentences:
+            if not sentence.terminated:
+                raise StatementError(f"{theorem.name}: {what} ends without a '.'")
+            before = self._current_id
+            body, prompt = self._command(sentence.text)
+            if prompt.state_id == before:
+                error = extract_error(body) or body.strip()
+                raise StatementError(f"{theorem.name}: Coq rejected the {what}: {_one_line(error)}")
+        return prompt
+
+    def _header_text(self, theorem: Theorem) -> str:
+        if not self.config.prelude.strip():
+            return theorem.header
+        return f"{theorem.header.rstrip()}\n{self.config.prelude.strip()}\n"
+
+    def _load_header(self, theorem: Theorem) -> None:
+        header = self._header_text(theorem)
+        if self._header is not None and self._header == header:
+            self._back_to(self._header_id)
+            return
+        self._back_to(self._initial_id)
+        self._header = None
+        try:
+            self._send_sentences(header, what="header", theorem=theorem)
+        except StatementError:
+            self._back_to(self._initial_id)
+            raise
+        self._header = header
+        self._header_id = self._current_id
+
+    def _open_statement(self, theorem: Theorem) -> None:
+        try:
+            prompt = self._send_sentences(theorem.statement, what="statement", theorem=theorem)
+            if prompt is None or not prompt.in_proof:
+                raise StatementError(f"{theorem.name}: the statement does not open a proof")
+            _, prompt = self._command("Proof.")
+        except StatementError:
+            self._back_to(self._header_id)
+            raise
+        self._root_id = prompt.state_id
+        self._stack = []
+
+    def run_tactic(self, state: ProofState, tactic: str, *, timeout_s: float) -> TacticOutcome:
+        """Run one tactic on ``state`` (any state returned earlier for this theorem)."""
+        checked = check_coq_tactic(tactic)
+        if isinstance(checked, TacticError):
+            return checked
+        if not timeout_s > 0:
+            raise ConfigError(f"timeout_s must be > 0, got {timeout_s!r}")
+        path = _path_of(state)
+        if not self._alive():
+            self._reopen()
+        try:
+            outcome = self._run_checked(path, checked, timeout_s)
+        except BackendCrashed as exc:
+            return self._recover_from_crash(exc)
+        self._crashes = 0
+        return outcome
+
+    def _run_checked(self, path: tuple[str, ...], tactic: str, timeout_s: float) -> TacticOutcome:
+        replay_failure = self._navigate(path, timeout_s)
+        if replay_failure is not None:
+            return replay_failure
+        before = self._current_id
+        outcome = self._execute(tactic, timeout_s)
+        if outcome is not None:
+            return outcome
+        if self._current_id == before:
+            raise BackendCrashed("coqtop state did not advance after a successful tactic")
+        return self._show((*path, tactic))
+
+    def _recover_from_crash(self, error: BackendCrashed) -> TacticOutcome:
+        """A tactic killed coqtop (e.g. out of memory): restart, and fail only that tactic.
+
+        Several crashes in a row mean the backend itself is broken, so the error is raised.
+        """
+        self._crashes += 1
+        if self._crashes > self.config.max_consecutive_crashes:
+            raise BackendCrashed(f"coqtop crashed {self._crashes} times in a row: {error}")
+        logger.info("coqtop crashed during a tactic (%s); restarting", error)
+        self._reopen()
+        return TacticError(message=f"coqtop crashed while running the tactic: {error}")
+
+    def _reopen(self) -> None:
+        """Restart coqtop (if needed) and re-open the current theorem at its root."""
+        theorem = self._require_theorem()
+        self._kill()
+        self._start()
+        self._load_header(theorem)
+        self._open_statement(theorem)
+
+    def _require_theorem(self) -> Theorem:
+        if self._theorem is None:
+            raise BackendCrashed("run_tactic called before a successful open()")
+        return self._theorem
+
+    def _navigate(self, path: tuple[str, ...], timeout_s: float) -> TacticOutcome | None:
+        """Bring coqtop to ``path``: BackTo the common prefix, replay the rest."""
+        common = 0
+        while (
+            common < len(path)
+            and common < len(self._stack)
+            and self._stack[common][0] == path[common]
+        ):
+            common += 1
+        if common < len(self._stack):
+            self._back_to(self._stack[common - 1][1] if common else self._root_id)
+            del self._stack[common:]
+        for tactic in path[common:]:
+            outcome = self._execute(tactic, timeout_s)
+            if outcome is not None:
+                if isinstance(outcome, TacticError):
+                    return TacticError(message=f"replaying {tactic!r} failed: {outcome.message}")
+                return outcome
+        return None
+
+    def _execute(self, tactic: str, timeout_s: float) -> TacticOutcome | None:
+        """Send ``Timeout N tactic``; None on success (pushed onto the stack), else the failure."""
+        before = self._current_id
+        sentence = f"Timeout {math.ceil(timeout_s)} {tactic}"
+        reply = self._send(sentence, timeout_s + self.config.tactic_grace_s)
+        if reply is None:
+            logger.info("tactic %r hung past %.1f s; restarting coqtop", tactic, timeout_s)
+            self._reopen()
+            return TacticTimeout(timeout_s=timeout_s)
+        body, prompt = reply
+        if prompt.state_id == before:
+            message = extract_error(body) or _one_line(body) or "Coq rejected the tactic"
+            if message.strip() == "Timeout!":
+                return TacticTimeout(timeout_s=timeout_s)
+            return TacticError(message=message)
+        if not prompt.in_proof:
+            self._back_to(before)
+            return TacticError(message="the tactic left the proof")
+        self._stack.append((tactic, prompt.state_id))
+        return None
+
+    def _show(self, path: tuple[str, ...]) -> TacticOutcome:
+        """Print the current goals; ProofComplete only for a plain ``No more goals.``."""
+        body, _ = self._command("Show.")
+        display = parse_goal_display(body)
+        if display.kind is DisplayKind.NO_MORE_GOALS:
+            return ProofComplete()
+        if display.kind is not DisplayKind.GOALS or display.first_goal is None:
+            reasons = {
+                DisplayKind.SHELVED_ONLY: "only shelved goals remain",
+                DisplayKind.GAVE_UP: "goals were given up",
+                DisplayKind.UNFOCUSED: "unfocused goals remain",
+            }
+            reason = reasons.get(display.kind, f"unrecognized goal display: {_one_line(body)}")
+            return TacticError(message=f"unsupported proof state: {reason}")
+        goals: list[Goal] = [display.first_goal]
+        for number in range(2, display.goal_count + 1):
+            goal_body, _ = self._command(f"Show {number}.")
+            try:
+                goals.append(parse_single_goal(goal_body, number))
+            except ValueError as exc:
+                raise BackendCrashed(f"cannot parse goal {number}: {_one_line(goal_body)}") from exc
+        return NewState(state=ProofState(goals=tuple(goals), handle=path))
+
+    def verify(self, theorem: Theorem, proof: Sequence[str]) -> Verification:
+        """Re-check the complete proof with ``coqc`` in a fresh temporary directory."""
+        return verify_proof(
+            replace(theorem, header=self._header_text(theorem)),
+            proof,
+            coqc_path=self.config.coqc_path,
+            memory_limit_mb=self.config.memory_limit_mb,
+            timeout_s=self.config.verify_timeout_s,
+        )
+
+    def close(self) -> None:
+        """Kill coqtop; safe to call more than once."""
+        try:
+            self._kill()
+        finally:
+            self._theorem = None
+
+
+def _path_of(state: ProofState) -> tuple[str, ...]:
+    handle = state.handle
+    if not isinstance(handle, tuple) or not all(isinstance(t, str) for t in handle):
+        raise TypeError(f"not a Coq proof state handle: {handle!r}")
+    return handle
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."

@@ -1,0 +1,301 @@
+"""Lean source text: tactic safety, proof assembly, text scans and axiom parsing.
+
+Everything here is pure string work shared by the REPL and LeanDojo backends.
+A candidate tactic is checked by :func:`tactic_rejection` *before* it reaches
+Lean: it must stay inside the proof block once assembled by :func:`assemble_proof`
+(two-space indented under ``:= by``), and must not smuggle in ``sorry``/``admit``
+or top-level commands (``#eval``, ``theorem``, ``set_option`` ...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from search.errors import InputError
+from search.states import Theorem
+
+__all__ = [
+    "ALLOWED_AXIOMS",
+    "assemble_proof",
+    "axiom_violations",
+    "declaration_name",
+    "lean_theorem_from_file",
+    "lean_theorem_from_source",
+    "parse_axioms",
+    "proof_text_rejection",
+    "sorry_statement",
+    "statement_without_proof",
+    "strip_comments_and_strings",
+    "tactic_rejection",
+]
+
+ALLOWED_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
+
+_COMMAND_KEYWORDS = [
+    "theorem",
+    "lemma",
+    "def",
+    "abbrev",
+    "example",
+    "instance",
+    "axiom",
+    "opaque",
+    "structure",
+    "class",
+    "inductive",
+    "mutual",
+    "import",
+    "open",
+    "namespace",
+    "end",
+    "section",
+    "variable",
+    "universe",
+    "macro",
+    "macro_rules",
+    "syntax",
+    "elab",
+    "elab_rules",
+    "attribute",
+    "notation",
+    "infix",
+    "infixl",
+    "infixr",
+    "prefix",
+    "postfix",
+    "set_option",
+    "noncomputable",
+    "private",
+    "protected",
+    "partial",
+    "unsafe",
+    "initialize",
+    "builtin_initialize",
+    "deriving",
+    "where",
+    "termination_by",
+    "decreasing_by",
+    "declare_syntax_cat",
+    "run_cmd",
+    "run_tac",
+]
+_IDENTIFIER_EDGE = r"[\w.'!?\u2080-\u2089]"
+_COMMAND_PATTERN = re.compile(
+    rf"(?<!{_IDENTIFIER_EDGE})(?:{'|'.join(_COMMAND_KEYWORDS)})(?!{_IDENTIFIER_EDGE})"
+)
+_HASH_COMMAND = re.compile(r"(?<![\w.])#[A-Za-z_]")
+_ATTRIBUTE_START = re.compile(r"(?m)^\s*@\[")
+_CHEATS = re.compile(rf"(?<!{_IDENTIFIER_EDGE})(sorry|admit)(?!{_IDENTIFIER_EDGE})")
+_AXIOM_DECLARATION = re.compile(rf"(?<!{_IDENTIFIER_EDGE})axiom(?!{_IDENTIFIER_EDGE})")
+_BRACKETS = {")": "(", "]": "[", "}": "{", "⟩": "⟨", "⦄": "⦃", "⟧": "⟦"}
+_PROOF_SUFFIX = re.compile(r"\s*:=\s*(?:by\s*)?\Z")
+_DECLARATION = re.compile(r"(?:theorem|lemma)\s+([^\s:({\[⦃]+)")
+_DEPENDS = re.compile(r"depends on axioms:\s*\[(?P<axioms>[^\]]*)\]")
+_NO_AXIOMS = re.compile(r"does not depend on any axioms")
+
+
+class _UnterminatedError(ValueError):
+    """A block comment or string literal is not closed."""
+
+
+def strip_comments_and_strings(text: str) -> str:
+    """Blank out ``--`` line comments, nested ``/- -/`` comments and string literals.
+
+    Raises ``ValueError`` on an unterminated block comment or string literal.
+    """
+    out: list[str] = []
+    index, length = 0, len(text)
+    while index < length:
+        if text.startswith("--", index):
+            end = text.find("\n", index)
+            index = length if end == -1 else end
+        elif text.startswith("/-", index):
+            index = _skip_block_comment(text, index)
+            out.append(" ")
+        elif text[index] == '"' and not _is_char_literal(text, index):
+            index = _skip_string(text, index)
+            out.append('""')
+        else:
+            out.append(text[index])
+            index += 1
+    return "".join(out)
+
+
+def _is_char_literal(text: str, index: int) -> bool:
+    return index > 0 and text[index - 1] == "'" and text[index + 1 : index + 2] == "'"
+
+
+def _skip_block_comment(text: str, start: int) -> int:
+    depth, index = 0, start
+    while index < len(text):
+        if text.startswith("/-", index):
+            depth, index = depth + 1, index + 2
+        elif text.startswith("-/", index):
+            depth, index = depth - 1, index + 2
+            if depth == 0:
+                return index
+        else:
+            index += 1
+    raise _UnterminatedError("unbalanced '/-' comment opener")
+
+
+def _skip_string(text: str, start: int) -> int:
+    index = start + 1
+    while index < len(text):
+        if text[index] == "\\":
+            index += 2
+        elif text[index] == '"':
+            return index + 1
+        else:
+            index += 1
+    raise _UnterminatedError("unterminated string literal")
+
+
+def tactic_rejection(tactic: str) -> str | None:
+    """Why ``tactic`` must not be sent to Lean (``"rejected: ..."``), or ``None`` if safe."""
+    if not tactic.strip():
+        return "rejected: empty tactic"
+    if tactic != tactic.lstrip():
+        return "rejected: tactic starts with whitespace"
+    try:
+        code = strip_comments_and_strings(tactic)
+    except _UnterminatedError as exc:
+        return f"rejected: {exc}"
+    for line in tactic.split("\n")[1:]:
+        if line.strip() and not line[:1].isspace():
+            return "rejected: a line break followed by non-indented text escapes the proof block"
+    reason = _forbidden_token(code) or _bracket_problem(code)
+    return None if reason is None else f"rejected: {reason}"
+
+
+def _forbidden_token(code: str) -> str | None:
+    if match := _CHEATS.search(code):
+        return f"uses {match.group(1)!r}"
+    if match := _HASH_COMMAND.search(code):
+        return f"contains the command {code[match.start() :].split(maxsplit=1)[0]!r}"
+    if match := _COMMAND_PATTERN.search(code):
+        return f"contains the command keyword {match.group(0)!r}"
+    if _ATTRIBUTE_START.search(code):
+        return "contains an attribute '@['"
+    return None
+
+
+def _bracket_problem(code: str) -> str | None:
+    stack: list[str] = []
+    for char in code:
+        if char in "([{⟨⦃⟦":
+            stack.append(char)
+        elif char in _BRACKETS and (not stack or stack.pop() != _BRACKETS[char]):
+            return f"unbalanced {char!r}"
+    return f"unclosed {stack[-1]!r}" if stack else None
+
+
+def statement_without_proof(statement: str) -> str:
+    """The statement with its trailing ``:= by`` or ``:=`` (and whitespace) removed."""
+    return _PROOF_SUFFIX.sub("", statement.rstrip())
+
+
+def sorry_statement(statement: str) -> str:
+    """``<statement> := by sorry``, used to open a theorem in the REPL."""
+    return f"{statement_without_proof(statement)} := by sorry"
+
+
+def assemble_proof(theorem: Theorem, tactics: Sequence[str]) -> str:
+    """The complete source: header, statement and ``:= by`` with indented tactics."""
+    body = "\n".join("  " + tactic.replace("\n", "\n  ") for tactic in tactics)
+    header = (
+        theorem.header
+        if theorem.header.endswith("\n") or not theorem.header
+        else (theorem.header + "\n")
+    )
+    return f"{header}{statement_without_proof(theorem.statement)} := by\n{body}\n"
+
+
+def declaration_name(theorem: Theorem) -> str:
+    """The declared name (``theorem NAME``) in the statement, else ``theorem.name``."""
+    try:
+        code = strip_comments_and_strings(theorem.statement)
+    except ValueError:
+        code = theorem.statement
+    match = _DECLARATION.search(code)
+    return match.group(1) if match else theorem.name
+
+
+def proof_text_rejection(text: str, *, forbid_native: bool = False) -> str | None:
+    """Scan a whole assembled source for ``sorry``, ``admit`` and ``axiom`` declarations.
+
+    ``forbid_native`` also rejects ``native_decide``/``ofReduceBool``, for checkers
+    that cannot audit axioms.
+    """
+    try:
+        code = strip_comments_and_strings(text)
+    except _UnterminatedError as exc:
+        return f"rejected: {exc}"
+    if match := _CHEATS.search(code):
+        return f"rejected: proof text uses {match.group(1)!r}"
+    if _AXIOM_DECLARATION.search(code):
+        return "rejected: proof text declares an axiom"
+    if forbid_native and re.search(r"native_decide|ofReduceBool", code):
+        return "rejected: native_decide cannot be audited by this checker"
+    return None
+
+
+def parse_axioms(message: str) -> tuple[str, ...] | None:
+    """Axioms listed by ``#print axioms``; ``()`` for none, ``None`` if not such output."""
+    if _NO_AXIOMS.search(message):
+        return ()
+    match = _DEPENDS.search(message)
+    if match is None:
+        return None
+    return tuple(
+        name.strip() for name in match["axioms"].replace("\n", " ").split(",") if name.strip()
+    )
+
+
+def axiom_violations(axioms: Sequence[str]) -> tuple[str, ...]:
+    """The axioms outside propext, Classical.choice and Quot.sound (e.g. sorryAx)."""
+    return tuple(name for name in axioms if name not in ALLOWED_AXIOMS)
+
+
+def lean_theorem_from_source(source: str, name: str, *, origin: str = "<source>") -> Theorem:
+    """Theorem ``name`` of a Lean file: header = what precedes it, statement ends ``:= by``.
+
+    The theorem's own proof is dropped, and so is a doc comment right before it
+    (a dangling doc comment would not elaborate as the end of a header).
+    """
+    pattern = r"(?m)^(?:@\[[^\]]*\]\s*)?(?:private\s+|protected\s+)?(?:theorem|lemma)\s+"
+    match = re.search(pattern + re.escape(name) + r"(?=[\s:({\[⦃])", source)
+    if match is None:
+        raise InputError(f"theorem {name!r} not found in {origin}")
+    header = source[: match.start()]
+    stripped = header.rstrip()
+    if stripped.endswith("-/") and (doc := stripped.rfind("/--")) != -1:
+        header = header[:doc]
+    end = _proof_start(source, match.end())
+    statement = source[match.start() : end].rstrip()
+    return Theorem(name=name, header=header, statement=f"{statement} := by", source=origin)
+
+
+def lean_theorem_from_file(path: Path, name: str) -> Theorem:
+    """:func:`lean_theorem_from_source` on a file; InputError if it cannot be read."""
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return lean_theorem_from_source(source, name, origin=str(path))
+
+
+def _proof_start(source: str, start: int) -> int:
+    """Index of the first ``:=`` outside brackets after ``start`` (or the declaration end)."""
+    depth = 0
+    for index in range(start, len(source)):
+        char = source[index]
+        if char in "([{⟨⦃":
+            depth += 1
+        elif char in ")]}⟩⦄":
+            depth -= 1
+        elif depth == 0 and source.startswith((":=", "\n\n"), index):
+            return index
+    return len(source)

@@ -1,0 +1,310 @@
+"""Best-first proof search over any :class:`~search.protocols.ProofEnvironment`.
+
+The loop pops the best open nodes, asks the generator for candidates for all of
+them in one call, runs each node's candidates in descending score order, scores
+the new children in one batch per expansion and queues them. It checks, after
+every expansion and in this order: root proved, time limit, expansion limit,
+empty frontier. A proof found in the step that exhausts a budget is reported as
+PROVED (ReProver resets it to OPEN). Infrastructure errors become an ERROR result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from search.config import SearchConfig
+from search.errors import GeneratorError, ProverError
+from search.frontier import Frontier
+from search.graph import NodeStatus, SearchGraph, SearchNode
+from search.outcomes import ProofComplete, TacticOutcome
+from search.protocols import (
+    GenerationRequest,
+    NodeScorer,
+    ProofEnvironment,
+    SamplingSchedule,
+    ScoreRequest,
+    TacticGenerator,
+)
+from search.result import ProvedNode, SearchResult, SearchStatus, StopReason
+from search.scoring import CumulativeScorer, FixedSchedule
+from search.states import Candidate, Theorem
+
+__all__ = ["MIN_TACTIC_TIMEOUT_S", "best_first_search", "derive_seed"]
+
+MIN_TACTIC_TIMEOUT_S = 0.1
+"""Floor of a tactic's timeout when little theorem time is left (project choice)."""
+
+_SEED_MASK = (1 << 63) - 1
+
+
+def derive_seed(base_seed: int, key: str) -> int:
+    """A generator seed from the base seed and a state key (sha256; stable across runs)."""
+    digest = hashlib.sha256(f"{base_seed}\x00{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") & _SEED_MASK
+
+
+def best_first_search(
+    theorem: Theorem,
+    env: ProofEnvironment,
+    generator: TacticGenerator,
+    *,
+    config: SearchConfig,
+    scorer: NodeScorer | None = None,
+    schedule: SamplingSchedule | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> SearchResult:
+    """Search for a proof of ``theorem``; never raises for infrastructure errors.
+
+    ``scorer`` defaults to :class:`CumulativeScorer` and ``schedule`` to
+    :class:`FixedSchedule` with ``config.num_candidates``. ``clock`` measures the
+    time budget and the generator/backend/scorer time split.
+    """
+    search = _Search(
+        theorem=theorem,
+        env=env,
+        generator=generator,
+        config=config,
+        scorer=scorer if scorer is not None else CumulativeScorer(),
+        schedule=schedule if schedule is not None else FixedSchedule(config.num_candidates),
+        clock=clock,
+    )
+    return search.run()
+
+
+@dataclass(kw_only=True)
+class _Timers:
+    generator_s: float = 0.0
+    backend_s: float = 0.0
+    scorer_s: float = 0.0
+
+
+class _Search:
+    """One search's mutable state; :meth:`run` drives the loop."""
+
+    def __init__(
+        self,
+        *,
+        theorem: Theorem,
+        env: ProofEnvironment,
+        generator: TacticGenerator,
+        config: SearchConfig,
+        scorer: NodeScorer,
+        schedule: SamplingSchedule,
+        clock: Callable[[], float],
+    ) -> None:
+        self.theorem = theorem
+        self.env = env
+        self.generator = generator
+        self.config = config
+        self.scorer = scorer
+        self.schedule = schedule
+        self.clock = clock
+        self.timers = _Timers()
+        self.expansions = 0
+        self.start = 0.0
+        self.graph: SearchGraph | None = None
+        self.frontier = Frontier(self._is_eligible)
+
+    def run(self) -> SearchResult:
+        """Open the theorem and search; turn ``ProverError`` into an ERROR result."""
+        self.start = self.clock()
+        try:
+            self._open_root()
+            reason = self._loop()
+        except ProverError as error:
+            message = f"{type(error).__name__}: {error}"
+            if self.graph is not None and self.graph.root.status is NodeStatus.PROVED:
+                return self._result(StopReason.PROOF_FOUND, error=message)
+            return self._result(StopReason.ERROR, error=message)
+        return self._result(reason)
+
+    # ------------------------------------------------------------ the loop
+    def _open_root(self) -> None:
+        started = self.clock()
+        try:
+            root_state = self.env.open(self.theorem)
+        finally:
+            self.timers.backend_s += self.clock() - started
+        self.graph = SearchGraph(root_state)
+        self._score_and_push([root_state.key])
+
+    def _loop(self) -> StopReason:
+        while True:
+            reason = self._stop_reason()
+            if reason is not None:
+                return reason
+            batch = self.frontier.pop_batch(self.config.expansion_batch_size)
+            if not batch:
+                return StopReason.FRONTIER_EMPTY
+            candidate_lists = self._generate(batch)
+            for key, candidates in zip(batch, candidate_lists, strict=True):
+                self._expand(key, candidates)
+                reason = self._stop_reason()
+                if reason is not None:
+                    return reason
+
+    def _stop_reason(self) -> StopReason | None:
+        if self._graph.root.status is NodeStatus.PROVED:
+            return StopReason.PROOF_FOUND
+        if self._elapsed() >= self.config.time_limit_s:
+            return StopReason.TIME_LIMIT
+        limit = self.config.max_expansions
+        if limit is not None and self.expansions >= limit:
+            return StopReason.MAX_EXPANSIONS
+        return None
+
+    def _generate(self, batch: Sequence[str]) -> list[list[Candidate]]:
+        requests = [self._generation_request(self._graph.node(key)) for key in batch]
+        started = self.clock()
+        try:
+            results = self.generator.generate(requests)
+        finally:
+            self.timers.generator_s += self.clock() - started
+        if len(results) != len(requests):
+            raise GeneratorError(
+                f"generator returned {len(results)} candidate lists for {len(requests)} requests"
+            )
+        return [list(candidates) for candidates in results]
+
+    def _generation_request(self, node: SearchNode) -> GenerationRequest:
+        fraction = min(1.0, self._elapsed() / self.config.time_limit_s)
+        count = self.schedule.num_candidates(
+            elapsed_fraction=fraction, depth=node.depth, remaining_steps=node.remaining_steps
+        )
+        return GenerationRequest(
+            theorem=self.theorem,
+            state=node.state,
+            proof_so_far=node.proof_so_far,
+            num_candidates=count,
+            seed=derive_seed(self.config.seed, node.key),
+        )
+
+    def _expand(self, key: str, candidates: Sequence[Candidate]) -> None:
+        """Run ``candidates`` on node ``key``, then score and queue what changed."""
+        graph = self._graph
+        self.expansions += 1
+        touched: dict[str, None] = {}
+        lowered: dict[str, None] = {}
+        complete = True
+        for candidate in _unique_by_descending_score(candidates):
+            if self._elapsed() >= self.config.time_limit_s:
+                complete = False
+                break
+            outcome = self._run_tactic(key, candidate.tactic)
+            update = graph.add_outcome(key, candidate.tactic, outcome, score=candidate.score)
+            if update.key is not None and (update.created or update.score_improved):
+                touched[update.key] = None
+            lowered.update(dict.fromkeys(update.depth_lowered))
+            if isinstance(outcome, ProofComplete) or graph.root.status is NodeStatus.PROVED:
+                break
+        if complete:
+            graph.finish_expansion(key)
+        self._score_and_push(list(touched))
+        for lowered_key in lowered:
+            if lowered_key not in touched and self._is_eligible(lowered_key):
+                self.frontier.push(lowered_key, graph.node(lowered_key).priority)
+
+    def _run_tactic(self, key: str, tactic: str) -> TacticOutcome:
+        state = self._graph.node(key).state
+        remaining = self.config.time_limit_s - self._elapsed()
+        timeout_s = min(self.config.tactic_timeout_s, max(remaining, MIN_TACTIC_TIMEOUT_S))
+        started = self.clock()
+        try:
+            return self.env.run_tactic(state, tactic, timeout_s=timeout_s)
+        finally:
+            self.timers.backend_s += self.clock() - started
+
+    def _score_and_push(self, keys: Sequence[str]) -> None:
+        nodes = [self._graph.node(key) for key in keys]
+        nodes = [n for n in nodes if n.status is NodeStatus.OPEN and not n.expanded]
+        if not nodes:
+            return
+        requests = [
+            ScoreRequest(state=n.state, proof_so_far=n.proof_so_far, path_score=n.path_score)
+            for n in nodes
+        ]
+        started = self.clock()
+        try:
+            scores = self.scorer.score(requests)
+        finally:
+            self.timers.scorer_s += self.clock() - started
+        if len(scores) != len(requests):
+            raise ValueError(f"scorer returned {len(scores)} scores for {len(requests)} nodes")
+        for node, score in zip(nodes, scores, strict=True):
+            node.priority = score.priority
+            node.remaining_steps = score.remaining_steps
+            self.frontier.push(node.key, score.priority)
+
+    # ------------------------------------------------------------- helpers
+    @property
+    def _graph(self) -> SearchGraph:
+        if self.graph is None:
+            raise AssertionError("the search graph exists only after the theorem is opened")
+        return self.graph
+
+    def _is_eligible(self, key: str) -> bool:
+        node = self._graph.node(key)
+        return (
+            node.status is NodeStatus.OPEN
+            and not node.expanded
+            and node.depth < self.config.max_depth
+        )
+
+    def _elapsed(self) -> float:
+        return self.clock() - self.start
+
+    def _result(self, reason: StopReason, *, error: str | None = None) -> SearchResult:
+        proof: tuple[str, ...] | None = None
+        proof_states: tuple[str, ...] = ()
+        proved_nodes: tuple[ProvedNode, ...] = ()
+        if self.graph is not None:
+            found = self.graph.shortest_proof()
+            if found is not None:
+                proof, states = found
+                proof_states = tuple(state.text for state in states)
+            proved_nodes = _proved_nodes(self.graph)
+        if proof is not None:
+            status = SearchStatus.PROVED
+        else:
+            status = SearchStatus.ERROR if error is not None else SearchStatus.FAILED
+        return SearchResult(
+            status=status,
+            stop_reason=reason,
+            proof=proof,
+            proof_states=proof_states,
+            expansions=self.expansions,
+            num_nodes=len(self.graph) if self.graph is not None else 0,
+            time_s=self._elapsed(),
+            generator_time_s=self.timers.generator_s,
+            backend_time_s=self.timers.backend_s,
+            scorer_time_s=self.timers.scorer_s,
+            error=error,
+            proved_nodes=proved_nodes,
+            graph=self.graph,
+        )
+
+
+def _proved_nodes(graph: SearchGraph) -> tuple[ProvedNode, ...]:
+    labels = graph.remaining_steps_labels()
+    return tuple(
+        ProvedNode(
+            state=node.state.text,
+            proof_so_far=node.proof_so_far,
+            remaining_steps=labels[node.key],
+        )
+        for node in graph.proved()
+    )
+
+
+def _unique_by_descending_score(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Candidates sorted by descending score (stable), keeping each tactic's first copy."""
+    seen: dict[str, None] = {}
+    unique: list[Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: -c.score):
+        if candidate.tactic not in seen:
+            seen[candidate.tactic] = None
+            unique.append(candidate)
+    return unique

@@ -1,0 +1,29 @@
+"""Small validators shared by the frozen config objects; errors name the field and value."""
+
+from __future__ import annotations
+
+import math
+
+from search.errors import ConfigError
+
+__all__ = ["require_non_negative", "require_positive", "require_probability"]
+
+
+def require_positive(name: str, value: float | None, *, allow_none: bool = False) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is a finite number above zero."""
+    if value is None and allow_none:
+        return
+    if value is None or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} must be a positive number, got {value!r}")
+
+
+def require_non_negative(name: str, value: float) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is a finite number at least zero."""
+    if isinstance(value, bool) or not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{name} must be a non-negative number, got {value!r}")
+
+
+def require_probability(name: str, value: float) -> None:
+    """Raise :class:`ConfigError` unless ``0 <= value <= 1``."""
+    if isinstance(value, bool) or not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{name} must lie in [0, 1], got {value!r}")
