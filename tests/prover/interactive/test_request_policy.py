@@ -31,7 +31,13 @@ def test_every_minif2f_coq_header_without_assumptions_passes() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["minif2f_lean4.jsonl", "proofnet_lean4.jsonl", "minif2f_lean4_yangky11_v4.24.jsonl"]
+    "name",
+    [
+        "minif2f_lean4.jsonl",
+        "proofnet_lean4.jsonl",
+        "minif2f_lean4_yangky11_v4.24.jsonl",
+        "proofnet_lean4_rahul3613_v4.20.jsonl",
+    ],
 )
 def test_every_lean_benchmark_header_passes(name: str) -> None:
     """Every distinct Lean benchmark header (imports, opens, options, definitions) passes."""

@@ -282,3 +282,27 @@ def test_without_the_serve_extra_prover_serve_says_what_to_install(
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     with pytest.raises(ConfigError, match=r"prover-agent\[serve\]"):
         run_serve(ServeConfig())
+
+
+def test_the_library_never_imports_the_http_layer() -> None:
+    """assist, terminal, service, pool and the request checks import nothing from web/."""
+    import ast
+
+    library = REPO / "prover" / "interactive"
+    for path in sorted(library.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+        } | {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        web = {name for name in imported if name.startswith(("prover.interactive.web", "fastapi"))}
+        if path.name == "serving.py":  # the runner: limits at import, the app inside functions
+            assert "prover.interactive.web.limits" in web
+            continue
+        assert not web, f"{path.name} imports {web}"
