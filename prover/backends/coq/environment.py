@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from prover.backends.coq.compat import map_rocq9_imports
 from prover.backends.coq.goals import (
     CoqtopProcess,
     DisplayKind,
@@ -222,9 +223,11 @@ class CoqEnvironment(Closing):
         return prompt
 
     def _header_text(self, theorem: Theorem) -> str:
+        """The header as Coq 8.16 loads it: Rocq 9 imports mapped, then the prelude."""
+        header = map_rocq9_imports(theorem.header)
         if not self.config.prelude.strip():
-            return theorem.header
-        return f"{theorem.header.rstrip()}\n{self.config.prelude.strip()}\n"
+            return header
+        return f"{header.rstrip()}\n{self.config.prelude.strip()}\n"
 
     def _load_header(self, theorem: Theorem) -> None:
         header = self._header_text(theorem)
