@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from prover.backends.coq.compat import map_rocq9_imports
+from prover.backends.coq.compat import coq816_header
 from prover.backends.coq.goals import (
     CoqtopProcess,
     DisplayKind,
@@ -223,8 +223,8 @@ class CoqEnvironment(Closing):
         return prompt
 
     def _header_text(self, theorem: Theorem) -> str:
-        """The header as Coq 8.16 loads it: Rocq 9 imports mapped, then the prelude."""
-        header = map_rocq9_imports(theorem.header)
+        """The header as Coq 8.16 loads it (see :mod:`compat`), then the prelude."""
+        header = coq816_header(theorem.header)
         if not self.config.prelude.strip():
             return header
         return f"{header.rstrip()}\n{self.config.prelude.strip()}\n"

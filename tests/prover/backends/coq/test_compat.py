@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from prover.backends.coq.compat import map_rocq9_imports
+from prover.backends.coq.compat import COQUELICOT_POWER, coq816_header, map_rocq9_imports
 from prover.backends.coq.environment import CoqConfig, CoqEnvironment
 from prover.data.benchmarks import load_benchmark
 
@@ -30,11 +30,25 @@ def test_other_text_is_untouched() -> None:
     assert map_rocq9_imports(text) == text
 
 
+def test_coquelicot_power_follows_the_coquelicot_import() -> None:
+    """The C power shim goes right after the Coquelicot import, once, and only then."""
+    header = "Require Import Reals.\nRequire Import Coquelicot.Coquelicot.\nOpen Scope C_scope.\n"
+    mapped = coq816_header(header)
+    assert mapped == (
+        "Require Import Reals.\nRequire Import Coquelicot.Coquelicot."
+        + COQUELICOT_POWER
+        + "\nOpen Scope C_scope.\n"
+    )
+    assert coq816_header("Require Import Reals.\n") == "Require Import Reals.\n"
+    own = header + "Definition Cpow := 1.\n"
+    assert coq816_header(own) == own
+
+
 @pytest.mark.coq
 @pytest.mark.skipif(shutil.which("coqtop") is None, reason="coqtop not installed")
-def test_rocq9_benchmark_statements_open_unchanged() -> None:
-    """Both `From Stdlib` miniF2F statements open; their statements are not rewritten."""
-    names = {"algebra_apbmpcneq0_aeq0anbeq0anceq0", "amc12a_2021_p18"}
+def test_newer_library_benchmark_statements_open_unchanged() -> None:
+    """`From Stdlib` and Coquelicot `z ^ n` statements open; statements are not rewritten."""
+    names = {"algebra_apbmpcneq0_aeq0anbeq0anceq0", "amc12a_2021_p18", "amc12a_2019_p21"}
     entries = [
         entry
         for split in ("valid", "test")
@@ -44,6 +58,7 @@ def test_rocq9_benchmark_statements_open_unchanged() -> None:
     assert {entry.theorem.name for entry in entries if entry.theorem} == names
     with CoqEnvironment(CoqConfig(prelude="Require Import Lia Lra Psatz.")) as environment:
         for entry in entries:
-            assert entry.theorem is not None and "Stdlib" in entry.theorem.header
+            assert entry.theorem is not None
             root = environment.open(entry.theorem)
             assert root.goals and "Stdlib" not in entry.theorem.statement
+            assert "Cpow" not in entry.theorem.header + entry.theorem.statement
