@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from prover.backends.coq.compat import coq816_header
 from prover.backends.coq.goals import (
     CoqtopProcess,
     DisplayKind,
@@ -31,8 +32,9 @@ from prover.backends.coq.goals import (
     parse_goal_display,
     parse_single_goal,
 )
-from prover.backends.coq.text import CoqTextError, check_coq_tactic, split_sentences
+from prover.backends.coq.text import CoqTextError, check_coq_tactic
 from prover.backends.coq.verify import verify_proof
+from prover.tracing.sentences import CoqSentence, split_for_coqtop
 from search.closing import Closing
 from search.errors import BackendCrashed, BackendUnavailable, ConfigError, StatementError
 from search.outcomes import (
@@ -208,10 +210,7 @@ class CoqEnvironment(Closing):
 
     def _send_sentences(self, text: str, *, what: str, theorem: Theorem) -> Prompt | None:
         """Send every sentence of ``text``; the first Coq error raises ``StatementError``."""
-        try:
-            sentences = split_sentences(text)
-        except CoqTextError as exc:
-            raise StatementError(f"{theorem.name}: {what} cannot be split: {exc}") from exc
+        sentences = _coqtop_sentences(text, what=what, theorem=theorem)
         prompt: Prompt | None = None
         for sentence in sentences:
             if not sentence.terminated:
@@ -224,9 +223,11 @@ class CoqEnvironment(Closing):
         return prompt
 
     def _header_text(self, theorem: Theorem) -> str:
+        """The header as Coq 8.16 loads it (see :mod:`compat`), then the prelude."""
+        header = coq816_header(theorem.header)
         if not self.config.prelude.strip():
-            return theorem.header
-        return f"{theorem.header.rstrip()}\n{self.config.prelude.strip()}\n"
+            return header
+        return f"{header.rstrip()}\n{self.config.prelude.strip()}\n"
 
     def _load_header(self, theorem: Theorem) -> None:
         header = self._header_text(theorem)
@@ -389,6 +390,18 @@ class CoqEnvironment(Closing):
             self._kill()
         finally:
             self._theorem = None
+
+
+def _coqtop_sentences(text: str, *, what: str, theorem: Theorem) -> list[CoqSentence]:
+    """The commands of a header or statement, one per send (bullets and braces split off).
+
+    Sending ``- tac.`` in one piece makes coqtop answer twice, and every later reply
+    would land one sentence late.
+    """
+    try:
+        return split_for_coqtop(text)
+    except CoqTextError as exc:
+        raise StatementError(f"{theorem.name}: {what} cannot be split: {exc}") from exc
 
 
 def _path_of(state: ProofState) -> tuple[str, ...]:

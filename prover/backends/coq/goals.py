@@ -49,7 +49,10 @@ __all__ = [
 
 _PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^|]*)\| (\d+) < </prompt>\s*$")
 _INFOMSG = re.compile(r"</?infomsg>|</?warning>")
-_GOALS_HEADER = re.compile(r"^(\d+) goals?(?: \(ID \d+\))?\s*$", re.MULTILINE)
+# "2 goals (ID 7)", or with shelved evars "1 focused goal (shelved: 6) (ID 279)".
+_GOALS_HEADER = re.compile(
+    r"^(\d+) (?:focused )?goals?(?: \(shelved: \d+\))?(?: \(ID \d+\))?\s*$", re.MULTILINE
+)
 _GOAL_N_HEADER = re.compile(r"^goal (\d+)(?: \(ID \d+\))? is:\s*$", re.MULTILINE)
 _SEPARATOR = re.compile(r"^\s*={4,}\s*$")
 _HYPOTHESIS_START = re.compile(r"^  (?P<names>[^\s:,]+(?:, [^\s:,]+)*) (?P<separator>:=|:)(?: |$)")

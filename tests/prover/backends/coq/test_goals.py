@@ -85,6 +85,18 @@ def test_comma_separated_hypothesis_names_and_other_conclusions() -> None:
     assert display.other_conclusions == ("let z := 1 in z = 1", "True")
 
 
+def test_focused_goals_with_shelved_evars_are_goals() -> None:
+    """`N focused goals (shelved: K)` (after eapply) parses like a plain goals display."""
+    body = (
+        "2 focused goals (shelved: 1) (ID 727)\n  \n  x : nat\n  ============================\n"
+        "  x = ?y\n\ngoal 2 (ID 728) is:\n True\n\n"
+    )
+    display = parse_goal_display(body)
+    assert display.kind is DisplayKind.GOALS and display.goal_count == 2
+    assert display.first_goal is not None and display.first_goal.conclusion == "x = ?y"
+    assert display.other_conclusions == ("True",)
+
+
 def test_show_n_gives_the_full_goal() -> None:
     """`Show 2.` output is parsed into hypotheses and conclusion of goal 2."""
     goal = parse_single_goal(SHOW_GOAL_2, 2)
