@@ -52,7 +52,8 @@ def test_offsets_point_into_the_source() -> None:
     sentences = split_for_coqtop(source)
     for sentence in sentences:
         assert source[sentence.offset : sentence.offset + len(sentence.text)] == sentence.text
-    assert [s.line(source) for s in sentences] == [1, 3, 4, 4, 5]
+    # The leading comment is not part of the first sentence: it starts on line 2.
+    assert [s.line(source) for s in sentences] == [2, 3, 4, 4, 5]
 
 
 @pytest.mark.coq
