@@ -1,9 +1,11 @@
 """Build a tactic generator from its configuration (the CLI's ``--generator`` value).
 
-Generator names: ``portfolio`` (built-in tactic lists), ``openai`` (an OpenAI-compatible
-completions server such as ``vllm serve``), ``vllm`` (in-process vLLM engine), ``hf``
-(transformers on the CPU), and ``portfolio+openai`` / ``portfolio+vllm`` / ``portfolio+hf``
-(the union of the portfolio and the model's candidates). Each :class:`GeneratorConfig`
+Generator parts: ``portfolio`` (built-in tactic lists), ``knn`` (Tactician-style retrieval
+over a model directory of ``prover train-generator --kind knn``; it learns online),
+``openai`` (an OpenAI-compatible completions server such as ``vllm serve``), ``vllm``
+(in-process vLLM engine) and ``hf`` (transformers on the CPU). A name joins parts with
+``+`` (``portfolio+knn``, ``portfolio+knn+openai``), each part at most once: the union of
+their candidates (:mod:`models.combined`). Each :class:`GeneratorConfig`
 field is the CLI flag of the same name (``api_base`` is ``--api-base``);
 :func:`add_generator_flags` and :func:`generator_config_from_arguments` do that wiring.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 from models.language.completions import SCORE_MODES, SamplingSettings
 from models.language.prompts import TEMPLATE_NAMES, get_template
@@ -21,7 +24,7 @@ from search.protocols import TacticGenerator
 from search.validation import require_positive
 
 __all__ = [
-    "GENERATOR_NAMES",
+    "GENERATOR_PARTS",
     "GeneratorConfig",
     "add_generator_flags",
     "build_generator",
@@ -29,7 +32,7 @@ __all__ = [
 ]
 
 MODEL_BACKENDS = ("openai", "vllm", "hf")
-GENERATOR_NAMES = ("portfolio", *MODEL_BACKENDS, *(f"portfolio+{b}" for b in MODEL_BACKENDS))
+GENERATOR_PARTS = ("portfolio", "knn", *MODEL_BACKENDS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,8 +40,9 @@ class GeneratorConfig:
     """Which generator to build and how; every field is the CLI flag of the same name.
 
     Attributes:
-        name: ``--generator``, one of :data:`GENERATOR_NAMES`.
-        model: ``--model``: served model name (openai) or local model directory (vllm, hf).
+        name: ``--generator``: parts of :data:`GENERATOR_PARTS` joined by ``+``.
+        model: ``--model``: served model name (openai) or local model directory (vllm, hf),
+            or the knn model directory when no language model is in the union.
         api_base: ``--api-base``: server URL, e.g. ``http://127.0.0.1:8000/v1`` (openai).
         template: ``--template``: prompt format, one of ``reprover``, ``deepseek``, ``internlm``.
         num_samples: ``--num-samples``: completions per state (default: ``--num-candidates``).
@@ -53,6 +57,10 @@ class GeneratorConfig:
         beam_search: ``--beam-search`` (hf): beam search instead of sampling.
         dtype: ``--dtype`` (vllm): ``bfloat16``, ``float32`` or ``auto``.
         max_model_len: ``--max-model-len`` (vllm): context length of the engine.
+        knn_model: ``--knn-model``: the knn model directory (needed when a union holds both
+            knn and a language model, whose directory ``--model`` names).
+        knn_weight: ``--knn-weight``: added to knn scores in unions.
+        knn_neighbours: ``--knn-neighbours``: rows retrieved per state (default: the model's).
     """
 
     name: str = "portfolio"
@@ -72,16 +80,28 @@ class GeneratorConfig:
     beam_search: bool = False
     dtype: str = "bfloat16"
     max_model_len: int = 2048
+    knn_model: str | None = None
+    knn_weight: float = 0.0
+    knn_neighbours: int | None = None
 
     def __post_init__(self) -> None:
-        if self.name not in GENERATOR_NAMES:
+        parts = self.parts
+        if not parts or any(p not in GENERATOR_PARTS for p in parts):
             raise ConfigError(
-                f"generator must be one of {', '.join(GENERATOR_NAMES)}, got {self.name!r}"
+                f"generator must be one of {', '.join(GENERATOR_PARTS)} or a '+' union of them "
+                f"(e.g. portfolio+knn), got {self.name!r}"
             )
+        if len(set(parts)) != len(parts):
+            raise ConfigError(f"generator {self.name!r} names a part twice")
         get_template(self.template)
         self.sampling()
-        if not math.isfinite(self.portfolio_weight):
-            raise ConfigError(f"portfolio_weight must be finite, got {self.portfolio_weight!r}")
+        for weight_name in ("portfolio_weight", "knn_weight"):
+            if not math.isfinite(getattr(self, weight_name)):
+                raise ConfigError(
+                    f"{weight_name} must be finite, got {getattr(self, weight_name)!r}"
+                )
+        if self.knn_neighbours is not None:
+            require_positive("knn_neighbours", self.knn_neighbours)
         require_positive("request_timeout_s", self.request_timeout_s)
         require_positive("max_model_len", self.max_model_len)
         if self.dtype not in ("auto", "bfloat16", "float16", "float32"):
@@ -93,12 +113,34 @@ class GeneratorConfig:
             raise ConfigError(f"generator {self.name!r} needs --model, got model={self.model!r}")
         if backend == "openai" and not self.api_base:
             raise ConfigError(f"generator {self.name!r} needs --api-base, got {self.api_base!r}")
+        if "knn" in parts:
+            from models.retrieval.kind import check_knn_directory
+
+            check_knn_directory(Path(self.knn_directory))
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The generators of the union, in the order ``--generator`` names them."""
+        return tuple(part.strip() for part in self.name.split("+"))
 
     @property
     def backend(self) -> str | None:
-        """The model backend (``openai``, ``vllm``, ``hf``), or ``None`` for the portfolio."""
-        last = self.name.removeprefix("portfolio+")
-        return last if last in MODEL_BACKENDS else None
+        """The (first) language-model backend of the union, or ``None`` if it has none."""
+        return next((part for part in self.parts if part in MODEL_BACKENDS), None)
+
+    @property
+    def knn_directory(self) -> str:
+        """The knn model directory: ``--knn-model``, else ``--model`` if no LM uses it."""
+        if self.knn_model:
+            return self.knn_model
+        if self.backend is not None:
+            raise ConfigError(
+                f"generator {self.name!r} holds a language model (--model) and knn: "
+                "give the knn model directory with --knn-model DIR"
+            )
+        if not self.model:
+            raise ConfigError(f"generator {self.name!r} needs --model DIR (a knn model)")
+        return self.model
 
     def sampling(self) -> SamplingSettings:
         """The sampling and scoring part of this configuration."""
@@ -117,17 +159,30 @@ def build_generator(config: GeneratorConfig, *, language: str) -> TacticGenerato
     Model loading errors (a missing local directory, an absent vllm package) raise
     :class:`~search.errors.GeneratorError`; servers are not contacted until ``generate``.
     """
-    backend = config.backend
-    if backend is None:
-        return _portfolio(language)
-    model = _model_generator(config, backend, language=language)
-    if not config.name.startswith("portfolio+"):
-        return model
-    from models.combined import CombinedGenerator
+    from models.combined import GeneratorPart, combine
 
-    return CombinedGenerator(
-        portfolio=_portfolio(language), model=model, portfolio_weight=config.portfolio_weight
-    )
+    parts = []
+    for name in config.parts:
+        if name == "portfolio":
+            parts.append(
+                GeneratorPart(
+                    name=name, generator=_portfolio(language), weight=config.portfolio_weight
+                )
+            )
+        elif name == "knn":
+            parts.append(GeneratorPart(name=name, generator=_knn(config), weight=config.knn_weight))
+        else:
+            generator = _model_generator(config, name, language=language)
+            parts.append(GeneratorPart(name=name, generator=generator))
+    if len(parts) == 1:
+        return parts[0].generator
+    return combine(parts)
+
+
+def _knn(config: GeneratorConfig) -> TacticGenerator:
+    from models.retrieval.generator import KnnGenerator
+
+    return KnnGenerator.from_directory(Path(config.knn_directory), neighbours=config.knn_neighbours)
 
 
 def _portfolio(language: str) -> TacticGenerator:
@@ -182,8 +237,14 @@ def _model_generator(config: GeneratorConfig, backend: str, *, language: str) ->
 def add_generator_flags(group: argparse._ArgumentGroup | argparse.ArgumentParser) -> None:
     """Add ``--generator`` and every model flag, with GeneratorConfig's defaults."""
     defaults = GeneratorConfig()
-    group.add_argument("--generator", default=defaults.name, choices=GENERATOR_NAMES)
-    group.add_argument("--model", help="served model name (openai) or local model directory")
+    group.add_argument(
+        "--generator",
+        default=defaults.name,
+        help=f"{', '.join(GENERATOR_PARTS)}, or a '+' union such as portfolio+knn",
+    )
+    group.add_argument(
+        "--model", help="served model name (openai), local model directory (vllm, hf, knn)"
+    )
     group.add_argument("--api-base", help="OpenAI-compatible server URL, e.g. http://host:8000/v1")
     group.add_argument("--template", default=defaults.template, choices=TEMPLATE_NAMES)
     group.add_argument("--num-samples", type=int, help="completions per state")
@@ -207,6 +268,9 @@ def add_generator_flags(group: argparse._ArgumentGroup | argparse.ArgumentParser
     group.add_argument("--beam-search", action="store_true", help="hf: beam search")
     group.add_argument("--dtype", default=defaults.dtype, help="vllm: model dtype")
     group.add_argument("--max-model-len", type=int, default=defaults.max_model_len)
+    group.add_argument("--knn-model", help="knn model directory in a union with a language model")
+    group.add_argument("--knn-weight", type=float, default=defaults.knn_weight)
+    group.add_argument("--knn-neighbours", type=int, help="knn: rows retrieved per state")
 
 
 def generator_config_from_arguments(arguments: argparse.Namespace) -> GeneratorConfig:
