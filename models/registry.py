@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import argparse
 import math
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from models.language.completions import SCORE_MODES, SamplingSettings
 from models.language.prompts import TEMPLATE_NAMES, get_template
 from search.errors import ConfigError
-from search.protocols import TacticGenerator
+from search.protocols import GenerationRequest, TacticGenerator
+from search.states import Candidate
 from search.validation import require_positive
 
 __all__ = [
     "GENERATOR_PARTS",
+    "FrozenGenerator",
     "GeneratorConfig",
     "add_generator_flags",
     "build_generator",
@@ -61,6 +64,8 @@ class GeneratorConfig:
             knn and a language model, whose directory ``--model`` names).
         knn_weight: ``--knn-weight``: added to knn scores in unions.
         knn_neighbours: ``--knn-neighbours``: rows retrieved per state (default: the model's).
+        online_learning: off with ``--no-online-learning``: generators that learn during a
+            run (knn) keep to their saved model (for measuring what learning adds).
     """
 
     name: str = "portfolio"
@@ -83,6 +88,7 @@ class GeneratorConfig:
     knn_model: str | None = None
     knn_weight: float = 0.0
     knn_neighbours: int | None = None
+    online_learning: bool = True
 
     def __post_init__(self) -> None:
         parts = self.parts
@@ -174,9 +180,22 @@ def build_generator(config: GeneratorConfig, *, language: str) -> TacticGenerato
         else:
             generator = _model_generator(config, name, language=language)
             parts.append(GeneratorPart(name=name, generator=generator))
+    if not config.online_learning:
+        parts = [replace(p, generator=FrozenGenerator(p.generator)) for p in parts]
     if len(parts) == 1:
         return parts[0].generator
     return combine(parts)
+
+
+class FrozenGenerator:
+    """A generator seen without its ``learn`` method (``--no-online-learning``)."""
+
+    def __init__(self, inner: TacticGenerator) -> None:
+        self.inner = inner
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        """The inner generator's candidates."""
+        return self.inner.generate(requests)
 
 
 def _knn(config: GeneratorConfig) -> TacticGenerator:
@@ -271,6 +290,12 @@ def add_generator_flags(group: argparse._ArgumentGroup | argparse.ArgumentParser
     group.add_argument("--knn-model", help="knn model directory in a union with a language model")
     group.add_argument("--knn-weight", type=float, default=defaults.knn_weight)
     group.add_argument("--knn-neighbours", type=int, help="knn: rows retrieved per state")
+    group.add_argument(
+        "--no-online-learning",
+        dest="online_learning",
+        action="store_false",
+        help="do not learn from header proofs or proofs found during the run (knn)",
+    )
 
 
 def generator_config_from_arguments(arguments: argparse.Namespace) -> GeneratorConfig:

@@ -26,33 +26,10 @@ from numpy.typing import NDArray
 from models.retrieval.calibration import Calibration
 from models.retrieval.index import FeatureIndex
 from models.retrieval.kind import FORMAT, KIND, check_knn_directory
-from search.errors import ConfigError, GeneratorError
+from models.retrieval.settings import RetrievalSettings
+from search.errors import GeneratorError
 
 __all__ = ["KIND", "KnnModel", "RetrievalSettings", "StateTexts", "check_knn_directory"]
-
-AGGREGATIONS = ("max", "sum")
-
-
-@dataclass(frozen=True, kw_only=True)
-class RetrievalSettings:
-    """How neighbours become candidates.
-
-    Attributes:
-        neighbours: rows retrieved per state before tactics are merged.
-        aggregation: ``max`` (a tactic ranks by its nearest row, as Tactician) or ``sum``
-            (by the summed similarity of every row proposing it: a vote).
-    """
-
-    neighbours: int = 64
-    aggregation: str = "max"
-
-    def __post_init__(self) -> None:
-        if isinstance(self.neighbours, bool) or self.neighbours < 1:
-            raise ConfigError(f"neighbours must be a positive integer, got {self.neighbours!r}")
-        if self.aggregation not in AGGREGATIONS:
-            raise ConfigError(
-                f"aggregation must be one of {', '.join(AGGREGATIONS)}, got {self.aggregation!r}"
-            )
 
 
 class StateTexts:

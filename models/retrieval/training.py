@@ -18,8 +18,7 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -28,10 +27,11 @@ from models.evaluation_metrics import most_frequent_tactics, normalize_tactic, t
 from models.retrieval.calibration import Calibration, Observation
 from models.retrieval.features import hashed_features
 from models.retrieval.index import FeatureIndex
-from models.retrieval.model import AGGREGATIONS, KnnModel, RetrievalSettings, StateTexts
+from models.retrieval.model import KnnModel, StateTexts
 from models.retrieval.retriever import RankedTactic, Retriever
+from models.retrieval.settings import AGGREGATIONS, KnnTrainingConfig, RetrievalSettings
 from models.trace_data import TraceStep, load_run_steps, load_trace_steps, read_manifest
-from search.errors import ConfigError, InputError
+from search.errors import InputError
 
 __all__ = ["KnnTrainingConfig", "build_model", "calibrated_order", "train_knn"]
 
@@ -39,40 +39,6 @@ logger = logging.getLogger(__name__)
 
 #: Candidates per valid state whose ranks feed the calibration.
 CALIBRATION_DEPTH = 32
-
-
-@dataclass(frozen=True, kw_only=True)
-class KnnTrainingConfig:
-    """``prover train-generator --kind knn`` settings.
-
-    Attributes:
-        data: the trace directory (``manifest.json``, ``steps.jsonl.gz``).
-        runs: run directories whose verified proofs are added to the training rows.
-        output: the model directory to write.
-        neighbours: rows retrieved per state.
-        aggregation: ``max``, ``sum`` or ``auto`` (chosen on valid by top-1 accuracy).
-        max_valid_rows: valid rows sampled for the choice and the calibration.
-        max_test_rows: test rows sampled for the metrics (``None``: all).
-        seed: seed of both samples.
-    """
-
-    data: Path
-    output: Path
-    runs: tuple[Path, ...] = ()
-    neighbours: int = 64
-    aggregation: str = "auto"
-    max_valid_rows: int = 5000
-    max_test_rows: int | None = None
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.aggregation not in (*AGGREGATIONS, "auto"):
-            raise ConfigError(f"aggregation must be max, sum or auto, got {self.aggregation!r}")
-        RetrievalSettings(neighbours=self.neighbours)
-        if self.max_valid_rows < 0:
-            raise ConfigError(f"max_valid_rows must be >= 0, got {self.max_valid_rows!r}")
-        if self.max_test_rows is not None and self.max_test_rows < 1:
-            raise ConfigError(f"max_test_rows must be positive, got {self.max_test_rows!r}")
 
 
 def build_model(rows: Sequence[TraceStep], settings: RetrievalSettings) -> KnnModel:

@@ -18,6 +18,7 @@ from prover.backends.factory import open_environment
 from prover.cli.flags import add_backend_flags, add_problem_flags
 from prover.cli.prove import (
     backend_config_from_arguments,
+    header_learning,
     load_problems,
     problems_from_arguments,
 )
@@ -260,6 +261,10 @@ def _run_assist(arguments: argparse.Namespace) -> int:
         progress = load_progress_model(arguments.progress_model)
     if sys.stdin.isatty():
         import readline  # noqa: F401  (line editing and history for input())
+    if arguments.file is not None:
+        learn_header = header_learning(generator, backend)
+        if learn_header is not None:
+            learn_header(theorem)
     environment = open_environment(backend)
     try:
         session = AssistSession(

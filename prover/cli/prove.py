@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,13 @@ from prover.data.benchmarks import BenchmarkEntry, benchmark_spec, load_benchmar
 from prover.data.theorem_files import theorem_from_file
 from search.config import SearchConfig
 from search.errors import ConfigError
-from search.protocols import NodeScorer, SamplingSchedule
+from search.protocols import NodeScorer, OnlineLearner, SamplingSchedule, TacticGenerator
+from search.states import Theorem
 
 __all__ = [
     "ProblemSelection",
     "ProveConfig",
+    "header_learning",
     "load_problems",
     "prove_config_from_arguments",
     "register",
@@ -163,11 +165,19 @@ def run_prove(config: ProveConfig) -> int:
     (config.output / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     generator = build_generator(config.generator, language=config.backend.language)
     scorer, schedule = build_scoring(config.scoring, config.search)
+    before_theorem = header_learning(generator, config.backend) if config.problems.file else None
     environment = open_environment(config.backend)
     try:
         with JsonlWriter(results_path) as writer:
             records = _prove_with_progress(
-                entries, config, environment, generator, writer, scorer=scorer, schedule=schedule
+                entries,
+                config,
+                environment,
+                generator,
+                writer,
+                scorer=scorer,
+                schedule=schedule,
+                before_theorem=before_theorem,
             )
     finally:
         environment.close()
@@ -187,6 +197,7 @@ def _prove_with_progress(
     *,
     scorer: NodeScorer | None = None,
     schedule: SamplingSchedule | None = None,
+    before_theorem: Callable[[Theorem], None] | None = None,
 ) -> list[AttemptRecord]:
     from tqdm import tqdm
 
@@ -208,7 +219,25 @@ def _prove_with_progress(
             on_record=on_record,
             scorer=scorer,
             schedule=schedule,
+            before_theorem=before_theorem,
         )
+
+
+def header_learning(
+    generator: TacticGenerator, backend: BackendConfig
+) -> Callable[[Theorem], None] | None:
+    """For a theorem of a real Coq file: learn its header's proofs first (online learning)."""
+    if backend.language != "coq" or not isinstance(generator, OnlineLearner):
+        return None
+    from prover.attempts.learning import learn_from_header
+    from prover.backends.coq.environment import CoqConfig
+
+    coq = CoqConfig(memory_limit_mb=backend.memory_limit_mb)
+
+    def learn(theorem: Theorem) -> None:
+        learn_from_header(generator, theorem, coq=coq)
+
+    return learn
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

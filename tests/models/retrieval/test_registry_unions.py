@@ -91,3 +91,17 @@ def test_knn_flags_round_trip(knn_model_dir: Path) -> None:
         8,
     )
     assert config.parts == ("portfolio", "knn", "hf")
+
+
+def test_no_online_learning_hides_learn(knn_model_dir: Path) -> None:
+    """With online_learning off, neither knn nor its union is an OnlineLearner."""
+    from search.protocols import OnlineLearner
+
+    for name in ("knn", "portfolio+knn"):
+        config = GeneratorConfig(name=name, model=str(knn_model_dir), online_learning=False)
+        generator = build_generator(config, language="coq")
+        assert not isinstance(generator, OnlineLearner)
+    parser = argparse.ArgumentParser()
+    add_generator_flags(parser)
+    arguments = parser.parse_args(["--no-online-learning"])
+    assert generator_config_from_arguments(arguments).online_learning is False
