@@ -16,6 +16,7 @@ optimisation: a header that cannot be replayed is logged and skipped, never an e
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import logging
 from collections.abc import Callable, Sequence
@@ -26,7 +27,13 @@ from search.errors import ProverError
 from search.protocols import OnlineLearner, ProofStep, TacticGenerator
 from search.states import Theorem
 
-__all__ = ["HeaderTracer", "learn_from_header", "learn_from_record", "proof_steps"]
+__all__ = [
+    "HeaderLearner",
+    "HeaderTracer",
+    "learn_from_header",
+    "learn_from_record",
+    "proof_steps",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +101,29 @@ def learn_from_header(
         generator.learn(steps)
     logger.info("%s: learned %d steps from the header's proofs", theorem.name, len(steps))
     return len(steps)
+
+
+class HeaderLearner:
+    """Learns each distinct header once: a server or a run sees the same header repeatedly.
+
+    Call it with a theorem before searching it; it returns the steps learned now (0 when
+    the generator does not learn or the header was learned before).
+    """
+
+    def __init__(
+        self, generator: TacticGenerator, *, coq: Any = None, tracer: HeaderTracer | None = None
+    ) -> None:
+        self.generator = generator
+        self.coq = coq
+        self.tracer = tracer
+        self._seen: set[str] = set()
+
+    def __call__(self, theorem: Theorem) -> int:
+        digest = hashlib.sha256(theorem.header.encode("utf-8")).hexdigest()
+        if digest in self._seen:
+            return 0
+        self._seen.add(digest)
+        return learn_from_header(self.generator, theorem, coq=self.coq, tracer=self.tracer)
 
 
 def _traced_steps(traced: Sequence[Any]) -> list[ProofStep]:

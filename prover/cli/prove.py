@@ -229,13 +229,13 @@ def header_learning(
     """For a theorem of a real Coq file: learn its header's proofs first (online learning)."""
     if backend.language != "coq" or not isinstance(generator, OnlineLearner):
         return None
-    from prover.attempts.learning import learn_from_header
+    from prover.attempts.learning import HeaderLearner
     from prover.backends.coq.environment import CoqConfig
 
-    coq = CoqConfig(memory_limit_mb=backend.memory_limit_mb)
+    learner = HeaderLearner(generator, coq=CoqConfig(memory_limit_mb=backend.memory_limit_mb))
 
     def learn(theorem: Theorem) -> None:
-        learn_from_header(generator, theorem, coq=coq)
+        learner(theorem)
 
     return learn
 

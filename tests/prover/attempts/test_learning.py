@@ -152,3 +152,21 @@ def test_header_learning_is_skipped_for_non_learners_and_survives_errors(
     with caplog.at_level(logging.WARNING):
         assert learn_from_header(learner, theorem("t", "Lemma x : True."), tracer=failing) == 0
     assert "could not be replayed" in caplog.text and learner.events == []
+
+
+def test_header_learner_traces_each_header_once() -> None:
+    """The same header is traced once; a different one is traced again."""
+    from prover.attempts.learning import HeaderLearner
+
+    calls: list[str] = []
+
+    def tracer(text: str, **options: Any) -> FakeTrace:
+        calls.append(text)
+        return FakeTrace([FakeTracedStep("⊢ True", "exact I.", 1, "above")])
+
+    learner = LearningGenerator(candidates={})
+    once = HeaderLearner(learner, tracer=tracer)
+    assert once(theorem("a", "Lemma x : True.")) == 1
+    assert once(theorem("b", "Lemma x : True.")) == 0
+    assert once(theorem("c", "Lemma y : True.")) == 1
+    assert calls == ["Lemma x : True.", "Lemma y : True."]
