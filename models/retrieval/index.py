@@ -3,21 +3,25 @@
 Every row (a traced proof state) is a set of hashed features. The similarity of a query
 ``q`` and a row ``r`` is ``sum(weight[f] for f in q & r)`` with ``weight`` the IDF
 ``log((1 + N) / (1 + df))`` (Tactician). The index keeps the rows twice, as CSR (the
-features of each row) and as posting lists (the rows of each feature), both plain numpy
-arrays written with :func:`numpy.save`, so a 250k-row index loads in well under a second.
+features of each row) and as posting lists (the rows of each feature), plain numpy arrays
+written with :func:`numpy.save`, so a 250k-row index loads in well under a second.
 
-:meth:`FeatureIndex.top_k` is exact (the same rows and scores as :meth:`brute_force`) but
-touches only a fraction of the postings, in the manner of MaxScore: query features are
-taken rarest first; the rows holding none of the features taken so far cannot score more
-than the weight of the features left (``rest``), so once the k-th best exactly re-ranked
-score beats ``rest`` the frequent features' long posting lists are never read. The few
-candidates that could still overtake are re-ranked exactly from their CSR rows.
+:meth:`FeatureIndex.top_k` returns the same rows and scores as :meth:`brute_force` while
+reading only part of the postings, in the manner of MaxScore: query features are taken
+rarest first; a row holding none of the features taken so far scores at most the weight
+of the features left (``bound``); the best candidates by partial score are re-ranked
+exactly from their CSR rows, giving the k-th score (``threshold``). Once ``bound`` is below
+it and few candidates could still overtake, those are re-ranked too and the answer is
+exact; otherwise more posting lists are read (at least twice as many postings each
+round). Weights are rounded to multiples of 2**-20 so that sums are exact in float64 and
+every path agrees bit for bit, ties included (ties go to the lower row).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +36,9 @@ _ARRAYS = ("vocab", "df", "row_indptr", "row_columns", "post_indptr", "post_rows
 FIRST_PASS_POSTINGS = 20_000
 #: Candidates re-ranked exactly in the first round (more only when the bound demands).
 FIRST_RERANK = 512
+_DYADIC_SCALE = float(2**20)
+#: Candidates re-ranked exactly at the end; with more, more posting lists are read first.
+MAX_CONTENDERS = 2048
 
 
 def idf_weights(df: NDArray[np.int64], num_rows: int) -> NDArray[np.float64]:
@@ -56,6 +63,8 @@ class FeatureIndex:
     row_columns: NDArray[np.int32]
     post_indptr: NDArray[np.int64]
     post_rows: NDArray[np.int32]
+    _scratch_array: NDArray[np.float64] | None = field(default=None, init=False, repr=False)
+    _scratch_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def num_rows(self) -> int:
@@ -114,6 +123,7 @@ class FeatureIndex:
         self, columns: NDArray[np.int64], weights: NDArray[np.float64], k: int
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Reference top-k: score every row from every posting list."""
+        weights = _dyadic(weights)
         scores = self._partial_scores(columns, weights)
         return _best(np.flatnonzero(scores > 0), scores[scores > 0], k)
 
@@ -125,66 +135,65 @@ class FeatureIndex:
         *,
         first_pass_postings: int = FIRST_PASS_POSTINGS,
         first_rerank: int = FIRST_RERANK,
+        max_contenders: int = MAX_CONTENDERS,
+        max_postings: int | None = None,
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """The ``k`` best rows (score descending, then row ascending) and their scores.
 
-        ``columns`` must be unique; ``weights`` are their positive query weights. The two
-        tuning knobs change the work done, never the answer.
+        ``columns`` must be unique; ``weights`` are their positive query weights. The
+        tuning knobs change the work done, never the answer, except ``max_postings``: with
+        it, a query that would read more postings stops there and returns the best of the
+        candidates found so far (re-ranked exactly; approximate, like an LSH lookup).
         """
         if k <= 0 or len(columns) == 0 or self.num_rows == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        weights = _dyadic(weights)
         order = np.lexsort((columns, -weights))
         columns, weights = columns[order], weights[order]
         rest = np.concatenate((np.cumsum(weights[::-1])[::-1], [0.0]))
         postings = np.cumsum(self.post_indptr[columns + 1] - self.post_indptr[columns])
         taken = max(1, int(np.searchsorted(postings, first_pass_postings, side="right")))
+        partial = self._partial_scores(columns[:taken], weights[:taken])
         while True:
-            partial = self._partial_scores(columns[:taken], weights[:taken])
             candidates = np.flatnonzero(partial)
+            if taken == len(columns):
+                # Every feature is counted: partial scores are the exact scores.
+                return _best(candidates, partial[candidates], k)
             bound = rest[taken]
-            rows, scores = self._rerank_best(
-                candidates,
-                partial,
-                columns=columns,
-                weights=weights,
-                k=k,
-                bound=bound,
-                first=first_rerank,
-            )
+            leaders = _largest(candidates, partial[candidates], first_rerank)
+            rows, scores = _best(leaders, self._exact_scores(leaders, columns, weights), k)
             threshold = scores[-1] if len(scores) == k else 0.0
-            if bound < threshold or taken == len(columns):
-                return rows, scores
-            # Rows outside the candidates might still tie or win: take more features, up to
-            # the first point where the weight left falls below the threshold.
+            if bound < threshold:
+                contenders = candidates[partial[candidates] + bound >= threshold]
+                if len(contenders) <= max_contenders:
+                    return self._with_contenders((rows, scores), contenders, columns, weights, k)
+            # Too much is still uncertain: read more posting lists (at least twice as many
+            # postings, and at least up to where the weight left falls below the k-th score).
             needed = int(np.searchsorted(-rest, -threshold, side="right"))
-            taken = min(len(columns), max(taken + 1, needed))
+            doubled = int(np.searchsorted(postings, 2 * postings[taken - 1], side="right"))
+            more = min(len(columns), max(taken + 1, needed, doubled))
+            if max_postings is not None and postings[more - 1] > max_postings:
+                # Out of budget: the best candidates by partial score, re-ranked exactly.
+                shortlist = _largest(candidates, partial[candidates], max_contenders)
+                return self._with_contenders((rows, scores), shortlist, columns, weights, k)
+            partial += self._partial_scores(columns[taken:more], weights[taken:more])
+            taken = more
 
-    def _rerank_best(
+    def _with_contenders(
         self,
-        candidates: NDArray[np.int64],
-        partial: NDArray[np.float64],
-        *,
+        best: tuple[NDArray[np.int64], NDArray[np.float64]],
+        contenders: NDArray[np.int64],
         columns: NDArray[np.int64],
         weights: NDArray[np.float64],
         k: int,
-        bound: float,
-        first: int,
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Exact top-k among ``candidates``: re-rank the best by partial score, then any
-        candidate whose partial score plus ``bound`` could still reach the k-th score."""
-        candidate_partial = partial[candidates]
-        by_partial = np.lexsort((candidates, -candidate_partial))
-        leaders = candidates[by_partial[:first]]
-        rows, scores = _best(leaders, self._exact_scores(leaders, columns, weights), k)
-        threshold = scores[-1] if len(scores) == k else 0.0
-        rest = candidates[by_partial[first:]]
-        contenders = rest[partial[rest] + bound >= threshold]
-        if len(contenders):
-            more = self._exact_scores(contenders, columns, weights)
-            rows, scores = _best(
-                np.concatenate((rows, contenders)), np.concatenate((scores, more)), k
-            )
-        return rows, scores
+        """Merge the exact scores of every candidate that could still reach the k-th score."""
+        rows, scores = best
+        contenders = contenders[~np.isin(contenders, rows)]
+        if len(contenders) == 0:
+            return rows, scores
+        more = self._exact_scores(contenders, columns, weights)
+        return _best(np.concatenate((rows, contenders)), np.concatenate((scores, more)), k)
 
     def _partial_scores(
         self, columns: NDArray[np.int64], weights: NDArray[np.float64]
@@ -199,20 +208,37 @@ class FeatureIndex:
     def _exact_scores(
         self, rows: NDArray[np.int64], columns: NDArray[np.int64], weights: NDArray[np.float64]
     ) -> NDArray[np.float64]:
-        """Exact similarity of each of ``rows`` from its CSR features."""
+        """Exact similarity of each of ``rows`` from its CSR features.
+
+        The query's weights are written into a vocabulary-sized scratch array so that each
+        stored feature costs one gather; the entries are zeroed again before returning.
+        """
         starts = self.row_indptr[rows]
         lengths = self.row_indptr[rows + 1] - starts
         features = self.row_columns[_ranges(starts, lengths)]
-        order = np.argsort(columns)
-        sorted_columns, sorted_weights = columns[order], weights[order]
-        positions = np.minimum(np.searchsorted(sorted_columns, features), len(columns) - 1)
-        contributions = np.where(
-            sorted_columns[positions] == features, sorted_weights[positions], 0.0
-        )
-        owner = np.repeat(np.arange(len(rows)), lengths)
-        return np.asarray(
-            np.bincount(owner, weights=contributions, minlength=len(rows)), dtype=np.float64
-        )
+        if len(features) == 0:
+            return np.zeros(len(rows), dtype=np.float64)
+        with self._scratch_lock:
+            scratch = self._scratch()
+            scratch[columns] = weights
+            contributions = scratch[features]
+            scratch[columns] = 0.0
+        offsets = np.cumsum(lengths) - lengths
+        sums = np.add.reduceat(contributions, np.minimum(offsets, len(features) - 1))
+        return np.where(lengths > 0, sums, 0.0)
+
+    def _scratch(self) -> NDArray[np.float64]:
+        """The zeroed weight array, allocated on first use (lazily: loading stays fast)."""
+        if self._scratch_array is None:
+            object.__setattr__(self, "_scratch_array", np.zeros(len(self.vocab), np.float64))
+        assert self._scratch_array is not None
+        return self._scratch_array
+
+
+def _dyadic(weights: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Weights rounded to multiples of 2**-20: their sums are exact in float64 whatever the
+    order of addition, so every scoring path agrees bit for bit (and ties stay ties)."""
+    return np.asarray(np.round(weights * _DYADIC_SCALE) / _DYADIC_SCALE, dtype=np.float64)
 
 
 def _ranges(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -222,6 +248,13 @@ def _ranges(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np
         return np.zeros(0, dtype=np.int64)
     offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
     return np.asarray(np.arange(total, dtype=np.int64) + offsets, dtype=np.int64)
+
+
+def _largest(rows: NDArray[np.int64], scores: NDArray[np.float64], count: int) -> NDArray[np.int64]:
+    """The ``count`` rows of highest score (any order; ties at the cut arbitrary)."""
+    if len(rows) <= count:
+        return rows
+    return rows[np.argpartition(-scores, count - 1)[:count]]
 
 
 def _best(
