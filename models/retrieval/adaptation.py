@@ -19,7 +19,7 @@ import re
 from models.retrieval.features import term_atoms
 from models.retrieval.state_text import GoalText, HypothesisText
 
-__all__ = ["adapt_tactic", "tactic_identifiers"]
+__all__ = ["adapt_tactic", "tactic_holes", "tactic_identifiers"]
 
 _IDENTIFIER = re.compile(r"(?<![\w'.])[^\W\d][\w']*(?![\w'])(?!\.[^\W\d])")
 
@@ -27,6 +27,15 @@ _IDENTIFIER = re.compile(r"(?<![\w'.])[^\W\d][\w']*(?![\w'])(?!\.[^\W\d])")
 def tactic_identifiers(tactic: str) -> list[str]:
     """The unqualified identifiers of ``tactic``, in order of first appearance."""
     return list(dict.fromkeys(_IDENTIFIER.findall(tactic)))
+
+
+def tactic_holes(tactic: str, source: GoalText | None) -> tuple[str, ...]:
+    """The identifiers of ``tactic`` that are hypotheses of ``source`` (its arguments to
+    refill); computed once per stored row so that most queries never re-read the state."""
+    if source is None:
+        return ()
+    names = source.names
+    return tuple(name for name in tactic_identifiers(tactic) if name in names)
 
 
 def adapt_tactic(tactic: str, *, source: GoalText | None, target: GoalText) -> str | None:

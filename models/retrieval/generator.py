@@ -19,10 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from models.evaluation_metrics import normalize_tactic
+from models.retrieval.adaptation import tactic_holes
 from models.retrieval.features import hashed_features
 from models.retrieval.model import KnnModel
 from models.retrieval.overlay import OverlayRows
 from models.retrieval.retriever import Retriever
+from models.retrieval.state_text import first_goal_text
 from search.protocols import GenerationRequest, ProofStep
 from search.states import Candidate
 
@@ -81,6 +83,10 @@ class KnnGenerator:
             if not tactic or not step.state.strip():
                 continue
             added += self.overlay.add(
-                hashed_features(step.state), tactic=tactic, state=step.state, theorem=step.theorem
+                hashed_features(step.state),
+                tactic=tactic,
+                state=step.state,
+                theorem=step.theorem,
+                holes=tactic_holes(tactic, first_goal_text(step.state)),
             )
         logger.info("knn learned %d new steps (%d learned in all)", added, len(self.overlay))

@@ -9,6 +9,8 @@ Layout of MODEL_DIR (numpy arrays via :func:`numpy.save`, no pickles)::
     tactic_ids.npy     per row, its tactic's position in tactics.json
     tactics.json       the distinct tactics (normalised, without the final period)
     states.npy         UTF-8 bytes of every row's state text, with state_offsets.npy
+    holes.npy          per row, the source hypotheses its tactic names (space-separated),
+                       with hole_offsets.npy: a row needs adapting only if one is missing
     calibration.json   rank/similarity -> log hit rate, fitted on the valid split
     metrics.json       offline metrics; manifest.json: data sources, counts, timings
 """
@@ -64,6 +66,7 @@ class KnnModel:
     tactics: list[str]
     tactic_ids: NDArray[np.int32]
     states: StateTexts
+    holes: StateTexts
     calibration: Calibration
     settings: RetrievalSettings
 
@@ -74,6 +77,8 @@ class KnnModel:
         np.save(directory / "tactic_ids.npy", self.tactic_ids, allow_pickle=False)
         np.save(directory / "states.npy", self.states.data, allow_pickle=False)
         np.save(directory / "state_offsets.npy", self.states.offsets, allow_pickle=False)
+        np.save(directory / "holes.npy", self.holes.data, allow_pickle=False)
+        np.save(directory / "hole_offsets.npy", self.holes.offsets, allow_pickle=False)
         _write_json(directory / "tactics.json", self.tactics)
         _write_json(directory / "settings.json", asdict(self.settings))
         _write_json(directory / "calibration.json", self.calibration.to_json())
@@ -90,13 +95,18 @@ class KnnModel:
             tactic_ids = np.load(directory / "tactic_ids.npy", allow_pickle=False)
             data = np.load(directory / "states.npy", mmap_mode="r", allow_pickle=False)
             offsets = np.load(directory / "state_offsets.npy", allow_pickle=False)
+            holes = StateTexts(
+                np.load(directory / "holes.npy", allow_pickle=False),
+                np.load(directory / "hole_offsets.npy", allow_pickle=False),
+            )
             tactics = json.loads((directory / "tactics.json").read_text(encoding="utf-8"))
             settings = RetrievalSettings(
                 **json.loads((directory / "settings.json").read_text(encoding="utf-8"))
             )
         except (OSError, ValueError, TypeError) as exc:
             raise GeneratorError(f"{directory}: broken knn model directory: {exc}") from exc
-        if len(tactic_ids) != index.num_rows or len(offsets) != index.num_rows + 1:
+        rows = index.num_rows
+        if len(tactic_ids) != rows or len(offsets) != rows + 1 or len(holes) != rows:
             raise GeneratorError(f"{directory}: the knn arrays disagree on the number of rows")
         calibration = Calibration.load(directory / "calibration.json")
         return cls(
@@ -104,6 +114,7 @@ class KnnModel:
             tactics=[str(t) for t in tactics],
             tactic_ids=tactic_ids,
             states=StateTexts(data, offsets),
+            holes=holes,
             calibration=calibration,
             settings=settings,
         )

@@ -25,6 +25,7 @@ class OverlayRows:
         self.tactics: list[str] = []
         self.states: list[str] = []
         self.theorems: list[str] = []
+        self.holes: list[tuple[str, ...]] = []
         self._df: Counter[int] = Counter()
         self._flat: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
         self._seen: set[tuple[str, str]] = set()
@@ -32,8 +33,19 @@ class OverlayRows:
     def __len__(self) -> int:
         return len(self.tactics)
 
-    def add(self, features: NDArray[np.int64], *, tactic: str, state: str, theorem: str) -> bool:
-        """Add one row; an identical (state, tactic) pair already held is skipped (False)."""
+    def add(
+        self,
+        features: NDArray[np.int64],
+        *,
+        tactic: str,
+        state: str,
+        theorem: str,
+        holes: tuple[str, ...] = (),
+    ) -> bool:
+        """Add one row; an identical (state, tactic) pair already held is skipped (False).
+
+        ``holes`` are the source hypotheses the tactic names (see ``tactic_holes``).
+        """
         key = (state, tactic)
         if key in self._seen:
             return False
@@ -42,6 +54,7 @@ class OverlayRows:
         self.tactics.append(tactic)
         self.states.append(state)
         self.theorems.append(theorem)
+        self.holes.append(holes)
         self._df.update(int(value) for value in features)
         self._flat = None
         return True

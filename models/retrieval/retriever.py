@@ -10,6 +10,7 @@ row's similarity (``max``, Tactician) or the sum over its rows (``sum``).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ from models.retrieval.adaptation import adapt_tactic
 from models.retrieval.features import hashed_features
 from models.retrieval.model import KnnModel
 from models.retrieval.overlay import OverlayRows
-from models.retrieval.state_text import GoalText, parse_state_text
+from models.retrieval.state_text import GoalText, first_goal_text
 
 __all__ = ["Neighbour", "RankedTactic", "Retriever"]
 
@@ -110,12 +111,12 @@ class Retriever:
         neighbours, self_similarity = self.neighbours(
             text, limit=settings.neighbours, exclude_theorem=exclude_theorem
         )
-        goals = parse_state_text(text)
-        if not goals or not neighbours:
+        target = first_goal_text(text)
+        if target is None or not neighbours:
             return []
         merged: dict[str, float] = {}
         for neighbour in neighbours:
-            tactic = adapt_tactic(neighbour.tactic, source=self._source(neighbour), target=goals[0])
+            tactic = self._adapted(neighbour, target)
             if tactic is None:
                 continue
             previous = merged.get(tactic)
@@ -128,13 +129,22 @@ class Retriever:
             ranked = ranked[:limit]
         return [RankedTactic(t, s, self_similarity) for t, s in ranked]
 
-    def _source(self, neighbour: Neighbour) -> GoalText | None:
+    def _adapted(self, neighbour: Neighbour, target: GoalText) -> str | None:
+        """The neighbour's tactic adapted to ``target``; its state is read only if needed."""
+        names = target.names
         if neighbour.learned:
-            return _first_goal(self.overlay.states[neighbour.row])
-        return _first_goal(self.model.states[neighbour.row])
+            holes: Sequence[str] = self.overlay.holes[neighbour.row]
+        else:
+            holes = self.model.holes[neighbour.row].split()
+        if all(hole in names for hole in holes):
+            return neighbour.tactic
+        if neighbour.learned:
+            source = _first_goal(self.overlay.states[neighbour.row])
+        else:
+            source = _first_goal(self.model.states[neighbour.row])
+        return adapt_tactic(neighbour.tactic, source=source, target=target)
 
 
 @functools.lru_cache(maxsize=1 << 14)
 def _first_goal(text: str) -> GoalText | None:
-    goals = parse_state_text(text)
-    return goals[0] if goals else None
+    return first_goal_text(text)

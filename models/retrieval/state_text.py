@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["GoalText", "HypothesisText", "parse_state_text"]
+__all__ = ["GoalText", "HypothesisText", "first_goal_text", "parse_state_text"]
 
 _TURNSTILE = "⊢"
-_NAMES = re.compile(r"^([^\W\d][\w']*(?:\s*,?\s*[^\W\d][\w']*)*)\s*:\s(.*)$")
-_DEFINITION = re.compile(r"^([^\W\d][\w']*)\s*:=\s(.*)$")
+_IDENTIFIER = re.compile(r"[^\W\d][\w']*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +38,12 @@ class GoalText:
     def names(self) -> frozenset[str]:
         """The hypothesis names in this goal's context."""
         return frozenset(h.name for h in self.hypotheses)
+
+
+def first_goal_text(text: str) -> GoalText | None:
+    """The first goal of a rendered state (the others are not read), or ``None``."""
+    block = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
+    return _parse_goal(block) if block.strip() else None
 
 
 def parse_state_text(text: str) -> list[GoalText]:
@@ -71,18 +76,17 @@ def _parse_goal(block: str) -> GoalText:
 
 
 def _parse_hypothesis(line: str) -> list[HypothesisText]:
-    definition = _DEFINITION.match(line)
-    if definition is not None:
-        value, _, type_text = definition.group(2).rpartition(" : ")
+    name, defined, body = line.partition(" := ")
+    if defined and _IDENTIFIER.fullmatch(name.strip()):
+        value, _, type_text = body.rpartition(" : ")
         if not value:
             value, type_text = type_text, ""
-        return [HypothesisText(name=definition.group(1), type=type_text, value=value)]
-    names = _NAMES.match(line)
-    if names is None:
+        return [HypothesisText(name=name.strip(), type=type_text.strip(), value=value.strip())]
+    head, separator, rest = line.partition(" : ")
+    if not separator:
         return []
-    type_text = names.group(2).strip()
-    return [
-        HypothesisText(name=name, type=type_text)
-        for name in re.split(r"[\s,]+", names.group(1))
-        if name
-    ]
+    names = head.replace(",", " ").split()
+    if not names or not all(_IDENTIFIER.fullmatch(name) for name in names):
+        return []
+    type_text = rest.strip()
+    return [HypothesisText(name=name, type=type_text) for name in names]

@@ -8,7 +8,9 @@
    accuracy, and the rank/similarity calibration is fitted;
 3. on the *test* rows (held-out files) the top-1 and top-10 exact-match accuracy of knn and
    of the most-frequent-tactics baseline are measured with
-   :func:`models.evaluation_metrics.top_k_accuracy` and written to ``metrics.json``.
+   :func:`models.evaluation_metrics.top_k_accuracy` and written to ``metrics.json``; also
+   ``knn_online``, the same on the test files read in order with each theorem learned
+   before the next one of its file (Tactician's setting, :func:`online_predictions`).
 """
 
 from __future__ import annotations
@@ -24,14 +26,17 @@ from typing import Any
 import numpy as np
 
 from models.evaluation_metrics import most_frequent_tactics, normalize_tactic, top_k_accuracy
+from models.retrieval.adaptation import tactic_holes
 from models.retrieval.calibration import Calibration, Observation
 from models.retrieval.features import hashed_features
 from models.retrieval.index import FeatureIndex
 from models.retrieval.model import KnnModel, StateTexts
 from models.retrieval.retriever import RankedTactic, Retriever
 from models.retrieval.settings import AGGREGATIONS, KnnTrainingConfig, RetrievalSettings
+from models.retrieval.state_text import first_goal_text
 from models.trace_data import TraceStep, load_run_steps, load_trace_steps, read_manifest
 from search.errors import InputError
+from search.protocols import ProofStep
 
 __all__ = ["KnnTrainingConfig", "build_model", "calibrated_order", "train_knn"]
 
@@ -50,18 +55,20 @@ def build_model(rows: Sequence[TraceStep], settings: RetrievalSettings) -> KnnMo
         if number % 20000 == 0:
             logger.info("featurised %d/%d rows (%.0f s)", number, len(rows), _since(started))
     tactic_positions: dict[str, int] = {}
+    tactics = [normalize_tactic(r.tactic) for r in rows]
     tactic_ids = np.array(
-        [
-            tactic_positions.setdefault(normalize_tactic(r.tactic), len(tactic_positions))
-            for r in rows
-        ],
-        dtype=np.int32,
+        [tactic_positions.setdefault(t, len(tactic_positions)) for t in tactics], dtype=np.int32
     )
+    holes = [
+        " ".join(tactic_holes(t, first_goal_text(r.state)))
+        for t, r in zip(tactics, rows, strict=True)
+    ]
     return KnnModel(
         index=FeatureIndex.build(features),
         tactics=list(tactic_positions),
         tactic_ids=tactic_ids,
         states=StateTexts.from_texts([r.state for r in rows]),
+        holes=StateTexts.from_texts(holes),
         calibration=Calibration.uncalibrated(),
         settings=settings,
     )
@@ -83,13 +90,19 @@ def train_knn(config: KnnTrainingConfig) -> dict[str, Any]:
     if not train:
         raise InputError(f"{config.data}: empty training set (no train rows, no run proofs)")
     valid = _sample([r for r in trace_rows if r.split == "valid"], config.max_valid_rows, config)
-    test = _sample([r for r in trace_rows if r.split == "test"], config.max_test_rows, config)
+    test_in_order = [r for r in trace_rows if r.split == "test"]
+    test = _sample(test_in_order, config.max_test_rows, config)
     logger.info("knn: %d train, %d valid, %d test rows", len(train), len(valid), len(test))
     settings = RetrievalSettings(neighbours=config.neighbours, aggregation="max")
     model = build_model(train, settings)
     build_s = _since(started)
     model = _calibrated(model, valid, config.aggregation)
     metrics = _metrics(model, train, test)
+    online_rows = _first_files(test_in_order, config.max_test_rows)
+    metrics["knn_online"] = {
+        **top_k_accuracy(online_predictions(model, online_rows), [r.tactic for r in online_rows]),
+        "test_rows": len(online_rows),
+    }
     metrics.update(
         train_rows=len(train),
         run_rows=len(run_rows),
@@ -157,6 +170,44 @@ def _metrics(
         "most_frequent_tactics": baseline,
         "knn_ms_per_state": round(per_state_ms, 3),
     }
+
+
+def online_predictions(model: KnnModel, rows: Sequence[TraceStep]) -> list[list[str]]:
+    """Top-10 predictions as Tactician makes them: files in order, and each theorem's steps
+    learned (after its proof) before the next theorem of the same file is predicted.
+
+    ``rows`` must be in trace order (files, theorems and steps as in the source).
+    """
+    from models.retrieval.generator import KnnGenerator
+
+    predictions: list[list[str]] = []
+    generator = KnnGenerator(model)
+    pending: list[ProofStep] = []
+    previous: tuple[str, str] | None = None
+    for row in rows:
+        if previous is not None and (row.file, row.theorem) != previous:
+            generator.learn(pending)
+            pending = []
+            if row.file != previous[0]:
+                generator = KnnGenerator(model)
+        previous = (row.file, row.theorem)
+        ranked = generator.retriever.ranked_tactics(row.state, limit=CALIBRATION_DEPTH)
+        predictions.append(calibrated_order(ranked, model.calibration)[:10])
+        step = ProofStep(state=row.state, tactic=row.tactic, remaining_steps=row.remaining_steps)
+        pending.append(replace(step, theorem=row.theorem))
+    return predictions
+
+
+def _first_files(rows: list[TraceStep], limit: int | None) -> list[TraceStep]:
+    """The rows of whole files, in order, until ``limit`` rows are reached (None: all)."""
+    if limit is None:
+        return rows
+    kept: list[TraceStep] = []
+    for row in rows:
+        if len(kept) >= limit and row.file != kept[-1].file:
+            break
+        kept.append(row)
+    return kept
 
 
 def _sample(rows: list[TraceStep], limit: int | None, config: KnnTrainingConfig) -> list[TraceStep]:

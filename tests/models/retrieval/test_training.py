@@ -73,3 +73,26 @@ def test_empty_training_set_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=rf"{trace}: empty training set"):
         train_knn(KnnTrainingConfig(data=trace, output=tmp_path / "model"))
     assert not (tmp_path / "model").exists()
+
+
+def test_online_predictions_learn_each_theorem_before_the_next(knn_model_dir: Path) -> None:
+    """A tactic unseen in training is predicted for a file's second theorem, not its first,
+    and not in another file (learning is per file)."""
+    from models.retrieval.training import online_predictions
+    from models.trace_data import TraceStep
+
+    def row(file: str, theorem: str, variable: str) -> TraceStep:
+        return TraceStep(
+            library="x", file=file, module="", theorem=theorem, step=0,
+            state=f"{variable} : nat\n⊢ custom_pred {variable}",
+            tactic=f"apply custom_pred_all with (n := {variable}).",
+            remaining_steps=1, proof_length=1, num_goals=1, split="test",
+        )  # fmt: skip
+
+    rows = [row("A.v", "first", "a"), row("A.v", "second", "b"), row("B.v", "third", "c")]
+    predictions = online_predictions(KnnModel.load(knn_model_dir), rows)
+    assert "apply custom_pred_all with (n := a)" not in predictions[0]
+    assert predictions[1][0] == "apply custom_pred_all with (n := b)"
+    assert "apply custom_pred_all with (n := c)" not in predictions[2]
+    metrics = json.loads((knn_model_dir / "metrics.json").read_text())
+    assert metrics["knn_online"]["test_rows"] == 17
