@@ -1,59 +1,115 @@
-"""Union of the built-in portfolio and a model's candidates (``--generator portfolio+...``).
+"""Union of several generators' candidates (``--generator portfolio+knn+openai`` ...).
 
-Both generators see the same batch of requests. Portfolio scores are shifted by
-``portfolio_weight`` (added to each portfolio candidate's score) before the two lists are
-merged; a tactic proposed by both keeps the higher of its two scores.
+Every part sees the same batch of requests. Each part's scores are shifted by its weight
+(``--portfolio-weight``, ``--knn-weight``; 0 for the others) and the lists are merged: a
+tactic proposed by several parts keeps its highest score, the first spelling seen (parts in
+order) and no duplicate. Tactics are compared after whitespace normalisation and without a
+final period, since the Coq backend runs ``auto`` and ``auto.`` alike.
+
+:func:`combine` returns a :class:`LearningCombinedGenerator` when some part learns online
+(:class:`~search.protocols.OnlineLearner`); it forwards :meth:`learn` to those parts.
+Unions without such a part are plain :class:`CombinedGenerator` objects, so the prover
+never pays for collecting proofs nobody learns from.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from models.language.completions import merge_candidates
 from search.errors import ConfigError, GeneratorError
-from search.protocols import GenerationRequest, TacticGenerator
-from search.states import Candidate
+from search.protocols import GenerationRequest, OnlineLearner, ProofStep, TacticGenerator
+from search.states import Candidate, normalize_text
 
-__all__ = ["CombinedGenerator"]
+__all__ = [
+    "CombinedGenerator",
+    "GeneratorPart",
+    "LearningCombinedGenerator",
+    "combine",
+    "merge_union",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class GeneratorPart:
+    """One member of a union: its name (for messages), generator and score shift."""
+
+    name: str
+    generator: TacticGenerator
+    weight: float = 0.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.weight, bool) or not math.isfinite(self.weight):
+            raise ConfigError(f"{self.name} weight must be a finite number, got {self.weight!r}")
 
 
 class CombinedGenerator:
-    """Merges a portfolio generator's and a model generator's candidates per request."""
+    """Merges the candidates of every part per request."""
 
-    def __init__(
-        self,
-        *,
-        portfolio: TacticGenerator,
-        model: TacticGenerator,
-        portfolio_weight: float = 0.0,
-    ) -> None:
-        if isinstance(portfolio_weight, bool) or not math.isfinite(portfolio_weight):
-            raise ConfigError(f"portfolio_weight must be a finite number, got {portfolio_weight!r}")
-        self.portfolio = portfolio
-        self.model = model
-        self.portfolio_weight = portfolio_weight
+    def __init__(self, parts: Sequence[GeneratorPart]) -> None:
+        if len(parts) < 2:
+            raise ConfigError(f"a union needs at least two generators, got {len(parts)}")
+        names = [part.name for part in parts]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"a union names each generator once, got {'+'.join(names)}")
+        self.parts = tuple(parts)
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
-        """For each request, the deduplicated union of both generators' candidates."""
-        from_portfolio = self.portfolio.generate(requests)
-        from_model = self.model.generate(requests)
-        for name, answer in (("portfolio", from_portfolio), ("model", from_model)):
+        """For each request, the deduplicated union of every part's candidates."""
+        answers = []
+        for part in self.parts:
+            answer = part.generator.generate(requests)
             if len(answer) != len(requests):
                 raise GeneratorError(
-                    f"{name} generator returned {len(answer)} lists for {len(requests)} requests"
+                    f"{part.name} generator returned {len(answer)} lists for "
+                    f"{len(requests)} requests"
                 )
-        return [
-            merge_candidates(
-                [
-                    *(
-                        Candidate(tactic=c.tactic, score=c.score + self.portfolio_weight)
-                        for c in portfolio_candidates
-                    ),
-                    *model_candidates,
-                ]
-            )
-            for portfolio_candidates, model_candidates in zip(
-                from_portfolio, from_model, strict=True
-            )
-        ]
+            answers.append([_shifted(candidates, part.weight) for candidates in answer])
+        return [merge_union(answer[index] for answer in answers) for index in range(len(requests))]
+
+
+class LearningCombinedGenerator(CombinedGenerator):
+    """A union with at least one online learner; :meth:`learn` reaches every learner."""
+
+    def learn(self, steps: Sequence[ProofStep]) -> None:
+        """Forward ``steps`` to the parts that learn."""
+        for part in self.parts:
+            if isinstance(part.generator, OnlineLearner):
+                part.generator.learn(steps)
+
+
+def combine(parts: Sequence[GeneratorPart]) -> CombinedGenerator:
+    """The union of ``parts``, able to learn when one of them does."""
+    if any(isinstance(part.generator, OnlineLearner) for part in parts):
+        return LearningCombinedGenerator(parts)
+    return CombinedGenerator(parts)
+
+
+def _shifted(candidates: Iterable[Candidate], weight: float) -> list[Candidate]:
+    if weight == 0.0:
+        return list(candidates)
+    return [Candidate(tactic=c.tactic, score=c.score + weight) for c in candidates]
+
+
+def _key(tactic: str) -> str:
+    text = normalize_text(tactic)
+    return text[:-1].rstrip() if text.endswith(".") else text
+
+
+def merge_union(lists: Iterable[Sequence[Candidate]]) -> list[Candidate]:
+    """Merge candidate lists: max score per tactic, first spelling kept, best first (stable)."""
+    best: dict[str, Candidate] = {}
+    for candidates in lists:
+        for candidate in candidates:
+            key = _key(candidate.tactic)
+            if not key:
+                continue
+            previous = best.get(key)
+            if previous is None:
+                best[key] = Candidate(
+                    tactic=normalize_text(candidate.tactic), score=candidate.score
+                )
+            elif candidate.score > previous.score:
+                best[key] = Candidate(tactic=previous.tactic, score=candidate.score)
+    return sorted(best.values(), key=lambda c: -c.score)

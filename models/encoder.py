@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -67,13 +68,19 @@ class TextEncoder:
 
     def encode(self, text: str) -> list[float]:
         """One embedding of ``text``; raises ``GeneratorError`` if the model cannot load."""
+        return self.encode_batch([text])[0]
+
+    def encode_batch(self, texts: Sequence[str]) -> list[list[float]]:
+        """The embeddings of ``texts`` from one forward pass (callers size the batches)."""
+        if not texts:
+            return []
         with self._lock:
             tokenizer, model = self._load()
             import torch
 
             with torch.no_grad():
                 batch = tokenizer(
-                    [text],
+                    list(texts),
                     padding=True,
                     truncation=True,
                     max_length=self.max_length,
@@ -84,7 +91,7 @@ class TextEncoder:
                 pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
                 if self._normalize:
                     pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-            return [float(value) for value in pooled[0].tolist()]
+            return [[float(value) for value in row] for row in pooled.tolist()]
 
     def _load(self) -> tuple[Any, Any]:
         if self._loaded is not None:

@@ -1,32 +1,38 @@
 """Build a tactic generator from its configuration (the CLI's ``--generator`` value).
 
-Generator names: ``portfolio`` (built-in tactic lists), ``openai`` (an OpenAI-compatible
-completions server such as ``vllm serve``), ``vllm`` (in-process vLLM engine), ``hf``
-(transformers on the CPU), and ``portfolio+openai`` / ``portfolio+vllm`` / ``portfolio+hf``
-(the union of the portfolio and the model's candidates). Each :class:`GeneratorConfig`
-field is the CLI flag of the same name (``api_base`` is ``--api-base``); the flags and
-their mapping live in :mod:`prover.cli.flags`.
+Generator parts: ``portfolio`` (built-in tactic lists), ``knn`` (Tactician-style retrieval
+over a model directory of ``prover train-generator --kind knn``; it learns online),
+``openai`` (an OpenAI-compatible completions server such as ``vllm serve``), ``vllm``
+(in-process vLLM engine) and ``hf`` (transformers on the CPU). A name joins parts with
+``+`` (``portfolio+knn``, ``portfolio+knn+openai``), each part at most once: the union of
+their candidates (:mod:`models.combined`). Each :class:`GeneratorConfig`
+field is the CLI flag of the same name (``api_base`` is ``--api-base``);
+the flags and their mapping live in :mod:`prover.cli.flags`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from models.language.completions import SamplingSettings
 from models.language.prompts import get_template
 from search.errors import ConfigError
-from search.protocols import TacticGenerator
+from search.protocols import GenerationRequest, TacticGenerator
+from search.states import Candidate
 from search.validation import require_positive
 
 __all__ = [
-    "GENERATOR_NAMES",
+    "GENERATOR_PARTS",
+    "FrozenGenerator",
     "GeneratorConfig",
     "build_generator",
 ]
 
 MODEL_BACKENDS = ("openai", "vllm", "hf")
-GENERATOR_NAMES = ("portfolio", *MODEL_BACKENDS, *(f"portfolio+{b}" for b in MODEL_BACKENDS))
+GENERATOR_PARTS = ("portfolio", "knn", *MODEL_BACKENDS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,8 +40,9 @@ class GeneratorConfig:
     """Which generator to build and how; every field is the CLI flag of the same name.
 
     Attributes:
-        name: ``--generator``, one of :data:`GENERATOR_NAMES`.
-        model: ``--model``: served model name (openai) or local model directory (vllm, hf).
+        name: ``--generator``: parts of :data:`GENERATOR_PARTS` joined by ``+``.
+        model: ``--model``: served model name (openai) or local model directory (vllm, hf),
+            or the knn model directory when no language model is in the union.
         api_base: ``--api-base``: server URL, e.g. ``http://127.0.0.1:8000/v1`` (openai).
         template: ``--template``: prompt format, one of ``reprover``, ``deepseek``, ``internlm``.
         num_samples: ``--num-samples``: completions per state (default: ``--num-candidates``).
@@ -50,6 +57,12 @@ class GeneratorConfig:
         beam_search: ``--beam-search`` (hf): beam search instead of sampling.
         dtype: ``--dtype`` (vllm): ``bfloat16``, ``float32`` or ``auto``.
         max_model_len: ``--max-model-len`` (vllm): context length of the engine.
+        knn_model: ``--knn-model``: the knn model directory (needed when a union holds both
+            knn and a language model, whose directory ``--model`` names).
+        knn_weight: ``--knn-weight``: added to knn scores in unions.
+        knn_neighbours: ``--knn-neighbours``: rows retrieved per state (default: the model's).
+        online_learning: off with ``--no-online-learning``: generators that learn during a
+            run (knn) keep to their saved model (for measuring what learning adds).
     """
 
     name: str = "portfolio"
@@ -69,16 +82,29 @@ class GeneratorConfig:
     beam_search: bool = False
     dtype: str = "bfloat16"
     max_model_len: int = 2048
+    knn_model: str | None = None
+    knn_weight: float = 0.0
+    knn_neighbours: int | None = None
+    online_learning: bool = True
 
     def __post_init__(self) -> None:
-        if self.name not in GENERATOR_NAMES:
+        parts = self.parts
+        if not parts or any(p not in GENERATOR_PARTS for p in parts):
             raise ConfigError(
-                f"generator must be one of {', '.join(GENERATOR_NAMES)}, got {self.name!r}"
+                f"generator must be one of {', '.join(GENERATOR_PARTS)} or a '+' union of them "
+                f"(e.g. portfolio+knn), got {self.name!r}"
             )
+        if len(set(parts)) != len(parts):
+            raise ConfigError(f"generator {self.name!r} names a part twice")
         get_template(self.template)
         self.sampling()
-        if not math.isfinite(self.portfolio_weight):
-            raise ConfigError(f"portfolio_weight must be finite, got {self.portfolio_weight!r}")
+        for weight_name in ("portfolio_weight", "knn_weight"):
+            if not math.isfinite(getattr(self, weight_name)):
+                raise ConfigError(
+                    f"{weight_name} must be finite, got {getattr(self, weight_name)!r}"
+                )
+        if self.knn_neighbours is not None:
+            require_positive("knn_neighbours", self.knn_neighbours)
         require_positive("request_timeout_s", self.request_timeout_s)
         require_positive("max_model_len", self.max_model_len)
         if self.dtype not in ("auto", "bfloat16", "float16", "float32"):
@@ -90,12 +116,34 @@ class GeneratorConfig:
             raise ConfigError(f"generator {self.name!r} needs --model, got model={self.model!r}")
         if backend == "openai" and not self.api_base:
             raise ConfigError(f"generator {self.name!r} needs --api-base, got {self.api_base!r}")
+        if "knn" in parts:
+            from models.retrieval.kind import check_knn_directory
+
+            check_knn_directory(Path(self.knn_directory))
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The generators of the union, in the order ``--generator`` names them."""
+        return tuple(part.strip() for part in self.name.split("+"))
 
     @property
     def backend(self) -> str | None:
-        """The model backend (``openai``, ``vllm``, ``hf``), or ``None`` for the portfolio."""
-        last = self.name.removeprefix("portfolio+")
-        return last if last in MODEL_BACKENDS else None
+        """The (first) language-model backend of the union, or ``None`` if it has none."""
+        return next((part for part in self.parts if part in MODEL_BACKENDS), None)
+
+    @property
+    def knn_directory(self) -> str:
+        """The knn model directory: ``--knn-model``, else ``--model`` if no LM uses it."""
+        if self.knn_model:
+            return self.knn_model
+        if self.backend is not None:
+            raise ConfigError(
+                f"generator {self.name!r} holds a language model (--model) and knn: "
+                "give the knn model directory with --knn-model DIR"
+            )
+        if not self.model:
+            raise ConfigError(f"generator {self.name!r} needs --model DIR (a knn model)")
+        return self.model
 
     def sampling(self) -> SamplingSettings:
         """The sampling and scoring part of this configuration."""
@@ -114,17 +162,43 @@ def build_generator(config: GeneratorConfig, *, language: str) -> TacticGenerato
     Model loading errors (a missing local directory, an absent vllm package) raise
     :class:`~search.errors.GeneratorError`; servers are not contacted until ``generate``.
     """
-    backend = config.backend
-    if backend is None:
-        return _portfolio(language)
-    model = _model_generator(config, backend, language=language)
-    if not config.name.startswith("portfolio+"):
-        return model
-    from models.combined import CombinedGenerator
+    from models.combined import GeneratorPart, combine
 
-    return CombinedGenerator(
-        portfolio=_portfolio(language), model=model, portfolio_weight=config.portfolio_weight
-    )
+    parts = []
+    for name in config.parts:
+        if name == "portfolio":
+            parts.append(
+                GeneratorPart(
+                    name=name, generator=_portfolio(language), weight=config.portfolio_weight
+                )
+            )
+        elif name == "knn":
+            parts.append(GeneratorPart(name=name, generator=_knn(config), weight=config.knn_weight))
+        else:
+            generator = _model_generator(config, name, language=language)
+            parts.append(GeneratorPart(name=name, generator=generator))
+    if not config.online_learning:
+        parts = [replace(p, generator=FrozenGenerator(p.generator)) for p in parts]
+    if len(parts) == 1:
+        return parts[0].generator
+    return combine(parts)
+
+
+class FrozenGenerator:
+    """A generator seen without its ``learn`` method (``--no-online-learning``)."""
+
+    def __init__(self, inner: TacticGenerator) -> None:
+        self.inner = inner
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        """The inner generator's candidates."""
+        return self.inner.generate(requests)
+
+
+def _knn(config: GeneratorConfig) -> TacticGenerator:
+    from models.retrieval.generator import KnnGenerator
+
+    return KnnGenerator.from_directory(Path(config.knn_directory), neighbours=config.knn_neighbours)
 
 
 def _portfolio(language: str) -> TacticGenerator:

@@ -8,7 +8,7 @@ The run directory gets ``results.jsonl`` (one :class:`AttemptRecord` per line, f
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from models.progress.config import ScoringConfig, build_scoring
 from models.registry import GeneratorConfig, build_generator
 from prover.attempts.jsonl import JsonlWriter
+from prover.attempts.learning import header_learning
 from prover.attempts.record import AttemptRecord
 from prover.attempts.run import prove_entries, summarize
 from prover.attempts.run_directory import ensure_run_directory, move_aside
@@ -25,6 +26,7 @@ from prover.data.selection import ProblemSelection, load_problems
 from search.config import SearchConfig
 from search.errors import ConfigError
 from search.protocols import NodeScorer, ProofEnvironment, SamplingSchedule, TacticGenerator
+from search.states import Theorem
 
 __all__ = [
     "EXIT_ATTEMPT_ERRORS",
@@ -91,11 +93,19 @@ def run_prove(config: ProveConfig) -> int:
     (config.output / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     generator = build_generator(config.generator, language=config.backend.language)
     scorer, schedule = build_scoring(config.scoring, config.search)
+    before_theorem = header_learning(generator, config.backend) if config.problems.file else None
     environment = open_environment(config.backend)
     try:
         with JsonlWriter(results_path) as writer:
             records = _prove_with_progress(
-                entries, config, environment, generator, writer, scorer=scorer, schedule=schedule
+                entries,
+                config,
+                environment,
+                generator,
+                writer,
+                scorer=scorer,
+                schedule=schedule,
+                before_theorem=before_theorem,
             )
     finally:
         environment.close()
@@ -115,6 +125,7 @@ def _prove_with_progress(
     *,
     scorer: NodeScorer | None = None,
     schedule: SamplingSchedule | None = None,
+    before_theorem: Callable[[Theorem], None] | None = None,
 ) -> list[AttemptRecord]:
     from tqdm import tqdm
 
@@ -136,4 +147,5 @@ def _prove_with_progress(
             on_record=on_record,
             scorer=scorer,
             schedule=schedule,
+            before_theorem=before_theorem,
         )

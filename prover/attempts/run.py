@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from prover.attempts.learning import learn_from_record
 from prover.attempts.record import AttemptRecord, attempt_seed, record_from_search
 from prover.data.benchmarks import BenchmarkEntry
 from search.config import SearchConfig
@@ -103,8 +104,13 @@ def prove_entries(
     attempt: int = 0,
     scorer: NodeScorer | None = None,
     schedule: SamplingSchedule | None = None,
+    before_theorem: Callable[[Theorem], None] | None = None,
 ) -> list[AttemptRecord]:
-    """Prove each entry in turn, handing every record to ``on_record`` as soon as it exists."""
+    """Prove each entry in turn, handing every record to ``on_record`` as soon as it exists.
+
+    A generator that learns online is given every verified proof before the next theorem;
+    ``before_theorem`` (optional) runs before each search, e.g. to learn a file's header.
+    """
     records = []
     for entry in entries:
         if entry.theorem is None:
@@ -112,6 +118,8 @@ def prove_entries(
             message = entry.error or "no theorem"
             record = error_record(entry.key, attempt=attempt, seed=seed, message=message)
         else:
+            if before_theorem is not None:
+                before_theorem(entry.theorem)
             record = prove_theorem(
                 entry.theorem,
                 key=entry.key,
@@ -122,6 +130,7 @@ def prove_entries(
                 scorer=scorer,
                 schedule=schedule,
             )
+            learn_from_record(generator, record, theorem=entry.theorem.name)
         on_record(record)
         records.append(record)
     return records

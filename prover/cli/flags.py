@@ -16,7 +16,7 @@ from typing import Any
 from models.language.completions import SCORE_MODES
 from models.language.prompts import TEMPLATE_NAMES
 from models.progress.config import SAMPLING_MODES, ScoringConfig
-from models.registry import GENERATOR_NAMES, GeneratorConfig
+from models.registry import GENERATOR_PARTS, GeneratorConfig
 from prover.backends.factory import BACKEND_LANGUAGES, BackendConfig
 from prover.data.selection import ProblemSelection
 from search.config import SearchConfig
@@ -123,8 +123,14 @@ def add_generator_flags(parser: Parser) -> None:
     def default(name: str) -> Any:
         return default_of(GeneratorConfig, name)
 
-    parser.add_argument("--generator", default=default("name"), choices=GENERATOR_NAMES)
-    parser.add_argument("--model", help="served model name (openai) or local model directory")
+    parser.add_argument(
+        "--generator",
+        default=default("name"),
+        help=f"{', '.join(GENERATOR_PARTS)}, or a '+' union such as portfolio+knn",
+    )
+    parser.add_argument(
+        "--model", help="served model name (openai), local model directory (vllm, hf, knn)"
+    )
     parser.add_argument("--api-base", help="OpenAI-compatible server URL, e.g. http://host:8000/v1")
     parser.add_argument("--template", default=default("template"), choices=TEMPLATE_NAMES)
     parser.add_argument("--num-samples", type=int, help="completions per state")
@@ -148,6 +154,15 @@ def add_generator_flags(parser: Parser) -> None:
     parser.add_argument("--beam-search", action="store_true", help="hf: beam search")
     parser.add_argument("--dtype", default=default("dtype"), help="vllm: model dtype")
     parser.add_argument("--max-model-len", type=int, default=default("max_model_len"))
+    parser.add_argument("--knn-model", help="knn model directory in a union with a language model")
+    parser.add_argument("--knn-weight", type=float, default=default("knn_weight"))
+    parser.add_argument("--knn-neighbours", type=int, help="knn: rows retrieved per state")
+    parser.add_argument(
+        "--no-online-learning",
+        dest="online_learning",
+        action="store_false",
+        help="do not learn from header proofs or proofs found during the run (knn)",
+    )
 
 
 def generator_config_from_arguments(arguments: argparse.Namespace) -> GeneratorConfig:

@@ -20,7 +20,7 @@ from typing import Any
 from models.registry import GeneratorConfig, build_generator
 from prover.evaluation.workers import AttemptOutcome, AttemptRunner, AttemptTask, WorkerSetup
 from search.errors import BackendCrashed, ConfigError
-from search.protocols import GenerationRequest
+from search.protocols import GenerationRequest, OnlineLearner, ProofStep
 from search.states import Candidate
 
 __all__ = ["GeneratorService", "RemoteGenerator", "import_ray", "run_ray_pool"]
@@ -75,6 +75,15 @@ class GeneratorService:
             future.set_result(answers[start : start + len(requests)])
             start += len(requests)
 
+    async def learn(self, steps: list[ProofStep]) -> None:
+        """Forward a worker's verified proof steps to the shared generator if it learns.
+
+        It runs on the generator's one executor thread, so never during a ``generate``.
+        """
+        if isinstance(self._generator, OnlineLearner):
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._executor, self._generator.learn, steps)
+
     def stats(self) -> dict[str, int]:
         """How many generate calls served how many requests (batching across workers)."""
         return {"calls": self.calls, "requests": self.requests}
@@ -91,6 +100,10 @@ class RemoteGenerator:
         ray = import_ray()
         result: list[list[Candidate]] = ray.get(self._service.generate.remote(list(requests)))
         return result
+
+    def learn(self, steps: Sequence[ProofStep]) -> None:
+        """Hand proof steps to the shared generator: every worker's later theorems use them."""
+        import_ray().get(self._service.learn.remote(list(steps)))
 
 
 class _WorkerActor:

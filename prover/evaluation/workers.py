@@ -23,6 +23,7 @@ from typing import Any
 
 from models.progress.config import ScoringConfig, build_scoring
 from models.registry import GeneratorConfig, build_generator
+from prover.attempts.learning import learn_from_record
 from prover.attempts.record import AttemptRecord, attempt_seed
 from prover.attempts.run import error_record, prove_theorem
 from prover.backends.factory import BackendConfig, open_environment
@@ -121,6 +122,7 @@ class AttemptRunner:
             seed = attempt_seed(self.setup.search.seed, task.key, task.attempt)
             message = f"{type(exc).__name__}: {exc}"
             record = error_record(task.key, attempt=task.attempt, seed=seed, message=message)
+        learn_from_record(self._generator, record, theorem=task.theorem.name)
         graph = None
         if self.setup.keep_graphs and record.proved and results:
             graph = graph_to_json(results[0])

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from models.registry import GeneratorConfig, build_generator
+from prover.attempts.learning import header_learning
 from prover.backends.factory import BackendConfig, open_environment
 from prover.interactive.assist import AssistConfig, AssistSession
 from search.outcomes import TacticError, TacticTimeout
@@ -43,6 +44,9 @@ def assist_in_terminal(
 ) -> int:
     """``prover assist``: open the backend, run the session on this terminal, close it."""
     built = build_generator(generator, language=backend.language)
+    learn_header = header_learning(built, backend)
+    if learn_header is not None:
+        learn_header(theorem)  # the lemmas above the theorem, for a generator that learns
     progress = None
     if progress_model is not None:
         from models.progress import load_progress_predictor

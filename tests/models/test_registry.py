@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models.combined import CombinedGenerator
+from models.combined import CombinedGenerator, GeneratorPart
 from models.language.openai import OpenAIGenerator
 from models.registry import (
     GeneratorConfig,
@@ -72,12 +72,17 @@ def test_combined_merges_with_portfolio_weight(
     """Portfolio scores are shifted by the weight; shared tactics keep the max; sorted."""
     portfolio = _Fixed([Candidate(tactic="lia.", score=0.0), Candidate(tactic="auto.", score=-1.0)])
     model = _Fixed([Candidate(tactic="lia.", score=-0.5), Candidate(tactic="ring.", score=-0.2)])
-    combined = CombinedGenerator(portfolio=portfolio, model=model, portfolio_weight=-2.0)
+    combined = CombinedGenerator(
+        [
+            GeneratorPart(name="portfolio", generator=portfolio, weight=-2.0),
+            GeneratorPart(name="hf", generator=model),
+        ]
+    )
     [result] = combined.generate([request_factory(0)])
     assert [(c.tactic, c.score) for c in result] == [
         ("ring.", -0.2),
         ("lia.", -0.5),
         ("auto.", -3.0),
     ]
-    with pytest.raises(ConfigError, match="portfolio_weight"):
-        CombinedGenerator(portfolio=portfolio, model=model, portfolio_weight=float("nan"))
+    with pytest.raises(ConfigError, match="portfolio weight"):
+        GeneratorPart(name="portfolio", generator=portfolio, weight=float("nan"))

@@ -1,0 +1,89 @@
+"""Adapt a retrieved tactic to the current context (Tactician's argument refilling).
+
+A tactic recorded in another proof names that proof's hypotheses (``apply H0``,
+``rewrite Hxy``). Every identifier of the tactic that was a hypothesis of the *source*
+goal but is absent from the *target* goal is replaced, everywhere in the tactic, by a
+target hypothesis of the most similar type (Jaccard overlap of the types' atoms; ties go
+to the hypothesis at the same distance from the end of the context, then the most recent
+one), each target hypothesis used at most once. Identifiers the
+source goal did not have (names the tactic introduces, lemma names) are left as they are.
+A tactic whose missing hypotheses cannot all be refilled by a type sharing at least one
+atom is dropped (``None``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from models.retrieval.features import term_atoms
+from models.retrieval.state_text import GoalText, HypothesisText
+
+__all__ = ["adapt_tactic", "tactic_holes", "tactic_identifiers"]
+
+_IDENTIFIER = re.compile(r"(?<![\w'.])[^\W\d][\w']*(?![\w'])(?!\.[^\W\d])")
+
+
+def tactic_identifiers(tactic: str) -> list[str]:
+    """The unqualified identifiers of ``tactic``, in order of first appearance."""
+    return list(dict.fromkeys(_IDENTIFIER.findall(tactic)))
+
+
+def tactic_holes(tactic: str, source: GoalText | None) -> tuple[str, ...]:
+    """The identifiers of ``tactic`` that are hypotheses of ``source`` (its arguments to
+    refill); computed once per stored row so that most queries never re-read the state."""
+    if source is None:
+        return ()
+    names = source.names
+    return tuple(name for name in tactic_identifiers(tactic) if name in names)
+
+
+def adapt_tactic(tactic: str, *, source: GoalText | None, target: GoalText) -> str | None:
+    """``tactic`` with the source's hypothesis names refilled from ``target``'s context.
+
+    Returns the tactic unchanged when it names no missing hypothesis, the rewritten tactic
+    otherwise, or ``None`` when a missing hypothesis has no counterpart in ``target``.
+    """
+    if source is None:
+        return tactic
+    used = tactic_identifiers(tactic)
+    source_types = {h.name: h.type for h in source.hypotheses}
+    source_depth = {h.name: d for d, h in enumerate(reversed(source.hypotheses))}
+    target_names = target.names
+    missing = [name for name in used if name in source_types and name not in target_names]
+    if not missing:
+        return tactic
+    taken = set(used)
+    replacements: dict[str, str] = {}
+    for name in missing:
+        choice = _most_similar(source_types[name], source_depth[name], target.hypotheses, taken)
+        if choice is None:
+            return None
+        replacements[name] = choice
+        taken.add(choice)
+    return _IDENTIFIER.sub(lambda match: replacements.get(match.group(), match.group()), tactic)
+
+
+def _most_similar(
+    type_text: str, depth: int, candidates: tuple[HypothesisText, ...], taken: set[str]
+) -> str | None:
+    """The untaken candidate with the most similar type (``depth``: source distance from
+    the end of its context, the tie-break), or ``None`` if no type shares an atom."""
+    wanted = _atoms(type_text)
+    best_name: str | None = None
+    best_key = (0.0, 0)
+    for candidate_depth, hypothesis in enumerate(reversed(candidates)):
+        if hypothesis.name in taken:
+            continue
+        atoms = _atoms(hypothesis.type)
+        union = len(wanted | atoms)
+        similarity = len(wanted & atoms) / union if union else 0.0
+        key = (similarity, -abs(candidate_depth - depth))
+        if similarity > 0 and (best_name is None or key > best_key):
+            best_name, best_key = hypothesis.name, key
+    return best_name
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _atoms(type_text: str) -> frozenset[str]:
+    return frozenset(term_atoms(type_text))

@@ -1,0 +1,68 @@
+"""Settings of knn retrieval and knn training (light: no numpy, read by the CLI parser)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.errors import ConfigError
+
+__all__ = ["AGGREGATIONS", "KnnTrainingConfig", "RetrievalSettings"]
+
+AGGREGATIONS = ("max", "sum")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetrievalSettings:
+    """How neighbours become candidates.
+
+    Attributes:
+        neighbours: rows retrieved per state before tactics are merged.
+        aggregation: ``max`` (a tactic ranks by its nearest row, as Tactician) or ``sum``
+            (by the summed similarity of every row proposing it: a vote).
+    """
+
+    neighbours: int = 64
+    aggregation: str = "max"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.neighbours, bool) or self.neighbours < 1:
+            raise ConfigError(f"neighbours must be a positive integer, got {self.neighbours!r}")
+        if self.aggregation not in AGGREGATIONS:
+            raise ConfigError(
+                f"aggregation must be one of {', '.join(AGGREGATIONS)}, got {self.aggregation!r}"
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class KnnTrainingConfig:
+    """``prover train-generator --kind knn`` settings.
+
+    Attributes:
+        data: the trace directory (``manifest.json``, ``steps.jsonl.gz``).
+        runs: run directories whose verified proofs are added to the training rows.
+        output: the model directory to write.
+        neighbours: rows retrieved per state.
+        aggregation: ``max``, ``sum`` or ``auto`` (chosen on valid by top-1 accuracy).
+        max_valid_rows: valid rows sampled for the choice and the calibration.
+        max_test_rows: test rows sampled for the metrics (``None``: all).
+        seed: seed of both samples.
+    """
+
+    data: Path
+    output: Path
+    runs: tuple[Path, ...] = ()
+    neighbours: int = 64
+    aggregation: str = "auto"
+    max_valid_rows: int = 5000
+    max_test_rows: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.aggregation not in (*AGGREGATIONS, "auto"):
+            raise ConfigError(f"aggregation must be max, sum or auto, got {self.aggregation!r}")
+        RetrievalSettings(neighbours=self.neighbours)
+        if self.max_valid_rows < 0:
+            raise ConfigError(f"max_valid_rows must be >= 0, got {self.max_valid_rows!r}")
+        if self.max_test_rows is not None and self.max_test_rows < 1:
+            raise ConfigError(f"max_test_rows must be positive, got {self.max_test_rows!r}")

@@ -1,0 +1,156 @@
+"""Online learning, prover side: hand generators that learn the proofs they may use.
+
+Two moments (the online-learning contract, issue 13):
+
+* before searching a theorem of a real file (``prove --file``, ``assist --file``,
+  ``serve /search`` with a header), the proofs the file's header already contains: the
+  header is replayed in coqtop by :func:`prover.tracing.trace_source` and every tactic
+  step, with the state before it, is learned (:func:`learn_from_header`);
+* after every verified proof of a run, its steps, before the next theorem
+  (:func:`learn_from_record`).
+
+Only generators implementing :class:`~search.protocols.OnlineLearner` are fed; for the
+others both functions return 0 without doing any work (no header replay). Learning is an
+optimisation: a header that cannot be replayed is logged and skipped, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from prover.attempts.record import AttemptRecord
+from prover.backends.factory import BackendConfig
+from search.errors import ProverError
+from search.protocols import OnlineLearner, ProofStep, TacticGenerator
+from search.states import Theorem
+
+__all__ = [
+    "HeaderLearner",
+    "HeaderTracer",
+    "header_learning",
+    "learn_from_header",
+    "learn_from_record",
+    "proof_steps",
+]
+
+logger = logging.getLogger(__name__)
+
+#: ``trace_source``'s signature (contracts.md section 3): header text -> object with ``.steps``.
+HeaderTracer = Callable[..., Any]
+
+
+def proof_steps(record: AttemptRecord, *, theorem: str) -> list[ProofStep]:
+    """The steps of a record's verified proof (state before each tactic), else none."""
+    if record.status != "proved" or not record.verified or record.proof is None:
+        return []
+    states = record.proof_states
+    if len(states) != len(record.proof):
+        logger.warning("%s: proof and proof_states differ in length; not learned", record.name)
+        return []
+    return [
+        ProofStep(
+            state=str(state),
+            tactic=tactic,
+            remaining_steps=len(record.proof) - index,
+            theorem=theorem,
+        )
+        for index, (tactic, state) in enumerate(zip(record.proof, states, strict=True))
+    ]
+
+
+def learn_from_record(generator: TacticGenerator, record: AttemptRecord, *, theorem: str) -> int:
+    """Give a verified proof's steps to ``generator`` if it learns; returns how many."""
+    if not isinstance(generator, OnlineLearner):
+        return 0
+    steps = proof_steps(record, theorem=theorem)
+    if steps:
+        generator.learn(steps)
+    return len(steps)
+
+
+def learn_from_header(
+    generator: TacticGenerator,
+    theorem: Theorem,
+    *,
+    coq: Any = None,
+    tracer: HeaderTracer | None = None,
+) -> int:
+    """Replay ``theorem.header``'s proofs and give their steps to ``generator``.
+
+    ``coq`` is the :class:`~prover.backends.coq.environment.CoqConfig` to replay with;
+    ``tracer`` defaults to :func:`prover.tracing.trace_source`. Returns the steps learned.
+    """
+    if not isinstance(generator, OnlineLearner) or not theorem.header.strip():
+        return 0
+    if tracer is None:
+        from prover.tracing import trace_source
+
+        tracer = trace_source
+    try:
+        trace = tracer(theorem.header, coq=coq, file=theorem.source or "<header>")
+    except ProverError as exc:
+        logger.warning("%s: the header's proofs could not be replayed: %s", theorem.name, exc)
+        return 0
+    steps = _traced_steps(trace.steps)
+    if steps:
+        generator.learn(steps)
+    logger.info("%s: learned %d steps from the header's proofs", theorem.name, len(steps))
+    return len(steps)
+
+
+class HeaderLearner:
+    """Learns each distinct header once: a server or a run sees the same header repeatedly.
+
+    Call it with a theorem before searching it; it returns the steps learned now (0 when
+    the generator does not learn or the header was learned before).
+    """
+
+    def __init__(
+        self, generator: TacticGenerator, *, coq: Any = None, tracer: HeaderTracer | None = None
+    ) -> None:
+        self.generator = generator
+        self.coq = coq
+        self.tracer = tracer
+        self._seen: set[str] = set()
+
+    def __call__(self, theorem: Theorem) -> int:
+        digest = hashlib.sha256(theorem.header.encode("utf-8")).hexdigest()
+        if digest in self._seen:
+            return 0
+        self._seen.add(digest)
+        return learn_from_header(self.generator, theorem, coq=self.coq, tracer=self.tracer)
+
+
+def _traced_steps(traced: Sequence[Any]) -> list[ProofStep]:
+    return [
+        ProofStep(
+            state=step.state,
+            tactic=step.tactic,
+            remaining_steps=step.remaining_steps,
+            theorem=step.theorem,
+        )
+        for step in traced
+    ]
+
+
+def header_learning(
+    generator: TacticGenerator, backend: BackendConfig
+) -> Callable[[Theorem], None] | None:
+    """For theorems of a real Coq file: a hook learning each header's proofs first.
+
+    None when the generator does not learn or the backend is not Coq (nothing to do).
+    """
+    if backend.language != "coq" or not isinstance(generator, OnlineLearner):
+        return None
+    from prover.backends.coq.environment import CoqConfig
+
+    memory = {} if backend.memory_limit_mb is None else {"memory_limit_mb": backend.memory_limit_mb}
+    learner = HeaderLearner(generator, coq=CoqConfig(**memory))
+
+    def learn(theorem: Theorem) -> None:
+        learner(theorem)
+
+    return learn

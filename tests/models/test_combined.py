@@ -1,0 +1,98 @@
+"""Unions of any number of generators, and learn() forwarding."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from models.combined import CombinedGenerator, GeneratorPart, LearningCombinedGenerator, combine
+from search.errors import ConfigError, GeneratorError
+from search.protocols import GenerationRequest, OnlineLearner, ProofStep
+from search.states import Candidate
+
+
+class Fixed:
+    """A generator returning the same candidates for every request."""
+
+    def __init__(self, *pairs: tuple[str, float]) -> None:
+        self.candidates = [Candidate(tactic=t, score=s) for t, s in pairs]
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        return [list(self.candidates) for _ in requests]
+
+
+class Learner(Fixed):
+    """A fixed generator that records what it learns."""
+
+    def __init__(self, *pairs: tuple[str, float]) -> None:
+        super().__init__(*pairs)
+        self.learned: list[ProofStep] = []
+
+    def learn(self, steps: Sequence[ProofStep]) -> None:
+        self.learned.extend(steps)
+
+
+def test_three_parts_merge_with_weights(request_factory: Callable[..., GenerationRequest]) -> None:
+    """Each part's weight shifts its scores; `auto` and `auto.` merge keeping the max."""
+    union = combine(
+        [
+            GeneratorPart(name="portfolio", generator=Fixed(("auto", -1.0)), weight=-1.0),
+            GeneratorPart(name="knn", generator=Fixed(("auto.", -1.5), ("lia.", -0.5))),
+            GeneratorPart(name="openai", generator=Fixed(("ring", -3.0), ("lia", -4.0))),
+        ]
+    )
+    [merged] = union.generate([request_factory(0)])
+    assert [(c.tactic, c.score) for c in merged] == [
+        ("lia.", -0.5),
+        ("auto", -1.5),
+        ("ring", -3.0),
+    ]
+
+
+def test_learning_is_forwarded_only_to_learners() -> None:
+    """A union with a learner learns (forwarding to it); one without has no learn()."""
+    learner = Learner()
+    union = combine(
+        [
+            GeneratorPart(name="portfolio", generator=Fixed()),
+            GeneratorPart(name="knn", generator=learner),
+        ]
+    )
+    assert isinstance(union, LearningCombinedGenerator) and isinstance(union, OnlineLearner)
+    step = ProofStep(state="⊢ True", tactic="trivial.", remaining_steps=1)
+    union.learn([step])
+    assert learner.learned == [step]
+    plain = combine(
+        [
+            GeneratorPart(name="portfolio", generator=Fixed()),
+            GeneratorPart(name="hf", generator=Fixed()),
+        ]
+    )
+    assert not isinstance(plain, OnlineLearner)
+
+
+def test_union_rules_and_wrong_answers(request_factory: Callable[..., GenerationRequest]) -> None:
+    """Fewer than two parts or a repeated name is a ConfigError; a short answer a GeneratorError."""
+    with pytest.raises(ConfigError, match="at least two"):
+        CombinedGenerator([GeneratorPart(name="knn", generator=Fixed())])
+    with pytest.raises(ConfigError, match="each generator once"):
+        CombinedGenerator(
+            [
+                GeneratorPart(name="knn", generator=Fixed()),
+                GeneratorPart(name="knn", generator=Fixed()),
+            ]
+        )
+
+    class Short(Fixed):
+        def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+            return []
+
+    union = CombinedGenerator(
+        [
+            GeneratorPart(name="portfolio", generator=Fixed()),
+            GeneratorPart(name="hf", generator=Short()),
+        ]
+    )
+    with pytest.raises(GeneratorError, match="hf generator returned 0 lists for 1 requests"):
+        union.generate([request_factory(0)])

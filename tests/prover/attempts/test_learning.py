@@ -1,0 +1,172 @@
+"""Online learning on the prover side: verified proofs and header proofs reach learners."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from prover.attempts.learning import learn_from_header, learn_from_record, proof_steps
+from prover.attempts.record import AttemptRecord
+from prover.attempts.run import prove_entries
+from prover.data.benchmarks import BenchmarkEntry
+from search.config import SearchConfig
+from search.errors import StatementError
+from search.protocols import GenerationRequest, ProofStep
+from search.states import Candidate, Theorem
+from search.testing import ScriptedEnvironment, ScriptedGenerator
+
+SCRIPT = {"A": {"split": "B", "bad": "error"}, "B": {"auto": "proved"}}
+
+
+@dataclass(kw_only=True)
+class LearningGenerator(ScriptedGenerator):
+    """A scripted generator that logs its generate and learn calls in order."""
+
+    events: list[tuple[str, Any]] = field(default_factory=list)
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        self.events.append(("generate", requests[0].theorem.name))
+        return super().generate(requests)
+
+    def learn(self, steps: Sequence[ProofStep]) -> None:
+        self.events.append(("learn", list(steps)))
+
+
+def theorem(name: str, header: str = "") -> Theorem:
+    """A theorem for the scripted environment."""
+    return Theorem(name=name, header=header, statement=f"Lemma {name} : A.")
+
+
+def record(**changes: Any) -> AttemptRecord:
+    """A proved, verified record of the two-step scripted proof."""
+    fields: dict[str, Any] = {
+        "name": "k",
+        "attempt": 0,
+        "seed": 0,
+        "status": "proved",
+        "proof": ("split", "auto"),
+        "proof_text": "",
+        "verified": True,
+        "expansions": 2,
+        "time_s": 0.1,
+        "error": None,
+        "search": {"proof_states": ["A", "B"]},
+    }
+    fields.update(changes)
+    return AttemptRecord(**fields)
+
+
+def test_proof_steps_pair_states_and_tactics() -> None:
+    """A verified record gives one step per tactic; unverified or failed ones give none."""
+    steps = proof_steps(record(), theorem="one")
+    assert [(s.state, s.tactic, s.remaining_steps, s.theorem) for s in steps] == [
+        ("A", "split", 2, "one"),
+        ("B", "auto", 1, "one"),
+    ]
+    assert proof_steps(record(verified=False, status="failed"), theorem="one") == []
+    assert proof_steps(record(search={"proof_states": ["A"]}), theorem="one") == []
+
+
+def test_only_learners_are_fed() -> None:
+    """learn_from_record feeds an OnlineLearner and ignores a plain generator."""
+    learner = LearningGenerator(candidates={})
+    assert learn_from_record(learner, record(), theorem="one") == 2
+    assert learner.events[0][0] == "learn"
+    assert learn_from_record(ScriptedGenerator(candidates={}), record(), theorem="one") == 0
+
+
+def test_prove_entries_learns_each_proof_before_the_next_theorem() -> None:
+    """The first theorem's proof is learned after its search and before the second's."""
+    generator = LearningGenerator.from_script(SCRIPT)
+    assert isinstance(generator, LearningGenerator)
+    seen: list[str] = []
+    entries = [BenchmarkEntry(key=n, theorem=theorem(n)) for n in ("one", "two")]
+    records = prove_entries(
+        entries,
+        environment=ScriptedEnvironment(SCRIPT, root="A"),
+        generator=generator,
+        config=SearchConfig(time_limit_s=10.0),
+        on_record=lambda r: None,
+        before_theorem=lambda t: seen.append(t.name),
+    )
+    assert [r.status for r in records] == ["proved", "proved"] and seen == ["one", "two"]
+    kinds = [kind for kind, _ in generator.events]
+    first_learn = kinds.index("learn")
+    assert generator.events[first_learn - 1] == ("generate", "one")
+    assert generator.events[first_learn + 1] == ("generate", "two")
+    learned = generator.events[first_learn][1]
+    assert [(s.state, s.tactic, s.theorem) for s in learned] == [
+        ("A", "split", "one"),
+        ("B", "auto", "one"),
+    ]
+
+
+@dataclass
+class FakeTrace:
+    """What trace_source returns: an object with ``.steps``."""
+
+    steps: list[Any]
+
+
+@dataclass
+class FakeTracedStep:
+    """The fields of a traced step that learning reads."""
+
+    state: str
+    tactic: str
+    remaining_steps: int
+    theorem: str
+
+
+def test_header_proofs_are_traced_and_learned() -> None:
+    """The header goes to the tracer; its steps reach the learner with their theorem names."""
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def tracer(text: str, **options: Any) -> FakeTrace:
+        calls.append((text, options))
+        return FakeTrace([FakeTracedStep("⊢ True", "exact I.", 1, "above")])
+
+    learner = LearningGenerator(candidates={})
+    header = "Lemma above : True. Proof. exact I. Qed."
+    count = learn_from_header(learner, theorem("below", header), coq=None, tracer=tracer)
+    assert count == 1 and calls[0][0] == header
+    [(kind, steps)] = learner.events
+    assert kind == "learn" and steps[0].theorem == "above" and steps[0].tactic == "exact I."
+
+
+def test_header_learning_is_skipped_for_non_learners_and_survives_errors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No tracing without a learner; a tracer error is logged and learning is skipped."""
+
+    def failing(text: str, **options: Any) -> FakeTrace:
+        raise StatementError("Coq rejected the header")
+
+    plain = ScriptedGenerator(candidates={})
+    assert learn_from_header(plain, theorem("t", "Lemma x : True."), tracer=failing) == 0
+    learner = LearningGenerator(candidates={})
+    with caplog.at_level(logging.WARNING):
+        assert learn_from_header(learner, theorem("t", "Lemma x : True."), tracer=failing) == 0
+    assert "could not be replayed" in caplog.text and learner.events == []
+
+
+def test_header_learner_traces_each_header_once() -> None:
+    """The same header is traced once; a different one is traced again."""
+    from prover.attempts.learning import HeaderLearner
+
+    calls: list[str] = []
+
+    def tracer(text: str, **options: Any) -> FakeTrace:
+        calls.append(text)
+        return FakeTrace([FakeTracedStep("⊢ True", "exact I.", 1, "above")])
+
+    learner = LearningGenerator(candidates={})
+    once = HeaderLearner(learner, tracer=tracer)
+    assert once(theorem("a", "Lemma x : True.")) == 1
+    assert once(theorem("b", "Lemma x : True.")) == 0
+    assert once(theorem("c", "Lemma y : True.")) == 1
+    assert calls == ["Lemma x : True.", "Lemma y : True."]
