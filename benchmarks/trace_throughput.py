@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from prover.backends.coq.sentences import count_endings
 from prover.tracing.batch import TraceConfig, run_trace
 from prover.tracing.libraries import coq_where, library_files
-from prover.tracing.sentences import count_endings
 
 
 def sample_files(size: int) -> list[str]:

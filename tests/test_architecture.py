@@ -15,14 +15,17 @@ ALLOWED = {
     "models": {"search", "models"},
     "prover/backends": {"search", "models", "prover.backends"},
     "prover/data": {"search", "prover.backends", "prover.data"},
-    "prover/attempts": {"search", "models", "prover.backends", "prover.data", "prover.attempts"},
+    "prover/tracing": {"search", "prover.backends", "prover.data", "prover.tracing"},
+    "prover/attempts": {
+        "search", "models", "prover.backends", "prover.data", "prover.tracing", "prover.attempts",
+    },
     "prover/evaluation": {
-        "search", "models", "prover.backends", "prover.data", "prover.attempts",
-        "prover.evaluation",
+        "search", "models", "prover.backends", "prover.data", "prover.tracing",
+        "prover.attempts", "prover.evaluation",
     },
     "prover/interactive": {
-        "search", "models", "prover.backends", "prover.data", "prover.attempts",
-        "prover.interactive",
+        "search", "models", "prover.backends", "prover.data", "prover.tracing",
+        "prover.attempts", "prover.interactive",
     },
 }  # fmt: skip
 FIRST_PARTY = ("search", "models", "prover", "benchmarks", "tests")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from prover.attempts.record import AttemptRecord
@@ -147,8 +148,10 @@ def header_learning(
         return None
     from prover.backends.coq.environment import CoqConfig
 
-    memory = {} if backend.memory_limit_mb is None else {"memory_limit_mb": backend.memory_limit_mb}
-    learner = HeaderLearner(generator, coq=CoqConfig(**memory))
+    coq = CoqConfig()
+    if backend.memory_limit_mb is not None:
+        coq = replace(coq, memory_limit_mb=backend.memory_limit_mb)
+    learner = HeaderLearner(generator, coq=coq)
 
     def learn(theorem: Theorem) -> None:
         learner(theorem)

@@ -34,8 +34,8 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     is the source up to the declaration's first code character (a comment in front of
     it stays in the header); the statement is the declaring sentence.
     """
+    from prover.backends.coq.sentences import declared_name, skip_blanks, split_for_coqtop
     from prover.backends.coq.text import CoqTextError
-    from prover.tracing.sentences import declared_name, skip_blanks, split_for_coqtop
 
     try:
         sentences = split_for_coqtop(source)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from prover.backends.coq.sentences import count_endings
 from prover.tracing.benchmark_filter import benchmark_statement_keys
 from prover.tracing.libraries import (
     LIBRARIES,
@@ -31,7 +32,6 @@ from prover.tracing.libraries import (
 )
 from prover.tracing.output import FilePart, MergeSummary, TraceDirectory
 from prover.tracing.replay import SourceIdentity, replay_source
-from prover.tracing.sentences import count_endings
 from prover.tracing.session import CoqtopSession, ReplaySettings
 from prover.tracing.splits import SPLIT_SHARES, split_of
 from search.errors import BackendCrashed, BackendError, ConfigError, InputError

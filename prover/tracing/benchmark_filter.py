@@ -11,8 +11,8 @@ import functools
 import json
 import re
 
+from prover.backends.coq.sentences import normalize_code, theorem_declaration
 from prover.data.benchmarks import BENCHMARKS, data_directory
-from prover.tracing.sentences import normalize_code, theorem_declaration
 
 __all__ = ["benchmark_statement_keys", "statement_key"]
 

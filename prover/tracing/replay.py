@@ -26,6 +26,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from prover.backends.coq.sentences import (
+    CoqSentence,
+    ending_of,
+    is_vernacular_in_proof,
+    proof_opening,
+    split_for_coqtop,
+    theorem_declaration,
+)
 from prover.backends.coq.text import CoqTextError, check_coq_tactic
 from prover.tracing.benchmark_filter import statement_key
 from prover.tracing.records import (
@@ -34,14 +42,6 @@ from prover.tracing.records import (
     SourceTrace,
     TheoremStatus,
     TracedStep,
-)
-from prover.tracing.sentences import (
-    CoqSentence,
-    ending_of,
-    is_vernacular_in_proof,
-    proof_opening,
-    split_for_coqtop,
-    theorem_declaration,
 )
 from prover.tracing.session import CoqtopSession, ReplaySettings, Reply, SessionFailure
 from search.outcomes import TacticError

@@ -49,7 +49,7 @@ def add_coquelicot_power(header: str) -> str:
     """``header`` with :data:`COQUELICOT_POWER` after its Coquelicot import (if any)."""
     if "Coquelicot" not in header or re.search(r"\bCpow\b", header):
         return header
-    from prover.tracing.sentences import split_for_coqtop
+    from prover.backends.coq.sentences import split_for_coqtop
 
     try:
         sentences = split_for_coqtop(header)

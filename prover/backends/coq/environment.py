@@ -32,9 +32,9 @@ from prover.backends.coq.goals import (
     parse_goal_display,
     parse_single_goal,
 )
+from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
 from prover.backends.coq.text import CoqTextError, check_coq_tactic
 from prover.backends.coq.verify import verify_proof
-from prover.tracing.sentences import CoqSentence, split_for_coqtop
 from search.closing import Closing
 from search.errors import BackendCrashed, BackendUnavailable, ConfigError, StatementError
 from search.outcomes import (

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.tracing.replay import expand_ellipsis
-from prover.tracing.sentences import (
+from prover.backends.coq.sentences import (
     count_endings,
     declared_name,
     ending_of,
@@ -20,8 +19,9 @@ from prover.tracing.sentences import (
     split_for_coqtop,
     theorem_declaration,
 )
+from prover.tracing.replay import expand_ellipsis
 
-FIXTURE = Path(__file__).parent / "fixtures" / "constructs.v"
+FIXTURE = Path(__file__).resolve().parents[2] / "tracing" / "fixtures" / "constructs.v"
 
 
 def codes(source: str) -> list[str]:

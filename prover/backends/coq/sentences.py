@@ -1,14 +1,13 @@
-"""Coq source as coqtop must read it: one command per send, bullets and braces on their own.
+"""Coq source as coqtop reads it, and what each sentence is: the replay's view of a file.
 
-:func:`prover.backends.coq.text.split_sentences` ends a sentence at a ``.`` followed by
-whitespace. A bullet or brace in front of a tactic (``- apply H.``, ``} Qed.``,
-``2: { lia.``) is a command of its own for Coq, so sending that text in one piece makes
-coqtop answer with two prompts and every later reply lands one sentence late. This
-module splits such leading focus commands off (Coq's own split, as ``coqc -time``
-prints it) and classifies sentences for the replay: proof openings (``Proof.``,
-``Proof using``, ``Proof with``, ``Proof term.``), endings (``Qed``, ``Defined``,
-``Save``, ``Admitted``, ``Abort``), vernacular commands inside proofs, declarations.
-"""
+:func:`split_for_coqtop` gives the commands coqtop reads, one per send, from
+:func:`prover.backends.coq.text.split_sentences` (Coq's own split, as ``coqc -time``
+prints it: a bullet or brace in front of a tactic is a command of its own, so sending
+``- apply H.`` in one piece would make coqtop answer twice and every later reply land one
+sentence late). The classifiers say what a sentence is for the replay: proof openings
+(``Proof.``, ``Proof using``, ``Proof with``, ``Proof term.``), endings (``Qed``,
+``Defined``, ``Save``, ``Admitted``, ``Abort``), vernacular commands inside proofs,
+declarations."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from prover.backends.coq.text import CoqTextError, split_sentences, strip_comments
+from prover.backends.coq.text import SentenceKind, split_sentences, strip_comments
 
 __all__ = [
     "CoqSentence",
@@ -32,8 +31,7 @@ __all__ = [
     "theorem_declaration",
 ]
 
-# A bullet (a run of one of - + *), a brace, or a goal selector before a brace.
-_FOCUS = re.compile(r"(?:-+|\++|\*+|\{|\}|(?:\d+|\[\s*[A-Za-z_][\w']*\s*\])\s*:\s*\{)")
+_FOCUS_KINDS = (SentenceKind.BULLET, SentenceKind.BRACE)
 _WHITESPACE = re.compile(r"\s+")
 _ENDINGS = ("Qed", "Defined", "Save", "Admitted", "Abort")
 _ENDING = re.compile(r"^(?:Time\s+)?(" + "|".join(_ENDINGS) + r")\b")
@@ -123,66 +121,22 @@ def skip_blanks(text: str, position: int) -> int:
                 position += 1
 
 
-def _split_focus(text: str, offset: int, terminated: bool) -> list[CoqSentence]:
-    """Split leading bullets and braces off one sentence of :func:`split_sentences`."""
-    pieces: list[CoqSentence] = []
-    position = 0
-    while True:
-        start = skip_blanks(text, position)
-        match = _FOCUS.match(text, start)
-        rest_start = skip_blanks(text, match.end()) if match else start
-        if match is None or (rest_start < len(text) and text[rest_start] == "."):
-            break
-        focus = text[start : match.end()]
-        pieces.append(
-            CoqSentence(text=focus, code=normalize_code(focus), offset=offset + start, focus=True)
-        )
-        position = match.end()
-    rest = text[position:].strip()
-    if rest and normalize_code(rest):
-        start = offset + text.index(rest, position)
-        pieces.append(
-            CoqSentence(text=rest, code=normalize_code(rest), offset=start, terminated=terminated)
-        )
-    return pieces
-
-
-def _spans(source: str) -> list[tuple[int, int, bool]]:
-    """``(start, end, terminated)`` of the sentences of :func:`split_sentences`.
-
-    A sentence ending in ``..`` (a recursive notation's ``x .. y``) is not over: Coq
-    reads ``..`` as one token, so it is joined with the next one (``...`` does end
-    a sentence: ``tac...``).
-    """
-    spans: list[tuple[int, int, bool]] = []
-    position = 0
-    pending: int | None = None
-    for sentence in split_sentences(source):
-        offset = source.find(sentence.text, position)
-        if offset < 0:
-            raise CoqTextError("sentence not found in its source (splitter mismatch)")
-        position = offset + len(sentence.text)
-        start = offset if pending is None else pending
-        if sentence.text.endswith("..") and not sentence.text.endswith("..."):
-            pending = start
-            continue
-        pending = None
-        spans.append((start, position, sentence.terminated))
-    if pending is not None:
-        spans.append((pending, position, False))
-    return spans
-
-
 def split_for_coqtop(source: str) -> list[CoqSentence]:
     """Split ``source`` into the commands coqtop reads, in order, with their offsets.
 
     Raises :class:`~prover.backends.coq.text.CoqTextError` on an unterminated comment
     or string literal.
     """
-    sentences: list[CoqSentence] = []
-    for start, end, terminated in _spans(source):
-        sentences.extend(_split_focus(source[start:end], start, terminated))
-    return sentences
+    return [
+        CoqSentence(
+            text=sentence.text,
+            code=normalize_code(sentence.text),
+            offset=sentence.start,
+            focus=sentence.kind in _FOCUS_KINDS,
+            terminated=sentence.terminated,
+        )
+        for sentence in split_sentences(source)
+    ]
 
 
 def ending_of(code: str) -> str | None:
