@@ -74,27 +74,51 @@ def run_search_arm(
     split: str, *, arguments: argparse.Namespace, output: Path
 ) -> list[AttemptRecord]:
     """Run ``prover prove`` on the split in ``--workers`` shards; return all records."""
-    entries = _entries(split, arguments.limit)
-    shards = [entries[index :: arguments.workers] for index in range(arguments.workers)]
-    processes = []
-    for index, shard in enumerate(shards):
-        if not shard:
-            continue
-        command = prove_argv(
-            split,
-            [entry.key for entry in shard],
-            time_limit=arguments.time_limit,
-            tactic_timeout=arguments.tactic_timeout,
-            output=output / f"shard-{index}",
-            extra=("--force",),
+    return run_prove_shards(
+        split,
+        [entry.key for entry in _entries(split, arguments.limit)],
+        workers=arguments.workers,
+        time_limit=arguments.time_limit,
+        tactic_timeout=arguments.tactic_timeout,
+        output=output,
+    )
+
+
+def run_prove_shards(
+    split: str,
+    names: Sequence[str],
+    *,
+    workers: int,
+    time_limit: float,
+    tactic_timeout: float,
+    output: Path,
+    extra: Sequence[str] = (),
+) -> list[AttemptRecord]:
+    """``prover prove`` on ``names`` of a miniF2F-Coq split in ``workers`` parallel shards.
+
+    Each shard writes ``OUTPUT/shard-K/``; the merged records (in ``names`` order) are
+    written to ``OUTPUT/results.jsonl`` and returned. ``extra`` adds flags (a generator...).
+    """
+    shards = [list(names[index::workers]) for index in range(workers)]
+    directories = [output / f"shard-{index}" for index, shard in enumerate(shards) if shard]
+    processes = [
+        subprocess.Popen(
+            prove_argv(
+                split,
+                shard,
+                time_limit=time_limit,
+                tactic_timeout=tactic_timeout,
+                output=directory,
+                extra=("--force", *extra),
+            ),
+            stdout=subprocess.DEVNULL,
         )
-        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
+        for shard, directory in zip((s for s in shards if s), directories, strict=True)
+    ]
     for process in processes:
         process.wait()
-    records: list[AttemptRecord] = []
-    for index in range(len(processes)):
-        records.extend(read_records(output / f"shard-{index}" / "results.jsonl"))
-    order = {entry.key: position for position, entry in enumerate(entries)}
+    records = [r for directory in directories for r in read_records(directory / "results.jsonl")]
+    order = {name: position for position, name in enumerate(names)}
     records.sort(key=lambda record: order.get(record.name, len(order)))
     merged = output / "results.jsonl"
     merged.unlink(missing_ok=True)
