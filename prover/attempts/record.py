@@ -20,7 +20,11 @@ def attempt_seed(base_seed: int, key: str, attempt: int) -> int:
 
 @dataclass(frozen=True, kw_only=True)
 class AttemptRecord:
-    """The per-attempt fields every run writes; ``status`` is proved only when verified."""
+    """The per-attempt fields every run writes; ``status`` is proved only when verified.
+
+    ``checked_by`` names the independent checks that ran and passed on the proof
+    (e.g. ``["admission", "coqc", "coqchk"]``); empty when no proof was checked.
+    """
 
     name: str
     attempt: int
@@ -40,6 +44,7 @@ class AttemptRecord:
     scorer_time_s: float = 0.0
     overhead_time_s: float = 0.0
     verify_time_s: float = 0.0
+    checked_by: tuple[str, ...] = ()
     search: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +66,7 @@ class AttemptRecord:
             "scorer_time_s": round(self.scorer_time_s, 4),
             "overhead_time_s": round(self.overhead_time_s, 4),
             "verify_time_s": round(self.verify_time_s, 4),
+            "checked_by": list(self.checked_by),
             "stop_reason": self.stop_reason,
             "error": self.error,
             "proof_states": self.search.get("proof_states", []),
@@ -100,6 +106,7 @@ def record_from_search(
         scorer_time_s=result.scorer_time_s,
         overhead_time_s=result.overhead_time_s,
         verify_time_s=verification.time_s if verification else 0.0,
+        checked_by=verification.checks if verification else (),
         stop_reason=result.stop_reason.value,
         error=error,
         search=result.to_dict(),

@@ -7,9 +7,9 @@ header is loaded once and reused (``BackTo`` the state after it) while the next
 theorem has the same header. Tactics run as ``Timeout N tac.`` under a hard
 watchdog; a hang kills the process tree, restarts coqtop and re-opens the theorem.
 
-Finished proofs are re-checked by :meth:`CoqEnvironment.verify`: a text scan,
-``coqc`` in a fresh temporary directory, and ``Print Assumptions`` against
-:data:`prover.backends.coq.verify.ALLOWED_AXIOMS`.
+Finished proofs are re-checked by :meth:`CoqEnvironment.verify`
+(:func:`prover.backends.coq.verify.verify_proof`): tactic admission again, ``coqc``
+in a fresh temporary directory, then the kernel checker ``coqchk``.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ class CoqConfig:
 
     coqtop_path: str = "coqtop"
     coqc_path: str = "coqc"
+    coqchk_path: str = "coqchk"
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
     start_timeout_s: float = 30.0
     command_timeout_s: float = 120.0
@@ -70,7 +71,7 @@ class CoqConfig:
     max_consecutive_crashes: int = 3
 
     def __post_init__(self) -> None:
-        for field_name in ("coqtop_path", "coqc_path"):
+        for field_name in ("coqtop_path", "coqc_path", "coqchk_path"):
             if not getattr(self, field_name).strip():
                 raise ConfigError(f"CoqConfig.{field_name} must be a non-empty path")
         if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
@@ -263,6 +264,9 @@ class CoqEnvironment(Closing):
         if not timeout_s > 0:
             raise ConfigError(f"timeout_s must be > 0, got {timeout_s!r}")
         path = _path_of(state)
+        replay_problem = _replay_problem(path)
+        if replay_problem is not None:
+            return replay_problem
         if not self._alive():
             self._reopen()
         try:
@@ -374,11 +378,12 @@ class CoqEnvironment(Closing):
         return NewState(state=ProofState(goals=tuple(goals), handle=path))
 
     def verify(self, theorem: Theorem, proof: Sequence[str]) -> Verification:
-        """Re-check the complete proof with ``coqc`` in a fresh temporary directory."""
+        """Re-check the complete proof: admission, ``coqc`` then ``coqchk``, in fresh processes."""
         return verify_proof(
             replace(theorem, header=self._header_text(theorem)),
             proof,
             coqc_path=self.config.coqc_path,
+            coqchk_path=self.config.coqchk_path,
             memory_limit_mb=self.config.memory_limit_mb,
             timeout_s=self.config.verify_timeout_s,
         )
@@ -396,6 +401,18 @@ def _path_of(state: ProofState) -> tuple[str, ...]:
     if not isinstance(handle, tuple) or not all(isinstance(t, str) for t in handle):
         raise TypeError(f"not a Coq proof state handle: {handle!r}")
     return handle
+
+
+def _replay_problem(path: tuple[str, ...]) -> TacticError | None:
+    """A handle's tactics are replayed on navigation: each must be an admitted sentence too.
+
+    Handles built by this environment hold admitted, normalized tactics; anything else
+    (a handle built by hand) is rejected before it reaches coqtop.
+    """
+    for tactic in path:
+        if check_coq_tactic(tactic) != tactic:
+            return TacticError(message=f"rejected: the state's path holds {tactic[:80]!r}")
+    return None
 
 
 def _one_line(text: str, limit: int = 300) -> str:

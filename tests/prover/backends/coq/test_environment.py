@@ -6,6 +6,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -264,10 +265,11 @@ def test_verify_accepts_real_proofs(env: CoqEnvironment) -> None:
     nat = env.verify(nat_theorem("v_nat", "(n : nat) : n + 0 = n."), ["intros", "lia"])
     assert nat.ok, nat.message
     assert nat.axioms == ()
-    assert nat.proof_text.endswith('lia.\nQed.\nRedirect "assumptions" Print Assumptions v_nat.\n')
+    assert nat.proof_text.endswith("Proof.\nintros.\nlia.\nQed.\n")
+    assert nat.checks == ("admission", "coqc", "coqchk")
     reals = env.verify(nat_theorem("v_real", "(x : R) : 0 <= x * x.", REALS), ["nra"])
     assert reals.ok, reals.message
-    assert "ClassicalDedekindReals.sig_forall_dec" in reals.axioms
+    assert "Coq.Reals.ClassicalDedekindReals.sig_forall_dec" in reals.axioms
     assert reals.time_s > 0
 
 
@@ -291,12 +293,12 @@ def test_verify_rejects_admitted_style_proofs(
 
 
 def test_verify_rejects_proof_using_a_user_axiom(env: CoqEnvironment) -> None:
-    """An axiom declared in the header and used by the proof is flagged by Print Assumptions."""
+    """An axiom declared in the header is listed by coqchk under the checked file's name."""
     header = ARITH + "Axiom cheat : forall n : nat, n = n + 1.\n"
     theorem = nat_theorem("v_axiom", "(n : nat) : n = n + 1.", header)
     verification = env.verify(theorem, ["apply cheat"])
     assert not verification.ok
-    assert verification.axioms == ("cheat",)
+    assert verification.axioms == ("ProverCheck.Checked.cheat",)
     assert verification.message is not None and "cheat" in verification.message
 
 
@@ -305,8 +307,9 @@ def test_verify_rejects_header_axiom_named_like_a_standard_one(env: CoqEnvironme
     theorem = nat_theorem("v_classic", ": False.", ARITH + "Axiom classic : False.\n")
     verification = env.verify(theorem, ["exact classic"])
     assert not verification.ok
-    assert verification.axioms == ("classic",)
-    assert verification.message is not None and "disallowed axioms: classic" in verification.message
+    assert verification.axioms == ("ProverCheck.Checked.classic",)
+    assert verification.message is not None
+    assert "disallowed axioms: ProverCheck.Checked.classic" in verification.message
 
 
 def test_verify_rejects_wrong_and_incomplete_proofs(env: CoqEnvironment) -> None:
@@ -361,3 +364,12 @@ def test_coqtop_killed_during_a_tactic_fails_only_that_tactic() -> None:
             killer.cancel()
         assert isinstance(outcome, TacticError) and "crashed" in outcome.message
         assert isinstance(environment.run_tactic(root, "reflexivity", timeout_s=5), ProofComplete)
+
+
+def test_forged_state_handles_are_rejected_before_replay(env: CoqEnvironment) -> None:
+    """A state whose handle holds an unadmitted sentence is never replayed in coqtop."""
+    root = env.open(nat_theorem("forged_thm", ": True."))
+    for forged in (("idtac.(**)Reset forged_thm.",), ("Admitted.",), ("intros",)):
+        outcome = env.run_tactic(replace(root, handle=forged), "exact I", timeout_s=10)
+        assert isinstance(outcome, TacticError) and outcome.message.startswith("rejected: ")
+    assert isinstance(env.run_tactic(root, "exact I", timeout_s=10), ProofComplete)
