@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import math
 import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -45,6 +44,7 @@ from search.outcomes import (
 )
 from search.process import DEFAULT_MEMORY_LIMIT_MB, spawn
 from search.states import Goal, ProofState, Theorem
+from search.workdirs import make_private_directory, remove_private_directory
 
 __all__ = ["CoqConfig", "CoqEnvironment"]
 
@@ -118,7 +118,7 @@ class CoqEnvironment(Closing):
                 "install Coq (apt-get install -y coq)"
             )
         # A private working directory: lia/nra write their .lia.cache files there.
-        workdir = Path(tempfile.mkdtemp(prefix="coqtop-"))
+        workdir = make_private_directory("coqtop-")
         try:
             process = spawn(
                 [executable, "-emacs", "-quiet", "-q"],
@@ -126,7 +126,7 @@ class CoqEnvironment(Closing):
                 memory_limit_mb=self.config.memory_limit_mb,
             )
         except BackendUnavailable:
-            shutil.rmtree(workdir, ignore_errors=True)
+            remove_private_directory(workdir)
             raise
         coqtop = CoqtopProcess(process)
         self._coqtop, self._workdir = coqtop, workdir
@@ -159,7 +159,7 @@ class CoqEnvironment(Closing):
                 coqtop.kill()
         finally:
             if workdir is not None:
-                shutil.rmtree(workdir, ignore_errors=True)
+                remove_private_directory(workdir)
 
     def _send(self, sentence: str, timeout_s: float) -> tuple[str, Prompt] | None:
         """Send one sentence; None past the deadline. A dead process is killed and raised."""

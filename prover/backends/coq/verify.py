@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
 from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
 from search.states import Theorem
+from search.workdirs import private_directory
 
 __all__ = ["VERIFY_LIBRARY", "VERIFY_MODULE", "build_proof_source", "verify_proof"]
 
@@ -117,8 +117,7 @@ def _compile_and_check(
     The listed axioms leave out the fields of sealed stdlib modules, which are
     definitions that ``-norec`` merely cannot see through.
     """
-    with tempfile.TemporaryDirectory(prefix="coq-verify-") as name:
-        directory = Path(name)
+    with private_directory("coq-verify-") as directory:
         (directory / f"{VERIFY_MODULE}.v").write_text(source, encoding="utf-8")
         compiled = _run(
             [tools.coqc, "-q", "-Q", ".", VERIFY_LIBRARY, f"{VERIFY_MODULE}.v"], directory, tools
