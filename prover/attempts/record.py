@@ -22,6 +22,8 @@ def attempt_seed(base_seed: int, key: str, attempt: int) -> int:
 class AttemptRecord:
     """The per-attempt fields every run writes; ``status`` is proved only when verified.
 
+    ``time_s`` is the search after the theorem was opened; ``open_time_s`` the opening
+    (header and statement, its own budget); ``verify_time_s`` the independent check.
     ``checked_by`` names the independent checks that ran and passed on the proof
     (e.g. ``["admission", "coqc", "coqchk"]``); empty when no proof was checked.
     """
@@ -44,6 +46,7 @@ class AttemptRecord:
     scorer_time_s: float = 0.0
     overhead_time_s: float = 0.0
     verify_time_s: float = 0.0
+    open_time_s: float = 0.0
     checked_by: tuple[str, ...] = ()
     search: dict[str, Any] = field(default_factory=dict)
 
@@ -66,6 +69,7 @@ class AttemptRecord:
             "scorer_time_s": round(self.scorer_time_s, 4),
             "overhead_time_s": round(self.overhead_time_s, 4),
             "verify_time_s": round(self.verify_time_s, 4),
+            "open_time_s": round(self.open_time_s, 4),
             "checked_by": list(self.checked_by),
             "stop_reason": self.stop_reason,
             "error": self.error,
@@ -106,6 +110,7 @@ def record_from_search(
         scorer_time_s=result.scorer_time_s,
         overhead_time_s=result.overhead_time_s,
         verify_time_s=verification.time_s if verification else 0.0,
+        open_time_s=result.open_time_s,
         checked_by=verification.checks if verification else (),
         stop_reason=result.stop_reason.value,
         error=error,

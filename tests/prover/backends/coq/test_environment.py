@@ -180,15 +180,18 @@ def test_watchdog_kills_and_recovers_a_hung_coqtop() -> None:
     with CoqEnvironment(config) as environment:
         root = environment.open(nat_theorem("watchdog_thm", "(n : nat) : n = n /\\ True."))
         split = new_state(environment.run_tactic(root, "split", timeout_s=10))
-        pid_before = _coqtop_pid(environment)
+        assert environment._coqtop is not None
+        hung = environment._coqtop.process
         started = time.monotonic()
         outcome = environment.run_tactic(split, "do 1000000000 idtac", timeout_s=0.3)
         assert isinstance(outcome, TacticTimeout)
         assert time.monotonic() - started < 5
-        # Coq's own `Timeout 1` would have answered at 1 s in the same process.
-        assert _coqtop_pid(environment) != pid_before
+        # Coq's own `Timeout 1` would have answered at 1 s in the same process; the hung
+        # one is killed at once and a new one starts with the next call.
+        assert hung.poll() is not None
         after = new_state(environment.run_tactic(split, "reflexivity", timeout_s=10))
         assert conclusions(after) == ["True"]
+        assert _coqtop_pid(environment) != hung.pid
 
 
 def _coqtop_pid(environment: CoqEnvironment) -> int:
@@ -373,3 +376,53 @@ def test_forged_state_handles_are_rejected_before_replay(env: CoqEnvironment) ->
         outcome = env.run_tactic(replace(root, handle=forged), "exact I", timeout_s=10)
         assert isinstance(outcome, TacticError) and outcome.message.startswith("rejected: ")
     assert isinstance(env.run_tactic(root, "exact I", timeout_s=10), ProofComplete)
+
+
+def test_many_crashing_candidates_in_a_row_fail_only_themselves() -> None:
+    """Five candidates killing coqtop in a row each fail; the valid one ranked after proves."""
+    with CoqEnvironment() as environment:
+        root = environment.open(nat_theorem("crashes_thm", ": 2 + 2 = 4."))
+        for _ in range(5):
+            if environment._coqtop is None:
+                environment._restart()
+            assert environment._coqtop is not None
+            killer = threading.Timer(0.3, environment._coqtop.process.kill)
+            killer.start()
+            try:
+                outcome = environment.run_tactic(root, "do 1000000000 idtac", timeout_s=20)
+            finally:
+                killer.cancel()
+            assert isinstance(outcome, TacticError) and "crashed" in outcome.message
+        assert isinstance(environment.run_tactic(root, "reflexivity", timeout_s=5), ProofComplete)
+
+
+def test_a_coqtop_that_cannot_restart_is_a_broken_backend() -> None:
+    """Only when coqtop cannot be brought back does run_tactic raise BackendCrashed."""
+    with CoqEnvironment() as environment:
+        root = environment.open(nat_theorem("broken_thm", ": True."))
+        environment.config = replace(environment.config, coqtop_path="/nonexistent/coqtop")
+        assert environment._coqtop is not None
+        environment._coqtop.process.kill()
+        environment._coqtop.process.wait(timeout=5)
+        with pytest.raises(BackendCrashed, match="cannot be restarted"):
+            environment.run_tactic(root, "exact I", timeout_s=5)
+
+
+def test_a_timed_out_tactic_flooding_output_is_a_timeout(env: CoqEnvironment) -> None:
+    """A tactic printing in a loop until Coq's Timeout cuts it is TacticTimeout, not an error."""
+    root = env.open(nat_theorem("flood_thm", ": True."))
+    outcome = env.run_tactic(root, 'do 100000000 idtac "flood flood flood"', timeout_s=1)
+    assert isinstance(outcome, TacticTimeout), outcome
+    assert isinstance(env.run_tactic(root, "exact I", timeout_s=10), ProofComplete)
+
+
+def test_opening_has_its_own_stated_budget() -> None:
+    """A header slower than open_timeout_s stops at the budget with a StatementError naming it."""
+    slow_header = "Goal True. Proof. do 300000000 idtac. exact I. Qed.\n"
+    with CoqEnvironment(CoqConfig(open_timeout_s=1.0)) as environment:
+        started = time.monotonic()
+        with pytest.raises(StatementError, match="open_timeout_s"):
+            environment.open(nat_theorem("slow_header_thm", ": True.", slow_header))
+        assert time.monotonic() - started < 5
+        root = environment.open(nat_theorem("after_slow_thm", ": True."))
+        assert isinstance(environment.run_tactic(root, "exact I", timeout_s=5), ProofComplete)
