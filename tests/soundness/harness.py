@@ -8,12 +8,15 @@ it proposes the tactics it was given, best first, as a hostile model would.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +67,22 @@ def handler_for(server_state: HostileCompletions) -> type[BaseHTTPRequestHandler
             del format, args
 
     return Handler
+
+
+@contextlib.contextmanager
+def serve_hostile() -> Iterator[HostileCompletions]:
+    """A loopback completions server returning ``.tactics``, shut down on the way out."""
+    state = HostileCompletions()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def run_prover(
