@@ -44,19 +44,23 @@ __all__ = [
     "summary_problem",
 ]
 
-# The axioms the standard library's real numbers rest on. Determined on Coq 8.16.1:
-# `Require Import Reals` (alone or with Lra, Psatz, Coquelicot, QArith, ZArith...)
-# loads exactly these four, and every miniF2F-Coq header that compiles loads a subset.
-# Propositional extensionality, proof irrelevance and classical epsilon/choice are
-# not allowed: no benchmark header loads them except one importing ClassicalEpsilon
-# (mathd_algebra_... with FunctionalExtensionality + ClassicalEpsilon), and allowing
-# an axiom for every proof of a run to admit one theorem is the wrong trade.
+# The axioms the standard library's real numbers rest on (Coq 8.16.1): `Require Import
+# Reals`, alone or with Lra, Psatz, QArith, ZArith or Coquelicot, loads exactly the first
+# four. Three more standard-library axioms are loaded by miniF2F-Coq headers (the global
+# summary lists them for every proof of those entries, used or not): Sets.Ensembles
+# (8 entries), ClassicalEpsilon (1) and ClassicalDescription (1). All seven hold in the
+# usual set-theoretic model of Coq, so together they cannot prove False. Nothing else is
+# allowed: not propositional extensionality or proof irrelevance (no header needs them),
+# not mathcomp's sealed fields (one entry), and no header's own axiom (amc12a_2016_p3).
 ALLOWED_AXIOMS = frozenset(
     {
         "Coq.Reals.ClassicalDedekindReals.sig_forall_dec",
         "Coq.Reals.ClassicalDedekindReals.sig_not_dec",
         "Coq.Logic.FunctionalExtensionality.functional_extensionality_dep",
         "Coq.Logic.Classical_Prop.classic",
+        "Coq.Sets.Ensembles.Extensionality_Ensembles",
+        "Coq.Logic.ClassicalEpsilon.constructive_indefinite_description",
+        "Coq.Logic.Description.constructive_definite_description",
     }
 )
 

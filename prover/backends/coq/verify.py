@@ -40,7 +40,14 @@ from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
 from search.states import Theorem
 from search.workdirs import private_directory
 
-__all__ = ["VERIFY_LIBRARY", "VERIFY_MODULE", "build_proof_source", "verify_proof"]
+__all__ = [
+    "VERIFY_LIBRARY",
+    "VERIFY_MODULE",
+    "build_proof_source",
+    "coqc_command",
+    "coqchk_command",
+    "verify_proof",
+]
 
 VERIFY_LIBRARY = "ProverCheck"
 VERIFY_MODULE = "Checked"
@@ -62,6 +69,19 @@ def build_proof_source(*, header: str, statement: str, tactics: Sequence[str]) -
     lines.extend(tactics)
     lines.append("Qed.")
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def coqc_command(coqc: str) -> list[str]:
+    """``coqc`` compiling ``Checked.v`` as ``ProverCheck.Checked`` (run in the file's directory)."""
+    return [coqc, "-q", "-Q", ".", VERIFY_LIBRARY, f"{VERIFY_MODULE}.v"]
+
+
+def coqchk_command(coqchk: str) -> list[str]:
+    """``coqchk`` re-checking ``ProverCheck.Checked`` alone, with its context summary."""
+    return [
+        coqchk, "-silent", "-o", "-Q", ".", VERIFY_LIBRARY,
+        "-norec", f"{VERIFY_LIBRARY}.{VERIFY_MODULE}",
+    ]  # fmt: skip
 
 
 def _admit_all(proof: Sequence[str]) -> tuple[list[str], str | None]:
@@ -119,24 +139,14 @@ def _compile_and_check(
     """
     with private_directory("coq-verify-") as directory:
         (directory / f"{VERIFY_MODULE}.v").write_text(source, encoding="utf-8")
-        compiled = _run(
-            [tools.coqc, "-q", "-Q", ".", VERIFY_LIBRARY, f"{VERIFY_MODULE}.v"], directory, tools
-        )
+        compiled = _run(coqc_command(tools.coqc), directory, tools)
         if isinstance(compiled, str):
             return f"coqc {compiled}", (), ()
         returncode, output, _ = compiled
         if returncode != 0:
             error = extract_error(output) or output.strip() or f"exit status {returncode}"
             return f"coqc rejected the proof: {_one_line(error)}", (), ()
-        checked = _run(
-            [
-                tools.coqchk, "-silent", "-o", "-Q", ".", VERIFY_LIBRARY,
-                "-norec", f"{VERIFY_LIBRARY}.{VERIFY_MODULE}",
-            ],
-            directory,
-            tools,
-            merge_stderr=False,
-        )  # fmt: skip
+        checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
     if isinstance(checked, str):
         return f"coqchk {checked}", ("coqc",), ()
     return _judge_kernel_check(*checked)

@@ -98,7 +98,9 @@ def test_anything_not_understood_is_unparseable(text: str) -> None:
         ({"Axioms": "Top.Coq.Logic.Classical_Prop.classic"}, "Top.Coq"),
         ({"Axioms": "Coq.Logic.Classical_Prop.classic2"}, "classic2"),
         ({"Axioms": "Coq.Reals.Rdefinitions.RbaseSymbolsImpl.Rfoo"}, "Rfoo"),
-        ({"Axioms": "Coq.Logic.ClassicalEpsilon.constructive_indefinite_description"}, "Epsilon"),
+        ({"Axioms": "Coq.Logic.ProofIrrelevance.proof_irrelevance"}, "proof_irrelevance"),
+        ({"Axioms": "Coq.Logic.PropExtensionality.propositional_extensionality"}, "propositional"),
+        ({"Axioms": "mathcomp.ssreflect.bigop.BigOp.bigop"}, "bigop"),
         ({"Constants/Inductives relying on type-in-type": "ProverCheck.Checked.t"}, "type-in-type"),
         (
             {"Constants/Inductives relying on unsafe (co)fixpoints": "ProverCheck.Checked.loop"},
