@@ -31,6 +31,7 @@ _TIME_FIELDS = (
     "scorer_time_s",
     "overhead_time_s",
     "verify_time_s",
+    "open_time_s",
 )
 
 
@@ -44,6 +45,10 @@ def attempt_seed(base_seed: int, key: str, attempt: int) -> int:
 class AttemptRecord:
     """The fields every run writes for one attempt; ``status`` is proved only when verified.
 
+    ``time_s`` is the search after the theorem was opened; ``open_time_s`` the opening
+    (header and statement, its own budget); ``verify_time_s`` the independent check.
+    ``checked_by`` names the independent checks that ran and passed on the proof (e.g.
+    ``("admission", "coqc", "coqchk")``); empty when no proof was checked.
     ``proof_states`` are the states along the found proof (root first); ``proved_nodes``
     every state of the search graph from which a proof was found, with its remaining steps
     (training data for progress models).
@@ -67,6 +72,8 @@ class AttemptRecord:
     scorer_time_s: float = 0.0
     overhead_time_s: float = 0.0
     verify_time_s: float = 0.0
+    open_time_s: float = 0.0
+    checked_by: tuple[str, ...] = ()
     proof_states: tuple[str, ...] = ()
     proved_nodes: tuple[ProvedNode, ...] = ()
 
@@ -116,6 +123,7 @@ class AttemptRecord:
             "expansions": self.expansions,
             "num_nodes": self.num_nodes,
             **{name: round(getattr(self, name), 4) for name in _TIME_FIELDS},
+            "checked_by": list(self.checked_by),
             "stop_reason": self.stop_reason,
             "error": self.error,
             "proof_states": list(self.proof_states),
@@ -150,6 +158,7 @@ class AttemptRecord:
                 error=_optional_text(data, "error"),
                 split=_optional_text(data, "split"),
                 stop_reason=_optional_text(data, "stop_reason"),
+                checked_by=_optional_texts(data, "checked_by") or (),
                 proof_states=_optional_texts(data, "proof_states") or (),
                 proved_nodes=_proved_nodes(data.get("proved_nodes") or ()),
                 **{name: _number(data, name) for name in _TIME_FIELDS},
@@ -242,6 +251,8 @@ def record_from_search(
         scorer_time_s=round(result.scorer_time_s, 4),
         overhead_time_s=round(result.overhead_time_s, 4),
         verify_time_s=round(verification.time_s, 4) if verification else 0.0,
+        open_time_s=round(result.open_time_s, 4),
+        checked_by=verification.checks if verification else (),
         stop_reason=result.stop_reason.value,
         error=error,
         proof_states=result.proof_states,

@@ -11,6 +11,7 @@ import pytest
 from search import (
     NodeScore,
     ProofEnvironment,
+    ProofState,
     ScoreRequest,
     SearchConfig,
     SearchResult,
@@ -335,3 +336,25 @@ def test_time_split_adds_up() -> None:
     assert result.generator_time_s == pytest.approx(0.5)
     assert result.time_s == pytest.approx(1.5)
     assert result.overhead_time_s == pytest.approx(0.0)
+
+
+def test_opening_time_is_reported_apart_from_the_search_budget() -> None:
+    """A slow open() is open_time_s; time_s and the time limit cover only the search."""
+    clock = FakeClock()
+    script = {"R": {"a": "A"}, "A": {"b": "proved"}}
+    env = ScriptedEnvironment(script, root="R", sleep=clock.sleep, tactic_cost_s=0.5)
+    original_open = env.open
+
+    def slow_open(theorem: Theorem) -> ProofState:
+        clock.advance(30.0)
+        return original_open(theorem)
+
+    env.open = slow_open  # type: ignore[method-assign]
+    generator = ScriptedGenerator.from_script(script)
+    result = best_first_search(
+        THEOREM, env, generator, config=SearchConfig(time_limit_s=10.0), clock=clock
+    )
+    assert result.status is SearchStatus.PROVED
+    assert result.open_time_s == pytest.approx(30.0)
+    assert result.time_s == pytest.approx(1.0)
+    assert result.to_dict()["open_time_s"] == pytest.approx(30.0)

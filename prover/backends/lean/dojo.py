@@ -276,7 +276,10 @@ class LeanDojoEnvironment(Closing):
             return Verification(ok=False, proof_text=text, message=f"check_proof failed: {exc}")
         note = "axioms not audited (lean_dojo.check_proof); native_decide rejected by text scan"
         return Verification(
-            ok=ok, proof_text=text, message=note if ok else "check_proof rejected it"
+            ok=ok,
+            proof_text=text,
+            message=note if ok else "check_proof rejected it",
+            checks=("admission", "leandojo-check-proof") if ok else ("admission",),
         )
 
     def close(self) -> None:

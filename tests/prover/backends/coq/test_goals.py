@@ -7,7 +7,6 @@ import pytest
 from prover.backends.coq.goals import (
     DisplayKind,
     extract_error,
-    parse_assumptions,
     parse_goal_display,
     parse_single_goal,
     split_prompt,
@@ -149,17 +148,3 @@ def test_error_message_is_shortened() -> None:
     """Very long error messages are cut to the requested length."""
     message = extract_error("Error: " + "x" * 5000, max_chars=100)
     assert message is not None and len(message) == 100 and message.endswith("...")
-
-
-def test_assumptions_closed_axioms_and_unknown_sections() -> None:
-    """Closed output gives (); axioms are listed by name; other sections are unparseable."""
-    assert parse_assumptions("Closed under the global context\n") == ()
-    printed = (
-        "Fetching opaque proofs from disk for Coq.Reals.Rdefinitions\n"
-        "Axioms:\nClassicalDedekindReals.sig_forall_dec\n  : forall P : nat -> Prop,\n"
-        "    {n : nat | ~ P n} + {forall n : nat, P n}\nmyax : False\n"
-    )
-    assert parse_assumptions(printed) == ("ClassicalDedekindReals.sig_forall_dec", "myax")
-    assert parse_assumptions("Section Variables:\nx : nat\n") is None
-    assert parse_assumptions("Axioms:\nfoo : False\nSection Variables:\nx : nat\n") is None
-    assert parse_assumptions("") is None
