@@ -82,6 +82,7 @@ def hammer_attempt(theorem: Theorem, *, time_limit_s: float) -> AttemptRecord:
         expansions=1,
         time_s=round(search_s, 4),
         verify_time_s=round(verification.time_s, 4),
+        checked_by=verification.checks,
     )
 
 

@@ -49,9 +49,12 @@ __all__ = [
 # four. Three more standard-library axioms are loaded by miniF2F-Coq headers (the global
 # summary lists them for every proof of those entries, used or not): Sets.Ensembles
 # (8 entries), ClassicalEpsilon (1) and ClassicalDescription (1). All seven hold in the
-# usual set-theoretic model of Coq, so together they cannot prove False. Nothing else is
-# allowed: not propositional extensionality or proof irrelevance (no header needs them),
-# not mathcomp's sealed fields (one entry), and no header's own axiom (amc12a_2016_p3).
+# usual set-theoretic model of Coq, so together they cannot prove False. An eighth,
+# Eqdep's uniqueness of identity proofs (eq_rect_eq, also true in that model), is what
+# CoqHammer's reconstruction tactics load (Hammer.Tactics requires Program.Equality), so a
+# prelude with `From Hammer Require Import Hammer.` can pass. Nothing else is allowed: not
+# propositional extensionality or proof irrelevance (nothing we load needs them), not
+# mathcomp's sealed fields (one entry), and no header's own axiom (amc12a_2016_p3).
 ALLOWED_AXIOMS = frozenset(
     {
         "Coq.Reals.ClassicalDedekindReals.sig_forall_dec",
@@ -61,6 +64,7 @@ ALLOWED_AXIOMS = frozenset(
         "Coq.Sets.Ensembles.Extensionality_Ensembles",
         "Coq.Logic.ClassicalEpsilon.constructive_indefinite_description",
         "Coq.Logic.Description.constructive_definite_description",
+        "Coq.Logic.Eqdep.Eq_rect_eq.eq_rect_eq",
     }
 )
 
