@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from prover.cli.main import main
+from prover.tracing.batch import TraceConfig
 from prover.tracing.libraries import library_files
 from prover.tracing.output import FilePart, TraceDirectory
 from prover.tracing.splits import SPLIT_SHARES, split_of
@@ -178,3 +179,15 @@ def test_stdlib_file_rows_name_library_module_and_split(tmp_path: Path) -> None:
     assert {s["split"] for s in steps} == {"valid"} and {s["library"] for s in steps} == {"stdlib"}
     theorems = read_theorems(output)
     assert all(t["status"] == "traced" for t in theorems)
+
+
+def test_trace_config_names_bad_fields(tmp_path: Path) -> None:
+    """Invalid configurations fail with the field named."""
+    with pytest.raises(ConfigError, match="at least one library or source"):
+        TraceConfig(output=tmp_path)
+    with pytest.raises(ConfigError, match="only_files"):
+        TraceConfig(output=tmp_path, sources=(tmp_path,), only_files=("a.v",))
+    with pytest.raises(ConfigError, match="workers"):
+        TraceConfig(output=tmp_path, libraries=("stdlib",), workers=0)
+    with pytest.raises(ConfigError, match="unknown nosuch"):
+        TraceConfig(output=tmp_path, libraries=("nosuch",))
