@@ -24,7 +24,7 @@ __all__ = ["COQUELICOT_POWER", "add_coquelicot_power", "coq816_header", "map_roc
 COQUELICOT_POWER = (
     "\n(* prover: power on C for Coquelicot 3.2 (see prover/backends/coq/compat.py) *)\n"
     "Fixpoint Cpow (z : C) (n : nat) : C :=\n"
-    "  match n with O => RtoC R1 | S m => Cmult z (Cpow z m) end.\n"
+    "  match n with O => RtoC Coq.Reals.Rdefinitions.R1 | S m => Cmult z (Cpow z m) end.\n"
     "Arguments Cpow _%C _%nat.\n"
     'Infix "^" := Cpow : C_scope.\n'
     "Bind Scope C_scope with C.\n"
