@@ -54,15 +54,28 @@ def test_proves_benchmark_theorems_with_verified_proofs(
 
 @pytest.mark.coq
 @needs_coq
-def test_unsupported_statement_is_recorded_and_batch_goes_on(tmp_path: Path) -> None:
-    """A statement Coq 8.16 rejects (Coquelicot) is an error record; the next theorem runs."""
-    status = _prove(
-        "--benchmark", "minif2f-coq", "--split", "valid",
-        "--names", "aime_1990_p2,mathd_numbertheory_101", "--output", str(tmp_path),
-    )  # fmt: skip
-    assert status == 0
-    first, second = _records(tmp_path)
-    assert first["status"] == "error" and "Coquelicot" in first["error"]
+def test_unsupported_statement_is_recorded_and_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A statement Coq 8.16 rejects (a missing library) is an error record; the next one runs."""
+    data = tmp_path / "data"
+    data.mkdir()
+    missing = {
+        "name": "needs_missing", "split": "valid",
+        "header": "Require Import NoSuchLibrary.Anywhere.\n",
+        "formal_statement": "Theorem needs_missing : True.",
+    }  # fmt: skip
+    easy = {
+        "name": "easy", "split": "valid", "header": "Require Import Arith.\n",
+        "formal_statement": "Theorem easy : 2 + 2 = 4.",
+    }  # fmt: skip
+    lines = [json.dumps(missing), json.dumps(easy)]
+    (data / "minif2f_coq.jsonl").write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv("PROVER_DATA_DIR", str(data))
+    output = tmp_path / "run"
+    assert _prove("--benchmark", "minif2f-coq", "--split", "valid", "--output", str(output)) == 0
+    first, second = _records(output)
+    assert first["status"] == "error" and "NoSuchLibrary" in first["error"]
     assert "\n" not in first["error"]
     assert second["status"] == "proved"
 

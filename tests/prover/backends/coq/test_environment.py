@@ -239,11 +239,9 @@ def test_config_validation() -> None:
 
 def test_statement_errors_raise_and_environment_recovers(env: CoqEnvironment) -> None:
     """A missing library or a bad statement raises StatementError naming the theorem."""
-    coquelicot = nat_theorem(
-        "needs_coquelicot", ": True.", "Require Import Coquelicot.Coquelicot.\n"
-    )
-    with pytest.raises(StatementError, match=r"needs_coquelicot.*Coquelicot"):
-        env.open(coquelicot)
+    missing = nat_theorem("needs_missing", ": True.", "Require Import NoSuchLibrary.Anywhere.\n")
+    with pytest.raises(StatementError, match=r"needs_missing.*NoSuchLibrary"):
+        env.open(missing)
     with pytest.raises(StatementError, match=r"bad_statement.*no_such_function"):
         env.open(nat_theorem("bad_statement", ": no_such_function 1 = 1."))
     root = env.open(nat_theorem("after_errors", ": 2 = 2."))
