@@ -21,7 +21,8 @@ pytestmark = pytest.mark.coq
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 #: Valid-split theorems: two the portfolio proves quickly, three it fails fast, one whose
-#: header Coq rejects (a backend start failure).
+#: header Coq rejects (a backend start failure: its header is replaced by a missing library,
+#: see ``broken_header_statements``).
 NAMES = (
     "amc12_2001_p2",
     "algebra_apb4leq8ta4pb4",
@@ -94,8 +95,26 @@ def _jsonl(run_dir: Path) -> list[dict[str, Any]]:
 
 
 @pytest.mark.slow
-def test_sigkill_then_resume_records_every_attempt_exactly_once(tmp_path: Path) -> None:
+def broken_header_statements(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped statements, with aime_1990_p2's header requiring a missing library."""
+    from prover.data.benchmarks import data_directory
+
+    lines = []
+    for line in (data_directory() / "minif2f_coq.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        if record["name"] == "aime_1990_p2":
+            record["header"] = "Require Import NoSuchLibrary.Anywhere.\n"
+        lines.append(json.dumps(record))
+    folder.mkdir()
+    (folder / "minif2f_coq.jsonl").write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv("PROVER_DATA_DIR", str(folder))
+
+
+def test_sigkill_then_resume_records_every_attempt_exactly_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Kill -9 mid-run, tear the JSONL, rerun: each attempt once in SQLite and JSONL, none lost."""
+    broken_header_statements(tmp_path / "statements", monkeypatch)
     run_dir = tmp_path / "run"
     command = [sys.executable, "-m", "prover.cli.main", *_eval_arguments(run_dir, names=NAMES)]
     process = subprocess.Popen(
