@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Install everything the project needs on a fresh Debian machine: Coq 8.16 from Debian,
-# a virtual environment in .venv with the project and its test tools (torch pinned to the
-# CPU build 2.13.0). Idempotent: a second run only checks.
+# Install everything the project needs on a fresh Debian machine: Coq 8.16 and the Coq
+# libraries of the training set from Debian, a virtual environment in .venv with the project
+# and its test tools (torch pinned to the CPU build 2.13.0). Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

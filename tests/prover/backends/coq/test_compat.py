@@ -47,8 +47,14 @@ def test_coquelicot_power_follows_the_coquelicot_import() -> None:
 @pytest.mark.coq
 @pytest.mark.skipif(shutil.which("coqtop") is None, reason="coqtop not installed")
 def test_newer_library_benchmark_statements_open_unchanged() -> None:
-    """`From Stdlib` and Coquelicot `z ^ n` statements open; statements are not rewritten."""
-    names = {"algebra_apbmpcneq0_aeq0anbeq0anceq0", "amc12a_2021_p18", "amc12a_2019_p21"}
+    """`From Stdlib` and Coquelicot (`z ^ n`, C_scope) statements open, statements untouched."""
+    names = {
+        "algebra_apbmpcneq0_aeq0anbeq0anceq0",
+        "amc12a_2021_p18",
+        "amc12a_2019_p21",
+        "amc12a_2020_p15",
+        "mathd_algebra_73",
+    }
     entries = [
         entry
         for split in ("valid", "test")

@@ -48,6 +48,10 @@ def test_declarations_behind_attributes_and_comments_are_found() -> None:
     definition = coq_declaration_from_source(source, "d")
     assert definition.statement == "Definition d : nat."
     assert definition.header.endswith("Qed.\n")
+    twice = (
+        "Definition dup : True := I.\nModule M.\nLemma dup : True.\nProof. exact I. Qed.\nEnd M.\n"
+    )
+    assert coq_declaration_from_source(twice, "dup").statement == "Lemma dup : True."
     with pytest.raises(InputError, match="'nope' not found"):
         coq_declaration_from_source(source, "nope")
 
