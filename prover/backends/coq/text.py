@@ -20,7 +20,8 @@ fewer, which is the safe side for admission. On the standard library it reproduc
 the sentence spans ``coqc -time`` prints (tests/prover/backends/coq/test_text.py).
 
 **Admission.** :func:`check_coq_tactic` admits exactly one tactic sentence and fails
-closed: after an optional goal selector it must start with a lowercase letter or
+closed: after an optional goal selector it must start with a lowercase letter, a
+qualified tactic name (``Z.le_elim``: one identifier for Coq's lexer, never a command) or
 ``(``; attributes, any vernacular command, several sentences, bullets and braces,
 proof enders and give-ups (``admit``, ``Admitted``, ``Qed`` ...), control characters
 and text imitating the coqtop prompt are rejected before they reach Coq, as a
@@ -82,6 +83,10 @@ _SELECTOR_BRACE = re.compile(rf"{_SELECTOR}\s*:\s*\{{")
 _BULLET_CHARACTERS = "-+*"
 _PROMPT_IMITATION = re.compile(r"prompt\s*>|<\s*/?\s*prompt", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# A qualified name such as ``Z.le_elim`` or ``Nat.order``: Coq's lexer reads it as one
+# identifier, never as a command keyword, so a sentence starting with one is a tactic
+# (an Ltac call), whatever the case of its first letter.
+_QUALIFIED_NAME = re.compile(r"[A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)+(?![\w'])")
 _THEOREM_KEYWORDS = (
     "Theorem",
     "Lemma",
@@ -232,7 +237,9 @@ def _marker_end(code: str, start: int) -> tuple[int, SentenceKind] | None:
 
 def _kind_of(code: str, start: int) -> SentenceKind:
     character = code[start]
-    if ("A" <= character <= "Z") or code.startswith("#[", start):
+    if code.startswith("#[", start):
+        return SentenceKind.COMMAND
+    if "A" <= character <= "Z" and _QUALIFIED_NAME.match(code, start) is None:
         return SentenceKind.COMMAND
     return SentenceKind.TACTIC
 
@@ -361,9 +368,9 @@ def _body_problem(sentence: str) -> str | None:
         return "attributes are not allowed in a tactic"
     selector = _SELECTOR_COLON.match(code)
     body = code[selector.end() :] if selector is not None else code
-    if not body[:1].islower() and not body.startswith("("):
+    if not (body[:1].islower() or body.startswith("(") or _QUALIFIED_NAME.match(body)):
         return (
-            f"a tactic starts with a lowercase tactic name or '(' "
+            f"a tactic starts with a lowercase or qualified tactic name or '(' "
             f"(after an optional goal selector), not {body[:20]!r}"
         )
     if not body[:1].isascii():

@@ -158,6 +158,9 @@ def test_normalize_sentence_collapses_whitespace_outside_strings() -> None:
         ("(intros; lia).", "(intros; lia)."),
         ("destruct (Rle_dec x 0) as [H | H]; nra.", "destruct (Rle_dec x 0) as [H | H]; nra."),
         ("match goal with | |- _ => idtac end.", "match goal with | |- _ => idtac end."),
+        ("Z.le_elim H.", "Z.le_elim H."),
+        ("Nat.order.", "Nat.order."),
+        ("2: Z.le_elim H.", "2: Z.le_elim H."),
     ],
 )
 def test_safe_tactics_are_normalized(candidate: str, expected: str) -> None:
@@ -172,6 +175,9 @@ ATTACKS_AND_MALFORMED = [
     "#[ bypass_check(positivity) ] Inductive x := .",
     # issue 14, attack 2: a comment right after the period hides a boundary.
     "idtac.(**)Reset t.(**)Theorem t : True.(**)exact I.",
+    # A qualified name admits a tactic, never a command after it.
+    "Z.le_elim H. Reset t.",
+    "Step_final.",
     'idtac.(**)Redirect "/tmp/x" Print nat.',
     "idtac.(* *)Qed.",
     "idtac.\x0bReset t.",
