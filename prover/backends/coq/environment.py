@@ -19,9 +19,10 @@ import logging
 import math
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from prover.backends.coq.compat import coq816_header
+from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import StartedCoqtop, read_goals, start_coqtop
 from prover.backends.coq.goals import (
     CoqtopProcess,
@@ -42,61 +43,11 @@ from search.outcomes import (
     TacticTimeout,
     Verification,
 )
-from search.process import DEFAULT_MEMORY_LIMIT_MB
 from search.states import ProofState, Theorem
 
 __all__ = ["CoqConfig", "CoqEnvironment"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, kw_only=True)
-class CoqConfig:
-    """How to run Coq: binaries, memory cap, time limits (seconds) and an optional prelude.
-
-    ``prelude`` (e.g. ``"Require Import Lra Lia Psatz."``) is appended to every
-    theorem's header, in the interactive session and in verification alike.
-    ``open_timeout_s`` is the budget of opening a theorem (header, prelude, statement),
-    separate from the search's time limit; the time it took is reported as
-    ``open_time_s``. ``restart_attempts`` is how many times a dead coqtop is restarted
-    and brought back to the theorem before the backend counts as broken.
-    """
-
-    coqtop_path: str = "coqtop"
-    coqc_path: str = "coqc"
-    coqchk_path: str = "coqchk"
-    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
-    start_timeout_s: float = 30.0
-    command_timeout_s: float = 120.0
-    verify_timeout_s: float = 300.0
-    tactic_grace_s: float = 5.0
-    open_timeout_s: float = 60.0
-    prelude: str = ""
-    restart_attempts: int = 2
-
-    def __post_init__(self) -> None:
-        for field_name in ("coqtop_path", "coqc_path", "coqchk_path"):
-            if not getattr(self, field_name).strip():
-                raise ConfigError(f"CoqConfig.{field_name} must be a non-empty path")
-        if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
-            raise ConfigError(
-                f"CoqConfig.memory_limit_mb must be None or >= 256, got {self.memory_limit_mb}"
-            )
-        for field_name in (
-            "start_timeout_s",
-            "command_timeout_s",
-            "verify_timeout_s",
-            "open_timeout_s",
-        ):
-            value = getattr(self, field_name)
-            if not value > 0:
-                raise ConfigError(f"CoqConfig.{field_name} must be > 0, got {value!r}")
-        if not self.tactic_grace_s >= 0:
-            raise ConfigError(f"CoqConfig.tactic_grace_s must be >= 0, got {self.tactic_grace_s!r}")
-        if self.restart_attempts < 1:
-            raise ConfigError(
-                f"CoqConfig.restart_attempts must be >= 1, got {self.restart_attempts!r}"
-            )
 
 
 class CoqEnvironment(Closing):

@@ -37,9 +37,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from search.errors import InputError
 from search.outcomes import TacticError
-from search.states import Theorem
 
 __all__ = [
     "MAX_TACTIC_CHARS",
@@ -47,7 +45,6 @@ __all__ = [
     "Sentence",
     "SentenceKind",
     "check_coq_tactic",
-    "coq_theorem_from_source",
     "find_forbidden_words",
     "normalize_sentence",
     "split_sentences",
@@ -422,24 +419,3 @@ def check_coq_tactic(text: str) -> str | TacticError:
     if reason is not None:
         return TacticError(message=f"rejected: {reason}")
     return normalized
-
-
-def coq_theorem_from_source(source: str, name: str, *, origin: str = "<source>") -> Theorem:
-    """Theorem ``name`` of a Coq file: header = what precedes it, statement = its sentence.
-
-    The theorem's own proof is dropped. Raises ``InputError`` if it is not found.
-    """
-    pattern = re.compile(rf"(?:{'|'.join(_THEOREM_KEYWORDS)})\s+{re.escape(name)}(?![\w'])")
-    try:
-        sentences = split_sentences(source)
-    except CoqTextError as exc:
-        raise InputError(f"cannot split {origin} into Coq sentences: {exc}") from exc
-    for sentence in sentences:
-        if sentence.terminated and pattern.match(strip_comments(sentence.text)):
-            return Theorem(
-                name=name,
-                header=source[: sentence.start],
-                statement=sentence.text.strip(),
-                source=origin,
-            )
-    raise InputError(f"theorem {name!r} not found in {origin}")

@@ -7,7 +7,8 @@ import shutil
 import pytest
 
 from prover.backends.coq.compat import COQUELICOT_POWER, coq816_header, map_rocq9_imports
-from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.data.benchmarks import load_benchmark
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.data.theorem_files import coq_declaration_from_source, theorem_from_file
 from prover.tracing import trace_source
 from search.errors import InputError
