@@ -152,7 +152,19 @@ class CoqEnvironment(Closing):
             raise BackendCrashed(f"BackTo {state_id} landed on state {prompt.state_id}")
 
     def open(self, theorem: Theorem) -> ProofState:
-        """Start proving ``theorem``; raises ``StatementError`` if it does not elaborate."""
+        """Start proving ``theorem``; raises ``StatementError`` if it does not elaborate.
+
+        A coqtop that dies while opening (an out-of-memory abort on a loaded machine) is
+        restarted and the theorem opened once more; a second death raises ``BackendCrashed``.
+        """
+        try:
+            return self._open_once(theorem)
+        except BackendCrashed as exc:
+            logger.warning("coqtop died opening %s (%s); opening it once more", theorem.name, exc)
+            self._kill()
+            return self._open_once(theorem)
+
+    def _open_once(self, theorem: Theorem) -> ProofState:
         if not self._alive():
             self._kill()
             self._start()

@@ -225,6 +225,24 @@ def test_crash_in_the_middle_of_a_call_raises_backend_crashed(tmp_path: Path) ->
         environment.open(nat_theorem("crash_thm", ": True."))
 
 
+def test_coqtop_dying_while_opening_is_restarted_once(tmp_path: Path) -> None:
+    """A coqtop that dies while a theorem opens (say, out of memory) is started once more."""
+    marker = tmp_path / "crashed-once"
+    real = shutil.which("coqtop")
+    fake = tmp_path / "flaky-coqtop"
+    fake.write_text(
+        f"#!/bin/sh\nif [ ! -e {marker} ]; then touch {marker}; "
+        "printf '<prompt>Coq < 1 || 0 < </prompt>'; read line; "
+        "echo 'Fatal error: out of memory'; exit 2; fi\n"
+        f'exec {real} "$@"\n'
+    )
+    fake.chmod(0o755)
+    with CoqEnvironment(CoqConfig(coqtop_path=str(fake))) as environment:
+        root = environment.open(nat_theorem("flaky_thm", ": 2 + 2 = 4."))
+        assert marker.exists()
+        assert isinstance(environment.run_tactic(root, "reflexivity", timeout_s=10), ProofComplete)
+
+
 def test_missing_coqtop_is_backend_unavailable() -> None:
     """A missing coqtop binary raises BackendUnavailable with an install hint."""
     config = CoqConfig(coqtop_path="/nonexistent/coqtop")
