@@ -19,7 +19,9 @@ from prover.backends.coq.text import SentenceKind, split_sentences, strip_commen
 
 __all__ = [
     "CoqSentence",
+    "OpenBlock",
     "ProofOpening",
+    "closable",
     "count_endings",
     "declared_name",
     "ending_of",
@@ -204,14 +206,28 @@ _MODULE_START = re.compile(
 _BLOCK_END = re.compile(r"^End\s+([A-Za-z_][\w']*)\s*\.$")
 
 
-def open_blocks(source: str) -> list[str]:
+@dataclass(frozen=True, kw_only=True)
+class OpenBlock:
+    """A section or interactive module still open: its name and its opening sentence.
+
+    ``start``/``end`` locate the opening sentence in the source; ``unsealed`` is that
+    sentence without a module-type ascription (``<: S`` or ``: S``), or None when it has none.
+    """
+
+    name: str
+    start: int
+    end: int
+    unsealed: str | None = None
+
+
+def open_blocks(source: str) -> list[OpenBlock]:
     """The sections and interactive modules still open at the end of ``source``, outermost first.
 
     A file checked by ``coqc`` must close them: a theorem of a ``--file`` inside a
     ``Section`` is re-checked with ``End S.`` after its ``Qed``. ``Module M := ...`` and
     ``Declare Module`` open nothing; an ``End`` closes the innermost block of its name.
     """
-    stack: list[str] = []
+    stack: list[OpenBlock] = []
     for sentence in split_for_coqtop(source):
         code = sentence.code
         if sentence.focus:
@@ -219,10 +235,45 @@ def open_blocks(source: str) -> list[str]:
         section = _SECTION_START.match(code)
         module = _MODULE_START.match(code)
         end = _BLOCK_END.match(code)
+        start, stop = sentence.offset, sentence.offset + len(sentence.text)
         if section is not None:
-            stack.append(section.group(1))
+            stack.append(OpenBlock(name=section.group(1), start=start, end=stop))
         elif module is not None and ":=" not in module.group("rest") and "Declare" not in code:
-            stack.append(module.group(1))
-        elif end is not None and end.group(1) in stack:
-            del stack[len(stack) - 1 - stack[::-1].index(end.group(1)) :]
+            unsealed = _without_ascription(code, module.start("rest"))
+            stack.append(OpenBlock(name=module.group(1), start=start, end=stop, unsealed=unsealed))
+        elif end is not None and end.group(1) in [block.name for block in stack]:
+            names = [block.name for block in stack]
+            del stack[len(stack) - 1 - names[::-1].index(end.group(1)) :]
     return stack
+
+
+def _without_ascription(code: str, start: int) -> str | None:
+    """``Module M (X : T) <: S.`` without ``<: S`` (parameters kept); None if there is none."""
+    depth = 0
+    for position in range(start, len(code)):
+        character = code[position]
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+        elif character == ":" and depth == 0:
+            cut = position - 1 if code[position - 1] == "<" else position
+            return code[:cut].rstrip() + "."
+    return None
+
+
+def closable(header: str) -> tuple[str, list[str]]:
+    """``header`` as a whole file can close it, and the ``End`` sentences that close it.
+
+    A theorem inside an interactive module is checked with the module closed right after
+    it; a module-type ascription (``Module Nat <: NAxiomsSig.``) is dropped from the opening
+    sentence, because the fields after the theorem are not in the checked file and closing
+    early would fail the signature check. Inside the module its definitions are transparent
+    either way, so the theorem and its proof mean the same.
+    """
+    blocks = open_blocks(header)
+    text = header
+    for block in reversed(blocks):  # back to front: earlier offsets stay valid
+        if block.unsealed is not None:
+            text = text[: block.start] + block.unsealed + text[block.end :]
+    return text, [f"End {block.name}." for block in reversed(blocks)]

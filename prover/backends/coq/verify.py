@@ -33,7 +33,7 @@ from prover.backends.coq.assumptions import (
     summary_problem,
 )
 from prover.backends.coq.goals import extract_error
-from prover.backends.coq.sentences import open_blocks
+from prover.backends.coq.sentences import closable
 from prover.backends.coq.text import check_coq_tactic
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
@@ -68,12 +68,14 @@ def build_proof_source(*, header: str, statement: str, tactics: Sequence[str]) -
     """The complete file checked by ``coqc``: header, statement, ``Proof.``, tactics, ``Qed.``.
 
     Sections and modules the header leaves open (a theorem inside a ``Section`` of the
-    user's file) are closed after ``Qed``, innermost first, as ``coqc`` requires.
+    user's file) are closed after ``Qed``, innermost first, as ``coqc`` requires
+    (:func:`~prover.backends.coq.sentences.closable`).
     """
-    lines = [header.rstrip(), "", statement.strip(), "Proof."]
+    closable_header, closings = closable(header)
+    lines = [closable_header.rstrip(), "", statement.strip(), "Proof."]
     lines.extend(tactics)
     lines.append("Qed.")
-    lines.extend(f"End {name}." for name in reversed(open_blocks(header)))
+    lines.extend(closings)
     return "\n".join(lines).lstrip("\n") + "\n"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from prover.backends.coq.sentences import (
+    closable,
     count_endings,
     declared_name,
     ending_of,
@@ -138,5 +139,18 @@ def test_open_blocks_lists_sections_and_modules_still_open() -> None:
         "Section Inner.\nVariable m : nat.\n"
         "Lemma l : m = m.\nProof.\n  - reflexivity.\nQed.\n"
     )
-    assert open_blocks(source) == ["Outer", "Inner"]
-    assert open_blocks("Section A.\nSection B.\nEnd B.\n") == ["A"]
+    assert [block.name for block in open_blocks(source)] == ["Outer", "Inner"]
+    assert [block.name for block in open_blocks("Section A.\nSection B.\nEnd B.\n")] == ["A"]
+
+
+def test_closable_drops_only_the_ascription_of_open_modules() -> None:
+    """An open `Module M (X : T) <: S.` loses `<: S` (parameters kept); closed ones stay."""
+    header = (
+        "Module Done <: Sig.\nEnd Done.\nModule M (X : T) <: S.\nSection A.\nVariable n : nat.\n"
+    )
+    text, closings = closable(header)
+    assert (
+        text == "Module Done <: Sig.\nEnd Done.\nModule M (X : T).\nSection A.\nVariable n : nat.\n"
+    )
+    assert closings == ["End A.", "End M."]
+    assert closable("Module Opaque : S.\n") == ("Module Opaque.\n", ["End Opaque."])

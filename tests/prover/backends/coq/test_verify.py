@@ -94,3 +94,16 @@ def test_theorem_inside_an_open_section_is_checked_with_the_section_closed() -> 
     verification = verify_proof(theorem, ["reflexivity."])
     assert verification.ok, verification.message
     assert verification.proof_text.rstrip().endswith("Qed.\nEnd S.")
+
+
+@pytest.mark.coq
+def test_theorem_inside_a_module_with_a_signature_is_checked_with_the_module_closed() -> None:
+    """A theorem inside `Module M <: S.` verifies although the rest of M is not in the file."""
+    header = (
+        "Module Type S.\nParameter x : nat.\nParameter later : nat.\nEnd S.\n"
+        "Module M <: S.\nDefinition x := 1.\n"
+    )
+    theorem = Theorem(name="in_module", header=header, statement="Lemma in_module : x = 1.")
+    verification = verify_proof(theorem, ["reflexivity."])
+    assert verification.ok, verification.message
+    assert "Module M.\n" in verification.proof_text
