@@ -347,7 +347,7 @@ class CoqEnvironment(Closing):
         except ValueError as exc:
             raise BackendCrashed(str(exc)) from exc
         if reading.kind is DisplayKind.NO_MORE_GOALS:
-            return ProofComplete()
+            return self._guarded_completion()
         if reading.kind is not DisplayKind.GOALS:
             reasons = {
                 DisplayKind.SHELVED_ONLY: "only shelved goals remain",
@@ -359,6 +359,18 @@ class CoqEnvironment(Closing):
             )
             return TacticError(message=f"unsupported proof state: {reason}")
         return NewState(state=ProofState(goals=reading.goals, handle=path))
+
+    def _guarded_completion(self) -> TacticOutcome:
+        """``No more goals``: a proof only if its (co)fixpoints pass the guard check.
+
+        Coq checks the guard of ``fix``/``cofix`` only at ``Qed``; ``Guarded.`` checks it
+        now, so the search never takes an unguarded term for a proof.
+        """
+        body, _ = self._command("Guarded.")
+        error = extract_error(body)
+        if error is not None:
+            return TacticError(message=f"the proof term is not guarded: {_one_line(error)}")
+        return ProofComplete()
 
     def verify(self, theorem: Theorem, proof: Sequence[str]) -> Verification:
         """Re-check the complete proof: admission, ``coqc`` then ``coqchk``, in fresh processes."""
