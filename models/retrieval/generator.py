@@ -63,7 +63,7 @@ class KnnGenerator:
         if request.num_candidates <= 0:
             return []
         ranked = self.retriever.ranked_tactics(
-            request.state.text, exclude_theorem=request.theorem.name
+            request.state.text, limit=request.num_candidates, exclude_theorem=request.theorem.name
         )
         calibration = self.model.calibration
         scored: list[Candidate] = []

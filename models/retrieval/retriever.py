@@ -115,7 +115,10 @@ class Retriever:
         if target is None or not neighbours:
             return []
         merged: dict[str, float] = {}
+        by_best_row = settings.aggregation == "max"
         for neighbour in neighbours:
+            if by_best_row and limit is not None and len(merged) >= limit:
+                break  # later rows rank below every tactic kept (neighbours come best first)
             tactic = self._adapted(neighbour, target)
             if tactic is None:
                 continue

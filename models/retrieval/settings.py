@@ -22,7 +22,7 @@ class RetrievalSettings:
             (by the summed similarity of every row proposing it: a vote).
     """
 
-    neighbours: int = 64
+    neighbours: int = 32
     aggregation: str = "max"
 
     def __post_init__(self) -> None:
@@ -52,7 +52,7 @@ class KnnTrainingConfig:
     data: Path
     output: Path
     runs: tuple[Path, ...] = ()
-    neighbours: int = 64
+    neighbours: int = 32
     aggregation: str = "auto"
     max_valid_rows: int = 5000
     max_test_rows: int | None = None
