@@ -89,4 +89,4 @@ class KnnGenerator:
                 theorem=step.theorem,
                 holes=tactic_holes(tactic, first_goal_text(step.state)),
             )
-        logger.info("knn learned %d new steps (%d learned in all)", added, len(self.overlay))
+        logger.debug("knn learned %d new steps (%d learned in all)", added, len(self.overlay))
