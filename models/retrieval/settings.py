@@ -51,7 +51,7 @@ class KnnTrainingConfig:
         output: the model directory to write.
         neighbours: rows retrieved per state.
         aggregation: ``max``, ``sum`` or ``auto`` (chosen on valid by top-1 accuracy).
-        max_valid_rows: valid rows sampled for the choice and the calibration.
+        max_valid_rows: valid rows (whole files, in order) for the choice and the calibration.
         max_test_rows: test rows sampled for the metrics (``None``: all).
         seed: seed of both samples.
     """
