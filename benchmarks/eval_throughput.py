@@ -4,7 +4,7 @@ Runs the same attempts (same theorems, same budgets, same seeds) with ``--worker
 ``--workers 2`` in one process, reporting attempts per second and their ratio, then times
 recording an attempt (SQLite commit + fsynced JSONL append) on the same machine.
 
-    .venv/bin/python benchmarks/eval_throughput.py [--time-limit 3] [--max-expansions 4]
+    .venv/bin/python -m benchmarks.eval_throughput [--time-limit 3] [--max-expansions 4]
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import json
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from models.registry import GeneratorConfig
 from prover.attempts.database import ResultsDatabase
+from prover.attempts.record import AttemptRecord
 from prover.backends.factory import BackendConfig
 from prover.data.benchmarks import load_benchmark, select_entries
 from prover.evaluation.workers import AttemptOutcome, AttemptTask, WorkerSetup, run_local_pool
@@ -46,7 +48,7 @@ def measure_pool(tasks: list[AttemptTask], setup: WorkerSetup, workers: int) -> 
     started = time.monotonic()
     run_local_pool(tasks, setup, workers=workers, on_outcome=outcomes.append)
     wall_s = time.monotonic() - started
-    proved = sum(o.record["status"] == "proved" for o in outcomes)
+    proved = sum(o.record.proved for o in outcomes)
     return {
         "workers": workers,
         "attempts": len(outcomes),
@@ -58,20 +60,21 @@ def measure_pool(tasks: list[AttemptTask], setup: WorkerSetup, workers: int) -> 
 
 def measure_store(records: int) -> dict[str, float]:
     """Median and mean time to record one attempt (SQLite commit + JSONL append, fsynced)."""
-    record = {
-        "name": "t",
-        "attempt": 0,
-        "seed": 1,
-        "status": "proved",
-        "proof": ["intros.", "nia."],
-        "proof_text": "Theorem t : True.\nProof.\nintros.\nnia.\nQed.",
-        "proof_states": ["x : nat\n====\nx = x"] * 4,
-    }
+    record = AttemptRecord(
+        name="t",
+        attempt=0,
+        seed=1,
+        status="proved",
+        proof=("intros.", "nia."),
+        proof_text="Theorem t : True.\nProof.\nintros.\nnia.\nQed.",
+        verified=True,
+        proof_states=("x : nat\n====\nx = x",) * 4,
+    )
     timings = []
     with tempfile.TemporaryDirectory() as directory, ResultsDatabase(Path(directory)) as store:
         store.bind_config("benchmark", {})
         for index in range(records):
-            item = {**record, "name": f"t{index}"}
+            item = replace(record, name=f"t{index}")
             started = time.monotonic()
             store.add(item)
             store.append_jsonl(item)

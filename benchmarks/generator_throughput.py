@@ -1,6 +1,6 @@
 """Generator throughput against vLLM on the CPU: batched frontier vs one request per state.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/generator_throughput.py \
+    .venv/bin/python -m benchmarks.generator_throughput \
         --python .venv-vllm/bin/python --model-dir .models/smollm2-135m-instruct
 
 Starts vLLM's OpenAI-compatible server once (SmolLM2-135M, bfloat16, eager), then

@@ -9,9 +9,9 @@ median time to proof and the scorer's share of the time; plus the model's metric
 
 Existing runs are reused when their budget flags match (checked in their config.json);
 missing theorems are run into a new ``shard-K`` directory, so an interrupted loop resumes.
-Usage (the figures in docs-progress.md)::
+Usage (the figures in docs/results/2026-11-23-progress-loop.md)::
 
-    .venv/bin/python benchmarks/progress_loop.py --valid-run runs/bench/search-valid \
+    .venv/bin/python -m benchmarks.progress_loop --valid-run runs/bench/search-valid \
         --test-run runs/bench/search-test --output runs/progress-loop \
         --time-limit 10 --tactic-timeout 2 --parallel
 """
@@ -29,8 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from search_benchmark import prove_argv  # a sibling script: benchmarks/ is on sys.path
-
+from benchmarks.search_benchmark import prove_argv
 from models.progress.data import run_results_files
 from prover.data.benchmarks import load_benchmark
 
@@ -167,7 +166,7 @@ def ensure_model(model: Path, valid_run: Path, arguments: argparse.Namespace) ->
 
 def test_set_metrics(model: Path, test_run: Path) -> dict[str, Any]:
     """The model's metrics on the proved states of the (fixed) test run: reporting only."""
-    from models.progress import load_progress_predictor
+    from models.progress import load_progress_predictor, read_manifest
     from models.progress.data import load_examples
     from models.progress.training import evaluate_predictions
 
@@ -176,7 +175,7 @@ def test_set_metrics(model: Path, test_run: Path) -> dict[str, Any]:
     predictions = predictor.predict_remaining_steps(
         [e.state for e in examples], [e.proof_so_far for e in examples]
     )
-    manifest = predictor.manifest
+    manifest = read_manifest(model)
     median = manifest.label_median if manifest.label_median is not None else 1.0
     return evaluate_predictions(examples, predictions, constant=manifest.label_mean, median=median)
 

@@ -7,7 +7,7 @@ arms count a theorem as proved only after the same independent ``coqc`` check.
 
 Usage::
 
-    .venv/bin/python benchmarks/search_benchmark.py --splits valid,test \
+    .venv/bin/python -m benchmarks.search_benchmark --splits valid,test \
         --time-limit 10 --tactic-timeout 2 --workers 2 --output runs/bench
 """
 
@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from prover.attempts.jsonl import JsonlWriter, read_records
+from prover.attempts.record import AttemptRecord
 from prover.backends.coq.environment import CoqConfig, CoqEnvironment
 from prover.backends.factory import DEFAULT_COQ_PRELUDE
 from prover.data.benchmarks import BenchmarkEntry, load_benchmark
@@ -70,33 +72,59 @@ def prove_argv(
 
 def run_search_arm(
     split: str, *, arguments: argparse.Namespace, output: Path
-) -> list[dict[str, Any]]:
+) -> list[AttemptRecord]:
     """Run ``prover prove`` on the split in ``--workers`` shards; return all records."""
-    entries = _entries(split, arguments.limit)
-    shards = [entries[index :: arguments.workers] for index in range(arguments.workers)]
-    processes = []
-    for index, shard in enumerate(shards):
-        if not shard:
-            continue
-        command = prove_argv(
-            split,
-            [entry.key for entry in shard],
-            time_limit=arguments.time_limit,
-            tactic_timeout=arguments.tactic_timeout,
-            output=output / f"shard-{index}",
-            extra=("--force",),
+    return run_prove_shards(
+        split,
+        [entry.key for entry in _entries(split, arguments.limit)],
+        workers=arguments.workers,
+        time_limit=arguments.time_limit,
+        tactic_timeout=arguments.tactic_timeout,
+        output=output,
+    )
+
+
+def run_prove_shards(
+    split: str,
+    names: Sequence[str],
+    *,
+    workers: int,
+    time_limit: float,
+    tactic_timeout: float,
+    output: Path,
+    extra: Sequence[str] = (),
+) -> list[AttemptRecord]:
+    """``prover prove`` on ``names`` of a miniF2F-Coq split in ``workers`` parallel shards.
+
+    Each shard writes ``OUTPUT/shard-K/``; the merged records (in ``names`` order) are
+    written to ``OUTPUT/results.jsonl`` and returned. ``extra`` adds flags (a generator...).
+    """
+    shards = [list(names[index::workers]) for index in range(workers)]
+    directories = [output / f"shard-{index}" for index, shard in enumerate(shards) if shard]
+    processes = [
+        subprocess.Popen(
+            prove_argv(
+                split,
+                shard,
+                time_limit=time_limit,
+                tactic_timeout=tactic_timeout,
+                output=directory,
+                extra=("--force", *extra),
+            ),
+            stdout=subprocess.DEVNULL,
         )
-        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
+        for shard, directory in zip((s for s in shards if s), directories, strict=True)
+    ]
     for process in processes:
         process.wait()
-    records = []
-    for index in range(len(processes)):
-        path = output / f"shard-{index}" / "results.jsonl"
-        records.extend(json.loads(line) for line in path.read_text().splitlines() if line)
-    order = {entry.key: position for position, entry in enumerate(entries)}
-    records.sort(key=lambda record: order.get(record["name"], len(order)))
+    records = [r for directory in directories for r in read_records(directory / "results.jsonl")]
+    order = {name: position for position, name in enumerate(names)}
+    records.sort(key=lambda record: order.get(record.name, len(order)))
     merged = output / "results.jsonl"
-    merged.write_text("".join(json.dumps(record) + "\n" for record in records))
+    merged.unlink(missing_ok=True)
+    with JsonlWriter(merged) as writer:
+        for record in records:
+            writer.write(record)
     return records
 
 
@@ -107,7 +135,7 @@ def _entries(split: str, limit: int | None) -> list[BenchmarkEntry]:
 
 def single_shot(
     environment: CoqEnvironment, theorem: Theorem, *, tactic_timeout_s: float
-) -> dict[str, Any]:
+) -> AttemptRecord:
     """``intros`` then each automation tactic once; verified like the search arm."""
     started = time.monotonic()
     try:
@@ -115,19 +143,25 @@ def single_shot(
         proof = _single_shot_proof(environment, root, tactic_timeout_s=tactic_timeout_s)
         verification = environment.verify(theorem, proof) if proof else None
     except ProverError as exc:
-        return {
-            "name": theorem.name,
-            "status": "error",
-            "error": str(exc),
-            "time_s": time.monotonic() - started,
-        }
+        return AttemptRecord(
+            name=theorem.name,
+            attempt=0,
+            seed=0,
+            status="error",
+            error=str(exc),
+            time_s=round(time.monotonic() - started, 4),
+        )
     proved = verification is not None and verification.ok
-    return {
-        "name": theorem.name,
-        "status": "proved" if proved else "failed",
-        "proof": proof if proved else None,
-        "time_s": time.monotonic() - started,
-    }
+    return AttemptRecord(
+        name=theorem.name,
+        attempt=0,
+        seed=0,
+        status="proved" if proved else "failed",
+        proof=tuple(proof) if proved and proof else None,
+        proof_text=verification.proof_text if proved and verification else None,
+        verified=proved,
+        time_s=round(time.monotonic() - started, 4),
+    )
 
 
 def _single_shot_proof(
@@ -147,7 +181,7 @@ def _single_shot_proof(
     return None
 
 
-def run_baseline_arm(split: str, *, arguments: argparse.Namespace) -> list[dict[str, Any]]:
+def run_baseline_arm(split: str, *, arguments: argparse.Namespace) -> list[AttemptRecord]:
     """The single-shot baseline over the split, in this process."""
     records = []
     with CoqEnvironment(CoqConfig(prelude=DEFAULT_COQ_PRELUDE)) as environment:
@@ -160,23 +194,21 @@ def run_baseline_arm(split: str, *, arguments: argparse.Namespace) -> list[dict[
     return records
 
 
-def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Solved counts, median time to proof and, for search records, throughput and overhead."""
-    proved = [r for r in records if r["status"] == "proved"]
-    total_time_s = sum(r["time_s"] for r in records)
+def summarize(records: Sequence[AttemptRecord], *, search: bool) -> dict[str, Any]:
+    """Solved counts, median time to proof and, for the search arm, throughput and overhead."""
+    proved = [r for r in records if r.proved]
+    total_time_s = sum(r.time_s for r in records)
     summary: dict[str, Any] = {
         "theorems": len(records),
-        "statements_accepted": sum(r["status"] != "error" for r in records),
+        "statements_accepted": sum(r.status != "error" for r in records),
         "proved": len(proved),
-        "median_time_to_proof_s": statistics.median(r["time_s"] for r in proved)
-        if proved
-        else None,
+        "median_time_to_proof_s": statistics.median(r.time_s for r in proved) if proved else None,
     }
-    if records and "expansions" in records[0]:
-        summary["expansions_per_s"] = sum(r["expansions"] for r in records) / total_time_s
-        summary["overhead_fraction"] = sum(r["overhead_time_s"] for r in records) / total_time_s
-        summary["generator_fraction"] = sum(r["generator_time_s"] for r in records) / total_time_s
-        summary["backend_fraction"] = sum(r["backend_time_s"] for r in records) / total_time_s
+    if search and total_time_s > 0:
+        summary["expansions_per_s"] = sum(r.expansions for r in records) / total_time_s
+        summary["overhead_fraction"] = sum(r.overhead_time_s for r in records) / total_time_s
+        summary["generator_fraction"] = sum(r.generator_time_s for r in records) / total_time_s
+        summary["backend_fraction"] = sum(r.backend_time_s for r in records) / total_time_s
     return summary
 
 
@@ -198,12 +230,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         search_wall_s = time.monotonic() - started
         baseline = run_baseline_arm(split, arguments=arguments)
-        (arguments.output / f"baseline-{split}.jsonl").write_text(
-            "".join(json.dumps(record) + "\n" for record in baseline)
-        )
+        baseline_path = arguments.output / f"baseline-{split}.jsonl"
+        baseline_path.unlink(missing_ok=True)
+        with JsonlWriter(baseline_path) as writer:
+            for record in baseline:
+                writer.write(record)
         report[split] = {
-            "search": summarize(search) | {"wall_s": search_wall_s},
-            "single_shot": summarize(baseline),
+            "search": summarize(search, search=True) | {"wall_s": search_wall_s},
+            "single_shot": summarize(baseline, search=False),
         }
         (arguments.output / "summary.json").write_text(json.dumps(report, indent=2) + "\n")
         print(json.dumps({split: report[split]}, indent=2), flush=True)

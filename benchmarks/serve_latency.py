@@ -1,9 +1,10 @@
 """Requests per second and p50/p99 latency of ``POST /generate`` under concurrent clients.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/serve_latency.py --clients 1,4,16 --requests 400
+    .venv/bin/python -m benchmarks.serve_latency --clients 1,4,16 --requests 400
 
-Starts the real ``prover serve`` (built-in portfolio, Lean 4 vocabulary) as a subprocess
-on a free loopback port, then for each client count sends ``--requests`` Lean Copilot
+Starts the real ``prover serve`` (FastAPI under uvicorn; built-in portfolio, Lean 4
+vocabulary) as a subprocess on a free loopback port, then for each client count sends
+``--requests`` Lean Copilot
 ``/generate`` requests in total, spread over that many threads (one connection per
 request, as Lean Copilot's curl does), and reports throughput and latency percentiles.
 Every loop is bounded by the request count and by ``--max-seconds`` per client count.
@@ -63,7 +64,9 @@ def one_request(port: int, index: int) -> float:
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        connection.request("POST", "/generate", body=body.encode())
+        connection.request(
+            "POST", "/generate", body=body.encode(), headers={"Content-Type": "application/json"}
+        )
         response = connection.getresponse()
         payload = json.loads(response.read())
     finally:

@@ -7,19 +7,18 @@ over a model directory of ``prover train-generator --kind knn``; it learns onlin
 ``+`` (``portfolio+knn``, ``portfolio+knn+openai``), each part at most once: the union of
 their candidates (:mod:`models.combined`). Each :class:`GeneratorConfig`
 field is the CLI flag of the same name (``api_base`` is ``--api-base``);
-:func:`add_generator_flags` and :func:`generator_config_from_arguments` do that wiring.
+the flags and their mapping live in :mod:`prover.cli.flags`.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from models.language.completions import SCORE_MODES, SamplingSettings
-from models.language.prompts import TEMPLATE_NAMES, get_template
+from models.language.completions import SamplingSettings
+from models.language.prompts import get_template
 from search.errors import ConfigError
 from search.protocols import GenerationRequest, TacticGenerator
 from search.states import Candidate
@@ -29,9 +28,7 @@ __all__ = [
     "GENERATOR_PARTS",
     "FrozenGenerator",
     "GeneratorConfig",
-    "add_generator_flags",
     "build_generator",
-    "generator_config_from_arguments",
 ]
 
 MODEL_BACKENDS = ("openai", "vllm", "hf")
@@ -251,58 +248,3 @@ def _model_generator(config: GeneratorConfig, backend: str, *, language: str) ->
         beam_search=config.beam_search,
         prompts_per_batch=config.prompts_per_request,
     )
-
-
-def add_generator_flags(group: argparse._ArgumentGroup | argparse.ArgumentParser) -> None:
-    """Add ``--generator`` and every model flag, with GeneratorConfig's defaults."""
-    defaults = GeneratorConfig()
-    group.add_argument(
-        "--generator",
-        default=defaults.name,
-        help=f"{', '.join(GENERATOR_PARTS)}, or a '+' union such as portfolio+knn",
-    )
-    group.add_argument(
-        "--model", help="served model name (openai), local model directory (vllm, hf, knn)"
-    )
-    group.add_argument("--api-base", help="OpenAI-compatible server URL, e.g. http://host:8000/v1")
-    group.add_argument("--template", default=defaults.template, choices=TEMPLATE_NAMES)
-    group.add_argument("--num-samples", type=int, help="completions per state")
-    group.add_argument("--temperature", type=float, default=defaults.temperature)
-    group.add_argument("--top-p", type=float, default=defaults.top_p)
-    group.add_argument("--max-tokens", type=int, default=defaults.max_tokens)
-    group.add_argument("--score", default=defaults.score, choices=SCORE_MODES)
-    group.add_argument("--portfolio-weight", type=float, default=defaults.portfolio_weight)
-    group.add_argument(
-        "--request-timeout",
-        dest="request_timeout_s",
-        type=float,
-        default=defaults.request_timeout_s,
-        help="seconds per HTTP request",
-    )
-    group.add_argument("--max-retries", type=int, default=defaults.max_retries)
-    group.add_argument(
-        "--max-concurrent-requests", type=int, default=defaults.max_concurrent_requests
-    )
-    group.add_argument("--prompts-per-request", type=int, default=defaults.prompts_per_request)
-    group.add_argument("--beam-search", action="store_true", help="hf: beam search")
-    group.add_argument("--dtype", default=defaults.dtype, help="vllm: model dtype")
-    group.add_argument("--max-model-len", type=int, default=defaults.max_model_len)
-    group.add_argument("--knn-model", help="knn model directory in a union with a language model")
-    group.add_argument("--knn-weight", type=float, default=defaults.knn_weight)
-    group.add_argument("--knn-neighbours", type=int, help="knn: rows retrieved per state")
-    group.add_argument(
-        "--no-online-learning",
-        dest="online_learning",
-        action="store_false",
-        help="do not learn from header proofs or proofs found during the run (knn)",
-    )
-
-
-def generator_config_from_arguments(arguments: argparse.Namespace) -> GeneratorConfig:
-    """The GeneratorConfig of parsed flags (``--generator`` fills ``name``)."""
-    values = {
-        field.name: getattr(arguments, field.name)
-        for field in fields(GeneratorConfig)
-        if field.name != "name" and hasattr(arguments, field.name)
-    }
-    return GeneratorConfig(name=arguments.generator, **values)

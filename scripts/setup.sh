@@ -13,6 +13,24 @@ if ! command -v coqtop >/dev/null 2>&1 || ! command -v coqc >/dev/null 2>&1; the
 fi
 coqtop -v | head -n 1
 
+# Coq libraries from Debian: the default training set of `prover trace` (their .v sources
+# ship next to the .vo files) and what miniF2F-Coq statements import (Coquelicot, mathcomp).
+COQ_LIBRARIES="libcoq-coquelicot libcoq-flocq libcoq-corn libcoq-math-classes libcoq-stdpp \
+libcoq-coqprime libcoq-bignums libcoq-mathcomp-ssreflect libcoq-mathcomp-algebra"
+MISSING_LIBRARIES=""
+for package in $COQ_LIBRARIES; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        MISSING_LIBRARIES="$MISSING_LIBRARIES $package"
+    fi
+done
+if [ -n "$MISSING_LIBRARIES" ]; then
+    echo "setup: installing Coq libraries from Debian:$MISSING_LIBRARIES"
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086  # one word per package
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $MISSING_LIBRARIES >/dev/null
+fi
+
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi

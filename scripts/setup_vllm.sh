@@ -52,7 +52,7 @@ fi
 
 step "converting SmolLM2 GGUF -> $model_dir"
 HF_HUB_OFFLINE=1 PYTHONPATH="$repo${PYTHONPATH:+:$PYTHONPATH}" \
-    "$venv/bin/python" -m models.language.convert_gguf --output "$model_dir" \
+    "$venv/bin/python" -m prover.cli setup model --output "$model_dir" \
     || fail "model conversion failed"
 [[ -f "$model_dir/config.json" ]] || fail "no config.json in $model_dir after conversion"
 

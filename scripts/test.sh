@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PROVER_EXTRAS="dev,models,lean,ray" bash scripts/setup.sh
+PROVER_EXTRAS="dev,models,lean,ray,serve" bash scripts/setup.sh
 # Headless Chromium renders the eval report in tests/prover/test_report.py (skipped if absent).
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -60,6 +60,8 @@ class Verification:
     ``ok`` is true only when the proof assistant accepted the complete source in a
     fresh process, the text scan found nothing forbidden, and no axiom beyond the
     allowed ones is used. ``proof_text`` is the exact source that was checked.
+    ``checks`` names the checks that ran and passed, in order (e.g. ``("admission",
+    "coqc", "coqchk")`` or ``("admission", "lean", "print-axioms", "lean4checker")``).
     """
 
     ok: bool
@@ -67,3 +69,4 @@ class Verification:
     message: str | None = None
     axioms: tuple[str, ...] = ()
     time_s: float = 0.0
+    checks: tuple[str, ...] = ()

@@ -1,36 +1,127 @@
-"""Child processes for proof assistants: memory-capped, own session, killed by tree.
+"""Child processes for proof assistants: memory-capped, own session, dying with their parent.
 
 Every backend starts its proof assistant through :func:`spawn` and stops it with
 :func:`kill_tree` in a ``finally``; nothing is ever killed by name.
+
+**Children die with their parent.** On Linux each child asks the kernel, between
+``fork`` and ``exec``, for ``SIGKILL`` when its parent goes (``prctl(PR_SET_PDEATHSIG)``),
+so a ``kill -9`` of the prover no longer leaves ``coqc``/``coqtop`` running under PID 1.
+The kernel sends that signal when the *thread* that forked the child exits, not the
+process, so a child forked from a short-lived thread (an HTTP handler, a thread pool
+worker) would be killed when that thread finishes. :func:`spawn` therefore forks every
+child from one long-lived daemon thread of the process (:class:`_Spawner`), which exits
+only with the process. A child also checks, right after the ``prctl``, that its parent
+is still the process that asked for it, closing the race where the parent dies first.
+The signal reaches only the direct child: a proof assistant started through a wrapper
+(``lake env lean``) leaves its grandchildren to :func:`kill_tree` (same session).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import os
+import queue
 import resource
 import signal
 import subprocess
+import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from search.errors import BackendUnavailable
 
 __all__ = ["DEFAULT_MEMORY_LIMIT_MB", "kill_tree", "spawn"]
 
 DEFAULT_MEMORY_LIMIT_MB = 8192
+_PR_SET_PDEATHSIG = 1
+
+_Job = tuple[Callable[[], Any], "Future[Any]"]
 
 
-def _limit_memory(limit_mb: int | None) -> Callable[[], None] | None:
-    if limit_mb is None:
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's ``prctl``, resolved in the parent (never between fork and exec); None off Linux."""
+    if not sys.platform.startswith("linux"):
         return None
-    limit_bytes = limit_mb * 1024 * 1024
+    try:
+        function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return function
 
-    def apply_limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
 
-    return apply_limit
+def _child_setup(limit_mb: int | None) -> Callable[[], None]:
+    """The function run in the child between fork and exec: memory cap, death signal."""
+    limit_bytes = None if limit_mb is None else limit_mb * 1024 * 1024
+    prctl = _prctl()
+    parent = os.getpid()
+
+    def setup() -> None:
+        if limit_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+            if os.getppid() != parent:  # the parent died before the prctl took effect
+                os._exit(1)
+
+    return setup
+
+
+class _Spawner:
+    """One daemon thread that forks every child, so that PDEATHSIG tracks the process.
+
+    Created on first use (no import-time thread) and again in a forked copy of the
+    process, where the original thread does not exist.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[_Job] | None = None
+        self._owner_pid = 0
+
+    def run(self, job: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+        """Run ``job`` on the spawner thread and return its result (or raise its error)."""
+        future: Future[subprocess.Popen[bytes]] = Future()
+        self._queue().put((job, future))
+        try:
+            return future.result()
+        except BaseException:
+            # Interrupted while waiting (SIGTERM, Ctrl-C): nobody will own the child.
+            future.add_done_callback(_kill_abandoned)
+            raise
+
+    def _queue(self) -> queue.SimpleQueue[_Job]:
+        with self._lock:
+            if self._jobs is None or self._owner_pid != os.getpid():
+                self._jobs = queue.SimpleQueue()
+                self._owner_pid = os.getpid()
+                thread = threading.Thread(
+                    target=self._serve, args=(self._jobs,), name="process-spawner", daemon=True
+                )
+                thread.start()
+            return self._jobs
+
+    @staticmethod
+    def _serve(jobs: queue.SimpleQueue[_Job]) -> None:
+        while True:
+            job, future = jobs.get()
+            try:
+                future.set_result(job())
+            except BaseException as exc:  # handed to the waiting caller
+                future.set_exception(exc)
+
+
+def _kill_abandoned(future: Future[subprocess.Popen[bytes]]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        kill_tree(future.result())
+
+
+_SPAWNER = _Spawner()
 
 
 def spawn(
@@ -44,11 +135,14 @@ def spawn(
 ) -> subprocess.Popen[bytes]:
     """Start ``argv`` with piped stdin/stdout in its own session, under a memory cap.
 
+    The child is killed by the kernel if this process dies (see the module docstring).
     ``output``, when given, receives stdout (and stderr, if merged) instead of a pipe,
     e.g. a log file of a long-running server. Raises :class:`BackendUnavailable` naming
     the command when it cannot start.
     """
-    try:
+    setup = _child_setup(memory_limit_mb)
+
+    def start() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             list(argv),
             stdin=subprocess.PIPE,
@@ -57,8 +151,11 @@ def spawn(
             cwd=cwd,
             env=None if env is None else dict(env),
             start_new_session=True,
-            preexec_fn=_limit_memory(memory_limit_mb),  # noqa: PLW1509 - only sets an rlimit
+            preexec_fn=setup,  # noqa: PLW1509 - rlimit and prctl only, resolved beforehand
         )
+
+    try:
+        return _SPAWNER.run(start)
     except OSError as exc:
         raise BackendUnavailable(f"cannot start {argv[0]!r}: {exc.strerror or exc}") from exc
 

@@ -44,7 +44,9 @@ class ProvedNode:
 class SearchResult:
     """Everything one search produced, with its time split three ways.
 
-    ``overhead_time_s`` is the engine's own time: total minus generator, backend
+    ``time_s`` is the search's wall time after the root was opened; ``open_time_s``
+    the time opening it took (header and statement), outside the time limit.
+    ``overhead_time_s`` is the engine's own time: ``time_s`` minus generator, backend
     and scorer time. ``proof_states`` are the states along the proof, root first.
     """
 
@@ -59,6 +61,7 @@ class SearchResult:
     backend_time_s: float
     scorer_time_s: float
     error: str | None = None
+    open_time_s: float = 0.0
     proved_nodes: tuple[ProvedNode, ...] = ()
     graph: Any = field(default=None, compare=False, repr=False)
 
@@ -78,6 +81,7 @@ class SearchResult:
             "expansions": self.expansions,
             "num_nodes": self.num_nodes,
             "time_s": self.time_s,
+            "open_time_s": self.open_time_s,
             "generator_time_s": self.generator_time_s,
             "backend_time_s": self.backend_time_s,
             "scorer_time_s": self.scorer_time_s,

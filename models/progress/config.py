@@ -6,7 +6,6 @@ Light on purpose (no torch): the prove and eval commands import it at start-up;
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from search.errors import ConfigError
 from search.protocols import NodeScorer, SamplingSchedule
 from search.validation import require_probability
 
-__all__ = ["SAMPLING_MODES", "ScoringConfig", "build_scoring", "scoring_config_from_arguments"]
+__all__ = ["SAMPLING_MODES", "ScoringConfig", "build_scoring"]
 
 SAMPLING_MODES = ("fixed", "dynamic")
 
@@ -52,17 +51,6 @@ class ScoringConfig:
                 f"max_candidates ({self.max_candidates}) must be at least "
                 f"min_candidates ({self.min_candidates})"
             )
-
-
-def scoring_config_from_arguments(arguments: argparse.Namespace) -> ScoringConfig:
-    """The scoring flags added by ``prover.cli.flags.add_search_flags``."""
-    return ScoringConfig(
-        progress_model=arguments.progress_model,
-        alpha=arguments.alpha,
-        sampling=arguments.sampling,
-        min_candidates=arguments.min_candidates,
-        max_candidates=arguments.max_candidates,
-    )
 
 
 def build_scoring(

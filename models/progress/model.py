@@ -17,13 +17,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from models.progress.protocol import ProgressPredictor
 from search.errors import ConfigError, InputError
 
 __all__ = [
     "INPUT_FORMATS",
     "MANIFEST_NAME",
     "ProgressManifest",
-    "ProgressPredictor",
+    "TransformerProgressModel",
     "default_backbone",
     "format_input",
     "load_progress_predictor",
@@ -128,7 +129,7 @@ def resolve_backbone(backbone: str | Path | None) -> Path:
     )
 
 
-class ProgressPredictor:
+class TransformerProgressModel:
     """State (and proof so far) → predicted remaining steps, from a progress model directory.
 
     Build it with :func:`load_progress_predictor`. Inputs are batched; predictions are
@@ -198,7 +199,7 @@ class ProgressPredictor:
 def load_progress_predictor(
     model_dir: str | Path, *, input_format: str | None = None, batch_size: int = 32
 ) -> ProgressPredictor:
-    """Load a trained progress model; errors name the directory.
+    """Load a trained progress model (a :class:`ProgressPredictor`); errors name the directory.
 
     ``input_format``, when given, must match the one the model was trained for (a model
     trained on states alone cannot score state-plus-proof inputs, and vice versa).
@@ -210,7 +211,7 @@ def load_progress_predictor(
             f"{directory}: model was trained for input format {manifest.input_format!r}, "
             f"not {input_format!r}"
         )
-    return ProgressPredictor(directory, manifest, batch_size=batch_size)
+    return TransformerProgressModel(directory, manifest, batch_size=batch_size)
 
 
 def manifest_dict(manifest: ProgressManifest) -> dict[str, Any]:

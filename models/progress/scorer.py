@@ -14,36 +14,16 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Protocol
 
+from models.progress.protocol import ProgressPredictor
 from search.errors import ConfigError
 from search.protocols import NodeScore, ScoreRequest
 from search.validation import require_probability
 
-__all__ = ["DEFAULT_ALPHA", "ProgressScorer", "RemainingStepsPredictor", "progress_priority"]
+__all__ = ["DEFAULT_ALPHA", "ProgressScorer", "progress_priority"]
 
 DEFAULT_ALPHA = 0.2
 """LeanProgress's best α on Mathlib4-test (45.2 % vs 41.4 % at α = 0)."""
-
-
-class RemainingStepsPredictor(Protocol):
-    """What the scorer needs from a progress model (see :class:`ProgressPredictor`)."""
-
-    @property
-    def input_format(self) -> str:
-        """``state`` or ``state+proof``."""
-        ...
-
-    @property
-    def n_max(self) -> int:
-        """The N_max of the progress term."""
-        ...
-
-    def predict_remaining_steps(
-        self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
-    ) -> list[float]:
-        """One non-negative prediction per state."""
-        ...
 
 
 def progress_priority(
@@ -64,7 +44,7 @@ class ProgressScorer:
 
     def __init__(
         self,
-        predictor: RemainingStepsPredictor,
+        predictor: ProgressPredictor,
         *,
         alpha: float = DEFAULT_ALPHA,
         n_max: float | None = None,

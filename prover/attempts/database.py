@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
+from prover.attempts.jsonl import JsonlWriter, cut_torn_tail, read_numbered_jsonl
+from prover.attempts.record import AttemptRecord
+from prover.attempts.run_directory import ensure_run_directory
 from search.closing import Closing
 from search.errors import ConfigError, InputError
 
-__all__ = ["DATABASE_NAME", "JSONL_NAME", "ResultsDatabase", "StoredAttempt"]
+__all__ = ["DATABASE_NAME", "JSONL_NAME", "ResultsDatabase"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +43,12 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 """
 
-#: One stored attempt: its AttemptRecord.to_dict() view.
-StoredAttempt = dict[str, Any]
-
 
 class ResultsDatabase(Closing):
     """The SQLite store of one run directory, bound to one configuration hash."""
 
     def __init__(self, run_dir: Path) -> None:
-        run_dir.mkdir(parents=True, exist_ok=True)
+        ensure_run_directory(run_dir)
         self.run_dir = run_dir
         self.path = run_dir / DATABASE_NAME
         self.jsonl_path = run_dir / JSONL_NAME
@@ -95,18 +94,18 @@ class ResultsDatabase(Closing):
         )
 
     # ------------------------------------------------------------ attempts
-    def add(self, record: StoredAttempt, *, graph: str | None = None) -> bool:
+    def add(self, record: AttemptRecord, *, graph: str | None = None) -> bool:
         """Commit one attempt (durable on return); False if it was already stored."""
         cursor = self._connection.execute(
             "INSERT OR IGNORE INTO attempts "
             "(name, attempt, seed, status, record, graph, recorded_at, sequence) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM attempts))",
             (
-                record["name"],
-                int(record["attempt"]),
-                int(record["seed"]),
-                record["status"],
-                json.dumps(record, ensure_ascii=False),
+                record.name,
+                record.attempt,
+                record.seed,
+                record.status,
+                json.dumps(record.to_dict(), ensure_ascii=False),
                 graph,
                 time.time(),
             ),
@@ -122,10 +121,13 @@ class ResultsDatabase(Closing):
         """How many attempts are recorded."""
         return int(self._connection.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
 
-    def records(self) -> list[StoredAttempt]:
+    def records(self) -> list[AttemptRecord]:
         """Every recorded attempt, in the order they were recorded."""
         rows = self._connection.execute("SELECT record FROM attempts ORDER BY sequence")
-        return [json.loads(row[0]) for row in rows]
+        return [
+            AttemptRecord.from_dict(json.loads(text), where=f"{self.path} attempt {number}")
+            for number, (text,) in enumerate(rows, start=1)
+        ]
 
     def graph(self, name: str, attempt: int) -> str | None:
         """The node-link JSON of the search graph of a proved attempt, if stored."""
@@ -143,34 +145,31 @@ class ResultsDatabase(Closing):
         naming the file and line (the database keeps every attempt either way).
         """
         present = self._read_jsonl_keys()
-        missing = [r for r in self.records() if (r["name"], int(r["attempt"])) not in present]
+        missing = [r for r in self.records() if (r.name, r.attempt) not in present]
         if missing:
-            with self.jsonl_path.open("a", encoding="utf-8") as handle:
+            with JsonlWriter(self.jsonl_path) as writer:
                 for record in missing:
-                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
+                    writer.write(record)
         return len(missing)
 
-    def append_jsonl(self, record: StoredAttempt) -> None:
+    def append_jsonl(self, record: AttemptRecord) -> None:
         """Append one committed attempt to ``results.jsonl`` (flushed and fsynced)."""
-        with self.jsonl_path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        with JsonlWriter(self.jsonl_path) as writer:
+            writer.write(record)
 
     def _read_jsonl_keys(self) -> set[tuple[str, int]]:
         if not self.jsonl_path.exists():
             return set()
-        _cut_torn_tail(self.jsonl_path)
+        cut_torn_tail(self.jsonl_path)
         known = self.completed()
         keys: set[tuple[str, int]] = set()
-        lines = self.jsonl_path.read_text(encoding="utf-8").splitlines()
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            key = _line_key(line, where=f"{self.jsonl_path} line {number}")
-            hint = f"delete {self.jsonl_path} to regenerate it from {self.path}"
+        hint = f"delete {self.jsonl_path} to regenerate it from {self.path}"
+        try:
+            values = read_numbered_jsonl(self.jsonl_path, skip_broken_last_line=False)
+        except InputError as exc:
+            raise InputError(f"{exc}; every attempt is kept in {DATABASE_NAME}: {hint}") from exc
+        for number, value in values:
+            key = _record_key(value, where=f"{self.jsonl_path} line {number}")
             if key in keys:
                 raise InputError(
                     f"{self.jsonl_path} line {number} repeats attempt {key[1]} of {key[0]}; {hint}"
@@ -189,25 +188,12 @@ class ResultsDatabase(Closing):
         self._connection.close()
 
 
-def _line_key(line: str, *, where: str) -> tuple[str, int]:
+def _record_key(value: dict[str, Any], *, where: str) -> tuple[str, int]:
     try:
-        value = json.loads(line)
-        return str(value["name"]), int(value["attempt"])
-    except (ValueError, KeyError, TypeError) as exc:
+        record = AttemptRecord.from_dict(value, where=where)
+    except InputError as exc:
         raise InputError(
-            f"{where} is not a valid attempt record ({exc}); every attempt is kept in "
-            f"{DATABASE_NAME}: delete the JSONL file to regenerate it"
+            f"{exc}; every attempt is kept in {DATABASE_NAME}: delete the JSONL file to "
+            "regenerate it"
         ) from exc
-
-
-def _cut_torn_tail(path: Path) -> None:
-    """Drop an unterminated last line: the trace of a writer killed in mid-write."""
-    data = path.read_bytes()
-    if not data or data.endswith(b"\n"):
-        return
-    keep = data.rfind(b"\n") + 1
-    logger.warning("%s: dropping a torn last line (%d bytes)", path, len(data) - keep)
-    with path.open("r+b") as handle:
-        handle.truncate(keep)
-        handle.flush()
-        os.fsync(handle.fileno())
+    return record.name, record.attempt

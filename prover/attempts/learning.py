@@ -17,12 +17,13 @@ optimisation: a header that cannot be replayed is logged and skipped, never an e
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from prover.attempts.record import AttemptRecord
+from prover.backends.factory import BackendConfig
 from search.errors import ProverError
 from search.protocols import OnlineLearner, ProofStep, TacticGenerator
 from search.states import Theorem
@@ -30,6 +31,7 @@ from search.states import Theorem
 __all__ = [
     "HeaderLearner",
     "HeaderTracer",
+    "header_learning",
     "learn_from_header",
     "learn_from_record",
     "proof_steps",
@@ -45,7 +47,7 @@ def proof_steps(record: AttemptRecord, *, theorem: str) -> list[ProofStep]:
     """The steps of a record's verified proof (state before each tactic), else none."""
     if record.status != "proved" or not record.verified or record.proof is None:
         return []
-    states = record.search.get("proof_states") or []
+    states = record.proof_states
     if len(states) != len(record.proof):
         logger.warning("%s: proof and proof_states differ in length; not learned", record.name)
         return []
@@ -85,12 +87,9 @@ def learn_from_header(
     if not isinstance(generator, OnlineLearner) or not theorem.header.strip():
         return 0
     if tracer is None:
-        # prover.tracing comes from the trace branch (contracts.md section 3).
-        try:
-            tracer = importlib.import_module("prover.tracing").trace_source
-        except (ImportError, AttributeError) as exc:
-            logger.warning("header proofs not learned: no prover.tracing (%s)", exc)
-            return 0
+        from prover.tracing import trace_source
+
+        tracer = trace_source
     try:
         trace = tracer(theorem.header, coq=coq, file=theorem.source or "<header>")
     except ProverError as exc:
@@ -136,3 +135,25 @@ def _traced_steps(traced: Sequence[Any]) -> list[ProofStep]:
         )
         for step in traced
     ]
+
+
+def header_learning(
+    generator: TacticGenerator, backend: BackendConfig
+) -> Callable[[Theorem], None] | None:
+    """For theorems of a real Coq file: a hook learning each header's proofs first.
+
+    None when the generator does not learn or the backend is not Coq (nothing to do).
+    """
+    if backend.language != "coq" or not isinstance(generator, OnlineLearner):
+        return None
+    from prover.backends.coq.environment import CoqConfig
+
+    coq = CoqConfig()
+    if backend.memory_limit_mb is not None:
+        coq = replace(coq, memory_limit_mb=backend.memory_limit_mb)
+    learner = HeaderLearner(generator, coq=coq)
+
+    def learn(theorem: Theorem) -> None:
+        learner(theorem)
+
+    return learn

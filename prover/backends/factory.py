@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from search.errors import ConfigError
 from search.protocols import ProofEnvironment
@@ -22,20 +22,33 @@ BACKEND_LANGUAGES = {"coq": "coq", "lean-repl": "lean4", "leandojo": "lean4"}
 
 @dataclass(frozen=True, kw_only=True)
 class BackendConfig:
-    """Which proof assistant to drive and how to start it."""
+    """Which proof assistant to drive and how to start it.
+
+    Attributes:
+        name: ``--backend``: ``coq``, ``lean-repl`` or ``leandojo``.
+        lean_repl_command: ``--lean-repl-cmd``, already split into argv (None: the
+            REPL backend's default, ``lake env repl``).
+        lean_project: ``--lean-project``: the Lean project directory.
+        memory_limit_mb: ``--memory-limit-mb``; None keeps each backend's own default cap
+            (:class:`~prover.backends.coq.environment.CoqConfig`: 8 GB,
+            :class:`~prover.backends.lean.repl.LeanReplConfig`: 16 GB).
+        coq_prelude: ``--coq-prelude``: sentences loaded after every Coq header.
+    """
 
     name: str = "coq"
-    lean_repl_command: str | None = None
+    lean_repl_command: tuple[str, ...] | None = None
     lean_project: Path | None = None
-    memory_limit_mb: int = 8192
+    memory_limit_mb: int | None = None
     coq_prelude: str = DEFAULT_COQ_PRELUDE
 
     def __post_init__(self) -> None:
         if self.name not in BACKEND_LANGUAGES:
             known = ", ".join(BACKEND_LANGUAGES)
             raise ConfigError(f"--backend must be one of {known}, got {self.name!r}")
-        if self.memory_limit_mb < 256:
+        if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
             raise ConfigError(f"memory_limit_mb must be at least 256, got {self.memory_limit_mb}")
+        if self.lean_repl_command is not None and not all(self.lean_repl_command):
+            raise ConfigError(f"lean_repl_command must be non-empty, got {self.lean_repl_command}")
 
     @property
     def language(self) -> str:
@@ -45,22 +58,22 @@ class BackendConfig:
 
 def open_environment(config: BackendConfig) -> ProofEnvironment:
     """Create the environment ``config`` names; the caller must ``close()`` it."""
+    # Only what the user set is passed on: every other value is the backend config's default.
+    memory: dict[str, Any] = (
+        {} if config.memory_limit_mb is None else {"memory_limit_mb": config.memory_limit_mb}
+    )
     if config.name == "coq":
         from prover.backends.coq.environment import CoqConfig, CoqEnvironment
 
-        return CoqEnvironment(
-            CoqConfig(memory_limit_mb=config.memory_limit_mb, prelude=config.coq_prelude)
-        )
+        return CoqEnvironment(CoqConfig(prelude=config.coq_prelude, **memory))
     if config.name == "lean-repl":
         from prover.backends.lean.repl import LeanReplConfig, LeanReplEnvironment
 
-        command = shlex.split(config.lean_repl_command or "lake env repl")
+        command: dict[str, Any] = (
+            {} if config.lean_repl_command is None else {"repl_command": config.lean_repl_command}
+        )
         return LeanReplEnvironment(
-            LeanReplConfig(
-                repl_command=tuple(command),
-                project_dir=config.lean_project,
-                memory_limit_mb=config.memory_limit_mb,
-            )
+            LeanReplConfig(project_dir=config.lean_project, **command, **memory)
         )
     from prover.backends.lean.dojo import LeanDojoConfig, LeanDojoEnvironment
 

@@ -1,97 +1,23 @@
-"""``prover eval``: K attempts per theorem, resumable, on local workers or Ray; pass@k summary.
-
-The run directory holds ``results.sqlite`` (source of truth, WAL), ``results.jsonl`` (one
-line per attempt, the fields of ``prover prove``), ``config.json``, ``summary.json``,
-``graphs/`` (search graphs of proved attempts) and ``report.html``. Rerunning the same
-command resumes; another configuration in the same directory is refused unless --force.
-"""
+"""``prover eval``: its flags and their mapping to :class:`~prover.evaluation.runner.EvalConfig`."""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
-import logging
-import shutil
-import time
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
-from models.progress.config import ScoringConfig, scoring_config_from_arguments
-from models.registry import GeneratorConfig, generator_config_from_arguments
-from prover.attempts.database import DATABASE_NAME, JSONL_NAME, ResultsDatabase
-from prover.attempts.record import attempt_seed
-from prover.attempts.run import error_record
-from prover.backends.factory import BackendConfig
-from prover.cli.flags import add_problem_flags, add_search_flags
-from prover.cli.prove import (
-    ProblemSelection,
+from prover.cli.flags import (
+    add_problem_flags,
+    add_search_flags,
     backend_config_from_arguments,
-    load_problems,
+    default_of,
+    generator_config_from_arguments,
     problems_from_arguments,
+    scoring_config_from_arguments,
     search_config_from_arguments,
 )
-from prover.data.benchmarks import BenchmarkEntry
-from search.config import SearchConfig
-from search.errors import ConfigError, InputError
+from prover.evaluation.runner import EvalConfig, run_eval
 
-__all__ = ["EvalConfig", "config_hash", "eval_config_from_arguments", "register", "run_eval"]
-
-logger = logging.getLogger(__name__)
-
-_RUN_FILES = (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", JSONL_NAME)
-_DERIVED_FILES = ("summary.json", "report.html", "config.json", "graphs")
-
-
-@dataclass(frozen=True, kw_only=True)
-class EvalConfig:
-    """Everything ``prover eval`` needs; :meth:`identity` is what defines the run."""
-
-    problems: ProblemSelection
-    backend: BackendConfig
-    generator: GeneratorConfig
-    search: SearchConfig
-    attempts: int
-    run_dir: Path
-    scoring: ScoringConfig = field(default_factory=ScoringConfig)
-    workers: int = 1
-    ray: str | None = None
-    force: bool = False
-    show_progress: bool = True
-    write_report: bool = True
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise ConfigError(f"--attempts must be at least 1, got {self.attempts}")
-        if self.workers < 1:
-            raise ConfigError(f"--workers must be at least 1, got {self.workers}")
-        model = self.generator.backend is not None
-        if self.attempts > 1 and model and self.generator.temperature <= 0:
-            raise ConfigError(
-                f"--attempts {self.attempts} with a model generator needs --temperature "
-                f"above 0 (got {self.generator.temperature}); otherwise attempts repeat"
-            )
-
-    def identity(self) -> dict[str, Any]:
-        """The canonical configuration hashed into the run directory (no run-dir, workers...)."""
-        view = {
-            "problems": asdict(self.problems),
-            "backend": asdict(self.backend),
-            "generator": asdict(self.generator),
-            "search": asdict(self.search),
-            "scoring": asdict(self.scoring),
-            "attempts": self.attempts,
-        }
-        return json.loads(json.dumps(view, default=str, sort_keys=True))  # type: ignore[no-any-return]
-
-
-def config_hash(config: EvalConfig) -> str:
-    """sha256 of the canonical JSON of :meth:`EvalConfig.identity`."""
-    text = json.dumps(config.identity(), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+__all__ = ["eval_config_from_arguments", "register"]
 
 
 def eval_config_from_arguments(arguments: argparse.Namespace) -> EvalConfig:
@@ -112,213 +38,25 @@ def eval_config_from_arguments(arguments: argparse.Namespace) -> EvalConfig:
     )
 
 
-def open_run_directory(config: EvalConfig) -> ResultsDatabase:
-    """Open (or create) the run's database, refusing a directory of another configuration."""
-    run_dir = config.run_dir
-    if run_dir.exists() and not run_dir.is_dir():
-        raise InputError(f"--run-dir {run_dir} exists and is not a directory")
-    stray = run_dir / JSONL_NAME
-    if stray.exists() and not (run_dir / DATABASE_NAME).exists() and not config.force:
-        raise ConfigError(
-            f"{stray} exists but {run_dir} holds no {DATABASE_NAME}: it is not an eval run "
-            "directory; choose another --run-dir or pass --force to move it aside"
-        )
-    if config.force:
-        _move_aside_if_other(config)
-    database = ResultsDatabase(run_dir)
-    try:
-        database.bind_config(config_hash(config), config.identity())
-    except BaseException:
-        database.close()
-        raise
-    return database
-
-
-def _move_aside_if_other(config: EvalConfig) -> None:
-    run_dir = config.run_dir
-    database_path = run_dir / DATABASE_NAME
-    if database_path.exists():
-        with ResultsDatabase(run_dir) as database:
-            if database.stored_config() == config.identity():
-                return
-    present = [run_dir / n for n in (*_RUN_FILES, *_DERIVED_FILES) if (run_dir / n).exists()]
-    if not present:
-        return
-    aside = run_dir / f"previous-{time.strftime('%Y%m%d-%H%M%S')}"
-    aside.mkdir()
-    for path in present:
-        shutil.move(str(path), str(aside / path.name))
-    logger.warning("--force: moved the previous run's files to %s", aside)
-
-
-def run_eval(config: EvalConfig) -> int:
-    """Run ``prover eval`` end to end; returns the process exit status."""
-    entries = load_problems(config.problems, language=config.backend.language)
-    _check_unique(entries)
-    with open_run_directory(config) as database:
-        repaired = database.sync_jsonl()
-        if repaired:
-            logger.warning("appended %d attempt(s) missing from %s", repaired, JSONL_NAME)
-        (config.run_dir / "config.json").write_text(
-            json.dumps({"hash": config_hash(config), **config.identity()}, indent=2) + "\n"
-        )
-        _record_broken_entries(entries, config, database)
-        _run_pending(entries, config, database)
-        summary = _write_summary(entries, config, database)
-    print(summary.render())
-    if config.write_report:
-        from prover.evaluation.report import write_report
-
-        print(f"report: {write_report([config.run_dir])}")
-    print(f"results: {config.run_dir / JSONL_NAME}")
-    return 0
-
-
-def _check_unique(entries: Sequence[BenchmarkEntry]) -> None:
-    seen: set[str] = set()
-    for entry in entries:
-        if entry.key in seen:
-            raise InputError(f"theorem {entry.key!r} appears twice in the selection")
-        seen.add(entry.key)
-
-
-def _record_broken_entries(
-    entries: Sequence[BenchmarkEntry], config: EvalConfig, database: ResultsDatabase
-) -> None:
-    done = database.completed()
-    for entry in entries:
-        if entry.theorem is not None:
-            continue
-        for attempt in range(config.attempts):
-            if (entry.key, attempt) in done:
-                continue
-            seed = attempt_seed(config.search.seed, entry.key, attempt)
-            message = entry.error or "no theorem"
-            record = error_record(entry.key, attempt=attempt, seed=seed, message=message)
-            _store(database, record.to_dict(), None)
-
-
-def _store(database: ResultsDatabase, record: dict[str, Any], graph: str | None) -> None:
-    if database.add(record, graph=graph):
-        database.append_jsonl(record)
-        if graph is not None:
-            graphs = database.run_dir / "graphs"
-            graphs.mkdir(exist_ok=True)
-            (graphs / f"{record['name']}.a{record['attempt']}.json").write_text(graph)
-
-
-def _run_pending(
-    entries: Sequence[BenchmarkEntry], config: EvalConfig, database: ResultsDatabase
-) -> None:
-    from prover.evaluation.workers import AttemptOutcome, AttemptTask, WorkerSetup, run_local_pool
-
-    done = database.completed()
-    tasks = [
-        AttemptTask(key=entry.key, attempt=attempt, theorem=entry.theorem)
-        for entry in entries
-        if entry.theorem is not None
-        for attempt in range(config.attempts)
-        if (entry.key, attempt) not in done
-    ]
-    setup = WorkerSetup(
-        backend=config.backend,
-        generator=config.generator,
-        search=config.search,
-        scoring=config.scoring,
-    )
-    progress = _Progress(entries, config, database.records())
-    try:
-
-        def on_outcome(outcome: AttemptOutcome) -> None:
-            _store(database, outcome.record, outcome.graph)
-            progress.update(outcome.record)
-
-        if config.ray is not None:
-            from prover.evaluation.ray_workers import run_ray_pool
-
-            run_ray_pool(
-                tasks, setup, workers=config.workers, address=config.ray, on_outcome=on_outcome
-            )
-        else:
-            run_local_pool(tasks, setup, workers=config.workers, on_outcome=on_outcome)
-    finally:
-        progress.close()
-
-
-class _Progress:
-    """The tqdm bar: theorems done, solved, pass@1 so far, ETA."""
-
-    def __init__(
-        self,
-        entries: Sequence[BenchmarkEntry],
-        config: EvalConfig,
-        records: Sequence[dict[str, Any]],
-    ) -> None:
-        from tqdm import tqdm
-
-        self.attempts = config.attempts
-        self.finished: dict[str, int] = defaultdict(int)
-        self.proved: dict[str, int] = defaultdict(int)
-        for record in records:
-            self._count(record)
-        done = sum(n >= self.attempts for n in self.finished.values())
-        self.bar = tqdm(
-            total=len(entries), initial=done, unit="thm", disable=not config.show_progress
-        )
-        self._postfix()
-
-    def _count(self, record: dict[str, Any]) -> None:
-        self.finished[record["name"]] += 1
-        self.proved[record["name"]] += record.get("status") == "proved"
-
-    def update(self, record: dict[str, Any]) -> None:
-        self._count(record)
-        if self.finished[record["name"]] == self.attempts:
-            self.bar.update(1)
-        self._postfix()
-
-    def _postfix(self) -> None:
-        attempts = sum(self.finished.values())
-        proved = sum(self.proved.values())
-        solved = sum(count > 0 for count in self.proved.values())
-        pass_at_1 = proved / attempts if attempts else 0.0
-        self.bar.set_postfix(solved=solved, pass1=f"{100 * pass_at_1:.1f}%", attempts=attempts)
-
-    def close(self) -> None:
-        self.bar.close()
-
-
-def _write_summary(
-    entries: Sequence[BenchmarkEntry], config: EvalConfig, database: ResultsDatabase
-) -> Any:
-    from prover.evaluation.summary import summarize_run
-
-    summary = summarize_run(
-        [entry.key for entry in entries], database.records(), attempts=config.attempts
-    )
-    payload = summary.to_dict()
-    payload["config_hash"] = config_hash(config)
-    payload["budget"] = {
-        "time_limit_s": config.search.time_limit_s,
-        "max_expansions": config.search.max_expansions,
-        "num_candidates": config.search.num_candidates,
-        "generator": config.generator.name,
-    }
-    (config.run_dir / "summary.json").write_text(json.dumps(payload, indent=2) + "\n")
-    return summary
-
-
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``eval`` subcommand to the ``prover`` parser."""
     parser = commands.add_parser(
-        "eval", help="K attempts per theorem with pass@k; resumable, parallel"
+        "eval",
+        help="K attempts per theorem with pass@k; resumable, parallel",
+        description="Exit status: 0 when every attempt ran (proved or failed), 3 when some "
+        "attempt ended in error, 2 on bad input.",
     )
     add_problem_flags(parser)
     add_search_flags(parser)
     run = parser.add_argument_group("evaluation")
     run.add_argument("--attempts", type=int, required=True, help="K attempts per theorem")
     run.add_argument("--run-dir", type=Path, required=True, help="run directory (resumable)")
-    run.add_argument("--workers", type=int, default=1, help="parallel workers (default 1)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=default_of(EvalConfig, "workers"),
+        help="parallel workers (default %(default)s)",
+    )
     run.add_argument(
         "--ray",
         nargs="?",

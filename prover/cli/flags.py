@@ -1,16 +1,57 @@
-"""Command-line flags shared by several ``prover`` subcommands (prove, eval, assist, serve)."""
+"""Every flag shared by several subcommands, and its mapping to a config dataclass.
+
+Each flag's default is read from the field of the config it fills (:func:`default_of`),
+so a default is written once, in the dataclass; ``None`` defaults mean "the library
+decides" (for example each backend's own memory cap). The ``*_from_arguments`` functions
+are the only place where parsed flags become configs.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
+from typing import Any
 
-from models.registry import add_generator_flags
-from prover.backends.factory import DEFAULT_COQ_PRELUDE
+from models.language.completions import SCORE_MODES
+from models.language.prompts import TEMPLATE_NAMES
+from models.progress.config import SAMPLING_MODES, ScoringConfig
+from models.registry import GENERATOR_PARTS, GeneratorConfig
+from prover.backends.factory import BACKEND_LANGUAGES, BackendConfig
+from prover.data.selection import ProblemSelection
+from search.config import SearchConfig
 
-__all__ = ["add_backend_flags", "add_problem_flags", "add_scoring_flags", "add_search_flags"]
+__all__ = [
+    "add_backend_flags",
+    "add_budget_flags",
+    "add_generator_flags",
+    "add_problem_flags",
+    "add_scoring_flags",
+    "add_search_flags",
+    "backend_config_from_arguments",
+    "default_of",
+    "generator_config_from_arguments",
+    "problems_from_arguments",
+    "scoring_config_from_arguments",
+    "search_config_from_arguments",
+]
+
+Parser = argparse.ArgumentParser | argparse._ArgumentGroup
 
 
+def default_of(config_type: type[Any], field_name: str) -> Any:
+    """The default of ``config_type.field_name`` (the one place a default is written)."""
+    for field in dataclasses.fields(config_type):
+        if field.name == field_name:
+            if field.default is not dataclasses.MISSING:
+                return field.default
+            if field.default_factory is not dataclasses.MISSING:
+                return field.default_factory()
+            raise TypeError(f"{config_type.__name__}.{field_name} has no default")
+    raise TypeError(f"{config_type.__name__} has no field {field_name!r}")
+
+
+# ------------------------------------------------------------------ theorems
 def add_problem_flags(parser: argparse.ArgumentParser) -> None:
     """Flags choosing the theorems: a benchmark split (with names/limit) or one file."""
     group = parser.add_argument_group("theorems")
@@ -23,48 +64,200 @@ def add_problem_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--theorem", help="the theorem's name inside --file")
 
 
-def add_backend_flags(parser: argparse.ArgumentParser) -> None:
-    """Flags choosing and starting the proof assistant."""
-    backend = parser.add_argument_group("backend")
-    backend.add_argument("--backend", default="coq", choices=("coq", "lean-repl", "leandojo"))
-    backend.add_argument("--lean-repl-cmd", help="command starting the Lean REPL")
-    backend.add_argument("--lean-project", type=Path, help="Lean project directory")
-    backend.add_argument("--memory-limit-mb", type=int, default=8192)
-    backend.add_argument(
+def problems_from_arguments(arguments: argparse.Namespace) -> ProblemSelection:
+    """The theorem selection given on the command line."""
+    names = tuple(n.strip() for n in (arguments.names or "").split(",") if n.strip())
+    return ProblemSelection(
+        benchmark=arguments.benchmark,
+        split=arguments.split,
+        statements=arguments.statements,
+        names=names,
+        limit=arguments.limit,
+        file=arguments.file,
+        theorem=arguments.theorem,
+    )
+
+
+# ------------------------------------------------------------------ backend
+def add_backend_flags(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """Flags choosing and starting the proof assistant (``required=False``: no default backend)."""
+    group = parser.add_argument_group("backend")
+    group.add_argument(
+        "--backend",
+        default=default_of(BackendConfig, "name") if required else None,
+        choices=tuple(BACKEND_LANGUAGES),
+    )
+    group.add_argument("--lean-repl-cmd", help="command starting the Lean REPL (shell-split)")
+    group.add_argument("--lean-project", type=Path, help="Lean project directory")
+    group.add_argument(
+        "--memory-limit-mb",
+        type=int,
+        default=default_of(BackendConfig, "memory_limit_mb"),
+        help="memory cap of each proof-assistant process (default: the backend's own)",
+    )
+    group.add_argument(
         "--coq-prelude",
-        default=DEFAULT_COQ_PRELUDE,
+        default=default_of(BackendConfig, "coq_prelude"),
         help="sentences loaded after each Coq header (default: %(default)s)",
     )
 
 
-def add_search_flags(parser: argparse.ArgumentParser) -> None:
-    """Flags of the backend, the generator and the search budgets, shared by prove and eval."""
-    add_backend_flags(parser)
-    add_generator_flags(parser.add_argument_group("generator"))
-    budgets = parser.add_argument_group("search budgets")
-    budgets.add_argument("--time-limit", type=float, default=60.0, help="seconds per theorem")
-    budgets.add_argument("--max-expansions", type=int, help="node expansions per theorem")
-    budgets.add_argument("--tactic-timeout", type=float, default=5.0, help="seconds per tactic")
-    budgets.add_argument("--max-depth", type=int, default=50)
-    budgets.add_argument("--num-candidates", type=int, default=32, help="tactics per expansion")
-    budgets.add_argument("--expansion-batch-size", type=int, default=1)
-    budgets.add_argument("--seed", type=int, default=0)
-    add_scoring_flags(parser)
+def backend_config_from_arguments(arguments: argparse.Namespace) -> BackendConfig:
+    """The backend given on the command line (``--lean-repl-cmd`` is split shell-style)."""
+    from prover.backends.lean.repl import parse_repl_command
+
+    command = arguments.lean_repl_cmd
+    return BackendConfig(
+        name=arguments.backend,
+        lean_repl_command=parse_repl_command(command) if command is not None else None,
+        lean_project=arguments.lean_project,
+        memory_limit_mb=arguments.memory_limit_mb,
+        coq_prelude=arguments.coq_prelude,
+    )
 
 
+# ------------------------------------------------------------------ generator
+def add_generator_flags(parser: Parser) -> None:
+    """``--generator`` and every model flag; each maps to the GeneratorConfig field of its name."""
+
+    def default(name: str) -> Any:
+        return default_of(GeneratorConfig, name)
+
+    parser.add_argument(
+        "--generator",
+        default=default("name"),
+        help=f"{', '.join(GENERATOR_PARTS)}, or a '+' union such as portfolio+knn",
+    )
+    parser.add_argument(
+        "--model", help="served model name (openai), local model directory (vllm, hf, knn)"
+    )
+    parser.add_argument("--api-base", help="OpenAI-compatible server URL, e.g. http://host:8000/v1")
+    parser.add_argument("--template", default=default("template"), choices=TEMPLATE_NAMES)
+    parser.add_argument("--num-samples", type=int, help="completions per state")
+    parser.add_argument("--temperature", type=float, default=default("temperature"))
+    parser.add_argument("--top-p", type=float, default=default("top_p"))
+    parser.add_argument("--max-tokens", type=int, default=default("max_tokens"))
+    parser.add_argument("--score", default=default("score"), choices=SCORE_MODES)
+    parser.add_argument("--portfolio-weight", type=float, default=default("portfolio_weight"))
+    parser.add_argument(
+        "--request-timeout",
+        dest="request_timeout_s",
+        type=float,
+        default=default("request_timeout_s"),
+        help="seconds per HTTP request",
+    )
+    parser.add_argument("--max-retries", type=int, default=default("max_retries"))
+    parser.add_argument(
+        "--max-concurrent-requests", type=int, default=default("max_concurrent_requests")
+    )
+    parser.add_argument("--prompts-per-request", type=int, default=default("prompts_per_request"))
+    parser.add_argument("--beam-search", action="store_true", help="hf: beam search")
+    parser.add_argument("--dtype", default=default("dtype"), help="vllm: model dtype")
+    parser.add_argument("--max-model-len", type=int, default=default("max_model_len"))
+    parser.add_argument("--knn-model", help="knn model directory in a union with a language model")
+    parser.add_argument("--knn-weight", type=float, default=default("knn_weight"))
+    parser.add_argument("--knn-neighbours", type=int, help="knn: rows retrieved per state")
+    parser.add_argument(
+        "--no-online-learning",
+        dest="online_learning",
+        action="store_false",
+        help="do not learn from header proofs or proofs found during the run (knn)",
+    )
+
+
+def generator_config_from_arguments(arguments: argparse.Namespace) -> GeneratorConfig:
+    """The GeneratorConfig of parsed flags (``--generator`` fills ``name``)."""
+    values = {
+        field.name: getattr(arguments, field.name)
+        for field in dataclasses.fields(GeneratorConfig)
+        if field.name != "name" and hasattr(arguments, field.name)
+    }
+    return GeneratorConfig(name=arguments.generator, **values)
+
+
+# ------------------------------------------------------------------ search budgets
+def add_budget_flags(parser: argparse.ArgumentParser) -> None:
+    """The search budgets (:class:`~search.config.SearchConfig`)."""
+
+    def default(name: str) -> Any:
+        return default_of(SearchConfig, name)
+
+    group = parser.add_argument_group("search budgets")
+    group.add_argument(
+        "--time-limit", type=float, default=default("time_limit_s"), help="seconds per theorem"
+    )
+    group.add_argument("--max-expansions", type=int, help="node expansions per theorem")
+    group.add_argument(
+        "--tactic-timeout",
+        type=float,
+        default=default("tactic_timeout_s"),
+        help="seconds per tactic",
+    )
+    group.add_argument("--max-depth", type=int, default=default("max_depth"))
+    group.add_argument(
+        "--num-candidates",
+        type=int,
+        default=default("num_candidates"),
+        help="tactics per expansion",
+    )
+    group.add_argument("--expansion-batch-size", type=int, default=default("expansion_batch_size"))
+    group.add_argument("--seed", type=int, default=default("seed"))
+
+
+def search_config_from_arguments(arguments: argparse.Namespace) -> SearchConfig:
+    """The search budgets given on the command line."""
+    return SearchConfig(
+        time_limit_s=arguments.time_limit,
+        max_expansions=arguments.max_expansions,
+        tactic_timeout_s=arguments.tactic_timeout,
+        max_depth=arguments.max_depth,
+        num_candidates=arguments.num_candidates,
+        expansion_batch_size=arguments.expansion_batch_size,
+        seed=arguments.seed,
+    )
+
+
+# ------------------------------------------------------------------ scoring
 def add_scoring_flags(parser: argparse.ArgumentParser) -> None:
-    """Flags of the node priority (progress model) and the sampling budget (fixed/dynamic)."""
-    scoring = parser.add_argument_group("scoring and sampling budget")
-    scoring.add_argument(
+    """Node priority (progress model) and sampling budget (fixed or dynamic)."""
+    group = parser.add_argument_group("scoring and sampling budget")
+    group.add_argument(
         "--progress-model", type=Path, help="directory written by `prover train-progress`"
     )
-    scoring.add_argument(
-        "--alpha", type=float, default=0.2, help="weight of the progress term (default 0.2)"
+    group.add_argument(
+        "--alpha",
+        type=float,
+        default=default_of(ScoringConfig, "alpha"),
+        help="weight of the progress term (default %(default)s)",
     )
-    scoring.add_argument("--sampling", choices=("fixed", "dynamic"), default="fixed")
-    scoring.add_argument(
-        "--min-candidates", type=int, default=4, help="dynamic sampling: fewest per expansion"
+    group.add_argument(
+        "--sampling", choices=SAMPLING_MODES, default=default_of(ScoringConfig, "sampling")
     )
-    scoring.add_argument(
+    group.add_argument(
+        "--min-candidates",
+        type=int,
+        default=default_of(ScoringConfig, "min_candidates"),
+        help="dynamic sampling: fewest candidates per expansion",
+    )
+    group.add_argument(
         "--max-candidates", type=int, help="dynamic sampling: most (default --num-candidates)"
     )
+
+
+def scoring_config_from_arguments(arguments: argparse.Namespace) -> ScoringConfig:
+    """The scoring flags of :func:`add_scoring_flags`."""
+    return ScoringConfig(
+        progress_model=arguments.progress_model,
+        alpha=arguments.alpha,
+        sampling=arguments.sampling,
+        min_candidates=arguments.min_candidates,
+        max_candidates=arguments.max_candidates,
+    )
+
+
+def add_search_flags(parser: argparse.ArgumentParser) -> None:
+    """Backend, generator, budgets and scoring: the flags shared by prove and eval."""
+    add_backend_flags(parser)
+    add_generator_flags(parser.add_argument_group("generator"))
+    add_budget_flags(parser)
+    add_scoring_flags(parser)

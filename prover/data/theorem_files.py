@@ -7,7 +7,7 @@ from pathlib import Path
 from search.errors import InputError
 from search.states import Theorem
 
-__all__ = ["theorem_from_file"]
+__all__ = ["coq_declaration_from_source", "theorem_from_file"]
 
 
 def theorem_from_file(path: Path, name: str, *, language: str) -> Theorem:
@@ -16,10 +16,35 @@ def theorem_from_file(path: Path, name: str, *, language: str) -> Theorem:
         source = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start : exc.start + 1]
+        raise InputError(f"{path} is not UTF-8 text (byte {exc.start}: {byte!r})") from exc
     if language == "coq":
-        from prover.backends.coq.text import coq_theorem_from_source
-
-        return coq_theorem_from_source(source, name, origin=str(path))
+        return coq_declaration_from_source(source, name, origin=str(path))
     from prover.backends.lean.text import lean_theorem_from_source
 
     return lean_theorem_from_source(source, name, origin=str(path))
+
+
+def coq_declaration_from_source(source: str, name: str, *, origin: str = "<source>") -> Theorem:
+    """The declaration of ``name`` in a Coq file, split as coqtop reads it.
+
+    Any declaration that may open a proof is found, also behind attributes
+    (``#[local] Lemma``, ``Local Definition``, ``Instance``, ``Fixpoint``...). The header
+    is the source up to the declaration's first code character (a comment in front of
+    it stays in the header); the statement is the declaring sentence.
+    """
+    from prover.backends.coq.sentences import declared_name, skip_blanks, split_for_coqtop
+    from prover.backends.coq.text import CoqTextError
+
+    try:
+        sentences = split_for_coqtop(source)
+    except CoqTextError as exc:
+        raise InputError(f"cannot split {origin} into Coq sentences: {exc}") from exc
+    for sentence in sentences:
+        if sentence.focus or not sentence.terminated or declared_name(sentence.code) != name:
+            continue
+        start = skip_blanks(source, sentence.offset)
+        statement = source[start : sentence.offset + len(sentence.text)]
+        return Theorem(name=name, header=source[:start], statement=statement, source=origin)
+    raise InputError(f"theorem {name!r} not found in {origin}")

@@ -7,7 +7,6 @@ expansions, a per-theorem table with the proofs, and pictures of a few search gr
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 from collections import Counter
@@ -17,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from prover.attempts.database import DATABASE_NAME, ResultsDatabase
+from prover.attempts.record import AttemptRecord
 from search.errors import InputError
 
-__all__ = ["RunData", "load_run", "register", "render_report", "write_report"]
+__all__ = ["RunData", "load_run", "render_report", "write_report"]
 
 #: How many search graphs the report draws.
 GRAPH_PICTURES = 3
@@ -33,7 +33,7 @@ class RunData:
     label: str
     attempts: int
     theorem_names: list[str]
-    records: list[dict[str, Any]]
+    records: list[AttemptRecord]
     summary: dict[str, Any]
     graphs: list[tuple[str, int, str]]
 
@@ -46,18 +46,15 @@ def load_run(run_dir: Path) -> RunData:
         records = database.records()
         config = database.stored_config() or {}
         attempts = int(config.get("attempts") or _max_attempt(records))
-        proved = sorted(
-            (r for r in records if r.get("status") == "proved"),
-            key=lambda r: -int(r.get("num_nodes") or 0),
-        )
+        proved = sorted((r for r in records if r.proved), key=lambda r: -r.num_nodes)
         graphs: list[tuple[str, int, str]] = []
         for record in proved:
-            graph = database.graph(record["name"], int(record["attempt"]))
+            graph = database.graph(record.name, record.attempt)
             if graph is not None and len(graphs) < GRAPH_PICTURES:
-                graphs.append((record["name"], int(record["attempt"]), graph))
+                graphs.append((record.name, record.attempt, graph))
     summary_path = run_dir / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
-    names = list(dict.fromkeys(r["name"] for r in records))
+    names = list(dict.fromkeys(r.name for r in records))
     return RunData(
         run_dir=run_dir,
         label=run_dir.name or str(run_dir),
@@ -69,8 +66,8 @@ def load_run(run_dir: Path) -> RunData:
     )
 
 
-def _max_attempt(records: Sequence[dict[str, Any]]) -> int:
-    return max((int(r["attempt"]) + 1 for r in records), default=1)
+def _max_attempt(records: Sequence[AttemptRecord]) -> int:
+    return max((r.attempt + 1 for r in records), default=1)
 
 
 def write_report(run_dirs: Sequence[Path], *, output: Path | None = None) -> Path:
@@ -127,8 +124,8 @@ def render_report(runs: Sequence[RunData]) -> str:
         ),
     ]
     for run in runs:
-        times = [float(r.get("time_s") or 0.0) for r in run.records]
-        expansions = [float(r.get("expansions") or 0) for r in run.records]
+        times = [r.time_s for r in run.records]
+        expansions = [float(r.expansions) for r in run.records]
         sections.append(
             _figure(
                 f"{run.label}: time per attempt",
@@ -218,19 +215,3 @@ figure {{ display: inline-block; margin: 0.5em; }}
 {body}
 </body></html>
 """
-
-
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``report`` subcommand to the ``prover`` parser."""
-    parser = commands.add_parser("report", help="render DIR/report.html (two DIRs: compare)")
-    parser.add_argument("run_dirs", type=Path, nargs="+", metavar="DIR", help="run directories")
-    parser.add_argument("--output", type=Path, help="where to write (default DIR/report.html)")
-    parser.set_defaults(handler=_run_report)
-
-
-def _run_report(arguments: argparse.Namespace) -> int:
-    run_dirs: list[Path] = arguments.run_dirs
-    if len(run_dirs) > 2:
-        raise InputError(f"prover report compares at most two runs, got {len(run_dirs)}")
-    print(f"report: {write_report(run_dirs, output=arguments.output)}")
-    return 0

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from prover.attempts.record import AttemptRecord
 from prover.evaluation.passk import bootstrap_interval, mean_pass_at_k, wilson_interval
 
 __all__ = [
     "EvalSummary",
     "TheoremOutcome",
     "curve_points",
-    "is_startup_failure",
     "summarize_run",
     "theorem_outcomes",
     "theorem_source",
@@ -89,33 +89,28 @@ class EvalSummary:
         )
 
 
-def is_startup_failure(record: Mapping[str, Any]) -> bool:
-    """An attempt that errored before its first expansion: the theorem could not be opened."""
-    return record.get("status") == "error" and int(record.get("expansions") or 0) == 0
-
-
 def theorem_outcomes(
-    theorem_names: Sequence[str], records: Iterable[Mapping[str, Any]], *, attempts: int
+    theorem_names: Sequence[str], records: Iterable[AttemptRecord], *, attempts: int
 ) -> list[TheoremOutcome]:
     """Group attempts by theorem (attempt index below ``attempts`` only), in the given order."""
-    grouped: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    grouped: dict[str, list[AttemptRecord]] = defaultdict(list)
     for record in records:
-        if int(record["attempt"]) < attempts:
-            grouped[str(record["name"])].append(record)
+        if record.attempt < attempts:
+            grouped[record.name].append(record)
     outcomes = []
     for name in theorem_names:
         items = grouped.get(name, [])
-        proved = [r for r in items if r.get("status") == "proved"]
-        shortest = min(proved, key=lambda r: len(r.get("proof") or ()), default=None)
+        proved = [r for r in items if r.proved]
+        shortest = min(proved, key=lambda r: len(r.proof or ()), default=None)
         outcomes.append(
             TheoremOutcome(
                 name=name,
                 attempts=len(items),
                 proved=len(proved),
-                errors=sum(r.get("status") == "error" for r in items),
-                startup_failed=any(is_startup_failure(r) for r in items),
-                best_proof=(shortest.get("proof_text") or None) if shortest else None,
-                proved_attempts=tuple(sorted(int(r["attempt"]) for r in proved)),
+                errors=sum(r.status == "error" for r in items),
+                startup_failed=any(not r.started for r in items),
+                best_proof=(shortest.proof_text or None) if shortest else None,
+                proved_attempts=tuple(sorted(r.attempt for r in proved)),
             )
         )
     return outcomes
@@ -134,7 +129,7 @@ def curve_points(attempts: int) -> list[int]:
 
 def summarize_run(
     theorem_names: Sequence[str],
-    records: Sequence[Mapping[str, Any]],
+    records: Sequence[AttemptRecord],
     *,
     attempts: int,
     bootstrap_seed: int = 0,
@@ -151,12 +146,12 @@ def summarize_run(
     intervals = {
         str(k): bootstrap_interval(counts, k, seed=bootstrap_seed).to_dict() for k in points
     }
-    used = [r for r in records if int(r["attempt"]) < attempts]
+    used = [r for r in records if r.attempt < attempts]
     proved_attempts = sum(outcome.proved for outcome in outcomes)
     wilson = wilson_interval(proved_attempts, attempts * len(outcomes))
     intervals["1_wilson"] = wilson.to_dict()
-    kinds = Counter(_error_kind(r) for r in used if r.get("status") == "error")
-    times = [float(r.get("time_s") or 0.0) for r in used]
+    kinds = Counter(_error_kind(r) for r in used if r.status == "error")
+    times = [r.time_s for r in used]
     return EvalSummary(
         num_theorems=len(outcomes),
         attempts=attempts,
@@ -179,8 +174,8 @@ def summarize_run(
     )
 
 
-def _error_kind(record: Mapping[str, Any]) -> str:
-    message = str(record.get("error") or "unknown")
+def _error_kind(record: AttemptRecord) -> str:
+    message = record.error or "unknown"
     head = message.split(":", 1)[0].strip()
     return head if head and " " not in head else "other"
 

@@ -24,7 +24,7 @@ from typing import Any
 from models.progress.config import ScoringConfig, build_scoring
 from models.registry import GeneratorConfig, build_generator
 from prover.attempts.learning import learn_from_record
-from prover.attempts.record import attempt_seed
+from prover.attempts.record import AttemptRecord, attempt_seed
 from prover.attempts.run import error_record, prove_theorem
 from prover.backends.factory import BackendConfig, open_environment
 from search.config import SearchConfig
@@ -59,9 +59,9 @@ class AttemptTask:
 
 @dataclass(frozen=True, kw_only=True)
 class AttemptOutcome:
-    """A finished attempt: its record (AttemptRecord.to_dict()) and, if proved, its graph."""
+    """A finished attempt: its record and, if proved, its search graph (node-link JSON)."""
 
-    record: dict[str, Any]
+    record: AttemptRecord
     graph: str | None = None
 
 
@@ -124,9 +124,9 @@ class AttemptRunner:
             record = error_record(task.key, attempt=task.attempt, seed=seed, message=message)
         learn_from_record(self._generator, record, theorem=task.theorem.name)
         graph = None
-        if self.setup.keep_graphs and record.status == "proved" and results:
+        if self.setup.keep_graphs and record.proved and results:
             graph = graph_to_json(results[0])
-        return AttemptOutcome(record=record.to_dict(), graph=graph)
+        return AttemptOutcome(record=record, graph=graph)
 
     def close(self) -> None:
         """Close the environment (idempotent)."""

@@ -5,7 +5,7 @@ so far with the state after each, asks the generator (and optionally a progress
 model) for suggestions, and runs :func:`search.engine.best_first_search` from the
 *current* state through :class:`ResumedEnvironment`, an adapter whose ``open``
 returns that state. A finished proof is always re-checked whole with
-``environment.verify``. The terminal loop lives in :mod:`prover.cli.assist`.
+``environment.verify``. The terminal loop lives in :mod:`prover.interactive.terminal`.
 """
 
 from __future__ import annotations
@@ -14,17 +14,44 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from prover.interactive.handlers import ProgressPredictor
+from models.progress import ProgressPredictor
 from search.config import SearchConfig
 from search.engine import best_first_search
+from search.errors import ConfigError
 from search.outcomes import NewState, ProofComplete, TacticOutcome, Verification
 from search.protocols import GenerationRequest, ProofEnvironment, TacticGenerator
 from search.result import SearchResult, SearchStatus
 from search.states import ProofState, Theorem
+from search.validation import require_positive
 
-__all__ = ["AssistSession", "ResumedEnvironment", "Suggestion"]
+__all__ = ["AssistConfig", "AssistSession", "ResumedEnvironment", "Suggestion"]
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssistConfig:
+    """How an interactive session behaves (``prover assist`` flags default to these fields).
+
+    ``num_suggestions`` tactics are shown per state; each tactic runs at most
+    ``tactic_timeout_s``; ``:search`` without an argument runs ``search_time_s``;
+    ``seed`` seeds the generator.
+    """
+
+    num_suggestions: int = 8
+    tactic_timeout_s: float = 5.0
+    search_time_s: float = 30.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.num_suggestions, bool) or self.num_suggestions < 1:
+            raise ConfigError(
+                f"--suggestions must be a positive integer, got {self.num_suggestions!r}"
+            )
+        require_positive("tactic_timeout_s", self.tactic_timeout_s)
+        require_positive("search_time_s", self.search_time_s)
+        if self.seed < 0:
+            raise ConfigError(f"--seed must be non-negative, got {self.seed!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,17 +101,13 @@ class AssistSession:
         environment: ProofEnvironment,
         generator: TacticGenerator,
         progress: ProgressPredictor | None = None,
-        num_suggestions: int = 8,
-        tactic_timeout_s: float = 5.0,
-        seed: int = 0,
+        config: AssistConfig | None = None,
     ) -> None:
         self.theorem = theorem
         self.environment = environment
         self.generator = generator
         self.progress = progress
-        self.num_suggestions = num_suggestions
-        self.tactic_timeout_s = tactic_timeout_s
-        self.seed = seed
+        self.config = config if config is not None else AssistConfig()
         self._root: ProofState | None = None
         # (tactic, state after it; None once the proof is complete)
         self._steps: list[tuple[str, ProofState | None]] = []
@@ -125,8 +148,8 @@ class AssistSession:
             theorem=self.theorem,
             state=state,
             proof_so_far=self.tactics,
-            num_candidates=self.num_suggestions,
-            seed=self.seed,
+            num_candidates=self.config.num_suggestions,
+            seed=self.config.seed,
         )
         [candidates] = self.generator.generate([request])
         suggestions = [Suggestion(tactic=c.tactic, score=c.score) for c in candidates]
@@ -155,7 +178,7 @@ class AssistSession:
         state = self.state
         if state is None:
             raise RuntimeError("the proof is already complete")
-        outcome = self.environment.run_tactic(state, tactic, timeout_s=self.tactic_timeout_s)
+        outcome = self.environment.run_tactic(state, tactic, timeout_s=self.config.tactic_timeout_s)
         if isinstance(outcome, NewState):
             self._steps.append((tactic, outcome.state))
         elif isinstance(outcome, ProofComplete):
@@ -176,8 +199,8 @@ class AssistSession:
         config = SearchConfig(
             time_limit_s=time_limit_s,
             max_expansions=max_expansions,
-            tactic_timeout_s=min(self.tactic_timeout_s, time_limit_s),
-            seed=self.seed,
+            tactic_timeout_s=min(self.config.tactic_timeout_s, time_limit_s),
+            seed=self.config.seed,
         )
         resumed = ResumedEnvironment(inner=self.environment, state=state, prefix=self.tactics)
         result = best_first_search(self.theorem, resumed, self.generator, config=config)

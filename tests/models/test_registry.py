@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -12,9 +11,7 @@ from models.combined import CombinedGenerator, GeneratorPart
 from models.language.openai import OpenAIGenerator
 from models.registry import (
     GeneratorConfig,
-    add_generator_flags,
     build_generator,
-    generator_config_from_arguments,
 )
 from search.errors import ConfigError, GeneratorError
 from search.protocols import GenerationRequest
@@ -59,46 +56,6 @@ def test_directory_without_config_is_rejected(tmp_path: Path) -> None:
     """A local directory without config.json is not a model directory."""
     with pytest.raises(GeneratorError, match=r"no config\.json"):
         build_generator(GeneratorConfig(name="hf", model=str(tmp_path)), language="coq")
-
-
-def test_flags_round_trip_into_config() -> None:
-    """CLI flags parsed by add_generator_flags become the matching GeneratorConfig fields."""
-    parser = argparse.ArgumentParser()
-    add_generator_flags(parser)
-    arguments = parser.parse_args(
-        [
-            "--generator",
-            "portfolio+openai",
-            "--api-base",
-            "http://h:1/v1",
-            "--model",
-            "m",
-            "--num-samples",
-            "8",
-            "--temperature",
-            "0.5",
-            "--score",
-            "sum",
-            "--portfolio-weight",
-            "-1.5",
-            "--request-timeout",
-            "9",
-            "--template",
-            "deepseek",
-        ]
-    )
-    config = generator_config_from_arguments(arguments)
-    assert config == GeneratorConfig(
-        name="portfolio+openai",
-        api_base="http://h:1/v1",
-        model="m",
-        num_samples=8,
-        temperature=0.5,
-        score="sum",
-        portfolio_weight=-1.5,
-        request_timeout_s=9.0,
-        template="deepseek",
-    )
 
 
 class _Fixed:

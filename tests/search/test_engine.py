@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from search import (
     NodeScore,
     ProofEnvironment,
+    ProofState,
     ScoreRequest,
     SearchConfig,
     SearchResult,
@@ -20,6 +22,8 @@ from search import (
 )
 from search.engine import best_first_search, derive_seed
 from search.graph import NodeStatus
+from search.protocols import GenerationRequest
+from search.states import Candidate
 from search.testing import FakeClock, ScriptedEnvironment, ScriptedGenerator, scripted_state
 
 THEOREM = Theorem(name="t", header="", statement="theorem t : True")
@@ -244,18 +248,47 @@ def test_seeds_are_derived_from_config_seed_and_state() -> None:
     assert derive_seed(7, "x") != derive_seed(8, "x")
 
 
-def test_same_seed_gives_identical_results() -> None:
-    """Two searches with the same seed and fakes produce identical results."""
+class SeededGenerator(ScriptedGenerator):
+    """Scripted candidates whose scores are redrawn from each request's seed (sha256)."""
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        batches = super().generate(requests)
+        return [
+            sorted(
+                (Candidate(tactic=c.tactic, score=_seeded_score(r.seed, c.tactic)) for c in batch),
+                key=lambda candidate: -candidate.score,
+            )
+            for r, batch in zip(requests, batches, strict=True)
+        ]
+
+
+def _seeded_score(seed: int, tactic: str) -> float:
+    digest = hashlib.sha256(f"{seed}\x00{tactic}".encode()).digest()
+    return -int.from_bytes(digest[:4], "big") / 2**32
+
+
+def _seeded_run(seed: int) -> SearchResult:
     script = {
         "R": {"a": "A", "b": "B", "c": "error"},
         "A": {"d": "C", "e": "B"},
         "B": {"f": "C", "g": "hang"},
         "C": {"h": "proved", "i": "A"},
     }
-    first, _, _ = run(script, seed=3, expansion_batch_size=2)
-    second, _, _ = run(script, seed=3, expansion_batch_size=2)
+    generator = SeededGenerator.from_script(script)
+    env = ScriptedEnvironment(script, root="R", sleep=FakeClock().sleep)
+    config = SearchConfig(seed=seed, expansion_batch_size=2)
+    return best_first_search(THEOREM, env, generator, config=config, clock=FakeClock())
+
+
+def test_same_seed_gives_identical_results() -> None:
+    """With a generator that samples by seed, one seed repeats exactly and seeds differ."""
+    first, second = _seeded_run(3), _seeded_run(3)
     assert first == second
     assert first.graph.edges == second.graph.edges
+    others = [_seeded_run(seed) for seed in range(4, 12)]
+    assert any(list(o.graph.edges) != list(first.graph.edges) for o in others), (
+        "the seed must reach the generator and change the search"
+    )
 
 
 def test_custom_scorer_changes_expansion_order() -> None:
@@ -303,3 +336,25 @@ def test_time_split_adds_up() -> None:
     assert result.generator_time_s == pytest.approx(0.5)
     assert result.time_s == pytest.approx(1.5)
     assert result.overhead_time_s == pytest.approx(0.0)
+
+
+def test_opening_time_is_reported_apart_from_the_search_budget() -> None:
+    """A slow open() is open_time_s; time_s and the time limit cover only the search."""
+    clock = FakeClock()
+    script = {"R": {"a": "A"}, "A": {"b": "proved"}}
+    env = ScriptedEnvironment(script, root="R", sleep=clock.sleep, tactic_cost_s=0.5)
+    original_open = env.open
+
+    def slow_open(theorem: Theorem) -> ProofState:
+        clock.advance(30.0)
+        return original_open(theorem)
+
+    env.open = slow_open  # type: ignore[method-assign]
+    generator = ScriptedGenerator.from_script(script)
+    result = best_first_search(
+        THEOREM, env, generator, config=SearchConfig(time_limit_s=10.0), clock=clock
+    )
+    assert result.status is SearchStatus.PROVED
+    assert result.open_time_s == pytest.approx(30.0)
+    assert result.time_s == pytest.approx(1.0)
+    assert result.to_dict()["open_time_s"] == pytest.approx(30.0)

@@ -7,22 +7,23 @@ header is loaded once and reused (``BackTo`` the state after it) while the next
 theorem has the same header. Tactics run as ``Timeout N tac.`` under a hard
 watchdog; a hang kills the process tree, restarts coqtop and re-opens the theorem.
 
-Finished proofs are re-checked by :meth:`CoqEnvironment.verify`: a text scan,
-``coqc`` in a fresh temporary directory, and ``Print Assumptions`` against
-:data:`prover.backends.coq.verify.ALLOWED_AXIOMS`.
+Finished proofs are re-checked by :meth:`CoqEnvironment.verify`
+(:func:`prover.backends.coq.verify.verify_proof`): tactic admission again, ``coqc``
+in a fresh temporary directory, then the kernel checker ``coqchk``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import shutil
-import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from prover.backends.coq.compat import coq816_header
 from prover.backends.coq.goals import (
     CoqtopProcess,
     DisplayKind,
@@ -31,7 +32,8 @@ from prover.backends.coq.goals import (
     parse_goal_display,
     parse_single_goal,
 )
-from prover.backends.coq.text import CoqTextError, check_coq_tactic, split_sentences
+from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
+from prover.backends.coq.text import CoqTextError, check_coq_tactic
 from prover.backends.coq.verify import verify_proof
 from search.closing import Closing
 from search.errors import BackendCrashed, BackendUnavailable, ConfigError, StatementError
@@ -45,6 +47,7 @@ from search.outcomes import (
 )
 from search.process import DEFAULT_MEMORY_LIMIT_MB, spawn
 from search.states import Goal, ProofState, Theorem
+from search.workdirs import make_private_directory, remove_private_directory
 
 __all__ = ["CoqConfig", "CoqEnvironment"]
 
@@ -57,36 +60,46 @@ class CoqConfig:
 
     ``prelude`` (e.g. ``"Require Import Lra Lia Psatz."``) is appended to every
     theorem's header, in the interactive session and in verification alike.
+    ``open_timeout_s`` is the budget of opening a theorem (header, prelude, statement),
+    separate from the search's time limit; the time it took is reported as
+    ``open_time_s``. ``restart_attempts`` is how many times a dead coqtop is restarted
+    and brought back to the theorem before the backend counts as broken.
     """
 
     coqtop_path: str = "coqtop"
     coqc_path: str = "coqc"
+    coqchk_path: str = "coqchk"
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
     start_timeout_s: float = 30.0
     command_timeout_s: float = 120.0
     verify_timeout_s: float = 300.0
     tactic_grace_s: float = 5.0
+    open_timeout_s: float = 60.0
     prelude: str = ""
-    max_consecutive_crashes: int = 3
+    restart_attempts: int = 2
 
     def __post_init__(self) -> None:
-        for field_name in ("coqtop_path", "coqc_path"):
+        for field_name in ("coqtop_path", "coqc_path", "coqchk_path"):
             if not getattr(self, field_name).strip():
                 raise ConfigError(f"CoqConfig.{field_name} must be a non-empty path")
         if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
             raise ConfigError(
                 f"CoqConfig.memory_limit_mb must be None or >= 256, got {self.memory_limit_mb}"
             )
-        for field_name in ("start_timeout_s", "command_timeout_s", "verify_timeout_s"):
+        for field_name in (
+            "start_timeout_s",
+            "command_timeout_s",
+            "verify_timeout_s",
+            "open_timeout_s",
+        ):
             value = getattr(self, field_name)
             if not value > 0:
                 raise ConfigError(f"CoqConfig.{field_name} must be > 0, got {value!r}")
         if not self.tactic_grace_s >= 0:
             raise ConfigError(f"CoqConfig.tactic_grace_s must be >= 0, got {self.tactic_grace_s!r}")
-        if self.max_consecutive_crashes < 1:
+        if self.restart_attempts < 1:
             raise ConfigError(
-                "CoqConfig.max_consecutive_crashes must be >= 1, "
-                f"got {self.max_consecutive_crashes!r}"
+                f"CoqConfig.restart_attempts must be >= 1, got {self.restart_attempts!r}"
             )
 
 
@@ -107,7 +120,7 @@ class CoqEnvironment(Closing):
         self._theorem: Theorem | None = None
         self._root_id = 0
         self._stack: list[tuple[str, int]] = []
-        self._crashes = 0
+        self._open_deadline: float | None = None
 
     def _start(self) -> CoqtopProcess:
         executable = shutil.which(self.config.coqtop_path)
@@ -117,7 +130,7 @@ class CoqEnvironment(Closing):
                 "install Coq (apt-get install -y coq)"
             )
         # A private working directory: lia/nra write their .lia.cache files there.
-        workdir = Path(tempfile.mkdtemp(prefix="coqtop-"))
+        workdir = make_private_directory("coqtop-")
         try:
             process = spawn(
                 [executable, "-emacs", "-quiet", "-q"],
@@ -125,7 +138,7 @@ class CoqEnvironment(Closing):
                 memory_limit_mb=self.config.memory_limit_mb,
             )
         except BackendUnavailable:
-            shutil.rmtree(workdir, ignore_errors=True)
+            remove_private_directory(workdir)
             raise
         coqtop = CoqtopProcess(process)
         self._coqtop, self._workdir = coqtop, workdir
@@ -158,7 +171,7 @@ class CoqEnvironment(Closing):
                 coqtop.kill()
         finally:
             if workdir is not None:
-                shutil.rmtree(workdir, ignore_errors=True)
+                remove_private_directory(workdir)
 
     def _send(self, sentence: str, timeout_s: float) -> tuple[str, Prompt] | None:
         """Send one sentence; None past the deadline. A dead process is killed and raised."""
@@ -175,14 +188,38 @@ class CoqEnvironment(Closing):
         return reply
 
     def _command(self, sentence: str) -> tuple[str, Prompt]:
-        """Send a non-tactic sentence; a missing answer is a crash."""
-        reply = self._send(sentence, self.config.command_timeout_s)
+        """Send a non-tactic sentence; a missing answer is a crash, or, while a theorem
+        is being opened, the open budget running out (:meth:`_open_budget`)."""
+        timeout_s = self.config.command_timeout_s
+        if self._open_deadline is not None:
+            timeout_s = min(timeout_s, self._open_deadline - time.monotonic())
+        reply = self._send(sentence, timeout_s) if timeout_s > 0 else None
         if reply is None:
             self._kill()
-            raise BackendCrashed(
-                f"coqtop did not answer {sentence[:60]!r} within {self.config.command_timeout_s} s"
-            )
+            if self._open_deadline is not None and time.monotonic() >= self._open_deadline:
+                raise _OpenBudgetSpent(sentence)
+            raise BackendCrashed(f"coqtop did not answer {sentence[:60]!r} within {timeout_s} s")
         return reply
+
+    @contextlib.contextmanager
+    def _open_budget(self, theorem: Theorem) -> Iterator[None]:
+        """Bound opening ``theorem`` (header, prelude, statement) by ``open_timeout_s``.
+
+        Past the budget coqtop is killed and ``StatementError`` says so; the search's
+        own time limit starts only once the theorem is open.
+        """
+        budget_s = self.config.open_timeout_s
+        self._open_deadline = time.monotonic() + budget_s
+        try:
+            yield
+        except _OpenBudgetSpent as exc:
+            raise StatementError(
+                f"{theorem.name}: opening the theorem (header, prelude, statement) took more "
+                f"than its budget of {budget_s:g} s (CoqConfig.open_timeout_s); stopped at "
+                f"{str(exc)[:60]!r}"
+            ) from None
+        finally:
+            self._open_deadline = None
 
     def _back_to(self, state_id: int) -> None:
         if self._current_id == state_id:
@@ -198,20 +235,18 @@ class CoqEnvironment(Closing):
             self._kill()
             self._start()
         self._theorem = None
-        self._load_header(theorem)
-        self._open_statement(theorem)
-        self._theorem = theorem
-        outcome = self._show(())
+        with self._open_budget(theorem):
+            self._load_header(theorem)
+            self._open_statement(theorem)
+            self._theorem = theorem
+            outcome = self._show(())
         if not isinstance(outcome, NewState):
             raise StatementError(f"{theorem.name}: unexpected initial proof state: {outcome}")
         return outcome.state
 
     def _send_sentences(self, text: str, *, what: str, theorem: Theorem) -> Prompt | None:
         """Send every sentence of ``text``; the first Coq error raises ``StatementError``."""
-        try:
-            sentences = split_sentences(text)
-        except CoqTextError as exc:
-            raise StatementError(f"{theorem.name}: {what} cannot be split: {exc}") from exc
+        sentences = _coqtop_sentences(text, what=what, theorem=theorem)
         prompt: Prompt | None = None
         for sentence in sentences:
             if not sentence.terminated:
@@ -224,9 +259,11 @@ class CoqEnvironment(Closing):
         return prompt
 
     def _header_text(self, theorem: Theorem) -> str:
+        """The header as Coq 8.16 loads it (see :mod:`compat`), then the prelude."""
+        header = coq816_header(theorem.header)
         if not self.config.prelude.strip():
-            return theorem.header
-        return f"{theorem.header.rstrip()}\n{self.config.prelude.strip()}\n"
+            return header
+        return f"{header.rstrip()}\n{self.config.prelude.strip()}\n"
 
     def _load_header(self, theorem: Theorem) -> None:
         header = self._header_text(theorem)
@@ -263,14 +300,15 @@ class CoqEnvironment(Closing):
         if not timeout_s > 0:
             raise ConfigError(f"timeout_s must be > 0, got {timeout_s!r}")
         path = _path_of(state)
+        replay_problem = _replay_problem(path)
+        if replay_problem is not None:
+            return replay_problem
         if not self._alive():
-            self._reopen()
+            self._restart()
         try:
-            outcome = self._run_checked(path, checked, timeout_s)
+            return self._run_checked(path, checked, timeout_s)
         except BackendCrashed as exc:
-            return self._recover_from_crash(exc)
-        self._crashes = 0
-        return outcome
+            return self._fail_crashed_tactic(exc)
 
     def _run_checked(self, path: tuple[str, ...], tactic: str, timeout_s: float) -> TacticOutcome:
         replay_failure = self._navigate(path, timeout_s)
@@ -284,25 +322,43 @@ class CoqEnvironment(Closing):
             raise BackendCrashed("coqtop state did not advance after a successful tactic")
         return self._show((*path, tactic))
 
-    def _recover_from_crash(self, error: BackendCrashed) -> TacticOutcome:
-        """A tactic killed coqtop (e.g. out of memory): restart, and fail only that tactic.
+    def _fail_crashed_tactic(self, error: BackendCrashed) -> TacticOutcome:
+        """A tactic killed coqtop (e.g. out of memory): that candidate fails, nothing more.
 
-        Several crashes in a row mean the backend itself is broken, so the error is raised.
+        coqtop is restarted by the next call (:meth:`_restart`), so a search whose time
+        is up does not pay for a restart it will not use.
         """
-        self._crashes += 1
-        if self._crashes > self.config.max_consecutive_crashes:
-            raise BackendCrashed(f"coqtop crashed {self._crashes} times in a row: {error}")
-        logger.info("coqtop crashed during a tactic (%s); restarting", error)
-        self._reopen()
+        logger.info("coqtop crashed during a tactic (%s); it restarts on the next call", error)
+        self._kill()
         return TacticError(message=f"coqtop crashed while running the tactic: {error}")
 
-    def _reopen(self) -> None:
-        """Restart coqtop (if needed) and re-open the current theorem at its root."""
+    def _restart(self) -> None:
+        """Bring a dead coqtop back to the current theorem's root.
+
+        A broken backend is one that cannot be brought back: ``restart_attempts`` failed
+        restarts raise ``BackendCrashed``. Crashing candidates never do.
+        """
         theorem = self._require_theorem()
+        failure: BackendCrashed | BackendUnavailable | None = None
+        for attempt in range(1, self.config.restart_attempts + 1):
+            try:
+                self._reopen(theorem)
+                return
+            except (BackendCrashed, BackendUnavailable) as exc:
+                failure = exc
+                logger.warning("restarting coqtop failed (attempt %d): %s", attempt, exc)
+        raise BackendCrashed(
+            f"coqtop cannot be restarted for {theorem.name} "
+            f"({self.config.restart_attempts} attempts): {failure}"
+        ) from failure
+
+    def _reopen(self, theorem: Theorem) -> None:
+        """Restart coqtop and re-open ``theorem`` at its root, within the open budget."""
         self._kill()
         self._start()
-        self._load_header(theorem)
-        self._open_statement(theorem)
+        with self._open_budget(theorem):
+            self._load_header(theorem)
+            self._open_statement(theorem)
 
     def _require_theorem(self) -> Theorem:
         if self._theorem is None:
@@ -335,13 +391,13 @@ class CoqEnvironment(Closing):
         sentence = f"Timeout {math.ceil(timeout_s)} {tactic}"
         reply = self._send(sentence, timeout_s + self.config.tactic_grace_s)
         if reply is None:
-            logger.info("tactic %r hung past %.1f s; restarting coqtop", tactic, timeout_s)
-            self._reopen()
+            logger.info("tactic %r hung past %.1f s; killing coqtop", tactic, timeout_s)
+            self._kill()  # restarted by the next call, if there is one
             return TacticTimeout(timeout_s=timeout_s)
         body, prompt = reply
         if prompt.state_id == before:
             message = extract_error(body) or _one_line(body) or "Coq rejected the tactic"
-            if message.strip() == "Timeout!":
+            if _is_timeout(message):
                 return TacticTimeout(timeout_s=timeout_s)
             return TacticError(message=message)
         if not prompt.in_proof:
@@ -374,11 +430,12 @@ class CoqEnvironment(Closing):
         return NewState(state=ProofState(goals=tuple(goals), handle=path))
 
     def verify(self, theorem: Theorem, proof: Sequence[str]) -> Verification:
-        """Re-check the complete proof with ``coqc`` in a fresh temporary directory."""
+        """Re-check the complete proof: admission, ``coqc`` then ``coqchk``, in fresh processes."""
         return verify_proof(
             replace(theorem, header=self._header_text(theorem)),
             proof,
             coqc_path=self.config.coqc_path,
+            coqchk_path=self.config.coqchk_path,
             memory_limit_mb=self.config.memory_limit_mb,
             timeout_s=self.config.verify_timeout_s,
         )
@@ -391,11 +448,49 @@ class CoqEnvironment(Closing):
             self._theorem = None
 
 
+def _coqtop_sentences(text: str, *, what: str, theorem: Theorem) -> list[CoqSentence]:
+    """The commands of a header or statement, one per send (bullets and braces split off).
+
+    Sending ``- tac.`` in one piece makes coqtop answer twice, and every later reply
+    would land one sentence late.
+    """
+    try:
+        return split_for_coqtop(text)
+    except CoqTextError as exc:
+        raise StatementError(f"{theorem.name}: {what} cannot be split: {exc}") from exc
+
+
 def _path_of(state: ProofState) -> tuple[str, ...]:
     handle = state.handle
     if not isinstance(handle, tuple) or not all(isinstance(t, str) for t in handle):
         raise TypeError(f"not a Coq proof state handle: {handle!r}")
     return handle
+
+
+class _OpenBudgetSpent(Exception):
+    """Internal: a command sent while opening a theorem ran past the open budget."""
+
+
+def _is_timeout(message: str) -> bool:
+    """Whether Coq's error is its own ``Timeout!``.
+
+    Output a tactic printed before being cut (``idtac`` in a loop) follows the error
+    line, so only the first line counts.
+    """
+    lines = message.strip().splitlines()
+    return bool(lines) and lines[0].strip() == "Timeout!"
+
+
+def _replay_problem(path: tuple[str, ...]) -> TacticError | None:
+    """A handle's tactics are replayed on navigation: each must be an admitted sentence too.
+
+    Handles built by this environment hold admitted, normalized tactics; anything else
+    (a handle built by hand) is rejected before it reaches coqtop.
+    """
+    for tactic in path:
+        if check_coq_tactic(tactic) != tactic:
+            return TacticError(message=f"rejected: the state's path holds {tactic[:80]!r}")
+    return None
 
 
 def _one_line(text: str, limit: int = 300) -> str:

@@ -40,7 +40,6 @@ __all__ = [
     "GoalDisplay",
     "Prompt",
     "extract_error",
-    "parse_assumptions",
     "parse_goal_block",
     "parse_goal_display",
     "parse_single_goal",
@@ -49,7 +48,10 @@ __all__ = [
 
 _PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^|]*)\| (\d+) < </prompt>\s*$")
 _INFOMSG = re.compile(r"</?infomsg>|</?warning>")
-_GOALS_HEADER = re.compile(r"^(\d+) goals?(?: \(ID \d+\))?\s*$", re.MULTILINE)
+# "2 goals (ID 7)", or with shelved evars "1 focused goal (shelved: 6) (ID 279)".
+_GOALS_HEADER = re.compile(
+    r"^(\d+) (?:focused )?goals?(?: \(shelved: \d+\))?(?: \(ID \d+\))?\s*$", re.MULTILINE
+)
 _GOAL_N_HEADER = re.compile(r"^goal (\d+)(?: \(ID \d+\))? is:\s*$", re.MULTILINE)
 _SEPARATOR = re.compile(r"^\s*={4,}\s*$")
 _HYPOTHESIS_START = re.compile(r"^  (?P<names>[^\s:,]+(?:, [^\s:,]+)*) (?P<separator>:=|:)(?: |$)")
@@ -249,32 +251,6 @@ def extract_error(body: str, *, max_chars: int = 1000) -> str | None:
     if len(message) > max_chars:
         message = message[: max_chars - 3] + "..."
     return message
-
-
-_OPAQUE_LOADING = re.compile(r"opaque proofs? from disk", re.IGNORECASE)
-
-
-def parse_assumptions(output: str) -> tuple[str, ...] | None:
-    """Axiom names listed by ``Print Assumptions``; ``()`` when closed, None if unparseable.
-
-    Lines about loading opaque proofs from disk are ignored. Any section other than
-    ``Axioms:`` (section variables, type-in-type, unguarded fixpoints...) makes the
-    output unparseable on purpose, so that callers reject it.
-    """
-    lines = [line for line in output.split("\n") if not _OPAQUE_LOADING.search(line)]
-    content = [line for line in lines if line.strip()]
-    if [line.strip() for line in content] == ["Closed under the global context"]:
-        return ()
-    if not content or content[0].strip() != "Axioms:":
-        return None
-    names: list[str] = []
-    for line in content[1:]:
-        if line[0].isspace():
-            continue
-        if ":" in line and " : " not in line:
-            return None  # another section header, e.g. "Section Variables:"
-        names.append(line.split()[0])
-    return tuple(names)
 
 
 class CoqtopProcess:

@@ -1,18 +1,38 @@
-"""Coq source text: a sentence splitter and the tactic-safety check.
+"""Coq source text: a sentence splitter that follows Coq 8.16's lexer, and tactic admission.
 
-A search candidate is one tactic sentence. Candidates that try to end the proof
-(``Qed``, ``Defined``, ``Admitted``, ``Abort``), declare anything, change global
-settings, or hold more than one sentence are rejected before they reach Coq, as a
+**Splitting.** :func:`split_sentences` cuts Coq source into the sentences Coq itself
+would execute, with their character offsets. It follows ``clexer.ml``:
+
+* comments ``(* ... *)`` nest, and a ``"`` inside a comment opens a string that must
+  close before the comment does; string literals escape ``"`` by doubling it;
+* a ``.`` (or ``...``) ends a sentence when followed by whitespace, the end of the
+  text, or a comment opening ``(*`` (Coq rejects ``.(*`` as a syntax error; treating
+  it as an end is what makes ``idtac.(**)Reset t.`` two sentences, not one);
+* qualified names (``Nat.add``), decimals (``1.5``), ``..`` (recursive notations) and
+  projections ``x.(f)`` do not end a sentence;
+* at the start of a sentence, a bullet (a run of one of ``-``, ``+``, ``*``) and a
+  brace ``{`` or ``}`` (also after a goal selector, ``2: {``) are sentences of their
+  own, without a ``.``.
+
+Where this splitter and Coq could disagree (a user notation token ending in ``.``,
+unusual Unicode blanks after a ``.``) it finds *more* boundaries than Coq, never
+fewer, which is the safe side for admission. On the standard library it reproduces
+the sentence spans ``coqc -time`` prints (tests/prover/backends/coq/test_text.py).
+
+**Admission.** :func:`check_coq_tactic` admits exactly one tactic sentence and fails
+closed: after an optional goal selector it must start with a lowercase letter or
+``(``; attributes, any vernacular command, several sentences, bullets and braces,
+proof enders and give-ups (``admit``, ``Admitted``, ``Qed`` ...), control characters
+and text imitating the coqtop prompt are rejected before they reach Coq, as a
 :class:`~search.outcomes.TacticError` whose message starts with ``"rejected: "``.
-
-The splitter understands nested comments ``(* (* *) *)``, string literals (with
-Coq's doubled-quote escape ``""``) and treats a ``.`` as a terminator only when it
-is followed by whitespace or the end of the text, so qualified names
-(``Nat.add``) and decimals (``1.5``) stay inside their sentence.
+The admitted form is normalized (comments removed, whitespace collapsed) and split
+again: it must still be that one tactic sentence, so that the text Coq receives is
+exactly the text that was checked.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 
@@ -21,51 +41,47 @@ from search.outcomes import TacticError
 from search.states import Theorem
 
 __all__ = [
-    "ASSUMPTIONS_FILE_STEM",
     "MAX_TACTIC_CHARS",
     "CoqTextError",
     "Sentence",
-    "build_proof_source",
+    "SentenceKind",
     "check_coq_tactic",
     "coq_theorem_from_source",
     "find_forbidden_words",
+    "normalize_sentence",
     "split_sentences",
     "strip_comments",
 ]
 
 MAX_TACTIC_CHARS = 4000
-ASSUMPTIONS_FILE_STEM = "assumptions"
 
-# Words that end a proof, give up on goals or declare something; rejected anywhere
-# in a tactic (outside strings and comments) and anywhere in a proof script.
+# Words rejected anywhere in a tactic's code (outside strings and comments): proof
+# enders and give-ups, declarations, and vernacular commands. A tactic sentence can
+# only start with a lowercase word, so these could at most appear as identifiers;
+# rejecting them costs nothing and keeps a second line of defence.
 _FORBIDDEN_WORDS = frozenset(
     {
-        "Qed",
-        "Defined",
-        "Save",
-        "Admitted",
-        "Abort",
-        "admit",
-        "give_up",
-        "Axiom",
-        "Axioms",
-        "Parameter",
-        "Parameters",
-        "Hypothesis",
-        "Hypotheses",
-        "Variable",
-        "Variables",
-        "Conjecture",
-        "Context",
-        "Declare",
-        "Unshelve",
+        "Qed", "Defined", "Save", "Admitted", "Abort", "admit", "give_up", "Admit",
+        "Axiom", "Axioms", "Parameter", "Parameters", "Hypothesis", "Hypotheses",
+        "Variable", "Variables", "Conjecture", "Context", "Declare", "Unshelve",
+        "Reset", "Back", "BackTo", "Undo", "Restart", "Redirect", "Load", "Require",
+        "Import", "Export", "Drop", "Quit", "Print", "Fixpoint", "CoFixpoint",
+        "Definition", "Lemma", "Theorem", "Instance", "Module", "Section", "End",
+        "Ltac", "Ltac2", "Notation", "Infix", "Obligation", "Obligations", "Proof",
+        "Unset", "Guard", "Positivity", "Universe", "Universes", "Polymorphic",
+        "Local", "Global", "Program", "Opaque", "Transparent", "Strategy", "Arguments",
+        "Hint", "Extraction", "Timeout", "Fail", "Succeed", "Time", "Instructions",
+        "bypass_check", "Elimination", "Schemes", "Goal",
     }
-)
+)  # fmt: skip
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
-_SELECTOR = re.compile(
-    r"^(?:all|par|!|\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*|\[[^\]]*\])\s*:\s*"
-)
-_BULLET_CHARS = frozenset("-+*{}")
+_RANGE = r"\d+(?:\s*-\s*\d+)?"
+_SELECTOR = rf"(?:all|par|!|{_RANGE}(?:\s*,\s*{_RANGE})*|\[\s*[A-Za-z_][\w']*\s*\])"
+_SELECTOR_COLON = re.compile(rf"{_SELECTOR}\s*:(?!=)\s*")
+_SELECTOR_BRACE = re.compile(rf"{_SELECTOR}\s*:\s*\{{")
+_BULLET_CHARACTERS = "-+*"
+_PROMPT_IMITATION = re.compile(r"prompt\s*>|<\s*/?\s*prompt", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _THEOREM_KEYWORDS = (
     "Theorem",
     "Lemma",
@@ -85,12 +101,36 @@ class CoqTextError(Exception):
     """
 
 
+class SentenceKind(enum.Enum):
+    """What a sentence looks like, syntactically.
+
+    ``COMMAND`` is a sentence starting with an uppercase letter or an attribute
+    (``#[``): a vernacular command (``Proof.``, ``Qed.``, ``Lemma ...``); in proof
+    mode a user tactic with an uppercase name also lands here. ``TACTIC`` is every
+    other sentence ended by a ``.``; ``BULLET`` and ``BRACE`` need no ``.``.
+    """
+
+    TACTIC = "tactic"
+    BULLET = "bullet"
+    BRACE = "brace"
+    COMMAND = "command"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Sentence:
-    """One sentence of Coq source: its text (comments kept) and whether a ``.`` ended it."""
+    """One sentence of Coq source.
+
+    ``text`` is ``source[start:end]``: from the first character of code (leading
+    whitespace and comments excluded) to just after the ``.`` (comments inside are
+    kept). ``terminated`` is false only for a trailing fragment with no ``.``;
+    bullets and braces are complete sentences and count as terminated.
+    """
 
     text: str
+    start: int
+    end: int
     terminated: bool
+    kind: SentenceKind
 
 
 def _skip_string(text: str, index: int) -> int:
@@ -126,69 +166,104 @@ def _skip_comment(text: str, index: int) -> int:
     raise CoqTextError("unterminated comment")
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int, bool]]:
-    """``(start, end, terminated)`` of every sentence, comment-only fragments included."""
-    spans: list[tuple[int, int, bool]] = []
-    start = 0
+def _blank_comments(text: str) -> str:
+    """``text`` with every comment character replaced by a space (same length, same offsets)."""
+    pieces: list[str] = []
     position = 0
     while position < len(text):
-        character = text[position]
         if text.startswith("(*", position):
-            position = _skip_comment(text, position)
-        elif character == '"':
-            position = _skip_string(text, position)
-        elif character == "." and (position + 1 == len(text) or text[position + 1].isspace()):
-            spans.append((start, position + 1, True))
+            end = _skip_comment(text, position)
+            pieces.append(" " * (end - position))
+            position = end
+        elif text[position] == '"':
+            end = _skip_string(text, position)
+            pieces.append(text[position:end])
+            position = end
+        else:
+            pieces.append(text[position])
             position += 1
-            start = position
+    return "".join(pieces)
+
+
+def _ends_here(code: str, position: int) -> bool:
+    """Whether a ``.`` token ending just before ``position`` ends the sentence.
+
+    ``code`` has its comments blanked, so a comment right after the dot reads as
+    whitespace, as required.
+    """
+    return position >= len(code) or code[position].isspace()
+
+
+def _sentence_end(code: str, start: int) -> tuple[int, bool]:
+    """End of the sentence starting at ``start``; whether a ``.`` (not the end of text) ended it."""
+    position = start
+    while position < len(code):
+        character = code[position]
+        if character == '"':
+            position = _skip_string(code, position)
+        elif character == ".":
+            run_end = position
+            while run_end < len(code) and code[run_end] == ".":
+                run_end += 1
+            # ".." is the recursive-notation token; "." and "..." end a sentence.
+            if run_end - position != 2 and _ends_here(code, run_end):
+                return run_end, True
+            position = run_end
         else:
             position += 1
-    spans.append((start, len(text), False))
-    return spans
+    return len(code), False
+
+
+def _marker_end(code: str, start: int) -> tuple[int, SentenceKind] | None:
+    """End and kind of a bullet or brace sentence starting at ``start``, if there is one."""
+    character = code[start]
+    if character in _BULLET_CHARACTERS:
+        end = start
+        while end < len(code) and code[end] == character:
+            end += 1
+        return end, SentenceKind.BULLET
+    if character in "{}":
+        return start + 1, SentenceKind.BRACE
+    match = _SELECTOR_BRACE.match(code, start)
+    if match is not None:
+        return match.end(), SentenceKind.BRACE
+    return None
+
+
+def _kind_of(code: str, start: int) -> SentenceKind:
+    character = code[start]
+    if ("A" <= character <= "Z") or code.startswith("#[", start):
+        return SentenceKind.COMMAND
+    return SentenceKind.TACTIC
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Split Coq source into sentences; a trailing unterminated fragment is kept.
+    """Split Coq source into sentences; a trailing fragment without ``.`` is kept.
 
-    Whitespace around each sentence is stripped and comment-only fragments are
-    dropped. Raises :class:`CoqTextError` on an unterminated comment or string.
+    Comment-only stretches produce no sentence. Raises :class:`CoqTextError` on an
+    unterminated comment or string literal.
     """
-    sentences = [
-        Sentence(text=text[start:end].strip(), terminated=terminated)
-        for start, end, terminated in _sentence_spans(text)
-    ]
-    return [s for s in sentences if strip_comments(s.text).strip() not in ("", ".")]
-
-
-def _skip_leading_comments(text: str, position: int) -> int:
-    """Index of the first character at or after ``position`` outside whitespace and comments."""
+    code = _blank_comments(text)
+    sentences: list[Sentence] = []
+    position = 0
     while True:
-        while position < len(text) and text[position].isspace():
+        while position < len(code) and code[position].isspace():
             position += 1
-        if not text.startswith("(*", position):
-            return position
-        position = _skip_comment(text, position)
-
-
-def coq_theorem_from_source(source: str, name: str, *, origin: str = "<source>") -> Theorem:
-    """Theorem ``name`` of a Coq file: header = what precedes it, statement = its sentence.
-
-    The theorem's own proof is dropped. Raises ``InputError`` if it is not found.
-    """
-    pattern = re.compile(rf"(?:{'|'.join(_THEOREM_KEYWORDS)})\s+{re.escape(name)}(?![\w'])")
-    try:
-        spans = _sentence_spans(source)
-    except CoqTextError as exc:
-        raise InputError(f"cannot split {origin} into Coq sentences: {exc}") from exc
-    for start, end, terminated in spans:
-        code = strip_comments(source[start:end]).strip()
-        if terminated and pattern.match(code):
-            code_start = _skip_leading_comments(source, start)
-            statement = source[code_start:end].strip()
-            return Theorem(
-                name=name, header=source[:code_start], statement=statement, source=origin
+        if position >= len(code):
+            return sentences
+        marker = _marker_end(code, position)
+        if marker is not None:
+            end, kind = marker
+            terminated = True
+        else:
+            end, terminated = _sentence_end(code, position)
+            kind = _kind_of(code, position)
+        sentences.append(
+            Sentence(
+                text=text[position:end], start=position, end=end, terminated=terminated, kind=kind
             )
-    raise InputError(f"theorem {name!r} not found in {origin}")
+        )
+        position = end
 
 
 def strip_comments(text: str) -> str:
@@ -225,89 +300,139 @@ def _code_without_strings(text: str) -> str:
 
 
 def find_forbidden_words(text: str) -> list[str]:
-    """Forbidden words (proof enders, declarations, ``admit``...) outside strings and comments."""
+    """Forbidden words (proof enders, declarations, commands...) outside strings and comments."""
     return sorted({w for w in _WORD.findall(_code_without_strings(text)) if w in _FORBIDDEN_WORDS})
 
 
-def _collapse_whitespace(text: str) -> str:
-    """Collapse whitespace runs outside string literals to one space."""
+def normalize_sentence(text: str) -> str:
+    """One sentence as a single line: comments removed, whitespace runs collapsed to one space
+    outside strings, no space before the final ``.``.
+
+    Raises :class:`CoqTextError` on an unterminated comment or string literal.
+    """
+    code = strip_comments(text)
     pieces: list[str] = []
     position = 0
-    while position < len(text):
-        if text[position] == '"':
-            end = _skip_string(text, position)
-            pieces.append(text[position:end])
+    while position < len(code):
+        if code[position] == '"':
+            end = _skip_string(code, position)
+            pieces.append(code[position:end])
             position = end
-        elif text[position].isspace():
-            while position < len(text) and text[position].isspace():
+        elif code[position].isspace():
+            while position < len(code) and code[position].isspace():
                 position += 1
             pieces.append(" ")
         else:
-            pieces.append(text[position])
+            pieces.append(code[position])
             position += 1
-    return "".join(pieces).strip()
+    normalized = "".join(pieces).strip()
+    if normalized.endswith(" ."):
+        normalized = normalized[:-2] + "."
+    return normalized
 
 
-def _rejection_reason(sentence: str) -> str | None:
-    """Why a single, comment-free sentence (ending in '.') is unsafe, or None."""
-    body = sentence[:-1].strip()
-    if "prompt>" in body:
-        return "text that imitates the coqtop prompt"
-    if body[0] in _BULLET_CHARS:
+def _single_sentence(text: str) -> Sentence | str:
+    """The one sentence of ``text``, or why there is not exactly one tactic sentence."""
+    try:
+        sentences = split_sentences(text)
+    except CoqTextError as exc:
+        return str(exc)
+    if not sentences:
+        return "empty candidate"
+    sentence = sentences[0]
+    if sentence.kind is SentenceKind.BULLET or sentence.kind is SentenceKind.BRACE:
         return "bullets and braces are not allowed; a candidate is one tactic"
-    forbidden = find_forbidden_words(body)
+    if sentence.kind is SentenceKind.COMMAND:
+        return f"vernacular command {sentence.text.split()[0][:40]!r} is not a tactic"
+    if len(sentences) > 1:
+        return "a candidate must be exactly one tactic sentence"
+    return sentence
+
+
+def _body_problem(sentence: str) -> str | None:
+    """Why a normalized one-sentence tactic (ending in ``.``) is not admissible, or None."""
+    if sentence.endswith("..") or ".." in _code_without_strings(sentence):
+        return "'..' and '...' are not allowed in a tactic"
+    forbidden = find_forbidden_words(sentence)
     if forbidden:
         return f"forbidden word {forbidden[0]!r} (proofs may not be ended, admitted or extended)"
-    after_selector = _SELECTOR.sub("", body, count=1)
-    if not after_selector or after_selector[0] in _BULLET_CHARS:
-        return "goal-selector braces are not allowed; a candidate is one tactic"
-    if body[0].isupper() or after_selector[0].isupper():
-        return f"vernacular command {body.split()[0]!r} is not a tactic"
+    code = _code_without_strings(sentence)
+    if "#" in code or "@[" in code:
+        return "attributes are not allowed in a tactic"
+    selector = _SELECTOR_COLON.match(code)
+    body = code[selector.end() :] if selector is not None else code
+    if not body[:1].islower() and not body.startswith("("):
+        return (
+            f"a tactic starts with a lowercase tactic name or '(' "
+            f"(after an optional goal selector), not {body[:20]!r}"
+        )
+    if not body[:1].isascii():
+        return "a tactic name starts with an ASCII letter"
     return None
 
 
-def _inspect(text: str) -> tuple[str | None, str]:
-    """(reason to reject or None, normalized sentence)."""
+def _surface_problem(text: str) -> str | None:
+    """Why the raw candidate text is refused before it is even split, or None."""
     if len(text) > MAX_TACTIC_CHARS:
-        return f"candidate longer than {MAX_TACTIC_CHARS} characters", ""
-    try:
-        sentences = split_sentences(text)
-        code = _collapse_whitespace(strip_comments(text))
-    except CoqTextError as exc:
-        return str(exc), ""
-    if not sentences or code.rstrip(". ") == "":
+        return f"candidate longer than {MAX_TACTIC_CHARS} characters"
+    if _PROMPT_IMITATION.search(text):
+        return "text that imitates the coqtop prompt"
+    if _CONTROL.search(text):
+        return "control characters are not allowed"
+    return None
+
+
+def _admission_problem(text: str) -> tuple[str | None, str]:
+    """(reason to reject or None, normalized sentence)."""
+    surface = _surface_problem(text)
+    if surface is not None:
+        return surface, ""
+    first = _single_sentence(text)
+    if isinstance(first, str):
+        return first, ""
+    normalized = normalize_sentence(first.text)
+    if normalized in ("", "."):
         return "empty candidate", ""
-    if len(sentences) > 1:
-        return "a candidate must be exactly one tactic sentence", ""
-    normalized = code if code.endswith(".") else code + "."
-    if normalized.endswith(" ."):
-        normalized = normalized[:-2] + "."
-    if normalized.endswith(".."):
+    if not first.terminated:
+        normalized += "."
+    # The text Coq receives must split back into this very sentence.
+    again = _single_sentence(normalized)
+    if isinstance(again, str):
+        return f"{again} (after normalization)", ""
+    if again.text != normalized or not again.terminated:
         return "malformed sentence end", ""
-    return _rejection_reason(normalized), normalized
+    return _body_problem(normalized), normalized
 
 
 def check_coq_tactic(text: str) -> str | TacticError:
-    """Check one candidate and return its normalized sentence, or a rejection.
+    """Admit one candidate: its normalized sentence, or a rejection.
 
     The normalized form has comments removed, whitespace runs collapsed to one
     space and exactly one trailing ``.``. A rejection is a
     :class:`~search.outcomes.TacticError` whose message starts with ``"rejected: "``.
     """
-    reason, normalized = _inspect(text)
+    reason, normalized = _admission_problem(text)
     if reason is not None:
         return TacticError(message=f"rejected: {reason}")
     return normalized
 
 
-def build_proof_source(*, header: str, statement: str, name: str, tactics: list[str]) -> str:
-    """The complete file checked by ``coqc``: header, statement, tactics, ``Qed``.
+def coq_theorem_from_source(source: str, name: str, *, origin: str = "<source>") -> Theorem:
+    """Theorem ``name`` of a Coq file: header = what precedes it, statement = its sentence.
 
-    ``Print Assumptions`` is wrapped in ``Redirect`` so that its answer lands in
-    ``assumptions.out``, where no tactic output (``idtac "..."``) can imitate it.
+    The theorem's own proof is dropped. Raises ``InputError`` if it is not found.
     """
-    lines = [header.rstrip(), "", statement.strip(), "Proof."]
-    lines.extend(t if t.endswith(".") else t + "." for t in (t.strip() for t in tactics))
-    lines.append("Qed.")
-    lines.append(f'Redirect "{ASSUMPTIONS_FILE_STEM}" Print Assumptions {name}.')
-    return "\n".join(lines).lstrip("\n") + "\n"
+    pattern = re.compile(rf"(?:{'|'.join(_THEOREM_KEYWORDS)})\s+{re.escape(name)}(?![\w'])")
+    try:
+        sentences = split_sentences(source)
+    except CoqTextError as exc:
+        raise InputError(f"cannot split {origin} into Coq sentences: {exc}") from exc
+    for sentence in sentences:
+        if sentence.terminated and pattern.match(strip_comments(sentence.text)):
+            return Theorem(
+                name=name,
+                header=source[: sentence.start],
+                statement=sentence.text.strip(),
+                source=origin,
+            )
+    raise InputError(f"theorem {name!r} not found in {origin}")

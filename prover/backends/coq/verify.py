@@ -1,109 +1,100 @@
-"""Whole-file re-check of a finished Coq proof, independent of the search's coqtop.
+"""Whole-file re-check of a finished Coq proof, independent of everything the search printed.
 
-:func:`verify_proof` passes a proof only when (1) every tactic passes the
-per-tactic safety check and the script contains no forbidden word (``Admitted``,
-``admit``, ``give_up``, ``Abort``, ``Qed``/``Defined``/``Save`` before the end,
-``Axiom``/``Parameter``/``Hypothesis``/``Variable``/``Conjecture``...), (2) ``coqc``
-compiles ``header + statement + Proof. tactics Qed.`` in a fresh temporary
-directory under the memory cap and a timeout, and (3) ``Print Assumptions``
-lists no axiom outside :data:`ALLOWED_AXIOMS`.
+:func:`verify_proof` passes a proof only when all three checks pass:
+
+1. **admission** — every tactic passes :func:`~prover.backends.coq.text.check_coq_tactic`
+   again (exactly one tactic sentence; no attribute, command, ``admit`` ...);
+2. **coqc** — the file built from the trusted header (prelude included), the
+   statement, ``Proof.``, the admitted tactics and ``Qed.`` — nothing else, nothing
+   the search printed — compiles in a fresh process and a fresh temporary directory
+   (``coqc -Q DIR ProverCheck``) under the memory cap;
+3. **coqchk** — Coq's kernel checker re-checks the compiled file
+   (``coqchk -silent -o -Q DIR ProverCheck -norec ProverCheck.Checked``) and its
+   context summary, parsed fail-closed by
+   :mod:`prover.backends.coq.assumptions`, lists no assumption outside the allowed
+   fully qualified standard-library axioms and no unsafe constant.
+
+The whole check shares one deadline (``timeout_s``); both children run in their
+own session and are killed with their process group on every exit path.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from prover.backends.coq.goals import extract_error, parse_assumptions
-from prover.backends.coq.text import (
-    ASSUMPTIONS_FILE_STEM,
-    CoqTextError,
-    build_proof_source,
-    check_coq_tactic,
-    find_forbidden_words,
-    split_sentences,
-    strip_comments,
+from prover.backends.coq.assumptions import (
+    SEALED_STDLIB_FIELDS,
+    parse_context_summary,
+    summary_problem,
 )
+from prover.backends.coq.goals import extract_error
+from prover.backends.coq.text import check_coq_tactic
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
 from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
 from search.states import Theorem
+from search.workdirs import private_directory
 
-__all__ = ["ALLOWED_AXIOMS", "header_declarations", "verify_proof"]
+__all__ = [
+    "VERIFY_LIBRARY",
+    "VERIFY_MODULE",
+    "build_proof_source",
+    "coqc_command",
+    "coqchk_command",
+    "verify_proof",
+]
 
-# The axioms the standard library's real numbers rest on. Determined on Coq 8.16.1
-# with ``Print Assumptions`` over nra/lra/field/Rabs proofs and the stdlib lemmas
-# sqrt_sqrt, ln_exp, completeness, Rtotal_order, Rcase_abs, up_tech, Int_part,
-# PI_RGT_0, sin_PI2, cos_plus, atan_1, Rpower_plus, derivable_pt_lim_exp: every
-# one lists a subset of these four (classic only via ln_exp, Rpower_plus, atan_1).
-# Arith/ZArith/lia proofs are "Closed under the global context".
-ALLOWED_AXIOMS = frozenset(
-    {
-        "Coq.Reals.ClassicalDedekindReals.sig_forall_dec",
-        "Coq.Reals.ClassicalDedekindReals.sig_not_dec",
-        "Coq.Logic.FunctionalExtensionality.functional_extensionality_dep",
-        "Coq.Logic.Classical_Prop.classic",
-    }
-)
-_VERIFY_MODULE = "ProofCheck"
-
-_DECLARATION = re.compile(
-    r"(?:(?:Local|Global)\s+)?(?:Axioms?|Parameters?|Conjectures?|Hypothes[ie]s|Variables?)\s+(.*)",
-    re.S,
-)
-_IDENTIFIER = re.compile(r"[A-Za-z_][\w']*")
+VERIFY_LIBRARY = "ProverCheck"
+VERIFY_MODULE = "Checked"
 
 
-def _is_allowed_axiom(printed: str, *, declared: frozenset[str]) -> bool:
-    """Print Assumptions shortens names to what is imported; match by qualified suffix.
+@dataclass(frozen=True, kw_only=True)
+class _Tools:
+    """Resolved executables and limits for one verification."""
 
-    A name the header declares itself is never allowed, even if it shares its short
-    name with a standard axiom (``Axiom classic : False.`` in a header must not pass).
-    """
-    if printed in declared:
-        return False
-    return any(full == printed or full.endswith("." + printed) for full in ALLOWED_AXIOMS)
-
-
-def header_declarations(header: str) -> frozenset[str]:
-    """Names the header declares as axioms, parameters, hypotheses or variables."""
-    names: set[str] = set()
-    for sentence in split_sentences(strip_comments(header)):
-        match = _DECLARATION.match(sentence.text)
-        if match is None:
-            continue
-        binders = match.group(1)
-        groups = re.findall(r"\(([^():]*):", binders) if binders.lstrip().startswith("(") else []
-        if not groups:
-            groups = [binders.split(":", 1)[0]]
-        for group in groups:
-            names.update(_IDENTIFIER.findall(group))
-    return frozenset(names)
+    coqc: str
+    coqchk: str
+    memory_limit_mb: int | None
+    deadline: float
 
 
-def _scan_proof(proof: Sequence[str]) -> tuple[list[str], str | None]:
-    """Normalize every tactic; the first reason to reject the script, if any."""
+def build_proof_source(*, header: str, statement: str, tactics: Sequence[str]) -> str:
+    """The complete file checked by ``coqc``: header, statement, ``Proof.``, tactics, ``Qed.``."""
+    lines = [header.rstrip(), "", statement.strip(), "Proof."]
+    lines.extend(tactics)
+    lines.append("Qed.")
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def coqc_command(coqc: str) -> list[str]:
+    """``coqc`` compiling ``Checked.v`` as ``ProverCheck.Checked`` (run in the file's directory)."""
+    return [coqc, "-q", "-Q", ".", VERIFY_LIBRARY, f"{VERIFY_MODULE}.v"]
+
+
+def coqchk_command(coqchk: str) -> list[str]:
+    """``coqchk`` re-checking ``ProverCheck.Checked`` alone, with its context summary."""
+    return [
+        coqchk, "-silent", "-o", "-Q", ".", VERIFY_LIBRARY,
+        "-norec", f"{VERIFY_LIBRARY}.{VERIFY_MODULE}",
+    ]  # fmt: skip
+
+
+def _admit_all(proof: Sequence[str]) -> tuple[list[str], str | None]:
+    """The admitted (normalized) tactics, or the first reason to reject the script."""
     tactics: list[str] = []
-    problem: str | None = None
     for raw in proof:
         checked = check_coq_tactic(raw)
         if isinstance(checked, TacticError):
-            tactics.append(" ".join(raw.split()))
-            problem = problem or f"tactic {raw.strip()[:80]!r} {checked.message}"
-        else:
-            tactics.append(checked)
-    try:
-        forbidden = find_forbidden_words("\n".join(tactics))
-    except CoqTextError as exc:
-        forbidden, problem = [], problem or f"rejected: {exc}"
-    if forbidden and problem is None:
-        problem = f"rejected: the proof contains {', '.join(forbidden)}"
-    return tactics, problem
+            return [], f"tactic {_one_line(raw, 80)!r} {checked.message}"
+        tactics.append(checked)
+    if not tactics:
+        return [], "rejected: an empty proof"
+    return tactics, None
 
 
 def verify_proof(
@@ -111,77 +102,104 @@ def verify_proof(
     proof: Sequence[str],
     *,
     coqc_path: str = "coqc",
+    coqchk_path: str = "coqchk",
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
     timeout_s: float = 300.0,
 ) -> Verification:
-    """Text scan, then ``coqc`` in a fresh directory, then the ``Print Assumptions`` axioms."""
+    """Admission, then ``coqc``, then ``coqchk``; ``checks`` names those that ran and passed."""
     started = time.monotonic()
-    tactics, problem = _scan_proof(proof)
-    source = build_proof_source(
-        header=theorem.header, statement=theorem.statement, name=theorem.name, tactics=tactics
+    tactics, problem = _admit_all(proof)
+    if problem is not None:
+        return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))
+    source = build_proof_source(header=theorem.header, statement=theorem.statement, tactics=tactics)
+    tools = _Tools(
+        coqc=_executable(coqc_path, "coqc"),
+        coqchk=_executable(coqchk_path, "coqchk"),
+        memory_limit_mb=memory_limit_mb,
+        deadline=started + timeout_s,
     )
-    if problem is None:
-        problem, axioms = _compile(
-            source,
-            declared=header_declarations(theorem.header),
-            coqc_path=coqc_path,
-            memory_limit_mb=memory_limit_mb,
-            timeout_s=timeout_s,
-        )
-    else:
-        axioms = ()
+    problem, checks, axioms = _compile_and_check(source, tools)
     return Verification(
         ok=problem is None,
         proof_text=source,
         message=problem,
         axioms=axioms,
-        time_s=time.monotonic() - started,
+        time_s=_since(started),
+        checks=("admission", *checks),
     )
 
 
-def _compile(
-    source: str,
-    *,
-    declared: frozenset[str],
-    coqc_path: str,
-    memory_limit_mb: int | None,
-    timeout_s: float,
-) -> tuple[str | None, tuple[str, ...]]:
-    """Compile ``source`` with coqc; (reason to reject or None, axioms used)."""
-    executable = shutil.which(coqc_path)
+def _compile_and_check(
+    source: str, tools: _Tools
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """(reason to reject or None, checks passed, axioms the kernel checker listed).
+
+    The listed axioms leave out the fields of sealed stdlib modules, which are
+    definitions that ``-norec`` merely cannot see through.
+    """
+    with private_directory("coq-verify-") as directory:
+        (directory / f"{VERIFY_MODULE}.v").write_text(source, encoding="utf-8")
+        compiled = _run(coqc_command(tools.coqc), directory, tools)
+        if isinstance(compiled, str):
+            return f"coqc {compiled}", (), ()
+        returncode, output, _ = compiled
+        if returncode != 0:
+            error = extract_error(output) or output.strip() or f"exit status {returncode}"
+            return f"coqc rejected the proof: {_one_line(error)}", (), ()
+        checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
+    if isinstance(checked, str):
+        return f"coqchk {checked}", ("coqc",), ()
+    return _judge_kernel_check(*checked)
+
+
+def _judge_kernel_check(
+    returncode: int, stdout: str, stderr: str
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """Read coqchk's exit status, stdout (must be empty with -silent) and summary."""
+    if returncode != 0:
+        return f"coqchk rejected the proof: {_one_line(stderr or stdout)}", ("coqc",), ()
+    if stdout.strip():
+        return f"unexpected coqchk output: {_one_line(stdout)}", ("coqc",), ()
+    summary = parse_context_summary(stderr)
+    if isinstance(summary, str):
+        return f"unrecognized coqchk summary: {summary}", ("coqc",), ()
+    problem = summary_problem(summary)
+    checks = ("coqc",) if problem else ("coqc", "coqchk")
+    axioms = tuple(name for name in summary.axioms if name not in SEALED_STDLIB_FIELDS)
+    return problem, checks, axioms
+
+
+def _run(
+    argv: list[str], directory: Path, tools: _Tools, *, merge_stderr: bool = True
+) -> tuple[int, str, str] | str:
+    """Run one checker to completion before the deadline: (status, stdout, stderr) or why not."""
+    remaining_s = tools.deadline - time.monotonic()
+    if remaining_s <= 0:
+        return "was not run: the verification time budget is spent"
+    process = spawn(
+        argv, cwd=directory, memory_limit_mb=tools.memory_limit_mb, merge_stderr=merge_stderr
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=remaining_s)
+    except subprocess.TimeoutExpired:
+        return f"timed out (verification budget {remaining_s:.0f} s left when it started)"
+    finally:
+        kill_tree(process)
+    decoded_err = stderr.decode("utf-8", "replace") if stderr is not None else ""
+    return process.returncode, stdout.decode("utf-8", "replace"), decoded_err
+
+
+def _executable(path: str, tool: str) -> str:
+    executable = shutil.which(path)
     if executable is None:
         raise BackendUnavailable(
-            f"coqc not found ({coqc_path!r}): install Coq (apt-get install -y coq)"
+            f"{tool} not found ({path!r}): install Coq (apt-get install -y coq)"
         )
-    with tempfile.TemporaryDirectory(prefix="coq-verify-") as name:
-        directory = Path(name)
-        (directory / f"{_VERIFY_MODULE}.v").write_text(source, encoding="utf-8")
-        process = spawn(
-            [executable, "-q", f"{_VERIFY_MODULE}.v"],
-            cwd=directory,
-            memory_limit_mb=memory_limit_mb,
-        )
-        try:
-            output, _ = process.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            return f"coqc timed out after {timeout_s} s", ()
-        finally:
-            kill_tree(process)
-        text = output.decode("utf-8", "replace")
-        if process.returncode != 0:
-            error = extract_error(text) or text.strip()
-            return f"coqc rejected the proof: {_one_line(error)}", ()
-        try:
-            printed = (directory / f"{ASSUMPTIONS_FILE_STEM}.out").read_text("utf-8", "replace")
-        except OSError:
-            return "Print Assumptions produced no output", ()
-    axioms = parse_assumptions(printed)
-    if axioms is None:
-        return f"unrecognized Print Assumptions output: {_one_line(printed)}", ()
-    disallowed = [name for name in axioms if not _is_allowed_axiom(name, declared=declared)]
-    if disallowed:
-        return f"the proof depends on disallowed axioms: {', '.join(disallowed)}", axioms
-    return None, axioms
+    return executable
+
+
+def _since(started: float) -> float:
+    return time.monotonic() - started
 
 
 def _one_line(text: str, limit: int = 300) -> str:

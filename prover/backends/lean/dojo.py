@@ -1,7 +1,7 @@
 """``--backend leandojo``: Lean 4 through LeanDojo's ``Dojo`` (legacy backend).
 
 LeanDojo is deprecated upstream and works only up to about Lean 4.18 (see
-``docs-lean.md``); prefer ``--backend lean-repl``. ``lean_dojo`` has import-time
+``docs/backends/lean.md``); prefer ``--backend lean-repl``. ``lean_dojo`` has import-time
 side effects (it checks git, creates its cache, reconfigures loguru), so it is
 imported lazily here only, with ``DISABLE_REMOTE_CACHE=1`` set first (required
 offline). The ``Dojo`` class is injected (``dojo_factory``) so the mapping can be
@@ -276,7 +276,10 @@ class LeanDojoEnvironment(Closing):
             return Verification(ok=False, proof_text=text, message=f"check_proof failed: {exc}")
         note = "axioms not audited (lean_dojo.check_proof); native_decide rejected by text scan"
         return Verification(
-            ok=ok, proof_text=text, message=note if ok else "check_proof rejected it"
+            ok=ok,
+            proof_text=text,
+            message=note if ok else "check_proof rejected it",
+            checks=("admission", "leandojo-check-proof") if ok else ("admission",),
         )
 
     def close(self) -> None:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.lean.goals import parse_goal_list
+from prover.backends.lean.kernel_check import LeanKernelChecker, find_lean4checker
 from prover.backends.lean.repl_process import ReplProcess
 from prover.backends.lean.text import (
     assemble_proof,
@@ -71,7 +72,12 @@ def parse_repl_command(command: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, kw_only=True)
 class LeanReplConfig:
-    """How to start and drive the REPL. Timeouts are wall-clock seconds."""
+    """How to start and drive the REPL. Timeouts are wall-clock seconds.
+
+    ``kernel_checker`` replays verified proofs with ``lean4checker``; when it is None
+    and ``detect_lean4checker`` is set, one is used if the toolchain has the executable
+    (:func:`~prover.backends.lean.kernel_check.find_lean4checker`).
+    """
 
     repl_command: tuple[str, ...] = ("lake", "env", "repl")
     project_dir: Path | None = None
@@ -81,6 +87,8 @@ class LeanReplConfig:
     verify_timeout_s: float = 900.0
     max_warm_processes: int = 2
     max_consecutive_crashes: int = 3
+    kernel_checker: LeanKernelChecker | None = None
+    detect_lean4checker: bool = True
 
     def __post_init__(self) -> None:
         if not self.repl_command or not all(self.repl_command):
@@ -125,6 +133,16 @@ class LeanReplEnvironment(Closing):
         self._theorem: Theorem | None = None
         self._known: dict[tuple[str, ...], int] = {}
         self._crashes = 0
+        self._kernel_checker = config.kernel_checker
+        if self._kernel_checker is None and config.detect_lean4checker:
+            found = find_lean4checker(config.project_dir)
+            if found is not None:
+                self._kernel_checker = LeanKernelChecker(
+                    checker_command=(str(found),),
+                    project_dir=config.project_dir,
+                    memory_limit_mb=config.memory_limit_mb,
+                    timeout_s=config.verify_timeout_s,
+                )
 
     # -- processes -----------------------------------------------------------------
 
@@ -323,7 +341,12 @@ class LeanReplEnvironment(Closing):
         )
 
     def verify(self, theorem: Theorem, proof: Sequence[str]) -> Verification:
-        """Elaborate header + statement + proof in a fresh env, then audit axioms."""
+        """Admission, then header + statement + proof in a fresh REPL env with the axioms
+        audited (``#print axioms``), then, when available, ``lean4checker``'s kernel replay.
+
+        ``checks`` names what ran and passed: ``admission``, ``lean-repl``,
+        ``print-axioms`` and ``lean4checker``.
+        """
         started = time.monotonic()
         text = assemble_proof(theorem, proof)
         rejections = [tactic_rejection(tactic) for tactic in proof]
@@ -338,13 +361,28 @@ class LeanReplEnvironment(Closing):
         except BackendCrashed as exc:
             self._restart(session)
             return Verification(ok=False, proof_text=text, message=f"Lean crashed: {exc}")
-        elapsed = time.monotonic() - started
         if response is None:
             self._restart(session)
             timed_out = f"verification timed out after {self.config.verify_timeout_s} s"
-            return Verification(ok=False, proof_text=text, message=timed_out, time_s=elapsed)
+            return Verification(
+                ok=False, proof_text=text, message=timed_out, time_s=time.monotonic() - started
+            )
         ok, message, axioms = check_command_response(response, name=name)
-        return Verification(ok=ok, proof_text=text, message=message, axioms=axioms, time_s=elapsed)
+        checks: tuple[str, ...] = ("admission",)
+        if ok:
+            checks = ("admission", "lean-repl", "print-axioms")
+            if self._kernel_checker is not None:
+                message = self._kernel_checker.check(text)
+                ok = message is None
+                checks = (*checks, "lean4checker") if ok else checks
+        return Verification(
+            ok=ok,
+            proof_text=text,
+            message=message,
+            axioms=axioms,
+            time_s=time.monotonic() - started,
+            checks=checks,
+        )
 
     def close(self) -> None:
         """Kill every REPL process tree."""

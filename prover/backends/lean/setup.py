@@ -1,6 +1,6 @@
 """``prover setup lean``: create or check a Lean project with Mathlib and the REPL.
 
-Each statement set needs its own toolchain (see the data README): the DeepSeek
+Each statement set needs its own toolchain (``prover/data/statements/SOURCES.md``): the DeepSeek
 miniF2F/ProofNet statements need Lean v4.9.0 with DeepSeek's Mathlib fork, the
 yangky11 miniF2F statements Lean v4.24.0 + Mathlib v4.24.0, the rahul3613 ProofNet
 statements Lean v4.20.0 + Mathlib v4.20.0. The project requires Mathlib and the

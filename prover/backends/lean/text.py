@@ -2,9 +2,14 @@
 
 Everything here is pure string work shared by the REPL and LeanDojo backends.
 A candidate tactic is checked by :func:`tactic_rejection` *before* it reaches
-Lean: it must stay inside the proof block once assembled by :func:`assemble_proof`
-(two-space indented under ``:= by``), and must not smuggle in ``sorry``/``admit``
-or top-level commands (``#eval``, ``theorem``, ``set_option`` ...).
+Lean, failing closed: it must stay inside the proof block once assembled by
+:func:`assemble_proof` (two-space indented under ``:= by``), and must not smuggle in
+``sorry``/``admit``, any command (``#eval``, ``theorem``, ``set_option`` ... ``in``,
+``attribute``, ``macro``/``elab``/``syntax``/``notation``, ``open ... in``), an
+attribute (``@[...]``, ``implemented_by``, ``extern``), ``unsafe`` code,
+metaprogramming entry points (``run_tac``, ``by_elab``...) or ``native_decide`` and
+the compiler-trusting axioms (``Lean.ofReduceBool``), which the axiom audit rejects
+too.
 """
 
 from __future__ import annotations
@@ -80,13 +85,34 @@ _COMMAND_KEYWORDS = [
     "declare_syntax_cat",
     "run_cmd",
     "run_tac",
+    "run_elab",
+    "run_meta",
+    "by_elab",
+    "omit",
+    "include",
+    "export",
+    "local",
+    "scoped",
+    "alias",
+    "add_decl_doc",
+    "compile_inductive",
+    "declare_config_elab",
+    "register_option",
+    "register_simp_attr",
+    "irreducible_def",
 ]
 _IDENTIFIER_EDGE = r"[\w.'!?\u2080-\u2089]"
 _COMMAND_PATTERN = re.compile(
     rf"(?<!{_IDENTIFIER_EDGE})(?:{'|'.join(_COMMAND_KEYWORDS)})(?!{_IDENTIFIER_EDGE})"
 )
 _HASH_COMMAND = re.compile(r"(?<![\w.])#[A-Za-z_]")
-_ATTRIBUTE_START = re.compile(r"(?m)^\s*@\[")
+_ATTRIBUTE = re.compile(r"@\[")
+# Trust in compiled code, anywhere in a (possibly qualified) name: `Lean.ofReduceBool`.
+_NATIVE = re.compile(
+    r"(?<![\w'])(native_decide|ofReduceBool|ofReduceNat|trustCompiler|implemented_by|extern)"
+    r"(?![\w'])"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _CHEATS = re.compile(rf"(?<!{_IDENTIFIER_EDGE})(sorry|admit)(?!{_IDENTIFIER_EDGE})")
 _AXIOM_DECLARATION = re.compile(rf"(?<!{_IDENTIFIER_EDGE})axiom(?!{_IDENTIFIER_EDGE})")
 _BRACKETS = {")": "(", "]": "[", "}": "{", "⟩": "⟨", "⦄": "⦃", "⟧": "⟦"}
@@ -159,6 +185,8 @@ def tactic_rejection(tactic: str) -> str | None:
         return "rejected: empty tactic"
     if tactic != tactic.lstrip():
         return "rejected: tactic starts with whitespace"
+    if _CONTROL.search(tactic):
+        return "rejected: control characters are not allowed"
     try:
         code = strip_comments_and_strings(tactic)
     except _UnterminatedError as exc:
@@ -177,8 +205,10 @@ def _forbidden_token(code: str) -> str | None:
         return f"contains the command {code[match.start() :].split(maxsplit=1)[0]!r}"
     if match := _COMMAND_PATTERN.search(code):
         return f"contains the command keyword {match.group(0)!r}"
-    if _ATTRIBUTE_START.search(code):
+    if _ATTRIBUTE.search(code):
         return "contains an attribute '@['"
+    if match := _NATIVE.search(code):
+        return f"trusts compiled code ({match.group(1)!r})"
     return None
 
 

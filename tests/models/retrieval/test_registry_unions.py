@@ -9,13 +9,9 @@ from pathlib import Path
 import pytest
 
 from models.combined import LearningCombinedGenerator
-from models.registry import (
-    GeneratorConfig,
-    add_generator_flags,
-    build_generator,
-    generator_config_from_arguments,
-)
+from models.registry import GeneratorConfig, build_generator
 from models.retrieval.generator import KnnGenerator
+from prover.cli.flags import add_generator_flags, generator_config_from_arguments
 from search.errors import ConfigError
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from prover.attempts.database import ResultsDatabase
+from prover.attempts.record import AttemptRecord
 from search.errors import ConfigError, InputError
 
 
-def _record(name: str, attempt: int, status: str = "failed") -> dict[str, Any]:
-    return {"name": name, "attempt": attempt, "seed": 7, "status": status, "proof": None}
+def _record(name: str, attempt: int, status: str = "failed") -> AttemptRecord:
+    proof = ("lia.",) if status == "proved" else None
+    return AttemptRecord(
+        name=name, attempt=attempt, seed=7, status=status, proof=proof, verified=proof is not None
+    )
 
 
 def _jsonl_keys(path: Path) -> list[tuple[str, int]]:
@@ -62,7 +65,7 @@ def test_corrupt_middle_line_raises_naming_the_file_and_keeps_data(tmp_path: Pat
         database.bind_config("h", {})
         database.add(_record("t", 0))
         database.add(_record("t", 1))
-        database.jsonl_path.write_text("not json\n" + json.dumps(_record("t", 1)) + "\n")
+        database.jsonl_path.write_text("not json\n" + json.dumps(_record("t", 1).to_dict()) + "\n")
         with pytest.raises(InputError, match=r"results\.jsonl line 1"):
             database.sync_jsonl()
         assert database.count() == 2
@@ -74,7 +77,7 @@ def test_line_unknown_to_the_database_is_refused(tmp_path: Path) -> None:
     """A JSONL attempt the database never recorded belongs to another run."""
     with ResultsDatabase(tmp_path) as database:
         database.bind_config("h", {})
-        database.jsonl_path.write_text(json.dumps(_record("other", 0)) + "\n")
+        database.jsonl_path.write_text(json.dumps(_record("other", 0).to_dict()) + "\n")
         with pytest.raises(InputError, match="does not belong to this run"):
             database.sync_jsonl()
 

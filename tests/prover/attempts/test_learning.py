@@ -54,7 +54,7 @@ def record(**changes: Any) -> AttemptRecord:
         "expansions": 2,
         "time_s": 0.1,
         "error": None,
-        "search": {"proof_states": ["A", "B"]},
+        "proof_states": ("A", "B"),
     }
     fields.update(changes)
     return AttemptRecord(**fields)
@@ -68,7 +68,7 @@ def test_proof_steps_pair_states_and_tactics() -> None:
         ("B", "auto", 1, "one"),
     ]
     assert proof_steps(record(verified=False, status="failed"), theorem="one") == []
-    assert proof_steps(record(search={"proof_states": ["A"]}), theorem="one") == []
+    assert proof_steps(record(proof_states=("A",)), theorem="one") == []
 
 
 def test_only_learners_are_fed() -> None:

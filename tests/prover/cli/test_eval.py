@@ -21,7 +21,7 @@ pytestmark = pytest.mark.coq
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 #: Valid-split theorems: two the portfolio proves quickly, three it fails fast, one whose
-#: header Coq rejects (a backend start failure).
+#: header Coq rejects (a backend start failure: see the ``unloadable_benchmark`` fixture).
 NAMES = (
     "amc12_2001_p2",
     "algebra_apb4leq8ta4pb4",
@@ -94,7 +94,9 @@ def _jsonl(run_dir: Path) -> list[dict[str, Any]]:
 
 
 @pytest.mark.slow
-def test_sigkill_then_resume_records_every_attempt_exactly_once(tmp_path: Path) -> None:
+def test_sigkill_then_resume_records_every_attempt_exactly_once(
+    tmp_path: Path, unloadable_benchmark: str
+) -> None:
     """Kill -9 mid-run, tear the JSONL, rerun: each attempt once in SQLite and JSONL, none lost."""
     run_dir = tmp_path / "run"
     command = [sys.executable, "-m", "prover.cli.main", *_eval_arguments(run_dir, names=NAMES)]
@@ -119,7 +121,7 @@ def test_sigkill_then_resume_records_every_attempt_exactly_once(tmp_path: Path) 
         handle.write('{"name": "torn-by-kill", "att')
     _wait_for_group_to_exit(process.pid, timeout_s=30.0)
 
-    assert main(_eval_arguments(run_dir, names=NAMES)) == 0
+    assert main(_eval_arguments(run_dir, names=NAMES)) == 3, "start failures are errors"
 
     after = _database_rows(run_dir)
     keys = Counter((name, attempt) for name, attempt, _, _ in after)
@@ -130,7 +132,7 @@ def test_sigkill_then_resume_records_every_attempt_exactly_once(tmp_path: Path) 
     assert lines == keys
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["num_theorems"] == len(NAMES)
-    assert summary["startup_failures"] == ["aime_1990_p2"]
+    assert summary["startup_failures"] == [unloadable_benchmark]
     assert summary["errors_by_kind"] == {"StatementError": 2}
     assert (run_dir / "report.html").exists()
 
@@ -211,3 +213,15 @@ def test_corrupt_results_line_is_reported_and_nothing_lost(
     error = capsys.readouterr().err
     assert "results.jsonl line 1" in error
     assert _database_rows(run_dir) == rows
+
+
+def test_run_dir_that_is_a_file_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --run-dir that is a file, or lies under one, stops with one line naming it."""
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("not a directory")
+    for run_dir in (blocker, blocker / "run"):
+        assert main(_eval_arguments(run_dir, names=NAMES[:1], attempts=1)) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and str(blocker) in error and "Traceback" not in error

@@ -54,15 +54,17 @@ def test_proves_benchmark_theorems_with_verified_proofs(
 
 @pytest.mark.coq
 @needs_coq
-def test_unsupported_statement_is_recorded_and_batch_goes_on(tmp_path: Path) -> None:
-    """A statement Coq 8.16 rejects (Coquelicot) is an error record; the next theorem runs."""
+def test_unsupported_statement_is_recorded_and_batch_goes_on(
+    tmp_path: Path, unloadable_benchmark: str
+) -> None:
+    """A statement Coq rejects (a missing library) is an error record; the next theorem runs."""
     status = _prove(
         "--benchmark", "minif2f-coq", "--split", "valid",
-        "--names", "aime_1990_p2,mathd_numbertheory_101", "--output", str(tmp_path),
+        "--names", f"{unloadable_benchmark},mathd_numbertheory_101", "--output", str(tmp_path),
     )  # fmt: skip
-    assert status == 0
+    assert status == 3, "an attempt ended in error, so the exit status says so"
     first, second = _records(tmp_path)
-    assert first["status"] == "error" and "Coquelicot" in first["error"]
+    assert first["status"] == "error" and "NoSuchLibrary" in first["error"]
     assert "\n" not in first["error"]
     assert second["status"] == "proved"
 
@@ -80,7 +82,7 @@ def test_broken_benchmark_line_is_recorded(tmp_path: Path, monkeypatch: pytest.M
     (data / "minif2f_coq.jsonl").write_text("{broken\n" + json.dumps(good) + "\n")
     monkeypatch.setenv("PROVER_DATA_DIR", str(data))
     output = tmp_path / "run"
-    assert _prove("--benchmark", "minif2f-coq", "--split", "valid", "--output", str(output)) == 0
+    assert _prove("--benchmark", "minif2f-coq", "--split", "valid", "--output", str(output)) == 3
     broken, proved = _records(output)
     assert broken["status"] == "error" and "minif2f_coq.jsonl line 1" in broken["error"]
     assert proved["status"] == "proved" and proved["verified"]
@@ -108,7 +110,7 @@ def test_missing_coqtop_is_recorded_per_theorem(
         "--output", str(tmp_path / "run"),
     )  # fmt: skip
     records = _records(tmp_path / "run")
-    assert status == 0 and len(records) == 2
+    assert status == 3 and len(records) == 2
     assert all(r["status"] == "error" and "coqtop" in r["error"] for r in records)
 
 
@@ -128,12 +130,34 @@ def test_file_and_theorem_ignore_the_files_own_proof(tmp_path: Path) -> None:
     assert "admit" not in record["proof_text"] and "Definition double" in record["proof_text"]
 
 
+@pytest.mark.coq
+@needs_coq
 def test_existing_results_are_kept_unless_forced(tmp_path: Path) -> None:
-    """A second run into the same DIR is refused; --force keeps the old file aside."""
-    (tmp_path / "results.jsonl").write_text('{"name": "old"}\n')
+    """A second run into the same DIR is refused; --force moves the old run's files aside."""
+    old = {"results.jsonl": '{"name": "old"}\n', "config.json": "{}\n", "summary.json": "[]\n"}
+    for name, text in old.items():
+        (tmp_path / name).write_text(text)
     arguments = ("--benchmark", "minif2f-coq", "--split", "valid", "--limit", "1")
     assert _prove(*arguments, "--output", str(tmp_path), "--max-expansions", "1") == 2
-    assert (tmp_path / "results.jsonl").read_text() == '{"name": "old"}\n'
+    assert (tmp_path / "results.jsonl").read_text() == old["results.jsonl"]
+    assert _prove(*arguments, "--output", str(tmp_path), "--max-expansions", "1", "--force") == 0
+    [aside] = tmp_path.glob("previous-*")
+    assert {path.name: path.read_text() for path in aside.iterdir()} == old
+    assert len(_records(tmp_path)) == 1 and _records(tmp_path)[0]["name"] != "old"
+    assert json.loads((tmp_path / "config.json").read_text())["force"] is True
+
+
+def test_output_that_is_a_file_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An --output that is a file, or lies under one, stops with one line naming it."""
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("not a directory")
+    arguments = ("--benchmark", "minif2f-coq", "--split", "valid", "--limit", "1")
+    for output in (blocker, blocker / "run"):
+        assert _prove(*arguments, "--output", str(output)) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and str(blocker) in error and "Traceback" not in error
 
 
 def test_lean_repl_backend_proves_through_the_fake_repl(tmp_path: Path) -> None:
@@ -181,3 +205,15 @@ def test_lean_file_and_theorem_through_the_fake_repl(tmp_path: Path) -> None:
     (result,) = _records(output)
     assert status == 0 and result["status"] == "proved" and result["verified"]
     assert "sorry" not in result["proof_text"]
+
+
+def test_non_utf8_source_file_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --file that is not UTF-8 stops with one line naming the file, not a traceback."""
+    source = tmp_path / "latin1.v"
+    source.write_bytes("Theorem caf\xe9 : True.\nProof. exact I. Qed.\n".encode("latin-1"))
+    status = _prove("--file", str(source), "--theorem", "t", "--output", str(tmp_path / "o"))
+    error = capsys.readouterr().err
+    assert status == 2 and error.count("\n") == 1
+    assert str(source) in error and "UTF-8" in error and "Traceback" not in error

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +67,37 @@ def test_select_by_names_keeps_order_and_rejects_unknown() -> None:
     with pytest.raises(BenchmarkError, match="no_such_theorem"):
         select_entries(entries, names=["no_such_theorem"])
     assert len(select_entries(entries, limit=3)) == 3
+
+
+@pytest.mark.slow
+def test_installed_wheel_loads_benchmarks_from_any_folder(tmp_path: Path) -> None:
+    """`pip install .` (not editable) ships the statements: loading works outside the checkout."""
+    repository = Path(__file__).resolve().parents[3]
+    source = tmp_path / "source"  # a copy, so the build leaves nothing in the checkout
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(repository / name, source / name)
+    for package in ("search", "models", "prover"):
+        shutil.copytree(repository / package, source / package, ignore=_BUILD_JUNK)
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(target), str(source)],
+        check=True, cwd=tmp_path, capture_output=True,
+    )  # fmt: skip
+    code = (
+        "from prover.data.benchmarks import load_benchmark, data_directory;"
+        "print(len(load_benchmark('minif2f-coq', split='test')), data_directory())"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "PROVER_DATA_DIR"}
+    environment["PYTHONPATH"] = str(target)
+    answer = subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment, cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    count, location = answer.stdout.split()
+    assert int(count) == 244
+    assert Path(location).is_relative_to(target), "statements must come from the installed copy"
+
+
+_BUILD_JUNK = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")

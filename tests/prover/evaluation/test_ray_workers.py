@@ -83,8 +83,8 @@ def test_two_worker_actors_run_a_tiny_eval(ray_cluster: Any, tmp_path: Path) -> 
     outcomes: list[AttemptOutcome] = []
     stats: dict[str, int] = {}
     run_ray_pool(tasks, setup, workers=2, address="auto", on_outcome=outcomes.append, stats=stats)
-    keys = sorted((o.record["name"], o.record["attempt"]) for o in outcomes)
+    keys = sorted((o.record.name, o.record.attempt) for o in outcomes)
     assert keys == sorted((t.key, t.attempt) for t in tasks)
-    proved = [o for o in outcomes if o.record["status"] == "proved"]
+    proved = [o for o in outcomes if o.record.proved]
     assert proved and all(o.graph is not None for o in proved)
     assert stats["requests"] >= stats["calls"] >= 1

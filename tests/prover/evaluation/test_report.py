@@ -8,12 +8,12 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 import pytest
 
 from prover.attempts.database import ResultsDatabase
+from prover.attempts.record import AttemptRecord
 from prover.cli.main import main
 from prover.evaluation.summary import summarize_run
 from search.errors import InputError
@@ -31,19 +31,20 @@ def _graph_json() -> str:
     return json.dumps(nx.node_link_data(graph, edges="links"))
 
 
-def _record(name: str, attempt: int, status: str) -> dict[str, Any]:
+def _record(name: str, attempt: int, status: str) -> AttemptRecord:
     proved = status == "proved"
-    return {
-        "name": name,
-        "attempt": attempt,
-        "seed": attempt,
-        "status": status,
-        "proof": ["reflexivity."] if proved else None,
-        "proof_text": PROOF if proved else None,
-        "expansions": 3 + attempt,
-        "time_s": 0.5 + attempt,
-        "error": "StatementError: rejected" if status == "error" else None,
-    }
+    return AttemptRecord(
+        name=name,
+        attempt=attempt,
+        seed=attempt,
+        status=status,
+        proof=("reflexivity.",) if proved else None,
+        proof_text=PROOF if proved else None,
+        verified=proved,
+        expansions=3 + attempt,
+        time_s=0.5 + attempt,
+        error="StatementError: rejected" if status == "error" else None,
+    )
 
 
 def _make_run(run_dir: Path, outcomes: dict[str, list[str]]) -> Path:

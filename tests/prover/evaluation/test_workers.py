@@ -78,12 +78,12 @@ def test_local_pool_of_two_workers_runs_every_task_once() -> None:
     )
     outcomes: list[AttemptOutcome] = []
     run_local_pool(tasks, setup, workers=2, on_outcome=outcomes.append)
-    keys = sorted((o.record["name"], o.record["attempt"]) for o in outcomes)
+    keys = sorted((o.record.name, o.record.attempt) for o in outcomes)
     assert keys == sorted((t.key, t.attempt) for t in tasks)
-    seeds = {o.record["seed"] for o in outcomes}
+    seeds = {o.record.seed for o in outcomes}
     assert len(seeds) == len(tasks)  # every attempt has its own seed
     for outcome in outcomes:
-        assert (outcome.graph is not None) == (outcome.record["status"] == "proved")
+        assert (outcome.graph is not None) == (outcome.record.proved)
 
 
 def test_worker_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:

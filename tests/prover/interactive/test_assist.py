@@ -12,8 +12,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from prover.cli.assist import run_terminal
 from prover.interactive.assist import AssistSession, ResumedEnvironment
+from prover.interactive.terminal import run_terminal
 from search.outcomes import NewState, ProofComplete, TacticError
 from search.states import Theorem
 from search.testing import ScriptedEnvironment, ScriptedGenerator, scripted_state

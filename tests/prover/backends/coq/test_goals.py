@@ -7,7 +7,6 @@ import pytest
 from prover.backends.coq.goals import (
     DisplayKind,
     extract_error,
-    parse_assumptions,
     parse_goal_display,
     parse_single_goal,
     split_prompt,
@@ -85,6 +84,18 @@ def test_comma_separated_hypothesis_names_and_other_conclusions() -> None:
     assert display.other_conclusions == ("let z := 1 in z = 1", "True")
 
 
+def test_focused_goals_with_shelved_evars_are_goals() -> None:
+    """`N focused goals (shelved: K)` (after eapply) parses like a plain goals display."""
+    body = (
+        "2 focused goals (shelved: 1) (ID 727)\n  \n  x : nat\n  ============================\n"
+        "  x = ?y\n\ngoal 2 (ID 728) is:\n True\n\n"
+    )
+    display = parse_goal_display(body)
+    assert display.kind is DisplayKind.GOALS and display.goal_count == 2
+    assert display.first_goal is not None and display.first_goal.conclusion == "x = ?y"
+    assert display.other_conclusions == ("True",)
+
+
 def test_show_n_gives_the_full_goal() -> None:
     """`Show 2.` output is parsed into hypotheses and conclusion of goal 2."""
     goal = parse_single_goal(SHOW_GOAL_2, 2)
@@ -137,17 +148,3 @@ def test_error_message_is_shortened() -> None:
     """Very long error messages are cut to the requested length."""
     message = extract_error("Error: " + "x" * 5000, max_chars=100)
     assert message is not None and len(message) == 100 and message.endswith("...")
-
-
-def test_assumptions_closed_axioms_and_unknown_sections() -> None:
-    """Closed output gives (); axioms are listed by name; other sections are unparseable."""
-    assert parse_assumptions("Closed under the global context\n") == ()
-    printed = (
-        "Fetching opaque proofs from disk for Coq.Reals.Rdefinitions\n"
-        "Axioms:\nClassicalDedekindReals.sig_forall_dec\n  : forall P : nat -> Prop,\n"
-        "    {n : nat | ~ P n} + {forall n : nat, P n}\nmyax : False\n"
-    )
-    assert parse_assumptions(printed) == ("ClassicalDedekindReals.sig_forall_dec", "myax")
-    assert parse_assumptions("Section Variables:\nx : nat\n") is None
-    assert parse_assumptions("Axioms:\nfoo : False\nSection Variables:\nx : nat\n") is None
-    assert parse_assumptions("") is None

@@ -1,20 +1,30 @@
-"""Pure tests of the Coq sentence splitter, the tactic-safety check and the proof source."""
+"""Tests of the Coq sentence splitter and tactic admission (pure, plus spans checked by coqc)."""
 
 from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from prover.backends.coq.text import (
     CoqTextError,
-    build_proof_source,
+    SentenceKind,
     check_coq_tactic,
     coq_theorem_from_source,
     find_forbidden_words,
+    normalize_sentence,
     split_sentences,
     strip_comments,
 )
 from search.errors import InputError
 from search.outcomes import TacticError
+
+
+def texts(source: str) -> list[str]:
+    return [sentence.text for sentence in split_sentences(source)]
 
 
 def test_split_keeps_qualified_names_and_decimals_inside_sentences() -> None:
@@ -26,26 +36,92 @@ def test_split_keeps_qualified_names_and_decimals_inside_sentences() -> None:
         "Theorem t : f 1 = 1.",
     ]
     assert all(s.terminated for s in sentences)
+    assert all(s.kind is SentenceKind.COMMAND for s in sentences)
+
+
+def test_split_offsets_point_into_the_original_text() -> None:
+    """start/end are character offsets: text == source[start:end], leading comments excluded."""
+    source = "(* α. *) Lemma α : True.\n  Proof. (* β. *) exact I. Qed."
+    sentences = split_sentences(source)
+    assert [source[s.start : s.end] for s in sentences] == [s.text for s in sentences]
+    assert [s.text for s in sentences] == ["Lemma α : True.", "Proof.", "exact I.", "Qed."]
+    assert sentences[0].start == source.index("Lemma")
 
 
 def test_split_ignores_dots_inside_nested_comments_and_strings() -> None:
-    """Dots inside nested comments and string literals are not terminators."""
-    text = 'Open Scope R_scope. (* a. (* b. *) "c. " *) idtac "x. ""y"". z".'
+    """Dots inside nested comments and string literals (doubled-quote escape) do not end."""
+    text = 'Open Scope R_scope. (* a. (* b. *) "c. *)" *) idtac "x. ""y"". z".'
     sentences = split_sentences(text)
     assert len(sentences) == 2
-    assert sentences[1].text.endswith('idtac "x. ""y"". z".')
+    assert sentences[1].text == 'idtac "x. ""y"". z".'
+
+
+def test_a_comment_right_after_a_dot_ends_the_sentence() -> None:
+    """'.(*' ends a sentence: attack 2 (idtac.(**)Reset t.) is several sentences."""
+    assert texts("idtac.(**)Reset t.(**)Theorem t : True.(**)exact I.") == [
+        "idtac.",
+        "Reset t.",
+        "Theorem t : True.",
+        "exact I.",
+    ]
+
+
+def test_projections_double_dots_and_ellipsis() -> None:
+    """x.(f) and '..' stay inside a sentence; '...' followed by a blank ends one."""
+    assert texts("exact x.(proj1).") == ["exact x.(proj1)."]
+    notation = 'Notation "[ x ; .. ; y ]" := (cons x .. (cons y nil) ..).'
+    assert texts(notation) == [notation]
+    assert texts("Proof with auto. intros... Qed.") == ["Proof with auto.", "intros...", "Qed."]
+
+
+def test_bullets_and_braces_are_sentences_of_their_own() -> None:
+    """Bullets (runs of - + *) and braces, also after a goal selector, need no '.'."""
+    source = (
+        "split.\n- exact I.\n-- lia.\n+*exact I.\n2: { auto. }\n[b] : {exact I. }\n{ - idtac. }"
+    )
+    sentences = split_sentences(source)
+    assert [(s.text, s.kind.value) for s in sentences] == [
+        ("split.", "tactic"),
+        ("-", "bullet"),
+        ("exact I.", "tactic"),
+        ("--", "bullet"),
+        ("lia.", "tactic"),
+        ("+", "bullet"),
+        ("*", "bullet"),
+        ("exact I.", "tactic"),
+        ("2: {", "brace"),
+        ("auto.", "tactic"),
+        ("}", "brace"),
+        ("[b] : {", "brace"),
+        ("exact I.", "tactic"),
+        ("}", "brace"),
+        ("{", "brace"),
+        ("-", "bullet"),
+        ("idtac.", "tactic"),
+        ("}", "brace"),
+    ]
+
+
+def test_attributes_and_uppercase_sentences_are_commands() -> None:
+    """'#[...]' and capitalized sentences are COMMAND; selector tactics are TACTIC."""
+    kinds = [s.kind for s in split_sentences("#[local] Axiom a : False. all: lia. Qed.")]
+    assert kinds == [SentenceKind.COMMAND, SentenceKind.TACTIC, SentenceKind.COMMAND]
 
 
 def test_split_keeps_unterminated_tail_and_drops_comment_only_fragments() -> None:
     """A trailing fragment without '.' is kept and marked unterminated; comments alone vanish."""
     sentences = split_sentences("lia. \n intros x")
     assert [(s.text, s.terminated) for s in sentences] == [("lia.", True), ("intros x", False)]
-    assert [s.text for s in split_sentences("lia. (* trailing comment *)\n")] == ["lia."]
+    assert texts("lia. (* trailing comment *)\n") == ["lia."]
+    assert texts("(* only *) (* comments *)") == []
 
 
-@pytest.mark.parametrize("text", ["(* open comment", 'idtac "no end.', "(* (* *) still open"])
+@pytest.mark.parametrize(
+    "text",
+    ["(* open comment", 'idtac "no end.', "(* (* *) still open", '(* "*)" '],
+)
 def test_split_raises_on_unterminated_comment_or_string(text: str) -> None:
-    """Unterminated comments and strings cannot be split (coqtop would wait forever)."""
+    """Unterminated comments and strings (also a string inside a comment) cannot be split."""
     with pytest.raises(CoqTextError):
         split_sentences(text)
 
@@ -53,6 +129,12 @@ def test_split_raises_on_unterminated_comment_or_string(text: str) -> None:
 def test_strip_comments_keeps_strings() -> None:
     """Comments are removed but comment markers inside strings stay."""
     assert strip_comments('a (* x (* y *) *) "(* s *)" b') == 'a   "(* s *)" b'
+
+
+def test_normalize_sentence_collapses_whitespace_outside_strings() -> None:
+    """normalize_sentence drops comments and collapses blanks, but not inside strings."""
+    assert normalize_sentence("  intros\n x (* c *)  y .") == "intros x y."
+    assert normalize_sentence('idtac "a  b".') == 'idtac "a  b".'
 
 
 @pytest.mark.parametrize(
@@ -63,12 +145,19 @@ def test_strip_comments_keeps_strings() -> None:
         ("  intros x\n   y.  ", "intros x y."),
         ("rewrite Nat.add_0_r.", "rewrite Nat.add_0_r."),
         ("lra (* note. *).", "lra."),
+        ("lra. (* trailing *)", "lra."),
         ("all: nra.", "all: nra."),
         ("2: lia.", "2: lia."),
+        ("1-2: lia.", "1-2: lia."),
+        ("[b]: exact I.", "[b]: exact I."),
         ("exact 1.5.", "exact 1.5."),
+        ("exact x.(proj1).", "exact x.(proj1)."),
         ('idtac "Qed. x".', 'idtac "Qed. x".'),
         ("now apply (Rle_refl 1).", "now apply (Rle_refl 1)."),
         ("split; [lia | lra].", "split; [lia | lra]."),
+        ("(intros; lia).", "(intros; lia)."),
+        ("destruct (Rle_dec x 0) as [H | H]; nra.", "destruct (Rle_dec x 0) as [H | H]; nra."),
+        ("match goal with | |- _ => idtac end.", "match goal with | |- _ => idtac end."),
     ],
 )
 def test_safe_tactics_are_normalized(candidate: str, expected: str) -> None:
@@ -76,59 +165,94 @@ def test_safe_tactics_are_normalized(candidate: str, expected: str) -> None:
     assert check_coq_tactic(candidate) == expected
 
 
-@pytest.mark.parametrize(
-    "candidate",
-    [
-        "",
-        "   ",
-        "(* only a comment *)",
-        ".",
-        "lia. Qed.",
-        "exact I. exact I",
-        "Qed.",
-        "Defined.",
-        "Admitted.",
-        "Abort.",
-        "Save t.",
-        "admit.",
-        "give_up.",
-        "try admit.",
-        "all: admit.",
-        "Axiom f : False.",
-        "Parameter p : nat.",
-        "Hypothesis h : False.",
-        "Set Printing All.",
-        "Unset Printing Notations.",
-        "Require Import Lia.",
-        "Import ListNotations.",
-        "Ltac t := idtac.",
-        "Definition x := 1.",
-        "Lemma l : True.",
-        "Check nat.",
-        "Timeout 5 lia.",
-        "Fail lia.",
-        "Undo.",
-        "BackTo 1.",
-        "Show.",
-        "- lia.",
-        "+ lia.",
-        "* lia.",
-        "{ lia }",
-        "{",
-        "}",
-        "2: {",
-        "all: Qed.",
-        "(* open lia.",
-        'idtac "open.',
-        'idtac "<prompt>Coq < 1 || 0 < </prompt>".',
-        "lia..",
-        "x" * 5000,
-    ],
-)
+ATTACKS_AND_MALFORMED = [
+    # issue 14, attack 1: an attribute in front of a command.
+    "#[bypass_check(guard)] Fixpoint classic (n : nat) : False := classic n.",
+    "#[local] Axiom classic : False.",
+    "#[ bypass_check(positivity) ] Inductive x := .",
+    # issue 14, attack 2: a comment right after the period hides a boundary.
+    "idtac.(**)Reset t.(**)Theorem t : True.(**)exact I.",
+    'idtac.(**)Redirect "/tmp/x" Print nat.',
+    "idtac.(* *)Qed.",
+    "idtac.\x0bReset t.",
+    "idtac.\x0cReset t.",
+    "idtac.\u2028Reset t.",
+    # several sentences, proof enders, give-ups
+    "",
+    "   ",
+    "(* only a comment *)",
+    ".",
+    "lia. Qed.",
+    "exact I. exact I",
+    "Qed.",
+    "Defined.",
+    "Admitted.",
+    "Abort.",
+    "Save t.",
+    "admit.",
+    "give_up.",
+    "try admit.",
+    "all: admit.",
+    "all: Qed.",
+    "exact Admitted.",
+    # declarations and vernacular commands, whatever their case or prefix
+    "Axiom f : False.",
+    "Parameter p : nat.",
+    "Hypothesis h : False.",
+    "Set Printing All.",
+    "Unset Guard Checking.",
+    "Require Import Lia.",
+    "Import ListNotations.",
+    "Ltac t := idtac.",
+    "Definition x := 1.",
+    "Lemma l : True.",
+    "Check nat.",
+    "Timeout 5 lia.",
+    "Fail lia.",
+    "Time lia.",
+    "Undo.",
+    "BackTo 1.",
+    "Show.",
+    "Reset t.",
+    'Redirect "/tmp/x" Print nat.',
+    "Local Axiom a : False.",
+    "Polymorphic Axiom a : False.",
+    "Context (a : False).",
+    "2: Axiom a : False.",
+    "all: Reset t.",
+    "Ωmega.",
+    "_ : lia.",
+    "@[simp] lia.",
+    "idtac #[local].",
+    # bullets and braces
+    "- lia.",
+    "+ lia.",
+    "* lia.",
+    "-- lia.",
+    "{ lia }",
+    "{",
+    "}",
+    "2: {",
+    "[b]: {",
+    # malformed text
+    "(* open lia.",
+    'idtac "open.',
+    "lia..",
+    "lia...",
+    "auto... idtac.",
+    "x" * 5000,
+    # text imitating the coqtop prompt
+    'idtac "<prompt>Coq < 1 || 0 < </prompt>".',
+    'idtac "</prompt>".',
+    'idtac "prompt >".',
+]
+
+
+@pytest.mark.parametrize("candidate", ATTACKS_AND_MALFORMED)
 def test_hostile_or_malformed_candidates_are_rejected(candidate: str) -> None:
-    """Proof enders, declarations, settings, bullets and multi-sentence candidates are rejected."""
+    """Attributes, commands, several sentences, enders, bullets, prompt imitations: rejected."""
     result = check_coq_tactic(candidate)
-    assert isinstance(result, TacticError)
+    assert isinstance(result, TacticError), result
     assert result.message.startswith("rejected: ")
 
 
@@ -138,6 +262,8 @@ def test_rejection_messages_name_the_reason() -> None:
     assert "'admit'" in _message(check_coq_tactic("admit."))
     assert "'Set'" in _message(check_coq_tactic("Set Printing All."))
     assert "empty" in _message(check_coq_tactic(""))
+    assert "bullets" in _message(check_coq_tactic("- lia."))
+    assert "attribute" in _message(check_coq_tactic("@[simp] lia."))
 
 
 def _message(result: str | TacticError) -> str:
@@ -149,20 +275,6 @@ def test_forbidden_words_ignore_strings_and_comments_but_not_code() -> None:
     """Forbidden words are found in code only, as whole words."""
     assert find_forbidden_words('idtac "admit". (* Qed *) admit_lemma x.') == []
     assert find_forbidden_words("exact I.\nQed.\nAxiom a : False.") == ["Axiom", "Qed"]
-
-
-def test_build_proof_source_layout() -> None:
-    """The checked file is header, statement, Proof., one tactic per line, Qed., assumptions."""
-    source = build_proof_source(
-        header="Require Import Arith.\n",
-        statement="Theorem t : 1 = 1.",
-        name="t",
-        tactics=["reflexivity"],
-    )
-    assert source == (
-        "Require Import Arith.\n\nTheorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n"
-        'Redirect "assumptions" Print Assumptions t.\n'
-    )
 
 
 def test_theorem_from_source_splits_header_statement_and_drops_proof() -> None:
@@ -179,3 +291,58 @@ def test_theorem_from_source_splits_header_statement_and_drops_proof() -> None:
     assert second.header.endswith("Proof. lia. Qed.\n")
     with pytest.raises(InputError, match="'fo' not found"):
         coq_theorem_from_source(source, "fo")
+
+
+def _coqc_spans(source: Path, workdir: Path) -> list[tuple[int, int]]:
+    """The sentence spans (character offsets) ``coqc -time`` reports for ``source``."""
+    copy = workdir / "Copy.v"
+    shutil.copyfile(source, copy)
+    completed = subprocess.run(
+        ["coqc", "-time", copy.name],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-500:]
+    text = source.read_text(encoding="utf-8")
+    byte_to_char = {}
+    offset = 0
+    for index, character in enumerate(text):
+        byte_to_char[offset] = index
+        offset += len(character.encode("utf-8"))
+    byte_to_char[offset] = len(text)
+    pairs = re.findall(r"^Chars (\d+) - (\d+) ", completed.stdout, re.MULTILINE)
+    return [(byte_to_char[int(a)], byte_to_char[int(b)]) for a, b in pairs]
+
+
+def _stdlib() -> Path | None:
+    if shutil.which("coqc") is None:
+        return None
+    where = subprocess.run(["coqc", "-where"], capture_output=True, text=True, check=True)
+    return Path(where.stdout.strip()) / "theories"
+
+
+@pytest.mark.coq
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "Reals/R_sqr.v",
+        "Arith/PeanoNat.v",
+        "Program/Wf.v",
+        "Classes/RelationClasses.v",
+        "ZArith/Zdiv.v",
+        "Sorting/Permutation.v",
+        "Reals/Ratan.v",
+    ],
+)
+def test_spans_match_coqc_on_standard_library_files(relative: str, tmp_path: Path) -> None:
+    """On real stdlib files (Proof with, Next Obligation, bullets, '...') spans equal coqc's."""
+    stdlib = _stdlib()
+    if stdlib is None:
+        pytest.skip("coqc not installed")
+    source = stdlib / relative
+    ours = [(s.start, s.end) for s in split_sentences(source.read_text(encoding="utf-8"))]
+    assert ours == _coqc_spans(source, tmp_path)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from prover.backends.lean.kernel_check import LeanKernelChecker, find_lean4checker
 from prover.backends.lean.repl import (
     LeanReplConfig,
     LeanReplEnvironment,
@@ -217,3 +219,85 @@ def test_repl_command_parsing_and_validation() -> None:
         parse_repl_command("   ")
     with pytest.raises(ConfigError, match="memory_limit_mb"):
         LeanReplConfig(memory_limit_mb=10)
+
+
+TOOLS = Path(__file__).resolve().parents[3] / "fakes" / "fake_lean_tools.py"
+PRINT_ENVIRONMENT = (
+    sys.executable,
+    "-c",
+    "import os, sys; sys.stdout.write('\\0'.join(f'{k}={v}' for k, v in os.environ.items()))",
+)
+
+
+def _kernel_checker() -> LeanKernelChecker:
+    return LeanKernelChecker(
+        checker_command=(sys.executable, str(TOOLS), "lean4checker"),
+        lean_command=(sys.executable, str(TOOLS), "lean"),
+        environment_command=PRINT_ENVIRONMENT,
+        timeout_s=60,
+    )
+
+
+def test_verification_names_its_checks_without_lean4checker(log_path: Path) -> None:
+    """Without lean4checker the result says the REPL and the axiom audit ran, nothing more."""
+    config = LeanReplConfig(
+        repl_command=(sys.executable, str(FAKE)), start_timeout_s=30, detect_lean4checker=False
+    )
+    with LeanReplEnvironment(config) as environment:
+        verification = environment.verify(_record("mathd_algebra_478"), ["nlinarith"])
+    assert verification.ok, verification.message
+    assert verification.checks == ("admission", "lean-repl", "print-axioms")
+
+
+def test_lean4checker_replays_a_verified_proof(log_path: Path) -> None:
+    """With a kernel checker configured, a good proof passes it and the result says so."""
+    config = LeanReplConfig(
+        repl_command=(sys.executable, str(FAKE)),
+        start_timeout_s=30,
+        kernel_checker=_kernel_checker(),
+    )
+    with LeanReplEnvironment(config) as environment:
+        verification = environment.verify(_record("mathd_algebra_478"), ["nlinarith"])
+    assert verification.ok, verification.message
+    assert verification.checks == ("admission", "lean-repl", "print-axioms", "lean4checker")
+
+
+def test_lean4checker_rejects_what_the_elaborator_accepted(log_path: Path) -> None:
+    """A forged environment the REPL accepts is refused by the kernel replay."""
+    theorem = _record("mathd_algebra_478")
+    hacked = Theorem(
+        name=theorem.name,
+        header=theorem.header + "\n-- environment_hack\n",
+        statement=theorem.statement,
+    )
+    config = LeanReplConfig(
+        repl_command=(sys.executable, str(FAKE)),
+        start_timeout_s=30,
+        kernel_checker=_kernel_checker(),
+    )
+    with LeanReplEnvironment(config) as environment:
+        verification = environment.verify(hacked, ["nlinarith"])
+    assert not verification.ok
+    assert verification.message is not None and "lean4checker rejected" in verification.message
+    assert "lean4checker" not in verification.checks
+
+
+def test_native_decide_never_reaches_lean(environment: LeanReplEnvironment) -> None:
+    """native_decide is refused in search and in verification (Lean.ofReduceBool)."""
+    theorem = _record("mathd_algebra_478")
+    root = environment.open(theorem)
+    outcome = environment.run_tactic(root, "native_decide", timeout_s=10)
+    assert isinstance(outcome, TacticError) and outcome.message.startswith("rejected:")
+    verification = environment.verify(theorem, ["native_decide"])
+    assert not verification.ok and verification.checks == ()
+
+
+def test_find_lean4checker_looks_in_the_project_build(tmp_path: Path) -> None:
+    """A lean4checker built inside the Lake project is found; none means None."""
+    if shutil.which("lean4checker") is None:
+        assert find_lean4checker(tmp_path) is None
+    built = tmp_path / ".lake" / "packages" / "lean4checker" / ".lake" / "build" / "bin"
+    built.mkdir(parents=True)
+    (built / "lean4checker").write_text("#!/bin/sh\n")
+    found = find_lean4checker(tmp_path)
+    assert found is not None and found.name == "lean4checker"

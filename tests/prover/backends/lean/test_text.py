@@ -93,6 +93,43 @@ def test_unsafe_tactics_are_rejected(tactic: str) -> None:
 @pytest.mark.parametrize(
     "tactic",
     [
+        "set_option maxRecDepth 100000 in nlinarith",
+        "set_option debug.skipKernelTC true in\n  simp",
+        "attribute [local simp] foo in simp",
+        "simp\n  @[implemented_by foo] def bar : Nat := 0",
+        "exact (@[simp] foo)",
+        "simp\n  unsafe def x : False := x",
+        "native_decide",
+        "decide; exact Lean.ofReduceBool _ _ rfl",
+        "exact Lean.trustCompiler",
+        'macro "win" : tactic => `(tactic| sorry)',
+        'elab "win" : tactic => pure ()',
+        'syntax "win" : tactic',
+        'notation "x" => 1',
+        "macro_rules | `(tactic| trivial) => `(tactic| sorry)",
+        "run_tac pure ()",
+        "by_elab pure ()",
+        "open Classical in simp",
+        'local notation "x" => 1',
+        "simp\n  example : False := sorry",
+        "simp\n  axiom cheat : False",
+        "simp\n  instance : Inhabited False := sorry",
+        "simp\r#exit",
+        "simp\x0b#exit",
+        "simp\n#eval 1",
+        "simp\n  #print axioms t",
+        "nlinarith [extern]",
+    ],
+)
+def test_commands_attributes_and_native_code_are_rejected(tactic: str) -> None:
+    """set_option, attributes, unsafe, implemented_by/extern, macros, commands, native_decide."""
+    reason = tactic_rejection(tactic)
+    assert reason is not None and reason.startswith("rejected:")
+
+
+@pytest.mark.parametrize(
+    "tactic",
+    [
         "nlinarith [sq_nonneg (a - b), sq_nonneg (a + b)]",
         "simp -- a comment mentioning sorry",
         "constructor\n  · norm_num\n  · simp",

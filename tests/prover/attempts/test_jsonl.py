@@ -1,13 +1,16 @@
-"""JSONL results store and attempt records."""
+"""The JSONL reader/writer and attempt records (typed, validated, round-tripped)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from prover.attempts.record import attempt_seed, record_from_search
-from prover.attempts.store import JsonlWriter, read_jsonl
+from prover.attempts.jsonl import JsonlWriter, read_jsonl, read_records
+from prover.attempts.record import AttemptRecord, attempt_seed, record_from_search
 from search.errors import InputError
 from search.outcomes import Verification
 from search.result import SearchResult, SearchStatus, StopReason
@@ -74,8 +77,48 @@ def test_unverified_proof_is_not_counted_as_proved() -> None:
     assert record.to_dict()["overhead_time_s"] == pytest.approx(0.4)
 
 
-def test_attempt_seeds_are_stable_and_distinct() -> None:
-    """Seeds depend only on (base seed, theorem, attempt) and differ between attempts."""
-    assert attempt_seed(0, "t", 0) == attempt_seed(0, "t", 0)
+def test_attempt_seeds_are_stable_across_processes_and_distinct() -> None:
+    """Seeds depend only on (base seed, theorem, attempt): a fresh interpreter with another
+    string-hash salt computes the same ones, and attempts get different seeds."""
+    code = (
+        "from prover.attempts.record import attempt_seed;"
+        "print([attempt_seed(b, t, a) for b, t, a in [(0, 't', 0), (5, 'x', 3)]])"
+    )
+    environment = {**os.environ, "PYTHONHASHSEED": "12345"}
+    fresh = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    )
+    assert fresh.stdout.strip() == str([attempt_seed(0, "t", 0), attempt_seed(5, "x", 3)])
     assert len({attempt_seed(0, "t", k) for k in range(20)}) == 20
     assert attempt_seed(1, "t", 0) != attempt_seed(0, "t", 0)
+
+
+def test_record_round_trips_through_jsonl(tmp_path: Path) -> None:
+    """A written record reads back equal through AttemptRecord.from_dict (typed end to end)."""
+    record = record_from_search(
+        name="t",
+        attempt=2,
+        seed=9,
+        split="test",
+        result=_result(SearchStatus.PROVED),
+        verification=Verification(ok=True, proof_text="Theorem t ... Qed."),
+    )
+    path = tmp_path / "results.jsonl"
+    with JsonlWriter(path) as writer:
+        writer.write(record)
+    [read] = read_records(path)
+    assert read == record
+    assert read.proof_states == ("⊢ P",) and read.proved
+
+
+def test_malformed_record_names_the_file_line_and_field(tmp_path: Path) -> None:
+    """A record with a wrong field type is an InputError naming where and which field."""
+    path = tmp_path / "results.jsonl"
+    path.write_text(
+        '{"name": "a", "attempt": 0, "seed": 1, "status": "failed"}\n'
+        '{"name": "b", "attempt": "zero", "seed": 1, "status": "failed"}\n'
+    )
+    with pytest.raises(InputError, match=r"results\.jsonl line 2.*'attempt'"):
+        read_records(path)
+    with pytest.raises(InputError, match="status proved needs verified"):
+        AttemptRecord(name="x", attempt=0, seed=0, status="proved", proof=("lia.",))

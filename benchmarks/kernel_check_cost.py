@@ -1,0 +1,147 @@
+"""What the kernel re-check (coqchk) costs per proof, next to coqc and a 10 s attempt.
+
+Takes the proofs a ``prover prove`` run recorded (``results.jsonl``; ``--prove`` runs it
+first on miniF2F-Coq), and re-verifies each recorded ``proof_text`` — the exact file the
+verifier checked — ``--repeats`` times in a fresh directory, timing the two steps of
+:func:`prover.backends.coq.verify.verify_proof` apart: ``coqc`` (compile) and ``coqchk``
+(kernel re-check with its context summary). Per proof the median of the repeats is
+kept; the figures are medians over proofs, and coqchk's median as a share of the
+attempt budget (``--attempt-budget``, 10 s by default).
+
+Usage::
+
+    python -m benchmarks.kernel_check_cost --prove --limit 40 --time-limit 10 \\
+        --run-dir /work/data/sound/minif2f-valid-40 --output docs/results/kernel_check_cost.json
+    python -m benchmarks.kernel_check_cost --run-dir /work/data/sound/minif2f-valid-40
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from prover.backends.coq.assumptions import parse_context_summary, summary_problem
+from prover.backends.coq.verify import VERIFY_MODULE, coqc_command, coqchk_command
+from search.process import kill_tree, spawn
+from search.workdirs import private_directory
+
+
+def _parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--run-dir", type=Path, required=True, help="prove run directory")
+    parser.add_argument("--prove", action="store_true", help="run prover prove there first")
+    parser.add_argument("--split", default="valid")
+    parser.add_argument("--limit", type=int, default=40)
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--attempt-budget", type=float, default=10.0)
+    parser.add_argument("--output", type=Path, help="write the figures as JSON here too")
+    return parser.parse_args()
+
+
+def _prove(arguments: argparse.Namespace) -> None:
+    command = [
+        sys.executable, "-m", "prover.cli", "prove", "--benchmark", "minif2f-coq",
+        "--split", arguments.split, "--limit", str(arguments.limit),
+        "--time-limit", str(arguments.time_limit), "--output", str(arguments.run_dir),
+        "--force", "--no-progress",
+    ]  # fmt: skip
+    subprocess.run(command, check=True)
+
+
+def _timed(argv: list[str], directory: Path) -> tuple[float, int, str, str]:
+    """Run ``argv`` as the verifier does (spawn, memory cap): seconds, status, stdout, stderr."""
+    started = time.monotonic()
+    process = spawn(argv, cwd=directory, merge_stderr=False)
+    try:
+        stdout, stderr = process.communicate(timeout=600)
+    finally:
+        kill_tree(process)
+    elapsed = time.monotonic() - started
+    return (
+        elapsed,
+        process.returncode,
+        stdout.decode(errors="replace"),
+        stderr.decode(errors="replace"),
+    )
+
+
+def measure(proof_text: str, *, coqc: str, coqchk: str) -> tuple[float, float]:
+    """Seconds of coqc and of coqchk on ``proof_text``, in a fresh private directory."""
+    with private_directory("kernel-cost-") as directory:
+        (directory / f"{VERIFY_MODULE}.v").write_text(proof_text, encoding="utf-8")
+        coqc_s, status, output, errors = _timed(coqc_command(coqc), directory)
+        if status != 0:
+            raise RuntimeError(f"coqc failed on a recorded proof: {(output + errors)[-300:]}")
+        coqchk_s, status, _, summary_text = _timed(coqchk_command(coqchk), directory)
+    summary = parse_context_summary(summary_text)
+    if status != 0 or isinstance(summary, str) or summary_problem(summary):
+        raise RuntimeError(f"coqchk refused a recorded proof: {summary_text[-300:]}")
+    return coqc_s, coqchk_s
+
+
+def _figures(rows: list[dict[str, Any]], budget_s: float) -> dict[str, Any]:
+    coqc = [row["coqc_s"] for row in rows]
+    coqchk = [row["coqchk_s"] for row in rows]
+    shares = [row["coqchk_s"] / (row["coqc_s"] + row["coqchk_s"]) for row in rows]
+    median_coqchk = statistics.median(coqchk)
+    return {
+        "proofs": len(rows),
+        "median_coqc_s": round(statistics.median(coqc), 4),
+        "median_coqchk_s": round(median_coqchk, 4),
+        "max_coqchk_s": round(max(coqchk), 4),
+        "median_coqchk_share_of_verification": round(statistics.median(shares), 4),
+        "attempt_budget_s": budget_s,
+        "median_coqchk_share_of_attempt": round(median_coqchk / budget_s, 4),
+    }
+
+
+def main() -> int:
+    """Measure and print the figures (and write them with ``--output``)."""
+    arguments = _parse_arguments()
+    if arguments.prove:
+        _prove(arguments)
+    coqc, coqchk = shutil.which("coqc"), shutil.which("coqchk")
+    if coqc is None or coqchk is None:
+        print("coqc/coqchk not found", file=sys.stderr)
+        return 2
+    records = [
+        json.loads(line)
+        for line in (arguments.run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    proved = [r for r in records if r["status"] == "proved" and r.get("proof_text")]
+    rows = []
+    for record in proved:
+        timings = [
+            measure(record["proof_text"], coqc=coqc, coqchk=coqchk)
+            for _ in range(arguments.repeats)
+        ]
+        rows.append(
+            {
+                "name": record["name"],
+                "coqc_s": statistics.median(t[0] for t in timings),
+                "coqchk_s": statistics.median(t[1] for t in timings),
+            }
+        )
+    if not rows:
+        print(f"no proved record with a proof_text in {arguments.run_dir}", file=sys.stderr)
+        return 1
+    report = {"run_dir": str(arguments.run_dir), "attempts": len(records), "per_proof": rows}
+    report.update(_figures(rows, arguments.attempt_budget))
+    text = json.dumps(report, indent=2)
+    print(json.dumps({k: v for k, v in report.items() if k != "per_proof"}, indent=2))
+    if arguments.output is not None:
+        arguments.output.parent.mkdir(parents=True, exist_ok=True)
+        arguments.output.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,275 @@
+"""``prover eval`` as a library: K attempts per theorem, resumable, local workers or Ray; pass@k.
+
+The run directory holds ``results.sqlite`` (source of truth, WAL), ``results.jsonl`` (one
+line per attempt, the fields of ``prover prove``), ``config.json``, ``summary.json``,
+``graphs/`` (search graphs of proved attempts) and ``report.html``. Rerunning the same
+command resumes; another configuration in the same directory is refused unless --force.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from models.progress.config import ScoringConfig
+from models.registry import GeneratorConfig
+from prover.attempts.batch import exit_status
+from prover.attempts.database import DATABASE_NAME, JSONL_NAME, ResultsDatabase
+from prover.attempts.record import AttemptRecord, attempt_seed
+from prover.attempts.run import error_record
+from prover.attempts.run_directory import ensure_run_directory, move_aside
+from prover.backends.factory import BackendConfig
+from prover.data.benchmarks import BenchmarkEntry
+from prover.data.selection import ProblemSelection, load_problems
+from search.config import SearchConfig
+from search.errors import ConfigError, InputError
+
+__all__ = ["EvalConfig", "config_hash", "open_run_directory", "run_eval"]
+
+logger = logging.getLogger(__name__)
+
+_RUN_FILES = (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", JSONL_NAME)
+_DERIVED_FILES = ("summary.json", "report.html", "config.json", "graphs")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvalConfig:
+    """Everything ``prover eval`` needs; :meth:`identity` is what defines the run."""
+
+    problems: ProblemSelection
+    backend: BackendConfig
+    generator: GeneratorConfig
+    search: SearchConfig
+    attempts: int
+    run_dir: Path
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    workers: int = 1
+    ray: str | None = None
+    force: bool = False
+    show_progress: bool = True
+    write_report: bool = True
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ConfigError(f"--attempts must be at least 1, got {self.attempts}")
+        if self.workers < 1:
+            raise ConfigError(f"--workers must be at least 1, got {self.workers}")
+        model = self.generator.backend is not None
+        if self.attempts > 1 and model and self.generator.temperature <= 0:
+            raise ConfigError(
+                f"--attempts {self.attempts} with a model generator needs --temperature "
+                f"above 0 (got {self.generator.temperature}); otherwise attempts repeat"
+            )
+
+    def identity(self) -> dict[str, Any]:
+        """The canonical configuration hashed into the run directory (no run-dir, workers...)."""
+        view = {
+            "problems": asdict(self.problems),
+            "backend": asdict(self.backend),
+            "generator": asdict(self.generator),
+            "search": asdict(self.search),
+            "scoring": asdict(self.scoring),
+            "attempts": self.attempts,
+        }
+        return json.loads(json.dumps(view, default=str, sort_keys=True))  # type: ignore[no-any-return]
+
+
+def config_hash(config: EvalConfig) -> str:
+    """sha256 of the canonical JSON of :meth:`EvalConfig.identity`."""
+    text = json.dumps(config.identity(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def open_run_directory(config: EvalConfig) -> ResultsDatabase:
+    """Open (or create) the run's database, refusing a directory of another configuration."""
+    run_dir = config.run_dir
+    ensure_run_directory(run_dir)
+    stray = run_dir / JSONL_NAME
+    if stray.exists() and not (run_dir / DATABASE_NAME).exists() and not config.force:
+        raise ConfigError(
+            f"{stray} exists but {run_dir} holds no {DATABASE_NAME}: it is not an eval run "
+            "directory; choose another --run-dir or pass --force to move it aside"
+        )
+    if config.force:
+        _move_aside_if_other(config)
+    database = ResultsDatabase(run_dir)
+    try:
+        database.bind_config(config_hash(config), config.identity())
+    except BaseException:
+        database.close()
+        raise
+    return database
+
+
+def _move_aside_if_other(config: EvalConfig) -> None:
+    run_dir = config.run_dir
+    database_path = run_dir / DATABASE_NAME
+    if database_path.exists():
+        with ResultsDatabase(run_dir) as database:
+            if database.stored_config() == config.identity():
+                return
+    move_aside(run_dir, (*_RUN_FILES, *_DERIVED_FILES))
+
+
+def run_eval(config: EvalConfig) -> int:
+    """Run ``prover eval`` end to end; returns the process exit status."""
+    entries = load_problems(config.problems, language=config.backend.language)
+    _check_unique(entries)
+    with open_run_directory(config) as database:
+        repaired = database.sync_jsonl()
+        if repaired:
+            logger.warning("appended %d attempt(s) missing from %s", repaired, JSONL_NAME)
+        (config.run_dir / "config.json").write_text(
+            json.dumps({"hash": config_hash(config), **config.identity()}, indent=2) + "\n"
+        )
+        _record_broken_entries(entries, config, database)
+        _run_pending(entries, config, database)
+        summary = _write_summary(entries, config, database)
+        records = database.records()
+    print(summary.render())
+    if config.write_report:
+        from prover.evaluation.report import write_report
+
+        print(f"report: {write_report([config.run_dir])}")
+    print(f"results: {config.run_dir / JSONL_NAME}")
+    return exit_status(records)
+
+
+def _check_unique(entries: Sequence[BenchmarkEntry]) -> None:
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.key in seen:
+            raise InputError(f"theorem {entry.key!r} appears twice in the selection")
+        seen.add(entry.key)
+
+
+def _record_broken_entries(
+    entries: Sequence[BenchmarkEntry], config: EvalConfig, database: ResultsDatabase
+) -> None:
+    done = database.completed()
+    for entry in entries:
+        if entry.theorem is not None:
+            continue
+        for attempt in range(config.attempts):
+            if (entry.key, attempt) in done:
+                continue
+            seed = attempt_seed(config.search.seed, entry.key, attempt)
+            message = entry.error or "no theorem"
+            record = error_record(entry.key, attempt=attempt, seed=seed, message=message)
+            _store(database, record, None)
+
+
+def _store(database: ResultsDatabase, record: AttemptRecord, graph: str | None) -> None:
+    if database.add(record, graph=graph):
+        database.append_jsonl(record)
+        if graph is not None:
+            graphs = database.run_dir / "graphs"
+            graphs.mkdir(exist_ok=True)
+            (graphs / f"{record.name}.a{record.attempt}.json").write_text(graph)
+
+
+def _run_pending(
+    entries: Sequence[BenchmarkEntry], config: EvalConfig, database: ResultsDatabase
+) -> None:
+    from prover.evaluation.workers import AttemptOutcome, AttemptTask, WorkerSetup, run_local_pool
+
+    done = database.completed()
+    tasks = [
+        AttemptTask(key=entry.key, attempt=attempt, theorem=entry.theorem)
+        for entry in entries
+        if entry.theorem is not None
+        for attempt in range(config.attempts)
+        if (entry.key, attempt) not in done
+    ]
+    setup = WorkerSetup(
+        backend=config.backend,
+        generator=config.generator,
+        search=config.search,
+        scoring=config.scoring,
+    )
+    progress = _Progress(entries, config, database.records())
+    try:
+
+        def on_outcome(outcome: AttemptOutcome) -> None:
+            _store(database, outcome.record, outcome.graph)
+            progress.update(outcome.record)
+
+        if config.ray is not None:
+            from prover.evaluation.ray_workers import run_ray_pool
+
+            run_ray_pool(
+                tasks, setup, workers=config.workers, address=config.ray, on_outcome=on_outcome
+            )
+        else:
+            run_local_pool(tasks, setup, workers=config.workers, on_outcome=on_outcome)
+    finally:
+        progress.close()
+
+
+class _Progress:
+    """The tqdm bar: theorems done, solved, pass@1 so far, ETA."""
+
+    def __init__(
+        self,
+        entries: Sequence[BenchmarkEntry],
+        config: EvalConfig,
+        records: Sequence[AttemptRecord],
+    ) -> None:
+        from tqdm import tqdm
+
+        self.attempts = config.attempts
+        self.finished: dict[str, int] = defaultdict(int)
+        self.proved: dict[str, int] = defaultdict(int)
+        for record in records:
+            self._count(record)
+        done = sum(n >= self.attempts for n in self.finished.values())
+        self.bar = tqdm(
+            total=len(entries), initial=done, unit="thm", disable=not config.show_progress
+        )
+        self._postfix()
+
+    def _count(self, record: AttemptRecord) -> None:
+        self.finished[record.name] += 1
+        self.proved[record.name] += record.proved
+
+    def update(self, record: AttemptRecord) -> None:
+        self._count(record)
+        if self.finished[record.name] == self.attempts:
+            self.bar.update(1)
+        self._postfix()
+
+    def _postfix(self) -> None:
+        attempts = sum(self.finished.values())
+        proved = sum(self.proved.values())
+        solved = sum(count > 0 for count in self.proved.values())
+        pass_at_1 = proved / attempts if attempts else 0.0
+        self.bar.set_postfix(solved=solved, pass1=f"{100 * pass_at_1:.1f}%", attempts=attempts)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _write_summary(
+    entries: Sequence[BenchmarkEntry], config: EvalConfig, database: ResultsDatabase
+) -> Any:
+    from prover.evaluation.summary import summarize_run
+
+    summary = summarize_run(
+        [entry.key for entry in entries], database.records(), attempts=config.attempts
+    )
+    payload = summary.to_dict()
+    payload["config_hash"] = config_hash(config)
+    payload["budget"] = {
+        "time_limit_s": config.search.time_limit_s,
+        "max_expansions": config.search.max_expansions,
+        "num_candidates": config.search.num_candidates,
+        "generator": config.generator.name,
+    }
+    (config.run_dir / "summary.json").write_text(json.dumps(payload, indent=2) + "\n")
+    return summary

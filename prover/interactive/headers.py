@@ -1,0 +1,385 @@
+"""The header whitelist of ``/search`` requests: what a request's header may contain.
+
+A server request is untrusted (see docs/serving.md): its header is checked before any
+of it reaches the proof assistant, and the check fails closed. Every Coq sentence (and
+every Lean command) must be of a kind listed here; everything else, including what
+this module does not understand, is refused with a message naming the sentence.
+
+Coq, sentence by sentence (split after replacing comments by a space, so a comment
+cannot hide a sentence boundary):
+
+- ``Require``/``Require Import``/``Require Export`` of qualified names, optionally
+  ``From Lib``; ``Import``/``Export`` of modules;
+- ``Open Scope``/``Close Scope`` (optionally ``Local``/``Global``);
+- ``Set``/``Unset`` of the implicit-argument and pattern settings in
+  :data:`COQ_SETTINGS` (never Guard/Positivity/Universe Checking);
+- ``Module M := F(X)`` aliases, ``Section S``/``End S``;
+- definitions (``Definition``, ``Fixpoint``, ``Inductive``, ``Record``, ``Class``,
+  ``Instance``, ``Ltac``, ``Notation``, ``Infix``, ``Arguments`` ...) and lemmas
+  (``Lemma``, ``Theorem`` ...) whose proofs are ``Proof.`` + tactics + ``Qed.`` or
+  ``Defined.``, each tactic passing the backend's own tactic check.
+
+Never, anywhere: attributes ``#[...]`` (so no ``bypass_check``), ``Redirect``, ``Load``,
+``Declare ML Module`` or any ``Declare``, ``Extraction``, ``Add LoadPath``, ``Cd``,
+``Axiom``/``Parameter``/``Hypothesis``/``Variable``/``Context``/``Conjecture``,
+``Admitted``/``admit``/``give_up``/``Abort`` (:data:`COQ_FORBIDDEN_WORDS` plus the
+backend's own list).
+
+Lean, command by command (a command starts at a line's first column): ``import``,
+``open``, ``namespace``/``section``/``end``, ``noncomputable section``, ``universe``,
+``set_option`` of the options in :data:`LEAN_OPTIONS` only, and declarations (``def``,
+``theorem``, ``lemma``, ``abbrev``, ``instance``, ``structure``, ``inductive``,
+``class``, ``example``) with attributes from :data:`LEAN_ATTRIBUTES` only; nowhere
+``sorry``/``admit``, ``axiom``, ``unsafe``, ``implemented_by``/``extern``, ``opaque``,
+``macro``/``syntax``/``elab``, ``initialize``, ``run_cmd``, ``native_decide``, any
+``#`` command (``#eval`` ...) or a ``set_option`` inside a term.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prover.backends.coq.text import (
+    CoqTextError,
+    SentenceKind,
+    check_coq_tactic,
+    split_sentences,
+    strip_comments,
+)
+from prover.backends.lean.text import strip_comments_and_strings
+from search.errors import InputError
+from search.outcomes import TacticError
+
+__all__ = [
+    "COQ_FORBIDDEN_WORDS",
+    "COQ_SETTINGS",
+    "LEAN_ATTRIBUTES",
+    "LEAN_FORBIDDEN_WORDS",
+    "LEAN_OPTIONS",
+    "HeaderRefused",
+    "check_coq_header",
+    "check_lean_header",
+    "coq_code",
+    "coq_forbidden",
+    "lean_code",
+    "lean_forbidden",
+]
+
+
+class HeaderRefused(InputError):
+    """A request's header (or statement) holds something the whitelist does not allow."""
+
+
+COQ_SETTINGS = (
+    "Implicit Arguments",
+    "Strict Implicit",
+    "Contextual Implicit",
+    "Maximal Implicit Insertion",
+    "Reversible Pattern Implicit",
+    "Asymmetric Patterns",
+)
+"""The only ``Set``/``Unset`` settings a request header may change."""
+
+COQ_FORBIDDEN_WORDS = frozenset(
+    {
+        "Admitted",
+        "admit",
+        "give_up",
+        "Abort",
+        "Save",
+        "Qed",
+        "Defined",
+        "Proof",
+        "Axiom",
+        "Axioms",
+        "Parameter",
+        "Parameters",
+        "Hypothesis",
+        "Hypotheses",
+        "Variable",
+        "Variables",
+        "Conjecture",
+        "Context",
+        "Unshelve",
+        "Reset",
+        "Back",
+        "BackTo",
+        "Undo",
+        "Restart",
+        "Quit",
+        "Redirect",
+        "Load",
+        "Declare",
+        "ML",
+        "Extraction",
+        "Extract",
+        "LoadPath",
+        "Add",
+        "Remove",
+        "Cd",
+        "Drop",
+        "Register",
+        "Primitive",
+        "Program",
+        "Obligation",
+        "Obligations",
+        "Admit",
+        "bypass_check",
+        "Guard",
+        "Positivity",
+        "Checking",
+        "Fail",
+        "Succeed",
+    }
+)
+"""Words refused anywhere in a Coq request (outside strings and comments)."""
+
+_QUALID = r"[A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)*"
+_IDENT = r"[A-Za-z_][\w']*"
+_LOCALITY = r"(?:(?:Local|Global)\s+)?"
+_COQ_FIXED_KINDS = (
+    re.compile(rf"(?:From\s+{_QUALID}\s+)?Require(?:\s+(?:Import|Export))?(?:\s+{_QUALID})+\."),
+    re.compile(rf"(?:Import|Export)(?:\s+{_QUALID})+\."),
+    re.compile(rf"{_LOCALITY}(?:Open|Close)\s+Scope\s+{_IDENT}\."),
+    re.compile(rf"{_LOCALITY}(?:Set|Unset)\s+(?:{'|'.join(COQ_SETTINGS)})\."),
+    re.compile(rf"Module\s+{_IDENT}\s*:=\s*{_QUALID}(?:\s*\(\s*{_QUALID}\s*\))*\."),
+    re.compile(rf"(?:Section|End)\s+{_IDENT}\."),
+)
+_COQ_DEFINITION = re.compile(
+    rf"{_LOCALITY}(?:Definition|Fixpoint|CoFixpoint|Inductive|CoInductive|Variant|Record"
+    r"|Structure|Class|Instance|Ltac|Notation|Infix|Arguments)\s"
+)
+_COQ_MAY_OPEN_PROOF = re.compile(rf"{_LOCALITY}(?:Definition|Instance)\s")
+_COQ_LEMMA = re.compile(
+    rf"{_LOCALITY}(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+{_IDENT}"
+)
+_COQ_WORD = re.compile(r"[A-Za-z_][\w']*")
+_MARKERS = (SentenceKind.BULLET, SentenceKind.BRACE)
+_PROOF_ENDS = frozenset({"Qed.", "Defined."})
+
+
+def coq_code(text: str, *, what: str) -> str:
+    """``text`` with comments replaced by a space; refused when a comment or string is open."""
+    try:
+        return strip_comments(text)
+    except CoqTextError as exc:
+        raise HeaderRefused(f"the {what} cannot be read: {exc}") from exc
+
+
+def _coq_sentences(text: str, *, what: str) -> list[tuple[str, SentenceKind]]:
+    """The whitespace-normalized sentences of comment-free Coq ``text``, with their kinds."""
+    try:
+        sentences = split_sentences(coq_code(text, what=what))
+    except CoqTextError as exc:
+        raise HeaderRefused(f"the {what} cannot be split into sentences: {exc}") from exc
+    unterminated = [s.text for s in sentences if not s.terminated]
+    if unterminated:
+        raise HeaderRefused(f"the {what} ends without a '.' after {_short(unterminated[0])!r}")
+    return [(" ".join(s.text.split()), s.kind) for s in sentences]
+
+
+def coq_forbidden(sentence: str) -> str | None:
+    """Why ``sentence`` (comment-free) is refused anywhere in a request, or ``None``."""
+    code = _without_strings(sentence)
+    if "#[" in code:
+        return "attributes '#[...]' are not allowed"
+    words = set(_COQ_WORD.findall(code))
+    forbidden = sorted(words & COQ_FORBIDDEN_WORDS)
+    return _forbidden_words_message(forbidden)
+
+
+def _forbidden_words_message(words: list[str]) -> str | None:
+    if not words:
+        return None
+    if len(words) == 1:
+        return f"the word {words[0]!r} is not allowed"
+    return f"the words {', '.join(repr(word) for word in words)} are not allowed"
+
+
+def check_coq_header(header: str) -> None:
+    """Refuse (``HeaderRefused``) a Coq header with any sentence outside the whitelist."""
+    sentences = _coq_sentences(header, what="header")
+    index = 0
+    while index < len(sentences):
+        sentence, kind = sentences[index]
+        index += 1
+        if kind in _MARKERS:
+            raise HeaderRefused(f"header: a bullet or brace {sentence!r} outside a proof")
+        if any(kind.fullmatch(sentence) for kind in _COQ_FIXED_KINDS):
+            continue
+        reason = coq_forbidden(sentence)
+        if reason is not None:
+            raise HeaderRefused(f"header sentence {_short(sentence)!r}: {reason}")
+        if _COQ_LEMMA.match(sentence) or (
+            _COQ_MAY_OPEN_PROOF.match(sentence) and ":=" not in _without_strings(sentence)
+        ):
+            index = _skip_coq_proof(sentences, index, opener=sentence)
+        elif not _COQ_DEFINITION.match(sentence):
+            raise HeaderRefused(
+                f"header sentence {_short(sentence)!r} is not on the whitelist "
+                "(see docs/serving.md: Require/Import, Open Scope, a few settings, "
+                "definitions and lemmas with complete proofs)"
+            )
+
+
+def _skip_coq_proof(sentences: list[tuple[str, SentenceKind]], index: int, *, opener: str) -> int:
+    """Check the proof after ``opener``; returns the index just after its ``Qed.``/``Defined.``.
+
+    Bullets and braces are skipped; every other sentence must pass the backend's own
+    tactic admission (one lowercase tactic, no command, no admit ...).
+    """
+    if index >= len(sentences) or sentences[index][0] != "Proof.":
+        raise HeaderRefused(
+            f"header sentence {_short(opener)!r} must be followed by 'Proof.', tactics and 'Qed.'"
+        )
+    for position in range(index + 1, len(sentences)):
+        tactic, kind = sentences[position]
+        if kind in _MARKERS:
+            continue
+        if tactic in _PROOF_ENDS:
+            return position + 1
+        checked = check_coq_tactic(tactic)
+        if isinstance(checked, TacticError):
+            raise HeaderRefused(
+                f"header proof of {_short(opener)!r}: tactic {_short(tactic)!r} {checked.message}"
+            )
+        reason = coq_forbidden(tactic)
+        if reason is not None:
+            raise HeaderRefused(f"header proof of {_short(opener)!r}: {reason}")
+    raise HeaderRefused(f"the header proof of {_short(opener)!r} does not end with 'Qed.'")
+
+
+def _without_strings(code: str) -> str:
+    return re.sub(r'"(?:[^"]|"")*"', '""', code)
+
+
+LEAN_OPTIONS = frozenset(
+    {
+        "maxHeartbeats",
+        "maxRecDepth",
+        "synthInstance.maxHeartbeats",
+        "autoImplicit",
+        "relaxedAutoImplicit",
+        "checkBinderAnnotations",
+    }
+)
+"""The only ``set_option`` names a Lean request header may use (top level, no ``in``)."""
+
+LEAN_ATTRIBUTES = frozenset({"simp", "reducible", "irreducible", "inline", "instance"})
+"""The only attributes ``@[...]`` a Lean request header may put on a declaration."""
+
+LEAN_FORBIDDEN_WORDS = frozenset(
+    {
+        "sorry",
+        "admit",
+        "axiom",
+        "unsafe",
+        "implemented_by",
+        "extern",
+        "opaque",
+        "macro",
+        "macro_rules",
+        "syntax",
+        "elab",
+        "elab_rules",
+        "declare_syntax_cat",
+        "initialize",
+        "builtin_initialize",
+        "run_cmd",
+        "run_tac",
+        "run_elab",
+        "native_decide",
+        "ofReduceBool",
+        "ofReduceNat",
+        "attribute",
+        "variable",
+        "mutual",
+        "csimp",
+    }
+)
+"""Words refused anywhere in a Lean request (outside comments and strings)."""
+
+_LEAN_EDGE = r"[\w.'!?\u2080-\u2089]"
+_LEAN_WORD = re.compile(rf"(?<!{_LEAN_EDGE})[A-Za-z_][\w'!?]*(?!{_LEAN_EDGE})")
+_LEAN_HASH_COMMAND = re.compile(r"(?<![\w.])#[A-Za-z_]")
+_LEAN_ATTRIBUTE = re.compile(r"@\[([^\]]*)\]")
+_LEAN_NAME = r"[A-Za-z_][\w'.!?]*"
+_LEAN_SET_OPTION = re.compile(rf"set_option\s+({_LEAN_NAME})\s+(?:true|false|\d+)\s*")
+_LEAN_DECLARATION = re.compile(
+    r"(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable|partial)\s+)*"
+    r"(?:def|theorem|lemma|abbrev|instance|structure|inductive|class|example)\b"
+)
+_LEAN_SIMPLE = (
+    re.compile(rf"import(?:\s+{_LEAN_NAME})+\s*"),
+    re.compile(rf"open(?:\s+(?:scoped\s+)?{_LEAN_NAME})+\s*"),
+    re.compile(rf"(?:namespace|section|end)(?:\s+{_LEAN_NAME})?\s*"),
+    re.compile(rf"noncomputable\s+section(?:\s+{_LEAN_NAME})?\s*"),
+    re.compile(rf"universe(?:\s+{_LEAN_NAME})+\s*"),
+)
+
+
+def lean_code(text: str, *, what: str) -> str:
+    """``text`` with comments and strings blanked; refused when one is left open."""
+    try:
+        return strip_comments_and_strings(text)
+    except ValueError as exc:
+        raise HeaderRefused(f"the {what} cannot be read: {exc}") from exc
+
+
+def lean_forbidden(code: str) -> str | None:
+    """Why comment- and string-free Lean ``code`` is refused anywhere in a request, or None."""
+    if match := _LEAN_HASH_COMMAND.search(code):
+        return f"the command {code[match.start() :].split(maxsplit=1)[0]!r} is not allowed"
+    forbidden = _forbidden_words_message(
+        sorted(set(_LEAN_WORD.findall(code)) & LEAN_FORBIDDEN_WORDS)
+    )
+    if forbidden is not None:
+        return forbidden
+    for attributes in _LEAN_ATTRIBUTE.findall(code):
+        names = {name.strip() for name in attributes.split(",")}
+        if not names <= LEAN_ATTRIBUTES:
+            return f"the attribute @[{attributes.strip()}] is not allowed"
+    if "@[" in _LEAN_ATTRIBUTE.sub("", code):
+        return "an attribute '@[' is not closed"
+    return None
+
+
+def check_lean_header(header: str) -> None:
+    """Refuse (``HeaderRefused``) a Lean header with any command outside the whitelist."""
+    code = lean_code(header, what="header")
+    reason = lean_forbidden(_LEAN_SET_OPTION.sub(" ", code))
+    if reason is not None:
+        raise HeaderRefused(f"header: {reason}")
+    for command in _lean_commands(code):
+        if any(kind.fullmatch(command) for kind in _LEAN_SIMPLE):
+            continue
+        option = _LEAN_SET_OPTION.fullmatch(command)
+        if option is not None:
+            if option.group(1) not in LEAN_OPTIONS:
+                raise HeaderRefused(f"header: set_option {option.group(1)} is not allowed")
+            continue
+        if "set_option" in command:
+            raise HeaderRefused(f"header command {_short(command)!r}: set_option inside a term")
+        if not _LEAN_DECLARATION.match(command):
+            raise HeaderRefused(
+                f"header command {_short(command)!r} is not on the whitelist (see docs/serving.md)"
+            )
+
+
+def _lean_commands(code: str) -> list[str]:
+    """Top-level commands: a new one starts on each line whose first column is a command word."""
+    commands: list[list[str]] = []
+    for line in code.split("\n"):
+        if not line.strip():
+            continue
+        starts_command = not line[:1].isspace() and not line.startswith(("|", ")", "]", "}"))
+        if starts_command or not commands:
+            commands.append([line])
+        else:
+            commands[-1].append(line)
+    return [" ".join(" ".join(lines).split()) for lines in commands]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."

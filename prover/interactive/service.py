@@ -1,0 +1,378 @@
+"""The assistance service: what ``prover serve``'s endpoints do, with no HTTP in sight.
+
+:class:`AssistService` answers Lean Copilot's ``generate``/``encode`` and the project's
+``progress``, ``search`` and ``health`` with plain values; the web layer
+(:mod:`prover.interactive.web`) validates requests, calls it and turns its values and
+errors into HTTP. Components not known to be thread-safe (model generators, progress
+predictors, proof environments) are used under locks or borrowed from a pool.
+
+Errors: :class:`ServiceUnavailable` (a component is missing, failed or busy; HTTP 503),
+``InputError`` (a refused request; 400), ``StatementError`` (the proof assistant
+rejects the header or statement; 422).
+
+``search`` is sound by construction: the theorem comes from
+:func:`prover.interactive.statements.request_theorem` (whitelisted header, one theorem
+sentence, ``name`` equal to the declared identifier), opening it (header loading
+included) counts against ``time_limit_s``, and ``status`` is ``proved`` only when the
+backend's independent verification accepted the proof.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from models.encoder import TextEncoder
+from models.progress import ProgressPredictor
+from prover.interactive.assist import ResumedEnvironment
+from prover.interactive.goal_text import state_from_text
+from prover.interactive.pool import EnvironmentPool, PoolBusy, PoolClosed
+from prover.interactive.statements import request_theorem
+from search.config import SearchConfig
+from search.engine import best_first_search
+from search.errors import BackendError, ConfigError, InputError, ProverError
+from search.protocols import GenerationRequest, ProofEnvironment, TacticGenerator
+from search.result import SearchResult, SearchStatus, StopReason
+from search.states import Candidate, Theorem
+from search.validation import require_positive
+
+__all__ = [
+    "MAX_CANDIDATES",
+    "AssistService",
+    "Health",
+    "SearchAnswer",
+    "SearchLimits",
+    "SearchQuery",
+    "ServiceUnavailable",
+    "Suggestion",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_CANDIDATES = 256
+"""Most outputs one ``generate`` call returns."""
+
+
+class ServiceUnavailable(ProverError):
+    """A component the request needs is missing, failed, or busy (HTTP 503)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchLimits:
+    """Bounds of ``search`` budgets and the defaults used when a request gives none."""
+
+    default_time_limit_s: float = 30.0
+    max_time_limit_s: float = 600.0
+    max_expansions: int = 100_000
+    tactic_timeout_s: float = 5.0
+    wait_for_worker_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("max_time_limit_s", "tactic_timeout_s", "wait_for_worker_s"):
+            require_positive(name, getattr(self, name))
+        if not 0 < self.default_time_limit_s <= self.max_time_limit_s:
+            raise ConfigError(
+                f"default_time_limit_s must be in (0, max_time_limit_s={self.max_time_limit_s}], "
+                f"got {self.default_time_limit_s!r}"
+            )
+        if self.max_expansions < 1:
+            raise ConfigError(f"max_expansions must be at least 1, got {self.max_expansions!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Suggestion:
+    """One ``generate`` output; the progress fields are set only with ``use_reward``."""
+
+    output: str
+    score: float
+    model_score: float | None = None
+    steps_remaining: float | None = None
+    reward: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Health:
+    """What the service has loaded."""
+
+    generator: str
+    language: str
+    progress_model: bool
+    encoder: str | None
+    search: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchQuery:
+    """An untrusted ``search`` request: checked by :meth:`AssistService.search`."""
+
+    statement: str
+    header: str = ""
+    name: str | None = None
+    time_limit_s: float | None = None
+    max_expansions: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchAnswer:
+    """A ``search`` result; ``status == "proved"`` exactly when ``verified``.
+
+    ``proof`` and ``proof_text`` are set only for a verified proof; ``header_time_s`` is
+    the time spent opening the theorem (header loading included), part of ``time_s``.
+    """
+
+    status: str
+    stop_reason: str
+    proof: list[str] | None
+    proof_text: str | None
+    verified: bool
+    expansions: int
+    error: str | None
+    time_s: float
+    header_time_s: float
+
+
+@dataclass(kw_only=True)
+class AssistService:
+    """The endpoints' logic; build one per server and share it between request threads.
+
+    ``serialize_generator`` runs generator calls one at a time (model generators are
+    not known to be thread-safe; the portfolio is, and can leave it off).
+    """
+
+    generator: TacticGenerator
+    language: str
+    generator_name: str = "portfolio"
+    num_candidates: int = 32
+    serialize_generator: bool = True
+    progress: ProgressPredictor | None = None
+    encoder: TextEncoder | None = None
+    encoder_problem: str = "no encoder configured"
+    environments: EnvironmentPool | None = None
+    limits: SearchLimits = field(default_factory=SearchLimits)
+    _generator_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _progress_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def health(self) -> Health:
+        """What is loaded: generator, language, progress model, encoder, search backend."""
+        return Health(
+            generator=self.generator_name,
+            language=self.language,
+            progress_model=self.progress is not None,
+            encoder=self.encoder.name if self.encoder is not None else None,
+            search=self.environments is not None,
+        )
+
+    def close(self) -> None:
+        """Close the proof environments (after in-flight searches gave theirs back)."""
+        if self.environments is not None:
+            self.environments.close()
+
+    def generate(
+        self, *, goal: str, prefix: str = "", num_candidates: int | None = None, use_reward: bool
+    ) -> list[Suggestion]:
+        """Lean Copilot's generate: deduplicated tactics starting with ``prefix``, best first.
+
+        ``score`` is a probability-like ``exp`` of the generator's log score. With
+        ``use_reward`` and a progress model, ``score = reward = -steps_remaining``.
+        """
+        wanted = self.num_candidates if num_candidates is None else num_candidates
+        if not 1 <= wanted <= MAX_CANDIDATES:
+            raise InputError(f"num_candidates must be in [1, {MAX_CANDIDATES}], got {wanted}")
+        candidates = self._candidates(goal, prefix, wanted)
+        outputs = [Suggestion(output=c.tactic, score=_probability(c.score)) for c in candidates]
+        if not (use_reward and self.progress is not None and outputs):
+            return outputs
+        steps = self._predict([goal] * len(outputs), [[o.output] for o in outputs])
+        rewarded = [
+            replace(o, model_score=o.score, steps_remaining=s, reward=-s, score=-s)
+            for o, s in zip(outputs, steps, strict=True)
+        ]
+        return sorted(rewarded, key=lambda suggestion: -suggestion.score)
+
+    def _candidates(self, goal: str, prefix: str, wanted: int) -> list[Candidate]:
+        state = state_from_text(goal)
+        theorem = Theorem(name="copilot_goal", header="", statement=goal or "goal")
+        asked = wanted if not prefix else min(MAX_CANDIDATES, 4 * wanted)
+        request = GenerationRequest(
+            theorem=theorem, state=state, proof_so_far=(), num_candidates=asked, seed=0
+        )
+        try:
+            with self._generator_guard():
+                [candidates] = self.generator.generate([request])
+        except ProverError as exc:
+            raise ServiceUnavailable(f"the generator failed: {exc}") from exc
+        seen: set[str] = set()
+        kept: list[Candidate] = []
+        for candidate in candidates:
+            tactic = candidate.tactic.strip()
+            if tactic.startswith(prefix) and tactic not in seen:
+                seen.add(tactic)
+                kept.append(replace(candidate, tactic=tactic))
+        return kept[:wanted]
+
+    def _generator_guard(self) -> contextlib.AbstractContextManager[object]:
+        return self._generator_lock if self.serialize_generator else contextlib.nullcontext()
+
+    def encode(self, text: str) -> list[float]:
+        """Lean Copilot's encode: the encoder's embedding of ``text``."""
+        if self.encoder is None:
+            raise ServiceUnavailable(f"/encode is unavailable: {self.encoder_problem}")
+        try:
+            return self.encoder.encode(text)
+        except ProverError as exc:
+            raise ServiceUnavailable(f"/encode is unavailable: {exc}") from exc
+
+    def steps_remaining(self, state: str, proof_so_far: Sequence[str]) -> float:
+        """The progress model's estimate of the tactics left from ``state``."""
+        if self.progress is None:
+            raise ServiceUnavailable("no progress model: start the server with --progress-model")
+        [remaining] = self._predict([state], [list(proof_so_far)])
+        return remaining
+
+    def _predict(self, states: list[str], proofs: list[list[str]]) -> list[float]:
+        assert self.progress is not None
+        try:
+            with self._progress_lock:
+                values = self.progress.predict_remaining_steps(states, proofs)
+        except ProverError as exc:
+            raise ServiceUnavailable(f"the progress model failed: {exc}") from exc
+        if len(values) != len(states) or not all(math.isfinite(float(v)) for v in values):
+            raise ServiceUnavailable("the progress model returned malformed predictions")
+        return [float(value) for value in values]
+
+    def search(self, query: SearchQuery) -> SearchAnswer:
+        """Best-first search on the server's backend, then independent verification."""
+        if self.environments is None:
+            raise ServiceUnavailable("/search is unavailable: the server has no proof backend")
+        config = self._search_config(query)
+        theorem = request_theorem(
+            language=self.language, header=query.header, statement=query.statement, name=query.name
+        )
+        try:
+            with self.environments.borrow(wait_s=self.limits.wait_for_worker_s) as environment:
+                return self._search_with(theorem, environment, config)
+        except (PoolBusy, PoolClosed) as exc:
+            raise ServiceUnavailable(str(exc)) from exc
+
+    def _search_config(self, query: SearchQuery) -> SearchConfig:
+        limits = self.limits
+        time_limit_s = query.time_limit_s
+        if time_limit_s is None:
+            time_limit_s = limits.default_time_limit_s
+        if not (math.isfinite(time_limit_s) and 0 < time_limit_s <= limits.max_time_limit_s):
+            raise InputError(
+                f"field 'time_limit_s' must be in (0, {limits.max_time_limit_s:g}], "
+                f"got {time_limit_s!r}"
+            )
+        expansions = query.max_expansions
+        if expansions is not None and not 1 <= expansions <= limits.max_expansions:
+            raise InputError(
+                f"field 'max_expansions' must be in [1, {limits.max_expansions}], got {expansions}"
+            )
+        return SearchConfig(
+            time_limit_s=time_limit_s,
+            max_expansions=expansions,
+            tactic_timeout_s=min(limits.tactic_timeout_s, time_limit_s),
+            num_candidates=self.num_candidates,
+        )
+
+    def _search_with(
+        self, theorem: Theorem, environment: ProofEnvironment, config: SearchConfig
+    ) -> SearchAnswer:
+        started = time.monotonic()
+        try:
+            root = environment.open(theorem)
+        except BackendError as exc:
+            raise ServiceUnavailable(f"the proof backend failed: {exc}") from exc
+        header_time_s = time.monotonic() - started
+        remaining_s = config.time_limit_s - header_time_s
+        if remaining_s <= 0:
+            return _timed_out(config.time_limit_s, header_time_s)
+        generator: TacticGenerator = self.generator
+        if self.serialize_generator:
+            generator = _LockedGenerator(self.generator, self._generator_lock)
+        resumed = ResumedEnvironment(inner=environment, state=root, prefix=())
+        config = replace(
+            config,
+            time_limit_s=remaining_s,
+            tactic_timeout_s=min(config.tactic_timeout_s, remaining_s),
+        )
+        result = best_first_search(theorem, resumed, generator, config=config)
+        answer = _verified_answer(theorem, environment, result)
+        return replace(answer, time_s=time.monotonic() - started, header_time_s=header_time_s)
+
+
+def _timed_out(time_limit_s: float, header_time_s: float) -> SearchAnswer:
+    return SearchAnswer(
+        status=SearchStatus.FAILED.value,
+        stop_reason=StopReason.TIME_LIMIT.value,
+        proof=None,
+        proof_text=None,
+        verified=False,
+        expansions=0,
+        error=(
+            f"opening the theorem (header loading included) took {header_time_s:.1f} s "
+            f"of the {time_limit_s:g} s time limit"
+        ),
+        time_s=header_time_s,
+        header_time_s=header_time_s,
+    )
+
+
+def _verified_answer(
+    theorem: Theorem, environment: ProofEnvironment, result: SearchResult
+) -> SearchAnswer:
+    """The answer for ``result``: ``proved`` only when ``environment.verify`` accepts the proof."""
+    status = SearchStatus.FAILED if result.status is SearchStatus.PROVED else result.status
+    answer = SearchAnswer(
+        status=status.value,
+        stop_reason=result.stop_reason.value,
+        proof=None,
+        proof_text=None,
+        verified=False,
+        expansions=result.expansions,
+        error=result.error,
+        time_s=0.0,
+        header_time_s=0.0,
+    )
+    if result.proof is None:
+        return answer
+    try:
+        verification = environment.verify(theorem, result.proof)
+    except ProverError as exc:
+        return replace(answer, status=SearchStatus.ERROR.value, error=f"verifier error: {exc}")
+    if not verification.ok:
+        logger.warning("search of %s found a proof that verification rejected", theorem.name)
+        return replace(
+            answer, error=f"the proof found was rejected by verification: {verification.message}"
+        )
+    return replace(
+        answer,
+        status=SearchStatus.PROVED.value,
+        proof=list(result.proof),
+        proof_text=verification.proof_text,
+        verified=True,
+    )
+
+
+@dataclass(frozen=True)
+class _LockedGenerator:
+    """A generator whose calls are serialized with the server's other generator calls."""
+
+    inner: TacticGenerator
+    lock: threading.Lock
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        with self.lock:
+            return self.inner.generate(requests)
+
+
+def _probability(log_score: float) -> float:
+    if not math.isfinite(log_score):
+        return 0.0
+    return math.exp(min(log_score, 700.0))

@@ -1,0 +1,136 @@
+"""The theorem a ``/search`` request asks for, checked before it reaches the proof assistant.
+
+The request is untrusted, so the theorem is built only from what passes these checks:
+
+- the header passes the whitelist of :mod:`prover.interactive.headers`;
+- the statement is exactly one theorem sentence (Coq: one sentence, split after
+  comments are replaced by a space; Lean: one ``theorem``/``lemma`` declaration with no
+  other command and no proof term), with nothing the whitelist refuses anywhere in it;
+- ``name``, when given, is an identifier and equal to the name the statement
+  declares; when left out, the declared name is used. The backend's verification
+  looks the proof up by this name, so it can never point at another constant (``I``)
+  or carry sentences of its own (a newline, ``Qed.`` ...).
+
+A Coq request is sent to Coq exactly as checked: header and statement with their
+comments replaced by a space.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prover.backends.coq.text import CoqTextError, split_sentences
+from prover.backends.lean.text import tactic_rejection
+from prover.interactive.headers import (
+    HeaderRefused,
+    check_coq_header,
+    check_lean_header,
+    coq_code,
+    coq_forbidden,
+    lean_code,
+    lean_forbidden,
+)
+from search.errors import ConfigError
+from search.states import Theorem
+
+__all__ = ["COQ_IDENTIFIER", "LEAN_IDENTIFIER", "request_theorem"]
+
+COQ_IDENTIFIER = re.compile(r"[^\W\d][\w']*")
+"""A Coq identifier: a letter or ``_``, then letters, digits, ``_`` and ``'`` (no dots)."""
+
+LEAN_IDENTIFIER = re.compile(r"[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*")
+"""A Lean name: dot-separated identifier parts."""
+
+_COQ_STATEMENT = re.compile(
+    r"(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+([^\W\d][\w']*)(?=[\s:(\[{])"
+)
+_LEAN_STATEMENT = re.compile(
+    r"\s*(?:theorem|lemma)\s+([^\W\d][\w'!?.]*)(?=[\s:(\[{⦃])(.*?)(?::=\s*(?:by)?\s*)?",
+    re.DOTALL,
+)
+
+
+def request_theorem(*, language: str, header: str, statement: str, name: str | None) -> Theorem:
+    """The checked theorem of a request; ``HeaderRefused`` (an InputError) says what is wrong."""
+    if name is not None:
+        name = _checked_name(name, language)
+    if language == "coq":
+        return _coq_theorem(header, statement, name)
+    if language == "lean4":
+        return _lean_theorem(header, statement, name)
+    raise ConfigError(f"unknown proof language {language!r}")
+
+
+def _checked_name(name: str, language: str) -> str:
+    pattern = COQ_IDENTIFIER if language == "coq" else LEAN_IDENTIFIER
+    if not pattern.fullmatch(name):
+        raise HeaderRefused(f"field 'name' must be a single identifier, got {name[:80]!r}")
+    return name
+
+
+def _declared(declared: str, name: str | None) -> str:
+    if name is not None and name != declared:
+        raise HeaderRefused(
+            f"field 'name' is {name!r} but the statement declares {declared!r}; "
+            "leave 'name' out or give the declared name"
+        )
+    return declared
+
+
+def _coq_theorem(header: str, statement: str, name: str | None) -> Theorem:
+    header_code = coq_code(header, what="header")
+    check_coq_header(header_code)
+    code = coq_code(statement, what="statement").strip()
+    try:
+        sentences = split_sentences(code)
+    except CoqTextError as exc:
+        raise HeaderRefused(f"the statement cannot be split into sentences: {exc}") from exc
+    if len(sentences) != 1 or not sentences[0].terminated:
+        raise HeaderRefused(
+            f"the statement must be exactly one sentence ending in '.', got {len(sentences)} "
+            "(put definitions in the header)"
+        )
+    sentence = " ".join(sentences[0].text.split())
+    reason = coq_forbidden(sentence)
+    if reason is not None:
+        raise HeaderRefused(f"statement: {reason}")
+    match = _COQ_STATEMENT.match(sentence)
+    if match is None:
+        raise HeaderRefused(
+            "the statement must be one 'Theorem NAME : TYPE.' (or Lemma, Fact, Remark, "
+            f"Corollary, Proposition, Example), got {sentence[:80]!r}"
+        )
+    declared = _declared(match.group(1), name)
+    return Theorem(name=declared, header=header_code, statement=code)
+
+
+def _lean_theorem(header: str, statement: str, name: str | None) -> Theorem:
+    check_lean_header(header)
+    code = lean_code(statement, what="statement")
+    match = _LEAN_STATEMENT.fullmatch(code)
+    if match is None:
+        raise HeaderRefused(
+            "the statement must be one 'theorem NAME ... :' declaration (optionally ending "
+            f"':= by'), got {' '.join(code.split())[:80]!r}"
+        )
+    body = match.group(2)
+    if _has_top_level_assignment(body):
+        raise HeaderRefused("the statement must not give its proof (':=' before the end)")
+    reason = lean_forbidden(body) or tactic_rejection(" ".join(body.split()))
+    if reason is not None:
+        raise HeaderRefused(f"statement: {reason.removeprefix('rejected: ')}")
+    declared = _declared(match.group(1), name)
+    return Theorem(name=declared, header=header, statement=statement.strip())
+
+
+def _has_top_level_assignment(code: str) -> bool:
+    """Whether ``code`` holds ``:=`` outside brackets (binder defaults ``(x := v)`` are inside)."""
+    depth = 0
+    for index, char in enumerate(code):
+        if char in "([{⟨⦃":
+            depth += 1
+        elif char in ")]}⟩⦄":
+            depth -= 1
+        elif depth == 0 and code.startswith(":=", index):
+            return True
+    return False

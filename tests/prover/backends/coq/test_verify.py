@@ -1,0 +1,86 @@
+"""verify_proof against real coqc and coqchk: which checks ran, the time budget, clean-up."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq.verify import build_proof_source, verify_proof
+from search.errors import BackendUnavailable
+from search.states import Theorem
+
+pytestmark = [
+    pytest.mark.coq,
+    pytest.mark.skipif(
+        shutil.which("coqc") is None or shutil.which("coqchk") is None,
+        reason="coqc/coqchk not installed",
+    ),
+]
+
+REALS = "Require Import Reals Lra.\nOpen Scope R_scope.\n"
+
+
+def theorem(statement: str, header: str = "", name: str = "t") -> Theorem:
+    return Theorem(name=name, header=header, statement=f"Theorem {name} {statement}")
+
+
+def test_build_proof_source_is_header_statement_tactics_and_qed_only() -> None:
+    """The checked file holds header, statement, Proof., the tactics and Qed., nothing else."""
+    source = build_proof_source(
+        header="Require Import Arith.\n", statement="Theorem t : 1 = 1.", tactics=["reflexivity."]
+    )
+    assert source == "Require Import Arith.\n\nTheorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n"
+
+
+def test_a_real_proof_passes_all_three_checks_and_names_them() -> None:
+    """A reals proof passes admission, coqc and coqchk; only true stdlib axioms are reported."""
+    verification = verify_proof(theorem(": forall x : R, 0 <= x * x.", REALS), ["intros x", "nra"])
+    assert verification.ok, verification.message
+    assert verification.checks == ("admission", "coqc", "coqchk")
+    assert "Coq.Logic.Classical_Prop.classic" in verification.axioms
+    assert not any("RbaseSymbolsImpl" in name for name in verification.axioms)
+    assert verification.proof_text.endswith("Proof.\nintros x.\nnra.\nQed.\n")
+
+
+def test_a_rejected_tactic_stops_before_coqc() -> None:
+    """Admission failure: no file is compiled and only the message says why."""
+    verification = verify_proof(theorem(": False."), ["idtac.(**)Reset t.(**)exact I."])
+    assert not verification.ok
+    assert verification.checks == ()
+    assert verification.message is not None and "one tactic sentence" in verification.message
+
+
+def test_a_wrong_proof_fails_at_coqc_and_coqchk_never_runs() -> None:
+    """A proof coqc rejects reports no passed check beyond admission."""
+    verification = verify_proof(theorem(": 1 = 2."), ["reflexivity"])
+    assert not verification.ok
+    assert verification.checks == ("admission",)
+    assert verification.message is not None and verification.message.startswith("coqc rejected")
+
+
+def test_the_time_budget_covers_the_whole_check() -> None:
+    """A slow proof is cut at the verification budget, with a message saying so."""
+    verification = verify_proof(
+        theorem(": True."), ["do 100000000 idtac", "exact I"], timeout_s=1.0
+    )
+    assert not verification.ok
+    assert verification.message is not None and "timed out" in verification.message
+    assert verification.time_s < 10
+
+
+def test_temporary_directories_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passing, failing and timed-out checks all leave no temporary directory behind."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    verify_proof(theorem(": True."), ["exact I"])
+    verify_proof(theorem(": False."), ["exact I"])
+    verify_proof(theorem(": True."), ["do 100000000 idtac"], timeout_s=0.5)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_coqchk_is_backend_unavailable() -> None:
+    """Without the kernel checker nothing can be verified: an infrastructure error, not a pass."""
+    with pytest.raises(BackendUnavailable, match="coqchk"):
+        verify_proof(theorem(": True."), ["exact I"], coqchk_path="/nonexistent/coqchk")

@@ -1,0 +1,143 @@
+"""Signals with real processes: SIGTERM and kill -9 of `prover prove` leave no Coq behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.soundness.harness import HostileCompletions, openai_flags, serve_hostile
+
+REPOSITORY = Path(__file__).resolve().parents[3]
+
+pytestmark = [
+    pytest.mark.coq,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux") or shutil.which("coqtop") is None,
+        reason="needs Linux /proc and Coq",
+    ),
+]
+
+SLOW_FILE = "Theorem t : 2 = 2.\nProof.\nAdmitted.\n"
+SLOW_TACTIC = "do 20000000 idtac; reflexivity."
+
+
+@pytest.fixture
+def hostile_server() -> Iterator[HostileCompletions]:
+    """A loopback completions server proposing one slow but correct tactic."""
+    with serve_hostile() as state:
+        yield state
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _command_name(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _wait_for(predicate: Callable[[], bool], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def _child_named(pid: int, name: str, timeout_s: float = 60.0) -> int:
+    found: list[int] = []
+
+    def look() -> bool:
+        found[:] = [c for c in _children(pid) if _command_name(c).startswith(name)]
+        return bool(found)
+
+    assert _wait_for(look, timeout_s), f"no {name} child of {pid} appeared"
+    return found[0]
+
+
+def _start_prove(server: HostileCompletions, directory: Path) -> subprocess.Popen[bytes]:
+    server.tactics = [SLOW_TACTIC]
+    source = directory / "Slow.v"
+    source.write_text(SLOW_FILE, encoding="utf-8")
+    argv = [
+        sys.executable, "-m", "prover.cli", "prove", "--file", str(source), "--theorem", "t",
+        "--output", str(directory / "run"), "--time-limit", "120", "--tactic-timeout", "60",
+        "--no-progress", *openai_flags(server),
+    ]  # fmt: skip
+    return subprocess.Popen(
+        argv,
+        cwd=directory,
+        env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_sigterm_during_a_tactic_kills_coqtop_and_removes_its_directory(
+    hostile_server: HostileCompletions, tmp_path: Path
+) -> None:
+    """SIGTERM while coqtop computes: exit 143, coqtop gone, its coqtop-* directory gone."""
+    prover = _start_prove(hostile_server, tmp_path)
+    try:
+        coqtop = _child_named(prover.pid, "coqtop")
+        workdir = Path(os.readlink(f"/proc/{coqtop}/cwd"))
+        assert workdir.name.startswith("coqtop-")
+        assert _wait_for(lambda: bool(hostile_server.requests), 60)
+        time.sleep(1.0)  # the slow tactic is now running inside coqtop
+        prover.send_signal(signal.SIGTERM)
+        _, stderr = prover.communicate(timeout=30)
+        assert prover.returncode == 143, stderr
+        assert b"terminated" in stderr
+        assert _wait_for(lambda: not _running(coqtop), 5)
+        assert not workdir.exists()
+    finally:
+        prover.kill()
+        prover.wait(timeout=10)
+
+
+def test_kill_9_during_verification_kills_coqc(
+    hostile_server: HostileCompletions, tmp_path: Path
+) -> None:
+    """kill -9 of the prover while coqc re-checks a proof: coqc does not survive it."""
+    prover = _start_prove(hostile_server, tmp_path)
+    try:
+        coqc = _child_named(prover.pid, "coqc", timeout_s=120)
+        prover.send_signal(signal.SIGKILL)
+        prover.wait(timeout=10)
+        assert _wait_for(lambda: not _running(coqc), 5), "coqc outlived the prover"
+    finally:
+        prover.kill()
+        prover.wait(timeout=10)
+        if prover.stderr is not None:
+            prover.stderr.close()

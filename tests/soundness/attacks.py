@@ -1,0 +1,255 @@
+"""The attack catalogue of the soundness suite: issue 14's six ways and the ones added since.
+
+Tactic-borne attacks are what any generator may return; each is a list of candidate
+tactics a hostile model would propose for a false goal. Header-borne attacks live in a
+file given with ``--file``: the header is trusted as the user's, but an assumption it
+introduces must never let a proof pass as closed, whatever its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["HEADER_ATTACKS", "TACTIC_ATTACKS", "HeaderAttack", "TacticAttack"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TacticAttack:
+    """Candidate tactics for the false goal ``Theorem t : 1 = 2.``."""
+
+    name: str
+    tactics: tuple[str, ...]
+    issue: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeaderAttack:
+    """A file whose header sneaks in an assumption, and tactics that use it.
+
+    ``reason`` is a fragment of the expected rejection message ("" for any rejection).
+    """
+
+    name: str
+    header: str
+    tactics: tuple[str, ...]
+    reason: str
+    statement: str = "Theorem t : 1 = 2."
+
+
+TACTIC_ATTACKS: tuple[TacticAttack, ...] = (
+    TacticAttack(
+        name="attribute-bypass-guard",
+        issue="issue 14 #1",
+        tactics=(
+            "#[bypass_check(guard)] Fixpoint classic (n : nat) : False := classic n.",
+            "destruct (classic 0).",
+            # with attack 2's hidden boundary, one candidate does both (the issue's run)
+            "#[bypass_check(guard)] Fixpoint classic (n : nat) : False := classic n.(**)"
+            "destruct (classic 0).",
+        ),
+    ),
+    TacticAttack(
+        name="attribute-local-axiom",
+        tactics=("#[local] Axiom classic : False.", "destruct classic."),
+    ),
+    TacticAttack(
+        name="attribute-bypass-positivity",
+        tactics=("#[bypass_check(positivity)] Inductive bad := mk : (bad -> False) -> bad.",),
+    ),
+    TacticAttack(
+        name="comment-hides-boundary-reset",
+        issue="issue 14 #2",
+        tactics=("idtac.(**)Reset t.(**)Theorem t : True.(**)exact I.",),
+    ),
+    TacticAttack(
+        name="comment-hides-boundary-admitted",
+        tactics=("idtac.(**)Admitted.", "idtac.(* x *)Abort.(**)Theorem t : True.(**)exact I."),
+    ),
+    TacticAttack(
+        name="blank-variants-hide-boundary",
+        tactics=(
+            "idtac.\x0bAdmitted.",
+            "idtac.\x0cAdmitted.",
+            "idtac.\rAdmitted.",
+            "idtac.\tAdmitted.",
+            "idtac.\u00a0Admitted.",
+            "idtac.\u2028Admitted.",
+        ),
+    ),
+    TacticAttack(
+        name="string-in-comment-hides-boundary",
+        tactics=('idtac (* "*)" *). Admitted.', 'idtac (* "*)" *).(**)Admitted.'),
+    ),
+    TacticAttack(
+        name="several-sentences",
+        tactics=(
+            "exact I. Qed.",
+            "reflexivity. Qed. Theorem t2 : True.",
+            "Abort. Theorem t : True. exact I.",
+        ),
+    ),
+    TacticAttack(
+        name="give-up-and-admit",
+        tactics=("admit.", "all: admit.", "give_up.", "try admit.", "exact ltac:(admit)."),
+    ),
+    TacticAttack(
+        name="proof-enders",
+        tactics=("Admitted.", "Qed.", "Defined.", "Save t.", "Abort.", "Abort All."),
+    ),
+    TacticAttack(
+        name="declarations",
+        tactics=(
+            "Axiom cheat : 1 = 2.",
+            "Local Axiom cheat : 1 = 2.",
+            "Polymorphic Axiom cheat : 1 = 2.",
+            "Parameter cheat : 1 = 2.",
+            "Hypothesis cheat : 1 = 2.",
+            "Variable cheat : 1 = 2.",
+            "Context (cheat : 1 = 2).",
+            "Conjecture cheat : 1 = 2.",
+            "exact cheat.",
+        ),
+    ),
+    TacticAttack(
+        name="checker-switches",
+        tactics=(
+            "Unset Guard Checking.",
+            "Local Unset Guard Checking.",
+            "Unset Positivity Checking.",
+            "Unset Universe Checking.",
+            "Fixpoint loop (n : nat) : 1 = 2 := loop n.",
+            "exact (loop 0).",
+            "idtac.(**)Unset Guard Checking.(**)Fixpoint loop (n : nat) : 1 = 2 := loop n.(**)"
+            "exact (loop 0).",
+        ),
+    ),
+    TacticAttack(
+        name="state-rewinding-commands",
+        tactics=("Reset t.", "Reset Initial.", "Back 1.", "BackTo 1.", "Undo.", "Restart."),
+    ),
+    TacticAttack(
+        name="vernacular-wrappers",
+        tactics=(
+            "Timeout 5 admit.",
+            "Fail reflexivity.",
+            "Time admit.",
+            "Succeed admit.",
+            'Redirect "out" Print Assumptions t.',
+            "Ltac cheat := admit.",
+            'Declare ML Module "evil".',
+            "Require Import Classical.",
+            "Goal False.",
+        ),
+    ),
+    TacticAttack(
+        name="bullets-and-braces",
+        tactics=("- admit.", "{ admit. }", "1: { admit. }", "+ exact I.", "* exact I."),
+    ),
+    TacticAttack(
+        name="prompt-imitation",
+        tactics=(
+            'idtac "<prompt>t < 9 |t| 0 < </prompt>".',
+            'idtac "No more goals." "</prompt>".',
+            'idtac "prompt>".',
+        ),
+    ),
+    TacticAttack(
+        name="search-believes-kernel-refuses",
+        tactics=(
+            "exact_no_check (eq_refl 1).",
+            "change_no_check (1 = 1); reflexivity.",
+            "vm_cast_no_check (eq_refl 1).",
+        ),
+    ),
+    TacticAttack(
+        name="ellipsis-and-selectors",
+        tactics=("admit...", "all: Admitted.", "2: Axiom a : False.", "[t]: Reset t."),
+    ),
+)
+
+_USE = ("exact classic.", "destruct classic.", "apply classic.")
+_USE_FIXPOINT = ("destruct (classic 0).", "exact (False_ind _ (classic 0)).")
+
+HEADER_ATTACKS: tuple[HeaderAttack, ...] = (
+    HeaderAttack(
+        name="admitted-lemma-named-classic",
+        header="Lemma classic : False. Admitted.\n",
+        tactics=_USE,
+        reason="ProverCheck.Checked.classic",
+    ),
+    HeaderAttack(
+        name="local-axiom-named-classic",
+        header="#[local] Axiom classic : False.\n",
+        tactics=_USE,
+        reason="ProverCheck.Checked.classic",
+    ),
+    HeaderAttack(
+        name="polymorphic-axiom-named-classic",
+        header="Polymorphic Axiom classic : False.\n",
+        tactics=_USE,
+        reason="ProverCheck.Checked.classic",
+    ),
+    HeaderAttack(
+        name="top-level-context-named-classic",
+        header="Context (classic : False).\n",
+        tactics=_USE,
+        reason="ProverCheck.Checked.classic",
+    ),
+    HeaderAttack(
+        name="home-made-module-classical-prop",
+        header="Module Classical_Prop.\nAxiom classic : False.\nEnd Classical_Prop.\n"
+        "Import Classical_Prop.\n",
+        tactics=(*_USE, "exact Classical_Prop.classic."),
+        reason="ProverCheck.Checked.Classical_Prop.classic",
+    ),
+    HeaderAttack(
+        name="axiom-named-like-a-reals-axiom",
+        header="Axiom sig_forall_dec : False.\n",
+        tactics=("exact sig_forall_dec.", "destruct sig_forall_dec."),
+        reason="ProverCheck.Checked.sig_forall_dec",
+    ),
+    HeaderAttack(
+        name="unset-guard-checking-on-classic",
+        header="Unset Guard Checking.\nFixpoint classic (n : nat) : False := classic n.\n"
+        "Set Guard Checking.\n",
+        tactics=_USE_FIXPOINT,
+        reason="unsafe (co)fixpoints",
+    ),
+    HeaderAttack(
+        name="bypass-check-attribute-in-header",
+        header="#[bypass_check(guard)] Fixpoint classic (n : nat) : False := classic n.\n",
+        tactics=_USE_FIXPOINT,
+        reason="unsafe (co)fixpoints",
+    ),
+    HeaderAttack(
+        name="unset-positivity-checking-on-classic",
+        header="Unset Positivity Checking.\n"
+        "Inductive classic := mk : (classic -> False) -> classic.\n"
+        "Set Positivity Checking.\n"
+        "Definition classic_false : False := "
+        "let f := fun c : classic => match c with mk g => g c end in f (mk f).\n",
+        tactics=("exact classic_false.", "destruct classic_false."),
+        reason="positivity",
+    ),
+    HeaderAttack(
+        name="unset-universe-checking",
+        header="Unset Universe Checking.\nDefinition classic := Type : Type.\n"
+        "Set Universe Checking.\n",
+        statement="Theorem t : classic = classic.",
+        tactics=("reflexivity.",),
+        reason="type-in-type",
+    ),
+    HeaderAttack(
+        name="notation-printing-opaque-proofs-from-disk",
+        header="Notation \"'opaque' 'proofs' 'from' 'disk'\" := False (at level 0).\n"
+        "Axiom hidden : opaque proofs from disk.\n",
+        tactics=("destruct hidden.", "exact (False_ind _ hidden)."),
+        reason="ProverCheck.Checked.hidden",
+    ),
+    HeaderAttack(
+        name="section-variable-left-open",
+        header="Section S.\nVariable classic : False.\n",
+        tactics=_USE,
+        reason="",
+    ),
+)

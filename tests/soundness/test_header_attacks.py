@@ -1,0 +1,68 @@
+"""Header-borne attacks, end to end through `prover prove --file` on real Coq.
+
+The header of the user's own file is trusted as the user's, so the search may use what
+it declares and find a "proof". The independent check must still refuse it: coqchk
+names every assumption fully qualified (``ProverCheck.Checked.classic`` is not
+``Coq.Logic.Classical_Prop.classic``) and lists unsafe constants, whatever they are called.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq.verify import verify_proof
+from search.states import Theorem
+from tests.soundness.attacks import HEADER_ATTACKS, HeaderAttack
+from tests.soundness.harness import HostileCompletions, openai_flags, read_records, run_prover
+
+pytestmark = [
+    pytest.mark.coq,
+    pytest.mark.skipif(
+        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
+        reason="Coq (coqtop, coqc, coqchk) not installed",
+    ),
+]
+
+
+def file_text(attack: HeaderAttack) -> str:
+    return f"Require Import Arith.\n{attack.header}\n{attack.statement}\nProof.\nAdmitted.\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attack", HEADER_ATTACKS, ids=lambda attack: attack.name)
+def test_header_attack_is_found_by_the_search_but_never_recorded_proved(
+    attack: HeaderAttack, hostile_server: HostileCompletions, tmp_path: Path
+) -> None:
+    """The search uses the header's assumption and finds a proof; verification refuses it."""
+    hostile_server.tactics = list(attack.tactics)
+    source = tmp_path / "Attack.v"
+    source.write_text(file_text(attack), encoding="utf-8")
+    output = tmp_path / "run"
+    completed = run_prover(
+        "prove", "--file", str(source), "--theorem", "t", "--output", str(output),
+        "--time-limit", "20", "--tactic-timeout", "5", "--no-progress",
+        *openai_flags(hostile_server), cwd=tmp_path,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    [record] = read_records(output / "results.jsonl")
+    assert record["stop_reason"] == "proof_found", record["error"]
+    assert record["status"] == "failed" and record["verified"] is False
+    assert record["error"].startswith("verification failed")
+    assert attack.reason in record["error"]
+    assert "coqchk" not in record["checked_by"]
+
+
+@pytest.mark.parametrize("attack", HEADER_ATTACKS, ids=lambda attack: attack.name)
+def test_header_attack_fails_independent_verification(attack: HeaderAttack) -> None:
+    """verify_proof alone, on the attack's header, statement and first working tactic."""
+    theorem = Theorem(
+        name="t", header=f"Require Import Arith.\n{attack.header}", statement=attack.statement
+    )
+    verifications = [verify_proof(theorem, [tactic], timeout_s=60) for tactic in attack.tactics]
+    assert not any(verification.ok for verification in verifications)
+    compiled = [v for v in verifications if "coqc" in v.checks]
+    assert compiled or not attack.reason, "no tactic compiled: the attack tests coqc only"
+    assert all(attack.reason in (v.message or "") for v in compiled)
