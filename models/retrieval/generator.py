@@ -32,8 +32,10 @@ __all__ = ["KnnGenerator"]
 
 logger = logging.getLogger(__name__)
 
-# Tactics that would give up on the proof: the backend rejects them anyway, so never propose.
-_FORBIDDEN = re.compile(r"\b(Admitted|admit|Abort|give_up)\b")
+# Never proposed: tactics that give up on the proof (the backend rejects them anyway), and
+# fix/cofix, whose guard condition Coq checks only at Qed: inside the search a recursive
+# call "proves" the goal and the run ends with a proof the verifier then refuses.
+_FORBIDDEN = re.compile(r"\b(Admitted|admit|Abort|give_up|fix|cofix)\b")
 
 
 class KnnGenerator:
