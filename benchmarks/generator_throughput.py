@@ -147,7 +147,8 @@ def _search_problems(arguments: argparse.Namespace) -> list[tuple[Theorem, objec
         environment = SyntheticEnvironment(tactic_cost_s=arguments.tactic_cost, proof_depth=50)
         theorem = Theorem(name="bench", header="", statement="Theorem bench : a + b = b + a.")
         return [(theorem, environment)]
-    from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+    from prover.backends.coq.config import CoqConfig
+    from prover.backends.coq.environment import CoqEnvironment
     from prover.backends.factory import DEFAULT_COQ_PRELUDE
     from prover.data.benchmarks import load_benchmark
 

@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from prover.attempts.record import AttemptRecord
-from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.factory import DEFAULT_COQ_PRELUDE
 from search.errors import ProverError
 from search.outcomes import NewState, ProofComplete

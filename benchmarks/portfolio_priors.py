@@ -31,7 +31,8 @@ from pathlib import Path
 
 from models.portfolio.coq import COQ_STRUCTURAL_PRIORS, coq_proposals
 from models.portfolio.generator import DEFAULT_PRIOR
-from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.factory import DEFAULT_COQ_PRELUDE
 from prover.data.benchmarks import load_benchmark
 from search.errors import ProverError

@@ -25,7 +25,8 @@ from typing import Any
 
 from prover.attempts.jsonl import JsonlWriter, read_records
 from prover.attempts.record import AttemptRecord
-from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.factory import DEFAULT_COQ_PRELUDE
 from prover.data.benchmarks import BenchmarkEntry, load_benchmark
 from search.errors import ProverError

@@ -16,7 +16,8 @@ import json
 import time
 from pathlib import Path
 
-from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.factory import DEFAULT_COQ_PRELUDE
 from prover.data.benchmarks import load_benchmark
 from search.errors import ProverError

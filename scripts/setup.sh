@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Install everything the project needs on a fresh Debian machine: Coq 8.16 from Debian,
-# a virtual environment in .venv with the project and its test tools (torch pinned to the
-# CPU build 2.13.0). Idempotent: a second run only checks.
+# Install everything the project needs on a fresh Debian machine: Coq 8.16 and the Coq
+# libraries of the training set from Debian, a virtual environment in .venv with the project
+# and its test tools (torch pinned to the CPU build 2.13.0). Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,9 +14,11 @@ fi
 coqtop -v | head -n 1
 
 # Coq libraries from Debian: the default training set of `prover trace` (their .v sources
-# ship next to the .vo files) and what miniF2F-Coq statements import (Coquelicot, mathcomp).
+# ship next to the .vo files), what miniF2F-Coq statements import (Coquelicot, mathcomp),
+# and CoqHammer with its ATPs (the peer arm of `python -m benchmarks.learned_generators`).
 COQ_LIBRARIES="libcoq-coquelicot libcoq-flocq libcoq-corn libcoq-math-classes libcoq-stdpp \
-libcoq-coqprime libcoq-bignums libcoq-mathcomp-ssreflect libcoq-mathcomp-algebra"
+libcoq-coqprime libcoq-bignums libcoq-mathcomp-ssreflect libcoq-mathcomp-algebra \
+libcoq-hammer eprover cvc4 z3"
 MISSING_LIBRARIES=""
 for package in $COQ_LIBRARIES; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

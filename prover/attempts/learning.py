@@ -81,7 +81,7 @@ def learn_from_header(
 ) -> int:
     """Replay ``theorem.header``'s proofs and give their steps to ``generator``.
 
-    ``coq`` is the :class:`~prover.backends.coq.environment.CoqConfig` to replay with;
+    ``coq`` is the :class:`~prover.backends.coq.config.CoqConfig` to replay with;
     ``tracer`` defaults to :func:`prover.tracing.trace_source`. Returns the steps learned.
     """
     if not isinstance(generator, OnlineLearner) or not theorem.header.strip():
@@ -146,7 +146,7 @@ def header_learning(
     """
     if backend.language != "coq" or not isinstance(generator, OnlineLearner):
         return None
-    from prover.backends.coq.environment import CoqConfig
+    from prover.backends.coq.config import CoqConfig
 
     coq = CoqConfig()
     if backend.memory_limit_mb is not None:

@@ -30,7 +30,7 @@ class BackendConfig:
             REPL backend's default, ``lake env repl``).
         lean_project: ``--lean-project``: the Lean project directory.
         memory_limit_mb: ``--memory-limit-mb``; None keeps each backend's own default cap
-            (:class:`~prover.backends.coq.environment.CoqConfig`: 8 GB,
+            (:class:`~prover.backends.coq.config.CoqConfig`: 8 GB,
             :class:`~prover.backends.lean.repl.LeanReplConfig`: 16 GB).
         coq_prelude: ``--coq-prelude``: sentences loaded after every Coq header.
     """
@@ -63,7 +63,8 @@ def open_environment(config: BackendConfig) -> ProofEnvironment:
         {} if config.memory_limit_mb is None else {"memory_limit_mb": config.memory_limit_mb}
     )
     if config.name == "coq":
-        from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+        from prover.backends.coq.config import CoqConfig
+        from prover.backends.coq.environment import CoqEnvironment
 
         return CoqEnvironment(CoqConfig(prelude=config.coq_prelude, **memory))
     if config.name == "lean-repl":

@@ -30,7 +30,9 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     """The declaration of ``name`` in a Coq file, split as coqtop reads it.
 
     Any declaration that may open a proof is found, also behind attributes
-    (``#[local] Lemma``, ``Local Definition``, ``Instance``, ``Fixpoint``...). The header
+    (``#[local] Lemma``, ``Local Definition``, ``Instance``, ``Fixpoint``...); one that
+    gives its body (``:= term``) is passed over, so a later proof of the same name (in
+    another module) is found. The header
     is the source up to the declaration's first code character (a comment in front of
     it stays in the header); the statement is the declaring sentence.
     """
@@ -44,7 +46,22 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     for sentence in sentences:
         if sentence.focus or not sentence.terminated or declared_name(sentence.code) != name:
             continue
+        if _has_body(sentence.code):
+            continue  # ``Definition name ... := term.`` opens no proof; look further
         start = skip_blanks(source, sentence.offset)
         statement = source[start : sentence.offset + len(sentence.text)]
         return Theorem(name=name, header=source[:start], statement=statement, source=origin)
     raise InputError(f"theorem {name!r} not found in {origin}")
+
+
+def _has_body(code: str) -> bool:
+    """Whether a declaration gives its body: a ``:=`` outside brackets (binders may hold one)."""
+    depth = 0
+    for index, character in enumerate(code):
+        if character in "([{":
+            depth += 1
+        elif character in ")]}":
+            depth -= 1
+        elif depth == 0 and code.startswith(":=", index):
+            return True
+    return False

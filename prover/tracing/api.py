@@ -10,7 +10,7 @@ from prover.tracing.replay import SourceIdentity, replay_source
 from prover.tracing.session import ReplaySettings
 
 if TYPE_CHECKING:
-    from prover.backends.coq.environment import CoqConfig
+    from prover.backends.coq.config import CoqConfig
 
 __all__ = ["trace_source"]
 
@@ -31,7 +31,7 @@ def trace_source(
     :attr:`SourceTrace.error` says where and why; steps traced before it are kept.
     Raises :class:`~search.errors.BackendUnavailable` if coqtop cannot start.
     """
-    from prover.backends.coq.environment import CoqConfig
+    from prover.backends.coq.config import CoqConfig
 
     config = coq if coq is not None else CoqConfig()
     settings = ReplaySettings(

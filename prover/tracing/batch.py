@@ -72,6 +72,8 @@ class TraceConfig:
             raise ConfigError(
                 f"TraceConfig.libraries: unknown {', '.join(unknown)} (known: {known})"
             )
+        if self.only_files and not self.libraries:
+            raise ConfigError("TraceConfig.only_files (--files) needs a library (--library)")
         if self.workers < 1:
             raise ConfigError(f"TraceConfig.workers must be >= 1, got {self.workers}")
         if self.limit_files is not None and self.limit_files < 1:

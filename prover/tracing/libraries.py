@@ -3,7 +3,9 @@
 A library NAME resolves to the folder where Debian installs its ``.v`` sources next to
 the compiled ``.vo`` files: ``$(coqc -where)/theories`` for the standard library,
 ``$(coqc -where)/user-contrib/<Root>`` for the others. Each file replays as its own
-module (``coqtop -topfile FILE``, so ``Coq.Reals.R_sqr`` defines ``Coq.Reals.R_sqr.*``);
+module (``coqtop -topfile FILE``, so ``Coq.Reals.R_sqr`` defines ``Coq.Reals.R_sqr.*``),
+and the other libraries get the ``-R`` binding they were compiled with, so that their
+short ``Require Import Core`` (Flocq) or ``Rcomplements`` (Coquelicot) resolve;
 the stdlib's ``Init/`` files replay with ``-noinit``, as Coq compiles them, since the
 prelude would otherwise load the very definitions they make.
 """
@@ -40,6 +42,18 @@ class LibrarySpec:
     package: str
     directory: str
     logical: str
+
+    def load_path(self, where: Path) -> tuple[str, ...]:
+        """``-R DIR ROOT`` as the library was compiled with (short ``Require`` names work).
+
+        Empty for the stdlib, which Coq binds itself. mathcomp's parts share the root
+        ``mathcomp`` (``user-contrib/mathcomp``).
+        """
+        if self.logical == "Coq":
+            return ()
+        root, _, _ = self.logical.partition(".")
+        folder = where / "user-contrib" / root
+        return ("-R", str(folder), root)
 
 
 LIBRARIES: dict[str, LibrarySpec] = {
@@ -156,7 +170,7 @@ def library_files(name: str, *, where: Path) -> list[SourceFile]:
     for path in paths:
         relative = path.relative_to(root)
         init = name == "stdlib" and relative.parts[0] == "Init"
-        args = ("-topfile", str(path), *(("-noinit",) if init else ()))
+        args = (*spec.load_path(where), "-topfile", str(path), *(("-noinit",) if init else ()))
         files.append(
             SourceFile(
                 library=name,

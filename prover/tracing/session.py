@@ -1,33 +1,22 @@
 """One coqtop for a replay, through the project's own driver and goal parsers.
 
-The process is :class:`prover.backends.coq.goals.CoqtopProcess` (``coqtop -emacs``),
-started by :func:`search.process.spawn` with load-path flags, in a private working
-directory (lia/nra write caches there), and killed with its process tree on close.
-Goals are read with ``Show.`` / ``Show N.`` and parsed exactly as
-:class:`prover.backends.coq.environment.CoqEnvironment` does, so the rendered state
-is the text the search shows generators.
+coqtop is started with the file's load-path flags by
+:func:`prover.backends.coq.coqtop.start_coqtop` and its goals are read by
+:func:`prover.backends.coq.coqtop.read_goals`, the very functions the search's
+:class:`~prover.backends.coq.environment.CoqEnvironment` uses, so a traced state is the
+text the search shows generators.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from prover.backends.coq.goals import (
-    CoqtopProcess,
-    DisplayKind,
-    Prompt,
-    extract_error,
-    parse_goal_display,
-    parse_single_goal,
-)
+from prover.backends.coq.coqtop import read_goals, start_coqtop
+from prover.backends.coq.goals import DisplayKind, Prompt, extract_error
 from search.closing import Closing
-from search.errors import BackendCrashed, BackendUnavailable, ConfigError
-from search.process import DEFAULT_MEMORY_LIMIT_MB, spawn
-from search.states import Goal, ProofState
+from search.errors import BackendCrashed, ConfigError
+from search.process import DEFAULT_MEMORY_LIMIT_MB
+from search.states import ProofState
 
 __all__ = ["CoqtopSession", "ReplaySettings", "Reply", "SessionFailure"]
 
@@ -84,31 +73,15 @@ class CoqtopSession(Closing):
 
     def __init__(self, settings: ReplaySettings) -> None:
         self.settings = settings
-        executable = shutil.which(settings.coqtop_path)
-        if executable is None:
-            raise BackendUnavailable(
-                f"coqtop not found ({settings.coqtop_path!r}): install Coq (apt-get install -y coq)"
-            )
-        self._workdir = Path(tempfile.mkdtemp(prefix="coqtop-trace-"))
-        argv = [executable, "-emacs", "-quiet", "-q", *settings.coqtop_args]
-        try:
-            process = spawn(argv, cwd=self._workdir, memory_limit_mb=settings.memory_limit_mb)
-        except BackendUnavailable:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            raise
-        self._coqtop = CoqtopProcess(process)
-        self.state_id = 0
-        try:
-            reply = self._coqtop.read_reply(time.monotonic() + settings.start_timeout_s)
-        except BackendCrashed as exc:
-            self.close()
-            raise BackendUnavailable(f"coqtop failed to start: {exc}") from exc
-        if reply is None:
-            self.close()
-            raise BackendUnavailable(
-                f"coqtop printed no prompt within {settings.start_timeout_s} s"
-            )
-        self.state_id = reply[1].state_id
+        self._started = start_coqtop(
+            coqtop_path=settings.coqtop_path,
+            arguments=settings.coqtop_args,
+            memory_limit_mb=settings.memory_limit_mb,
+            start_timeout_s=settings.start_timeout_s,
+            prefix="coqtop-trace-",
+        )
+        self._coqtop = self._started.coqtop
+        self.state_id = self._started.state_id
 
     def send(self, sentence: str) -> Reply:
         """Send one sentence; raises :class:`SessionFailure` on a hang or a crash."""
@@ -127,20 +100,14 @@ class CoqtopSession(Closing):
 
     def goals(self) -> ProofState | str:
         """The goals now, as the search would render them; a reason string if unsupported."""
-        display = parse_goal_display(self.send("Show.").body)
-        if display.kind is not DisplayKind.GOALS or display.first_goal is None:
-            return f"unsupported proof state before a step ({display.kind.value})"
-        goals: list[Goal] = [display.first_goal]
-        for number in range(2, display.goal_count + 1):
-            try:
-                goals.append(parse_single_goal(self.send(f"Show {number}.").body, number))
-            except ValueError:
-                return f"cannot parse goal {number} of the state before a step"
-        return ProofState(goals=tuple(goals), handle=())
+        try:
+            reading = read_goals(lambda command: self.send(command).body)
+        except ValueError as exc:
+            return f"{exc} (state before a step)"
+        if reading.kind is not DisplayKind.GOALS:
+            return f"unsupported proof state before a step ({reading.kind.value})"
+        return ProofState(goals=reading.goals, handle=())
 
     def close(self) -> None:
         """Kill coqtop and remove its working directory; safe to call twice."""
-        try:
-            self._coqtop.kill()
-        finally:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+        self._started.kill()

@@ -246,10 +246,4 @@ HEADER_ATTACKS: tuple[HeaderAttack, ...] = (
         tactics=("destruct hidden.", "exact (False_ind _ hidden)."),
         reason="ProverCheck.Checked.hidden",
     ),
-    HeaderAttack(
-        name="section-variable-left-open",
-        header="Section S.\nVariable classic : False.\n",
-        tactics=_USE,
-        reason="",
-    ),
 )

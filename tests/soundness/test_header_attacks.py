@@ -66,3 +66,18 @@ def test_header_attack_fails_independent_verification(attack: HeaderAttack) -> N
     compiled = [v for v in verifications if "coqc" in v.checks]
     assert compiled or not attack.reason, "no tactic compiled: the attack tests coqc only"
     assert all(attack.reason in (v.message or "") for v in compiled)
+
+
+def test_open_section_is_closed_and_its_hypotheses_stay_in_the_statement() -> None:
+    """A section the (trusted) header leaves open is closed after Qed: what is proved is the
+    theorem under the section's hypotheses, exactly as Coq compiles the user's file; no axiom
+    remains (request headers on the server may not declare variables at all)."""
+    theorem = Theorem(
+        name="t",
+        header="Require Import Arith.\nSection S.\nVariable contradiction : False.\n",
+        statement="Theorem t : 1 = 2.",
+    )
+    verification = verify_proof(theorem, ["destruct contradiction."], timeout_s=60)
+    assert verification.ok, verification.message
+    assert verification.proof_text.rstrip().endswith("Qed.\nEnd S.")
+    assert "coqchk" in verification.checks

@@ -5,10 +5,12 @@ header-only mappings make its statements load here; the statement is never touch
 
 * Rocq 9 renamed the standard library's root from ``Coq`` to ``Stdlib``: in ``Require``
   sentences, ``From Stdlib`` becomes ``From Coq`` and ``Stdlib.X`` becomes ``Coq.X``.
-* Coquelicot 3.2 has no power on complex numbers, which 11 statements write ``z ^ n``:
-  right after the header requires Coquelicot, :data:`COQUELICOT_POWER` defines ``Cpow``
-  (``z ^ 0 = 1``, ``z ^ (S n) = z * z ^ n``) with ``^`` in ``C_scope`` and the exponent
-  read in ``nat_scope``, unless the header defines ``Cpow`` itself.
+* Coquelicot 3.2 has no power on complex numbers, which 11 statements write ``z ^ n``,
+  and does not bind ``C_scope`` to ``C`` (one statement writes ``Cmod (a - b)`` for
+  ``a b : C`` without opening ``C_scope``): right after the header requires Coquelicot,
+  :data:`COQUELICOT_POWER` defines ``Cpow`` (``z ^ 0 = 1``, ``z ^ (S n) = z * z ^ n``)
+  with ``^`` in ``C_scope`` and the exponent read in ``nat_scope``, and binds
+  ``C_scope`` to ``C``; unless the header defines ``Cpow`` itself.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ __all__ = ["COQUELICOT_POWER", "add_coquelicot_power", "coq816_header", "map_roc
 COQUELICOT_POWER = (
     "\n(* prover: power on C for Coquelicot 3.2 (see prover/backends/coq/compat.py) *)\n"
     "Fixpoint Cpow (z : C) (n : nat) : C :=\n"
-    "  match n with O => RtoC 1 | S m => Cmult z (Cpow z m) end.\n"
+    "  match n with O => RtoC Coq.Reals.Rdefinitions.R1 | S m => Cmult z (Cpow z m) end.\n"
     "Arguments Cpow _%C _%nat.\n"
     'Infix "^" := Cpow : C_scope.\n'
+    "Bind Scope C_scope with C.\n"
 )
 
 _REQUIRE = re.compile(r"(?:From\s+Stdlib\s+)?(?:Require|Import|Export)\b[^.]*(?:\.[^\s.][^.]*)*\.")

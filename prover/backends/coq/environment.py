@@ -17,20 +17,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import shutil
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 
 from prover.backends.coq.compat import coq816_header
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.coqtop import StartedCoqtop, read_goals, start_coqtop
 from prover.backends.coq.goals import (
     CoqtopProcess,
     DisplayKind,
     Prompt,
     extract_error,
-    parse_goal_display,
-    parse_single_goal,
 )
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
 from prover.backends.coq.text import CoqTextError, check_coq_tactic
@@ -45,62 +43,11 @@ from search.outcomes import (
     TacticTimeout,
     Verification,
 )
-from search.process import DEFAULT_MEMORY_LIMIT_MB, spawn
-from search.states import Goal, ProofState, Theorem
-from search.workdirs import make_private_directory, remove_private_directory
+from search.states import ProofState, Theorem
 
 __all__ = ["CoqConfig", "CoqEnvironment"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, kw_only=True)
-class CoqConfig:
-    """How to run Coq: binaries, memory cap, time limits (seconds) and an optional prelude.
-
-    ``prelude`` (e.g. ``"Require Import Lra Lia Psatz."``) is appended to every
-    theorem's header, in the interactive session and in verification alike.
-    ``open_timeout_s`` is the budget of opening a theorem (header, prelude, statement),
-    separate from the search's time limit; the time it took is reported as
-    ``open_time_s``. ``restart_attempts`` is how many times a dead coqtop is restarted
-    and brought back to the theorem before the backend counts as broken.
-    """
-
-    coqtop_path: str = "coqtop"
-    coqc_path: str = "coqc"
-    coqchk_path: str = "coqchk"
-    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
-    start_timeout_s: float = 30.0
-    command_timeout_s: float = 120.0
-    verify_timeout_s: float = 300.0
-    tactic_grace_s: float = 5.0
-    open_timeout_s: float = 60.0
-    prelude: str = ""
-    restart_attempts: int = 2
-
-    def __post_init__(self) -> None:
-        for field_name in ("coqtop_path", "coqc_path", "coqchk_path"):
-            if not getattr(self, field_name).strip():
-                raise ConfigError(f"CoqConfig.{field_name} must be a non-empty path")
-        if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
-            raise ConfigError(
-                f"CoqConfig.memory_limit_mb must be None or >= 256, got {self.memory_limit_mb}"
-            )
-        for field_name in (
-            "start_timeout_s",
-            "command_timeout_s",
-            "verify_timeout_s",
-            "open_timeout_s",
-        ):
-            value = getattr(self, field_name)
-            if not value > 0:
-                raise ConfigError(f"CoqConfig.{field_name} must be > 0, got {value!r}")
-        if not self.tactic_grace_s >= 0:
-            raise ConfigError(f"CoqConfig.tactic_grace_s must be >= 0, got {self.tactic_grace_s!r}")
-        if self.restart_attempts < 1:
-            raise ConfigError(
-                f"CoqConfig.restart_attempts must be >= 1, got {self.restart_attempts!r}"
-            )
 
 
 class CoqEnvironment(Closing):
@@ -111,8 +58,7 @@ class CoqEnvironment(Closing):
 
     def __init__(self, config: CoqConfig | None = None) -> None:
         self.config = config if config is not None else CoqConfig()
-        self._coqtop: CoqtopProcess | None = None
-        self._workdir: Path | None = None
+        self._started: StartedCoqtop | None = None
         self._initial_id = 0
         self._current_id = 0
         self._header: str | None = None
@@ -123,55 +69,31 @@ class CoqEnvironment(Closing):
         self._open_deadline: float | None = None
 
     def _start(self) -> CoqtopProcess:
-        executable = shutil.which(self.config.coqtop_path)
-        if executable is None:
-            raise BackendUnavailable(
-                f"coqtop not found ({self.config.coqtop_path!r}): "
-                "install Coq (apt-get install -y coq)"
-            )
-        # A private working directory: lia/nra write their .lia.cache files there.
-        workdir = make_private_directory("coqtop-")
-        try:
-            process = spawn(
-                [executable, "-emacs", "-quiet", "-q"],
-                cwd=workdir,
-                memory_limit_mb=self.config.memory_limit_mb,
-            )
-        except BackendUnavailable:
-            remove_private_directory(workdir)
-            raise
-        coqtop = CoqtopProcess(process)
-        self._coqtop, self._workdir = coqtop, workdir
-        try:
-            reply = coqtop.read_reply(time.monotonic() + self.config.start_timeout_s)
-        except BackendCrashed as exc:
-            self._kill()
-            raise BackendUnavailable(f"coqtop failed to start: {exc}") from exc
-        if reply is None:
-            self._kill()
-            raise BackendUnavailable(
-                f"coqtop printed no prompt within {self.config.start_timeout_s} s"
-            )
-        self._initial_id = self._current_id = reply[1].state_id
+        started = start_coqtop(
+            coqtop_path=self.config.coqtop_path,
+            memory_limit_mb=self.config.memory_limit_mb,
+            start_timeout_s=self.config.start_timeout_s,
+        )
+        self._started = started
+        self._initial_id = self._current_id = started.state_id
         self._header = None
         self._stack = []
-        logger.debug("started coqtop pid %d", process.pid)
-        return coqtop
+        logger.debug("started coqtop pid %d", started.coqtop.process.pid)
+        return started.coqtop
+
+    @property
+    def _coqtop(self) -> CoqtopProcess | None:
+        return self._started.coqtop if self._started is not None else None
 
     def _alive(self) -> bool:
         return self._coqtop is not None and self._coqtop.process.poll() is None
 
     def _kill(self) -> None:
-        coqtop, self._coqtop = self._coqtop, None
-        workdir, self._workdir = self._workdir, None
+        started, self._started = self._started, None
         self._header = None
         self._stack = []
-        try:
-            if coqtop is not None:
-                coqtop.kill()
-        finally:
-            if workdir is not None:
-                remove_private_directory(workdir)
+        if started is not None:
+            started.kill()
 
     def _send(self, sentence: str, timeout_s: float) -> tuple[str, Prompt] | None:
         """Send one sentence; None past the deadline. A dead process is killed and raised."""
@@ -408,26 +330,23 @@ class CoqEnvironment(Closing):
 
     def _show(self, path: tuple[str, ...]) -> TacticOutcome:
         """Print the current goals; ProofComplete only for a plain ``No more goals.``."""
-        body, _ = self._command("Show.")
-        display = parse_goal_display(body)
-        if display.kind is DisplayKind.NO_MORE_GOALS:
+        try:
+            reading = read_goals(lambda command: self._command(command)[0])
+        except ValueError as exc:
+            raise BackendCrashed(str(exc)) from exc
+        if reading.kind is DisplayKind.NO_MORE_GOALS:
             return ProofComplete()
-        if display.kind is not DisplayKind.GOALS or display.first_goal is None:
+        if reading.kind is not DisplayKind.GOALS:
             reasons = {
                 DisplayKind.SHELVED_ONLY: "only shelved goals remain",
                 DisplayKind.GAVE_UP: "goals were given up",
                 DisplayKind.UNFOCUSED: "unfocused goals remain",
             }
-            reason = reasons.get(display.kind, f"unrecognized goal display: {_one_line(body)}")
+            reason = reasons.get(
+                reading.kind, f"unrecognized goal display: {_one_line(reading.body)}"
+            )
             return TacticError(message=f"unsupported proof state: {reason}")
-        goals: list[Goal] = [display.first_goal]
-        for number in range(2, display.goal_count + 1):
-            goal_body, _ = self._command(f"Show {number}.")
-            try:
-                goals.append(parse_single_goal(goal_body, number))
-            except ValueError as exc:
-                raise BackendCrashed(f"cannot parse goal {number}: {_one_line(goal_body)}") from exc
-        return NewState(state=ProofState(goals=tuple(goals), handle=path))
+        return NewState(state=ProofState(goals=reading.goals, handle=path))
 
     def verify(self, theorem: Theorem, proof: Sequence[str]) -> Verification:
         """Re-check the complete proof: admission, ``coqc`` then ``coqchk``, in fresh processes."""

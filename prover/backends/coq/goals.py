@@ -46,7 +46,8 @@ __all__ = [
     "split_prompt",
 ]
 
-_PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^|]*)\| (\d+) < </prompt>\s*$")
+# Nested proofs list every open proof: "<prompt>inner < 4 |inner|outer| 0 < </prompt>".
+_PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^<>]*?)\| (\d+) < </prompt>\s*$")
 _INFOMSG = re.compile(r"</?infomsg>|</?warning>")
 # "2 goals (ID 7)", or with shelved evars "1 focused goal (shelved: 6) (ID 279)".
 _GOALS_HEADER = re.compile(

@@ -25,6 +25,7 @@ __all__ = [
     "ending_of",
     "is_vernacular_in_proof",
     "normalize_code",
+    "open_blocks",
     "proof_opening",
     "skip_blanks",
     "split_for_coqtop",
@@ -192,3 +193,36 @@ def theorem_declaration(code: str) -> tuple[str, str] | None:
     if match is None:
         return None
     return match.group("name"), match.group("body").strip().removesuffix(".").strip()
+
+
+_SECTION_START = re.compile(r"^(?:#\[[^\]]*\]\s*)?Section\s+([A-Za-z_][\w']*)\s*\.$")
+_MODULE_START = re.compile(
+    r"^(?:#\[[^\]]*\]\s*)?(?:Declare\s+)?Module\s+(?:Type\s+|Import\s+|Export\s+)?"
+    r"([A-Za-z_][\w']*)\b(?P<rest>.*)\.$",
+    re.DOTALL,
+)
+_BLOCK_END = re.compile(r"^End\s+([A-Za-z_][\w']*)\s*\.$")
+
+
+def open_blocks(source: str) -> list[str]:
+    """The sections and interactive modules still open at the end of ``source``, outermost first.
+
+    A file checked by ``coqc`` must close them: a theorem of a ``--file`` inside a
+    ``Section`` is re-checked with ``End S.`` after its ``Qed``. ``Module M := ...`` and
+    ``Declare Module`` open nothing; an ``End`` closes the innermost block of its name.
+    """
+    stack: list[str] = []
+    for sentence in split_for_coqtop(source):
+        code = sentence.code
+        if sentence.focus:
+            continue
+        section = _SECTION_START.match(code)
+        module = _MODULE_START.match(code)
+        end = _BLOCK_END.match(code)
+        if section is not None:
+            stack.append(section.group(1))
+        elif module is not None and ":=" not in module.group("rest") and "Declare" not in code:
+            stack.append(module.group(1))
+        elif end is not None and end.group(1) in stack:
+            del stack[len(stack) - 1 - stack[::-1].index(end.group(1)) :]
+    return stack

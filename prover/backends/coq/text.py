@@ -20,7 +20,8 @@ fewer, which is the safe side for admission. On the standard library it reproduc
 the sentence spans ``coqc -time`` prints (tests/prover/backends/coq/test_text.py).
 
 **Admission.** :func:`check_coq_tactic` admits exactly one tactic sentence and fails
-closed: after an optional goal selector it must start with a lowercase letter or
+closed: after an optional goal selector it must start with a lowercase letter, a
+qualified tactic name (``Z.le_elim``: one identifier for Coq's lexer, never a command) or
 ``(``; attributes, any vernacular command, several sentences, bullets and braces,
 proof enders and give-ups (``admit``, ``Admitted``, ``Qed`` ...), control characters
 and text imitating the coqtop prompt are rejected before they reach Coq, as a
@@ -36,9 +37,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from search.errors import InputError
 from search.outcomes import TacticError
-from search.states import Theorem
 
 __all__ = [
     "MAX_TACTIC_CHARS",
@@ -46,7 +45,6 @@ __all__ = [
     "Sentence",
     "SentenceKind",
     "check_coq_tactic",
-    "coq_theorem_from_source",
     "find_forbidden_words",
     "normalize_sentence",
     "split_sentences",
@@ -82,6 +80,10 @@ _SELECTOR_BRACE = re.compile(rf"{_SELECTOR}\s*:\s*\{{")
 _BULLET_CHARACTERS = "-+*"
 _PROMPT_IMITATION = re.compile(r"prompt\s*>|<\s*/?\s*prompt", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# A qualified name such as ``Z.le_elim`` or ``Nat.order``: Coq's lexer reads it as one
+# identifier, never as a command keyword, so a sentence starting with one is a tactic
+# (an Ltac call), whatever the case of its first letter.
+_QUALIFIED_NAME = re.compile(r"[A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)+(?![\w'])")
 _THEOREM_KEYWORDS = (
     "Theorem",
     "Lemma",
@@ -232,7 +234,9 @@ def _marker_end(code: str, start: int) -> tuple[int, SentenceKind] | None:
 
 def _kind_of(code: str, start: int) -> SentenceKind:
     character = code[start]
-    if ("A" <= character <= "Z") or code.startswith("#[", start):
+    if code.startswith("#[", start):
+        return SentenceKind.COMMAND
+    if "A" <= character <= "Z" and _QUALIFIED_NAME.match(code, start) is None:
         return SentenceKind.COMMAND
     return SentenceKind.TACTIC
 
@@ -361,9 +365,9 @@ def _body_problem(sentence: str) -> str | None:
         return "attributes are not allowed in a tactic"
     selector = _SELECTOR_COLON.match(code)
     body = code[selector.end() :] if selector is not None else code
-    if not body[:1].islower() and not body.startswith("("):
+    if not (body[:1].islower() or body.startswith("(") or _QUALIFIED_NAME.match(body)):
         return (
-            f"a tactic starts with a lowercase tactic name or '(' "
+            f"a tactic starts with a lowercase or qualified tactic name or '(' "
             f"(after an optional goal selector), not {body[:20]!r}"
         )
     if not body[:1].isascii():
@@ -415,24 +419,3 @@ def check_coq_tactic(text: str) -> str | TacticError:
     if reason is not None:
         return TacticError(message=f"rejected: {reason}")
     return normalized
-
-
-def coq_theorem_from_source(source: str, name: str, *, origin: str = "<source>") -> Theorem:
-    """Theorem ``name`` of a Coq file: header = what precedes it, statement = its sentence.
-
-    The theorem's own proof is dropped. Raises ``InputError`` if it is not found.
-    """
-    pattern = re.compile(rf"(?:{'|'.join(_THEOREM_KEYWORDS)})\s+{re.escape(name)}(?![\w'])")
-    try:
-        sentences = split_sentences(source)
-    except CoqTextError as exc:
-        raise InputError(f"cannot split {origin} into Coq sentences: {exc}") from exc
-    for sentence in sentences:
-        if sentence.terminated and pattern.match(strip_comments(sentence.text)):
-            return Theorem(
-                name=name,
-                header=source[: sentence.start],
-                statement=sentence.text.strip(),
-                source=origin,
-            )
-    raise InputError(f"theorem {name!r} not found in {origin}")

@@ -33,6 +33,7 @@ from prover.backends.coq.assumptions import (
     summary_problem,
 )
 from prover.backends.coq.goals import extract_error
+from prover.backends.coq.sentences import open_blocks
 from prover.backends.coq.text import check_coq_tactic
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
@@ -64,10 +65,15 @@ class _Tools:
 
 
 def build_proof_source(*, header: str, statement: str, tactics: Sequence[str]) -> str:
-    """The complete file checked by ``coqc``: header, statement, ``Proof.``, tactics, ``Qed.``."""
+    """The complete file checked by ``coqc``: header, statement, ``Proof.``, tactics, ``Qed.``.
+
+    Sections and modules the header leaves open (a theorem inside a ``Section`` of the
+    user's file) are closed after ``Qed``, innermost first, as ``coqc`` requires.
+    """
     lines = [header.rstrip(), "", statement.strip(), "Proof."]
     lines.extend(tactics)
     lines.append("Qed.")
+    lines.extend(f"End {name}." for name in reversed(open_blocks(header)))
     return "\n".join(lines).lstrip("\n") + "\n"
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from prover.cli.main import main
+from prover.tracing.batch import TraceConfig
 from prover.tracing.libraries import library_files
 from prover.tracing.output import FilePart, TraceDirectory
 from prover.tracing.splits import SPLIT_SHARES, split_of
@@ -178,3 +179,33 @@ def test_stdlib_file_rows_name_library_module_and_split(tmp_path: Path) -> None:
     assert {s["split"] for s in steps} == {"valid"} and {s["library"] for s in steps} == {"stdlib"}
     theorems = read_theorems(output)
     assert all(t["status"] == "traced" for t in theorems)
+
+
+def test_trace_config_names_bad_fields(tmp_path: Path) -> None:
+    """Invalid configurations fail with the field named."""
+    with pytest.raises(ConfigError, match="at least one library or source"):
+        TraceConfig(output=tmp_path)
+    with pytest.raises(ConfigError, match="only_files"):
+        TraceConfig(output=tmp_path, sources=(tmp_path,), only_files=("a.v",))
+    with pytest.raises(ConfigError, match="workers"):
+        TraceConfig(output=tmp_path, libraries=("stdlib",), workers=0)
+    with pytest.raises(ConfigError, match="unknown nosuch"):
+        TraceConfig(output=tmp_path, libraries=("nosuch",))
+
+
+def test_library_files_load_as_compiled(tmp_path: Path) -> None:
+    """A contrib file gets `-R root Root` and `-topfile`; stdlib Init files get `-noinit`."""
+    core = tmp_path / "user-contrib" / "Flocq" / "Core" / "Raux.v"
+    core.parent.mkdir(parents=True)
+    core.write_text("Lemma a : True. Proof. exact I. Qed.\n", encoding="utf-8")
+    (flocq,) = library_files("flocq", where=tmp_path)
+    assert flocq.file == "Core/Raux.v" and flocq.module == "Flocq.Core.Raux"
+    assert flocq.coqtop_args == (
+        "-R", str(tmp_path / "user-contrib" / "Flocq"), "Flocq", "-topfile", str(core),
+    )  # fmt: skip
+    init = tmp_path / "theories" / "Init" / "Logic.v"
+    init.parent.mkdir(parents=True)
+    init.write_text("Inductive True : Prop := I.\n", encoding="utf-8")
+    (logic,) = library_files("stdlib", where=tmp_path)
+    assert logic.module == "Coq.Init.Logic"
+    assert logic.coqtop_args == ("-topfile", str(init), "-noinit")

@@ -141,3 +141,18 @@ def test_uppercase_tactic_is_not_a_training_step() -> None:
     assert trace.error is None and trace.steps == []
     (status,) = trace.theorems
     assert status.status == "skipped" and "Unshelve" in str(status.reason)
+
+
+def test_nested_proof_stops_the_file_with_a_clear_message() -> None:
+    """A lemma opened inside a proof (Nested Proofs Allowed) stops the file, naming it."""
+    source = (
+        "Set Nested Proofs Allowed.\nLemma before : True.\nProof. exact I. Qed.\n"
+        "Lemma outer : True.\nProof.\n  Lemma inner : True.\n  Proof. exact I. Qed.\n"
+        "  exact I.\nQed.\n"
+    )
+    trace = trace_source(source)
+    assert trace.error is not None and "nested proofs" in trace.error and "line 6" in trace.error
+    assert [(t.theorem, t.status) for t in trace.theorems] == [
+        ("before", "traced"),
+        ("outer", "skipped"),
+    ]

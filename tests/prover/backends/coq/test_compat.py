@@ -7,7 +7,8 @@ import shutil
 import pytest
 
 from prover.backends.coq.compat import COQUELICOT_POWER, coq816_header, map_rocq9_imports
-from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.data.benchmarks import load_benchmark
 
 
@@ -47,8 +48,14 @@ def test_coquelicot_power_follows_the_coquelicot_import() -> None:
 @pytest.mark.coq
 @pytest.mark.skipif(shutil.which("coqtop") is None, reason="coqtop not installed")
 def test_newer_library_benchmark_statements_open_unchanged() -> None:
-    """`From Stdlib` and Coquelicot `z ^ n` statements open; statements are not rewritten."""
-    names = {"algebra_apbmpcneq0_aeq0anbeq0anceq0", "amc12a_2021_p18", "amc12a_2019_p21"}
+    """`From Stdlib` and Coquelicot (`z ^ n`, C_scope) statements open, statements untouched."""
+    names = {
+        "algebra_apbmpcneq0_aeq0anbeq0anceq0",
+        "amc12a_2021_p18",
+        "amc12a_2019_p21",
+        "amc12a_2020_p15",
+        "mathd_algebra_73",
+    }
     entries = [
         entry
         for split in ("valid", "test")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from search.errors import BackendCrashed, BackendUnavailable, ConfigError, StatementError
 from search.outcomes import NewState, ProofComplete, TacticError, TacticOutcome, TacticTimeout
 from search.protocols import ProofEnvironment

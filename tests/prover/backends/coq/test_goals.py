@@ -57,6 +57,8 @@ def test_split_prompt_reads_state_id_and_proof_names() -> None:
     outside = split_prompt("\n<prompt>Coq < 2 || 0 < </prompt>")
     assert outside is not None and not outside[1].in_proof
     assert split_prompt("1 goal (ID 3)\n") is None
+    nested = split_prompt("<prompt>inner < 4 |inner|outer| 0 < </prompt>")
+    assert nested is not None and nested[1].proof_names == ("inner", "outer")
 
 
 def test_first_goal_parsed_with_multiline_and_let_bound_hypotheses() -> None:

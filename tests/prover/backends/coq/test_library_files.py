@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from prover.backends.coq.environment import CoqConfig, CoqEnvironment
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.data.theorem_files import coq_declaration_from_source, theorem_from_file
 from prover.tracing import trace_source
 from search.errors import InputError
@@ -48,6 +49,10 @@ def test_declarations_behind_attributes_and_comments_are_found() -> None:
     definition = coq_declaration_from_source(source, "d")
     assert definition.statement == "Definition d : nat."
     assert definition.header.endswith("Qed.\n")
+    twice = (
+        "Definition dup : True := I.\nModule M.\nLemma dup : True.\nProof. exact I. Qed.\nEnd M.\n"
+    )
+    assert coq_declaration_from_source(twice, "dup").statement == "Lemma dup : True."
     with pytest.raises(InputError, match="'nope' not found"):
         coq_declaration_from_source(source, "nope")
 

@@ -14,6 +14,7 @@ from prover.backends.coq.sentences import (
     declared_name,
     ending_of,
     is_vernacular_in_proof,
+    open_blocks,
     proof_opening,
     skip_blanks,
     split_for_coqtop,
@@ -127,3 +128,15 @@ def test_expand_ellipsis() -> None:
     assert expand_ellipsis("split...", "auto || lia") == "split; (auto || lia)."
     assert expand_ellipsis("split...", None) == "split."
     assert expand_ellipsis("split.", "auto") == "split."
+
+
+def test_open_blocks_lists_sections_and_modules_still_open() -> None:
+    """Sections and interactive modules left open are listed outermost first; closed ones not."""
+    source = (
+        "Module Outer.\nSection Done.\nVariable n : nat.\nEnd Done.\n"
+        "Module Alias := Nat.\nModule Type Sig.\nEnd Sig.\n"
+        "Section Inner.\nVariable m : nat.\n"
+        "Lemma l : m = m.\nProof.\n  - reflexivity.\nQed.\n"
+    )
+    assert open_blocks(source) == ["Outer", "Inner"]
+    assert open_blocks("Section A.\nSection B.\nEnd B.\n") == ["A"]

@@ -13,13 +13,11 @@ from prover.backends.coq.text import (
     CoqTextError,
     SentenceKind,
     check_coq_tactic,
-    coq_theorem_from_source,
     find_forbidden_words,
     normalize_sentence,
     split_sentences,
     strip_comments,
 )
-from search.errors import InputError
 from search.outcomes import TacticError
 
 
@@ -158,6 +156,9 @@ def test_normalize_sentence_collapses_whitespace_outside_strings() -> None:
         ("(intros; lia).", "(intros; lia)."),
         ("destruct (Rle_dec x 0) as [H | H]; nra.", "destruct (Rle_dec x 0) as [H | H]; nra."),
         ("match goal with | |- _ => idtac end.", "match goal with | |- _ => idtac end."),
+        ("Z.le_elim H.", "Z.le_elim H."),
+        ("Nat.order.", "Nat.order."),
+        ("2: Z.le_elim H.", "2: Z.le_elim H."),
     ],
 )
 def test_safe_tactics_are_normalized(candidate: str, expected: str) -> None:
@@ -172,6 +173,9 @@ ATTACKS_AND_MALFORMED = [
     "#[ bypass_check(positivity) ] Inductive x := .",
     # issue 14, attack 2: a comment right after the period hides a boundary.
     "idtac.(**)Reset t.(**)Theorem t : True.(**)exact I.",
+    # A qualified name admits a tactic, never a command after it.
+    "Z.le_elim H. Reset t.",
+    "Step_final.",
     'idtac.(**)Redirect "/tmp/x" Print nat.',
     "idtac.(* *)Qed.",
     "idtac.\x0bReset t.",
@@ -275,22 +279,6 @@ def test_forbidden_words_ignore_strings_and_comments_but_not_code() -> None:
     """Forbidden words are found in code only, as whole words."""
     assert find_forbidden_words('idtac "admit". (* Qed *) admit_lemma x.') == []
     assert find_forbidden_words("exact I.\nQed.\nAxiom a : False.") == ["Axiom", "Qed"]
-
-
-def test_theorem_from_source_splits_header_statement_and_drops_proof() -> None:
-    """The named theorem's sentence is the statement; everything before is the header."""
-    source = (
-        "Require Import Arith.\n(* doc. *)\nTheorem foo : forall n, n + 0 = n.\n"
-        "Proof. lia. Qed.\nLemma foo2 : True. Proof. exact I. Qed.\n"
-    )
-    first = coq_theorem_from_source(source, "foo")
-    assert first.header == "Require Import Arith.\n(* doc. *)\n"
-    assert first.statement == "Theorem foo : forall n, n + 0 = n."
-    second = coq_theorem_from_source(source, "foo2", origin="f.v")
-    assert second.statement == "Lemma foo2 : True."
-    assert second.header.endswith("Proof. lia. Qed.\n")
-    with pytest.raises(InputError, match="'fo' not found"):
-        coq_theorem_from_source(source, "fo")
 
 
 def _coqc_spans(source: Path, workdir: Path) -> list[tuple[int, int]]:

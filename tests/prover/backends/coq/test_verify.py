@@ -84,3 +84,13 @@ def test_missing_coqchk_is_backend_unavailable() -> None:
     """Without the kernel checker nothing can be verified: an infrastructure error, not a pass."""
     with pytest.raises(BackendUnavailable, match="coqchk"):
         verify_proof(theorem(": True."), ["exact I"], coqchk_path="/nonexistent/coqchk")
+
+
+@pytest.mark.coq
+def test_theorem_inside_an_open_section_is_checked_with_the_section_closed() -> None:
+    """A --file theorem inside a Section verifies: the checked file closes the section after Qed."""
+    header = "Section S.\nVariable n : nat.\nHypothesis positive : 0 < n.\n"
+    theorem = Theorem(name="in_section", header=header, statement="Lemma in_section : n = n.")
+    verification = verify_proof(theorem, ["reflexivity."])
+    assert verification.ok, verification.message
+    assert verification.proof_text.rstrip().endswith("Qed.\nEnd S.")

@@ -1,0 +1,59 @@
+"""How the Coq backend runs: binaries, memory cap, time limits and the prelude."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search.errors import ConfigError
+from search.process import DEFAULT_MEMORY_LIMIT_MB
+
+__all__ = ["CoqConfig"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoqConfig:
+    """How to run Coq: binaries, memory cap, time limits (seconds) and an optional prelude.
+
+    ``prelude`` (e.g. ``"Require Import Lra Lia Psatz."``) is appended to every
+    theorem's header, in the interactive session and in verification alike.
+    ``open_timeout_s`` is the budget of opening a theorem (header, prelude, statement),
+    separate from the search's time limit; the time it took is reported as
+    ``open_time_s``. ``restart_attempts`` is how many times a dead coqtop is restarted
+    and brought back to the theorem before the backend counts as broken.
+    """
+
+    coqtop_path: str = "coqtop"
+    coqc_path: str = "coqc"
+    coqchk_path: str = "coqchk"
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
+    start_timeout_s: float = 30.0
+    command_timeout_s: float = 120.0
+    verify_timeout_s: float = 300.0
+    tactic_grace_s: float = 5.0
+    open_timeout_s: float = 60.0
+    prelude: str = ""
+    restart_attempts: int = 2
+
+    def __post_init__(self) -> None:
+        for field_name in ("coqtop_path", "coqc_path", "coqchk_path"):
+            if not getattr(self, field_name).strip():
+                raise ConfigError(f"CoqConfig.{field_name} must be a non-empty path")
+        if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
+            raise ConfigError(
+                f"CoqConfig.memory_limit_mb must be None or >= 256, got {self.memory_limit_mb}"
+            )
+        for field_name in (
+            "start_timeout_s",
+            "command_timeout_s",
+            "verify_timeout_s",
+            "open_timeout_s",
+        ):
+            value = getattr(self, field_name)
+            if not value > 0:
+                raise ConfigError(f"CoqConfig.{field_name} must be > 0, got {value!r}")
+        if not self.tactic_grace_s >= 0:
+            raise ConfigError(f"CoqConfig.tactic_grace_s must be >= 0, got {self.tactic_grace_s!r}")
+        if self.restart_attempts < 1:
+            raise ConfigError(
+                f"CoqConfig.restart_attempts must be >= 1, got {self.restart_attempts!r}"
+            )
