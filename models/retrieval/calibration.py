@@ -5,7 +5,8 @@ with the portfolio's, whose scores are log success rates. Raw similarities have 
 scale, so :class:`Calibration` maps each candidate to ``log P(it is the traced tactic)``,
 estimated on the trace's *valid* split as a table over (rank bucket, similarity-ratio bin).
 The ratio is the candidate's similarity divided by the query's self-similarity (how close
-the nearest evidence is). Each cell is smoothed towards its rank bucket's rate:
+the nearest evidence is); its bins are the quintiles of the observed ratios plus fixed
+edges at 0.8 and 0.95 for near-copies. Each cell is smoothed towards its rank bucket's rate:
 ``(hits + m * bucket_rate) / (trials + m)``, and capped by the cell of the rank before
 it, so a later rank never scores higher at equal similarity. Exact match understates
 success (another tactic may work too), so these scores are conservative.
@@ -28,7 +29,10 @@ __all__ = ["RANK_EDGES", "Calibration", "Observation"]
 
 #: Upper bounds (inclusive) of the rank buckets; the last bucket takes every later rank.
 RANK_EDGES = (1, 2, 3, 5, 10, 20, 1_000_000)
-_RATIO_BINS = 4
+_RATIO_BINS = 5
+#: Fixed extra edges: near-copies of a stored state (a lemma learned from the same file)
+#: get their own bins whatever the quantiles are.
+_NEAR_EDGES = (0.8, 0.95)
 _SMOOTHING = 20.0
 _FLOOR = 1e-4
 
@@ -65,7 +69,7 @@ class Calibration:
             return cls.uncalibrated()
         ratios = np.array([o.ratio for o in observations], dtype=np.float64)
         quantiles = np.quantile(ratios, np.linspace(0, 1, _RATIO_BINS + 1)[1:-1])
-        edges = tuple(float(q) for q in np.unique(quantiles))
+        edges = tuple(float(q) for q in np.unique(np.concatenate((quantiles, _NEAR_EDGES))))
         hits = np.zeros((len(RANK_EDGES), len(edges) + 1))
         trials = np.zeros_like(hits)
         for observation in observations:

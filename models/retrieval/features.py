@@ -31,7 +31,6 @@ __all__ = [
     "goal_features",
     "hashed_features",
     "state_features",
-    "term_atoms",
 ]
 
 _MAX_GOAL_COUNT_FEATURE = 4
@@ -71,13 +70,6 @@ def goal_features(goal: GoalText) -> set[str]:
         if hypothesis.value:
             _term_features(hypothesis.value, "H", features)
     return features
-
-
-def term_atoms(text: str) -> set[str]:
-    """The atoms of one printed term (used to compare hypothesis types)."""
-    features: set[str] = set()
-    _term_features(text, "", features)
-    return {feature[2:] for feature in features if feature.startswith("a:")}
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -32,8 +32,10 @@ __all__ = ["KnnGenerator"]
 
 logger = logging.getLogger(__name__)
 
-# Tactics that would give up on the proof: the backend rejects them anyway, so never propose.
-_FORBIDDEN = re.compile(r"\b(Admitted|admit|Abort|give_up)\b")
+# Never proposed: tactics that give up on the proof (the backend rejects them anyway), and
+# fix/cofix, whose guard condition Coq checks only at Qed: inside the search a recursive
+# call "proves" the goal and the run ends with a proof the verifier then refuses.
+_FORBIDDEN = re.compile(r"\b(Admitted|admit|Abort|give_up|fix|cofix)\b")
 
 
 class KnnGenerator:
@@ -63,7 +65,7 @@ class KnnGenerator:
         if request.num_candidates <= 0:
             return []
         ranked = self.retriever.ranked_tactics(
-            request.state.text, exclude_theorem=request.theorem.name
+            request.state.text, limit=request.num_candidates, exclude_theorem=request.theorem.name
         )
         calibration = self.model.calibration
         scored: list[Candidate] = []
@@ -89,4 +91,4 @@ class KnnGenerator:
                 theorem=step.theorem,
                 holes=tactic_holes(tactic, first_goal_text(step.state)),
             )
-        logger.info("knn learned %d new steps (%d learned in all)", added, len(self.overlay))
+        logger.debug("knn learned %d new steps (%d learned in all)", added, len(self.overlay))

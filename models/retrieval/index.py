@@ -19,17 +19,19 @@ every path agrees bit for bit, ties included (ties go to the lower row).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from search.errors import GeneratorError
 
-__all__ = ["FeatureIndex", "idf_weights"]
+__all__ = ["FeatureIndex", "idf_weights", "save_array"]
 
 _ARRAYS = ("vocab", "df", "row_indptr", "row_columns", "post_indptr", "post_rows")
 #: Postings read in the first pass before any pruning decision.
@@ -39,6 +41,15 @@ FIRST_RERANK = 512
 _DYADIC_SCALE = float(2**20)
 #: Candidates re-ranked exactly at the end; with more, more posting lists are read first.
 MAX_CONTENDERS = 2048
+
+
+def save_array(path: Path, array: NDArray[Any]) -> None:
+    """``numpy.save`` through a temporary file and a rename: a process that has the old
+    file memory-mapped keeps reading the old data instead of a truncated file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("wb") as handle:
+        np.save(handle, array, allow_pickle=False)
+    os.replace(temporary, path)
 
 
 def idf_weights(df: NDArray[np.int64], num_rows: int) -> NDArray[np.float64]:
@@ -98,7 +109,7 @@ class FeatureIndex:
         """Write every array as ``DIR/<name>.npy``."""
         directory.mkdir(parents=True, exist_ok=True)
         for name in _ARRAYS:
-            np.save(directory / f"{name}.npy", getattr(self, name), allow_pickle=False)
+            save_array(directory / f"{name}.npy", getattr(self, name))
 
     @classmethod
     def load(cls, directory: Path) -> FeatureIndex:

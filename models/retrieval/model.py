@@ -18,6 +18,7 @@ Layout of MODEL_DIR (numpy arrays via :func:`numpy.save`, no pickles)::
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from models.retrieval.calibration import Calibration
-from models.retrieval.index import FeatureIndex
+from models.retrieval.index import FeatureIndex, save_array
 from models.retrieval.kind import FORMAT, KIND, check_knn_directory
 from models.retrieval.settings import RetrievalSettings
 from search.errors import GeneratorError
@@ -74,11 +75,11 @@ class KnnModel:
         """Write the model directory (kind.json last, so a partial write is not a model)."""
         directory.mkdir(parents=True, exist_ok=True)
         self.index.save(directory / "index")
-        np.save(directory / "tactic_ids.npy", self.tactic_ids, allow_pickle=False)
-        np.save(directory / "states.npy", self.states.data, allow_pickle=False)
-        np.save(directory / "state_offsets.npy", self.states.offsets, allow_pickle=False)
-        np.save(directory / "holes.npy", self.holes.data, allow_pickle=False)
-        np.save(directory / "hole_offsets.npy", self.holes.offsets, allow_pickle=False)
+        save_array(directory / "tactic_ids.npy", self.tactic_ids)
+        save_array(directory / "states.npy", self.states.data)
+        save_array(directory / "state_offsets.npy", self.states.offsets)
+        save_array(directory / "holes.npy", self.holes.data)
+        save_array(directory / "hole_offsets.npy", self.holes.offsets)
         _write_json(directory / "tactics.json", self.tactics)
         _write_json(directory / "settings.json", asdict(self.settings))
         _write_json(directory / "calibration.json", self.calibration.to_json())
@@ -121,4 +122,6 @@ class KnnModel:
 
 
 def _write_json(path: Path, value: Any) -> None:
-    path.write_text(json.dumps(value, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(value, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)

@@ -74,7 +74,12 @@ class Retriever:
         weights = np.log((1.0 + total_rows) / (1.0 + df.astype(np.float64)))
         self_similarity = float(weights[df > 0].sum())
         usable = present & (weights > 0)
-        rows, scores = self.model.index.top_k(columns[usable], weights[usable], limit)
+        rows, scores = self.model.index.top_k(
+            columns[usable],
+            weights[usable],
+            limit,
+            max_postings=self.model.settings.max_postings,
+        )
         found = [
             Neighbour(float(s), self.model.tactics[self.model.tactic_ids[r]], int(r), False)
             for r, s in zip(rows, scores, strict=True)
@@ -115,7 +120,10 @@ class Retriever:
         if target is None or not neighbours:
             return []
         merged: dict[str, float] = {}
+        by_best_row = settings.aggregation == "max"
         for neighbour in neighbours:
+            if by_best_row and limit is not None and len(merged) >= limit:
+                break  # later rows rank below every tactic kept (neighbours come best first)
             tactic = self._adapted(neighbour, target)
             if tactic is None:
                 continue

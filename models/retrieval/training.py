@@ -4,8 +4,9 @@
 
 1. the trace's *train* rows plus every verified proof step of the given run directories
    become the index rows (features hashed, tactics normalised);
-2. on (a sample of) the *valid* rows the aggregation (``max`` or ``sum``) is chosen by top-1
-   accuracy, and the rank/similarity calibration is fitted;
+2. on the *valid* files, read in order with each theorem learned before the next (as the
+   generator meets states during a run), the aggregation (``max`` or ``sum``) is chosen by
+   top-1 accuracy and the rank/similarity calibration is fitted;
 3. on the *test* rows (held-out files) the top-1 and top-10 exact-match accuracy of knn and
    of the most-frequent-tactics baseline are measured with
    :func:`models.evaluation_metrics.top_k_accuracy` and written to ``metrics.json``; also
@@ -19,7 +20,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -89,7 +90,7 @@ def train_knn(config: KnnTrainingConfig) -> dict[str, Any]:
     train = [r for r in trace_rows if r.split == "train"] + run_rows
     if not train:
         raise InputError(f"{config.data}: empty training set (no train rows, no run proofs)")
-    valid = _sample([r for r in trace_rows if r.split == "valid"], config.max_valid_rows, config)
+    valid = _first_files([r for r in trace_rows if r.split == "valid"], config.max_valid_rows)
     test_in_order = [r for r in trace_rows if r.split == "test"]
     test = _sample(test_in_order, config.max_test_rows, config)
     logger.info("knn: %d train, %d valid, %d test rows", len(train), len(valid), len(test))
@@ -136,12 +137,12 @@ def _calibrated(model: KnnModel, valid: Sequence[TraceStep], aggregation: str) -
 
 
 def _observations(model: KnnModel, rows: Sequence[TraceStep]) -> tuple[list[Observation], float]:
-    retriever = Retriever(model)
+    """Rank/ratio/hit observations on valid, read as the generator meets states in a run:
+    files in order, each theorem learned before the next (online learning)."""
     observations: list[Observation] = []
     hits = 0
-    for row in rows:
+    for row, ranked in _online_ranked(model, rows):
         wanted = normalize_tactic(row.tactic)
-        ranked = retriever.ranked_tactics(row.state, limit=CALIBRATION_DEPTH)
         for rank, tactic in enumerate(ranked, start=1):
             hit = tactic.tactic == wanted
             observations.append(Observation(rank=rank, ratio=tactic.ratio, hit=hit))
@@ -178,9 +179,18 @@ def online_predictions(model: KnnModel, rows: Sequence[TraceStep]) -> list[list[
 
     ``rows`` must be in trace order (files, theorems and steps as in the source).
     """
+    return [
+        calibrated_order(ranked, model.calibration)[:10]
+        for _, ranked in _online_ranked(model, rows)
+    ]
+
+
+def _online_ranked(
+    model: KnnModel, rows: Sequence[TraceStep]
+) -> Iterator[tuple[TraceStep, list[RankedTactic]]]:
+    """Each row with its ranked tactics, learning every finished theorem of the same file."""
     from models.retrieval.generator import KnnGenerator
 
-    predictions: list[list[str]] = []
     generator = KnnGenerator(model)
     pending: list[ProofStep] = []
     previous: tuple[str, str] | None = None
@@ -191,11 +201,15 @@ def online_predictions(model: KnnModel, rows: Sequence[TraceStep]) -> list[list[
             if row.file != previous[0]:
                 generator = KnnGenerator(model)
         previous = (row.file, row.theorem)
-        ranked = generator.retriever.ranked_tactics(row.state, limit=CALIBRATION_DEPTH)
-        predictions.append(calibrated_order(ranked, model.calibration)[:10])
-        step = ProofStep(state=row.state, tactic=row.tactic, remaining_steps=row.remaining_steps)
-        pending.append(replace(step, theorem=row.theorem))
-    return predictions
+        yield row, generator.retriever.ranked_tactics(row.state, limit=CALIBRATION_DEPTH)
+        pending.append(
+            ProofStep(
+                state=row.state,
+                tactic=row.tactic,
+                remaining_steps=row.remaining_steps,
+                theorem=row.theorem,
+            )
+        )
 
 
 def _first_files(rows: list[TraceStep], limit: int | None) -> list[TraceStep]:

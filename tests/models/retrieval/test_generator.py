@@ -59,13 +59,14 @@ def test_learned_steps_are_retrieved_by_later_queries(knn_model_dir: Path) -> No
     assert "apply Rabs_square_lt_one; exact Hx" not in [c.tactic for c in again]
 
 
-def test_giving_up_tactics_are_never_proposed(knn_model_dir: Path) -> None:
-    """A learned `admit` is stored but filtered from the candidates."""
+@pytest.mark.parametrize("tactic", ["admit.", "fix IH 1.", "cofix CIH."])
+def test_unsound_or_giving_up_tactics_are_never_proposed(knn_model_dir: Path, tactic: str) -> None:
+    """A learned `admit` or `fix` (guard checked only at Qed) is never a candidate."""
     generator = KnnGenerator.from_directory(knn_model_dir)
     request = goal_request([("b", "bool")], "negb (negb b) = b")
-    generator.learn([ProofStep(state=request.state.text, tactic="admit.", remaining_steps=1)])
+    generator.learn([ProofStep(state=request.state.text, tactic=tactic, remaining_steps=1)])
     [candidates] = generator.generate([request])
-    assert all("admit" not in c.tactic for c in candidates)
+    assert candidates and all(c.tactic != tactic.rstrip(".") for c in candidates)
 
 
 def test_wrong_kind_directory_is_refused_with_its_path(tmp_path: Path) -> None:

@@ -103,3 +103,21 @@ def test_empty_query_and_empty_index_return_nothing() -> None:
     empty = np.zeros(0, dtype=np.int64)
     assert len(index.top_k(empty, np.zeros(0), 5)[0]) == 0
     assert FeatureIndex.build([]).num_rows == 0
+
+
+def test_postings_budget_returns_exact_scores_of_good_rows(
+    index_and_rows: tuple[FeatureIndex, list[np.ndarray]],
+) -> None:
+    """With a postings budget, returned rows carry their exact scores and a stored row still
+    finds itself first (recall may drop, scores never lie)."""
+    index, rows = index_and_rows
+    weights_all = idf_weights(index.df, index.num_rows)
+    for row in (3, 50, 700):
+        columns, _ = index.columns_of(rows[row])
+        weights = weights_all[columns]
+        found, scores = index.top_k(columns, weights, 10, max_postings=200, first_pass_postings=50)
+        assert found[0] in (row, row + 2000)
+        _, all_scores = index.brute_force(columns, weights, index.num_rows)
+        exact = dict(zip(*index.brute_force(columns, weights, index.num_rows), strict=True))
+        assert [exact[r] for r in found] == list(scores)
+        assert scores[0] == all_scores[0]
