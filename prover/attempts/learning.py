@@ -35,6 +35,7 @@ __all__ = [
     "learn_from_header",
     "learn_from_record",
     "proof_steps",
+    "steps_of_proof",
 ]
 
 logger = logging.getLogger(__name__)
@@ -47,18 +48,17 @@ def proof_steps(record: AttemptRecord, *, theorem: str) -> list[ProofStep]:
     """The steps of a record's verified proof (state before each tactic), else none."""
     if record.status != "proved" or not record.verified or record.proof is None:
         return []
-    states = record.proof_states
-    if len(states) != len(record.proof):
-        logger.warning("%s: proof and proof_states differ in length; not learned", record.name)
+    return steps_of_proof(record.proof, record.proof_states, theorem=theorem)
+
+
+def steps_of_proof(proof: Sequence[str], states: Sequence[str], *, theorem: str) -> list[ProofStep]:
+    """One step per tactic of a verified proof, with the state before it; none if they differ."""
+    if len(states) != len(proof):
+        logger.warning("%s: proof and proof states differ in length; not learned", theorem)
         return []
     return [
-        ProofStep(
-            state=str(state),
-            tactic=tactic,
-            remaining_steps=len(record.proof) - index,
-            theorem=theorem,
-        )
-        for index, (tactic, state) in enumerate(zip(record.proof, states, strict=True))
+        ProofStep(state=state, tactic=tactic, remaining_steps=len(proof) - index, theorem=theorem)
+        for index, (tactic, state) in enumerate(zip(proof, states, strict=True))
     ]
 
 

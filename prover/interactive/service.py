@@ -24,11 +24,12 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from models.encoder import TextEncoder
 from models.progress import ProgressPredictor
+from prover.attempts.learning import steps_of_proof
 from prover.interactive.assist import ResumedEnvironment
 from prover.interactive.goal_text import state_from_text
 from prover.interactive.pool import EnvironmentPool, PoolBusy, PoolClosed
@@ -36,7 +37,7 @@ from prover.interactive.statements import request_theorem
 from search.config import SearchConfig
 from search.engine import best_first_search
 from search.errors import BackendError, ConfigError, InputError, ProverError
-from search.protocols import GenerationRequest, ProofEnvironment, TacticGenerator
+from search.protocols import GenerationRequest, OnlineLearner, ProofEnvironment, TacticGenerator
 from search.result import SearchResult, SearchStatus, StopReason
 from search.states import Candidate, Theorem
 from search.validation import require_positive
@@ -153,6 +154,7 @@ class AssistService:
     encoder: TextEncoder | None = None
     encoder_problem: str = "no encoder configured"
     environments: EnvironmentPool | None = None
+    learn_header: Callable[[Theorem], None] | None = None
     limits: SearchLimits = field(default_factory=SearchLimits)
     _generator_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _progress_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -293,6 +295,9 @@ class AssistService:
         remaining_s = config.time_limit_s - header_time_s
         if remaining_s <= 0:
             return _timed_out(config.time_limit_s, header_time_s)
+        if self.learn_header is not None:
+            with self._generator_lock:  # learning changes the generator: one at a time
+                self.learn_header(theorem)
         generator: TacticGenerator = self.generator
         if self.serialize_generator:
             generator = _LockedGenerator(self.generator, self._generator_lock)
@@ -304,6 +309,14 @@ class AssistService:
         )
         result = best_first_search(theorem, resumed, generator, config=config)
         answer = _verified_answer(theorem, environment, result)
+        if (
+            answer.verified
+            and result.proof is not None
+            and isinstance(self.generator, OnlineLearner)
+        ):
+            steps = steps_of_proof(result.proof, result.proof_states, theorem=theorem.name)
+            with self._generator_lock:
+                self.generator.learn(steps)
         return replace(answer, time_s=time.monotonic() - started, header_time_s=header_time_s)
 
 

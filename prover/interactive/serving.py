@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from models.encoder import TextEncoder, default_encoder_path
 from models.progress import ProgressPredictor
 from models.registry import GeneratorConfig, build_generator
+from prover.attempts.learning import header_learning
 from prover.backends.factory import BackendConfig, open_environment
 from prover.interactive.pool import EnvironmentPool
 from prover.interactive.service import MAX_CANDIDATES, AssistService, SearchLimits
@@ -108,6 +109,7 @@ def build_service(
             "or pass --encoder DIR"
         ),
         environments=environments,
+        learn_header=header_learning(generator, config.backend) if config.backend else None,
         limits=config.limits,
     )
 
