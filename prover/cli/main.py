@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "prover.cli.serve",
     "prover.cli.assist",
     "prover.cli.train",
+    "prover.cli.train_generator",
 )
 
 
