@@ -1,10 +1,14 @@
 """``prover train-generator``: train a learned tactic generator from traced proofs.
 
-    prover train-generator --kind lm --data TRACE_DIR [RUN_DIR ...] --output MODEL_DIR
+    prover train-generator --kind knn|lm --data TRACE_DIR [RUN_DIR ...] --output MODEL_DIR
 
-``--data`` names the trace directory first (``prover trace`` output), then any prove/eval
-run directories whose verified proofs join the training data. Each kind adds its own
-flags (``_add_<kind>_flags``) and runs through its own ``_run_<kind>``.
+``--data`` takes the trace directory written by ``prover trace``, then any number of
+``prove``/``eval`` run directories whose verified proofs are added to the training rows.
+MODEL_DIR/kind.json names the kind and MODEL_DIR/metrics.json holds the offline metrics
+(:func:`models.evaluation_metrics.top_k_accuracy` on the trace's test files).
+
+Each kind keeps its flags and its runner in its own functions (``_add_<kind>_flags``,
+``_run_<kind>``) so that the kinds are developed independently.
 """
 
 from __future__ import annotations
@@ -16,36 +20,43 @@ from pathlib import Path
 from typing import Any
 
 from models.language.training.config import LmTrainingConfig
+from search.errors import ConfigError
 
-__all__ = ["lm_config_from_arguments", "register"]
+__all__ = ["KINDS", "lm_config_from_arguments", "register"]
+
+KINDS = ("knn", "lm")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``train-generator`` subcommand to the ``prover`` parser."""
     parser = commands.add_parser(
         "train-generator",
-        help="train a tactic generator (--kind lm: a small language model) from a trace",
+        help="train a knn or lm tactic generator; writes MODEL_DIR with metrics.json",
     )
-    parser.add_argument("--kind", required=True, choices=("lm",), help="generator kind")
+    parser.add_argument("--kind", required=True, choices=KINDS, help="which generator to train")
     parser.add_argument(
         "--data",
         type=Path,
         nargs="+",
         required=True,
         metavar="DIR",
-        help="TRACE_DIR [RUN_DIR ...]: a `prover trace` directory, then run directories",
+        help="TRACE_DIR (written by `prover trace`), then optional RUN_DIRs of prove/eval runs",
     )
     parser.add_argument("--output", type=Path, required=True, help="model directory to write")
-    _add_lm_flags(parser)
-    parser.set_defaults(handler=_run)
+    # knn kind: `_add_knn_flags(parser.add_argument_group("knn kind"))` is added here.
+    _add_lm_flags(parser.add_argument_group("lm kind"))
+    parser.set_defaults(handler=_run_train_generator)
 
 
-def _run(arguments: argparse.Namespace) -> int:
-    runners = {"lm": _run_lm}
-    return runners[arguments.kind](arguments)
+def _run_train_generator(arguments: argparse.Namespace) -> int:
+    trace, *runs = arguments.data
+    # knn kind: `if arguments.kind == "knn": return _run_knn(...)` is added here.
+    if arguments.kind == "lm":
+        return _run_lm(arguments, trace=trace, runs=tuple(runs))
+    raise ConfigError(f"--kind {arguments.kind} is not available in this build")
 
 
-# ------------------------------------------------------------------ --kind lm
+# ---- lm kind ------------------------------------------------------------------------
 _LM_FLAGS: dict[str, tuple[type, str]] = {
     "max_train_s": (float, "stop training after this many seconds (checked every step)"),
     "max_steps": (int, "stop after this many optimizer steps"),
@@ -71,37 +82,45 @@ _LM_FLAGS: dict[str, tuple[type, str]] = {
     "eval_samples": (int, "completions sampled per test state"),
     "eval_temperature": (float, "sampling temperature of the evaluation"),
     "eval_max_tokens": (int, "token limit of an evaluated completion"),
-    "seed": (int, "seed of sampling, initialisation and batch order"),
     "threads": (int, "torch CPU threads"),
+}
+#: Flags another kind may define too (same meaning, same default 0).
+_SHARED_FLAGS: dict[str, tuple[type, str]] = {
+    "seed": (int, "seed of sampling, initialisation and batch order"),
 }
 
 
-def _add_lm_flags(parser: argparse.ArgumentParser) -> None:
-    """The ``--kind lm`` flags, one per LmTrainingConfig field, with its defaults."""
-    group = parser.add_argument_group("language model (--kind lm)")
+def _add_lm_flags(group: argparse._ArgumentGroup) -> None:
+    """Flags of ``--kind lm``, one per LmTrainingConfig field, with its defaults."""
     defaults = {f.name: f.default for f in dataclasses.fields(LmTrainingConfig)}
-    for name, (kind, text) in _LM_FLAGS.items():
+    for name, (kind, text) in {**_LM_FLAGS, **_SHARED_FLAGS}.items():
         default = defaults[name]
         shown = "none" if default is None else default
-        group.add_argument(
-            "--" + name.replace("_", "-"),
-            type=kind,
-            default=default,
-            help=f"{text} (default: {shown})",
-        )
+        try:
+            group.add_argument(
+                "--" + name.replace("_", "-"),
+                type=kind,
+                default=default,
+                help=f"{text} (default: {shown})",
+            )
+        except argparse.ArgumentError:
+            if name not in _SHARED_FLAGS:
+                raise  # only a shared flag may already be defined by another kind
 
 
-def lm_config_from_arguments(arguments: argparse.Namespace) -> LmTrainingConfig:
-    """The LmTrainingConfig of parsed flags (``--data``'s first path is the trace)."""
-    data: list[Path] = list(arguments.data)
-    values: dict[str, Any] = {name: getattr(arguments, name) for name in _LM_FLAGS}
-    return LmTrainingConfig(data=data[0], runs=tuple(data[1:]), output=arguments.output, **values)
+def lm_config_from_arguments(
+    arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]
+) -> LmTrainingConfig:
+    """The LmTrainingConfig of parsed flags."""
+    names = [*_LM_FLAGS, *_SHARED_FLAGS]
+    values: dict[str, Any] = {name: getattr(arguments, name) for name in names}
+    return LmTrainingConfig(data=trace, runs=runs, output=arguments.output, **values)
 
 
-def _run_lm(arguments: argparse.Namespace) -> int:
+def _run_lm(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]) -> int:
     from models.language.training.pipeline import train_language_model
 
-    config = lm_config_from_arguments(arguments)
+    config = lm_config_from_arguments(arguments, trace=trace, runs=runs)
     metrics = train_language_model(config)
     summary = {
         key: metrics[key]

@@ -81,7 +81,10 @@ def encode_batch(
     """Right-padded ids, mask and labels; None when every example's tactic is too long."""
     import torch
 
-    prompts = tokenizer([render_prompt(e.state) for e in examples])["input_ids"]
+    # Left truncation at tokenization already (the kept part is cut again below, per tactic).
+    prompts = tokenizer(
+        [render_prompt(e.state) for e in examples], truncation=True, max_length=max_length
+    )["input_ids"]
     tactics = tokenizer([e.tactic for e in examples])["input_ids"]
     rows: list[tuple[list[int], int]] = []
     dropped = 0

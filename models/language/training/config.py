@@ -89,7 +89,7 @@ class LmTrainingConfig:
     num_layers: int = 4
     num_heads: int = 4
     intermediate_size: int = 768
-    max_length: int = 384
+    max_length: int = 256
     max_tactic_tokens: int = 96
     max_position_embeddings: int = 4096
     valid_every_steps: int = 200

@@ -19,7 +19,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.language.training.batches import EncodedBatch, batch_order, encode_batch
+from models.language.training.batches import (
+    IGNORE_INDEX,
+    EncodedBatch,
+    batch_order,
+    encode_batch,
+)
 from models.language.training.config import LmTrainingConfig
 from models.language.training.examples import TacticExample
 
@@ -171,18 +176,33 @@ def train_model(
     )
 
 
+def _batch_loss(model: Any, batch: EncodedBatch) -> Any:
+    """Mean cross-entropy of the target tokens, with the output layer run only where needed.
+
+    Two savings over ``model(..., labels=...)`` that leave the loss unchanged: the
+    vocabulary projection runs on the target positions only (the prompt's logits are never
+    used), and no attention mask is passed, because padding sits at the right end of each
+    row and causal attention never lets a real token see the padding after it.
+    """
+    import torch
+
+    hidden = model.model(input_ids=batch.input_ids).last_hidden_state
+    targets = batch.labels[:, 1:]
+    positions = targets != IGNORE_INDEX
+    logits = model.lm_head(hidden[:, :-1][positions])
+    return torch.nn.functional.cross_entropy(logits.float(), targets[positions])
+
+
 def _optimizer_step(model: Any, optimizer: Any, batch: EncodedBatch) -> float:
     import torch
 
     model.train()
-    output = model(
-        input_ids=batch.input_ids, attention_mask=batch.attention_mask, labels=batch.labels
-    )
-    output.loss.backward()
+    loss = _batch_loss(model, batch)
+    loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
-    return float(output.loss.item())
+    return float(loss.item())
 
 
 def _valid_batches(
@@ -216,10 +236,7 @@ def _held_out_loss(model: Any, batches: Sequence[EncodedBatch]) -> float:
     count = 0
     with torch.no_grad():
         for batch in batches:
-            output = model(
-                input_ids=batch.input_ids, attention_mask=batch.attention_mask, labels=batch.labels
-            )
-            total += float(output.loss.item()) * batch.target_tokens
+            total += float(_batch_loss(model, batch).item()) * batch.target_tokens
             count += batch.target_tokens
     return total / count
 

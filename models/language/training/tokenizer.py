@@ -47,4 +47,5 @@ def train_tokenizer(texts: Iterable[str], *, vocab_size: int, model_max_length: 
         pad_token=PAD,
         model_max_length=model_max_length,
         clean_up_tokenization_spaces=False,
+        truncation_side="left",
     )

@@ -25,7 +25,8 @@ def test_flag_defaults_are_the_config_defaults() -> None:
     arguments = build_parser().parse_args(
         ["train-generator", "--kind", "lm", "--data", "trace", "run1", "run2", "--output", "m"]
     )
-    config = lm_config_from_arguments(arguments)
+    trace, *runs = arguments.data
+    config = lm_config_from_arguments(arguments, trace=trace, runs=tuple(runs))
     expected = LmTrainingConfig(
         data=Path("trace"), output=Path("m"), runs=(Path("run1"), Path("run2"))
     )
@@ -147,4 +148,4 @@ def test_command_trains_within_its_time_bound(
     summary = json.loads(capsys.readouterr().out.splitlines()[0])
     assert status == 0 and summary["stop_reason"] == "max_train_s" and summary["steps"] > 0
     metrics = json.loads((output / "metrics.json").read_text())
-    assert 2.0 <= metrics["train_time_s"] < 3.0 and metrics["test"]["examples"] == 4
+    assert 2.0 <= metrics["train_time_s"] < 4.0 and metrics["test"]["examples"] == 4

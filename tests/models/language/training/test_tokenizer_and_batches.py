@@ -117,3 +117,27 @@ def test_batch_order_covers_every_example_once_and_is_seeded() -> None:
     assert all(len(batch) <= 8 for batch in order)
     assert order == batch_order(examples, batch_size=8, seed=1)
     assert order != batch_order(examples, batch_size=8, seed=2)
+
+
+def test_batch_loss_equals_the_full_models_masked_loss(tokenizer: Any) -> None:
+    """The targeted-head, mask-free loss equals transformers' own loss with mask and labels."""
+    import torch
+
+    from models.language.training.loop import _batch_loss
+    from models.language.training.model import build_model
+    from tests.models.language.training.conftest import tiny_config
+
+    model = build_model(tiny_config(Path("t"), Path("o")), tokenizer)
+    model.eval()
+    batch = encode_batch(
+        tokenizer,
+        [example("n : nat\n⊢ n + 0 = n", "lia."), example("⊢ True", "exact I.")],
+        max_length=64,
+        max_tactic_tokens=16,
+    )
+    assert batch is not None
+    with torch.no_grad():
+        reference = model(
+            input_ids=batch.input_ids, attention_mask=batch.attention_mask, labels=batch.labels
+        ).loss
+        assert float(_batch_loss(model, batch)) == pytest.approx(float(reference), rel=1e-5)

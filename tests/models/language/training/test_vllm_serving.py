@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,26 @@ def test_prove_with_the_served_model_proves_a_coq_theorem(
     [record] = [json.loads(line) for line in (output / "results.jsonl").read_text().splitlines()]
     assert status == 0 and record["status"] == "proved" and record["verified"]
     assert "lia." in record["proof"]
+
+
+def test_inprocess_vllm_generator_loads_the_tiny_model(trained_tiny_model: Path) -> None:
+    """`--generator vllm --model DIR` (the in-process engine) gives scored candidates."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO), "VLLM_CPU_KVCACHE_SPACE": "1"}
+    completed = subprocess.run(
+        [
+            str(_vllm_python()),
+            str(REPO / "scripts" / "vllm_inprocess_check.py"),
+            str(trained_tiny_model),
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    [line] = [x for x in completed.stdout.splitlines() if x.startswith('{"candidates"')]
+    report = json.loads(line)
+    assert len(report["candidates"]) == 3 and any(report["candidates"])
+    assert all(score <= 0.0 for group in report["candidates"] for _, score in group)
+    assert report["deterministic"] is True
