@@ -92,10 +92,10 @@ class LmTrainingConfig:
     max_length: int = 256
     max_tactic_tokens: int = 96
     max_position_embeddings: int = 4096
-    valid_every_steps: int = 200
+    valid_every_steps: int = 150
     valid_examples: int = 512
     log_every_steps: int = 20
-    eval_examples: int = 500
+    eval_examples: int = 300
     eval_samples: int = 32
     eval_temperature: float = 0.7
     eval_max_tokens: int = 96
