@@ -14,13 +14,16 @@ Each kind keeps its flags and its runner in its own functions (``_add_<kind>_fla
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
+from models.language.training.config import LmTrainingConfig
 from models.retrieval.settings import KnnTrainingConfig
 from search.errors import ConfigError
 
-__all__ = ["KINDS", "register"]
+__all__ = ["KINDS", "lm_config_from_arguments", "register"]
 
 KINDS = ("knn", "lm")
 
@@ -42,7 +45,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--output", type=Path, required=True, help="model directory to write")
     _add_knn_flags(parser.add_argument_group("knn kind"))
-    # lm kind: `_add_lm_flags(parser.add_argument_group("lm kind"))` is added here.
+    _add_lm_flags(parser.add_argument_group("lm kind"))
     parser.set_defaults(handler=_run_train_generator)
 
 
@@ -50,7 +53,8 @@ def _run_train_generator(arguments: argparse.Namespace) -> int:
     trace, *runs = arguments.data
     if arguments.kind == "knn":
         return _run_knn(arguments, trace=trace, runs=tuple(runs))
-    # lm kind: `return _run_lm(arguments, trace=trace, runs=tuple(runs))` is added here.
+    if arguments.kind == "lm":
+        return _run_lm(arguments, trace=trace, runs=tuple(runs))
     raise ConfigError(f"--kind {arguments.kind} is not available in this build")
 
 
@@ -102,4 +106,78 @@ def _run_knn(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ..
     return 0
 
 
-# ---- lm kind: `_add_lm_flags` and `_run_lm` go below ---------------------------------
+# ---- lm kind ------------------------------------------------------------------------
+_LM_FLAGS: dict[str, tuple[type, str]] = {
+    "max_train_s": (float, "stop training after this many seconds (checked every step)"),
+    "max_steps": (int, "stop after this many optimizer steps"),
+    "epochs": (float, "passes over the training examples"),
+    "batch_size": (int, "examples per step"),
+    "learning_rate": (float, "peak AdamW learning rate (warmup, then cosine)"),
+    "min_learning_rate_ratio": (float, "final learning rate as a fraction of the peak"),
+    "weight_decay": (float, "AdamW weight decay"),
+    "warmup_steps": (int, "linear warmup steps"),
+    "vocab_size": (int, "byte-level BPE vocabulary size"),
+    "tokenizer_examples": (int, "training examples the tokenizer learns from"),
+    "hidden_size": (int, "model width"),
+    "num_layers": (int, "transformer layers"),
+    "num_heads": (int, "attention heads (hidden/heads must be a vLLM CPU head size)"),
+    "intermediate_size": (int, "MLP width"),
+    "max_length": (int, "tokens per training sequence (prompt + tactic)"),
+    "max_tactic_tokens": (int, "longer tactics are left out"),
+    "max_position_embeddings": (int, "context length the saved model declares"),
+    "valid_every_steps": (int, "held-out loss every N steps"),
+    "valid_examples": (int, "valid examples of the held-out loss"),
+    "log_every_steps": (int, "log the train loss every N steps"),
+    "eval_examples": (int, "test examples of the offline top-k accuracy (0 skips it)"),
+    "eval_samples": (int, "completions sampled per test state"),
+    "eval_temperature": (float, "sampling temperature of the evaluation"),
+    "eval_max_tokens": (int, "token limit of an evaluated completion"),
+    "threads": (int, "torch CPU threads"),
+}
+#: Flags another kind may define too (same meaning, same default 0).
+_SHARED_FLAGS: dict[str, tuple[type, str]] = {
+    "seed": (int, "seed of sampling, initialisation and batch order"),
+}
+
+
+def _add_lm_flags(group: argparse._ArgumentGroup) -> None:
+    """Flags of ``--kind lm``, one per LmTrainingConfig field, with its defaults."""
+    defaults = {f.name: f.default for f in dataclasses.fields(LmTrainingConfig)}
+    for name, (kind, text) in {**_LM_FLAGS, **_SHARED_FLAGS}.items():
+        default = defaults[name]
+        shown = "none" if default is None else default
+        try:
+            group.add_argument(
+                "--" + name.replace("_", "-"),
+                type=kind,
+                default=default,
+                help=f"{text} (default: {shown})",
+            )
+        except argparse.ArgumentError:
+            if name not in _SHARED_FLAGS:
+                raise  # only a shared flag may already be defined by another kind
+
+
+def lm_config_from_arguments(
+    arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]
+) -> LmTrainingConfig:
+    """The LmTrainingConfig of parsed flags."""
+    names = [*_LM_FLAGS, *_SHARED_FLAGS]
+    values: dict[str, Any] = {name: getattr(arguments, name) for name in names}
+    return LmTrainingConfig(data=trace, runs=runs, output=arguments.output, **values)
+
+
+def _run_lm(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]) -> int:
+    from models.language.training.pipeline import train_language_model
+
+    config = lm_config_from_arguments(arguments, trace=trace, runs=runs)
+    metrics = train_language_model(config)
+    summary = {
+        key: metrics[key]
+        for key in ("train_examples", "parameters", "steps", "stop_reason", "final_valid_loss")
+    }
+    test = metrics.get("test") or {}
+    summary.update({key: test.get(key) for key in ("top1", "top10")})
+    print(json.dumps(summary))
+    print(f"model: {config.output} (metrics.json, loss_curve.png inside)")
+    return 0
