@@ -12,7 +12,7 @@ import pytest
 from models.language.training.config import LmTrainingConfig
 from prover.cli.main import build_parser, main
 from prover.cli.train_generator import lm_config_from_arguments
-from tests.models.language.training.conftest import fixture_trace, synthetic_rows, write_trace
+from tests.models.language.training.conftest import REAL_FIXTURE, synthetic_rows, write_trace
 
 needs_torch = pytest.mark.skipif(
     importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None,
@@ -106,7 +106,7 @@ def test_bad_model_size_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_command_trains_within_its_time_bound(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The command trains for --max-train-s, prints a JSON summary, writes metrics.json."""
+    """On the real fixture trace the command trains for --max-train-s and writes metrics.json."""
     output = tmp_path / "model"
     status = main(
         [
@@ -114,7 +114,7 @@ def test_command_trains_within_its_time_bound(
             "--kind",
             "lm",
             "--data",
-            str(fixture_trace(tmp_path)),
+            str(REAL_FIXTURE),
             "--output",
             str(output),
             "--max-train-s",

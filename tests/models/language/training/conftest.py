@@ -87,9 +87,7 @@ def write_trace(directory: Path, rows: list[dict[str, Any]], *, manifest: bool =
 
 
 def fixture_trace(root: Path) -> Path:
-    """The real fixture trace if it exists, else a synthetic one written under ``root``."""
-    if (REAL_FIXTURE / "manifest.json").is_file():
-        return REAL_FIXTURE
+    """A synthetic trace under ``root`` whose tactics follow from its states (learnable)."""
     return write_trace(root / "trace", synthetic_rows())
 
 
