@@ -77,8 +77,9 @@ def test_path_examples_label_n_minus_i() -> None:
 def test_bad_split_is_rejected() -> None:
     """An example's split is one of the trace's."""
     with pytest.raises(ConfigError, match="split"):
-        ProgressExample(state="s", proof_so_far=(), remaining_steps=1, theorem="t", source="x",
-                        split="heldout")  # fmt: skip
+        ProgressExample(
+            state="s", proof_so_far=(), remaining_steps=1, theorem="t", source="x", split="heldout"
+        )
 
 
 def test_leanprogress_ratios_and_custom_spec() -> None:

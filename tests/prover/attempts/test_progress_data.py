@@ -14,8 +14,10 @@ from tests.models.progress.conftest import failed_record, proved_record, write_j
 
 def test_proved_nodes_become_training_examples(tmp_path: Path) -> None:
     """Every proved node of a verified proof is a train-split example with its label."""
-    write_jsonl(tmp_path / "run" / "results.jsonl",
-                [proved_record("a", ["intros", "lia"]), failed_record("b")])  # fmt: skip
+    write_jsonl(
+        tmp_path / "run" / "results.jsonl",
+        [proved_record("a", ["intros", "lia"]), failed_record("b")],
+    )
     examples = run_examples([tmp_path / "run"])
     assert sorted((e.state, e.remaining_steps) for e in examples) == [
         ("x : nat\n⊢ a state 0", 2),
@@ -40,8 +42,10 @@ def test_records_without_proved_nodes_use_the_proof_path() -> None:
 def test_sharded_runs_are_read(tmp_path: Path) -> None:
     """A sharded run (DIR/shard-*/results.jsonl) is read shard by shard."""
     for index in range(2):
-        write_jsonl(tmp_path / "run" / f"shard-{index}" / "results.jsonl",
-                    [proved_record(f"s{index}", ["lia"])])  # fmt: skip
+        write_jsonl(
+            tmp_path / "run" / f"shard-{index}" / "results.jsonl",
+            [proved_record(f"s{index}", ["lia"])],
+        )
     assert len(run_results_files(tmp_path / "run")) == 2
     assert {e.theorem for e in run_examples([tmp_path / "run"])} == {"s0", "s1"}
 
