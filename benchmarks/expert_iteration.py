@@ -30,6 +30,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -45,11 +46,18 @@ __all__ = ["main", "trace_theorems"]
 def trace_theorems(
     trace: Path, *, count: int, max_proof_length: int, seed: int
 ) -> list[dict[str, Any]]:
-    """A seeded sample of the trace's valid-split theorems (library stdlib, traced)."""
+    """A seeded sample of the trace's valid-split theorems (library stdlib, traced).
+
+    Names declared twice in one file (``id`` in several modules) are left out: ``--file F
+    --theorem T`` would find the first one only.
+    """
+    everything = read_jsonl(trace / "theorems.jsonl")
+    counts = Counter((row.get("file"), row.get("theorem")) for row in everything)
     rows = [
         row
-        for row in read_jsonl(trace / "theorems.jsonl")
-        if row.get("split") == "valid"
+        for row in everything
+        if counts[(row.get("file"), row.get("theorem"))] == 1
+        and row.get("split") == "valid"
         and row.get("status") == "traced"
         and row.get("library") == "stdlib"
         and (row.get("proof_length") or 0) <= max_proof_length
