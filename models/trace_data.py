@@ -1,16 +1,12 @@
 """Training rows for the learned generators: traced proof steps and a run's verified proofs.
 
-Two sources, one row type (:class:`TraceStep`):
+One row type (:class:`TraceStep`) for both sources of training rows: a trace directory
+written by ``prover trace`` (``DIR/manifest.json`` and ``DIR/steps.jsonl.gz``), read here
+with :func:`load_trace_steps`, and the verified proofs of the prover's own runs, which the
+prover side reads with its typed record reader
+(:func:`prover.attempts.training_data.verified_proof_steps`) and hands to the trainers.
 
-* a trace directory written by ``prover trace`` (``DIR/manifest.json`` and
-  ``DIR/steps.jsonl.gz``, fields as in the shared trace contract), read with
-  :func:`load_trace_steps`;
-* a ``prove`` or ``eval`` run directory: every record of ``DIR/results.jsonl`` whose status
-  is ``proved`` and that was verified gives one row per tactic of its proof, with the state
-  before it from ``proof_states`` (:func:`load_run_steps`); these rows are training rows.
-
-Bad input (no manifest, no results file, a broken line) is one :class:`InputError` naming
-the path.
+Bad input (no manifest, a broken line) is one :class:`InputError` naming the path.
 """
 
 from __future__ import annotations
@@ -24,7 +20,7 @@ from typing import Any
 
 from search.errors import InputError
 
-__all__ = ["SPLITS", "TraceStep", "load_run_steps", "load_trace_steps", "read_manifest"]
+__all__ = ["SPLITS", "TraceStep", "load_trace_steps", "read_manifest"]
 
 SPLITS = ("train", "valid", "test")
 
@@ -99,52 +95,3 @@ def _row(data: Any, path: Path, number: int) -> TraceStep:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{path}:{number}: trace row without a valid {exc}") from exc
-
-
-def load_run_steps(directory: Path) -> list[TraceStep]:
-    """One training row per tactic of each verified proof in ``DIR/results.jsonl``."""
-    path = directory / "results.jsonl"
-    if not path.is_file():
-        raise InputError(f"{directory}: not a run directory (no results.jsonl)")
-    steps: list[TraceStep] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise InputError(f"{path}:{number}: not JSON: {exc}") from exc
-        steps.extend(_record_steps(record, directory))
-    return steps
-
-
-def _record_steps(record: Any, directory: Path) -> list[TraceStep]:
-    if not isinstance(record, dict) or record.get("status") != "proved":
-        return []
-    if record.get("verified") is not True:
-        return []
-    proof = record.get("proof") or []
-    states = record.get("proof_states") or []
-    if len(proof) != len(states) or not all(isinstance(s, str) for s in (*proof, *states)):
-        return []
-    name = str(record.get("name", ""))
-    return [
-        TraceStep(
-            library="run",
-            file=str(directory),
-            module="",
-            theorem=name,
-            step=index,
-            state=state,
-            tactic=tactic,
-            remaining_steps=len(proof) - index,
-            proof_length=len(proof),
-            num_goals=state.count("\n\n") + 1 if state.strip() else 0,
-            split="train",
-        )
-        for index, (tactic, state) in enumerate(zip(proof, states, strict=True))
-    ]

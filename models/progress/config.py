@@ -28,6 +28,10 @@ class ScoringConfig:
         progress_model: ``--progress-model``: a directory written by ``prover
             train-progress``; None keeps the plain cumulative log-prob priority.
         alpha: ``--alpha``: weight of the progress term (LeanProgress's α, default 0.2).
+        n_max: ``--progress-n-max``: N_max of the progress term N = −2·min(n̂, N_max)/N_max;
+            None uses the model's (the largest training label). With the trace's
+            hundreds-of-steps proofs that makes N nearly flat over the short proofs a
+            search finds, so it is tuned with α on valid.
         sampling: ``--sampling``: ``fixed`` (``--num-candidates`` per expansion) or
             ``dynamic`` (:class:`~models.progress.schedule.DynamicSchedule`).
         min_candidates / max_candidates: ``--min-candidates`` / ``--max-candidates``,
@@ -36,12 +40,15 @@ class ScoringConfig:
 
     progress_model: Path | None = None
     alpha: float = DEFAULT_ALPHA
+    n_max: float | None = None
     sampling: str = "fixed"
     min_candidates: int = 4
     max_candidates: int | None = None
 
     def __post_init__(self) -> None:
         require_probability("alpha", self.alpha)
+        if self.n_max is not None and not self.n_max > 0:
+            raise ConfigError(f"n_max must be positive, got {self.n_max!r}")
         if self.sampling not in SAMPLING_MODES:
             raise ConfigError(f"sampling must be fixed or dynamic, got {self.sampling!r}")
         if self.min_candidates < 1:
@@ -64,7 +71,7 @@ def build_scoring(
         from models.progress.scorer import ProgressScorer
 
         predictor = load_progress_predictor(scoring.progress_model)
-        scorer = ProgressScorer(predictor, alpha=scoring.alpha)
+        scorer = ProgressScorer(predictor, alpha=scoring.alpha, n_max=scoring.n_max)
     if scoring.sampling == "dynamic":
         from models.progress.schedule import DynamicSchedule
 

@@ -1,48 +1,48 @@
 """Progress-prediction examples: states labelled with the steps left to a finished proof.
 
-Two sources feed the dataset (LeanProgress, arXiv 2502.17925, §3):
+Model-side half of the training data (the prover turns its own run directories into the
+same :class:`ProgressExample` values in :mod:`prover.attempts.progress_data`):
 
-* the project's own search runs (``DIR/results.jsonl`` of ``prover prove``/``prover eval``):
-  every proved node of a verified search carries ``remaining_steps``, the length of the
-  shortest path to a finished proof *in that search graph*; records without
-  ``proved_nodes`` fall back to ``proof_states``/``proof`` (state i of an n-step proof
-  gets n − i);
-* LeanDojo-style traced tactics (JSONL, one theorem trace per line, with
-  ``traced_tactics``/``sstrace``/``trace`` steps holding ``state_before`` and ``tactic``):
-  step l of an n-step proof gets n − l. Of several traces of one theorem the shortest is
-  kept, as LeanProgress keeps the minimum-depth proof.
+* **traced proofs** (``prover trace``'s directory, contracts.md §1): every row is a state
+  with ``remaining_steps`` = proof length − step (LeanProgress's label n − l); the proof
+  so far is rebuilt from the earlier rows of the same theorem. Each row keeps the trace's
+  ``split``, which is by *file* (sha256 of library and file), so held-out states come from
+  files the model never saw: ``valid`` for tuning, ``test`` for reporting;
+* **a proof path** (:func:`path_examples`): state i of an n-step proof gets n − i.
 
-Splits are by theorem, never by state (sha256 of seed and theorem name), and length
-rebalancing (LeanProgress's per-length sampling ratios) is configurable because our short
-Coq proofs would lose almost every example under the paper's ratios.
+Length rebalancing (LeanProgress §3: sampling whole trajectories by proof length) applies
+to the training split only and is configurable, because our miniF2F proofs are short
+while the trace's run to hundreds of steps.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from models.trace_data import SPLITS, TraceStep, load_trace_steps
 from search.errors import ConfigError, InputError
 
 __all__ = [
     "LEANPROGRESS_RATIOS",
     "LENGTH_BUCKETS",
     "NO_REBALANCING",
+    "SPLITS",
     "ProgressExample",
     "RebalanceRatios",
     "bucket_name",
-    "load_examples",
+    "deduplicate",
+    "examples_by_split",
     "parse_ratios",
+    "path_examples",
     "rebalance",
-    "run_results_files",
-    "split_by_theorem",
-    "split_of",
+    "sample_examples",
+    "trace_examples",
 ]
 
 logger = logging.getLogger(__name__)
@@ -55,14 +55,16 @@ LENGTH_BUCKETS: tuple[tuple[int, int | None], ...] = (
     (16, 20),
     (21, None),
 )
-_NO_GOALS = ("no goals", "")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ProgressExample:
     """One labelled state: ``remaining_steps`` tactics separate it from a finished proof.
 
-    ``proof_length`` (steps so far plus steps left) chooses the length bucket.
+    ``theorem`` identifies the proof (trace rows: ``library:file:name``); ``file`` and
+    ``split`` say where the state comes from (search runs are always ``train``);
+    ``total_steps`` is the whole proof's length when the source knows it (a trace row
+    whose earlier steps were de-duplicated away still knows it).
     """
 
     state: str
@@ -70,20 +72,32 @@ class ProgressExample:
     remaining_steps: int
     theorem: str
     source: str
+    file: str = ""
+    split: str = "train"
+    total_steps: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.split not in SPLITS:
+            raise ConfigError(f"split must be one of {', '.join(SPLITS)}, got {self.split!r}")
 
     @property
     def proof_length(self) -> int:
-        """Length of the proof this state lies on: tactics so far plus tactics left."""
+        """Length of the proof this state lies on (chooses the length bucket)."""
+        if self.total_steps is not None:
+            return self.total_steps
         return len(self.proof_so_far) + self.remaining_steps
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form ``{state, proof_so_far, remaining_steps, theorem, source}``."""
+        """The JSON form of the example."""
         return {
             "state": self.state,
             "proof_so_far": list(self.proof_so_far),
             "remaining_steps": self.remaining_steps,
             "theorem": self.theorem,
             "source": self.source,
+            "file": self.file,
+            "split": self.split,
+            "proof_length": self.proof_length,
         }
 
 
@@ -95,251 +109,71 @@ def bucket_name(length: int) -> str:
     return "0"
 
 
-# ------------------------------------------------------------------ loading
-def load_examples(paths: Sequence[Path]) -> list[ProgressExample]:
-    """Examples from run directories (``results.jsonl`` inside) and traced-tactic files.
-
-    Raises :class:`InputError` naming the path when it is missing, unreadable or holds no
-    usable example, so training never starts from nothing.
-    """
-    examples: list[ProgressExample] = []
-    for path in paths:
-        found = _load_one(Path(path))
-        if not found:
-            raise InputError(
-                f"{path}: no labelled states (no verified proof with proof states, "
-                "and no complete tactic trace)"
-            )
-        logger.info("%s: %d examples", path, len(found))
-        examples.extend(found)
-    return _deduplicate(examples)
-
-
-def _load_one(path: Path) -> list[ProgressExample]:
-    if path.is_dir():
-        files = run_results_files(path)
-        if not files:
-            raise InputError(f"{path}: a run directory must hold results.jsonl (or shard-*/)")
-        return [e for file in files for e in _from_results(file, _read_lines(file))]
-    if not path.is_file():
-        raise InputError(f"{path}: no such run directory or traced-tactics file")
-    records = _read_lines(path)
-    if records and _looks_like_result(records[0]):
-        return _from_results(path, records)
-    return _from_traces(path, records)
-
-
-def run_results_files(directory: Path) -> list[Path]:
-    """``DIR/results.jsonl``, or the ``DIR/shard-*/results.jsonl`` of a sharded run."""
-    single = directory / "results.jsonl"
-    if single.is_file():
-        return [single]
-    return sorted(directory.glob("shard-*/results.jsonl"))
-
-
-def _read_lines(path: Path) -> list[dict[str, Any]]:
-    records = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read: {error}") from error
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{path}:{number}: not JSON: {error.msg}") from error
-        if not isinstance(record, dict):
-            raise InputError(f"{path}:{number}: expected a JSON object per line")
-        records.append(record)
-    return records
-
-
-def _looks_like_result(record: Mapping[str, Any]) -> bool:
-    return "status" in record and ("proved_nodes" in record or "proof_states" in record)
-
-
-def _from_results(path: Path, records: Iterable[Mapping[str, Any]]) -> list[ProgressExample]:
-    source = f"search:{path}"
+# ------------------------------------------------------------------ sources
+def trace_examples(directory: Path, *, splits: Sequence[str] = SPLITS) -> list[ProgressExample]:
+    """The examples of a trace directory's rows in ``splits`` (InputError names a bad dir)."""
+    rows = load_trace_steps(Path(directory), splits=tuple(splits))
+    tactics: dict[tuple[str, str, str], dict[int, str]] = {}
+    for row in rows:
+        tactics.setdefault(_proof_key(row), {})[row.step] = row.tactic
+    source = f"trace:{directory}"
     examples = []
-    for number, record in enumerate(records, start=1):
-        if record.get("status") != "proved" or record.get("verified") is False:
-            continue
-        name = str(record.get("name") or "")
-        if not name:
-            raise InputError(f"{path}:{number}: a proved record without a name")
-        nodes = record.get("proved_nodes") or []
-        if nodes:
-            examples.extend(_from_proved_nodes(path, number, name, source, nodes))
-        else:
-            examples.extend(_from_proof_path(path, number, name, source, record))
-    return examples
-
-
-def _from_proved_nodes(
-    path: Path, number: int, name: str, source: str, nodes: Sequence[Any]
-) -> list[ProgressExample]:
-    examples = []
-    for node in nodes:
-        label = node.get("remaining_steps") if isinstance(node, dict) else None
-        if isinstance(label, bool) or not isinstance(label, int) or label < 1:
-            raise InputError(
-                f"{path}:{number}: proved node of {name} has remaining_steps {label!r}; "
-                "expected a positive integer"
-            )
+    for row in rows:
+        earlier = tactics[_proof_key(row)]
         examples.append(
             ProgressExample(
-                state=str(node.get("state", "")),
-                proof_so_far=tuple(str(t) for t in node.get("proof_so_far") or ()),
-                remaining_steps=label,
-                theorem=name,
+                state=row.state,
+                proof_so_far=tuple(earlier[s] for s in sorted(earlier) if s < row.step),
+                remaining_steps=row.remaining_steps,
+                theorem=":".join(_proof_key(row)),
                 source=source,
+                file=f"{row.library}:{row.file}",
+                split=row.split,
+                total_steps=row.proof_length,
             )
         )
     return examples
 
 
-def _from_proof_path(
-    path: Path, number: int, name: str, source: str, record: Mapping[str, Any]
+def _proof_key(row: TraceStep) -> tuple[str, str, str]:
+    return (row.library, row.file, row.theorem)
+
+
+def path_examples(
+    *, theorem: str, states: Sequence[str], tactics: Sequence[str], source: str, file: str = ""
 ) -> list[ProgressExample]:
-    proof = [str(t) for t in record.get("proof") or ()]
-    states = [str(s) for s in record.get("proof_states") or ()]
-    if not proof or not states:
-        return []
-    if len(states) not in (len(proof), len(proof) + 1):
-        raise InputError(
-            f"{path}:{number}: {name} has {len(states)} proof states for {len(proof)} tactics"
-        )
+    """State i of an n-tactic proof labelled n − i (training split)."""
+    if len(states) != len(tactics):
+        raise InputError(f"{source}: {theorem} has {len(states)} states for {len(tactics)} tactics")
     return [
         ProgressExample(
-            state=states[index],
-            proof_so_far=tuple(proof[:index]),
-            remaining_steps=len(proof) - index,
-            theorem=name,
+            state=state,
+            proof_so_far=tuple(tactics[:index]),
+            remaining_steps=len(tactics) - index,
+            theorem=theorem,
             source=source,
+            file=file,
         )
-        for index in range(len(proof))
+        for index, state in enumerate(states)
     ]
 
 
-def _from_traces(path: Path, records: Sequence[Mapping[str, Any]]) -> list[ProgressExample]:
-    source = f"traced:{path}"
-    shortest: dict[str, list[tuple[str, str]]] = {}
-    skipped = 0
-    for number, record in enumerate(records, start=1):
-        name = _theorem_name(record)
-        steps = _trace_steps(record)
-        if name is None or steps is None:
-            raise InputError(
-                f"{path}:{number}: neither a search result nor a traced theorem "
-                "(expected a theorem name and traced_tactics/sstrace/trace steps)"
-            )
-        if not steps or not _finishes(record, steps):
-            skipped += 1
-            continue
-        pairs = [(state, tactic) for state, tactic, _ in steps]
-        if name not in shortest or len(pairs) < len(shortest[name]):
-            shortest[name] = pairs
-    if skipped:
-        logger.info("%s: skipped %d traces that do not end in a finished proof", path, skipped)
-    examples = []
-    for name, pairs in shortest.items():
-        tactics = [tactic for _, tactic in pairs]
-        for index, (state, _) in enumerate(pairs):
-            examples.append(
-                ProgressExample(
-                    state=state,
-                    proof_so_far=tuple(tactics[:index]),
-                    remaining_steps=len(pairs) - index,
-                    theorem=name,
-                    source=source,
-                )
-            )
-    return examples
-
-
-def _theorem_name(record: Mapping[str, Any]) -> str | None:
-    for key in ("full_name", "theorem", "name"):
-        value = record.get(key)
-        if isinstance(value, str) and value:
-            return value
-    example = record.get("example")
-    if isinstance(example, dict) and isinstance(example.get("full_name"), str):
-        return str(example["full_name"])
-    return None
-
-
-def _trace_steps(record: Mapping[str, Any]) -> list[tuple[str, str, str | None]] | None:
-    """``(state_before, tactic, state_after or None)`` per step, or None if no trace field."""
-    for key in ("traced_tactics", "sstrace", "trace"):
-        steps = record.get(key)
-        if isinstance(steps, list) and all(
-            isinstance(step, dict) and "state_before" in step and "tactic" in step for step in steps
-        ):
-            return [
-                (
-                    str(step["state_before"]),
-                    str(step["tactic"]),
-                    None if step.get("state_after") is None else str(step["state_after"]),
-                )
-                for step in steps
-            ]
-    return None
-
-
-def _finishes(record: Mapping[str, Any], steps: Sequence[tuple[str, str, str | None]]) -> bool:
-    """The trace is a whole proof: the last state_after is "no goals" (or success is set)."""
-    if record.get("success") is False:
-        return False
-    last_after = steps[-1][2]
-    if last_after is None:
-        return record.get("success") is True
-    return last_after.strip() in _NO_GOALS
-
-
-def _deduplicate(examples: Iterable[ProgressExample]) -> list[ProgressExample]:
-    """One example per (theorem, state, proof so far), keeping the smallest label."""
-    best: dict[tuple[str, str, tuple[str, ...]], ProgressExample] = {}
+def deduplicate(examples: Iterable[ProgressExample]) -> list[ProgressExample]:
+    """One example per (split, theorem, state, proof so far), keeping the smallest label."""
+    best: dict[tuple[str, str, str, tuple[str, ...]], ProgressExample] = {}
     for example in examples:
-        key = (example.theorem, example.state, example.proof_so_far)
+        key = (example.split, example.theorem, example.state, example.proof_so_far)
         if key not in best or example.remaining_steps < best[key].remaining_steps:
             best[key] = example
     return list(best.values())
 
 
-# ------------------------------------------------------------------ splitting
-def split_of(theorem: str, *, seed: int, heldout_fraction: float) -> str:
-    """``"heldout"`` or ``"train"`` for a theorem, from sha256(seed, name) (stable)."""
-    return "heldout" if _unit_hash(seed, theorem) < heldout_fraction else "train"
-
-
-def _unit_hash(seed: int, text: str) -> float:
-    digest = hashlib.sha256(f"{seed}\x00{text}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / float(1 << 64)
-
-
-def split_by_theorem(
-    examples: Sequence[ProgressExample], *, seed: int, heldout_fraction: float
-) -> tuple[list[ProgressExample], list[ProgressExample]]:
-    """``(train, heldout)``; every theorem lies wholly in one of them.
-
-    If hashing leaves one side empty while there are two or more theorems, the theorem
-    with the smallest hash moves to the empty side, so both splits exist on tiny data.
-    """
-    if not 0.0 < heldout_fraction < 1.0:
-        raise ConfigError(f"heldout_fraction must lie in (0, 1), got {heldout_fraction!r}")
-    theorems = sorted({e.theorem for e in examples}, key=lambda name: _unit_hash(seed, name))
-    heldout = {
-        t for t in theorems if split_of(t, seed=seed, heldout_fraction=heldout_fraction) != "train"
-    }
-    if len(theorems) >= 2 and not heldout:
-        heldout = {theorems[0]}
-    elif len(theorems) >= 2 and len(heldout) == len(theorems):
-        heldout.discard(theorems[-1])
-    train = [e for e in examples if e.theorem not in heldout]
-    held = [e for e in examples if e.theorem in heldout]
-    return train, held
+def examples_by_split(examples: Iterable[ProgressExample]) -> dict[str, list[ProgressExample]]:
+    """``{"train": [...], "valid": [...], "test": [...]}`` (every split present, maybe empty)."""
+    grouped: dict[str, list[ProgressExample]] = {split: [] for split in SPLITS}
+    for example in examples:
+        grouped[example.split].append(example)
+    return grouped
 
 
 # ------------------------------------------------------------------ rebalancing
@@ -415,3 +249,20 @@ def rebalance(
         if ratio >= 1.0 or _unit_hash(seed, key) < ratio:
             kept.append(example)
     return kept
+
+
+def sample_examples(
+    examples: Sequence[ProgressExample], limit: int | None, *, seed: int
+) -> list[ProgressExample]:
+    """At most ``limit`` examples, chosen by a seeded hash of (theorem, state) (stable)."""
+    if limit is None or len(examples) <= limit:
+        return list(examples)
+    ranked = sorted(
+        examples, key=lambda e: _unit_hash(seed, f"{e.theorem}\x00{e.state}\x00{e.proof_so_far}")
+    )
+    return ranked[:limit]
+
+
+def _unit_hash(seed: int, text: str) -> float:
+    digest = hashlib.sha256(f"{seed}\x00{text}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / float(1 << 64)

@@ -1,22 +1,29 @@
-"""The progress model on disk: input formats, the manifest, the backbone and the predictor.
+"""Loading a progress model directory, and the transformer family's predictor.
 
-A progress model directory holds a transformers sequence-regression model (one output),
-its tokenizer and ``progress_manifest.json``: the input format it was trained for,
-``n_max`` (the largest label seen in training, our fixed N_max of LeanProgress's
-N(s) = −2·n̂/N_max), label statistics (targets are standardised with them) and the
-backbone. torch and transformers are imported only inside the functions that need them.
+:func:`load_progress_predictor` reads the manifest (:mod:`models.progress.manifest`) and
+returns the family's :class:`~models.progress.protocol.ProgressPredictor`: a
+:class:`TransformerProgressModel` (a transformers sequence-regression model with one
+output, its tokenizer; targets standardised with the manifest's label statistics) or a
+:class:`~models.progress.boosted.BoostedProgressModel`. torch, transformers and lightgbm
+are imported only inside the functions that need them.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
+from models.progress.manifest import (
+    INPUT_FORMATS,
+    MANIFEST_NAME,
+    ProgressManifest,
+    decode_output,
+    format_input,
+    manifest_dict,
+    read_manifest,
+)
 from models.progress.protocol import ProgressPredictor
 from search.errors import ConfigError, InputError
 
@@ -34,72 +41,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-MANIFEST_NAME = "progress_manifest.json"
-MANIFEST_KIND = "prover-progress-model"
-MANIFEST_VERSION = 1
-#: LeanProgress's two input formats (§2.3 of the reference): state only, or state + history.
-INPUT_FORMATS = ("state", "state+proof")
-
-
-def format_input(state: str, proof_so_far: Sequence[str], input_format: str) -> str:
-    """The model input for a state (LeanProgress's templates; tactics joined by newlines)."""
-    if input_format == "state":
-        return f" --- STATE_BEFORE: {state} --- STEPS_TO_NO_GOALS: "
-    if input_format == "state+proof":
-        proof = "\n".join(proof_so_far)
-        return f" --- STATE_BEFORE: {state} --- PROOF: {proof} --- STEPS_TO_NO_GOALS: "
-    raise ConfigError(
-        f"input_format must be one of {', '.join(INPUT_FORMATS)}, got {input_format!r}"
-    )
-
-
-@dataclass(frozen=True, kw_only=True)
-class ProgressManifest:
-    """What a progress model was trained for; written next to its weights."""
-
-    input_format: str
-    n_max: int
-    label_mean: float
-    label_std: float
-    label_min: int
-    label_max: int
-    train_examples: int
-    backbone: str
-    max_length: int
-    label_median: float | None = None
-    kind: str = MANIFEST_KIND
-    version: int = MANIFEST_VERSION
-
-    def __post_init__(self) -> None:
-        if self.input_format not in INPUT_FORMATS:
-            raise ConfigError(
-                f"input_format must be one of {INPUT_FORMATS}, got {self.input_format!r}"
-            )
-        if self.n_max < 1:
-            raise ConfigError(f"n_max must be at least 1, got {self.n_max!r}")
-        if not self.label_std > 0:
-            raise ConfigError(f"label_std must be positive, got {self.label_std!r}")
-
-    def write(self, directory: Path) -> None:
-        """Write ``directory/progress_manifest.json``."""
-        (directory / MANIFEST_NAME).write_text(json.dumps(asdict(self), indent=2) + "\n")
-
-
-def read_manifest(directory: Path) -> ProgressManifest:
-    """The manifest of a model directory; :class:`InputError` if it is not a progress model."""
-    path = Path(directory) / MANIFEST_NAME
-    if not path.is_file():
-        raise InputError(f"{directory}: not a progress model directory (no {MANIFEST_NAME})")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("kind") != MANIFEST_KIND:
-            raise InputError(f"{path}: kind is {data.get('kind')!r}, not {MANIFEST_KIND!r}")
-        if data.get("version") != MANIFEST_VERSION:
-            raise InputError(f"{path}: manifest version {data.get('version')!r} is unsupported")
-        return ProgressManifest(**data)
-    except (OSError, json.JSONDecodeError, TypeError, ConfigError) as error:
-        raise InputError(f"{path}: unreadable progress manifest: {error}") from error
 
 
 def default_backbone() -> Path:
@@ -192,14 +133,16 @@ class TransformerProgressModel:
         )
         with self._torch.no_grad():
             outputs = self._model(**encoded).logits.squeeze(-1)
-        values = outputs * self.manifest.label_std + self.manifest.label_mean
-        return [max(0.0, float(v)) for v in values.tolist()]
+        return [decode_output(self.manifest, float(v)) for v in outputs.reshape(-1).tolist()]
 
 
 def load_progress_predictor(
     model_dir: str | Path, *, input_format: str | None = None, batch_size: int = 32
 ) -> ProgressPredictor:
-    """Load a trained progress model (a :class:`ProgressPredictor`); errors name the directory.
+    """Load a trained progress model of any family; errors name the directory.
+
+    The manifest's ``family`` chooses the predictor (``batch_size`` only matters to the
+    transformer).
 
     ``input_format``, when given, must match the one the model was trained for (a model
     trained on states alone cannot score state-plus-proof inputs, and vice versa).
@@ -211,9 +154,8 @@ def load_progress_predictor(
             f"{directory}: model was trained for input format {manifest.input_format!r}, "
             f"not {input_format!r}"
         )
+    if manifest.family == "boosted":
+        from models.progress.boosted import BoostedProgressModel
+
+        return BoostedProgressModel(directory, manifest)
     return TransformerProgressModel(directory, manifest, batch_size=batch_size)
-
-
-def manifest_dict(manifest: ProgressManifest) -> dict[str, Any]:
-    """The manifest as a plain dict (for metrics and reports)."""
-    return asdict(manifest)

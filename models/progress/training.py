@@ -1,13 +1,14 @@
-"""Train a progress model (state → remaining steps) and measure it on held-out theorems.
+"""Train a progress model (state → remaining steps) and measure it on held-out files.
 
-LeanProgress's recipe (arXiv 2502.17925 §4): one scalar regression output, MSE loss,
-AdamW (betas 0.9/0.999, weight decay 0.01, linear warmup over 3 % of the steps). Our
-defaults differ where a small CPU backbone and a few hundred examples need it: learning
-rate 2e-4 instead of 1e-5 (5e-5 for 10 epochs only learnt the mean on miniF2F-Coq valid),
-30 epochs and batch 16 instead of 4; targets are standardised with the training labels' mean and
-standard deviation. ``metrics.json`` reports, on held-out theorems, the exact-match
-accuracy of the rounded prediction, the MAE (overall and per proof-length bucket) and the
-same figures for the constant predictor that always answers the training mean.
+:func:`train_progress_model` takes labelled examples whose ``split`` comes from the
+trace (by file): ``train`` rows (plus the prover's own verified proofs, always training
+data) are fitted, after optional LeanProgress rebalancing by proof length; ``valid``
+files tune (the boosted family's early stopping); ``test`` files are only reported.
+``metrics.json`` holds, for valid and test (and for any evaluation-only sets passed in,
+such as the states of miniF2F-Coq test proofs), the model beside both constant
+predictors (training mean and median) overall and by proof-length bucket, and the
+predictor's cost in milliseconds per state. The top-level metric fields are the test
+split's.
 """
 
 from __future__ import annotations
@@ -15,29 +16,25 @@ from __future__ import annotations
 import json
 import logging
 import math
-import random
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from models.progress.boosted import BoostedSettings, fit_boosted
 from models.progress.data import (
     NO_REBALANCING,
     ProgressExample,
     RebalanceRatios,
-    bucket_name,
-    load_examples,
+    deduplicate,
+    examples_by_split,
     rebalance,
-    split_by_theorem,
+    sample_examples,
 )
-from models.progress.model import (
-    INPUT_FORMATS,
-    ProgressManifest,
-    format_input,
-    resolve_backbone,
-)
+from models.progress.manifest import FAMILIES, INPUT_FORMATS, ProgressManifest
+from models.progress.metrics import evaluate_predictions, measure_cost
 from search.errors import ConfigError, InputError
 from search.validation import require_positive
 
@@ -48,13 +45,23 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, kw_only=True)
 class TrainingConfig:
-    """Everything ``prover train-progress`` needs; each field is the flag of the same name."""
+    """Everything ``prover train-progress`` needs; each field is the flag of the same name.
+
+    ``data`` (the trace directory, then run directories) is recorded in metrics.json; the
+    examples themselves are passed to :func:`train_progress_model`.
+    """
 
     data: tuple[Path, ...]
     output: Path
-    backbone: str | None = None
+    family: str = "boosted"
     input_format: str = "state+proof"
-    epochs: float = 30.0
+    rebalance: RebalanceRatios = field(default_factory=lambda: NO_REBALANCING)
+    max_train_examples: int | None = None
+    seed: int = 0
+    threads: int | None = None
+    boosted: BoostedSettings = field(default_factory=BoostedSettings)
+    backbone: str | None = None
+    epochs: float = 1.0
     max_steps: int | None = None
     batch_size: int = 16
     learning_rate: float = 2e-4
@@ -62,14 +69,12 @@ class TrainingConfig:
     warmup_ratio: float = 0.03
     max_length: int = 128
     num_layers: int | None = None
-    heldout_fraction: float = 0.2
-    rebalance: RebalanceRatios = field(default_factory=lambda: NO_REBALANCING)
-    seed: int = 0
-    threads: int | None = None
 
     def __post_init__(self) -> None:
         if not self.data:
-            raise ConfigError("data must name at least one run directory or traced file")
+            raise ConfigError("data must name the trace directory")
+        if self.family not in FAMILIES:
+            raise ConfigError(f"family must be one of {', '.join(FAMILIES)}, got {self.family!r}")
         if self.input_format not in INPUT_FORMATS:
             raise ConfigError(
                 f"input_format must be one of {', '.join(INPUT_FORMATS)}, got {self.input_format!r}"
@@ -77,93 +82,91 @@ class TrainingConfig:
         require_positive("epochs", self.epochs)
         require_positive("learning_rate", self.learning_rate)
         for name in ("batch_size", "max_length"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
-        if self.num_layers is not None and self.num_layers < 1:
-            raise ConfigError(f"num_layers must be a positive integer, got {self.num_layers!r}")
-        if self.max_steps is not None and self.max_steps < 1:
-            raise ConfigError(f"max_steps must be a positive integer, got {self.max_steps!r}")
+            _require_count(name, getattr(self, name))
+        for name in ("num_layers", "max_steps", "max_train_examples", "threads"):
+            if getattr(self, name) is not None:
+                _require_count(name, getattr(self, name))
         if not 0.0 <= self.warmup_ratio < 1.0:
             raise ConfigError(f"warmup_ratio must lie in [0, 1), got {self.warmup_ratio!r}")
 
 
-def evaluate_predictions(
+def _require_count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+
+
+def train_progress_model(
+    config: TrainingConfig,
     examples: Sequence[ProgressExample],
-    predictions: Sequence[float],
     *,
-    constant: float,
-    median: float | None = None,
+    reported: Mapping[str, Sequence[ProgressExample]] | None = None,
 ) -> dict[str, Any]:
-    """Accuracy of the rounded prediction, MAE and per-bucket MAE, with constant baselines.
+    """Fit, save the model + manifest + ``metrics.json`` in ``config.output``; return metrics.
 
-    ``constant`` is the training-mean predictor (the required baseline); ``median``, when
-    given, adds the training-median predictor, the MAE-optimal constant, which is much
-    harder to beat when most labels are 1.
+    ``reported`` maps a name to evaluation-only examples (never trained on). Raises
+    :class:`InputError` naming the data when no training or no held-out example is left,
+    before anything is written.
     """
-    if len(examples) != len(predictions):
-        raise ValueError(f"{len(examples)} examples but {len(predictions)} predictions")
-    labels = [e.remaining_steps for e in examples]
-    buckets: dict[str, list[int]] = {}
-    for index, example in enumerate(examples):
-        buckets.setdefault(bucket_name(example.proof_length), []).append(index)
-
-    def mae(values: Sequence[float], indices: Sequence[int]) -> float:
-        return statistics.fmean(abs(values[i] - labels[i]) for i in indices)
-
-    def accuracy(values: Sequence[float], indices: Sequence[int]) -> float:
-        return statistics.fmean(float(round(values[i]) == labels[i]) for i in indices)
-
-    everything = range(len(labels))
-    baseline = [constant] * len(labels)
-    extra: dict[str, Any] = {}
-    if median is not None:
-        median_baseline = [median] * len(labels)
-        extra = {
-            "baseline_median_constant": median,
-            "baseline_median_accuracy": accuracy(median_baseline, everything),
-            "baseline_median_mae": mae(median_baseline, everything),
-        }
-    return {
-        "examples": len(labels),
-        "theorems": len({e.theorem for e in examples}),
-        "accuracy": accuracy(predictions, everything),
-        "mae": mae(predictions, everything),
-        "mae_by_bucket": {name: mae(predictions, idx) for name, idx in sorted(buckets.items())},
-        "examples_by_bucket": {name: len(idx) for name, idx in sorted(buckets.items())},
-        "baseline_constant": constant,
-        "baseline_accuracy": accuracy(baseline, everything),
-        "baseline_mae": mae(baseline, everything),
-        "baseline_mae_by_bucket": {
-            name: mae(baseline, idx) for name, idx in sorted(buckets.items())
-        },
-        **extra,
-    }
-
-
-def train_progress_model(config: TrainingConfig) -> dict[str, Any]:
-    """Train, save model + manifest + ``metrics.json`` in ``config.output``; return the metrics.
-
-    Raises :class:`InputError` when the data give no training or no held-out example.
-    """
-    examples = load_examples(config.data)
-    train, heldout = split_by_theorem(
-        examples, seed=config.seed, heldout_fraction=config.heldout_fraction
-    )
-    before = len(train)
-    train = rebalance(train, config.rebalance, seed=config.seed)
+    where = ", ".join(map(str, config.data))
+    splits = examples_by_split(deduplicate(examples))
+    before = len(splits["train"])
+    train = rebalance(splits["train"], config.rebalance, seed=config.seed)
+    train = sample_examples(train, config.max_train_examples, seed=config.seed)
     if not train:
         raise InputError(
-            f"{', '.join(map(str, config.data))}: no training example left "
-            f"({before} before rebalancing with {config.rebalance.describe() or 'none'})"
+            f"{where}: no training example ({before} before rebalancing with "
+            f"{config.rebalance.describe() or 'none'}; the trace's train split and the "
+            "runs' verified proofs are the training data)"
         )
-    if not heldout:
-        raise InputError(
-            f"{', '.join(map(str, config.data))}: need proofs of at least two theorems "
-            "to hold one out for evaluation"
+    if not splits["valid"] and not splits["test"]:
+        raise InputError(f"{where}: no held-out example (the trace has no valid or test files)")
+    manifest = _manifest(config, train)
+    started = time.monotonic()
+    if config.family == "boosted":
+        trees = fit_boosted(
+            config.boosted,
+            manifest,
+            train,
+            splits["valid"],
+            config.output,
+            seed=config.seed,
+            threads=config.threads,
         )
+        manifest = _with(manifest, trees=trees)
+    else:
+        from models.progress.transformer_training import fit_transformer
+
+        fit_transformer(config, manifest, train, config.output)
+    manifest.write(config.output)
+    train_time_s = time.monotonic() - started
+    metrics = _held_out_metrics(config, manifest, splits, reported or {})
+    metrics.update(
+        family=config.family,
+        train_examples=len(train),
+        train_theorems=len({e.theorem for e in train}),
+        train_files=len({e.file for e in train}),
+        train_examples_from_runs=sum(e.source.startswith("search:") for e in train),
+        train_examples_before_rebalancing=before,
+        rebalance=config.rebalance.describe() or "none",
+        train_time_s=round(train_time_s, 2),
+        manifest=asdict(manifest),
+        config={k: str(v) for k, v in asdict(config).items()},
+    )
+    (config.output / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics
+
+
+def _manifest(config: TrainingConfig, train: Sequence[ProgressExample]) -> ProgressManifest:
     labels = [e.remaining_steps for e in train]
-    manifest = ProgressManifest(
+    logs = [math.log1p(label) for label in labels]
+    transformer = config.family == "transformer"
+    backbone = ""
+    if transformer:
+        from models.progress.model import resolve_backbone
+
+        backbone = str(resolve_backbone(config.backbone))
+    return ProgressManifest(
+        family=config.family,
         input_format=config.input_format,
         n_max=max(labels),
         label_mean=statistics.fmean(labels),
@@ -172,103 +175,48 @@ def train_progress_model(config: TrainingConfig) -> dict[str, Any]:
         label_max=max(labels),
         label_median=statistics.median(labels),
         train_examples=len(train),
-        backbone=str(resolve_backbone(config.backbone)),
-        max_length=config.max_length,
+        backbone=backbone,
+        max_length=config.max_length if transformer else 0,
+        feature_bits=0 if transformer else config.boosted.feature_bits,
+        target="log1p",
+        target_mean=statistics.fmean(logs),
+        target_std=max(1e-6, statistics.pstdev(logs)),
     )
-    started = time.monotonic()
-    predictions = _fit_and_save(config, manifest, train, heldout)
-    metrics = evaluate_predictions(
-        heldout, predictions, constant=manifest.label_mean, median=manifest.label_median
-    )
-    metrics.update(
-        train_examples=len(train),
-        train_theorems=len({e.theorem for e in train}),
-        train_examples_before_rebalancing=before,
-        rebalance=config.rebalance.describe() or "none",
-        train_time_s=round(time.monotonic() - started, 2),
-        manifest=asdict(manifest),
-        config={k: str(v) for k, v in asdict(config).items()},
-    )
-    (config.output / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    return metrics
 
 
-def _fit_and_save(
+def _with(manifest: ProgressManifest, **changes: Any) -> ProgressManifest:
+    return ProgressManifest(**{**asdict(manifest), **changes})
+
+
+def _held_out_metrics(
     config: TrainingConfig,
     manifest: ProgressManifest,
-    train: Sequence[ProgressExample],
-    heldout: Sequence[ProgressExample],
-) -> list[float]:
-    """Fine-tune the backbone, save it with the manifest, predict the held-out examples."""
-    import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    splits: Mapping[str, Sequence[ProgressExample]],
+    reported: Mapping[str, Sequence[ProgressExample]],
+) -> dict[str, Any]:
+    """Metrics per held-out set (test at top level) and the predictor's cost on test."""
+    from models.progress.model import load_progress_predictor
 
-    if config.threads is not None:
+    if config.threads is not None and config.family == "transformer":
+        import torch
+
         torch.set_num_threads(config.threads)
-    torch.manual_seed(config.seed)
-    backbone = manifest.backbone
-    tokenizer = AutoTokenizer.from_pretrained(backbone)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    # num_layers keeps only the backbone's first layers: a CPU speed knob for search time.
-    layers = {} if config.num_layers is None else {"num_hidden_layers": config.num_layers}
-    model = AutoModelForSequenceClassification.from_pretrained(
-        backbone, num_labels=1, problem_type="regression", **layers
-    )
-    model.config.pad_token_id = tokenizer.pad_token_id
+    predictor = load_progress_predictor(config.output)
 
-    def encode(batch: Sequence[ProgressExample]) -> Any:
-        texts = [format_input(e.state, e.proof_so_far, config.input_format) for e in batch]
-        return tokenizer(
-            texts, padding=True, truncation=True, max_length=config.max_length, return_tensors="pt"
+    def evaluate(examples: Sequence[ProgressExample]) -> dict[str, Any]:
+        predictions = predictor.predict_remaining_steps(
+            [e.state for e in examples], [e.proof_so_far for e in examples]
+        )
+        return evaluate_predictions(
+            examples,
+            predictions,
+            constant=manifest.label_mean,
+            median=manifest.label_median,
         )
 
-    steps_per_epoch = math.ceil(len(train) / config.batch_size)
-    total_steps = config.max_steps or max(1, math.ceil(config.epochs * steps_per_epoch))
-    optimizer = torch.optim.AdamW(
-        model.parameters(),
-        lr=config.learning_rate,
-        betas=(0.9, 0.999),
-        weight_decay=config.weight_decay,
-    )
-    warmup = max(1, int(config.warmup_ratio * total_steps))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda step: min(
-            (step + 1) / warmup, max(0.0, (total_steps - step) / (total_steps - warmup + 1))
-        ),
-    )
-    order = random.Random(config.seed)
-    model.train()
-    step = 0
-    while step < total_steps:
-        shuffled = list(train)
-        order.shuffle(shuffled)
-        for start in range(0, len(shuffled), config.batch_size):
-            if step >= total_steps:
-                break
-            batch = shuffled[start : start + config.batch_size]
-            targets = torch.tensor(
-                [(e.remaining_steps - manifest.label_mean) / manifest.label_std for e in batch]
-            )
-            outputs = model(**encode(batch)).logits.squeeze(-1)
-            loss = torch.nn.functional.mse_loss(outputs, targets)
-            loss.backward()  # type: ignore[no-untyped-call]
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            step += 1
-            if step % 20 == 0 or step == total_steps:
-                logger.info("step %d/%d loss %.4f", step, total_steps, loss.item())
-    model.eval()
-    config.output.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(config.output))
-    tokenizer.save_pretrained(str(config.output))
-    manifest.write(config.output)
-    predictions: list[float] = []
-    with torch.no_grad():
-        for start in range(0, len(heldout), 64):
-            values = model(**encode(heldout[start : start + 64])).logits.squeeze(-1)
-            values = values * manifest.label_std + manifest.label_mean
-            predictions.extend(max(0.0, float(v)) for v in values.reshape(-1).tolist())
-    return predictions
+    held_out = {name: evaluate(splits[name]) for name in ("valid", "test") if splits[name]}
+    metrics: dict[str, Any] = dict(held_out.get("test") or held_out["valid"])
+    metrics["splits"] = held_out
+    metrics["reported"] = {name: evaluate(examples) for name, examples in reported.items()}
+    metrics["cost"] = measure_cost(predictor, splits["test"] or splits["valid"])
+    return metrics

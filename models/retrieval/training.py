@@ -35,7 +35,7 @@ from models.retrieval.model import KnnModel, StateTexts
 from models.retrieval.retriever import RankedTactic, Retriever
 from models.retrieval.settings import AGGREGATIONS, KnnTrainingConfig, RetrievalSettings
 from models.retrieval.state_text import first_goal_text
-from models.trace_data import TraceStep, load_run_steps, load_trace_steps, read_manifest
+from models.trace_data import TraceStep, load_trace_steps, read_manifest
 from search.errors import InputError
 from search.protocols import ProofStep
 
@@ -81,12 +81,15 @@ def calibrated_order(ranked: Sequence[RankedTactic], calibration: Calibration) -
     return [tactic for _, tactic in sorted(scored, key=lambda item: -item[0])]
 
 
-def train_knn(config: KnnTrainingConfig) -> dict[str, Any]:
-    """Build, calibrate, measure and save the model; returns the metrics written."""
+def train_knn(config: KnnTrainingConfig, run_steps: Sequence[TraceStep] = ()) -> dict[str, Any]:
+    """Build, calibrate, measure and save the model; returns the metrics written.
+
+    ``run_steps`` are the verified proofs of ``config.runs``, read on the prover side.
+    """
     started = time.monotonic()
     manifest = read_manifest(config.data)
     trace_rows = load_trace_steps(config.data)
-    run_rows = [step for run in config.runs for step in load_run_steps(run)]
+    run_rows = list(run_steps)
     train = [r for r in trace_rows if r.split == "train"] + run_rows
     if not train:
         raise InputError(f"{config.data}: empty training set (no train rows, no run proofs)")

@@ -231,6 +231,11 @@ def add_scoring_flags(parser: argparse.ArgumentParser) -> None:
         help="weight of the progress term (default %(default)s)",
     )
     group.add_argument(
+        "--progress-n-max",
+        type=float,
+        help="N_max of the progress term (default: the model's largest training label)",
+    )
+    group.add_argument(
         "--sampling", choices=SAMPLING_MODES, default=default_of(ScoringConfig, "sampling")
     )
     group.add_argument(
@@ -249,6 +254,7 @@ def scoring_config_from_arguments(arguments: argparse.Namespace) -> ScoringConfi
     return ScoringConfig(
         progress_model=arguments.progress_model,
         alpha=arguments.alpha,
+        n_max=arguments.progress_n_max,
         sampling=arguments.sampling,
         min_candidates=arguments.min_candidates,
         max_candidates=arguments.max_candidates,

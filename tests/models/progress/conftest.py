@@ -1,25 +1,31 @@
-"""Fixtures of the progress tests: synthetic search results and a tiny traced-tactics file."""
+"""Fixtures of the progress tests: the shared fixture trace and synthetic search results."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+#: The small real trace made by the trace helper (six stdlib files, two per split).
+FIXTURE_TRACE = Path(__file__).resolve().parents[2] / "fixtures" / "trace"
+
 
 def proved_record(name: str, proof: list[str], *, split: str = "valid") -> dict[str, Any]:
     """A verified results.jsonl record whose proof path is labelled n − i, plus a side node."""
-    states = [f"{name} state {i}" for i in range(len(proof))]
+    states = [f"x : nat\n⊢ {name} state {i}" for i in range(len(proof))]
     nodes = [
         {"state": state, "proof_so_far": proof[:i], "remaining_steps": len(proof) - i}
         for i, state in enumerate(states)
     ]
-    nodes.append({"state": f"{name} side", "proof_so_far": ["detour"], "remaining_steps": 1})
+    nodes.append({"state": f"⊢ {name} side", "proof_so_far": ["detour"], "remaining_steps": 1})
     return {
         "name": name,
         "attempt": 0,
+        "seed": 0,
         "split": split,
         "status": "proved",
         "verified": True,
@@ -34,6 +40,8 @@ def failed_record(name: str) -> dict[str, Any]:
     """A failed attempt: contributes no example."""
     return {
         "name": name,
+        "attempt": 0,
+        "seed": 0,
         "status": "failed",
         "verified": False,
         "proof": None,
@@ -58,43 +66,15 @@ def run_dir(tmp_path: Path) -> Path:
     return tmp_path / "run"
 
 
-@pytest.fixture
-def traced_file(tmp_path: Path) -> Path:
-    """A LeanDojo-style traced file: two traces of one theorem (the shorter wins), one
-    unfinished trace, one sstrace-layout record."""
-    records = [
-        {
-            "full_name": "lemma_a",
-            "traced_tactics": [
-                {"state_before": "⊢ a", "tactic": "t1", "state_after": "⊢ b"},
-                {"state_before": "⊢ b", "tactic": "t2", "state_after": "⊢ c"},
-                {"state_before": "⊢ c", "tactic": "t3", "state_after": "no goals"},
-            ],
-        },
-        {
-            "full_name": "lemma_a",
-            "traced_tactics": [
-                {"state_before": "⊢ a", "tactic": "s1", "state_after": "⊢ z"},
-                {"state_before": "⊢ z", "tactic": "s2", "state_after": "no goals"},
-            ],
-        },
-        {
-            "full_name": "lemma_unfinished",
-            "traced_tactics": [
-                {"state_before": "⊢ u", "tactic": "u1", "state_after": "⊢ v"},
-            ],
-        },
-        {
-            "theorem": "lemma_b",
-            "sstrace": [
-                {
-                    "proof_before": "",
-                    "state_before": "⊢ p",
-                    "tactic": "intro h",
-                    "state_after": "no goals",
-                    "proof_after": "intro h",
-                },
-            ],
-        },
-    ]
-    return write_jsonl(tmp_path / "traced.jsonl", records)
+def trace_copy(root: Path, *, keep: Any = None) -> Path:
+    """A copy of the fixture trace whose rows are filtered by ``keep(row)`` (all if None)."""
+    target = root / "trace"
+    target.mkdir(parents=True)
+    shutil.copy(FIXTURE_TRACE / "manifest.json", target / "manifest.json")
+    with gzip.open(FIXTURE_TRACE / "steps.jsonl.gz", "rt", encoding="utf-8") as source:
+        rows = [json.loads(line) for line in source if line.strip()]
+    with gzip.open(target / "steps.jsonl.gz", "wt", encoding="utf-8") as sink:
+        for row in rows:
+            if keep is None or keep(row):
+                sink.write(json.dumps(row) + "\n")
+    return target

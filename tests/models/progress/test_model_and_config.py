@@ -55,6 +55,28 @@ def test_manifest_round_trip_and_rejections(tmp_path: Path) -> None:
         read_manifest(tmp_path)
     with pytest.raises(ConfigError, match="n_max"):
         manifest(n_max=0)
+    with pytest.raises(ConfigError, match="family"):
+        manifest(family="forest")
+    with pytest.raises(ConfigError, match="target"):
+        manifest(target="steps squared")
+
+
+def test_manifest_without_family_is_a_transformer(tmp_path: Path) -> None:
+    """A manifest written before model families existed reads back as a transformer."""
+    data = manifest().__dict__ | {}
+    for newer in ("family", "feature_bits", "trees", "target", "target_mean", "target_std"):
+        data.pop(newer)
+    (tmp_path / "progress_manifest.json").write_text(json.dumps(data))
+    loaded = read_manifest(tmp_path)
+    assert loaded.family == "transformer" and loaded.target == "steps"
+
+
+def test_boosted_directory_without_booster_is_refused(tmp_path: Path) -> None:
+    """A boosted manifest without its booster file is an InputError naming the directory."""
+    pytest.importorskip("lightgbm")
+    manifest(family="boosted", backbone="", feature_bits=12).write(tmp_path)
+    with pytest.raises(InputError, match=f"{tmp_path}: boosted progress model without"):
+        load_progress_predictor(tmp_path)
 
 
 def test_format_mismatch_is_detected_before_loading_weights(tmp_path: Path) -> None:
@@ -93,6 +115,8 @@ def test_prove_flags_reach_scoring_config(tmp_path: Path) -> None:
             str(tmp_path / "m"),
             "--alpha",
             "0.5",
+            "--progress-n-max",
+            "8",
             "--sampling",
             "dynamic",
             "--min-candidates",
@@ -105,6 +129,7 @@ def test_prove_flags_reach_scoring_config(tmp_path: Path) -> None:
     assert scoring == ScoringConfig(
         progress_model=tmp_path / "m",
         alpha=0.5,
+        n_max=8.0,
         sampling="dynamic",
         min_candidates=2,
         max_candidates=16,
@@ -132,3 +157,5 @@ def test_build_scoring_defaults_dynamic_and_bad_model(tmp_path: Path) -> None:
         ScoringConfig(alpha=-0.1)
     with pytest.raises(ConfigError, match="max_candidates"):
         ScoringConfig(min_candidates=8, max_candidates=4)
+    with pytest.raises(ConfigError, match="n_max"):
+        ScoringConfig(n_max=0)

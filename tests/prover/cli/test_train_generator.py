@@ -30,7 +30,8 @@ def test_run_directories_follow_the_trace(tmp_path: Path) -> None:
     """`--data TRACE RUN` adds the run's verified proof steps to the training rows."""
     run = tmp_path / "run"
     run.mkdir()
-    record = {"name": "p", "status": "proved", "verified": True, "proof": ["auto."],
+    record = {"name": "p", "attempt": 0, "seed": 0, "status": "proved", "verified": True,
+              "proof": ["auto."],
               "proof_states": ["⊢ True"]}  # fmt: skip
     (run / "results.jsonl").write_text(json.dumps(record) + "\n")
     output = tmp_path / "model"

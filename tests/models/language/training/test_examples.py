@@ -1,37 +1,23 @@
-"""Loading examples: the trace's splits, verified proofs of runs, and refused inputs."""
+"""Loading examples: the trace's splits, run proof steps in training, and refused inputs."""
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 
 import pytest
 
 from models.language.training.examples import load_dataset
+from models.trace_data import TraceStep
 from search.errors import InputError
 from tests.models.language.training.conftest import synthetic_rows, write_trace
 
 
-def proved(
-    name: str, proof: list[str], states: list[str], split: str | None = "valid"
-) -> dict[str, object]:
-    """A results.jsonl record of a verified proof."""
-    return {
-        "name": name,
-        "split": split,
-        "status": "proved",
-        "verified": True,
-        "proof": proof,
-        "proof_states": states,
-    }
-
-
-def write_run(directory: Path, records: list[dict[str, object]]) -> Path:
-    """A run directory with these records in results.jsonl."""
-    directory.mkdir(parents=True)
-    (directory / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    return directory
+def run_step(state: str, tactic: str) -> TraceStep:
+    """A training row as the prover side makes it from a verified proof."""
+    return TraceStep(
+        library="run", file="r", module="", theorem="p", step=0, state=state, tactic=tactic,
+        remaining_steps=1, proof_length=1, num_goals=1, split="train",
+    )  # fmt: skip
 
 
 def test_splits_follow_the_trace_and_duplicates_go(tmp_path: Path) -> None:
@@ -51,54 +37,18 @@ def test_splits_follow_the_trace_and_duplicates_go(tmp_path: Path) -> None:
     assert dataset.trace_train_examples == expected["train"]
 
 
-def test_verified_run_proofs_join_training_but_not_test_ones(tmp_path: Path) -> None:
-    """Verified proofs add (state, tactic) pairs; failed, unverified and test records do not."""
+def test_run_steps_join_training_once(tmp_path: Path) -> None:
+    """Run proof steps are training examples; a repeated pair and a blank one are dropped."""
     trace = write_trace(tmp_path / "trace", synthetic_rows())
-    run = write_run(
-        tmp_path / "run",
-        [
-            proved("p", ["intros x.", "lia."], ["⊢ forall x, x = x + 0", "x : nat\n⊢ x = x + 0"]),
-            proved("q", ["auto."], ["⊢ True"], split="test"),
-            {**proved("r", ["tauto."], ["⊢ P -> P"]), "verified": False},
-            {"name": "s", "status": "failed", "proof": None, "proof_states": []},
-        ],
-    )
-    dataset = load_dataset(trace, (run,))
+    steps = [run_step("⊢ True", "auto."), run_step("⊢ True", "auto."), run_step(" ", "lia.")]
+    dataset = load_dataset(trace, steps)
     added = [e for e in dataset.train if e.source.startswith("run:")]
-    assert [(e.state, e.tactic) for e in added] == [
-        ("⊢ forall x, x = x + 0", "intros x."),
-        ("x : nat\n⊢ x = x + 0", "lia."),
-    ]
-    assert dataset.run_train_examples == 2 and dataset.skipped_test_records == 1
+    assert [(e.state, e.tactic) for e in added] == [("⊢ True", "auto.")]
+    assert dataset.run_train_examples == 1
 
 
 def test_trace_without_manifest_is_refused(tmp_path: Path) -> None:
     """A trace directory lacking manifest.json is an InputError naming it."""
     trace = write_trace(tmp_path / "partial", synthetic_rows(), manifest=False)
-    with pytest.raises(InputError, match=f"{trace}: no manifest.json"):
+    with pytest.raises(InputError, match=f"{trace}: not a trace directory"):
         load_dataset(trace)
-
-
-def test_bad_row_names_file_and_line(tmp_path: Path) -> None:
-    """A row with an unknown split is reported with its line number."""
-    trace = write_trace(tmp_path / "trace", synthetic_rows())
-    with gzip.open(trace / "steps.jsonl.gz", "at", encoding="utf-8") as out:
-        out.write(json.dumps({"state": "s", "tactic": "t.", "split": "dev"}) + "\n")
-    with pytest.raises(InputError, match=r"steps.jsonl.gz:\d+: split 'dev'"):
-        load_dataset(trace)
-
-
-def test_run_directory_without_results_is_refused(tmp_path: Path) -> None:
-    """A RUN_DIR without results.jsonl is named in the error."""
-    trace = write_trace(tmp_path / "trace", synthetic_rows())
-    (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="empty: not a run directory"):
-        load_dataset(trace, (tmp_path / "empty",))
-
-
-def test_proof_with_wrong_state_count_is_refused(tmp_path: Path) -> None:
-    """Three states for one tactic cannot be paired; the record's line is named."""
-    trace = write_trace(tmp_path / "trace", synthetic_rows())
-    run = write_run(tmp_path / "run", [proved("p", ["lia."], ["a", "b", "c"])])
-    with pytest.raises(InputError, match=r"results.jsonl:1: 3 proof states for 1 tactics"):
-        load_dataset(trace, (run,))

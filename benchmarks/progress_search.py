@@ -1,0 +1,325 @@
+"""Search arms compared at equal budget on miniF2F-Coq, interleaved so they share the load.
+
+Each arm is a set of ``prover prove`` flags added to common ones (the generator, the
+budget); for example generator scores only, ``+ progress`` (``--progress-model M
+--alpha A``) and ``+ progress + dynamic sampling`` (``--sampling dynamic ...``). The
+theorems are cut into chunks; for every chunk each arm runs ``--workers`` sharded
+``prover prove`` processes, arms in rotating order, so that every arm sees the same mix
+of machine load (the machine is shared). Finished chunks are kept, so a rerun resumes.
+
+The report (``OUTPUT/report.json`` and ``OUTPUT/report.md``) gives per arm: proved,
+errors, mean expansions per proof, mean expansions on the theorems *every* arm proved
+(and on those of them that needed more than the root expansion) with the ratio to the
+first arm, theorems gained and lost against the first arm, median time to proof, the
+scorer's and generator's share of search time, and the load average seen.
+
+A language model arm needs a server: ``--serve-lm DIR`` serves a HF model directory
+with vLLM (``models.language.vllm_server``) for the whole run, and ``{api_base}`` /
+``{served_name}`` in any flags are replaced by its address and name. Example (the
+figures in docs/results/2026-11-30-progress.md)::
+
+    python -m benchmarks.progress_search --split test --output runs/progress-test \
+        --common "--generator portfolio+knn --model KNN_DIR" \
+        --arm "scores=" --arm "progress=--progress-model M --alpha 0.5" \
+        --arm "dynamic=--progress-model M --alpha 0.5 --sampling dynamic --min-candidates 8" \
+        --time-limit 10 --tactic-timeout 2 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prover.attempts.jsonl import read_records
+from prover.attempts.record import AttemptRecord
+from prover.data.benchmarks import load_benchmark
+
+__all__ = ["Arm", "main", "parse_arm", "summarize_arms", "theorem_names"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Arm:
+    """One configuration compared: a name and the ``prover prove`` flags it adds."""
+
+    name: str
+    flags: tuple[str, ...]
+
+
+def parse_arm(text: str) -> Arm:
+    """``NAME=FLAGS`` (flags split shell-style; may be empty)."""
+    name, separator, flags = text.partition("=")
+    if not separator or not name.strip() or "/" in name:
+        raise argparse.ArgumentTypeError(f"an arm is NAME=FLAGS, got {text!r}")
+    return Arm(name=name.strip(), flags=tuple(shlex.split(flags)))
+
+
+def theorem_names(arguments: argparse.Namespace) -> list[str]:
+    """The split's theorems, optionally restricted by --names and --skip-root-proofs-of."""
+    names = [entry.key for entry in load_benchmark("minif2f-coq", split=arguments.split)]
+    if arguments.names:
+        wanted = {name.strip() for name in arguments.names.split(",") if name.strip()}
+        names = [name for name in names if name in wanted]
+    if arguments.skip_root_proofs_of:
+        settled = {
+            record.name
+            for record in run_records(arguments.skip_root_proofs_of)
+            if record.status == "error" or (record.proved and record.expansions <= 1)
+        }
+        names = [name for name in names if name not in settled]
+    return names[: arguments.limit] if arguments.limit else names
+
+
+def run_records(directory: Path) -> list[AttemptRecord]:
+    """Every record under ``directory`` (any depth of chunk/shard folders)."""
+    return [
+        record for path in sorted(directory.rglob("results.jsonl")) for record in read_records(path)
+    ]
+
+
+def _prove_command(
+    arguments: argparse.Namespace, arm: Arm, names: Sequence[str], output: Path
+) -> list[str]:
+    return [
+        sys.executable, "-m", "prover.cli.main", "prove", "--backend", "coq",
+        "--benchmark", "minif2f-coq", "--split", arguments.split, "--names", ",".join(names),
+        "--time-limit", str(arguments.time_limit), "--tactic-timeout",
+        str(arguments.tactic_timeout), "--output", str(output), "--no-progress", "--force",
+        *arguments.common_flags, *arm.flags,
+    ]  # fmt: skip
+
+
+def _complete(output: Path, names: Sequence[str]) -> bool:
+    path = output / "results.jsonl"
+    if not path.is_file():
+        return False
+    return {record.name for record in read_records(path)} >= set(names)
+
+
+def run_chunk(
+    arguments: argparse.Namespace, arm: Arm, chunk: Sequence[str], directory: Path
+) -> float | None:
+    """Run one arm on one chunk in ``--workers`` shards; returns the load seen (None: cached)."""
+    shards = [list(chunk[index :: arguments.workers]) for index in range(arguments.workers)]
+    pending = [
+        (index, shard)
+        for index, shard in enumerate(shards)
+        if shard and not _complete(directory / f"shard-{index}", shard)
+    ]
+    if not pending:
+        return None
+    load = os.getloadavg()[0]
+    directory.mkdir(parents=True, exist_ok=True)
+    processes = []
+    for index, shard in pending:
+        command = _prove_command(arguments, arm, shard, directory / f"shard-{index}")
+        with (directory / f"shard-{index}.log").open("w") as log:
+            processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT))
+    for process in processes:
+        process.wait()
+    return load
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return statistics.fmean(values) if values else None
+
+
+def summarize_arms(records: dict[str, dict[str, AttemptRecord]]) -> dict[str, Any]:
+    """Per-arm figures, with ratios and gains against the first arm."""
+    arms = list(records)
+    reference = arms[0]
+    proved = {arm: {n for n, r in records[arm].items() if r.proved} for arm in arms}
+    common = set.intersection(*proved.values()) if arms else set()
+    deep = {n for n in common if records[reference][n].expansions > 1}
+    summary: dict[str, Any] = {"reference": reference, "commonly_proved": len(common),
+                               "commonly_proved_beyond_root": len(deep), "arms": {}}  # fmt: skip
+    for arm in arms:
+        mine = records[arm]
+        done = [r for r in mine.values() if r.proved]
+        total_time = sum(r.time_s for r in mine.values())
+        on_common = _mean([mine[n].expansions for n in common])
+        on_deep = _mean([mine[n].expansions for n in deep])
+        reference_common = _mean([records[reference][n].expansions for n in common])
+        reference_deep = _mean([records[reference][n].expansions for n in deep])
+        summary["arms"][arm] = {
+            "theorems": len(mine),
+            "proved": len(done),
+            "errors": sum(r.status == "error" for r in mine.values()),
+            "proved_beyond_root": sum(r.expansions > 1 for r in done),
+            "mean_expansions_per_proof": _mean([r.expansions for r in done]),
+            "mean_expansions_common": on_common,
+            "expansion_ratio_common": on_common / reference_common
+            if on_common is not None and reference_common
+            else None,
+            "mean_expansions_common_beyond_root": on_deep,
+            "expansion_ratio_common_beyond_root": on_deep / reference_deep
+            if on_deep is not None and reference_deep
+            else None,
+            "gained": sorted(proved[arm] - proved[reference]),
+            "lost": sorted(proved[reference] - proved[arm]),
+            "median_time_to_proof_s": statistics.median(r.time_s for r in done) if done else None,
+            "scorer_share": sum(r.scorer_time_s for r in mine.values()) / total_time
+            if total_time
+            else 0.0,
+            "generator_share": sum(r.generator_time_s for r in mine.values()) / total_time
+            if total_time
+            else 0.0,
+        }
+    return summary
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The comparison table in Markdown."""
+    summary = report["summary"]
+    lines = [
+        f"split {report['split']}, {report['theorems']} theorems, "
+        f"load average {report['load']['mean']} (min {report['load']['min']}, "
+        f"max {report['load']['max']}); commonly proved {summary['commonly_proved']} "
+        f"({summary['commonly_proved_beyond_root']} beyond the root expansion)",
+        "",
+        "| arm | proved | errors | mean exp./proof | mean exp., common (ratio) "
+        "| common beyond root (ratio) | gained / lost | median time to proof | scorer share |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def number(value: Any, digits: int = 2) -> str:
+        return "–" if value is None else f"{value:.{digits}f}"
+
+    for arm, row in summary["arms"].items():
+        lines.append(
+            f"| {arm} | {row['proved']} | {row['errors']} "
+            f"| {number(row['mean_expansions_per_proof'])} "
+            f"| {number(row['mean_expansions_common'])} ({number(row['expansion_ratio_common'])}) "
+            f"| {number(row['mean_expansions_common_beyond_root'])} "
+            f"({number(row['expansion_ratio_common_beyond_root'])}) "
+            f"| +{len(row['gained'])} / −{len(row['lost'])} "
+            f"| {number(row['median_time_to_proof_s'])} s | {100 * row['scorer_share']:.1f} % |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def served_language_model(arguments: argparse.Namespace) -> Iterator[dict[str, str]]:
+    """Serve ``--serve-lm`` for the run; yields the placeholder values (none without it)."""
+    if arguments.serve_lm is None:
+        yield {}
+        return
+    from models.language.vllm_server import served_model
+
+    arguments.output.mkdir(parents=True, exist_ok=True)
+    with served_model(
+        python=arguments.vllm_python,
+        model_dir=arguments.serve_lm,
+        log_path=arguments.output / "vllm.log",
+        served_name="lm",
+    ) as server:
+        yield {"api_base": server.api_base, "served_name": server.served_name}
+
+
+def _substitute(flags: Sequence[str], values: dict[str, str]) -> tuple[str, ...]:
+    result = []
+    for flag in flags:
+        text = flag
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        result.append(text)
+    return tuple(result)
+
+
+def run(arguments: argparse.Namespace) -> dict[str, Any]:
+    """Run every arm on every chunk (resuming), then write and return the report."""
+    names = theorem_names(arguments)
+    chunks = [
+        names[i : i + arguments.chunk_size] for i in range(0, len(names), arguments.chunk_size)
+    ]
+    loads: list[float] = []
+    started = time.monotonic()
+    with served_language_model(arguments) as values:
+        arguments.common_flags = _substitute(shlex.split(arguments.common), values)
+        arms = [Arm(name=a.name, flags=_substitute(a.flags, values)) for a in arguments.arm]
+        for number, chunk in enumerate(chunks):
+            shift = number % len(arms)
+            for arm in arms[shift:] + arms[:shift]:
+                load = run_chunk(
+                    arguments, arm, chunk, arguments.output / arm.name / f"chunk-{number:03d}"
+                )
+                if load is not None:
+                    loads.append(load)
+                    print(
+                        f"chunk {number + 1}/{len(chunks)} arm {arm.name} (load {load:.1f})",
+                        flush=True,
+                    )
+    records = {
+        arm.name: {
+            r.name: r for r in run_records(arguments.output / arm.name) if r.name in set(names)
+        }
+        for arm in arguments.arm
+    }
+    report = {
+        "command": " ".join(shlex.quote(part) for part in sys.argv),
+        "split": arguments.split,
+        "theorems": len(names),
+        "time_limit_s": arguments.time_limit,
+        "tactic_timeout_s": arguments.tactic_timeout,
+        "workers": arguments.workers,
+        "arms": {arm.name: list(arm.flags) for arm in arguments.arm},
+        "common_flags": shlex.split(arguments.common),
+        "wall_s": round(time.monotonic() - started, 1),
+        "load": {
+            "mean": round(statistics.fmean(loads), 2) if loads else None,
+            "min": round(min(loads), 2) if loads else None,
+            "max": round(max(loads), 2) if loads else None,
+        },
+        "summary": summarize_arms(records),
+    }
+    arguments.output.mkdir(parents=True, exist_ok=True)
+    (arguments.output / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (arguments.output / "report.md").write_text(render_markdown(report))
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the flags, run the arms and print the table."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--split", choices=("valid", "test"), required=True)
+    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--arm", type=parse_arm, action="append", required=True, help="NAME=FLAGS")
+    parser.add_argument("--common", default="", help="prove flags of every arm (the generator...)")
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--tactic-timeout", type=float, default=2.0)
+    parser.add_argument("--workers", type=int, default=2, help="prove processes per arm and chunk")
+    parser.add_argument("--chunk-size", type=int, default=40)
+    parser.add_argument("--names", help="comma-separated theorem names (default: the split)")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument(
+        "--skip-root-proofs-of",
+        type=Path,
+        metavar="RUN_DIR",
+        help="leave out theorems this run proved in the root expansion or could not start "
+        "(their outcome does not depend on the scorer)",
+    )
+    parser.add_argument("--serve-lm", type=Path, metavar="HF_DIR", help="serve a LM with vLLM")
+    parser.add_argument("--vllm-python", default="/work/main/.venv-vllm/bin/python")
+    arguments = parser.parse_args(argv)
+    names = [arm.name for arm in arguments.arm]
+    if len(set(names)) != len(names):
+        parser.error(f"arm names must differ: {names}")
+    report = run(arguments)
+    print(render_markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

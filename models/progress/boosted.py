@@ -1,0 +1,185 @@
+"""The ``boosted`` progress family: gradient-boosted trees over hashed retrieval features.
+
+The CPU-cheap family beside the transformer. Inputs are :mod:`models.progress.features`
+(the retrieval features of every goal, a few counts and, for ``state+proof``, the head
+words of the tactics so far); the target is log(1 + remaining steps), so that the
+hundreds-of-steps proofs of the trace do not dominate the squared loss; predictions are
+exp(·) − 1, clipped at 0. LightGBM (the ``models`` extra) fits it, with early stopping
+on the trace's *valid* files by the MAE of the de-logged prediction; the booster is saved
+as ``booster.txt`` beside the manifest. Prediction runs single-threaded: the scorer sits
+inside the search's time budget, beside coqtop.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from models.progress.data import ProgressExample
+from models.progress.features import feature_matrix
+from models.progress.manifest import ProgressManifest
+from search.errors import ConfigError, InputError
+
+__all__ = ["BOOSTER_NAME", "BoostedProgressModel", "BoostedSettings", "fit_boosted"]
+
+logger = logging.getLogger(__name__)
+
+BOOSTER_NAME = "booster.txt"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoostedSettings:
+    """LightGBM settings of the boosted family (each is a ``train-progress`` flag).
+
+    Defaults (ours): chosen on the stdlib trace's valid files (docs/progress.md).
+    """
+
+    rounds: int = 600
+    learning_rate: float = 0.05
+    num_leaves: int = 31
+    min_data_in_leaf: int = 100
+    feature_fraction: float = 0.3
+    early_stopping_rounds: int = 100
+    feature_bits: int = 18
+
+    def __post_init__(self) -> None:
+        for name in ("rounds", "num_leaves", "min_data_in_leaf", "early_stopping_rounds"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        if not 0 < self.learning_rate <= 1:
+            raise ConfigError(f"learning_rate must lie in (0, 1], got {self.learning_rate!r}")
+        if not 0 < self.feature_fraction <= 1:
+            raise ConfigError(f"feature_fraction must lie in (0, 1], got {self.feature_fraction!r}")
+        if not 8 <= self.feature_bits <= 24:
+            raise ConfigError(f"feature_bits must lie in [8, 24], got {self.feature_bits!r}")
+
+
+def _lightgbm() -> Any:
+    try:
+        import lightgbm
+    except ModuleNotFoundError as error:
+        raise ConfigError(
+            "the boosted progress family needs lightgbm (the models extra): "
+            ".venv/bin/pip install lightgbm"
+        ) from error
+    # LightGBM prints its training log; send it to logging so stdout stays the CLI's.
+    lightgbm.register_logger(logger)
+    return lightgbm
+
+
+class BoostedProgressModel:
+    """Remaining-steps predictor of a ``boosted`` model directory."""
+
+    def __init__(self, directory: Path, manifest: ProgressManifest) -> None:
+        lightgbm = _lightgbm()
+        path = Path(directory) / BOOSTER_NAME
+        if not path.is_file():
+            raise InputError(f"{directory}: boosted progress model without {BOOSTER_NAME}")
+        try:
+            self._booster = lightgbm.Booster(model_file=str(path))
+        except lightgbm.basic.LightGBMError as error:
+            raise InputError(f"{path}: cannot load the booster: {error}") from error
+        self.directory = Path(directory)
+        self.manifest = manifest
+
+    @property
+    def input_format(self) -> str:
+        """The input format the model was trained for."""
+        return self.manifest.input_format
+
+    @property
+    def n_max(self) -> int:
+        """N_max of the progress term: the largest remaining-steps label seen in training."""
+        return self.manifest.n_max
+
+    def predict_remaining_steps(
+        self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
+    ) -> list[float]:
+        """One prediction (≥ 0, not rounded) per state; ``proofs_so_far`` aligns with it."""
+        if len(states) != len(proofs_so_far):
+            raise ValueError(f"{len(states)} states but {len(proofs_so_far)} proofs so far")
+        if not states:
+            return []
+        matrix = feature_matrix(
+            states,
+            proofs_so_far,
+            history=self.manifest.input_format == "state+proof",
+            feature_bits=self.manifest.feature_bits,
+        )
+        logs = self._booster.predict(matrix, num_threads=1)
+        return [max(0.0, math.expm1(float(value))) for value in logs]
+
+
+def fit_boosted(
+    settings: BoostedSettings,
+    manifest: ProgressManifest,
+    train: Sequence[ProgressExample],
+    valid: Sequence[ProgressExample],
+    output: Path,
+    *,
+    seed: int,
+    threads: int | None,
+) -> int:
+    """Fit the trees (early stopping on ``valid`` when given), save them; return the trees."""
+    import numpy as np
+
+    lightgbm = _lightgbm()
+    history = manifest.input_format == "state+proof"
+
+    def matrix(examples: Sequence[ProgressExample]) -> Any:
+        return feature_matrix(
+            [e.state for e in examples],
+            [e.proof_so_far for e in examples],
+            history=history,
+            feature_bits=settings.feature_bits,
+        )
+
+    labels = np.asarray([e.remaining_steps for e in train], dtype=np.float64)
+    params = {
+        "objective": "l2",
+        "learning_rate": settings.learning_rate,
+        "num_leaves": settings.num_leaves,
+        "min_data_in_leaf": settings.min_data_in_leaf,
+        "feature_fraction": settings.feature_fraction,
+        "lambda_l2": 1.0,
+        "num_threads": threads or 1,
+        "seed": seed,
+        "deterministic": True,
+        "verbose": -1,
+    }
+    dataset = lightgbm.Dataset(matrix(train), np.log1p(labels))
+    callbacks: list[Any] = [lightgbm.log_evaluation(period=50)]
+    valid_sets: list[Any] = []
+    feval = None
+    if valid:
+        valid_labels = np.asarray([e.remaining_steps for e in valid], dtype=np.float64)
+        valid_sets.append(
+            lightgbm.Dataset(matrix(valid), np.log1p(valid_labels), reference=dataset)
+        )
+
+        def feval(predictions: Any, _data: Any) -> tuple[str, float, bool]:
+            steps = np.maximum(np.expm1(predictions), 0.0)
+            return "mae_steps", float(np.abs(steps - valid_labels).mean()), False
+
+        callbacks.append(
+            lightgbm.early_stopping(settings.early_stopping_rounds, first_metric_only=False)
+        )
+        params["metric"] = "None"
+    booster = lightgbm.train(
+        params,
+        dataset,
+        num_boost_round=settings.rounds,
+        valid_sets=valid_sets,
+        feval=feval,
+        callbacks=callbacks,
+    )
+    trees = booster.best_iteration if valid and booster.best_iteration > 0 else settings.rounds
+    output.mkdir(parents=True, exist_ok=True)
+    booster.save_model(str(output / BOOSTER_NAME), num_iteration=trees)
+    logger.info("boosted progress model: %d trees saved in %s", trees, output)
+    return int(trees)
