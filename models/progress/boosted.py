@@ -21,7 +21,7 @@ from typing import Any
 
 from models.progress.data import ProgressExample
 from models.progress.features import feature_matrix
-from models.progress.manifest import ProgressManifest
+from models.progress.manifest import ManifestProperties, ProgressManifest, check_aligned
 from search.errors import ConfigError, InputError
 
 __all__ = ["BOOSTER_NAME", "BoostedProgressModel", "BoostedSettings", "fit_boosted"]
@@ -72,7 +72,7 @@ def _lightgbm() -> Any:
     return lightgbm
 
 
-class BoostedProgressModel:
+class BoostedProgressModel(ManifestProperties):
     """Remaining-steps predictor of a ``boosted`` model directory."""
 
     def __init__(self, directory: Path, manifest: ProgressManifest) -> None:
@@ -87,22 +87,11 @@ class BoostedProgressModel:
         self.directory = Path(directory)
         self.manifest = manifest
 
-    @property
-    def input_format(self) -> str:
-        """The input format the model was trained for."""
-        return self.manifest.input_format
-
-    @property
-    def n_max(self) -> int:
-        """N_max of the progress term: the largest remaining-steps label seen in training."""
-        return self.manifest.n_max
-
     def predict_remaining_steps(
         self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
     ) -> list[float]:
         """One prediction (≥ 0, not rounded) per state; ``proofs_so_far`` aligns with it."""
-        if len(states) != len(proofs_so_far):
-            raise ValueError(f"{len(states)} states but {len(proofs_so_far)} proofs so far")
+        check_aligned(states, proofs_so_far)
         if not states:
             return []
         matrix = feature_matrix(

@@ -25,7 +25,9 @@ __all__ = [
     "INPUT_FORMATS",
     "MANIFEST_NAME",
     "TARGETS",
+    "ManifestProperties",
     "ProgressManifest",
+    "check_aligned",
     "decode_output",
     "encode_label",
     "format_input",
@@ -105,6 +107,28 @@ class ProgressManifest:
     def write(self, directory: Path) -> None:
         """Write ``directory/progress_manifest.json``."""
         (directory / MANIFEST_NAME).write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+
+class ManifestProperties:
+    """The :class:`ProgressPredictor` properties every model family reads off its manifest."""
+
+    manifest: ProgressManifest
+
+    @property
+    def input_format(self) -> str:
+        """The input format the model was trained for."""
+        return self.manifest.input_format
+
+    @property
+    def n_max(self) -> int:
+        """N_max of the progress term: the largest remaining-steps label seen in training."""
+        return self.manifest.n_max
+
+
+def check_aligned(states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]) -> None:
+    """Raise unless there is one proof so far per state."""
+    if len(states) != len(proofs_so_far):
+        raise ValueError(f"{len(states)} states but {len(proofs_so_far)} proofs so far")
 
 
 def read_manifest(directory: Path) -> ProgressManifest:

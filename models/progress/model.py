@@ -18,7 +18,9 @@ from pathlib import Path
 from models.progress.manifest import (
     INPUT_FORMATS,
     MANIFEST_NAME,
+    ManifestProperties,
     ProgressManifest,
+    check_aligned,
     decode_output,
     format_input,
     manifest_dict,
@@ -70,7 +72,7 @@ def resolve_backbone(backbone: str | Path | None) -> Path:
     )
 
 
-class TransformerProgressModel:
+class TransformerProgressModel(ManifestProperties):
     """State (and proof so far) → predicted remaining steps, from a progress model directory.
 
     Build it with :func:`load_progress_predictor`. Inputs are batched; predictions are
@@ -92,22 +94,11 @@ class TransformerProgressModel:
         self._model.eval()
         self._torch = torch
 
-    @property
-    def input_format(self) -> str:
-        """The input format the model was trained for."""
-        return self.manifest.input_format
-
-    @property
-    def n_max(self) -> int:
-        """N_max of the progress term: the largest remaining-steps label seen in training."""
-        return self.manifest.n_max
-
     def predict_remaining_steps(
         self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
     ) -> list[float]:
         """One prediction (≥ 0, not rounded) per state; ``proofs_so_far`` aligns with it."""
-        if len(states) != len(proofs_so_far):
-            raise ValueError(f"{len(states)} states but {len(proofs_so_far)} proofs so far")
+        check_aligned(states, proofs_so_far)
         texts = [
             format_input(state, proof, self.input_format)
             for state, proof in zip(states, proofs_so_far, strict=True)
