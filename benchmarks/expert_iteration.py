@@ -13,7 +13,7 @@ Round r uses the knn generator and the progress model of round r:
 
 The report (``OUTPUT/report.json``, ``report.md``) gives per round the test solved count
 and the data added (new theorems proved, labelled states). Finished steps are kept, so a
-rerun resumes. Usage (the figures in docs/results/2026-11-30-progress.md)::
+rerun resumes. Usage (the figures in docs/progress.md)::
 
     python -m benchmarks.expert_iteration --trace TRACE_DIR --output runs/expert \
         --knn-model KNN_DIR --progress-model PROGRESS_DIR --rounds 2 \

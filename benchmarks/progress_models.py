@@ -5,7 +5,7 @@ predictions on the trace's valid and test files and on the proof states of any r
 directories (for example miniF2F-Coq test proofs, never trained on), beside both
 constant predictors of that model's training labels, and the milliseconds per state in
 batches of 32 (the size of one expansion's children) with the given number of threads.
-Usage (the figures in docs/results/2026-11-30-progress.md)::
+Usage (the figures in docs/progress.md)::
 
     python -m benchmarks.progress_models --trace TRACE_DIR --models M1 M2 \
         --runs runs/progress-test/scores --threads 1 --output runs/progress-models.json

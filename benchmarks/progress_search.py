@@ -16,7 +16,7 @@ scorer's and generator's share of search time, and the load average seen.
 A language model arm needs a server: ``--serve-lm DIR`` serves a HF model directory
 with vLLM (``models.language.vllm_server``) for the whole run, and ``{api_base}`` /
 ``{served_name}`` in any flags are replaced by its address and name. Example (the
-figures in docs/results/2026-11-30-progress.md)::
+figures in docs/progress.md)::
 
     python -m benchmarks.progress_search --split test --output runs/progress-test \
         --common "--generator portfolio+knn --model KNN_DIR" \

@@ -35,7 +35,8 @@ BOOSTER_NAME = "booster.txt"
 class BoostedSettings:
     """LightGBM settings of the boosted family (each is a ``train-progress`` flag).
 
-    Defaults (ours): chosen on the stdlib trace's valid files (docs/progress.md).
+    Defaults (ours): LightGBM's usual regression settings with early stopping on the
+    trace's valid files; no recorded sweep chose them (docs/progress.md).
     """
 
     rounds: int = 600

@@ -3,7 +3,8 @@
 :func:`load_progress_predictor` reads the manifest (:mod:`models.progress.manifest`) and
 returns the family's :class:`~models.progress.protocol.ProgressPredictor`: a
 :class:`TransformerProgressModel` (a transformers sequence-regression model with one
-output, its tokenizer; targets standardised with the manifest's label statistics) or a
+output, its tokenizer; the target is the manifest's: log(1 + steps) or steps, standardised
+with its statistics, see :func:`~models.progress.manifest.encode_label`) or a
 :class:`~models.progress.boosted.BoostedProgressModel`. torch, transformers and lightgbm
 are imported only inside the functions that need them.
 """
@@ -76,7 +77,7 @@ class TransformerProgressModel(ManifestProperties):
     """State (and proof so far) → predicted remaining steps, from a progress model directory.
 
     Build it with :func:`load_progress_predictor`. Inputs are batched; predictions are
-    de-standardised with the manifest's label statistics and clipped at 0.
+    decoded with :func:`~models.progress.manifest.decode_output` (≥ 0).
     """
 
     def __init__(self, directory: Path, manifest: ProgressManifest, *, batch_size: int) -> None:

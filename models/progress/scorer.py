@@ -4,7 +4,8 @@ P(s) is the path score the engine passes in (the sum over the path of each tacti
 score: average token log-probability for model generators, the family log-prior for the
 portfolio). N(s) = −2·n̂/N_max with n̂ the predicted remaining steps, clipped to
 [0, N_max] so that N lies in [−2, 0]; N_max is the largest label seen in training (from
-the model's manifest) — the paper leaves N_max open, this is our fixed choice. α = 0
+the model's manifest) unless ``--progress-n-max`` sets it — the paper leaves N_max open,
+this is our choice. α = 0
 is plain best-first search on P. Predictions are made once per expansion batch and
 cached per (input format, state, proof so far when the format uses it).
 """
