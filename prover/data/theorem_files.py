@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from search.errors import InputError
@@ -44,7 +45,9 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     except CoqTextError as exc:
         raise InputError(f"cannot split {origin} into Coq sentences: {exc}") from exc
     for sentence in sentences:
-        if sentence.focus or not sentence.terminated or declared_name(sentence.code) != name:
+        if sentence.focus or not sentence.terminated:
+            continue
+        if declared_name(sentence.code) != name and not _declares_morphism(sentence.code, name):
             continue
         if _has_body(sentence.code):
             continue  # ``Definition name ... := term.`` opens no proof; look further
@@ -54,14 +57,48 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     raise InputError(f"theorem {name!r} not found in {origin}")
 
 
+_MORPHISM = re.compile(
+    r"^Add\s+(?:Parametric\s+)?Morphism\b.*\bas\s+([A-Za-z_][\w']*)\s*\.$", re.DOTALL
+)
+
+
+def _declares_morphism(code: str, name: str) -> bool:
+    """``Add [Parametric] Morphism ... as m.`` opens the proof Coq names ``m_Proper``."""
+    match = _MORPHISM.match(code)
+    return match is not None and name in (match.group(1), match.group(1) + "_Proper")
+
+
 def _has_body(code: str) -> bool:
-    """Whether a declaration gives its body: a ``:=`` outside brackets (binders may hold one)."""
+    """Whether a declaration gives its body: a ``:=`` outside brackets that no ``let`` claims.
+
+    Binders may hold a ``:=`` (inside brackets), and so may the statement itself
+    (``Lemma l : let f := ... in P.``): each ``let`` at the top level takes the next ``:=``.
+    """
     depth = 0
+    open_lets = 0
     for index, character in enumerate(code):
         if character in "([{":
             depth += 1
         elif character in ")]}":
             depth -= 1
+        elif depth == 0 and _keyword_at(code, index, "let"):
+            open_lets += 1
         elif depth == 0 and code.startswith(":=", index):
-            return True
+            if not open_lets:
+                return True
+            open_lets -= 1
     return False
+
+
+def _keyword_at(code: str, index: int, word: str) -> bool:
+    """Whether ``word`` stands at ``index`` as a whole word."""
+    end = index + len(word)
+    return (
+        code.startswith(word, index)
+        and (index == 0 or not _is_identifier_character(code[index - 1]))
+        and (end == len(code) or not _is_identifier_character(code[end]))
+    )
+
+
+def _is_identifier_character(character: str) -> bool:
+    return character.isalnum() or character in "_'"

@@ -22,3 +22,23 @@ def test_theorem_from_source_splits_header_statement_and_drops_proof() -> None:
     assert second.header.endswith("Proof. lia. Qed.\n")
     with pytest.raises(InputError, match="'fo' not found"):
         coq_declaration_from_source(source, "fo")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Lemma l d :\n  let f := match d with Some x => x | None => 0 end in f = f.",
+        "Lemma l : forall e : nat, let c := fun x => x in let g := c in g e = e.",
+        "Lemma l (x := 0) : let letter := x in letter = 0.",
+    ],
+)
+def test_a_let_in_the_statement_is_not_a_body(statement: str) -> None:
+    """`let ... :=` inside a statement (stdlib's dnorm_spec_f) still opens as a theorem."""
+    theorem = coq_declaration_from_source(f"{statement}\nProof. auto. Qed.\n", "l")
+    assert theorem.statement == statement
+
+
+def test_a_definition_body_after_a_let_type_is_passed_over() -> None:
+    """`Definition d : let t := nat in t := 0.` gives its body: no proof opens there."""
+    source = "Definition d : let t := nat in t := 0.\nLemma d : True. Proof. exact I. Qed.\n"
+    assert coq_declaration_from_source(source, "d").statement == "Lemma d : True."

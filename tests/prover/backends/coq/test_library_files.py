@@ -84,3 +84,25 @@ def test_every_traced_theorem_of_a_file_opens_through_file(
     for name in traced:
         root = environment.open(theorem_from_file(path, name, language="coq"))
         assert root.text == first_states[name], name
+
+
+def test_morphisms_and_let_statements_open_with_their_traced_state(
+    tmp_path: Path, environment: CoqEnvironment
+) -> None:
+    """`Add Parametric Morphism ... as m` (traced as m_Proper) and a `let` statement open."""
+    source = (
+        "Require Import Setoid Morphisms.\nDefinition f (n : nat) := n.\n"
+        "Add Parametric Morphism : f with signature eq ==> eq as f_m.\n"
+        "Proof. intros x; reflexivity. Qed.\n"
+        "Lemma with_let (d : option nat) :\n"
+        "  let g := match d with Some x => x | None => 0 end in g = g.\n"
+        "Proof. intros g. reflexivity. Qed.\n"
+    )
+    path = tmp_path / "m.v"
+    path.write_text(source, encoding="utf-8")
+    trace = trace_source(source)
+    first_states = {s.theorem: s.state for s in trace.steps if s.step == 0}
+    assert set(first_states) == {"f_m_Proper", "with_let"}
+    for name, state in first_states.items():
+        root = environment.open(theorem_from_file(path, name, language="coq"))
+        assert root.text == state, name
