@@ -13,6 +13,7 @@ exponential backoff; other failures raise :class:`~search.errors.GeneratorError`
 from __future__ import annotations
 
 import json
+import logging
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +35,8 @@ from search.states import Candidate
 from search.validation import require_non_negative, require_positive
 
 __all__ = ["HttpSettings", "OpenAIGenerator", "parse_completion_response"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +64,10 @@ class HttpSettings:
 
 class _Retryable(Exception):
     """A failure worth another attempt (connection error, timeout, 5xx)."""
+
+
+class _PromptTooLong(GeneratorError):
+    """A 400 answer saying a prompt exceeds the served model's context length."""
 
 
 def parse_completion_response(
@@ -155,9 +162,21 @@ class OpenAIGenerator:
         ]
 
     def _run_batch(self, batch: list[GenerationRequest]) -> list[list[Candidate]]:
+        """The batch's candidates; a prompt over the served context gets none (one warning).
+
+        Such a 400 answer names no prompt, so a batch of several is retried prompt by prompt.
+        """
         samples = self.sampling.samples_for(batch[0].num_candidates)
         body = self._body(batch, samples)
-        payload = self._post_with_retries(body)
+        try:
+            payload = self._post_with_retries(body)
+        except _PromptTooLong as exc:
+            if len(batch) > 1:
+                return [
+                    candidates for request in batch for candidates in self._run_batch([request])
+                ]
+            logger.warning("no candidates for one state: %s", exc)
+            return [[]]
         per_prompt = parse_completion_response(payload, num_prompts=len(batch), num_samples=samples)
         return [
             candidates_from_samples(
@@ -209,6 +228,8 @@ class OpenAIGenerator:
             detail = _error_detail(exc)
             if exc.code >= 500:
                 raise _Retryable(f"HTTP {exc.code}: {detail}") from exc
+            if exc.code == 400 and "context length" in detail:
+                raise _PromptTooLong(f"server {self.url} answered HTTP 400: {detail}") from exc
             if exc.code == 404:
                 raise GeneratorError(
                     f"server {self.url} answered 404 for model {self.model!r} (is it the"

@@ -224,3 +224,34 @@ def test_settings_validation_names_field() -> None:
         OpenAIGenerator(
             api_base="localhost:8000", model="m", template=get_template("reprover"), language="coq"
         )
+
+
+def test_a_prompt_over_the_context_gets_no_candidates_and_the_others_do(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """A 400 for a too-long prompt: the batch is retried prompt by prompt, that one is empty."""
+    message = (
+        "This model's maximum context length is 1024 tokens. However, your prompt contains"
+        " 1500 tokens."
+    )
+    too_long = json.dumps({"error": {"message": message}}).encode()
+    choice = {
+        "index": 0,
+        "text": "auto.",
+        "finish_reason": "stop",
+        "logprobs": {"tokens": ["auto."], "token_logprobs": [-1.0]},
+    }
+    good = json.dumps({"choices": [choice]}).encode()
+    stub = stub_server([(400, too_long), (200, good), (400, too_long)])
+    first, second = _generator(stub.url).generate([request_factory(0), request_factory(1)])
+    assert [c.tactic for c in first] == ["auto."] and second == []
+    assert len(stub.received) == 3 and isinstance(stub.received[0]["prompt"], list)
+
+
+def test_other_bad_requests_still_raise(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """A 400 that is not about the context length is a GeneratorError, not an empty answer."""
+    stub = stub_server([(400, b'{"error": {"message": "temperature must be >= 0"}}')])
+    with pytest.raises(GeneratorError, match=r"HTTP 400.*temperature"):
+        _generator(stub.url).generate([request_factory(0)])
