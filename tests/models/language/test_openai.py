@@ -255,3 +255,19 @@ def test_other_bad_requests_still_raise(
     stub = stub_server([(400, b'{"error": {"message": "temperature must be >= 0"}}')])
     with pytest.raises(GeneratorError, match=r"HTTP 400.*temperature"):
         _generator(stub.url).generate([request_factory(0)])
+
+
+def test_the_seed_is_sent_unless_turned_off(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """Requests carry `seed` by default; with request_seed=False (--no-request-seed) they do not."""
+    choice = {
+        "index": 0,
+        "text": "auto.",
+        "finish_reason": "stop",
+        "logprobs": {"tokens": ["auto."], "token_logprobs": [-1.0]},
+    }
+    stub = stub_server([(200, json.dumps({"choices": [choice]}).encode())])
+    _generator(stub.url).generate([request_factory(0)])
+    _generator(stub.url, request_seed=False).generate([request_factory(0)])
+    assert "seed" in stub.received[0] and "seed" not in stub.received[1]

@@ -116,3 +116,9 @@ def test_flags_round_trip_into_config() -> None:
         request_timeout_s=9.0,
         template="deepseek",
     )
+
+
+def test_no_request_seed_turns_the_request_seed_off() -> None:
+    """`--no-request-seed` maps to GeneratorConfig.request_seed=False (default True)."""
+    assert generator_config_from_arguments(_parse("--no-request-seed")).request_seed is False
+    assert generator_config_from_arguments(_parse()).request_seed is True
