@@ -68,6 +68,10 @@ def _declares_morphism(code: str, name: str) -> bool:
     return match is not None and name in (match.group(1), match.group(1) + "_Proper")
 
 
+#: ``let`` as a whole word (an identifier character on neither side).
+_LET = re.compile(r"(?<![\w'])let(?![\w'])")
+
+
 def _has_body(code: str) -> bool:
     """Whether a declaration gives its body: a ``:=`` outside brackets that no ``let`` claims.
 
@@ -81,24 +85,10 @@ def _has_body(code: str) -> bool:
             depth += 1
         elif character in ")]}":
             depth -= 1
-        elif depth == 0 and _keyword_at(code, index, "let"):
+        elif depth == 0 and _LET.match(code, index):
             open_lets += 1
         elif depth == 0 and code.startswith(":=", index):
             if not open_lets:
                 return True
             open_lets -= 1
     return False
-
-
-def _keyword_at(code: str, index: int, word: str) -> bool:
-    """Whether ``word`` stands at ``index`` as a whole word."""
-    end = index + len(word)
-    return (
-        code.startswith(word, index)
-        and (index == 0 or not _is_identifier_character(code[index - 1]))
-        and (end == len(code) or not _is_identifier_character(code[end]))
-    )
-
-
-def _is_identifier_character(character: str) -> bool:
-    return character.isalnum() or character in "_'"
