@@ -28,6 +28,7 @@ __all__ = [
     "add_problem_flags",
     "add_scoring_flags",
     "add_search_flags",
+    "add_training_data_flags",
     "backend_config_from_arguments",
     "default_of",
     "generator_config_from_arguments",
@@ -274,3 +275,17 @@ def add_search_flags(parser: argparse.ArgumentParser) -> None:
     add_generator_flags(parser.add_argument_group("generator"))
     add_budget_flags(parser)
     add_scoring_flags(parser)
+
+
+# ------------------------------------------------------------------ training
+def add_training_data_flags(parser: argparse.ArgumentParser) -> None:
+    """``--data TRACE_DIR [RUN_DIR ...]`` and ``--output MODEL_DIR`` of every trainer."""
+    parser.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        required=True,
+        metavar="DIR",
+        help="TRACE_DIR (written by `prover trace`), then optional RUN_DIRs of prove/eval runs",
+    )
+    parser.add_argument("--output", type=Path, required=True, help="model directory to write")

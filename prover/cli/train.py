@@ -19,7 +19,7 @@ from models.progress.boosted import BoostedSettings
 from models.progress.data import parse_ratios
 from models.progress.manifest import FAMILIES, INPUT_FORMATS
 from models.progress.training import TrainingConfig
-from prover.cli.flags import default_of
+from prover.cli.flags import add_training_data_flags, default_of
 
 __all__ = ["register", "training_config_from_arguments"]
 
@@ -30,15 +30,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "train-progress",
         help="train the remaining-steps model (LeanProgress) and write MODEL_DIR/metrics.json",
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        nargs="+",
-        required=True,
-        metavar="DIR",
-        help="TRACE_DIR (written by `prover trace`), then optional RUN_DIRs of prove/eval runs",
-    )
-    parser.add_argument("--output", type=Path, required=True, help="model directory to write")
+    add_training_data_flags(parser)
     parser.add_argument(
         "--report-run",
         type=Path,

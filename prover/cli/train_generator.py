@@ -22,6 +22,7 @@ from typing import Any
 from models.language.training.config import LmTrainingConfig
 from models.retrieval.settings import KnnTrainingConfig
 from prover.attempts.training_data import verified_proof_steps
+from prover.cli.flags import add_training_data_flags
 from search.errors import ConfigError
 
 __all__ = ["KINDS", "lm_config_from_arguments", "register"]
@@ -36,15 +37,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="train a knn or lm tactic generator; writes MODEL_DIR with metrics.json",
     )
     parser.add_argument("--kind", required=True, choices=KINDS, help="which generator to train")
-    parser.add_argument(
-        "--data",
-        type=Path,
-        nargs="+",
-        required=True,
-        metavar="DIR",
-        help="TRACE_DIR (written by `prover trace`), then optional RUN_DIRs of prove/eval runs",
-    )
-    parser.add_argument("--output", type=Path, required=True, help="model directory to write")
+    add_training_data_flags(parser)
     _add_knn_flags(parser.add_argument_group("knn kind"))
     _add_lm_flags(parser.add_argument_group("lm kind"))
     parser.set_defaults(handler=_run_train_generator)
