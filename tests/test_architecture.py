@@ -15,7 +15,7 @@ ALLOWED = {
     "models": {"search", "models"},
     "prover/backends": {"search", "models", "prover.backends"},
     "prover/data": {"search", "prover.backends", "prover.data"},
-    "prover/tracing": {"search", "prover.backends", "prover.data", "prover.tracing"},
+    "prover/tracing": {"search", "models", "prover.backends", "prover.data", "prover.tracing"},
     "prover/attempts": {
         "search", "models", "prover.backends", "prover.data", "prover.tracing", "prover.attempts",
     },

@@ -1,7 +1,8 @@
 """The values a trace is made of: one proof step, one declaration's status, one file's trace.
 
 Field names are the row fields of the trace data (``steps.jsonl.gz`` and
-``theorems.jsonl``, see docs/tracing.md); the output writers add ``split``.
+``theorems.jsonl``, see docs/tracing.md); the output writers add ``split``. The step row is
+defined once, beside its reader, in :mod:`models.trace_data`.
 """
 
 from __future__ import annotations
@@ -9,35 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from models.trace_data import TracedStep
+
 __all__ = ["SourceTrace", "TheoremStatus", "TracedStep"]
 
 STATUS_TRACED = "traced"
 STATUS_SKIPPED = "skipped"
-
-
-@dataclass(frozen=True, kw_only=True)
-class TracedStep:
-    """One tactic of a finished proof and the goals before it.
-
-    ``state`` is :attr:`search.states.ProofState.text` of the goals Coq showed right
-    before the tactic; ``remaining_steps`` is ``proof_length - step`` (1 for the last
-    tactic); bullets and braces are not steps.
-    """
-
-    library: str
-    file: str
-    module: str
-    theorem: str
-    step: int
-    state: str
-    tactic: str
-    remaining_steps: int
-    proof_length: int
-    num_goals: int
-
-    def row(self) -> dict[str, Any]:
-        """The step as a JSON-ready dict."""
-        return asdict(self)
 
 
 @dataclass(frozen=True, kw_only=True)
