@@ -32,6 +32,7 @@ __all__ = [
     "LEANPROGRESS_RATIOS",
     "LENGTH_BUCKETS",
     "NO_REBALANCING",
+    "RUN_SOURCE_PREFIX",
     "SPLITS",
     "ProgressExample",
     "RebalanceRatios",
@@ -46,6 +47,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: ``ProgressExample.source`` of the states of the prover's own verified proofs.
+RUN_SOURCE_PREFIX = "search:"
 
 #: Proof-length buckets of LeanProgress's balancing table and of our per-bucket metrics.
 LENGTH_BUCKETS: tuple[tuple[int, int | None], ...] = (
@@ -254,13 +258,20 @@ def rebalance(
 def sample_examples(
     examples: Sequence[ProgressExample], limit: int | None, *, seed: int
 ) -> list[ProgressExample]:
-    """At most ``limit`` examples, chosen by a seeded hash of (theorem, state) (stable)."""
+    """At most ``limit`` examples, chosen by a seeded hash of (theorem, state) (stable).
+
+    The states of the prover's own proofs (source ``search:...``) are always kept and count
+    towards ``limit``: they are the few in-domain examples that expert iteration adds, and a
+    sample sized for the trace would otherwise drop most of them.
+    """
     if limit is None or len(examples) <= limit:
         return list(examples)
+    own = [e for e in examples if e.source.startswith(RUN_SOURCE_PREFIX)]
+    traced = [e for e in examples if not e.source.startswith(RUN_SOURCE_PREFIX)]
     ranked = sorted(
-        examples, key=lambda e: _unit_hash(seed, f"{e.theorem}\x00{e.state}\x00{e.proof_so_far}")
+        traced, key=lambda e: _unit_hash(seed, f"{e.theorem}\x00{e.state}\x00{e.proof_so_far}")
     )
-    return ranked[:limit]
+    return own + ranked[: max(0, limit - len(own))]
 
 
 def _unit_hash(seed: int, text: str) -> float:

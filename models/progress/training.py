@@ -26,6 +26,7 @@ from typing import Any
 from models.progress.boosted import BoostedSettings, fit_boosted
 from models.progress.data import (
     NO_REBALANCING,
+    RUN_SOURCE_PREFIX,
     ProgressExample,
     RebalanceRatios,
     deduplicate,
@@ -145,7 +146,7 @@ def train_progress_model(
         train_examples=len(train),
         train_theorems=len({e.theorem for e in train}),
         train_files=len({e.file for e in train}),
-        train_examples_from_runs=sum(e.source.startswith("search:") for e in train),
+        train_examples_from_runs=sum(e.source.startswith(RUN_SOURCE_PREFIX) for e in train),
         train_examples_before_rebalancing=before,
         rebalance=config.rebalance.describe() or "none",
         train_time_s=round(train_time_s, 2),

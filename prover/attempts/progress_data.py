@@ -16,7 +16,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from models.progress.data import ProgressExample, path_examples
+from models.progress.data import RUN_SOURCE_PREFIX, ProgressExample, path_examples
 from prover.attempts.record import AttemptRecord
 from prover.attempts.training_data import read_run_records
 
@@ -65,7 +65,7 @@ def run_examples(directories: Sequence[Path]) -> list[ProgressExample]:
         found = [
             example
             for record in read_run_records(Path(directory))
-            for example in record_examples(record, source=f"search:{directory}")
+            for example in record_examples(record, source=f"{RUN_SOURCE_PREFIX}{directory}")
         ]
         if not found:
             logger.warning("%s: no verified proof to learn from", directory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from models.progress.data import (
     LEANPROGRESS_RATIOS,
     NO_REBALANCING,
+    RUN_SOURCE_PREFIX,
     ProgressExample,
     bucket_name,
     deduplicate,
@@ -147,6 +149,16 @@ def test_sample_is_seeded_and_bounded() -> None:
     assert len(first) == 40 and first == sample_examples(examples, 40, seed=1)
     assert first != sample_examples(examples, 40, seed=2)
     assert sample_examples(examples, None, seed=0) == examples
+
+
+def test_sample_keeps_every_state_of_the_provers_own_proofs() -> None:
+    """A sample sized for the trace still holds all run states, and they count towards N."""
+    traced = [e for i in range(50) for e in trajectory(f"p{i}", 3)]
+    own = [dataclasses.replace(e, source=f"{RUN_SOURCE_PREFIX}runs/a") for e in trajectory("q", 4)]
+    sampled = sample_examples(traced + own, 20, seed=1)
+    assert len(sampled) == 20
+    assert all(e in sampled for e in own)
+    assert sum(e.source.startswith(RUN_SOURCE_PREFIX) for e in sampled) == len(own)
 
 
 def test_duplicate_states_keep_smallest_label() -> None:
