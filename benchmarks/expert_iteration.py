@@ -11,9 +11,9 @@ Round r uses the knn generator and the progress model of round r:
 3. **retrain** both models on the trace plus every round's search run:
    ``prover train-generator --kind knn`` and ``prover train-progress``.
 
-The report (``OUTPUT/report.json``, one JSON line per round also on stdout) gives per round the test solved count
-and the data added (new theorems proved, labelled states). Finished steps are kept, so a
-rerun resumes. Usage (the figures in docs/progress.md)::
+The report (``OUTPUT/report.json``; each round also as one JSON line on stdout) gives per
+round the test solved count and the data added (new theorems proved, labelled states).
+Finished steps are kept, so a rerun resumes. Usage (the figures in docs/progress.md)::
 
     python -m benchmarks.expert_iteration --trace TRACE_DIR --output runs/expert \
         --knn-model KNN_DIR --progress-model PROGRESS_DIR --rounds 2 \
