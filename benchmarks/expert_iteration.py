@@ -11,8 +11,10 @@ Round r uses the knn generator and the progress model of round r:
 3. **retrain** both models on the trace plus every round's search run:
    ``prover train-generator --kind knn`` and ``prover train-progress``.
 
-The report (``OUTPUT/report.json``; each round also as one JSON line on stdout) gives per
-round the test solved count and the data added (new theorems proved, labelled states).
+The report (``OUTPUT/report.json`` and a table in ``report.md``; each round also as one JSON
+line on stdout) gives per round the test solved count (and, with ``--baseline-run``, the
+theorems gained and lost against that run), the data added (new theorems proved, labelled
+states) and the models' held-out figures from their ``metrics.json``.
 Finished steps are kept, so a rerun resumes. Usage (the figures in docs/progress.md)::
 
     python -m benchmarks.expert_iteration --trace TRACE_DIR --output runs/expert \
@@ -244,6 +246,47 @@ def search_round(
     }
 
 
+def model_figures(knn: Path, progress: Path) -> dict[str, Any]:
+    """The held-out figures the two models' ``metrics.json`` hold (None where absent)."""
+
+    def metrics(directory: Path) -> dict[str, Any]:
+        path = directory / "metrics.json"
+        return dict(json.loads(path.read_text())) if path.is_file() else {}
+
+    knn_metrics, progress_metrics = metrics(knn), metrics(progress)
+    return {
+        "knn_test_top1": (knn_metrics.get("knn") or {}).get("top1"),
+        "knn_test_top10": (knn_metrics.get("knn") or {}).get("top10"),
+        "knn_run_rows": knn_metrics.get("run_rows"),
+        "progress_mae_ratio": progress_metrics.get("mae_ratio_to_best_constant"),
+        "progress_train_examples_from_runs": progress_metrics.get("train_examples_from_runs"),
+    }
+
+
+def against_baseline(test: Sequence[AttemptRecord], baseline: Path | None) -> dict[str, Any]:
+    """Test theorems proved here and not in ``baseline`` (a run directory), and the reverse."""
+    if baseline is None:
+        return {}
+    before = {r.name for r in _records(baseline) if r.proved}
+    now = {r.name for r in test if r.proved}
+    return {"beyond_baseline": sorted(now - before), "lost_from_baseline": sorted(before - now)}
+
+
+def markdown(rounds: Sequence[dict[str, Any]]) -> str:
+    """The per-round table of ``report.md``."""
+    columns = (
+        "round", "test_proved", "beyond_baseline", "proved_valid", "proved_trace",
+        "proofs_added", "labelled_states_added", "knn_test_top1", "progress_mae_ratio", "wall_s",
+    )  # fmt: skip
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for entry in rounds:
+        cells = [entry.get(column, "") for column in columns]
+        cells = [len(c) if isinstance(c, list) else c for c in cells]
+        cells = [f"{c:.3f}" if isinstance(c, float) else str(c) for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the rounds and write the report."""
     parser = argparse.ArgumentParser(
@@ -268,6 +311,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tactic-timeout", type=float, default=2.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--baseline-run",
+        type=Path,
+        help="a test run (e.g. the portfolio's) to list the theorems each round adds or loses",
+    )
     arguments = parser.parse_args(argv)
     test_names = [e.key for e in load_benchmark("minif2f-coq", split="test")]
     runs: list[Path] = []
@@ -290,6 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "test_theorems": len(test),
             "test_proved": sum(r.proved for r in test),
             "test_errors": sum(r.status == "error" for r in test),
+            **against_baseline(test, arguments.baseline_run),
+            **model_figures(knn, progress),
         }
         if number < arguments.rounds:
             entry.update(search_round(arguments, directory, flags, solved))
@@ -298,6 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rounds.append(entry)
         report = {"command": " ".join(map(shlex.quote, sys.argv)), "rounds": rounds}
         (arguments.output / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+        (arguments.output / "report.md").write_text(markdown(rounds))
         print(json.dumps(entry), flush=True)
     return 0
 

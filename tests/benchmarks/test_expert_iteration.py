@@ -1,0 +1,77 @@
+"""Expert iteration's bookkeeping: the trace sample, the baseline comparison, the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.expert_iteration import against_baseline, markdown, model_figures, trace_theorems
+from prover.attempts.jsonl import JsonlWriter
+from prover.attempts.record import AttemptRecord
+
+
+def record(name: str, *, proved: bool) -> AttemptRecord:
+    """A verified one-tactic proof, or a failure."""
+    return AttemptRecord(
+        name=name,
+        attempt=0,
+        seed=0,
+        status="proved" if proved else "failed",
+        proof=("lia",) if proved else None,
+        verified=proved,
+        expansions=1,
+        time_s=1.0,
+    )
+
+
+def test_trace_sample_keeps_unique_short_valid_stdlib_theorems(tmp_path: Path) -> None:
+    """Only traced valid-split stdlib theorems, short enough, named once in their file."""
+    rows = [
+        {"file": "A.v", "theorem": "ok", "split": "valid", "status": "traced",
+         "library": "stdlib", "proof_length": 3},
+        {"file": "A.v", "theorem": "twice", "split": "valid", "status": "traced",
+         "library": "stdlib", "proof_length": 1},
+        {"file": "A.v", "theorem": "twice", "split": "valid", "status": "traced",
+         "library": "stdlib", "proof_length": 1},
+        {"file": "A.v", "theorem": "long", "split": "valid", "status": "traced",
+         "library": "stdlib", "proof_length": 9},
+        {"file": "B.v", "theorem": "test", "split": "test", "status": "traced",
+         "library": "stdlib", "proof_length": 1},
+        {"file": "C.v", "theorem": "other", "split": "valid", "status": "traced",
+         "library": "flocq", "proof_length": 1},
+    ]  # fmt: skip
+    (tmp_path / "theorems.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    sample = trace_theorems(tmp_path, count=10, max_proof_length=5, seed=0)
+    assert [row["theorem"] for row in sample] == ["ok"]
+
+
+def test_baseline_comparison_lists_gains_and_losses(tmp_path: Path) -> None:
+    """Theorems proved only in the round, and only in the baseline run, by name."""
+    with JsonlWriter(tmp_path / "results.jsonl") as writer:
+        for name, proved in (("a", True), ("b", True), ("c", False)):
+            writer.write(record(name, proved=proved))
+    test = [record("a", proved=True), record("b", proved=False), record("c", proved=True)]
+    assert against_baseline(test, tmp_path) == {
+        "beyond_baseline": ["c"],
+        "lost_from_baseline": ["b"],
+    }
+    assert against_baseline(test, None) == {}
+
+
+def test_model_figures_read_both_metrics_files(tmp_path: Path) -> None:
+    """knn top-k and the progress MAE ratio come from the models' metrics.json; absent is None."""
+    (tmp_path / "knn").mkdir()
+    (tmp_path / "knn" / "metrics.json").write_text(
+        json.dumps({"knn": {"top1": 0.25, "top10": 0.5}, "run_rows": 7})
+    )
+    figures = model_figures(tmp_path / "knn", tmp_path / "missing")
+    assert figures["knn_test_top1"] == 0.25 and figures["knn_run_rows"] == 7
+    assert figures["progress_mae_ratio"] is None
+
+
+def test_markdown_counts_lists_and_rounds_floats() -> None:
+    """A list cell shows its length, a float three decimals, a missing cell stays empty."""
+    table = markdown([{"round": 0, "test_proved": 65, "beyond_baseline": ["x", "y"],
+                       "knn_test_top1": 0.123456}])  # fmt: skip
+    row = table.splitlines()[2]
+    assert row.startswith("| 0 | 65 | 2 |") and "0.123" in row and "0.1234" not in row
