@@ -287,6 +287,14 @@ def markdown(rounds: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def earlier_wall_times(report: Path) -> dict[int, float]:
+    """Round number -> wall seconds recorded by an earlier run of the same output (resume)."""
+    if not report.is_file():
+        return {}
+    rounds = json.loads(report.read_text()).get("rounds", [])
+    return {int(entry["round"]): float(entry.get("wall_s", 0.0)) for entry in rounds}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the rounds and write the report."""
     parser = argparse.ArgumentParser(
@@ -321,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs: list[Path] = []
     solved: set[str] = set()
     rounds: list[dict[str, Any]] = []
+    earlier = earlier_wall_times(arguments.output / "report.json")
     for number in range(arguments.rounds + 1):
         directory = arguments.output / f"round-{number}"
         started = time.monotonic()
@@ -344,7 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if number < arguments.rounds:
             entry.update(search_round(arguments, directory, flags, solved))
             runs.append(directory / "search")
-        entry["wall_s"] = round(time.monotonic() - started, 1)
+        # A resumed round adds to the time its earlier runs spent.
+        entry["wall_s"] = round(earlier.get(number, 0.0) + time.monotonic() - started, 1)
         rounds.append(entry)
         report = {"command": " ".join(map(shlex.quote, sys.argv)), "rounds": rounds}
         (arguments.output / "report.json").write_text(json.dumps(report, indent=2) + "\n")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.expert_iteration import against_baseline, markdown, model_figures, trace_theorems
+from benchmarks.expert_iteration import (
+    against_baseline,
+    earlier_wall_times,
+    markdown,
+    model_figures,
+    trace_theorems,
+)
 from prover.attempts.jsonl import JsonlWriter
 from prover.attempts.record import AttemptRecord
 
@@ -75,3 +81,11 @@ def test_markdown_counts_lists_and_rounds_floats() -> None:
                        "knn_test_top1": 0.123456}])  # fmt: skip
     row = table.splitlines()[2]
     assert row.startswith("| 0 | 65 | 2 |") and "0.123" in row and "0.1234" not in row
+
+
+def test_resumed_rounds_keep_their_earlier_wall_time(tmp_path: Path) -> None:
+    """The wall time a report already holds per round is read back for a resumed run."""
+    report = tmp_path / "report.json"
+    assert earlier_wall_times(report) == {}
+    report.write_text(json.dumps({"rounds": [{"round": 0, "wall_s": 12.5}, {"round": 1}]}))
+    assert earlier_wall_times(report) == {0: 12.5, 1: 0.0}
