@@ -13,39 +13,25 @@ from benchmarks.expert_iteration import (
     trace_theorems,
 )
 from prover.attempts.jsonl import JsonlWriter
-from prover.attempts.record import AttemptRecord
-
-
-def record(name: str, *, proved: bool) -> AttemptRecord:
-    """A verified one-tactic proof, or a failure."""
-    return AttemptRecord(
-        name=name,
-        attempt=0,
-        seed=0,
-        status="proved" if proved else "failed",
-        proof=("lia",) if proved else None,
-        verified=proved,
-        expansions=1,
-        time_s=1.0,
-    )
+from tests.benchmarks.records import attempt_record as record
 
 
 def test_trace_sample_keeps_unique_short_valid_stdlib_theorems(tmp_path: Path) -> None:
     """Only traced valid-split stdlib theorems, short enough, named once in their file."""
+
+    def row(theorem: str, **changes: object) -> dict[str, object]:
+        base = {"file": "A.v", "theorem": theorem, "split": "valid", "status": "traced",
+                "library": "stdlib", "proof_length": 1}  # fmt: skip
+        return {**base, **changes}
+
     rows = [
-        {"file": "A.v", "theorem": "ok", "split": "valid", "status": "traced",
-         "library": "stdlib", "proof_length": 3},
-        {"file": "A.v", "theorem": "twice", "split": "valid", "status": "traced",
-         "library": "stdlib", "proof_length": 1},
-        {"file": "A.v", "theorem": "twice", "split": "valid", "status": "traced",
-         "library": "stdlib", "proof_length": 1},
-        {"file": "A.v", "theorem": "long", "split": "valid", "status": "traced",
-         "library": "stdlib", "proof_length": 9},
-        {"file": "B.v", "theorem": "test", "split": "test", "status": "traced",
-         "library": "stdlib", "proof_length": 1},
-        {"file": "C.v", "theorem": "other", "split": "valid", "status": "traced",
-         "library": "flocq", "proof_length": 1},
-    ]  # fmt: skip
+        row("ok", proof_length=3),
+        row("twice"),
+        row("twice"),
+        row("long", proof_length=9),
+        row("test", file="B.v", split="test"),
+        row("other", file="C.v", library="flocq"),
+    ]
     (tmp_path / "theorems.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
     sample = trace_theorems(tmp_path, count=10, max_proof_length=5, seed=0)
     assert [row["theorem"] for row in sample] == ["ok"]

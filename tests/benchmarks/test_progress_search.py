@@ -7,22 +7,7 @@ import argparse
 import pytest
 
 from benchmarks.progress_search import parse_arm, render_markdown, summarize_arms
-from prover.attempts.record import AttemptRecord
-
-
-def record(name: str, *, proved: bool, expansions: int, scorer_s: float = 0.0) -> AttemptRecord:
-    """A verified proof (or a failure) after ``expansions`` expansions of a 10 s search."""
-    return AttemptRecord(
-        name=name,
-        attempt=0,
-        seed=0,
-        status="proved" if proved else "failed",
-        proof=("lia",) if proved else None,
-        verified=proved,
-        expansions=expansions,
-        time_s=10.0,
-        scorer_time_s=scorer_s,
-    )
+from tests.benchmarks.records import attempt_record as record
 
 
 def test_arm_is_name_equals_flags() -> None:
