@@ -263,11 +263,15 @@ def model_figures(knn: Path, progress: Path) -> dict[str, Any]:
     }
 
 
-def against_baseline(test: Sequence[AttemptRecord], baseline: Path | None) -> dict[str, Any]:
-    """Test theorems proved here and not in ``baseline`` (a run directory), and the reverse."""
-    if baseline is None:
+def baseline_proved(baseline: Path | None) -> set[str] | None:
+    """The theorems the ``--baseline-run`` directory proved (read once), or None without one."""
+    return None if baseline is None else {r.name for r in _records(baseline) if r.proved}
+
+
+def against_baseline(test: Sequence[AttemptRecord], before: set[str] | None) -> dict[str, Any]:
+    """Test theorems proved here and not in the baseline's proved set, and the reverse."""
+    if before is None:
         return {}
-    before = {r.name for r in _records(baseline) if r.proved}
     now = {r.name for r in test if r.proved}
     return {"beyond_baseline": sorted(now - before), "lost_from_baseline": sorted(before - now)}
 
@@ -330,6 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     solved: set[str] = set()
     rounds: list[dict[str, Any]] = []
     earlier = earlier_wall_times(arguments.output / "report.json")
+    baseline = baseline_proved(arguments.baseline_run)
     for number in range(arguments.rounds + 1):
         directory = arguments.output / f"round-{number}"
         started = time.monotonic()
@@ -347,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "test_theorems": len(test),
             "test_proved": sum(r.proved for r in test),
             "test_errors": sum(r.status == "error" for r in test),
-            **against_baseline(test, arguments.baseline_run),
+            **against_baseline(test, baseline),
             **model_figures(knn, progress),
         }
         if number < arguments.rounds:

@@ -92,12 +92,18 @@ def _read_rows(path: Path) -> Iterator[TraceStep]:
         raise InputError(f"{path}: unreadable trace steps: {exc}") from exc
 
 
+#: (field, converter) of a trace row, computed once: every field is an int or a str
+#: (annotations are strings here, under ``from __future__ import annotations``).
+_ROW_FIELDS: tuple[tuple[str, type[int] | type[str]], ...] = tuple(
+    (item.name, int if item.type == "int" else str) for item in fields(TraceStep)
+)
+
+
 def _row(data: Any, path: Path, number: int) -> TraceStep:
     if not isinstance(data, dict):
         raise InputError(f"{path}:{number}: a trace row must be a JSON object")
     try:
-        # Every field is an int or a str (annotations are strings here).
-        convert = {"int": int, "str": str}
-        return TraceStep(**{f.name: convert[str(f.type)](data[f.name]) for f in fields(TraceStep)})
+        values: dict[str, Any] = {name: convert(data[name]) for name, convert in _ROW_FIELDS}
+        return TraceStep(**values)
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{path}:{number}: trace row without a valid {exc}") from exc

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from benchmarks.expert_iteration import (
     against_baseline,
+    baseline_proved,
     earlier_wall_times,
     markdown,
     model_figures,
@@ -43,7 +44,7 @@ def test_baseline_comparison_lists_gains_and_losses(tmp_path: Path) -> None:
         for name, proved in (("a", True), ("b", True), ("c", False)):
             writer.write(record(name, proved=proved))
     test = [record("a", proved=True), record("b", proved=False), record("c", proved=True)]
-    assert against_baseline(test, tmp_path) == {
+    assert against_baseline(test, baseline_proved(tmp_path)) == {
         "beyond_baseline": ["c"],
         "lost_from_baseline": ["b"],
     }
