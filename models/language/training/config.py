@@ -37,6 +37,7 @@ _POSITIVE_INTEGERS = (
     "log_every_steps",
     "eval_samples",
     "eval_max_tokens",
+    "run_weight",
 )
 
 
@@ -70,6 +71,11 @@ class LmTrainingConfig:
             like the prover does it (``--generator hf``: distinct completions by mean log-prob).
         seed: seeds the sampling of examples, the initialisation and the batch order.
         threads: torch CPU threads (None leaves torch's default).
+        init_from: an lm model directory to continue training (fine-tuning) instead of a
+            new model: its tokenizer and weights are used, and the size and vocabulary
+            fields above are then ignored.
+        run_weight: how many times each distinct example of the runs' verified proofs
+            appears in the training split (1: once, like a trace example).
     """
 
     data: Path
@@ -101,6 +107,8 @@ class LmTrainingConfig:
     eval_max_tokens: int = 96
     seed: int = 0
     threads: int | None = None
+    init_from: Path | None = None
+    run_weight: int = 1
 
     def __post_init__(self) -> None:
         for name in _POSITIVE_INTEGERS:

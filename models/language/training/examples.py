@@ -6,7 +6,9 @@ the prover's own runs as :class:`~models.trace_data.TraceStep` rows, which the p
 reads (:func:`prover.attempts.training_data.verified_proof_steps`, test-split records left
 out) and passes in; they join the *training* split.
 
-Identical (state, tactic) pairs are kept once per split.
+Identical (state, tactic) pairs are kept once per split. With ``run_weight`` K > 1 each
+distinct run example appears K times in the training split, so that a few hundred of the
+prover's own in-domain proofs are not drowned by a quarter of a million library steps.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class TacticDataset:
     test: tuple[TacticExample, ...]
     trace_train_examples: int
     run_train_examples: int
+    run_weight: int = 1
 
     def counts(self) -> dict[str, int]:
         """Sizes for metrics.json."""
@@ -51,11 +54,15 @@ class TacticDataset:
             "test_examples": len(self.test),
             "trace_train_examples": self.trace_train_examples,
             "run_train_examples": self.run_train_examples,
+            "run_weight": self.run_weight,
         }
 
 
-def load_dataset(trace_dir: Path, run_steps: Sequence[TraceStep] = ()) -> TacticDataset:
-    """Examples of the trace (by split) plus the runs' verified proof steps (train)."""
+def load_dataset(
+    trace_dir: Path, run_steps: Sequence[TraceStep] = (), *, run_weight: int = 1
+) -> TacticDataset:
+    """Examples of the trace (by split) plus the runs' verified proof steps (train), each
+    distinct run example repeated ``run_weight`` times."""
     by_split: dict[str, dict[tuple[str, str], TacticExample]] = {s: {} for s in SPLITS}
     for row in load_trace_steps(trace_dir):
         by_split[row.split].setdefault((row.state, row.tactic), _example(row, "trace"))
@@ -63,12 +70,15 @@ def load_dataset(trace_dir: Path, run_steps: Sequence[TraceStep] = ()) -> Tactic
     for row in run_steps:
         if row.state.strip() and row.tactic.strip():
             by_split["train"].setdefault((row.state, row.tactic), _example(row, "run"))
+    train = list(by_split["train"].values())
+    runs = train[trace_train:]
     dataset = TacticDataset(
-        train=tuple(by_split["train"].values()),
+        train=tuple(train + runs * (run_weight - 1)),
         valid=tuple(by_split["valid"].values()),
         test=tuple(by_split["test"].values()),
         trace_train_examples=trace_train,
-        run_train_examples=len(by_split["train"]) - trace_train,
+        run_train_examples=len(runs),
+        run_weight=run_weight,
     )
     logger.info("examples: %s", dataset.counts())
     return dataset

@@ -17,8 +17,16 @@ from typing import Any
 
 from models.language.training.batches import TEMPLATE
 from models.language.training.config import LmTrainingConfig
+from search.errors import InputError
 
-__all__ = ["KIND", "build_model", "count_parameters", "save_model_directory"]
+__all__ = [
+    "KIND",
+    "build_model",
+    "check_model_directory",
+    "count_parameters",
+    "load_model_directory",
+    "save_model_directory",
+]
 
 KIND = "lm"
 
@@ -44,6 +52,29 @@ def build_model(config: LmTrainingConfig, tokenizer: Any) -> Any:
         pad_token_id=tokenizer.pad_token_id,
     )
     return LlamaForCausalLM(model_config)
+
+
+def check_model_directory(directory: Path) -> None:
+    """Fail closed unless ``directory`` is an lm model directory this command wrote
+    (``kind.json`` says ``lm``): one line naming the path, before anything is trained."""
+    try:
+        kind = json.loads((directory / "kind.json").read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        kind = None
+    if kind != KIND:
+        raise InputError(
+            f'{directory}: not an lm model directory (kind.json must say "{KIND}", found {kind!r})'
+        )
+
+
+def load_model_directory(directory: Path) -> tuple[Any, Any]:
+    """The ``(model, tokenizer)`` saved in an lm model directory, to train further."""
+    from transformers import AutoTokenizer, LlamaForCausalLM
+
+    check_model_directory(directory)
+    tokenizer = AutoTokenizer.from_pretrained(str(directory))
+    model = LlamaForCausalLM.from_pretrained(str(directory))
+    return model, tokenizer
 
 
 def count_parameters(model: Any) -> int:

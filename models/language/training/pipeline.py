@@ -1,11 +1,13 @@
 """``train_language_model``: inputs checked, tokenizer, model, training, directory, metrics.
 
 Every input is checked before anything is trained (a trace directory without its manifest,
-a run directory without results, an output path that is a file, an empty training set:
-one :class:`~search.errors.InputError` naming the path). The model directory receives
-the HF files, ``kind.json``, ``loss_curve.png``, ``loss_curve.json`` and ``metrics.json``
-(sizes, training run, offline top-k accuracy on the trace's held-out test files and the
-most-frequent-tactics baseline).
+a run directory without results, an output path that is a file, an empty training set,
+an ``init_from`` directory that is not an lm model: one :class:`~search.errors.InputError`
+naming the path). With ``init_from`` the saved model and its tokenizer are trained further
+(fine-tuning, e.g. on the prover's own proofs with ``run_weight``) instead of new ones.
+The model directory receives the HF files, ``kind.json``, ``loss_curve.png``,
+``loss_curve.json`` and ``metrics.json`` (sizes, training run, offline top-k accuracy on
+the trace's held-out test files and the most-frequent-tactics baseline).
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from models.language.training.evaluation import (
 from models.language.training.examples import TacticDataset, load_dataset
 from models.language.training.figures import plot_loss_curve
 from models.language.training.loop import train_model
-from models.language.training.model import build_model, count_parameters, save_model_directory
+from models.language.training.model import (
+    build_model,
+    check_model_directory,
+    count_parameters,
+    load_model_directory,
+    save_model_directory,
+)
 from models.language.training.tokenizer import train_tokenizer
 from models.trace_data import TraceStep
 from search.errors import InputError
@@ -43,7 +51,9 @@ def check_inputs(config: LmTrainingConfig, run_steps: Sequence[TraceStep] = ()) 
     """The dataset, once the output path is usable and the training split is not empty."""
     if config.output.exists() and not config.output.is_dir():
         raise InputError(f"{config.output}: the output exists and is not a directory")
-    dataset = load_dataset(config.data, run_steps)
+    if config.init_from is not None:
+        check_model_directory(config.init_from)
+    dataset = load_dataset(config.data, run_steps, run_weight=config.run_weight)
     if not dataset.train:
         raise InputError(
             f"{config.data}: no training example (the trace's train split is empty"
@@ -69,13 +79,16 @@ def train_language_model(
     started = time.monotonic()
     if config.threads is not None:
         torch.set_num_threads(config.threads)
-    tokenizer = train_tokenizer(
-        _tokenizer_texts(dataset, config),
-        vocab_size=config.vocab_size,
-        model_max_length=config.max_position_embeddings,
-    )
+    if config.init_from is not None:
+        model, tokenizer = load_model_directory(config.init_from)
+    else:
+        tokenizer = train_tokenizer(
+            _tokenizer_texts(dataset, config),
+            vocab_size=config.vocab_size,
+            model_max_length=config.max_position_embeddings,
+        )
+        model = build_model(config, tokenizer)
     tokenizer_s = time.monotonic() - started
-    model = build_model(config, tokenizer)
     parameters = count_parameters(model)
     logger.info("model: %d parameters, vocabulary %d", parameters, len(tokenizer))
     run = train_model(model, tokenizer, dataset.train, dataset.valid, config)
@@ -93,6 +106,7 @@ def train_language_model(
         **dataset.counts(),
         "parameters": parameters,
         "vocabulary": len(tokenizer),
+        "init_from": None if config.init_from is None else str(config.init_from),
         "tokenizer_s": round(tokenizer_s, 2),
         "steps": run.steps,
         "epochs": round(run.epochs, 4),

@@ -52,3 +52,15 @@ def test_trace_without_manifest_is_refused(tmp_path: Path) -> None:
     trace = write_trace(tmp_path / "partial", synthetic_rows(), manifest=False)
     with pytest.raises(InputError, match=f"{trace}: not a trace directory"):
         load_dataset(trace)
+
+
+def test_run_weight_repeats_each_run_example(tmp_path: Path) -> None:
+    """With run_weight 3 each distinct run pair appears 3 times; trace pairs stay once."""
+    trace = write_trace(tmp_path / "trace", synthetic_rows())
+    steps = [run_step("⊢ True", "auto."), run_step("⊢ 1 = 1", "reflexivity.")]
+    once = load_dataset(trace, steps)
+    weighted = load_dataset(trace, steps, run_weight=3)
+    added = [e for e in weighted.train if e.source.startswith("run:")]
+    assert len(added) == 6 and len(set((e.state, e.tactic) for e in added)) == 2
+    assert len(weighted.train) == len(once.train) + 4
+    assert weighted.counts()["run_train_examples"] == 2 and weighted.counts()["run_weight"] == 3

@@ -175,3 +175,44 @@ def test_evaluation_sampler_agrees_with_the_hf_generator(trained_tiny_model: Pat
     [found] = candidates_from_samples(samples, template=template, score="mean")
     assert found.tactic == expected.tactic
     assert found.score == pytest.approx(expected.score, abs=1e-4)
+
+
+def test_init_from_continues_the_saved_model(trained_tiny_model: Path, tmp_path: Path) -> None:
+    """--init-from keeps the saved tokenizer and sizes (a size flag is ignored) and starts
+    from the trained weights (its first held-out loss is far below a fresh model's)."""
+    from models.language.training.pipeline import train_language_model
+    from models.trace_data import TraceStep
+
+    step = TraceStep(
+        library="run", file="r", module="", theorem="p", step=0, state="z : R\n⊢ 0 <= z * z",
+        tactic="nra.", remaining_steps=1, proof_length=1, num_goals=1, split="train",
+    )  # fmt: skip
+    output = tmp_path / "tuned"
+    config = tiny_config(
+        fixture_trace(tmp_path), output, init_from=trained_tiny_model, hidden_size=128,
+        max_steps=30, warmup_steps=2, eval_examples=0, run_weight=40,
+    )  # fmt: skip
+    metrics = train_language_model(config, [step])
+    assert metrics["init_from"] == str(trained_tiny_model) and metrics["run_weight"] == 40
+    base = json.loads((trained_tiny_model / "config.json").read_text())
+    tuned = json.loads((output / "config.json").read_text())
+    assert tuned["hidden_size"] == base["hidden_size"] == 64
+    assert (output / "tokenizer.json").read_text() == (
+        trained_tiny_model / "tokenizer.json"
+    ).read_text()
+    start = json.loads((output / "loss_curve.json").read_text())["valid"][0]["loss"]
+    first = json.loads((trained_tiny_model / "loss_curve.json").read_text())["valid"][0]["loss"]
+    assert start < 0.5 * first  # trained weights, not a fresh initialisation
+
+
+def test_init_from_a_non_lm_directory_is_refused(tmp_path: Path) -> None:
+    """--init-from a directory whose kind.json is not lm: one InputError, nothing written."""
+    from models.language.training.pipeline import train_language_model
+
+    foreign = tmp_path / "knn-model"
+    foreign.mkdir()
+    (foreign / "kind.json").write_text('{"kind": "knn", "format": 1}')
+    config = tiny_config(fixture_trace(tmp_path), tmp_path / "model", init_from=foreign)
+    with pytest.raises(InputError, match=f"{foreign}: not an lm model directory"):
+        train_language_model(config)
+    assert not (tmp_path / "model").exists()
