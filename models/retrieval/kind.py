@@ -6,9 +6,9 @@ The generator configuration calls :func:`check_knn_directory` when it is built, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from models.model_kind import UNREADABLE, read_model_kind
 from search.errors import ConfigError
 
 __all__ = ["FORMAT", "KIND", "check_knn_directory"]
@@ -21,12 +21,11 @@ def check_knn_directory(directory: Path) -> None:
     """Refuse anything but a knn model directory, with one line naming the path."""
     if not directory.is_dir():
         raise ConfigError(f"{directory}: no such knn model directory")
-    try:
-        kind = json.loads((directory / "kind.json").read_text(encoding="utf-8")).get("kind")
-    except (OSError, ValueError, AttributeError):
+    kind = read_model_kind(directory)
+    if kind is UNREADABLE:
         raise ConfigError(
             f"{directory}: not a knn model directory (no readable kind.json; "
             "make one with `prover train-generator --kind knn`)"
-        ) from None
+        )
     if kind != KIND:
         raise ConfigError(f"{directory}: a {kind!r} model directory, not a knn one")

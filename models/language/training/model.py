@@ -17,6 +17,7 @@ from typing import Any
 
 from models.language.training.batches import TEMPLATE
 from models.language.training.config import LmTrainingConfig
+from models.model_kind import UNREADABLE, read_model_kind
 from search.errors import InputError
 
 __all__ = [
@@ -57,21 +58,21 @@ def build_model(config: LmTrainingConfig, tokenizer: Any) -> Any:
 def check_model_directory(directory: Path) -> None:
     """Fail closed unless ``directory`` is an lm model directory this command wrote
     (``kind.json`` says ``lm``): one line naming the path, before anything is trained."""
-    try:
-        kind = json.loads((directory / "kind.json").read_text(encoding="utf-8")).get("kind")
-    except (OSError, ValueError, AttributeError):
-        kind = None
+    kind = read_model_kind(directory)
     if kind != KIND:
+        found = "no readable kind.json" if kind is UNREADABLE else f"found {kind!r}"
         raise InputError(
-            f'{directory}: not an lm model directory (kind.json must say "{KIND}", found {kind!r})'
+            f'{directory}: not an lm model directory (kind.json must say "{KIND}", {found})'
         )
 
 
 def load_model_directory(directory: Path) -> tuple[Any, Any]:
-    """The ``(model, tokenizer)`` saved in an lm model directory, to train further."""
+    """The ``(model, tokenizer)`` saved in an lm model directory, to train further.
+
+    The directory is checked once, with the other inputs, by :func:`check_model_directory`
+    (``pipeline.check_inputs``) before this is called."""
     from transformers import AutoTokenizer, LlamaForCausalLM
 
-    check_model_directory(directory)
     tokenizer = AutoTokenizer.from_pretrained(str(directory))
     model = LlamaForCausalLM.from_pretrained(str(directory))
     return model, tokenizer
