@@ -1,6 +1,7 @@
-"""Expert iteration: search, keep the verified proofs, retrain knn and progress, evaluate.
+"""Expert iteration: search, keep the verified proofs, retrain the models, evaluate.
 
-Round r uses the knn generator and the progress model of round r:
+Round r uses the knn generator, the progress model and (with ``--lm-model``) the language
+model of round r:
 
 1. **evaluate** on miniF2F-Coq *test* (``--workers`` sharded ``prover prove`` runs); test
    proofs are never training data;
@@ -8,208 +9,58 @@ Round r uses the knn generator and the progress model of round r:
    trace's *valid-split* theorems (``prover prove --file F --theorem T``, F the installed
    stdlib source), skipping theorems proved in an earlier round; the round's verified
    proofs are merged into ``OUTPUT/round-r/search/results.jsonl``;
-3. **retrain** both models on the trace plus every round's search run:
-   ``prover train-generator --kind knn`` and ``prover train-progress``.
+3. **retrain** the models on the trace plus every round's search run:
+   ``prover train-generator --kind knn``, ``prover train-progress`` and, with a language
+   model, ``prover train-generator --kind lm --init-from LM_BASE`` (benchmarks/expert_models.py).
+
+With ``--lm-model`` the generator is ``--generator`` joined with ``openai``: the round's
+language model served by vLLM on loopback (``--vllm-python``) for the round's searches.
 
 The report (``OUTPUT/report.json`` and a table in ``report.md``; each round also as one JSON
 line on stdout) gives per round the test solved count (and, with ``--baseline-run``, the
 theorems gained and lost against that run), the data added (new theorems proved, labelled
 states) and the models' held-out figures from their ``metrics.json``.
-Finished steps are kept, so a rerun resumes. Usage (the figures in docs/progress.md)::
+Finished steps are kept, so a rerun resumes. Usage (the figures in docs/progress.md and
+docs/generators.md)::
 
     python -m benchmarks.expert_iteration --trace TRACE_DIR --output runs/expert \
         --knn-model KNN_DIR --progress-model PROGRESS_DIR --rounds 2 \
         --search-flags "--alpha 0.5 --progress-n-max 10" --time-limit 10 --tactic-timeout 2
+    python -m benchmarks.expert_iteration ... --lm-model LM_DIR --lm-base LM_STDLIB_DIR \
+        --lm-train-flags "--run-weight 300 --max-steps 250 --learning-rate 5e-4"
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import hashlib
 import json
 import shlex
-import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prover.attempts.jsonl import JsonlWriter, read_jsonl, read_records
+from benchmarks.expert_models import (
+    RoundModels,
+    model_figures,
+    search_flags,
+    served_language_model,
+    train_models,
+)
+from benchmarks.expert_search import (
+    records_under,
+    run_benchmark,
+    run_trace_theorems,
+    trace_key,
+    trace_theorems,
+)
+from prover.attempts.jsonl import JsonlWriter, read_records
 from prover.attempts.progress_data import record_examples
 from prover.attempts.record import AttemptRecord
 from prover.data.benchmarks import load_benchmark
 
-__all__ = ["main", "trace_theorems"]
-
-
-def trace_theorems(
-    trace: Path, *, count: int, max_proof_length: int, seed: int
-) -> list[dict[str, Any]]:
-    """A seeded sample of the trace's valid-split theorems (library stdlib, traced).
-
-    Names declared twice in one file (``id`` in several modules) are left out: ``--file F
-    --theorem T`` would find the first one only.
-    """
-    everything = read_jsonl(trace / "theorems.jsonl")
-    counts = Counter((row.get("file"), row.get("theorem")) for row in everything)
-    rows = [
-        row
-        for row in everything
-        if counts[(row.get("file"), row.get("theorem"))] == 1
-        and row.get("split") == "valid"
-        and row.get("status") == "traced"
-        and row.get("library") == "stdlib"
-        and (row.get("proof_length") or 0) <= max_proof_length
-    ]
-
-    def rank(row: dict[str, Any]) -> str:
-        return hashlib.sha256(f"{seed}\x00{row['file']}\x00{row['theorem']}".encode()).hexdigest()
-
-    return sorted(rows, key=rank)[:count]
-
-
-def _python_prover(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "prover.cli.main", *arguments]
-
-
-def _run(command: Sequence[str], log: Path) -> int:
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a") as stream:
-        stream.write("$ " + " ".join(shlex.quote(c) for c in command) + "\n")
-        stream.flush()
-        return subprocess.run(
-            command, stdout=stream, stderr=subprocess.STDOUT, check=False
-        ).returncode
-
-
-def _search_flags(arguments: argparse.Namespace, knn: Path, progress: Path) -> list[str]:
-    return [
-        "--backend",
-        "coq",
-        "--generator",
-        arguments.generator,
-        "--model",
-        str(knn),
-        "--progress-model",
-        str(progress),
-        "--time-limit",
-        str(arguments.time_limit),
-        "--tactic-timeout",
-        str(arguments.tactic_timeout),
-        "--no-progress",
-        "--force",
-        *shlex.split(arguments.search_flags),
-    ]
-
-
-def _records(directory: Path) -> list[AttemptRecord]:
-    return [r for path in sorted(directory.rglob("results.jsonl")) for r in read_records(path)]
-
-
-def run_benchmark(
-    arguments: argparse.Namespace, split: str, names: Sequence[str], output: Path, flags: list[str]
-) -> list[AttemptRecord]:
-    """miniF2F-Coq ``names`` of ``split`` in ``--workers`` parallel shards (cached)."""
-    done = {r.name for r in _records(output)} if output.is_dir() else set()
-    pending = [name for name in names if name not in done]
-    processes = []
-    for index in range(arguments.workers):
-        shard = pending[index :: arguments.workers]
-        if not shard:
-            continue
-        target = output / f"part-{len(done)}-{index}"
-        command = _python_prover(
-            "prove",
-            "--benchmark",
-            "minif2f-coq",
-            "--split",
-            split,
-            "--names",
-            ",".join(shard),
-            "--output",
-            str(target),
-            *flags,
-        )
-        log = output / f"part-{len(done)}-{index}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("w") as stream:
-            processes.append(subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT))
-    for process in processes:
-        process.wait()
-    return [r for r in _records(output) if r.name in set(names)]
-
-
-def run_trace_theorems(
-    arguments: argparse.Namespace,
-    theorems: Sequence[dict[str, Any]],
-    output: Path,
-    flags: list[str],
-) -> list[AttemptRecord]:
-    """Each theorem with ``prover prove --file F --theorem T``, ``--workers`` at a time."""
-    from prover.tracing.libraries import coq_where
-
-    root = coq_where() / "theories"
-    queue = list(enumerate(theorems))
-    running: list[subprocess.Popen[bytes]] = []
-    while queue or running:
-        while queue and len(running) < arguments.workers:
-            index, row = queue.pop(0)
-            target = output / f"theorem-{index:04d}"
-            if (target / "results.jsonl").is_file():
-                continue
-            command = _python_prover(
-                "prove",
-                "--file",
-                str(root / row["file"]),
-                "--theorem",
-                row["theorem"],
-                "--output",
-                str(target),
-                *flags,
-            )
-            target.mkdir(parents=True, exist_ok=True)
-            with (target / "prove.log").open("w") as stream:
-                running.append(subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT))
-        time.sleep(0.5)
-        running = [process for process in running if process.poll() is None]
-    records = []
-    for index, row in enumerate(theorems):
-        for record in _records(output / f"theorem-{index:04d}"):
-            records.append(dataclasses.replace(record, name=_trace_key(row)))
-    return records
-
-
-def _trace_key(row: dict[str, Any]) -> str:
-    return f"{row['library']}:{row['file']}:{row['theorem']}"
-
-
-def train_models(
-    arguments: argparse.Namespace, directory: Path, runs: Sequence[Path]
-) -> tuple[Path, Path]:
-    """knn and progress models trained on the trace plus ``runs`` (cached in ``directory``)."""
-    knn, progress = directory / "knn", directory / "progress"
-    data = [str(arguments.trace), *map(str, runs)]
-    if not (knn / "kind.json").is_file():
-        command = _python_prover(
-            "train-generator", "--kind", "knn", "--data", *data, "--output", str(knn)
-        )
-        if _run(command, directory / "train-knn.log") != 0:
-            raise SystemExit(f"knn training failed; see {directory / 'train-knn.log'}")
-    if not (progress / "metrics.json").is_file():
-        command = _python_prover(
-            "train-progress",
-            "--data",
-            *data,
-            "--output",
-            str(progress),
-            *shlex.split(arguments.progress_train_flags),
-        )
-        if _run(command, directory / "train-progress.log") != 0:
-            raise SystemExit(f"progress training failed; see {directory / 'train-progress.log'}")
-    return knn, progress
+__all__ = ["main"]
 
 
 def search_round(
@@ -225,7 +76,7 @@ def search_round(
         max_proof_length=arguments.max_proof_length,
         seed=arguments.seed,
     )
-    rows = [row for row in sample if _trace_key(row) not in solved]
+    rows = [row for row in sample if trace_key(row) not in solved]
     if not merged.is_file():
         valid = run_benchmark(arguments, "valid", valid_pending, directory / "search-valid", flags)
         traced = run_trace_theorems(arguments, rows, directory / "search-trace", flags)
@@ -246,26 +97,9 @@ def search_round(
     }
 
 
-def model_figures(knn: Path, progress: Path) -> dict[str, Any]:
-    """The held-out figures the two models' ``metrics.json`` hold (None where absent)."""
-
-    def metrics(directory: Path) -> dict[str, Any]:
-        path = directory / "metrics.json"
-        return dict(json.loads(path.read_text())) if path.is_file() else {}
-
-    knn_metrics, progress_metrics = metrics(knn), metrics(progress)
-    return {
-        "knn_test_top1": (knn_metrics.get("knn") or {}).get("top1"),
-        "knn_test_top10": (knn_metrics.get("knn") or {}).get("top10"),
-        "knn_run_rows": knn_metrics.get("run_rows"),
-        "progress_mae_ratio": progress_metrics.get("mae_ratio_to_best_constant"),
-        "progress_train_examples_from_runs": progress_metrics.get("train_examples_from_runs"),
-    }
-
-
 def baseline_proved(baseline: Path | None) -> set[str] | None:
     """The theorems the ``--baseline-run`` directory proved (read once), or None without one."""
-    return None if baseline is None else {r.name for r in _records(baseline) if r.proved}
+    return None if baseline is None else {r.name for r in records_under(baseline) if r.proved}
 
 
 def against_baseline(test: Sequence[AttemptRecord], before: set[str] | None) -> dict[str, Any]:
@@ -299,36 +133,68 @@ def earlier_wall_times(report: Path) -> dict[int, float]:
     return {int(entry["round"]): float(entry.get("wall_s", 0.0)) for entry in rounds}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the rounds and write the report."""
-    parser = argparse.ArgumentParser(
+def round_models(
+    arguments: argparse.Namespace, number: int, directory: Path, runs: Sequence[Path]
+) -> RoundModels:
+    """Round 0 with ``--knn-model`` and ``--progress-model`` uses them; otherwise trains."""
+    if number == 0 and arguments.knn_model and arguments.progress_model:
+        return RoundModels(
+            knn=arguments.knn_model,
+            progress=arguments.progress_model,
+            language_model=arguments.lm_model,
+        )
+    return train_models(arguments, directory, runs)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of the loop."""
+    command_line = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--trace", type=Path, required=True)
-    parser.add_argument("--output", type=Path, required=True)
-    parser.add_argument("--rounds", type=int, default=2, help="search+retrain rounds")
-    parser.add_argument("--knn-model", type=Path, help="round-0 knn (default: trained)")
-    parser.add_argument("--progress-model", type=Path, help="round-0 progress model")
-    parser.add_argument("--generator", default="portfolio+knn")
-    parser.add_argument("--search-flags", default="", help="more prove flags (alpha, sampling)")
-    parser.add_argument("--progress-train-flags", default="", help="more train-progress flags")
-    parser.add_argument("--trace-theorems", type=int, default=60, help="sampled per run")
-    parser.add_argument(
+    command_line.add_argument("--trace", type=Path, required=True)
+    command_line.add_argument("--output", type=Path, required=True)
+    command_line.add_argument("--rounds", type=int, default=2, help="search+retrain rounds")
+    command_line.add_argument("--knn-model", type=Path, help="round-0 knn (default: trained)")
+    command_line.add_argument("--progress-model", type=Path, help="round-0 progress model")
+    command_line.add_argument("--generator", default="portfolio+knn")
+    command_line.add_argument(
+        "--search-flags", default="", help="more prove flags (alpha, sampling)"
+    )
+    command_line.add_argument(
+        "--progress-train-flags", default="", help="more train-progress flags"
+    )
+    command_line.add_argument("--trace-theorems", type=int, default=60, help="sampled per run")
+    command_line.add_argument(
         "--max-proof-length",
         type=int,
         default=5,
         help="sample trace theorems whose human proof has at most N tactics",
     )
-    parser.add_argument("--time-limit", type=float, default=10.0)
-    parser.add_argument("--tactic-timeout", type=float, default=2.0)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
+    command_line.add_argument("--time-limit", type=float, default=10.0)
+    command_line.add_argument("--tactic-timeout", type=float, default=2.0)
+    command_line.add_argument("--workers", type=int, default=2)
+    command_line.add_argument("--seed", type=int, default=0)
+    command_line.add_argument(
         "--baseline-run",
         type=Path,
         help="a test run (e.g. the portfolio's) to list the theorems each round adds or loses",
     )
-    arguments = parser.parse_args(argv)
+    language = command_line.add_argument_group("language model (optional)")
+    language.add_argument("--lm-model", type=Path, help="round-0 language model (lm directory)")
+    language.add_argument(
+        "--lm-base", type=Path, help="the model each round fine-tunes from (default: --lm-model)"
+    )
+    language.add_argument(
+        "--lm-train-flags", default="", help="more train-generator --kind lm flags (the recipe)"
+    )
+    language.add_argument("--lm-samples", type=int, default=16, help="completions per state")
+    language.add_argument("--vllm-python", default=".venv-vllm/bin/python")
+    return command_line
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the rounds and write the report."""
+    arguments = parser().parse_args(argv)
     test_names = [e.key for e in load_benchmark("minif2f-coq", split="test")]
     runs: list[Path] = []
     solved: set[str] = set()
@@ -338,26 +204,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     for number in range(arguments.rounds + 1):
         directory = arguments.output / f"round-{number}"
         started = time.monotonic()
-        if number == 0 and arguments.knn_model and arguments.progress_model:
-            knn, progress = arguments.knn_model, arguments.progress_model
-        else:
-            knn, progress = train_models(arguments, directory, runs)
-        flags = _search_flags(arguments, knn, progress)
-        test = run_benchmark(arguments, "test", test_names, directory / "test", flags)
+        models = round_models(arguments, number, directory, runs)
         entry: dict[str, Any] = {
             "round": number,
-            "knn_model": str(knn),
-            "progress_model": str(progress),
+            "knn_model": str(models.knn),
+            "progress_model": str(models.progress),
+            "lm_model": None if models.language_model is None else str(models.language_model),
             "training_runs": [str(run) for run in runs],
-            "test_theorems": len(test),
-            "test_proved": sum(r.proved for r in test),
-            "test_errors": sum(r.status == "error" for r in test),
-            **against_baseline(test, baseline),
-            **model_figures(knn, progress),
         }
-        if number < arguments.rounds:
-            entry.update(search_round(arguments, directory, flags, solved))
-            runs.append(directory / "search")
+        with served_language_model(arguments, models, directory / "vllm.log") as api_base:
+            flags = search_flags(arguments, models, api_base)
+            test = run_benchmark(arguments, "test", test_names, directory / "test", flags)
+            entry.update(
+                test_theorems=len(test),
+                test_proved=sum(r.proved for r in test),
+                test_errors=sum(r.status == "error" for r in test),
+                **against_baseline(test, baseline),
+                **model_figures(models),
+            )
+            if number < arguments.rounds:
+                entry.update(search_round(arguments, directory, flags, solved))
+                runs.append(directory / "search")
         # A resumed round adds to the time its earlier runs spent.
         entry["wall_s"] = round(earlier.get(number, 0.0) + time.monotonic() - started, 1)
         rounds.append(entry)

@@ -10,9 +10,9 @@ from benchmarks.expert_iteration import (
     baseline_proved,
     earlier_wall_times,
     markdown,
-    model_figures,
-    trace_theorems,
 )
+from benchmarks.expert_models import RoundModels, model_figures
+from benchmarks.expert_search import trace_theorems
 from prover.attempts.jsonl import JsonlWriter
 from tests.benchmarks.records import attempt_record as record
 
@@ -52,14 +52,21 @@ def test_baseline_comparison_lists_gains_and_losses(tmp_path: Path) -> None:
 
 
 def test_model_figures_read_both_metrics_files(tmp_path: Path) -> None:
-    """knn top-k and the progress MAE ratio come from the models' metrics.json; absent is None."""
+    """knn top-k, the progress MAE ratio and the LM loss come from metrics.json; absent is None."""
     (tmp_path / "knn").mkdir()
     (tmp_path / "knn" / "metrics.json").write_text(
         json.dumps({"knn": {"top1": 0.25, "top10": 0.5}, "run_rows": 7})
     )
-    figures = model_figures(tmp_path / "knn", tmp_path / "missing")
+    (tmp_path / "lm").mkdir()
+    (tmp_path / "lm" / "metrics.json").write_text(json.dumps({"final_valid_loss": 3.07}))
+    models = RoundModels(
+        knn=tmp_path / "knn", progress=tmp_path / "missing", language_model=tmp_path / "lm"
+    )
+    figures = model_figures(models)
     assert figures["knn_test_top1"] == 0.25 and figures["knn_run_rows"] == 7
-    assert figures["progress_mae_ratio"] is None
+    assert figures["progress_mae_ratio"] is None and figures["lm_valid_loss"] == 3.07
+    without_language_model = model_figures(RoundModels(knn=tmp_path / "knn", progress=tmp_path))
+    assert without_language_model["lm_valid_loss"] is None
 
 
 def test_markdown_counts_lists_and_rounds_floats() -> None:

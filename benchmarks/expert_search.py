@@ -1,0 +1,157 @@
+"""Expert iteration's searches: miniF2F-Coq splits and sampled trace theorems.
+
+Each search is the real ``prover prove`` in ``--workers`` subprocesses, and each skips what
+its output directory already holds, so an interrupted round resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import shlex
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from prover.attempts.jsonl import read_jsonl, read_records
+from prover.attempts.record import AttemptRecord
+
+__all__ = [
+    "python_prover",
+    "records_under",
+    "run_benchmark",
+    "run_logged",
+    "run_trace_theorems",
+    "trace_key",
+    "trace_theorems",
+]
+
+
+def trace_theorems(
+    trace: Path, *, count: int, max_proof_length: int, seed: int
+) -> list[dict[str, Any]]:
+    """A seeded sample of the trace's valid-split theorems (library stdlib, traced).
+
+    Names declared twice in one file (``id`` in several modules) are left out: ``--file F
+    --theorem T`` would find the first one only.
+    """
+    everything = read_jsonl(trace / "theorems.jsonl")
+    counts = Counter((row.get("file"), row.get("theorem")) for row in everything)
+    rows = [
+        row
+        for row in everything
+        if counts[(row.get("file"), row.get("theorem"))] == 1
+        and row.get("split") == "valid"
+        and row.get("status") == "traced"
+        and row.get("library") == "stdlib"
+        and (row.get("proof_length") or 0) <= max_proof_length
+    ]
+
+    def rank(row: dict[str, Any]) -> str:
+        return hashlib.sha256(f"{seed}\x00{row['file']}\x00{row['theorem']}".encode()).hexdigest()
+
+    return sorted(rows, key=rank)[:count]
+
+
+def python_prover(*arguments: str) -> list[str]:
+    """The command running ``prover ARGUMENTS`` with this interpreter."""
+    return [sys.executable, "-m", "prover.cli.main", *arguments]
+
+
+def run_logged(command: Sequence[str], log: Path) -> int:
+    """Run ``command`` with its output appended to ``log``; its exit code."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a") as stream:
+        stream.write("$ " + " ".join(shlex.quote(c) for c in command) + "\n")
+        stream.flush()
+        return subprocess.run(
+            command, stdout=stream, stderr=subprocess.STDOUT, check=False
+        ).returncode
+
+
+def records_under(directory: Path) -> list[AttemptRecord]:
+    """Every attempt record of every results.jsonl under ``directory``."""
+    return [r for path in sorted(directory.rglob("results.jsonl")) for r in read_records(path)]
+
+
+def run_benchmark(
+    arguments: argparse.Namespace, split: str, names: Sequence[str], output: Path, flags: list[str]
+) -> list[AttemptRecord]:
+    """miniF2F-Coq ``names`` of ``split`` in ``--workers`` parallel shards (cached)."""
+    done = {r.name for r in records_under(output)} if output.is_dir() else set()
+    pending = [name for name in names if name not in done]
+    processes = []
+    for index in range(arguments.workers):
+        shard = pending[index :: arguments.workers]
+        if not shard:
+            continue
+        target = output / f"part-{len(done)}-{index}"
+        command = python_prover(
+            "prove",
+            "--benchmark",
+            "minif2f-coq",
+            "--split",
+            split,
+            "--names",
+            ",".join(shard),
+            "--output",
+            str(target),
+            *flags,
+        )
+        log = output / f"part-{len(done)}-{index}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w") as stream:
+            processes.append(subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT))
+    for process in processes:
+        process.wait()
+    return [r for r in records_under(output) if r.name in set(names)]
+
+
+def run_trace_theorems(
+    arguments: argparse.Namespace,
+    theorems: Sequence[dict[str, Any]],
+    output: Path,
+    flags: list[str],
+) -> list[AttemptRecord]:
+    """Each theorem with ``prover prove --file F --theorem T``, ``--workers`` at a time."""
+    from prover.tracing.libraries import coq_where
+
+    root = coq_where() / "theories"
+    queue = list(enumerate(theorems))
+    running: list[subprocess.Popen[bytes]] = []
+    while queue or running:
+        while queue and len(running) < arguments.workers:
+            index, row = queue.pop(0)
+            target = output / f"theorem-{index:04d}"
+            if (target / "results.jsonl").is_file():
+                continue
+            command = python_prover(
+                "prove",
+                "--file",
+                str(root / row["file"]),
+                "--theorem",
+                row["theorem"],
+                "--output",
+                str(target),
+                *flags,
+            )
+            target.mkdir(parents=True, exist_ok=True)
+            with (target / "prove.log").open("w") as stream:
+                running.append(subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT))
+        time.sleep(0.5)
+        running = [process for process in running if process.poll() is None]
+    records = []
+    for index, row in enumerate(theorems):
+        for record in records_under(output / f"theorem-{index:04d}"):
+            records.append(dataclasses.replace(record, name=trace_key(row)))
+    return records
+
+
+def trace_key(row: dict[str, Any]) -> str:
+    """The record name of a trace theorem: ``library:file:theorem``."""
+    return f"{row['library']}:{row['file']}:{row['theorem']}"
