@@ -311,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(their outcome does not depend on the scorer)",
     )
     parser.add_argument("--serve-lm", type=Path, metavar="HF_DIR", help="serve a LM with vLLM")
-    parser.add_argument("--vllm-python", default="/work/main/.venv-vllm/bin/python")
+    parser.add_argument("--vllm-python", default=".venv-vllm/bin/python")
     arguments = parser.parse_args(argv)
     names = [arm.name for arm in arguments.arm]
     if len(set(names)) != len(names):
