@@ -59,6 +59,7 @@ from prover.attempts.jsonl import JsonlWriter, read_records
 from prover.attempts.progress_data import record_examples
 from prover.attempts.record import AttemptRecord
 from prover.data.benchmarks import load_benchmark
+from search.errors import InputError
 
 __all__ = ["main"]
 
@@ -192,9 +193,33 @@ def parser() -> argparse.ArgumentParser:
     return command_line
 
 
+def check_language_model_flags(arguments: argparse.Namespace) -> str | None:
+    """What is wrong with the language-model flags, in one line (None when nothing is).
+
+    Checked before anything starts: a later round fine-tunes ``--lm-base`` (or
+    ``--lm-model``) with ``--init-from``, which takes only an lm directory.
+    """
+    from models.language.training.model import check_model_directory
+
+    if arguments.lm_model is None:
+        extra = [flag for flag in ("lm_base", "lm_train_flags") if getattr(arguments, flag)]
+        return f"--{extra[0].replace('_', '-')} needs --lm-model" if extra else None
+    if arguments.rounds < 1:
+        return None
+    try:
+        check_model_directory(Path(arguments.lm_base or arguments.lm_model))
+    except InputError as error:
+        return str(error)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the rounds and write the report."""
-    arguments = parser().parse_args(argv)
+    command_line = parser()
+    arguments = command_line.parse_args(argv)
+    problem = check_language_model_flags(arguments)
+    if problem is not None:
+        command_line.error(problem)
     test_names = [e.key for e in load_benchmark("minif2f-coq", split="test")]
     runs: list[Path] = []
     solved: set[str] = set()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import expert_models
-from benchmarks.expert_iteration import parser, round_models
+from benchmarks.expert_iteration import check_language_model_flags, parser, round_models
 from benchmarks.expert_models import RoundModels, search_flags, train_language_model
 from models.registry import GeneratorConfig
 from prover.cli.flags import generator_config_from_arguments
@@ -108,3 +108,20 @@ def test_no_language_model_without_lm_model(tmp_path: Path) -> None:
     """Without --lm-model no language model is trained or served."""
     arguments = _arguments(tmp_path)
     assert train_language_model(arguments, tmp_path / "round-1", [tmp_path]) is None
+
+
+def test_language_model_flags_are_checked_before_anything_starts(tmp_path: Path) -> None:
+    """--lm-base alone, or a base that is not an lm directory, is one line naming it."""
+    assert check_language_model_flags(_arguments(tmp_path)) is None
+    assert check_language_model_flags(_arguments(tmp_path, "--lm-base", "B")) == (
+        "--lm-base needs --lm-model"
+    )
+    knn = _knn_directory(tmp_path)
+    problem = check_language_model_flags(_arguments(tmp_path, "--lm-model", str(knn)))
+    assert problem is not None and str(knn) in problem and "not an lm model directory" in problem
+    only_round_zero = _arguments(tmp_path, "--lm-model", str(knn), "--rounds", "0")
+    assert check_language_model_flags(only_round_zero) is None
+    lm = tmp_path / "lm"
+    lm.mkdir()
+    (lm / "kind.json").write_text('{"kind": "lm"}')
+    assert check_language_model_flags(_arguments(tmp_path, "--lm-model", str(lm))) is None
