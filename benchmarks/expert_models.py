@@ -117,19 +117,15 @@ def served_language_model(
     arguments: argparse.Namespace, models: RoundModels, log: Path
 ) -> Iterator[str | None]:
     """Serve the round's language model on loopback; yields its API base (None without one)."""
-    if models.language_model is None:
-        yield None
-        return
-    from models.language.vllm_server import served_model
+    from models.language.vllm_server import served_if_given
 
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with served_model(
+    with served_if_given(
         python=arguments.vllm_python,
         model_dir=models.language_model,
         log_path=log,
         served_name=SERVED_NAME,
     ) as server:
-        yield server.api_base
+        yield None if server is None else server.api_base
 
 
 def model_figures(models: RoundModels) -> dict[str, Any]:

@@ -94,16 +94,16 @@ def summarize(records: Sequence[AttemptRecord], baseline: set[str]) -> dict[str,
 @contextlib.contextmanager
 def served_lm(arguments: argparse.Namespace, arms: Sequence[str]) -> Iterator[str | None]:
     """Serve ``--lm-model`` on loopback when an arm needs it; yields the API base or None."""
-    if not any(arm.endswith("lm") for arm in arms):
-        yield None
-        return
-    from models.language.vllm_server import served_model
+    from models.language.vllm_server import served_if_given
 
-    log = arguments.output / "vllm.log"
-    with served_model(
-        python=arguments.vllm_python, model_dir=arguments.lm_model, log_path=log, served_name="lm"
+    needed = any(arm.endswith("lm") for arm in arms)
+    with served_if_given(
+        python=arguments.vllm_python,
+        model_dir=arguments.lm_model if needed else None,
+        log_path=arguments.output / "vllm.log",
+        served_name="lm",
     ) as server:
-        yield server.api_base
+        yield None if server is None else server.api_base
 
 
 def run_minif2f(arguments: argparse.Namespace) -> dict[str, Any]:

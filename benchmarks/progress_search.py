@@ -211,19 +211,19 @@ def render_markdown(report: dict[str, Any]) -> str:
 @contextlib.contextmanager
 def served_language_model(arguments: argparse.Namespace) -> Iterator[dict[str, str]]:
     """Serve ``--serve-lm`` for the run; yields the placeholder values (none without it)."""
-    if arguments.serve_lm is None:
-        yield {}
-        return
-    from models.language.vllm_server import served_model
+    from models.language.vllm_server import served_if_given
 
-    arguments.output.mkdir(parents=True, exist_ok=True)
-    with served_model(
+    with served_if_given(
         python=arguments.vllm_python,
         model_dir=arguments.serve_lm,
         log_path=arguments.output / "vllm.log",
         served_name="lm",
     ) as server:
-        yield {"api_base": server.api_base, "served_name": server.served_name}
+        yield (
+            {}
+            if server is None
+            else {"api_base": server.api_base, "served_name": server.served_name}
+        )
 
 
 def _substitute(flags: Sequence[str], values: dict[str, str]) -> tuple[str, ...]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from search.errors import BackendUnavailable, GeneratorError
 from search.process import kill_tree, spawn
 
-__all__ = ["RunningServer", "free_port", "served_model"]
+__all__ = ["RunningServer", "free_port", "served_if_given", "served_model"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,3 +116,22 @@ def served_model(
     finally:
         # vLLM shuts its engine core down on SIGTERM; give it time before SIGKILL.
         kill_tree(process, grace_s=30.0)
+
+
+@contextlib.contextmanager
+def served_if_given(
+    *, python: str, model_dir: Path | None, log_path: Path, served_name: str
+) -> Iterator[RunningServer | None]:
+    """:func:`served_model` for ``model_dir``, or ``None`` without one.
+
+    For the benchmarks whose language model is optional: the ``with`` block is the same
+    either way, and the log's folder is made when a server starts.
+    """
+    if model_dir is None:
+        yield None
+        return
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with served_model(
+        python=python, model_dir=model_dir, log_path=log_path, served_name=served_name
+    ) as server:
+        yield server
