@@ -287,6 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--output", type=Path, required=True)
     arguments = parser.parse_args(argv)
+    language_arms = [arm for arm in arguments.arms if arm.endswith("lm")]
+    if language_arms and arguments.lm_model is None:
+        parser.error(f"arm {language_arms[0]!r} needs --lm-model")
     arguments.output.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     if arguments.benchmark == "minif2f":
