@@ -115,7 +115,8 @@ def markdown(rounds: Sequence[dict[str, Any]]) -> str:
     """The per-round table of ``report.md``."""
     columns = (
         "round", "test_proved", "beyond_baseline", "proved_valid", "proved_trace",
-        "proofs_added", "labelled_states_added", "knn_test_top1", "progress_mae_ratio", "wall_s",
+        "proofs_added", "labelled_states_added", "knn_test_top1", "progress_mae_ratio",
+        "lm_valid_loss", "wall_s",
     )  # fmt: skip
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for entry in rounds:
