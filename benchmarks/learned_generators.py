@@ -91,12 +91,17 @@ def summarize(records: Sequence[AttemptRecord], baseline: set[str]) -> dict[str,
     }
 
 
+def language_model_arms(arms: Sequence[str]) -> list[str]:
+    """The arms that need the served ``--lm-model`` (``lm``, ``portfolio+knn+lm``)."""
+    return [arm for arm in arms if arm.endswith("lm")]
+
+
 @contextlib.contextmanager
 def served_lm(arguments: argparse.Namespace, arms: Sequence[str]) -> Iterator[str | None]:
     """Serve ``--lm-model`` on loopback when an arm needs it; yields the API base or None."""
     from models.language.vllm_server import served_if_given
 
-    needed = any(arm.endswith("lm") for arm in arms)
+    needed = bool(language_model_arms(arms))
     with served_if_given(
         python=arguments.vllm_python,
         model_dir=arguments.lm_model if needed else None,
@@ -287,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--output", type=Path, required=True)
     arguments = parser.parse_args(argv)
-    language_arms = [arm for arm in arguments.arms if arm.endswith("lm")]
+    language_arms = language_model_arms(arguments.arms)
     if language_arms and arguments.lm_model is None:
         parser.error(f"arm {language_arms[0]!r} needs --lm-model")
     arguments.output.mkdir(parents=True, exist_ok=True)
