@@ -33,6 +33,7 @@ docs/generators.md)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shlex
 import sys
@@ -96,6 +97,18 @@ def search_round(
         "tactic_steps_added": sum(len(r.proof or ()) for r in new),
         "labelled_states_added": sum(len(record_examples(r, source="x")) for r in new),
     }
+
+
+def round_has_work(
+    arguments: argparse.Namespace, number: int, directory: Path, test_names: Sequence[str]
+) -> bool:
+    """Whether the round still has a search to run: a test theorem without a record, or
+    (before the last round) no merged search results yet."""
+    test = directory / "test"
+    done = {record.name for record in records_under(test)} if test.is_dir() else set()
+    if any(name not in done for name in test_names):
+        return True
+    return number < arguments.rounds and not (directory / "search" / "results.jsonl").is_file()
 
 
 def baseline_proved(baseline: Path | None) -> set[str] | None:
@@ -238,8 +251,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "lm_model": None if models.language_model is None else str(models.language_model),
             "training_runs": [str(run) for run in runs],
         }
-        with served_language_model(arguments, models, directory / "vllm.log") as api_base:
-            flags = search_flags(arguments, models, api_base)
+        # A resumed round whose searches are all cached starts no vLLM server.
+        searched = models
+        if not round_has_work(arguments, number, directory, test_names):
+            searched = dataclasses.replace(models, language_model=None)
+        with served_language_model(arguments, searched, directory / "vllm.log") as api_base:
+            flags = search_flags(arguments, searched, api_base)
             test = run_benchmark(arguments, "test", test_names, directory / "test", flags)
             entry.update(
                 test_theorems=len(test),

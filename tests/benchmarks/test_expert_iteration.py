@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from benchmarks.expert_iteration import (
     baseline_proved,
     earlier_wall_times,
     markdown,
+    round_has_work,
 )
 from benchmarks.expert_models import RoundModels, model_figures
 from benchmarks.expert_search import trace_theorems
@@ -83,3 +85,18 @@ def test_resumed_rounds_keep_their_earlier_wall_time(tmp_path: Path) -> None:
     assert earlier_wall_times(report) == {}
     report.write_text(json.dumps({"rounds": [{"round": 0, "wall_s": 12.5}, {"round": 1}]}))
     assert earlier_wall_times(report) == {0: 12.5, 1: 0.0}
+
+
+def test_round_has_work_until_test_and_search_are_cached(tmp_path: Path) -> None:
+    """A round is done once every test theorem has a record and (not last) search is merged."""
+    arguments = argparse.Namespace(rounds=2)
+    assert round_has_work(arguments, 0, tmp_path, ["a", "b"])
+    with JsonlWriter(tmp_path / "test" / "part-0-0" / "results.jsonl") as writer:
+        writer.write(record("a", proved=True))
+        writer.write(record("b", proved=False))
+    assert not round_has_work(arguments, 2, tmp_path, ["a", "b"])
+    assert round_has_work(arguments, 1, tmp_path, ["a", "b"])
+    assert round_has_work(arguments, 2, tmp_path, ["a", "b", "c"])
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "results.jsonl").write_text("")
+    assert not round_has_work(arguments, 1, tmp_path, ["a", "b"])
