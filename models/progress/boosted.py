@@ -4,7 +4,9 @@ The CPU-cheap family beside the transformer. Inputs are :mod:`models.progress.fe
 (the retrieval features of every goal, a few counts and, for ``state+proof``, the head
 words of the tactics so far); the target is log(1 + remaining steps), so that the
 hundreds-of-steps proofs of the trace do not dominate the squared loss; predictions are
-exp(·) − 1, clipped at 0. LightGBM (the ``models`` extra) fits it, with early stopping
+exp(·) − 1, clipped at 0. With ``neighbours`` k > 0 the labels of the k most similar
+training states are features too (:mod:`models.progress.neighbours`, kept in
+``neighbours/`` beside the booster). LightGBM (the ``models`` extra) fits it, with early stopping
 on the trace's *valid* files by the MAE of the de-logged prediction; the booster is saved
 as ``booster.txt`` beside the manifest. Prediction runs single-threaded: the scorer sits
 inside the search's time budget, beside coqtop.
@@ -24,11 +26,20 @@ from models.progress.features import feature_matrix
 from models.progress.manifest import ManifestProperties, ProgressManifest, check_aligned
 from search.errors import ConfigError, InputError
 
-__all__ = ["BOOSTER_NAME", "BoostedProgressModel", "BoostedSettings", "fit_boosted"]
+__all__ = [
+    "BOOSTER_NAME",
+    "MAX_NEIGHBOURS",
+    "BoostedProgressModel",
+    "BoostedSettings",
+    "fit_boosted",
+    "with_columns",
+]
 
 logger = logging.getLogger(__name__)
 
 BOOSTER_NAME = "booster.txt"
+#: Most neighbours summarised per state (each costs a little retrieval time in the search).
+MAX_NEIGHBOURS = 256
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,12 +57,21 @@ class BoostedSettings:
     feature_fraction: float = 0.3
     early_stopping_rounds: int = 100
     feature_bits: int = 18
+    neighbours: int = 0
 
     def __post_init__(self) -> None:
         for name in ("rounds", "num_leaves", "min_data_in_leaf", "early_stopping_rounds"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        if (
+            isinstance(self.neighbours, bool)
+            or not isinstance(self.neighbours, int)
+            or not 0 <= self.neighbours <= MAX_NEIGHBOURS
+        ):
+            raise ConfigError(
+                f"neighbours must be an integer in [0, {MAX_NEIGHBOURS}], got {self.neighbours!r}"
+            )
         if not 0 < self.learning_rate <= 1:
             raise ConfigError(f"learning_rate must lie in (0, 1], got {self.learning_rate!r}")
         if not 0 < self.feature_fraction <= 1:
@@ -87,6 +107,11 @@ class BoostedProgressModel(ManifestProperties):
             raise InputError(f"{path}: cannot load the booster: {error}") from error
         self.directory = Path(directory)
         self.manifest = manifest
+        self._neighbours = None
+        if manifest.neighbours:
+            from models.progress.neighbours import NEIGHBOUR_DIRECTORY, NeighbourLabels
+
+            self._neighbours = NeighbourLabels.load(self.directory / NEIGHBOUR_DIRECTORY)
 
     def predict_remaining_steps(
         self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
@@ -101,6 +126,9 @@ class BoostedProgressModel(ManifestProperties):
             history=self.manifest.input_format == "state+proof",
             feature_bits=self.manifest.feature_bits,
         )
+        if self._neighbours is not None:
+            block = self._neighbours.features(states, self.manifest.neighbours)
+            matrix = with_columns(matrix, block)
         logs = self._booster.predict(matrix, num_threads=1)
         return [max(0.0, math.expm1(float(value))) for value in logs]
 
@@ -120,13 +148,21 @@ def fit_boosted(
 
     lightgbm = _lightgbm()
     history = manifest.input_format == "state+proof"
+    neighbours = _neighbour_labels(settings, train, output)
 
-    def matrix(examples: Sequence[ProgressExample]) -> Any:
-        return feature_matrix(
-            [e.state for e in examples],
+    def matrix(examples: Sequence[ProgressExample], *, training: bool = False) -> Any:
+        states = [e.state for e in examples]
+        base = feature_matrix(
+            states,
             [e.proof_so_far for e in examples],
             history=history,
             feature_bits=settings.feature_bits,
+        )
+        if neighbours is None:
+            return base
+        own_rows = range(len(examples)) if training else None
+        return with_columns(
+            base, neighbours.features(states, settings.neighbours, own_rows=own_rows)
         )
 
     labels = np.asarray([e.remaining_steps for e in train], dtype=np.float64)
@@ -142,7 +178,7 @@ def fit_boosted(
         "deterministic": True,
         "verbose": -1,
     }
-    dataset = lightgbm.Dataset(matrix(train), np.log1p(labels))
+    dataset = lightgbm.Dataset(matrix(train, training=True), np.log1p(labels))
     callbacks: list[Any] = [lightgbm.log_evaluation(period=50)]
     valid_sets: list[Any] = []
     feval = None
@@ -173,3 +209,24 @@ def fit_boosted(
     booster.save_model(str(output / BOOSTER_NAME), num_iteration=trees)
     logger.info("boosted progress model: %d trees saved in %s", trees, output)
     return int(trees)
+
+
+def _neighbour_labels(
+    settings: BoostedSettings, train: Sequence[ProgressExample], output: Path
+) -> Any:
+    """The training states' neighbour index (saved in ``output``), or None without one."""
+    if not settings.neighbours:
+        return None
+    from models.progress.neighbours import NEIGHBOUR_DIRECTORY, NeighbourLabels
+
+    labels = NeighbourLabels.build(train)
+    labels.save(output / NEIGHBOUR_DIRECTORY)
+    logger.info("neighbour index: %d training states", labels.index.num_rows)
+    return labels
+
+
+def with_columns(matrix: Any, block: Any) -> Any:
+    """``matrix`` (CSR) with the dense ``block`` appended as columns (NaN stays missing)."""
+    from scipy import sparse
+
+    return sparse.hstack([matrix, sparse.csr_matrix(block)], format="csr")

@@ -64,7 +64,8 @@ class ProgressManifest:
     """What a progress model was trained for; written next to its weights.
 
     ``backbone`` and ``max_length`` describe a transformer (empty/0 for boosted trees);
-    ``feature_bits`` and ``trees`` describe boosted trees (0 for a transformer).
+    ``feature_bits``, ``trees`` and ``neighbours`` (the neighbour-label features' k, 0 for
+    none) describe boosted trees (0 for a transformer).
     ``target`` is what the model outputs; a transformer's output is standardised with
     ``target_mean``/``target_std`` (log1p target) or ``label_mean``/``label_std`` (steps).
     """
@@ -81,6 +82,7 @@ class ProgressManifest:
     max_length: int = 0
     feature_bits: int = 0
     trees: int = 0
+    neighbours: int = 0
     label_median: float | None = None
     target: str = "steps"
     target_mean: float = 0.0

@@ -179,6 +179,7 @@ def _manifest(config: TrainingConfig, train: Sequence[ProgressExample]) -> Progr
         backbone=backbone,
         max_length=config.max_length if transformer else 0,
         feature_bits=0 if transformer else config.boosted.feature_bits,
+        neighbours=0 if transformer else config.boosted.neighbours,
         target="log1p",
         target_mean=statistics.fmean(logs),
         target_std=max(1e-6, statistics.pstdev(logs)),

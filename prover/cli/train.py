@@ -73,6 +73,12 @@ def _add_boosted_flags(group: argparse._ArgumentGroup) -> None:
         "--early-stopping-rounds", type=int, default=default("early_stopping_rounds")
     )
     group.add_argument("--feature-bits", type=int, default=default("feature_bits"))
+    group.add_argument(
+        "--neighbours",
+        type=int,
+        default=default("neighbours"),
+        help="summarise the K most similar training states' labels as features (0: off)",
+    )
 
 
 def _add_transformer_flags(group: argparse._ArgumentGroup) -> None:
@@ -114,6 +120,7 @@ def training_config_from_arguments(arguments: argparse.Namespace) -> TrainingCon
             feature_fraction=arguments.feature_fraction,
             early_stopping_rounds=arguments.early_stopping_rounds,
             feature_bits=arguments.feature_bits,
+            neighbours=arguments.neighbours,
         ),
         backbone=arguments.backbone,
         epochs=arguments.epochs,
