@@ -19,12 +19,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.progress.data import ProgressExample
 from models.progress.features import feature_matrix
 from models.progress.manifest import ManifestProperties, ProgressManifest, check_aligned
 from search.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from models.progress.neighbours import NeighbourLabels
 
 __all__ = [
     "BOOSTER_NAME",
@@ -107,7 +110,7 @@ class BoostedProgressModel(ManifestProperties):
             raise InputError(f"{path}: cannot load the booster: {error}") from error
         self.directory = Path(directory)
         self.manifest = manifest
-        self._neighbours = None
+        self._neighbours: NeighbourLabels | None = None
         if manifest.neighbours:
             from models.progress.neighbours import NEIGHBOUR_DIRECTORY, NeighbourLabels
 
@@ -213,7 +216,7 @@ def fit_boosted(
 
 def _neighbour_labels(
     settings: BoostedSettings, train: Sequence[ProgressExample], output: Path
-) -> Any:
+) -> NeighbourLabels | None:
     """The training states' neighbour index (saved in ``output``), or None without one."""
     if not settings.neighbours:
         return None
