@@ -133,3 +133,9 @@ def test_cli_flag_sets_the_neighbour_count(tmp_path: Path) -> None:
     config = training_config_from_arguments(parser.parse_args([*common, "--neighbours", "8"]))
     assert config.boosted.neighbours == 8
     assert training_config_from_arguments(parser.parse_args(common)).boosted.neighbours == 0
+
+
+def test_features_shared_by_every_row_give_no_neighbour() -> None:
+    """A state whose only features are in every training row (IDF 0) is all missing."""
+    labels = NeighbourLabels.build([TRAIN[0], TRAIN[1]])
+    assert np.isnan(labels.features([TRAIN[0].state], 2)).all()
