@@ -109,20 +109,21 @@ class NeighbourLabels:
 
         ``own_rows[i]`` (training) is state i's own row: rows of its group are skipped.
         """
-        weights = idf_weights(self.index.df, self.index.num_rows)
         block = np.full((len(states), len(NEIGHBOUR_FEATURES)), np.nan, dtype=np.float32)
         for position, state in enumerate(states):
             columns, present = self.index.columns_of(hashed_features(state))
             columns = np.unique(columns[present])
             if len(columns) == 0:
                 continue
+            # IDF of the query's own features only (as the knn retriever does), not the vocabulary.
+            weights = idf_weights(self.index.df[columns], self.index.num_rows)
             wanted = k if own_rows is None else k * EXCLUSION_HEADROOM
-            rows, scores = self.index.top_k(columns, weights[columns], wanted)
+            rows, scores = self.index.top_k(columns, weights, wanted)
             if own_rows is not None:
                 keep = self.groups[rows] != self.groups[own_rows[position]]
                 rows, scores = rows[keep][:k], scores[keep][:k]
             if len(rows):
-                block[position] = self._summary(rows, scores, float(weights[columns].sum()))
+                block[position] = self._summary(rows, scores, float(weights.sum()))
         return block
 
     def _summary(
