@@ -23,7 +23,8 @@ the sentence spans ``coqc -time`` prints (tests/prover/backends/coq/test_text.py
 closed: after an optional goal selector it must start with a lowercase letter, a
 qualified tactic name (``Z.le_elim``: one identifier for Coq's lexer, never a command) or
 ``(``; attributes, any vernacular command, several sentences, bullets and braces,
-proof enders and give-ups (``admit``, ``Admitted``, ``Qed`` ...), control characters
+proof enders and give-ups (``admit``, ``Admitted``, ``Qed`` ...), ``...`` and any ``..``
+but a dispatch range (``[easy ..|]``), control characters
 and text imitating the coqtop prompt are rejected before they reach Coq, as a
 :class:`~search.outcomes.TacticError` whose message starts with ``"rejected: "``.
 The admitted form is normalized (comments removed, whitespace collapsed) and split
@@ -80,6 +81,13 @@ _SELECTOR_BRACE = re.compile(rf"{_SELECTOR}\s*:\s*\{{")
 _BULLET_CHARACTERS = "-+*"
 _PROMPT_IMITATION = re.compile(r"prompt\s*>|<\s*/?\s*prompt", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# A run of dots inside a tactic, and the one use of ``..`` a tactic has: the range of a
+# goal dispatch (``[ easy .. | ]``, ``[> tac .. ]``), right before a ``|`` or ``]``.
+_DOT_RUN = re.compile(r"\.{2,}")
+_DISPATCH_RANGE_END = re.compile(r"\s*[|\]]")
+# An attribute opening (``#[``, Coq's lexer also reads ``# [``) or Lean's ``@[``; a ``#``
+# alone is a notation token (``m#1``, ``1#2`` in Q) and stays admissible.
+_ATTRIBUTE = re.compile(r"#\s*\[|@\[")
 # A qualified name such as ``Z.le_elim`` or ``Nat.order``: Coq's lexer reads it as one
 # identifier, never as a command keyword, so a sentence starting with one is a tactic
 # (an Ltac call), whatever the case of its first letter.
@@ -355,13 +363,13 @@ def _single_sentence(text: str) -> Sentence | str:
 
 def _body_problem(sentence: str) -> str | None:
     """Why a normalized one-sentence tactic (ending in ``.``) is not admissible, or None."""
-    if sentence.endswith("..") or ".." in _code_without_strings(sentence):
-        return "'..' and '...' are not allowed in a tactic"
+    code = _code_without_strings(sentence)
+    if _stray_dots(code[:-1]):
+        return "'...' and '..' (except a dispatch range before '|' or ']') are not allowed"
     forbidden = find_forbidden_words(sentence)
     if forbidden:
         return f"forbidden word {forbidden[0]!r} (proofs may not be ended, admitted or extended)"
-    code = _code_without_strings(sentence)
-    if "#" in code or "@[" in code:
+    if _ATTRIBUTE.search(code):
         return "attributes are not allowed in a tactic"
     selector = _SELECTOR_COLON.match(code)
     body = code[selector.end() :] if selector is not None else code
@@ -373,6 +381,15 @@ def _body_problem(sentence: str) -> str | None:
     if not body[:1].isascii():
         return "a tactic name starts with an ASCII letter"
     return None
+
+
+def _stray_dots(code: str) -> bool:
+    """Whether ``code`` (a sentence without its final ``.``) holds a run of two or more
+    dots other than a dispatch range ``..`` followed by ``|`` or ``]``."""
+    return any(
+        len(run.group()) != 2 or not _DISPATCH_RANGE_END.match(code, run.end())
+        for run in _DOT_RUN.finditer(code)
+    )
 
 
 def _surface_problem(text: str) -> str | None:

@@ -159,6 +159,10 @@ def test_normalize_sentence_collapses_whitespace_outside_strings() -> None:
         ("Z.le_elim H.", "Z.le_elim H."),
         ("Nat.order.", "Nat.order."),
         ("2: Z.le_elim H.", "2: Z.le_elim H."),
+        ("split; [easy ..|].", "split; [easy ..|]."),
+        ("split; [> lia .. ]", "split; [> lia .. ]."),
+        ("exact (m#1).", "exact (m#1)."),
+        ("rewrite (Qmake_Qdiv 1 2), (1#2).", "rewrite (Qmake_Qdiv 1 2), (1#2)."),
     ],
 )
 def test_safe_tactics_are_normalized(candidate: str, expected: str) -> None:
@@ -228,6 +232,10 @@ ATTACKS_AND_MALFORMED = [
     "_ : lia.",
     "@[simp] lia.",
     "idtac #[local].",
+    "idtac # [local].",
+    "split; [easy ..x|].",
+    "split; [easy ...|].",
+    "split; [easy .. | ]..",
     # bullets and braces
     "- lia.",
     "+ lia.",
