@@ -85,8 +85,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 # goal dispatch (``[ easy .. | ]``, ``[> tac .. ]``), right before a ``|`` or ``]``.
 _DOT_RUN = re.compile(r"\.{2,}")
 _DISPATCH_RANGE_END = re.compile(r"\s*[|\]]")
-# An attribute opening (``#[``, Coq's lexer also reads ``# [``) or Lean's ``@[``; a ``#``
-# alone is a notation token (``m#1``, ``1#2`` in Q) and stays admissible.
+# An attribute opening (``#[``; ``# [`` is refused too, to be safe) or Lean's ``@[``; a
+# ``#`` alone is a notation token (``m#1``, ``1#2`` in Q) and stays admissible.
 _ATTRIBUTE = re.compile(r"#\s*\[|@\[")
 # A qualified name such as ``Z.le_elim`` or ``Nat.order``: Coq's lexer reads it as one
 # identifier, never as a command keyword, so a sentence starting with one is a tactic
