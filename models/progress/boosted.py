@@ -35,7 +35,6 @@ __all__ = [
     "BoostedProgressModel",
     "BoostedSettings",
     "fit_boosted",
-    "with_columns",
 ]
 
 logger = logging.getLogger(__name__)
@@ -131,7 +130,7 @@ class BoostedProgressModel(ManifestProperties):
         )
         if self._neighbours is not None:
             block = self._neighbours.features(states, self.manifest.neighbours)
-            matrix = with_columns(matrix, block)
+            matrix = _with_columns(matrix, block)
         logs = self._booster.predict(matrix, num_threads=1)
         return [max(0.0, math.expm1(float(value))) for value in logs]
 
@@ -164,7 +163,7 @@ def fit_boosted(
         if neighbours is None:
             return base
         own_rows = range(len(examples)) if training else None
-        return with_columns(
+        return _with_columns(
             base, neighbours.features(states, settings.neighbours, own_rows=own_rows)
         )
 
@@ -228,7 +227,7 @@ def _neighbour_labels(
     return labels
 
 
-def with_columns(matrix: Any, block: Any) -> Any:
+def _with_columns(matrix: Any, block: Any) -> Any:
     """``matrix`` (CSR) with the dense ``block`` appended as columns (NaN stays missing)."""
     from scipy import sparse
 
