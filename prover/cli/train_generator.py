@@ -127,7 +127,11 @@ _LM_FLAGS: dict[str, tuple[type, str]] = {
     "eval_temperature": (float, "sampling temperature of the evaluation"),
     "eval_max_tokens": (int, "token limit of an evaluated completion"),
     "threads": (int, "torch CPU threads"),
-    "init_from": (Path, "lm MODEL_DIR to train further (its tokenizer and sizes are kept)"),
+    "init_from": (
+        Path,
+        "lm MODEL_DIR or pretrained HF Llama directory to train further (its tokenizer and"
+        " sizes are kept)",
+    ),
     "run_weight": (int, "times each verified-proof example of the RUN_DIRs is repeated"),
 }
 #: Flags another kind may define too (same meaning, same default 0).

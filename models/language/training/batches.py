@@ -85,7 +85,8 @@ def encode_batch(
     prompts = tokenizer(
         [render_prompt(e.state) for e in examples], truncation=True, max_length=max_length
     )["input_ids"]
-    tactics = tokenizer([e.tactic for e in examples])["input_ids"]
+    # No special tokens inside the sequence (a pretrained tokenizer may prepend its BOS).
+    tactics = tokenizer([e.tactic for e in examples], add_special_tokens=False)["input_ids"]
     rows: list[tuple[list[int], int]] = []
     dropped = 0
     for prompt, tactic in zip(prompts, tactics, strict=True):

@@ -71,9 +71,10 @@ class LmTrainingConfig:
             like the prover does it (``--generator hf``: distinct completions by mean log-prob).
         seed: seeds the sampling of examples, the initialisation and the batch order.
         threads: torch CPU threads (None leaves torch's default).
-        init_from: an lm model directory to continue training (fine-tuning) instead of a
-            new model: its tokenizer and weights are used, and the size and vocabulary
-            fields above are then ignored.
+        init_from: an lm model directory, or a pretrained Hugging Face Llama directory
+            (``config.json`` with ``LlamaForCausalLM``, weights, ``tokenizer.json``), to
+            continue training (fine-tuning) instead of a new model: its tokenizer and
+            weights are used, and the size and vocabulary fields above are then ignored.
         run_weight: how many times each distinct example of the runs' verified proofs
             appears in the training split (1: once, like a trace example).
     """

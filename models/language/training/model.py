@@ -26,10 +26,13 @@ __all__ = [
     "check_model_directory",
     "count_parameters",
     "load_model_directory",
+    "pretrained_rejection",
     "save_model_directory",
 ]
 
 KIND = "lm"
+_ARCHITECTURE = "LlamaForCausalLM"
+_WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
 
 
 def build_model(config: LmTrainingConfig, tokenizer: Any) -> Any:
@@ -56,25 +59,79 @@ def build_model(config: LmTrainingConfig, tokenizer: Any) -> Any:
 
 
 def check_model_directory(directory: Path) -> None:
-    """Fail closed unless ``directory`` is an lm model directory this command wrote
-    (``kind.json`` says ``lm``): one line naming the path, before anything is trained."""
+    """Fail closed unless ``directory`` is a model ``--init-from`` can train further: an lm
+    model directory this command wrote (``kind.json`` says ``lm``) or a pretrained Hugging
+    Face Llama directory without ``kind.json`` (:func:`pretrained_rejection`). Anything
+    else is one line naming the path, before anything is trained."""
     kind = read_model_kind(directory)
-    if kind != KIND:
-        found = "no readable kind.json" if kind is UNREADABLE else f"found {kind!r}"
+    if kind == KIND:
+        return
+    if kind is UNREADABLE and not (directory / "kind.json").exists():
+        reason = pretrained_rejection(directory)
+        if reason is None:
+            return
         raise InputError(
-            f'{directory}: not an lm model directory (kind.json must say "{KIND}", {found})'
+            f"{directory}: not an lm model directory (no kind.json) nor a pretrained "
+            f"Llama directory ({reason})"
         )
+    found = "an unreadable kind.json" if kind is UNREADABLE else f"found {kind!r}"
+    raise InputError(
+        f'{directory}: not an lm model directory (kind.json must say "{KIND}", {found})'
+    )
+
+
+def pretrained_rejection(directory: Path) -> str | None:
+    """Why ``directory`` is not a pretrained causal LM this trainer can load, or None.
+
+    Admitted: a Hugging Face directory whose ``config.json`` declares ``model_type``
+    ``llama`` and the ``LlamaForCausalLM`` architecture (SmolLM2, TinyLlama, the models
+    this command writes), with its weights and a ``tokenizer.json``: the model and
+    tokenizer are then taken as they are (its sizes and vocabulary, not the size flags).
+    """
+    try:
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return f"no readable config.json: {type(error).__name__}"
+    if not isinstance(config, dict):
+        return "config.json is not a JSON object"
+    architectures = config.get("architectures")
+    checks = (
+        (
+            config.get("model_type") == "llama",
+            f"model_type {config.get('model_type')!r}, only 'llama' is supported",
+        ),
+        (
+            isinstance(architectures, list) and _ARCHITECTURE in architectures,
+            f"architectures {architectures!r} lack {_ARCHITECTURE}",
+        ),
+        (
+            any((directory / name).is_file() for name in _WEIGHT_FILES),
+            f"no weights ({' or '.join(_WEIGHT_FILES)})",
+        ),
+        ((directory / "tokenizer.json").is_file(), "no tokenizer.json"),
+    )
+    return next((reason for passed, reason in checks if not passed), None)
 
 
 def load_model_directory(directory: Path) -> tuple[Any, Any]:
-    """The ``(model, tokenizer)`` saved in an lm model directory, to train further.
+    """The ``(model, tokenizer)`` of an lm or pretrained Llama directory, to train further.
 
     The directory is checked once, with the other inputs, by :func:`check_model_directory`
-    (``pipeline.check_inputs``) before this is called."""
+    (``pipeline.check_inputs``) before this is called. A tokenizer without a padding token
+    pads with its end-of-sequence token (padding never enters the loss); one without an
+    end-of-sequence token cannot end a tactic and is refused. Prompts are truncated on
+    the left, as the tokenizer this command trains does."""
     from transformers import AutoTokenizer, LlamaForCausalLM
 
     tokenizer = AutoTokenizer.from_pretrained(str(directory))
+    if tokenizer.eos_token_id is None:
+        raise InputError(f"{directory}: the tokenizer has no end-of-sequence token")
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    # Long prompts lose their beginning, never the goal and the marker that ends them.
+    tokenizer.truncation_side = "left"
     model = LlamaForCausalLM.from_pretrained(str(directory))
+    model.config.pad_token_id = tokenizer.pad_token_id
     return model, tokenizer
 
 

@@ -2,9 +2,10 @@
 
 Every input is checked before anything is trained (a trace directory without its manifest,
 a run directory without results, an output path that is a file, an empty training set,
-an ``init_from`` directory that is not an lm model: one :class:`~search.errors.InputError`
-naming the path). With ``init_from`` the saved model and its tokenizer are trained further
-(fine-tuning, e.g. on the prover's own proofs with ``run_weight``) instead of new ones.
+an ``init_from`` directory that is neither an lm model nor a pretrained Llama directory:
+one :class:`~search.errors.InputError` naming the path). With ``init_from`` the saved or
+pretrained model and its tokenizer are trained further (fine-tuning, e.g. on the prover's
+own proofs with ``run_weight``) instead of new ones.
 The model directory receives the HF files, ``kind.json``, ``loss_curve.png``,
 ``loss_curve.json`` and ``metrics.json`` (sizes, training run, offline top-k accuracy on
 the trace's held-out test files and the most-frequent-tactics baseline).

@@ -148,4 +148,6 @@ def test_command_trains_within_its_time_bound(
     summary = json.loads(capsys.readouterr().out.splitlines()[0])
     assert status == 0 and summary["stop_reason"] == "max_train_s" and summary["steps"] > 0
     metrics = json.loads((output / "metrics.json").read_text())
-    assert 2.0 <= metrics["train_time_s"] < 4.0 and metrics["test"]["examples"] == 4
+    # 1000 epochs would take minutes: stopping within a few steps of the bound is the
+    # behaviour (the margin absorbs a step and a held-out loss on a loaded machine).
+    assert 2.0 <= metrics["train_time_s"] < 10.0 and metrics["test"]["examples"] == 4

@@ -216,3 +216,71 @@ def test_init_from_a_non_lm_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=f"{foreign}: not an lm model directory"):
         train_language_model(config)
     assert not (tmp_path / "model").exists()
+
+
+def _as_pretrained(model: Path, destination: Path) -> Path:
+    """A copy of ``model`` as a Hugging Face hub download looks: its HF files only (no
+    kind.json), and a tokenizer config without a padding token."""
+    import shutil
+
+    destination.mkdir()
+    for name in HF_FILES:
+        shutil.copy(model / name, destination / name)
+    tokenizer_config = json.loads((destination / "tokenizer_config.json").read_text())
+    tokenizer_config.pop("pad_token", None)
+    (destination / "tokenizer_config.json").write_text(json.dumps(tokenizer_config))
+    return destination
+
+
+def test_init_from_a_pretrained_llama_directory(trained_tiny_model: Path, tmp_path: Path) -> None:
+    """--init-from a pretrained HF Llama directory (no kind.json, no pad token) fine-tunes
+    it as it is: its sizes and tokenizer are kept, padding falls back to the EOS token,
+    and the output is an lm directory the prover loads."""
+    from models.language.training.pipeline import train_language_model
+
+    base = _as_pretrained(trained_tiny_model, tmp_path / "hub-model")
+    output = tmp_path / "tuned"
+    config = tiny_config(
+        fixture_trace(tmp_path), output, init_from=base, hidden_size=128, max_steps=5,
+        warmup_steps=1, eval_examples=0,
+    )  # fmt: skip
+    metrics = train_language_model(config)
+    assert metrics["init_from"] == str(base) and metrics["steps"] == 5
+    assert json.loads((output / "config.json").read_text())["hidden_size"] == 64
+    assert json.loads((output / "kind.json").read_text())["kind"] == "lm"
+    saved = json.loads((output / "tokenizer_config.json").read_text())
+    assert saved["pad_token"] == saved["eos_token"]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"model_type": "gpt2"}, "model_type 'gpt2'"),
+        ({"architectures": ["LlamaForSequenceClassification"]}, "lack LlamaForCausalLM"),
+    ],
+)
+def test_init_from_a_foreign_pretrained_directory_is_refused(
+    trained_tiny_model: Path, tmp_path: Path, change: dict[str, object], reason: str
+) -> None:
+    """A HF directory of another architecture: one InputError naming the path and why."""
+    from models.language.training.pipeline import train_language_model
+
+    base = _as_pretrained(trained_tiny_model, tmp_path / "hub-model")
+    config_json = json.loads((base / "config.json").read_text())
+    (base / "config.json").write_text(json.dumps({**config_json, **change}))
+    config = tiny_config(fixture_trace(tmp_path), tmp_path / "model", init_from=base)
+    with pytest.raises(InputError, match=f"{base}: not an lm model directory.*{reason}"):
+        train_language_model(config)
+    assert not (tmp_path / "model").exists()
+
+
+def test_init_from_a_directory_without_weights_is_refused(tmp_path: Path) -> None:
+    """No kind.json and no readable config.json: refused in one line, nothing written."""
+    from models.language.training.pipeline import train_language_model
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    config = tiny_config(fixture_trace(tmp_path), tmp_path / "model", init_from=empty)
+    with pytest.raises(InputError, match="no readable config.json"):
+        train_language_model(config)
+    assert not (tmp_path / "model").exists()
