@@ -69,6 +69,14 @@ def test_select_by_names_keeps_order_and_rejects_unknown() -> None:
     assert len(select_entries(entries, limit=3)) == 3
 
 
+def test_a_name_given_twice_is_an_error() -> None:
+    """--names listing a theorem twice is refused (prove would record one attempt twice)."""
+    entries = load_benchmark("minif2f-coq", split="valid")
+    names = [entries[0].key, entries[1].key, entries[0].key]
+    with pytest.raises(BenchmarkError, match=f"--names lists {entries[0].key} more than once"):
+        select_entries(entries, names=names)
+
+
 @pytest.mark.slow
 def test_installed_wheel_loads_benchmarks_from_any_folder(tmp_path: Path) -> None:
     """`pip install .` (not editable) ships the statements: loading works outside the checkout."""
