@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
-from search.errors import ConfigError
+from search.errors import ConfigError, InputError
 
-__all__ = ["require_non_negative", "require_positive", "require_probability"]
+__all__ = [
+    "require_non_negative",
+    "require_output_directory",
+    "require_positive",
+    "require_probability",
+]
 
 
 def require_positive(name: str, value: float | None, *, allow_none: bool = False) -> None:
@@ -27,3 +33,19 @@ def require_probability(name: str, value: float) -> None:
     """Raise :class:`ConfigError` unless ``0 <= value <= 1``."""
     if isinstance(value, bool) or not math.isfinite(value) or not 0.0 <= value <= 1.0:
         raise ConfigError(f"{name} must lie in [0, 1], got {value!r}")
+
+
+def require_output_directory(path: Path, what: str = "output directory") -> None:
+    """Raise :class:`InputError` unless ``path`` is a directory or can be created as one.
+
+    Nothing is created, so a command can check its output before it computes anything.
+    """
+    if path.is_dir():
+        return
+    if path.exists():
+        raise InputError(f"{path} exists and is not a directory; choose another {what}")
+    for parent in path.parents:
+        if parent.is_dir():
+            return
+        if parent.exists():
+            raise InputError(f"cannot create the {what} {path}: {parent} is not a directory")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.progress.manifest import read_manifest
 from models.progress.scorer import DEFAULT_ALPHA
 from search.config import SearchConfig
 from search.errors import ConfigError
@@ -58,6 +59,8 @@ class ScoringConfig:
                 f"max_candidates ({self.max_candidates}) must be at least "
                 f"min_candidates ({self.min_candidates})"
             )
+        if self.progress_model is not None:
+            read_manifest(self.progress_model)  # a wrong directory stops before any run starts
 
 
 def build_scoring(

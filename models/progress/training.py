@@ -37,7 +37,7 @@ from models.progress.data import (
 from models.progress.manifest import FAMILIES, INPUT_FORMATS, ProgressManifest
 from models.progress.metrics import evaluate_predictions, measure_cost
 from search.errors import ConfigError, InputError
-from search.validation import require_positive
+from search.validation import require_output_directory, require_positive
 
 __all__ = ["TrainingConfig", "evaluate_predictions", "train_progress_model"]
 
@@ -89,6 +89,7 @@ class TrainingConfig:
                 _require_count(name, getattr(self, name))
         if not 0.0 <= self.warmup_ratio < 1.0:
             raise ConfigError(f"warmup_ratio must lie in [0, 1), got {self.warmup_ratio!r}")
+        require_output_directory(self.output, "model directory")
 
 
 def _require_count(name: str, value: object) -> None:

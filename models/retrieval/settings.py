@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import ConfigError
+from search.validation import require_output_directory
 
 __all__ = ["AGGREGATIONS", "KnnTrainingConfig", "RetrievalSettings"]
 
@@ -73,3 +74,4 @@ class KnnTrainingConfig:
             raise ConfigError(f"max_valid_rows must be >= 0, got {self.max_valid_rows!r}")
         if self.max_test_rows is not None and self.max_test_rows < 1:
             raise ConfigError(f"max_test_rows must be positive, got {self.max_test_rows!r}")
+        require_output_directory(self.output, "model directory")

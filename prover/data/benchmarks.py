@@ -173,6 +173,9 @@ def select_entries(
         if missing:
             unknown = ", ".join(missing)
             raise BenchmarkError(f"unknown theorem name(s) in this benchmark split: {unknown}")
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise BenchmarkError(f"--names lists {', '.join(repeated)} more than once")
         selected = [by_key.get(name) or by_name[name] for name in names]
     if limit is not None:
         if limit < 1:

@@ -36,6 +36,7 @@ from prover.tracing.session import CoqtopSession, ReplaySettings
 from prover.tracing.splits import SPLIT_SHARES, split_of
 from search.errors import BackendCrashed, BackendError, ConfigError, InputError
 from search.process import DEFAULT_MEMORY_LIMIT_MB
+from search.validation import require_output_directory
 
 __all__ = ["FileOutcome", "TraceConfig", "run_trace", "trace_file"]
 
@@ -82,6 +83,7 @@ class TraceConfig:
             raise ConfigError(
                 f"TraceConfig.sentence_timeout_s must be > 0, got {self.sentence_timeout_s!r}"
             )
+        require_output_directory(self.output, "trace directory")
 
     def replay_settings(self) -> ReplaySettings:
         """The coqtop settings shared by every file (each file adds its load-path flags)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import ConfigError
-from search.validation import require_positive, require_probability
+from search.validation import require_output_directory, require_positive, require_probability
 
 __all__ = ["VLLM_CPU_HEAD_SIZES", "LmTrainingConfig"]
 
@@ -150,6 +150,7 @@ class LmTrainingConfig:
                 f"vocab_size must be at least 300 (256 bytes + special tokens),"
                 f" got {self.vocab_size!r}"
             )
+        require_output_directory(self.output, "model directory")
 
     @property
     def head_size(self) -> int:

@@ -49,9 +49,7 @@ logger = logging.getLogger(__name__)
 
 
 def check_inputs(config: LmTrainingConfig, run_steps: Sequence[TraceStep] = ()) -> TacticDataset:
-    """The dataset, once the output path is usable and the training split is not empty."""
-    if config.output.exists() and not config.output.is_dir():
-        raise InputError(f"{config.output}: the output exists and is not a directory")
+    """The dataset, once the training split is not empty (the config checked the output)."""
     if config.init_from is not None:
         check_model_directory(config.init_from)
     dataset = load_dataset(config.data, run_steps, run_weight=config.run_weight)

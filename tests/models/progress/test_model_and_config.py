@@ -102,6 +102,8 @@ def test_backbone_resolution_is_local_only(tmp_path: Path) -> None:
 
 def test_prove_flags_reach_scoring_config(tmp_path: Path) -> None:
     """--progress-model/--alpha/--sampling/--min/--max-candidates land in ProveConfig.scoring."""
+    (tmp_path / "m").mkdir()
+    manifest().write(tmp_path / "m")
     arguments = build_parser().parse_args(
         [
             "prove",

@@ -225,3 +225,19 @@ def test_run_dir_that_is_a_file_is_a_one_line_error(
         assert main(_eval_arguments(run_dir, names=NAMES[:1], attempts=1)) == 2
         error = capsys.readouterr().err
         assert error.count("\n") == 1 and str(blocker) in error and "Traceback" not in error
+
+
+def test_progress_model_of_the_wrong_kind_is_refused_before_the_run_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --progress-model without a progress manifest: exit 2, one line naming it, no run dir
+    (so the corrected command is not refused as another configuration)."""
+    knn_model = tmp_path / "knn-model"
+    knn_model.mkdir()
+    (knn_model / "kind.json").write_text('{"kind": "knn"}\n')
+    run_dir = tmp_path / "run"
+    arguments = [*_eval_arguments(run_dir, names=NAMES[:1], attempts=1), "--workers", "2"]
+    assert main([*arguments, "--progress-model", str(knn_model)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and str(knn_model) in error and "Traceback" not in error
+    assert not run_dir.exists()

@@ -69,6 +69,14 @@ def test_select_by_names_keeps_order_and_rejects_unknown() -> None:
     assert len(select_entries(entries, limit=3)) == 3
 
 
+def test_a_name_given_twice_is_an_error() -> None:
+    """--names listing a theorem twice is refused (prove would record one attempt twice)."""
+    entries = load_benchmark("minif2f-coq", split="valid")
+    names = [entries[0].key, entries[1].key, entries[0].key]
+    with pytest.raises(BenchmarkError, match=f"--names lists {entries[0].key} more than once"):
+        select_entries(entries, names=names)
+
+
 @pytest.mark.slow
 def test_installed_wheel_loads_benchmarks_from_any_folder(tmp_path: Path) -> None:
     """`pip install .` (not editable) ships the statements: loading works outside the checkout."""
@@ -101,3 +109,29 @@ def test_installed_wheel_loads_benchmarks_from_any_folder(tmp_path: Path) -> Non
 
 
 _BUILD_JUNK = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
+
+
+def _documented_selections() -> list[tuple[str, str, list[str], list[str]]]:
+    """(file, benchmark, splits, names) of the README's and guides' commands with --names."""
+    root = Path(__file__).resolve().parents[3]
+    guides = sorted([*(root / "docs").glob("*.md"), *(root / "docs").glob("backends/*.md")])
+    found = []
+    for path in [root / "README.md", *guides]:
+        text = path.read_text(encoding="utf-8").replace("\\\n", " ")
+        for line in text.splitlines():
+            words = line.split()
+            if "--benchmark" in words and "--names" in words:
+                benchmark = words[words.index("--benchmark") + 1]
+                given = words[words.index("--split") + 1] if "--split" in words else None
+                names = words[words.index("--names") + 1].split(",")
+                found.append((path.name, benchmark, [given] if given else ["valid", "test"], names))
+    return found
+
+
+def test_documented_names_are_in_their_split() -> None:
+    """The theorem names of the README's and docs' example commands exist in the split given."""
+    selections = _documented_selections()
+    assert len(selections) >= 3
+    for source, benchmark, splits, names in selections:
+        known = {entry.key for split in splits for entry in load_benchmark(benchmark, split=split)}
+        assert set(names) <= known, (source, benchmark, splits, sorted(set(names) - known))
