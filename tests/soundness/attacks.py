@@ -189,6 +189,31 @@ TACTIC_ATTACKS: tuple[TacticAttack, ...] = (
         ),
     ),
     TacticAttack(
+        name="unchecked-terms-inside-wrappers",
+        tactics=(
+            "abstract (exact_no_check (eq_refl 1)).",
+            "transparent_abstract (exact_no_check (eq_refl 1)).",
+            "abstract (vm_cast_no_check (eq_refl 1)) using classic.",
+            "exact ltac:(exact_no_check (eq_refl 1)).",
+            "let x := constr:(ltac:(exact_no_check (eq_refl 1)) : 1 = 2) in exact x.",
+            "native_cast_no_check (eq_refl 1).",
+            "exact (@eq_refl nat 1 <<: 1 = 2).",
+            'time "x" exact_no_check (eq_refl 1).',
+            "timeout 5 exact_no_check (eq_refl 1).",
+            "with_strategy opaque [Nat.add] exact_no_check (eq_refl 1).",
+            'idtac "No more goals."; exact_no_check (eq_refl 1).',
+        ),
+    ),
+    TacticAttack(
+        name="goals-left-for-later",
+        tactics=(
+            "evar (e : 1 = 2); exact e.",
+            "shelve.",
+            "unshelve (exact _).",
+            "ltac2:(exact I).",
+        ),
+    ),
+    TacticAttack(
         name="guard-checker-bug-of-coq-8-16",
         tactics=(
             f"exact (False_ind _ ({GUARD_BUG_FALSE})).",
