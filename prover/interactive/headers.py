@@ -14,7 +14,7 @@ cannot hide a sentence boundary):
 - ``Set``/``Unset`` of the implicit-argument and pattern settings in
   :data:`COQ_SETTINGS` (never Guard/Positivity/Universe Checking);
 - ``Module M := F(X)`` aliases, ``Section S``/``End S``;
-- definitions (``Definition``, ``Fixpoint``, ``Inductive``, ``Record``, ``Class``,
+- definitions (``Definition``, ``Inductive``, ``Record``, ``Class``,
   ``Instance``, ``Ltac``, ``Notation``, ``Infix``, ``Arguments`` ...) and lemmas
   (``Lemma``, ``Theorem`` ...) whose proofs are ``Proof.`` + tactics + ``Qed.`` or
   ``Defined.``, each tactic passing the backend's own tactic check.
@@ -23,7 +23,9 @@ Never, anywhere: attributes ``#[...]`` (so no ``bypass_check``), ``Redirect``, `
 ``Declare ML Module`` or any ``Declare``, ``Extraction``, ``Add LoadPath``, ``Cd``,
 ``Axiom``/``Parameter``/``Hypothesis``/``Variable``/``Context``/``Conjecture``,
 ``Admitted``/``admit``/``give_up``/``Abort`` (:data:`COQ_FORBIDDEN_WORDS` plus the
-backend's own list).
+backend's own list), and no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``):
+Coq 8.16's guard checker, in the kernel and in coqchk alike, accepts some ill-formed
+fixpoints (coq/coq#20455), so a request's fixpoint could prove ``False`` with no axiom.
 
 Lean, command by command (a command starts at a line's first column): ``import``,
 ``open``, ``namespace``/``section``/``end``, ``noncomputable section``, ``universe``,
@@ -154,6 +156,11 @@ _COQ_LEMMA = re.compile(
     rf"{_LOCALITY}(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+{_IDENT}"
 )
 _COQ_WORD = re.compile(r"[A-Za-z_][\w']*")
+# Coq 8.16's guard checker, in the kernel and in coqchk alike, accepts some ill-formed
+# fixpoints (coq/coq#20455): a request's fixpoint could prove False with no axiom.
+_COQ_FIXPOINT_WORDS = frozenset({"Fixpoint", "CoFixpoint", "fix", "cofix"})
+_WHY_NO_FIX = "Coq 8.16's guard checker accepts some ill-formed ones (coq/coq#20455)"
+
 _MARKERS = (SentenceKind.BULLET, SentenceKind.BRACE)
 _PROOF_ENDS = frozenset({"Qed.", "Defined."})
 
@@ -184,6 +191,8 @@ def coq_forbidden(sentence: str) -> str | None:
     if "#[" in code:
         return "attributes '#[...]' are not allowed"
     words = set(_COQ_WORD.findall(code))
+    if words & _COQ_FIXPOINT_WORDS:
+        return f"fixpoints (Fixpoint, CoFixpoint, fix, cofix) are not allowed: {_WHY_NO_FIX}"
     forbidden = sorted(words & COQ_FORBIDDEN_WORDS)
     return _forbidden_words_message(forbidden)
 

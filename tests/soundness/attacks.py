@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["HEADER_ATTACKS", "TACTIC_ATTACKS", "HeaderAttack", "TacticAttack"]
+__all__ = [
+    "GUARD_BUG_FALSE",
+    "GUARD_BUG_HEADER",
+    "HEADER_ATTACKS",
+    "TACTIC_ATTACKS",
+    "HeaderAttack",
+    "TacticAttack",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +42,26 @@ class HeaderAttack:
     reason: str
     statement: str = "Theorem t : 1 = 2."
 
+
+# Coq 8.16.1's guard checker, in the kernel and in coqchk alike, accepts some ill-formed
+# fixpoints (coq/coq#20455, "match on match" taken for a subterm): this one proves False
+# with no axiom, and coqc and coqchk both pass it. Built inside one tactic, it needs no
+# declaration at all; tests/soundness/test_guard_checker_bug.py shows the kernel accepts it.
+GUARD_BUG_TYPE = "(match n with 0 => False | S _ => True end) -> False"
+GUARD_BUG_BODY = (
+    "match n as n0 return ((match n0 with 0 => False | S _ => True end) -> False) with "
+    "| 0 => fun h => h "
+    "| S subn => fun _ => "
+    "let f (b : bool) (e : b = true) (x : nat) "
+    "(Hx : match x with 0 => False | S m => match m with 0 => False | S _ => True end end) "
+    ": False := "
+    "let arg := match (if b then x else subn) with 0 => subn | S subsubn => subsubn end in "
+    "issue arg ltac:(subst b; destruct x as [|x]; cbn in Hx; [exfalso; exact Hx | exact Hx]) "
+    "in f true eq_refl 5 I end"
+)
+GUARD_BUG_SIGNATURE = f"issue (n : nat) {{struct n}} : {GUARD_BUG_TYPE} := {GUARD_BUG_BODY}"
+GUARD_BUG_FALSE = f"(fix {GUARD_BUG_SIGNATURE}) 1 I"
+GUARD_BUG_HEADER = f"Fixpoint {GUARD_BUG_SIGNATURE}.\n"
 
 TACTIC_ATTACKS: tuple[TacticAttack, ...] = (
     TacticAttack(
@@ -159,6 +186,41 @@ TACTIC_ATTACKS: tuple[TacticAttack, ...] = (
             "exact_no_check (eq_refl 1).",
             "change_no_check (1 = 1); reflexivity.",
             "vm_cast_no_check (eq_refl 1).",
+        ),
+    ),
+    TacticAttack(
+        name="unchecked-terms-inside-wrappers",
+        tactics=(
+            "abstract (exact_no_check (eq_refl 1)).",
+            "transparent_abstract (exact_no_check (eq_refl 1)).",
+            "abstract (vm_cast_no_check (eq_refl 1)) using classic.",
+            "exact ltac:(exact_no_check (eq_refl 1)).",
+            "let x := constr:(ltac:(exact_no_check (eq_refl 1)) : 1 = 2) in exact x.",
+            "native_cast_no_check (eq_refl 1).",
+            "exact (@eq_refl nat 1 <<: 1 = 2).",
+            'time "x" exact_no_check (eq_refl 1).',
+            "timeout 5 exact_no_check (eq_refl 1).",
+            "with_strategy opaque [Nat.add] exact_no_check (eq_refl 1).",
+            'idtac "No more goals."; exact_no_check (eq_refl 1).',
+        ),
+    ),
+    TacticAttack(
+        name="goals-left-for-later",
+        tactics=(
+            "evar (e : 1 = 2); exact e.",
+            "shelve.",
+            "unshelve (exact _).",
+            "ltac2:(exact I).",
+        ),
+    ),
+    TacticAttack(
+        name="guard-checker-bug-of-coq-8-16",
+        tactics=(
+            f"exact (False_ind _ ({GUARD_BUG_FALSE})).",
+            f"destruct ({GUARD_BUG_FALSE}).",
+            f"pose proof ({GUARD_BUG_FALSE}) as H; destruct H.",
+            "cofix c.",
+            "fix f 1.",
         ),
     ),
     TacticAttack(

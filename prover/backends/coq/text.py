@@ -23,7 +23,8 @@ the sentence spans ``coqc -time`` prints (tests/prover/backends/coq/test_text.py
 closed: after an optional goal selector it must start with a lowercase letter, a
 qualified tactic name (``Z.le_elim``: one identifier for Coq's lexer, never a command) or
 ``(``; attributes, any vernacular command, several sentences, bullets and braces,
-proof enders and give-ups (``admit``, ``Admitted``, ``Qed`` ...), ``...`` and any ``..``
+proof enders and give-ups (``admit``, ``Admitted``, ``Qed`` ...), local fixpoints
+(``fix``/``cofix``: Coq 8.16's guard checker accepts some ill-formed ones), ``...`` and any ``..``
 but a dispatch range (``[easy ..|]``), control characters
 and text imitating the coqtop prompt are rejected before they reach Coq, as a
 :class:`~search.outcomes.TacticError` whose message starts with ``"rejected: "``.
@@ -41,10 +42,12 @@ from dataclasses import dataclass
 from search.outcomes import TacticError
 
 __all__ = [
+    "FIXPOINT_REFUSAL",
     "MAX_TACTIC_CHARS",
     "CoqTextError",
     "Sentence",
     "SentenceKind",
+    "builds_fixpoint",
     "check_coq_tactic",
     "find_forbidden_words",
     "normalize_sentence",
@@ -74,6 +77,16 @@ _FORBIDDEN_WORDS = frozenset(
     }
 )  # fmt: skip
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
+# Local fixpoints (the ``fix``/``cofix`` terms and tactics). Coq 8.16's guard checker,
+# shared by the kernel and coqchk, accepts some ill-formed fixpoints (coq/coq#20455 and
+# others introduced in 8.16), so neither re-check can refuse a proof of False built from
+# one: a tactic may not build any.
+_FIXPOINT_WORDS = frozenset({"fix", "cofix"})
+FIXPOINT_REFUSAL = (
+    "local fixpoints ('fix', 'cofix') are not allowed: Coq 8.16's guard checker, in the "
+    "kernel and in coqchk alike, accepts some ill-formed ones (coq/coq#20455)"
+)
+
 _RANGE = r"\d+(?:\s*-\s*\d+)?"
 _SELECTOR = rf"(?:all|par|!|{_RANGE}(?:\s*,\s*{_RANGE})*|\[\s*[A-Za-z_][\w']*\s*\])"
 _SELECTOR_COLON = re.compile(rf"{_SELECTOR}\s*:(?!=)\s*")
@@ -316,6 +329,11 @@ def find_forbidden_words(text: str) -> list[str]:
     return sorted({w for w in _WORD.findall(_code_without_strings(text)) if w in _FORBIDDEN_WORDS})
 
 
+def builds_fixpoint(text: str) -> bool:
+    """Whether ``text`` writes ``fix``/``cofix`` (term or tactic) outside strings and comments."""
+    return any(word in _FIXPOINT_WORDS for word in _WORD.findall(_code_without_strings(text)))
+
+
 def normalize_sentence(text: str) -> str:
     """One sentence as a single line: comments removed, whitespace runs collapsed to one space
     outside strings, no space before the final ``.``.
@@ -366,9 +384,9 @@ def _body_problem(sentence: str) -> str | None:
     code = _code_without_strings(sentence)
     if _stray_dots(code[:-1]):
         return "'...' and '..' (except a dispatch range before '|' or ']') are not allowed"
-    forbidden = find_forbidden_words(sentence)
-    if forbidden:
-        return f"forbidden word {forbidden[0]!r} (proofs may not be ended, admitted or extended)"
+    words = _words_problem(sentence)
+    if words is not None:
+        return words
     if _ATTRIBUTE.search(code):
         return "attributes are not allowed in a tactic"
     selector = _SELECTOR_COLON.match(code)
@@ -380,6 +398,16 @@ def _body_problem(sentence: str) -> str | None:
         )
     if not body[:1].isascii():
         return "a tactic name starts with an ASCII letter"
+    return None
+
+
+def _words_problem(sentence: str) -> str | None:
+    """A forbidden word or a local fixpoint in ``sentence``, or None."""
+    forbidden = find_forbidden_words(sentence)
+    if forbidden:
+        return f"forbidden word {forbidden[0]!r} (proofs may not be ended, admitted or extended)"
+    if builds_fixpoint(sentence):
+        return FIXPOINT_REFUSAL
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,16 +19,23 @@ def _entries(name: str) -> list[dict[str, str]]:
     return [json.loads(line) for line in lines]
 
 
+def _declares_fixpoint(header: str) -> bool:
+    return re.search(r"\b(?:Fixpoint|CoFixpoint|fix|cofix)\b", header) is not None
+
+
 def test_every_minif2f_coq_header_without_assumptions_passes() -> None:
-    """All miniF2F-Coq headers pass the whitelist except the one declaring a Parameter."""
+    """All miniF2F-Coq headers pass the whitelist except the one declaring a Parameter and
+    the 19 defining a Fixpoint (refused: Coq 8.16's guard checker is not trusted)."""
     refused = []
     for entry in _entries("minif2f_coq.jsonl"):
         try:
             check_coq_header(entry["header"])
         except HeaderRefused as exc:
             refused.append((entry["name"], str(exc)))
-    assert len(refused) == 1, refused
-    assert "'Parameter' is not allowed" in refused[0][1]
+    fixpoints = [message for _, message in refused if "fixpoints" in message]
+    others = [message for _, message in refused if "fixpoints" not in message]
+    assert len(fixpoints) == 19, refused
+    assert len(others) == 1 and "'Parameter' is not allowed" in others[0], refused
 
 
 @pytest.mark.parametrize(
@@ -51,7 +59,7 @@ def test_every_minif2f_statement_is_accepted_with_its_name() -> None:
     for name, language in (("minif2f_coq.jsonl", "coq"), ("minif2f_lean4.jsonl", "lean4")):
         accepted = 0
         for entry in _entries(name):
-            if "Parameter" in entry["header"]:
+            if "Parameter" in entry["header"] or _declares_fixpoint(entry["header"]):
                 continue
             theorem = request_theorem(
                 language=language,
@@ -61,7 +69,7 @@ def test_every_minif2f_statement_is_accepted_with_its_name() -> None:
             )
             assert theorem.name == entry["name"]
             accepted += 1
-        assert accepted >= 487
+        assert accepted >= 468
 
 
 COQ_ALLOWED = """\
@@ -77,7 +85,6 @@ Module NS := FSetWeakList.Make(Nat_as_OT).
 Section S.
 End S.
 Definition double (n : nat) : nat := n + n. (* a comment . with a dot *)
-Fixpoint sum (n : nat) : nat := match n with 0 => 0 | S m => n + sum m end.
 Notation "x '+++' y" := (x + y) (at level 50).
 Lemma double_zero : double 0 = 0.
 Proof.
@@ -123,6 +130,10 @@ def test_a_header_of_every_allowed_kind_passes() -> None:
         ('Require Import Arith.(**)Redirect "out" Print nat.', "'Redirect'"),
         ('Definition x := 1.Redirect "out" Print nat.', "'Redirect'"),
         ("Program Definition x : nat := _.", "'Program'"),
+        ("Fixpoint sum (n : nat) : nat := match n with 0 => 0 | S m => sum m end.", "fixpoints"),
+        ("CoFixpoint c : nat := 0.", "fixpoints"),
+        ("Definition d := fix f (n : nat) : nat := n.", "fixpoints"),
+        ("Lemma l : nat -> True. Proof. fix f 1. Qed.", "fix"),
         ("Require Import Arith", "ends without a '.'"),
         ("(* unterminated", "cannot be read"),
     ],

@@ -25,6 +25,7 @@ from search.errors import BackendCrashed
 from search.outcomes import Verification
 from search.states import ProofState, Theorem
 from search.testing import ScriptedEnvironment, ScriptedGenerator
+from tests.soundness.attacks import GUARD_BUG_FALSE, GUARD_BUG_HEADER
 
 HAS_COQ = shutil.which("coqtop") is not None and shutil.which("coqc") is not None
 SCRIPT = {"root": {"auto.": "proved"}}
@@ -330,6 +331,9 @@ COQ_ATTACKS = [
     {"header": "Unset Guard Checking.", "statement": "Theorem t : False."},
     {"header": 'Declare ML Module "ltac_plugin".', "statement": "Theorem t : True."},
     {"header": "Lemma classic : False. Admitted.", "statement": "Theorem t : False."},
+    # Coq 8.16's guard checker (kernel and coqchk) accepts this fixpoint: a proof of False
+    {"header": GUARD_BUG_HEADER, "statement": "Theorem t : 1 = 2."},
+    {"statement": f"Theorem t : let contradiction := {GUARD_BUG_FALSE} in 1 = 2."},
 ]
 
 

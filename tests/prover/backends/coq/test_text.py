@@ -253,6 +253,20 @@ ATTACKS_AND_MALFORMED = [
     "lia...",
     "auto... idtac.",
     "x" * 5000,
+    # Unicode blanks and invisible characters around a boundary, a byte-order mark
+    "\ufeffexact I.",
+    "idtac.\u3000Admitted.",
+    "idtac.\u2003Admitted.",
+    "idtac.\ufeffAdmitted.",
+    "idtac.\u200bAdmitted.",
+    "idtac.\u0085Admitted.",
+    # qualified names glued to a command keyword, Ltac2 entry points
+    "Print.t.",
+    "Ltac2.Notations.exact0 false (fun () => '(eq_refl 1)).",
+    # local fixpoints (Coq 8.16's guard checker accepts some ill-formed ones)
+    "fix f 1.",
+    "cofix c.",
+    "exact (fix f (n : nat) : nat := n).",
     # text imitating the coqtop prompt
     'idtac "<prompt>Coq < 1 || 0 < </prompt>".',
     'idtac "</prompt>".',
