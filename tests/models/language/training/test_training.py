@@ -281,6 +281,6 @@ def test_init_from_a_directory_without_weights_is_refused(tmp_path: Path) -> Non
     empty = tmp_path / "empty"
     empty.mkdir()
     config = tiny_config(fixture_trace(tmp_path), tmp_path / "model", init_from=empty)
-    with pytest.raises(InputError, match="no readable config.json"):
+    with pytest.raises(InputError, match=r"no readable config\.json"):
         train_language_model(config)
     assert not (tmp_path / "model").exists()
