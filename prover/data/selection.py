@@ -10,9 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.data.benchmarks import BenchmarkEntry, benchmark_spec, load_benchmark, select_entries
+from prover.data.benchmarks import (
+    SPLITS,
+    BenchmarkEntry,
+    benchmark_spec,
+    load_benchmark,
+    select_entries,
+)
 from prover.data.theorem_files import theorem_from_file
-from search.errors import ConfigError
+from search.errors import BenchmarkError, ConfigError
 
 __all__ = ["ProblemSelection", "load_problems"]
 
@@ -63,4 +69,29 @@ def load_problems(problems: ProblemSelection, *, language: str) -> list[Benchmar
             f"but the chosen backend runs {language}"
         )
     entries = load_benchmark(spec.name, split=problems.split, statements=problems.statements)
+    _check_names_in_split(entries, problems, benchmark=spec.name)
     return select_entries(entries, names=problems.names or None, limit=problems.limit)
+
+
+def _check_names_in_split(
+    entries: list[BenchmarkEntry], problems: ProblemSelection, *, benchmark: str
+) -> None:
+    """Refuse ``--names`` absent from the split in one line naming the split, and the other
+    split where a name is found there (the usual slip: a test theorem asked of valid)."""
+    missing = [name for name in problems.names if name not in _names_of(entries)]
+    if not missing:
+        return
+    message = f"unknown theorem name(s) in {benchmark} --split {problems.split}: "
+    message += ", ".join(missing)
+    for other in SPLITS:
+        if other != problems.split:
+            there = load_benchmark(benchmark, split=other, statements=problems.statements)
+            found = [name for name in missing if name in _names_of(there)]
+            if found:
+                message += f" ({', '.join(found)} in --split {other})"
+    raise BenchmarkError(message)
+
+
+def _names_of(entries: list[BenchmarkEntry]) -> set[str]:
+    """The keys and theorem names of ``entries`` (either selects an entry)."""
+    return {e.key for e in entries} | {e.theorem.name for e in entries if e.theorem is not None}
