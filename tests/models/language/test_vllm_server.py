@@ -28,3 +28,23 @@ def test_a_model_starts_a_server_and_its_failure_is_reported(tmp_path: Path) -> 
     ):
         pass
     assert "vllm" in log.read_text()
+
+
+def test_the_dtype_reaches_the_server_command(tmp_path: Path) -> None:
+    """`dtype` is the server's --dtype (a stand-in for Python prints its arguments, then exits)."""
+    stand_in = tmp_path / "python"
+    stand_in.write_text('#!/bin/sh\necho "$@"\nexit 1\n')
+    stand_in.chmod(0o755)
+    log = tmp_path / "vllm.log"
+    with (
+        pytest.raises(GeneratorError, match="vllm serve exited"),
+        served_if_given(
+            python=str(stand_in),
+            model_dir=tmp_path,
+            log_path=log,
+            served_name="lm",
+            dtype="float32",
+        ),
+    ):
+        pass
+    assert "--dtype float32" in log.read_text()
