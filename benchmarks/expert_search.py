@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.search_benchmark import start_logged, wait_or_stop
 from prover.attempts.jsonl import read_jsonl, read_records
 from prover.attempts.record import AttemptRecord
+from search.process import kill_tree
 
 __all__ = [
     "python_prover",
@@ -105,10 +107,8 @@ def run_benchmark(
         )
         log = output / f"part-{len(done)}-{index}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("w") as stream:
-            processes.append(subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT))
-    for process in processes:
-        process.wait()
+        processes.append(start_logged(command, log))
+    wait_or_stop(processes)
     return [r for r in records_under(output) if r.name in set(names)]
 
 
@@ -124,27 +124,24 @@ def run_trace_theorems(
     root = coq_where() / "theories"
     queue = list(enumerate(theorems))
     running: list[subprocess.Popen[bytes]] = []
-    while queue or running:
-        while queue and len(running) < arguments.workers:
-            index, row = queue.pop(0)
-            target = output / f"theorem-{index:04d}"
-            if (target / "results.jsonl").is_file():
-                continue
-            command = python_prover(
-                "prove",
-                "--file",
-                str(root / row["file"]),
-                "--theorem",
-                row["theorem"],
-                "--output",
-                str(target),
-                *flags,
-            )
-            target.mkdir(parents=True, exist_ok=True)
-            with (target / "prove.log").open("w") as stream:
-                running.append(subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT))
-        time.sleep(0.5)
-        running = [process for process in running if process.poll() is None]
+    try:
+        while queue or running:
+            while queue and len(running) < arguments.workers:
+                index, row = queue.pop(0)
+                target = output / f"theorem-{index:04d}"
+                if (target / "results.jsonl").is_file():
+                    continue
+                command = python_prover(
+                    "prove", "--file", str(root / row["file"]), "--theorem", row["theorem"],
+                    "--output", str(target), *flags,
+                )  # fmt: skip
+                target.mkdir(parents=True, exist_ok=True)
+                running.append(start_logged(command, target / "prove.log"))
+            time.sleep(0.5)
+            running = [process for process in running if process.poll() is None]
+    finally:
+        for process in running:  # only after an interrupt: the loop ends with none running
+            kill_tree(process)
     records = []
     for index, row in enumerate(theorems):
         for record in records_under(output / f"theorem-{index:04d}"):

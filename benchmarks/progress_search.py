@@ -33,7 +33,6 @@ import json
 import os
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -41,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.search_benchmark import start_logged, wait_or_stop
 from prover.attempts.jsonl import read_records
 from prover.attempts.record import AttemptRecord
 from prover.data.benchmarks import load_benchmark
@@ -123,10 +123,8 @@ def run_chunk(
     processes = []
     for index, shard in pending:
         command = _prove_command(arguments, arm, shard, directory / f"shard-{index}")
-        with (directory / f"shard-{index}.log").open("w") as log:
-            processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT))
-    for process in processes:
-        process.wait()
+        processes.append(start_logged(command, directory / f"shard-{index}.log"))
+    wait_or_stop(processes)
     return load
 
 

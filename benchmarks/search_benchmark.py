@@ -31,6 +31,7 @@ from prover.backends.factory import DEFAULT_COQ_PRELUDE
 from prover.data.benchmarks import BenchmarkEntry, load_benchmark
 from search.errors import ProverError
 from search.outcomes import NewState, ProofComplete
+from search.process import kill_tree, spawn
 from search.states import ProofState, Theorem
 
 #: The closing automation of the portfolio, each tried once after ``intros``.
@@ -85,6 +86,24 @@ def run_search_arm(
     )
 
 
+def start_logged(argv: Sequence[str], log: Path) -> subprocess.Popen[bytes]:
+    """``argv`` started with :func:`search.process.spawn`, so it dies with this process (even
+    on SIGKILL; a plain ``Popen`` outlived an interrupted benchmark); its output goes to
+    ``log``."""
+    with log.open("wb") as stream:
+        return spawn(argv, memory_limit_mb=None, output=stream)
+
+
+def wait_or_stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
+    """Wait for every process; on any exit path (an interrupt) stop those still running."""
+    try:
+        for process in processes:
+            process.wait()
+    finally:
+        for process in processes:
+            kill_tree(process)
+
+
 def run_prove_shards(
     split: str,
     names: Sequence[str],
@@ -97,27 +116,25 @@ def run_prove_shards(
 ) -> list[AttemptRecord]:
     """``prover prove`` on ``names`` of a miniF2F-Coq split in ``workers`` parallel shards.
 
-    Each shard writes ``OUTPUT/shard-K/``; the merged records (in ``names`` order) are
-    written to ``OUTPUT/results.jsonl`` and returned. ``extra`` adds flags (a generator...).
+    Each shard writes ``OUTPUT/shard-K/`` (its output: ``OUTPUT/shard-K.log``); the merged
+    records (in ``names`` order) are written to ``OUTPUT/results.jsonl`` and returned.
+    ``extra`` adds flags (a generator...).
     """
     shards = [list(names[index::workers]) for index in range(workers)]
     directories = [output / f"shard-{index}" for index, shard in enumerate(shards) if shard]
-    processes = [
-        subprocess.Popen(
-            prove_argv(
-                split,
-                shard,
-                time_limit=time_limit,
-                tactic_timeout=tactic_timeout,
-                output=directory,
-                extra=("--force", *extra),
-            ),
-            stdout=subprocess.DEVNULL,
+    output.mkdir(parents=True, exist_ok=True)
+    processes = []
+    for shard, directory in zip((s for s in shards if s), directories, strict=True):
+        argv = prove_argv(
+            split,
+            shard,
+            time_limit=time_limit,
+            tactic_timeout=tactic_timeout,
+            output=directory,
+            extra=("--force", *extra),
         )
-        for shard, directory in zip((s for s in shards if s), directories, strict=True)
-    ]
-    for process in processes:
-        process.wait()
+        processes.append(start_logged(argv, directory.with_suffix(".log")))
+    wait_or_stop(processes)
     records = [r for directory in directories for r in read_records(directory / "results.jsonl")]
     order = {name: position for position, name in enumerate(names)}
     records.sort(key=lambda record: order.get(record.name, len(order)))
