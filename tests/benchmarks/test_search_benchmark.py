@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.process_table import children, running
+
 SCRIPT = """
 import pathlib, sys
 import benchmarks.search_benchmark as search_benchmark
@@ -18,28 +20,6 @@ search_benchmark.run_prove_shards(
     output=pathlib.Path(sys.argv[1]),
 )
 """
-
-
-def _children(pid: int) -> list[int]:
-    """Live processes whose parent is ``pid`` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def test_shards_die_with_a_killed_benchmark(tmp_path: Path) -> None:
@@ -55,14 +35,14 @@ def test_shards_die_with_a_killed_benchmark(tmp_path: Path) -> None:
         shards: list[int] = []
         while len(shards) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
-            shards = _children(benchmark.pid)
+            shards = [pid for pid in children(benchmark.pid) if running(pid)]
         assert len(shards) == 2, "the two shards did not start"
         benchmark.send_signal(signal.SIGKILL)
         benchmark.wait(timeout=10)
         deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in shards) and time.monotonic() < deadline:
+        while any(running(pid) for pid in shards) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(_alive(pid) for pid in shards)
+        assert not any(running(pid) for pid in shards)
         assert (tmp_path / "out" / "shard-0.log").is_file()
     finally:
         benchmark.kill()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.process_table import children, running
 from tests.soundness.harness import HostileCompletions, openai_flags, serve_hostile
 
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -37,33 +38,11 @@ def hostile_server() -> Iterator[HostileCompletions]:
         yield state
 
 
-def _children(pid: int) -> list[int]:
-    """Direct children of ``pid`` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def _command_name(pid: int) -> str:
     try:
         return (Path("/proc") / str(pid) / "comm").read_text().strip()
     except OSError:
         return ""
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
 
 
 def _wait_for(predicate: Callable[[], bool], timeout_s: float) -> bool:
@@ -79,7 +58,7 @@ def _child_named(pid: int, name: str, timeout_s: float = 60.0) -> int:
     found: list[int] = []
 
     def look() -> bool:
-        found[:] = [c for c in _children(pid) if _command_name(c).startswith(name)]
+        found[:] = [c for c in children(pid) if _command_name(c).startswith(name)]
         return bool(found)
 
     assert _wait_for(look, timeout_s), f"no {name} child of {pid} appeared"
@@ -119,7 +98,7 @@ def test_sigterm_during_a_tactic_kills_coqtop_and_removes_its_directory(
         _, stderr = prover.communicate(timeout=30)
         assert prover.returncode == 143, stderr
         assert b"terminated" in stderr
-        assert _wait_for(lambda: not _running(coqtop), 5)
+        assert _wait_for(lambda: not running(coqtop), 5)
         assert not workdir.exists()
     finally:
         prover.kill()
@@ -135,7 +114,7 @@ def test_kill_9_during_verification_kills_coqc(
         coqc = _child_named(prover.pid, "coqc", timeout_s=120)
         prover.send_signal(signal.SIGKILL)
         prover.wait(timeout=10)
-        assert _wait_for(lambda: not _running(coqc), 5), "coqc outlived the prover"
+        assert _wait_for(lambda: not running(coqc), 5), "coqc outlived the prover"
     finally:
         prover.kill()
         prover.wait(timeout=10)
