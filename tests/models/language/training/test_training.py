@@ -274,7 +274,7 @@ def test_init_from_a_foreign_pretrained_directory_is_refused(
     assert not (tmp_path / "model").exists()
 
 
-def test_init_from_a_directory_without_weights_is_refused(tmp_path: Path) -> None:
+def test_init_from_a_directory_without_config_is_refused(tmp_path: Path) -> None:
     """No kind.json and no readable config.json: refused in one line, nothing written."""
     from models.language.training.pipeline import train_language_model
 
