@@ -19,6 +19,7 @@ from pathlib import Path
 
 from models.language.completions import SamplingSettings
 from models.language.prompts import get_template
+from models.language.vllm_server import SERVED_DTYPE
 from search.errors import ConfigError
 from search.protocols import GenerationRequest, TacticGenerator
 from search.states import Candidate
@@ -83,7 +84,7 @@ class GeneratorConfig:
     prompts_per_request: int = 16
     request_seed: bool = True
     beam_search: bool = False
-    dtype: str = "bfloat16"
+    dtype: str = SERVED_DTYPE
     max_model_len: int = 2048
     knn_model: str | None = None
     knn_weight: float = 0.0

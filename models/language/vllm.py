@@ -19,6 +19,7 @@ from typing import Any
 from models.language.completions import Sample, SamplingSettings, candidates_from_samples
 from models.language.local_model import require_local_model_dir
 from models.language.prompts import PromptTemplate
+from models.language.vllm_server import SERVED_DTYPE
 from search.errors import GeneratorError
 from search.protocols import GenerationRequest
 from search.states import Candidate
@@ -82,7 +83,7 @@ class VllmGenerator:
         template: PromptTemplate,
         language: str,
         sampling: SamplingSettings | None = None,
-        dtype: str = "bfloat16",
+        dtype: str = SERVED_DTYPE,
         max_model_len: int = 2048,
     ) -> None:
         path = require_local_model_dir(model)

@@ -27,7 +27,8 @@ from search.process import kill_tree, spawn
 
 __all__ = ["SERVED_DTYPE", "RunningServer", "free_port", "served_if_given", "served_model"]
 
-#: The served weights' dtype. bfloat16 halves memory, but a CPU without native bfloat16
+#: The dtype vLLM runs a model in, served or in process (``--dtype``, ``--lm-dtype``).
+#: bfloat16 halves memory, but a CPU without native bfloat16
 #: emulates it: SmolLM2-135M took 38 s for 4 short samples in bfloat16 and 3 s for 16 in
 #: float32 on this machine (2026-12-01), so a model of that size wants ``float32``.
 SERVED_DTYPE = "bfloat16"

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from search.errors import InputError
+from search.validation import require_output_directory
 
 __all__ = ["ensure_run_directory", "move_aside"]
 
@@ -22,8 +23,7 @@ logger = logging.getLogger(__name__)
 
 def ensure_run_directory(path: Path) -> None:
     """Create ``path`` (and its parents); a file in the way is one clear error naming it."""
-    if path.exists() and not path.is_dir():
-        raise InputError(f"{path} exists and is not a directory; choose another run directory")
+    require_output_directory(path, "run directory")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

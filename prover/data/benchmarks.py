@@ -25,6 +25,7 @@ __all__ = [
     "data_directory",
     "load_benchmark",
     "select_entries",
+    "unknown_names",
 ]
 
 
@@ -158,6 +159,12 @@ def _in_split(entry: BenchmarkEntry, split: str) -> bool:
     return entry.theorem is None or entry.theorem.split == split
 
 
+def unknown_names(entries: Sequence[BenchmarkEntry], names: Sequence[str]) -> list[str]:
+    """The ``names`` that select none of ``entries`` (by key or theorem name), in order."""
+    known = {e.key for e in entries} | {e.theorem.name for e in entries if e.theorem is not None}
+    return [name for name in names if name not in known]
+
+
 def select_entries(
     entries: Sequence[BenchmarkEntry],
     *,
@@ -169,7 +176,7 @@ def select_entries(
     if names:
         by_key = {entry.key: entry for entry in entries}
         by_name = {entry.theorem.name: entry for entry in entries if entry.theorem is not None}
-        missing = [name for name in names if name not in by_key and name not in by_name]
+        missing = unknown_names(entries, names)
         if missing:
             unknown = ", ".join(missing)
             raise BenchmarkError(f"unknown theorem name(s) in this benchmark split: {unknown}")

@@ -16,6 +16,7 @@ from prover.data.benchmarks import (
     benchmark_spec,
     load_benchmark,
     select_entries,
+    unknown_names,
 )
 from prover.data.theorem_files import theorem_from_file
 from search.errors import BenchmarkError, ConfigError
@@ -78,7 +79,7 @@ def _check_names_in_split(
 ) -> None:
     """Refuse ``--names`` absent from the split in one line naming the split, and the other
     split where a name is found there (the usual slip: a test theorem asked of valid)."""
-    missing = [name for name in problems.names if name not in _names_of(entries)]
+    missing = unknown_names(entries, problems.names)
     if not missing:
         return
     message = f"unknown theorem name(s) in {benchmark} --split {problems.split}: "
@@ -86,12 +87,8 @@ def _check_names_in_split(
     for other in SPLITS:
         if other != problems.split:
             there = load_benchmark(benchmark, split=other, statements=problems.statements)
-            found = [name for name in missing if name in _names_of(there)]
+            absent = set(unknown_names(there, missing))
+            found = [name for name in missing if name not in absent]
             if found:
                 message += f" ({', '.join(found)} in --split {other})"
     raise BenchmarkError(message)
-
-
-def _names_of(entries: list[BenchmarkEntry]) -> set[str]:
-    """The keys and theorem names of ``entries`` (either selects an entry)."""
-    return {e.key for e in entries} | {e.theorem.name for e in entries if e.theorem is not None}
