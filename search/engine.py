@@ -6,6 +6,8 @@ the new children in one batch per expansion and queues them. It checks, after
 every expansion and in this order: root proved, time limit, expansion limit,
 empty frontier. A proof found in the step that exhausts a budget is reported as
 PROVED (ReProver resets it to OPEN). Infrastructure errors become an ERROR result.
+Every generation request carries the search's deadline, so a slow generator (a
+language model server) is cut at the time limit instead of overrunning it.
 """
 
 from __future__ import annotations
@@ -147,6 +149,10 @@ class _Search:
             if not batch:
                 return StopReason.FRONTIER_EMPTY
             candidate_lists = self._generate(batch)
+            if self._elapsed() >= self.config.time_limit_s:
+                # The generator answered at (or was cut by) the deadline: an empty list
+                # then means "no time", not "no candidates", so no node is closed.
+                return StopReason.TIME_LIMIT
             for key, candidates in zip(batch, candidate_lists, strict=True):
                 self._expand(key, candidates)
                 reason = self._stop_reason()
@@ -177,7 +183,8 @@ class _Search:
         return [list(candidates) for candidates in results]
 
     def _generation_request(self, node: SearchNode) -> GenerationRequest:
-        fraction = min(1.0, self._elapsed() / self.config.time_limit_s)
+        elapsed = self._elapsed()
+        fraction = min(1.0, elapsed / self.config.time_limit_s)
         count = self.schedule.num_candidates(
             elapsed_fraction=fraction, depth=node.depth, remaining_steps=node.remaining_steps
         )
@@ -187,6 +194,8 @@ class _Search:
             proof_so_far=node.proof_so_far,
             num_candidates=count,
             seed=derive_seed(self.config.seed, node.key),
+            # The generator's clock is the real one even when tests pass a fake ``clock``.
+            deadline=time.monotonic() + max(0.0, self.config.time_limit_s - elapsed),
         )
 
     def _expand(self, key: str, candidates: Sequence[Candidate]) -> None:

@@ -55,13 +55,20 @@ class ProofEnvironment(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class GenerationRequest:
-    """One state to propose tactics for, with the context a prompt may need."""
+    """One state to propose tactics for, with the context a prompt may need.
+
+    ``deadline`` is a :func:`time.monotonic` value after which the search has no use
+    for the answer (its time limit is reached). A generator that waits on something
+    slow (an HTTP server, a local model) stops waiting there and returns the
+    candidates it has, possibly none, rather than an error; ``None`` means no deadline.
+    """
 
     theorem: Theorem
     state: ProofState
     proof_so_far: tuple[str, ...]
     num_candidates: int
     seed: int
+    deadline: float | None = None
 
 
 @runtime_checkable

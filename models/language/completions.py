@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from models.language.prompts import PromptTemplate
 from search.errors import ConfigError
+from search.protocols import GenerationRequest
 from search.states import Candidate, normalize_text
 from search.validation import require_non_negative, require_positive, require_probability
 
@@ -27,6 +29,7 @@ __all__ = [
     "combined_seed",
     "merge_candidates",
     "score_tokens",
+    "seconds_left",
 ]
 
 SCORE_MODES = ("mean", "sum")
@@ -146,3 +149,13 @@ def combined_seed(seeds: Sequence[int]) -> int:
         return seeds[0] % (2**31)
     digest = hashlib.sha256(",".join(str(s) for s in seeds).encode("ascii")).digest()
     return int.from_bytes(digest[:4], "big") % (2**31)
+
+
+def seconds_left(requests: Iterable[GenerationRequest]) -> float | None:
+    """Seconds until the earliest deadline of ``requests`` (negative once passed).
+
+    ``None`` when no request has a deadline. Every backend that waits (on a server or a
+    local model) bounds its wait by this, so a search's time limit also cuts generation.
+    """
+    deadlines = [r.deadline for r in requests if r.deadline is not None]
+    return min(deadlines) - time.monotonic() if deadlines else None

@@ -6,6 +6,9 @@ samples. Scores are the model's raw token log-probabilities of the generated tok
 (log-softmax of the unprocessed logits for sampling, ``compute_transition_scores`` with
 the beam indices for beam search), averaged or summed like the other backends.
 
+Generation stops at the search's deadline (transformers' ``max_time``); the samples of
+a call cut that way are dropped, since a completion stopped mid-tactic is no tactic.
+
 torch and transformers are imported lazily, in the constructor.
 """
 
@@ -20,6 +23,7 @@ from models.language.completions import (
     SamplingSettings,
     candidates_from_samples,
     combined_seed,
+    seconds_left,
 )
 from models.language.local_model import require_local_model_dir
 from models.language.prompts import PromptTemplate
@@ -85,7 +89,7 @@ class HfGenerator:
         for count, positions in groups.items():
             for start in range(0, len(positions), self.prompts_per_batch):
                 chunk = positions[start : start + self.prompts_per_batch]
-                samples = self._sample([requests[i] for i in chunk], count)
+                samples = self._sample_before_deadline([requests[i] for i in chunk], count)
                 for offset, position in enumerate(chunk):
                     results[position] = candidates_from_samples(
                         samples[offset * count : (offset + 1) * count],
@@ -95,7 +99,18 @@ class HfGenerator:
                     )
         return results
 
-    def _generation_arguments(self, count: int) -> dict[str, Any]:
+    def _sample_before_deadline(self, batch: list[GenerationRequest], count: int) -> list[Sample]:
+        """The batch's samples, or none when the deadline passes before or while sampling."""
+        time_left_s = seconds_left(batch)
+        if time_left_s is None:
+            return self._sample(batch, count, max_time_s=None)
+        if time_left_s <= 0:
+            return []
+        samples = self._sample(batch, count, max_time_s=time_left_s)
+        still_left_s = seconds_left(batch)
+        return samples if still_left_s is not None and still_left_s > 0 else []
+
+    def _generation_arguments(self, count: int, max_time_s: float | None) -> dict[str, Any]:
         arguments: dict[str, Any] = {
             "max_new_tokens": self.sampling.max_tokens,
             "num_return_sequences": count,
@@ -104,6 +119,8 @@ class HfGenerator:
             "tokenizer": self._tokenizer,
             "pad_token_id": self._tokenizer.pad_token_id,
         }
+        if max_time_s is not None:
+            arguments["max_time"] = max_time_s
         if self.beam_search:
             arguments.update(num_beams=count, do_sample=False, output_scores=True)
         elif self.sampling.temperature == 0:
@@ -118,14 +135,17 @@ class HfGenerator:
             )
         return arguments
 
-    def _sample(self, batch: list[GenerationRequest], count: int) -> list[Sample]:
+    def _sample(
+        self, batch: list[GenerationRequest], count: int, *, max_time_s: float | None
+    ) -> list[Sample]:
         torch = self._torch
         prompts = [self.template.render(r, language=self.language) for r in batch]
         encoded = self._tokenizer(prompts, return_tensors="pt", padding=True)
         torch.manual_seed(combined_seed([r.seed for r in batch]))
         try:
             with torch.no_grad():
-                output = self._model.generate(**encoded, **self._generation_arguments(count))
+                arguments = self._generation_arguments(count, max_time_s)
+                output = self._model.generate(**encoded, **arguments)
         except (RuntimeError, ValueError) as exc:
             raise GeneratorError(f"transformers generation failed: {exc}") from exc
         generated = output.sequences[:, encoded["input_ids"].shape[1] :]

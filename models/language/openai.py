@@ -8,6 +8,12 @@ mapped back by their ``index``, which vLLM sets to ``prompt_index * n + sample``
 Each request asks for ``logprobs=0`` (the sampled tokens' log-probabilities only), so
 every candidate is scored. Connection errors, timeouts and 5xx answers are retried with
 exponential backoff; other failures raise :class:`~search.errors.GeneratorError`.
+
+A request never waits past the search's deadline (:attr:`GenerationRequest.deadline`):
+the socket timeout is the smaller of ``request_timeout_s`` and the time left, and a
+batch whose deadline passes (while waiting, or before a retry) gets no candidates, not
+an error. vLLM's server aborts a completion whose client has gone, so the cut also
+frees the server for the next request.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from models.language.completions import (
     SamplingSettings,
     candidates_from_samples,
     combined_seed,
+    seconds_left,
 )
 from models.language.prompts import PromptTemplate
 from search.errors import ConfigError, GeneratorError
@@ -65,6 +72,10 @@ class HttpSettings:
 
 class _Retryable(Exception):
     """A failure worth another attempt (connection error, timeout, 5xx)."""
+
+
+class _DeadlinePassed(Exception):
+    """The search's deadline passed: its answer would no longer be used."""
 
 
 class _PromptTooLong(GeneratorError):
@@ -170,7 +181,10 @@ class OpenAIGenerator:
         samples = self.sampling.samples_for(batch[0].num_candidates)
         body = self._body(batch, samples)
         try:
-            payload = self._post_with_retries(body)
+            payload = self._post_with_retries(body, seconds_left(batch))
+        except _DeadlinePassed as exc:
+            logger.debug("no candidates for %d state(s): %s", len(batch), exc)
+            return [[] for _ in batch]
         except _PromptTooLong as exc:
             if len(batch) > 1:
                 return [
@@ -205,27 +219,42 @@ class OpenAIGenerator:
             body["seed"] = combined_seed([r.seed for r in batch])
         return body
 
-    def _post_with_retries(self, body: dict[str, Any]) -> object:
+    def _post_with_retries(self, body: dict[str, Any], time_left_s: float | None) -> object:
+        """The answer to ``body``; :class:`_DeadlinePassed` once ``time_left_s`` is spent."""
+        deadline = None if time_left_s is None else time.monotonic() + time_left_s
         attempt = 0
         while True:
+            timeout_s = self._timeout_before(deadline)
             try:
-                return self._post(body)
+                return self._post(body, timeout_s)
             except _Retryable as exc:
                 if attempt >= self.http.max_retries:
+                    self._timeout_before(deadline)  # a deadline cut is not a failure
                     raise GeneratorError(
                         f"completion request to {self.url} failed after"
                         f" {attempt + 1} attempt(s): {exc}"
                     ) from exc
-                time.sleep(self.http.retry_backoff_s * 2**attempt)
+                backoff_s = self.http.retry_backoff_s * 2**attempt
+                self._timeout_before(None if deadline is None else deadline - backoff_s)
+                time.sleep(backoff_s)
                 attempt += 1
 
-    def _post(self, body: dict[str, Any]) -> object:
+    def _timeout_before(self, deadline: float | None) -> float:
+        """The socket timeout ending by ``deadline``; :class:`_DeadlinePassed` if none is left."""
+        if deadline is None:
+            return self.http.request_timeout_s
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _DeadlinePassed(f"the search's deadline passed before {self.url} answered")
+        return min(self.http.request_timeout_s, left)
+
+    def _post(self, body: dict[str, Any], timeout_s: float) -> object:
         data = json.dumps(body).encode("utf-8")
         request = urllib.request.Request(
             self.url, data=data, headers={"Content-Type": "application/json"}, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.http.request_timeout_s) as answer:
+            with urllib.request.urlopen(request, timeout=timeout_s) as answer:
                 raw = answer.read()
         except urllib.error.HTTPError as exc:
             detail = _error_detail(exc)

@@ -8,6 +8,9 @@ tokens' log-probabilities (without it ``cumulative_logprob`` is ``None`` in the 
 vLLM is imported lazily, in the constructor. On a CPU-only machine it runs from the
 separate ``.venv-vllm`` venv built by ``scripts/setup_vllm.sh``; guard scripts that use
 it with ``if __name__ == "__main__":`` because the engine starts a worker process.
+
+``LLM.generate`` cannot be interrupted, so the search's deadline only skips a call that
+would start after it; ``--generator openai`` against ``vllm serve`` is cut mid-request.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from models.language.completions import Sample, SamplingSettings, candidates_from_samples
+from models.language.completions import (
+    Sample,
+    SamplingSettings,
+    candidates_from_samples,
+    seconds_left,
+)
 from models.language.local_model import require_local_model_dir
 from models.language.prompts import PromptTemplate
 from models.language.vllm_server import SERVED_DTYPE
@@ -122,6 +130,9 @@ class VllmGenerator:
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
         """Candidates for every request, best first, from one batched engine call."""
+        time_left_s = seconds_left(requests)
+        if time_left_s is not None and time_left_s <= 0:
+            return [[] for _ in requests]  # the search's deadline has passed
         if not requests:
             return []
         prompts = [self.template.render(r, language=self.language) for r in requests]

@@ -26,7 +26,9 @@ STATES = (
 )
 
 
-def make_request(index: int = 0, *, num_candidates: int = 4, seed: int = 7) -> GenerationRequest:
+def make_request(
+    index: int = 0, *, num_candidates: int = 4, seed: int = 7, deadline: float | None = None
+) -> GenerationRequest:
     """A Coq-flavoured request for the ``index``-th of a few small states."""
     hypothesis, conclusion = STATES[index % len(STATES)]
     names, type_ = hypothesis.split("\n")[0].split(" : ")
@@ -45,6 +47,7 @@ def make_request(index: int = 0, *, num_candidates: int = 4, seed: int = 7) -> G
         proof_so_far=("intros.",),
         num_candidates=num_candidates,
         seed=seed,
+        deadline=deadline,
     )
 
 
@@ -56,11 +59,17 @@ def request_factory() -> Callable[..., GenerationRequest]:
 
 @dataclass
 class StubServer:
-    """A loopback HTTP server answering POSTs from a queue of (status, body) replies."""
+    """A loopback HTTP server answering POSTs from a queue of (status, body) replies.
+
+    ``delay_s`` holds every answer back that long (a slow model server), or until the
+    fixture's teardown releases it.
+    """
 
     replies: list[tuple[int, bytes]]
+    delay_s: float = 0.0
     received: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+    release: threading.Event = field(default_factory=threading.Event)
 
 
 def _handler_for(stub: StubServer) -> type[BaseHTTPRequestHandler]:
@@ -68,6 +77,7 @@ def _handler_for(stub: StubServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             stub.received.append(json.loads(self.rfile.read(length)))
+            stub.release.wait(stub.delay_s)
             status, body = stub.replies.pop(0) if len(stub.replies) > 1 else stub.replies[0]
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -82,12 +92,14 @@ def _handler_for(stub: StubServer) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def stub_server() -> Iterator[Callable[[list[tuple[int, bytes]]], StubServer]]:
+def stub_server() -> Iterator[Callable[..., StubServer]]:
     """Start stub servers on 127.0.0.1 with given replies; all are shut down afterwards."""
     servers: list[ThreadingHTTPServer] = []
+    stubs: list[StubServer] = []
 
-    def start(replies: list[tuple[int, bytes]]) -> StubServer:
-        stub = StubServer(replies=list(replies))
+    def start(replies: list[tuple[int, bytes]], *, delay_s: float = 0.0) -> StubServer:
+        stub = StubServer(replies=list(replies), delay_s=delay_s)
+        stubs.append(stub)
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(stub))
         servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -95,6 +107,8 @@ def stub_server() -> Iterator[Callable[[list[tuple[int, bytes]]], StubServer]]:
         return stub
 
     yield start
+    for stub in stubs:
+        stub.release.set()
     for server in servers:
         server.shutdown()
         server.server_close()

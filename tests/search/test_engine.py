@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -358,3 +359,36 @@ def test_opening_time_is_reported_apart_from_the_search_budget() -> None:
     assert result.open_time_s == pytest.approx(30.0)
     assert result.time_s == pytest.approx(1.0)
     assert result.to_dict()["open_time_s"] == pytest.approx(30.0)
+
+
+def test_requests_carry_the_time_left_as_a_real_monotonic_deadline() -> None:
+    """Each request's deadline is time.monotonic() plus the search time left (fake clock)."""
+    clock = FakeClock()
+    script = {"R": {"a": "A"}, "A": {"b": "proved"}}
+    env = ScriptedEnvironment(script, root="R", sleep=clock.sleep, tactic_cost_s=4.0)
+    generator = ScriptedGenerator.from_script(script)
+    before = time.monotonic()
+    best_first_search(THEOREM, env, generator, config=SearchConfig(time_limit_s=10.0), clock=clock)
+    after = time.monotonic()
+    deadlines = [request.deadline for batch in generator.batches for request in batch]
+    assert deadlines[0] is not None and before + 10.0 <= deadlines[0] <= after + 10.0
+    assert deadlines[1] is not None and before + 6.0 <= deadlines[1] <= after + 6.0
+
+
+def test_generator_cut_by_the_deadline_ends_the_search_without_closing_the_node() -> None:
+    """Empty lists returned past the time limit mean no time, so no node is marked expanded."""
+    clock = FakeClock()
+
+    class CutAtDeadline:
+        def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+            clock.advance(11.0)  # waits past the limit, as a slow language model server does
+            return [[] for _ in requests]
+
+    env = ScriptedEnvironment({"R": {}}, root="R", sleep=clock.sleep)
+    result = best_first_search(
+        THEOREM, env, CutAtDeadline(), config=SearchConfig(time_limit_s=10.0), clock=clock
+    )
+    assert result.stop_reason is StopReason.TIME_LIMIT
+    assert result.expansions == 0
+    assert result.graph is not None and not result.graph.root.expanded
+    assert result.graph.root.status is NodeStatus.OPEN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -71,3 +72,28 @@ def test_beam_search_gives_candidates(
     [group] = generator.generate([request_factory(0, num_candidates=2)])
     assert len(group) <= 2
     assert all(c.score <= 0.0 for c in group)
+
+
+def test_generation_past_the_deadline_gives_no_candidates(
+    model_dir: str, request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """A deadline passed before or during sampling gives no candidates, not a late answer.
+
+    Sampling 2,048 tokens uncut takes minutes here; the cut costs one prompt forward pass,
+    which transformers cannot interrupt (seconds on a loaded CPU).
+    """
+    from models.language.hf import HfGenerator
+
+    generator = HfGenerator(
+        model=model_dir,
+        template=get_template("reprover"),
+        language="coq",
+        sampling=SamplingSettings(num_samples=3, temperature=1.0, max_tokens=2048),
+    )
+    passed = request_factory(0, num_candidates=3, deadline=time.monotonic() - 1.0)
+    assert generator.generate([passed]) == [[]]
+    for _ in range(2):  # the first call also pays transformers' one-off warm-up
+        started = time.monotonic()
+        cut = request_factory(1, num_candidates=3, deadline=started + 0.01)
+        assert generator.generate([cut]) == [[]]
+    assert time.monotonic() - started < 10.0, "sampling must stop at the deadline"

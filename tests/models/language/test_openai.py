@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,69 @@ def test_persistent_server_error_raises_after_retries(
     with pytest.raises(GeneratorError, match=r"3 attempt.*overloaded"):
         _generator(stub.url, max_retries=2).generate([request_factory(0)])
     assert len(stub.received) == 3
+
+
+_AUTO = {
+    "choices": [
+        {
+            "index": 0,
+            "text": "auto.",
+            "finish_reason": "stop",
+            "logprobs": {"tokens": ["auto."], "token_logprobs": [-1.0]},
+        }
+    ]
+}
+
+
+def test_slow_answer_is_cut_at_the_deadline_with_no_candidates(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """A server slower than the search's deadline gives no candidates (no error) at the deadline."""
+    stub = stub_server([(200, json.dumps(_AUTO).encode())], delay_s=30.0)
+    started = time.monotonic()
+    request = request_factory(0, deadline=started + 0.5)
+    assert _generator(stub.url).generate([request]) == [[]]
+    assert 0.4 <= time.monotonic() - started < 3.0
+    assert len(stub.received) == 1
+
+
+def test_answer_before_the_deadline_is_used(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """A server that answers before the deadline gives its candidates as usual."""
+    stub = stub_server([(200, json.dumps(_AUTO).encode())], delay_s=0.1)
+    request = request_factory(0, deadline=time.monotonic() + 20.0)
+    [result] = _generator(stub.url).generate([request])
+    assert [c.tactic for c in result] == ["auto."]
+
+
+def test_passed_deadline_sends_no_request(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """A request whose deadline has already passed is not sent at all."""
+    stub = stub_server([(200, json.dumps(_AUTO).encode())])
+    request = request_factory(0, deadline=time.monotonic() - 1.0)
+    assert _generator(stub.url).generate([request]) == [[]]
+    assert stub.received == []
+
+
+def test_retries_stop_at_the_deadline_without_an_error(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """5xx answers are not retried past the deadline, and running out of time is no error."""
+    stub = stub_server([(503, b'{"error": {"message": "overloaded"}}')])
+    generator = OpenAIGenerator(
+        api_base=stub.url,
+        model="smollm2",
+        template=get_template("reprover"),
+        language="coq",
+        http=HttpSettings(retry_backoff_s=0.4, max_retries=10),
+    )
+    started = time.monotonic()
+    request = request_factory(0, deadline=started + 1.0)
+    assert generator.generate([request]) == [[]]
+    assert time.monotonic() - started < 1.2
+    assert 1 <= len(stub.received) <= 3
 
 
 def test_non_json_answer_is_a_generator_error(
