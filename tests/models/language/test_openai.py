@@ -26,7 +26,7 @@ def _recording(name: str) -> dict[str, Any]:
 
 
 def _generator(url: str, **http: Any) -> OpenAIGenerator:
-    settings = HttpSettings(retry_backoff_s=0.01, request_timeout_s=10, **http)
+    settings = HttpSettings(**{"retry_backoff_s": 0.01, "request_timeout_s": 10, **http})
     return OpenAIGenerator(
         api_base=url,
         model="smollm2",
@@ -221,13 +221,7 @@ def test_retries_stop_at_the_deadline_without_an_error(
 ) -> None:
     """5xx answers are not retried past the deadline, and running out of time is no error."""
     stub = stub_server([(503, b'{"error": {"message": "overloaded"}}')])
-    generator = OpenAIGenerator(
-        api_base=stub.url,
-        model="smollm2",
-        template=get_template("reprover"),
-        language="coq",
-        http=HttpSettings(retry_backoff_s=0.4, max_retries=10),
-    )
+    generator = _generator(stub.url, retry_backoff_s=0.4, max_retries=10)
     started = time.monotonic()
     request = request_factory(0, deadline=started + 1.0)
     assert generator.generate([request]) == [[]]
