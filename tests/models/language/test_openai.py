@@ -20,6 +20,18 @@ from search.protocols import GenerationRequest
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
+_AUTO = {  # one scored "auto." completion
+    "choices": [
+        {
+            "index": 0,
+            "text": "auto.",
+            "finish_reason": "stop",
+            "logprobs": {"tokens": ["auto."], "token_logprobs": [-1.0]},
+        }
+    ]
+}
+
+
 def _recording(name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((DATA / f"vllm_{name}.json").read_text())
     return loaded
@@ -146,17 +158,8 @@ def test_retries_after_server_error(
     stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
 ) -> None:
     """A 500 answer is retried and the following 200 answer is used."""
-    good = {
-        "choices": [
-            {
-                "index": 0,
-                "text": "auto.",
-                "finish_reason": "stop",
-                "logprobs": {"tokens": ["auto."], "token_logprobs": [-1.0]},
-            }
-        ]
-    }
-    stub = stub_server([(500, b'{"error": {"message": "boom"}}'), (200, json.dumps(good).encode())])
+    boom = b'{"error": {"message": "boom"}}'
+    stub = stub_server([(500, boom), (200, json.dumps(_AUTO).encode())])
     [result] = _generator(stub.url).generate([request_factory(0)])
     assert len(stub.received) == 2
     assert result[0].tactic == "auto."
@@ -170,18 +173,6 @@ def test_persistent_server_error_raises_after_retries(
     with pytest.raises(GeneratorError, match=r"3 attempt.*overloaded"):
         _generator(stub.url, max_retries=2).generate([request_factory(0)])
     assert len(stub.received) == 3
-
-
-_AUTO = {
-    "choices": [
-        {
-            "index": 0,
-            "text": "auto.",
-            "finish_reason": "stop",
-            "logprobs": {"tokens": ["auto."], "token_logprobs": [-1.0]},
-        }
-    ]
-}
 
 
 def test_slow_answer_is_cut_at_the_deadline_with_no_candidates(
