@@ -10,25 +10,35 @@ final period, since the Coq backend runs ``auto`` and ``auto.`` alike.
 (:class:`~search.protocols.OnlineLearner`); it forwards :meth:`learn` to those parts.
 Unions without such a part are plain :class:`CombinedGenerator` objects, so the prover
 never pays for collecting proofs nobody learns from.
+
+Each part may use at most :data:`PART_TIME_SHARE` of the time left before the search's
+deadline: a language model server slower than the budget is cut there, and the union still
+answers with the fast parts' candidates while the search has time to try them.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from search.errors import ConfigError, GeneratorError
 from search.protocols import GenerationRequest, OnlineLearner, ProofStep, TacticGenerator
 from search.states import Candidate, normalize_text
 
 __all__ = [
+    "PART_TIME_SHARE",
     "CombinedGenerator",
     "GeneratorPart",
     "LearningCombinedGenerator",
     "combine",
     "merge_union",
 ]
+
+
+PART_TIME_SHARE = 0.5
+"""The share of the time left that one part of a union may wait for (project choice)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +69,7 @@ class CombinedGenerator:
         """For each request, the deduplicated union of every part's candidates."""
         answers = []
         for part in self.parts:
-            answer = part.generator.generate(requests)
+            answer = part.generator.generate(_with_time_share(requests))
             if len(answer) != len(requests):
                 raise GeneratorError(
                     f"{part.name} generator returned {len(answer)} lists for "
@@ -84,6 +94,17 @@ def combine(parts: Sequence[GeneratorPart]) -> CombinedGenerator:
     if any(isinstance(part.generator, OnlineLearner) for part in parts):
         return LearningCombinedGenerator(parts)
     return CombinedGenerator(parts)
+
+
+def _with_time_share(requests: Sequence[GenerationRequest]) -> list[GenerationRequest]:
+    """``requests`` whose deadlines leave the rest of the time to the other parts' candidates."""
+    now = time.monotonic()
+    return [
+        request
+        if request.deadline is None
+        else replace(request, deadline=now + PART_TIME_SHARE * max(0.0, request.deadline - now))
+        for request in requests
+    ]
 
 
 def _shifted(candidates: Iterable[Candidate], weight: float) -> list[Candidate]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -96,3 +97,38 @@ def test_union_rules_and_wrong_answers(request_factory: Callable[..., Generation
     )
     with pytest.raises(GeneratorError, match="hf generator returned 0 lists for 1 requests"):
         union.generate([request_factory(0)])
+
+
+class WaitsForItsDeadline:
+    """A language model slower than any budget: waits until its deadline, then gives nothing."""
+
+    def __init__(self) -> None:
+        self.deadlines: list[float | None] = []
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        self.deadlines.extend(request.deadline for request in requests)
+        deadline = min(d for d in self.deadlines if d is not None)
+        time.sleep(max(0.0, deadline - time.monotonic()))
+        return [[] for _ in requests]
+
+
+def test_a_slow_part_gets_half_the_time_left_and_the_fast_parts_still_answer(
+    request_factory: Callable[..., GenerationRequest],
+) -> None:
+    """A part is cut at half the time left, so the union answers with the others in time."""
+    slow = WaitsForItsDeadline()
+    union = combine(
+        [
+            GeneratorPart(name="portfolio", generator=Fixed(("lia", -1.0))),
+            GeneratorPart(name="openai", generator=slow),
+        ]
+    )
+    started = time.monotonic()
+    [answer] = union.generate([request_factory(0, deadline=started + 1.0)])
+    finished = time.monotonic()
+    assert [c.tactic for c in answer] == ["lia"]
+    [deadline] = slow.deadlines
+    assert deadline is not None and started + 0.45 <= deadline <= started + 0.55
+    assert finished < started + 0.9, "the union must leave time to try its candidates"
+    [no_deadline] = union.generate([request_factory(0)])
+    assert slow.deadlines[-1] is None and [c.tactic for c in no_deadline] == ["lia"]
