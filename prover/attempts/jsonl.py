@@ -97,20 +97,25 @@ def read_records(path: Path) -> list[AttemptRecord]:
     return records
 
 
-def _numbered_lines(path: Path) -> list[tuple[int, str]]:
-    """The non-blank lines of ``path`` with their 1-based numbers; InputError if unreadable."""
+def _numbered_lines(path: Path) -> list[tuple[int, bytes]]:
+    """The non-blank lines of ``path`` with their 1-based numbers; InputError if unreadable.
+
+    Split on ``\\n`` only, as bytes: ``str.splitlines`` would also split at a U+2028 or
+    U+0085 that ``json.dumps(ensure_ascii=False)`` leaves inside a string, and a line that
+    is not UTF-8 is then one bad line rather than a file that cannot be read.
+    """
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = path.read_bytes().split(b"\n")
+    except OSError as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
     return [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
 
 
-def _json_object(line: str) -> dict[str, Any]:
+def _json_object(line: bytes) -> dict[str, Any]:
     """The JSON object on ``line``; ValueError saying what is wrong with it otherwise."""
     try:
-        value = json.loads(line)
-    except ValueError as exc:
+        value = json.loads(line.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError included
         raise ValueError(f"is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise ValueError("is not a JSON object")

@@ -161,3 +161,21 @@ def test_proved_status_needs_a_verified_proof() -> None:
     """An AttemptRecord saying proved without the independent check is refused."""
     with pytest.raises(InputError, match="status proved needs verified"):
         AttemptRecord(name="x", attempt=0, seed=0, status="proved", proof=("lia.",))
+
+
+def test_line_separators_inside_strings_and_a_non_utf8_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A U+2028 or U+0085 inside a written string stays in its record (lines end at \\n
+    only), and a line that is not UTF-8 is one skipped line, not an unreadable file."""
+    path = tmp_path / "results.jsonl"
+    text = "a\u2028b\u0085c"
+    with JsonlWriter(path) as writer:
+        writer.write(AttemptRecord(name=text, attempt=0, seed=1, status="failed"))
+    with path.open("ab") as handle:
+        handle.write(b'{"name": "\xff"}\n')
+    with caplog.at_level(logging.WARNING, logger="prover.attempts.jsonl"):
+        [record] = read_records(path)
+    assert record.name == text
+    [warning] = caplog.messages
+    assert "skipped 1 unreadable line of 2, the first: line 2 is not valid JSON" in warning
