@@ -66,14 +66,18 @@ def python_prover(*arguments: str) -> list[str]:
 
 
 def run_logged(command: Sequence[str], log: Path) -> int:
-    """Run ``command`` with its output appended to ``log``; its exit code."""
+    """Run ``command`` with its output appended to ``log``; its exit code.
+
+    Started and awaited like every benchmark child (:func:`start_logged`,
+    :func:`wait_or_stop`): an interrupt or an error here stops its whole process tree, and a
+    SIGKILL of this process takes the child with it.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a") as stream:
         stream.write("$ " + " ".join(shlex.quote(c) for c in command) + "\n")
-        stream.flush()
-        return subprocess.run(
-            command, stdout=stream, stderr=subprocess.STDOUT, check=False
-        ).returncode
+    process = start_logged(command, log, append=True)
+    wait_or_stop([process])
+    return process.returncode
 
 
 def records_under(directory: Path) -> list[AttemptRecord]:

@@ -86,11 +86,13 @@ def run_search_arm(
     )
 
 
-def start_logged(argv: Sequence[str], log: Path) -> subprocess.Popen[bytes]:
+def start_logged(
+    argv: Sequence[str], log: Path, *, append: bool = False
+) -> subprocess.Popen[bytes]:
     """``argv`` started with :func:`search.process.spawn`, so it dies with this process (even
     on SIGKILL; a plain ``Popen`` outlived an interrupted benchmark); its output goes to
-    ``log``."""
-    with log.open("wb") as stream:
+    ``log``, after what ``log`` holds when ``append``."""
+    with log.open("ab" if append else "wb") as stream:
         return spawn(argv, memory_limit_mb=None, output=stream)
 
 

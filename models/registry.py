@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.language.completions import SamplingSettings
 from models.language.prompts import get_template
@@ -24,6 +25,9 @@ from search.errors import ConfigError
 from search.protocols import GenerationRequest, TacticGenerator
 from search.states import Candidate
 from search.validation import require_positive
+
+if TYPE_CHECKING:
+    from models.language.openai import HttpSettings
 
 __all__ = [
     "GENERATOR_PARTS",
@@ -102,6 +106,7 @@ class GeneratorConfig:
             raise ConfigError(f"generator {self.name!r} names a part twice")
         get_template(self.template)
         self.sampling()
+        self.http_settings()  # checked here, not when the first request is sent
         for weight_name in ("portfolio_weight", "knn_weight"):
             if not math.isfinite(getattr(self, weight_name)):
                 raise ConfigError(
@@ -148,6 +153,18 @@ class GeneratorConfig:
         if not self.model:
             raise ConfigError(f"generator {self.name!r} needs --model DIR (a knn model)")
         return self.model
+
+    def http_settings(self) -> HttpSettings:
+        """The transport part of this configuration (openai)."""
+        from models.language.openai import HttpSettings
+
+        return HttpSettings(
+            request_timeout_s=self.request_timeout_s,
+            max_retries=self.max_retries,
+            max_concurrent_requests=self.max_concurrent_requests,
+            prompts_per_request=self.prompts_per_request,
+            request_seed=self.request_seed,
+        )
 
     def sampling(self) -> SamplingSettings:
         """The sampling and scoring part of this configuration."""
@@ -215,22 +232,15 @@ def _model_generator(config: GeneratorConfig, backend: str, *, language: str) ->
     template = get_template(config.template)
     model = config.model or ""
     if backend == "openai":
-        from models.language.openai import HttpSettings, OpenAIGenerator
+        from models.language.openai import OpenAIGenerator
 
-        http = HttpSettings(
-            request_timeout_s=config.request_timeout_s,
-            max_retries=config.max_retries,
-            max_concurrent_requests=config.max_concurrent_requests,
-            prompts_per_request=config.prompts_per_request,
-            request_seed=config.request_seed,
-        )
         return OpenAIGenerator(
             api_base=config.api_base or "",
             model=model,
             template=template,
             language=language,
             sampling=config.sampling(),
-            http=http,
+            http=config.http_settings(),
         )
     if backend == "vllm":
         from models.language.vllm import VllmGenerator

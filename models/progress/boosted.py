@@ -74,6 +74,8 @@ class BoostedSettings:
             raise ConfigError(
                 f"neighbours must be an integer in [0, {MAX_NEIGHBOURS}], got {self.neighbours!r}"
             )
+        if self.num_leaves < 2:  # LightGBM's own lower bound, refused here in one line
+            raise ConfigError(f"num_leaves must be at least 2, got {self.num_leaves!r}")
         if not 0 < self.learning_rate <= 1:
             raise ConfigError(f"learning_rate must lie in (0, 1], got {self.learning_rate!r}")
         if not 0 < self.feature_fraction <= 1:

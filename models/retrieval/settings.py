@@ -70,8 +70,8 @@ class KnnTrainingConfig:
         if self.aggregation not in (*AGGREGATIONS, "auto"):
             raise ConfigError(f"aggregation must be max, sum or auto, got {self.aggregation!r}")
         RetrievalSettings(neighbours=self.neighbours)
-        if self.max_valid_rows < 0:
-            raise ConfigError(f"max_valid_rows must be >= 0, got {self.max_valid_rows!r}")
+        if self.max_valid_rows < 1:  # the aggregation choice and the calibration need rows
+            raise ConfigError(f"max_valid_rows must be positive, got {self.max_valid_rows!r}")
         if self.max_test_rows is not None and self.max_test_rows < 1:
             raise ConfigError(f"max_test_rows must be positive, got {self.max_test_rows!r}")
         require_output_directory(self.output, "model directory")

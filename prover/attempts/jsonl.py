@@ -1,9 +1,10 @@
 """The one JSONL reader and writer of attempt results (``results.jsonl``).
 
 Every line is one JSON object; every write is flushed and fsynced before it returns, so a
-crash loses at most the line being written. A torn final line (a writer killed in
-mid-write) is skipped on reading or cut off with :func:`cut_torn_tail`; any other broken
-line is an error naming the file and line.
+crash loses at most the line being written. :func:`read_jsonl` skips a torn final line (a
+writer killed in mid-write) and raises on any other broken line, naming the file and line;
+:func:`cut_torn_tail` cuts a torn final line off. :func:`read_records`, the reader of
+results, keeps every readable attempt and warns once per file about the lines it skipped.
 """
 
 from __future__ import annotations
@@ -58,32 +59,67 @@ def read_numbered_jsonl(
     path: Path, *, skip_broken_last_line: bool = True
 ) -> list[tuple[int, dict[str, Any]]]:
     """Like :func:`read_jsonl`, each object with its 1-based line number (for messages)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
+    lines = _numbered_lines(path)
+    last = lines[-1][0] if lines else 0
     values = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in lines:
         try:
-            value = json.loads(line)
+            values.append((number, _json_object(line)))
         except ValueError as exc:
-            if skip_broken_last_line and number == len(lines):
+            if skip_broken_last_line and number == last:
                 break
-            raise InputError(f"{path} line {number} is not valid JSON: {exc}") from exc
-        if not isinstance(value, dict):
-            raise InputError(f"{path} line {number} is not a JSON object")
-        values.append((number, value))
+            raise InputError(f"{path} line {number} {exc}") from exc
     return values
 
 
 def read_records(path: Path) -> list[AttemptRecord]:
-    """Every attempt of a ``results.jsonl``, typed; a malformed line raises naming it."""
-    return [
-        AttemptRecord.from_dict(value, where=f"{path} line {number}")
-        for number, value in read_numbered_jsonl(path)
-    ]
+    """Every readable attempt of a ``results.jsonl``, typed.
+
+    A line that is no valid record (a torn last line of a killed writer, a corrupted one)
+    is skipped, so that the attempts of the other lines are kept; one warning per file
+    names the path, how many lines were skipped and the first of them.
+    """
+    records = []
+    skipped: list[str] = []
+    for number, line in _numbered_lines(path):
+        try:
+            records.append(AttemptRecord.from_dict(_json_object(line), where=f"line {number}"))
+        except InputError as exc:  # before ValueError, of which it is a kind
+            skipped.append(str(exc))
+        except ValueError as exc:
+            skipped.append(f"line {number} {exc}")
+    if skipped:
+        logger.warning(
+            "%s: skipped %d unreadable line%s of %d, the first: %s; kept the other %d",
+            path, len(skipped), "" if len(skipped) == 1 else "s",
+            len(records) + len(skipped), skipped[0], len(records),
+        )  # fmt: skip
+    return records
+
+
+def _numbered_lines(path: Path) -> list[tuple[int, bytes]]:
+    """The non-blank lines of ``path`` with their 1-based numbers; InputError if unreadable.
+
+    Split on ``\\n`` only, as bytes: ``str.splitlines`` would also split at a U+2028 or
+    U+0085 that ``json.dumps(ensure_ascii=False)`` leaves inside a string, and a line that
+    is not UTF-8 is then one bad line rather than a file that cannot be read.
+    """
+    try:
+        lines = path.read_bytes().split(b"\n")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    return [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+
+
+def _json_object(line: bytes) -> dict[str, Any]:
+    """The JSON object on ``line``; ValueError saying what is wrong with it otherwise."""
+    try:
+        value = json.loads(line.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise ValueError(f"is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ValueError("is not a JSON object")
+    return value
 
 
 def cut_torn_tail(path: Path) -> None:

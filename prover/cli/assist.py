@@ -11,6 +11,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from prover.cli.flag_errors import config_from_flags
 from prover.cli.flags import (
     add_backend_flags,
     add_generator_flags,
@@ -53,12 +54,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def assist_config_from_arguments(arguments: argparse.Namespace) -> AssistConfig:
     """The AssistConfig of parsed ``prover assist`` flags."""
-    return AssistConfig(
-        num_suggestions=arguments.suggestions,
-        tactic_timeout_s=arguments.tactic_timeout,
-        search_time_s=arguments.search_time,
-        seed=arguments.seed,
-    )
+    return config_from_flags(AssistConfig, arguments, _ASSIST_FIELDS)
+
+
+_ASSIST_FIELDS = {
+    "num_suggestions": "suggestions",
+    "tactic_timeout_s": "tactic_timeout",
+    "search_time_s": "search_time",
+    "seed": "seed",
+}
 
 
 def _resolve_theorem(arguments: argparse.Namespace, language: str) -> Theorem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from prover.cli.flag_errors import config_from_flags
 from prover.cli.flags import (
     add_problem_flags,
     add_search_flags,
@@ -22,17 +23,15 @@ __all__ = ["eval_config_from_arguments", "register"]
 
 def eval_config_from_arguments(arguments: argparse.Namespace) -> EvalConfig:
     """Build and validate an eval configuration from parsed flags."""
-    return EvalConfig(
+    return config_from_flags(
+        EvalConfig,
+        arguments,
+        {field: field for field in ("attempts", "run_dir", "workers", "ray", "force")},
         problems=problems_from_arguments(arguments),
         backend=backend_config_from_arguments(arguments),
         generator=generator_config_from_arguments(arguments),
         search=search_config_from_arguments(arguments),
         scoring=scoring_config_from_arguments(arguments),
-        attempts=arguments.attempts,
-        run_dir=arguments.run_dir,
-        workers=arguments.workers,
-        ray=arguments.ray,
-        force=arguments.force,
         show_progress=not arguments.no_progress,
         write_report=not arguments.no_report,
     )

@@ -3,7 +3,9 @@
 Each flag's default is read from the field of the config it fills (:func:`default_of`),
 so a default is written once, in the dataclass; ``None`` defaults mean "the library
 decides" (for example each backend's own memory cap). The ``*_from_arguments`` functions
-are the only place where parsed flags become configs.
+are the only place where parsed flags become configs, each through
+:func:`~prover.cli.flag_errors.config_from_flags` with its field -> flag table, so that a
+config's validation error names the flag.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from models.language.prompts import TEMPLATE_NAMES
 from models.progress.config import SAMPLING_MODES, ScoringConfig
 from models.registry import GENERATOR_PARTS, GeneratorConfig
 from prover.backends.factory import BACKEND_LANGUAGES, BackendConfig
+from prover.cli.flag_errors import config_from_flags
 from prover.data.selection import ProblemSelection
 from search.config import SearchConfig
 
@@ -68,15 +71,13 @@ def add_problem_flags(parser: argparse.ArgumentParser) -> None:
 def problems_from_arguments(arguments: argparse.Namespace) -> ProblemSelection:
     """The theorem selection given on the command line."""
     names = tuple(n.strip() for n in (arguments.names or "").split(",") if n.strip())
-    return ProblemSelection(
-        benchmark=arguments.benchmark,
-        split=arguments.split,
-        statements=arguments.statements,
-        names=names,
-        limit=arguments.limit,
-        file=arguments.file,
-        theorem=arguments.theorem,
-    )
+    fields = ("benchmark", "split", "statements", "names", "limit", "file", "theorem")
+    return config_from_flags(ProblemSelection, arguments, _same(fields), names=names)
+
+
+def _same(fields: tuple[str, ...]) -> dict[str, str]:
+    """Fields each filled by the flag of the same destination."""
+    return {field: field for field in fields}
 
 
 # ------------------------------------------------------------------ backend
@@ -108,13 +109,19 @@ def backend_config_from_arguments(arguments: argparse.Namespace) -> BackendConfi
     from prover.backends.lean.repl import parse_repl_command
 
     command = arguments.lean_repl_cmd
-    return BackendConfig(
-        name=arguments.backend,
+    return config_from_flags(
+        BackendConfig,
+        arguments,
+        _BACKEND_FIELDS,
         lean_repl_command=parse_repl_command(command) if command is not None else None,
-        lean_project=arguments.lean_project,
-        memory_limit_mb=arguments.memory_limit_mb,
-        coq_prelude=arguments.coq_prelude,
     )
+
+
+_BACKEND_FIELDS = {
+    "name": "backend",
+    "lean_repl_command": "lean_repl_cmd",
+    **_same(("lean_project", "memory_limit_mb", "coq_prelude")),
+}
 
 
 # ------------------------------------------------------------------ generator
@@ -175,12 +182,12 @@ def add_generator_flags(parser: Parser) -> None:
 
 def generator_config_from_arguments(arguments: argparse.Namespace) -> GeneratorConfig:
     """The GeneratorConfig of parsed flags (``--generator`` fills ``name``)."""
-    values = {
-        field.name: getattr(arguments, field.name)
+    fields = {
+        field.name: field.name
         for field in dataclasses.fields(GeneratorConfig)
         if field.name != "name" and hasattr(arguments, field.name)
     }
-    return GeneratorConfig(name=arguments.generator, **values)
+    return config_from_flags(GeneratorConfig, arguments, {"name": "generator", **fields})
 
 
 # ------------------------------------------------------------------ search budgets
@@ -214,15 +221,14 @@ def add_budget_flags(parser: argparse.ArgumentParser) -> None:
 
 def search_config_from_arguments(arguments: argparse.Namespace) -> SearchConfig:
     """The search budgets given on the command line."""
-    return SearchConfig(
-        time_limit_s=arguments.time_limit,
-        max_expansions=arguments.max_expansions,
-        tactic_timeout_s=arguments.tactic_timeout,
-        max_depth=arguments.max_depth,
-        num_candidates=arguments.num_candidates,
-        expansion_batch_size=arguments.expansion_batch_size,
-        seed=arguments.seed,
-    )
+    return config_from_flags(SearchConfig, arguments, _SEARCH_FIELDS)
+
+
+_SEARCH_FIELDS = {
+    "time_limit_s": "time_limit",
+    "tactic_timeout_s": "tactic_timeout",
+    **_same(("max_expansions", "max_depth", "num_candidates", "expansion_batch_size", "seed")),
+}
 
 
 # ------------------------------------------------------------------ scoring
@@ -259,14 +265,13 @@ def add_scoring_flags(parser: argparse.ArgumentParser) -> None:
 
 def scoring_config_from_arguments(arguments: argparse.Namespace) -> ScoringConfig:
     """The scoring flags of :func:`add_scoring_flags`."""
-    return ScoringConfig(
-        progress_model=arguments.progress_model,
-        alpha=arguments.alpha,
-        n_max=arguments.progress_n_max,
-        sampling=arguments.sampling,
-        min_candidates=arguments.min_candidates,
-        max_candidates=arguments.max_candidates,
-    )
+    return config_from_flags(ScoringConfig, arguments, _SCORING_FIELDS)
+
+
+_SCORING_FIELDS = {
+    "n_max": "progress_n_max",
+    **_same(("progress_model", "alpha", "sampling", "min_candidates", "max_candidates")),
+}
 
 
 def add_search_flags(parser: argparse.ArgumentParser) -> None:

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
+from prover.cli.flag_errors import FLAG_NAMES, flag_names
 from search.errors import ProverError
 
 __all__ = ["build_parser", "main"]
@@ -53,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(commands)
+    for subcommand in commands.choices.values():
+        subcommand.set_defaults(**{FLAG_NAMES: flag_names(subcommand)})
     return parser
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from prover.attempts.batch import ProveConfig, run_prove
+from prover.cli.flag_errors import config_from_flags
 from prover.cli.flags import (
     add_problem_flags,
     add_search_flags,
@@ -21,14 +22,15 @@ __all__ = ["prove_config_from_arguments", "register"]
 
 def prove_config_from_arguments(arguments: argparse.Namespace) -> ProveConfig:
     """Build and validate the whole configuration of a ``prove`` run."""
-    return ProveConfig(
+    return config_from_flags(
+        ProveConfig,
+        arguments,
+        {"output": "output", "force": "force"},
         problems=problems_from_arguments(arguments),
         backend=backend_config_from_arguments(arguments),
         generator=generator_config_from_arguments(arguments),
         search=search_config_from_arguments(arguments),
         scoring=scoring_config_from_arguments(arguments),
-        output=arguments.output,
-        force=arguments.force,
         show_progress=not arguments.no_progress,
     )
 

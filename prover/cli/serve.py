@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from prover.backends.factory import BACKEND_LANGUAGES
+from prover.cli.flag_errors import config_from_flags
 from prover.cli.flags import (
     add_backend_flags,
     add_generator_flags,
@@ -35,23 +36,27 @@ def serve_config_from_arguments(arguments: argparse.Namespace) -> ServeConfig:
     language = arguments.language or (
         BACKEND_LANGUAGES[arguments.backend] if arguments.backend else "lean4"
     )
-    return ServeConfig(
-        host=arguments.host,
-        port=arguments.port,
+    limits = config_from_flags(
+        SearchLimits,
+        arguments,
+        {"tactic_timeout_s": "tactic_timeout", "max_time_limit_s": "max_search_time"},
+    )
+    http = config_from_flags(
+        HttpLimits,
+        arguments,
+        {"allow_origins": "allow_origin", "body_timeout_s": "body_timeout"},
+        allow_origins=tuple(arguments.allow_origin),
+    )
+    fields = ("host", "port", "num_candidates", "progress_model", "encoder", "search_workers")
+    return config_from_flags(
+        ServeConfig,
+        arguments,
+        {"language": "language", **{field: field for field in fields}},
         language=language,
         backend=backend,
         generator=generator_config_from_arguments(arguments),
-        num_candidates=arguments.num_candidates,
-        progress_model=arguments.progress_model,
-        encoder=arguments.encoder,
-        search_workers=arguments.search_workers,
-        limits=SearchLimits(
-            tactic_timeout_s=arguments.tactic_timeout,
-            max_time_limit_s=arguments.max_search_time,
-        ),
-        http=HttpLimits(
-            allow_origins=tuple(arguments.allow_origin), body_timeout_s=arguments.body_timeout
-        ),
+        limits=limits,
+        http=http,
     )
 
 

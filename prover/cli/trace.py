@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from prover.cli.flag_errors import config_from_flags
 from prover.tracing.batch import FileOutcome, TraceConfig
 from prover.tracing.libraries import LIBRARIES
 
@@ -55,17 +56,24 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _config(arguments: argparse.Namespace) -> TraceConfig:
-    return TraceConfig(
-        output=arguments.output,
+    return config_from_flags(
+        TraceConfig,
+        arguments,
+        _TRACE_FIELDS,
         libraries=tuple(arguments.library or ()),
         sources=tuple(arguments.source or ()),
-        workers=arguments.workers,
-        limit_files=arguments.limit_files,
         only_files=tuple(arguments.files),
-        sentence_timeout_s=arguments.sentence_timeout,
-        memory_limit_mb=arguments.memory_limit_mb,
         command=shlex.join(["prover", *sys.argv[1:]]),
     )
+
+
+_TRACE_FIELDS = {
+    "libraries": "library",
+    "sources": "source",
+    "only_files": "files",
+    "sentence_timeout_s": "sentence_timeout",
+    **{field: field for field in ("output", "workers", "limit_files", "memory_limit_mb")},
+}
 
 
 def _print_outcome(done: int, total: int, outcome: FileOutcome) -> None:

@@ -19,6 +19,7 @@ from models.progress.boosted import BoostedSettings
 from models.progress.data import parse_ratios
 from models.progress.manifest import FAMILIES, INPUT_FORMATS
 from models.progress.training import TrainingConfig
+from prover.cli.flag_errors import config_from_flags, naming_flags
 from prover.cli.flags import add_training_data_flags, default_of
 
 __all__ = ["register", "training_config_from_arguments"]
@@ -103,33 +104,30 @@ def _add_transformer_flags(group: argparse._ArgumentGroup) -> None:
 
 def training_config_from_arguments(arguments: argparse.Namespace) -> TrainingConfig:
     """The :class:`~models.progress.training.TrainingConfig` given on the command line."""
-    return TrainingConfig(
+    with naming_flags(arguments, {"rebalance": "rebalance"}):
+        rebalance = parse_ratios(arguments.rebalance)
+    boosted = config_from_flags(BoostedSettings, arguments, _BOOSTED_FIELDS)
+    return config_from_flags(
+        TrainingConfig,
+        arguments,
+        _TRAINING_FIELDS,
         data=tuple(arguments.data),
-        output=arguments.output,
-        family=arguments.family,
-        input_format=arguments.input_format,
-        rebalance=parse_ratios(arguments.rebalance),
-        max_train_examples=arguments.max_train_examples,
-        seed=arguments.seed,
-        threads=arguments.threads,
-        boosted=BoostedSettings(
-            rounds=arguments.rounds,
-            learning_rate=arguments.tree_learning_rate,
-            num_leaves=arguments.num_leaves,
-            min_data_in_leaf=arguments.min_data_in_leaf,
-            feature_fraction=arguments.feature_fraction,
-            early_stopping_rounds=arguments.early_stopping_rounds,
-            feature_bits=arguments.feature_bits,
-            neighbours=arguments.neighbours,
-        ),
-        backbone=arguments.backbone,
-        epochs=arguments.epochs,
-        max_steps=arguments.max_steps,
-        batch_size=arguments.batch_size,
-        learning_rate=arguments.learning_rate,
-        max_length=arguments.max_length,
-        num_layers=arguments.num_layers,
+        rebalance=rebalance,
+        boosted=boosted,
     )
+
+
+_BOOSTED_FLAGS = (
+    "rounds", "num_leaves", "min_data_in_leaf", "feature_fraction", "early_stopping_rounds",
+    "feature_bits", "neighbours",
+)  # fmt: skip
+_BOOSTED_FIELDS = {"learning_rate": "tree_learning_rate", **{name: name for name in _BOOSTED_FLAGS}}
+_TRAINING_FLAGS = (
+    "data", "output", "family", "input_format", "rebalance", "max_train_examples", "seed",
+    "threads", "backbone", "epochs", "max_steps", "batch_size", "learning_rate", "max_length",
+    "num_layers",
+)  # fmt: skip
+_TRAINING_FIELDS = {name: name for name in _TRAINING_FLAGS}
 
 
 def _run_train(arguments: argparse.Namespace) -> int:

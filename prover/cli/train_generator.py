@@ -17,11 +17,11 @@ import argparse
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
 
 from models.language.training.config import LmTrainingConfig
 from models.retrieval.settings import KnnTrainingConfig
 from prover.attempts.training_data import verified_proof_steps
+from prover.cli.flag_errors import config_from_flags
 from prover.cli.flags import add_training_data_flags
 from search.errors import ConfigError
 
@@ -83,15 +83,13 @@ def _add_knn_flags(group: argparse._ArgumentGroup) -> None:
 def _run_knn(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]) -> int:
     from models.retrieval.training import train_knn
 
-    config = KnnTrainingConfig(
+    fields = ("output", "neighbours", "aggregation", "max_valid_rows", "max_test_rows", "seed")
+    config = config_from_flags(
+        KnnTrainingConfig,
+        arguments,
+        {"data": "data", "runs": "data", **{field: field for field in fields}},
         data=trace,
         runs=runs,
-        output=arguments.output,
-        neighbours=arguments.neighbours,
-        aggregation=arguments.aggregation,
-        max_valid_rows=arguments.max_valid_rows,
-        max_test_rows=arguments.max_test_rows,
-        seed=arguments.seed,
     )
     metrics = train_knn(config, verified_proof_steps(runs))
     summary = {key: metrics[key] for key in ("train_rows", "test_rows", "knn", "most_frequent")}
@@ -162,9 +160,14 @@ def lm_config_from_arguments(
     arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]
 ) -> LmTrainingConfig:
     """The LmTrainingConfig of parsed flags."""
-    names = [*_LM_FLAGS, *_SHARED_FLAGS]
-    values: dict[str, Any] = {name: getattr(arguments, name) for name in names}
-    return LmTrainingConfig(data=trace, runs=runs, output=arguments.output, **values)
+    fields = {name: name for name in ("output", *_LM_FLAGS, *_SHARED_FLAGS)}
+    return config_from_flags(
+        LmTrainingConfig,
+        arguments,
+        {"data": "data", "runs": "data", **fields},
+        data=trace,
+        runs=runs,
+    )
 
 
 def _run_lm(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]) -> int:

@@ -1,14 +1,18 @@
 """The terminal side of ``prover assist``: a read-eval loop over an :class:`AssistSession`.
 
 The session shows the goals and numbered suggestions; the user types a number to
-apply a suggestion, any other text to run it as a tactic, or a command:
-``:undo [N]``, ``:search [SECONDS]``, ``:proof``, ``:help``, ``:quit`` (EOF quits too).
+apply a suggestion, a command (``:undo [N]``, ``:search [SECONDS]``, ``:proof``, ``:help``,
+``:quit``; EOF quits too), or any other text to run it as a tactic, which the backend's
+admission judges (it refuses a Coq bullet: a tactic runs on the first goal). A signed
+number (``-1``, ``- 1``, ``+2``) is a suggestion number out of range, not a tactic: Coq
+would read a bullet followed by a number, which is never a proof step.
 A completed proof is verified whole in a fresh process and printed. Input and output
 go through two callables, so the loop runs the same under a real terminal and in tests.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +36,10 @@ HELP = """\
   :quit           leave (EOF too)"""
 
 PROMPT = "assist> "
+
+#: A suggestion number: ASCII digits (``int`` refuses some other digits, such as ``²``),
+#: with an optional sign that only a wrong number carries.
+_SUGGESTION_NUMBER = re.compile(r"([+-]?)\s*([0-9]+)")
 
 
 def assist_in_terminal(
@@ -113,15 +121,27 @@ def _dispatch(
             write(f"unknown command {command}; type :help")
             return False
         return handler(session, argument, write, search_time_s)
-    if line.isdigit():
-        suggestions = session.suggestions()
-        index = int(line)
-        if not 1 <= index <= len(suggestions):
-            write(f"no suggestion {index}: choose 1..{len(suggestions)}")
+    number = _SUGGESTION_NUMBER.fullmatch(line)
+    if number is not None:
+        picked = _suggestion(session, number, write)
+        if picked is None:
             return False
-        line = suggestions[index - 1].tactic
+        line = picked
         write(f"applying: {line}")
     return _apply(session, line, write)
+
+
+def _suggestion(
+    session: AssistSession, number: re.Match[str], write: Callable[[str], None]
+) -> str | None:
+    """The tactic of the suggestion ``number`` names, or None after saying there is none."""
+    sign, digits = number.groups()
+    suggestions = session.suggestions()
+    index = int(digits)
+    if sign or not 1 <= index <= len(suggestions):
+        write(f"no suggestion {sign}{digits}: choose 1..{len(suggestions)}")
+        return None
+    return suggestions[index - 1].tactic
 
 
 def _help(session: AssistSession, argument: str, write: Callable[[str], None], _: float) -> bool:

@@ -83,6 +83,13 @@ class TraceConfig:
             raise ConfigError(
                 f"TraceConfig.sentence_timeout_s must be > 0, got {self.sentence_timeout_s!r}"
             )
+        # coqtop's own settings (memory cap...) are checked now, not when the first file starts.
+        ReplaySettings(
+            coqtop_path=self.coqtop_path,
+            memory_limit_mb=self.memory_limit_mb,
+            start_timeout_s=self.start_timeout_s,
+            sentence_timeout_s=self.sentence_timeout_s,
+        )
         require_output_directory(self.output, "trace directory")
 
     def replay_settings(self) -> ReplaySettings:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,14 +113,69 @@ def test_record_round_trips_through_jsonl(tmp_path: Path) -> None:
     assert read.proof_states == ("⊢ P",) and read.proved
 
 
-def test_malformed_record_names_the_file_line_and_field(tmp_path: Path) -> None:
-    """A record with a wrong field type is an InputError naming where and which field."""
+def test_unreadable_records_are_skipped_with_one_warning_naming_the_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bad JSON, a wrong field type and a torn tail are skipped; the good records are kept and
+    one warning names the file, the count and the first bad line with what is wrong."""
     path = tmp_path / "results.jsonl"
     path.write_text(
         '{"name": "a", "attempt": 0, "seed": 1, "status": "failed"}\n'
+        "GARBAGE\n"
         '{"name": "b", "attempt": "zero", "seed": 1, "status": "failed"}\n'
+        '{"name": "c", "attempt": 0, "seed": 1, "status": "failed"}\n'
+        '{"name": "d", "att'
     )
-    with pytest.raises(InputError, match=r"results\.jsonl line 2.*'attempt'"):
-        read_records(path)
+    with caplog.at_level(logging.WARNING, logger="prover.attempts.jsonl"):
+        records = read_records(path)
+    assert [record.name for record in records] == ["a", "c"]
+    [warning] = caplog.messages
+    assert warning.startswith(f"{path}: skipped 3 unreadable lines of 5, the first: line 2 ")
+    assert "not valid JSON" in warning and "kept the other 2" in warning
+
+
+def test_a_field_error_is_named_in_the_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A record with a wrong field type is skipped, the warning naming its line and field."""
+    path = tmp_path / "results.jsonl"
+    path.write_text('{"name": "b", "attempt": "zero", "seed": 1, "status": "failed"}\n')
+    with caplog.at_level(logging.WARNING, logger="prover.attempts.jsonl"):
+        assert read_records(path) == []
+    [warning] = caplog.messages
+    assert re.search(r"skipped 1 unreadable line of 1, the first: line 1: .*'attempt'", warning)
+
+
+def test_clean_results_read_without_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A file of valid records (blank lines aside) gives every record and no warning."""
+    path = tmp_path / "results.jsonl"
+    path.write_text('{"name": "a", "attempt": 0, "seed": 1, "status": "failed"}\n\n')
+    with caplog.at_level(logging.WARNING):
+        assert [record.name for record in read_records(path)] == ["a"]
+    assert caplog.messages == []
+
+
+def test_proved_status_needs_a_verified_proof() -> None:
+    """An AttemptRecord saying proved without the independent check is refused."""
     with pytest.raises(InputError, match="status proved needs verified"):
         AttemptRecord(name="x", attempt=0, seed=0, status="proved", proof=("lia.",))
+
+
+def test_line_separators_inside_strings_and_a_non_utf8_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A U+2028 or U+0085 inside a written string stays in its record (lines end at \\n
+    only), and a line that is not UTF-8 is one skipped line, not an unreadable file."""
+    path = tmp_path / "results.jsonl"
+    text = "a\u2028b\u0085c"
+    with JsonlWriter(path) as writer:
+        writer.write(AttemptRecord(name=text, attempt=0, seed=1, status="failed"))
+    with path.open("ab") as handle:
+        handle.write(b'{"name": "\xff"}\n')
+    with caplog.at_level(logging.WARNING, logger="prover.attempts.jsonl"):
+        [record] = read_records(path)
+    assert record.name == text
+    [warning] = caplog.messages
+    assert "skipped 1 unreadable line of 2, the first: line 2 is not valid JSON" in warning

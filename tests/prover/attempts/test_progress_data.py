@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -39,15 +41,20 @@ def test_records_without_proved_nodes_use_the_proof_path() -> None:
     assert [(e.remaining_steps, e.proof_so_far) for e in examples] == [(2, ()), (1, ("intros",))]
 
 
-def test_bad_runs_are_one_error_naming_them(tmp_path: Path) -> None:
-    """A missing run and a malformed record raise InputError naming the path."""
+def test_missing_run_is_an_error_and_a_malformed_record_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A missing run raises InputError naming it; a malformed record is skipped with a
+    warning naming its file, line and field, and the run's good records still count."""
     with pytest.raises(InputError, match=f"{tmp_path / 'nowhere'}: not a run directory"):
         run_examples([tmp_path / "nowhere"])
     bad = proved_record("bad", ["lia"])
     del bad["seed"]
-    write_jsonl(tmp_path / "bad" / "results.jsonl", [bad])
-    with pytest.raises(InputError, match=r"results\.jsonl line 1.*seed"):
-        run_examples([tmp_path / "bad"])
+    write_jsonl(tmp_path / "bad" / "results.jsonl", [bad, proved_record("good", ["lia"])])
+    with caplog.at_level(logging.WARNING):
+        examples = run_examples([tmp_path / "bad"])
+    assert examples and all("good" in example.state for example in examples)
+    assert re.search(r"results\.jsonl: skipped 1 unreadable line of 2, .*line 1.*seed", caplog.text)
 
 
 def test_run_without_proofs_contributes_nothing(tmp_path: Path) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from prover.cli.main import main
 
-FIXTURE_TRACE = Path(__file__).resolve().parents[2] / "fixtures" / "knn_trace"
+ROOT = Path(__file__).resolve().parents[3]
+FIXTURE_TRACE = ROOT / "tests" / "fixtures" / "knn_trace"
 
 
 def test_trains_a_knn_model_with_metrics(
@@ -37,6 +40,25 @@ def test_run_directories_follow_the_trace(tmp_path: Path) -> None:
     output = tmp_path / "model"
     arguments = ["train-generator", "--kind", "knn", "--data", str(FIXTURE_TRACE), str(run)]
     assert main([*arguments, "--output", str(output)]) == 0
+    assert json.loads((output / "metrics.json").read_text())["run_rows"] == 1
+
+
+def test_unreadable_run_lines_warn_once_and_the_rest_trains(tmp_path: Path) -> None:
+    """A corrupt line and a torn tail in a run's results.jsonl: the command trains on the
+    good record and stderr has one warning naming the file, the count and the first line."""
+    run = tmp_path / "run"
+    run.mkdir()
+    record = {"name": "p", "attempt": 0, "seed": 0, "status": "proved", "verified": True,
+              "proof": ["auto."], "proof_states": ["⊢ True"]}  # fmt: skip
+    results = run / "results.jsonl"
+    results.write_text("GARBAGE\n" + json.dumps(record) + '\n{"name": "q", "att')
+    output = tmp_path / "model"
+    command = [sys.executable, "-m", "prover.cli.main", "train-generator", "--kind", "knn",
+               "--data", str(FIXTURE_TRACE), str(run), "--output", str(output)]  # fmt: skip
+    finished = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    assert finished.returncode == 0, finished.stderr
+    [warning] = finished.stderr.strip().splitlines()
+    assert f"{results}: skipped 2 unreadable lines of 3, the first: line 1 " in warning
     assert json.loads((output / "metrics.json").read_text())["run_rows"] == 1
 
 

@@ -111,6 +111,39 @@ def test_terminal_loop_commands_and_eof() -> None:
     assert "(no tactics yet)" in text and "bye" in text
 
 
+def _terminal_output(current: AssistSession, lines: Sequence[str]) -> str:
+    """What the terminal loop prints for ``lines`` followed by EOF."""
+    remaining = iter(lines)
+    printed: list[str] = []
+
+    def read_line(prompt: str) -> str:
+        try:
+            return next(remaining)
+        except StopIteration:
+            raise EOFError from None
+
+    assert run_terminal(current, read_line=read_line, write=printed.append) == 1
+    return "\n".join(printed)
+
+
+def test_signed_numbers_are_wrong_suggestion_numbers_not_tactics() -> None:
+    """-1, - 1, +2 and 0 name no suggestion: each is said so and nothing runs in the backend."""
+    current, environment = session()
+    text = _terminal_output(current, ["-1", "- 1", "+2", "0"])
+    assert text.count("no suggestion -1: choose 1..3") == 2
+    assert "no suggestion +2: choose 1..3" in text and "no suggestion 0: choose 1..3" in text
+    assert environment.num_tactic_calls == 0
+
+
+def test_bullets_and_other_text_go_to_the_backend_as_tactics() -> None:
+    """A bullet with a tactic, --x and a non-ASCII digit (int() refuses ²) are tactics the
+    backend judges, with its error shown; the loop goes on (no crash on ²)."""
+    current, environment = session()
+    text = _terminal_output(current, ["- intro", "--x", "²", "intro"])
+    assert [tactic for _, tactic, _ in environment.tactic_calls] == ["- intro", "--x", "²", "intro"]
+    assert text.count("error: ") == 3 and current.tactics == ("intro",)
+
+
 def test_terminal_loop_ends_with_a_verified_proof() -> None:
     """Picking suggestions until no goals remain prints the verified proof and returns 0."""
     current, _ = session()

@@ -69,7 +69,7 @@ def test_serve_flags_default_to_the_config_fields() -> None:
         (["--num-candidates", "0"], "--num-candidates"),
         (["--allow-origin", "*"], "--allow-origin"),
         (["--allow-origin", "http://x.test/path"], "--allow-origin"),
-        (["--max-search-time", "0"], "max_time_limit_s"),
+        (["--max-search-time", "0"], "--max-search-time"),
     ],
 )
 def test_bad_serve_flags_are_config_errors(argv: list[str], fragment: str) -> None:
