@@ -8,11 +8,28 @@ from pathlib import Path
 from search.errors import ConfigError, InputError
 
 __all__ = [
+    "MIN_MEMORY_LIMIT_MB",
+    "require_memory_limit",
     "require_non_negative",
     "require_output_directory",
     "require_positive",
     "require_probability",
 ]
+
+
+MIN_MEMORY_LIMIT_MB = 256
+"""The smallest address-space cap of a proof-assistant process (coqtop needs about this)."""
+
+
+def require_memory_limit(name: str, value: int | None) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is ``None`` (no cap) or a large enough cap."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < MIN_MEMORY_LIMIT_MB:
+        raise ConfigError(
+            f"{name} must be at least {MIN_MEMORY_LIMIT_MB} (megabytes; unset for no cap),"
+            f" got {value!r}"
+        )
 
 
 def require_positive(name: str, value: float | None, *, allow_none: bool = False) -> None:

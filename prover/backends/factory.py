@@ -8,6 +8,7 @@ from typing import Any
 
 from search.errors import ConfigError
 from search.protocols import ProofEnvironment
+from search.validation import require_memory_limit
 
 __all__ = ["BACKEND_LANGUAGES", "DEFAULT_COQ_PRELUDE", "BackendConfig", "open_environment"]
 
@@ -45,8 +46,7 @@ class BackendConfig:
         if self.name not in BACKEND_LANGUAGES:
             known = ", ".join(BACKEND_LANGUAGES)
             raise ConfigError(f"--backend must be one of {known}, got {self.name!r}")
-        if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
-            raise ConfigError(f"memory_limit_mb must be at least 256, got {self.memory_limit_mb}")
+        require_memory_limit("memory_limit_mb", self.memory_limit_mb)
         if self.lean_repl_command is not None and not all(self.lean_repl_command):
             raise ConfigError(f"lean_repl_command must be non-empty, got {self.lean_repl_command}")
 

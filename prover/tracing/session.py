@@ -17,6 +17,7 @@ from search.closing import Closing
 from search.errors import BackendCrashed, ConfigError
 from search.process import DEFAULT_MEMORY_LIMIT_MB
 from search.states import ProofState
+from search.validation import require_memory_limit
 
 __all__ = ["CoqtopSession", "ReplaySettings", "Reply", "SessionFailure"]
 
@@ -44,10 +45,7 @@ class ReplaySettings:
     def __post_init__(self) -> None:
         if not self.coqtop_path.strip():
             raise ConfigError("ReplaySettings.coqtop_path must be a non-empty path")
-        if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
-            raise ConfigError(
-                f"ReplaySettings.memory_limit_mb must be None or >= 256, got {self.memory_limit_mb}"
-            )
+        require_memory_limit("ReplaySettings.memory_limit_mb", self.memory_limit_mb)
         for name in ("start_timeout_s", "sentence_timeout_s"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"ReplaySettings.{name} must be > 0, got {getattr(self, name)!r}")

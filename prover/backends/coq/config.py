@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from search.errors import ConfigError
 from search.process import DEFAULT_MEMORY_LIMIT_MB
+from search.validation import require_memory_limit
 
 __all__ = ["CoqConfig"]
 
@@ -38,10 +39,7 @@ class CoqConfig:
         for field_name in ("coqtop_path", "coqc_path", "coqchk_path"):
             if not getattr(self, field_name).strip():
                 raise ConfigError(f"CoqConfig.{field_name} must be a non-empty path")
-        if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
-            raise ConfigError(
-                f"CoqConfig.memory_limit_mb must be None or >= 256, got {self.memory_limit_mb}"
-            )
+        require_memory_limit("CoqConfig.memory_limit_mb", self.memory_limit_mb)
         for field_name in (
             "start_timeout_s",
             "command_timeout_s",

@@ -53,6 +53,7 @@ from search.outcomes import (
     Verification,
 )
 from search.states import ProofState, Theorem
+from search.validation import require_memory_limit
 
 __all__ = ["LeanReplConfig", "LeanReplEnvironment", "LeanReplHandle", "parse_repl_command"]
 
@@ -93,8 +94,7 @@ class LeanReplConfig:
     def __post_init__(self) -> None:
         if not self.repl_command or not all(self.repl_command):
             raise ConfigError(f"repl_command must be non-empty, got {self.repl_command!r}")
-        if self.memory_limit_mb is not None and self.memory_limit_mb < 256:
-            raise ConfigError(f"memory_limit_mb must be >= 256, got {self.memory_limit_mb}")
+        require_memory_limit("memory_limit_mb", self.memory_limit_mb)
         for field_name in ("start_timeout_s", "open_timeout_s", "verify_timeout_s"):
             if not getattr(self, field_name) > 0:
                 raise ConfigError(f"{field_name} must be > 0, got {getattr(self, field_name)}")
