@@ -23,9 +23,11 @@ Never, anywhere: attributes ``#[...]`` (so no ``bypass_check``), ``Redirect``, `
 ``Declare ML Module`` or any ``Declare``, ``Extraction``, ``Add LoadPath``, ``Cd``,
 ``Axiom``/``Parameter``/``Hypothesis``/``Variable``/``Context``/``Conjecture``,
 ``Admitted``/``admit``/``give_up``/``Abort`` (:data:`COQ_FORBIDDEN_WORDS` plus the
-backend's own list), and no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``):
-Coq 8.16's guard checker, in the kernel and in coqchk alike, accepts some ill-formed
-fixpoints (coq/coq#20455), so a request's fixpoint could prove ``False`` with no axiom.
+backend's own list). For Coq 8.16.1's kernel bugs (:mod:`prover.backends.coq.kernel_bugs`):
+no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``: coq/coq#20455), no Ltac2
+(``Ltac2``, ``ltac2``, ``Unsafe``, ``Require`` included: it builds fixpoints without
+``fix``), no let-in in an inductive type (``Inductive`` ... ``Class``: a ``let``, a
+``:=`` in brackets, a ``where``), nor in a ``Notation``/``Infix`` that could carry one.
 
 Lean, command by command (a command starts at a line's first column): ``import``,
 ``open``, ``namespace``/``section``/``end``, ``noncomputable section``, ``universe``,

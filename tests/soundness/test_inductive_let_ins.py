@@ -3,9 +3,9 @@
 Coq's kernel has several bugs with let-ins in inductive types (coq/coq#22387, #22391,
 #21689, #21970). On Coq 8.16.1 the one with a reproducer, #22387 (module subtyping
 confuses two inductives whose constructors put their let-ins in different places),
-fools coqc into accepting ``False`` and is caught by coqchk only; from 8.17 coqchk
-shares the bug. A ``/search`` request may declare no let-in in an inductive type, nor a
-notation that could carry one there; a trusted header keeps them.
+fools coqc into accepting ``False`` and is caught by coqchk only. A ``/search`` request
+may declare no let-in in an inductive type, nor a notation that could carry one there;
+a trusted header keeps them.
 """
 
 from __future__ import annotations

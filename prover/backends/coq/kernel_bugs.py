@@ -17,10 +17,12 @@ affects 8.16.1) is in docs/soundness.md.
   and ``Unsafe`` in tactics; a request may not name them, so cannot load Ltac2.
 * **let-ins in inductive types** (:func:`declaration_let_in`): a ``let`` in a parameter,
   an index or a constructor argument (``(n := 0)``, ``(z : nat := 0)``, a record field
-  with a body) is where several kernel bugs live (coq/coq#22387, #21689, and from 8.17
-  #22391, #21970; the first is shared by coqchk from 8.17, caught by 8.16.1's coqchk:
-  tests/soundness/test_inductive_let_ins.py). A request header may declare none, nor a
-  notation that could carry one into an inductive type.
+  with a body) is where several kernel bugs live: coq/coq#22387 (module subtyping; on
+  8.16.1 coqc accepts its ``False`` and coqchk refuses it,
+  tests/soundness/test_inductive_let_ins.py), #21689 (universe polymorphism), and from
+  8.17 #22391 and #21970. A request header may declare none, nor a notation that could
+  carry one into an inductive type. A library notation that expands to a ``let``
+  (ssreflect's ``unkeyed``, ``nosimpl``) is not seen by this syntactic rule.
 """
 
 from __future__ import annotations
