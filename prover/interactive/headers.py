@@ -24,7 +24,7 @@ Never, anywhere: attributes ``#[...]`` (so no ``bypass_check``), ``Redirect``, `
 ``Axiom``/``Parameter``/``Hypothesis``/``Variable``/``Context``/``Conjecture``,
 ``Admitted``/``admit``/``give_up``/``Abort`` (:data:`COQ_FORBIDDEN_WORDS` plus the
 backend's own list). For Coq 8.16.1's kernel bugs (:mod:`prover.backends.coq.kernel_bugs`):
-no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``: coq/coq#20455), no Ltac2
+no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``, ``coinduction``), no Ltac2
 (``Ltac2``, ``ltac2``, ``Unsafe``, ``Require`` included: it builds fixpoints without
 ``fix``), no let-in in an inductive type (``Inductive`` ... ``Class``: a ``let``, a
 ``:=`` in brackets, a ``where``), nor in a ``Notation``/``Infix`` that could carry one.

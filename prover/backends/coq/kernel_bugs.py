@@ -37,12 +37,13 @@ __all__ = [
     "declaration_let_in",
 ]
 
-FIXPOINT_WORDS = frozenset({"Fixpoint", "CoFixpoint", "fix", "cofix"})
-"""Words that declare or build a fixpoint, refused anywhere in a request."""
+FIXPOINT_WORDS = frozenset({"Fixpoint", "CoFixpoint", "fix", "cofix", "coinduction"})
+"""Words that declare or build a fixpoint, refused anywhere in a request (``coinduction``
+is the standard library's tactic that runs ``cofix``)."""
 
 FIXPOINT_REFUSAL = (
-    "fixpoints (Fixpoint, CoFixpoint, fix, cofix) are not allowed: Coq 8.16's guard "
-    "checker accepts some ill-formed ones (coq/coq#20455)"
+    "fixpoints (Fixpoint, CoFixpoint, fix, cofix, coinduction) are not allowed: Coq 8.16's "
+    "guard checker accepts some ill-formed ones (coq/coq#20455)"
 )
 
 LTAC2_WORDS = frozenset({"ltac2", "Ltac2", "Unsafe"})
