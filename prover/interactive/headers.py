@@ -23,9 +23,11 @@ Never, anywhere: attributes ``#[...]`` (so no ``bypass_check``), ``Redirect``, `
 ``Declare ML Module`` or any ``Declare``, ``Extraction``, ``Add LoadPath``, ``Cd``,
 ``Axiom``/``Parameter``/``Hypothesis``/``Variable``/``Context``/``Conjecture``,
 ``Admitted``/``admit``/``give_up``/``Abort`` (:data:`COQ_FORBIDDEN_WORDS` plus the
-backend's own list), and no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``):
-Coq 8.16's guard checker, in the kernel and in coqchk alike, accepts some ill-formed
-fixpoints (coq/coq#20455), so a request's fixpoint could prove ``False`` with no axiom.
+backend's own list). For Coq 8.16.1's kernel bugs (:mod:`prover.backends.coq.kernel_bugs`):
+no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``, ``coinduction``), no Ltac2
+(``Ltac2``, ``ltac2``, ``Unsafe``, ``Require`` included: it builds fixpoints without
+``fix``), no let-in in an inductive type (``Inductive`` ... ``Class``: a ``let``, a
+``:=`` in brackets, a ``where``), nor in a ``Notation``/``Infix`` that could carry one.
 
 Lean, command by command (a command starts at a line's first column): ``import``,
 ``open``, ``namespace``/``section``/``end``, ``noncomputable section``, ``universe``,
@@ -41,6 +43,13 @@ from __future__ import annotations
 
 import re
 
+from prover.backends.coq.kernel_bugs import (
+    FIXPOINT_REFUSAL,
+    FIXPOINT_WORDS,
+    LTAC2_REFUSAL,
+    LTAC2_WORDS,
+    declaration_let_in,
+)
 from prover.backends.coq.text import (
     CoqTextError,
     SentenceKind,
@@ -156,10 +165,6 @@ _COQ_LEMMA = re.compile(
     rf"{_LOCALITY}(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+{_IDENT}"
 )
 _COQ_WORD = re.compile(r"[A-Za-z_][\w']*")
-# Coq 8.16's guard checker, in the kernel and in coqchk alike, accepts some ill-formed
-# fixpoints (coq/coq#20455): a request's fixpoint could prove False with no axiom.
-_COQ_FIXPOINT_WORDS = frozenset({"Fixpoint", "CoFixpoint", "fix", "cofix"})
-_WHY_NO_FIX = "Coq 8.16's guard checker accepts some ill-formed ones (coq/coq#20455)"
 
 _MARKERS = (SentenceKind.BULLET, SentenceKind.BRACE)
 _PROOF_ENDS = frozenset({"Qed.", "Defined."})
@@ -191,8 +196,10 @@ def coq_forbidden(sentence: str) -> str | None:
     if "#[" in code:
         return "attributes '#[...]' are not allowed"
     words = set(_COQ_WORD.findall(code))
-    if words & _COQ_FIXPOINT_WORDS:
-        return f"fixpoints (Fixpoint, CoFixpoint, fix, cofix) are not allowed: {_WHY_NO_FIX}"
+    if words & FIXPOINT_WORDS:
+        return FIXPOINT_REFUSAL
+    if words & LTAC2_WORDS:
+        return LTAC2_REFUSAL
     forbidden = sorted(words & COQ_FORBIDDEN_WORDS)
     return _forbidden_words_message(forbidden)
 
@@ -215,8 +222,10 @@ def check_coq_header(header: str) -> None:
         if kind in _MARKERS:
             raise HeaderRefused(f"header: a bullet or brace {sentence!r} outside a proof")
         if any(kind.fullmatch(sentence) for kind in _COQ_FIXED_KINDS):
+            if LTAC2_WORDS.intersection(_COQ_WORD.findall(sentence)):
+                raise HeaderRefused(f"header sentence {_short(sentence)!r}: {LTAC2_REFUSAL}")
             continue
-        reason = coq_forbidden(sentence)
+        reason = coq_forbidden(sentence) or declaration_let_in(_without_strings(sentence))
         if reason is not None:
             raise HeaderRefused(f"header sentence {_short(sentence)!r}: {reason}")
         if _COQ_LEMMA.match(sentence) or (

@@ -14,6 +14,8 @@ __all__ = [
     "GUARD_BUG_FALSE",
     "GUARD_BUG_HEADER",
     "HEADER_ATTACKS",
+    "LTAC2_HEADER",
+    "LTAC2_UNSAFE_FALSE",
     "TACTIC_ATTACKS",
     "HeaderAttack",
     "TacticAttack",
@@ -62,6 +64,22 @@ GUARD_BUG_BODY = (
 GUARD_BUG_SIGNATURE = f"issue (n : nat) {{struct n}} : {GUARD_BUG_TYPE} := {GUARD_BUG_BODY}"
 GUARD_BUG_FALSE = f"(fix {GUARD_BUG_SIGNATURE}) 1 I"
 GUARD_BUG_HEADER = f"Fixpoint {GUARD_BUG_SIGNATURE}.\n"
+
+# The same fixpoint built by Ltac2 without the word ``fix``: the body is written as a
+# ``fun issue n => ...`` and ``Constr.Unsafe`` turns that lambda into a fixpoint. With
+# ``From Ltac2 Require Import Ltac2.`` in the header, this one tactic proves ``1 = 2``
+# past coqc and coqchk (tests/soundness/test_ltac2_unsafe_terms.py).
+LTAC2_HEADER = "From Ltac2 Require Import Ltac2.\n"
+LTAC2_UNSAFE_FALSE = (
+    f"let pre := constr:(fun (issue : forall n : nat, {GUARD_BUG_TYPE}) (n : nat) => "
+    f"{GUARD_BUG_BODY}) in "
+    "match Constr.Unsafe.kind pre with "
+    "| Constr.Unsafe.Lambda binder body => "
+    "let recursive := Constr.Unsafe.make (Constr.Unsafe.Fix "
+    "(Array.make 1 0) 0 (Array.make 1 binder) (Array.make 1 body)) in "
+    "exact (False_ind _ ($recursive 1 I)) "
+    "| _ => Control.throw Not_found end."
+)
 
 TACTIC_ATTACKS: tuple[TacticAttack, ...] = (
     TacticAttack(

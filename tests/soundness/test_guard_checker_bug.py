@@ -86,10 +86,11 @@ def test_the_ill_formed_fixpoint_is_refused_by_admission() -> None:
         "exact ltac:(cofix c).",
         "(fix f 1).",
         "exact (fun n => (fix\tf (m : nat) : nat := m) n).",
+        "coinduction proof.",
     ],
 )
 def test_local_fixpoints_are_refused_in_tactics(tactic: str) -> None:
-    """Every way a tactic text writes a fixpoint (the fix/cofix tactics, fix/cofix terms)."""
+    """Every way a tactic text writes a fixpoint (fix/cofix tactics and terms, `coinduction`)."""
     checked = check_coq_tactic(tactic)
     assert isinstance(checked, TacticError) and "fix" in checked.message
 
@@ -111,6 +112,7 @@ def test_names_merely_containing_fix_stay_admissible(tactic: str) -> None:
         ("", f"Theorem t : let contradiction := {GUARD_BUG_FALSE} in 1 = 2."),
         ("Lemma l : False.\nProof.\n" + EXPLOIT + "\nQed.\n", "Theorem t : 1 = 2."),
         ("CoFixpoint c : nat := 0.\n", "Theorem t : True."),
+        ("Require Import Streams.\nLtac c := coinduction p.\n", "Theorem t : True."),
     ],
 )
 def test_server_requests_may_not_build_fixpoints(header: str, statement: str) -> None:

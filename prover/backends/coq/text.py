@@ -24,9 +24,11 @@ closed: after an optional goal selector it must start with a lowercase letter, a
 qualified tactic name (``Z.le_elim``: one identifier for Coq's lexer, never a command) or
 ``(``; attributes, any vernacular command, several sentences, bullets and braces,
 proof enders and give-ups (``admit``, ``Admitted``, ``Qed`` ...), local fixpoints
-(``fix``/``cofix``: Coq 8.16's guard checker accepts some ill-formed ones), ``...`` and any ``..``
-but a dispatch range (``[easy ..|]``), control characters
-and text imitating the coqtop prompt are rejected before they reach Coq, as a
+(``fix``/``cofix``/``coinduction``: Coq 8.16's guard checker accepts some ill-formed ones), Ltac2
+(``ltac2:(...)``, ``Constr.Unsafe``: it builds a fixpoint without the word ``fix``; see
+:mod:`prover.backends.coq.kernel_bugs`), ``...`` and any ``..`` but a dispatch range
+(``[easy ..|]``), control characters and text imitating the coqtop prompt are rejected
+before they reach Coq, as a
 :class:`~search.outcomes.TacticError` whose message starts with ``"rejected: "``.
 The admitted form is normalized (comments removed, whitespace collapsed) and split
 again: it must still be that one tactic sentence, so that the text Coq receives is
@@ -39,6 +41,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from prover.backends.coq.kernel_bugs import LTAC2_REFUSAL, LTAC2_WORDS
 from search.outcomes import TacticError
 
 __all__ = [
@@ -81,10 +84,12 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
 # shared by the kernel and coqchk, accepts some ill-formed fixpoints (coq/coq#20455 and
 # others introduced in 8.16), so neither re-check can refuse a proof of False built from
 # one: a tactic may not build any.
-_FIXPOINT_WORDS = frozenset({"fix", "cofix"})
+# The standard library's ``coinduction`` tactic (Coq.Lists.Streams) runs ``cofix`` and
+# may leave the coinduction hypothesis to the tactics that follow.
+_FIXPOINT_WORDS = frozenset({"fix", "cofix", "coinduction"})
 FIXPOINT_REFUSAL = (
-    "local fixpoints ('fix', 'cofix') are not allowed: Coq 8.16's guard checker, in the "
-    "kernel and in coqchk alike, accepts some ill-formed ones (coq/coq#20455)"
+    "local fixpoints ('fix', 'cofix', 'coinduction') are not allowed: Coq 8.16's guard "
+    "checker, in the kernel and in coqchk alike, accepts some ill-formed ones (coq/coq#20455)"
 )
 
 _RANGE = r"\d+(?:\s*-\s*\d+)?"
@@ -330,7 +335,7 @@ def find_forbidden_words(text: str) -> list[str]:
 
 
 def builds_fixpoint(text: str) -> bool:
-    """Whether ``text`` writes ``fix``/``cofix`` (term or tactic) outside strings and comments."""
+    """Whether ``text`` writes ``fix``/``cofix``/``coinduction`` outside strings and comments."""
     return any(word in _FIXPOINT_WORDS for word in _WORD.findall(_code_without_strings(text)))
 
 
@@ -402,7 +407,9 @@ def _body_problem(sentence: str) -> str | None:
 
 
 def _words_problem(sentence: str) -> str | None:
-    """A forbidden word or a local fixpoint in ``sentence``, or None."""
+    """A forbidden word, Ltac2 or a local fixpoint in ``sentence``, or None."""
+    if LTAC2_WORDS.intersection(_WORD.findall(_code_without_strings(sentence))):
+        return LTAC2_REFUSAL
     forbidden = find_forbidden_words(sentence)
     if forbidden:
         return f"forbidden word {forbidden[0]!r} (proofs may not be ended, admitted or extended)"

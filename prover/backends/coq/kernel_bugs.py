@@ -1,0 +1,116 @@
+"""What untrusted Coq text may not write because Coq 8.16.1's kernel (and coqchk) get it wrong.
+
+A proof counts only after ``coqc`` and ``coqchk`` re-check it, but a bug shared by the
+kernel and coqchk passes both re-checks, so untrusted text (a generator's tactic, a
+``/search`` request) must not reach it at all. These rules are syntactic and fail
+closed; the audit behind them (every entry of Coq's ``dev/doc/critical-bugs.md`` that
+affects 8.16.1) is in docs/soundness.md.
+
+* **Fixpoints** (:data:`FIXPOINT_WORDS`): the guard checker accepts some ill-formed
+  ones (coq/coq#20455, tests/soundness/test_guard_checker_bug.py). Tactic admission
+  (:mod:`prover.backends.coq.text`) refuses ``fix``/``cofix``; a request refuses these
+  and ``Fixpoint``/``CoFixpoint``.
+* **Ltac2** (:data:`LTAC2_WORDS`): ``Constr.Unsafe.make (Constr.Unsafe.Fix ...)`` builds
+  a fixpoint without the word ``fix``, so once Ltac2 is loaded one tactic proves
+  ``1 = 2`` through the same guard bug past coqc and coqchk
+  (tests/soundness/test_ltac2_unsafe_terms.py). Admission refuses ``ltac2``, ``Ltac2``
+  and ``Unsafe`` in tactics; a request may not name them, so cannot load Ltac2.
+* **let-ins in inductive types** (:func:`declaration_let_in`): a ``let`` in a parameter,
+  an index or a constructor argument (``(n := 0)``, ``(z : nat := 0)``, a record field
+  with a body) is where several kernel bugs live: coq/coq#22387 (module subtyping; on
+  8.16.1 coqc accepts its ``False`` and coqchk refuses it,
+  tests/soundness/test_inductive_let_ins.py), #21689 (universe polymorphism), and from
+  8.17 #22391 and #21970. A request header may declare none, nor a notation that could
+  carry one into an inductive type. A library notation that expands to a ``let``
+  (ssreflect's ``unkeyed``, ``nosimpl``) is not seen by this syntactic rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "FIXPOINT_REFUSAL",
+    "FIXPOINT_WORDS",
+    "LTAC2_REFUSAL",
+    "LTAC2_WORDS",
+    "declaration_let_in",
+]
+
+FIXPOINT_WORDS = frozenset({"Fixpoint", "CoFixpoint", "fix", "cofix", "coinduction"})
+"""Words that declare or build a fixpoint, refused anywhere in a request (``coinduction``
+is the standard library's tactic that runs ``cofix``)."""
+
+FIXPOINT_REFUSAL = (
+    "fixpoints (Fixpoint, CoFixpoint, fix, cofix, coinduction) are not allowed: Coq 8.16's "
+    "guard checker accepts some ill-formed ones (coq/coq#20455)"
+)
+
+LTAC2_WORDS = frozenset({"ltac2", "Ltac2", "Unsafe"})
+"""Words that load or use Ltac2 (``From Ltac2 Require``, ``ltac2:(...)``, ``Constr.Unsafe``)."""
+
+LTAC2_REFUSAL = (
+    "Ltac2 ('ltac2:(...)', 'Ltac2', 'Constr.Unsafe') is not allowed: its Unsafe API builds "
+    "fixpoints without the word 'fix', and Coq 8.16's guard checker, in the kernel and in "
+    "coqchk alike, accepts some ill-formed ones (coq/coq#20455)"
+)
+
+_WHY_NO_LET_IN = (
+    "Coq's kernel has known bugs with let-ins in inductive types "
+    "(coq/coq#22387, #22391, #21689, #21970)"
+)
+_LOCALITY = r"(?:(?:Local|Global)\s+)?"
+_DECLARATION = re.compile(
+    rf"{_LOCALITY}(?:Inductive|CoInductive|Variant|Record|Structure|Class|Notation|Infix)\s"
+)
+# Brackets, ``match ... end`` (its ``with`` opens no mutual block), the definition mark
+# ``:=``, a mutual block's ``with`` and ``let`` (also ssreflect's ``let:``).
+_TOKEN = re.compile(r":=|[()\[\]{}]|(?<![\w'])(?:match|end|with|let)(?![\w'])")
+_OPENERS = frozenset({"(", "[", "{", "match"})
+_CLOSERS = frozenset({")", "]", "}", "end"})
+
+
+def declaration_let_in(code: str) -> str | None:
+    """Why a sentence (comments and strings blanked) is an inductive type or a notation that
+    may hold or carry a let-in, or None (also for every other kind of sentence).
+
+    A notation counts because its body, used inside an inductive type, would put its
+    let-in there. Refused: the word ``let``; a ``:=`` inside brackets (a let binder
+    ``(n := 0)``, ``(z : nat := 0)``, ``fun (x := t) => ...``, a record field
+    ``f : T := t``, ``{| f := t |}``); a second ``:=`` outside brackets in one mutual
+    block (a ``where`` notation); unbalanced brackets. A harmless sentence may be
+    refused, never the other way round.
+    """
+    if _DECLARATION.match(code) is None:
+        return None
+    problem = _let_in_problem(code)
+    if problem is None:
+        return None
+    return (
+        f"{problem} may make a let-in, and inductive types and notations may not hold "
+        f"one: {_WHY_NO_LET_IN}"
+    )
+
+
+def _let_in_problem(code: str) -> str | None:
+    depth = 0
+    definitions = 0
+    for match in _TOKEN.finditer(code):
+        token = match.group()
+        if token == "let":
+            return "the word 'let'"
+        if token in _OPENERS:
+            depth += 1
+        elif token in _CLOSERS:
+            depth -= 1
+            if depth < 0:
+                return "an unbalanced bracket"
+        elif token == "with" and depth == 0:
+            definitions = 0
+        elif token == ":=":
+            if depth > 0:
+                return "a ':=' inside brackets (a let binder or a field body)"
+            definitions += 1
+            if definitions > 1:
+                return "a second ':=' (a body or a 'where' notation)"
+    return "an unbalanced bracket" if depth != 0 else None

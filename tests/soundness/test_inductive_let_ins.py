@@ -1,0 +1,124 @@
+"""Let-ins in inductive types (parameters, indices, constructor arguments) are refused in requests.
+
+Coq's kernel has several bugs with let-ins in inductive types (coq/coq#22387, #22391,
+#21689, #21970). On Coq 8.16.1 the one with a reproducer, #22387 (module subtyping
+confuses two inductives whose constructors put their let-ins in different places),
+fools coqc into accepting ``False`` and is caught by coqchk only. A ``/search`` request
+may declare no let-in in an inductive type, nor a notation that could carry one there;
+a trusted header keeps them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq.kernel_bugs import declaration_let_in
+from prover.backends.coq.text import split_sentences, strip_comments
+from prover.backends.coq.verify import verify_proof
+from prover.interactive.headers import HeaderRefused, check_coq_header
+from prover.interactive.statements import request_theorem
+from search.states import Theorem
+
+pytestmark = [
+    pytest.mark.coq,
+    pytest.mark.skipif(
+        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
+        reason="Coq (coqtop, coqc, coqchk) not installed",
+    ),
+]
+
+STATEMENTS = Path(__file__).resolve().parents[2] / "prover" / "data" / "statements"
+
+# coq/coq#22387, second test: a functor proves getm = 0 for its parameter's inductive,
+# applied to a module whose let-in is 1; Coq 8.16.1's coqc accepts the application.
+LET_IN_SUBTYPING_HEADER = """\
+Module Type M. Inductive I (n := 0) := C (m := n). End M.
+Module F (X : M).
+  Definition getm x := match x with X.C _ m => m end.
+  Definition getm_spec : getm X.C = 0 := eq_refl.
+End F.
+Module MI. Inductive I (n := 1) := C (m := n). End MI.
+Module A := F MI.
+Definition getm_spec2 : A.getm MI.C = 1 := eq_refl.
+"""
+LET_IN_SUBTYPING_TACTICS = (
+    "exfalso.",
+    "pose proof A.getm_spec as zero.",
+    "pose proof getm_spec2 as one.",
+    "rewrite zero in one.",
+    "discriminate one.",
+)
+
+
+def test_coqc_accepts_false_from_let_ins_and_coqchk_refuses() -> None:
+    """Control: coq/coq#22387 passes coqc on 8.16.1; coqchk (its last check) refuses it."""
+    theorem = Theorem(name="t", header=LET_IN_SUBTYPING_HEADER, statement="Theorem t : 1 = 2.")
+    verification = verify_proof(theorem, list(LET_IN_SUBTYPING_TACTICS), timeout_s=120)
+    assert not verification.ok
+    assert verification.checks == ("admission", "coqc"), verification.message
+    assert "coqchk" in (verification.message or "")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Inductive I (n := 0) := C (m := n).",
+        "Inductive T := c (z : nat := 0) (x : nat).",
+        "Inductive T := c (x : nat) (z : nat := 0).",
+        "Inductive bla : let x := nat in x -> Prop := .",
+        "Inductive I := c : forall n : nat, let m := n in I.",
+        "Variant V := v (k := 0).",
+        "CoInductive S := s (k := 0) : S -> S.",
+        "Record R := { a : nat ; b : nat := a }.",
+        "Record R (n := 0) := { a : nat }.",
+        "Structure S := { carrier : Type ; point : carrier := carrier }.",
+        "Class C := { field : nat := 0 }.",
+        "Inductive I := c : nat -> let: tt := tt in I.",
+        'Inductive le (n : nat) : nat -> Prop := le_n : le n n where "a <= b" := (le a b).',
+        "Notation L X := (let y := 0 in X).",
+        "Notation L X := (fun (y := 0) => X).",
+        "Inductive I := c : (nat -> I.",
+    ],
+)
+def test_let_ins_in_inductive_types_are_refused_in_requests(sentence: str) -> None:
+    """Each way a request header writes (or could carry) a let-in into an inductive type."""
+    with pytest.raises(HeaderRefused, match="let-in"):
+        request_theorem(language="coq", header=sentence, statement="Theorem t : True.", name=None)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Inductive color : Set := Red | Green.",
+        "Inductive even : nat -> Prop := ev0 : even 0 | evS n : odd n -> even (S n) "
+        "with odd : nat -> Prop := odS n : even n -> odd (S n).",
+        "Inductive I := c : match 0 with 0 => nat | S _ => bool end -> I.",
+        "Record point := { px : nat ; py : nat }.",
+        "Structure S := { carrier :> Type ; op : carrier -> carrier }.",
+        "Class Default (A : Type) := default : A.",
+        'Notation "x := y" := (x + y) (at level 50).',
+        "Definition d := let x := 0 in x.",
+    ],
+)
+def test_inductive_types_without_let_ins_still_pass(sentence: str) -> None:
+    """Plain, mutual, match-typed inductives, records, classes, notations, a let in a Definition."""
+    check_coq_header(sentence)
+
+
+def test_no_minif2f_coq_header_has_a_let_in_in_an_inductive_type() -> None:
+    """The let-in rule refuses none of the 488 miniF2F-Coq headers (they declare no inductive)."""
+    lines = (STATEMENTS / "minif2f_coq.jsonl").read_text(encoding="utf-8").splitlines()
+    headers = [json.loads(line)["header"] for line in lines]
+    assert len(headers) == 488
+    refused = [
+        sentence.text
+        for header in headers
+        for sentence in split_sentences(strip_comments(header))
+        if declaration_let_in(re.sub(r'"(?:[^"]|"")*"', '""', " ".join(sentence.text.split())))
+    ]
+    assert refused == []
