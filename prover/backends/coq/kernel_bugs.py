@@ -32,14 +32,25 @@ import re
 __all__ = [
     "FIXPOINT_REFUSAL",
     "FIXPOINT_WORDS",
+    "LOCAL_FIXPOINT_REFUSAL",
+    "LOCAL_FIXPOINT_WORDS",
     "LTAC2_REFUSAL",
     "LTAC2_WORDS",
     "declaration_let_in",
 ]
 
-FIXPOINT_WORDS = frozenset({"Fixpoint", "CoFixpoint", "fix", "cofix", "coinduction"})
-"""Words that declare or build a fixpoint, refused anywhere in a request (``coinduction``
-is the standard library's tactic that runs ``cofix``)."""
+LOCAL_FIXPOINT_WORDS = frozenset({"fix", "cofix", "coinduction"})
+"""Words that build a local fixpoint, refused in every tactic: the ``fix``/``cofix`` terms
+and tactics, and the standard library's ``coinduction`` (Coq.Lists.Streams), which runs
+``cofix`` and may leave the coinduction hypothesis to the tactics that follow."""
+
+LOCAL_FIXPOINT_REFUSAL = (
+    "local fixpoints ('fix', 'cofix', 'coinduction') are not allowed: Coq 8.16's guard "
+    "checker, in the kernel and in coqchk alike, accepts some ill-formed ones (coq/coq#20455)"
+)
+
+FIXPOINT_WORDS = LOCAL_FIXPOINT_WORDS | {"Fixpoint", "CoFixpoint"}
+"""Words that declare or build a fixpoint, refused anywhere in a request."""
 
 FIXPOINT_REFUSAL = (
     "fixpoints (Fixpoint, CoFixpoint, fix, cofix, coinduction) are not allowed: Coq 8.16's "

@@ -41,11 +41,15 @@ import enum
 import re
 from dataclasses import dataclass
 
-from prover.backends.coq.kernel_bugs import LTAC2_REFUSAL, LTAC2_WORDS
+from prover.backends.coq.kernel_bugs import (
+    LOCAL_FIXPOINT_REFUSAL,
+    LOCAL_FIXPOINT_WORDS,
+    LTAC2_REFUSAL,
+    LTAC2_WORDS,
+)
 from search.outcomes import TacticError
 
 __all__ = [
-    "FIXPOINT_REFUSAL",
     "MAX_TACTIC_CHARS",
     "CoqTextError",
     "Sentence",
@@ -80,18 +84,6 @@ _FORBIDDEN_WORDS = frozenset(
     }
 )  # fmt: skip
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
-# Local fixpoints (the ``fix``/``cofix`` terms and tactics). Coq 8.16's guard checker,
-# shared by the kernel and coqchk, accepts some ill-formed fixpoints (coq/coq#20455 and
-# others introduced in 8.16), so neither re-check can refuse a proof of False built from
-# one: a tactic may not build any.
-# The standard library's ``coinduction`` tactic (Coq.Lists.Streams) runs ``cofix`` and
-# may leave the coinduction hypothesis to the tactics that follow.
-_FIXPOINT_WORDS = frozenset({"fix", "cofix", "coinduction"})
-FIXPOINT_REFUSAL = (
-    "local fixpoints ('fix', 'cofix', 'coinduction') are not allowed: Coq 8.16's guard "
-    "checker, in the kernel and in coqchk alike, accepts some ill-formed ones (coq/coq#20455)"
-)
-
 _RANGE = r"\d+(?:\s*-\s*\d+)?"
 _SELECTOR = rf"(?:all|par|!|{_RANGE}(?:\s*,\s*{_RANGE})*|\[\s*[A-Za-z_][\w']*\s*\])"
 _SELECTOR_COLON = re.compile(rf"{_SELECTOR}\s*:(?!=)\s*")
@@ -336,7 +328,7 @@ def find_forbidden_words(text: str) -> list[str]:
 
 def builds_fixpoint(text: str) -> bool:
     """Whether ``text`` writes ``fix``/``cofix``/``coinduction`` outside strings and comments."""
-    return any(word in _FIXPOINT_WORDS for word in _WORD.findall(_code_without_strings(text)))
+    return any(word in LOCAL_FIXPOINT_WORDS for word in _WORD.findall(_code_without_strings(text)))
 
 
 def normalize_sentence(text: str) -> str:
@@ -414,7 +406,7 @@ def _words_problem(sentence: str) -> str | None:
     if forbidden:
         return f"forbidden word {forbidden[0]!r} (proofs may not be ended, admitted or extended)"
     if builds_fixpoint(sentence):
-        return FIXPOINT_REFUSAL
+        return LOCAL_FIXPOINT_REFUSAL
     return None
 
 
