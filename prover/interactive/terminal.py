@@ -41,6 +41,10 @@ PROMPT = "assist> "
 #: with an optional sign that only a wrong number carries.
 _SUGGESTION_NUMBER = re.compile(r"([+-]?)\s*([0-9]+)")
 
+#: A Coq bullet in front of a tactic (``- intro``, ``** lia``): the assistant always works
+#: on the first goal, which is what the bullet would focus, so the tactic runs without it.
+_BULLET_IN_FRONT = re.compile(r"[-+*]+\s+(\S.*)")
+
 
 def assist_in_terminal(
     theorem: Theorem,
@@ -128,6 +132,10 @@ def _dispatch(
             return False
         line = picked
         write(f"applying: {line}")
+    bulleted = _BULLET_IN_FRONT.fullmatch(line)
+    if bulleted is not None:
+        line = bulleted.group(1)
+        write(f"applying: {line} (no bullet needed: a tactic runs on the first goal)")
     return _apply(session, line, write)
 
 

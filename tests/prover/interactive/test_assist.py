@@ -135,13 +135,21 @@ def test_signed_numbers_are_wrong_suggestion_numbers_not_tactics() -> None:
     assert environment.num_tactic_calls == 0
 
 
-def test_bullets_and_other_text_go_to_the_backend_as_tactics() -> None:
-    """A bullet with a tactic, --x and a non-ASCII digit (int() refuses ²) are tactics the
-    backend judges, with its error shown; the loop goes on (no crash on ²)."""
+def test_other_text_goes_to_the_backend_as_tactics() -> None:
+    """--x and a non-ASCII digit (int() refuses ²) are tactics the backend judges, with its
+    error shown; the loop goes on (no crash on ²)."""
     current, environment = session()
-    text = _terminal_output(current, ["- intro", "--x", "²", "intro"])
-    assert [tactic for _, tactic, _ in environment.tactic_calls] == ["- intro", "--x", "²", "intro"]
-    assert text.count("error: ") == 3 and current.tactics == ("intro",)
+    text = _terminal_output(current, ["--x", "²", "intro"])
+    assert [tactic for _, tactic, _ in environment.tactic_calls] == ["--x", "²", "intro"]
+    assert text.count("error: ") == 2 and current.tactics == ("intro",)
+
+
+def test_a_bullet_in_front_of_a_tactic_is_dropped_with_a_note() -> None:
+    """'- intro' runs 'intro' on the first goal (what the bullet focuses) and says so."""
+    current, environment = session()
+    text = _terminal_output(current, ["** intro"])
+    assert [tactic for _, tactic, _ in environment.tactic_calls] == ["intro"]
+    assert "applying: intro (no bullet needed" in text and current.tactics == ("intro",)
 
 
 def test_terminal_loop_ends_with_a_verified_proof() -> None:
