@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.compat import coq816_header
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import StartedCoqtop, read_goals, start_coqtop
@@ -31,7 +32,7 @@ from prover.backends.coq.goals import (
     extract_error,
 )
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
-from prover.backends.coq.text import CoqTextError, check_coq_tactic
+from prover.backends.coq.text import CoqTextError
 from prover.backends.coq.verify import verify_proof
 from search.closing import Closing
 from search.errors import BackendCrashed, BackendUnavailable, ConfigError, StatementError
