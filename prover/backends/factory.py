@@ -32,7 +32,7 @@ class BackendConfig:
         lean_project: ``--lean-project``: the Lean project directory.
         memory_limit_mb: ``--memory-limit-mb``; None keeps each backend's own default cap
             (:class:`~prover.backends.coq.config.CoqConfig`: 8 GB,
-            :class:`~prover.backends.lean.repl.LeanReplConfig`: 16 GB).
+            :class:`~prover.backends.lean.repl_config.LeanReplConfig`: 16 GB).
         coq_prelude: ``--coq-prelude``: sentences loaded after every Coq header.
     """
 
@@ -68,7 +68,8 @@ def open_environment(config: BackendConfig) -> ProofEnvironment:
 
         return CoqEnvironment(CoqConfig(prelude=config.coq_prelude, **memory))
     if config.name == "lean-repl":
-        from prover.backends.lean.repl import LeanReplConfig, LeanReplEnvironment
+        from prover.backends.lean.repl import LeanReplEnvironment
+        from prover.backends.lean.repl_config import LeanReplConfig
 
         command: dict[str, Any] = (
             {} if config.lean_repl_command is None else {"repl_command": config.lean_repl_command}

@@ -106,7 +106,7 @@ def add_backend_flags(parser: argparse.ArgumentParser, *, required: bool = True)
 
 def backend_config_from_arguments(arguments: argparse.Namespace) -> BackendConfig:
     """The backend given on the command line (``--lean-repl-cmd`` is split shell-style)."""
-    from prover.backends.lean.repl import parse_repl_command
+    from prover.backends.lean.repl_config import parse_repl_command
 
     command = arguments.lean_repl_cmd
     return config_from_flags(

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 
+from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.kernel_bugs import (
     FIXPOINT_REFUSAL,
     FIXPOINT_WORDS,
@@ -50,13 +51,7 @@ from prover.backends.coq.kernel_bugs import (
     LTAC2_WORDS,
     declaration_let_in,
 )
-from prover.backends.coq.text import (
-    CoqTextError,
-    SentenceKind,
-    check_coq_tactic,
-    split_sentences,
-    strip_comments,
-)
+from prover.backends.coq.text import CoqTextError, SentenceKind, split_sentences, strip_comments
 from prover.backends.lean.text import strip_comments_and_strings
 from search.errors import InputError
 from search.outcomes import TacticError

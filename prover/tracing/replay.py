@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.sentences import (
     CoqSentence,
     ending_of,
@@ -34,7 +35,7 @@ from prover.backends.coq.sentences import (
     split_for_coqtop,
     theorem_declaration,
 )
-from prover.backends.coq.text import CoqTextError, check_coq_tactic
+from prover.backends.coq.text import CoqTextError
 from prover.tracing.benchmark_filter import statement_key
 from prover.tracing.records import (
     STATUS_SKIPPED,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
-from prover.backends.coq.text import check_coq_tactic
 from prover.backends.coq.verify import (
     VERIFY_MODULE,
     build_proof_source,

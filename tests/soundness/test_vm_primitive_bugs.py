@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 
-from prover.backends.coq.text import check_coq_tactic
+from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.verify import verify_proof
 from prover.interactive.statements import request_theorem
 from search.states import Theorem

@@ -1,6 +1,7 @@
 """Starting a ``coqtop -emacs`` and reading its goals: one way for the backend and the tracer.
 
-:class:`~prover.backends.coq.environment.CoqEnvironment` (the search) and
+:class:`~prover.backends.coq.environment.CoqEnvironment` (the search, whose coqtop
+:class:`~prover.backends.coq.warm_coqtop.WarmCoqtop` starts) and
 :class:`~prover.tracing.session.CoqtopSession` (the tracer) both start coqtop with
 :func:`start_coqtop` and read proof states with :func:`read_goals`, so a traced state and a
 searched state are the same goals parsed the same way (``Show.``, then ``Show N.`` for every

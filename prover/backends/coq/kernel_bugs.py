@@ -8,7 +8,7 @@ affects 8.16.1) is in docs/soundness.md.
 
 * **Fixpoints** (:data:`FIXPOINT_WORDS`): the guard checker accepts some ill-formed
   ones (coq/coq#20455, tests/soundness/test_guard_checker_bug.py). Tactic admission
-  (:mod:`prover.backends.coq.text`) refuses ``fix``/``cofix``; a request refuses these
+  (:mod:`prover.backends.coq.admission`) refuses ``fix``/``cofix``; a request refuses these
   and ``Fixpoint``/``CoFixpoint``.
 * **Ltac2** (:data:`LTAC2_WORDS`): ``Constr.Unsafe.make (Constr.Unsafe.Fix ...)`` builds
   a fixpoint without the word ``fix``, so once Ltac2 is loaded one tactic proves

@@ -2,7 +2,7 @@
 
 :func:`verify_proof` passes a proof only when all three checks pass:
 
-1. **admission** — every tactic passes :func:`~prover.backends.coq.text.check_coq_tactic`
+1. **admission** — every tactic passes :func:`~prover.backends.coq.admission.check_coq_tactic`
    again (exactly one tactic sentence; no attribute, command, ``admit`` ...);
 2. **coqc** — the file built from the trusted header (prelude included), the
    statement, ``Proof.``, the admitted tactics and ``Qed.`` — nothing else, nothing
@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.assumptions import (
     SEALED_STDLIB_FIELDS,
     parse_context_summary,
@@ -34,7 +35,6 @@ from prover.backends.coq.assumptions import (
 )
 from prover.backends.coq.goals import extract_error
 from prover.backends.coq.sentences import closable
-from prover.backends.coq.text import check_coq_tactic
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
 from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn

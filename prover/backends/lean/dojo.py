@@ -254,7 +254,8 @@ class LeanDojoEnvironment(Closing):
     def verify(self, theorem: Theorem, proof: Sequence[str]) -> Verification:
         """Re-check through the REPL if configured, else with ``lean_dojo.check_proof``."""
         if self.config.repl_command is not None:
-            from prover.backends.lean.repl import LeanReplConfig, LeanReplEnvironment
+            from prover.backends.lean.repl import LeanReplEnvironment
+            from prover.backends.lean.repl_config import LeanReplConfig
 
             repl_config = LeanReplConfig(
                 repl_command=self.config.repl_command, project_dir=self.config.project_dir

@@ -23,16 +23,15 @@ lets :mod:`prover.backends.lean.setup` own project set-up.
 
 from __future__ import annotations
 
-import shlex
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from prover.backends.lean.goals import parse_goal_list
 from prover.backends.lean.kernel_check import LeanKernelChecker, find_lean4checker
+from prover.backends.lean.repl_config import LeanReplConfig
 from prover.backends.lean.repl_process import ReplProcess
 from prover.backends.lean.text import (
     assemble_proof,
@@ -53,53 +52,10 @@ from search.outcomes import (
     Verification,
 )
 from search.states import ProofState, Theorem
-from search.validation import require_memory_limit
 
-__all__ = ["LeanReplConfig", "LeanReplEnvironment", "LeanReplHandle", "parse_repl_command"]
+__all__ = ["LeanReplEnvironment", "LeanReplHandle"]
 
 _UNKNOWN_PROOF_STATE = "Unknown proof state."
-
-
-def parse_repl_command(command: str) -> tuple[str, ...]:
-    """Split a ``--lean-repl-cmd`` string shell-style; raises ConfigError if empty."""
-    try:
-        argv = tuple(shlex.split(command))
-    except ValueError as exc:
-        raise ConfigError(f"--lean-repl-cmd {command!r} cannot be split: {exc}") from exc
-    if not argv:
-        raise ConfigError("--lean-repl-cmd must not be empty")
-    return argv
-
-
-@dataclass(frozen=True, kw_only=True)
-class LeanReplConfig:
-    """How to start and drive the REPL. Timeouts are wall-clock seconds.
-
-    ``kernel_checker`` replays verified proofs with ``lean4checker``; when it is None
-    and ``detect_lean4checker`` is set, one is used if the toolchain has the executable
-    (:func:`~prover.backends.lean.kernel_check.find_lean4checker`).
-    """
-
-    repl_command: tuple[str, ...] = ("lake", "env", "repl")
-    project_dir: Path | None = None
-    memory_limit_mb: int | None = 16384
-    start_timeout_s: float = 900.0
-    open_timeout_s: float = 300.0
-    verify_timeout_s: float = 900.0
-    max_warm_processes: int = 2
-    max_consecutive_crashes: int = 3
-    kernel_checker: LeanKernelChecker | None = None
-    detect_lean4checker: bool = True
-
-    def __post_init__(self) -> None:
-        if not self.repl_command or not all(self.repl_command):
-            raise ConfigError(f"repl_command must be non-empty, got {self.repl_command!r}")
-        require_memory_limit("memory_limit_mb", self.memory_limit_mb)
-        for field_name in ("start_timeout_s", "open_timeout_s", "verify_timeout_s"):
-            if not getattr(self, field_name) > 0:
-                raise ConfigError(f"{field_name} must be > 0, got {getattr(self, field_name)}")
-        if self.max_warm_processes < 1 or self.max_consecutive_crashes < 1:
-            raise ConfigError("max_warm_processes and max_consecutive_crashes must be >= 1")
 
 
 @dataclass(frozen=True, kw_only=True)

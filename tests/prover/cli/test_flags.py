@@ -41,7 +41,7 @@ def test_no_flags_give_exactly_the_config_defaults() -> None:
 def test_memory_cap_left_to_each_backend_unless_given() -> None:
     """Without --memory-limit-mb the Lean REPL keeps its own 16 GB cap, Coq its 8 GB."""
     from prover.backends.coq.config import CoqConfig
-    from prover.backends.lean.repl import LeanReplConfig
+    from prover.backends.lean.repl_config import LeanReplConfig
 
     assert backend_config_from_arguments(_parse()).memory_limit_mb is None
     assert LeanReplConfig().memory_limit_mb == 16384

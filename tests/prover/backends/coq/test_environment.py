@@ -181,8 +181,8 @@ def test_watchdog_kills_and_recovers_a_hung_coqtop() -> None:
     with CoqEnvironment(config) as environment:
         root = environment.open(nat_theorem("watchdog_thm", "(n : nat) : n = n /\\ True."))
         split = new_state(environment.run_tactic(root, "split", timeout_s=10))
-        assert environment._coqtop is not None
-        hung = environment._coqtop.process
+        assert environment._warm_coqtop.coqtop is not None
+        hung = environment._warm_coqtop.coqtop.process
         started = time.monotonic()
         outcome = environment.run_tactic(split, "do 1000000000 idtac", timeout_s=0.3)
         assert isinstance(outcome, TacticTimeout)
@@ -196,8 +196,8 @@ def test_watchdog_kills_and_recovers_a_hung_coqtop() -> None:
 
 
 def _coqtop_pid(environment: CoqEnvironment) -> int:
-    assert environment._coqtop is not None
-    return environment._coqtop.process.pid
+    assert environment._warm_coqtop.coqtop is not None
+    return environment._warm_coqtop.coqtop.process.pid
 
 
 def test_dead_process_between_calls_is_restarted_transparently() -> None:
@@ -205,8 +205,8 @@ def test_dead_process_between_calls_is_restarted_transparently() -> None:
     with CoqEnvironment() as environment:
         root = environment.open(nat_theorem("restart_thm", "(n : nat) : n + 0 = n /\\ True."))
         split = new_state(environment.run_tactic(root, "split", timeout_s=10))
-        assert environment._coqtop is not None
-        process = environment._coqtop.process
+        assert environment._warm_coqtop.coqtop is not None
+        process = environment._warm_coqtop.coqtop.process
         process.kill()
         process.wait(timeout=5)
         after = new_state(environment.run_tactic(split, "lia", timeout_s=10))
@@ -376,8 +376,8 @@ def test_coqtop_killed_during_a_tactic_fails_only_that_tactic() -> None:
     """coqtop dying mid-tactic (as on an out-of-memory abort) fails that tactic; search goes on."""
     with CoqEnvironment() as environment:
         root = environment.open(nat_theorem("killed_thm", ": 2 + 2 = 4."))
-        assert environment._coqtop is not None
-        process = environment._coqtop.process
+        assert environment._warm_coqtop.coqtop is not None
+        process = environment._warm_coqtop.coqtop.process
         killer = threading.Timer(0.5, process.kill)
         killer.start()
         try:
@@ -402,10 +402,10 @@ def test_many_crashing_candidates_in_a_row_fail_only_themselves() -> None:
     with CoqEnvironment() as environment:
         root = environment.open(nat_theorem("crashes_thm", ": 2 + 2 = 4."))
         for _ in range(5):
-            if environment._coqtop is None:
+            if environment._warm_coqtop.coqtop is None:
                 environment._restart()
-            assert environment._coqtop is not None
-            killer = threading.Timer(0.3, environment._coqtop.process.kill)
+            assert environment._warm_coqtop.coqtop is not None
+            killer = threading.Timer(0.3, environment._warm_coqtop.coqtop.process.kill)
             killer.start()
             try:
                 outcome = environment.run_tactic(root, "do 1000000000 idtac", timeout_s=20)
@@ -420,9 +420,9 @@ def test_a_coqtop_that_cannot_restart_is_a_broken_backend() -> None:
     with CoqEnvironment() as environment:
         root = environment.open(nat_theorem("broken_thm", ": True."))
         environment.config = replace(environment.config, coqtop_path="/nonexistent/coqtop")
-        assert environment._coqtop is not None
-        environment._coqtop.process.kill()
-        environment._coqtop.process.wait(timeout=5)
+        assert environment._warm_coqtop.coqtop is not None
+        environment._warm_coqtop.coqtop.process.kill()
+        environment._warm_coqtop.coqtop.process.wait(timeout=5)
         with pytest.raises(BackendCrashed, match="cannot be restarted"):
             environment.run_tactic(root, "exact I", timeout_s=5)
 

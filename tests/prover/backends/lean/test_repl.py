@@ -11,12 +11,9 @@ from pathlib import Path
 import pytest
 
 from prover.backends.lean.kernel_check import LeanKernelChecker, find_lean4checker
-from prover.backends.lean.repl import (
-    LeanReplConfig,
-    LeanReplEnvironment,
-    parse_repl_command,
-)
-from search.errors import BackendUnavailable, ConfigError, StatementError
+from prover.backends.lean.repl import LeanReplEnvironment
+from prover.backends.lean.repl_config import LeanReplConfig
+from search.errors import BackendUnavailable, StatementError
 from search.outcomes import NewState, ProofComplete, TacticError, TacticTimeout
 from search.protocols import ProofEnvironment
 from search.states import ProofState, Theorem
@@ -206,19 +203,6 @@ def test_missing_repl_binary() -> None:
     config = LeanReplConfig(repl_command=("definitely-not-a-lean-repl",))
     with LeanReplEnvironment(config) as env, pytest.raises(BackendUnavailable, match="definitely"):
         env.open(_record("mathd_algebra_478"))
-
-
-def test_repl_command_parsing_and_validation() -> None:
-    """--lean-repl-cmd is split shell-style; empty commands and bad limits are ConfigErrors."""
-    assert parse_repl_command("lake env '/opt/repl dir/repl'") == (
-        "lake",
-        "env",
-        "/opt/repl dir/repl",
-    )
-    with pytest.raises(ConfigError):
-        parse_repl_command("   ")
-    with pytest.raises(ConfigError, match="memory_limit_mb"):
-        LeanReplConfig(memory_limit_mb=10)
 
 
 TOOLS = Path(__file__).resolve().parents[3] / "fakes" / "fake_lean_tools.py"
