@@ -8,27 +8,19 @@ and the server's whitelist refuses them, and ``Fixpoint``/``CoFixpoint``, in req
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from prover.backends.coq.admission import check_coq_tactic
-from prover.backends.coq.assumptions import parse_context_summary, summary_problem
-from prover.backends.coq.verify import (
-    VERIFY_MODULE,
-    build_proof_source,
-    coqc_command,
-    coqchk_command,
-    verify_proof,
-)
+from prover.backends.coq.verify import verify_proof
 from prover.interactive.headers import HeaderRefused
 from prover.interactive.statements import request_theorem
 from search.outcomes import TacticError
 from search.states import Theorem
 from tests.soundness.attacks import GUARD_BUG_FALSE, GUARD_BUG_HEADER
+from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
 
 pytestmark = [
     pytest.mark.coq,
@@ -43,29 +35,11 @@ EXPLOIT = f"exact (False_ind _ ({GUARD_BUG_FALSE}))."
 HEADER_FIXPOINT = GUARD_BUG_HEADER
 
 
-def _coq_816() -> bool:
-    version = subprocess.run(["coqc", "--version"], capture_output=True, text=True, check=False)
-    return re.search(r"version 8\.16\.", version.stdout) is not None
-
-
 def test_the_kernel_and_coqchk_accept_the_ill_formed_fixpoint(tmp_path: Path) -> None:
     """Admission bypassed, coqc and coqchk pass `1 = 2` with no axiom: only admission holds."""
-    if not _coq_816():
+    if not is_coq_816():
         pytest.skip("the guard checker bug is known on Coq 8.16; this Coq may have it fixed")
-    source = build_proof_source(
-        header=FALSE_THEOREM.header, statement=FALSE_THEOREM.statement, tactics=[EXPLOIT]
-    )
-    (tmp_path / f"{VERIFY_MODULE}.v").write_text(source, encoding="utf-8")
-    compiled = subprocess.run(
-        coqc_command("coqc"), cwd=tmp_path, capture_output=True, text=True, check=False
-    )
-    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
-    checked = subprocess.run(
-        coqchk_command("coqchk"), cwd=tmp_path, capture_output=True, text=True, check=False
-    )
-    assert checked.returncode == 0 and not checked.stdout.strip()
-    summary = parse_context_summary(checked.stderr)
-    assert not isinstance(summary, str) and summary_problem(summary) is None
+    assert_coqc_and_coqchk_accept(tmp_path, FALSE_THEOREM, [EXPLOIT])
 
 
 def test_the_ill_formed_fixpoint_is_refused_by_admission() -> None:
@@ -123,7 +97,7 @@ def test_server_requests_may_not_build_fixpoints(header: str, statement: str) ->
 
 def test_the_header_fixpoint_would_prove_false() -> None:
     """Control: the refused header really is the exploit (coqc and coqchk accept it as a file)."""
-    if not _coq_816():
+    if not is_coq_816():
         pytest.skip("the guard checker bug is known on Coq 8.16; this Coq may have it fixed")
     theorem = Theorem(name="t", header=HEADER_FIXPOINT, statement="Theorem t : 1 = 2.")
     verification = verify_proof(theorem, ["destruct (issue 1 I)."], timeout_s=60)

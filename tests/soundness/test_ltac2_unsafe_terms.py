@@ -12,25 +12,18 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from prover.backends.coq.admission import check_coq_tactic
-from prover.backends.coq.assumptions import parse_context_summary, summary_problem
-from prover.backends.coq.verify import (
-    VERIFY_MODULE,
-    build_proof_source,
-    coqc_command,
-    coqchk_command,
-    verify_proof,
-)
+from prover.backends.coq.verify import verify_proof
 from prover.interactive.headers import HeaderRefused
 from prover.interactive.statements import request_theorem
 from search.outcomes import TacticError
 from search.states import Theorem
 from tests.soundness.attacks import LTAC2_HEADER, LTAC2_UNSAFE_FALSE
+from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
 
 pytestmark = [
     pytest.mark.coq,
@@ -43,30 +36,12 @@ pytestmark = [
 LTAC2_THEOREM = Theorem(name="t", header=LTAC2_HEADER, statement="Theorem t : 1 = 2.")
 
 
-def _coq_816() -> bool:
-    version = subprocess.run(["coqc", "--version"], capture_output=True, text=True, check=False)
-    return re.search(r"version 8\.16\.", version.stdout) is not None
-
-
 def test_the_kernel_and_coqchk_accept_the_fixpoint_ltac2_builds(tmp_path: Path) -> None:
     """Control: admission bypassed, the Ltac2 tactic passes `1 = 2` through coqc and coqchk."""
-    if not _coq_816():
+    if not is_coq_816():
         pytest.skip("the guard checker bug is known on Coq 8.16; this Coq may have it fixed")
     assert not re.search(r"\b(?:fix|cofix)\b", LTAC2_UNSAFE_FALSE)
-    source = build_proof_source(
-        header=LTAC2_THEOREM.header, statement=LTAC2_THEOREM.statement, tactics=[LTAC2_UNSAFE_FALSE]
-    )
-    (tmp_path / f"{VERIFY_MODULE}.v").write_text(source, encoding="utf-8")
-    compiled = subprocess.run(
-        coqc_command("coqc"), cwd=tmp_path, capture_output=True, text=True, check=False
-    )
-    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
-    checked = subprocess.run(
-        coqchk_command("coqchk"), cwd=tmp_path, capture_output=True, text=True, check=False
-    )
-    assert checked.returncode == 0 and not checked.stdout.strip()
-    summary = parse_context_summary(checked.stderr)
-    assert not isinstance(summary, str) and summary_problem(summary) is None
+    assert_coqc_and_coqchk_accept(tmp_path, LTAC2_THEOREM, [LTAC2_UNSAFE_FALSE])
 
 
 def test_the_ltac2_exploit_is_refused_by_admission() -> None:
