@@ -27,7 +27,8 @@ backend's own list). For Coq 8.16.1's kernel bugs (:mod:`prover.backends.coq.ker
 no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``, ``coinduction``), no Ltac2
 (``Ltac2``, ``ltac2``, ``Unsafe``, ``Require`` included: it builds fixpoints without
 ``fix``), no let-in in an inductive type (``Inductive`` ... ``Class``: a ``let``, a
-``:=`` in brackets, a ``where``), nor in a ``Notation``/``Infix`` that could carry one.
+``:=`` in brackets, a ``where``), nor in a ``Notation``/``Infix`` that could carry one;
+no unchecked term (``exact_no_check`` and its kin: the VM would run on unchecked terms).
 
 Lean, command by command (a command starts at a line's first column): ``import``,
 ``open``, ``namespace``/``section``/``end``, ``noncomputable section``, ``universe``,
@@ -45,11 +46,11 @@ import re
 
 from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.kernel_bugs import (
-    FIXPOINT_REFUSAL,
-    FIXPOINT_WORDS,
     LTAC2_REFUSAL,
     LTAC2_WORDS,
+    REQUEST_REFUSALS,
     declaration_let_in,
+    word_refusal,
 )
 from prover.backends.coq.text import CoqTextError, SentenceKind, split_sentences, strip_comments
 from prover.backends.lean.text import strip_comments_and_strings
@@ -191,10 +192,9 @@ def coq_forbidden(sentence: str) -> str | None:
     if "#[" in code:
         return "attributes '#[...]' are not allowed"
     words = set(_COQ_WORD.findall(code))
-    if words & FIXPOINT_WORDS:
-        return FIXPOINT_REFUSAL
-    if words & LTAC2_WORDS:
-        return LTAC2_REFUSAL
+    kernel_bug = word_refusal(words, REQUEST_REFUSALS)
+    if kernel_bug is not None:
+        return kernel_bug
     forbidden = sorted(words & COQ_FORBIDDEN_WORDS)
     return _forbidden_words_message(forbidden)
 

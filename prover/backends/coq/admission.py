@@ -6,7 +6,8 @@ optional goal selector it must start with a lowercase letter, a qualified tactic
 vernacular command, several sentences, bullets and braces, proof enders and give-ups
 (``admit``, ``Admitted``, ``Qed`` ...), local fixpoints (``fix``/``cofix``/``coinduction``:
 Coq 8.16's guard checker accepts some ill-formed ones), Ltac2 (``ltac2:(...)``,
-``Constr.Unsafe``: it builds a fixpoint without the word ``fix``; see
+``Constr.Unsafe``: it builds a fixpoint without the word ``fix``), unchecked terms
+(``exact_no_check`` and its kin: the VM would run on unchecked terms; see
 :mod:`prover.backends.coq.kernel_bugs`), ``...`` and any ``..`` but a dispatch range
 (``[easy ..|]``), control characters and text imitating the coqtop prompt are rejected
 before they reach Coq, as a :class:`~search.outcomes.TacticError` whose message starts
@@ -25,6 +26,8 @@ from prover.backends.coq.kernel_bugs import (
     LOCAL_FIXPOINT_WORDS,
     LTAC2_REFUSAL,
     LTAC2_WORDS,
+    UNCHECKED_TERM_REFUSAL,
+    UNCHECKED_TERM_WORDS,
 )
 from prover.backends.coq.text import (
     GOAL_SELECTOR,
@@ -130,9 +133,12 @@ def _body_problem(sentence: str) -> str | None:
 
 
 def _words_problem(sentence: str) -> str | None:
-    """A forbidden word, Ltac2 or a local fixpoint in ``sentence``, or None."""
-    if LTAC2_WORDS.intersection(_WORD.findall(code_without_strings(sentence))):
+    """A forbidden word, Ltac2, an unchecked term or a local fixpoint in ``sentence``, or None."""
+    words = set(_WORD.findall(code_without_strings(sentence)))
+    if words & LTAC2_WORDS:
         return LTAC2_REFUSAL
+    if words & UNCHECKED_TERM_WORDS:
+        return UNCHECKED_TERM_REFUSAL
     forbidden = find_forbidden_words(sentence)
     if forbidden:
         return f"forbidden word {forbidden[0]!r} (proofs may not be ended, admitted or extended)"

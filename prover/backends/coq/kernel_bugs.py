@@ -23,11 +23,18 @@ affects 8.16.1) is in docs/soundness.md.
   8.17 #22391 and #21970. A request header may declare none, nor a notation that could
   carry one into an inductive type. A library notation that expands to a ``let``
   (ssreflect's ``unkeyed``, ``nosimpl``) is not seen by this syntactic rule.
+* **Unchecked terms** (:data:`UNCHECKED_TERM_WORDS`): ``exact_no_check`` and its kin
+  cannot make a counted proof (the kernel and coqchk refuse the result), but they hand
+  coqtop's VM terms that were never type-checked, and 8.16's VM has open memory-safety
+  bugs on ill-typed terms (coq/coq#16891, #13439): a crafted term could corrupt memory in
+  the coqtop that runs untrusted text. No traced library proof uses them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 __all__ = [
     "FIXPOINT_REFUSAL",
@@ -36,7 +43,11 @@ __all__ = [
     "LOCAL_FIXPOINT_WORDS",
     "LTAC2_REFUSAL",
     "LTAC2_WORDS",
+    "REQUEST_REFUSALS",
+    "UNCHECKED_TERM_REFUSAL",
+    "UNCHECKED_TERM_WORDS",
     "declaration_let_in",
+    "word_refusal",
 ]
 
 LOCAL_FIXPOINT_WORDS = frozenset({"fix", "cofix", "coinduction"})
@@ -65,6 +76,33 @@ LTAC2_REFUSAL = (
     "fixpoints without the word 'fix', and Coq 8.16's guard checker, in the kernel and in "
     "coqchk alike, accepts some ill-formed ones (coq/coq#20455)"
 )
+
+UNCHECKED_TERM_WORDS = frozenset(
+    {"exact_no_check", "vm_cast_no_check", "native_cast_no_check", "change_no_check"}
+)
+"""Tactics that put a term or a goal in place without its type check."""
+
+UNCHECKED_TERM_REFUSAL = (
+    "unchecked terms ('exact_no_check', 'vm_cast_no_check', 'native_cast_no_check', "
+    "'change_no_check') are not allowed: the kernel refuses them at the end, but until then "
+    "coqtop's VM runs on terms nobody checked, and Coq 8.16's VM has open memory-safety bugs "
+    "on ill-typed terms (coq/coq#16891)"
+)
+
+REQUEST_REFUSALS = (
+    (FIXPOINT_WORDS, FIXPOINT_REFUSAL),
+    (LTAC2_WORDS, LTAC2_REFUSAL),
+    (UNCHECKED_TERM_WORDS, UNCHECKED_TERM_REFUSAL),
+)
+"""The words a ``/search`` request may not write anywhere, each with its reason."""
+
+
+def word_refusal(
+    words: AbstractSet[str], refusals: Iterable[tuple[frozenset[str], str]]
+) -> str | None:
+    """The reason of the first of ``refusals`` whose words ``words`` holds, or None."""
+    return next((reason for refused, reason in refusals if words & refused), None)
+
 
 _WHY_NO_LET_IN = (
     "Coq's kernel has known bugs with let-ins in inductive types "
