@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from prover.cli.flag_errors import config_from_flags
+from prover.cli.flag_errors import config_from_flags, same_names
 from prover.cli.flags import (
     add_problem_flags,
     add_search_flags,
@@ -26,7 +26,7 @@ def eval_config_from_arguments(arguments: argparse.Namespace) -> EvalConfig:
     return config_from_flags(
         EvalConfig,
         arguments,
-        {field: field for field in ("attempts", "run_dir", "workers", "ray", "force")},
+        same_names("attempts", "run_dir", "workers", "ray", "force"),
         problems=problems_from_arguments(arguments),
         backend=backend_config_from_arguments(arguments),
         generator=generator_config_from_arguments(arguments),

@@ -16,7 +16,14 @@ from typing import Any, TypeVar
 
 from search.errors import ConfigError
 
-__all__ = ["FLAG_NAMES", "FlagError", "config_from_flags", "flag_names", "naming_flags"]
+__all__ = [
+    "FLAG_NAMES",
+    "FlagError",
+    "config_from_flags",
+    "flag_names",
+    "naming_flags",
+    "same_names",
+]
 
 Config = TypeVar("Config")
 
@@ -59,6 +66,11 @@ def naming_flags(arguments: argparse.Namespace, fields: Mapping[str, str]) -> It
         if message == str(exc):
             raise
         raise FlagError(message) from exc
+
+
+def same_names(*fields: str) -> dict[str, str]:
+    """The field -> flag destination table of fields each filled by the flag of its name."""
+    return {field: field for field in fields}
 
 
 def config_from_flags(

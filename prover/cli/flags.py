@@ -20,7 +20,7 @@ from models.language.prompts import TEMPLATE_NAMES
 from models.progress.config import SAMPLING_MODES, ScoringConfig
 from models.registry import GENERATOR_PARTS, GeneratorConfig
 from prover.backends.factory import BACKEND_LANGUAGES, BackendConfig
-from prover.cli.flag_errors import config_from_flags
+from prover.cli.flag_errors import config_from_flags, same_names
 from prover.data.selection import ProblemSelection
 from search.config import SearchConfig
 
@@ -71,13 +71,8 @@ def add_problem_flags(parser: argparse.ArgumentParser) -> None:
 def problems_from_arguments(arguments: argparse.Namespace) -> ProblemSelection:
     """The theorem selection given on the command line."""
     names = tuple(n.strip() for n in (arguments.names or "").split(",") if n.strip())
-    fields = ("benchmark", "split", "statements", "names", "limit", "file", "theorem")
-    return config_from_flags(ProblemSelection, arguments, _same(fields), names=names)
-
-
-def _same(fields: tuple[str, ...]) -> dict[str, str]:
-    """Fields each filled by the flag of the same destination."""
-    return {field: field for field in fields}
+    fields = same_names("benchmark", "split", "statements", "names", "limit", "file", "theorem")
+    return config_from_flags(ProblemSelection, arguments, fields, names=names)
 
 
 # ------------------------------------------------------------------ backend
@@ -120,7 +115,7 @@ def backend_config_from_arguments(arguments: argparse.Namespace) -> BackendConfi
 _BACKEND_FIELDS = {
     "name": "backend",
     "lean_repl_command": "lean_repl_cmd",
-    **_same(("lean_project", "memory_limit_mb", "coq_prelude")),
+    **same_names("lean_project", "memory_limit_mb", "coq_prelude"),
 }
 
 
@@ -227,7 +222,7 @@ def search_config_from_arguments(arguments: argparse.Namespace) -> SearchConfig:
 _SEARCH_FIELDS = {
     "time_limit_s": "time_limit",
     "tactic_timeout_s": "tactic_timeout",
-    **_same(("max_expansions", "max_depth", "num_candidates", "expansion_batch_size", "seed")),
+    **same_names("max_expansions", "max_depth", "num_candidates", "expansion_batch_size", "seed"),
 }
 
 
@@ -270,7 +265,7 @@ def scoring_config_from_arguments(arguments: argparse.Namespace) -> ScoringConfi
 
 _SCORING_FIELDS = {
     "n_max": "progress_n_max",
-    **_same(("progress_model", "alpha", "sampling", "min_candidates", "max_candidates")),
+    **same_names("progress_model", "alpha", "sampling", "min_candidates", "max_candidates"),
 }
 
 

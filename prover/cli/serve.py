@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 
 from prover.backends.factory import BACKEND_LANGUAGES
-from prover.cli.flag_errors import config_from_flags
+from prover.cli.flag_errors import config_from_flags, same_names
 from prover.cli.flags import (
     add_backend_flags,
     add_generator_flags,
@@ -47,11 +47,13 @@ def serve_config_from_arguments(arguments: argparse.Namespace) -> ServeConfig:
         {"allow_origins": "allow_origin", "body_timeout_s": "body_timeout"},
         allow_origins=tuple(arguments.allow_origin),
     )
-    fields = ("host", "port", "num_candidates", "progress_model", "encoder", "search_workers")
+    fields = same_names(
+        "language", "host", "port", "num_candidates", "progress_model", "encoder", "search_workers"
+    )
     return config_from_flags(
         ServeConfig,
         arguments,
-        {"language": "language", **{field: field for field in fields}},
+        fields,
         language=language,
         backend=backend,
         generator=generator_config_from_arguments(arguments),

@@ -7,7 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from prover.cli.flag_errors import config_from_flags
+from prover.cli.flag_errors import config_from_flags, same_names
 from prover.tracing.batch import FileOutcome, TraceConfig
 from prover.tracing.libraries import LIBRARIES
 
@@ -72,7 +72,7 @@ _TRACE_FIELDS = {
     "sources": "source",
     "only_files": "files",
     "sentence_timeout_s": "sentence_timeout",
-    **{field: field for field in ("output", "workers", "limit_files", "memory_limit_mb")},
+    **same_names("output", "workers", "limit_files", "memory_limit_mb"),
 }
 
 

@@ -19,7 +19,7 @@ from models.progress.boosted import BoostedSettings
 from models.progress.data import parse_ratios
 from models.progress.manifest import FAMILIES, INPUT_FORMATS
 from models.progress.training import TrainingConfig
-from prover.cli.flag_errors import config_from_flags, naming_flags
+from prover.cli.flag_errors import config_from_flags, naming_flags, same_names
 from prover.cli.flags import add_training_data_flags, default_of
 
 __all__ = ["register", "training_config_from_arguments"]
@@ -121,13 +121,13 @@ _BOOSTED_FLAGS = (
     "rounds", "num_leaves", "min_data_in_leaf", "feature_fraction", "early_stopping_rounds",
     "feature_bits", "neighbours",
 )  # fmt: skip
-_BOOSTED_FIELDS = {"learning_rate": "tree_learning_rate", **{name: name for name in _BOOSTED_FLAGS}}
+_BOOSTED_FIELDS = {"learning_rate": "tree_learning_rate", **same_names(*_BOOSTED_FLAGS)}
 _TRAINING_FLAGS = (
     "data", "output", "family", "input_format", "rebalance", "max_train_examples", "seed",
     "threads", "backbone", "epochs", "max_steps", "batch_size", "learning_rate", "max_length",
     "num_layers",
 )  # fmt: skip
-_TRAINING_FIELDS = {name: name for name in _TRAINING_FLAGS}
+_TRAINING_FIELDS = same_names(*_TRAINING_FLAGS)
 
 
 def _run_train(arguments: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 from models.language.training.config import LmTrainingConfig
 from models.retrieval.settings import KnnTrainingConfig
 from prover.attempts.training_data import verified_proof_steps
-from prover.cli.flag_errors import config_from_flags
+from prover.cli.flag_errors import config_from_flags, same_names
 from prover.cli.flags import add_training_data_flags
 from search.errors import ConfigError
 
@@ -83,11 +83,13 @@ def _add_knn_flags(group: argparse._ArgumentGroup) -> None:
 def _run_knn(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]) -> int:
     from models.retrieval.training import train_knn
 
-    fields = ("output", "neighbours", "aggregation", "max_valid_rows", "max_test_rows", "seed")
+    fields = same_names(
+        "output", "neighbours", "aggregation", "max_valid_rows", "max_test_rows", "seed"
+    )
     config = config_from_flags(
         KnnTrainingConfig,
         arguments,
-        {"data": "data", "runs": "data", **{field: field for field in fields}},
+        {"data": "data", "runs": "data", **fields},
         data=trace,
         runs=runs,
     )
@@ -160,7 +162,7 @@ def lm_config_from_arguments(
     arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]
 ) -> LmTrainingConfig:
     """The LmTrainingConfig of parsed flags."""
-    fields = {name: name for name in ("output", *_LM_FLAGS, *_SHARED_FLAGS)}
+    fields = same_names("output", *_LM_FLAGS, *_SHARED_FLAGS)
     return config_from_flags(
         LmTrainingConfig,
         arguments,

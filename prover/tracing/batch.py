@@ -84,22 +84,20 @@ class TraceConfig:
                 f"TraceConfig.sentence_timeout_s must be > 0, got {self.sentence_timeout_s!r}"
             )
         # coqtop's own settings (memory cap...) are checked now, not when the first file starts.
-        ReplaySettings(
-            coqtop_path=self.coqtop_path,
-            memory_limit_mb=self.memory_limit_mb,
-            start_timeout_s=self.start_timeout_s,
-            sentence_timeout_s=self.sentence_timeout_s,
-        )
+        self._coqtop_settings(excluded_statements=frozenset())
         require_output_directory(self.output, "trace directory")
 
     def replay_settings(self) -> ReplaySettings:
         """The coqtop settings shared by every file (each file adds its load-path flags)."""
+        return self._coqtop_settings(excluded_statements=benchmark_statement_keys())
+
+    def _coqtop_settings(self, *, excluded_statements: frozenset[str]) -> ReplaySettings:
         return ReplaySettings(
             coqtop_path=self.coqtop_path,
             memory_limit_mb=self.memory_limit_mb,
             start_timeout_s=self.start_timeout_s,
             sentence_timeout_s=self.sentence_timeout_s,
-            excluded_statements=benchmark_statement_keys(),
+            excluded_statements=excluded_statements,
         )
 
 

@@ -28,6 +28,7 @@ from prover.backends.coq.kernel_bugs import (
     LTAC2_WORDS,
     UNCHECKED_TERM_REFUSAL,
     UNCHECKED_TERM_WORDS,
+    word_refusal,
 )
 from prover.backends.coq.text import (
     GOAL_SELECTOR,
@@ -70,6 +71,11 @@ _FORBIDDEN_WORDS = frozenset(
     }
 )  # fmt: skip
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
+# Checked before the forbidden words, so that their message names the kernel bug.
+_KERNEL_BUG_REFUSALS = (
+    (LTAC2_WORDS, LTAC2_REFUSAL),
+    (UNCHECKED_TERM_WORDS, UNCHECKED_TERM_REFUSAL),
+)
 _SELECTOR_COLON = re.compile(rf"{GOAL_SELECTOR}\s*:(?!=)\s*")
 _PROMPT_IMITATION = re.compile(r"prompt\s*>|<\s*/?\s*prompt", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
@@ -135,14 +141,13 @@ def _body_problem(sentence: str) -> str | None:
 def _words_problem(sentence: str) -> str | None:
     """A forbidden word, Ltac2, an unchecked term or a local fixpoint in ``sentence``, or None."""
     words = set(_WORD.findall(code_without_strings(sentence)))
-    if words & LTAC2_WORDS:
-        return LTAC2_REFUSAL
-    if words & UNCHECKED_TERM_WORDS:
-        return UNCHECKED_TERM_REFUSAL
-    forbidden = find_forbidden_words(sentence)
+    kernel_bug = word_refusal(words, _KERNEL_BUG_REFUSALS)
+    if kernel_bug is not None:
+        return kernel_bug
+    forbidden = sorted(words & _FORBIDDEN_WORDS)
     if forbidden:
         return f"forbidden word {forbidden[0]!r} (proofs may not be ended, admitted or extended)"
-    if builds_fixpoint(sentence):
+    if words & LOCAL_FIXPOINT_WORDS:
         return LOCAL_FIXPOINT_REFUSAL
     return None
 

@@ -22,9 +22,9 @@ from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.compat import coq816_header
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import read_goals
-from prover.backends.coq.goals import DisplayKind, extract_error
+from prover.backends.coq.goals import DisplayKind, extract_error, one_line
 from prover.backends.coq.verify import verify_proof
-from prover.backends.coq.warm_coqtop import WarmCoqtop, one_line
+from prover.backends.coq.warm_coqtop import WarmCoqtop
 from search.closing import Closing
 from search.errors import BackendCrashed, BackendUnavailable, ConfigError, StatementError
 from search.outcomes import (

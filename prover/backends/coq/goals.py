@@ -40,6 +40,7 @@ __all__ = [
     "GoalDisplay",
     "Prompt",
     "extract_error",
+    "one_line",
     "parse_goal_block",
     "parse_goal_display",
     "parse_single_goal",
@@ -303,3 +304,9 @@ class CoqtopProcess:
     def kill(self) -> None:
         """Kill the process tree."""
         kill_tree(self.process)
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """coqtop's output on one line (whitespace runs collapsed), cut to ``limit`` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."

@@ -33,7 +33,7 @@ from prover.backends.coq.assumptions import (
     parse_context_summary,
     summary_problem,
 )
-from prover.backends.coq.goals import extract_error
+from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.sentences import closable
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
@@ -98,7 +98,7 @@ def _admit_all(proof: Sequence[str]) -> tuple[list[str], str | None]:
     for raw in proof:
         checked = check_coq_tactic(raw)
         if isinstance(checked, TacticError):
-            return [], f"tactic {_one_line(raw, 80)!r} {checked.message}"
+            return [], f"tactic {one_line(raw, 80)!r} {checked.message}"
         tactics.append(checked)
     if not tactics:
         return [], "rejected: an empty proof"
@@ -153,7 +153,7 @@ def _compile_and_check(
         returncode, output, _ = compiled
         if returncode != 0:
             error = extract_error(output) or output.strip() or f"exit status {returncode}"
-            return f"coqc rejected the proof: {_one_line(error)}", (), ()
+            return f"coqc rejected the proof: {one_line(error)}", (), ()
         checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
     if isinstance(checked, str):
         return f"coqchk {checked}", ("coqc",), ()
@@ -165,9 +165,9 @@ def _judge_kernel_check(
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """Read coqchk's exit status, stdout (must be empty with -silent) and summary."""
     if returncode != 0:
-        return f"coqchk rejected the proof: {_one_line(stderr or stdout)}", ("coqc",), ()
+        return f"coqchk rejected the proof: {one_line(stderr or stdout)}", ("coqc",), ()
     if stdout.strip():
-        return f"unexpected coqchk output: {_one_line(stdout)}", ("coqc",), ()
+        return f"unexpected coqchk output: {one_line(stdout)}", ("coqc",), ()
     summary = parse_context_summary(stderr)
     if isinstance(summary, str):
         return f"unrecognized coqchk summary: {summary}", ("coqc",), ()
@@ -208,8 +208,3 @@ def _executable(path: str, tool: str) -> str:
 
 def _since(started: float) -> float:
     return time.monotonic() - started
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."

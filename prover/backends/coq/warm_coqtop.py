@@ -21,14 +21,14 @@ from collections.abc import Iterator
 
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import StartedCoqtop, start_coqtop
-from prover.backends.coq.goals import CoqtopProcess, Prompt, extract_error
+from prover.backends.coq.goals import CoqtopProcess, Prompt, extract_error, one_line
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
 from prover.backends.coq.text import CoqTextError
 from search.errors import BackendCrashed, StatementError
 from search.outcomes import TacticError, TacticOutcome, TacticTimeout
 from search.states import Theorem
 
-__all__ = ["WarmCoqtop", "one_line"]
+__all__ = ["WarmCoqtop"]
 
 logger = logging.getLogger(__name__)
 
@@ -250,9 +250,3 @@ def _is_timeout(message: str) -> bool:
     """
     lines = message.strip().splitlines()
     return bool(lines) and lines[0].strip() == "Timeout!"
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """coqtop's output on one line (whitespace runs collapsed), cut to ``limit`` characters."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
