@@ -15,6 +15,7 @@ in a fresh temporary directory, then the kernel checker ``coqchk``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -32,6 +33,7 @@ from search.outcomes import (
     ProofComplete,
     TacticError,
     TacticOutcome,
+    TacticTimeout,
     Verification,
 )
 from search.states import ProofState, Theorem
@@ -106,7 +108,14 @@ class CoqEnvironment(Closing):
         if replay_problem is not None:
             return replay_problem
         if not self._warm_coqtop.alive():
+            restart_started = time.monotonic()
             self._restart()
+            # The restart is charged to this call: a search whose time is nearly up
+            # must not get a full tactic timeout on top of a restart.
+            remaining_s = timeout_s - (time.monotonic() - restart_started)
+            if remaining_s <= 0:
+                return TacticTimeout(timeout_s=timeout_s)
+            timeout_s = remaining_s
         try:
             return self._run_checked(path, checked, timeout_s)
         except BackendCrashed as exc:
@@ -129,7 +138,8 @@ class CoqEnvironment(Closing):
         """A tactic killed coqtop (e.g. out of memory): that candidate fails, nothing more.
 
         coqtop is restarted by the next call (:meth:`_restart`), so a search whose time
-        is up does not pay for a restart it will not use.
+        is up does not pay for a restart it will not use; the restart counts against
+        that call's own timeout.
         """
         logger.info("coqtop crashed during a tactic (%s); it restarts on the next call", error)
         self._warm_coqtop.kill()

@@ -213,6 +213,24 @@ def test_dead_process_between_calls_is_restarted_transparently() -> None:
         assert conclusions(after) == ["True"]
 
 
+def test_a_restart_is_charged_to_the_tactic_that_needs_it() -> None:
+    """A call that must first restart a dead coqtop gets only its timeout's remainder:
+    a restart longer than the timeout ends the call as a timeout, with no tactic run."""
+    reals = "Require Import Reals.\nOpen Scope R_scope.\n"
+    with CoqEnvironment() as environment:
+        root = environment.open(nat_theorem("charged_thm", "(x : R) : x = x.", header=reals))
+        assert environment._warm_coqtop.coqtop is not None
+        process = environment._warm_coqtop.coqtop.process
+        process.kill()
+        process.wait(timeout=5)
+        outcome = environment.run_tactic(root, "reflexivity", timeout_s=0.01)
+        assert isinstance(outcome, TacticTimeout)
+        assert outcome.timeout_s == 0.01
+        # coqtop is back: the next call runs its tactic at once.
+        assert environment._warm_coqtop.alive()
+        assert isinstance(environment.run_tactic(root, "reflexivity", timeout_s=10), ProofComplete)
+
+
 def test_crash_in_the_middle_of_a_call_raises_backend_crashed(tmp_path: Path) -> None:
     """A coqtop that exits while answering makes the call raise BackendCrashed."""
     fake = tmp_path / "fake-coqtop"
