@@ -148,7 +148,7 @@ def header_learning(
         return None
     from prover.backends.coq.config import CoqConfig
 
-    coq = CoqConfig()
+    coq = CoqConfig(sandbox=backend.sandbox)
     if backend.memory_limit_mb is not None:
         coq = replace(coq, memory_limit_mb=backend.memory_limit_mb)
     learner = HeaderLearner(generator, coq=coq)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prover.backends.sandbox import require_sandbox_mode
 from search.errors import ConfigError
 from search.protocols import ProofEnvironment
 from search.validation import require_memory_limit
@@ -34,6 +35,8 @@ class BackendConfig:
             (:class:`~prover.backends.coq.config.CoqConfig`: 8 GB,
             :class:`~prover.backends.lean.repl_config.LeanReplConfig`: 16 GB).
         coq_prelude: ``--coq-prelude``: sentences loaded after every Coq header.
+        sandbox: ``--sandbox``: ``off`` or ``bwrap`` (coqtop, coqc and coqchk in
+            bubblewrap: :mod:`prover.backends.sandbox`); Coq only.
     """
 
     name: str = "coq"
@@ -41,12 +44,19 @@ class BackendConfig:
     lean_project: Path | None = None
     memory_limit_mb: int | None = None
     coq_prelude: str = DEFAULT_COQ_PRELUDE
+    sandbox: str = "off"
 
     def __post_init__(self) -> None:
         if self.name not in BACKEND_LANGUAGES:
             known = ", ".join(BACKEND_LANGUAGES)
             raise ConfigError(f"--backend must be one of {known}, got {self.name!r}")
         require_memory_limit("memory_limit_mb", self.memory_limit_mb)
+        require_sandbox_mode("--sandbox", self.sandbox)
+        if self.sandbox != "off" and self.name != "coq":
+            raise ConfigError(
+                f"--sandbox {self.sandbox} runs Coq's processes only; the {self.name} backend "
+                "runs unsandboxed: pass --sandbox off to accept that"
+            )
         if self.lean_repl_command is not None and not all(self.lean_repl_command):
             raise ConfigError(f"lean_repl_command must be non-empty, got {self.lean_repl_command}")
 
@@ -66,7 +76,9 @@ def open_environment(config: BackendConfig) -> ProofEnvironment:
         from prover.backends.coq.config import CoqConfig
         from prover.backends.coq.environment import CoqEnvironment
 
-        return CoqEnvironment(CoqConfig(prelude=config.coq_prelude, **memory))
+        return CoqEnvironment(
+            CoqConfig(prelude=config.coq_prelude, sandbox=config.sandbox, **memory)
+        )
     if config.name == "lean-repl":
         from prover.backends.lean.repl import LeanReplEnvironment
         from prover.backends.lean.repl_config import LeanReplConfig

@@ -20,6 +20,7 @@ from models.language.prompts import TEMPLATE_NAMES
 from models.progress.config import SAMPLING_MODES, ScoringConfig
 from models.registry import GENERATOR_PARTS, GeneratorConfig
 from prover.backends.factory import BACKEND_LANGUAGES, BackendConfig
+from prover.backends.sandbox import SANDBOX_MODES
 from prover.cli.flag_errors import config_from_flags, same_names
 from prover.data.selection import ProblemSelection
 from search.config import SearchConfig
@@ -76,8 +77,11 @@ def problems_from_arguments(arguments: argparse.Namespace) -> ProblemSelection:
 
 
 # ------------------------------------------------------------------ backend
-def add_backend_flags(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
-    """Flags choosing and starting the proof assistant (``required=False``: no default backend)."""
+def add_backend_flags(
+    parser: argparse.ArgumentParser, *, required: bool = True, sandbox: str | None = None
+) -> None:
+    """Flags choosing and starting the proof assistant (``required=False``: no default
+    backend; ``sandbox``: this command's own ``--sandbox`` default, else BackendConfig's)."""
     group = parser.add_argument_group("backend")
     group.add_argument(
         "--backend",
@@ -97,6 +101,13 @@ def add_backend_flags(parser: argparse.ArgumentParser, *, required: bool = True)
         default=default_of(BackendConfig, "coq_prelude"),
         help="sentences loaded after each Coq header (default: %(default)s)",
     )
+    group.add_argument(
+        "--sandbox",
+        choices=SANDBOX_MODES,
+        default=sandbox if sandbox is not None else default_of(BackendConfig, "sandbox"),
+        help="run coqtop/coqc/coqchk in bubblewrap: read-only files, no network "
+        "(default: %(default)s)",
+    )
 
 
 def backend_config_from_arguments(arguments: argparse.Namespace) -> BackendConfig:
@@ -115,7 +126,7 @@ def backend_config_from_arguments(arguments: argparse.Namespace) -> BackendConfi
 _BACKEND_FIELDS = {
     "name": "backend",
     "lean_repl_command": "lean_repl_cmd",
-    **same_names("lean_project", "memory_limit_mb", "coq_prelude"),
+    **same_names("lean_project", "memory_limit_mb", "coq_prelude", "sandbox"),
 }
 
 

@@ -30,6 +30,7 @@ from models.progress import ProgressPredictor
 from models.registry import GeneratorConfig, build_generator
 from prover.attempts.learning import header_learning
 from prover.backends.factory import BackendConfig, open_environment
+from prover.backends.sandbox import require_sandbox
 from prover.interactive.pool import EnvironmentPool
 from prover.interactive.service import MAX_CANDIDATES, AssistService, SearchLimits
 from prover.interactive.web.limits import HttpLimits
@@ -93,6 +94,7 @@ def build_service(
     environments = None
     if config.backend is not None:
         backend = config.backend
+        require_sandbox(backend.sandbox)  # at start, not at the first /search
         environments = EnvironmentPool(
             lambda: open_environment(backend), size=config.search_workers
         )

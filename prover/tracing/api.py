@@ -40,6 +40,7 @@ def trace_source(
         start_timeout_s=config.start_timeout_s,
         sentence_timeout_s=config.command_timeout_s,
         excluded_statements=benchmark_statement_keys(),
+        sandbox=config.sandbox,
     )
     identity = SourceIdentity(library=library, file=file, module=module)
     return replay_source(text, settings=settings, identity=identity)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from prover.backends.coq.coqtop import read_goals, start_coqtop
 from prover.backends.coq.goals import DisplayKind, Prompt, extract_error
+from prover.backends.sandbox import require_sandbox_mode
 from search.closing import Closing
 from search.errors import BackendCrashed, ConfigError
 from search.process import DEFAULT_MEMORY_LIMIT_MB
@@ -32,7 +33,9 @@ class ReplaySettings:
 
     ``coqtop_args`` carries load-path flags (``-topfile``, ``-noinit``, ``-R``...).
     ``excluded_statements`` holds statement keys (see
-    :func:`prover.tracing.benchmark_filter.statement_key`) never traced.
+    :func:`prover.tracing.benchmark_filter.statement_key`) never traced. ``sandbox``:
+    where coqtop runs (:func:`prover.backends.sandbox.sandboxed`; a server replaying a
+    request's header uses ``bwrap``).
     """
 
     coqtop_path: str = "coqtop"
@@ -41,11 +44,13 @@ class ReplaySettings:
     start_timeout_s: float = 30.0
     sentence_timeout_s: float = 300.0
     excluded_statements: frozenset[str] = frozenset()
+    sandbox: str = "off"
 
     def __post_init__(self) -> None:
         if not self.coqtop_path.strip():
             raise ConfigError("ReplaySettings.coqtop_path must be a non-empty path")
         require_memory_limit("ReplaySettings.memory_limit_mb", self.memory_limit_mb)
+        require_sandbox_mode("ReplaySettings.sandbox", self.sandbox)
         for name in ("start_timeout_s", "sentence_timeout_s"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"ReplaySettings.{name} must be > 0, got {getattr(self, name)!r}")
@@ -77,6 +82,7 @@ class CoqtopSession(Closing):
             memory_limit_mb=settings.memory_limit_mb,
             start_timeout_s=settings.start_timeout_s,
             prefix="coqtop-trace-",
+            sandbox=settings.sandbox,
         )
         self._coqtop = self._started.coqtop
         self.state_id = self._started.state_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from prover.backends.sandbox import require_sandbox_mode
 from search.errors import ConfigError
 from search.process import DEFAULT_MEMORY_LIMIT_MB
 from search.validation import require_memory_limit
@@ -24,6 +25,9 @@ class CoqConfig:
     ``tactic_grace_s`` is how long past a tactic's timeout the watchdog waits for Coq's own
     ``Timeout`` to answer before it kills coqtop (1 s; 5 s cost searches up to 9.5 s past
     their limit with no gain: docs/backends/coq.md).
+    ``sandbox`` is where coqtop, coqc and coqchk run: ``off`` (as they are) or ``bwrap``
+    (:mod:`prover.backends.sandbox`: read-only file system but their working directory,
+    no network; ``prover serve``'s default).
     """
 
     coqtop_path: str = "coqtop"
@@ -37,12 +41,14 @@ class CoqConfig:
     open_timeout_s: float = 60.0
     prelude: str = ""
     restart_attempts: int = 2
+    sandbox: str = "off"
 
     def __post_init__(self) -> None:
         for field_name in ("coqtop_path", "coqc_path", "coqchk_path"):
             if not getattr(self, field_name).strip():
                 raise ConfigError(f"CoqConfig.{field_name} must be a non-empty path")
         require_memory_limit("CoqConfig.memory_limit_mb", self.memory_limit_mb)
+        require_sandbox_mode("CoqConfig.sandbox", self.sandbox)
         for field_name in (
             "start_timeout_s",
             "command_timeout_s",

@@ -22,6 +22,7 @@ from prover.backends.coq.goals import (
     parse_goal_display,
     parse_single_goal,
 )
+from prover.backends.sandbox import sandboxed
 from search.errors import BackendCrashed, BackendUnavailable
 from search.process import spawn
 from search.states import Goal
@@ -53,10 +54,12 @@ def start_coqtop(
     memory_limit_mb: int | None,
     start_timeout_s: float,
     prefix: str = "coqtop-",
+    sandbox: str = "off",
 ) -> StartedCoqtop:
     """Start ``coqtop -emacs -quiet -q ARGUMENTS`` in a private working directory.
 
-    lia/nra write their caches into the working directory. Raises
+    lia/nra write their caches into the working directory, the only place a
+    ``sandbox`` (:func:`prover.backends.sandbox.sandboxed`) lets coqtop write. Raises
     :class:`BackendUnavailable` when coqtop is missing, cannot start or prints no prompt;
     nothing is left behind then.
     """
@@ -68,7 +71,9 @@ def start_coqtop(
     workdir = make_private_directory(prefix)
     try:
         process = spawn(
-            [executable, "-emacs", "-quiet", "-q", *arguments],
+            sandboxed(
+                [executable, "-emacs", "-quiet", "-q", *arguments], mode=sandbox, workdir=workdir
+            ),
             cwd=workdir,
             memory_limit_mb=memory_limit_mb,
         )

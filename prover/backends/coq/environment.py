@@ -219,6 +219,7 @@ class CoqEnvironment(Closing):
             coqchk_path=self.config.coqchk_path,
             memory_limit_mb=self.config.memory_limit_mb,
             timeout_s=self.config.verify_timeout_s,
+            sandbox=self.config.sandbox,
         )
 
     def close(self) -> None:

@@ -35,6 +35,7 @@ from prover.backends.coq.assumptions import (
 )
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.sentences import closable
+from prover.backends.sandbox import sandboxed
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
 from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
@@ -62,6 +63,7 @@ class _Tools:
     coqchk: str
     memory_limit_mb: int | None
     deadline: float
+    sandbox: str
 
 
 def build_proof_source(*, header: str, statement: str, tactics: Sequence[str]) -> str:
@@ -113,8 +115,12 @@ def verify_proof(
     coqchk_path: str = "coqchk",
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
     timeout_s: float = 300.0,
+    sandbox: str = "off",
 ) -> Verification:
-    """Admission, then ``coqc``, then ``coqchk``; ``checks`` names those that ran and passed."""
+    """Admission, then ``coqc``, then ``coqchk``; ``checks`` names those that ran and passed.
+
+    ``sandbox``: where coqc and coqchk run (:func:`prover.backends.sandbox.sandboxed`).
+    """
     started = time.monotonic()
     tactics, problem = _admit_all(proof)
     if problem is not None:
@@ -125,6 +131,7 @@ def verify_proof(
         coqchk=_executable(coqchk_path, "coqchk"),
         memory_limit_mb=memory_limit_mb,
         deadline=started + timeout_s,
+        sandbox=sandbox,
     )
     problem, checks, axioms = _compile_and_check(source, tools)
     return Verification(
@@ -185,7 +192,10 @@ def _run(
     if remaining_s <= 0:
         return "was not run: the verification time budget is spent"
     process = spawn(
-        argv, cwd=directory, memory_limit_mb=tools.memory_limit_mb, merge_stderr=merge_stderr
+        sandboxed(argv, mode=tools.sandbox, workdir=directory),
+        cwd=directory,
+        memory_limit_mb=tools.memory_limit_mb,
+        merge_stderr=merge_stderr,
     )
     try:
         stdout, stderr = process.communicate(timeout=remaining_s)

@@ -56,6 +56,7 @@ class WarmCoqtop:
             coqtop_path=self.config.coqtop_path,
             memory_limit_mb=self.config.memory_limit_mb,
             start_timeout_s=self.config.start_timeout_s,
+            sandbox=self.config.sandbox,
         )
         self._started = started
         self._initial_id = self.current_id = started.state_id

@@ -61,6 +61,38 @@ def test_serve_flags_default_to_the_config_fields() -> None:
     assert coq.http.body_timeout_s == 2.0
 
 
+def test_serve_sandboxes_coq_unless_told_otherwise() -> None:
+    """serve runs text from the network, so its Coq processes default to the bwrap
+    sandbox; prove keeps BackendConfig's default (off); --sandbox off opts serve out."""
+    from prover.cli.serve import serve_config_from_arguments
+
+    parser = build_parser()
+    served = serve_config_from_arguments(parser.parse_args(["serve", "--backend", "coq"]))
+    assert served.backend is not None and served.backend.sandbox == "bwrap"
+    opted_out = serve_config_from_arguments(
+        parser.parse_args(["serve", "--backend", "coq", "--sandbox", "off"])
+    )
+    assert opted_out.backend is not None and opted_out.backend.sandbox == "off"
+    prove = parser.parse_args(["prove", "--benchmark", "minif2f-coq", "--output", "runs/x"])
+    assert prove.sandbox == "off"
+    with pytest.raises(ConfigError, match="--sandbox off"):
+        serve_config_from_arguments(parser.parse_args(["serve", "--backend", "lean-repl"]))
+
+
+def test_a_sandboxed_server_without_bwrap_stops_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve --backend coq on a machine without bwrap fails when the service is built,
+    naming bwrap, rather than at its first /search."""
+    from prover.backends.factory import BackendConfig
+    from search.errors import BackendUnavailable
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    config = ServeConfig(language="coq", backend=BackendConfig(name="coq", sandbox="bwrap"))
+    with pytest.raises(BackendUnavailable, match="bwrap not found"):
+        build_service(config)
+
+
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
@@ -131,17 +163,29 @@ def prover_serve(request: pytest.FixtureRequest) -> Iterator[Any]:
         process.communicate(timeout=30)
 
 
-def _children(pid: int, name: str) -> list[int]:
-    found = []
+def _descendants(pid: int, name: str) -> list[int]:
+    """The processes called ``name`` below ``pid`` (serve's coqtop runs inside bwrap)."""
+    parents: dict[int, int] = {}
+    commands: dict[int, str] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            command = stat.read_text().split("(", 1)[1].rsplit(")", 1)[0]
-        except (OSError, IndexError):
+            text = stat.read_text()
+        except OSError:
             continue
-        if int(fields[1]) == pid and command == name:
-            found.append(int(stat.parent.name))
-    return found
+        process = int(stat.parent.name)
+        parents[process] = int(text.rsplit(")", 1)[1].split()[1])
+        commands[process] = text.split("(", 1)[1].rsplit(")", 1)[0]
+
+    def below(process: int) -> bool:
+        seen = set()
+        while process in parents and process not in seen:
+            seen.add(process)
+            process = parents[process]
+            if process == pid:
+                return True
+        return False
+
+    return [process for process, command in commands.items() if command == name and below(process)]
 
 
 def _post(port: int, path: str, body: dict[str, Any], timeout: float = 60) -> tuple[int, Any]:
@@ -175,7 +219,7 @@ def test_sigterm_finishes_the_search_in_flight_then_exits_0(prover_serve: Any) -
     client = threading.Thread(target=search)
     client.start()
     deadline = time.monotonic() + 30
-    while not (coqtops := _children(process.pid, "coqtop")) and time.monotonic() < deadline:
+    while not (coqtops := _descendants(process.pid, "coqtop")) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert coqtops, "coqtop never started"
     time.sleep(1.0)

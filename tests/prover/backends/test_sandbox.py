@@ -1,0 +1,146 @@
+"""The bubblewrap sandbox of Coq's processes: what it wraps, what it refuses, what it stops."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
+from prover.backends.factory import BackendConfig
+from prover.backends.sandbox import sandboxed
+from search.errors import BackendUnavailable, ConfigError, StatementError
+from search.outcomes import ProofComplete
+from search.states import Theorem
+
+HAS_BWRAP = shutil.which("bwrap") is not None
+HAS_COQ = shutil.which("coqtop") is not None and shutil.which("coqc") is not None
+needs_sandbox = pytest.mark.skipif(
+    not (HAS_BWRAP and HAS_COQ), reason="needs bubblewrap and Coq (scripts/setup.sh)"
+)
+
+
+def test_off_leaves_the_command_as_it_is(tmp_path: Path) -> None:
+    """--sandbox off runs exactly the command it was given."""
+    assert sandboxed(["coqtop", "-q"], mode="off", workdir=tmp_path) == ["coqtop", "-q"]
+
+
+@pytest.mark.skipif(not HAS_BWRAP, reason="needs bubblewrap")
+def test_bwrap_wraps_the_command_with_only_its_workdir_writable(tmp_path: Path) -> None:
+    """bwrap: read-only root, the workdir bound writable, every namespace unshared, no
+    capabilities, and no new session (kill_tree must still reach the process group)."""
+    argv = sandboxed(["coqtop", "-q"], mode="bwrap", workdir=tmp_path)
+    assert argv[-3:] == ["--", "coqtop", "-q"]
+    flags = argv[: argv.index("--")]
+    directory = str(tmp_path.resolve())
+    assert flags[1:4] == ["--ro-bind", "/", "/"]
+    assert any(flags[i : i + 3] == ["--bind", directory, directory] for i in range(len(flags)))
+    assert "--unshare-all" in flags and "--die-with-parent" in flags
+    assert flags[flags.index("--cap-drop") + 1] == "ALL"
+    assert "--new-session" not in flags
+
+
+def test_unknown_mode_is_a_config_error_naming_the_field(tmp_path: Path) -> None:
+    """A mode that is neither off nor bwrap is refused, naming the field, before any start."""
+    with pytest.raises(ConfigError, match=r"CoqConfig\.sandbox"):
+        CoqConfig(sandbox="docker")
+    with pytest.raises(ConfigError, match="--sandbox"):
+        BackendConfig(sandbox="firejail")
+    with pytest.raises(ConfigError, match="sandbox"):
+        sandboxed(["coqtop"], mode="on", workdir=tmp_path)
+
+
+def test_missing_bwrap_is_unavailable_not_a_silent_unsandboxed_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without bwrap on PATH the sandboxed command is refused with one line naming bwrap
+    and the flag that opts out; the process is never run unsandboxed instead."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(BackendUnavailable, match=r"bwrap not found.*--sandbox off"):
+        sandboxed(["coqtop"], mode="bwrap", workdir=tmp_path)
+
+
+def test_a_lean_backend_must_opt_out_of_the_sandbox_explicitly() -> None:
+    """The sandbox covers Coq's processes only: asking it of a Lean backend is an error
+    that says how to run unsandboxed, not a sandbox silently dropped."""
+    with pytest.raises(ConfigError, match="--sandbox off"):
+        BackendConfig(name="lean-repl", sandbox="bwrap")
+    assert BackendConfig(name="lean-repl", sandbox="off").sandbox == "off"
+
+
+def _redirecting_theorem(target: Path) -> Theorem:
+    """A theorem whose (trusted) header makes coqtop write ``target`` (minus ``.out``)."""
+    header = f'Require Import Arith Lia.\nRedirect "{target.with_suffix("")}" Check nat.\n'
+    return Theorem(name="escape", header=header, statement="Theorem escape (n : nat) : n + 0 = n.")
+
+
+@needs_sandbox
+def test_a_sandboxed_coqtop_cannot_write_outside_its_workdir(tmp_path: Path) -> None:
+    """A header that writes a file succeeds unsandboxed (the control) and fails in the
+    sandbox, leaving no file behind."""
+    target = tmp_path / "escaped.out"
+    with CoqEnvironment(CoqConfig(sandbox="off")) as environment:
+        environment.open(_redirecting_theorem(target))
+    assert target.exists()
+    target.unlink()
+    with (
+        CoqEnvironment(CoqConfig(sandbox="bwrap")) as environment,
+        pytest.raises(StatementError, match="rejected the header"),
+    ):
+        environment.open(_redirecting_theorem(target))
+    assert not target.exists()
+
+
+@needs_sandbox
+def test_sandboxed_search_and_kernel_check_still_prove() -> None:
+    """In the sandbox a tactic still closes the goal, and coqc then coqchk both pass."""
+    theorem = Theorem(
+        name="sandboxed",
+        header="Require Import Arith Lia.\n",
+        statement="Theorem sandboxed (n : nat) : n + 0 = n.",
+    )
+    with CoqEnvironment(CoqConfig(sandbox="bwrap")) as environment:
+        root = environment.open(theorem)
+        assert isinstance(environment.run_tactic(root, "lia", timeout_s=10), ProofComplete)
+        verification = environment.verify(theorem, ["lia"])
+    assert verification.ok, verification.message
+    assert verification.checks == ("admission", "coqc", "coqchk")
+
+
+@needs_sandbox
+def test_closing_a_sandboxed_environment_leaves_no_process_behind() -> None:
+    """kill_tree reaches bwrap and the coqtop inside it: nothing of the group runs on."""
+    theorem = Theorem(
+        name="group", header="Require Import Arith.\n", statement="Theorem group : 1 = 1."
+    )
+    with CoqEnvironment(CoqConfig(sandbox="bwrap")) as environment:
+        environment.open(theorem)
+        coqtop = environment._warm_coqtop.coqtop
+        assert coqtop is not None
+        group = coqtop.process.pid
+        assert len(_running_members(group)) >= 3  # bwrap, its namespace's init, coqtop
+    # SIGKILL reached the whole group; a killed coqtop may take a moment to exit.
+    deadline = time.monotonic() + 5
+    while _running_members(group) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _running_members(group) == []
+
+
+def _running_members(group: int) -> list[int]:
+    """The processes of ``group`` that are not zombies (a killed sandbox's inner bwrap is
+    reparented to init and may be reaped a moment later; it runs nothing meanwhile)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members
