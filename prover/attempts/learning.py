@@ -19,11 +19,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from prover.attempts.record import AttemptRecord
-from prover.backends.factory import BackendConfig
+from prover.backends.factory import BackendConfig, coq_config
 from search.errors import ProverError
 from search.protocols import OnlineLearner, ProofStep, TacticGenerator
 from search.states import Theorem
@@ -146,12 +145,7 @@ def header_learning(
     """
     if backend.language != "coq" or not isinstance(generator, OnlineLearner):
         return None
-    from prover.backends.coq.config import CoqConfig
-
-    coq = CoqConfig(sandbox=backend.sandbox)
-    if backend.memory_limit_mb is not None:
-        coq = replace(coq, memory_limit_mb=backend.memory_limit_mb)
-    learner = HeaderLearner(generator, coq=coq)
+    learner = HeaderLearner(generator, coq=coq_config(backend))
 
     def learn(theorem: Theorem) -> None:
         learner(theorem)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prover.backends.sandbox import require_sandbox_mode
 from search.errors import ConfigError
 from search.protocols import ProofEnvironment
 from search.validation import require_memory_limit
 
-__all__ = ["BACKEND_LANGUAGES", "DEFAULT_COQ_PRELUDE", "BackendConfig", "open_environment"]
+if TYPE_CHECKING:
+    from prover.backends.coq.config import CoqConfig
+
+__all__ = [
+    "BACKEND_LANGUAGES",
+    "DEFAULT_COQ_PRELUDE",
+    "BackendConfig",
+    "coq_config",
+    "open_environment",
+]
 
 #: Tactic libraries loaded after every Coq header, so that lia/lra/nra/nia exist for every
 #: statement (151 miniF2F-Coq headers import Reals without Lra). It adds no axiom and leaves
@@ -66,19 +75,26 @@ class BackendConfig:
         return BACKEND_LANGUAGES[self.name]
 
 
+def _memory(config: BackendConfig) -> dict[str, Any]:
+    """Only what the user set is passed on: every other value is the backend's default."""
+    return {} if config.memory_limit_mb is None else {"memory_limit_mb": config.memory_limit_mb}
+
+
+def coq_config(config: BackendConfig) -> CoqConfig:
+    """The CoqConfig of ``config`` (prelude, sandbox, memory cap), for every Coq process
+    the prover starts: the search's environment and the header learner's replays."""
+    from prover.backends.coq.config import CoqConfig
+
+    return CoqConfig(prelude=config.coq_prelude, sandbox=config.sandbox, **_memory(config))
+
+
 def open_environment(config: BackendConfig) -> ProofEnvironment:
     """Create the environment ``config`` names; the caller must ``close()`` it."""
-    # Only what the user set is passed on: every other value is the backend config's default.
-    memory: dict[str, Any] = (
-        {} if config.memory_limit_mb is None else {"memory_limit_mb": config.memory_limit_mb}
-    )
+    memory = _memory(config)
     if config.name == "coq":
-        from prover.backends.coq.config import CoqConfig
         from prover.backends.coq.environment import CoqEnvironment
 
-        return CoqEnvironment(
-            CoqConfig(prelude=config.coq_prelude, sandbox=config.sandbox, **memory)
-        )
+        return CoqEnvironment(coq_config(config))
     if config.name == "lean-repl":
         from prover.backends.lean.repl import LeanReplEnvironment
         from prover.backends.lean.repl_config import LeanReplConfig

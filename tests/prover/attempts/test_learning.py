@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,3 +172,32 @@ def test_header_learner_traces_each_header_once() -> None:
     assert once(theorem("b", "Lemma x : True.")) == 0
     assert once(theorem("c", "Lemma y : True.")) == 1
     assert calls == ["Lemma x : True.", "Lemma y : True."]
+
+
+@pytest.mark.skipif(
+    shutil.which("bwrap") is None or shutil.which("coqtop") is None,
+    reason="needs bubblewrap and Coq (scripts/setup.sh)",
+)
+def test_header_replays_run_in_the_backends_sandbox(tmp_path: Path) -> None:
+    """The header learner replays in real coqtop under the backend's --sandbox: a header
+    that writes a file does so unsandboxed (the control) and not with bwrap, where its
+    replay fails and nothing is learned."""
+    from prover.attempts.learning import header_learning
+    from prover.backends.factory import BackendConfig
+
+    target = tmp_path / "replayed.out"
+    header = (
+        f'Redirect "{target.with_suffix("")}" Check nat.\n'
+        "Lemma above : True. Proof. exact I. Qed.\n"
+    )
+    unsandboxed = LearningGenerator(candidates={})
+    learn = header_learning(unsandboxed, BackendConfig(name="coq", sandbox="off"))
+    assert learn is not None
+    learn(theorem("below", header))
+    assert target.exists() and unsandboxed.events[0][0] == "learn"
+    target.unlink()
+    sandboxed = LearningGenerator(candidates={})
+    learn = header_learning(sandboxed, BackendConfig(name="coq", sandbox="bwrap"))
+    assert learn is not None
+    learn(theorem("below", header))
+    assert not target.exists() and sandboxed.events == []
