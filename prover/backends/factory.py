@@ -90,11 +90,11 @@ def coq_config(config: BackendConfig) -> CoqConfig:
 
 def open_environment(config: BackendConfig) -> ProofEnvironment:
     """Create the environment ``config`` names; the caller must ``close()`` it."""
-    memory = _memory(config)
     if config.name == "coq":
         from prover.backends.coq.environment import CoqEnvironment
 
         return CoqEnvironment(coq_config(config))
+    memory = _memory(config)
     if config.name == "lean-repl":
         from prover.backends.lean.repl import LeanReplEnvironment
         from prover.backends.lean.repl_config import LeanReplConfig

@@ -15,6 +15,7 @@ from prover.backends.sandbox import sandboxed
 from search.errors import BackendUnavailable, ConfigError, StatementError
 from search.outcomes import ProofComplete
 from search.states import Theorem
+from tests.process_table import group_members
 
 HAS_BWRAP = shutil.which("bwrap") is not None
 HAS_COQ = shutil.which("coqtop") is not None and shutil.which("coqc") is not None
@@ -121,26 +122,9 @@ def test_closing_a_sandboxed_environment_leaves_no_process_behind() -> None:
         coqtop = environment._warm_coqtop.coqtop
         assert coqtop is not None
         group = coqtop.process.pid
-        assert len(_running_members(group)) >= 3  # bwrap, its namespace's init, coqtop
+        assert len(group_members(group)) >= 3  # bwrap, its namespace's init, coqtop
     # SIGKILL reached the whole group; a killed coqtop may take a moment to exit.
     deadline = time.monotonic() + 5
-    while _running_members(group) and time.monotonic() < deadline:
+    while group_members(group) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _running_members(group) == []
-
-
-def _running_members(group: int) -> list[int]:
-    """The processes of ``group`` that are not zombies (a killed sandbox's inner bwrap is
-    reparented to init and may be reaped a moment later; it runs nothing meanwhile)."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == group and fields[0] != "Z":
-            members.append(int(entry.name))
-    return members
+    assert group_members(group) == []

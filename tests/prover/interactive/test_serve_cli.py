@@ -24,6 +24,7 @@ from prover.interactive.assist import AssistConfig
 from prover.interactive.service import SearchLimits
 from prover.interactive.serving import ServeConfig, build_service
 from search.errors import ConfigError, ProverError
+from tests.process_table import descendants
 
 REPO = Path(__file__).resolve().parents[3]
 HAS_COQ = shutil.which("coqtop") is not None and shutil.which("coqc") is not None
@@ -163,31 +164,6 @@ def prover_serve(request: pytest.FixtureRequest) -> Iterator[Any]:
         process.communicate(timeout=30)
 
 
-def _descendants(pid: int, name: str) -> list[int]:
-    """The processes called ``name`` below ``pid`` (serve's coqtop runs inside bwrap)."""
-    parents: dict[int, int] = {}
-    commands: dict[int, str] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        process = int(stat.parent.name)
-        parents[process] = int(text.rsplit(")", 1)[1].split()[1])
-        commands[process] = text.split("(", 1)[1].rsplit(")", 1)[0]
-
-    def below(process: int) -> bool:
-        seen = set()
-        while process in parents and process not in seen:
-            seen.add(process)
-            process = parents[process]
-            if process == pid:
-                return True
-        return False
-
-    return [process for process, command in commands.items() if command == name and below(process)]
-
-
 def _post(port: int, path: str, body: dict[str, Any], timeout: float = 60) -> tuple[int, Any]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -219,7 +195,7 @@ def test_sigterm_finishes_the_search_in_flight_then_exits_0(prover_serve: Any) -
     client = threading.Thread(target=search)
     client.start()
     deadline = time.monotonic() + 30
-    while not (coqtops := _descendants(process.pid, "coqtop")) and time.monotonic() < deadline:
+    while not (coqtops := descendants(process.pid, "coqtop")) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert coqtops, "coqtop never started"
     time.sleep(1.0)
