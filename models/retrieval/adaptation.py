@@ -9,6 +9,12 @@ one), each target hypothesis used at most once. Identifiers the
 source goal did not have (names the tactic introduces, lemma names) are left as they are.
 A tactic whose missing hypotheses cannot all be refilled by a type sharing at least one
 atom is dropped (``None``).
+
+A name the target *does* have is refilled the same way, and keeps its name unless another
+target hypothesis has a strictly more similar type: Coq's automatic names (``H``, ``H0``...)
+mean that the same name often holds another hypothesis in another proof (``rewrite H0``
+retrieved from a proof where ``H0 : x = 2``, while here ``H0 : 0 < y`` and ``H1 : y = 2``).
+Such a name with no related counterpart is kept as it is.
 """
 
 from __future__ import annotations
@@ -42,22 +48,27 @@ def tactic_holes(tactic: str, source: GoalText | None) -> tuple[str, ...]:
 def adapt_tactic(tactic: str, *, source: GoalText | None, target: GoalText) -> str | None:
     """``tactic`` with the source's hypothesis names refilled from ``target``'s context.
 
-    Returns the tactic unchanged when it names no missing hypothesis, the rewritten tactic
-    otherwise, or ``None`` when a missing hypothesis has no counterpart in ``target``.
+    Returns the tactic with every source hypothesis it names replaced by the target
+    hypothesis of the most similar type (the same name on ties), or ``None`` when a missing
+    hypothesis has no counterpart in ``target``.
     """
     if source is None:
         return tactic
     used = tactic_identifiers(tactic)
     source_types = {h.name: h.type for h in source.hypotheses}
     source_depth = {h.name: d for d, h in enumerate(reversed(source.hypotheses))}
-    target_names = target.names
-    missing = [name for name in used if name in source_types and name not in target_names]
-    if not missing:
+    holes = [name for name in used if name in source_types]
+    if not holes:
         return tactic
-    taken = set(used)
+    target_names = target.names
+    taken = set(used) - set(holes)  # names the tactic introduces or refers to globally
     replacements: dict[str, str] = {}
-    for name in missing:
-        choice = _most_similar(source_types[name], source_depth[name], target.hypotheses, taken)
+    for name in holes:
+        choice = _most_similar(
+            source_types[name], source_depth[name], target.hypotheses, taken, same_name=name
+        )
+        if choice is None and name in target_names and name not in taken:
+            choice = name  # nothing related to refill it with: keep the tactic's own name
         if choice is None:
             return None
         replacements[name] = choice
@@ -66,20 +77,26 @@ def adapt_tactic(tactic: str, *, source: GoalText | None, target: GoalText) -> s
 
 
 def _most_similar(
-    type_text: str, depth: int, candidates: tuple[HypothesisText, ...], taken: set[str]
+    type_text: str,
+    depth: int,
+    candidates: tuple[HypothesisText, ...],
+    taken: set[str],
+    *,
+    same_name: str,
 ) -> str | None:
-    """The untaken candidate with the most similar type (``depth``: source distance from
-    the end of its context, the tie-break), or ``None`` if no type shares an atom."""
+    """The untaken candidate with the most similar type, or ``None`` if no type shares an
+    atom. Ties go to ``same_name`` (the hole's own name), then to the candidate nearest to
+    ``depth`` (the source's distance from the end of its context)."""
     wanted = _atoms(type_text)
     best_name: str | None = None
-    best_key = (0.0, 0)
+    best_key = (0.0, False, 0)
     for candidate_depth, hypothesis in enumerate(reversed(candidates)):
         if hypothesis.name in taken:
             continue
         atoms = _atoms(hypothesis.type)
         union = len(wanted | atoms)
         similarity = len(wanted & atoms) / union if union else 0.0
-        key = (similarity, -abs(candidate_depth - depth))
+        key = (similarity, hypothesis.name == same_name, -abs(candidate_depth - depth))
         if similarity > 0 and (best_name is None or key > best_key):
             best_name, best_key = hypothesis.name, key
     return best_name

@@ -138,13 +138,13 @@ class Retriever:
         return [RankedTactic(t, s, self_similarity) for t, s in ranked]
 
     def _adapted(self, neighbour: Neighbour, target: GoalText) -> str | None:
-        """The neighbour's tactic adapted to ``target``; its state is read only if needed."""
-        names = target.names
+        """The neighbour's tactic adapted to ``target``; its state is read only if the
+        tactic names hypotheses of its source."""
         if neighbour.learned:
             holes: Sequence[str] = self.overlay.holes[neighbour.row]
         else:
             holes = self.model.holes[neighbour.row].split()
-        if all(hole in names for hole in holes):
+        if not holes:
             return neighbour.tactic
         if neighbour.learned:
             source = _first_goal(self.overlay.states[neighbour.row])

@@ -45,6 +45,29 @@ def test_names_present_or_introduced_are_kept() -> None:
     )
 
 
+def test_a_present_name_of_an_unrelated_type_is_refilled() -> None:
+    """Coq's automatic names clash: H0 holding an unrelated type is replaced by a related one."""
+    source = goal("x : R\nH : 0 < x\nH0 : x = 2\n⊢ x * x = 4")
+    target = goal("y : R\nH0 : 0 < y\nH1 : y = 2\n⊢ y * y = 4")
+    assert adapt_tactic("rewrite H0; ring.", source=source, target=target) == "rewrite H1; ring."
+
+
+def test_swapped_names_are_refilled_together() -> None:
+    """Two clashing names whose types are swapped in the target are exchanged in one pass."""
+    source = goal("x : R\nH : x = 2\nH0 : 0 < x\n⊢ 0 < x * x")
+    target = goal("x : R\nH : 0 < x\nH0 : x = 2\n⊢ 0 < x * x")
+    assert adapt_tactic("rewrite H; apply H0.", source=source, target=target) == (
+        "rewrite H0; apply H."
+    )
+
+
+def test_a_clashing_name_without_a_related_hypothesis_is_kept() -> None:
+    """With nothing related to refill it, a present name stays (the tactic is not dropped)."""
+    source = goal("x : R\nH : x = 2\n⊢ x * x = 4")
+    target = goal("P : Prop\nH : P\n⊢ P")
+    assert adapt_tactic("rewrite H.", source=source, target=target) == "rewrite H."
+
+
 def test_unfillable_tactic_is_dropped() -> None:
     """A hypothesis with no type-sharing counterpart makes the tactic unusable (None)."""
     target = goal("P Q : Prop\n⊢ P -> Q")
