@@ -86,14 +86,21 @@ def run_search_arm(
     )
 
 
+#: Address-space cap of every benchmark child (a prove shard, a training run), in MiB: far
+#: above what they map (a knn index, torch: 1-3 GiB) and below the machine's memory, so that
+#: a runaway child fails alone instead of starving its siblings (project choice).
+CHILD_MEMORY_LIMIT_MB = 12 * 1024
+
+
 def start_logged(
     argv: Sequence[str], log: Path, *, append: bool = False
 ) -> subprocess.Popen[bytes]:
     """``argv`` started with :func:`search.process.spawn`, so it dies with this process (even
-    on SIGKILL; a plain ``Popen`` outlived an interrupted benchmark); its output goes to
-    ``log``, after what ``log`` holds when ``append``."""
+    on SIGKILL; a plain ``Popen`` outlived an interrupted benchmark) and maps at most
+    :data:`CHILD_MEMORY_LIMIT_MB`; its output goes to ``log``, after what ``log`` holds when
+    ``append``."""
     with log.open("ab" if append else "wb") as stream:
-        return spawn(argv, memory_limit_mb=None, output=stream)
+        return spawn(argv, memory_limit_mb=CHILD_MEMORY_LIMIT_MB, output=stream)
 
 
 def wait_or_stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:

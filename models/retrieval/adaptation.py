@@ -85,8 +85,9 @@ def _most_similar(
     same_name: str,
 ) -> str | None:
     """The untaken candidate with the most similar type, or ``None`` if no type shares an
-    atom. Ties go to ``same_name`` (the hole's own name), then to the candidate nearest to
-    ``depth`` (the source's distance from the end of its context)."""
+    atom (a one-symbol type, a variable's, must match exactly). Ties go to ``same_name``
+    (the hole's own name), then to the candidate nearest to ``depth`` (the source's
+    distance from the end of its context)."""
     wanted = _atoms(type_text)
     best_name: str | None = None
     best_key = (0.0, False, 0)
@@ -94,6 +95,8 @@ def _most_similar(
         if hypothesis.name in taken:
             continue
         atoms = _atoms(hypothesis.type)
+        if len(wanted) == 1 and atoms != wanted:
+            continue  # a variable (x : R) is refilled only by a variable of its very type
         union = len(wanted | atoms)
         similarity = len(wanted & atoms) / union if union else 0.0
         key = (similarity, hypothesis.name == same_name, -abs(candidate_depth - depth))

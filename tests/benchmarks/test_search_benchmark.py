@@ -46,3 +46,15 @@ def test_shards_die_with_a_killed_benchmark(tmp_path: Path) -> None:
         assert (tmp_path / "out" / "shard-0.log").is_file()
     finally:
         benchmark.kill()
+
+
+def test_benchmark_children_run_under_the_memory_cap(tmp_path: Path) -> None:
+    """A benchmark child's address space is capped at CHILD_MEMORY_LIMIT_MB."""
+    from benchmarks.search_benchmark import CHILD_MEMORY_LIMIT_MB, start_logged, wait_or_stop
+
+    log = tmp_path / "child.log"
+    script = "import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0])"
+    process = start_logged([sys.executable, "-c", script], log)
+    wait_or_stop([process])
+    assert process.returncode == 0
+    assert int(log.read_text().strip()) == CHILD_MEMORY_LIMIT_MB * 1024 * 1024

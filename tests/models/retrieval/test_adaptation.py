@@ -68,6 +68,17 @@ def test_a_clashing_name_without_a_related_hypothesis_is_kept() -> None:
     assert adapt_tactic("rewrite H.", source=source, target=target) == "rewrite H."
 
 
+def test_a_variable_is_refilled_only_by_a_variable_of_its_type() -> None:
+    """x : R is not refilled by a hypothesis that merely mentions R; y : R is taken instead."""
+    source = goal("x : R\n⊢ 0 <= x * x")
+    target = goal("f : R -> R\nH : forall t : R, f t = t\ny : R\n⊢ 0 <= y * y")
+    assert adapt_tactic("pose proof (pow2_ge_0 x); nra.", source=source, target=target) == (
+        "pose proof (pow2_ge_0 y); nra."
+    )
+    lone = goal("f : R -> R\nH : forall t : R, f t = t\n⊢ f 0 = 0")
+    assert adapt_tactic("pose proof (pow2_ge_0 x); nra.", source=source, target=lone) is None
+
+
 def test_unfillable_tactic_is_dropped() -> None:
     """A hypothesis with no type-sharing counterpart makes the tactic unusable (None)."""
     target = goal("P Q : Prop\n⊢ P -> Q")
