@@ -1,20 +1,18 @@
 """Adapt a retrieved tactic to the current context (Tactician's argument refilling).
 
 A tactic recorded in another proof names that proof's hypotheses (``apply H0``,
-``rewrite Hxy``). Every identifier of the tactic that was a hypothesis of the *source*
-goal but is absent from the *target* goal is replaced, everywhere in the tactic, by a
-target hypothesis of the most similar type (Jaccard overlap of the types' symbols; ties go
-to the hypothesis at the same distance from the end of the context, then the most recent
-one), each target hypothesis used at most once. Identifiers the
-source goal did not have (names the tactic introduces, lemma names) are left as they are.
-A tactic whose missing hypotheses cannot all be refilled by a type sharing at least one
-atom is dropped (``None``).
-
-A name the target *does* have is refilled the same way, and keeps its name unless another
-target hypothesis has a strictly more similar type: Coq's automatic names (``H``, ``H0``...)
-mean that the same name often holds another hypothesis in another proof (``rewrite H0``
-retrieved from a proof where ``H0 : x = 2``, while here ``H0 : 0 < y`` and ``H1 : y = 2``).
-Such a name with no related counterpart is kept as it is.
+``rewrite Hxy``). Every identifier of the tactic that was a hypothesis of the *source* goal
+(a *hole*) is replaced, everywhere in the tactic, by the target hypothesis of the most
+similar type (Jaccard overlap of the types' symbols; a variable, whose type is one symbol,
+only by one of that very type), each target hypothesis used at most once. Ties go to the
+hole's own name, then to the hypothesis at the same distance from the end of the context,
+then to the most recent one. So a hole the target also has keeps its name unless another
+hypothesis is strictly more similar: Coq's automatic names (``H``, ``H0``...) often hold
+unrelated hypotheses in two proofs (``rewrite H0`` retrieved from a proof where ``H0 : x =
+2``, while here ``H0 : 0 < y`` and ``H1 : y = 2``). Identifiers the source goal did not have
+(names the tactic introduces, lemma names) are left as they are. A hole the target lacks
+and cannot refill by a type sharing at least one symbol makes the tactic unusable
+(``None``); a hole it has keeps its name when nothing is related.
 """
 
 from __future__ import annotations
