@@ -35,9 +35,9 @@ __all__ = [
 
 
 def trace_theorems(
-    trace: Path, *, count: int, max_proof_length: int, seed: int
+    trace: Path, *, count: int, max_proof_length: int, seed: int, split: str = "valid"
 ) -> list[dict[str, Any]]:
-    """A seeded sample of the trace's valid-split theorems (library stdlib, traced).
+    """A seeded sample of the trace's ``split`` theorems (library stdlib, traced).
 
     Names declared twice in one file (``id`` in several modules) are left out: ``--file F
     --theorem T`` would find the first one only.
@@ -48,7 +48,7 @@ def trace_theorems(
         row
         for row in everything
         if counts[(row.get("file"), row.get("theorem"))] == 1
-        and row.get("split") == "valid"
+        and row.get("split") == split
         and row.get("status") == "traced"
         and row.get("library") == "stdlib"
         and (row.get("proof_length") or 0) <= max_proof_length

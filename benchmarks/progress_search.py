@@ -1,4 +1,4 @@
-"""Search arms compared at equal budget on miniF2F-Coq, interleaved so they share the load.
+"""Search arms compared at equal budget on miniF2F-Coq or trace theorems, interleaved by chunk.
 
 Each arm is a set of ``prover prove`` flags added to common ones (the generator, the
 budget); for example generator scores only, ``+ progress`` (``--progress-model M
@@ -12,6 +12,12 @@ errors, mean expansions per proof, mean expansions on the theorems *every* arm p
 (and on those of them that needed more than the root expansion) with the ratio to the
 first arm, theorems gained and lost against the first arm, median time to proof, the
 scorer's and generator's share of search time, and the load average seen.
+
+``--trace TRACE_DIR`` runs the arms on held-out theorems of the trace instead: a seeded
+sample (``--count``, ``--seed``, ``--max-proof-length``) of the trace's ``--split``
+stdlib theorems, each proved in its own file (``prover prove --file F --theorem T``, so
+knn learns online from the proofs above it). Those are the long, in-domain proofs a
+progress model trained on the trace should order best; miniF2F's are one to three steps.
 
 A language model arm needs a server: ``--serve-lm DIR`` serves a HF model directory
 with vLLM (``models.language.vllm_server``) for the whole run, and ``{api_base}`` /
@@ -36,16 +42,25 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks.arms_report import render_markdown, summarize_arms
+from benchmarks.expert_search import run_trace_theorems, trace_key, trace_theorems
 from benchmarks.search_benchmark import start_logged, wait_or_stop
 from prover.attempts.jsonl import read_records
 from prover.attempts.record import AttemptRecord
 from prover.data.benchmarks import load_benchmark
 
-__all__ = ["Arm", "main", "parse_arm", "summarize_arms", "theorem_names"]
+__all__ = [
+    "Arm",
+    "arm_records",
+    "main",
+    "parse_arm",
+    "theorem_names",
+    "trace_rows",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,9 +79,27 @@ def parse_arm(text: str) -> Arm:
     return Arm(name=name.strip(), flags=tuple(shlex.split(flags)))
 
 
+def trace_rows(arguments: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """``--trace`` mode: the sampled trace theorems by record name (empty without it)."""
+    if arguments.trace is None:
+        return {}
+    rows = trace_theorems(
+        arguments.trace,
+        count=arguments.count,
+        max_proof_length=arguments.max_proof_length,
+        seed=arguments.seed,
+        split=arguments.split,
+    )
+    return {trace_key(row): row for row in rows}
+
+
 def theorem_names(arguments: argparse.Namespace) -> list[str]:
     """The split's theorems, optionally restricted by --names and --skip-root-proofs-of."""
-    names = [entry.key for entry in load_benchmark("minif2f-coq", split=arguments.split)]
+    names = (
+        list(arguments.trace_rows)
+        if arguments.trace_rows
+        else [entry.key for entry in load_benchmark("minif2f-coq", split=arguments.split)]
+    )
     if arguments.names:
         wanted = {name.strip() for name in arguments.names.split(",") if name.strip()}
         names = [name for name in names if name in wanted]
@@ -87,6 +120,25 @@ def run_records(directory: Path) -> list[AttemptRecord]:
     ]
 
 
+def arm_records(
+    directory: Path, chunks: Sequence[Sequence[str]], *, trace: bool
+) -> list[AttemptRecord]:
+    """An arm's records, named as :func:`theorem_names` names them.
+
+    A ``prove --file`` record carries the bare theorem name; in ``--trace`` mode the folder
+    ``chunk-C/theorem-I`` holds the I-th theorem of chunk C, which gives its key.
+    """
+    if not trace:
+        return run_records(directory)
+    records: list[AttemptRecord] = []
+    for path in sorted(directory.glob("chunk-*/theorem-*/results.jsonl")):
+        chunk = int(path.parent.parent.name.removeprefix("chunk-"))
+        index = int(path.parent.name.removeprefix("theorem-"))
+        if chunk < len(chunks) and index < len(chunks[chunk]):
+            records.extend(replace(r, name=chunks[chunk][index]) for r in read_records(path))
+    return records
+
+
 def _prove_command(
     arguments: argparse.Namespace, arm: Arm, names: Sequence[str], output: Path
 ) -> list[str]:
@@ -97,6 +149,26 @@ def _prove_command(
         str(arguments.tactic_timeout), "--output", str(output), "--no-progress", "--force",
         *arguments.common_flags, *arm.flags,
     ]  # fmt: skip
+
+
+def _trace_flags(arguments: argparse.Namespace, arm: Arm) -> list[str]:
+    return [
+        "--backend", "coq", "--time-limit", str(arguments.time_limit), "--tactic-timeout",
+        str(arguments.tactic_timeout), "--no-progress", "--force", *arguments.common_flags,
+        *arm.flags,
+    ]  # fmt: skip
+
+
+def _run_trace_chunk(
+    arguments: argparse.Namespace, arm: Arm, chunk: Sequence[str], directory: Path
+) -> float | None:
+    """``--trace`` mode: one ``prove --file`` per theorem, ``--workers`` at a time."""
+    rows = [arguments.trace_rows[name] for name in chunk]
+    if all((directory / f"theorem-{i:04d}" / "results.jsonl").is_file() for i in range(len(rows))):
+        return None
+    load = os.getloadavg()[0]
+    run_trace_theorems(arguments, rows, directory, _trace_flags(arguments, arm))
+    return load
 
 
 def _complete(output: Path, names: Sequence[str]) -> bool:
@@ -110,6 +182,8 @@ def run_chunk(
     arguments: argparse.Namespace, arm: Arm, chunk: Sequence[str], directory: Path
 ) -> float | None:
     """Run one arm on one chunk in ``--workers`` shards; returns the load seen (None: cached)."""
+    if arguments.trace_rows:
+        return _run_trace_chunk(arguments, arm, chunk, directory)
     shards = [list(chunk[index :: arguments.workers]) for index in range(arguments.workers)]
     pending = [
         (index, shard)
@@ -126,84 +200,6 @@ def run_chunk(
         processes.append(start_logged(command, directory / f"shard-{index}.log"))
     wait_or_stop(processes)
     return load
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return statistics.fmean(values) if values else None
-
-
-def summarize_arms(records: dict[str, dict[str, AttemptRecord]]) -> dict[str, Any]:
-    """Per-arm figures, with ratios and gains against the first arm."""
-    arms = list(records)
-    reference = arms[0]
-    proved = {arm: {n for n, r in records[arm].items() if r.proved} for arm in arms}
-    common = set.intersection(*proved.values()) if arms else set()
-    deep = {n for n in common if records[reference][n].expansions > 1}
-    summary: dict[str, Any] = {"reference": reference, "commonly_proved": len(common),
-                               "commonly_proved_beyond_root": len(deep), "arms": {}}  # fmt: skip
-    for arm in arms:
-        mine = records[arm]
-        done = [r for r in mine.values() if r.proved]
-        total_time = sum(r.time_s for r in mine.values())
-        on_common = _mean([mine[n].expansions for n in common])
-        on_deep = _mean([mine[n].expansions for n in deep])
-        reference_common = _mean([records[reference][n].expansions for n in common])
-        reference_deep = _mean([records[reference][n].expansions for n in deep])
-        summary["arms"][arm] = {
-            "theorems": len(mine),
-            "proved": len(done),
-            "errors": sum(r.status == "error" for r in mine.values()),
-            "proved_beyond_root": sum(r.expansions > 1 for r in done),
-            "mean_expansions_per_proof": _mean([r.expansions for r in done]),
-            "mean_expansions_common": on_common,
-            "expansion_ratio_common": on_common / reference_common
-            if on_common is not None and reference_common
-            else None,
-            "mean_expansions_common_beyond_root": on_deep,
-            "expansion_ratio_common_beyond_root": on_deep / reference_deep
-            if on_deep is not None and reference_deep
-            else None,
-            "gained": sorted(proved[arm] - proved[reference]),
-            "lost": sorted(proved[reference] - proved[arm]),
-            "median_time_to_proof_s": statistics.median(r.time_s for r in done) if done else None,
-            "scorer_share": sum(r.scorer_time_s for r in mine.values()) / total_time
-            if total_time
-            else 0.0,
-            "generator_share": sum(r.generator_time_s for r in mine.values()) / total_time
-            if total_time
-            else 0.0,
-        }
-    return summary
-
-
-def render_markdown(report: dict[str, Any]) -> str:
-    """The comparison table in Markdown."""
-    summary = report["summary"]
-    lines = [
-        f"split {report['split']}, {report['theorems']} theorems, "
-        f"load average {report['load']['mean']} (min {report['load']['min']}, "
-        f"max {report['load']['max']}); commonly proved {summary['commonly_proved']} "
-        f"({summary['commonly_proved_beyond_root']} beyond the root expansion)",
-        "",
-        "| arm | proved | errors | mean exp./proof | mean exp., common (ratio) "
-        "| common beyond root (ratio) | gained / lost | median time to proof | scorer share |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-
-    def number(value: Any, digits: int = 2) -> str:
-        return "–" if value is None else f"{value:.{digits}f}"
-
-    for arm, row in summary["arms"].items():
-        lines.append(
-            f"| {arm} | {row['proved']} | {row['errors']} "
-            f"| {number(row['mean_expansions_per_proof'])} "
-            f"| {number(row['mean_expansions_common'])} ({number(row['expansion_ratio_common'])}) "
-            f"| {number(row['mean_expansions_common_beyond_root'])} "
-            f"({number(row['expansion_ratio_common_beyond_root'])}) "
-            f"| +{len(row['gained'])} / −{len(row['lost'])} "
-            f"| {number(row['median_time_to_proof_s'])} s | {100 * row['scorer_share']:.1f} % |"
-        )
-    return "\n".join(lines) + "\n"
 
 
 @contextlib.contextmanager
@@ -236,6 +232,7 @@ def _substitute(flags: Sequence[str], values: dict[str, str]) -> tuple[str, ...]
 
 def run(arguments: argparse.Namespace) -> dict[str, Any]:
     """Run every arm on every chunk (resuming), then write and return the report."""
+    arguments.trace_rows = trace_rows(arguments)
     names = theorem_names(arguments)
     chunks = [
         names[i : i + arguments.chunk_size] for i in range(0, len(names), arguments.chunk_size)
@@ -259,13 +256,18 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                     )
     records = {
         arm.name: {
-            r.name: r for r in run_records(arguments.output / arm.name) if r.name in set(names)
+            r.name: r
+            for r in arm_records(
+                arguments.output / arm.name, chunks, trace=bool(arguments.trace_rows)
+            )
+            if r.name in set(names)
         }
         for arm in arguments.arm
     }
     report = {
         "command": " ".join(shlex.quote(part) for part in sys.argv),
         "split": arguments.split,
+        "benchmark": "trace" if arguments.trace_rows else "minif2f-coq",
         "theorems": len(names),
         "time_limit_s": arguments.time_limit,
         "tactic_timeout_s": arguments.tactic_timeout,
@@ -307,6 +309,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="RUN_DIR",
         help="leave out theorems this run proved in the root expansion or could not start "
         "(their outcome does not depend on the scorer)",
+    )
+    parser.add_argument(
+        "--trace", type=Path, metavar="TRACE_DIR", help="held-out trace theorems, not miniF2F"
+    )
+    parser.add_argument("--count", type=int, default=100, help="trace theorems sampled")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the trace sample")
+    parser.add_argument(
+        "--max-proof-length", type=int, default=10**6, help="longest library proof sampled"
     )
     parser.add_argument("--serve-lm", type=Path, metavar="HF_DIR", help="serve a LM with vLLM")
     parser.add_argument("--vllm-python", default=".venv-vllm/bin/python")

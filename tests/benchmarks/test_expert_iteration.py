@@ -38,6 +38,8 @@ def test_trace_sample_keeps_unique_short_valid_stdlib_theorems(tmp_path: Path) -
     (tmp_path / "theorems.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
     sample = trace_theorems(tmp_path, count=10, max_proof_length=5, seed=0)
     assert [row["theorem"] for row in sample] == ["ok"]
+    held_out = trace_theorems(tmp_path, count=10, max_proof_length=5, seed=0, split="test")
+    assert [row["theorem"] for row in held_out] == ["test"]
 
 
 def test_baseline_comparison_lists_gains_and_losses(tmp_path: Path) -> None:

@@ -1,12 +1,15 @@
-"""The search-arm comparison: arm parsing and the per-arm summary against the first arm."""
+"""The search-arm benchmark: arm parsing, and theorems and records in --trace mode."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 import pytest
 
-from benchmarks.progress_search import parse_arm, render_markdown, summarize_arms
+from benchmarks.progress_search import arm_records, parse_arm, theorem_names, trace_rows
+from prover.attempts.jsonl import JsonlWriter
 from tests.benchmarks.records import attempt_record as record
 
 
@@ -20,38 +23,26 @@ def test_arm_is_name_equals_flags() -> None:
         parse_arm("no-flags")
 
 
-def test_summary_compares_common_proofs_with_the_first_arm() -> None:
-    """Expansion ratios use the theorems every arm proved; gains and losses are by name."""
-    records = {
-        "scores": {
-            "a": record("a", proved=True, expansions=1),
-            "b": record("b", proved=True, expansions=10),
-            "c": record("c", proved=True, expansions=4),
-            "d": record("d", proved=False, expansions=30),
-        },
-        "progress": {
-            "a": record("a", proved=True, expansions=1),
-            "b": record("b", proved=True, expansions=5),
-            "c": record("c", proved=False, expansions=40),
-            "d": record("d", proved=True, expansions=7, scorer_s=1.0),
-        },
-    }
-    summary = summarize_arms(records)
-    assert summary["commonly_proved"] == 2 and summary["commonly_proved_beyond_root"] == 1
-    progress = summary["arms"]["progress"]
-    assert progress["proved"] == 3
-    assert progress["mean_expansions_common"] == pytest.approx(3.0)
-    assert progress["expansion_ratio_common"] == pytest.approx(3.0 / 5.5)
-    assert progress["expansion_ratio_common_beyond_root"] == pytest.approx(0.5)
-    assert progress["gained"] == ["d"] and progress["lost"] == ["c"]
-    assert progress["scorer_share"] == pytest.approx(1.0 / 40.0)
-    assert summary["arms"]["scores"]["expansion_ratio_common"] == pytest.approx(1.0)
-    table = render_markdown(
-        {
-            "split": "valid",
-            "theorems": 4,
-            "load": {"mean": 6, "min": 5, "max": 7},
-            "summary": summary,
-        }
-    )
-    assert "| progress | 3 | 0 |" in table and "+1 / −1" in table
+def test_trace_mode_samples_the_split_and_names_records_by_trace_key(tmp_path: Path) -> None:
+    """--trace keys theorems library:file:theorem; chunk-C/theorem-I is chunk C's I-th."""
+    rows = [
+        {"library": "stdlib", "file": "A.v", "theorem": name, "split": split,
+         "status": "traced", "proof_length": 2}
+        for name, split in (("t1", "test"), ("t2", "test"), ("t3", "test"), ("v1", "valid"))
+    ]  # fmt: skip
+    (tmp_path / "theorems.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    arguments = argparse.Namespace(
+        trace=tmp_path, count=10, max_proof_length=10, seed=0, split="test", names=None,
+        skip_root_proofs_of=None, limit=None,
+    )  # fmt: skip
+    arguments.trace_rows = trace_rows(arguments)
+    names = theorem_names(arguments)
+    assert sorted(names) == ["stdlib:A.v:t1", "stdlib:A.v:t2", "stdlib:A.v:t3"]
+    chunks = [names[:2], names[2:]]
+    for chunk, index, proved in ((0, 1, True), (1, 0, False), (1, 5, True)):
+        folder = tmp_path / "arm" / f"chunk-{chunk:03d}" / f"theorem-{index:04d}"
+        folder.mkdir(parents=True)
+        with JsonlWriter(folder / "results.jsonl") as writer:
+            writer.write(record("bare", proved=proved))
+    found = {r.name: r.proved for r in arm_records(tmp_path / "arm", chunks, trace=True)}
+    assert found == {names[1]: True, names[2]: False}
