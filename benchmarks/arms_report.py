@@ -68,7 +68,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     """The comparison table in Markdown."""
     summary = report["summary"]
     lines = [
-        f"split {report['split']}, {report['theorems']} theorems, "
+        f"{report.get('benchmark', 'minif2f-coq')} split {report['split']}, "
+        f"{report['theorems']} theorems, "
         f"load average {report['load']['mean']} (min {report['load']['min']}, "
         f"max {report['load']['max']}); commonly proved {summary['commonly_proved']} "
         f"({summary['commonly_proved_beyond_root']} beyond the root expansion)",

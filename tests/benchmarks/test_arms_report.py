@@ -43,3 +43,4 @@ def test_summary_compares_common_proofs_with_the_first_arm() -> None:
         }
     )
     assert "| progress | 3 | 0 |" in table and "+1 / −1" in table
+    assert table.startswith("minif2f-coq split valid, 4 theorems")
