@@ -30,6 +30,8 @@ __all__ = [
     "run_logged",
     "run_trace_theorems",
     "trace_key",
+    "trace_records",
+    "trace_theorem_dir",
     "trace_theorems",
 ]
 
@@ -132,7 +134,7 @@ def run_trace_theorems(
         while queue or running:
             while queue and len(running) < arguments.workers:
                 index, row = queue.pop(0)
-                target = output / f"theorem-{index:04d}"
+                target = trace_theorem_dir(output, index)
                 if (target / "results.jsonl").is_file():
                     continue
                 command = python_prover(
@@ -146,11 +148,21 @@ def run_trace_theorems(
     finally:
         for process in running:  # only after an interrupt: the loop ends with none running
             kill_tree(process)
-    records = []
-    for index, row in enumerate(theorems):
-        for record in records_under(output / f"theorem-{index:04d}"):
-            records.append(dataclasses.replace(record, name=trace_key(row)))
-    return records
+    return trace_records(theorems, output)
+
+
+def trace_theorem_dir(output: Path, index: int) -> Path:
+    """Where :func:`run_trace_theorems` runs the ``index``-th theorem of ``output``."""
+    return output / f"theorem-{index:04d}"
+
+
+def trace_records(theorems: Sequence[dict[str, Any]], output: Path) -> list[AttemptRecord]:
+    """The records :func:`run_trace_theorems` left in ``output``, named by :func:`trace_key`."""
+    return [
+        dataclasses.replace(record, name=trace_key(row))
+        for index, row in enumerate(theorems)
+        for record in records_under(trace_theorem_dir(output, index))
+    ]
 
 
 def trace_key(row: dict[str, Any]) -> str:

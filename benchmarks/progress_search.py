@@ -42,12 +42,18 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmarks.arms_report import render_markdown, summarize_arms
-from benchmarks.expert_search import run_trace_theorems, trace_key, trace_theorems
+from benchmarks.expert_search import (
+    run_trace_theorems,
+    trace_key,
+    trace_records,
+    trace_theorem_dir,
+    trace_theorems,
+)
 from benchmarks.search_benchmark import start_logged, wait_or_stop
 from prover.attempts.jsonl import read_records
 from prover.attempts.record import AttemptRecord
@@ -121,22 +127,18 @@ def run_records(directory: Path) -> list[AttemptRecord]:
 
 
 def arm_records(
-    directory: Path, chunks: Sequence[Sequence[str]], *, trace: bool
+    arguments: argparse.Namespace, directory: Path, chunks: Sequence[Sequence[str]]
 ) -> list[AttemptRecord]:
-    """An arm's records, named as :func:`theorem_names` names them.
-
-    A ``prove --file`` record carries the bare theorem name; in ``--trace`` mode the folder
-    ``chunk-C/theorem-I`` holds the I-th theorem of chunk C, which gives its key.
-    """
-    if not trace:
+    """An arm's records, named as :func:`theorem_names` names them (trace keys in --trace)."""
+    if not arguments.trace_rows:
         return run_records(directory)
-    records: list[AttemptRecord] = []
-    for path in sorted(directory.glob("chunk-*/theorem-*/results.jsonl")):
-        chunk = int(path.parent.parent.name.removeprefix("chunk-"))
-        index = int(path.parent.name.removeprefix("theorem-"))
-        if chunk < len(chunks) and index < len(chunks[chunk]):
-            records.extend(replace(r, name=chunks[chunk][index]) for r in read_records(path))
-    return records
+    return [
+        record
+        for number, chunk in enumerate(chunks)
+        for record in trace_records(
+            [arguments.trace_rows[name] for name in chunk], directory / f"chunk-{number:03d}"
+        )
+    ]
 
 
 def _prove_command(
@@ -164,7 +166,7 @@ def _run_trace_chunk(
 ) -> float | None:
     """``--trace`` mode: one ``prove --file`` per theorem, ``--workers`` at a time."""
     rows = [arguments.trace_rows[name] for name in chunk]
-    if all((directory / f"theorem-{i:04d}" / "results.jsonl").is_file() for i in range(len(rows))):
+    if all((trace_theorem_dir(directory, i) / "results.jsonl").is_file() for i in range(len(rows))):
         return None
     load = os.getloadavg()[0]
     run_trace_theorems(arguments, rows, directory, _trace_flags(arguments, arm))
@@ -254,13 +256,12 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                         f"chunk {number + 1}/{len(chunks)} arm {arm.name} (load {load:.1f})",
                         flush=True,
                     )
+    wanted = set(names)
     records = {
         arm.name: {
             r.name: r
-            for r in arm_records(
-                arguments.output / arm.name, chunks, trace=bool(arguments.trace_rows)
-            )
-            if r.name in set(names)
+            for r in arm_records(arguments, arguments.output / arm.name, chunks)
+            if r.name in wanted
         }
         for arm in arguments.arm
     }

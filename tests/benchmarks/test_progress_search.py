@@ -44,5 +44,5 @@ def test_trace_mode_samples_the_split_and_names_records_by_trace_key(tmp_path: P
         folder.mkdir(parents=True)
         with JsonlWriter(folder / "results.jsonl") as writer:
             writer.write(record("bare", proved=proved))
-    found = {r.name: r.proved for r in arm_records(tmp_path / "arm", chunks, trace=True)}
+    found = {r.name: r.proved for r in arm_records(arguments, tmp_path / "arm", chunks)}
     assert found == {names[1]: True, names[2]: False}
