@@ -21,7 +21,7 @@ from typing import Any
 
 from models.progress import load_progress_predictor, read_manifest
 from models.progress.data import ProgressExample, trace_examples
-from models.progress.metrics import evaluate_predictions, measure_cost
+from models.progress.metrics import evaluate_predictor, measure_cost
 from prover.attempts.progress_data import run_examples
 
 __all__ = ["evaluate_model", "main"]
@@ -37,11 +37,8 @@ def evaluate_model(
     predictor = load_progress_predictor(directory)
     result: dict[str, Any] = {"family": manifest.family, "trees": manifest.trees}
     for name, examples in sets.items():
-        predictions = predictor.predict_remaining_steps(
-            [e.state for e in examples], [e.proof_so_far for e in examples]
-        )
-        metrics = evaluate_predictions(
-            examples, predictions, constant=manifest.label_mean, median=manifest.label_median
+        metrics = evaluate_predictor(
+            predictor, examples, constant=manifest.label_mean, median=manifest.label_median
         )
         result[name] = {key: metrics.get(key) for key in (*_COLUMNS, "examples", "mae_by_bucket")}
     result["cost"] = measure_cost(predictor, sets[cost_set])

@@ -6,10 +6,12 @@ words of the tactics so far); the target is log(1 + remaining steps), so that th
 hundreds-of-steps proofs of the trace do not dominate the squared loss; predictions are
 exp(·) − 1, clipped at 0. With ``neighbours`` k > 0 the labels of the k most similar
 training states are features too (:mod:`models.progress.neighbours`, kept in
-``neighbours/`` beside the booster). LightGBM (the ``models`` extra) fits it, with early stopping
-on the trace's *valid* files by the MAE of the de-logged prediction; the booster is saved
-as ``booster.txt`` beside the manifest. Prediction runs single-threaded: the scorer sits
-inside the search's time budget, beside coqtop.
+``neighbours/`` beside the booster); with ``file_context`` so are the lengths of the proofs
+above the theorem in its file (:mod:`models.progress.file_context`, given to a loaded model
+with :meth:`BoostedProgressModel.set_file_context`). LightGBM (the ``models`` extra) fits
+it, with early stopping on the trace's *valid* files by the MAE of the de-logged
+prediction; the booster is saved as ``booster.txt`` beside the manifest. Prediction runs
+single-threaded: the scorer sits inside the search's time budget, beside coqtop.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from models.progress.data import ProgressExample
 from models.progress.features import feature_matrix
+from models.progress.file_context import file_context_features
 from models.progress.manifest import ManifestProperties, ProgressManifest, check_aligned
 from search.errors import ConfigError, InputError
 
@@ -60,6 +63,7 @@ class BoostedSettings:
     early_stopping_rounds: int = 100
     feature_bits: int = 18
     neighbours: int = 0
+    file_context: bool = True
 
     def __post_init__(self) -> None:
         for name in ("rounds", "num_leaves", "min_data_in_leaf", "early_stopping_rounds"):
@@ -74,6 +78,8 @@ class BoostedSettings:
             raise ConfigError(
                 f"neighbours must be an integer in [0, {MAX_NEIGHBOURS}], got {self.neighbours!r}"
             )
+        if not isinstance(self.file_context, bool):
+            raise ConfigError(f"file_context must be true or false, got {self.file_context!r}")
         if self.num_leaves < 2:  # LightGBM's own lower bound, refused here in one line
             raise ConfigError(f"num_leaves must be at least 2, got {self.num_leaves!r}")
         if not 0 < self.learning_rate <= 1:
@@ -112,10 +118,20 @@ class BoostedProgressModel(ManifestProperties):
         self.directory = Path(directory)
         self.manifest = manifest
         self._neighbours: NeighbourLabels | None = None
+        self._file_context: tuple[int, ...] = ()
         if manifest.neighbours:
             from models.progress.neighbours import NEIGHBOUR_DIRECTORY, NeighbourLabels
 
             self._neighbours = NeighbourLabels.load(self.directory / NEIGHBOUR_DIRECTORY)
+
+    @property
+    def uses_file_context(self) -> bool:
+        """Whether the model was trained with file context (``--file-context``)."""
+        return self.manifest.file_context
+
+    def set_file_context(self, proof_lengths: Sequence[int]) -> None:
+        """The lengths of the proofs above the theorem now searched (ignored without them)."""
+        self._file_context = tuple(proof_lengths)
 
     def predict_remaining_steps(
         self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
@@ -133,6 +149,8 @@ class BoostedProgressModel(ManifestProperties):
         if self._neighbours is not None:
             block = self._neighbours.features(states, self.manifest.neighbours)
             matrix = _with_columns(matrix, block)
+        if self.manifest.file_context:
+            matrix = _with_columns(matrix, _context_block([self._file_context] * len(states)))
         logs = self._booster.predict(matrix, num_threads=1)
         return [max(0.0, math.expm1(float(value))) for value in logs]
 
@@ -162,12 +180,14 @@ def fit_boosted(
             history=history,
             feature_bits=settings.feature_bits,
         )
-        if neighbours is None:
-            return base
-        own_rows = range(len(examples)) if training else None
-        return _with_columns(
-            base, neighbours.features(states, settings.neighbours, own_rows=own_rows)
-        )
+        if neighbours is not None:
+            own_rows = range(len(examples)) if training else None
+            base = _with_columns(
+                base, neighbours.features(states, settings.neighbours, own_rows=own_rows)
+            )
+        if settings.file_context:
+            base = _with_columns(base, _context_block([e.earlier_proof_lengths for e in examples]))
+        return base
 
     labels = np.asarray([e.remaining_steps for e in train], dtype=np.float64)
     params = {
@@ -227,6 +247,13 @@ def _neighbour_labels(
     labels.save(output / NEIGHBOUR_DIRECTORY)
     logger.info("neighbour index: %d training states", labels.index.num_rows)
     return labels
+
+
+def _context_block(contexts: Sequence[Sequence[int]]) -> Any:
+    """The file-context columns (NaN: missing) of each state's proofs above."""
+    import numpy as np
+
+    return np.asarray([file_context_features(c) for c in contexts], dtype=np.float32)
 
 
 def _with_columns(matrix: Any, block: Any) -> Any:

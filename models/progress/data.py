@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from models.progress.file_context import earlier_proof_lengths
 from models.trace_data import SPLITS, TraceStep, load_trace_steps
 from search.errors import ConfigError, InputError
 
@@ -68,7 +69,9 @@ class ProgressExample:
     ``theorem`` identifies the proof (trace rows: ``library:file:name``); ``file`` and
     ``split`` say where the state comes from (search runs are always ``train``);
     ``total_steps`` is the whole proof's length when the source knows it (a trace row
-    whose earlier steps were de-duplicated away still knows it).
+    whose earlier steps were de-duplicated away still knows it); ``earlier_proof_lengths``
+    are the lengths of the proofs above the theorem in its file (trace rows only, file
+    order; :mod:`models.progress.file_context`).
     """
 
     state: str
@@ -79,6 +82,7 @@ class ProgressExample:
     file: str = ""
     split: str = "train"
     total_steps: int | None = None
+    earlier_proof_lengths: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.split not in SPLITS:
@@ -121,6 +125,9 @@ def trace_examples(directory: Path, *, splits: Sequence[str] = SPLITS) -> list[P
     for row in rows:
         tactics.setdefault(_proof_key(row), {})[row.step] = row.tactic
     source = f"trace:{directory}"
+    contexts = earlier_proof_lengths(
+        (f"{row.library}:{row.file}", ":".join(_proof_key(row)), row.proof_length) for row in rows
+    )
     examples = []
     for row in rows:
         earlier = tactics[_proof_key(row)]
@@ -134,6 +141,7 @@ def trace_examples(directory: Path, *, splits: Sequence[str] = SPLITS) -> list[P
                 file=f"{row.library}:{row.file}",
                 split=row.split,
                 total_steps=row.proof_length,
+                earlier_proof_lengths=contexts[":".join(_proof_key(row))],
             )
         )
     return examples

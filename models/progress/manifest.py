@@ -64,8 +64,9 @@ class ProgressManifest:
     """What a progress model was trained for; written next to its weights.
 
     ``backbone`` and ``max_length`` describe a transformer (empty/0 for boosted trees);
-    ``feature_bits``, ``trees`` and ``neighbours`` (the neighbour-label features' k, 0 for
-    none) describe boosted trees (0 for a transformer).
+    ``feature_bits``, ``trees``, ``neighbours`` (the neighbour-label features' k, 0 for
+    none) and ``file_context`` (the lengths of the proofs above the theorem are features,
+    :mod:`models.progress.file_context`) describe boosted trees (0/False for a transformer).
     ``target`` is what the model outputs; a transformer's output is standardised with
     ``target_mean``/``target_std`` (log1p target) or ``label_mean``/``label_std`` (steps).
     """
@@ -83,6 +84,7 @@ class ProgressManifest:
     feature_bits: int = 0
     trees: int = 0
     neighbours: int = 0
+    file_context: bool = False
     label_median: float | None = None
     target: str = "steps"
     target_mean: float = 0.0

@@ -5,7 +5,9 @@
 figures for the two constant predictors: the training labels' mean (the baseline the
 first progress issue asked for) and median (the MAE-optimal constant, much harder to beat
 on skewed labels). ``mae_ratio_to_best_constant`` is the model's MAE over the better
-constant's. :func:`measure_cost` times a predictor in search-sized batches.
+constant's. :func:`evaluate_predictor` predicts held-out examples (each under its file
+context, as a search would) and evaluates them. :func:`measure_cost` times a predictor in
+search-sized batches.
 """
 
 from __future__ import annotations
@@ -16,9 +18,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from models.progress.data import ProgressExample, bucket_name
+from models.progress.file_context import predict_in_context
 from models.progress.protocol import ProgressPredictor
 
-__all__ = ["evaluate_predictions", "measure_cost"]
+__all__ = ["evaluate_predictions", "evaluate_predictor", "measure_cost"]
+
+
+def evaluate_predictor(
+    predictor: ProgressPredictor,
+    examples: Sequence[ProgressExample],
+    *,
+    constant: float,
+    median: float | None = None,
+) -> dict[str, Any]:
+    """:func:`evaluate_predictions` of the predictor's answers, each in its file context."""
+    predictions = predict_in_context(
+        predictor,
+        [e.state for e in examples],
+        [e.proof_so_far for e in examples],
+        [e.earlier_proof_lengths for e in examples],
+    )
+    return evaluate_predictions(examples, predictions, constant=constant, median=median)
 
 
 def evaluate_predictions(

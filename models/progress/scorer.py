@@ -7,7 +7,9 @@ portfolio). N(s) = −2·n̂/N_max with n̂ the predicted remaining steps, clipp
 the model's manifest) unless ``--progress-n-max`` sets it — the paper leaves N_max open,
 this is our choice. α = 0
 is plain best-first search on P. Predictions are made once per expansion batch and
-cached per (input format, state, proof so far when the format uses it).
+cached per (input format, state, proof so far when the format uses it). In a real file
+the scorer takes the lengths of the proofs above the theorem
+(:meth:`ProgressScorer.set_file_context`) for a predictor that uses them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from models.progress.file_context import FileContextual
 from models.progress.protocol import ProgressPredictor
 from search.errors import ConfigError
 from search.protocols import NodeScore, ScoreRequest
@@ -61,8 +64,27 @@ class ProgressScorer:
             raise ConfigError(f"cache_size must be a positive integer, got {cache_size!r}")
         self.cache_size = cache_size
         self._cache: OrderedDict[str, float] = OrderedDict()
+        self._file_context: tuple[int, ...] = ()
         self.calls = 0
         self.cache_hits = 0
+
+    @property
+    def uses_file_context(self) -> bool:
+        """Whether the predictor's answers depend on the proofs above the theorem."""
+        return isinstance(self.predictor, FileContextual) and self.predictor.uses_file_context
+
+    def set_file_context(self, proof_lengths: Sequence[int]) -> None:
+        """Hand the proofs above the next theorem to the predictor, if it uses them.
+
+        A new context changes predictions, so the cache is emptied when it changes.
+        """
+        if not isinstance(self.predictor, FileContextual) or not self.predictor.uses_file_context:
+            return
+        context = tuple(proof_lengths)
+        if context != self._file_context:
+            self._file_context = context
+            self._cache.clear()
+        self.predictor.set_file_context(context)
 
     def cache_key(self, request: ScoreRequest) -> str:
         """sha256 of the input format, the state text and (if used) the proof so far."""

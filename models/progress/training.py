@@ -35,7 +35,7 @@ from models.progress.data import (
     sample_examples,
 )
 from models.progress.manifest import FAMILIES, INPUT_FORMATS, ProgressManifest
-from models.progress.metrics import evaluate_predictions, measure_cost
+from models.progress.metrics import evaluate_predictions, evaluate_predictor, measure_cost
 from search.errors import ConfigError, InputError
 from search.validation import require_output_directory, require_positive
 
@@ -181,6 +181,7 @@ def _manifest(config: TrainingConfig, train: Sequence[ProgressExample]) -> Progr
         max_length=config.max_length if transformer else 0,
         feature_bits=0 if transformer else config.boosted.feature_bits,
         neighbours=0 if transformer else config.boosted.neighbours,
+        file_context=not transformer and config.boosted.file_context,
         target="log1p",
         target_mean=statistics.fmean(logs),
         target_std=max(1e-6, statistics.pstdev(logs)),
@@ -207,14 +208,8 @@ def _held_out_metrics(
     predictor = load_progress_predictor(config.output)
 
     def evaluate(examples: Sequence[ProgressExample]) -> dict[str, Any]:
-        predictions = predictor.predict_remaining_steps(
-            [e.state for e in examples], [e.proof_so_far for e in examples]
-        )
-        return evaluate_predictions(
-            examples,
-            predictions,
-            constant=manifest.label_mean,
-            median=manifest.label_median,
+        return evaluate_predictor(
+            predictor, examples, constant=manifest.label_mean, median=manifest.label_median
         )
 
     held_out = {name: evaluate(splits[name]) for name in ("valid", "test") if splits[name]}

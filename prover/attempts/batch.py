@@ -93,7 +93,9 @@ def run_prove(config: ProveConfig) -> int:
     (config.output / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     generator = build_generator(config.generator, language=config.backend.language)
     scorer, schedule = build_scoring(config.scoring, config.search)
-    before_theorem = header_learning(generator, config.backend) if config.problems.file else None
+    before_theorem = None
+    if config.problems.file:  # the lemmas above: knn learns them, progress their lengths
+        before_theorem = header_learning(generator, config.backend, progress=scorer)
     environment = open_environment(config.backend)
     try:
         with JsonlWriter(results_path) as writer:

@@ -10,8 +10,11 @@ Two moments (the online-learning contract, issue 13):
   (:func:`learn_from_record`).
 
 Only generators implementing :class:`~search.protocols.OnlineLearner` are fed; for the
-others both functions return 0 without doing any work (no header replay). Learning is an
-optimisation: a header that cannot be replayed is logged and skipped, never an error.
+others both functions return 0 without doing any work (no header replay). A progress
+scorer or predictor that takes file context (:mod:`models.progress.file_context`) is given
+the lengths of the header's proofs before each theorem (``prove --file``, ``assist``).
+Learning is an optimisation: a header that cannot be replayed is logged and skipped, never
+an error.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from models.progress.file_context import FileContextual, proof_lengths_in_order
 from prover.attempts.record import AttemptRecord
 from prover.backends.factory import BackendConfig, coq_config
 from search.errors import ProverError
@@ -31,6 +35,7 @@ __all__ = [
     "HeaderLearner",
     "HeaderTracer",
     "header_learning",
+    "header_steps",
     "learn_from_header",
     "learn_from_record",
     "proof_steps",
@@ -83,8 +88,24 @@ def learn_from_header(
     ``coq`` is the :class:`~prover.backends.coq.config.CoqConfig` to replay with;
     ``tracer`` defaults to :func:`prover.tracing.trace_source`. Returns the steps learned.
     """
-    if not isinstance(generator, OnlineLearner) or not theorem.header.strip():
+    if not isinstance(generator, OnlineLearner):
         return 0
+    return _learn(generator, theorem, header_steps(theorem, coq=coq, tracer=tracer))
+
+
+def _learn(generator: OnlineLearner, theorem: Theorem, steps: Sequence[ProofStep]) -> int:
+    if steps:
+        generator.learn(steps)
+    logger.info("%s: learned %d steps from the header's proofs", theorem.name, len(steps))
+    return len(steps)
+
+
+def header_steps(
+    theorem: Theorem, *, coq: Any = None, tracer: HeaderTracer | None = None
+) -> list[ProofStep]:
+    """The steps of the proofs in ``theorem.header``, replayed; none if it cannot be."""
+    if not theorem.header.strip():
+        return []
     if tracer is None:
         from prover.tracing import trace_source
 
@@ -93,35 +114,54 @@ def learn_from_header(
         trace = tracer(theorem.header, coq=coq, file=theorem.source or "<header>")
     except ProverError as exc:
         logger.warning("%s: the header's proofs could not be replayed: %s", theorem.name, exc)
-        return 0
-    steps = _traced_steps(trace.steps)
-    if steps:
-        generator.learn(steps)
-    logger.info("%s: learned %d steps from the header's proofs", theorem.name, len(steps))
-    return len(steps)
+        return []
+    return _traced_steps(trace.steps)
 
 
 class HeaderLearner:
     """Learns each distinct header once: a server or a run sees the same header repeatedly.
 
     Call it with a theorem before searching it; it returns the steps learned now (0 when
-    the generator does not learn or the header was learned before).
+    the generator does not learn or the header was learned before). With ``progress`` (a
+    progress scorer or predictor that takes file context), every call also hands it the
+    lengths of the header's proofs (:mod:`models.progress.file_context`), kept per header.
     """
 
     def __init__(
-        self, generator: TacticGenerator, *, coq: Any = None, tracer: HeaderTracer | None = None
+        self,
+        generator: TacticGenerator,
+        *,
+        coq: Any = None,
+        tracer: HeaderTracer | None = None,
+        progress: FileContextual | None = None,
     ) -> None:
         self.generator = generator
         self.coq = coq
         self.tracer = tracer
-        self._seen: set[str] = set()
+        self.progress = progress
+        self._lengths: dict[str, tuple[int, ...]] = {}
 
     def __call__(self, theorem: Theorem) -> int:
         digest = hashlib.sha256(theorem.header.encode("utf-8")).hexdigest()
-        if digest in self._seen:
-            return 0
-        self._seen.add(digest)
-        return learn_from_header(self.generator, theorem, coq=self.coq, tracer=self.tracer)
+        learned = 0
+        if digest not in self._lengths:
+            steps: list[ProofStep] = []
+            if isinstance(self.generator, OnlineLearner) or self.progress is not None:
+                steps = header_steps(theorem, coq=self.coq, tracer=self.tracer)
+            if isinstance(self.generator, OnlineLearner):
+                learned = _learn(self.generator, theorem, steps)
+            self._lengths[digest] = tuple(
+                proof_lengths_in_order((step.theorem, step.remaining_steps) for step in steps)
+            )
+            if self.progress is not None:
+                logger.info(
+                    "%s: progress context of %d proofs above",
+                    theorem.name,
+                    len(self._lengths[digest]),
+                )
+        if self.progress is not None:
+            self.progress.set_file_context(self._lengths[digest])
+        return learned
 
 
 def _traced_steps(traced: Sequence[Any]) -> list[ProofStep]:
@@ -137,15 +177,22 @@ def _traced_steps(traced: Sequence[Any]) -> list[ProofStep]:
 
 
 def header_learning(
-    generator: TacticGenerator, backend: BackendConfig
+    generator: TacticGenerator, backend: BackendConfig, *, progress: object = None
 ) -> Callable[[Theorem], None] | None:
     """For theorems of a real Coq file: a hook learning each header's proofs first.
 
-    None when the generator does not learn or the backend is not Coq (nothing to do).
+    ``progress`` (the run's scorer, or the assistant's predictor) is given the lengths of
+    the header's proofs too when it uses file context. None when neither the generator
+    nor ``progress`` learns from the header, or the backend is not Coq (nothing to do).
     """
-    if backend.language != "coq" or not isinstance(generator, OnlineLearner):
+    contextual = None
+    if isinstance(progress, FileContextual) and progress.uses_file_context:
+        contextual = progress
+    if backend.language != "coq" or (
+        not isinstance(generator, OnlineLearner) and contextual is None
+    ):
         return None
-    learner = HeaderLearner(generator, coq=coq_config(backend))
+    learner = HeaderLearner(generator, coq=coq_config(backend), progress=contextual)
 
     def learn(theorem: Theorem) -> None:
         learner(theorem)

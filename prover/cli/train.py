@@ -80,6 +80,12 @@ def _add_boosted_flags(group: argparse._ArgumentGroup) -> None:
         default=default("neighbours"),
         help="summarise the K most similar training states' labels as features (0: off)",
     )
+    group.add_argument(
+        "--file-context",
+        action=argparse.BooleanOptionalAction,
+        default=default("file_context"),
+        help="the lengths of the proofs above a theorem in its file are features",
+    )
 
 
 def _add_transformer_flags(group: argparse._ArgumentGroup) -> None:
@@ -119,7 +125,7 @@ def training_config_from_arguments(arguments: argparse.Namespace) -> TrainingCon
 
 _BOOSTED_FLAGS = (
     "rounds", "num_leaves", "min_data_in_leaf", "feature_fraction", "early_stopping_rounds",
-    "feature_bits", "neighbours",
+    "feature_bits", "neighbours", "file_context",
 )  # fmt: skip
 _BOOSTED_FIELDS = {"learning_rate": "tree_learning_rate", **same_names(*_BOOSTED_FLAGS)}
 _TRAINING_FLAGS = (

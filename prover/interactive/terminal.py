@@ -56,14 +56,14 @@ def assist_in_terminal(
 ) -> int:
     """``prover assist``: open the backend, run the session on this terminal, close it."""
     built = build_generator(generator, language=backend.language)
-    learn_header = header_learning(built, backend)
-    if learn_header is not None:
-        learn_header(theorem)  # the lemmas above the theorem, for a generator that learns
     progress = None
     if progress_model is not None:
         from models.progress import load_progress_predictor
 
         progress = load_progress_predictor(progress_model)
+    learn_header = header_learning(built, backend, progress=progress)
+    if learn_header is not None:
+        learn_header(theorem)  # the lemmas above: knn learns them, progress their lengths
     if sys.stdin.isatty():
         import readline  # noqa: F401  (line editing and history for input())
     environment = open_environment(backend)

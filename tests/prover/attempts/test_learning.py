@@ -201,3 +201,54 @@ def test_header_replays_run_in_the_backends_sandbox(tmp_path: Path) -> None:
     assert learn is not None
     learn(theorem("below", header))
     assert not target.exists() and sandboxed.events == []
+
+
+class ContextRecorder:
+    """A progress scorer stand-in that records the file contexts it is given."""
+
+    def __init__(self, *, uses_file_context: bool = True) -> None:
+        self.contexts: list[tuple[int, ...]] = []
+        self.uses_file_context = uses_file_context
+
+    def set_file_context(self, proof_lengths: Sequence[int]) -> None:
+        self.contexts.append(tuple(proof_lengths))
+
+
+def test_header_learner_hands_progress_the_header_proof_lengths() -> None:
+    """Each theorem's progress context is the lengths of its header's proofs, replayed once
+    per header even when the generator does not learn; an empty header gives none."""
+    from prover.attempts.learning import HeaderLearner
+
+    calls: list[str] = []
+
+    def tracer(text: str, **options: Any) -> FakeTrace:
+        calls.append(text)
+        return FakeTrace(
+            [
+                FakeTracedStep("⊢ A", "split.", 2, "first"),
+                FakeTracedStep("⊢ B", "auto.", 1, "first"),
+                FakeTracedStep("⊢ C", "exact I.", 1, "second"),
+            ]
+        )
+
+    progress = ContextRecorder()
+    learner = HeaderLearner(ScriptedGenerator(candidates={}), tracer=tracer, progress=progress)
+    assert learner(theorem("a", "Lemma x : True.")) == 0
+    learner(theorem("b", "Lemma x : True."))
+    learner(theorem("c", ""))
+    assert progress.contexts == [(2, 1), (2, 1), ()]
+    assert calls == ["Lemma x : True."]
+
+
+def test_header_learning_hook_exists_for_a_contextual_scorer_alone() -> None:
+    """A non-learning generator still gets a header hook when progress takes file context."""
+    from prover.attempts.learning import header_learning
+    from prover.backends.factory import BackendConfig
+
+    plain = ScriptedGenerator(candidates={})
+    backend = BackendConfig(name="coq", sandbox="off")
+    assert header_learning(plain, backend) is None
+    assert header_learning(plain, backend, progress=object()) is None
+    unused = ContextRecorder(uses_file_context=False)
+    assert header_learning(plain, backend, progress=unused) is None
+    assert header_learning(plain, backend, progress=ContextRecorder()) is not None
