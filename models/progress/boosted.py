@@ -118,7 +118,7 @@ class BoostedProgressModel(ManifestProperties):
         self.directory = Path(directory)
         self.manifest = manifest
         self._neighbours: NeighbourLabels | None = None
-        self._file_context: tuple[int, ...] = ()
+        self._context_features = file_context_features(())
         if manifest.neighbours:
             from models.progress.neighbours import NEIGHBOUR_DIRECTORY, NeighbourLabels
 
@@ -130,8 +130,11 @@ class BoostedProgressModel(ManifestProperties):
         return self.manifest.file_context
 
     def set_file_context(self, proof_lengths: Sequence[int]) -> None:
-        """The lengths of the proofs above the theorem now searched (ignored without them)."""
-        self._file_context = tuple(proof_lengths)
+        """The lengths of the proofs above the theorem now searched (ignored without them).
+
+        Their features are computed here, once per theorem, not on every prediction.
+        """
+        self._context_features = file_context_features(proof_lengths)
 
     def predict_remaining_steps(
         self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
@@ -150,7 +153,7 @@ class BoostedProgressModel(ManifestProperties):
             block = self._neighbours.features(states, self.manifest.neighbours)
             matrix = _with_columns(matrix, block)
         if self.manifest.file_context:
-            matrix = _with_columns(matrix, _context_block([self._file_context] * len(states)))
+            matrix = _with_columns(matrix, _feature_rows([self._context_features] * len(states)))
         logs = self._booster.predict(matrix, num_threads=1)
         return [max(0.0, math.expm1(float(value))) for value in logs]
 
@@ -186,7 +189,8 @@ def fit_boosted(
                 base, neighbours.features(states, settings.neighbours, own_rows=own_rows)
             )
         if settings.file_context:
-            base = _with_columns(base, _context_block([e.earlier_proof_lengths for e in examples]))
+            rows = [file_context_features(e.earlier_proof_lengths) for e in examples]
+            base = _with_columns(base, _feature_rows(rows))
         return base
 
     labels = np.asarray([e.remaining_steps for e in train], dtype=np.float64)
@@ -249,11 +253,11 @@ def _neighbour_labels(
     return labels
 
 
-def _context_block(contexts: Sequence[Sequence[int]]) -> Any:
-    """The file-context columns (NaN: missing) of each state's proofs above."""
+def _feature_rows(rows: Sequence[Sequence[float]]) -> Any:
+    """Dense float32 columns (the file-context features; NaN stays missing)."""
     import numpy as np
 
-    return np.asarray([file_context_features(c) for c in contexts], dtype=np.float32)
+    return np.asarray(rows, dtype=np.float32)
 
 
 def _with_columns(matrix: Any, block: Any) -> Any:

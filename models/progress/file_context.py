@@ -27,6 +27,7 @@ from models.progress.protocol import ProgressPredictor
 __all__ = [
     "FILE_CONTEXT_FEATURES",
     "FileContextual",
+    "context_user",
     "earlier_proof_lengths",
     "file_context_features",
     "predict_in_context",
@@ -55,6 +56,13 @@ class FileContextual(Protocol):
     def set_file_context(self, proof_lengths: Sequence[int]) -> None:
         """Predict from now on for a theorem below proofs of these lengths (file order)."""
         ...
+
+
+def context_user(candidate: object) -> FileContextual | None:
+    """``candidate`` if the proofs above a theorem change its predictions, else None."""
+    if isinstance(candidate, FileContextual) and candidate.uses_file_context:
+        return candidate
+    return None
 
 
 def file_context_features(proof_lengths: Sequence[int]) -> list[float]:
@@ -109,7 +117,8 @@ def predict_in_context(
     A predictor that uses file context is given each distinct context in turn (the path a
     search takes) and is left with an empty one; any other predictor is called once.
     """
-    if not isinstance(predictor, FileContextual) or not predictor.uses_file_context:
+    contextual = context_user(predictor)
+    if contextual is None:
         return predictor.predict_remaining_steps(states, proofs_so_far)
     groups: dict[tuple[int, ...], list[int]] = {}
     for index, context in enumerate(contexts):
@@ -117,12 +126,12 @@ def predict_in_context(
     predictions = [0.0] * len(states)
     try:
         for context, indices in groups.items():
-            predictor.set_file_context(context)
+            contextual.set_file_context(context)
             values = predictor.predict_remaining_steps(
                 [states[i] for i in indices], [proofs_so_far[i] for i in indices]
             )
             for index, value in zip(indices, values, strict=True):
                 predictions[index] = value
     finally:
-        predictor.set_file_context(())
+        contextual.set_file_context(())
     return predictions

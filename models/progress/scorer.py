@@ -18,7 +18,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from models.progress.file_context import FileContextual
+from models.progress.file_context import context_user
 from models.progress.protocol import ProgressPredictor
 from search.errors import ConfigError
 from search.protocols import NodeScore, ScoreRequest
@@ -71,20 +71,21 @@ class ProgressScorer:
     @property
     def uses_file_context(self) -> bool:
         """Whether the predictor's answers depend on the proofs above the theorem."""
-        return isinstance(self.predictor, FileContextual) and self.predictor.uses_file_context
+        return context_user(self.predictor) is not None
 
     def set_file_context(self, proof_lengths: Sequence[int]) -> None:
         """Hand the proofs above the next theorem to the predictor, if it uses them.
 
         A new context changes predictions, so the cache is emptied when it changes.
         """
-        if not isinstance(self.predictor, FileContextual) or not self.predictor.uses_file_context:
+        contextual = context_user(self.predictor)
+        if contextual is None:
             return
         context = tuple(proof_lengths)
         if context != self._file_context:
             self._file_context = context
             self._cache.clear()
-        self.predictor.set_file_context(context)
+        contextual.set_file_context(context)
 
     def cache_key(self, request: ScoreRequest) -> str:
         """sha256 of the input format, the state text and (if used) the proof so far."""

@@ -24,7 +24,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from models.progress.file_context import FileContextual, proof_lengths_in_order
+from models.progress.file_context import FileContextual, context_user, proof_lengths_in_order
 from prover.attempts.record import AttemptRecord
 from prover.backends.factory import BackendConfig, coq_config
 from search.errors import ProverError
@@ -185,9 +185,7 @@ def header_learning(
     the header's proofs too when it uses file context. None when neither the generator
     nor ``progress`` learns from the header, or the backend is not Coq (nothing to do).
     """
-    contextual = None
-    if isinstance(progress, FileContextual) and progress.uses_file_context:
-        contextual = progress
+    contextual = context_user(progress)
     if backend.language != "coq" or (
         not isinstance(generator, OnlineLearner) and contextual is None
     ):
