@@ -221,7 +221,8 @@ class _Search:
         self._score_and_push(list(touched))
         for lowered_key in lowered:
             if lowered_key not in touched and self._is_eligible(lowered_key):
-                self.frontier.push(lowered_key, graph.node(lowered_key).priority)
+                node = graph.node(lowered_key)
+                self.frontier.push(lowered_key, node.priority, node.second_priority)
 
     def _run_tactic(self, key: str, tactic: str) -> TacticOutcome:
         state = self._graph.node(key).state
@@ -251,8 +252,9 @@ class _Search:
             raise ValueError(f"scorer returned {len(scores)} scores for {len(requests)} nodes")
         for node, score in zip(nodes, scores, strict=True):
             node.priority = score.priority
+            node.second_priority = score.second_priority
             node.remaining_steps = score.remaining_steps
-            self.frontier.push(node.key, score.priority)
+            self.frontier.push(node.key, score.priority, score.second_priority)
 
     # ------------------------------------------------------------- helpers
     @property

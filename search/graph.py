@@ -57,6 +57,7 @@ class SearchNode:
     proof_so_far: tuple[str, ...]
     path_score: float
     priority: float = 0.0
+    second_priority: float | None = None
     remaining_steps: float | None = None
     expanded: bool = False
     distance_to_proof: float = math.inf

@@ -119,10 +119,15 @@ class ScoreRequest:
 
 @dataclass(frozen=True, kw_only=True)
 class NodeScore:
-    """A node's priority (higher is expanded first) and, optionally, predicted steps left."""
+    """A node's priority (higher is expanded first) and, optionally, predicted steps left.
+
+    ``second_priority`` queues the node in a second order too, and the frontier then
+    takes nodes from the two orders in turn (:class:`~search.frontier.Frontier`).
+    """
 
     priority: float
     remaining_steps: float | None = None
+    second_priority: float | None = None
 
 
 @runtime_checkable

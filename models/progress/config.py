@@ -16,9 +16,10 @@ from search.errors import ConfigError
 from search.protocols import NodeScorer, SamplingSchedule
 from search.validation import require_probability
 
-__all__ = ["SAMPLING_MODES", "ScoringConfig", "build_scoring"]
+__all__ = ["FRONTIER_MODES", "SAMPLING_MODES", "ScoringConfig", "build_scoring"]
 
 SAMPLING_MODES = ("fixed", "dynamic")
+FRONTIER_MODES = ("single", "alternating")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +38,9 @@ class ScoringConfig:
             ``dynamic`` (:class:`~models.progress.schedule.DynamicSchedule`).
         min_candidates / max_candidates: ``--min-candidates`` / ``--max-candidates``,
             the bounds of the dynamic schedule (max defaults to ``--num-candidates``).
+        frontier: ``--frontier``: ``single`` (one queue by the mixed priority) or
+            ``alternating`` (expansions taken in turn from that queue and from one by the
+            path score alone; needs a progress model, without which both are one order).
     """
 
     progress_model: Path | None = None
@@ -45,6 +49,7 @@ class ScoringConfig:
     sampling: str = "fixed"
     min_candidates: int = 4
     max_candidates: int | None = None
+    frontier: str = "single"
 
     def __post_init__(self) -> None:
         require_probability("alpha", self.alpha)
@@ -59,6 +64,10 @@ class ScoringConfig:
                 f"max_candidates ({self.max_candidates}) must be at least "
                 f"min_candidates ({self.min_candidates})"
             )
+        if self.frontier not in FRONTIER_MODES:
+            raise ConfigError(f"frontier must be single or alternating, got {self.frontier!r}")
+        if self.frontier == "alternating" and self.progress_model is None:
+            raise ConfigError("frontier alternating needs a progress model (--progress-model)")
         if self.progress_model is not None:
             read_manifest(self.progress_model)  # a wrong directory stops before any run starts
 
@@ -74,7 +83,12 @@ def build_scoring(
         from models.progress.scorer import ProgressScorer
 
         predictor = load_progress_predictor(scoring.progress_model)
-        scorer = ProgressScorer(predictor, alpha=scoring.alpha, n_max=scoring.n_max)
+        scorer = ProgressScorer(
+            predictor,
+            alpha=scoring.alpha,
+            n_max=scoring.n_max,
+            alternate=scoring.frontier == "alternating",
+        )
     if scoring.sampling == "dynamic":
         from models.progress.schedule import DynamicSchedule
 

@@ -42,6 +42,10 @@ def progress_priority(
 class ProgressScorer:
     """A :class:`~search.protocols.NodeScorer` mixing log-probabilities with predicted progress.
 
+    ``alternate`` also queues each node by its path score alone (``second_priority``),
+    so that the frontier takes turns between this order and the generator's
+    (``--frontier alternating``): predictions that keep failing on a theorem can then at
+    most halve the pace of the generator's own order, instead of burying it.
     ``cache_size`` bounds the per-state prediction cache (oldest entries are evicted).
     ``calls`` and ``cache_hits`` count predictor calls and cached answers.
     """
@@ -52,11 +56,13 @@ class ProgressScorer:
         *,
         alpha: float = DEFAULT_ALPHA,
         n_max: float | None = None,
+        alternate: bool = False,
         cache_size: int = 100_000,
     ) -> None:
         require_probability("alpha", alpha)
         self.predictor = predictor
         self.alpha = alpha
+        self.alternate = alternate
         self.n_max = float(n_max if n_max is not None else predictor.n_max)
         if not self.n_max > 0:
             raise ConfigError(f"n_max must be positive, got {self.n_max!r}")
@@ -115,7 +121,10 @@ class ProgressScorer:
                 n_max=self.n_max,
                 alpha=self.alpha,
             )
-            scores.append(NodeScore(priority=priority, remaining_steps=steps))
+            second = request.path_score if self.alternate else None
+            scores.append(
+                NodeScore(priority=priority, remaining_steps=steps, second_priority=second)
+            )
         return scores
 
     def _predict(self, missing: dict[str, ScoreRequest]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from models.language.completions import SCORE_MODES
 from models.language.prompts import TEMPLATE_NAMES
-from models.progress.config import SAMPLING_MODES, ScoringConfig
+from models.progress.config import FRONTIER_MODES, SAMPLING_MODES, ScoringConfig
 from models.registry import GENERATOR_PARTS, GeneratorConfig
 from prover.backends.factory import BACKEND_LANGUAGES, BackendConfig
 from prover.backends.sandbox import SANDBOX_MODES
@@ -267,6 +267,13 @@ def add_scoring_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--max-candidates", type=int, help="dynamic sampling: most (default --num-candidates)"
     )
+    group.add_argument(
+        "--frontier",
+        choices=FRONTIER_MODES,
+        default=default_of(ScoringConfig, "frontier"),
+        help="alternating: expand in turn by the progress priority and by the generator's "
+        "scores alone (needs --progress-model; default %(default)s)",
+    )
 
 
 def scoring_config_from_arguments(arguments: argparse.Namespace) -> ScoringConfig:
@@ -276,7 +283,9 @@ def scoring_config_from_arguments(arguments: argparse.Namespace) -> ScoringConfi
 
 _SCORING_FIELDS = {
     "n_max": "progress_n_max",
-    **same_names("progress_model", "alpha", "sampling", "min_candidates", "max_candidates"),
+    **same_names(
+        "progress_model", "alpha", "sampling", "min_candidates", "max_candidates", "frontier"
+    ),
 }
 
 

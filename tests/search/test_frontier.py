@@ -1,4 +1,4 @@
-"""Tests of the frontier: priority order, deterministic ties, skipping and batches."""
+"""Tests of the frontier: priority order, deterministic ties, skipping, batches, alternation."""
 
 from __future__ import annotations
 
@@ -60,3 +60,39 @@ def test_nan_priority_sorts_last() -> None:
     frontier.push("nan", math.nan)
     frontier.push("ok", -100.0)
     assert frontier.pop_batch(2) == ["ok", "nan"]
+
+
+def test_second_order_pops_in_turn_with_the_first() -> None:
+    """Keys pushed with a second priority pop alternately by each order, first order first."""
+    frontier = Frontier()
+    for key, first, second in (("a", 3.0, 0.0), ("b", 2.0, 1.0), ("c", 1.0, 2.0), ("d", 0.0, 3.0)):
+        frontier.push(key, first, second)
+    assert frontier.pop_batch(4) == ["a", "d", "b", "c"]
+
+
+def test_a_key_popped_from_one_order_is_gone_from_the_other() -> None:
+    """Each key pops once although it sits in both orders."""
+    frontier = Frontier()
+    frontier.push("both", 5.0, 5.0)
+    frontier.push("other", 1.0, 1.0)
+    assert frontier.pop_batch(5) == ["both", "other"]
+    assert frontier.pop() is None and len(frontier) == 0
+
+
+def test_an_empty_second_order_leaves_the_turn_to_the_first() -> None:
+    """Keys without a second priority pop in the first order when the second order is empty."""
+    frontier = Frontier()
+    frontier.push("x", 1.0, 9.0)
+    frontier.push("y", 3.0)
+    frontier.push("z", 2.0)
+    assert frontier.pop_batch(3) == ["y", "x", "z"]
+
+
+def test_repush_without_second_priority_drops_the_old_second_entry() -> None:
+    """A key re-pushed with one priority no longer pops through its stale second entry."""
+    frontier = Frontier()
+    frontier.push("k", 0.0, 100.0)
+    frontier.push("best", 10.0, 0.0)
+    frontier.push("k", -5.0)
+    frontier.push("m", -1.0, 1.0)
+    assert frontier.pop_batch(3) == ["best", "m", "k"]

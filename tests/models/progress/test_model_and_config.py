@@ -101,7 +101,8 @@ def test_backbone_resolution_is_local_only(tmp_path: Path) -> None:
 
 
 def test_prove_flags_reach_scoring_config(tmp_path: Path) -> None:
-    """--progress-model/--alpha/--sampling/--min/--max-candidates land in ProveConfig.scoring."""
+    """--progress-model/--alpha/--sampling/--min/--max-candidates/--frontier land in
+    ProveConfig.scoring."""
     (tmp_path / "m").mkdir()
     manifest().write(tmp_path / "m")
     arguments = build_parser().parse_args(
@@ -125,6 +126,8 @@ def test_prove_flags_reach_scoring_config(tmp_path: Path) -> None:
             "2",
             "--max-candidates",
             "16",
+            "--frontier",
+            "alternating",
         ]
     )
     scoring = prove_config_from_arguments(arguments).scoring
@@ -135,6 +138,7 @@ def test_prove_flags_reach_scoring_config(tmp_path: Path) -> None:
         sampling="dynamic",
         min_candidates=2,
         max_candidates=16,
+        frontier="alternating",
     )
     default = prove_config_from_arguments(
         build_parser().parse_args(
@@ -161,3 +165,8 @@ def test_build_scoring_defaults_dynamic_and_bad_model(tmp_path: Path) -> None:
         ScoringConfig(min_candidates=8, max_candidates=4)
     with pytest.raises(ConfigError, match="n_max"):
         ScoringConfig(n_max=0)
+    with pytest.raises(ConfigError, match="frontier"):
+        ScoringConfig(frontier="both")
+
+    with pytest.raises(ConfigError, match="progress model"):
+        ScoringConfig(frontier="alternating")  # without one both orders are the path score

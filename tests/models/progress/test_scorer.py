@@ -130,3 +130,41 @@ def test_search_calls_predictor_once_per_expansion_and_prefers_near_states() -> 
     assert result.status is SearchStatus.PROVED
     assert result.proof == ("fast", "z")
     assert [sorted(s for s, _ in batch) for batch in predictor.batches] == [["R"], ["A", "B"]]
+
+
+def test_alternating_scorer_queues_by_path_score_too() -> None:
+    """With alternate, each score carries the path score as the second priority."""
+    predictor = FakePredictor(table={"near": 1.0, "far": 4.0})
+    plain = ProgressScorer(predictor, alpha=0.9).score([request("near", -2.0)])
+    alternating = ProgressScorer(predictor, alpha=0.9, alternate=True).score(
+        [request("near", -2.0), request("far", -0.5)]
+    )
+    assert plain[0].second_priority is None
+    assert [s.second_priority for s in alternating] == [-2.0, -0.5]
+    assert alternating[0].priority == plain[0].priority
+
+
+def test_alternating_search_reaches_what_the_progress_order_buries() -> None:
+    """Predictions that mislead (the dead end looks one step away) delay the generator's
+    favourite branch; alternation expands it second instead of after the dead end's chain."""
+    chain = {f"D{i}": {"d": f"D{i + 1}"} for i in range(6)}
+    script = {"R": {"good": "G", "bad": "D0"}, "G": {"close": "proved"}, **chain}
+    candidates = {"R": [("good", -0.1), ("bad", -3.0)], "G": [("close", -0.1)]}
+    candidates.update({f"D{i}": [("d", -0.1)] for i in range(6)})
+    table = {f"D{i}": 1.0 for i in range(7)} | {"G": 4.0}
+    expansions = []
+    for alternate in (False, True):
+        clock = FakeClock()
+        result = best_first_search(
+            Theorem(name="t", header="", statement="t"),
+            ScriptedEnvironment(script, root="R", sleep=clock.sleep),
+            ScriptedGenerator(candidates=candidates),
+            config=SearchConfig(time_limit_s=100),
+            scorer=ProgressScorer(
+                FakePredictor(table=table, n_max=4), alpha=1.0, alternate=alternate
+            ),
+            clock=clock,
+        )
+        assert result.status is SearchStatus.PROVED
+        expansions.append(result.expansions)
+    assert expansions == [9, 2]

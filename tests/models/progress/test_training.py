@@ -12,9 +12,12 @@ import pytest
 
 from models.progress import ProgressPredictor, load_progress_predictor
 from models.progress.boosted import BoostedProgressModel, BoostedSettings
+from models.progress.config import ScoringConfig, build_scoring
 from models.progress.data import ProgressExample, parse_ratios, trace_examples
 from models.progress.metrics import evaluate_predictions
+from models.progress.scorer import ProgressScorer
 from models.progress.training import TrainingConfig, train_progress_model
+from search.config import SearchConfig
 from search.errors import InputError
 from tests.models.progress.conftest import FIXTURE_TRACE, proved_record, trace_copy, write_jsonl
 
@@ -226,3 +229,13 @@ def test_transformer_family_trains_and_loads(tmp_path: Path) -> None:
     predictions = predictor.predict_remaining_steps(["⊢ a", "⊢ b", "⊢ c"], [[], ["x"], []])
     assert len(predictions) == 3 and all(p >= 0 for p in predictions)
     assert json.loads((output / "config.json").read_text())["num_hidden_layers"] == 1
+
+
+def test_alternating_frontier_reaches_the_built_scorer(boosted_model: Path) -> None:
+    """--frontier alternating builds a scorer that queues nodes by path score too."""
+    alternating, _ = build_scoring(
+        ScoringConfig(progress_model=boosted_model, frontier="alternating"), SearchConfig()
+    )
+    single, _ = build_scoring(ScoringConfig(progress_model=boosted_model), SearchConfig())
+    assert isinstance(alternating, ProgressScorer) and alternating.alternate
+    assert isinstance(single, ProgressScorer) and not single.alternate
