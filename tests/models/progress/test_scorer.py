@@ -12,7 +12,7 @@ from search.config import SearchConfig
 from search.engine import best_first_search
 from search.errors import ConfigError
 from search.protocols import NodeScorer, ScoreRequest
-from search.result import SearchStatus
+from search.result import SearchResult, SearchStatus
 from search.states import Theorem
 from search.testing import FakeClock, ScriptedEnvironment, ScriptedGenerator, scripted_state
 
@@ -118,15 +118,7 @@ def test_search_calls_predictor_once_per_expansion_and_prefers_near_states() -> 
         "B": [("z", -0.1)],
     }
     predictor = FakePredictor(table={"R": 2.0, "A": 2.0, "A2": 1.0, "B": 1.0}, n_max=2)
-    clock = FakeClock()
-    result = best_first_search(
-        Theorem(name="t", header="", statement="t"),
-        ScriptedEnvironment(script, root="R", sleep=clock.sleep),
-        ScriptedGenerator(candidates=candidates),
-        config=SearchConfig(time_limit_s=10),
-        scorer=ProgressScorer(predictor, alpha=0.9),
-        clock=clock,
-    )
+    result = scripted_search(script, candidates, ProgressScorer(predictor, alpha=0.9))
     assert result.status is SearchStatus.PROVED
     assert result.proof == ("fast", "z")
     assert [sorted(s for s, _ in batch) for batch in predictor.batches] == [["R"], ["A", "B"]]
@@ -154,17 +146,26 @@ def test_alternating_search_reaches_what_the_progress_order_buries() -> None:
     table = {f"D{i}": 1.0 for i in range(7)} | {"G": 4.0}
     expansions = []
     for alternate in (False, True):
-        clock = FakeClock()
-        result = best_first_search(
-            Theorem(name="t", header="", statement="t"),
-            ScriptedEnvironment(script, root="R", sleep=clock.sleep),
-            ScriptedGenerator(candidates=candidates),
-            config=SearchConfig(time_limit_s=100),
-            scorer=ProgressScorer(
-                FakePredictor(table=table, n_max=4), alpha=1.0, alternate=alternate
-            ),
-            clock=clock,
-        )
+        predictor = FakePredictor(table=table, n_max=4)
+        scorer = ProgressScorer(predictor, alpha=1.0, alternate=alternate)
+        result = scripted_search(script, candidates, scorer)
         assert result.status is SearchStatus.PROVED
         expansions.append(result.expansions)
     assert expansions == [9, 2]
+
+
+def scripted_search(
+    script: dict[str, dict[str, str]],
+    candidates: dict[str, list[tuple[str, float]]],
+    scorer: ProgressScorer,
+) -> SearchResult:
+    """A search from scripted state ``R`` on a fake clock with ``scorer``."""
+    clock = FakeClock()
+    return best_first_search(
+        Theorem(name="t", header="", statement="t"),
+        ScriptedEnvironment(script, root="R", sleep=clock.sleep),
+        ScriptedGenerator(candidates=candidates),
+        config=SearchConfig(time_limit_s=100),
+        scorer=scorer,
+        clock=clock,
+    )
