@@ -9,8 +9,9 @@ A key pushed with a ``second_priority`` is queued in a second order too, and pop
 then alternate between the two orders (one from each in turn, the first order
 first), as planners alternate open lists of different heuristics (Röger and Helmert,
 ICAPS 2010). The search uses it to take turns between the progress model's order and
-the generator's own scores: a node the generator ranks well is reached after at most
-about twice the expansions it needs alone, however wrong the predictions are. A key
+the generator's own scores: a node the generator ranks well is reached after roughly
+twice the expansions it needs alone, however wrong the predictions are (not a strict
+bound: nodes the first order's expansions create join the second order too). A key
 popped from one order is gone from both.
 """
 

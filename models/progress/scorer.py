@@ -44,8 +44,8 @@ class ProgressScorer:
 
     ``alternate`` also queues each node by its path score alone (``second_priority``),
     so that the frontier takes turns between this order and the generator's
-    (``--frontier alternating``): predictions that keep failing on a theorem can then at
-    most halve the pace of the generator's own order, instead of burying it.
+    (``--frontier alternating``): predictions that keep failing on a theorem then slow
+    the generator's own order about twofold, instead of burying it.
     ``cache_size`` bounds the per-state prediction cache (oldest entries are evicted).
     ``calls`` and ``cache_hits`` count predictor calls and cached answers.
     """
