@@ -78,6 +78,13 @@ class ResultsDatabase(Closing):
                 "resume, another --run-dir, or --force to move the old results aside"
             )
 
+    def replace_config(self, config_hash: str, config: dict[str, Any]) -> None:
+        """Record a new configuration for this directory (the caller judged it the same run)."""
+        if self._meta("config_hash") is None:
+            raise ConfigError(f"{self.path} has no configuration to replace")
+        self._set_meta("config_hash", config_hash)
+        self._set_meta("config", json.dumps(config, sort_keys=True))
+
     def stored_config(self) -> dict[str, Any] | None:
         """The configuration this directory was created with, if any."""
         text = self._meta("config")

@@ -13,7 +13,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from prover.attempts.run_directory import ensure_run_directory, move_aside
 from prover.backends.factory import BackendConfig
 from prover.data.benchmarks import BenchmarkEntry
 from prover.data.selection import ProblemSelection, load_problems
+from prover.evaluation.compatibility import fields_added_at_default
 from search.config import SearchConfig
 from search.errors import ConfigError, InputError
 
@@ -67,15 +68,22 @@ class EvalConfig:
                 f"above 0 (got {self.generator.temperature}); otherwise attempts repeat"
             )
 
-    def identity(self) -> dict[str, Any]:
-        """The canonical configuration hashed into the run directory (no run-dir, workers...)."""
-        view = {
-            "problems": asdict(self.problems),
-            "backend": asdict(self.backend),
-            "generator": asdict(self.generator),
-            "search": asdict(self.search),
-            "scoring": asdict(self.scoring),
+    def identity_parts(self) -> dict[str, Any]:
+        """What defines the run, by part (no run-dir, workers...); :meth:`identity` is its JSON."""
+        return {
+            "problems": self.problems,
+            "backend": self.backend,
+            "generator": self.generator,
+            "search": self.search,
+            "scoring": self.scoring,
             "attempts": self.attempts,
+        }
+
+    def identity(self) -> dict[str, Any]:
+        """The canonical configuration hashed into the run directory."""
+        view = {
+            key: asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
+            for key, value in self.identity_parts().items()
         }
         return json.loads(json.dumps(view, default=str, sort_keys=True))  # type: ignore[no-any-return]
 
@@ -100,6 +108,7 @@ def open_run_directory(config: EvalConfig) -> ResultsDatabase:
         _move_aside_if_other(config)
     database = ResultsDatabase(run_dir)
     try:
+        _upgrade_if_compatible(database, config)
         database.bind_config(config_hash(config), config.identity())
     except BaseException:
         database.close()
@@ -107,12 +116,36 @@ def open_run_directory(config: EvalConfig) -> ResultsDatabase:
     return database
 
 
+def _upgrade_if_compatible(database: ResultsDatabase, config: EvalConfig) -> None:
+    """Rebind a directory made before some fields existed, if they are all at their defaults.
+
+    Such a directory holds the same search as today's command (see
+    :mod:`prover.evaluation.compatibility`), so it resumes instead of being refused.
+    """
+    stored = database.stored_config()
+    if stored is None or stored == config.identity():
+        return
+    added = fields_added_at_default(stored, config.identity_parts())
+    if added:
+        logger.warning(
+            "resuming %s, made before %s existed (at %s default now); its configuration "
+            "record is updated",
+            config.run_dir,
+            ", ".join(added),
+            "its" if len(added) == 1 else "their",
+        )
+        database.replace_config(config_hash(config), config.identity())
+
+
 def _move_aside_if_other(config: EvalConfig) -> None:
     run_dir = config.run_dir
     database_path = run_dir / DATABASE_NAME
     if database_path.exists():
         with ResultsDatabase(run_dir) as database:
-            if database.stored_config() == config.identity():
+            stored = database.stored_config()
+            if stored == config.identity():
+                return
+            if stored is not None and fields_added_at_default(stored, config.identity_parts()):
                 return
     move_aside(run_dir, (*_RUN_FILES, *_DERIVED_FILES))
 

@@ -45,6 +45,20 @@ def test_other_configuration_is_refused(tmp_path: Path) -> None:
         database.bind_config("second", {})
 
 
+def test_replaced_configuration_binds_and_needs_one_to_replace(tmp_path: Path) -> None:
+    """replace_config rebinds a bound directory to a new hash; an unbound one is refused."""
+    with ResultsDatabase(tmp_path / "empty") as database, pytest.raises(ConfigError):
+        database.replace_config("new", {"x": 2})
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("old", {"x": 1})
+        database.replace_config("new", {"x": 2})
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("new", {"x": 2})
+        assert database.stored_config() == {"x": 2}
+        with pytest.raises(ConfigError):
+            database.bind_config("old", {"x": 1})
+
+
 def test_torn_last_line_is_repaired_not_duplicated(tmp_path: Path) -> None:
     """A half-written JSONL line is cut and the attempt re-appended exactly once."""
     with ResultsDatabase(tmp_path) as database:

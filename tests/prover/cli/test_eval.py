@@ -159,6 +159,36 @@ def test_changed_configuration_is_refused_unless_forced(
     assert (aside[0] / "results.sqlite").exists()
 
 
+def test_a_directory_made_before_a_field_existed_resumes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run recorded without scoring.frontier resumes under the same flags (frontier at its
+    default), its record updated; with --force nothing is moved aside."""
+    run_dir = tmp_path / "run"
+    names = ("algebra_apb4leq8ta4pb4",)
+    arguments = [*_eval_arguments(run_dir, names=names, attempts=1), "--no-report"]
+    assert main(arguments) == 0
+    first = _database_rows(run_dir)
+    connection = sqlite3.connect(run_dir / "results.sqlite")
+    try:
+        (text,) = connection.execute("SELECT value FROM meta WHERE key = 'config'").fetchone()
+        old = json.loads(text)
+        del old["scoring"]["frontier"]  # as an older version recorded it
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'config'", (json.dumps(old),))
+        connection.execute("UPDATE meta SET value = 'an-older-hash' WHERE key = 'config_hash'")
+        connection.commit()
+    finally:
+        connection.close()
+    assert main(arguments) == 0
+    assert "made before scoring.frontier existed" in caplog.text
+    assert _database_rows(run_dir) == first
+    stored = json.loads((run_dir / "config.json").read_text())
+    assert stored["scoring"]["frontier"] == "single"
+    assert main([*arguments, "--force"]) == 0
+    assert not list(run_dir.glob("previous-*"))
+    assert _database_rows(run_dir) == first
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
