@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.progress.manifest import read_manifest
+from models.progress.protocol import ProgressPredictor
 from models.progress.scorer import DEFAULT_ALPHA
 from search.config import SearchConfig
 from search.errors import ConfigError
@@ -73,16 +74,22 @@ class ScoringConfig:
 
 
 def build_scoring(
-    scoring: ScoringConfig, search: SearchConfig
+    scoring: ScoringConfig, search: SearchConfig, *, predictor: ProgressPredictor | None = None
 ) -> tuple[NodeScorer | None, SamplingSchedule | None]:
-    """The scorer and schedule for the engine; None means the engine's defaults."""
+    """The scorer and schedule for the engine; None means the engine's defaults.
+
+    ``predictor`` is an already loaded progress model (the server shares one between its
+    searches); without it ``scoring.progress_model`` is loaded here, if configured.
+    """
     scorer: NodeScorer | None = None
     schedule: SamplingSchedule | None = None
-    if scoring.progress_model is not None:
+    if predictor is None and scoring.progress_model is not None:
         from models.progress.model import load_progress_predictor
-        from models.progress.scorer import ProgressScorer
 
         predictor = load_progress_predictor(scoring.progress_model)
+    if predictor is not None:
+        from models.progress.scorer import ProgressScorer
+
         scorer = ProgressScorer(
             predictor,
             alpha=scoring.alpha,

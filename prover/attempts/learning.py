@@ -12,7 +12,8 @@ Two moments (the online-learning contract, issue 13):
 Only generators implementing :class:`~search.protocols.OnlineLearner` are fed; for the
 others both functions return 0 without doing any work (no header replay). A progress
 scorer or predictor that takes file context (:mod:`models.progress.file_context`) is given
-the lengths of the header's proofs before each theorem (``prove --file``, ``assist``).
+the lengths of the header's proofs before each theorem (``prove --file``, ``assist``,
+``serve /search``).
 Learning is an optimisation: a header that cannot be replayed is logged and skipped, never
 an error.
 """
@@ -34,6 +35,7 @@ from search.states import Theorem
 __all__ = [
     "HeaderLearner",
     "HeaderTracer",
+    "header_learner",
     "header_learning",
     "header_steps",
     "learn_from_header",
@@ -124,7 +126,9 @@ class HeaderLearner:
     Call it with a theorem before searching it; it returns the steps learned now (0 when
     the generator does not learn or the header was learned before). With ``progress`` (a
     progress scorer or predictor that takes file context), every call also hands it the
-    lengths of the header's proofs (:mod:`models.progress.file_context`), kept per header.
+    lengths of the header's proofs (:mod:`models.progress.file_context`), kept per header;
+    with ``context``, :meth:`learn` returns them to a caller that passes them on itself
+    (a server, whose searches each have their own).
     """
 
     def __init__(
@@ -134,34 +138,45 @@ class HeaderLearner:
         coq: Any = None,
         tracer: HeaderTracer | None = None,
         progress: FileContextual | None = None,
+        context: bool = False,
     ) -> None:
         self.generator = generator
         self.coq = coq
         self.tracer = tracer
         self.progress = progress
+        self.context = context or progress is not None
         self._lengths: dict[str, tuple[int, ...]] = {}
 
     def __call__(self, theorem: Theorem) -> int:
+        learned, lengths = self.learn(theorem)
+        if self.progress is not None:
+            self.progress.set_file_context(lengths)
+        return learned
+
+    def learn(self, theorem: Theorem) -> tuple[int, tuple[int, ...]]:
+        """Learn the header's proofs (once per header); (steps learned now, proof lengths).
+
+        The lengths are those of the header's proofs in file order, empty without
+        ``context`` or ``progress`` (then nothing is replayed for them).
+        """
         digest = hashlib.sha256(theorem.header.encode("utf-8")).hexdigest()
         learned = 0
         if digest not in self._lengths:
             steps: list[ProofStep] = []
-            if isinstance(self.generator, OnlineLearner) or self.progress is not None:
+            if isinstance(self.generator, OnlineLearner) or self.context:
                 steps = header_steps(theorem, coq=self.coq, tracer=self.tracer)
             if isinstance(self.generator, OnlineLearner):
                 learned = _learn(self.generator, theorem, steps)
             self._lengths[digest] = tuple(
                 proof_lengths_in_order((step.theorem, step.remaining_steps) for step in steps)
             )
-            if self.progress is not None:
+            if self.context:
                 logger.info(
                     "%s: progress context of %d proofs above",
                     theorem.name,
                     len(self._lengths[digest]),
                 )
-        if self.progress is not None:
-            self.progress.set_file_context(self._lengths[digest])
-        return learned
+        return learned, self._lengths[digest] if self.context else ()
 
 
 def _traced_steps(traced: Sequence[Any]) -> list[ProofStep]:
@@ -176,21 +191,35 @@ def _traced_steps(traced: Sequence[Any]) -> list[ProofStep]:
     ]
 
 
-def header_learning(
-    generator: TacticGenerator, backend: BackendConfig, *, progress: object = None
-) -> Callable[[Theorem], None] | None:
-    """For theorems of a real Coq file: a hook learning each header's proofs first.
+def header_learner(
+    generator: TacticGenerator,
+    backend: BackendConfig,
+    *,
+    progress: object = None,
+    context: bool = False,
+) -> HeaderLearner | None:
+    """For theorems of a real Coq file: a learner of each header's proofs, or None.
 
-    ``progress`` (the run's scorer, or the assistant's predictor) is given the lengths of
-    the header's proofs too when it uses file context. None when neither the generator
-    nor ``progress`` learns from the header, or the backend is not Coq (nothing to do).
+    ``progress`` (a run's scorer, or the assistant's predictor) is given the lengths of the
+    header's proofs when it uses file context; ``context`` has :meth:`HeaderLearner.learn`
+    return them instead. None when there is nothing to do: neither the generator learns nor
+    a context is wanted, or the backend is not Coq.
     """
     contextual = context_user(progress)
     if backend.language != "coq" or (
-        not isinstance(generator, OnlineLearner) and contextual is None
+        not isinstance(generator, OnlineLearner) and contextual is None and not context
     ):
         return None
-    learner = HeaderLearner(generator, coq=coq_config(backend), progress=contextual)
+    return HeaderLearner(generator, coq=coq_config(backend), progress=contextual, context=context)
+
+
+def header_learning(
+    generator: TacticGenerator, backend: BackendConfig, *, progress: object = None
+) -> Callable[[Theorem], None] | None:
+    """:func:`header_learner` as a hook run before each theorem (prove, assist)."""
+    learner = header_learner(generator, backend, progress=progress)
+    if learner is None:
+        return None
 
     def learn(theorem: Theorem) -> None:
         learner(theorem)

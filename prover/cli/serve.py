@@ -2,7 +2,8 @@
 
 Without ``--backend`` the server only generates (and encodes, and predicts progress)
 with the Lean 4 vocabulary, since Lean Copilot sends Lean goals; with ``--backend`` it
-also runs ``/search`` on that proof assistant and generates in its language. Every
+also runs ``/search`` on that proof assistant and generates in its language, ranking the
+frontier with ``--progress-model`` and the scoring flags of ``prove``. Every
 default comes from :class:`~prover.interactive.serving.ServeConfig` (and the
 SearchLimits/HttpLimits it holds). The server itself is
 :func:`prover.interactive.serving.run_serve`.
@@ -18,8 +19,10 @@ from prover.cli.flag_errors import config_from_flags, same_names
 from prover.cli.flags import (
     add_backend_flags,
     add_generator_flags,
+    add_scoring_flags,
     backend_config_from_arguments,
     generator_config_from_arguments,
+    scoring_config_from_arguments,
 )
 from prover.interactive.service import SearchLimits
 from prover.interactive.serving import ServeConfig, run_serve
@@ -47,9 +50,7 @@ def serve_config_from_arguments(arguments: argparse.Namespace) -> ServeConfig:
         {"allow_origins": "allow_origin", "body_timeout_s": "body_timeout"},
         allow_origins=tuple(arguments.allow_origin),
     )
-    fields = same_names(
-        "language", "host", "port", "num_candidates", "progress_model", "encoder", "search_workers"
-    )
+    fields = same_names("language", "host", "port", "num_candidates", "encoder", "search_workers")
     return config_from_flags(
         ServeConfig,
         arguments,
@@ -57,6 +58,7 @@ def serve_config_from_arguments(arguments: argparse.Namespace) -> ServeConfig:
         language=language,
         backend=backend,
         generator=generator_config_from_arguments(arguments),
+        scoring=scoring_config_from_arguments(arguments),
         limits=limits,
         http=http,
     )
@@ -80,7 +82,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--num-candidates", type=int, default=defaults.num_candidates, help="outputs per /generate"
     )
-    parser.add_argument("--progress-model", type=Path, help="trained progress model directory")
+    # --progress-model serves /progress and use_reward; with the other scoring flags it also
+    # ranks /search's frontier as in prove.
+    add_scoring_flags(parser)
     parser.add_argument("--encoder", type=Path, help="local encoder model directory for /encode")
     parser.add_argument(
         "--search-workers",

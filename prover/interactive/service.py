@@ -14,7 +14,9 @@ rejects the header or statement; 422).
 :func:`prover.interactive.statements.request_theorem` (whitelisted header, one theorem
 sentence, ``name`` equal to the declared identifier), opening it (header loading
 included) counts against ``time_limit_s``, and ``status`` is ``proved`` only when the
-backend's independent verification accepted the proof.
+backend's independent verification accepted the proof. With a progress model it ranks
+the frontier as ``prove`` does (the server's scoring flags), under the file context of
+the request's header (the lengths of its proofs).
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from models.encoder import TextEncoder
 from models.progress import ProgressPredictor
-from prover.attempts.learning import steps_of_proof
+from models.progress.config import ScoringConfig, build_scoring
+from prover.attempts.learning import HeaderLearner, steps_of_proof
 from prover.interactive.assist import ResumedEnvironment
 from prover.interactive.goal_text import state_from_text
 from prover.interactive.pool import EnvironmentPool, PoolBusy, PoolClosed
@@ -37,7 +40,14 @@ from prover.interactive.statements import request_theorem
 from search.config import SearchConfig
 from search.engine import best_first_search
 from search.errors import BackendError, ConfigError, InputError, ProverError
-from search.protocols import GenerationRequest, OnlineLearner, ProofEnvironment, TacticGenerator
+from search.protocols import (
+    GenerationRequest,
+    NodeScorer,
+    OnlineLearner,
+    ProofEnvironment,
+    SamplingSchedule,
+    TacticGenerator,
+)
 from search.result import SearchResult, SearchStatus, StopReason
 from search.states import Candidate, Theorem
 from search.validation import require_positive
@@ -154,7 +164,8 @@ class AssistService:
     encoder: TextEncoder | None = None
     encoder_problem: str = "no encoder configured"
     environments: EnvironmentPool | None = None
-    learn_header: Callable[[Theorem], None] | None = None
+    learn_header: HeaderLearner | None = None
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
     limits: SearchLimits = field(default_factory=SearchLimits)
     _generator_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _progress_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -295,9 +306,10 @@ class AssistService:
         remaining_s = config.time_limit_s - header_time_s
         if remaining_s <= 0:
             return _timed_out(config.time_limit_s, header_time_s)
+        file_context: tuple[int, ...] = ()
         if self.learn_header is not None:
             with self._generator_lock:  # learning changes the generator: one at a time
-                self.learn_header(theorem)
+                _, file_context = self.learn_header.learn(theorem)
         generator: TacticGenerator = self.generator
         if self.serialize_generator:
             generator = _LockedGenerator(self.generator, self._generator_lock)
@@ -307,7 +319,10 @@ class AssistService:
             time_limit_s=remaining_s,
             tactic_timeout_s=min(config.tactic_timeout_s, remaining_s),
         )
-        result = best_first_search(theorem, resumed, generator, config=config)
+        scorer, schedule = self._scoring(config, file_context)
+        result = best_first_search(
+            theorem, resumed, generator, config=config, scorer=scorer, schedule=schedule
+        )
         answer = _verified_answer(theorem, environment, result)
         if (
             answer.verified
@@ -318,6 +333,19 @@ class AssistService:
             with self._generator_lock:
                 self.generator.learn(steps)
         return replace(answer, time_s=time.monotonic() - started, header_time_s=header_time_s)
+
+    def _scoring(
+        self, config: SearchConfig, file_context: tuple[int, ...]
+    ) -> tuple[NodeScorer | None, SamplingSchedule | None]:
+        """This search's scorer and schedule: the server's progress model under the
+        search's own file context (:class:`~models.progress.shared.SharedPredictor`)."""
+        predictor = None
+        if self.progress is not None:
+            from models.progress.shared import SharedPredictor
+
+            predictor = SharedPredictor(self.progress, lock=self._progress_lock)
+            predictor.set_file_context(file_context)
+        return build_scoring(self.scoring, config, predictor=predictor)
 
 
 def _timed_out(time_limit_s: float, header_time_s: float) -> SearchAnswer:

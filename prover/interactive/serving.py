@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from models.encoder import TextEncoder, default_encoder_path
 from models.progress import ProgressPredictor
+from models.progress.config import ScoringConfig
+from models.progress.file_context import context_user
 from models.registry import GeneratorConfig, build_generator
-from prover.attempts.learning import header_learning
+from prover.attempts.learning import header_learner
 from prover.backends.factory import BackendConfig, open_environment
 from prover.backends.sandbox import require_sandbox
 from prover.interactive.pool import EnvironmentPool
@@ -57,7 +59,7 @@ class ServeConfig:
     backend: BackendConfig | None = None
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     num_candidates: int = 32
-    progress_model: Path | None = None
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
     encoder: Path | None = None
     search_workers: int = 1
     limits: SearchLimits = field(default_factory=SearchLimits)
@@ -83,12 +85,12 @@ class ServeConfig:
 def build_service(
     config: ServeConfig, *, progress: ProgressPredictor | None = None
 ) -> AssistService:
-    """The service ``config`` describes; ``progress`` overrides ``config.progress_model``."""
+    """The service ``config`` describes; ``progress`` overrides its scoring's progress model."""
     generator = build_generator(config.generator, language=config.language)
-    if progress is None and config.progress_model is not None:
+    if progress is None and config.scoring.progress_model is not None:
         from models.progress import load_progress_predictor
 
-        progress = load_progress_predictor(config.progress_model)
+        progress = load_progress_predictor(config.scoring.progress_model)
     encoder_path = config.encoder if config.encoder is not None else default_encoder_path()
     encoder = TextEncoder(encoder_path) if encoder_path is not None else None
     environments = None
@@ -111,7 +113,12 @@ def build_service(
             "or pass --encoder DIR"
         ),
         environments=environments,
-        learn_header=header_learning(generator, config.backend) if config.backend else None,
+        learn_header=(
+            header_learner(generator, config.backend, context=context_user(progress) is not None)
+            if config.backend
+            else None
+        ),
+        scoring=config.scoring,
         limits=config.limits,
     )
 

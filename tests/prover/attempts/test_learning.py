@@ -252,3 +252,39 @@ def test_header_learning_hook_exists_for_a_contextual_scorer_alone() -> None:
     unused = ContextRecorder(uses_file_context=False)
     assert header_learning(plain, backend, progress=unused) is None
     assert header_learning(plain, backend, progress=ContextRecorder()) is not None
+
+
+def test_header_learner_returns_the_context_to_a_caller_that_asks() -> None:
+    """With ``context``, learn() replays once per header and returns (learned, lengths);
+    without context or progress a non-learner returns no lengths and never replays."""
+    from prover.attempts.learning import HeaderLearner
+
+    calls: list[str] = []
+
+    def tracer(text: str, **options: Any) -> FakeTrace:
+        calls.append(text)
+        return FakeTrace(
+            [FakeTracedStep("⊢ A", "split.", 2, "first"), FakeTracedStep("⊢ C", "auto.", 1, "x")]
+        )
+
+    asking = HeaderLearner(LearningGenerator(candidates={}), tracer=tracer, context=True)
+    assert asking.learn(theorem("a", "Lemma x : True.")) == (2, (2, 1))
+    assert asking.learn(theorem("b", "Lemma x : True.")) == (0, (2, 1))
+    assert calls == ["Lemma x : True."]
+    silent = HeaderLearner(ScriptedGenerator(candidates={}), tracer=tracer)
+    assert silent.learn(theorem("c", "Lemma y : True.")) == (0, ())
+    assert calls == ["Lemma x : True."]
+
+
+def test_header_learner_factory_is_built_for_a_wanted_context_alone() -> None:
+    """header_learner gives a learner to a non-learning generator only when the caller wants
+    the context (a server whose progress model uses it), and never for Lean."""
+    from prover.attempts.learning import header_learner
+    from prover.backends.factory import BackendConfig
+
+    plain = ScriptedGenerator(candidates={})
+    coq = BackendConfig(name="coq", sandbox="off")
+    assert header_learner(plain, coq) is None
+    learner = header_learner(plain, coq, context=True)
+    assert learner is not None and learner.context
+    assert header_learner(plain, BackendConfig(name="lean-repl"), context=True) is None

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from models.progress.config import ScoringConfig
 from prover.cli.main import build_parser
 from prover.interactive.assist import AssistConfig
 from prover.interactive.service import SearchLimits
@@ -42,6 +43,7 @@ def test_serve_flags_default_to_the_config_fields() -> None:
     assert config.num_candidates == defaults.num_candidates
     assert config.limits == SearchLimits() and config.http == defaults.http
     assert config.http.allow_origins == ()
+    assert config.scoring == ScoringConfig()
     coq = serve_config_from_arguments(
         parser.parse_args(
             [
@@ -54,9 +56,14 @@ def test_serve_flags_default_to_the_config_fields() -> None:
                 "https://x.test",
                 "--body-timeout",
                 "2",
+                "--alpha",
+                "0.9",
+                "--progress-n-max",
+                "10",
             ]
         )
     )
+    assert coq.scoring == ScoringConfig(alpha=0.9, n_max=10.0)
     assert coq.language == "coq" and coq.backend is not None
     assert coq.http.allow_origins == ("http://localhost:3000", "https://x.test")
     assert coq.http.body_timeout_s == 2.0
@@ -103,6 +110,8 @@ def test_a_sandboxed_server_without_bwrap_stops_at_start(
         (["--allow-origin", "*"], "--allow-origin"),
         (["--allow-origin", "http://x.test/path"], "--allow-origin"),
         (["--max-search-time", "0"], "--max-search-time"),
+        (["--alpha", "2"], "--alpha"),
+        (["--frontier", "alternating"], "--progress-model"),
     ],
 )
 def test_bad_serve_flags_are_config_errors(argv: list[str], fragment: str) -> None:
@@ -129,7 +138,7 @@ def test_a_missing_progress_model_is_named(tmp_path: Path) -> None:
     """A --progress-model directory that holds no model is a ProverError naming it."""
     missing = tmp_path / "no-such-model"
     with pytest.raises(ProverError, match="no-such-model"):
-        build_service(ServeConfig(progress_model=missing))
+        build_service(ServeConfig(scoring=ScoringConfig(progress_model=missing)))
 
 
 def test_prover_main_reports_a_bad_flag_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,80 @@
+"""`/search` ranks with the server's progress model, under the request header's file context."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+
+import pytest
+
+from models.progress.config import ScoringConfig
+from prover.backends.factory import BackendConfig
+from prover.interactive.service import SearchQuery
+from prover.interactive.serving import ServeConfig, build_service
+
+pytestmark = [
+    pytest.mark.coq,
+    pytest.mark.skipif(shutil.which("coqtop") is None, reason="coqtop not installed"),
+]
+
+#: Two proofs above the theorem: 3 tactics, then 1.
+HEADER = """Lemma first_above : True /\\ True.
+Proof.
+split.
+- exact I.
+- exact I.
+Qed.
+Lemma second_above : True.
+Proof.
+exact I.
+Qed.
+"""
+
+
+class RecordingModel:
+    """A progress model trained with file context, recording the context of each call."""
+
+    input_format = "state"
+    n_max = 10
+    uses_file_context = True
+
+    def __init__(self) -> None:
+        self.context: tuple[int, ...] = ()
+        self.contexts_seen: list[tuple[int, ...]] = []
+
+    def set_file_context(self, proof_lengths: Sequence[int]) -> None:
+        self.context = tuple(proof_lengths)
+
+    def predict_remaining_steps(
+        self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
+    ) -> list[float]:
+        self.contexts_seen.append(self.context)
+        return [1.0] * len(states)
+
+
+def test_search_scores_with_the_progress_model_under_the_headers_proofs() -> None:
+    """A /search with a header is scored by the progress model under the lengths of the
+    header's proofs (replayed in real Coq), one without a header under none; both prove,
+    verified, and the shared model is left without a context."""
+    model = RecordingModel()
+    config = ServeConfig(
+        language="coq",
+        backend=BackendConfig(name="coq", sandbox="off"),
+        scoring=ScoringConfig(alpha=0.5, n_max=10.0),
+    )
+    service = build_service(config, progress=model)
+    statement = "Lemma below : forall n : nat, n + 0 = n."
+    try:
+        assert service.learn_header is not None and service.learn_header.context
+        with_header = service.search(
+            SearchQuery(header=HEADER, statement=statement, time_limit_s=30)
+        )
+        assert with_header.status == "proved" and with_header.verified
+        assert model.contexts_seen and set(model.contexts_seen) == {(3, 1)}
+        model.contexts_seen.clear()
+        bare = service.search(SearchQuery(header="", statement=statement, time_limit_s=30))
+        assert bare.status == "proved" and bare.verified
+        assert model.contexts_seen and set(model.contexts_seen) == {()}
+        assert model.context == ()
+    finally:
+        service.close()
