@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Sequence
+from dataclasses import replace
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -76,5 +80,31 @@ def test_search_scores_with_the_progress_model_under_the_headers_proofs() -> Non
         assert bare.status == "proved" and bare.verified
         assert model.contexts_seen and set(model.contexts_seen) == {()}
         assert model.context == ()
+    finally:
+        service.close()
+
+
+def test_the_header_replay_counts_in_header_time_and_the_budget() -> None:
+    """Replaying the header's proofs is part of header_time_s; a replay longer than the
+    time limit ends the search as timed out, before any expansion."""
+    from prover.attempts.learning import HeaderLearner
+
+    def slow_tracer(text: str, **options: Any) -> Any:
+        time.sleep(0.6)
+        return SimpleNamespace(steps=[])
+
+    service = build_service(
+        ServeConfig(language="coq", backend=BackendConfig(name="coq", sandbox="off"))
+    )
+    statement = "Lemma below : forall n : nat, n + 0 = n."
+    try:
+        slow = replace(
+            service, learn_header=HeaderLearner(service.generator, tracer=slow_tracer, context=True)
+        )
+        answer = slow.search(SearchQuery(header=HEADER, statement=statement, time_limit_s=30))
+        assert answer.status == "proved" and answer.header_time_s >= 0.6
+        other = "Lemma other_above : True.\nProof.\nexact I.\nQed.\n"
+        late = slow.search(SearchQuery(header=other, statement=statement, time_limit_s=0.5))
+        assert late.stop_reason == "time_limit" and late.expansions == 0
     finally:
         service.close()
