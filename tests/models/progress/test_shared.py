@@ -3,44 +3,17 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 
 from models.progress.scorer import ProgressScorer
 from models.progress.shared import SharedPredictor
 from search.protocols import ScoreRequest
 from search.testing import scripted_state
-
-
-class ContextualModel:
-    """A model whose prediction is the number of proofs above: the context made visible."""
-
-    input_format = "state"
-    n_max = 10
-    uses_file_context = True
-
-    def __init__(self) -> None:
-        self.context: tuple[int, ...] = ()
-        self.contexts_seen: list[tuple[int, ...]] = []
-
-    def set_file_context(self, proof_lengths: Sequence[int]) -> None:
-        self.context = tuple(proof_lengths)
-
-    def predict_remaining_steps(
-        self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
-    ) -> list[float]:
-        self.contexts_seen.append(self.context)
-        return [float(len(self.context))] * len(states)
-
-
-class PlainModel(ContextualModel):
-    """The same model trained without file context."""
-
-    uses_file_context = False
+from tests.progress_doubles import ContextRecordingModel
 
 
 def test_each_view_predicts_under_its_own_context_and_leaves_none_behind() -> None:
     """Two views of one model predict under their own contexts; the model is left empty."""
-    model = ContextualModel()
+    model = ContextRecordingModel()
     lock = threading.Lock()
     first, second = SharedPredictor(model, lock=lock), SharedPredictor(model, lock=lock)
     first.set_file_context([3, 1, 4])
@@ -54,7 +27,7 @@ def test_each_view_predicts_under_its_own_context_and_leaves_none_behind() -> No
 
 def test_a_model_without_file_context_is_called_as_it_is() -> None:
     """A view of a model trained without context never sets one on it."""
-    model = PlainModel()
+    model = ContextRecordingModel(uses_file_context=False)
     view = SharedPredictor(model, lock=threading.Lock())
     view.set_file_context([5, 5])
     assert not view.uses_file_context
@@ -64,7 +37,7 @@ def test_a_model_without_file_context_is_called_as_it_is() -> None:
 
 def test_calls_hold_the_shared_lock() -> None:
     """A view's prediction waits for the lock the server's other users hold."""
-    model = ContextualModel()
+    model = ContextRecordingModel()
     lock = threading.Lock()
     view = SharedPredictor(model, lock=lock)
     answers: list[list[float]] = []
@@ -81,7 +54,7 @@ def test_calls_hold_the_shared_lock() -> None:
 
 def test_a_scorer_over_a_view_uses_the_views_context() -> None:
     """A ProgressScorer over a view passes the context through set_file_context."""
-    model = ContextualModel()
+    model = ContextRecordingModel()
     view = SharedPredictor(model, lock=threading.Lock())
     scorer = ProgressScorer(view, alpha=1.0, n_max=10)
     scorer.set_file_context([1, 2])

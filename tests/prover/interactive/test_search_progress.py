@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Sequence
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +14,7 @@ from models.progress.config import ScoringConfig
 from prover.backends.factory import BackendConfig
 from prover.interactive.service import SearchQuery
 from prover.interactive.serving import ServeConfig, build_service
+from tests.progress_doubles import ContextRecordingModel
 
 pytestmark = [
     pytest.mark.coq,
@@ -35,32 +35,11 @@ Qed.
 """
 
 
-class RecordingModel:
-    """A progress model trained with file context, recording the context of each call."""
-
-    input_format = "state"
-    n_max = 10
-    uses_file_context = True
-
-    def __init__(self) -> None:
-        self.context: tuple[int, ...] = ()
-        self.contexts_seen: list[tuple[int, ...]] = []
-
-    def set_file_context(self, proof_lengths: Sequence[int]) -> None:
-        self.context = tuple(proof_lengths)
-
-    def predict_remaining_steps(
-        self, states: Sequence[str], proofs_so_far: Sequence[Sequence[str]]
-    ) -> list[float]:
-        self.contexts_seen.append(self.context)
-        return [1.0] * len(states)
-
-
 def test_search_scores_with_the_progress_model_under_the_headers_proofs() -> None:
     """A /search with a header is scored by the progress model under the lengths of the
     header's proofs (replayed in real Coq), one without a header under none; both prove,
     verified, and the shared model is left without a context."""
-    model = RecordingModel()
+    model = ContextRecordingModel()
     config = ServeConfig(
         language="coq",
         backend=BackendConfig(name="coq", sandbox="off"),
