@@ -68,8 +68,7 @@ class ResultsDatabase(Closing):
         if stored is None:
             if self.count() > 0:
                 raise ConfigError(f"{self.path} holds attempts but no configuration hash")
-            self._set_meta("config_hash", config_hash)
-            self._set_meta("config", json.dumps(config, sort_keys=True))
+            self._record_config(config_hash, config)
             return
         if stored != config_hash:
             raise ConfigError(
@@ -82,6 +81,9 @@ class ResultsDatabase(Closing):
         """Record a new configuration for this directory (the caller judged it the same run)."""
         if self._meta("config_hash") is None:
             raise ConfigError(f"{self.path} has no configuration to replace")
+        self._record_config(config_hash, config)
+
+    def _record_config(self, config_hash: str, config: dict[str, Any]) -> None:
         self._set_meta("config_hash", config_hash)
         self._set_meta("config", json.dumps(config, sort_keys=True))
 

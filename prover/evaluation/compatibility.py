@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["fields_added_at_default"]
+__all__ = ["canonical_json", "fields_added_at_default"]
 
 
 def fields_added_at_default(
@@ -49,7 +49,7 @@ def fields_added_at_default(
 def _compare(stored: Any, value: Any, path: str) -> list[str] | None:
     """Fields added at their defaults below ``path``, or None if ``stored`` differs."""
     if not (dataclasses.is_dataclass(value) and not isinstance(value, type)):
-        return [] if stored == _canonical(value) else None
+        return [] if stored == canonical_json(value) else None
     if not isinstance(stored, dict):
         return None
     fields = dataclasses.fields(value)
@@ -74,14 +74,15 @@ def _compare(stored: Any, value: Any, path: str) -> list[str] | None:
 def _is_default(field: dataclasses.Field[Any], current: Any) -> bool:
     """True if ``current`` is the field's declared default (a field without one never is)."""
     if field.default is not dataclasses.MISSING:
-        return bool(_canonical(current) == _canonical(field.default))
+        return bool(canonical_json(current) == canonical_json(field.default))
     if field.default_factory is not dataclasses.MISSING:
-        return bool(_canonical(current) == _canonical(field.default_factory()))
+        return bool(canonical_json(current) == canonical_json(field.default_factory()))
     return False
 
 
-def _canonical(value: Any) -> Any:
-    """``value`` as the identity's JSON holds it (paths and enums as strings, tuples as lists)."""
+def canonical_json(value: Any) -> Any:
+    """``value`` as the run identity's JSON holds it (dataclasses as dicts, paths and enums as
+    strings, tuples as lists): what ``EvalConfig.identity`` stores and this module compares."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = dataclasses.asdict(value)
     return json.loads(json.dumps(value, default=str, sort_keys=True))

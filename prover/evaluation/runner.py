@@ -13,7 +13,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from prover.attempts.run_directory import ensure_run_directory, move_aside
 from prover.backends.factory import BackendConfig
 from prover.data.benchmarks import BenchmarkEntry
 from prover.data.selection import ProblemSelection, load_problems
-from prover.evaluation.compatibility import fields_added_at_default
+from prover.evaluation.compatibility import canonical_json, fields_added_at_default
 from search.config import SearchConfig
 from search.errors import ConfigError, InputError
 
@@ -81,11 +81,7 @@ class EvalConfig:
 
     def identity(self) -> dict[str, Any]:
         """The canonical configuration hashed into the run directory."""
-        view = {
-            key: asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
-            for key, value in self.identity_parts().items()
-        }
-        return json.loads(json.dumps(view, default=str, sort_keys=True))  # type: ignore[no-any-return]
+        return {key: canonical_json(value) for key, value in self.identity_parts().items()}
 
 
 def config_hash(config: EvalConfig) -> str:
@@ -123,10 +119,8 @@ def _upgrade_if_compatible(database: ResultsDatabase, config: EvalConfig) -> Non
     :mod:`prover.evaluation.compatibility`), so it resumes instead of being refused.
     """
     stored = database.stored_config()
-    if stored is None or stored == config.identity():
-        return
-    added = fields_added_at_default(stored, config.identity_parts())
-    if added:
+    added = None if stored is None else fields_added_at_default(stored, config.identity_parts())
+    if added:  # None: another configuration (bind_config refuses it); []: the same one
         logger.warning(
             "resuming %s, made before %s existed (at %s default now); its configuration "
             "record is updated",
@@ -143,10 +137,9 @@ def _move_aside_if_other(config: EvalConfig) -> None:
     if database_path.exists():
         with ResultsDatabase(run_dir) as database:
             stored = database.stored_config()
-            if stored == config.identity():
-                return
-            if stored is not None and fields_added_at_default(stored, config.identity_parts()):
-                return
+            parts = config.identity_parts()
+            if stored is not None and fields_added_at_default(stored, parts) is not None:
+                return  # the same run, or one made before some fields existed: it resumes
     move_aside(run_dir, (*_RUN_FILES, *_DERIVED_FILES))
 
 
