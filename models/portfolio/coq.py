@@ -50,6 +50,8 @@ COQ_STRUCTURAL_PRIORS: dict[str, float] = {
     "simpl": math.log(0.05),
     "induction": math.log(0.03),
     "inversion": math.log(0.03),
+    "field_simplify_eq": math.log(0.1),
+    "field_simplify_eq-in": math.log(0.1),
 }
 
 _GENERAL_CLOSERS = (
@@ -65,6 +67,8 @@ _GENERAL_CLOSERS = (
 )
 _REAL_MARKERS = ("Rabs", "sqrt", "INR", "IZR", "ln ", "exp ", "PI", "Rsqr", "Rpower")
 _INTEGER_TYPES = ("nat", "Z")
+# A division slash: not one of the logical connectives ``/\`` and ``\/``.
+_DIVISION = re.compile(r"(?<!\\)/(?!\\)")
 _DEFINITION = re.compile(r"^\s*(?:Definition|Fixpoint|Function)\s+([A-Za-z_][\w']*)", re.M)
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w']*")
 _MASKS = (("<->", "\x01\x01\x01"), ("<=", "\x02\x02"), (">=", "\x03\x03"), ("=>", "\x04\x04"))
@@ -98,6 +102,7 @@ class _Context:
         self.hypotheses = [(name, h.type) for h in goal.hypotheses for name in h.names]
         self.taken = {name for name, _ in self.hypotheses}
         self.variables = {name: kind.strip() for name, kind in self.hypotheses}
+        self.kinds = [kind for _, kind in self.hypotheses]
         everything = " ".join([self.conclusion, *(kind for _, kind in self.hypotheses)])
         types = set(self.variables.values())
         self.reals = (
@@ -144,7 +149,7 @@ def _closers(context: _Context) -> list[Proposal]:
             ]
     if context.integers:
         proposals.append(Proposal(family="simpl; lia", tactic="simpl; lia"))
-    if context.reals and "Rabs" in context.conclusion:
+    if context.reals and "Rabs" in " ".join([context.conclusion, *context.kinds]):
         proposals.append(Proposal(family="split_Rabs; lra", tactic="split_Rabs; lra"))
     if len(_top_split(context.conclusion, "/\\")) > 1:
         proposals += [
@@ -291,6 +296,28 @@ def _equation_steps(context: _Context, name: str, kind: str) -> list[Proposal]:
     return proposals
 
 
+def _denominator_steps(context: _Context) -> list[Proposal]:
+    """``field_simplify_eq`` on a real equation with a division, in the goal or a hypothesis.
+
+    Competition algebra states facts as ``(n + 5) / (n - 3) = 2``; ``lra`` and ``nra``
+    treat each quotient as an opaque atom, so the denominators must be multiplied out
+    first. ``field_simplify_eq`` does that and leaves the nonzero conditions as goals of
+    their own (for a hypothesis, before the main goal), which ``lra`` closes from the
+    ``x <> 3`` premises such statements carry.
+    """
+    if not context.reals:
+        return []
+    proposals: list[Proposal] = []
+    if _equation(context.conclusion) and _DIVISION.search(context.conclusion):
+        proposals.append(Proposal(family="field_simplify_eq", tactic="field_simplify_eq"))
+    for name, kind in context.hypotheses:
+        if _DIVISION.search(kind) and not kind.strip().startswith("forall ") and _equation(kind):
+            proposals.append(
+                Proposal(family="field_simplify_eq-in", tactic=f"field_simplify_eq in {name}")
+            )
+    return proposals
+
+
 def _occurs(term: str, text: str) -> bool:
     """Whether a non-numeral ``term`` occurs in ``text`` (word-bounded for identifiers)."""
     if not term or term.replace(".", "").isdigit():
@@ -308,7 +335,7 @@ def coq_proposals(goal: Goal, *, header: str) -> list[Proposal]:
     """
     context = _Context(goal, header)
     proposals = _closers(context) + _nra_hints(context)
-    proposals += _goal_steps(context) + _hypothesis_steps(context)
+    proposals += _goal_steps(context) + _hypothesis_steps(context) + _denominator_steps(context)
     if any(p.family == "subst" for p in proposals):
         proposals += [
             Proposal(family=f"subst; {t}", tactic=f"subst; {t}") for t in _arithmetic(context)

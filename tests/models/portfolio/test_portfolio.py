@@ -182,6 +182,26 @@ def test_batch_returns_one_list_per_request_in_order() -> None:
     assert batch[1] == COQ.generate([requests[1]])[0]
 
 
+def test_field_simplify_eq_for_real_equations_with_a_division() -> None:
+    """field_simplify_eq is proposed for a real equation with a division, in a hypothesis or
+    the goal, and not for conjunctions, inequalities, quantified facts or nat goals."""
+    goal = (
+        "n : R\nH : n <> 3\nH0 : (n + 5) / (n - 3) = 2\nH1 : n / 2 < 7\n"
+        "H2 : 0 < n /\\ n = 4\nH3 : forall x : R, x / 2 = x * / 2\n⊢ n = 11"
+    )
+    proposed = tactics(COQ, goal)
+    assert [t for t in proposed if t.startswith("field_simplify_eq")] == ["field_simplify_eq in H0"]
+    assert "field_simplify_eq" in tactics(COQ, "a, b : R\nH : a * b = 1\n⊢ 1 / a = b")
+    natural = "n : nat\nH : n / 2 = 3\n⊢ n / 3 = 2"
+    assert not any("field" in t for t in tactics(COQ, natural, header=NAT_HEADER))
+
+
+def test_split_rabs_when_an_absolute_value_is_only_in_a_hypothesis() -> None:
+    """split_Rabs; lra is proposed when Rabs occurs in a hypothesis, not only in the goal."""
+    goal = "a : R\nH : 1 / 5 * Rabs (9 + 2 * a) < 1\n⊢ -7 < a /\\ a < -2"
+    assert "split_Rabs; lra" in tactics(COQ, goal)
+
+
 def test_state_without_goals_gives_no_candidates() -> None:
     """A state with no open goal yields an empty candidate list."""
     theorem = Theorem(name="t", header="", statement="Theorem t : True.")
