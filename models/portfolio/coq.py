@@ -52,6 +52,7 @@ COQ_STRUCTURAL_PRIORS: dict[str, float] = {
     "inversion": math.log(0.03),
     "field_simplify_eq": math.log(0.1),
     "field_simplify_eq-in": math.log(0.1),
+    "rewrite-everywhere": math.log(0.1),
 }
 
 _GENERAL_CLOSERS = (
@@ -113,6 +114,7 @@ class _Context:
             or not self.reals
             or any(marker in everything for marker in ("%Z", "%nat", "Z.", "Nat."))
         )
+        self.complex = "C_scope" in header or "C" in types
         self.definitions = sorted(
             {name for name in _DEFINITION.findall(header) if mentions(everything, name)}
         )
@@ -147,6 +149,13 @@ def _closers(context: _Context) -> list[Proposal]:
                 Proposal(family="field", tactic="field"),
                 Proposal(family="field; lra", tactic="field; lra"),
             ]
+        if context.complex:
+            proposals.append(
+                Proposal(
+                    family="components; ring",
+                    tactic="apply injective_projections; simpl; ring",
+                )
+            )
     if context.integers:
         proposals.append(Proposal(family="simpl; lia", tactic="simpl; lia"))
     if context.reals and "Rabs" in " ".join([context.conclusion, *context.kinds]):
@@ -284,6 +293,8 @@ def _equation_steps(context: _Context, name: str, kind: str) -> list[Proposal]:
         head = _IDENTIFIER.match(left)
         if head and mentions(conclusion, head.group(0)):
             proposals.append(Proposal(family="rewrite->", tactic=f"rewrite {name}"))
+        if head and _defines_elsewhere(context, name, head.group(0), right):
+            proposals.append(Proposal(family="rewrite-everywhere", tactic=f"rewrite !{name} in *"))
         return proposals
     if _occurs(left, conclusion):
         proposals.append(Proposal(family="rewrite->", tactic=f"rewrite {name}"))
@@ -294,6 +305,18 @@ def _equation_steps(context: _Context, name: str, kind: str) -> list[Proposal]:
             proposals.append(Proposal(family="subst", tactic=f"subst {side}"))
             break
     return proposals
+
+
+def _defines_elsewhere(context: _Context, name: str, head: str, right: str) -> bool:
+    """Whether ``name : forall x, head x = right`` defines ``head`` used in another hypothesis.
+
+    Competition statements define a function by such a hypothesis and state facts about
+    it in others (``f 7 = 4``); rewriting it everywhere turns them into arithmetic. Only
+    when ``right`` does not mention ``head``, so that ``rewrite !`` terminates.
+    """
+    if mentions(right, head):
+        return False
+    return any(other != name and mentions(kind, head) for other, kind in context.hypotheses)
 
 
 def _denominator_steps(context: _Context) -> list[Proposal]:

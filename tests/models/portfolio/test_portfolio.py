@@ -202,6 +202,31 @@ def test_split_rabs_when_an_absolute_value_is_only_in_a_hypothesis() -> None:
     assert "split_Rabs; lra" in tactics(COQ, goal)
 
 
+def test_rewrite_everywhere_for_a_function_defined_by_a_hypothesis() -> None:
+    """`rewrite !h0 in *` is proposed for `forall x, f x = ...` when another hypothesis uses f,
+    and not for a recursive equation, whose rewriting would not terminate."""
+    defined = "a, b : R\nf : R -> R\nh0 : forall x, f x = a * x + b\nh1 : f 7 = 4\n⊢ f 3 = 0"
+    assert "rewrite !h0 in *" in tactics(COQ, defined)
+    recursive = (
+        "s : nat -> R\nh0 : forall n : nat, s (S (S n)) = s (S n) + s n\nh1 : s 9%nat = 110\n"
+        "⊢ s 4%nat = 10"
+    )
+    assert not any(t.startswith("rewrite !") for t in tactics(COQ, recursive))
+
+
+def test_complex_equations_are_split_into_real_components() -> None:
+    """An equation over Coquelicot's C is proposed as two real equations closed by ring; a real
+    equation is not."""
+    complex_header = (
+        "Require Import Reals.\nRequire Import Coquelicot.Coquelicot.\nOpen Scope C_scope.\n"
+    )
+    components = "apply injective_projections; simpl; ring"
+    assert components in tactics(
+        COQ, "y : C\n⊢ 7 * (3 * y + 2) = 21 * y + 14", header=complex_header
+    )
+    assert components not in tactics(COQ, "y : R\n⊢ 7 * (3 * y + 2) = 21 * y + 14")
+
+
 def test_state_without_goals_gives_no_candidates() -> None:
     """A state with no open goal yields an empty candidate list."""
     theorem = Theorem(name="t", header="", statement="Theorem t : True.")

@@ -1,4 +1,4 @@
-"""The Coq portfolio in a real search: proofs that need the denominators cleared first."""
+"""The Coq portfolio in a real search: statements that need one shaping step before arithmetic."""
 
 from __future__ import annotations
 
@@ -20,24 +20,63 @@ pytestmark = [
     ),
 ]
 
-#: Competition algebra in miniF2F-Coq's style (not a benchmark entry): the fact is a
-#: quotient, so lra and nra see an opaque atom until the denominator is multiplied out.
-QUOTIENT = Theorem(
-    name="quotient_fact",
-    header="Require Import Reals.\nOpen Scope R_scope.\n",
-    statement="Theorem quotient_fact : forall x : R, x <> 2 -> (x + 1) / (x - 2) = 3 -> x = 7 / 2.",
+REAL_HEADER = "Require Import Reals.\nOpen Scope R_scope.\n"
+COMPLEX_HEADER = (
+    "Require Import Reals.\nRequire Import Coquelicot.Coquelicot.\nOpen Scope C_scope.\n"
 )
 
+#: Competition algebra in miniF2F-Coq's style (not benchmark entries), each needing one step
+#: of the portfolio before arithmetic can close it, and that step's tactic.
+STATEMENTS = [
+    (
+        # A quotient is an opaque atom to lra/nra until the denominator is multiplied out.
+        Theorem(
+            name="quotient_fact",
+            header=REAL_HEADER,
+            statement=(
+                "Theorem quotient_fact : forall x : R, x <> 2 -> (x + 1) / (x - 2) = 3 -> "
+                "x = 7 / 2."
+            ),
+        ),
+        "field_simplify_eq in ",
+    ),
+    (
+        # Facts about f say nothing to lra until f's defining equation is rewritten in them.
+        Theorem(
+            name="defined_function",
+            header=REAL_HEADER,
+            statement=(
+                "Theorem defined_function : forall (a b : R) (f : R -> R), "
+                "(forall x, f x = a * x + b) -> f 1 = 3 -> f 2 = 5 -> f 4 = 9."
+            ),
+        ),
+        "rewrite !",
+    ),
+    (
+        # ring has no instance for Coquelicot's C; its two real components have one.
+        Theorem(
+            name="complex_identity",
+            header=COMPLEX_HEADER,
+            statement=(
+                "Theorem complex_identity (a b : C) : (a + b) ^ 2 = a ^ 2 + 2 * a * b + b ^ 2."
+            ),
+        ),
+        "apply injective_projections",
+    ),
+]
 
-def test_search_clears_a_denominator_and_the_proof_verifies() -> None:
-    """The portfolio's search proves a quotient fact through `field_simplify_eq in H`, and the
-    proof passes coqc and coqchk."""
+
+@pytest.mark.parametrize(("theorem", "step"), STATEMENTS, ids=[t.name for t, _ in STATEMENTS])
+def test_search_takes_the_shaping_step_and_the_proof_verifies(theorem: Theorem, step: str) -> None:
+    """The portfolio's search proves the statement through the expected step, and the proof
+    passes coqc and coqchk."""
     generator = PortfolioGenerator(language="coq")
     config = SearchConfig(time_limit_s=30.0, tactic_timeout_s=5.0)
     with open_environment(BackendConfig(name="coq")) as environment:
         record = prove_theorem(
-            QUOTIENT, key=QUOTIENT.name, environment=environment, generator=generator, config=config
+            theorem, key=theorem.name, environment=environment, generator=generator, config=config
         )
     assert record.status == "proved" and record.verified, record
+    assert record.checked_by is not None and "coqchk" in record.checked_by, record
     assert record.proof is not None
-    assert any(step.startswith("field_simplify_eq in ") for step in record.proof), record.proof
+    assert any(tactic.startswith(step) for tactic in record.proof), record.proof
