@@ -103,20 +103,20 @@ class _Context:
         self.hypotheses = [(name, h.type) for h in goal.hypotheses for name in h.names]
         self.taken = {name for name, _ in self.hypotheses}
         self.variables = {name: kind.strip() for name, kind in self.hypotheses}
-        self.kinds = [kind for _, kind in self.hypotheses]
-        everything = " ".join([self.conclusion, *(kind for _, kind in self.hypotheses)])
+        # The conclusion and every hypothesis, for markers that may occur anywhere.
+        self.everything = " ".join([self.conclusion, *(kind for _, kind in self.hypotheses)])
         types = set(self.variables.values())
         self.reals = (
-            "R_scope" in header or "R" in types or any(m in everything for m in _REAL_MARKERS)
+            "R_scope" in header or "R" in types or any(m in self.everything for m in _REAL_MARKERS)
         )
         self.integers = (
             bool(types & set(_INTEGER_TYPES))
             or not self.reals
-            or any(marker in everything for marker in ("%Z", "%nat", "Z.", "Nat."))
+            or any(marker in self.everything for marker in ("%Z", "%nat", "Z.", "Nat."))
         )
         self.complex = "C_scope" in header or "C" in types
         self.definitions = sorted(
-            {name for name in _DEFINITION.findall(header) if mentions(everything, name)}
+            {name for name in _DEFINITION.findall(header) if mentions(self.everything, name)}
         )
 
     def variables_of(self, kind: str) -> list[str]:
@@ -158,7 +158,7 @@ def _closers(context: _Context) -> list[Proposal]:
             )
     if context.integers:
         proposals.append(Proposal(family="simpl; lia", tactic="simpl; lia"))
-    if context.reals and "Rabs" in " ".join([context.conclusion, *context.kinds]):
+    if context.reals and "Rabs" in context.everything:
         proposals.append(Proposal(family="split_Rabs; lra", tactic="split_Rabs; lra"))
     if len(_top_split(context.conclusion, "/\\")) > 1:
         proposals += [
@@ -312,9 +312,11 @@ def _defines_elsewhere(context: _Context, name: str, head: str, right: str) -> b
 
     Competition statements define a function by such a hypothesis and state facts about
     it in others (``f 7 = 4``); rewriting it everywhere turns them into arithmetic. Only
-    when ``right`` does not mention ``head``, so that ``rewrite !`` terminates.
+    for a ``head`` declared in the context (a function, not a bound variable as in
+    ``forall x, x + 0 = x``) that ``right`` does not mention: each rewrite then removes
+    one ``head``, so ``rewrite !`` terminates.
     """
-    if mentions(right, head):
+    if head not in context.variables or mentions(right, head):
         return False
     return any(other != name and mentions(kind, head) for other, kind in context.hypotheses)
 

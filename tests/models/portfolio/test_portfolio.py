@@ -204,7 +204,8 @@ def test_split_rabs_when_an_absolute_value_is_only_in_a_hypothesis() -> None:
 
 def test_rewrite_everywhere_for_a_function_defined_by_a_hypothesis() -> None:
     """`rewrite !h0 in *` is proposed for `forall x, f x = ...` when another hypothesis uses f,
-    and not for a recursive equation, whose rewriting would not terminate."""
+    and not for a recursive equation or a law whose head is a bound variable, whose rewriting
+    need not terminate."""
     defined = "a, b : R\nf : R -> R\nh0 : forall x, f x = a * x + b\nh1 : f 7 = 4\n⊢ f 3 = 0"
     assert "rewrite !h0 in *" in tactics(COQ, defined)
     recursive = (
@@ -212,6 +213,8 @@ def test_rewrite_everywhere_for_a_function_defined_by_a_hypothesis() -> None:
         "⊢ s 4%nat = 10"
     )
     assert not any(t.startswith("rewrite !") for t in tactics(COQ, recursive))
+    lemma = "x : R\nH : forall y : R, y * 0 = 0\nH0 : forall y : R, y + x = 2\n⊢ x = 2"
+    assert not any(t.startswith("rewrite !") for t in tactics(COQ, lemma))
 
 
 def test_complex_equations_are_split_into_real_components() -> None:
