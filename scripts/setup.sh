@@ -16,10 +16,11 @@ coqtop -v | head -n 1
 # Coq libraries from Debian: the default training set of `prover trace` (their .v sources
 # ship next to the .vo files), what miniF2F-Coq statements import (Coquelicot, mathcomp),
 # and CoqHammer with its ATPs (the peer arm of `python -m benchmarks.learned_generators`);
-# and bubblewrap, the sandbox of Coq's processes (`--sandbox bwrap`, `prover serve`'s default).
+# bubblewrap, the sandbox of Coq's processes (`--sandbox bwrap`, `prover serve`'s default);
+# and coinor-csdp, the SDP solver that `psatz` (a portfolio step) asks for certificates.
 COQ_LIBRARIES="libcoq-coquelicot libcoq-flocq libcoq-corn libcoq-math-classes libcoq-stdpp \
 libcoq-coqprime libcoq-bignums libcoq-mathcomp-ssreflect libcoq-mathcomp-algebra \
-libcoq-hammer eprover cvc4 z3 bubblewrap"
+libcoq-hammer eprover cvc4 z3 bubblewrap coinor-csdp"
 MISSING_LIBRARIES=""
 for package in $COQ_LIBRARIES; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

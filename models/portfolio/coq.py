@@ -13,9 +13,11 @@ so they get fixed, documented priors instead.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
+import shutil
 
 from models.portfolio.text import (
     Proposal,
@@ -72,6 +74,8 @@ _INTEGER_TYPES = ("nat", "Z")
 _DIVISION = re.compile(r"(?<!\\)/(?!\\)")
 _DEFINITION = re.compile(r"^\s*(?:Definition|Fixpoint|Function)\s+([A-Za-z_][\w']*)", re.M)
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w']*")
+# An order comparison (not the arrows ``->``/``<-`` nor the disequality ``<>``).
+_COMPARISON = re.compile(r"<=|>=|(?<![-<])>|<(?![->])")
 _MASKS = (("<->", "\x01\x01\x01"), ("<=", "\x02\x02"), (">=", "\x03\x03"), ("=>", "\x04\x04"))
 
 
@@ -189,6 +193,33 @@ def _nra_hints(context: _Context) -> list[Proposal]:
         facts = "; ".join(f"pose proof ({p})" for p in products)
         proposals.append(Proposal(family="nra+products", tactic=f"{facts}; nra"))
     return proposals
+
+
+@functools.cache
+def _csdp_available() -> bool:
+    """Whether ``csdp`` is on PATH (looked up once: ``psatz`` calls it for certificates)."""
+    return shutil.which("csdp") is not None
+
+
+def _certificate_steps(context: _Context) -> list[Proposal]:
+    """``psatz R 2`` for a real inequality, when the csdp solver is installed.
+
+    ``nra`` multiplies hypotheses pairwise and hands the products to a linear solver;
+    polynomial inequalities that need a sum of squares (``a^4 + b^4 >= a^3 b + a b^3``)
+    defeat it. ``psatz`` asks the semidefinite solver csdp (Debian: coinor-csdp) for a
+    Positivstellensatz certificate of degree 2, which Coq then checks: an untrusted
+    search, a kernel-checked proof. Without csdp, ``psatz`` can only fail, so it is
+    not proposed.
+    """
+    if not context.reals or not _csdp_available():
+        return []
+    conclusion = context.conclusion
+    body = _quantified_body(conclusion) if conclusion.startswith("forall ") else conclusion
+    if not _COMPARISON.search(_top_split(body, "->")[-1]):
+        return []
+    if _introducible(conclusion):
+        return [Proposal(family="intros; psatz", tactic="intros; psatz R 2")]
+    return [Proposal(family="psatz", tactic="psatz R 2")]
 
 
 def _positivity_products(context: _Context) -> list[str]:
@@ -359,7 +390,7 @@ def coq_proposals(goal: Goal, *, header: str) -> list[Proposal]:
     which definitions may be unfolded. Tactics carry no trailing period.
     """
     context = _Context(goal, header)
-    proposals = _closers(context) + _nra_hints(context)
+    proposals = _closers(context) + _nra_hints(context) + _certificate_steps(context)
     proposals += _goal_steps(context) + _hypothesis_steps(context) + _denominator_steps(context)
     if any(p.family == "subst" for p in proposals):
         proposals += [

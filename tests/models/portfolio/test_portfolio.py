@@ -284,3 +284,21 @@ def test_top_candidates_prove_easy_valid_statements(
         if completed.returncode == 0:
             return
     pytest.fail(f"none of {top} proves {name}")
+
+
+def test_psatz_for_real_inequalities_only_when_csdp_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """psatz R 2 is proposed for a real inequality (after intros when the goal has binders)
+    when csdp is on PATH; never for equations, disequalities or nat goals, nor without csdp."""
+    from models.portfolio import coq
+
+    monkeypatch.setattr(coq, "_csdp_available", lambda: True)
+    assert "psatz R 2" in tactics(COQ, "a, b : R\n⊢ a ^ 4 + b ^ 4 >= a ^ 3 * b + a * b ^ 3")
+    assert "intros; psatz R 2" in tactics(COQ, "⊢ forall a b : R, 0 < a -> a * b <= a * b + a")
+    for goal in ("a, b : R\n⊢ a * b = b * a", "a : R\nH : a < 1\n⊢ a <> 1"):
+        assert not any("psatz" in t for t in tactics(COQ, goal)), goal
+    natural = "n : nat\n⊢ n * n >= n"
+    assert not any("psatz" in t for t in tactics(COQ, natural, header=NAT_HEADER))
+    monkeypatch.setattr(coq, "_csdp_available", lambda: False)
+    assert not any("psatz" in t for t in tactics(COQ, "a, b : R\n⊢ a ^ 2 + b ^ 2 >= 2 * a * b"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import pytest
 
@@ -26,8 +27,8 @@ COMPLEX_HEADER = (
 )
 
 #: Competition algebra in miniF2F-Coq's style (not benchmark entries), each needing one step
-#: of the portfolio before arithmetic can close it, and that step's tactic.
-STATEMENTS = [
+#: of the portfolio before arithmetic can close it, and that step's tactic (the last needs csdp).
+STATEMENTS: list[Any] = [
     (
         # A quotient is an opaque atom to lra/nra until the denominator is multiplied out.
         Theorem(
@@ -63,10 +64,27 @@ STATEMENTS = [
         ),
         "apply injective_projections",
     ),
+    pytest.param(
+        # A sum-of-squares inequality nra cannot close: psatz asks csdp for a certificate.
+        Theorem(
+            name="sum_of_squares",
+            header=REAL_HEADER,
+            statement=(
+                "Theorem sum_of_squares : forall a b : R, a ^ 4 + b ^ 4 >= a ^ 3 * b + a * b ^ 3."
+            ),
+        ),
+        "intros; psatz R 2",
+        id="sum_of_squares",
+        marks=pytest.mark.skipif(shutil.which("csdp") is None, reason="csdp not installed"),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("theorem", "step"), STATEMENTS, ids=[t.name for t, _ in STATEMENTS])
+@pytest.mark.parametrize(
+    ("theorem", "step"),
+    STATEMENTS,
+    ids=["quotient_fact", "defined_function", "complex_identity", "sum_of_squares"],
+)
 def test_search_takes_the_shaping_step_and_the_proof_verifies(theorem: Theorem, step: str) -> None:
     """The portfolio's search proves the statement through the expected step, and the proof
     passes coqc and coqchk."""
