@@ -1,0 +1,57 @@
+"""The progress sweep trains each configuration through the CLI, ranks by valid, resumes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.progress_sweep import main, parse_config
+from tests.models.progress.conftest import FIXTURE_TRACE
+
+SMALL = "--rounds 10 --min-data-in-leaf 5 --feature-bits 12 --threads 1"
+
+
+def test_parse_config_splits_name_and_flags() -> None:
+    """NAME=FLAGS gives the name and the shell-split flags; an empty FLAGS is no flag."""
+    assert parse_config("wide=--num-leaves 127 --min-data-in-leaf 50") == (
+        "wide",
+        ["--num-leaves", "127", "--min-data-in-leaf", "50"],
+    )
+    assert parse_config("default=") == ("default", [])
+
+
+@pytest.mark.parametrize("text", ["--num-leaves 3", "=--num-leaves 3", "a/b=--rounds 2"])
+def test_malformed_config_is_one_line_naming_it(text: str) -> None:
+    """A config without a plain NAME= is refused with a message naming it."""
+    with pytest.raises(SystemExit, match="expected NAME=FLAGS"):
+        parse_config(text)
+
+
+def test_sweep_trains_ranks_by_valid_and_resumes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two configurations are trained with train-progress, ranked by valid MAE in report.json,
+    and a second run reads the existing models instead of training again."""
+    pytest.importorskip("lightgbm")
+    output = tmp_path / "sweep"
+    argv = [
+        "--data", str(FIXTURE_TRACE), "--output", str(output), "--common", SMALL,
+        "--config", "narrow=--num-leaves 4", "--config", "wide=--num-leaves 31",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    report = json.loads((output / "report.json").read_text())
+    rows = report["configs"]
+    assert {row["config"] for row in rows} == {"narrow", "wide"}
+    assert rows[0]["valid_mae"] <= rows[1]["valid_mae"]
+    assert all(row["test_ratio"] is not None and row["trees"] >= 1 for row in rows)
+    assert "| narrow |" in (output / "report.md").read_text()
+    trained = {
+        name: (output / name / "metrics.json").stat().st_mtime_ns for name in ("narrow", "wide")
+    }
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert {
+        name: (output / name / "metrics.json").stat().st_mtime_ns for name in ("narrow", "wide")
+    } == trained
