@@ -1,13 +1,14 @@
 """Progress-model examples from the prover's own runs (the prover side of the training data).
 
-A ``prove``/``eval`` run directory (``DIR/results.jsonl``, or ``DIR/shard-*/results.jsonl``
-of a sharded run) is read with the typed record reader
-(:func:`prover.attempts.jsonl.read_records`). Every verified proof contributes each
-proved node of its search graph (:attr:`AttemptRecord.proved_nodes`), labelled with its
-shortest distance to a finished proof in that graph; records without proved nodes fall
-back to the proof path (state i of an n-step proof gets n − i). These examples are
-training data (split ``train``); :func:`run_examples` is also how the states of test
-proofs are read for evaluation-only metrics (``--report-run``).
+A ``prove``/``eval`` run directory (``DIR/results.jsonl``, ``DIR/shard-*/results.jsonl``
+of a sharded run, or a ``progress_search`` arm's ``DIR/chunk-*/shard-*/results.jsonl``) is
+read with the typed record reader (:func:`prover.attempts.jsonl.read_records`). Every
+verified proof contributes each proved node of its search graph
+(:attr:`AttemptRecord.proved_nodes`), labelled with its shortest distance to a finished
+proof in that graph; records without proved nodes fall back to the proof path (state i of
+an n-step proof gets n − i). These examples are training data (split ``train``);
+:func:`run_examples` is also how the states of test proofs are read for evaluation-only
+metrics (``--report-run``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The prover's own proofs as training rows: the verified proofs of ``prove``/``eval`` runs.
 
 A run directory holds ``DIR/results.jsonl``, or ``DIR/shard-*/results.jsonl`` for a sharded
-run; both are read with the typed record reader (:func:`prover.attempts.jsonl.read_records`),
+run, or ``DIR/chunk-*/shard-*/results.jsonl`` for an arm of ``benchmarks.progress_search``;
+all are read with the typed record reader (:func:`prover.attempts.jsonl.read_records`),
 here on the prover side, so the models never parse the prover's result files. Every
 verified proof gives one :class:`models.trace_data.TraceStep` per tactic (the state before
 it, the steps left), in the ``train`` split, which is how the prover learns from itself
@@ -26,11 +27,13 @@ logger = logging.getLogger(__name__)
 
 
 def run_results_files(directory: Path) -> list[Path]:
-    """``DIR/results.jsonl``, or the ``DIR/shard-*/results.jsonl`` of a sharded run."""
+    """``DIR/results.jsonl``, else a sharded run's ``DIR/shard-*/results.jsonl``, else the
+    ``DIR/chunk-*/shard-*/results.jsonl`` of a ``progress_search`` arm (run in chunks)."""
     single = directory / "results.jsonl"
     if single.is_file():
         return [single]
-    return sorted(directory.glob("shard-*/results.jsonl"))
+    shards = sorted(directory.glob("shard-*/results.jsonl"))
+    return shards or sorted(directory.glob("chunk-*/shard-*/results.jsonl"))
 
 
 def read_run_records(directory: Path) -> list[AttemptRecord]:
@@ -38,7 +41,8 @@ def read_run_records(directory: Path) -> list[AttemptRecord]:
     files = run_results_files(directory)
     if not files:
         raise InputError(
-            f"{directory}: not a run directory (no results.jsonl or shard-*/results.jsonl)"
+            f"{directory}: not a run directory "
+            "(no results.jsonl, shard-*/results.jsonl or chunk-*/shard-*/results.jsonl)"
         )
     return [record for path in files for record in read_records(path)]
 

@@ -46,6 +46,20 @@ def test_sharded_runs_are_read(tmp_path: Path) -> None:
     assert {r.theorem for r in verified_proof_steps([tmp_path / "run"])} == {"s0", "s1"}
 
 
+def test_chunked_arm_of_a_progress_search_is_read(tmp_path: Path) -> None:
+    """An arm of benchmarks.progress_search (DIR/chunk-*/shard-*/results.jsonl) is one run."""
+    for chunk in range(2):
+        for shard in range(2):
+            write_jsonl(
+                tmp_path / "arm" / f"chunk-{chunk:03d}" / f"shard-{shard}" / "results.jsonl",
+                [proved_record(f"c{chunk}s{shard}", ["lia."])],
+            )
+    assert len(run_results_files(tmp_path / "arm")) == 4
+    assert {r.theorem for r in verified_proof_steps([tmp_path / "arm"])} == {
+        "c0s0", "c0s1", "c1s0", "c1s1",
+    }  # fmt: skip
+
+
 def test_unpaired_states_skip_the_record(tmp_path: Path) -> None:
     """A proof whose states do not pair with its tactics gives no row (and no crash)."""
     record = proved_record("odd", ["lia.", "auto."])
