@@ -26,6 +26,7 @@ import json
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from models.language.training.evaluation import TOP_K, sample_examples
 from models.language.training.examples import load_dataset
 from models.language.vllm_server import SERVED_DTYPE, served_model
 from search.protocols import GenerationRequest, TacticGenerator
-from search.states import ProofState, Theorem
+from search.states import Candidate, ProofState, Theorem
 
 _THEOREM = Theorem(name="heldout", header="", statement="Theorem heldout : True.")
 
@@ -72,9 +73,18 @@ def _hf_generator(arguments: argparse.Namespace) -> TacticGenerator:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class Measurement:
+    """One backend's figures: the batched call's seconds and answers, per-state latencies."""
+
+    seconds: float
+    answers: list[list[Candidate]]
+    latencies: list[float]
+
+
 def _measure(
     generator: TacticGenerator, requests: list[GenerationRequest], sequential: int
-) -> dict[str, Any]:
+) -> Measurement:
     """The batched call's seconds and answers, then one-request-per-state latencies."""
     generator.generate(requests[:1])  # warm-up: first-call compilation and caches
     began = time.monotonic()
@@ -85,7 +95,7 @@ def _measure(
         began = time.monotonic()
         generator.generate([request])
         latencies.append(time.monotonic() - began)
-    return {"seconds": seconds, "answers": answers, "latencies": latencies}
+    return Measurement(seconds=seconds, answers=answers, latencies=latencies)
 
 
 def _requests(arguments: argparse.Namespace) -> tuple[list[Any], list[GenerationRequest]]:
@@ -109,7 +119,7 @@ def _run(
     arguments: argparse.Namespace,
     parser: argparse.ArgumentParser,
     requests: list[GenerationRequest],
-) -> tuple[float, dict[str, Any]]:
+) -> tuple[float, Measurement]:
     """Start-up seconds and measurements for the chosen backend."""
     sequential = arguments.sequential_states
     if arguments.backend == "hf":
@@ -169,7 +179,7 @@ def main() -> int:
     arguments = parser.parse_args()
     test, requests = _requests(arguments)
     startup_s, measured = _run(arguments, parser, requests)
-    seconds, answers, latencies = measured["seconds"], measured["answers"], measured["latencies"]
+    seconds, answers, latencies = measured.seconds, measured.answers, measured.latencies
     candidates = sum(len(group) for group in answers)
     accuracy = top_k_accuracy(
         [[c.tactic for c in group] for group in answers], [e.tactic for e in test], TOP_K

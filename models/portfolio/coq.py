@@ -98,6 +98,12 @@ def _quantified_body(text: str) -> str:
     return ", ".join(parts[1:]) if len(parts) > 1 else text
 
 
+def _final_statement(text: str) -> str:
+    """What ``text`` finally states: past a leading ``forall``'s binders and every premise."""
+    body = _quantified_body(text) if text.strip().startswith("forall ") else text
+    return _top_split(body, "->")[-1]
+
+
 class _Context:
     """What the generator knows about one goal: variables, domains, definitions."""
 
@@ -207,17 +213,13 @@ def _certificate_steps(context: _Context) -> list[Proposal]:
     ``nra`` multiplies hypotheses pairwise and hands the products to a linear solver;
     polynomial inequalities that need a sum of squares (``a^4 + b^4 >= a^3 b + a b^3``)
     defeat it. ``psatz`` asks the semidefinite solver csdp (Debian: coinor-csdp) for a
-    Positivstellensatz certificate of degree 2, which Coq then checks: an untrusted
-    search, a kernel-checked proof. Without csdp, ``psatz`` can only fail, so it is
-    not proposed.
+    Positivstellensatz certificate of degree 2, which Coq then checks. Without csdp,
+    ``psatz`` can only fail, so it is not proposed.
     """
-    if not context.reals or not _csdp_available():
+    final = _final_statement(context.conclusion) if context.reals else ""
+    if not (_COMPARISON.search(final) and _csdp_available()):
         return []
-    conclusion = context.conclusion
-    body = _quantified_body(conclusion) if conclusion.startswith("forall ") else conclusion
-    if not _COMPARISON.search(_top_split(body, "->")[-1]):
-        return []
-    if _introducible(conclusion):
+    if _introducible(context.conclusion):
         return [Proposal(family="intros; psatz", tactic="intros; psatz R 2")]
     return [Proposal(family="psatz", tactic="psatz R 2")]
 
@@ -313,8 +315,7 @@ def _is_predicate(kind: str, head: str) -> bool:
 def _equation_steps(context: _Context, name: str, kind: str) -> list[Proposal]:
     """``rewrite`` (either way) and ``subst`` for an equation hypothesis."""
     quantified = kind.strip().startswith("forall ")
-    body = _quantified_body(kind) if quantified else kind
-    sides = _equation(_top_split(body, "->")[-1])
+    sides = _equation(_final_statement(kind))
     if sides is None:
         return []
     left, right = sides

@@ -40,13 +40,13 @@ def test_measure_warms_up_batches_then_asks_one_state_per_request() -> None:
     generator = _CountingGenerator()
     measured = _measure(generator, _requests(5), sequential=3)
     assert generator.batch_sizes == [1, 5, 1, 1, 1]
-    assert len(measured["answers"]) == 5
-    assert len(measured["latencies"]) == 3
-    assert all(latency >= 0 for latency in measured["latencies"])
+    assert len(measured.answers) == 5
+    assert len(measured.latencies) == 3
+    assert all(latency >= 0 for latency in measured.latencies)
 
 
 def test_measure_with_fewer_states_than_the_latency_sample() -> None:
     """The latency sample is capped by the number of states."""
     generator = _CountingGenerator()
     measured = _measure(generator, _requests(2), sequential=16)
-    assert len(measured["latencies"]) == 2
+    assert len(measured.latencies) == 2
