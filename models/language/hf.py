@@ -8,6 +8,9 @@ the beam indices for beam search), averaged or summed like the other backends.
 
 Generation stops at the search's deadline (transformers' ``max_time``); the samples of
 a call cut that way are dropped, since a completion stopped mid-tactic is no tactic.
+A prompt longer than the model's context (less the completion's ``max_tokens``) loses its
+beginning, as in training: the goal and the marker that ends the prompt are kept, and a
+huge state costs one bounded forward pass instead of positions the model never learned.
 
 torch and transformers are imported lazily, in the constructor.
 """
@@ -74,7 +77,11 @@ class HfGenerator:
         except (OSError, ValueError) as exc:
             raise GeneratorError(f"transformers could not load model {path}: {exc}") from exc
         self._model.eval()
+        self._prompt_token_limit = _prompt_token_limit(
+            self._model.config, self._tokenizer, self.sampling.max_tokens
+        )
         self._tokenizer.padding_side = "left"
+        self._tokenizer.truncation_side = "left"
         if self._tokenizer.pad_token_id is None:
             self._tokenizer.pad_token = self._tokenizer.eos_token
 
@@ -110,6 +117,16 @@ class HfGenerator:
         still_left_s = seconds_left(batch)
         return samples if still_left_s is not None and still_left_s > 0 else []
 
+    def encode_prompts(self, prompts: list[str]) -> Any:
+        """The batch's token tensors, each prompt cut on the left to the context's limit."""
+        return self._tokenizer(
+            prompts,
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=self._prompt_token_limit,
+        )
+
     def _generation_arguments(self, count: int, max_time_s: float | None) -> dict[str, Any]:
         arguments: dict[str, Any] = {
             "max_new_tokens": self.sampling.max_tokens,
@@ -140,7 +157,7 @@ class HfGenerator:
     ) -> list[Sample]:
         torch = self._torch
         prompts = [self.template.render(r, language=self.language) for r in batch]
-        encoded = self._tokenizer(prompts, return_tensors="pt", padding=True)
+        encoded = self.encode_prompts(prompts)
         torch.manual_seed(combined_seed([r.seed for r in batch]))
         try:
             with torch.no_grad():
@@ -179,3 +196,23 @@ class HfGenerator:
             token_logprobs=tuple(float(v) for v in logprobs[:length]),
             token_texts=pieces if "".join(pieces) == text else (),
         )
+
+
+def _prompt_token_limit(model_config: Any, tokenizer: Any, max_tokens: int) -> int:
+    """Prompt tokens that leave room for ``max_tokens`` in the model's context.
+
+    The context is the model's ``max_position_embeddings``, else the tokenizer's
+    ``model_max_length`` (transformers puts a huge sentinel there when it is unknown).
+    """
+    context = getattr(model_config, "max_position_embeddings", None)
+    if not isinstance(context, int) or context < 1:
+        context = getattr(tokenizer, "model_max_length", None)
+    if not isinstance(context, int) or not 1 <= context < 1_000_000:
+        raise ConfigError("the hf generator's model declares no context length")
+    limit = context - max_tokens
+    if limit < 1:
+        raise ConfigError(
+            f"max_tokens ({max_tokens}) leaves no room for a prompt in the model's"
+            f" {context}-token context"
+        )
+    return limit

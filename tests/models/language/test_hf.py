@@ -97,3 +97,36 @@ def test_generation_past_the_deadline_gives_no_candidates(
         cut = request_factory(1, num_candidates=3, deadline=started + 0.01)
         assert generator.generate([cut]) == [[]]
     assert time.monotonic() - started < 10.0, "sampling must stop at the deadline"
+
+
+def test_a_prompt_longer_than_the_context_keeps_its_end(model_dir: str) -> None:
+    """A prompt past the context less max_tokens is cut on the left; its end is kept."""
+    from models.language.hf import HfGenerator
+
+    generator = HfGenerator(
+        model=model_dir,
+        template=get_template("reprover"),
+        language="coq",
+        sampling=SamplingSettings(num_samples=1, max_tokens=192),
+    )
+    context = generator._model.config.max_position_embeddings
+    prompt = "x + " * context + "0 = 0\n[GOAL] the end [TACTIC]"
+    whole = generator._tokenizer(prompt)["input_ids"]
+    assert len(whole) > context
+    encoded = generator.encode_prompts([prompt, "short goal"])
+    assert encoded["input_ids"].shape[1] == context - 192
+    assert encoded["input_ids"][0].tolist() == whole[-(context - 192) :]
+
+
+def test_max_tokens_filling_the_context_is_refused(model_dir: str) -> None:
+    """max_tokens that leave no room for a prompt is a config error naming max_tokens."""
+    from models.language.hf import HfGenerator
+    from search.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="max_tokens"):
+        HfGenerator(
+            model=model_dir,
+            template=get_template("reprover"),
+            language="coq",
+            sampling=SamplingSettings(num_samples=1, max_tokens=8192),
+        )
