@@ -24,7 +24,7 @@ from prover.cli.flags import (
     generator_config_from_arguments,
     scoring_config_from_arguments,
 )
-from prover.interactive.service import SearchLimits
+from prover.interactive.service_values import SearchLimits
 from prover.interactive.serving import ServeConfig, run_serve
 from prover.interactive.web.limits import HttpLimits
 

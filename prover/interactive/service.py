@@ -36,10 +36,19 @@ from prover.attempts.learning import HeaderLearner, steps_of_proof
 from prover.interactive.assist import ResumedEnvironment
 from prover.interactive.goal_text import state_from_text
 from prover.interactive.pool import EnvironmentPool, PoolBusy, PoolClosed
+from prover.interactive.service_values import (
+    MAX_CANDIDATES,
+    Health,
+    SearchAnswer,
+    SearchLimits,
+    SearchQuery,
+    ServiceUnavailable,
+    Suggestion,
+)
 from prover.interactive.statements import request_theorem
 from search.config import SearchConfig
 from search.engine import best_first_search
-from search.errors import BackendError, ConfigError, InputError, ProverError
+from search.errors import BackendError, InputError, ProverError
 from search.protocols import (
     GenerationRequest,
     NodeScorer,
@@ -50,101 +59,10 @@ from search.protocols import (
 )
 from search.result import SearchResult, SearchStatus, StopReason
 from search.states import Candidate, Theorem
-from search.validation import require_positive
 
-__all__ = [
-    "MAX_CANDIDATES",
-    "AssistService",
-    "Health",
-    "SearchAnswer",
-    "SearchLimits",
-    "SearchQuery",
-    "ServiceUnavailable",
-    "Suggestion",
-]
+__all__ = ["AssistService"]
 
 logger = logging.getLogger(__name__)
-
-MAX_CANDIDATES = 256
-"""Most outputs one ``generate`` call returns."""
-
-
-class ServiceUnavailable(ProverError):
-    """A component the request needs is missing, failed, or busy (HTTP 503)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class SearchLimits:
-    """Bounds of ``search`` budgets and the defaults used when a request gives none."""
-
-    default_time_limit_s: float = 30.0
-    max_time_limit_s: float = 600.0
-    max_expansions: int = 100_000
-    tactic_timeout_s: float = 5.0
-    wait_for_worker_s: float = 60.0
-
-    def __post_init__(self) -> None:
-        for name in ("max_time_limit_s", "tactic_timeout_s", "wait_for_worker_s"):
-            require_positive(name, getattr(self, name))
-        if not 0 < self.default_time_limit_s <= self.max_time_limit_s:
-            raise ConfigError(
-                f"default_time_limit_s must be in (0, max_time_limit_s={self.max_time_limit_s}], "
-                f"got {self.default_time_limit_s!r}"
-            )
-        if self.max_expansions < 1:
-            raise ConfigError(f"max_expansions must be at least 1, got {self.max_expansions!r}")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Suggestion:
-    """One ``generate`` output; the progress fields are set only with ``use_reward``."""
-
-    output: str
-    score: float
-    model_score: float | None = None
-    steps_remaining: float | None = None
-    reward: float | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Health:
-    """What the service has loaded."""
-
-    generator: str
-    language: str
-    progress_model: bool
-    encoder: str | None
-    search: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class SearchQuery:
-    """An untrusted ``search`` request: checked by :meth:`AssistService.search`."""
-
-    statement: str
-    header: str = ""
-    name: str | None = None
-    time_limit_s: float | None = None
-    max_expansions: int | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class SearchAnswer:
-    """A ``search`` result; ``status == "proved"`` exactly when ``verified``.
-
-    ``proof`` and ``proof_text`` are set only for a verified proof; ``header_time_s`` is
-    the time spent opening the theorem (header loading included), part of ``time_s``.
-    """
-
-    status: str
-    stop_reason: str
-    proof: list[str] | None
-    proof_text: str | None
-    verified: bool
-    expansions: int
-    error: str | None
-    time_s: float
-    header_time_s: float
 
 
 @dataclass(kw_only=True)

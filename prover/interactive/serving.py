@@ -34,7 +34,8 @@ from prover.attempts.learning import header_learner
 from prover.backends.factory import BackendConfig, open_environment
 from prover.backends.sandbox import require_sandbox
 from prover.interactive.pool import EnvironmentPool
-from prover.interactive.service import MAX_CANDIDATES, AssistService, SearchLimits
+from prover.interactive.service import AssistService
+from prover.interactive.service_values import MAX_CANDIDATES, SearchLimits
 from prover.interactive.web.limits import HttpLimits
 from search.errors import ConfigError
 

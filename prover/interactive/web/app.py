@@ -26,7 +26,8 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from prover.interactive.service import AssistService, SearchQuery, ServiceUnavailable
+from prover.interactive.service import AssistService
+from prover.interactive.service_values import SearchQuery, ServiceUnavailable
 from prover.interactive.web.gate import RequestGate
 from prover.interactive.web.limits import HttpLimits
 from prover.interactive.web.messages import validation_message

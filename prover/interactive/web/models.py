@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from prover.interactive.service import MAX_CANDIDATES
+from prover.interactive.service_values import MAX_CANDIDATES
 from prover.interactive.web.limits import (
     MAX_INPUT_CHARS,
     MAX_NAME_CHARS,

@@ -12,7 +12,8 @@ from models.registry import GeneratorConfig
 from models.retrieval.settings import KnnTrainingConfig
 from models.retrieval.training import train_knn
 from prover.backends.factory import BackendConfig
-from prover.interactive.service import AssistService, SearchQuery
+from prover.interactive.service import AssistService
+from prover.interactive.service_values import SearchQuery
 from prover.interactive.serving import ServeConfig, build_service
 
 pytestmark = [

@@ -12,7 +12,7 @@ import pytest
 
 from models.progress.config import ScoringConfig
 from prover.backends.factory import BackendConfig
-from prover.interactive.service import SearchQuery
+from prover.interactive.service_values import SearchQuery
 from prover.interactive.serving import ServeConfig, build_service
 from tests.progress_doubles import ContextRecordingModel
 

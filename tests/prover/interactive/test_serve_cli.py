@@ -22,7 +22,7 @@ import pytest
 from models.progress.config import ScoringConfig
 from prover.cli.main import build_parser
 from prover.interactive.assist import AssistConfig
-from prover.interactive.service import SearchLimits
+from prover.interactive.service_values import SearchLimits
 from prover.interactive.serving import ServeConfig, build_service
 from search.errors import ConfigError, ProverError
 from tests.process_table import descendants

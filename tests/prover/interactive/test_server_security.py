@@ -19,7 +19,8 @@ import pytest
 from models.portfolio.generator import PortfolioGenerator
 from prover.backends.factory import BackendConfig, open_environment
 from prover.interactive.pool import EnvironmentPool
-from prover.interactive.service import AssistService, SearchLimits
+from prover.interactive.service import AssistService
+from prover.interactive.service_values import SearchLimits
 from prover.interactive.web.limits import HttpLimits
 from search.errors import BackendCrashed
 from search.outcomes import Verification
