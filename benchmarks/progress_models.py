@@ -22,7 +22,7 @@ from typing import Any
 from models.progress import load_progress_predictor, read_manifest
 from models.progress.data import ProgressExample, trace_examples
 from models.progress.metrics import evaluate_predictor, measure_cost
-from prover.attempts.progress_data import run_examples
+from prover.attempts.progress_data import evaluation_examples
 
 __all__ = ["evaluate_model", "main"]
 
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         split: [e for e in examples if e.split == split] for split in ("valid", "test")
     }
     for run in arguments.runs:
-        sets[f"run:{run.name}"] = run_examples([run])
+        sets[f"run:{run.name}"] = evaluation_examples(run)
     results = {str(m): evaluate_model(m, sets, cost_set="test") for m in arguments.models}
     arguments.output.parent.mkdir(parents=True, exist_ok=True)
     arguments.output.write_text(json.dumps({"sets": list(sets), "results": results}, indent=2))

@@ -20,7 +20,14 @@ from typing import Any
 
 from search.errors import InputError
 
-__all__ = ["SPLITS", "TraceStep", "TracedStep", "load_trace_steps", "read_manifest"]
+__all__ = [
+    "SPLITS",
+    "TraceStep",
+    "TracedStep",
+    "load_trace_steps",
+    "read_manifest",
+    "theorems_of_test_files",
+]
 
 SPLITS = ("train", "valid", "test")
 
@@ -80,6 +87,22 @@ def load_trace_steps(directory: Path, *, splits: tuple[str, ...] = SPLITS) -> li
         raise InputError(f"{directory}: trace directory without steps.jsonl.gz")
     wanted = frozenset(splits)
     return [row for row in _read_rows(path) if row.split in wanted]
+
+
+def theorems_of_test_files(directory: Path) -> frozenset[str]:
+    """Names of the theorems of the trace's test files.
+
+    A run's proof of one of them (``prove --file`` on a test library file, as the in-domain
+    benchmark does) must not become a training row, or the test metrics would measure
+    memory. (Valid files' theorems may: expert iteration learns from them.) Names are
+    compared without their file, so a training theorem that shares a test theorem's name
+    is left out too: the cautious side.
+    """
+    read_manifest(directory)
+    path = directory / "steps.jsonl.gz"
+    if not path.is_file():
+        raise InputError(f"{directory}: trace directory without steps.jsonl.gz")
+    return frozenset(row.theorem for row in _read_rows(path) if row.split == "test")
 
 
 def _read_rows(path: Path) -> Iterator[TraceStep]:

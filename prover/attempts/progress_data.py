@@ -6,9 +6,10 @@ read with the typed record reader (:func:`prover.attempts.jsonl.read_records`). 
 verified proof contributes each proved node of its search graph
 (:attr:`AttemptRecord.proved_nodes`), labelled with its shortest distance to a finished
 proof in that graph; records without proved nodes fall back to the proof path (state i of
-an n-step proof gets n − i). These examples are training data (split ``train``);
-:func:`run_examples` is also how the states of test proofs are read for evaluation-only
-metrics (``--report-run``).
+an n-step proof gets n − i). These examples are training data (split ``train``), less the
+records that must not be learned (a test split, a theorem of a trace's test files:
+:func:`prover.attempts.training_data.trainable`); :func:`evaluation_examples` reads every
+verified proof, test ones included, for evaluation-only metrics (``--report-run``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from pathlib import Path
 
 from models.progress.data import RUN_SOURCE_PREFIX, ProgressExample, path_examples
 from prover.attempts.record import AttemptRecord
-from prover.attempts.training_data import read_run_records
+from prover.attempts.training_data import read_run_records, trainable
 
-__all__ = ["record_examples", "run_examples"]
+__all__ = ["evaluation_examples", "record_examples", "run_examples"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,17 +56,32 @@ def record_examples(record: AttemptRecord, *, source: str) -> list[ProgressExamp
     )
 
 
-def run_examples(directories: Sequence[Path]) -> list[ProgressExample]:
-    """Examples of every verified proof in the run directories (InputError names a bad one).
+def run_examples(
+    directories: Sequence[Path], *, held_out: frozenset[str] = frozenset()
+) -> list[ProgressExample]:
+    """Training examples of the run directories' verified proofs (InputError names a bad one).
 
-    A directory without results is an error (a wrong path); a run that proved nothing
-    contributes nothing, with a warning.
+    Test-split records and proofs of ``held_out`` theorem names are left out. A directory
+    without results is an error (a wrong path); a run that proved nothing contributes
+    nothing, with a warning.
     """
+    return _examples(directories, training_only=True, held_out=held_out)
+
+
+def evaluation_examples(directory: Path) -> list[ProgressExample]:
+    """Examples of every verified proof of one run, test split included (never trained on)."""
+    return _examples([directory], training_only=False, held_out=frozenset())
+
+
+def _examples(
+    directories: Sequence[Path], *, training_only: bool, held_out: frozenset[str]
+) -> list[ProgressExample]:
     examples: list[ProgressExample] = []
     for directory in directories:
         found = [
             example
             for record in read_run_records(Path(directory))
+            if not training_only or trainable(record, held_out)
             for example in record_examples(record, source=f"{RUN_SOURCE_PREFIX}{directory}")
         ]
         if not found:

@@ -7,7 +7,8 @@ here on the prover side, so the models never parse the prover's result files. Ev
 verified proof gives one :class:`models.trace_data.TraceStep` per tactic (the state before
 it, the steps left), in the ``train`` split, which is how the prover learns from itself
 (expert iteration). Records of a benchmark's ``test`` split are left out, so test theorems
-never enter training whatever run directory is passed.
+never enter training whatever run directory is passed; so are proofs of the trace's
+test-file theorems (:func:`models.trace_data.theorems_of_test_files`, given as ``held_out``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from prover.attempts.jsonl import read_records
 from prover.attempts.record import AttemptRecord
 from search.errors import InputError
 
-__all__ = ["read_run_records", "run_results_files", "verified_proof_steps"]
+__all__ = ["read_run_records", "run_results_files", "trainable", "verified_proof_steps"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,24 +48,31 @@ def read_run_records(directory: Path) -> list[AttemptRecord]:
     return [record for path in files for record in read_records(path)]
 
 
-def verified_proof_steps(directories: Sequence[Path]) -> list[TraceStep]:
-    """Training rows of every verified, non-test proof in the run directories.
+def trainable(record: AttemptRecord, held_out: frozenset[str]) -> bool:
+    """Whether a record may be learned from: proved, not of a test split, not held out."""
+    return record.proved and record.split != "test" and record.name not in held_out
 
-    All directories are read before anything is returned, so a bad one fails the command
+
+def verified_proof_steps(
+    directories: Sequence[Path], *, held_out: frozenset[str] = frozenset()
+) -> list[TraceStep]:
+    """Training rows of every verified proof in the run directories that may be learned.
+
+    Test-split records and proofs of ``held_out`` theorem names are left out. All
+    directories are read before anything is returned, so a bad one fails the command
     before any training starts.
     """
     steps: list[TraceStep] = []
     for directory in directories:
         records = read_run_records(Path(directory))
-        skipped = sum(1 for r in records if r.proved and r.split == "test")
-        found = [
-            step
-            for record in records
-            if record.proved and record.split != "test"
-            for step in _record_steps(record, directory)
-        ]
+        kept = [r for r in records if trainable(r, held_out)]
+        found = [step for record in kept for step in _record_steps(record, directory)]
+        left_out = sum(1 for r in records if r.proved) - len(kept)
         logger.info(
-            "%s: %d training rows (%d test-split proofs left out)", directory, len(found), skipped
+            "%s: %d training rows (%d test-split or held-out proofs left out)",
+            directory,
+            len(found),
+            left_out,
         )
         steps.extend(found)
     return steps

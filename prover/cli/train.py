@@ -139,12 +139,14 @@ _TRAINING_FIELDS = same_names(*_TRAINING_FLAGS)
 def _run_train(arguments: argparse.Namespace) -> int:
     from models.progress.data import trace_examples
     from models.progress.training import train_progress_model
-    from prover.attempts.progress_data import run_examples
+    from models.trace_data import theorems_of_test_files
+    from prover.attempts.progress_data import evaluation_examples, run_examples
 
     config = training_config_from_arguments(arguments)
     trace, *runs = config.data
-    examples = trace_examples(trace) + run_examples(runs)
-    reported = {str(run): run_examples([run]) for run in arguments.report_run}
+    held_out = theorems_of_test_files(trace) if runs else frozenset()
+    examples = trace_examples(trace) + run_examples(runs, held_out=held_out)
+    reported = {str(run): evaluation_examples(run) for run in arguments.report_run}
     metrics = train_progress_model(config, examples, reported=reported)
     summary = {
         key: metrics.get(key)

@@ -80,6 +80,13 @@ def _add_knn_flags(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--seed", type=int, default=defaults.seed, help="sampling seed")
 
 
+def _held_out(trace: Path, runs: tuple[Path, ...]) -> frozenset[str]:
+    """The trace's test-file theorem names, which no run's proof may teach (read with runs)."""
+    from models.trace_data import theorems_of_test_files
+
+    return theorems_of_test_files(trace) if runs else frozenset()
+
+
 def _run_knn(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]) -> int:
     from models.retrieval.training import train_knn
 
@@ -93,7 +100,7 @@ def _run_knn(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ..
         data=trace,
         runs=runs,
     )
-    metrics = train_knn(config, verified_proof_steps(runs))
+    metrics = train_knn(config, verified_proof_steps(runs, held_out=_held_out(trace, runs)))
     summary = {key: metrics[key] for key in ("train_rows", "test_rows", "knn", "most_frequent")}
     print(json.dumps(summary))
     print(f"model: {config.output} (metrics.json inside)")
@@ -176,7 +183,9 @@ def _run_lm(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...
     from models.language.training.pipeline import train_language_model
 
     config = lm_config_from_arguments(arguments, trace=trace, runs=runs)
-    metrics = train_language_model(config, verified_proof_steps(runs))
+    metrics = train_language_model(
+        config, verified_proof_steps(runs, held_out=_held_out(trace, runs))
+    )
     summary = {
         key: metrics[key]
         for key in ("train_examples", "parameters", "steps", "stop_reason", "final_valid_loss")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from models.trace_data import load_trace_steps
+from models.trace_data import load_trace_steps, theorems_of_test_files
 from search.errors import InputError
 
 FIXTURE_TRACE = Path(__file__).resolve().parents[1] / "fixtures" / "knn_trace"
@@ -30,3 +30,12 @@ def test_broken_row_names_file_and_line(tmp_path: Path) -> None:
         out.write(json.dumps({"library": "x"}) + "\n")
     with pytest.raises(InputError, match=r"steps\.jsonl\.gz:1: trace row without"):
         load_trace_steps(trace)
+
+
+def test_the_test_files_theorems_are_named() -> None:
+    """theorems_of_test_files names exactly the theorems of the test-split rows."""
+    names = theorems_of_test_files(FIXTURE_TRACE)
+    rows = load_trace_steps(FIXTURE_TRACE)
+    assert names == {r.theorem for r in rows if r.split == "test"}
+    assert "add_zero_right'" in names
+    assert any(r.theorem not in names for r in rows if r.split == "train")

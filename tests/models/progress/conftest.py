@@ -14,7 +14,7 @@ import pytest
 FIXTURE_TRACE = Path(__file__).resolve().parents[2] / "fixtures" / "trace"
 
 
-def proved_record(name: str, proof: list[str], *, split: str = "valid") -> dict[str, Any]:
+def proved_record(name: str, proof: list[str], *, split: str | None = "valid") -> dict[str, Any]:
     """A verified results.jsonl record whose proof path is labelled n − i, plus a side node."""
     states = [f"x : nat\n⊢ {name} state {i}" for i in range(len(proof))]
     nodes = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.attempts.progress_data import record_examples, run_examples
+from prover.attempts.progress_data import evaluation_examples, record_examples, run_examples
 from prover.attempts.record import AttemptRecord
 from search.errors import InputError
 from tests.models.progress.conftest import failed_record, proved_record, write_jsonl
@@ -61,3 +61,19 @@ def test_run_without_proofs_contributes_nothing(tmp_path: Path) -> None:
     """A run that proved nothing adds no example (and is not an error)."""
     write_jsonl(tmp_path / "none" / "results.jsonl", [failed_record("x")])
     assert run_examples([tmp_path / "none"]) == []
+
+
+def test_test_split_and_held_out_proofs_are_evaluation_only(tmp_path: Path) -> None:
+    """Training examples leave out test-split and held-out proofs; evaluation reads them all."""
+    write_jsonl(
+        tmp_path / "run" / "results.jsonl",
+        [
+            proved_record("kept", ["lia"]),
+            proved_record("test_proof", ["lia"], split="test"),
+            proved_record("lib_test", ["lia"], split=None),
+        ],
+    )
+    training = run_examples([tmp_path / "run"], held_out=frozenset({"lib_test"}))
+    assert {e.theorem for e in training} == {"kept"}
+    everything = evaluation_examples(tmp_path / "run")
+    assert {e.theorem for e in everything} == {"kept", "test_proof", "lib_test"}

@@ -35,6 +35,19 @@ def test_test_split_proofs_never_become_training_rows(tmp_path: Path) -> None:
     assert {r.theorem for r in verified_proof_steps([tmp_path / "run"])} == {"kept"}
 
 
+def test_proofs_of_the_traces_test_theorems_never_become_training_rows(tmp_path: Path) -> None:
+    """A file run's proof of a theorem named in held_out (a trace test file's) is left out."""
+    write_jsonl(
+        tmp_path / "run" / "results.jsonl",
+        [
+            proved_record("lib_kept", ["lia."], split=None),
+            proved_record("lib_test", ["lia."], split=None),
+        ],
+    )
+    rows = verified_proof_steps([tmp_path / "run"], held_out=frozenset({"lib_test"}))
+    assert {r.theorem for r in rows} == {"lib_kept"}
+
+
 def test_sharded_runs_are_read(tmp_path: Path) -> None:
     """A sharded run (DIR/shard-*/results.jsonl) contributes every shard's proofs."""
     for index in range(2):
