@@ -98,11 +98,7 @@ def theorems_of_test_files(directory: Path) -> frozenset[str]:
     compared without their file, so a training theorem that shares a test theorem's name
     is left out too: the cautious side.
     """
-    read_manifest(directory)
-    path = directory / "steps.jsonl.gz"
-    if not path.is_file():
-        raise InputError(f"{directory}: trace directory without steps.jsonl.gz")
-    return frozenset(row.theorem for row in _read_rows(path) if row.split == "test")
+    return frozenset(row.theorem for row in load_trace_steps(directory, splits=("test",)))
 
 
 def _read_rows(path: Path) -> Iterator[TraceStep]:
