@@ -11,13 +11,20 @@ from pathlib import Path
 
 from models.progress.manifest import read_manifest
 from models.progress.protocol import ProgressPredictor
+from models.progress.schedule import DIRECTIONS as SAMPLING_DIRECTIONS
 from models.progress.scorer import DEFAULT_ALPHA
 from search.config import SearchConfig
 from search.errors import ConfigError
 from search.protocols import NodeScorer, SamplingSchedule
 from search.validation import require_probability
 
-__all__ = ["FRONTIER_MODES", "SAMPLING_MODES", "ScoringConfig", "build_scoring"]
+__all__ = [
+    "FRONTIER_MODES",
+    "SAMPLING_DIRECTIONS",
+    "SAMPLING_MODES",
+    "ScoringConfig",
+    "build_scoring",
+]
 
 SAMPLING_MODES = ("fixed", "dynamic")
 FRONTIER_MODES = ("single", "alternating")
@@ -39,6 +46,8 @@ class ScoringConfig:
             ``dynamic`` (:class:`~models.progress.schedule.DynamicSchedule`).
         min_candidates / max_candidates: ``--min-candidates`` / ``--max-candidates``,
             the bounds of the dynamic schedule (max defaults to ``--num-candidates``).
+        sampling_direction: ``--sampling-direction``: ``decreasing`` (wide first, narrowing
+            as the time budget is spent) or ``increasing`` (narrow first, widening).
         frontier: ``--frontier``: ``single`` (one queue by the mixed priority) or
             ``alternating`` (expansions taken in turn from that queue and from one by the
             path score alone; needs a progress model, without which both are one order).
@@ -50,6 +59,7 @@ class ScoringConfig:
     sampling: str = "fixed"
     min_candidates: int = 4
     max_candidates: int | None = None
+    sampling_direction: str = "decreasing"
     frontier: str = "single"
 
     def __post_init__(self) -> None:
@@ -64,6 +74,11 @@ class ScoringConfig:
             raise ConfigError(
                 f"max_candidates ({self.max_candidates}) must be at least "
                 f"min_candidates ({self.min_candidates})"
+            )
+        if self.sampling_direction not in SAMPLING_DIRECTIONS:
+            raise ConfigError(
+                f"sampling_direction must be one of {', '.join(SAMPLING_DIRECTIONS)}, "
+                f"got {self.sampling_direction!r}"
             )
         if self.frontier not in FRONTIER_MODES:
             raise ConfigError(f"frontier must be single or alternating, got {self.frontier!r}")
@@ -100,5 +115,9 @@ def build_scoring(
         from models.progress.schedule import DynamicSchedule
 
         maximum = scoring.max_candidates or max(search.num_candidates, scoring.min_candidates)
-        schedule = DynamicSchedule(min_candidates=scoring.min_candidates, max_candidates=maximum)
+        schedule = DynamicSchedule(
+            min_candidates=scoring.min_candidates,
+            max_candidates=maximum,
+            direction=scoring.sampling_direction,
+        )
     return scorer, schedule

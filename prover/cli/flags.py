@@ -17,7 +17,12 @@ from typing import Any
 
 from models.language.completions import SCORE_MODES
 from models.language.prompts import TEMPLATE_NAMES
-from models.progress.config import FRONTIER_MODES, SAMPLING_MODES, ScoringConfig
+from models.progress.config import (
+    FRONTIER_MODES,
+    SAMPLING_DIRECTIONS,
+    SAMPLING_MODES,
+    ScoringConfig,
+)
 from models.registry import GENERATOR_PARTS, GeneratorConfig
 from prover.backends.factory import BACKEND_LANGUAGES, BackendConfig
 from prover.backends.sandbox import SANDBOX_MODES
@@ -268,6 +273,13 @@ def add_scoring_flags(parser: argparse.ArgumentParser) -> None:
         "--max-candidates", type=int, help="dynamic sampling: most (default --num-candidates)"
     )
     group.add_argument(
+        "--sampling-direction",
+        choices=SAMPLING_DIRECTIONS,
+        default=default_of(ScoringConfig, "sampling_direction"),
+        help="dynamic sampling: wide first and narrowing as time runs out (decreasing), or "
+        "narrow first and widening (increasing; default %(default)s)",
+    )
+    group.add_argument(
         "--frontier",
         choices=FRONTIER_MODES,
         default=default_of(ScoringConfig, "frontier"),
@@ -284,7 +296,13 @@ def scoring_config_from_arguments(arguments: argparse.Namespace) -> ScoringConfi
 _SCORING_FIELDS = {
     "n_max": "progress_n_max",
     **same_names(
-        "progress_model", "alpha", "sampling", "min_candidates", "max_candidates", "frontier"
+        "progress_model",
+        "alpha",
+        "sampling",
+        "min_candidates",
+        "max_candidates",
+        "sampling_direction",
+        "frontier",
     ),
 }
 

@@ -101,8 +101,8 @@ def test_backbone_resolution_is_local_only(tmp_path: Path) -> None:
 
 
 def test_prove_flags_reach_scoring_config(tmp_path: Path) -> None:
-    """--progress-model/--alpha/--sampling/--min/--max-candidates/--frontier land in
-    ProveConfig.scoring."""
+    """--progress-model/--alpha/--sampling/--min/--max-candidates/--sampling-direction/--frontier
+    land in ProveConfig.scoring."""
     (tmp_path / "m").mkdir()
     manifest().write(tmp_path / "m")
     arguments = build_parser().parse_args(
@@ -126,6 +126,8 @@ def test_prove_flags_reach_scoring_config(tmp_path: Path) -> None:
             "2",
             "--max-candidates",
             "16",
+            "--sampling-direction",
+            "increasing",
             "--frontier",
             "alternating",
         ]
@@ -138,6 +140,7 @@ def test_prove_flags_reach_scoring_config(tmp_path: Path) -> None:
         sampling="dynamic",
         min_candidates=2,
         max_candidates=16,
+        sampling_direction="increasing",
         frontier="alternating",
     )
     default = prove_config_from_arguments(
@@ -157,6 +160,11 @@ def test_build_scoring_defaults_dynamic_and_bad_model(tmp_path: Path) -> None:
     scorer, schedule = build_scoring(ScoringConfig(sampling="dynamic", min_candidates=3), search)
     assert scorer is None and isinstance(schedule, DynamicSchedule)
     assert (schedule.min_candidates, schedule.max_candidates) == (3, 12)
+    assert schedule.direction == "decreasing"
+    _, widening = build_scoring(
+        ScoringConfig(sampling="dynamic", min_candidates=3, sampling_direction="increasing"), search
+    )
+    assert isinstance(widening, DynamicSchedule) and widening.width_at(0.0) == 3
     with pytest.raises(InputError, match=str(tmp_path)):
         build_scoring(ScoringConfig(progress_model=tmp_path), search)
     with pytest.raises(ConfigError, match="alpha"):
@@ -167,6 +175,8 @@ def test_build_scoring_defaults_dynamic_and_bad_model(tmp_path: Path) -> None:
         ScoringConfig(n_max=0)
     with pytest.raises(ConfigError, match="frontier"):
         ScoringConfig(frontier="both")
+    with pytest.raises(ConfigError, match="sampling_direction"):
+        ScoringConfig(sampling_direction="sideways")
 
     with pytest.raises(ConfigError, match="progress model"):
         ScoringConfig(frontier="alternating")  # without one both orders are the path score
