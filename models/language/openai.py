@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import urllib.error
 import urllib.request
@@ -76,6 +77,10 @@ class _Retryable(Exception):
 
 class _DeadlinePassed(Exception):
     """The search's deadline passed: its answer would no longer be used."""
+
+
+#: How a vLLM server's too-long answer names its context length.
+_CONTEXT_LENGTH = re.compile(r"maximum context length is (\d+) tokens")
 
 
 class _PromptTooLong(GeneratorError):
@@ -147,6 +152,8 @@ class OpenAIGenerator:
         self.language = language
         self.sampling = sampling if sampling is not None else SamplingSettings()
         self.http = http if http is not None else HttpSettings()
+        self._prompt_limit: int | None = None
+        self._truncation_refused = False
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
         """Candidates for every request, best first; GeneratorError if a request fails."""
@@ -186,6 +193,12 @@ class OpenAIGenerator:
             logger.debug("no candidates for %d state(s): %s", len(batch), exc)
             return [[] for _ in batch]
         except _PromptTooLong as exc:
+            if self._learn_prompt_limit(str(exc)):
+                try:
+                    return self._run_batch(batch)
+                except GeneratorError as refused:  # not vLLM: no truncation parameter
+                    logger.warning("prompt truncation refused, not asked again: %s", refused)
+                    self._prompt_limit, self._truncation_refused = None, True
             if len(batch) > 1:
                 return [
                     candidates for request in batch for candidates in self._run_batch([request])
@@ -217,7 +230,29 @@ class OpenAIGenerator:
         }
         if self.http.request_seed:
             body["seed"] = combined_seed([r.seed for r in batch])
+        if self._prompt_limit is not None:
+            # vLLM's extension: keep the prompt's last tokens, as training truncates.
+            body["truncate_prompt_tokens"] = self._prompt_limit
+            body["truncation_side"] = "left"
         return body
+
+    def _learn_prompt_limit(self, message: str) -> bool:
+        """From a too-long answer, the prompt tokens to keep from now on; False if known or unread.
+
+        A vLLM server names its context length in that answer; every later request then
+        asks it to cut prompts on the left to that length less ``max_tokens``. A server
+        that names no length, or too short a one, keeps the old behaviour (no candidates
+        for that state).
+        """
+        found = _CONTEXT_LENGTH.search(message)
+        if self._prompt_limit is not None or self._truncation_refused or found is None:
+            return False
+        keep = int(found.group(1)) - self.sampling.max_tokens
+        if keep < 1:
+            return False
+        logger.info("prompts are cut on the left to %d tokens from now on: %s", keep, message)
+        self._prompt_limit = keep
+        return True
 
     def _post_with_retries(self, body: dict[str, Any], time_left_s: float | None) -> object:
         """The answer to ``body``; :class:`_DeadlinePassed` once ``time_left_s`` is spent."""

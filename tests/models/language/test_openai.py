@@ -275,26 +275,62 @@ def test_settings_validation_names_field() -> None:
         )
 
 
-def test_a_prompt_over_the_context_gets_no_candidates_and_the_others_do(
+def _error(message: str) -> bytes:
+    return json.dumps({"error": {"message": message}}).encode()
+
+
+_VLLM_TOO_LONG = _error(
+    "This model's maximum context length is 1024 tokens. However, your prompt contains"
+    " at least 1025 input tokens, which exceeds this limit."
+)
+
+
+def _choices(count: int) -> bytes:
+    single = _AUTO["choices"][0]
+    return json.dumps({"choices": [{**single, "index": i} for i in range(count)]}).encode()
+
+
+def test_a_prompt_over_an_unnamed_context_gets_no_candidates_and_the_others_do(
     stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
 ) -> None:
-    """A 400 for a too-long prompt: the batch is retried prompt by prompt, that one is empty."""
-    message = (
-        "This model's maximum context length is 1024 tokens. However, your prompt contains"
-        " 1500 tokens."
-    )
-    too_long = json.dumps({"error": {"message": message}}).encode()
-    choice = {
-        "index": 0,
-        "text": "auto.",
-        "finish_reason": "stop",
-        "logprobs": {"tokens": ["auto."], "token_logprobs": [-1.0]},
-    }
-    good = json.dumps({"choices": [choice]}).encode()
-    stub = stub_server([(400, too_long), (200, good), (400, too_long)])
+    """A too-long 400 naming no length: the batch is retried prompt by prompt, that one empty."""
+    too_long = _error("the prompt exceeds the model's context length")
+    stub = stub_server([(400, too_long), (200, _choices(3)), (400, too_long)])
     first, second = _generator(stub.url).generate([request_factory(0), request_factory(1)])
     assert [c.tactic for c in first] == ["auto."] and second == []
     assert len(stub.received) == 3 and isinstance(stub.received[0]["prompt"], list)
+    assert all("truncate_prompt_tokens" not in body for body in stub.received)
+
+
+def test_a_named_context_length_makes_every_later_prompt_cut_on_the_left(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """vLLM's too-long 400 names 1024 tokens: the batch is re-sent asking vLLM to keep the
+    prompts' last 1024 - max_tokens tokens, and later requests ask it from the start."""
+    stub = stub_server([(400, _VLLM_TOO_LONG), (200, _choices(6)), (200, _choices(3))])
+    generator = _generator(stub.url)
+    first, second = generator.generate([request_factory(0), request_factory(1)])
+    assert [c.tactic for c in first] == [c.tactic for c in second] == ["auto."]
+    (later,) = generator.generate([request_factory(2)])
+    assert [c.tactic for c in later] == ["auto."]
+    keep = 1024 - SamplingSettings().max_tokens
+    assert "truncate_prompt_tokens" not in stub.received[0]
+    assert [body.get("truncate_prompt_tokens") for body in stub.received[1:]] == [keep, keep]
+    assert {body.get("truncation_side") for body in stub.received[1:]} == {"left"}
+
+
+def test_a_refused_truncation_falls_back_and_is_not_asked_again(
+    stub_server: Callable[..., Any], request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """A server that rejects the truncation parameter: that state gets no candidates, no
+    error, and later requests go without the parameter."""
+    unknown = _error("Unrecognized request argument supplied: truncate_prompt_tokens")
+    stub = stub_server([(400, _VLLM_TOO_LONG), (400, unknown), (200, _choices(3))])
+    generator = _generator(stub.url)
+    assert generator.generate([request_factory(0)]) == [[]]
+    (later,) = generator.generate([request_factory(1)])
+    assert [c.tactic for c in later] == ["auto."]
+    assert [("truncate_prompt_tokens" in body) for body in stub.received] == [False, True, False]
 
 
 def test_other_bad_requests_still_raise(

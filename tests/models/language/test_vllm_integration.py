@@ -8,6 +8,7 @@ exist; ``bash scripts/setup_vllm.sh`` builds both. Each test starts a vLLM engin
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -23,6 +24,7 @@ from models.language.prompts import get_template
 from models.language.vllm_server import RunningServer, served_model
 from search.errors import GeneratorError
 from search.protocols import GenerationRequest
+from search.states import Goal, ProofState
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -73,6 +75,26 @@ def test_openai_generator_against_vllm_serve(
         assert all(c.score <= 0.0 and "\n" not in c.tactic and c.tactic for c in group)
         assert [c.score for c in group] == sorted((c.score for c in group), reverse=True)
     assert generator.generate(requests) == first, "same seeds must give the same candidates"
+
+
+def test_a_state_over_the_served_context_still_gets_candidates(
+    server: RunningServer, request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """A goal of some 3,000 tokens against the 1,024-token server: the client learns the
+    length from vLLM's refusal and asks it to keep the prompt's end, so candidates come."""
+    generator = OpenAIGenerator(
+        api_base=server.api_base,
+        model=server.served_name,
+        template=get_template("reprover"),
+        language="coq",
+        sampling=SamplingSettings(temperature=1.0, max_tokens=24),
+    )
+    long_goal = Goal(hypotheses=(), conclusion=" + ".join(f"x{i}" for i in range(1500)) + " = 0")
+    request = dataclasses.replace(
+        request_factory(0, num_candidates=4), state=ProofState(goals=(long_goal,), handle=9)
+    )
+    (candidates,) = generator.generate([request])
+    assert candidates and all(c.tactic for c in candidates)
 
 
 def test_unknown_served_model_is_reported(
