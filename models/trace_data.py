@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ __all__ = [
     "SPLITS",
     "TraceStep",
     "TracedStep",
+    "held_out_theorems",
     "load_trace_steps",
     "read_manifest",
     "theorems_of_test_files",
@@ -99,6 +100,14 @@ def theorems_of_test_files(directory: Path) -> frozenset[str]:
     is left out too: the cautious side.
     """
     return frozenset(row.theorem for row in load_trace_steps(directory, splits=("test",)))
+
+
+def held_out_theorems(trace: Path, runs: Sequence[Path]) -> frozenset[str]:
+    """The theorem names no run's proof may teach: :func:`theorems_of_test_files`.
+
+    Read only when there are runs to filter (it parses the trace's steps once more).
+    """
+    return theorems_of_test_files(trace) if runs else frozenset()
 
 
 def _read_rows(path: Path) -> Iterator[TraceStep]:

@@ -139,13 +139,12 @@ _TRAINING_FIELDS = same_names(*_TRAINING_FLAGS)
 def _run_train(arguments: argparse.Namespace) -> int:
     from models.progress.data import trace_examples
     from models.progress.training import train_progress_model
-    from models.trace_data import theorems_of_test_files
+    from models.trace_data import held_out_theorems
     from prover.attempts.progress_data import evaluation_examples, run_examples
 
     config = training_config_from_arguments(arguments)
     trace, *runs = config.data
-    held_out = theorems_of_test_files(trace) if runs else frozenset()
-    examples = trace_examples(trace) + run_examples(runs, held_out=held_out)
+    examples = trace_examples(trace) + run_examples(runs, held_out=held_out_theorems(trace, runs))
     reported = {str(run): evaluation_examples(run) for run in arguments.report_run}
     metrics = train_progress_model(config, examples, reported=reported)
     summary = {

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from models.language.training.config import LmTrainingConfig
 from models.retrieval.settings import KnnTrainingConfig
+from models.trace_data import held_out_theorems
 from prover.attempts.training_data import verified_proof_steps
 from prover.cli.flag_errors import config_from_flags, same_names
 from prover.cli.flags import add_training_data_flags
@@ -80,13 +81,6 @@ def _add_knn_flags(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--seed", type=int, default=defaults.seed, help="sampling seed")
 
 
-def _held_out(trace: Path, runs: tuple[Path, ...]) -> frozenset[str]:
-    """The trace's test-file theorem names, which no run's proof may teach (read with runs)."""
-    from models.trace_data import theorems_of_test_files
-
-    return theorems_of_test_files(trace) if runs else frozenset()
-
-
 def _run_knn(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...]) -> int:
     from models.retrieval.training import train_knn
 
@@ -100,7 +94,7 @@ def _run_knn(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ..
         data=trace,
         runs=runs,
     )
-    metrics = train_knn(config, verified_proof_steps(runs, held_out=_held_out(trace, runs)))
+    metrics = train_knn(config, verified_proof_steps(runs, held_out=held_out_theorems(trace, runs)))
     summary = {key: metrics[key] for key in ("train_rows", "test_rows", "knn", "most_frequent")}
     print(json.dumps(summary))
     print(f"model: {config.output} (metrics.json inside)")
@@ -184,7 +178,7 @@ def _run_lm(arguments: argparse.Namespace, *, trace: Path, runs: tuple[Path, ...
 
     config = lm_config_from_arguments(arguments, trace=trace, runs=runs)
     metrics = train_language_model(
-        config, verified_proof_steps(runs, held_out=_held_out(trace, runs))
+        config, verified_proof_steps(runs, held_out=held_out_theorems(trace, runs))
     )
     summary = {
         key: metrics[key]

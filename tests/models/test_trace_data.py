@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from models.trace_data import load_trace_steps, theorems_of_test_files
+from models.trace_data import held_out_theorems, load_trace_steps, theorems_of_test_files
 from search.errors import InputError
 
 FIXTURE_TRACE = Path(__file__).resolve().parents[1] / "fixtures" / "knn_trace"
@@ -39,3 +39,9 @@ def test_the_test_files_theorems_are_named() -> None:
     assert names == {r.theorem for r in rows if r.split == "test"}
     assert "add_zero_right'" in names
     assert any(r.theorem not in names for r in rows if r.split == "train")
+
+
+def test_held_out_theorems_are_read_only_when_runs_are_given(tmp_path: Path) -> None:
+    """With runs, the test-file theorems; without, nothing, and the trace is not even read."""
+    assert held_out_theorems(FIXTURE_TRACE, [tmp_path]) == theorems_of_test_files(FIXTURE_TRACE)
+    assert held_out_theorems(tmp_path / "not-a-trace", []) == frozenset()
