@@ -19,7 +19,13 @@ from models.language.vllm import VllmGenerator
 from search.protocols import GenerationRequest
 from search.states import Goal, ProofState, Theorem
 
-CONCLUSIONS = ("n + 0 = n", "a + b = b + a", "0 < x * x")
+#: The last goal is some 5,000 tokens, beyond the 1,024-token context: it must be cut, not fail.
+CONCLUSIONS = (
+    "n + 0 = n",
+    "a + b = b + a",
+    "0 < x * x",
+    " + ".join(f"x{i}" for i in range(1500)) + " = 0",
+)
 
 
 def _requests() -> list[GenerationRequest]:

@@ -28,7 +28,7 @@ from models.language.completions import (
 from models.language.local_model import require_local_model_dir
 from models.language.prompts import PromptTemplate
 from models.language.vllm_server import SERVED_DTYPE
-from search.errors import GeneratorError
+from search.errors import ConfigError, GeneratorError
 from search.protocols import GenerationRequest
 from search.states import Candidate
 
@@ -98,6 +98,12 @@ class VllmGenerator:
         self.template = template
         self.language = language
         self.sampling = sampling if sampling is not None else SamplingSettings()
+        self._prompt_limit = max_model_len - self.sampling.max_tokens
+        if self._prompt_limit < 1:
+            raise ConfigError(
+                f"max_tokens ({self.sampling.max_tokens}) leaves no room for a prompt in the"
+                f" {max_model_len}-token context (max_model_len)"
+            )
         try:
             import vllm
         except ImportError as exc:
@@ -128,6 +134,18 @@ class VllmGenerator:
             seed=request.seed,
         )
 
+    def _prompt(self, request: GenerationRequest) -> Any:
+        """The rendered prompt, cut on the left to fit the context with ``max_tokens``.
+
+        vLLM refuses a longer prompt outright; keeping its end keeps the goal, and it is
+        how ``prover train-generator --kind lm`` truncates its training prompts.
+        """
+        text = self.template.render(request, language=self.language)
+        token_ids = self._engine.get_tokenizer().encode(text)
+        if len(token_ids) <= self._prompt_limit:
+            return text
+        return {"prompt_token_ids": token_ids[-self._prompt_limit :]}
+
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
         """Candidates for every request, best first, from one batched engine call."""
         time_left_s = seconds_left(requests)
@@ -135,7 +153,7 @@ class VllmGenerator:
             return [[] for _ in requests]  # the search's deadline has passed
         if not requests:
             return []
-        prompts = [self.template.render(r, language=self.language) for r in requests]
+        prompts = [self._prompt(r) for r in requests]
         params = [self._params(r) for r in requests]
         try:
             outputs = self._engine.generate(prompts, params, use_tqdm=False)

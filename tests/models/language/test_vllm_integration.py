@@ -127,8 +127,9 @@ def test_inprocess_vllm_generator() -> None:
     assert completed.returncode == 0, completed.stderr[-3000:]
     [line] = [x for x in completed.stdout.splitlines() if x.startswith('{"candidates"')]
     report = json.loads(line)
-    assert len(report["candidates"]) == 3
-    assert any(report["candidates"])
+    assert len(report["candidates"]) == 4
+    assert any(report["candidates"][:3])
+    assert report["candidates"][3], "a goal over the context is cut on the left, not refused"
     assert all(score <= 0.0 for group in report["candidates"] for _, score in group)
     assert report["deterministic"] is True
-    print(f"in-process vLLM: {report['seconds']:.1f} s for 3 states", file=sys.stderr)
+    print(f"in-process vLLM: {report['seconds']:.1f} s for 4 states", file=sys.stderr)
