@@ -55,17 +55,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         yield running
 
 
-def test_openai_generator_against_vllm_serve(
-    server: RunningServer, request_factory: Callable[..., GenerationRequest]
-) -> None:
-    """Three states in one batch each get scored, deduplicated, sorted candidates."""
-    generator = OpenAIGenerator(
+def _sampling_client(server: RunningServer) -> OpenAIGenerator:
+    """An OpenAI client of the served model sampling short tactics at temperature 1."""
+    return OpenAIGenerator(
         api_base=server.api_base,
         model=server.served_name,
         template=get_template("reprover"),
         language="coq",
         sampling=SamplingSettings(temperature=1.0, max_tokens=24),
     )
+
+
+def test_openai_generator_against_vllm_serve(
+    server: RunningServer, request_factory: Callable[..., GenerationRequest]
+) -> None:
+    """Three states in one batch each get scored, deduplicated, sorted candidates."""
+    generator = _sampling_client(server)
     requests = [request_factory(i, num_candidates=4, seed=3) for i in range(3)]
     first = generator.generate(requests)
     assert len(first) == 3
@@ -80,15 +85,9 @@ def test_openai_generator_against_vllm_serve(
 def test_a_state_over_the_served_context_still_gets_candidates(
     server: RunningServer, request_factory: Callable[..., GenerationRequest]
 ) -> None:
-    """A goal of some 3,000 tokens against the 1,024-token server: the client learns the
+    """A goal of some 5,000 tokens against the 1,024-token server: the client learns the
     length from vLLM's refusal and asks it to keep the prompt's end, so candidates come."""
-    generator = OpenAIGenerator(
-        api_base=server.api_base,
-        model=server.served_name,
-        template=get_template("reprover"),
-        language="coq",
-        sampling=SamplingSettings(temperature=1.0, max_tokens=24),
-    )
+    generator = _sampling_client(server)
     long_goal = Goal(hypotheses=(), conclusion=" + ".join(f"x{i}" for i in range(1500)) + " = 0")
     request = dataclasses.replace(
         request_factory(0, num_candidates=4), state=ProofState(goals=(long_goal,), handle=9)
