@@ -134,6 +134,6 @@ def test_inprocess_vllm_generator_loads_the_tiny_model(trained_tiny_model: Path)
     assert completed.returncode == 0, completed.stderr[-3000:]
     [line] = [x for x in completed.stdout.splitlines() if x.startswith('{"candidates"')]
     report = json.loads(line)
-    assert len(report["candidates"]) == 3 and any(report["candidates"])
+    assert len(report["candidates"]) == 4 and any(report["candidates"])  # the script's 4 states
     assert all(score <= 0.0 for group in report["candidates"] for _, score in group)
     assert report["deterministic"] is True
