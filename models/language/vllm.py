@@ -134,16 +134,15 @@ class VllmGenerator:
             seed=request.seed,
         )
 
-    def _prompt(self, request: GenerationRequest) -> Any:
-        """The rendered prompt, cut on the left to fit the context with ``max_tokens``.
+    def _prompt(self, request: GenerationRequest) -> dict[str, list[int]]:
+        """The rendered prompt's token ids, cut on the left to fit the context with ``max_tokens``.
 
         vLLM refuses a longer prompt outright; keeping its end keeps the goal, and it is
-        how ``prover train-generator --kind lm`` truncates its training prompts.
+        how ``prover train-generator --kind lm`` truncates its training prompts. Ids, not
+        text, so that the engine does not tokenize each prompt a second time.
         """
         text = self.template.render(request, language=self.language)
-        token_ids = self._engine.get_tokenizer().encode(text)
-        if len(token_ids) <= self._prompt_limit:
-            return text
+        token_ids: list[int] = self._engine.get_tokenizer().encode(text)
         return {"prompt_token_ids": token_ids[-self._prompt_limit :]}
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
