@@ -13,9 +13,12 @@ families that never close on their own keep the fixed structural priors of
 
 Usage::
 
-    .venv/bin/python -m benchmarks.portfolio_priors [--workers 2] [--timeout-s 1]
+    .venv/bin/python -m benchmarks.portfolio_priors [--workers 2] [--timeout-s 1] [--output F]
 
-The test split is never read. Writes ``models/portfolio/priors.json``.
+The test split is never read. Writes ``models/portfolio/priors.json`` (the packaged
+priors), or ``--output F``: a file that ``prover prove|eval --portfolio-priors F`` uses in
+place of the packaged priors, so a re-measurement can be compared with them in one run
+before it replaces them.
 """
 
 from __future__ import annotations

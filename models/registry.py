@@ -54,6 +54,9 @@ class GeneratorConfig:
         temperature: ``--temperature``; top_p: ``--top-p``; max_tokens: ``--max-tokens``.
         score: ``--score``: ``mean`` or ``sum`` of the tactic's token log-probabilities.
         portfolio_weight: ``--portfolio-weight``: added to portfolio scores in ``portfolio+*``.
+        portfolio_priors: ``--portfolio-priors``: a priors file (the format
+            ``python -m benchmarks.portfolio_priors --output FILE`` writes) whose families'
+            priors replace the packaged ones; families it does not name keep theirs.
         request_timeout_s: ``--request-timeout`` (openai), seconds per HTTP request.
         max_retries: ``--max-retries`` (openai): retries on connection errors and 5xx.
         max_concurrent_requests: ``--max-concurrent-requests`` (openai).
@@ -82,6 +85,7 @@ class GeneratorConfig:
     max_tokens: int = 128
     score: str = "mean"
     portfolio_weight: float = 0.0
+    portfolio_priors: str | None = None
     request_timeout_s: float = 300.0
     max_retries: int = 3
     max_concurrent_requests: int = 4
@@ -125,6 +129,12 @@ class GeneratorConfig:
             raise ConfigError(f"generator {self.name!r} needs --model, got model={self.model!r}")
         if backend == "openai" and not self.api_base:
             raise ConfigError(f"generator {self.name!r} needs --api-base, got {self.api_base!r}")
+        if self.portfolio_priors is not None:
+            if "portfolio" not in parts:
+                raise ConfigError(
+                    f"--portfolio-priors is given but generator {self.name!r} has no portfolio"
+                )
+            self.priors_table()  # a bad file is refused here, before anything starts
         if "knn" in parts:
             from models.retrieval.kind import check_knn_directory
 
@@ -153,6 +163,14 @@ class GeneratorConfig:
         if not self.model:
             raise ConfigError(f"generator {self.name!r} needs --model DIR (a knn model)")
         return self.model
+
+    def priors_table(self) -> dict[str, float] | None:
+        """The priors of ``--portfolio-priors`` (None: the packaged ones)."""
+        if self.portfolio_priors is None:
+            return None
+        from models.portfolio.generator import read_priors_file
+
+        return read_priors_file(Path(self.portfolio_priors))
 
     def http_settings(self) -> HttpSettings:
         """The transport part of this configuration (openai)."""
@@ -190,7 +208,9 @@ def build_generator(config: GeneratorConfig, *, language: str) -> TacticGenerato
         if name == "portfolio":
             parts.append(
                 GeneratorPart(
-                    name=name, generator=_portfolio(language), weight=config.portfolio_weight
+                    name=name,
+                    generator=_portfolio(language, config.priors_table()),
+                    weight=config.portfolio_weight,
                 )
             )
         elif name == "knn":
@@ -222,10 +242,10 @@ def _knn(config: GeneratorConfig) -> TacticGenerator:
     return KnnGenerator.from_directory(Path(config.knn_directory), neighbours=config.knn_neighbours)
 
 
-def _portfolio(language: str) -> TacticGenerator:
+def _portfolio(language: str, priors: dict[str, float] | None) -> TacticGenerator:
     from models.portfolio.generator import PortfolioGenerator
 
-    return PortfolioGenerator(language=language)
+    return PortfolioGenerator(language=language, priors=priors)
 
 
 def _model_generator(config: GeneratorConfig, backend: str, *, language: str) -> TacticGenerator:

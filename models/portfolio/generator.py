@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 from models.portfolio.coq import COQ_STRUCTURAL_PRIORS, coq_proposals
 from models.portfolio.lean import LEAN_PRIORS, lean_proposals
@@ -34,13 +35,50 @@ from search.errors import ConfigError, GeneratorError
 from search.protocols import GenerationRequest
 from search.states import Candidate
 
-__all__ = ["DEFAULT_PRIOR", "LANGUAGES", "PortfolioGenerator", "default_priors"]
+__all__ = [
+    "DEFAULT_PRIOR",
+    "LANGUAGES",
+    "PortfolioGenerator",
+    "default_priors",
+    "priors_from_json",
+    "read_priors_file",
+]
 
 LANGUAGES = ("coq", "lean4")
 # Score of a family with no prior at all (log 0.01): below every measured family.
 DEFAULT_PRIOR = math.log(0.01)
 PRIORS_RESOURCE = "priors.json"
 _FORBIDDEN = re.compile(r"\b(Admitted|admit|sorry|Abort|Axiom|Parameter)\b")
+
+
+def priors_from_json(text: str) -> dict[str, float]:
+    """The ``family -> log prior`` table of a priors file's text (the ``priors.json`` format).
+
+    The format is what ``python -m benchmarks.portfolio_priors`` writes: an object whose
+    ``families`` maps each family name to a row with a finite number ``prior``. Anything
+    else raises ``ValueError`` naming what is wrong (the file is read as untrusted input).
+    """
+    document = json.loads(text)
+    families = document.get("families") if isinstance(document, dict) else None
+    if not isinstance(families, dict) or not families:
+        raise ValueError("it has no non-empty 'families' object")
+    table: dict[str, float] = {}
+    for name, row in families.items():
+        prior = row.get("prior") if isinstance(row, dict) else None
+        if isinstance(prior, bool) or not isinstance(prior, int | float):
+            raise ValueError(f"family {name!r} has no number 'prior'")
+        if not math.isfinite(prior):
+            raise ValueError(f"family {name!r} has a prior that is not finite: {prior!r}")
+        table[name] = float(prior)
+    return table
+
+
+def read_priors_file(path: Path) -> dict[str, float]:
+    """The priors of a file given with ``--portfolio-priors``; ConfigError naming it if bad."""
+    try:
+        return priors_from_json(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ConfigError(f"--portfolio-priors {path}: not a priors file: {error}") from error
 
 
 @functools.cache
@@ -52,9 +90,8 @@ def _measured_coq_priors() -> dict[str, float]:
             .joinpath(PRIORS_RESOURCE)
             .read_text(encoding="utf-8")
         )
-        families = json.loads(text)["families"]
-        return {name: float(row["prior"]) for name, row in families.items()}
-    except (OSError, KeyError, TypeError, ValueError) as error:
+        return priors_from_json(text)
+    except (OSError, ValueError) as error:
         raise GeneratorError(f"cannot read the packaged {PRIORS_RESOURCE}: {error}") from error
 
 

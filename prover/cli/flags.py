@@ -159,6 +159,11 @@ def add_generator_flags(parser: Parser) -> None:
     parser.add_argument("--score", default=default("score"), choices=SCORE_MODES)
     parser.add_argument("--portfolio-weight", type=float, default=default("portfolio_weight"))
     parser.add_argument(
+        "--portfolio-priors",
+        metavar="FILE",
+        help="portfolio priors measured by python -m benchmarks.portfolio_priors --output FILE",
+    )
+    parser.add_argument(
         "--request-timeout",
         dest="request_timeout_s",
         type=float,

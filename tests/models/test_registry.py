@@ -86,3 +86,32 @@ def test_combined_merges_with_portfolio_weight(
     ]
     with pytest.raises(ConfigError, match="portfolio weight"):
         GeneratorPart(name="portfolio", generator=portfolio, weight=float("nan"))
+
+
+def test_portfolio_priors_file_reorders_the_portfolio(
+    request_factory: Callable[..., GenerationRequest], tmp_path: Path
+) -> None:
+    """--portfolio-priors replaces the named family's prior: lia at log 1 is proposed first."""
+    priors = tmp_path / "priors.json"
+    priors.write_text('{"families": {"lia": {"prior": 0.0}}}\n')
+    request = request_factory(0, num_candidates=50)
+    [packaged] = build_generator(GeneratorConfig(), language="coq").generate([request])
+    config = GeneratorConfig(portfolio_priors=str(priors))
+    [measured] = build_generator(config, language="coq").generate([request])
+    assert {c.tactic: c.score for c in packaged}["lia"] < 0.0
+    assert (measured[0].tactic, measured[0].score) == ("lia", 0.0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"portfolio_priors": "/nonexistent/priors.json"}, "/nonexistent/priors.json"),
+        ({"name": "knn", "model": "m", "portfolio_priors": "p.json"}, "has no portfolio"),
+    ],
+)
+def test_bad_portfolio_priors_are_refused_at_config_time(
+    fields: dict[str, object], message: str
+) -> None:
+    """A missing priors file, or priors without a portfolio, is a ConfigError naming it."""
+    with pytest.raises(ConfigError, match=message):
+        GeneratorConfig(**fields)  # type: ignore[arg-type]

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from models.portfolio.generator import DEFAULT_PRIOR, PortfolioGenerator, default_priors
+from models.portfolio.coq import COQ_STRUCTURAL_PRIORS
+from models.portfolio.generator import (
+    DEFAULT_PRIOR,
+    PortfolioGenerator,
+    default_priors,
+    priors_from_json,
+    read_priors_file,
+)
 from search.errors import ConfigError
 from search.protocols import GenerationRequest, TacticGenerator
 from search.states import Goal, Hypothesis, ProofState, Theorem
@@ -302,3 +309,40 @@ def test_psatz_for_real_inequalities_only_when_csdp_is_installed(
     assert not any("psatz" in t for t in tactics(COQ, natural, header=NAT_HEADER))
     monkeypatch.setattr(coq, "_csdp_available", lambda: False)
     assert not any("psatz" in t for t in tactics(COQ, "a, b : R\n⊢ a ^ 2 + b ^ 2 >= 2 * a * b"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[]", "no non-empty 'families'"),
+        ('{"families": {}}', "no non-empty 'families'"),
+        ('{"families": {"lia": {"prior": "high"}}}', "'lia' has no number"),
+        ('{"families": {"lia": {"prior": true}}}', "'lia' has no number"),
+        ('{"families": {"lia": {"prior": Infinity}}}', "not finite"),
+        ('{"families": {"lia": 0.5}}', "'lia' has no number"),
+    ],
+)
+def test_priors_text_that_is_not_a_priors_file_is_refused(text: str, message: str) -> None:
+    """priors_from_json fails closed on anything but families with finite number priors."""
+    with pytest.raises(ValueError, match=message):
+        priors_from_json(text)
+
+
+def test_read_priors_file_names_the_path(tmp_path: Path) -> None:
+    """A missing or malformed --portfolio-priors file is a ConfigError naming the flag and path."""
+    missing = tmp_path / "missing.json"
+    with pytest.raises(ConfigError, match=rf"--portfolio-priors {re.escape(str(missing))}"):
+        read_priors_file(missing)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(ConfigError, match=re.escape(str(broken))):
+        read_priors_file(broken)
+
+
+def test_packaged_priors_file_parses_to_the_default_table() -> None:
+    """The shipped priors.json is a valid priors file, and its priors are the defaults."""
+    packaged = Path(__file__).resolve().parents[3] / "models" / "portfolio" / "priors.json"
+    table = read_priors_file(packaged)
+    defaults = default_priors("coq")
+    measured = [f for f in table if f in defaults and f not in COQ_STRUCTURAL_PRIORS]
+    assert measured and all(math.isclose(table[f], defaults[f]) for f in measured)

@@ -24,6 +24,8 @@ BAD_VALUES: list[tuple[list[str], list[str], str]] = [
     (["prove", "--output", "{out}"], ["--temperature", "-1"], "--temperature"),
     (["prove", "--output", "{out}"], ["--request-timeout", "0"], "--request-timeout"),
     (["prove", "--output", "{out}"], ["--memory-limit-mb", "0"], "--memory-limit-mb"),
+    (["prove", "--output", "{out}"],
+     ["--portfolio-priors", "missing-priors.json"], "--portfolio-priors"),
     (["prove", "--output", "{out}"], ["--max-retries", "-1"], "--max-retries"),
     (["prove", "--output", "{out}"],
      ["--max-concurrent-requests", "0"], "--max-concurrent-requests"),
