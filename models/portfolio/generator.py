@@ -77,7 +77,7 @@ def read_priors_file(path: Path) -> dict[str, float]:
     """The priors of a file given with ``--portfolio-priors``; ConfigError naming it if bad."""
     try:
         return priors_from_json(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:  # RecursionError: deep nesting
         raise ConfigError(f"--portfolio-priors {path}: not a priors file: {error}") from error
 
 

@@ -337,6 +337,10 @@ def test_read_priors_file_names_the_path(tmp_path: Path) -> None:
     broken.write_text("{not json")
     with pytest.raises(ConfigError, match=re.escape(str(broken))):
         read_priors_file(broken)
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000)
+    with pytest.raises(ConfigError, match=re.escape(str(nested))):
+        read_priors_file(nested)
 
 
 def test_packaged_priors_file_parses_to_the_default_table() -> None:
