@@ -18,4 +18,5 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-.venv/bin/pytest -q
+# The slowest tests are listed at the end, to see where the suite's time goes.
+.venv/bin/pytest -q --durations=20

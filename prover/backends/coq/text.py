@@ -125,14 +125,15 @@ def _skip_comment(text: str, index: int) -> int:
     raise CoqTextError("unterminated comment")
 
 
-def _blank_comments(text: str) -> str:
-    """``text`` with every comment character replaced by a space (same length, same offsets)."""
+def _replace_comments(text: str, *, keep_length: bool) -> str:
+    """``text`` with each comment replaced by spaces (as many as it had characters when
+    ``keep_length``, so offsets are kept; else one); strings are kept verbatim."""
     pieces: list[str] = []
     position = 0
     while position < len(text):
         if text.startswith("(*", position):
             end = _skip_comment(text, position)
-            pieces.append(" " * (end - position))
+            pieces.append(" " * (end - position) if keep_length else " ")
             position = end
         elif text[position] == '"':
             end = _skip_string(text, position)
@@ -142,6 +143,11 @@ def _blank_comments(text: str) -> str:
             pieces.append(text[position])
             position += 1
     return "".join(pieces)
+
+
+def _blank_comments(text: str) -> str:
+    """``text`` with every comment character replaced by a space (same length, same offsets)."""
+    return _replace_comments(text, keep_length=True)
 
 
 def _ends_here(code: str, position: int) -> bool:
@@ -229,20 +235,7 @@ def split_sentences(text: str) -> list[Sentence]:
 
 def strip_comments(text: str) -> str:
     """Replace every comment by one space; strings are kept verbatim."""
-    pieces: list[str] = []
-    position = 0
-    while position < len(text):
-        if text.startswith("(*", position):
-            position = _skip_comment(text, position)
-            pieces.append(" ")
-        elif text[position] == '"':
-            end = _skip_string(text, position)
-            pieces.append(text[position:end])
-            position = end
-        else:
-            pieces.append(text[position])
-            position += 1
-    return "".join(pieces)
+    return _replace_comments(text, keep_length=False)
 
 
 def code_without_strings(text: str) -> str:
