@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Sequence
 
 from models.language.completions import SamplingSettings
 from models.language.prompts import get_template
 from models.language.vllm import VllmGenerator
 from search.protocols import GenerationRequest
-from search.states import Goal, ProofState, Theorem
+from search.states import Candidate, Goal, ProofState, Theorem
 
 #: The last goal is some 5,000 tokens, beyond the 1,024-token context: it must be cut, not fail.
 CONCLUSIONS = (
@@ -46,6 +47,22 @@ def _requests() -> list[GenerationRequest]:
 SCORE_TOLERANCE = 0.05
 
 
+def _score_difference(
+    first: Sequence[Sequence[Candidate]], second: Sequence[Sequence[Candidate]]
+) -> float:
+    """Largest score difference between two calls' candidates; infinite if the tactics differ.
+
+    The sampled tactics must repeat exactly. Their bfloat16 log-probabilities may not: the
+    second call finds the prompts in the prefix cache, and a long prompt's scores then come
+    out of another summation order (0.002 apart was seen), so scores get a tolerance.
+    """
+    tactics = [[candidate.tactic for candidate in group] for group in first]
+    if tactics != [[candidate.tactic for candidate in group] for group in second]:
+        return float("inf")
+    pairs = zip((c for g in first for c in g), (c for g in second for c in g), strict=True)
+    return max((abs(a.score - b.score) for a, b in pairs), default=0.0)
+
+
 def main() -> int:
     """Build the generator on argv[1], generate twice, check determinism, print JSON."""
     generator = VllmGenerator(
@@ -60,28 +77,12 @@ def main() -> int:
     first = generator.generate(_requests())
     seconds = time.monotonic() - started
     second = generator.generate(_requests())
-    # The sampled tactics must repeat exactly. Their bfloat16 log-probabilities may not: the
-    # second call finds the prompts in the prefix cache, and a long prompt's scores then come
-    # out of another summation order (0.002 apart was seen), so scores get a tolerance.
-    tactics = [[c.tactic for c in group] for group in first]
-    same_tactics = tactics == [[c.tactic for c in group] for group in second]
-    score_difference = (
-        max(
-            (
-                abs(a.score - b.score)
-                for x, y in zip(first, second, strict=True)
-                for a, b in zip(x, y, strict=True)
-            ),
-            default=0.0,
-        )
-        if same_tactics
-        else float("inf")
-    )
+    score_difference = _score_difference(first, second)
     print(
         json.dumps(
             {
                 "candidates": [[[c.tactic, c.score] for c in group] for group in first],
-                "deterministic": same_tactics and score_difference <= SCORE_TOLERANCE,
+                "deterministic": score_difference <= SCORE_TOLERANCE,
                 "score_difference": score_difference,
                 "seconds": seconds,
             }
