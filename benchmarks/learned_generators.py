@@ -17,7 +17,8 @@ Usage::
     .venv/bin/python -m benchmarks.learned_generators in-domain --trace TRACE_DIR \\
         --count 100 --arms portfolio,knn,knn-offline --knn-model MODEL_DIR --output runs/in-domain
 
-Language-model arms (``lm``, ``portfolio+knn+lm``) need ``--lm-model HF_DIR`` and the vLLM
+Language-model arms (``lm``, ``portfolio+knn+lm``, ``portfolio+knn+late-lm``: the LM a late
+part, asked on a state's second round) need ``--lm-model HF_DIR`` and the vLLM
 venv (``--vllm-python``): the model is served once on loopback for all of them.
 """
 
@@ -48,7 +49,7 @@ from prover.tracing.libraries import LIBRARIES, coq_where
 from search.config import SearchConfig
 from search.errors import ProverError
 
-LEARNED = ("knn", "knn-offline", "lm", "portfolio+knn", "portfolio+knn+lm")
+LEARNED = ("knn", "knn-offline", "lm", "portfolio+knn", "portfolio+knn+lm", "portfolio+knn+late-lm")
 
 
 def arm_flags(arm: str, arguments: argparse.Namespace, api_base: str | None) -> list[str]:
@@ -67,6 +68,10 @@ def arm_flags(arm: str, arguments: argparse.Namespace, api_base: str | None) -> 
         "portfolio+knn": ["--generator", "portfolio+knn", *knn],
         "portfolio+knn+lm": [
             "--generator", "portfolio+knn+openai", "--knn-model", str(arguments.knn_model), *lm,
+        ],
+        "portfolio+knn+late-lm": [
+            "--generator", "portfolio+knn+openai", "--knn-model", str(arguments.knn_model), *lm,
+            "--late-parts", "openai",
         ],
     }  # fmt: skip
     if arm not in flags:
@@ -93,7 +98,7 @@ def summarize(records: Sequence[AttemptRecord], baseline: set[str]) -> dict[str,
 
 
 def language_model_arms(arms: Sequence[str]) -> list[str]:
-    """The arms that need the served ``--lm-model`` (``lm``, ``portfolio+knn+lm``)."""
+    """The arms that need the served ``--lm-model`` (``lm``, ``portfolio+knn+lm``, ...)."""
     return [arm for arm in arms if arm.endswith("lm")]
 
 

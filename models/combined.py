@@ -11,6 +11,11 @@ final period, since the Coq backend runs ``auto`` and ``auto.`` alike.
 Unions without such a part are plain :class:`CombinedGenerator` objects, so the prover
 never pays for collecting proofs nobody learns from.
 
+Parts marked late (``--late-parts``) make the union a two-round
+:class:`~search.protocols.StagedGenerator`: round 0 asks the other parts only, round 1
+(the state selected again, after its round-0 tactics were tried) asks the late parts only.
+A slow language model is then consulted only where the cheap parts left a state open.
+
 Each part may use at most :data:`PART_TIME_SHARE` of the time left before the search's
 deadline: a language model server slower than the budget is cut there, and the union still
 answers with the fast parts' candidates while the search has time to try them.
@@ -24,7 +29,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from search.errors import ConfigError, GeneratorError
-from search.protocols import GenerationRequest, OnlineLearner, ProofStep, TacticGenerator
+from search.protocols import (
+    GenerationRequest,
+    OnlineLearner,
+    ProofStep,
+    TacticGenerator,
+    generation_stages,
+)
 from search.states import Candidate, normalize_text
 
 __all__ = [
@@ -32,6 +43,7 @@ __all__ = [
     "CombinedGenerator",
     "GeneratorPart",
     "LearningCombinedGenerator",
+    "candidates_of_every_round",
     "combine",
     "merge_union",
 ]
@@ -43,11 +55,12 @@ PART_TIME_SHARE = 0.5
 
 @dataclass(frozen=True, kw_only=True)
 class GeneratorPart:
-    """One member of a union: its name (for messages), generator and score shift."""
+    """One member of a union: its name (for messages), generator, score shift and round."""
 
     name: str
     generator: TacticGenerator
     weight: float = 0.0
+    late: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.weight, bool) or not math.isfinite(self.weight):
@@ -63,20 +76,39 @@ class CombinedGenerator:
         names = [part.name for part in parts]
         if len(set(names)) != len(names):
             raise ConfigError(f"a union names each generator once, got {'+'.join(names)}")
+        if all(part.late for part in parts):
+            raise ConfigError(f"a union needs a part that is not late, got {'+'.join(names)}")
         self.parts = tuple(parts)
 
+    @property
+    def stages(self) -> int:
+        """2 when some part is late (asked on a state's second round only), else 1."""
+        return 2 if any(part.late for part in self.parts) else 1
+
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
-        """For each request, the deduplicated union of every part's candidates."""
-        answers = []
+        """For each request, the deduplicated union of its round's parts' candidates."""
+        answers: list[list[list[Candidate]]] = [[] for _ in requests]
         for part in self.parts:
-            answer = part.generator.generate(_with_time_share(requests))
-            if len(answer) != len(requests):
+            indices = [i for i, r in enumerate(requests) if self._asks(part, r.stage)]
+            if not indices:
+                continue
+            asked = _with_time_share([requests[index] for index in indices])
+            answer = part.generator.generate(asked)
+            if len(answer) != len(asked):
                 raise GeneratorError(
-                    f"{part.name} generator returned {len(answer)} lists for "
-                    f"{len(requests)} requests"
+                    f"{part.name} generator returned {len(answer)} lists for {len(asked)} requests"
                 )
-            answers.append([_shifted(candidates, part.weight) for candidates in answer])
-        return [merge_union(answer[index] for answer in answers) for index in range(len(requests))]
+            for index, candidates in zip(indices, answer, strict=True):
+                answers[index].append(_shifted(candidates, part.weight))
+        return [merge_union(lists) for lists in answers]
+
+    def _asks(self, part: GeneratorPart, stage: int) -> bool:
+        """Whether ``part`` answers round ``stage`` (every part does in a one-round union)."""
+        if self.stages == 1:
+            return True
+        if stage not in (0, 1):
+            raise GeneratorError(f"a two-round union has no round {stage}")
+        return part.late == (stage == 1)
 
 
 class LearningCombinedGenerator(CombinedGenerator):
@@ -134,3 +166,18 @@ def merge_union(lists: Iterable[Sequence[Candidate]]) -> list[Candidate]:
             elif candidate.score > previous.score:
                 best[key] = Candidate(tactic=previous.tactic, score=candidate.score)
     return sorted(best.values(), key=lambda c: -c.score)
+
+
+def candidates_of_every_round(
+    generator: TacticGenerator, request: GenerationRequest
+) -> list[Candidate]:
+    """One state's candidates from every round of ``generator`` merged, best first.
+
+    Suggestion lists (``assist``, the server's ``/generate``) show what every part
+    proposes at once; only the search spends the rounds one after the other.
+    """
+    rounds = [
+        generator.generate([replace(request, stage=stage)])[0]
+        for stage in range(generation_stages(generator))
+    ]
+    return merge_union(rounds)

@@ -73,6 +73,8 @@ class GeneratorConfig:
         knn_neighbours: ``--knn-neighbours``: rows retrieved per state (default: the model's).
         online_learning: off with ``--no-online-learning``: generators that learn during a
             run (knn) keep to their saved model (for measuring what learning adds).
+        late_parts: ``--late-parts``: parts of the union asked only on a state's second
+            round, once the other parts' tactics were tried on it (a staged union).
     """
 
     name: str = "portfolio"
@@ -98,6 +100,7 @@ class GeneratorConfig:
     knn_weight: float = 0.0
     knn_neighbours: int | None = None
     online_learning: bool = True
+    late_parts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         parts = self.parts
@@ -116,6 +119,7 @@ class GeneratorConfig:
                 raise ConfigError(
                     f"{weight_name} must be finite, got {getattr(self, weight_name)!r}"
                 )
+        self._check_late_parts()
         if self.knn_neighbours is not None:
             require_positive("knn_neighbours", self.knn_neighbours)
         require_positive("request_timeout_s", self.request_timeout_s)
@@ -139,6 +143,18 @@ class GeneratorConfig:
             from models.retrieval.kind import check_knn_directory
 
             check_knn_directory(Path(self.knn_directory))
+
+    def _check_late_parts(self) -> None:
+        unknown = [part for part in self.late_parts if part not in self.parts]
+        if unknown:
+            raise ConfigError(
+                f"--late-parts names {', '.join(unknown)}, not a part of generator {self.name!r}"
+            )
+        if self.late_parts and set(self.late_parts) == set(self.parts):
+            raise ConfigError(
+                f"--late-parts names every part of generator {self.name!r}: "
+                "leave at least one to ask first"
+            )
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -218,6 +234,7 @@ def build_generator(config: GeneratorConfig, *, language: str) -> TacticGenerato
         else:
             generator = _model_generator(config, name, language=language)
             parts.append(GeneratorPart(name=name, generator=generator))
+    parts = [replace(p, late=p.name in config.late_parts) for p in parts]
     if not config.online_learning:
         parts = [replace(p, generator=FrozenGenerator(p.generator)) for p in parts]
     if len(parts) == 1:

@@ -6,6 +6,8 @@ the new children in one batch per expansion and queues them. It checks, after
 every expansion and in this order: root proved, time limit, expansion limit,
 empty frontier. A proof found in the step that exhausts a budget is reported as
 PROVED (ReProver resets it to OPEN). Infrastructure errors become an ERROR result.
+A staged generator (:class:`~search.protocols.StagedGenerator`) expands a node in
+rounds: after each round but the last the node is queued again, behind its children.
 Every generation request carries the search's deadline, so a slow generator (a
 language model server) is cut at the time limit instead of overrunning it.
 """
@@ -13,6 +15,7 @@ language model server) is cut at the time limit instead of overrunning it.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +32,7 @@ from search.protocols import (
     SamplingSchedule,
     ScoreRequest,
     TacticGenerator,
+    generation_stages,
 )
 from search.result import ProvedNode, SearchResult, SearchStatus, StopReason
 from search.scoring import CumulativeScorer, FixedSchedule
@@ -103,6 +107,7 @@ class _Search:
         self.config = config
         self.scorer = scorer
         self.schedule = schedule
+        self.stages = generation_stages(generator)
         self.clock = clock
         self.timers = _Timers()
         self.expansions = 0
@@ -196,6 +201,7 @@ class _Search:
             seed=derive_seed(self.config.seed, node.key),
             # The generator's clock is the real one even when tests pass a fake ``clock``.
             deadline=time.monotonic() + max(0.0, self.config.time_limit_s - elapsed),
+            stage=node.stage,
         )
 
     def _expand(self, key: str, candidates: Sequence[Candidate]) -> None:
@@ -216,13 +222,37 @@ class _Search:
             lowered.update(dict.fromkeys(update.depth_lowered))
             if isinstance(outcome, ProofComplete) or graph.root.status is NodeStatus.PROVED:
                 break
-        if complete:
+        last_round = graph.node(key).stage + 1 >= self.stages
+        if complete and last_round:
             graph.finish_expansion(key)
         self._score_and_push(list(touched))
         for lowered_key in lowered:
             if lowered_key not in touched and self._is_eligible(lowered_key):
                 node = graph.node(lowered_key)
                 self.frontier.push(lowered_key, node.priority, node.second_priority)
+        if complete and not last_round:
+            self._queue_next_round(key, candidates)
+
+    def _queue_next_round(self, key: str, candidates: Sequence[Candidate]) -> None:
+        """Queue ``key`` again for its staged generator's next round (if still open).
+
+        The next round is queued after this round's children, at the node's priority plus
+        its worst finite candidate score of this round (never above the node's own
+        priority): with cumulative scores that is behind every child this round created,
+        so the late sources (a language model) are asked only where the cheap ones have
+        been tried and left the node open.
+        """
+        node = self._graph.node(key)
+        if node.status is not NodeStatus.OPEN:
+            self._graph.finish_expansion(key)
+            return
+        node.stage += 1
+        scores = [c.score for c in candidates if math.isfinite(c.score)]
+        offset = min([0.0, *scores])
+        node.priority += offset
+        if node.second_priority is not None:
+            node.second_priority += offset
+        self.frontier.push(key, node.priority, node.second_priority)
 
     def _run_tactic(self, key: str, tactic: str) -> TacticOutcome:
         state = self._graph.node(key).state

@@ -48,7 +48,8 @@ class SearchNode:
     ``depth`` is the shortest known distance from the root, ``proof_so_far`` the
     tactic path that first reached the node, ``path_score`` the best known sum of
     candidate scores along a path to it, ``distance_to_proof`` the length of the
-    shortest proof found from it (``math.inf`` when none is known).
+    shortest proof found from it (``math.inf`` when none is known). ``stage`` is the next
+    round of a staged generator to expand it with; ``expanded`` is set after the last.
     """
 
     state: ProofState
@@ -60,6 +61,7 @@ class SearchNode:
     second_priority: float | None = None
     remaining_steps: float | None = None
     expanded: bool = False
+    stage: int = 0
     distance_to_proof: float = math.inf
 
     @property

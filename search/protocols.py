@@ -22,7 +22,9 @@ __all__ = [
     "ProofStep",
     "SamplingSchedule",
     "ScoreRequest",
+    "StagedGenerator",
     "TacticGenerator",
+    "generation_stages",
 ]
 
 
@@ -61,6 +63,7 @@ class GenerationRequest:
     for the answer (its time limit is reached). A generator that waits on something
     slow (an HTTP server, a local model) stops waiting there and returns the
     candidates it has, possibly none, rather than an error; ``None`` means no deadline.
+    ``stage`` is the round of a :class:`StagedGenerator` asked for (0 for all others).
     """
 
     theorem: Theorem
@@ -69,6 +72,7 @@ class GenerationRequest:
     num_candidates: int
     seed: int
     deadline: float | None = None
+    stage: int = 0
 
 
 @runtime_checkable
@@ -78,6 +82,30 @@ class TacticGenerator(Protocol):
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
         """Return, for each request in order, candidates sorted by descending score."""
         ...
+
+
+@runtime_checkable
+class StagedGenerator(TacticGenerator, Protocol):
+    """A generator that expands a state in ``stages`` rounds, cheap sources first.
+
+    The search asks for a state's round 0 when it first selects it; once those
+    candidates are tried, the state returns to the frontier behind its round-0
+    children and, when selected again, is asked for round 1 (``GenerationRequest.stage``),
+    and so on. A union whose language model is a late part (``--late-parts``) is one:
+    the model is asked only where the cheap parts' tactics did not finish the proof.
+    """
+
+    @property
+    def stages(self) -> int:
+        """How many rounds a state is expanded in (1: an ordinary generator)."""
+        ...
+
+
+def generation_stages(generator: TacticGenerator) -> int:
+    """The number of rounds ``generator`` expands a state in (1 unless it is staged)."""
+    if isinstance(generator, StagedGenerator):
+        return max(1, int(generator.stages))
+    return 1
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -189,11 +189,24 @@ def add_generator_flags(parser: Parser) -> None:
     parser.add_argument("--knn-weight", type=float, default=default("knn_weight"))
     parser.add_argument("--knn-neighbours", type=int, help="knn: rows retrieved per state")
     parser.add_argument(
+        "--late-parts",
+        type=_names,
+        default=default("late_parts"),
+        metavar="PART[,PART]",
+        help="union parts asked only on a state's second round, after the other parts' "
+        "tactics were tried (e.g. openai: a slow language model last)",
+    )
+    parser.add_argument(
         "--no-online-learning",
         dest="online_learning",
         action="store_false",
         help="do not learn from header proofs or proofs found during the run (knn)",
     )
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """A comma-separated list of names as a tuple, empty items dropped."""
+    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 def generator_config_from_arguments(arguments: argparse.Namespace) -> GeneratorConfig:

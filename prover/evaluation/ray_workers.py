@@ -20,7 +20,7 @@ from typing import Any
 from models.registry import GeneratorConfig, build_generator
 from prover.evaluation.workers import AttemptOutcome, AttemptRunner, AttemptTask, WorkerSetup
 from search.errors import BackendCrashed, ConfigError
-from search.protocols import GenerationRequest, OnlineLearner, ProofStep
+from search.protocols import GenerationRequest, OnlineLearner, ProofStep, generation_stages
 from search.states import Candidate
 
 __all__ = ["GeneratorService", "RemoteGenerator", "import_ray", "run_ray_pool"]
@@ -84,6 +84,10 @@ class GeneratorService:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(self._executor, self._generator.learn, steps)
 
+    def stages(self) -> int:
+        """The shared generator's rounds per state, for the workers' searches."""
+        return generation_stages(self._generator)
+
     def stats(self) -> dict[str, int]:
         """How many generate calls served how many requests (batching across workers)."""
         return {"calls": self.calls, "requests": self.requests}
@@ -94,6 +98,12 @@ class RemoteGenerator:
 
     def __init__(self, service: Any) -> None:
         self._service = service
+        self._stages: int = import_ray().get(service.stages.remote())
+
+    @property
+    def stages(self) -> int:
+        """The shared generator's rounds per state (a staged union keeps its rounds)."""
+        return self._stages
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
         """Ask the shared service; blocks until its batch is answered."""

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from models.combined import candidates_of_every_round
 from models.progress import ProgressPredictor
 from search.config import SearchConfig
 from search.engine import best_first_search
@@ -151,7 +152,7 @@ class AssistSession:
             num_candidates=self.config.num_suggestions,
             seed=self.config.seed,
         )
-        [candidates] = self.generator.generate([request])
+        candidates = candidates_of_every_round(self.generator, request)
         suggestions = [Suggestion(tactic=c.tactic, score=c.score) for c in candidates]
         if self.progress is not None and suggestions:
             steps = self.progress.predict_remaining_steps(

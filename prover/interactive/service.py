@@ -29,6 +29,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from models.combined import candidates_of_every_round
 from models.encoder import TextEncoder
 from models.progress import ProgressPredictor
 from models.progress.config import ScoringConfig, build_scoring
@@ -56,6 +57,7 @@ from search.protocols import (
     ProofEnvironment,
     SamplingSchedule,
     TacticGenerator,
+    generation_stages,
 )
 from search.result import SearchResult, SearchStatus, StopReason
 from search.states import Candidate, Theorem
@@ -134,7 +136,7 @@ class AssistService:
         )
         try:
             with self._generator_guard():
-                [candidates] = self.generator.generate([request])
+                candidates = candidates_of_every_round(self.generator, request)
         except ProverError as exc:
             raise ServiceUnavailable(f"the generator failed: {exc}") from exc
         seen: set[str] = set()
@@ -330,6 +332,11 @@ class _LockedGenerator:
     def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
         with self.lock:
             return self.inner.generate(requests)
+
+    @property
+    def stages(self) -> int:
+        """The wrapped generator's rounds per state (a staged union keeps its rounds)."""
+        return generation_stages(self.inner)
 
 
 def _probability(log_score: float) -> float:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import pytest
 
-from models.combined import CombinedGenerator, GeneratorPart, LearningCombinedGenerator, combine
+from models.combined import (
+    CombinedGenerator,
+    GeneratorPart,
+    LearningCombinedGenerator,
+    candidates_of_every_round,
+    combine,
+)
 from search.errors import ConfigError, GeneratorError
 from search.protocols import GenerationRequest, OnlineLearner, ProofStep
 from search.states import Candidate
@@ -132,3 +139,53 @@ def test_a_slow_part_gets_half_the_time_left_and_the_fast_parts_still_answer(
     assert finished < started + 0.9, "the union must leave time to try its candidates"
     [no_deadline] = union.generate([request_factory(0)])
     assert slow.deadlines[-1] is None and [c.tactic for c in no_deadline] == ["lia"]
+
+
+class Recording(Fixed):
+    """A fixed generator that records the rounds it is asked for."""
+
+    def __init__(self, *pairs: tuple[str, float]) -> None:
+        super().__init__(*pairs)
+        self.stages: list[int] = []
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        self.stages.extend(request.stage for request in requests)
+        return super().generate(requests)
+
+
+def test_a_late_part_answers_only_the_second_round(
+    request_factory: Callable[..., GenerationRequest],
+) -> None:
+    """With a late part the union has two rounds: cheap parts in round 0, the late in round 1."""
+    cheap, late = Recording(("lia", -1.0)), Recording(("ring", -0.5))
+    union = combine(
+        [
+            GeneratorPart(name="portfolio", generator=cheap),
+            GeneratorPart(name="openai", generator=late, late=True),
+        ]
+    )
+    assert union.stages == 2
+    first, second = request_factory(0), replace(request_factory(1), stage=1)
+    answers = union.generate([first, second])
+    assert [[c.tactic for c in answer] for answer in answers] == [["lia"], ["ring"]]
+    assert (cheap.stages, late.stages) == ([0], [1])
+    assert [c.tactic for c in candidates_of_every_round(union, first)] == ["ring", "lia"]
+    with pytest.raises(GeneratorError, match="no round 2"):
+        union.generate([replace(first, stage=2)])
+
+
+def test_a_union_without_late_parts_has_one_round_and_all_late_is_refused() -> None:
+    """No late part: one round; every part late: a ConfigError (nothing would be asked first)."""
+    assert (
+        combine(
+            [GeneratorPart(name="a", generator=Fixed()), GeneratorPart(name="b", generator=Fixed())]
+        ).stages
+        == 1
+    )
+    with pytest.raises(ConfigError, match="not late"):
+        combine(
+            [
+                GeneratorPart(name="a", generator=Fixed(), late=True),
+                GeneratorPart(name="b", generator=Fixed(), late=True),
+            ]
+        )

@@ -115,3 +115,20 @@ def test_bad_portfolio_priors_are_refused_at_config_time(
     """A missing priors file, or priors without a portfolio, is a ConfigError naming it."""
     with pytest.raises(ConfigError, match=message):
         GeneratorConfig(**fields)  # type: ignore[arg-type]
+
+
+def test_late_parts_make_a_two_round_union_and_bad_names_are_refused() -> None:
+    """--late-parts marks the named part late; an unknown or every part is a ConfigError."""
+    config = GeneratorConfig(
+        name="portfolio+openai", api_base="http://127.0.0.1:1/v1", model="m", late_parts=("openai",)
+    )
+    union = build_generator(config, language="coq")
+    assert isinstance(union, CombinedGenerator) and union.stages == 2
+    assert [(part.name, part.late) for part in union.parts] == [
+        ("portfolio", False),
+        ("openai", True),
+    ]
+    with pytest.raises(ConfigError, match="knn, not a part"):
+        GeneratorConfig(name="portfolio", late_parts=("knn",))
+    with pytest.raises(ConfigError, match="every part"):
+        GeneratorConfig(name="portfolio", late_parts=("portfolio",))

@@ -122,3 +122,13 @@ def test_no_request_seed_turns_the_request_seed_off() -> None:
     """`--no-request-seed` maps to GeneratorConfig.request_seed=False (default True)."""
     assert generator_config_from_arguments(_parse("--no-request-seed")).request_seed is False
     assert generator_config_from_arguments(_parse()).request_seed is True
+
+
+def test_late_parts_flag_is_a_comma_separated_tuple() -> None:
+    """`--late-parts openai` maps to GeneratorConfig.late_parts=("openai",) (default none)."""
+    arguments = _parse(
+        "--generator", "portfolio+openai", "--api-base", "http://h:1/v1", "--model", "m",
+        "--late-parts", "openai",
+    )  # fmt: skip
+    assert generator_config_from_arguments(arguments).late_parts == ("openai",)
+    assert generator_config_from_arguments(_parse()).late_parts == ()
