@@ -50,6 +50,7 @@ from prover.backends.coq.kernel_bugs import (
     LTAC2_WORDS,
     REQUEST_REFUSALS,
     declaration_let_in,
+    recursive_proof,
     word_refusal,
 )
 from prover.backends.coq.text import CoqTextError, SentenceKind, split_sentences, strip_comments
@@ -226,6 +227,9 @@ def check_coq_header(header: str) -> None:
         if _COQ_LEMMA.match(sentence) or (
             _COQ_MAY_OPEN_PROOF.match(sentence) and ":=" not in _without_strings(sentence)
         ):
+            recursive = recursive_proof(_without_strings(sentence))
+            if recursive is not None:
+                raise HeaderRefused(f"header sentence {_short(sentence)!r}: {recursive}")
             index = _skip_coq_proof(sentences, index, opener=sentence)
         elif not _COQ_DEFINITION.match(sentence):
             raise HeaderRefused(

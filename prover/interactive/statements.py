@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from prover.backends.coq.kernel_bugs import recursive_statement
 from prover.backends.coq.text import CoqTextError, split_sentences
 from prover.backends.lean.text import tactic_rejection
 from prover.interactive.headers import (
@@ -91,7 +92,7 @@ def _coq_theorem(header: str, statement: str, name: str | None) -> Theorem:
             "(put definitions in the header)"
         )
     sentence = " ".join(sentences[0].text.split())
-    reason = coq_forbidden(sentence)
+    reason = coq_forbidden(sentence) or recursive_statement(sentence)
     if reason is not None:
         raise HeaderRefused(f"statement: {reason}")
     match = _COQ_STATEMENT.match(sentence)

@@ -10,6 +10,12 @@ affects 8.16.1) is in docs/soundness.md.
   ones (coq/coq#20455, tests/soundness/test_guard_checker_bug.py). Tactic admission
   (:mod:`prover.backends.coq.admission`) refuses ``fix``/``cofix``; a request refuses these
   and ``Fixpoint``/``CoFixpoint``.
+* **Recursive proofs** (:func:`recursive_proof`): a theorem stated with a top-level ``with``
+  (``Lemma a : P with b : Q.``) or as an interactive ``Fixpoint``/``CoFixpoint`` starts its
+  proof with ``a``/``b`` themselves as hypotheses, so a tactic reaches the same guard bug
+  without writing ``fix`` (``exact`` of an ill-guarded term that calls them). No proof
+  target and no lemma of a request may be one; the backend refuses to open such a target
+  and verification refuses such a statement.
 * **Ltac2** (:data:`LTAC2_WORDS`): ``Constr.Unsafe.make (Constr.Unsafe.Fix ...)`` builds
   a fixpoint without the word ``fix``, so once Ltac2 is loaded one tactic proves
   ``1 = 2`` through the same guard bug past coqc and coqchk
@@ -36,6 +42,8 @@ import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
+from prover.backends.coq.text import code_without_strings
+
 __all__ = [
     "FIXPOINT_REFUSAL",
     "FIXPOINT_WORDS",
@@ -43,10 +51,13 @@ __all__ = [
     "LOCAL_FIXPOINT_WORDS",
     "LTAC2_REFUSAL",
     "LTAC2_WORDS",
+    "RECURSIVE_PROOF_REFUSAL",
     "REQUEST_REFUSALS",
     "UNCHECKED_TERM_REFUSAL",
     "UNCHECKED_TERM_WORDS",
     "declaration_let_in",
+    "recursive_proof",
+    "recursive_statement",
     "word_refusal",
 ]
 
@@ -163,3 +174,48 @@ def _let_in_problem(code: str) -> str | None:
             if definitions > 1:
                 return "a second ':=' (a body or a 'where' notation)"
     return "an unbalanced bracket" if depth != 0 else None
+
+
+RECURSIVE_PROOF_REFUSAL = (
+    "a theorem stated with a top-level 'with' (a mutual proof) or as a Fixpoint/CoFixpoint "
+    "starts its proof with itself as a hypothesis, and Coq 8.16's guard checker, in the "
+    "kernel and in coqchk alike, accepts some ill-formed uses of it (coq/coq#20455)"
+)
+
+_RECURSIVE_KEYWORDS = frozenset({"Fixpoint", "CoFixpoint"})
+_MORPHISM_COMMAND = re.compile(
+    r"\s*(?:#\[[^\]]*\]\s*|(?:Local|Global|Polymorphic|Monomorphic)\s+)*Add\s"
+)
+
+
+def recursive_proof(code: str) -> str | None:
+    """Why a sentence that opens a proof (comments and strings blanked) opens a recursive
+    one, or None.
+
+    Refused: the words ``Fixpoint``/``CoFixpoint`` anywhere, a ``with`` outside brackets
+    and ``match ... end`` (the separator of a mutual statement), and unbalanced brackets.
+    The one command exempt from the ``with`` rule is ``Add`` (``Add Parametric Morphism
+    : f with signature ...``), whose ``with`` opens no mutual block. A ``with`` in a
+    comment or string left unblanked refuses a harmless sentence, never the other way round.
+    """
+    if _RECURSIVE_KEYWORDS.intersection(re.findall(r"[A-Za-z_][\w']*", code)):
+        return RECURSIVE_PROOF_REFUSAL
+    if _MORPHISM_COMMAND.match(code):
+        return None
+    depth = 0
+    for match in _TOKEN.finditer(code):
+        token = match.group()
+        if token in _OPENERS:
+            depth += 1
+        elif token in _CLOSERS:
+            depth -= 1
+            if depth < 0:
+                return RECURSIVE_PROOF_REFUSAL
+        elif token == "with" and depth == 0:
+            return RECURSIVE_PROOF_REFUSAL
+    return RECURSIVE_PROOF_REFUSAL if depth != 0 else None
+
+
+def recursive_statement(statement: str) -> str | None:
+    """:func:`recursive_proof` of a theorem's statement sentence as written (with comments)."""
+    return recursive_proof(code_without_strings(statement))

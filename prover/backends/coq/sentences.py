@@ -29,6 +29,7 @@ __all__ = [
     "normalize_code",
     "open_blocks",
     "proof_opening",
+    "signature_refusal",
     "skip_blanks",
     "split_for_coqtop",
     "theorem_declaration",
@@ -211,13 +212,15 @@ class OpenBlock:
     """A section or interactive module still open: its name and its opening sentence.
 
     ``start``/``end`` locate the opening sentence in the source; ``unsealed`` is that
-    sentence without a module-type ascription (``<: S`` or ``: S``), or None when it has none.
+    sentence without a module-type ascription (``<: S`` or ``: S``), or None when it has none;
+    ``signature`` is true for a ``Module Type`` (whose theorems are fields, never proofs).
     """
 
     name: str
     start: int
     end: int
     unsealed: str | None = None
+    signature: bool = False
 
 
 def open_blocks(source: str) -> list[OpenBlock]:
@@ -240,7 +243,16 @@ def open_blocks(source: str) -> list[OpenBlock]:
             stack.append(OpenBlock(name=section.group(1), start=start, end=stop))
         elif module is not None and ":=" not in module.group("rest") and "Declare" not in code:
             unsealed = _without_ascription(code, module.start("rest"))
-            stack.append(OpenBlock(name=module.group(1), start=start, end=stop, unsealed=unsealed))
+            signature = re.match(r"(?:#\[[^\]]*\]\s*)?Module\s+Type\s", code) is not None
+            stack.append(
+                OpenBlock(
+                    name=module.group(1),
+                    start=start,
+                    end=stop,
+                    unsealed=unsealed,
+                    signature=signature,
+                )
+            )
         elif end is not None and end.group(1) in [block.name for block in stack]:
             names = [block.name for block in stack]
             del stack[len(stack) - 1 - names[::-1].index(end.group(1)) :]
@@ -277,3 +289,20 @@ def closable(header: str) -> tuple[str, list[str]]:
         if block.unsealed is not None:
             text = text[: block.start] + block.unsealed + text[block.end :]
     return text, [f"End {block.name}." for block in reversed(blocks)]
+
+
+def signature_refusal(header: str) -> str | None:
+    """Why a theorem after ``header`` is no proof (the header leaves a ``Module Type`` open),
+    or None.
+
+    A ``Theorem`` inside a module type is a field of a signature, checked under the
+    signature's own ``Axiom``/``Parameter`` fields, which coqchk does not list: ``1 = 2``
+    after ``Axiom ax : False.`` in a ``Module Type`` would count as proved.
+    """
+    names = [block.name for block in open_blocks(header) if block.signature]
+    if not names:
+        return None
+    return (
+        f"the theorem is inside 'Module Type {names[-1]}': a field of a signature, proved "
+        "under the signature's parameters and axioms, is not a proof"
+    )

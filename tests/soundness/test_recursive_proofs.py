@@ -1,0 +1,98 @@
+"""Recursion without the word ``fix``: mutual statements and interactive Fixpoint targets.
+
+``Lemma a : P with b : Q.`` and an interactive ``Fixpoint t ... : T.`` open their proof with
+``a``/``t`` already in the context, so a tactic that never writes ``fix`` can hand Coq
+8.16.1's guard checker an ill-guarded recursive call (coq/coq#20455) that the kernel and
+coqchk both accept. Found by a red-team probe (2026-12-03): ``/search`` and ``prove --file``
+recorded ``1 = 2`` as proved. The backend refuses to open such a target, verification
+refuses such a statement, and a request may hold neither.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
+from prover.backends.coq.kernel_bugs import recursive_proof
+from prover.backends.coq.verify import verify_proof
+from prover.interactive.headers import HeaderRefused
+from prover.interactive.statements import request_theorem
+from search.errors import StatementError
+from search.states import Theorem
+from tests.soundness.attacks import GUARD_BUG_BODY, GUARD_BUG_TYPE
+from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
+
+pytestmark = [
+    pytest.mark.coq,
+    pytest.mark.skipif(
+        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
+        reason="Coq (coqtop, coqc, coqchk) not installed",
+    ),
+]
+
+MUTUAL = f"Lemma t (n : nat) : {GUARD_BUG_TYPE}\nwith u (n : nat) : True."
+MUTUAL_PROOF = [f"exact ({GUARD_BUG_BODY.replace('issue arg', 't arg')}).", "exact I."]
+FIXPOINT = f"Fixpoint t (n : nat) : {GUARD_BUG_TYPE}."
+HEADER_LEMMA = (
+    f"Lemma bad (n : nat) : {GUARD_BUG_TYPE} with aux (n : nat) : True.\nProof.\n"
+    f"exact ({GUARD_BUG_BODY.replace('issue arg', 'bad arg')}).\nexact I.\nQed.\n"
+)
+
+
+def test_the_mutual_statement_proves_false_past_coqc_and_coqchk(tmp_path: Path) -> None:
+    """Control: with admission bypassed, the mutual lemma's proof of False passes both checks."""
+    if not is_coq_816():
+        pytest.skip("the guard checker bug is known on Coq 8.16; this Coq may have it fixed")
+    theorem = Theorem(name="t", header="", statement=MUTUAL)
+    assert_coqc_and_coqchk_accept(tmp_path, theorem, MUTUAL_PROOF)
+
+
+@pytest.mark.parametrize("statement", [MUTUAL, FIXPOINT, f"CoFixpoint t : {GUARD_BUG_TYPE}."])
+def test_verification_refuses_a_recursive_statement_before_coqc(statement: str) -> None:
+    """A recursive statement is refused by verification itself: coqc never runs."""
+    verification = verify_proof(
+        Theorem(name="t", header="", statement=statement), MUTUAL_PROOF, timeout_s=60
+    )
+    assert not verification.ok and "coqc" not in verification.checks
+    assert "coq/coq#20455" in (verification.message or "")
+
+
+@pytest.mark.parametrize("statement", [MUTUAL, FIXPOINT])
+def test_the_backend_refuses_to_open_a_recursive_target(statement: str) -> None:
+    """prove --file, eval, assist and serve all open through the backend: it refuses first."""
+    with CoqEnvironment(CoqConfig()) as environment, pytest.raises(StatementError, match="with"):
+        environment.open(Theorem(name="t", header="", statement=statement))
+
+
+@pytest.mark.parametrize(
+    ("header", "statement"),
+    [(HEADER_LEMMA, "Theorem t : 1 = 2."), ("", MUTUAL.replace("\n", " "))],
+)
+def test_a_request_may_hold_no_recursive_statement(header: str, statement: str) -> None:
+    """A /search header lemma or statement stated with a top-level `with` is refused."""
+    with pytest.raises(HeaderRefused, match="coq/coq#20455"):
+        request_theorem(language="coq", header=header, statement=statement, name=None)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "Theorem t : forall n, match n as m return nat with 0 => 1 | _ => 2 end = 1.",
+        "Lemma w : { x : nat | x = 0 }.",
+        "Theorem s : forall x : bool, if x then True else True.",
+        "Definition fixpoint_free : nat.",
+    ],
+)
+def test_statements_with_match_or_no_with_stay_admissible(code: str) -> None:
+    """`with` inside `match ... end`, and names merely containing Fixpoint, are not refused."""
+    assert recursive_proof(code) is None
+
+
+def test_morphism_commands_keep_their_with() -> None:
+    """`Add Parametric Morphism : f with signature ...` opens no mutual block: admissible."""
+    assert recursive_proof("Add Parametric Morphism : f with signature eq ==> eq as f_m.") is None
+    assert recursive_proof("#[local] Add Morphism f with signature eq ==> eq as m.") is None
