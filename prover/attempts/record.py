@@ -48,7 +48,10 @@ class AttemptRecord:
     ``time_s`` is the search after the theorem was opened; ``open_time_s`` the opening
     (header and statement, its own budget); ``verify_time_s`` the independent check.
     ``checked_by`` names the independent checks that ran and passed on the proof (e.g.
-    ``("admission", "coqc", "coqchk")``); empty when no proof was checked.
+    ``("admission", "coqc", "coqchk")``); empty when no proof was checked. ``axioms`` are
+    the axioms coqchk listed for the verified proof's file (its summary is global: what the
+    header and prelude load counts, used or not; all standard ones, or verification would
+    have refused); empty for none or no verified proof.
     ``proof_states`` are the states along the found proof (root first); ``proved_nodes``
     every state of the search graph from which a proof was found, with its remaining steps
     (training data for progress models).
@@ -74,6 +77,7 @@ class AttemptRecord:
     verify_time_s: float = 0.0
     open_time_s: float = 0.0
     checked_by: tuple[str, ...] = ()
+    axioms: tuple[str, ...] = ()
     proof_states: tuple[str, ...] = ()
     proved_nodes: tuple[ProvedNode, ...] = ()
 
@@ -124,6 +128,7 @@ class AttemptRecord:
             "num_nodes": self.num_nodes,
             **{name: round(getattr(self, name), 4) for name in _TIME_FIELDS},
             "checked_by": list(self.checked_by),
+            "axioms": list(self.axioms),
             "stop_reason": self.stop_reason,
             "error": self.error,
             "proof_states": list(self.proof_states),
@@ -159,6 +164,7 @@ class AttemptRecord:
                 split=_optional_text(data, "split"),
                 stop_reason=_optional_text(data, "stop_reason"),
                 checked_by=_optional_texts(data, "checked_by") or (),
+                axioms=_optional_texts(data, "axioms") or (),
                 proof_states=_optional_texts(data, "proof_states") or (),
                 proved_nodes=_proved_nodes(data.get("proved_nodes") or ()),
                 **{name: _number(data, name) for name in _TIME_FIELDS},
@@ -253,6 +259,7 @@ def record_from_search(
         verify_time_s=round(verification.time_s, 4) if verification else 0.0,
         open_time_s=round(result.open_time_s, 4),
         checked_by=verification.checks if verification else (),
+        axioms=verification.axioms if verified and verification else (),
         stop_reason=result.stop_reason.value,
         error=error,
         proof_states=result.proof_states,

@@ -319,6 +319,7 @@ def _verified_answer(
         proof=list(result.proof),
         proof_text=verification.proof_text,
         verified=True,
+        axioms=verification.axioms,
     )
 
 

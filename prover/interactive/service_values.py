@@ -89,7 +89,9 @@ class SearchAnswer:
     """A ``search`` result; ``status == "proved"`` exactly when ``verified``.
 
     ``proof`` and ``proof_text`` are set only for a verified proof; ``header_time_s`` is
-    the time spent opening the theorem (header loading included), part of ``time_s``.
+    the time spent opening the theorem (header loading included), part of ``time_s``;
+    ``axioms`` the (standard) axioms the kernel checker listed for a verified proof's file
+    (a global summary: what the header and prelude load counts, used or not).
     """
 
     status: str
@@ -101,3 +103,4 @@ class SearchAnswer:
     error: str | None
     time_s: float
     header_time_s: float
+    axioms: tuple[str, ...] = ()

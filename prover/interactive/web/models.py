@@ -124,6 +124,10 @@ class SearchAnswerModel(BaseModel):
     error: str | None
     time_s: float
     header_time_s: float
+    axioms: list[str] = Field(
+        default_factory=list,
+        description="standard axioms in the verified proof's checked file (coqchk's summary)",
+    )
 
 
 class HealthAnswer(BaseModel):

@@ -54,7 +54,9 @@ def test_corrupt_middle_line_is_an_error_naming_the_line(tmp_path: Path) -> None
 
 def test_unverified_proof_is_not_counted_as_proved() -> None:
     """A search proof that fails the independent check is recorded as failed, not proved."""
-    rejected = Verification(ok=False, proof_text="...", message="uses axiom foo")
+    rejected = Verification(
+        ok=False, proof_text="...", message="uses axiom foo", axioms=("Top.foo",)
+    )
     record = record_from_search(
         name="t",
         attempt=0,
@@ -63,7 +65,7 @@ def test_unverified_proof_is_not_counted_as_proved() -> None:
         result=_result(SearchStatus.PROVED),
         verification=rejected,
     )
-    assert record.status == "failed" and not record.verified
+    assert record.status == "failed" and not record.verified and record.axioms == ()
     assert record.proof_text is None and "uses axiom foo" in (record.error or "")
     accepted = Verification(ok=True, proof_text="Theorem t ... Qed.")
     record = record_from_search(
@@ -96,15 +98,17 @@ def test_attempt_seeds_are_stable_across_processes_and_distinct() -> None:
 
 
 def test_record_round_trips_through_jsonl(tmp_path: Path) -> None:
-    """A written record reads back equal through AttemptRecord.from_dict (typed end to end)."""
+    """A written record, with its proof's axioms, reads back equal (typed end to end)."""
+    classic = "Coq.Logic.Classical_Prop.classic"
     record = record_from_search(
         name="t",
         attempt=2,
         seed=9,
         split="test",
         result=_result(SearchStatus.PROVED),
-        verification=Verification(ok=True, proof_text="Theorem t ... Qed."),
+        verification=Verification(ok=True, proof_text="Theorem t ... Qed.", axioms=(classic,)),
     )
+    assert record.to_dict()["axioms"] == [classic]
     path = tmp_path / "results.jsonl"
     with JsonlWriter(path) as writer:
         writer.write(record)
