@@ -221,7 +221,11 @@ def check_coq_header(header: str) -> None:
             if LTAC2_WORDS.intersection(_COQ_WORD.findall(sentence)):
                 raise HeaderRefused(f"header sentence {_short(sentence)!r}: {LTAC2_REFUSAL}")
             continue
-        reason = coq_forbidden(sentence) or declaration_let_in(_without_strings(sentence))
+        reason = (
+            coq_forbidden(sentence)
+            or declaration_let_in(_without_strings(sentence))
+            or _notation_token_problem(sentence)
+        )
         if reason is not None:
             raise HeaderRefused(f"header sentence {_short(sentence)!r}: {reason}")
         if _COQ_LEMMA.match(sentence) or (
@@ -264,6 +268,31 @@ def _skip_coq_proof(sentences: list[tuple[str, SentenceKind]], index: int, *, op
         if reason is not None:
             raise HeaderRefused(f"header proof of {_short(opener)!r}: {reason}")
     raise HeaderRefused(f"the header proof of {_short(opener)!r} does not end with 'Qed.'")
+
+
+_NOTATION_TOKEN_REFUSED = re.compile(
+    r"[()\[\]{}]|(?<![^\W\d])(?<!')(?:match|with|end|let)(?![\w'])"
+)
+
+
+def _notation_token_problem(sentence: str) -> str | None:
+    """Why a request's ``Notation``/``Infix`` declares a token that hides structure, or None.
+
+    The kernel-bug rules read brackets, ``match ... end``, ``with`` and ``let`` in the text;
+    a notation whose quoted tokens hold a bracket or one of those words (``'[<' x``) would
+    make a later sentence read differently to them than to Coq (a red-team probe hid a
+    mutual ``with`` between ``[<`` and ``>]``). Fail closed: any such token is refused.
+    """
+    words = set(_COQ_WORD.findall(_without_strings(sentence)))
+    if not words & {"Notation", "Infix"}:
+        return None
+    for literal in re.findall(r'"((?:[^"]|"")*)"', sentence):
+        if _NOTATION_TOKEN_REFUSED.search(literal):
+            return (
+                f"a notation token in {literal!r} holds a bracket or 'match'/'with'/'end'/'let': "
+                "it would hide structure from the checks of Coq 8.16's kernel bugs"
+            )
+    return None
 
 
 def _without_strings(code: str) -> str:

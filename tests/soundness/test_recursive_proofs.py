@@ -96,3 +96,48 @@ def test_morphism_commands_keep_their_with() -> None:
     """`Add Parametric Morphism : f with signature ...` opens no mutual block: admissible."""
     assert recursive_proof("Add Parametric Morphism : f with signature eq ==> eq as f_m.") is None
     assert recursive_proof("#[local] Add Morphism f with signature eq ==> eq as m.") is None
+
+
+# Round two of the probe: ways around the lexical rule, and a header's tactic vocabulary.
+GLUED_TYPE = GUARD_BUG_TYPE.replace(" -> False", " -> (fun _ : nat => False) 0with")
+GLUED = f"Lemma t (n : nat) : {GLUED_TYPE} u (n : nat) : True."
+BRACKET_NOTATIONS = (
+    "Notation \"'[<' x\" := (x) (at level 10, x at level 200).\n"
+    "Notation \"'>]' x\" := (x) (at level 10, x at level 200).\n"
+)
+HIDDEN = f"Lemma t (n : nat) : [< {GUARD_BUG_TYPE} with u (n : nat) : >] True."
+
+
+def test_a_keyword_glued_to_a_digit_is_still_a_keyword() -> None:
+    """Coq lexes `0with` as `0` and `with`: the rule reads it the same way."""
+    assert recursive_proof(GLUED) is not None
+    with pytest.raises(HeaderRefused, match="coq/coq#20455"):
+        request_theorem(language="coq", header="", statement=GLUED, name=None)
+
+
+def test_a_request_notation_may_not_declare_bracket_tokens() -> None:
+    """`'[<' x` would hide a `with` from the bracket count: refused in a request header."""
+    with pytest.raises(HeaderRefused, match="notation token"):
+        request_theorem(
+            language="coq", header=BRACKET_NOTATIONS, statement="Theorem t : True.", name=None
+        )
+
+
+def test_the_opened_proof_is_checked_whatever_the_spelling() -> None:
+    """A trusted header's notations fool the lexical rule; the opened goals do not."""
+    assert recursive_proof(HIDDEN) is None  # the spelling passes the lexical rule ...
+    theorem = Theorem(name="t", header=BRACKET_NOTATIONS, statement=HIDDEN)
+    with (
+        CoqEnvironment(CoqConfig()) as environment,
+        pytest.raises(StatementError, match="starts its proof with itself"),
+    ):
+        environment.open(theorem)  # ... but two goals and `t` among the hypotheses are refused
+
+
+def test_a_header_tactic_that_writes_fix_refuses_the_theorem() -> None:
+    """`Ltac rec_on := fix IH 1.` lets a model build a fixpoint by calling rec_on: refused."""
+    theorem = Theorem(name="t", header="Ltac rec_on := fix IH 1.\n", statement="Theorem t : 1 = 2.")
+    with CoqEnvironment(CoqConfig()) as environment, pytest.raises(StatementError, match="Ltac"):
+        environment.open(theorem)
+    verification = verify_proof(theorem, ["rec_on."], timeout_s=60)
+    assert not verification.ok and "coqc" not in verification.checks

@@ -24,7 +24,11 @@ from prover.backends.coq.compat import coq816_header
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import read_goals
 from prover.backends.coq.goals import DisplayKind, extract_error, one_line
-from prover.backends.coq.kernel_bugs import recursive_statement
+from prover.backends.coq.kernel_bugs import (
+    header_vocabulary_refusal,
+    recursive_root,
+    recursive_statement,
+)
 from prover.backends.coq.sentences import signature_refusal
 from prover.backends.coq.verify import verify_proof
 from prover.backends.coq.warm_coqtop import WarmCoqtop
@@ -78,7 +82,11 @@ class CoqEnvironment(Closing):
             return self._open_once(theorem)
 
     def _open_once(self, theorem: Theorem) -> ProofState:
-        refusal = recursive_statement(theorem.statement) or signature_refusal(theorem.header)
+        refusal = (
+            recursive_statement(theorem.statement)
+            or signature_refusal(theorem.header)
+            or header_vocabulary_refusal(theorem.header)
+        )
         if refusal is not None:
             raise StatementError(f"{theorem.name}: {refusal}")
         warm = self._warm_coqtop
@@ -92,6 +100,14 @@ class CoqEnvironment(Closing):
             outcome = self._show(())
         if not isinstance(outcome, NewState):
             raise StatementError(f"{theorem.name}: unexpected initial proof state: {outcome}")
+        goals = outcome.state.goals
+        names = [
+            name for goal in goals for hypothesis in goal.hypotheses for name in hypothesis.names
+        ]
+        recursive = recursive_root(theorem.name, len(goals), names)
+        if recursive is not None:
+            self._theorem = None
+            raise StatementError(f"{theorem.name}: {recursive}")
         return outcome.state
 
     def _header_text(self, theorem: Theorem) -> str:

@@ -56,7 +56,9 @@ __all__ = [
     "UNCHECKED_TERM_REFUSAL",
     "UNCHECKED_TERM_WORDS",
     "declaration_let_in",
+    "header_vocabulary_refusal",
     "recursive_proof",
+    "recursive_root",
     "recursive_statement",
     "word_refusal",
 ]
@@ -125,7 +127,10 @@ _DECLARATION = re.compile(
 )
 # Brackets, ``match ... end`` (its ``with`` opens no mutual block), the definition mark
 # ``:=``, a mutual block's ``with`` and ``let`` (also ssreflect's ``let:``).
-_TOKEN = re.compile(r":=|[()\[\]{}]|(?<![\w'])(?:match|end|with|let)(?![\w'])")
+# A keyword right after a digit counts: Coq lexes ``0with`` as the number ``0`` and the
+# keyword ``with`` (a red-team probe hid a mutual statement that way). Only a letter, ``_``
+# or ``'`` before it makes it part of an identifier; ``x0with`` is refused too (fail closed).
+_TOKEN = re.compile(r":=|[()\[\]{}]|(?<![^\W\d])(?<!')(?:match|end|with|let)(?![\w'])")
 _OPENERS = frozenset({"(", "[", "{", "match"})
 _CLOSERS = frozenset({")", "]", "}", "end"})
 
@@ -219,3 +224,50 @@ def recursive_proof(code: str) -> str | None:
 def recursive_statement(statement: str) -> str | None:
     """:func:`recursive_proof` of a theorem's statement sentence as written (with comments)."""
     return recursive_proof(code_without_strings(statement))
+
+
+_VOCABULARY_WORDS = frozenset({"Ltac", "Ltac2", "Tactic", "Notation", "Infix", "Hint", "Hints"})
+
+
+def header_vocabulary_refusal(header: str) -> str | None:
+    """Why a (trusted) header's tactics or notations hand a generator a fixpoint, or None.
+
+    A header's ``Ltac rec := fix IH 1.`` (or a ``Tactic Notation``, ``Notation``, ``Hint
+    Extern`` writing ``fix``/``cofix``/``coinduction``, or Ltac2) lets a generator's tactic
+    call ``rec`` and build a fixpoint without writing the word, reaching the guard bug.
+    Trusting the header's statements does not make its tactic vocabulary safe to hand to
+    an untrusted generator, so such a header is refused (fail closed: a sentence naming
+    any of those commands anywhere counts, with all its words, strings and comments aside).
+    """
+    refused = FIXPOINT_WORDS | LTAC2_WORDS
+    for sentence in _sentences(header):
+        words = set(re.findall(r"[A-Za-z_][\w']*", sentence))
+        commands = sorted(words & _VOCABULARY_WORDS)
+        found = sorted(words & refused)
+        if commands and found:
+            return (
+                f"the header's {commands[0]} sentence writes {', '.join(found)}: "
+                "a generator's tactic could call it and build a fixpoint without writing "
+                "'fix', and Coq 8.16's guard checker, in the kernel and in coqchk alike, "
+                "accepts some ill-formed ones (coq/coq#20455)"
+            )
+    return None
+
+
+def recursive_root(name: str, goals: int, hypotheses: Iterable[str]) -> str | None:
+    """Why an opened proof is a recursive one, or None: the semantic twin of
+    :func:`recursive_proof`, whatever notations or lexing tricks the statement used.
+
+    A mutual statement opens several goals, and a mutual or fixpoint statement puts the
+    theorem's own name among the hypotheses; an ordinary theorem opens one goal whose
+    context holds at most the section's variables.
+    """
+    if goals != 1 or name in set(hypotheses):
+        return RECURSIVE_PROOF_REFUSAL
+    return None
+
+
+def _sentences(text: str) -> list[str]:
+    """``text``'s sentences with comments and strings blanked (split at ``.`` + blank)."""
+    code = code_without_strings(text)
+    return [piece for piece in re.split(r"\.(?=\s|$)", code) if piece.strip()]

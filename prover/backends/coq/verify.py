@@ -34,7 +34,7 @@ from prover.backends.coq.assumptions import (
     summary_problem,
 )
 from prover.backends.coq.goals import extract_error, one_line
-from prover.backends.coq.kernel_bugs import recursive_statement
+from prover.backends.coq.kernel_bugs import header_vocabulary_refusal, recursive_statement
 from prover.backends.coq.sentences import closable, signature_refusal
 from prover.backends.sandbox import sandboxed
 from search.errors import BackendUnavailable
@@ -124,7 +124,12 @@ def verify_proof(
     """
     started = time.monotonic()
     tactics, problem = _admit_all(proof)
-    problem = problem or recursive_statement(theorem.statement) or signature_refusal(theorem.header)
+    problem = (
+        problem
+        or recursive_statement(theorem.statement)
+        or signature_refusal(theorem.header)
+        or header_vocabulary_refusal(theorem.header)
+    )
     if problem is not None:
         return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))
     source = build_proof_source(header=theorem.header, statement=theorem.statement, tactics=tactics)
