@@ -17,7 +17,7 @@ import pytest
 
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
-from prover.backends.coq.kernel_bugs import recursive_proof
+from prover.backends.coq.kernel_bugs import header_vocabulary_refusal, recursive_proof
 from prover.backends.coq.verify import verify_proof
 from prover.interactive.headers import HeaderRefused
 from prover.interactive.statements import request_theorem
@@ -141,3 +141,35 @@ def test_a_header_tactic_that_writes_fix_refuses_the_theorem() -> None:
         environment.open(theorem)
     verification = verify_proof(theorem, ["rec_on."], timeout_s=60)
     assert not verification.ok and "coqc" not in verification.checks
+
+
+# Round three: a header's vocabulary is allowed fixpoint words in term declarations and
+# proof steps only, whatever command carries them, split as coqc splits sentences.
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Ltac rec_on := idtac; [ idtac .. ]; fix IH 1.\n",  # `..` fooled a naive splitter
+        "Set Firstorder Solver (match goal with K := _ |- False => exact "
+        "((fix IH (m : nat) : nat := K IH m) 1 I) end).\n",  # no Ltac/Hint word at all
+        "Add Ring r : rt (preprocess [fix IH 1]).\n",
+        "#[local] Hint Extern 1 => cofix c : core.\n",
+        "Lemma a : True.\nProof with (fix IH 1).\nexact I.\nQed.\n",
+    ],
+)
+def test_header_commands_that_carry_fix_refuse_the_theorem(header: str) -> None:
+    """Any command but a term declaration that writes fix/cofix refuses the header."""
+    reason = header_vocabulary_refusal(header)
+    assert reason is not None and "coq/coq#20455" in reason
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Definition f := fix g (n : nat) : nat := 0.\nFixpoint h (n : nat) : nat := n.\n",
+        "Lemma a : nat -> True.\nProof.\nfix IH 1. intros; exact I.\nQed.\n",
+        "Lemma a : nat -> True.\nfix IH 1. intros; exact I.\nQed.\n",
+    ],
+)
+def test_fixpoints_of_the_headers_own_terms_and_proofs_stay_allowed(header: str) -> None:
+    """Term declarations and header proof steps make closed terms: the header is opened."""
+    assert header_vocabulary_refusal(header) is None

@@ -42,7 +42,12 @@ import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
-from prover.backends.coq.text import code_without_strings
+from prover.backends.coq.text import (
+    CoqTextError,
+    SentenceKind,
+    code_without_strings,
+    split_sentences,
+)
 
 __all__ = [
     "FIXPOINT_REFUSAL",
@@ -226,30 +231,56 @@ def recursive_statement(statement: str) -> str | None:
     return recursive_proof(code_without_strings(statement))
 
 
-_VOCABULARY_WORDS = frozenset({"Ltac", "Ltac2", "Tactic", "Notation", "Infix", "Hint", "Hints"})
+_TERM_DECLARATIONS = frozenset(
+    {
+        "Definition", "Fixpoint", "CoFixpoint", "Let", "Example", "Theorem", "Lemma", "Fact",
+        "Remark", "Corollary", "Proposition", "Property", "Instance", "Canonical", "Coercion",
+        "Inductive", "CoInductive", "Variant", "Record", "Structure", "Class", "Parameter",
+        "Parameters", "Axiom", "Axioms", "Conjecture", "Hypothesis", "Hypotheses", "Variable",
+        "Variables", "Context", "Goal", "Function",
+    }
+)  # fmt: skip
+"""Commands whose ``fix``/``cofix`` make a closed term of the header (its own statement)."""
+_HEAD = re.compile(
+    r"\s*(?:#\[[^\]]*\]\s*|(?:Local|Global|Polymorphic|Monomorphic|Program|Cumulative"
+    r"|NonCumulative|Private)\s+)*(?P<head>[A-Za-z_][\w']*)"
+)
+_WORD = re.compile(r"[A-Za-z_][\w']*")
 
 
 def header_vocabulary_refusal(header: str) -> str | None:
-    """Why a (trusted) header's tactics or notations hand a generator a fixpoint, or None.
+    """Why a (trusted) header hands a generator a way to build a fixpoint, or None.
 
-    A header's ``Ltac rec := fix IH 1.`` (or a ``Tactic Notation``, ``Notation``, ``Hint
-    Extern`` writing ``fix``/``cofix``/``coinduction``, or Ltac2) lets a generator's tactic
-    call ``rec`` and build a fixpoint without writing the word, reaching the guard bug.
-    Trusting the header's statements does not make its tactic vocabulary safe to hand to
-    an untrusted generator, so such a header is refused (fail closed: a sentence naming
-    any of those commands anywhere counts, with all its words, strings and comments aside).
+    Trusting a ``--file`` header's statements does not make its tactic vocabulary safe:
+    ``Ltac rec := fix IH 1.``, a ``Hint Extern``, ``Set Firstorder Solver (... fix ...)``
+    or ``Add Ring ... (preprocess [fix ...])`` let a generator's tactic build a fixpoint
+    without writing ``fix`` (and supply its body through a ``pose``d local definition,
+    which the guard checker looks through), reaching the guard bug. So the fixpoint words
+    may appear only where they make a closed term of the header: in a term declaration
+    (:data:`_TERM_DECLARATIONS`) and in the tactic sentences of a header proof (a sentence
+    starting lowercase can only be a proof step: coqc refuses one outside a proof). In any
+    other command, whatever it is, they refuse the header, and so does any Ltac2 word
+    anywhere. Sentences are split as coqc splits them.
     """
-    refused = FIXPOINT_WORDS | LTAC2_WORDS
-    for sentence in _sentences(header):
-        words = set(re.findall(r"[A-Za-z_][\w']*", sentence))
-        commands = sorted(words & _VOCABULARY_WORDS)
-        found = sorted(words & refused)
-        if commands and found:
+    try:
+        sentences = split_sentences(header)
+    except CoqTextError as exc:
+        return f"the header cannot be split into sentences ({exc})"
+    for sentence in sentences:
+        code = code_without_strings(sentence.text).strip()
+        words = set(_WORD.findall(code))
+        if words & LTAC2_WORDS:
+            return f"the header {LTAC2_REFUSAL}"
+        if sentence.kind is not SentenceKind.COMMAND:
+            continue  # a tactic, bullet or brace of one of the header's own proofs
+        head = _HEAD.match(code)
+        found = sorted(words & FIXPOINT_WORDS)
+        if found and (head is None or head.group("head") not in _TERM_DECLARATIONS):
             return (
-                f"the header's {commands[0]} sentence writes {', '.join(found)}: "
-                "a generator's tactic could call it and build a fixpoint without writing "
-                "'fix', and Coq 8.16's guard checker, in the kernel and in coqchk alike, "
-                "accepts some ill-formed ones (coq/coq#20455)"
+                f"the header sentence {code[:60]!r} writes {', '.join(found)} outside a term "
+                "declaration or a proof step: a generator's tactic could use it to build a "
+                "fixpoint without writing 'fix', and Coq 8.16's guard checker, in the kernel "
+                "and in coqchk alike, accepts some ill-formed ones (coq/coq#20455)"
             )
     return None
 
@@ -265,9 +296,3 @@ def recursive_root(name: str, goals: int, hypotheses: Iterable[str]) -> str | No
     if goals != 1 or name in set(hypotheses):
         return RECURSIVE_PROOF_REFUSAL
     return None
-
-
-def _sentences(text: str) -> list[str]:
-    """``text``'s sentences with comments and strings blanked (split at ``.`` + blank)."""
-    code = code_without_strings(text)
-    return [piece for piece in re.split(r"\.(?=\s|$)", code) if piece.strip()]
