@@ -154,6 +154,10 @@ def test_a_header_tactic_that_writes_fix_refuses_the_theorem() -> None:
         "Add Ring r : rt (preprocess [fix IH 1]).\n",
         "#[local] Hint Extern 1 => cofix c : core.\n",
         "Lemma a : True.\nProof with (fix IH 1).\nexact I.\nQed.\n",
+        # Round four: a `where` notation is a template the model fills with the body.
+        "Reserved Notation \"'REC' f n : T := b\" (at level 200, f ident, n ident, "
+        "T at level 200, b at level 200).\nInductive dummy : Set := dmk\n"
+        "  where \"'REC' f n : T := b\" := (fix f (n : nat) {struct n} : T := b).\n",
     ],
 )
 def test_header_commands_that_carry_fix_refuse_the_theorem(header: str) -> None:
@@ -168,6 +172,8 @@ def test_header_commands_that_carry_fix_refuse_the_theorem(header: str) -> None:
         "Definition f := fix g (n : nat) : nat := 0.\nFixpoint h (n : nat) : nat := n.\n",
         "Lemma a : nat -> True.\nProof.\nfix IH 1. intros; exact I.\nQed.\n",
         "Lemma a : nat -> True.\nfix IH 1. intros; exact I.\nQed.\n",
+        "Fixpoint plus (n m : nat) : nat := match n with 0 => m | S p => S (p + m) end\n"
+        '  where "n + m" := (plus n m).\n',
     ],
 )
 def test_fixpoints_of_the_headers_own_terms_and_proofs_stay_allowed(header: str) -> None:

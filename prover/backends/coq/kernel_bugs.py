@@ -246,6 +246,7 @@ _HEAD = re.compile(
     r"|NonCumulative|Private)\s+)*(?P<head>[A-Za-z_][\w']*)"
 )
 _WORD = re.compile(r"[A-Za-z_][\w']*")
+_WHERE = re.compile(r"(?<![\w'])where(?![\w'])")
 
 
 def header_vocabulary_refusal(header: str) -> str | None:
@@ -257,7 +258,9 @@ def header_vocabulary_refusal(header: str) -> str | None:
     without writing ``fix`` (and supply its body through a ``pose``d local definition,
     which the guard checker looks through), reaching the guard bug. So the fixpoint words
     may appear only where they make a closed term of the header: in a term declaration
-    (:data:`_TERM_DECLARATIONS`) and in the tactic sentences of a header proof (a sentence
+    (:data:`_TERM_DECLARATIONS`), but never after its ``where`` (a notation declared there,
+    ``where "'REC' f n := b" := (fix f n := b)``, is a template the generator fills, as a
+    red-team probe showed), and in the tactic sentences of a header proof (a sentence
     starting lowercase can only be a proof step: coqc refuses one outside a proof). In any
     other command, whatever it is, they refuse the header, and so does any Ltac2 word
     anywhere. Sentences are split as coqc splits them.
@@ -275,6 +278,16 @@ def header_vocabulary_refusal(header: str) -> str | None:
             continue  # a tactic, bullet or brace of one of the header's own proofs
         head = _HEAD.match(code)
         found = sorted(words & FIXPOINT_WORDS)
+        where = _WHERE.search(code)
+        in_notation = set(_WORD.findall(code[where.end() :])) & FIXPOINT_WORDS if where else set()
+        if in_notation:
+            return (
+                f"the header sentence {code[:60]!r} writes {', '.join(sorted(in_notation))} "
+                "after 'where': a notation whose body builds a fixpoint is a template a "
+                "generator's tactic fills with the fixpoint's body, and Coq 8.16's guard "
+                "checker, in the kernel and in coqchk alike, accepts some ill-formed ones "
+                "(coq/coq#20455)"
+            )
         if found and (head is None or head.group("head") not in _TERM_DECLARATIONS):
             return (
                 f"the header sentence {code[:60]!r} writes {', '.join(found)} outside a term "

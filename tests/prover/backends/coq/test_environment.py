@@ -469,7 +469,7 @@ def test_a_header_tactic_writing_fix_is_refused_and_fix_itself_too(env: CoqEnvir
     """A (trusted) header tactic doing `fix IH 1` would let a candidate build a fixpoint by
     calling it: the theorem is not opened. A candidate may not write `fix` itself (admission)."""
     header = ARITH + "Ltac recurse := fix IH 1.\n"
-    with pytest.raises(StatementError, match="'Ltac recurse := fix IH 1.' writes fix"):
+    with pytest.raises(StatementError, match=r"'Ltac recurse := fix IH 1\.' writes fix"):
         env.open(nat_theorem("unguarded_thm", ": forall n : nat, n = n.", header))
     root = env.open(nat_theorem("unguarded_thm", ": forall n : nat, n = n.", ARITH))
     refused = env.run_tactic(root, "fix IH 1", timeout_s=10)
