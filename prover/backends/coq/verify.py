@@ -20,6 +20,7 @@ own session and are killed with their process group on every exit path.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -44,16 +45,21 @@ from search.states import Theorem
 from search.workdirs import private_directory
 
 __all__ = [
+    "TERM_FILE",
     "VERIFY_LIBRARY",
     "VERIFY_MODULE",
     "build_proof_source",
     "coqc_command",
     "coqchk_command",
+    "term_problem",
     "verify_proof",
 ]
 
 VERIFY_LIBRARY = "ProverCheck"
 VERIFY_MODULE = "Checked"
+TERM_FILE = "ProverCheckTerm"
+"""Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
+_FIXPOINT_LITERAL = re.compile(r"(?<![\w'])(?:fix|cofix)(?![\w'])")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,17 +73,24 @@ class _Tools:
     sandbox: str
 
 
-def build_proof_source(*, header: str, statement: str, tactics: Sequence[str]) -> str:
+def build_proof_source(
+    *, header: str, statement: str, tactics: Sequence[str], inspect_as: str | None = None
+) -> str:
     """The complete file checked by ``coqc``: header, statement, ``Proof.``, tactics, ``Qed.``.
 
     Sections and modules the header leaves open (a theorem inside a ``Section`` of the
     user's file) are closed after ``Qed``, innermost first, as ``coqc`` requires
-    (:func:`~prover.backends.coq.sentences.closable`).
+    (:func:`~prover.backends.coq.sentences.closable`). With ``inspect_as`` (the theorem's
+    name), the compiled file also prints that constant's proof term, without notations,
+    to :data:`TERM_FILE` right after ``Qed`` (see :func:`term_problem`); the proof text
+    shown to users is the file without those two lines.
     """
     closable_header, closings = closable(header)
     lines = [closable_header.rstrip(), "", statement.strip(), "Proof."]
     lines.extend(tactics)
     lines.append("Qed.")
+    if inspect_as is not None:
+        lines.extend(["Set Printing All.", f'Redirect "{TERM_FILE}" Print {inspect_as}.'])
     lines.extend(closings)
     return "\n".join(lines).lstrip("\n") + "\n"
 
@@ -133,6 +146,9 @@ def verify_proof(
     if problem is not None:
         return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))
     source = build_proof_source(header=theorem.header, statement=theorem.statement, tactics=tactics)
+    inspected = build_proof_source(
+        header=theorem.header, statement=theorem.statement, tactics=tactics, inspect_as=theorem.name
+    )
     tools = _Tools(
         coqc=_executable(coqc_path, "coqc"),
         coqchk=_executable(coqchk_path, "coqchk"),
@@ -140,7 +156,7 @@ def verify_proof(
         deadline=started + timeout_s,
         sandbox=sandbox,
     )
-    problem, checks, axioms = _compile_and_check(source, tools)
+    problem, checks, axioms = _compile_and_check(inspected, tools)
     return Verification(
         ok=problem is None,
         proof_text=source,
@@ -168,10 +184,41 @@ def _compile_and_check(
         if returncode != 0:
             error = extract_error(output) or output.strip() or f"exit status {returncode}"
             return f"coqc rejected the proof: {one_line(error)}", (), ()
+        problem = term_problem(directory / f"{TERM_FILE}.out")
+        if problem is not None:
+            return problem, (), ()
         checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
     if isinstance(checked, str):
         return f"coqchk {checked}", ("coqc",), ()
     return _judge_kernel_check(*checked)
+
+
+def term_problem(printed: Path) -> str | None:
+    """Why the proof term printed to ``printed`` may not count, or None.
+
+    Coq 8.16.1's guard checker, in the kernel and in coqchk alike, accepts some ill-formed
+    fixpoints (coq/coq#20455), and tactics can build one without writing ``fix``: an Ltac
+    ``context C[...]`` substitution rebuilds a library fixpoint with the tactic's own body
+    (a red-team probe had ``1 = 2`` verified that way with only ``Require Import Lia.``).
+    No word list closes that, so the proof term itself is read: a ``fix`` or ``cofix``
+    literal anywhere in it refuses the proof (fixpoints inside global constants, such as
+    ``Nat.add`` or ``nat_ind``, are names there, not literals). Fail closed: an absent or
+    unreadable print refuses too. None of the 172 miniF2F-Coq test proofs of 2026-12-03
+    has such a literal; a proof that unfolds a library fixpoint and rewrites under it does.
+    """
+    try:
+        text = printed.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"the proof term could not be inspected ({exc})"
+    if not text.strip():
+        return "the proof term could not be inspected (nothing was printed)"
+    if _FIXPOINT_LITERAL.search(text):
+        return (
+            "the proof term holds a fixpoint literal (fix/cofix): Coq 8.16's guard checker, "
+            "in the kernel and in coqchk alike, accepts some ill-formed ones (coq/coq#20455), "
+            "so such proofs are not counted"
+        )
+    return None
 
 
 def _judge_kernel_check(

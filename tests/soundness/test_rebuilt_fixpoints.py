@@ -1,0 +1,84 @@
+"""A fixpoint rebuilt by Ltac from a library one, with the model's body: no word to refuse.
+
+Found by a red-team probe (2026-12-03, the fifth): with only ``Require Import Lia.``,
+``eval unfold ZMicromega.xhyps_of_pt`` hands Ltac a library fixpoint, and ``context C[...]``
+puts the model's own body (the coq/coq#20455 pattern) into it. Every tactic passes admission
+(no ``fix`` written), and coqc and coqchk accept the proof of ``1 = 2``. Verification now
+reads the proof term: a ``fix``/``cofix`` literal in it refuses the proof.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq.admission import check_coq_tactic
+from prover.backends.coq.verify import verify_proof
+from search.outcomes import TacticError
+from search.states import Theorem
+from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
+
+pytestmark = [
+    pytest.mark.coq,
+    pytest.mark.skipif(
+        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
+        reason="Coq (coqtop, coqc, coqchk) not installed",
+    ),
+]
+
+_W = "(@RingMicromega.PsatzZ BinNums.Z)"
+_D = "ZMicromega.DoneProof"
+_PT0 = f"(ZMicromega.EnumProof {_W} {_W} (cons {_D} nil))"
+_XV0 = f"ZMicromega.EnumProof {_W} {_W} (cons {_PT0} nil)"
+_BODY = (
+    "(fun (g : list nat -> ZMicromega.ZArithProof -> list nat) "
+    "(l : list ZMicromega.ZArithProof) (acc : list nat) => match l with nil => acc "
+    "| cons sub _ => cons 0 (let f (b : bool) (x : ZMicromega.ZArithProof) := g nil "
+    "(match (if b then x else sub) with ZMicromega.EnumProof _ _ (cons y _) => y "
+    "| _ => sub end) in f BV XV) end)"
+)
+EXPLOIT = [
+    "destruct (exist (fun b : bool => b = true) true eq_refl) as [BV Hb].",
+    f"destruct (exist (fun x : ZMicromega.ZArithProof => x = {_XV0}) _ eq_refl) as [XV Hx].",
+    "let u := eval unfold ZMicromega.xhyps_of_pt in ZMicromega.xhyps_of_pt in "
+    "match u with context C [@List.fold_left (list nat) ZMicromega.ZArithProof] => "
+    f"let v := context C [{_BODY}] in pose (X := v) end.",
+    f"assert (E : forall base, X base nil {_PT0} = cons 0 (X (S base) nil "
+    f"(match (if BV then XV else {_D}) with ZMicromega.EnumProof _ _ (cons y _) => y "
+    f"| _ => {_D} end))) by (intro; reflexivity).",
+    "rewrite Hb, Hx in E.",
+    f"assert (L : forall k base, k <= length (X base nil {_PT0})).",
+    "induction k; intros base; [apply le_0_n | rewrite E; apply le_n_S; apply IHk].",
+    f"exfalso; specialize (L (S (length (X 0 nil {_PT0}))) 0); lia.",
+]
+FALSE_THEOREM = Theorem(name="t", header="Require Import Lia.\n", statement="Theorem t : 1 = 2.")
+
+
+def test_every_exploit_tactic_passes_admission() -> None:
+    """No word of the exploit is refused: admission cannot stop it."""
+    assert all(not isinstance(check_coq_tactic(tactic), TacticError) for tactic in EXPLOIT)
+
+
+def test_the_rebuilt_fixpoint_proves_false_past_coqc_and_coqchk(tmp_path: Path) -> None:
+    """Control: the kernel and coqchk accept the proof of `1 = 2` with no axiom."""
+    if not is_coq_816():
+        pytest.skip("the guard checker bug is known on Coq 8.16; this Coq may have it fixed")
+    assert_coqc_and_coqchk_accept(tmp_path, FALSE_THEOREM, EXPLOIT)
+
+
+def test_verification_refuses_a_proof_term_with_a_fixpoint_literal() -> None:
+    """The proof term holds the rebuilt `fix`: verification refuses it before coqchk."""
+    verification = verify_proof(FALSE_THEOREM, EXPLOIT, timeout_s=120)
+    assert not verification.ok and "coqchk" not in verification.checks
+    assert "fixpoint literal" in (verification.message or "")
+
+
+def test_a_proof_without_fixpoint_literals_still_counts() -> None:
+    """Induction through `nat_ind` and `lia` leave no literal: the proof is verified."""
+    theorem = Theorem(
+        name="u", header="Require Import Lia.\n", statement="Theorem u : forall n : nat, n + 0 = n."
+    )
+    verification = verify_proof(theorem, ["intros n.", "induction n; simpl; lia."], timeout_s=60)
+    assert verification.ok, verification.message
