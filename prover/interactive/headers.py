@@ -53,6 +53,7 @@ from prover.backends.coq.kernel_bugs import (
     recursive_proof,
     word_refusal,
 )
+from prover.backends.coq.sentences import declared_name
 from prover.backends.coq.text import CoqTextError, SentenceKind, split_sentences, strip_comments
 from prover.backends.lean.text import strip_comments_and_strings
 from search.errors import InputError
@@ -69,6 +70,7 @@ __all__ = [
     "check_lean_header",
     "coq_code",
     "coq_forbidden",
+    "inspected_coq_header",
     "lean_code",
     "lean_forbidden",
 ]
@@ -429,3 +431,38 @@ def _lean_commands(code: str) -> list[str]:
 def _short(text: str, limit: int = 80) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def inspected_coq_header(header: str) -> str:
+    """A whitelisted request header with each lemma's proof term printed after its end.
+
+    A request header's lemma proofs are untrusted tactics like a generator's, and tactics
+    can rebuild a fixpoint without writing ``fix`` (``context C[...]``): verification reads
+    the searched theorem's proof term (:func:`prover.backends.coq.verify.term_problem`), so
+    a header lemma's must be read too, or ``1 = 2`` could use a header lemma proving
+    ``False``. After every ``Qed.``/``Defined.`` of a header lemma this adds
+    ``Set Printing All.``, ``Redirect "ProverCheckHeaderN" Print NAME.`` and
+    ``Unset Printing All.``: the file that verification compiles then prints each header
+    proof term where the verifier reads it (coqtop, in its private directory, too).
+    """
+    pieces: list[str] = []
+    position = 0
+    opener: str | None = None
+    count = 0
+    for sentence in split_sentences(header):
+        normalized = " ".join(sentence.text.split())
+        if _COQ_LEMMA.match(normalized) or (
+            _COQ_MAY_OPEN_PROOF.match(normalized) and ":=" not in _without_strings(normalized)
+        ):
+            opener = declared_name(normalized)
+        elif opener is not None and normalized in _PROOF_ENDS:
+            count += 1
+            pieces.append(header[position : sentence.end])
+            pieces.append(
+                f'\nSet Printing All.\nRedirect "ProverCheckHeader{count}" Print {opener}.'
+                "\nUnset Printing All."
+            )
+            position = sentence.end
+            opener = None
+    pieces.append(header[position:])
+    return "".join(pieces)

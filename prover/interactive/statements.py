@@ -28,6 +28,7 @@ from prover.interactive.headers import (
     check_lean_header,
     coq_code,
     coq_forbidden,
+    inspected_coq_header,
     lean_code,
     lean_forbidden,
 )
@@ -102,7 +103,7 @@ def _coq_theorem(header: str, statement: str, name: str | None) -> Theorem:
             f"Corollary, Proposition, Example), got {sentence[:80]!r}"
         )
     declared = _declared(match.group(1), name)
-    return Theorem(name=declared, header=header_code, statement=code)
+    return Theorem(name=declared, header=inspected_coq_header(header_code), statement=code)
 
 
 def _lean_theorem(header: str, statement: str, name: str | None) -> Theorem:

@@ -16,6 +16,7 @@ import pytest
 
 from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.verify import verify_proof
+from prover.interactive.statements import request_theorem
 from search.outcomes import TacticError
 from search.states import Theorem
 from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
@@ -82,3 +83,25 @@ def test_a_proof_without_fixpoint_literals_still_counts() -> None:
     )
     verification = verify_proof(theorem, ["intros n.", "induction n; simpl; lia."], timeout_s=60)
     assert verification.ok, verification.message
+
+
+def test_a_request_header_lemma_is_inspected_too() -> None:
+    """A /search header lemma proved by the exploit, then used by the theorem: refused.
+
+    The theorem's own term holds only the name `bad`; the header lemma's term is printed
+    after its Qed (the request's header gains the inspection) and read as well.
+    """
+    header = "Require Import Lia.\nLemma bad : 1 = 2.\nProof.\n" + "\n".join(EXPLOIT) + "\nQed.\n"
+    theorem = request_theorem(
+        language="coq", header=header, statement="Theorem t : 1 = 2.", name=None
+    )
+    verification = verify_proof(theorem, ["exact bad."], timeout_s=120)
+    assert not verification.ok and "coqchk" not in verification.checks
+    assert "a header lemma's proof term holds a fixpoint literal" in (verification.message or "")
+    clean = request_theorem(
+        language="coq",
+        header="Lemma fine : 1 = 1.\nProof.\nreflexivity.\nQed.\n",
+        statement="Theorem t : 1 = 1.",
+        name=None,
+    )
+    assert verify_proof(clean, ["exact fine."], timeout_s=60).ok

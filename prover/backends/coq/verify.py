@@ -184,7 +184,7 @@ def _compile_and_check(
         if returncode != 0:
             error = extract_error(output) or output.strip() or f"exit status {returncode}"
             return f"coqc rejected the proof: {one_line(error)}", (), ()
-        problem = term_problem(directory / f"{TERM_FILE}.out")
+        problem = term_problem(directory)
         if problem is not None:
             return problem, (), ()
         checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
@@ -193,8 +193,8 @@ def _compile_and_check(
     return _judge_kernel_check(*checked)
 
 
-def term_problem(printed: Path) -> str | None:
-    """Why the proof term printed to ``printed`` may not count, or None.
+def term_problem(directory: Path) -> str | None:
+    """Why the proof terms the compiled file printed in ``directory`` may not count, or None.
 
     Coq 8.16.1's guard checker, in the kernel and in coqchk alike, accepts some ill-formed
     fixpoints (coq/coq#20455), and tactics can build one without writing ``fix``: an Ltac
@@ -202,22 +202,29 @@ def term_problem(printed: Path) -> str | None:
     (a red-team probe had ``1 = 2`` verified that way with only ``Require Import Lia.``).
     No word list closes that, so the proof term itself is read: a ``fix`` or ``cofix``
     literal anywhere in it refuses the proof (fixpoints inside global constants, such as
-    ``Nat.add`` or ``nat_ind``, are names there, not literals). Fail closed: an absent or
-    unreadable print refuses too. None of the 172 miniF2F-Coq test proofs of 2026-12-03
-    has such a literal; a proof that unfolds a library fixpoint and rewrites under it does.
+    ``Nat.add`` or ``nat_ind``, are names there, not literals). Every ``ProverCheck*.out``
+    print counts: the theorem's (:data:`TERM_FILE`, which must exist) and those a request
+    header's lemmas add (:func:`prover.interactive.headers.inspected_coq_header`). Fail
+    closed: an absent or unreadable print refuses too. None of the 172 miniF2F-Coq test
+    proofs of 2026-12-03 has such a literal; a proof that unfolds a library fixpoint and
+    rewrites under it does.
     """
-    try:
-        text = printed.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return f"the proof term could not be inspected ({exc})"
-    if not text.strip():
+    if not (directory / f"{TERM_FILE}.out").is_file():
         return "the proof term could not be inspected (nothing was printed)"
-    if _FIXPOINT_LITERAL.search(text):
-        return (
-            "the proof term holds a fixpoint literal (fix/cofix): Coq 8.16's guard checker, "
-            "in the kernel and in coqchk alike, accepts some ill-formed ones (coq/coq#20455), "
-            "so such proofs are not counted"
-        )
+    for printed in sorted(directory.glob("ProverCheck*.out")):
+        try:
+            text = printed.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"the proof term could not be inspected ({exc})"
+        if not text.strip():
+            return f"the proof term could not be inspected (nothing in {printed.name})"
+        if _FIXPOINT_LITERAL.search(text):
+            what = "proof term" if printed.stem == TERM_FILE else "a header lemma's proof term"
+            return (
+                f"the {what} holds a fixpoint literal (fix/cofix): Coq 8.16's guard checker, "
+                "in the kernel and in coqchk alike, accepts some ill-formed ones "
+                "(coq/coq#20455), so such proofs are not counted"
+            )
     return None
 
 
