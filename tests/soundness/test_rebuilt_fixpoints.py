@@ -105,3 +105,12 @@ def test_a_request_header_lemma_is_inspected_too() -> None:
         name=None,
     )
     assert verify_proof(clean, ["exact fine."], timeout_s=60).ok
+
+
+@pytest.mark.parametrize(
+    "tactic", ["abstract lia.", "transparent_abstract (exact I).", "all: abstract auto."]
+)
+def test_abstract_is_refused_since_its_subproof_term_is_not_read(tactic: str) -> None:
+    """`abstract` would move the term into `t_subproof`, which the term reading skips."""
+    checked = check_coq_tactic(tactic)
+    assert isinstance(checked, TacticError) and "auxiliary constant" in checked.message

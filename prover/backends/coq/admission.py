@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 
 from prover.backends.coq.kernel_bugs import (
+    AUXILIARY_CONSTANT_REFUSAL,
+    AUXILIARY_CONSTANT_WORDS,
     LOCAL_FIXPOINT_REFUSAL,
     LOCAL_FIXPOINT_WORDS,
     LTAC2_REFUSAL,
@@ -75,6 +77,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
 _KERNEL_BUG_REFUSALS = (
     (LTAC2_WORDS, LTAC2_REFUSAL),
     (UNCHECKED_TERM_WORDS, UNCHECKED_TERM_REFUSAL),
+    (AUXILIARY_CONSTANT_WORDS, AUXILIARY_CONSTANT_REFUSAL),
 )
 _SELECTOR_COLON = re.compile(rf"{GOAL_SELECTOR}\s*:(?!=)\s*")
 _PROMPT_IMITATION = re.compile(r"prompt\s*>|<\s*/?\s*prompt", re.IGNORECASE)

@@ -50,6 +50,8 @@ from prover.backends.coq.text import (
 )
 
 __all__ = [
+    "AUXILIARY_CONSTANT_REFUSAL",
+    "AUXILIARY_CONSTANT_WORDS",
     "FIXPOINT_REFUSAL",
     "FIXPOINT_WORDS",
     "LOCAL_FIXPOINT_REFUSAL",
@@ -105,6 +107,16 @@ UNCHECKED_TERM_REFUSAL = (
     "'change_no_check') are not allowed: the kernel refuses them at the end, but until then "
     "coqtop's VM runs on terms nobody checked, and Coq 8.16's VM has open memory-safety bugs "
     "on ill-typed terms (coq/coq#16891)"
+)
+
+AUXILIARY_CONSTANT_WORDS = frozenset({"abstract", "transparent_abstract"})
+"""Tactics that put part of a proof in an auxiliary constant (``t_subproof``)."""
+
+AUXILIARY_CONSTANT_REFUSAL = (
+    "'abstract' and 'transparent_abstract' are not allowed: they hide part of the proof "
+    "term in an auxiliary constant, where verification's reading of the term for fixpoint "
+    "literals does not look, and Coq 8.16's guard checker, in the kernel and in coqchk "
+    "alike, accepts some ill-formed ones (coq/coq#20455)"
 )
 
 REQUEST_REFUSALS = (
