@@ -441,8 +441,9 @@ def inspected_coq_header(header: str) -> str:
     the searched theorem's proof term (:func:`prover.backends.coq.verify.term_problem`), so
     a header lemma's must be read too, or ``1 = 2`` could use a header lemma proving
     ``False``. After every ``Qed.``/``Defined.`` of a header lemma this adds
-    ``Set Printing All.``, ``Redirect "ProverCheckHeaderN" Print NAME.`` and
-    ``Unset Printing All.``: the file that verification compiles then prints each header
+    ``Set Printing All.``, ``Set Printing Depth 1000000000.`` (no ``...``),
+    ``Redirect "ProverCheckHeaderN" Print NAME.`` and the two ``Unset``: the file that
+    verification compiles then prints each header
     proof term where the verifier reads it (coqtop, in its private directory, too).
     """
     pieces: list[str] = []
@@ -459,8 +460,9 @@ def inspected_coq_header(header: str) -> str:
             count += 1
             pieces.append(header[position : sentence.end])
             pieces.append(
-                f'\nSet Printing All.\nRedirect "ProverCheckHeader{count}" Print {opener}.'
-                "\nUnset Printing All."
+                "\nSet Printing All.\nSet Printing Depth 1000000000.\n"
+                f'Redirect "ProverCheckHeader{count}" Print {opener}.\n'
+                "Unset Printing All.\nUnset Printing Depth."
             )
             position = sentence.end
             opener = None

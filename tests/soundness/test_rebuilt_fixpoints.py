@@ -114,3 +114,17 @@ def test_abstract_is_refused_since_its_subproof_term_is_not_read(tactic: str) ->
     """`abstract` would move the term into `t_subproof`, which the term reading skips."""
     checked = check_coq_tactic(tactic)
     assert isinstance(checked, TacticError) and "auxiliary constant" in checked.message
+
+
+def test_a_term_nested_past_the_print_depth_is_still_read() -> None:
+    """60 `apply id` put the rebuilt fix past Coq's default print depth (50): still refused."""
+    deep = ["do 60 apply (@id (1 = 2))."]
+    verification = verify_proof(FALSE_THEOREM, [*deep, *EXPLOIT], timeout_s=180)
+    assert not verification.ok and "coqchk" not in verification.checks
+    assert "fixpoint literal" in (verification.message or "")
+    header = "Require Import Lia.\nLemma bad : 1 = 2.\nProof.\n" + "\n".join([*deep, *EXPLOIT])
+    theorem = request_theorem(
+        language="coq", header=header + "\nQed.\n", statement="Theorem t : 1 = 2.", name=None
+    )
+    verification = verify_proof(theorem, ["exact bad."], timeout_s=180)
+    assert not verification.ok and "fixpoint literal" in (verification.message or "")

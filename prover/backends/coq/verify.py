@@ -45,6 +45,7 @@ from search.states import Theorem
 from search.workdirs import private_directory
 
 __all__ = [
+    "PRINT_WHOLE_TERMS",
     "TERM_FILE",
     "VERIFY_LIBRARY",
     "VERIFY_MODULE",
@@ -59,6 +60,10 @@ VERIFY_LIBRARY = "ProverCheck"
 VERIFY_MODULE = "Checked"
 TERM_FILE = "ProverCheckTerm"
 """Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
+PRINT_WHOLE_TERMS = ("Set Printing All.", "Set Printing Depth 1000000000.")
+"""Settings before a print that must show the whole term: no notation, and no ``...`` for
+deep subterms (the default depth, 50, hid a ``fix`` from a red-team probe behind 60
+``apply id``)."""
 _FIXPOINT_LITERAL = re.compile(r"(?<![\w'])(?:fix|cofix)(?![\w'])")
 
 
@@ -90,7 +95,7 @@ def build_proof_source(
     lines.extend(tactics)
     lines.append("Qed.")
     if inspect_as is not None:
-        lines.extend(["Set Printing All.", f'Redirect "{TERM_FILE}" Print {inspect_as}.'])
+        lines.extend([*PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print {inspect_as}.'])
     lines.extend(closings)
     return "\n".join(lines).lstrip("\n") + "\n"
 
@@ -218,6 +223,8 @@ def term_problem(directory: Path) -> str | None:
             return f"the proof term could not be inspected ({exc})"
         if not text.strip():
             return f"the proof term could not be inspected (nothing in {printed.name})"
+        if "..." in text:
+            return f"the proof term could not be inspected (elided with '...' in {printed.name})"
         if _FIXPOINT_LITERAL.search(text):
             what = "proof term" if printed.stem == TERM_FILE else "a header lemma's proof term"
             return (
