@@ -28,7 +28,9 @@ no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``, ``coinduction``),
 (``Ltac2``, ``ltac2``, ``Unsafe``, ``Require`` included: it builds fixpoints without
 ``fix``), no let-in in an inductive type (``Inductive`` ... ``Class``: a ``let``, a
 ``:=`` in brackets, a ``where``), nor in a ``Notation``/``Infix`` that could carry one;
-no unchecked term (``exact_no_check`` and its kin: the VM would run on unchecked terms).
+no unchecked term (``exact_no_check`` and its kin: the VM would run on unchecked terms);
+no ``abstract``/``transparent_abstract`` (a subproof constant is not read for fixpoints).
+A tactic in a term (``ltac:(...)``) only in a lemma's proof steps, whose term is read.
 
 Lean, command by command (a command starts at a line's first column): ``import``,
 ``open``, ``namespace``/``section``/``end``, ``noncomputable section``, ``universe``,
@@ -227,12 +229,13 @@ def check_coq_header(header: str) -> None:
             coq_forbidden(sentence)
             or declaration_let_in(_without_strings(sentence))
             or _notation_token_problem(sentence)
+            or _tactic_in_term_problem(sentence)
         )
         if reason is not None:
             raise HeaderRefused(f"header sentence {_short(sentence)!r}: {reason}")
-        if _COQ_LEMMA.match(sentence) or (
-            _COQ_MAY_OPEN_PROOF.match(sentence) and ":=" not in _without_strings(sentence)
-        ):
+        if _opens_proof(sentence) or _COQ_MAY_OPEN_PROOF.match(sentence):
+            _refuse_unnamed(sentence)
+        if _opens_proof(sentence):
             recursive = recursive_proof(_without_strings(sentence))
             if recursive is not None:
                 raise HeaderRefused(f"header sentence {_short(sentence)!r}: {recursive}")
@@ -243,6 +246,32 @@ def check_coq_header(header: str) -> None:
                 "(see docs/serving.md: Require/Import, Open Scope, a few settings, "
                 "definitions and lemmas with complete proofs)"
             )
+
+
+def _opens_proof(sentence: str) -> bool:
+    """Whether a (normalized, comment-free) header sentence starts a proof: a lemma, or a
+    ``Definition``/``Instance`` without a body."""
+    return bool(
+        _COQ_LEMMA.match(sentence)
+        or (_COQ_MAY_OPEN_PROOF.match(sentence) and ":=" not in _without_strings(sentence))
+    )
+
+
+def _refuse_unnamed(sentence: str) -> str:
+    """The name a lemma or definition declares; ``HeaderRefused`` when it has none.
+
+    Verification prints each header lemma's and definition's term by name
+    (:func:`inspected_coq_header`); an anonymous ``Instance : K.`` could not be printed,
+    and a red-team probe had ``1 = 2`` verified through one proved by the rebuilt-fixpoint
+    tactics (``exact k.`` with ``Class K := { k : 1 = 2 }``). Fail closed: name it.
+    """
+    name = declared_name(sentence)
+    if name is None:
+        raise HeaderRefused(
+            f"header sentence {_short(sentence)!r} declares no name: verification prints "
+            "each header definition's term by name to read it, so an anonymous one is refused"
+        )
+    return name
 
 
 def _skip_coq_proof(sentences: list[tuple[str, SentenceKind]], index: int, *, opener: str) -> int:
@@ -295,6 +324,25 @@ def _notation_token_problem(sentence: str) -> str | None:
                 "it would hide structure from the checks of Coq 8.16's kernel bugs"
             )
     return None
+
+
+def _tactic_in_term_problem(sentence: str) -> str | None:
+    """Why a header command (not a proof step) runs tactics inside a term, or None.
+
+    ``Definition bad : 1 = 2 := ltac:(...)`` ran the rebuilt-fixpoint tactics where no
+    term was read, and a theorem proved by ``exact bad.`` was verified (a red-team probe,
+    2026-12-03). Definition bodies are printed and read now (:func:`inspected_coq_header`),
+    and this rule stays as the first line, before any process starts: a tactic in a term
+    (``ltac:(...)``) only in a lemma's proof steps; in any other header sentence, ``Ltac``
+    bodies included, the word ``ltac`` refuses it.
+    """
+    if "ltac" not in _COQ_WORD.findall(_without_strings(sentence)):
+        return None
+    return (
+        "'ltac:(...)' outside a lemma's proof is not allowed: tactics can rebuild a fixpoint "
+        "without writing 'fix', and Coq 8.16's guard checker, in the kernel and in coqchk "
+        "alike, accepts some ill-formed ones (coq/coq#20455)"
+    )
 
 
 def _without_strings(code: str) -> str:
@@ -434,17 +482,18 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def inspected_coq_header(header: str) -> str:
-    """A whitelisted request header with each lemma's proof term printed after its end.
+    """A whitelisted request header with each lemma's and definition's term printed.
 
     A request header's lemma proofs are untrusted tactics like a generator's, and tactics
     can rebuild a fixpoint without writing ``fix`` (``context C[...]``): verification reads
     the searched theorem's proof term (:func:`prover.backends.coq.verify.term_problem`), so
     a header lemma's must be read too, or ``1 = 2`` could use a header lemma proving
-    ``False``. After every ``Qed.``/``Defined.`` of a header lemma this adds
-    ``Set Printing All.``, ``Set Printing Depth 1000000000.`` (no ``...``),
-    ``Redirect "ProverCheckHeaderN" Print NAME.`` and the two ``Unset``: the file that
-    verification compiles then prints each header
-    proof term where the verifier reads it (coqtop, in its private directory, too).
+    ``False``. After every ``Qed.``/``Defined.`` of a header lemma, and after every
+    ``Definition``/``Instance`` with a body, this adds ``Set Printing All.``,
+    ``Set Printing Depth 1000000000.`` (no ``...``), ``Redirect "ProverCheckHeaderN" Print
+    NAME.`` and the two ``Unset``: the file that verification compiles then prints each
+    term where the verifier reads it (coqtop, in its private directory, too). Fail
+    closed: an anonymous declaration, or a proof end without its opening, is refused.
     """
     pieces: list[str] = []
     position = 0
@@ -452,19 +501,25 @@ def inspected_coq_header(header: str) -> str:
     count = 0
     for sentence in split_sentences(header):
         normalized = " ".join(sentence.text.split())
-        if _COQ_LEMMA.match(normalized) or (
-            _COQ_MAY_OPEN_PROOF.match(normalized) and ":=" not in _without_strings(normalized)
-        ):
-            opener = declared_name(normalized)
-        elif opener is not None and normalized in _PROOF_ENDS:
+        printed: str | None = None
+        if _opens_proof(normalized):
+            opener = _refuse_unnamed(normalized)
+        elif _COQ_MAY_OPEN_PROOF.match(normalized):
+            printed = _refuse_unnamed(normalized)  # a definition with its body
+        elif normalized in _PROOF_ENDS:
+            if opener is None:
+                raise HeaderRefused(f"header: {normalized!r} ends a proof that nothing opened")
+            printed, opener = opener, None
+        if printed is not None:
             count += 1
             pieces.append(header[position : sentence.end])
             pieces.append(
                 "\nSet Printing All.\nSet Printing Depth 1000000000.\n"
-                f'Redirect "ProverCheckHeader{count}" Print {opener}.\n'
+                f'Redirect "ProverCheckHeader{count}" Print {printed}.\n'
                 "Unset Printing All.\nUnset Printing Depth."
             )
             position = sentence.end
-            opener = None
+    if opener is not None:
+        raise HeaderRefused(f"header: the proof of {opener!r} does not end")
     pieces.append(header[position:])
     return "".join(pieces)

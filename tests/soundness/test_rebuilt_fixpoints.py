@@ -16,6 +16,7 @@ import pytest
 
 from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.verify import verify_proof
+from prover.interactive.headers import HeaderRefused, inspected_coq_header
 from prover.interactive.statements import request_theorem
 from search.outcomes import TacticError
 from search.states import Theorem
@@ -97,7 +98,9 @@ def test_a_request_header_lemma_is_inspected_too() -> None:
     )
     verification = verify_proof(theorem, ["exact bad."], timeout_s=120)
     assert not verification.ok and "coqchk" not in verification.checks
-    assert "a header lemma's proof term holds a fixpoint literal" in (verification.message or "")
+    assert "term of a header lemma or definition holds a fixpoint literal" in (
+        verification.message or ""
+    )
     clean = request_theorem(
         language="coq",
         header="Lemma fine : 1 = 1.\nProof.\nreflexivity.\nQed.\n",
@@ -128,3 +131,85 @@ def test_a_term_nested_past_the_print_depth_is_still_read() -> None:
     )
     verification = verify_proof(theorem, ["exact bad."], timeout_s=180)
     assert not verification.ok and "fixpoint literal" in (verification.message or "")
+
+
+_ONE_SCRIPT = "; ".join(tactic.rstrip(".") for tactic in EXPLOIT[:5]) + (
+    f"; assert (L : forall k base, k <= length (X base nil {_PT0})); "
+    "[induction k; intros base; [apply le_0_n | rewrite E; apply le_n_S; apply IHk] | "
+    f"exfalso; specialize (L (S (length (X 0 nil {_PT0}))) 0); lia]"
+)
+"""The exploit as one tactic, to run where a sentence cannot be split (``ltac:(...)``)."""
+_EXPLOIT_WITHOUT_K = [
+    tactic.replace("forall k base, k <=", "forall m base, m <=")
+    .replace("induction k;", "induction m;")
+    .replace("IHk", "IHm")
+    for tactic in EXPLOIT
+]
+"""The exploit with its bound ``k`` renamed, beside a class field named ``k``."""
+_CLASS = "Require Import Lia.\nClass K := { k : 1 = 2 }.\n"
+_HIDDEN_TERMS = {
+    "definition body": (
+        f"Require Import Lia.\nDefinition bad : 1 = 2 := ltac:({_ONE_SCRIPT}).\n",
+        "exact bad.",
+    ),
+    "abstract behind an Ltac, Defined": (
+        "Require Import Lia.\nLtac hide t := abstract t.\nDefinition bad : 1 = 2.\nProof.\n"
+        f"hide ltac:({_ONE_SCRIPT}).\nDefined.\n",
+        "exact bad.",
+    ),
+    "anonymous instance": (
+        _CLASS + "Instance : K.\nProof.\nconstructor.\n" + "\n".join(_EXPLOIT_WITHOUT_K),
+        "exact k.",
+    ),
+}
+"""Seventh and eighth probes: where a header built the fixpoint, and the theorem's proof."""
+
+
+@pytest.mark.parametrize("where", sorted(_HIDDEN_TERMS))
+def test_a_fixpoint_built_where_no_term_was_read_passes_the_kernel(where: str) -> None:
+    """Control: a Definition body, an abstract subproof, an anonymous instance, unprinted."""
+    if not is_coq_816():
+        pytest.skip("the guard checker bug is known on Coq 8.16; this Coq may have it fixed")
+    header, proof = _HIDDEN_TERMS[where]
+    header += "\nQed.\n" if where == "anonymous instance" else ""
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
+    verification = verify_proof(theorem, [proof], timeout_s=180)
+    assert verification.ok and "coqchk" in verification.checks
+
+
+@pytest.mark.parametrize("where", sorted(_HIDDEN_TERMS))
+def test_a_request_header_may_not_build_a_term_where_none_is_read(where: str) -> None:
+    """A /search header with `ltac:(...)` in a definition, `abstract`, or an unnamed instance."""
+    header, _ = _HIDDEN_TERMS[where]
+    header += "\nQed.\n" if where == "anonymous instance" else ""
+    with pytest.raises(HeaderRefused, match=r"ltac:\(\.\.\.\)' outside|'abstract'|no name"):
+        request_theorem(language="coq", header=header, statement="Theorem t : 1 = 2.", name=None)
+
+
+def test_header_definitions_and_named_instances_are_read_too() -> None:
+    """Past the word rules, a definition's body and a named instance's term are printed."""
+    header, _ = _HIDDEN_TERMS["definition body"]
+    theorem = Theorem(name="t", header=inspected_coq_header(header), statement="Theorem t : 1 = 2.")
+    verification = verify_proof(theorem, ["exact bad."], timeout_s=180)
+    assert not verification.ok and "header lemma or definition holds a fixpoint" in str(
+        verification.message
+    )
+    named = _CLASS + "Instance i : K.\nProof.\nconstructor.\n" + "\n".join(_EXPLOIT_WITHOUT_K)
+    theorem = request_theorem(
+        language="coq", header=named + "\nQed.\n", statement="Theorem t : 1 = 2.", name=None
+    )
+    verification = verify_proof(theorem, ["exact k."], timeout_s=180)
+    assert not verification.ok and "fixpoint literal" in (verification.message or "")
+
+
+def test_a_request_with_ordinary_definitions_is_still_verified() -> None:
+    """Printing a header's definitions and instances refuses nothing ordinary."""
+    header = (
+        "Definition two := 1 + 1.\nClass C := { c : nat }.\nInstance ci : C := {| c := two |}.\n"
+        "Lemma two_eq : two = 2.\nProof.\nreflexivity.\nQed.\n"
+    )
+    theorem = request_theorem(
+        language="coq", header=header, statement="Theorem t : c = 2.", name=None
+    )
+    verification = verify_proof(theorem, ["exact two_eq."], timeout_s=120)
+    assert verification.ok, verification.message

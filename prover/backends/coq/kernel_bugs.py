@@ -123,8 +123,14 @@ REQUEST_REFUSALS = (
     (FIXPOINT_WORDS, FIXPOINT_REFUSAL),
     (LTAC2_WORDS, LTAC2_REFUSAL),
     (UNCHECKED_TERM_WORDS, UNCHECKED_TERM_REFUSAL),
+    (AUXILIARY_CONSTANT_WORDS, AUXILIARY_CONSTANT_REFUSAL),
 )
-"""The words a ``/search`` request may not write anywhere, each with its reason."""
+"""The words a ``/search`` request may not write anywhere, each with its reason.
+
+``abstract`` is among them, not only in tactic admission: a header ``Ltac`` that wraps
+it (``Ltac hide t := abstract t.``) took it past admission, and a header lemma ended with
+``Defined.`` kept the rebuilt fixpoint in ``bad_subproof``, where the reading of the
+lemma's proof term does not look (a red-team probe had ``1 = 2`` verified that way)."""
 
 
 def word_refusal(

@@ -226,7 +226,9 @@ def term_problem(directory: Path) -> str | None:
         if "..." in text:
             return f"the proof term could not be inspected (elided with '...' in {printed.name})"
         if _FIXPOINT_LITERAL.search(text):
-            what = "proof term" if printed.stem == TERM_FILE else "a header lemma's proof term"
+            what = "proof term"
+            if printed.stem != TERM_FILE:
+                what = "term of a header lemma or definition"
             return (
                 f"the {what} holds a fixpoint literal (fix/cofix): Coq 8.16's guard checker, "
                 "in the kernel and in coqchk alike, accepts some ill-formed ones "

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from prover.interactive.headers import HeaderRefused, check_coq_header, check_lean_header
+from prover.interactive.headers import (
+    HeaderRefused,
+    check_coq_header,
+    check_lean_header,
+    coq_code,
+    inspected_coq_header,
+)
 from prover.interactive.statements import request_theorem
 
 STATEMENTS = Path(__file__).resolve().parents[3] / "prover" / "data" / "statements"
@@ -36,6 +42,39 @@ def test_every_minif2f_coq_header_without_assumptions_passes() -> None:
     others = [message for _, message in refused if "fixpoints" not in message]
     assert len(fixpoints) == 19, refused
     assert len(others) == 1 and "'Parameter' is not allowed" in others[0], refused
+
+
+def test_every_accepted_minif2f_coq_header_can_be_inspected() -> None:
+    """The term prints verification adds refuse none of the headers the whitelist admits."""
+    inspected = 0
+    for entry in _entries("minif2f_coq.jsonl"):
+        code = coq_code(entry["header"], what="header")
+        try:
+            check_coq_header(code)
+        except HeaderRefused:
+            continue
+        inspected_coq_header(code)
+        inspected += 1
+    assert inspected == 468
+
+
+def test_inspection_prints_each_lemma_and_definition_by_name() -> None:
+    """A definition's body and a lemma's proof each get a Printing All print, numbered."""
+    header = "Definition two := 1 + 1.\nLemma l : two = 2.\nProof.\nreflexivity.\nQed.\n"
+    inspected = inspected_coq_header(header)
+    assert 'Redirect "ProverCheckHeader1" Print two.' in inspected
+    assert 'Redirect "ProverCheckHeader2" Print l.' in inspected
+    assert inspected.index("Print two.") < inspected.index("Lemma l")
+
+
+@pytest.mark.parametrize(
+    "instance",
+    ["Instance : K := {| k := 0 |}.", "Instance : K.\nProof.\nexact {| k := 0 |}.\nQed."],
+)
+def test_an_anonymous_instance_is_refused(instance: str) -> None:
+    """Its term could not be printed by name for verification to read: fail closed."""
+    with pytest.raises(HeaderRefused, match="declares no name"):
+        check_coq_header(f"Class K := {{ k : nat }}.\n{instance}\n")
 
 
 @pytest.mark.parametrize(
