@@ -6,7 +6,10 @@ verifier checked — ``--repeats`` times in a fresh directory, timing the two st
 :func:`prover.backends.coq.verify.verify_proof` apart: ``coqc`` (compile) and ``coqchk``
 (kernel re-check with its context summary). Per proof the median of the repeats is
 kept; the figures are medians over proofs, and coqchk's median as a share of the
-attempt budget (``--attempt-budget``, 10 s by default).
+attempt budget (``--attempt-budget``, 10 s by default). Since verification also prints
+the proof term for reading (:mod:`prover.backends.coq.term_reading`), coqc is timed a
+second time on the file with that print, and the run's records refused by the reading
+(a fixpoint literal in the term) are counted.
 
 Usage::
 
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
+from prover.backends.coq.term_reading import term_print_lines, term_problem, trusted_fixpoints
 from prover.backends.coq.verify import VERIFY_MODULE, coqc_command, coqchk_command
 from search.process import kill_tree, spawn
 from search.workdirs import private_directory
@@ -73,28 +77,61 @@ def _timed(argv: list[str], directory: Path) -> tuple[float, int, str, str]:
     )
 
 
-def measure(proof_text: str, *, coqc: str, coqchk: str) -> tuple[float, float]:
-    """Seconds of coqc and of coqchk on ``proof_text``, in a fresh private directory."""
+def with_term_print(proof_text: str, name: str) -> str:
+    """``proof_text`` (the file shown to users) as verification compiles it: the theorem's
+    end and the term print after it (:func:`prover.backends.coq.verify.build_proof_source`)."""
+    qed = "\nQed.\n"
+    position = proof_text.rindex(qed)
+    fold = trusted_fixpoints(proof_text[:position])
+    ending = "\nDefined.\n" if fold else qed
+    printing = "\n".join(term_print_lines(name, fold)) + "\n"
+    return proof_text[:position] + ending + printing + proof_text[position + len(qed) :]
+
+
+def _compile(source: str, directory: Path, coqc: str) -> float:
+    (directory / f"{VERIFY_MODULE}.v").write_text(source, encoding="utf-8")
+    seconds, status, output, errors = _timed(coqc_command(coqc), directory)
+    if status != 0:
+        raise RuntimeError(f"coqc failed on a recorded proof: {(output + errors)[-300:]}")
+    return seconds
+
+
+def measure(proof_text: str, name: str, *, coqc: str, coqchk: str) -> tuple[float, float, float]:
+    """Seconds of coqc, of coqchk, and of coqc with the term print and its reading.
+
+    Each in a fresh private directory; the reading must accept the term (the record was
+    verified with it).
+    """
     with private_directory("kernel-cost-") as directory:
-        (directory / f"{VERIFY_MODULE}.v").write_text(proof_text, encoding="utf-8")
-        coqc_s, status, output, errors = _timed(coqc_command(coqc), directory)
-        if status != 0:
-            raise RuntimeError(f"coqc failed on a recorded proof: {(output + errors)[-300:]}")
+        coqc_s = _compile(proof_text, directory, coqc)
         coqchk_s, status, _, summary_text = _timed(coqchk_command(coqchk), directory)
     summary = parse_context_summary(summary_text)
     if status != 0 or isinstance(summary, str) or summary_problem(summary):
         raise RuntimeError(f"coqchk refused a recorded proof: {summary_text[-300:]}")
-    return coqc_s, coqchk_s
+    with private_directory("kernel-cost-") as directory:
+        started = time.monotonic()
+        _compile(with_term_print(proof_text, name), directory, coqc)
+        problem = term_problem(directory)
+        printed_s = time.monotonic() - started
+    if problem is not None:
+        raise RuntimeError(f"the term reading refused a recorded proof: {problem}")
+    return coqc_s, coqchk_s, printed_s
 
 
 def _figures(rows: list[dict[str, Any]], budget_s: float) -> dict[str, Any]:
     coqc = [row["coqc_s"] for row in rows]
     coqchk = [row["coqchk_s"] for row in rows]
     shares = [row["coqchk_s"] / (row["coqc_s"] + row["coqchk_s"]) for row in rows]
+    print_ratios = [row["coqc_with_term_print_s"] / row["coqc_s"] for row in rows]
     median_coqchk = statistics.median(coqchk)
     return {
         "proofs": len(rows),
         "median_coqc_s": round(statistics.median(coqc), 4),
+        "median_coqc_with_term_print_s": round(
+            statistics.median(row["coqc_with_term_print_s"] for row in rows), 4
+        ),
+        "median_term_print_ratio": round(statistics.median(print_ratios), 4),
+        "max_term_print_ratio": round(max(print_ratios), 4),
         "median_coqchk_s": round(median_coqchk, 4),
         "max_coqchk_s": round(max(coqchk), 4),
         "median_coqchk_share_of_verification": round(statistics.median(shares), 4),
@@ -120,7 +157,7 @@ def main() -> int:
     rows = []
     for record in proved:
         timings = [
-            measure(record["proof_text"], coqc=coqc, coqchk=coqchk)
+            measure(record["proof_text"], record["name"], coqc=coqc, coqchk=coqchk)
             for _ in range(arguments.repeats)
         ]
         rows.append(
@@ -128,12 +165,19 @@ def main() -> int:
                 "name": record["name"],
                 "coqc_s": statistics.median(t[0] for t in timings),
                 "coqchk_s": statistics.median(t[1] for t in timings),
+                "coqc_with_term_print_s": statistics.median(t[2] for t in timings),
             }
         )
     if not rows:
         print(f"no proved record with a proof_text in {arguments.run_dir}", file=sys.stderr)
         return 1
-    report = {"run_dir": str(arguments.run_dir), "attempts": len(records), "per_proof": rows}
+    refused = [r["name"] for r in records if "fixpoint literal" in (r.get("error") or "")]
+    report = {
+        "run_dir": str(arguments.run_dir),
+        "attempts": len(records),
+        "refused_by_term_reading": refused,
+        "per_proof": rows,
+    }
     report.update(_figures(rows, arguments.attempt_budget))
     text = json.dumps(report, indent=2)
     print(json.dumps({k: v for k, v in report.items() if k != "per_proof"}, indent=2))

@@ -486,7 +486,7 @@ def inspected_coq_header(header: str) -> str:
 
     A request header's lemma proofs are untrusted tactics like a generator's, and tactics
     can rebuild a fixpoint without writing ``fix`` (``context C[...]``): verification reads
-    the searched theorem's proof term (:func:`prover.backends.coq.verify.term_problem`), so
+    the searched theorem's proof term (:func:`prover.backends.coq.term_reading.term_problem`), so
     a header lemma's must be read too, or ``1 = 2`` could use a header lemma proving
     ``False``. After every ``Qed.``/``Defined.`` of a header lemma, and after every
     ``Definition``/``Instance`` with a body, this adds ``Set Printing All.``,

@@ -33,6 +33,7 @@ __all__ = [
     "skip_blanks",
     "split_for_coqtop",
     "theorem_declaration",
+    "visible_fixpoints",
 ]
 
 _FOCUS_KINDS = (SentenceKind.BULLET, SentenceKind.BRACE)
@@ -257,6 +258,43 @@ def open_blocks(source: str) -> list[OpenBlock]:
             names = [block.name for block in stack]
             del stack[len(stack) - 1 - names[::-1].index(end.group(1)) :]
     return stack
+
+
+_FIXPOINT_DECLARATION = re.compile(
+    r"^(?:(?:Local|Global)\s+)?(?:Fixpoint|CoFixpoint)\s+([A-Za-z_][\w']*)\s"
+)
+
+
+def visible_fixpoints(source: str) -> tuple[str, ...]:
+    """The ``Fixpoint``/``CoFixpoint`` names of ``source`` a sentence after it can name short.
+
+    One name per sentence (the first of a mutual block). A fixpoint declared inside an
+    interactive module that ``source`` closes again is left out (outside, it is ``M.f``);
+    one inside a closed section is kept (sections do not qualify names).
+    """
+    stack: list[tuple[str, bool, list[str]]] = [("", False, [])]
+    for sentence in split_for_coqtop(source):
+        code = sentence.code
+        if sentence.focus:
+            continue
+        module = _MODULE_START.match(code)
+        end = _BLOCK_END.match(code)
+        fixpoint = _FIXPOINT_DECLARATION.match(code + " ")
+        if _SECTION_START.match(code) is not None:
+            stack.append((code.split()[-1].rstrip("."), False, []))
+        elif module is not None and ":=" not in module.group("rest") and "Declare" not in code:
+            stack.append((module.group(1), True, []))
+        elif end is not None and end.group(1) in [name for name, _, _ in stack[1:]]:
+            while len(stack) > 1:
+                name, is_module, names = stack.pop()
+                if not is_module:
+                    stack[-1][2].extend(names)
+                if name == end.group(1):
+                    break
+        elif fixpoint is not None:
+            stack[-1][2].append(fixpoint.group(1))
+    found = [name for _, _, names in stack for name in names]
+    return tuple(dict.fromkeys(found))
 
 
 def _without_ascription(code: str, start: int) -> str | None:

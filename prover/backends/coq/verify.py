@@ -20,7 +20,6 @@ own session and are killed with their process group on every exit path.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import time
@@ -37,6 +36,13 @@ from prover.backends.coq.assumptions import (
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.kernel_bugs import header_vocabulary_refusal, recursive_statement
 from prover.backends.coq.sentences import closable, signature_refusal
+from prover.backends.coq.term_reading import (
+    PRINT_WHOLE_TERMS,
+    TERM_FILE,
+    term_print_lines,
+    term_problem,
+    trusted_fixpoints,
+)
 from prover.backends.sandbox import sandboxed
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
@@ -58,13 +64,6 @@ __all__ = [
 
 VERIFY_LIBRARY = "ProverCheck"
 VERIFY_MODULE = "Checked"
-TERM_FILE = "ProverCheckTerm"
-"""Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
-PRINT_WHOLE_TERMS = ("Set Printing All.", "Set Printing Depth 1000000000.")
-"""Settings before a print that must show the whole term: no notation, and no ``...`` for
-deep subterms (the default depth, 50, hid a ``fix`` from a red-team probe behind 60
-``apply id``)."""
-_FIXPOINT_LITERAL = re.compile(r"(?<![\w'])(?:fix|cofix)(?![\w'])")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,7 +78,12 @@ class _Tools:
 
 
 def build_proof_source(
-    *, header: str, statement: str, tactics: Sequence[str], inspect_as: str | None = None
+    *,
+    header: str,
+    statement: str,
+    tactics: Sequence[str],
+    inspect_as: str | None = None,
+    fold: tuple[str, ...] = (),
 ) -> str:
     """The complete file checked by ``coqc``: header, statement, ``Proof.``, tactics, ``Qed.``.
 
@@ -88,14 +92,16 @@ def build_proof_source(
     (:func:`~prover.backends.coq.sentences.closable`). With ``inspect_as`` (the theorem's
     name), the compiled file also prints that constant's proof term, without notations,
     to :data:`TERM_FILE` right after ``Qed`` (see :func:`term_problem`); the proof text
-    shown to users is the file without those two lines.
+    shown to users is the file without those lines.
     """
     closable_header, closings = closable(header)
     lines = [closable_header.rstrip(), "", statement.strip(), "Proof."]
     lines.extend(tactics)
-    lines.append("Qed.")
-    if inspect_as is not None:
-        lines.extend([*PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print {inspect_as}.'])
+    if inspect_as is None:
+        lines.append("Qed.")
+    else:
+        lines.append("Defined." if fold else "Qed.")
+        lines.extend(term_print_lines(inspect_as, fold))
     lines.extend(closings)
     return "\n".join(lines).lstrip("\n") + "\n"
 
@@ -152,7 +158,11 @@ def verify_proof(
         return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))
     source = build_proof_source(header=theorem.header, statement=theorem.statement, tactics=tactics)
     inspected = build_proof_source(
-        header=theorem.header, statement=theorem.statement, tactics=tactics, inspect_as=theorem.name
+        header=theorem.header,
+        statement=theorem.statement,
+        tactics=tactics,
+        inspect_as=theorem.name,
+        fold=trusted_fixpoints(theorem.header),
     )
     tools = _Tools(
         coqc=_executable(coqc_path, "coqc"),
@@ -196,45 +206,6 @@ def _compile_and_check(
     if isinstance(checked, str):
         return f"coqchk {checked}", ("coqc",), ()
     return _judge_kernel_check(*checked)
-
-
-def term_problem(directory: Path) -> str | None:
-    """Why the proof terms the compiled file printed in ``directory`` may not count, or None.
-
-    Coq 8.16.1's guard checker, in the kernel and in coqchk alike, accepts some ill-formed
-    fixpoints (coq/coq#20455), and tactics can build one without writing ``fix``: an Ltac
-    ``context C[...]`` substitution rebuilds a library fixpoint with the tactic's own body
-    (a red-team probe had ``1 = 2`` verified that way with only ``Require Import Lia.``).
-    No word list closes that, so the proof term itself is read: a ``fix`` or ``cofix``
-    literal anywhere in it refuses the proof (fixpoints inside global constants, such as
-    ``Nat.add`` or ``nat_ind``, are names there, not literals). Every ``ProverCheck*.out``
-    print counts: the theorem's (:data:`TERM_FILE`, which must exist) and those a request
-    header's lemmas add (:func:`prover.interactive.headers.inspected_coq_header`). Fail
-    closed: an absent or unreadable print refuses too. None of the 172 miniF2F-Coq test
-    proofs of 2026-12-03 has such a literal; a proof that unfolds a library fixpoint and
-    rewrites under it does.
-    """
-    if not (directory / f"{TERM_FILE}.out").is_file():
-        return "the proof term could not be inspected (nothing was printed)"
-    for printed in sorted(directory.glob("ProverCheck*.out")):
-        try:
-            text = printed.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            return f"the proof term could not be inspected ({exc})"
-        if not text.strip():
-            return f"the proof term could not be inspected (nothing in {printed.name})"
-        if "..." in text:
-            return f"the proof term could not be inspected (elided with '...' in {printed.name})"
-        if _FIXPOINT_LITERAL.search(text):
-            what = "proof term"
-            if printed.stem != TERM_FILE:
-                what = "term of a header lemma or definition"
-            return (
-                f"the {what} holds a fixpoint literal (fix/cofix): Coq 8.16's guard checker, "
-                "in the kernel and in coqchk alike, accepts some ill-formed ones "
-                "(coq/coq#20455), so such proofs are not counted"
-            )
-    return None
 
 
 def _judge_kernel_check(

@@ -20,6 +20,7 @@ from prover.backends.coq.sentences import (
     skip_blanks,
     split_for_coqtop,
     theorem_declaration,
+    visible_fixpoints,
 )
 from prover.tracing.replay import expand_ellipsis
 
@@ -154,3 +155,14 @@ def test_closable_drops_only_the_ascription_of_open_modules() -> None:
     )
     assert closings == ["End A.", "End M."]
     assert closable("Module Opaque : S.\n") == ("Module Opaque.\n", ["End Opaque."])
+
+
+def test_visible_fixpoints_leave_out_those_of_a_closed_module() -> None:
+    """A closed module's fixpoint is `M.f` outside it; a closed section's keeps its name."""
+    source = (
+        "Fixpoint a (n : nat) : nat := n.\nModule M.\nFixpoint b (n : nat) : nat := n.\n"
+        "End M.\nSection S.\nLocal Fixpoint c (n : nat) : nat := n.\nEnd S.\nModule N.\n"
+        "CoFixpoint d : nat := 0.\n(* Fixpoint e (n : nat) := n. *)\nFixpoint a' (n : nat) := n\n"
+        "with a'' (n : nat) := n.\n"
+    )
+    assert visible_fixpoints(source) == ("a", "c", "d", "a'")

@@ -1,0 +1,102 @@
+"""Reading a verified proof's term for fixpoint literals (a mitigation of coq/coq#20455).
+
+Coq 8.16.1's guard checker, in the kernel and in coqchk alike, accepts some ill-formed
+fixpoints, and tactics can build one without writing ``fix``: an Ltac ``context C[...]``
+substitution rebuilds a library fixpoint with the tactic's own body (a red-team probe had
+``1 = 2`` verified that way with only ``Require Import Lia.``). No word list closes that,
+so the file that verification compiles prints the proof term after ``Qed`` (``Set
+Printing All``, unbounded depth, to a file with ``Redirect``) and :func:`term_problem`
+refuses any ``fix``/``cofix`` literal in it. Fixpoints inside global constants
+(``Nat.add``, ``nat_ind``) are names there, not literals.
+
+A proof that unfolds one of its trusted header's own fixpoints (``unfold sum_f in *;
+lia``, as miniF2F's induction problems are proved) holds that fixpoint's body as a
+literal. For such headers the term is printed after ``Eval fold F1 F2 ... in`` the
+theorem's body: Coq's ``fold`` puts ``F`` back only where a subterm is *syntactically*
+the body of ``F`` (compared as terms, not as text, so a lookalike with other binders or
+another body stays a literal and is refused). The theorem then ends with ``Defined``
+instead of ``Qed`` in the checked file, since ``Eval`` cannot unfold an opaque constant;
+the kernel and coqchk check the same term either way.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from prover.backends.coq.sentences import visible_fixpoints
+from prover.backends.coq.text import CoqTextError
+
+__all__ = [
+    "PRINT_WHOLE_TERMS",
+    "TERM_FILE",
+    "term_print_lines",
+    "term_problem",
+    "trusted_fixpoints",
+]
+
+TERM_FILE = "ProverCheckTerm"
+"""Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
+PRINT_WHOLE_TERMS = ("Set Printing All.", "Set Printing Depth 1000000000.")
+"""Settings before a print that must show the whole term: no notation, and no ``...`` for
+deep subterms (the default depth, 50, hid a ``fix`` from a red-team probe behind 60
+``apply id``)."""
+_FIXPOINT_LITERAL = re.compile(r"(?<![\w'])(?:fix|cofix)(?![\w'])")
+
+
+def trusted_fixpoints(header: str) -> tuple[str, ...]:
+    """The fixpoints of a trusted header the checked file folds back (see module docstring).
+
+    Those :func:`~prover.backends.coq.sentences.visible_fixpoints` finds; nothing when the
+    header cannot be read (fail closed: their literals are then refused).
+    """
+    try:
+        return visible_fixpoints(header)
+    except CoqTextError:
+        return ()
+
+
+def term_print_lines(name: str, fold: tuple[str, ...]) -> list[str]:
+    """The sentences after the theorem's end that print its term to :data:`TERM_FILE`.
+
+    Without ``fold`` the theorem's ``Print``; with it, its body after ``Eval fold``
+    (the theorem must then end with ``Defined``, see the module docstring).
+    """
+    if not fold:
+        return [*PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print {name}.']
+    body = f"ltac:(let body := eval cbv delta [{name}] in {name} in exact body)"
+    constants = " ".join(f"@{fixpoint}" for fixpoint in fold)  # @: no implicit argument
+    return [*PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Eval fold {constants} in {body}.']
+
+
+def term_problem(directory: Path) -> str | None:
+    """Why the proof terms the compiled file printed in ``directory`` may not count, or None.
+
+    Every ``ProverCheck*.out`` print counts: the theorem's (:data:`TERM_FILE`, which must
+    exist) and those a request header's lemmas and definitions add
+    (:func:`prover.interactive.headers.inspected_coq_header`). A ``fix`` or ``cofix``
+    literal anywhere refuses. Fail closed: an absent, empty, unreadable or elided
+    (``...``) print refuses too. None of the 172 miniF2F-Coq test proofs of 2026-12-03
+    has such a literal; a proof that unfolds a library fixpoint and rewrites under it does.
+    """
+    if not (directory / f"{TERM_FILE}.out").is_file():
+        return "the proof term could not be inspected (nothing was printed)"
+    for printed in sorted(directory.glob("ProverCheck*.out")):
+        try:
+            text = printed.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"the proof term could not be inspected ({exc})"
+        if not text.strip():
+            return f"the proof term could not be inspected (nothing in {printed.name})"
+        if "..." in text:
+            return f"the proof term could not be inspected (elided with '...' in {printed.name})"
+        if _FIXPOINT_LITERAL.search(text):
+            what = "proof term"
+            if printed.stem != TERM_FILE:
+                what = "term of a header lemma or definition"
+            return (
+                f"the {what} holds a fixpoint literal (fix/cofix): Coq 8.16's guard checker, "
+                "in the kernel and in coqchk alike, accepts some ill-formed ones "
+                "(coq/coq#20455), so such proofs are not counted"
+            )
+    return None

@@ -1,0 +1,50 @@
+"""The kernel-check cost benchmark times coqc with and without verification's term print."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from benchmarks.kernel_check_cost import measure, with_term_print
+from prover.backends.coq.verify import TERM_FILE, build_proof_source
+
+pytestmark = [
+    pytest.mark.coq,
+    pytest.mark.skipif(
+        any(shutil.which(tool) is None for tool in ("coqc", "coqchk")),
+        reason="Coq (coqc, coqchk) not installed",
+    ),
+]
+
+
+def _source(statement: str, tactics: list[str], header: str = "") -> str:
+    return build_proof_source(header=header, statement=statement, tactics=tactics)
+
+
+@pytest.mark.parametrize(
+    ("header", "fold"),
+    [("Section S.\n", ()), ("Fixpoint f (n : nat) : nat := n.\nSection S.\n", ("f",))],
+)
+def test_the_print_goes_right_after_the_end_as_verification_puts_it(
+    header: str, fold: tuple[str, ...]
+) -> None:
+    """The rebuilt file is the one verification compiles (inspect_as), byte for byte."""
+    statement = "Theorem t : 1 = 1."
+    shown = _source(statement, ["reflexivity."], header)
+    inspected = build_proof_source(
+        header=header, statement=statement, tactics=["reflexivity."], inspect_as="t", fold=fold
+    )
+    assert with_term_print(shown, "t") == inspected
+    assert f'Redirect "{TERM_FILE}" ' in inspected
+    assert ("Defined." in inspected) == bool(fold)
+
+
+def test_measure_times_all_three_steps_and_refuses_a_fixpoint_literal() -> None:
+    """A clean proof gives three positive timings; a literal `fix` in the term raises."""
+    clean = _source("Theorem t : forall n : nat, n + 0 = n.", ["induction n; simpl; auto."])
+    timings = measure(clean, "t", coqc="coqc", coqchk="coqchk")
+    assert len(timings) == 3 and all(seconds > 0 for seconds in timings)
+    literal = _source("Theorem t : nat -> nat.", ["exact (fix f (n : nat) : nat := n)."])
+    with pytest.raises(RuntimeError, match="fixpoint literal"):
+        measure(literal, "t", coqc="coqc", coqchk="coqchk")
