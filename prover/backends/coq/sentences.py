@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from prover.backends.coq.text import SentenceKind, split_sentences, strip_comments
@@ -224,6 +225,34 @@ class OpenBlock:
     signature: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
+class _BlockStep:
+    """A sentence with what it does to the open blocks: opens a section, opens an
+    interactive module (not ``Module M := ...`` nor ``Declare Module``), or ends one."""
+
+    sentence: CoqSentence
+    section: re.Match[str] | None
+    module: re.Match[str] | None
+    end: re.Match[str] | None
+
+
+def _block_steps(source: str) -> Iterator[_BlockStep]:
+    """The sentences of ``source`` that are not bullets or braces, read for blocks."""
+    for sentence in split_for_coqtop(source):
+        if sentence.focus:
+            continue
+        code = sentence.code
+        module = _MODULE_START.match(code)
+        if module is not None and (":=" in module.group("rest") or "Declare" in code):
+            module = None
+        yield _BlockStep(
+            sentence=sentence,
+            section=_SECTION_START.match(code),
+            module=module,
+            end=_BLOCK_END.match(code),
+        )
+
+
 def open_blocks(source: str) -> list[OpenBlock]:
     """The sections and interactive modules still open at the end of ``source``, outermost first.
 
@@ -232,31 +261,26 @@ def open_blocks(source: str) -> list[OpenBlock]:
     ``Declare Module`` open nothing; an ``End`` closes the innermost block of its name.
     """
     stack: list[OpenBlock] = []
-    for sentence in split_for_coqtop(source):
-        code = sentence.code
-        if sentence.focus:
-            continue
-        section = _SECTION_START.match(code)
-        module = _MODULE_START.match(code)
-        end = _BLOCK_END.match(code)
+    for step in _block_steps(source):
+        code, sentence = step.sentence.code, step.sentence
         start, stop = sentence.offset, sentence.offset + len(sentence.text)
-        if section is not None:
-            stack.append(OpenBlock(name=section.group(1), start=start, end=stop))
-        elif module is not None and ":=" not in module.group("rest") and "Declare" not in code:
-            unsealed = _without_ascription(code, module.start("rest"))
+        if step.section is not None:
+            stack.append(OpenBlock(name=step.section.group(1), start=start, end=stop))
+        elif step.module is not None:
+            unsealed = _without_ascription(code, step.module.start("rest"))
             signature = re.match(r"(?:#\[[^\]]*\]\s*)?Module\s+Type\s", code) is not None
             stack.append(
                 OpenBlock(
-                    name=module.group(1),
+                    name=step.module.group(1),
                     start=start,
                     end=stop,
                     unsealed=unsealed,
                     signature=signature,
                 )
             )
-        elif end is not None and end.group(1) in [block.name for block in stack]:
+        elif step.end is not None and step.end.group(1) in [block.name for block in stack]:
             names = [block.name for block in stack]
-            del stack[len(stack) - 1 - names[::-1].index(end.group(1)) :]
+            del stack[len(stack) - 1 - names[::-1].index(step.end.group(1)) :]
     return stack
 
 
@@ -273,23 +297,18 @@ def visible_fixpoints(source: str) -> tuple[str, ...]:
     one inside a closed section is kept (sections do not qualify names).
     """
     stack: list[tuple[str, bool, list[str]]] = [("", False, [])]
-    for sentence in split_for_coqtop(source):
-        code = sentence.code
-        if sentence.focus:
-            continue
-        module = _MODULE_START.match(code)
-        end = _BLOCK_END.match(code)
-        fixpoint = _FIXPOINT_DECLARATION.match(code + " ")
-        if _SECTION_START.match(code) is not None:
-            stack.append((code.split()[-1].rstrip("."), False, []))
-        elif module is not None and ":=" not in module.group("rest") and "Declare" not in code:
-            stack.append((module.group(1), True, []))
-        elif end is not None and end.group(1) in [name for name, _, _ in stack[1:]]:
+    for step in _block_steps(source):
+        fixpoint = _FIXPOINT_DECLARATION.match(step.sentence.code + " ")
+        if step.section is not None:
+            stack.append((step.section.group(1), False, []))
+        elif step.module is not None:
+            stack.append((step.module.group(1), True, []))
+        elif step.end is not None and step.end.group(1) in [name for name, _, _ in stack[1:]]:
             while len(stack) > 1:
                 name, is_module, names = stack.pop()
                 if not is_module:
                     stack[-1][2].extend(names)
-                if name == end.group(1):
+                if name == step.end.group(1):
                     break
         elif fixpoint is not None:
             stack[-1][2].append(fixpoint.group(1))
