@@ -16,6 +16,7 @@ import pytest
 
 from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
+from tests.soundness.test_rebuilt_fixpoints import EXPLOIT_AS_ONE_TACTIC
 
 pytestmark = [
     pytest.mark.coq,
@@ -77,3 +78,21 @@ def test_a_rebuilt_header_fixpoint_is_refused() -> None:
     ]
     verification = verify_proof(_map_theorem(), proof, timeout_s=60)
     assert not verification.ok and "fixpoint literal" in (verification.message or "")
+
+
+@pytest.mark.parametrize("fixpoints", [True, False])
+def test_abstract_behind_a_header_ltac_never_hides_the_rebuilt_fixpoint(fixpoints: bool) -> None:
+    """`Ltac hide t := abstract t.`: with `Defined` refused up front, with `Qed` inlined and read.
+
+    With header fixpoints the theorem is checked with `Defined`, which keeps `t_subproof`
+    apart; `hide ltac:(<exploit>)` then had `1 = 2` verified until the header's `abstract`
+    was refused on that path.
+    """
+    header = "Require Import Lia.\n" + (DOUBLE_HEADER if fixpoints else "")
+    theorem = Theorem(
+        name="t", header=header + "Ltac hide t := abstract t.\n", statement="Theorem t : 1 = 2."
+    )
+    verification = verify_proof(theorem, [f"hide ltac:({EXPLOIT_AS_ONE_TACTIC})."], timeout_s=120)
+    assert not verification.ok and "coqchk" not in verification.checks
+    expected = "'abstract' outside a proof step" if fixpoints else "fixpoint literal"
+    assert expected in (verification.message or "")

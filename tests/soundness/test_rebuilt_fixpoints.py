@@ -133,7 +133,7 @@ def test_a_term_nested_past_the_print_depth_is_still_read() -> None:
     assert not verification.ok and "fixpoint literal" in (verification.message or "")
 
 
-_ONE_SCRIPT = "; ".join(tactic.rstrip(".") for tactic in EXPLOIT[:5]) + (
+EXPLOIT_AS_ONE_TACTIC = "; ".join(tactic.rstrip(".") for tactic in EXPLOIT[:5]) + (
     f"; assert (L : forall k base, k <= length (X base nil {_PT0})); "
     "[induction k; intros base; [apply le_0_n | rewrite E; apply le_n_S; apply IHk] | "
     f"exfalso; specialize (L (S (length (X 0 nil {_PT0}))) 0); lia]"
@@ -149,12 +149,12 @@ _EXPLOIT_WITHOUT_K = [
 _CLASS = "Require Import Lia.\nClass K := { k : 1 = 2 }.\n"
 _HIDDEN_TERMS = {
     "definition body": (
-        f"Require Import Lia.\nDefinition bad : 1 = 2 := ltac:({_ONE_SCRIPT}).\n",
+        f"Require Import Lia.\nDefinition bad : 1 = 2 := ltac:({EXPLOIT_AS_ONE_TACTIC}).\n",
         "exact bad.",
     ),
     "abstract behind an Ltac, Defined": (
         "Require Import Lia.\nLtac hide t := abstract t.\nDefinition bad : 1 = 2.\nProof.\n"
-        f"hide ltac:({_ONE_SCRIPT}).\nDefined.\n",
+        f"hide ltac:({EXPLOIT_AS_ONE_TACTIC}).\nDefined.\n",
         "exact bad.",
     ),
     "anonymous instance": (

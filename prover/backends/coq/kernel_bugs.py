@@ -267,7 +267,7 @@ _WORD = re.compile(r"[A-Za-z_][\w']*")
 _WHERE = re.compile(r"(?<![\w'])where(?![\w'])")
 
 
-def header_vocabulary_refusal(header: str) -> str | None:
+def header_vocabulary_refusal(header: str, *, keeps_subproofs: bool = False) -> str | None:
     """Why a (trusted) header hands a generator a way to build a fixpoint, or None.
 
     Trusting a ``--file`` header's statements does not make its tactic vocabulary safe:
@@ -282,6 +282,13 @@ def header_vocabulary_refusal(header: str) -> str | None:
     starting lowercase can only be a proof step: coqc refuses one outside a proof). In any
     other command, whatever it is, they refuse the header, and so does any Ltac2 word
     anywhere. Sentences are split as coqc splits them.
+
+    With ``keeps_subproofs`` (the theorem is checked with ``Defined``, as
+    :mod:`prover.backends.coq.term_reading` does when the header declares fixpoints),
+    ``abstract``/``transparent_abstract`` in a command refuse the header too: through
+    ``Ltac hide t := abstract t.`` a generator's ``hide ltac:(...)`` kept the rebuilt
+    fixpoint in ``t_subproof``, outside the reading, and had ``1 = 2`` verified (after
+    ``Qed`` Coq 8.16 inlines the subproof into the term, so only then).
     """
     try:
         sentences = split_sentences(header)
@@ -294,6 +301,12 @@ def header_vocabulary_refusal(header: str) -> str | None:
             return f"the header {LTAC2_REFUSAL}"
         if sentence.kind is not SentenceKind.COMMAND:
             continue  # a tactic, bullet or brace of one of the header's own proofs
+        if keeps_subproofs and words & AUXILIARY_CONSTANT_WORDS:
+            return (
+                f"the header sentence {code[:60]!r} writes 'abstract' outside a proof step, "
+                "and a theorem after fixpoint declarations is checked with 'Defined', where "
+                f"a subproof stays out of the proof term: {AUXILIARY_CONSTANT_REFUSAL}"
+            )
         head = _HEAD.match(code)
         found = sorted(words & FIXPOINT_WORDS)
         where = _WHERE.search(code)
