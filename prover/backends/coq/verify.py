@@ -5,9 +5,12 @@
 1. **admission** — every tactic passes :func:`~prover.backends.coq.admission.check_coq_tactic`
    again (exactly one tactic sentence; no attribute, command, ``admit`` ...);
 2. **coqc** — the file built from the trusted header (prelude included), the
-   statement, ``Proof.``, the admitted tactics and ``Qed.`` — nothing else, nothing
-   the search printed — compiles in a fresh process and a fresh temporary directory
-   (``coqc -Q DIR ProverCheck``) under the memory cap;
+   statement, ``Proof.``, the admitted tactics and ``Qed.`` (``Defined.`` when the header
+   declares fixpoints), then the print of the proof term that
+   :mod:`prover.backends.coq.term_reading` reads — nothing else, nothing the search
+   printed — compiles in a fresh process and a fresh temporary directory
+   (``coqc -Q DIR ProverCheck``) under the memory cap, and the term holds no fixpoint
+   literal;
 3. **coqchk** — Coq's kernel checker re-checks the compiled file
    (``coqchk -silent -o -Q DIR ProverCheck -norec ProverCheck.Checked``) and its
    context summary, parsed fail-closed by
