@@ -45,6 +45,7 @@ def server(
         model_dir=trained_tiny_model,
         log_path=log,
         served_name="tiny-lm",
+        dtype="float32",  # repeated seeded requests must agree (docs/generators.md)
     ) as running:
         yield running
 
