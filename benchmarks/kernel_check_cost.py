@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
-from prover.backends.coq.term_reading import term_print_lines, term_problem, trusted_fixpoints
+from prover.backends.coq.term_reading import inspected_ending, term_problem, trusted_fixpoints
 from prover.backends.coq.verify import VERIFY_MODULE, coqc_command, coqchk_command
 from search.process import kill_tree, spawn
 from search.workdirs import private_directory
@@ -82,10 +82,10 @@ def with_term_print(proof_text: str, name: str) -> str:
     end and the term print after it (:func:`prover.backends.coq.verify.build_proof_source`)."""
     qed = "\nQed.\n"
     position = proof_text.rindex(qed)
-    fold = trusted_fixpoints(proof_text[:position])
-    ending = "\nDefined.\n" if fold else qed
-    printing = "\n".join(term_print_lines(name, fold)) + "\n"
-    return proof_text[:position] + ending + printing + proof_text[position + len(qed) :]
+    ending = inspected_ending(name, trusted_fixpoints(proof_text[:position]))
+    return (
+        proof_text[:position] + "\n" + "\n".join(ending) + "\n" + proof_text[position + len(qed) :]
+    )
 
 
 def _compile(source: str, directory: Path, coqc: str) -> float:

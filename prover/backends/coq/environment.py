@@ -24,12 +24,7 @@ from prover.backends.coq.compat import coq816_header
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import read_goals
 from prover.backends.coq.goals import DisplayKind, extract_error, one_line
-from prover.backends.coq.kernel_bugs import (
-    header_vocabulary_refusal,
-    recursive_root,
-    recursive_statement,
-)
-from prover.backends.coq.sentences import signature_refusal
+from prover.backends.coq.kernel_bugs import recursive_root, target_refusal
 from prover.backends.coq.verify import verify_proof
 from prover.backends.coq.warm_coqtop import WarmCoqtop
 from search.closing import Closing
@@ -82,11 +77,7 @@ class CoqEnvironment(Closing):
             return self._open_once(theorem)
 
     def _open_once(self, theorem: Theorem) -> ProofState:
-        refusal = (
-            recursive_statement(theorem.statement)
-            or signature_refusal(theorem.header)
-            or header_vocabulary_refusal(theorem.header)
-        )
+        refusal = target_refusal(theorem.header, theorem.statement)
         if refusal is not None:
             raise StatementError(f"{theorem.name}: {refusal}")
         warm = self._warm_coqtop

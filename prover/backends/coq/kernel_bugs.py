@@ -42,6 +42,7 @@ import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
+from prover.backends.coq.sentences import signature_refusal
 from prover.backends.coq.text import (
     CoqTextError,
     SentenceKind,
@@ -67,6 +68,7 @@ __all__ = [
     "recursive_proof",
     "recursive_root",
     "recursive_statement",
+    "target_refusal",
     "word_refusal",
 ]
 
@@ -327,6 +329,22 @@ def header_vocabulary_refusal(header: str, *, keeps_subproofs: bool = False) -> 
                 "and in coqchk alike, accepts some ill-formed ones (coq/coq#20455)"
             )
     return None
+
+
+def target_refusal(header: str, statement: str, *, keeps_subproofs: bool = False) -> str | None:
+    """Why the theorem ``statement`` after ``header`` may be neither searched nor counted.
+
+    One list for the backend, which refuses to open such a target, and for verification,
+    which refuses to count it: a recursive statement, a theorem inside an open
+    ``Module Type`` (:func:`~prover.backends.coq.sentences.signature_refusal`), a header
+    that hands a generator a fixpoint (and, with ``keeps_subproofs``, an ``abstract``:
+    :func:`header_vocabulary_refusal`). None when none applies.
+    """
+    return (
+        recursive_statement(statement)
+        or signature_refusal(header)
+        or header_vocabulary_refusal(header, keeps_subproofs=keeps_subproofs)
+    )
 
 
 def recursive_root(name: str, goals: int, hypotheses: Iterable[str]) -> str | None:

@@ -30,7 +30,7 @@ from prover.backends.coq.text import CoqTextError
 __all__ = [
     "PRINT_WHOLE_TERMS",
     "TERM_FILE",
-    "term_print_lines",
+    "inspected_ending",
     "term_problem",
     "trusted_fixpoints",
 ]
@@ -56,17 +56,22 @@ def trusted_fixpoints(header: str) -> tuple[str, ...]:
         return ()
 
 
-def term_print_lines(name: str, fold: tuple[str, ...]) -> list[str]:
-    """The sentences after the theorem's end that print its term to :data:`TERM_FILE`.
+def inspected_ending(name: str, fold: tuple[str, ...]) -> list[str]:
+    """How the checked theorem ends, and the sentences that print its term to :data:`TERM_FILE`.
 
-    Without ``fold`` the theorem's ``Print``; with it, its body after ``Eval fold``
-    (the theorem must then end with ``Defined``, see the module docstring).
+    Without ``fold``: ``Qed.`` and the theorem's ``Print``; with it: ``Defined.`` and its
+    body after ``Eval fold`` (``Eval`` cannot unfold an opaque constant; see the module
+    docstring).
     """
     if not fold:
-        return [*PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print {name}.']
+        return ["Qed.", *PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print {name}.']
     body = f"ltac:(let body := eval cbv delta [{name}] in {name} in exact body)"
     constants = " ".join(f"@{fixpoint}" for fixpoint in fold)  # @: no implicit argument
-    return [*PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Eval fold {constants} in {body}.']
+    return [
+        "Defined.",
+        *PRINT_WHOLE_TERMS,
+        f'Redirect "{TERM_FILE}" Eval fold {constants} in {body}.',
+    ]
 
 
 def term_problem(directory: Path) -> str | None:

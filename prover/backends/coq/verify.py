@@ -37,12 +37,12 @@ from prover.backends.coq.assumptions import (
     summary_problem,
 )
 from prover.backends.coq.goals import extract_error, one_line
-from prover.backends.coq.kernel_bugs import header_vocabulary_refusal, recursive_statement
-from prover.backends.coq.sentences import closable, signature_refusal
+from prover.backends.coq.kernel_bugs import target_refusal
+from prover.backends.coq.sentences import closable
 from prover.backends.coq.term_reading import (
     PRINT_WHOLE_TERMS,
     TERM_FILE,
-    term_print_lines,
+    inspected_ending,
     term_problem,
     trusted_fixpoints,
 )
@@ -97,14 +97,16 @@ def build_proof_source(
     to :data:`TERM_FILE` right after ``Qed`` (see :func:`term_problem`); the proof text
     shown to users is the file without those lines.
     """
-    closable_header, closings = closable(header)
-    lines = [closable_header.rstrip(), "", statement.strip(), "Proof."]
-    lines.extend(tactics)
-    if inspect_as is None:
-        lines.append("Qed.")
-    else:
-        lines.append("Defined." if fold else "Qed.")
-        lines.extend(term_print_lines(inspect_as, fold))
+    ending = ["Qed."] if inspect_as is None else inspected_ending(inspect_as, fold)
+    return _assemble(closable(header), statement, tactics, ending)
+
+
+def _assemble(
+    closed: tuple[str, list[str]], statement: str, tactics: Sequence[str], ending: list[str]
+) -> str:
+    """The file from a :func:`closable` header, the statement, tactics and ``ending``."""
+    closable_header, closings = closed
+    lines = [closable_header.rstrip(), "", statement.strip(), "Proof.", *tactics, *ending]
     lines.extend(closings)
     return "\n".join(lines).lstrip("\n") + "\n"
 
@@ -152,22 +154,14 @@ def verify_proof(
     started = time.monotonic()
     tactics, problem = _admit_all(proof)
     fold = trusted_fixpoints(theorem.header)
-    problem = (
-        problem
-        or recursive_statement(theorem.statement)
-        or signature_refusal(theorem.header)
-        or header_vocabulary_refusal(theorem.header, keeps_subproofs=bool(fold))
+    problem = problem or target_refusal(
+        theorem.header, theorem.statement, keeps_subproofs=bool(fold)
     )
     if problem is not None:
         return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))
-    source = build_proof_source(header=theorem.header, statement=theorem.statement, tactics=tactics)
-    inspected = build_proof_source(
-        header=theorem.header,
-        statement=theorem.statement,
-        tactics=tactics,
-        inspect_as=theorem.name,
-        fold=fold,
-    )
+    closed = closable(theorem.header)  # once for both files
+    source = _assemble(closed, theorem.statement, tactics, ["Qed."])
+    inspected = _assemble(closed, theorem.statement, tactics, inspected_ending(theorem.name, fold))
     tools = _Tools(
         coqc=_executable(coqc_path, "coqc"),
         coqchk=_executable(coqchk_path, "coqchk"),
