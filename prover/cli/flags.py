@@ -246,6 +246,13 @@ def add_budget_flags(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--expansion-batch-size", type=int, default=default("expansion_batch_size"))
     group.add_argument("--seed", type=int, default=default("seed"))
+    group.add_argument(
+        "--resample-rounds",
+        type=int,
+        default=default("resample_rounds"),
+        help="ask a node's last generation stage (a sampling language model) again this many "
+        "times, behind its children, while time is left (default %(default)s)",
+    )
 
 
 def search_config_from_arguments(arguments: argparse.Namespace) -> SearchConfig:
@@ -256,7 +263,14 @@ def search_config_from_arguments(arguments: argparse.Namespace) -> SearchConfig:
 _SEARCH_FIELDS = {
     "time_limit_s": "time_limit",
     "tactic_timeout_s": "tactic_timeout",
-    **same_names("max_expansions", "max_depth", "num_candidates", "expansion_batch_size", "seed"),
+    **same_names(
+        "max_expansions",
+        "max_depth",
+        "num_candidates",
+        "expansion_batch_size",
+        "seed",
+        "resample_rounds",
+    ),
 }
 
 

@@ -132,3 +132,9 @@ def test_late_parts_flag_is_a_comma_separated_tuple() -> None:
     )  # fmt: skip
     assert generator_config_from_arguments(arguments).late_parts == ("openai",)
     assert generator_config_from_arguments(_parse()).late_parts == ()
+
+
+def test_resample_rounds_flag_reaches_the_search_config() -> None:
+    """--resample-rounds N becomes SearchConfig.resample_rounds (default 0: never)."""
+    assert search_config_from_arguments(_parse()).resample_rounds == 0
+    assert search_config_from_arguments(_parse("--resample-rounds", "4")).resample_rounds == 4
