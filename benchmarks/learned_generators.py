@@ -18,7 +18,8 @@ Usage::
         --count 100 --arms portfolio,knn,knn-offline --knn-model MODEL_DIR --output runs/in-domain
 
 Language-model arms (``lm``, ``portfolio+knn+lm``, ``portfolio+knn+late-lm``: the LM a late
-part, asked on a state's second round) need ``--lm-model HF_DIR`` and the vLLM
+part, asked on a state's second round; ``portfolio+knn+late-lm-resampled[:N]``: the same with
+``--resample-rounds N``, default ``--resample-rounds``) need ``--lm-model HF_DIR`` and the vLLM
 venv (``--vllm-python``): the model is served once on loopback for all of them.
 """
 
@@ -56,12 +57,21 @@ LEARNED = (
     "portfolio+knn",
     "portfolio+knn+lm",
     "portfolio+knn+late-lm",
-    "portfolio+knn+late-lm-resampled",
 )
+
+
+RESAMPLED = "portfolio+knn+late-lm-resampled"
+"""The late-LM union with ``--resample-rounds`` (``RESAMPLED:N`` sets N for that arm)."""
 
 
 def arm_flags(arm: str, arguments: argparse.Namespace, api_base: str | None) -> list[str]:
     """The ``prover prove`` generator flags of one arm."""
+    rounds = arguments.resample_rounds
+    if arm.startswith(f"{RESAMPLED}:"):
+        arm, _, count = arm.partition(":")
+        if not count.isdigit():
+            raise SystemExit(f"arm {arm}:{count}: the resample count must be a number")
+        rounds = int(count)
     knn = ["--model", str(arguments.knn_model)] if arguments.knn_model else []
     lm = [
         "--api-base", api_base or "", "--model", "lm", "--num-samples",
@@ -81,9 +91,9 @@ def arm_flags(arm: str, arguments: argparse.Namespace, api_base: str | None) -> 
             "--generator", "portfolio+knn+openai", "--knn-model", str(arguments.knn_model), *lm,
             "--late-parts", "openai",
         ],
-        "portfolio+knn+late-lm-resampled": [
+        RESAMPLED: [
             "--generator", "portfolio+knn+openai", "--knn-model", str(arguments.knn_model), *lm,
-            "--late-parts", "openai", "--resample-rounds", str(arguments.resample_rounds),
+            "--late-parts", "openai", "--resample-rounds", str(rounds),
         ],
     }  # fmt: skip
     if arm not in flags:
@@ -138,7 +148,7 @@ def run_minif2f(arguments: argparse.Namespace) -> dict[str, Any]:
     with served_lm(arguments, arguments.arms) as api_base:
         for arm in arguments.arms:
             started = time.monotonic()
-            output = arguments.output / arm.replace("+", "_")
+            output = arguments.output / arm.replace("+", "_").replace(":", "-")
             if arm == "hammer":
                 results[arm] = _in_pool(
                     [e for e in entries if e.theorem is not None], arguments, output
@@ -186,7 +196,7 @@ def _report(results: dict[str, list[AttemptRecord]]) -> dict[str, Any]:
         *(
             {r.name for r in records if r.proved}
             for arm, records in results.items()
-            if arm in LEARNED
+            if arm in LEARNED or arm.startswith(RESAMPLED)
         )
     )
     common = set.intersection(*({r.name for r in rs if r.proved} for rs in results.values()))
@@ -229,7 +239,7 @@ def run_in_domain(arguments: argparse.Namespace) -> dict[str, Any]:
                     for shard in shards
                 ]  # fmt: skip
                 results[arm] = [r for future in futures for r in future.result()]
-            output = arguments.output / arm.replace("+", "_")
+            output = arguments.output / arm.replace("+", "_").replace(":", "-")
             output.mkdir(parents=True, exist_ok=True)
             with JsonlWriter(output / "results.jsonl") as writer:
                 for record in results[arm]:
