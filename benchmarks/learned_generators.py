@@ -18,9 +18,9 @@ Usage::
         --count 100 --arms portfolio,knn,knn-offline --knn-model MODEL_DIR --output runs/in-domain
 
 Language-model arms (``lm``, ``portfolio+knn+lm``, ``portfolio+knn+late-lm``: the LM a late
-part, asked on a state's second round; ``portfolio+knn+late-lm-resampled[:N]``: the same with
-``--resample-rounds N``, default ``--resample-rounds``) need ``--lm-model HF_DIR`` and the vLLM
-venv (``--vllm-python``): the model is served once on loopback for all of them.
+part, asked on a state's second round; ``portfolio+late-lm``) need ``--lm-model HF_DIR`` and
+the vLLM venv (``--vllm-python``): the model is served once on loopback for all of them.
+``ARM-resampled[:N]`` runs ARM with ``--resample-rounds N`` (default ``--resample-rounds``).
 """
 
 from __future__ import annotations
@@ -57,21 +57,23 @@ LEARNED = (
     "portfolio+knn",
     "portfolio+knn+lm",
     "portfolio+knn+late-lm",
+    "portfolio+late-lm",
 )
 
 
-RESAMPLED = "portfolio+knn+late-lm-resampled"
-"""The late-LM union with ``--resample-rounds`` (``RESAMPLED:N`` sets N for that arm)."""
+RESAMPLED = "-resampled"
+"""Suffix of an arm run with ``--resample-rounds`` (``ARM-resampled:N`` sets N for it)."""
 
 
 def arm_flags(arm: str, arguments: argparse.Namespace, api_base: str | None) -> list[str]:
-    """The ``prover prove`` generator flags of one arm."""
-    rounds = arguments.resample_rounds
-    if arm.startswith(f"{RESAMPLED}:"):
-        arm, _, count = arm.partition(":")
-        if not count.isdigit():
-            raise SystemExit(f"arm {arm}:{count}: the resample count must be a number")
-        rounds = int(count)
+    """The ``prover prove`` generator flags of one arm (``ARM-resampled[:N]``: ARM's, resampled)."""
+    base, _, count = arm.partition(":")
+    if base.endswith(RESAMPLED):
+        if count and not count.isdigit():
+            raise SystemExit(f"arm {arm}: the resample count must be a number")
+        rounds = int(count) if count else arguments.resample_rounds
+        unresampled = arm_flags(base.removesuffix(RESAMPLED), arguments, api_base)
+        return [*unresampled, "--resample-rounds", str(rounds)]
     knn = ["--model", str(arguments.knn_model)] if arguments.knn_model else []
     lm = [
         "--api-base", api_base or "", "--model", "lm", "--num-samples",
@@ -91,10 +93,7 @@ def arm_flags(arm: str, arguments: argparse.Namespace, api_base: str | None) -> 
             "--generator", "portfolio+knn+openai", "--knn-model", str(arguments.knn_model), *lm,
             "--late-parts", "openai",
         ],
-        RESAMPLED: [
-            "--generator", "portfolio+knn+openai", "--knn-model", str(arguments.knn_model), *lm,
-            "--late-parts", "openai", "--resample-rounds", str(rounds),
-        ],
+        "portfolio+late-lm": ["--generator", "portfolio+openai", *lm, "--late-parts", "openai"],
     }  # fmt: skip
     if arm not in flags:
         raise SystemExit(f"unknown arm {arm!r} (known: {', '.join([*flags, 'hammer'])})")
@@ -196,7 +195,7 @@ def _report(results: dict[str, list[AttemptRecord]]) -> dict[str, Any]:
         *(
             {r.name for r in records if r.proved}
             for arm, records in results.items()
-            if arm in LEARNED or arm.startswith(RESAMPLED)
+            if arm.partition(":")[0].removesuffix(RESAMPLED) in LEARNED
         )
     )
     common = set.intersection(*({r.name for r in rs if r.proved} for rs in results.values()))
@@ -319,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--resample-rounds",
         type=int,
         default=8,
-        help="--resample-rounds of the portfolio+knn+late-lm-resampled arm",
+        help="--resample-rounds of an ARM-resampled arm without its own :N",
     )
     parser.add_argument("--vllm-python", default=".venv-vllm/bin/python")
     parser.add_argument(

@@ -23,15 +23,18 @@ def test_language_model_arm_without_a_model_is_refused(
 
 
 def test_resampled_arm_takes_its_round_count_from_its_name_or_the_flag() -> None:
-    """RESAMPLED:N passes --resample-rounds N; the bare arm passes --resample-rounds."""
+    """ARM-resampled:N is ARM's flags plus --resample-rounds N (the flag's value without :N)."""
     arguments = argparse.Namespace(
         knn_model=Path("knn"), lm_samples=16, lm_temperature=1.0, lm_no_seed=True,
         resample_rounds=8,
     )  # fmt: skip
-    flags = arm_flags(f"{RESAMPLED}:32", arguments, "http://127.0.0.1:1/v1")
-    assert flags[flags.index("--resample-rounds") + 1] == "32"
+    base = arm_flags("portfolio+knn+late-lm", arguments, "http://127.0.0.1:1/v1")
+    flags = arm_flags(f"portfolio+knn+late-lm{RESAMPLED}:32", arguments, "http://127.0.0.1:1/v1")
+    assert flags == [*base, "--resample-rounds", "32"]
+    flags = arm_flags(f"portfolio+late-lm{RESAMPLED}", arguments, "http://127.0.0.1:1/v1")
     assert flags[flags.index("--late-parts") + 1] == "openai"
-    flags = arm_flags(RESAMPLED, arguments, "http://127.0.0.1:1/v1")
-    assert flags[flags.index("--resample-rounds") + 1] == "8"
+    assert flags[-2:] == ["--resample-rounds", "8"]
     with pytest.raises(SystemExit, match="resample count must be a number"):
-        arm_flags(f"{RESAMPLED}:many", arguments, None)
+        arm_flags(f"portfolio+late-lm{RESAMPLED}:many", arguments, None)
+    with pytest.raises(SystemExit, match="unknown arm"):
+        arm_flags(f"nosuch{RESAMPLED}", arguments, None)
