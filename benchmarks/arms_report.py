@@ -1,19 +1,27 @@
 """The per-arm comparison of a search-arm benchmark: figures against the first arm, and a table.
 
-``benchmarks.progress_search`` writes it as ``report.json`` and ``report.md``; the expansion
-ratios are taken on the theorems every arm proved, so that an arm is not charged for the
-harder theorems only it proves.
+``benchmarks.progress_search`` writes it as ``report.json`` and ``report.md``, and
+``benchmarks.learned_generators`` puts it in its summary; the expansion ratios are taken on
+the theorems every arm proved, so that an arm is not charged for the harder theorems only it
+proves. On arms already run (each a folder of ``results.jsonl`` files, shards included)::
+
+    python -m benchmarks.arms_report RUN/ARM_A RUN/ARM_B [--output report.json]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
+from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from prover.attempts.jsonl import read_records
 from prover.attempts.record import AttemptRecord
 
-__all__ = ["render_markdown", "summarize_arms"]
+__all__ = ["main", "render_markdown", "summarize_arms"]
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -51,6 +59,7 @@ def summarize_arms(records: dict[str, dict[str, AttemptRecord]]) -> dict[str, An
             "expansion_ratio_common_beyond_root": on_deep / reference_deep
             if on_deep is not None and reference_deep
             else None,
+            "stop_reasons": dict(Counter(str(r.stop_reason) for r in mine.values())),
             "gained": sorted(proved[arm] - proved[reference]),
             "lost": sorted(proved[reference] - proved[arm]),
             "median_time_to_proof_s": statistics.median(r.time_s for r in done) if done else None,
@@ -93,3 +102,29 @@ def render_markdown(report: dict[str, Any]) -> str:
             f"| {number(row['median_time_to_proof_s'])} s | {100 * row['scorer_share']:.1f} % |"
         )
     return "\n".join(lines) + "\n"
+
+
+def arm_records(folder: Path) -> dict[str, AttemptRecord]:
+    """The records of one arm's folder (every ``results.jsonl`` below it), by theorem name."""
+    files = sorted(folder.rglob("results.jsonl"))
+    if not files:
+        raise SystemExit(f"{folder}: no results.jsonl below it")
+    return {record.name: record for path in files for record in read_records(path)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print (``--output``: also write) the comparison of stored arms against the first."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("arms", type=Path, nargs="+", help="arm folders, the reference first")
+    parser.add_argument("--output", type=Path)
+    arguments = parser.parse_args(argv)
+    summary = summarize_arms({str(folder): arm_records(folder) for folder in arguments.arms})
+    text = json.dumps(summary, indent=2) + "\n"
+    if arguments.output is not None:
+        arguments.output.write_text(text, encoding="utf-8")
+    print(text, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

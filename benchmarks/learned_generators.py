@@ -35,6 +35,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from benchmarks.arms_report import summarize_arms
 from benchmarks.hammer_arm import hammer_attempt
 from benchmarks.search_benchmark import run_prove_shards
 from models.language.vllm_server import SERVED_DTYPE
@@ -206,6 +207,9 @@ def _report(results: dict[str, list[AttemptRecord]]) -> dict[str, Any]:
         for arm, rs in results.items()
         if common and arm != "hammer"
     }
+    if len(results) > 1:
+        by_name = {arm: {r.name: r for r in rs} for arm, rs in results.items()}
+        report["against_first_arm"] = summarize_arms(by_name)
     return report
 
 

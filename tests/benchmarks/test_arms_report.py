@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
-from benchmarks.arms_report import render_markdown, summarize_arms
+from benchmarks.arms_report import main, render_markdown, summarize_arms
+from prover.attempts.jsonl import JsonlWriter
 from tests.benchmarks.records import attempt_record as record
 
 
@@ -44,3 +49,27 @@ def test_summary_compares_common_proofs_with_the_first_arm() -> None:
     )
     assert "| progress | 3 | 0 |" in table and "+1 / −1" in table
     assert table.startswith("minif2f-coq split valid, 4 theorems")
+
+
+def test_stop_reasons_are_counted_and_stored_arms_compared_from_their_folders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI reads each arm's shard files; the summary counts every arm's stop reasons."""
+    for arm, proved in (("base", False), ("other", True)):
+        shard = tmp_path / arm / "shard-0"
+        shard.mkdir(parents=True)
+        writer = JsonlWriter(shard / "results.jsonl")
+        writer.write(record("a", proved=True))
+        writer.write(replace(record("b", proved=proved), stop_reason="frontier_empty"))
+        writer.close()
+    output = tmp_path / "report.json"
+    assert main([str(tmp_path / "base"), str(tmp_path / "other"), "--output", str(output)]) == 0
+    summary = json.loads(output.read_text(encoding="utf-8"))
+    assert summary["arms"][str(tmp_path / "other")]["gained"] == ["b"]
+    assert summary["arms"][str(tmp_path / "base")]["stop_reasons"] == {
+        "None": 1,
+        "frontier_empty": 1,
+    }
+    assert json.loads(capsys.readouterr().out) == summary
+    with pytest.raises(SystemExit, match=r"no results\.jsonl"):
+        main([str(tmp_path / "missing")])
