@@ -120,7 +120,6 @@ class _Search:
         self.open_time_s = 0.0
         self.graph: SearchGraph | None = None
         self.frontier = Frontier(self._is_eligible)
-        self.tried: dict[str, set[str]] = {}
 
     def run(self) -> SearchResult:
         """Open the theorem, then search; turn ``ProverError`` into an ERROR result.
@@ -220,13 +219,12 @@ class _Search:
         touched: dict[str, None] = {}
         lowered: dict[str, None] = {}
         complete = True
-        tried = self.tried.setdefault(key, set())
+        tried = graph.tactics_tried(key)
         fresh = [c for c in _unique_by_descending_score(candidates) if c.tactic not in tried]
         for candidate in fresh:
             if self._elapsed() >= self.config.time_limit_s:
                 complete = False
                 break
-            tried.add(candidate.tactic)
             outcome = self._run_tactic(key, candidate.tactic)
             update = graph.add_outcome(key, candidate.tactic, outcome, score=candidate.score)
             if update.key is not None and (update.created or update.score_improved):

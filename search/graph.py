@@ -138,6 +138,14 @@ class SearchGraph:
         """Distinct destinations of ``key``'s out-edges, in insertion order."""
         return list(self._digraph.successors(key))
 
+    def tactics_tried(self, key: str) -> set[str]:
+        """Every tactic already run on ``key`` (each run adds an out-edge, whatever its outcome)."""
+        return {
+            tactic
+            for destination in self._digraph.successors(key)
+            for tactic in self._digraph.edges[key, destination]["tactics"]
+        }
+
     # --------------------------------------------------------------- updates
     def add_outcome(
         self, source: str, tactic: str, outcome: TacticOutcome, *, score: float

@@ -188,3 +188,15 @@ def test_exports_carry_structure() -> None:
     assert "n0 -> n1" in dot and "n1 -> proof_complete" in dot
     assert 'say \\"hi\\"' in dot
     assert len(graph.edges) == 2
+
+
+def test_tactics_tried_are_every_out_edge_of_the_node_whatever_its_outcome() -> None:
+    """Errors, timeouts and new states all count as tried on their source, and only there."""
+    graph = SearchGraph(scripted_state("R"))
+    step(graph, "R", "bad", "error")
+    step(graph, "R", "slow", "hang")
+    step(graph, "R", "a", "A")
+    step(graph, "R", "a'", "A")
+    step(graph, "A", "bad", "error")
+    assert graph.tactics_tried(key("R")) == {"bad", "slow", "a", "a'"}
+    assert graph.tactics_tried(key("A")) == {"bad"}
