@@ -66,15 +66,27 @@ RESAMPLED = "-resampled"
 """Suffix of an arm run with ``--resample-rounds`` (``ARM-resampled:N`` sets N for it)."""
 
 
+def unresampled(arm: str) -> tuple[str, str | None]:
+    """``ARM-resampled[:N]`` as (ARM, its count text, "" without one); other arms as (arm, None)."""
+    base, _, count = arm.partition(":")
+    if not base.endswith(RESAMPLED):
+        return arm, None
+    return base.removesuffix(RESAMPLED), count
+
+
+def arm_folder(output: Path, arm: str) -> Path:
+    """Where one arm's records go below ``output`` (no ``+`` or ``:`` in the name)."""
+    return output / arm.replace("+", "_").replace(":", "-")
+
+
 def arm_flags(arm: str, arguments: argparse.Namespace, api_base: str | None) -> list[str]:
     """The ``prover prove`` generator flags of one arm (``ARM-resampled[:N]``: ARM's, resampled)."""
-    base, _, count = arm.partition(":")
-    if base.endswith(RESAMPLED):
+    base, count = unresampled(arm)
+    if count is not None:
         if count and not count.isdigit():
             raise SystemExit(f"arm {arm}: the resample count must be a number")
         rounds = int(count) if count else arguments.resample_rounds
-        unresampled = arm_flags(base.removesuffix(RESAMPLED), arguments, api_base)
-        return [*unresampled, "--resample-rounds", str(rounds)]
+        return [*arm_flags(base, arguments, api_base), "--resample-rounds", str(rounds)]
     knn = ["--model", str(arguments.knn_model)] if arguments.knn_model else []
     lm = [
         "--api-base", api_base or "", "--model", "lm", "--num-samples",
@@ -148,7 +160,7 @@ def run_minif2f(arguments: argparse.Namespace) -> dict[str, Any]:
     with served_lm(arguments, arguments.arms) as api_base:
         for arm in arguments.arms:
             started = time.monotonic()
-            output = arguments.output / arm.replace("+", "_").replace(":", "-")
+            output = arm_folder(arguments.output, arm)
             if arm == "hammer":
                 results[arm] = _in_pool(
                     [e for e in entries if e.theorem is not None], arguments, output
@@ -196,7 +208,7 @@ def _report(results: dict[str, list[AttemptRecord]]) -> dict[str, Any]:
         *(
             {r.name for r in records if r.proved}
             for arm, records in results.items()
-            if arm.partition(":")[0].removesuffix(RESAMPLED) in LEARNED
+            if unresampled(arm)[0] in LEARNED
         )
     )
     common = set.intersection(*({r.name for r in rs if r.proved} for rs in results.values()))
@@ -242,7 +254,7 @@ def run_in_domain(arguments: argparse.Namespace) -> dict[str, Any]:
                     for shard in shards
                 ]  # fmt: skip
                 results[arm] = [r for future in futures for r in future.result()]
-            output = arguments.output / arm.replace("+", "_").replace(":", "-")
+            output = arm_folder(arguments.output, arm)
             output.mkdir(parents=True, exist_ok=True)
             with JsonlWriter(output / "results.jsonl") as writer:
                 for record in results[arm]:
