@@ -6,16 +6,7 @@ import argparse
 from pathlib import Path
 
 from prover.cli.flag_errors import config_from_flags, same_names
-from prover.cli.flags import (
-    add_problem_flags,
-    add_search_flags,
-    backend_config_from_arguments,
-    default_of,
-    generator_config_from_arguments,
-    problems_from_arguments,
-    scoring_config_from_arguments,
-    search_config_from_arguments,
-)
+from prover.cli.flags import add_problem_flags, add_search_flags, default_of, search_run_configs
 from prover.evaluation.runner import EvalConfig, run_eval
 
 __all__ = ["eval_config_from_arguments", "register"]
@@ -27,11 +18,7 @@ def eval_config_from_arguments(arguments: argparse.Namespace) -> EvalConfig:
         EvalConfig,
         arguments,
         same_names("attempts", "run_dir", "workers", "ray", "force"),
-        problems=problems_from_arguments(arguments),
-        backend=backend_config_from_arguments(arguments),
-        generator=generator_config_from_arguments(arguments),
-        search=search_config_from_arguments(arguments),
-        scoring=scoring_config_from_arguments(arguments),
+        **search_run_configs(arguments),
         show_progress=not arguments.no_progress,
         write_report=not arguments.no_report,
     )

@@ -44,6 +44,7 @@ __all__ = [
     "problems_from_arguments",
     "scoring_config_from_arguments",
     "search_config_from_arguments",
+    "search_run_configs",
 ]
 
 Parser = argparse.ArgumentParser | argparse._ArgumentGroup
@@ -345,6 +346,20 @@ def add_search_flags(parser: argparse.ArgumentParser) -> None:
     add_generator_flags(parser.add_argument_group("generator"))
     add_budget_flags(parser)
     add_scoring_flags(parser)
+
+
+def search_run_configs(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The configs of :func:`add_search_flags` and the problems, as prove and eval name them.
+
+    One mapping for both commands, so a run of either reads the same flags the same way.
+    """
+    return {
+        "problems": problems_from_arguments(arguments),
+        "backend": backend_config_from_arguments(arguments),
+        "generator": generator_config_from_arguments(arguments),
+        "search": search_config_from_arguments(arguments),
+        "scoring": scoring_config_from_arguments(arguments),
+    }
 
 
 # ------------------------------------------------------------------ training

@@ -7,15 +7,7 @@ from pathlib import Path
 
 from prover.attempts.batch import ProveConfig, run_prove
 from prover.cli.flag_errors import config_from_flags
-from prover.cli.flags import (
-    add_problem_flags,
-    add_search_flags,
-    backend_config_from_arguments,
-    generator_config_from_arguments,
-    problems_from_arguments,
-    scoring_config_from_arguments,
-    search_config_from_arguments,
-)
+from prover.cli.flags import add_problem_flags, add_search_flags, search_run_configs
 
 __all__ = ["prove_config_from_arguments", "register"]
 
@@ -26,11 +18,7 @@ def prove_config_from_arguments(arguments: argparse.Namespace) -> ProveConfig:
         ProveConfig,
         arguments,
         {"output": "output", "force": "force"},
-        problems=problems_from_arguments(arguments),
-        backend=backend_config_from_arguments(arguments),
-        generator=generator_config_from_arguments(arguments),
-        search=search_config_from_arguments(arguments),
-        scoring=scoring_config_from_arguments(arguments),
+        **search_run_configs(arguments),
         show_progress=not arguments.no_progress,
     )
 
