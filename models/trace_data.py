@@ -12,20 +12,23 @@ Bad input (no manifest, a broken line) is one :class:`InputError` naming the pat
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from search.errors import InputError
+from search.errors import ConfigError, InputError
 
 __all__ = [
     "SPLITS",
+    "FileFold",
     "TraceStep",
     "TracedStep",
     "held_out_theorems",
     "load_trace_steps",
+    "parse_test_fold",
     "read_manifest",
     "theorems_of_test_files",
 ]
@@ -66,6 +69,59 @@ class TraceStep(TracedStep):
     split: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class FileFold:
+    """Fold ``index`` of ``count``: the trace files held out as test in one run of a
+    cross-validation by file.
+
+    The trace's own split puts 5 % of the files in test, so a held-out figure rests on a
+    few dozen files (on the stdlib, one proof carries a sixth of the test error); folds
+    let every file be held out once. A file's fold is a sha256 of its library and path
+    (salted, so independent of the trace's split): the files of fold ``index`` become
+    ``test``, the trace's own test files outside it become ``train``, and ``valid`` stays
+    the trace's valid files outside the fold. Whole files move, never single proofs.
+    """
+
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        integers = all(
+            isinstance(value, int) and not isinstance(value, bool)
+            for value in (self.index, self.count)
+        )
+        if not integers or self.count < 2 or not 0 <= self.index < self.count:
+            raise ConfigError(
+                "test_fold must be K/N with N >= 2 and 0 <= K < N, "
+                f"got {self.index!r}/{self.count!r}"
+            )
+
+    def holds(self, library: str, file: str) -> bool:
+        """Whether ``file`` of ``library`` is one of this fold's test files."""
+        digest = hashlib.sha256(f"fold\x00{library}\x00{file}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index
+
+    def resplit(self, row: TraceStep) -> TraceStep:
+        """``row`` with the split this fold gives its file."""
+        if self.holds(row.library, row.file):
+            split = "test"
+        else:
+            split = "train" if row.split == "test" else row.split
+        return row if split == row.split else replace(row, split=split)
+
+    def describe(self) -> str:
+        """``K/N``, as the flag takes it."""
+        return f"{self.index}/{self.count}"
+
+
+def parse_test_fold(text: str) -> FileFold:
+    """``K/N`` (fold K of N, counted from 0) as a :class:`FileFold`; ConfigError otherwise."""
+    index, separator, count = text.partition("/")
+    if not separator or not index.strip().isdigit() or not count.strip().isdigit():
+        raise ConfigError(f"test_fold must be K/N (fold K of N, from 0), got {text!r}")
+    return FileFold(index=int(index), count=int(count))
+
+
 def read_manifest(directory: Path) -> dict[str, Any]:
     """The trace directory's ``manifest.json``; its absence means it is not a trace."""
     path = directory / "manifest.json"
@@ -80,17 +136,25 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     return manifest
 
 
-def load_trace_steps(directory: Path, *, splits: tuple[str, ...] = SPLITS) -> list[TraceStep]:
-    """The rows of ``DIR/steps.jsonl.gz`` whose split is in ``splits``, in file order."""
+def load_trace_steps(
+    directory: Path, *, splits: tuple[str, ...] = SPLITS, test_fold: FileFold | None = None
+) -> list[TraceStep]:
+    """The rows of ``DIR/steps.jsonl.gz`` whose split is in ``splits``, in file order.
+
+    With ``test_fold`` the splits are the fold's (:meth:`FileFold.resplit`), not the trace's.
+    """
     read_manifest(directory)
     path = directory / "steps.jsonl.gz"
     if not path.is_file():
         raise InputError(f"{directory}: trace directory without steps.jsonl.gz")
     wanted = frozenset(splits)
-    return [row for row in _read_rows(path) if row.split in wanted]
+    rows = _read_rows(path)
+    if test_fold is not None:
+        rows = (test_fold.resplit(row) for row in rows)
+    return [row for row in rows if row.split in wanted]
 
 
-def theorems_of_test_files(directory: Path) -> frozenset[str]:
+def theorems_of_test_files(directory: Path, *, test_fold: FileFold | None = None) -> frozenset[str]:
     """Names of the theorems of the trace's test files.
 
     A run's proof of one of them (``prove --file`` on a test library file, as the in-domain
@@ -99,15 +163,18 @@ def theorems_of_test_files(directory: Path) -> frozenset[str]:
     compared without their file, so a training theorem that shares a test theorem's name
     is left out too: the cautious side.
     """
-    return frozenset(row.theorem for row in load_trace_steps(directory, splits=("test",)))
+    rows = load_trace_steps(directory, splits=("test",), test_fold=test_fold)
+    return frozenset(row.theorem for row in rows)
 
 
-def held_out_theorems(trace: Path, runs: Sequence[Path]) -> frozenset[str]:
+def held_out_theorems(
+    trace: Path, runs: Sequence[Path], *, test_fold: FileFold | None = None
+) -> frozenset[str]:
     """The theorem names no run's proof may teach: :func:`theorems_of_test_files`.
 
     Read only when there are runs to filter (it parses the trace's steps once more).
     """
-    return theorems_of_test_files(trace) if runs else frozenset()
+    return theorems_of_test_files(trace, test_fold=test_fold) if runs else frozenset()
 
 
 def _read_rows(path: Path) -> Iterator[TraceStep]:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from models.progress.file_context import earlier_proof_lengths
-from models.trace_data import SPLITS, TraceStep, load_trace_steps
+from models.trace_data import SPLITS, FileFold, TraceStep, load_trace_steps
 from search.errors import ConfigError, InputError
 
 __all__ = [
@@ -118,9 +118,14 @@ def bucket_name(length: int) -> str:
 
 
 # ------------------------------------------------------------------ sources
-def trace_examples(directory: Path, *, splits: Sequence[str] = SPLITS) -> list[ProgressExample]:
-    """The examples of a trace directory's rows in ``splits`` (InputError names a bad dir)."""
-    rows = load_trace_steps(Path(directory), splits=tuple(splits))
+def trace_examples(
+    directory: Path, *, splits: Sequence[str] = SPLITS, test_fold: FileFold | None = None
+) -> list[ProgressExample]:
+    """The examples of a trace directory's rows in ``splits`` (InputError names a bad dir).
+
+    ``test_fold`` replaces the trace's split by a cross-validation fold's (by file).
+    """
+    rows = load_trace_steps(Path(directory), splits=tuple(splits), test_fold=test_fold)
     tactics: dict[tuple[str, str, str], dict[int, str]] = {}
     for row in rows:
         tactics.setdefault(_proof_key(row), {})[row.step] = row.tactic

@@ -36,6 +36,7 @@ from models.progress.data import (
 )
 from models.progress.manifest import FAMILIES, INPUT_FORMATS, ProgressManifest
 from models.progress.metrics import evaluate_predictions, evaluate_predictor, measure_cost
+from models.trace_data import FileFold
 from search.errors import ConfigError, InputError
 from search.validation import require_output_directory, require_positive
 
@@ -49,7 +50,9 @@ class TrainingConfig:
     """Everything ``prover train-progress`` needs; each field is the flag of the same name.
 
     ``data`` (the trace directory, then run directories) is recorded in metrics.json; the
-    examples themselves are passed to :func:`train_progress_model`.
+    examples themselves are passed to :func:`train_progress_model`. ``test_fold`` (None:
+    the trace's own split) is the cross-validation fold the examples were split by; it is
+    recorded, and the caller reads the trace with it.
     """
 
     data: tuple[Path, ...]
@@ -70,6 +73,7 @@ class TrainingConfig:
     warmup_ratio: float = 0.03
     max_length: int = 128
     num_layers: int | None = None
+    test_fold: FileFold | None = None
 
     def __post_init__(self) -> None:
         if not self.data:
@@ -150,6 +154,7 @@ def train_progress_model(
         train_examples_from_runs=sum(e.source.startswith(RUN_SOURCE_PREFIX) for e in train),
         train_examples_before_rebalancing=before,
         rebalance=config.rebalance.describe() or "none",
+        test_fold=config.test_fold.describe() if config.test_fold else None,
         train_time_s=round(train_time_s, 2),
         manifest=asdict(manifest),
         config={k: str(v) for k, v in asdict(config).items()},

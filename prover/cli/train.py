@@ -19,6 +19,7 @@ from models.progress.boosted import BoostedSettings
 from models.progress.data import parse_ratios
 from models.progress.manifest import FAMILIES, INPUT_FORMATS
 from models.progress.training import TrainingConfig
+from models.trace_data import parse_test_fold
 from prover.cli.flag_errors import config_from_flags, naming_flags, same_names
 from prover.cli.flags import add_training_data_flags, default_of
 
@@ -56,6 +57,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--seed", type=int, default=default("seed"))
     parser.add_argument("--threads", type=int, help="CPU threads for training")
+    parser.add_argument(
+        "--test-fold",
+        metavar="K/N",
+        help="cross-validation by file: hold out fold K of N (from 0) of the trace's files as "
+        "test instead of the trace's own test files (default: the trace's split)",
+    )
     _add_boosted_flags(parser.add_argument_group("boosted family"))
     _add_transformer_flags(parser.add_argument_group("transformer family"))
     parser.set_defaults(handler=_run_train)
@@ -112,6 +119,10 @@ def training_config_from_arguments(arguments: argparse.Namespace) -> TrainingCon
     """The :class:`~models.progress.training.TrainingConfig` given on the command line."""
     with naming_flags(arguments, {"rebalance": "rebalance"}):
         rebalance = parse_ratios(arguments.rebalance)
+    test_fold = None
+    if arguments.test_fold is not None:
+        with naming_flags(arguments, {"test_fold": "test_fold"}):
+            test_fold = parse_test_fold(arguments.test_fold)
     boosted = config_from_flags(BoostedSettings, arguments, _BOOSTED_FIELDS)
     return config_from_flags(
         TrainingConfig,
@@ -120,6 +131,7 @@ def training_config_from_arguments(arguments: argparse.Namespace) -> TrainingCon
         data=tuple(arguments.data),
         rebalance=rebalance,
         boosted=boosted,
+        test_fold=test_fold,
     )
 
 
@@ -144,7 +156,9 @@ def _run_train(arguments: argparse.Namespace) -> int:
 
     config = training_config_from_arguments(arguments)
     trace, *runs = config.data
-    examples = trace_examples(trace) + run_examples(runs, held_out=held_out_theorems(trace, runs))
+    fold = config.test_fold
+    held_out = held_out_theorems(trace, runs, test_fold=fold)
+    examples = trace_examples(trace, test_fold=fold) + run_examples(runs, held_out=held_out)
     reported = {str(run): evaluation_examples(run) for run in arguments.report_run}
     metrics = train_progress_model(config, examples, reported=reported)
     summary = {

@@ -55,3 +55,48 @@ def test_sweep_trains_ranks_by_valid_and_resumes(
     assert {
         name: (output / name / "metrics.json").stat().st_mtime_ns for name in ("narrow", "wide")
     } == trained
+
+
+def test_folds_train_each_config_once_per_fold_and_pool_the_ratio(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--folds 2 trains fold-0 and fold-1 with --test-fold K/2 and reports each fold's test
+    ratio, their mean and range, and the ratio pooled over every fold's test states."""
+    pytest.importorskip("lightgbm")
+    output = tmp_path / "folds"
+    argv = [
+        "--data", str(FIXTURE_TRACE), "--output", str(output), "--common", SMALL,
+        "--config", "default=", "--folds", "2",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    [row] = json.loads((output / "report.json").read_text())["configs"]
+    folds = [
+        json.loads((output / "default" / f"fold-{k}" / "metrics.json").read_text()) for k in (0, 1)
+    ]
+    assert [metrics["test_fold"] for metrics in folds] == ["0/2", "1/2"]
+    tests = [metrics["splits"]["test"] for metrics in folds]
+    assert row["test_ratios"] == [test["mae_ratio_to_best_constant"] for test in tests]
+    assert row["test_ratio_min"] <= row["test_ratio_mean"] <= row["test_ratio_max"]
+    model = sum(test["mae"] * test["examples"] for test in tests)
+    constant = sum(
+        test["mae"] / test["mae_ratio_to_best_constant"] * test["examples"] for test in tests
+    )
+    assert row["test_ratio_pooled"] == pytest.approx(model / constant)
+    assert "| default | 2 |" in (output / "report.md").read_text()
+
+
+def test_folds_below_two_are_refused(tmp_path: Path) -> None:
+    """--folds 1 is one line naming the flag, before anything is trained."""
+    argv = [
+        "--data",
+        str(FIXTURE_TRACE),
+        "--output",
+        str(tmp_path / "o"),
+        "--config",
+        "a=",
+        "--folds",
+        "1",
+    ]
+    with pytest.raises(SystemExit, match="--folds must be at least 2"):
+        main(argv)
+    assert not (tmp_path / "o").exists()

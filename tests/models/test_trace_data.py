@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from models.trace_data import held_out_theorems, load_trace_steps, theorems_of_test_files
-from search.errors import InputError
+from models.trace_data import (
+    FileFold,
+    held_out_theorems,
+    load_trace_steps,
+    parse_test_fold,
+    theorems_of_test_files,
+)
+from search.errors import ConfigError, InputError
 
 FIXTURE_TRACE = Path(__file__).resolve().parents[1] / "fixtures" / "knn_trace"
 
@@ -45,3 +51,48 @@ def test_held_out_theorems_are_read_only_when_runs_are_given(tmp_path: Path) -> 
     """With runs, the test-file theorems; without, nothing, and the trace is not even read."""
     assert held_out_theorems(FIXTURE_TRACE, [tmp_path]) == theorems_of_test_files(FIXTURE_TRACE)
     assert held_out_theorems(tmp_path / "not-a-trace", []) == frozenset()
+
+
+def test_every_file_is_test_in_exactly_one_fold_and_moves_whole() -> None:
+    """Across the N folds each file is test once; a file's rows always share one split."""
+    rows = load_trace_steps(FIXTURE_TRACE)
+    files = {(r.library, r.file) for r in rows}
+    held_out: list[tuple[str, str]] = []
+    for index in range(3):
+        fold = FileFold(index=index, count=3)
+        resplit = load_trace_steps(FIXTURE_TRACE, test_fold=fold)
+        splits_of = {(r.library, r.file): set() for r in resplit}
+        for row in resplit:
+            splits_of[(row.library, row.file)].add(row.split)
+        assert all(len(splits) == 1 for splits in splits_of.values())
+        held_out += [file for file, splits in splits_of.items() if splits == {"test"}]
+    assert sorted(held_out) == sorted(files)
+
+
+def test_a_fold_moves_the_trace_test_files_to_train_and_keeps_valid() -> None:
+    """Outside the fold: the trace's test files train, its valid files stay valid."""
+    rows = load_trace_steps(FIXTURE_TRACE)
+    original = {r.file: r.split for r in rows}
+    for index in range(4):
+        fold = FileFold(index=index, count=4)
+        for row in load_trace_steps(FIXTURE_TRACE, test_fold=fold):
+            if fold.holds(row.library, row.file):
+                assert row.split == "test"
+            else:
+                assert row.split == {"test": "train"}.get(original[row.file], original[row.file])
+        names = theorems_of_test_files(FIXTURE_TRACE, test_fold=fold)
+        held = load_trace_steps(FIXTURE_TRACE, splits=("test",), test_fold=fold)
+        assert names == {r.theorem for r in held}
+
+
+@pytest.mark.parametrize("text", ["2/2", "0/1", "-1/3", "a/3", "1", "1/"])
+def test_a_bad_fold_is_refused_naming_it(text: str) -> None:
+    """K/N needs N >= 2 and 0 <= K < N; anything else is one ConfigError naming test_fold."""
+    with pytest.raises(ConfigError, match="test_fold must be K/N"):
+        parse_test_fold(text)
+
+
+def test_a_fold_reads_back_as_written() -> None:
+    """parse_test_fold and describe are inverse (the flag's value is recorded as given)."""
+    assert parse_test_fold("3/5") == FileFold(index=3, count=5)
+    assert FileFold(index=3, count=5).describe() == "3/5"

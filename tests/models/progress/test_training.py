@@ -17,6 +17,7 @@ from models.progress.data import ProgressExample, parse_ratios, trace_examples
 from models.progress.metrics import evaluate_predictions
 from models.progress.scorer import ProgressScorer
 from models.progress.training import TrainingConfig, train_progress_model
+from models.trace_data import FileFold
 from search.config import SearchConfig
 from search.errors import InputError
 from tests.models.progress.conftest import FIXTURE_TRACE, proved_record, trace_copy, write_jsonl
@@ -101,6 +102,23 @@ def test_held_out_files_are_never_trained_on(tmp_path: Path) -> None:
     train_rows = [e for e in examples if e.split == "train"]
     assert metrics["train_examples"] == len(train_rows)
     assert metrics["splits"]["test"]["examples"] == len([e for e in examples if e.split == "test"])
+
+
+def test_a_test_fold_holds_out_its_files_and_is_recorded(tmp_path: Path) -> None:
+    """With a test fold, the held-out test files are the fold's and metrics.json says which."""
+    pytest.importorskip("lightgbm")
+    fold = next(
+        FileFold(index=index, count=2)
+        for index in range(2)
+        if not FileFold(index=index, count=2).holds("fixture", "Arith2.v")
+    )
+    examples = trace_examples(FIXTURE_TRACE, test_fold=fold)
+    test_files = {e.file for e in examples if e.split == "test"}
+    assert "fixture:Arith2.v" not in test_files and test_files
+    assert all(e.split == "train" for e in examples if e.file == "fixture:Arith2.v")
+    metrics = train_progress_model(small_config(tmp_path / "m", test_fold=fold), examples)
+    assert metrics["test_fold"] == fold.describe()
+    assert metrics["splits"]["test"]["files"] == len(test_files)
 
 
 def test_rebalancing_drops_short_training_proofs(tmp_path: Path) -> None:
