@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from search.errors import ConfigError
-from search.validation import require_positive
+from search.validation import require_non_negative_int, require_positive
 
 __all__ = ["SearchConfig"]
 
@@ -43,9 +43,7 @@ class SearchConfig:
         if self.max_expansions is not None:
             _require_positive_int("max_expansions", self.max_expansions)
         for name in ("seed", "resample_rounds"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
+            require_non_negative_int(name, getattr(self, name))
 
 
 def _require_positive_int(name: str, value: object) -> None:

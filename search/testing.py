@@ -3,6 +3,7 @@
 :class:`ScriptedEnvironment` is a proof environment given as a dict from state
 names to ``{tactic: next state name | "proved" | "error" | "hang"}``;
 :class:`ScriptedGenerator` proposes fixed, scored tactics per state name;
+:class:`SamplingGenerator` answers each new request for a state with a fresh draw;
 :class:`FakeClock` is a manual clock whose ``sleep`` advances time instantly.
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "HANG",
     "PROVED",
     "FakeClock",
+    "SamplingGenerator",
     "ScriptedEnvironment",
     "ScriptedGenerator",
     "scripted_state",
@@ -193,3 +195,31 @@ class ScriptedGenerator:
             name: [(tactic, score) for tactic in tactics] for name, tactics in script.items()
         }
         return cls(candidates=candidates)
+
+
+@dataclass
+class SamplingGenerator:
+    """A fake sampling model: the n-th request for a state gets the n-th of its draws.
+
+    ``draws`` maps a state name (see :func:`scripted_state`), or ``"*"`` for any state
+    not named (a real proof assistant's), to the successive answers of its requests, each
+    a list of tactics scored -1; the last answer repeats. ``asked`` counts the requests per
+    state key. It is what ``SearchConfig.resample_rounds`` exists for: asked again, a
+    sampling model proposes what its first answer did not.
+    """
+
+    draws: Mapping[str, Sequence[Sequence[str]]]
+    asked: dict[str, int] = field(default_factory=dict)
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[list[Candidate]]:
+        """The next draw of each request's state, in request order."""
+        by_key = {scripted_state(name).key: answers for name, answers in self.draws.items()}
+        results: list[list[Candidate]] = []
+        for request in requests:
+            key = request.state.key
+            answers = by_key.get(key, self.draws.get("*", [()]))
+            count = self.asked.get(key, 0)
+            self.asked[key] = count + 1
+            draw = answers[min(count, len(answers) - 1)] if answers else ()
+            results.append([Candidate(tactic=tactic, score=-1.0) for tactic in draw])
+        return results

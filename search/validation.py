@@ -11,6 +11,7 @@ __all__ = [
     "MIN_MEMORY_LIMIT_MB",
     "require_memory_limit",
     "require_non_negative",
+    "require_non_negative_int",
     "require_output_directory",
     "require_positive",
     "require_probability",
@@ -44,6 +45,12 @@ def require_non_negative(name: str, value: float) -> None:
     """Raise :class:`ConfigError` unless ``value`` is a finite number at least zero."""
     if isinstance(value, bool) or not math.isfinite(value) or value < 0:
         raise ConfigError(f"{name} must be a non-negative number, got {value!r}")
+
+
+def require_non_negative_int(name: str, value: object) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is an integer (not a bool) at least zero."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
 
 
 def require_probability(name: str, value: float) -> None:

@@ -16,6 +16,7 @@ from prover.cli.flags import (
     add_backend_flags,
     add_generator_flags,
     add_problem_flags,
+    add_resample_flag,
     backend_config_from_arguments,
     generator_config_from_arguments,
     problems_from_arguments,
@@ -49,6 +50,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--progress-model", type=Path, help="trained progress model directory")
     parser.add_argument("--seed", type=int, default=defaults.seed)
+    add_resample_flag(parser, default=defaults.resample_rounds)
     parser.set_defaults(handler=_run_assist)
 
 
@@ -62,6 +64,7 @@ _ASSIST_FIELDS = {
     "tactic_timeout_s": "tactic_timeout",
     "search_time_s": "search_time",
     "seed": "seed",
+    "resample_rounds": "resample_rounds",
 }
 
 

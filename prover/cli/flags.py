@@ -35,6 +35,7 @@ __all__ = [
     "add_budget_flags",
     "add_generator_flags",
     "add_problem_flags",
+    "add_resample_flag",
     "add_scoring_flags",
     "add_search_flags",
     "add_training_data_flags",
@@ -247,10 +248,15 @@ def add_budget_flags(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--expansion-batch-size", type=int, default=default("expansion_batch_size"))
     group.add_argument("--seed", type=int, default=default("seed"))
-    group.add_argument(
+    add_resample_flag(group, default=default("resample_rounds"))
+
+
+def add_resample_flag(parser: Parser, *, default: int) -> None:
+    """``--resample-rounds N`` (prove, eval, serve's /search, assist's :search)."""
+    parser.add_argument(
         "--resample-rounds",
         type=int,
-        default=default("resample_rounds"),
+        default=default,
         help="ask a node's last generation stage (a sampling language model) again this many "
         "times, behind its children, while time is left (default %(default)s)",
     )

@@ -19,6 +19,7 @@ from prover.cli.flag_errors import config_from_flags, same_names
 from prover.cli.flags import (
     add_backend_flags,
     add_generator_flags,
+    add_resample_flag,
     add_scoring_flags,
     backend_config_from_arguments,
     generator_config_from_arguments,
@@ -42,7 +43,11 @@ def serve_config_from_arguments(arguments: argparse.Namespace) -> ServeConfig:
     limits = config_from_flags(
         SearchLimits,
         arguments,
-        {"tactic_timeout_s": "tactic_timeout", "max_time_limit_s": "max_search_time"},
+        {
+            "tactic_timeout_s": "tactic_timeout",
+            "max_time_limit_s": "max_search_time",
+            "resample_rounds": "resample_rounds",
+        },
     )
     http = config_from_flags(
         HttpLimits,
@@ -104,6 +109,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=limits.max_time_limit_s,
         help="largest /search time_limit_s",
     )
+    add_resample_flag(parser, default=limits.resample_rounds)
     parser.add_argument(
         "--allow-origin",
         action="append",

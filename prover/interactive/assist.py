@@ -23,7 +23,7 @@ from search.outcomes import NewState, ProofComplete, TacticOutcome, Verification
 from search.protocols import GenerationRequest, ProofEnvironment, TacticGenerator
 from search.result import SearchResult, SearchStatus
 from search.states import ProofState, Theorem
-from search.validation import require_positive
+from search.validation import require_non_negative_int, require_positive
 
 __all__ = ["AssistConfig", "AssistSession", "ResumedEnvironment", "Suggestion"]
 
@@ -36,13 +36,15 @@ class AssistConfig:
 
     ``num_suggestions`` tactics are shown per state; each tactic runs at most
     ``tactic_timeout_s``; ``:search`` without an argument runs ``search_time_s``;
-    ``seed`` seeds the generator.
+    ``seed`` seeds the generator; ``resample_rounds`` is ``:search``'s
+    :attr:`search.config.SearchConfig.resample_rounds`.
     """
 
     num_suggestions: int = 8
     tactic_timeout_s: float = 5.0
     search_time_s: float = 30.0
     seed: int = 0
+    resample_rounds: int = SearchConfig.resample_rounds
 
     def __post_init__(self) -> None:
         if isinstance(self.num_suggestions, bool) or self.num_suggestions < 1:
@@ -53,6 +55,7 @@ class AssistConfig:
         require_positive("search_time_s", self.search_time_s)
         if self.seed < 0:
             raise ConfigError(f"--seed must be non-negative, got {self.seed!r}")
+        require_non_negative_int("resample_rounds", self.resample_rounds)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -202,6 +205,7 @@ class AssistSession:
             max_expansions=max_expansions,
             tactic_timeout_s=min(self.config.tactic_timeout_s, time_limit_s),
             seed=self.config.seed,
+            resample_rounds=self.config.resample_rounds,
         )
         resumed = ResumedEnvironment(inner=self.environment, state=state, prefix=self.tactics)
         result = best_first_search(self.theorem, resumed, self.generator, config=config)

@@ -212,6 +212,7 @@ class AssistService:
             max_expansions=expansions,
             tactic_timeout_s=min(limits.tactic_timeout_s, time_limit_s),
             num_candidates=self.num_candidates,
+            resample_rounds=limits.resample_rounds,
         )
 
     def _search_with(

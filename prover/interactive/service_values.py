@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from search.config import SearchConfig
 from search.errors import ConfigError, ProverError
-from search.validation import require_positive
+from search.validation import require_non_negative_int, require_positive
 
 __all__ = [
     "MAX_CANDIDATES",
@@ -31,15 +32,22 @@ class ServiceUnavailable(ProverError):
 
 @dataclass(frozen=True, kw_only=True)
 class SearchLimits:
-    """Bounds of ``search`` budgets and the defaults used when a request gives none."""
+    """Bounds of ``search`` budgets and the defaults used when a request gives none.
+
+    ``resample_rounds`` is the server's :attr:`search.config.SearchConfig.resample_rounds`
+    for every search: how often a state's last generation stage (a sampling language
+    model) is asked again while time is left.
+    """
 
     default_time_limit_s: float = 30.0
     max_time_limit_s: float = 600.0
     max_expansions: int = 100_000
     tactic_timeout_s: float = 5.0
     wait_for_worker_s: float = 60.0
+    resample_rounds: int = SearchConfig.resample_rounds
 
     def __post_init__(self) -> None:
+        require_non_negative_int("resample_rounds", self.resample_rounds)
         for name in ("max_time_limit_s", "tactic_timeout_s", "wait_for_worker_s"):
             require_positive(name, getattr(self, name))
         if not 0 < self.default_time_limit_s <= self.max_time_limit_s:

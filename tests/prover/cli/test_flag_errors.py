@@ -38,6 +38,8 @@ BAD_VALUES: list[tuple[list[str], list[str], str]] = [
     (["serve"], ["--body-timeout", "0"], "--body-timeout"),
     (["assist"], ["--tactic-timeout", "0"], "--tactic-timeout"),
     (["assist"], ["--search-time", "0"], "--search-time"),
+    (["assist"], ["--resample-rounds", "-1"], "--resample-rounds"),
+    (["serve"], ["--resample-rounds", "-1"], "--resample-rounds"),
     (["train-generator", "--kind", "lm", "--data", str(KNN_TRACE), "--output", "{out}"],
      ["--max-train-s", "-5"], "--max-train-s"),
     (["train-generator", "--kind", "lm", "--data", str(KNN_TRACE), "--output", "{out}"],

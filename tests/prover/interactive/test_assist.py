@@ -12,11 +12,16 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from prover.interactive.assist import AssistSession, ResumedEnvironment
+from prover.interactive.assist import AssistConfig, AssistSession, ResumedEnvironment
 from prover.interactive.terminal import run_terminal
 from search.outcomes import NewState, ProofComplete, TacticError
 from search.states import Theorem
-from search.testing import ScriptedEnvironment, ScriptedGenerator, scripted_state
+from search.testing import (
+    SamplingGenerator,
+    ScriptedEnvironment,
+    ScriptedGenerator,
+    scripted_state,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 THEOREM = Theorem(name="t", header="", statement="Theorem t : P.")
@@ -79,6 +84,26 @@ def test_search_starts_from_the_current_state_and_appends_its_suffix() -> None:
     assert environment.open_calls == 1  # the search did not re-open the theorem
     assert all(name != "root" for name, _, _ in environment.tactic_calls[calls_before:])
     assert current.verify().ok
+
+
+@pytest.mark.parametrize(("rounds", "proved"), [(0, False), (1, True)])
+def test_search_asks_a_sampling_generator_again_with_resample_rounds(
+    rounds: int, proved: bool
+) -> None:
+    """:search passes AssistConfig.resample_rounds to the engine: with none, a first draw
+    of failing tactics ends the search; with one, the second draw's proof is found."""
+    environment = ScriptedEnvironment(SCRIPT, root="root")
+    generator = SamplingGenerator(draws={"root": [["bad"], ["split"]], "b": [["auto"]]})
+    current = AssistSession(
+        THEOREM,
+        environment=environment,
+        generator=generator,
+        config=AssistConfig(resample_rounds=rounds),
+    )
+    current.start()
+    result = current.search(time_limit_s=10)
+    assert (result.proof == ("split", "auto")) is proved and current.complete is proved
+    assert generator.asked[scripted_state("root").key] == 1 + rounds
 
 
 def test_resumed_environment_verifies_prefix_plus_proof() -> None:

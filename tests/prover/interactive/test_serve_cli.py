@@ -69,6 +69,27 @@ def test_serve_flags_default_to_the_config_fields() -> None:
     assert coq.http.body_timeout_s == 2.0
 
 
+def test_resample_rounds_reach_serve_and_assist_configs() -> None:
+    """--resample-rounds sets /search's rounds (SearchLimits) and :search's (AssistConfig);
+    both default to the engine's SearchConfig default."""
+    from prover.cli.assist import assist_config_from_arguments
+    from prover.cli.serve import serve_config_from_arguments
+    from search.config import SearchConfig
+
+    parser = build_parser()
+    assert (
+        SearchLimits().resample_rounds
+        == AssistConfig().resample_rounds
+        == SearchConfig().resample_rounds
+    )
+    served = serve_config_from_arguments(parser.parse_args(["serve", "--resample-rounds", "3"]))
+    assert served.limits.resample_rounds == 3
+    assist = parser.parse_args(
+        ["assist", "--file", "x.v", "--theorem", "t", "--resample-rounds", "2"]
+    )
+    assert assist_config_from_arguments(assist).resample_rounds == 2
+
+
 def test_serve_sandboxes_coq_unless_told_otherwise() -> None:
     """serve runs text from the network, so its Coq processes default to the bwrap
     sandbox; prove keeps BackendConfig's default (off); --sandbox off opts serve out."""
@@ -110,6 +131,7 @@ def test_a_sandboxed_server_without_bwrap_stops_at_start(
         (["--allow-origin", "*"], "--allow-origin"),
         (["--allow-origin", "http://x.test/path"], "--allow-origin"),
         (["--max-search-time", "0"], "--max-search-time"),
+        (["--resample-rounds", "-1"], "--resample-rounds"),
         (["--alpha", "2"], "--alpha"),
         (["--frontier", "alternating"], "--progress-model"),
     ],
