@@ -11,6 +11,7 @@ Bad input (no manifest, a broken line) is one :class:`InputError` naming the pat
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -98,8 +99,7 @@ class FileFold:
 
     def holds(self, library: str, file: str) -> bool:
         """Whether ``file`` of ``library`` is one of this fold's test files."""
-        digest = hashlib.sha256(f"fold\x00{library}\x00{file}".encode()).digest()
-        return int.from_bytes(digest[:8], "big") % self.count == self.index
+        return _file_hash(library, file) % self.count == self.index
 
     def resplit(self, row: TraceStep) -> TraceStep:
         """``row`` with the split this fold gives its file."""
@@ -112,6 +112,13 @@ class FileFold:
     def describe(self) -> str:
         """``K/N``, as the flag takes it."""
         return f"{self.index}/{self.count}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_hash(library: str, file: str) -> int:
+    """A file's fold hash (salted sha256), computed once per file, not once per trace row."""
+    digest = hashlib.sha256(f"fold\x00{library}\x00{file}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 def parse_test_fold(text: str) -> FileFold:
