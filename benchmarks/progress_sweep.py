@@ -61,9 +61,9 @@ def summarize_folds(name: str, folds: Sequence[dict[str, Any]]) -> dict[str, Any
     """The row of one configuration over its folds' metrics (fold K at index K)."""
     rows = [summarize(name, metrics) for metrics in folds]
     ratios = [row["test_ratio"] for row in rows if row["test_ratio"] is not None]
+    tests = [metrics.get("splits", {}).get("test") or {} for metrics in folds]
     model_error = constant_error = 0.0
-    for metrics in folds:
-        test = metrics.get("splits", {}).get("test") or {}
+    for test in tests:
         if test.get("mae_ratio_to_best_constant"):
             model_error += test["mae"] * test["examples"]
             constant_error += test["mae"] / test["mae_ratio_to_best_constant"] * test["examples"]
@@ -78,9 +78,7 @@ def summarize_folds(name: str, folds: Sequence[dict[str, Any]]) -> dict[str, Any
         "test_ratio_min": min(ratios, default=None),
         "test_ratio_max": max(ratios, default=None),
         "test_ratio_pooled": model_error / constant_error if constant_error else None,
-        "test_examples": [
-            (metrics.get("splits", {}).get("test") or {}).get("examples", 0) for metrics in folds
-        ],
+        "test_examples": [test.get("examples", 0) for test in tests],
         "train_time_s": sum(row["train_time_s"] or 0.0 for row in rows),
         "ms_per_state": max((row["ms_per_state"] or 0.0 for row in rows), default=None),
     }
