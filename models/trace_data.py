@@ -43,7 +43,10 @@ class TracedStep:
 
     ``state`` is :attr:`search.states.ProofState.text` of the goals Coq showed right
     before the tactic; ``remaining_steps`` is ``proof_length - step`` (1 for the last
-    tactic); bullets and braces are not steps. The one definition of a trace row's fields:
+    tactic); bullets and braces are not steps. Inside a bullet or brace ``unfocused`` holds
+    the goals waiting outside the focus, conclusions only (``⊢ C`` blocks, as Coq prints
+    them under ``Printing Unfocused``); traces written before 2026-12-04 lack the field and
+    read as ``""``. The one definition of a trace row's fields:
     the tracer writes it (``prover.tracing``), the trainers read it back as :class:`TraceStep`.
     """
 
@@ -57,6 +60,13 @@ class TracedStep:
     remaining_steps: int
     proof_length: int
     num_goals: int
+    unfocused: str = ""
+
+    @property
+    def whole_state(self) -> str:
+        """``state`` and then the goals waiting outside the focus: every goal left, as the
+        search (which never focuses) would list them. ``state`` alone outside a focus."""
+        return f"{self.state}\n\n{self.unfocused}" if self.unfocused else self.state
 
     def row(self) -> dict[str, Any]:
         """The step as a JSON-ready dict."""
@@ -201,11 +211,19 @@ _ROW_FIELDS: tuple[tuple[str, type[int] | type[str]], ...] = tuple(
 )
 
 
+#: Fields a trace written by an older tracer may lack (the dataclass default applies).
+_OPTIONAL_FIELDS = frozenset({"unfocused"})
+
+
 def _row(data: Any, path: Path, number: int) -> TraceStep:
     if not isinstance(data, dict):
         raise InputError(f"{path}:{number}: a trace row must be a JSON object")
     try:
-        values: dict[str, Any] = {name: convert(data[name]) for name, convert in _ROW_FIELDS}
+        values: dict[str, Any] = {
+            name: convert(data[name])
+            for name, convert in _ROW_FIELDS
+            if name not in _OPTIONAL_FIELDS or name in data
+        }
         return TraceStep(**values)
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{path}:{number}: trace row without a valid {exc}") from exc

@@ -138,7 +138,7 @@ def trace_examples(
         earlier = tactics[_proof_key(row)]
         examples.append(
             ProgressExample(
-                state=row.state,
+                state=row.whole_state,
                 proof_so_far=tuple(earlier[s] for s in sorted(earlier) if s < row.step),
                 remaining_steps=row.remaining_steps,
                 theorem=":".join(_proof_key(row)),

@@ -44,9 +44,14 @@ from prover.tracing.records import (
     TheoremStatus,
     TracedStep,
 )
-from prover.tracing.session import CoqtopSession, ReplaySettings, Reply, SessionFailure
+from prover.tracing.session import (
+    CoqtopSession,
+    ReplaySettings,
+    Reply,
+    SessionFailure,
+    ShownGoals,
+)
 from search.outcomes import TacticError
-from search.states import ProofState
 
 __all__ = ["SourceIdentity", "replay_source"]
 
@@ -72,7 +77,7 @@ class _OpenProof:
     name: str
     statement: str
     line: int
-    steps: list[tuple[ProofState, str]] = field(default_factory=list)
+    steps: list[tuple[ShownGoals, str]] = field(default_factory=list)
     with_tactic: str | None = None
     problem: str | None = None
     admitted: bool = False
@@ -197,14 +202,14 @@ class _Replay:
         tactic = check_coq_tactic(expand_ellipsis(sentence.code, proof.with_tactic))
         if isinstance(tactic, TacticError) and proof.problem is None:
             proof.problem = f"step the search rejects ({tactic.message}): {sentence.code[:100]}"
-        state: ProofState | str | None = None
+        state: ShownGoals | str | None = None
         if proof.problem is None:
             state = self.session.goals()
             if isinstance(state, str):
                 proof.problem = state
         if self._send_in_proof(sentence, proof) is None:
             return
-        if isinstance(state, ProofState) and isinstance(tactic, str):
+        if isinstance(state, ShownGoals) and isinstance(tactic, str):
             proof.steps.append((state, tactic))
 
     def _abandon(self, proof: _OpenProof, sentence: CoqSentence, error: str) -> None:
@@ -264,7 +269,7 @@ class _Replay:
     def _record(self, proof: _OpenProof, ending: str) -> None:
         length = len(proof.steps)
         self.theorems.append(self._status(proof, STATUS_TRACED, None, ending))
-        for index, (state, tactic) in enumerate(proof.steps):
+        for index, (shown, tactic) in enumerate(proof.steps):
             self.steps.append(
                 TracedStep(
                     library=self.identity.library,
@@ -272,11 +277,12 @@ class _Replay:
                     module=self.identity.module,
                     theorem=proof.name,
                     step=index,
-                    state=state.text,
+                    state=shown.state.text,
                     tactic=tactic,
                     remaining_steps=length - index,
                     proof_length=length,
-                    num_goals=state.num_goals,
+                    num_goals=shown.state.num_goals,
+                    unfocused=shown.unfocused_text,
                 )
             )
 

@@ -4,7 +4,11 @@ coqtop is started with the file's load-path flags by
 :func:`prover.backends.coq.coqtop.start_coqtop` and its goals are read by
 :func:`prover.backends.coq.coqtop.read_goals`, the very functions the search's
 :class:`~prover.backends.coq.environment.CoqEnvironment` uses, so a traced state is the
-text the search shows generators.
+text the search shows generators. The search never focuses, so it sees every goal; a
+replay inside a bullet or brace sees only the focused ones, so the session turns on
+``Printing Unfocused`` and keeps the conclusions of the goals waiting outside the focus
+apart (:class:`ShownGoals`): the focused state stays what a tactic there acts on, and the
+whole count of goals left is still known.
 """
 
 from __future__ import annotations
@@ -12,15 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prover.backends.coq.coqtop import read_goals, start_coqtop
-from prover.backends.coq.goals import DisplayKind, Prompt, extract_error
+from prover.backends.coq.goals import DisplayKind, Prompt, extract_error, split_unfocused
 from prover.backends.sandbox import require_sandbox_mode
 from search.closing import Closing
 from search.errors import BackendCrashed, ConfigError
 from search.process import DEFAULT_MEMORY_LIMIT_MB
-from search.states import ProofState
+from search.states import Goal, ProofState
 from search.validation import require_memory_limit
 
-__all__ = ["CoqtopSession", "ReplaySettings", "Reply", "SessionFailure"]
+__all__ = ["CoqtopSession", "ReplaySettings", "Reply", "SessionFailure", "ShownGoals"]
 
 
 class SessionFailure(Exception):
@@ -71,6 +75,23 @@ class Reply:
         return " ".join(message.split())
 
 
+@dataclass(frozen=True, kw_only=True)
+class ShownGoals:
+    """The goals before a step: the focused ones, and the conclusions of those outside.
+
+    ``unfocused`` is empty outside bullets and braces; inside them it holds the goals the
+    search would also see (it never focuses), hypotheses left out as Coq prints them.
+    """
+
+    state: ProofState
+    unfocused: tuple[str, ...] = ()
+
+    @property
+    def unfocused_text(self) -> str:
+        """The unfocused goals rendered like a state's goals (``⊢ conclusion``), or ``""``."""
+        return "\n\n".join(Goal(hypotheses=(), conclusion=c).render() for c in self.unfocused)
+
+
 class CoqtopSession(Closing):
     """A started ``coqtop -emacs`` with its state id; also a context manager."""
 
@@ -86,6 +107,12 @@ class CoqtopSession(Closing):
         )
         self._coqtop = self._started.coqtop
         self.state_id = self._started.state_id
+        try:
+            if not self.send("Set Printing Unfocused.").accepted:
+                raise SessionFailure("coqtop refused Set Printing Unfocused.")
+        except SessionFailure:
+            self.close()
+            raise
 
     def send(self, sentence: str) -> Reply:
         """Send one sentence; raises :class:`SessionFailure` on a hang or a crash."""
@@ -102,15 +129,23 @@ class CoqtopSession(Closing):
         self.state_id = prompt.state_id
         return Reply(body=body, prompt=prompt, accepted=accepted)
 
-    def goals(self) -> ProofState | str:
+    def goals(self) -> ShownGoals | str:
         """The goals now, as the search would render them; a reason string if unsupported."""
+        unfocused: list[tuple[str, ...]] = []
+
+        def show(command: str) -> str:
+            body, outside = split_unfocused(self.send(command).body)
+            unfocused.append(outside)
+            return body
+
         try:
-            reading = read_goals(lambda command: self.send(command).body)
+            reading = read_goals(show)
         except ValueError as exc:
             return f"{exc} (state before a step)"
         if reading.kind is not DisplayKind.GOALS:
             return f"unsupported proof state before a step ({reading.kind.value})"
-        return ProofState(goals=reading.goals, handle=())
+        state = ProofState(goals=reading.goals, handle=())
+        return ShownGoals(state=state, unfocused=unfocused[0] if unfocused else ())
 
     def close(self) -> None:
         """Kill coqtop and remove its working directory; safe to call twice."""

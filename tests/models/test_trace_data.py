@@ -38,6 +38,21 @@ def test_broken_row_names_file_and_line(tmp_path: Path) -> None:
         load_trace_steps(trace)
 
 
+def test_unfocused_goals_read_back_and_join_the_whole_state(tmp_path: Path) -> None:
+    """A row's unfocused goals follow its state in whole_state; an older row has none."""
+    trace = tmp_path / "trace"
+    shutil.copytree(FIXTURE_TRACE, trace)
+    with gzip.open(FIXTURE_TRACE / "steps.jsonl.gz", "rt") as source:
+        old = json.loads(source.readline())
+    with gzip.open(trace / "steps.jsonl.gz", "wt") as out:
+        out.write(json.dumps(old) + "\n")
+        out.write(json.dumps({**old, "step": 1, "unfocused": "⊢ True"}) + "\n")
+    first, second = load_trace_steps(trace)
+    assert first.unfocused == "" and first.whole_state == first.state
+    assert second.unfocused == "⊢ True"
+    assert second.whole_state == second.state + "\n\n⊢ True"
+
+
 def test_the_test_files_theorems_are_named() -> None:
     """theorems_of_test_files names exactly the theorems of the test-split rows."""
     names = theorems_of_test_files(FIXTURE_TRACE)

@@ -18,6 +18,10 @@ Long hypotheses continue on deeper-indented lines. Other displays:
 ``No more goals.``, and the abnormal ``All the remaining goals are on the shelf.``,
 ``No more goals, but there are some goals you gave up:`` and ``This subproof is
 complete, but there are some unfocused goals.``
+
+Under ``Set Printing Unfocused.`` (the tracer sets it) a display inside a bullet or brace
+ends with ``*** Unfocused goals:`` and a ``goal N (ID M) is:`` conclusion per goal waiting
+outside the focus; :func:`split_unfocused` separates them from the focused display.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ __all__ = [
     "parse_goal_display",
     "parse_single_goal",
     "split_prompt",
+    "split_unfocused",
 ]
 
 # Nested proofs list every open proof: "<prompt>inner < 4 |inner|outer| 0 < </prompt>".
@@ -57,6 +62,7 @@ _GOALS_HEADER = re.compile(
 _GOAL_N_HEADER = re.compile(r"^goal (\d+)(?: \(ID \d+\))? is:\s*$", re.MULTILINE)
 _SEPARATOR = re.compile(r"^\s*={4,}\s*$")
 _HYPOTHESIS_START = re.compile(r"^  (?P<names>[^\s:,]+(?:, [^\s:,]+)*) (?P<separator>:=|:)(?: |$)")
+_UNFOCUSED_MARKER = re.compile(r"^\*\*\* Unfocused goals:\s*$", re.MULTILINE)
 _ERROR_LINE = re.compile(r"^Error:", re.MULTILINE)
 _READ_CHUNK_BYTES = 65536
 _PROMPT_END = b"</prompt>"
@@ -194,6 +200,17 @@ def _other_conclusions(text: str) -> tuple[str, ...]:
         end = headers[index + 1].start() if index + 1 < len(headers) else len(text)
         conclusions.append(normalize_text(text[header.end() : end]))
     return tuple(conclusions)
+
+
+def split_unfocused(body: str) -> tuple[str, tuple[str, ...]]:
+    """``body`` without its ``*** Unfocused goals:`` section, and that section's conclusions.
+
+    Without the section (no focus, or the flag unset) the body is returned whole with ``()``.
+    """
+    marker = _UNFOCUSED_MARKER.search(body)
+    if marker is None:
+        return body, ()
+    return body[: marker.start()], _other_conclusions(_clean(body[marker.end() :]))
 
 
 def parse_goal_display(body: str) -> GoalDisplay:

@@ -53,6 +53,19 @@ def test_trace_proof_so_far_is_rebuilt_from_earlier_rows() -> None:
     assert all(e.proof_length == 3 for e in proof)
 
 
+def test_a_focused_trace_state_is_learned_with_the_goals_outside_the_focus(
+    tmp_path: Path,
+) -> None:
+    """The example's state is every goal left (the search never focuses), not the focus alone."""
+
+    def tag(row: dict[str, object]) -> bool:
+        row["unfocused"] = "⊢ 0 + b = b"
+        return True
+
+    examples = trace_examples(trace_copy(tmp_path, keep=tag))
+    assert examples and all(e.state.endswith("\n\n⊢ 0 + b = b") for e in examples)
+
+
 def test_trace_without_manifest_is_one_error_naming_it(tmp_path: Path) -> None:
     """A directory without manifest.json is refused with its path in the message."""
     trace = trace_copy(tmp_path)

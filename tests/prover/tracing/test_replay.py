@@ -92,6 +92,25 @@ def test_remaining_steps_count_down_to_one(fixture_trace: SourceTrace) -> None:
         assert all(s.num_goals == 1 and s.library == "source" for s in steps)
 
 
+def test_goals_outside_a_bullet_or_brace_are_kept_apart(fixture_trace: SourceTrace) -> None:
+    """Inside a focus the goals waiting outside it are recorded (conclusions), not in state."""
+    got = [(s.theorem, s.tactic, s.unfocused) for s in fixture_trace.steps[:10]]
+    assert got == [
+        ("bullets", "intros a b.", ""),
+        ("bullets", "split.", ""),
+        ("bullets", "lia.", "⊢ b = b /\\ 0 + b = b"),
+        ("bullets", "split.", ""),
+        ("bullets", "reflexivity.", "⊢ 0 + b = b"),
+        ("bullets", "simpl.", ""),
+        ("bullets", "reflexivity.", ""),
+        ("braces_and_selector", "split.", ""),
+        ("braces_and_selector", "lia.", "⊢ n <> 0"),
+        ("braces_and_selector", "lia.", ""),
+    ]
+    first_bullet = fixture_trace.steps[2]
+    assert first_bullet.whole_state == AB + "⊢ a + 0 = a\n\n⊢ b = b /\\ 0 + b = b"
+
+
 def test_fixture_declarations_and_reasons(fixture_trace: SourceTrace) -> None:
     """Every proof-bearing declaration is listed with its status and reason."""
     got = [(t.theorem, t.status, t.reason, t.proof_length) for t in fixture_trace.theorems]

@@ -10,6 +10,7 @@ from prover.backends.coq.goals import (
     parse_goal_display,
     parse_single_goal,
     split_prompt,
+    split_unfocused,
 )
 from search.states import Hypothesis
 
@@ -36,6 +37,11 @@ SHOW_GOAL_2 = (
 SHOW_THREE_GOALS = (
     "3 goals (ID 7)\n  \n  x, y : R\n  H : 0 < x\n  ============================\n  0 < x\n\n"
     "goal 2 (ID 10) is:\n let z := 1 in z = 1\ngoal 3 (ID 11) is:\n True\n\n"
+)
+# ``Show.`` inside a bullet under ``Set Printing Unfocused.`` (recorded from Coq 8.16.1).
+SHOW_IN_BULLET = (
+    "1 goal (ID 10)\n  \n  a, b : nat\n  ============================\n  b = b\n\n"
+    "*** Unfocused goals:\n\ngoal 2 (ID 11) is:\n True\ngoal 3 (ID 12) is:\n 0 + b =\n b\n\n"
 )
 ERROR_WITH_ENVIRONMENT = (
     "Toplevel input, characters 6-7:\n> exact I.\n>       ^\nError:\nIn environment\n"
@@ -96,6 +102,16 @@ def test_focused_goals_with_shelved_evars_are_goals() -> None:
     assert display.kind is DisplayKind.GOALS and display.goal_count == 2
     assert display.first_goal is not None and display.first_goal.conclusion == "x = ?y"
     assert display.other_conclusions == ("True",)
+
+
+def test_unfocused_goals_are_split_off_and_the_focused_display_parses() -> None:
+    """The unfocused section's conclusions come apart; the rest parses as the focused goal."""
+    focused, unfocused = split_unfocused(SHOW_IN_BULLET)
+    assert unfocused == ("True", "0 + b = b")
+    display = parse_goal_display(focused)
+    assert display.kind is DisplayKind.GOALS and display.goal_count == 1
+    assert display.first_goal is not None and display.first_goal.conclusion == "b = b"
+    assert split_unfocused(SHOW_TWO_GOALS) == (SHOW_TWO_GOALS, ())
 
 
 def test_show_n_gives_the_full_goal() -> None:
