@@ -19,6 +19,13 @@ test states, over the better constant's, each fold's constants being its own tra
 labels'). The trace's own 5 % test split is a few dozen files; the folds show how far a
 ratio read on it moves with the files drawn.
 
+Those folds hold every file out, the trace's test files included, so they measure and must
+not choose. ``--folds N --selection`` is the cross-validation that may choose: each fold is
+``train-progress --selection-fold K/N``, the trace's test files are left out of every run,
+fold K of the train and valid files is held out, and the report ranks the configurations
+by their **pooled held-out ratio** (``chosen_on``), not by valid. Train the chosen one on
+the trace's own split afterwards for its test figure.
+
 Writes ``OUTPUT/report.json`` and ``OUTPUT/report.md``.
 """
 
@@ -136,6 +143,12 @@ def render(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _rank(row: dict[str, Any], *, by_pooled_ratio: bool) -> float:
+    """A configuration's sort key: valid MAE, or (``--selection``) its pooled held-out ratio."""
+    value = row.get("test_ratio_pooled") if by_pooled_ratio else row["valid_mae"]
+    return float("inf") if value is None else float(value)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Train (or read) every configuration, then write the ranked report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -148,20 +161,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         help="train each configuration once per cross-validation fold by file (N >= 2)",
     )
+    parser.add_argument(
+        "--selection",
+        action="store_true",
+        help="with --folds: leave the trace's test files out and rank by the pooled ratio",
+    )
     arguments = parser.parse_args(argv)
     if arguments.folds is not None and arguments.folds < 2:
         raise SystemExit(f"--folds must be at least 2, got {arguments.folds}")
+    if arguments.selection and not arguments.folds:
+        raise SystemExit("--selection needs --folds N")
     configs = [parse_config(text) for text in arguments.config]
     if len({name for name, _ in configs}) != len(configs):
         raise SystemExit("--config names must be distinct")
     common = shlex.split(arguments.common)
     arguments.output.mkdir(parents=True, exist_ok=True)
+    fold_flag = "--selection-fold" if arguments.selection else "--test-fold"
     rows = []
     for name, flags in configs:
         runs: list[tuple[Path, list[str]]] = [(arguments.output / name, [])]
         if arguments.folds:
             runs = [
-                (arguments.output / name / f"fold-{k}", ["--test-fold", f"{k}/{arguments.folds}"])
+                (arguments.output / name / f"fold-{k}", [fold_flag, f"{k}/{arguments.folds}"])
                 for k in range(arguments.folds)
             ]
         folds = []
@@ -170,14 +191,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log = model.with_name(f"{model.name}.log")
                 model.parent.mkdir(parents=True, exist_ok=True)
                 _train(arguments.data, model, [*common, *flags, *fold_flags], log)
-            folds.append(json.loads((model / "metrics.json").read_text()))
+            metrics = json.loads((model / "metrics.json").read_text())
+            if bool(metrics.get("test_files_left_out")) != arguments.selection:
+                raise SystemExit(
+                    f"{model}: trained with the other kind of fold; use another --output"
+                )
+            folds.append(metrics)
         row = summarize_folds(name, folds) if arguments.folds else summarize(name, folds[0])
         rows.append({**row, "flags": " ".join([*common, *flags])})
         print(json.dumps(rows[-1]), flush=True)
-    rows.sort(key=lambda row: float("inf") if row["valid_mae"] is None else row["valid_mae"])
+    chosen_on = "pooled held-out ratio, test files left out" if arguments.selection else "valid"
+    rows.sort(key=lambda row: _rank(row, by_pooled_ratio=arguments.selection))
     report = {
         "data": arguments.data,
-        "chosen_on": "valid",
+        "chosen_on": chosen_on,
         "folds": arguments.folds,
         "configs": rows,
     }

@@ -23,6 +23,7 @@ from typing import Any
 from search.errors import ConfigError, InputError
 
 __all__ = [
+    "EXCLUDED",
     "SPLITS",
     "FileFold",
     "TraceStep",
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 SPLITS = ("train", "valid", "test")
+#: The split a selection fold gives the trace's own test files: read by no one.
+EXCLUDED = "excluded"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -91,16 +94,24 @@ class FileFold:
     (salted, so independent of the trace's split): the files of fold ``index`` become
     ``test``, the trace's own test files outside it become ``train``, and ``valid`` stays
     the trace's valid files outside the fold. Whole files move, never single proofs.
+
+    ``without_test`` (``--selection-fold``) is the fold for *choosing* settings: the trace's
+    own test files are left out altogether (split :data:`EXCLUDED`, which no reader asks
+    for), so a cross-validation over the train and valid files can rank configurations
+    without ever reading the files the final figure is reported on.
     """
 
     index: int
     count: int
+    without_test: bool = False
 
     def __post_init__(self) -> None:
         integers = all(
             isinstance(value, int) and not isinstance(value, bool)
             for value in (self.index, self.count)
         )
+        if not isinstance(self.without_test, bool):
+            raise ConfigError(f"without_test must be a bool, got {self.without_test!r}")
         if not integers or self.count < 2 or not 0 <= self.index < self.count:
             raise ConfigError(
                 "test_fold must be K/N with N >= 2 and 0 <= K < N, "
@@ -113,7 +124,9 @@ class FileFold:
 
     def resplit(self, row: TraceStep) -> TraceStep:
         """``row`` with the split this fold gives its file."""
-        if self.holds(row.library, row.file):
+        if self.without_test and row.split == "test":
+            split = EXCLUDED
+        elif self.holds(row.library, row.file):
             split = "test"
         else:
             split = "train" if row.split == "test" else row.split
@@ -123,6 +136,11 @@ class FileFold:
         """``K/N``, as the flag takes it."""
         return f"{self.index}/{self.count}"
 
+    @property
+    def flag(self) -> str:
+        """The ``prover train-progress`` flag that makes this fold."""
+        return "--selection-fold" if self.without_test else "--test-fold"
+
 
 @functools.lru_cache(maxsize=4096)
 def _file_hash(library: str, file: str) -> int:
@@ -131,12 +149,12 @@ def _file_hash(library: str, file: str) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def parse_test_fold(text: str) -> FileFold:
+def parse_test_fold(text: str, *, without_test: bool = False) -> FileFold:
     """``K/N`` (fold K of N, counted from 0) as a :class:`FileFold`; ConfigError otherwise."""
     index, separator, count = text.partition("/")
     if not separator or not index.strip().isdigit() or not count.strip().isdigit():
         raise ConfigError(f"test_fold must be K/N (fold K of N, from 0), got {text!r}")
-    return FileFold(index=int(index), count=int(count))
+    return FileFold(index=int(index), count=int(count), without_test=without_test)
 
 
 def read_manifest(directory: Path) -> dict[str, Any]:
@@ -181,7 +199,10 @@ def theorems_of_test_files(directory: Path, *, test_fold: FileFold | None = None
     is left out too: the cautious side.
     """
     rows = load_trace_steps(directory, splits=("test",), test_fold=test_fold)
-    return frozenset(row.theorem for row in rows)
+    names = frozenset(row.theorem for row in rows)
+    if test_fold is not None and test_fold.without_test:
+        names |= theorems_of_test_files(directory)  # left out of the fold, never trained on
+    return names
 
 
 def held_out_theorems(

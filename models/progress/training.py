@@ -155,6 +155,7 @@ def train_progress_model(
         train_examples_before_rebalancing=before,
         rebalance=config.rebalance.describe() or "none",
         test_fold=config.test_fold.describe() if config.test_fold else None,
+        test_files_left_out=bool(config.test_fold and config.test_fold.without_test),
         train_time_s=round(train_time_s, 2),
         manifest=asdict(manifest),
         config={k: str(v) for k, v in asdict(config).items()},

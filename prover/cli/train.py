@@ -57,11 +57,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--seed", type=int, default=default("seed"))
     parser.add_argument("--threads", type=int, help="CPU threads for training")
-    parser.add_argument(
+    folds = parser.add_mutually_exclusive_group()
+    folds.add_argument(
         "--test-fold",
         metavar="K/N",
         help="cross-validation by file: hold out fold K of N (from 0) of the trace's files as "
         "test instead of the trace's own test files (default: the trace's split)",
+    )
+    folds.add_argument(
+        "--selection-fold",
+        metavar="K/N",
+        help="cross-validation for choosing settings: leave the trace's test files out and "
+        "hold out fold K of N of the other files as test",
     )
     _add_boosted_flags(parser.add_argument_group("boosted family"))
     _add_transformer_flags(parser.add_argument_group("transformer family"))
@@ -123,6 +130,9 @@ def training_config_from_arguments(arguments: argparse.Namespace) -> TrainingCon
     if arguments.test_fold is not None:
         with naming_flags(arguments, {"test_fold": "test_fold"}):
             test_fold = parse_test_fold(arguments.test_fold)
+    elif arguments.selection_fold is not None:
+        with naming_flags(arguments, {"test_fold": "selection_fold"}):
+            test_fold = parse_test_fold(arguments.selection_fold, without_test=True)
     boosted = config_from_flags(BoostedSettings, arguments, _BOOSTED_FIELDS)
     return config_from_flags(
         TrainingConfig,

@@ -85,6 +85,38 @@ def test_folds_train_each_config_once_per_fold_and_pool_the_ratio(
     assert "| default | 2 |" in (output / "report.md").read_text()
 
 
+def test_selection_folds_leave_test_out_and_rank_by_the_pooled_ratio(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--folds 2 --selection trains with --selection-fold (the trace's test files in no run),
+    ranks by the pooled held-out ratio, and a test-fold output is not read as its folds."""
+    pytest.importorskip("lightgbm")
+    output = tmp_path / "selection"
+    argv = [
+        "--data", str(FIXTURE_TRACE), "--output", str(output), "--common", SMALL,
+        "--config", "narrow=--num-leaves 4", "--config", "wide=--num-leaves 31",
+        "--folds", "2", "--selection",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    report = json.loads((output / "report.json").read_text())
+    assert report["chosen_on"].startswith("pooled held-out ratio")
+    pooled = [row["test_ratio_pooled"] for row in report["configs"]]
+    assert pooled == sorted(pooled)
+    metrics = json.loads((output / "wide" / "fold-1" / "metrics.json").read_text())
+    assert metrics["test_files_left_out"] is True and metrics["test_fold"] == "1/2"
+    with pytest.raises(SystemExit, match="other kind of fold"):
+        main([arg for arg in argv if arg != "--selection"])
+
+
+def test_selection_without_folds_is_refused(tmp_path: Path) -> None:
+    """--selection alone is one line naming --folds, before anything is trained."""
+    argv = ["--data", str(FIXTURE_TRACE), "--output", str(tmp_path / "o"), "--config", "a=",
+            "--selection"]  # fmt: skip
+    with pytest.raises(SystemExit, match="--selection needs --folds"):
+        main(argv)
+    assert not (tmp_path / "o").exists()
+
+
 def test_folds_below_two_are_refused(tmp_path: Path) -> None:
     """--folds 1 is one line naming the flag, before anything is trained."""
     argv = [

@@ -100,6 +100,25 @@ def test_a_fold_moves_the_trace_test_files_to_train_and_keeps_valid() -> None:
         assert names == {r.theorem for r in held}
 
 
+def test_a_selection_fold_never_reads_the_trace_test_files() -> None:
+    """--selection-fold: the trace's test files are in no split; the others are dealt into
+    folds, each held out once; their theorems and the fold's are kept from run training."""
+    rows = load_trace_steps(FIXTURE_TRACE)
+    test_files = {r.file for r in rows if r.split == "test"}
+    other_files = {r.file for r in rows} - test_files
+    held_out: list[str] = []
+    for index in range(3):
+        fold = parse_test_fold(f"{index}/3", without_test=True)
+        resplit = load_trace_steps(FIXTURE_TRACE, test_fold=fold)
+        assert not {r.file for r in resplit} & test_files
+        held_out += sorted({r.file for r in resplit if r.split == "test"})
+        names = theorems_of_test_files(FIXTURE_TRACE, test_fold=fold)
+        assert theorems_of_test_files(FIXTURE_TRACE) <= names
+        assert {r.theorem for r in resplit if r.split == "test"} <= names
+        assert fold.flag == "--selection-fold"
+    assert sorted(held_out) == sorted(other_files)
+
+
 @pytest.mark.parametrize("text", ["2/2", "0/1", "-1/3", "a/3", "1", "1/"])
 def test_a_bad_fold_is_refused_naming_it(text: str) -> None:
     """K/N needs N >= 2 and 0 <= K < N; anything else is one ConfigError naming test_fold."""

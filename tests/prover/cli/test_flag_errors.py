@@ -56,6 +56,8 @@ BAD_VALUES: list[tuple[list[str], list[str], str]] = [
      ["--test-fold", "2/2"], "--test-fold"),
     (["train-progress", "--data", str(TRACE), "--output", "{out}"],
      ["--test-fold", "first"], "--test-fold"),
+    (["train-progress", "--data", str(TRACE), "--output", "{out}"],
+     ["--selection-fold", "5/5"], "--selection-fold"),
     (["train-progress", "--family", "transformer", "--data", str(TRACE), "--output", "{out}"],
      ["--learning-rate", "0"], "--learning-rate"),
     (["trace", "--library", "stdlib", "--output", "{out}"], ["--workers", "0"], "--workers"),
