@@ -311,6 +311,7 @@ def replay_source(
             on_start(session)
         replay = _Replay(source, session, identity, settings.excluded_statements)
         try:
+            session.show_unfocused_goals()
             replay.walk(sentences)
         except (_FileStop, SessionFailure) as exc:
             error = str(exc)

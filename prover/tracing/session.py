@@ -107,12 +107,6 @@ class CoqtopSession(Closing):
         )
         self._coqtop = self._started.coqtop
         self.state_id = self._started.state_id
-        try:
-            if not self.send("Set Printing Unfocused.").accepted:
-                raise SessionFailure("coqtop refused Set Printing Unfocused.")
-        except SessionFailure:
-            self.close()
-            raise
 
     def send(self, sentence: str) -> Reply:
         """Send one sentence; raises :class:`SessionFailure` on a hang or a crash."""
@@ -128,6 +122,12 @@ class CoqtopSession(Closing):
         accepted = prompt.state_id != self.state_id
         self.state_id = prompt.state_id
         return Reply(body=body, prompt=prompt, accepted=accepted)
+
+    def show_unfocused_goals(self) -> None:
+        """Turn on ``Printing Unfocused`` (once, before the source), so :meth:`goals` sees
+        the goals outside a bullet or brace; :class:`SessionFailure` if Coq refuses it."""
+        if not self.send("Set Printing Unfocused.").accepted:
+            raise SessionFailure("coqtop refused Set Printing Unfocused.")
 
     def goals(self) -> ShownGoals | str:
         """The goals now, as the search would render them; a reason string if unsupported."""
