@@ -52,15 +52,17 @@ class BoostedSettings:
     """LightGBM settings of the boosted family (each is a ``train-progress`` flag).
 
     Defaults (ours): LightGBM's usual regression settings with early stopping on the
-    trace's valid files, except the tree size: 63 leaves of at least 20 states, chosen by
-    ``benchmarks.progress_sweep`` on the stdlib trace's valid files (docs/progress.md).
+    trace's valid files, except the tree size and the column sampling: 31 leaves of at
+    least 100 states and 60 % of the columns per tree, chosen by cross-validation over the
+    stdlib trace's train and valid files, its test files left out
+    (``benchmarks.progress_sweep --folds 5 --selection``, 2026-12-04; docs/progress.md).
     """
 
     rounds: int = 600
     learning_rate: float = 0.05
-    num_leaves: int = 63
-    min_data_in_leaf: int = 20
-    feature_fraction: float = 0.3
+    num_leaves: int = 31
+    min_data_in_leaf: int = 100
+    feature_fraction: float = 0.6
     early_stopping_rounds: int = 100
     feature_bits: int = 18
     neighbours: int = 0
