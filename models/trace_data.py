@@ -136,11 +136,6 @@ class FileFold:
         """``K/N``, as the flag takes it."""
         return f"{self.index}/{self.count}"
 
-    @property
-    def flag(self) -> str:
-        """The ``prover train-progress`` flag that makes this fold."""
-        return "--selection-fold" if self.without_test else "--test-fold"
-
 
 @functools.lru_cache(maxsize=4096)
 def _file_hash(library: str, file: str) -> int:

@@ -115,7 +115,7 @@ def test_a_selection_fold_never_reads_the_trace_test_files() -> None:
         names = theorems_of_test_files(FIXTURE_TRACE, test_fold=fold)
         assert theorems_of_test_files(FIXTURE_TRACE) <= names
         assert {r.theorem for r in resplit if r.split == "test"} <= names
-        assert fold.flag == "--selection-fold"
+        assert fold.without_test and fold.describe() == f"{index}/3"
     assert sorted(held_out) == sorted(other_files)
 
 
