@@ -16,7 +16,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -193,11 +193,9 @@ def theorems_of_test_files(directory: Path, *, test_fold: FileFold | None = None
     compared without their file, so a training theorem that shares a test theorem's name
     is left out too: the cautious side.
     """
-    rows = load_trace_steps(directory, splits=("test",), test_fold=test_fold)
-    names = frozenset(row.theorem for row in rows)
-    if test_fold is not None and test_fold.without_test:
-        names |= theorems_of_test_files(directory)  # left out of the fold, never trained on
-    return names
+    # A selection fold's EXCLUDED rows are the trace's own test files: never trained on either.
+    rows = load_trace_steps(directory, splits=("test", EXCLUDED), test_fold=test_fold)
+    return frozenset(row.theorem for row in rows)
 
 
 def held_out_theorems(
@@ -227,8 +225,8 @@ _ROW_FIELDS: tuple[tuple[str, type[int] | type[str]], ...] = tuple(
 )
 
 
-#: Fields a trace written by an older tracer may lack (the dataclass default applies).
-_OPTIONAL_FIELDS = frozenset({"unfocused"})
+#: Fields a trace written by an older tracer may lack: those with a default, which applies.
+_OPTIONAL_FIELDS = frozenset(item.name for item in fields(TraceStep) if item.default is not MISSING)
 
 
 def _row(data: Any, path: Path, number: int) -> TraceStep:
