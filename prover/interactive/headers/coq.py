@@ -1,9 +1,9 @@
-"""The header whitelist of ``/search`` requests: what a request's header may contain.
+"""The Coq header whitelist of ``/search`` requests: what a request's header may contain.
 
 A server request is untrusted (see docs/serving.md): its header is checked before any
-of it reaches the proof assistant, and the check fails closed. Every Coq sentence (and
-every Lean command) must be of a kind listed here; everything else, including what
-this module does not understand, is refused with a message naming the sentence.
+of it reaches the proof assistant, and the check fails closed. Every sentence must be of
+a kind listed here; everything else, including what this module does not understand, is
+refused with a message naming the sentence.
 
 Coq, sentence by sentence (split after replacing comments by a space, so a comment
 cannot hide a sentence boundary):
@@ -31,15 +31,6 @@ no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``, ``coinduction``),
 no unchecked term (``exact_no_check`` and its kin: the VM would run on unchecked terms);
 no ``abstract``/``transparent_abstract`` (a subproof constant is not read for fixpoints).
 A tactic in a term (``ltac:(...)``) only in a lemma's proof steps, whose term is read.
-
-Lean, command by command (a command starts at a line's first column): ``import``,
-``open``, ``namespace``/``section``/``end``, ``noncomputable section``, ``universe``,
-``set_option`` of the options in :data:`LEAN_OPTIONS` only, and declarations (``def``,
-``theorem``, ``lemma``, ``abbrev``, ``instance``, ``structure``, ``inductive``,
-``class``, ``example``) with attributes from :data:`LEAN_ATTRIBUTES` only; nowhere
-``sorry``/``admit``, ``axiom``, ``unsafe``, ``implemented_by``/``extern``, ``opaque``,
-``macro``/``syntax``/``elab``, ``initialize``, ``run_cmd``, ``native_decide``, any
-``#`` command (``#eval`` ...) or a ``set_option`` inside a term.
 """
 
 from __future__ import annotations
@@ -57,30 +48,17 @@ from prover.backends.coq.kernel_bugs import (
 )
 from prover.backends.coq.sentences import declared_name
 from prover.backends.coq.text import CoqTextError, SentenceKind, split_sentences, strip_comments
-from prover.backends.lean.text import strip_comments_and_strings
-from search.errors import InputError
+from prover.interactive.headers.refusal import HeaderRefused, forbidden_words_message, short
 from search.outcomes import TacticError
 
 __all__ = [
     "COQ_FORBIDDEN_WORDS",
     "COQ_SETTINGS",
-    "LEAN_ATTRIBUTES",
-    "LEAN_FORBIDDEN_WORDS",
-    "LEAN_OPTIONS",
-    "HeaderRefused",
     "check_coq_header",
-    "check_lean_header",
     "coq_code",
     "coq_forbidden",
     "inspected_coq_header",
-    "lean_code",
-    "lean_forbidden",
 ]
-
-
-class HeaderRefused(InputError):
-    """A request's header (or statement) holds something the whitelist does not allow."""
-
 
 COQ_SETTINGS = (
     "Implicit Arguments",
@@ -187,7 +165,7 @@ def _coq_sentences(text: str, *, what: str) -> list[tuple[str, SentenceKind]]:
         raise HeaderRefused(f"the {what} cannot be split into sentences: {exc}") from exc
     unterminated = [s.text for s in sentences if not s.terminated]
     if unterminated:
-        raise HeaderRefused(f"the {what} ends without a '.' after {_short(unterminated[0])!r}")
+        raise HeaderRefused(f"the {what} ends without a '.' after {short(unterminated[0])!r}")
     return [(" ".join(s.text.split()), s.kind) for s in sentences]
 
 
@@ -201,15 +179,7 @@ def coq_forbidden(sentence: str) -> str | None:
     if kernel_bug is not None:
         return kernel_bug
     forbidden = sorted(words & COQ_FORBIDDEN_WORDS)
-    return _forbidden_words_message(forbidden)
-
-
-def _forbidden_words_message(words: list[str]) -> str | None:
-    if not words:
-        return None
-    if len(words) == 1:
-        return f"the word {words[0]!r} is not allowed"
-    return f"the words {', '.join(repr(word) for word in words)} are not allowed"
+    return forbidden_words_message(forbidden)
 
 
 def check_coq_header(header: str) -> None:
@@ -223,7 +193,7 @@ def check_coq_header(header: str) -> None:
             raise HeaderRefused(f"header: a bullet or brace {sentence!r} outside a proof")
         if any(kind.fullmatch(sentence) for kind in _COQ_FIXED_KINDS):
             if LTAC2_WORDS.intersection(_COQ_WORD.findall(sentence)):
-                raise HeaderRefused(f"header sentence {_short(sentence)!r}: {LTAC2_REFUSAL}")
+                raise HeaderRefused(f"header sentence {short(sentence)!r}: {LTAC2_REFUSAL}")
             continue
         reason = (
             coq_forbidden(sentence)
@@ -232,17 +202,17 @@ def check_coq_header(header: str) -> None:
             or _tactic_in_term_problem(sentence)
         )
         if reason is not None:
-            raise HeaderRefused(f"header sentence {_short(sentence)!r}: {reason}")
+            raise HeaderRefused(f"header sentence {short(sentence)!r}: {reason}")
         if _opens_proof(sentence) or _COQ_MAY_OPEN_PROOF.match(sentence):
             _refuse_unnamed(sentence)
         if _opens_proof(sentence):
             recursive = recursive_proof(_without_strings(sentence))
             if recursive is not None:
-                raise HeaderRefused(f"header sentence {_short(sentence)!r}: {recursive}")
+                raise HeaderRefused(f"header sentence {short(sentence)!r}: {recursive}")
             index = _skip_coq_proof(sentences, index, opener=sentence)
         elif not _COQ_DEFINITION.match(sentence):
             raise HeaderRefused(
-                f"header sentence {_short(sentence)!r} is not on the whitelist "
+                f"header sentence {short(sentence)!r} is not on the whitelist "
                 "(see docs/serving.md: Require/Import, Open Scope, a few settings, "
                 "definitions and lemmas with complete proofs)"
             )
@@ -268,7 +238,7 @@ def _refuse_unnamed(sentence: str) -> str:
     name = declared_name(sentence)
     if name is None:
         raise HeaderRefused(
-            f"header sentence {_short(sentence)!r} declares no name: verification prints "
+            f"header sentence {short(sentence)!r} declares no name: verification prints "
             "each header definition's term by name to read it, so an anonymous one is refused"
         )
     return name
@@ -282,7 +252,7 @@ def _skip_coq_proof(sentences: list[tuple[str, SentenceKind]], index: int, *, op
     """
     if index >= len(sentences) or sentences[index][0] != "Proof.":
         raise HeaderRefused(
-            f"header sentence {_short(opener)!r} must be followed by 'Proof.', tactics and 'Qed.'"
+            f"header sentence {short(opener)!r} must be followed by 'Proof.', tactics and 'Qed.'"
         )
     for position in range(index + 1, len(sentences)):
         tactic, kind = sentences[position]
@@ -293,12 +263,12 @@ def _skip_coq_proof(sentences: list[tuple[str, SentenceKind]], index: int, *, op
         checked = check_coq_tactic(tactic)
         if isinstance(checked, TacticError):
             raise HeaderRefused(
-                f"header proof of {_short(opener)!r}: tactic {_short(tactic)!r} {checked.message}"
+                f"header proof of {short(opener)!r}: tactic {short(tactic)!r} {checked.message}"
             )
         reason = coq_forbidden(tactic)
         if reason is not None:
-            raise HeaderRefused(f"header proof of {_short(opener)!r}: {reason}")
-    raise HeaderRefused(f"the header proof of {_short(opener)!r} does not end with 'Qed.'")
+            raise HeaderRefused(f"header proof of {short(opener)!r}: {reason}")
+    raise HeaderRefused(f"the header proof of {short(opener)!r} does not end with 'Qed.'")
 
 
 _NOTATION_TOKEN_REFUSED = re.compile(
@@ -347,138 +317,6 @@ def _tactic_in_term_problem(sentence: str) -> str | None:
 
 def _without_strings(code: str) -> str:
     return re.sub(r'"(?:[^"]|"")*"', '""', code)
-
-
-LEAN_OPTIONS = frozenset(
-    {
-        "maxHeartbeats",
-        "maxRecDepth",
-        "synthInstance.maxHeartbeats",
-        "autoImplicit",
-        "relaxedAutoImplicit",
-        "checkBinderAnnotations",
-    }
-)
-"""The only ``set_option`` names a Lean request header may use (top level, no ``in``)."""
-
-LEAN_ATTRIBUTES = frozenset({"simp", "reducible", "irreducible", "inline", "instance"})
-"""The only attributes ``@[...]`` a Lean request header may put on a declaration."""
-
-LEAN_FORBIDDEN_WORDS = frozenset(
-    {
-        "sorry",
-        "admit",
-        "axiom",
-        "unsafe",
-        "implemented_by",
-        "extern",
-        "opaque",
-        "macro",
-        "macro_rules",
-        "syntax",
-        "elab",
-        "elab_rules",
-        "declare_syntax_cat",
-        "initialize",
-        "builtin_initialize",
-        "run_cmd",
-        "run_tac",
-        "run_elab",
-        "native_decide",
-        "ofReduceBool",
-        "ofReduceNat",
-        "attribute",
-        "variable",
-        "mutual",
-        "csimp",
-    }
-)
-"""Words refused anywhere in a Lean request (outside comments and strings)."""
-
-_LEAN_EDGE = r"[\w.'!?\u2080-\u2089]"
-_LEAN_WORD = re.compile(rf"(?<!{_LEAN_EDGE})[A-Za-z_][\w'!?]*(?!{_LEAN_EDGE})")
-_LEAN_HASH_COMMAND = re.compile(r"(?<![\w.])#[A-Za-z_]")
-_LEAN_ATTRIBUTE = re.compile(r"@\[([^\]]*)\]")
-_LEAN_NAME = r"[A-Za-z_][\w'.!?]*"
-_LEAN_SET_OPTION = re.compile(rf"set_option\s+({_LEAN_NAME})\s+(?:true|false|\d+)\s*")
-_LEAN_DECLARATION = re.compile(
-    r"(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable|partial)\s+)*"
-    r"(?:def|theorem|lemma|abbrev|instance|structure|inductive|class|example)\b"
-)
-_LEAN_SIMPLE = (
-    re.compile(rf"import(?:\s+{_LEAN_NAME})+\s*"),
-    re.compile(rf"open(?:\s+(?:scoped\s+)?{_LEAN_NAME})+\s*"),
-    re.compile(rf"(?:namespace|section|end)(?:\s+{_LEAN_NAME})?\s*"),
-    re.compile(rf"noncomputable\s+section(?:\s+{_LEAN_NAME})?\s*"),
-    re.compile(rf"universe(?:\s+{_LEAN_NAME})+\s*"),
-)
-
-
-def lean_code(text: str, *, what: str) -> str:
-    """``text`` with comments and strings blanked; refused when one is left open."""
-    try:
-        return strip_comments_and_strings(text)
-    except ValueError as exc:
-        raise HeaderRefused(f"the {what} cannot be read: {exc}") from exc
-
-
-def lean_forbidden(code: str) -> str | None:
-    """Why comment- and string-free Lean ``code`` is refused anywhere in a request, or None."""
-    if match := _LEAN_HASH_COMMAND.search(code):
-        return f"the command {code[match.start() :].split(maxsplit=1)[0]!r} is not allowed"
-    forbidden = _forbidden_words_message(
-        sorted(set(_LEAN_WORD.findall(code)) & LEAN_FORBIDDEN_WORDS)
-    )
-    if forbidden is not None:
-        return forbidden
-    for attributes in _LEAN_ATTRIBUTE.findall(code):
-        names = {name.strip() for name in attributes.split(",")}
-        if not names <= LEAN_ATTRIBUTES:
-            return f"the attribute @[{attributes.strip()}] is not allowed"
-    if "@[" in _LEAN_ATTRIBUTE.sub("", code):
-        return "an attribute '@[' is not closed"
-    return None
-
-
-def check_lean_header(header: str) -> None:
-    """Refuse (``HeaderRefused``) a Lean header with any command outside the whitelist."""
-    code = lean_code(header, what="header")
-    reason = lean_forbidden(_LEAN_SET_OPTION.sub(" ", code))
-    if reason is not None:
-        raise HeaderRefused(f"header: {reason}")
-    for command in _lean_commands(code):
-        if any(kind.fullmatch(command) for kind in _LEAN_SIMPLE):
-            continue
-        option = _LEAN_SET_OPTION.fullmatch(command)
-        if option is not None:
-            if option.group(1) not in LEAN_OPTIONS:
-                raise HeaderRefused(f"header: set_option {option.group(1)} is not allowed")
-            continue
-        if "set_option" in command:
-            raise HeaderRefused(f"header command {_short(command)!r}: set_option inside a term")
-        if not _LEAN_DECLARATION.match(command):
-            raise HeaderRefused(
-                f"header command {_short(command)!r} is not on the whitelist (see docs/serving.md)"
-            )
-
-
-def _lean_commands(code: str) -> list[str]:
-    """Top-level commands: a new one starts on each line whose first column is a command word."""
-    commands: list[list[str]] = []
-    for line in code.split("\n"):
-        if not line.strip():
-            continue
-        starts_command = not line[:1].isspace() and not line.startswith(("|", ")", "]", "}"))
-        if starts_command or not commands:
-            commands.append([line])
-        else:
-            commands[-1].append(line)
-    return [" ".join(" ".join(lines).split()) for lines in commands]
-
-
-def _short(text: str, limit: int = 80) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def inspected_coq_header(header: str) -> str:
