@@ -9,7 +9,9 @@ Coq 8.16's guard checker accepts some ill-formed ones), Ltac2 (``ltac2:(...)``,
 ``Constr.Unsafe``: it builds a fixpoint without the word ``fix``), unchecked terms
 (``exact_no_check`` and its kin: the VM would run on unchecked terms; see
 :mod:`prover.backends.coq.kernel_bugs`), ``...`` and any ``..`` but a dispatch range
-(``[easy ..|]``), control characters and text imitating the coqtop prompt are rejected
+(``[easy ..|]``), control characters, characters Python's word rules read differently
+from Coq's lexer (:mod:`prover.backends.coq.characters`; superscript digits are spaced
+off adjacent words instead) and text imitating the coqtop prompt are rejected
 before they reach Coq, as a :class:`~search.outcomes.TacticError` whose message starts
 with ``"rejected: "``. The admitted form is normalized (comments removed, whitespace
 collapsed) and split again by :func:`prover.backends.coq.text.split_sentences`: it must
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from prover.backends.coq.characters import character_problem, spaced_superscripts
 from prover.backends.coq.kernel_bugs import (
     AUXILIARY_CONSTANT_REFUSAL,
     AUXILIARY_CONSTANT_WORDS,
@@ -172,7 +175,7 @@ def _surface_problem(text: str) -> str | None:
         return "text that imitates the coqtop prompt"
     if _CONTROL.search(text):
         return "control characters are not allowed"
-    return None
+    return character_problem(text)
 
 
 def _admission_problem(text: str) -> tuple[str | None, str]:
@@ -183,7 +186,7 @@ def _admission_problem(text: str) -> tuple[str | None, str]:
     first = _single_sentence(text)
     if isinstance(first, str):
         return first, ""
-    normalized = normalize_sentence(first.text)
+    normalized = spaced_superscripts(normalize_sentence(first.text))
     if normalized in ("", "."):
         return "empty candidate", ""
     if not first.terminated:

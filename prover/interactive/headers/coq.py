@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 
 from prover.backends.coq.admission import check_coq_tactic
+from prover.backends.coq.characters import character_problem, spaced_superscripts
 from prover.backends.coq.kernel_bugs import (
     LTAC2_REFUSAL,
     LTAC2_WORDS,
@@ -150,9 +151,15 @@ _PROOF_ENDS = frozenset({"Qed.", "Defined."})
 
 
 def coq_code(text: str, *, what: str) -> str:
-    """``text`` with comments replaced by a space; refused when a comment or string is open."""
+    """``text`` as Coq receives it: comments replaced by a space, superscript digits spaced
+    (:func:`~prover.backends.coq.characters.spaced_superscripts`); refused when a comment
+    or string is open, or when it holds a character the checks could read differently
+    from Coq's lexer (:func:`~prover.backends.coq.characters.character_problem`)."""
+    problem = character_problem(text)
+    if problem is not None:
+        raise HeaderRefused(f"the {what} holds {problem}")
     try:
-        return strip_comments(text)
+        return spaced_superscripts(strip_comments(text))
     except CoqTextError as exc:
         raise HeaderRefused(f"the {what} cannot be read: {exc}") from exc
 
@@ -331,12 +338,14 @@ def inspected_coq_header(header: str) -> str:
     ``Set Printing Depth 1000000000.`` (no ``...``), ``Redirect "ProverCheckHeaderN" Print
     NAME.`` and the two ``Unset``: the file that verification compiles then prints each
     term where the verifier reads it (coqtop, in its private directory, too). Fail
-    closed: an anonymous declaration, or a proof end without its opening, is refused.
+    closed: an anonymous declaration, a name declared twice, or a proof end without its
+    opening, is refused.
     """
     pieces: list[str] = []
     position = 0
     opener: str | None = None
     count = 0
+    seen: set[str] = set()
     for sentence in split_sentences(header):
         normalized = " ".join(sentence.text.split())
         printed: str | None = None
@@ -349,6 +358,7 @@ def inspected_coq_header(header: str) -> str:
                 raise HeaderRefused(f"header: {normalized!r} ends a proof that nothing opened")
             printed, opener = opener, None
         if printed is not None:
+            _refuse_repeated(printed, seen)
             count += 1
             pieces.append(header[position : sentence.end])
             pieces.append(
@@ -361,3 +371,19 @@ def inspected_coq_header(header: str) -> str:
         raise HeaderRefused(f"header: the proof of {opener!r} does not end")
     pieces.append(header[position:])
     return "".join(pieces)
+
+
+def _refuse_repeated(name: str, seen: set[str]) -> None:
+    """``HeaderRefused`` when the header already printed a declaration of ``name``.
+
+    Coq refuses a second declaration of one name, so two declarations read as one name
+    mean that the checks and Coq read a name differently (a red-team probe hid a lemma
+    ``bad`` + U+1DC0 behind ``Definition bad``; :mod:`prover.backends.coq.characters`):
+    fail closed, since the print of that name would show only one of them.
+    """
+    if name in seen:
+        raise HeaderRefused(
+            f"header: the name {name!r} is declared twice; verification prints each "
+            "declaration by name, so it must name exactly one"
+        )
+    seen.add(name)

@@ -1,0 +1,93 @@
+"""A name Coq and the checks read differently: a header lemma hidden behind another's print.
+
+Found by a red-team probe (2026-12-04): Coq reads ``bad`` + U+1DC0 (a combining mark) as
+one identifier, Python's ``\\w`` stops before the mark. A ``/search`` header with
+``Definition bad := I.`` and ``Lemma bad᷀ : 1 = 2`` proved by the rebuilt-fixpoint tactics
+had ``Print bad`` (the harmless definition) inserted after the lemma, so the lemma's term
+was never read, and ``Theorem t : 1 = 2`` by ``exact bad᷀.`` passed coqc and coqchk. Now
+request text may hold only characters on which the two agree
+(:mod:`prover.backends.coq.characters`), and a header naming one declaration twice is
+refused; each defence stops the probe alone.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq.admission import check_coq_tactic
+from prover.backends.coq.kernel_bugs import recursive_statement
+from prover.backends.coq.verify import verify_proof
+from prover.interactive.headers import HeaderRefused, inspected_coq_header
+from prover.interactive.statements import request_theorem
+from search.outcomes import TacticError
+from search.states import Theorem
+from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
+from tests.soundness.test_rebuilt_fixpoints import EXPLOIT
+
+pytestmark = [
+    pytest.mark.coq,
+    pytest.mark.skipif(
+        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
+        reason="Coq (coqtop, coqc, coqchk) not installed",
+    ),
+]
+
+HIDDEN = "bad\u1dc0"
+HEADER = (
+    "Require Import Lia.\nDefinition bad := I.\n"
+    f"Lemma {HIDDEN} : 1 = 2.\nProof.\n" + "\n".join(EXPLOIT) + "\nQed.\n"
+)
+
+
+def test_the_hidden_lemma_proves_false_past_coqc_and_coqchk(tmp_path: Path) -> None:
+    """Control: as a trusted header, coqc and coqchk accept `1 = 2` by `exact bad᷀.`."""
+    if not is_coq_816():
+        pytest.skip("the guard checker bug is known on Coq 8.16; this Coq may have it fixed")
+    theorem = Theorem(name="t", header=HEADER, statement="Theorem t : 1 = 2.")
+    assert_coqc_and_coqchk_accept(tmp_path, theorem, [f"exact {HIDDEN}."])
+
+
+def test_a_request_with_the_combining_mark_is_refused_naming_it() -> None:
+    """The request never reaches Coq: the header holds U+1DC0, named with its line."""
+    with pytest.raises(HeaderRefused, match=r"U\+1DC0 \(COMBINING DOTTED GRAVE ACCENT\) on line 3"):
+        request_theorem(language="coq", header=HEADER, statement="Theorem t : 1 = 2.", name=None)
+
+
+def test_two_declarations_read_as_one_name_are_refused() -> None:
+    """Second line of defence: the inspection refuses a name it would print twice."""
+    with pytest.raises(HeaderRefused, match="'bad' is declared twice"):
+        inspected_coq_header(HEADER)
+
+
+def test_a_generated_tactic_with_the_mark_is_refused() -> None:
+    """Admission refuses `exact bad᷀.` (a name the checks cannot read) before Coq."""
+    checked = check_coq_tactic(f"exact {HIDDEN}.")
+    assert isinstance(checked, TacticError) and "U+1DC0" in checked.message
+
+
+def test_a_superscript_no_longer_hides_a_mutual_with() -> None:
+    """`n ²with`: the request text is spaced as Coq reads it, so the `with` is seen."""
+    header = (
+        'Notation "x ²" := (x * x) (at level 1).\n'
+        "Lemma a : forall n : nat, n ² = n ²with b : forall n : nat, n ² = n ².\n"
+        "Proof.\nintros n; reflexivity.\nintros n; reflexivity.\nQed.\n"
+    )
+    with pytest.raises(HeaderRefused, match="mutual proof"):
+        request_theorem(language="coq", header=header, statement="Theorem t : True.", name=None)
+    assert recursive_statement("Theorem a : 2 ² = 2 ² with b : True.") is not None
+
+
+def test_superscripts_in_a_statement_and_a_tactic_still_work() -> None:
+    """`a²` (Rsqr) stays usable: spaced in the theorem sent to Coq and in the tactic."""
+    theorem = request_theorem(
+        language="coq",
+        header="Require Import Reals.\nOpen Scope R_scope.\n",
+        statement="Theorem sq (a : R) : 0 <= a².",
+        name=None,
+    )
+    assert theorem.statement == "Theorem sq (a : R) : 0 <= a ².", theorem.statement
+    assert check_coq_tactic("apply (Rle_0_sqr a²).") == "apply (Rle_0_sqr a ²)."
+    assert verify_proof(theorem, ["apply Rle_0_sqr."], timeout_s=120).ok
