@@ -8,9 +8,12 @@ gets past the proof assistant. These helpers show that with the real ``coqc`` an
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+
+import pytest
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
 from prover.backends.coq.verify import (
@@ -22,7 +25,21 @@ from prover.backends.coq.verify import (
 )
 from search.states import Theorem
 
-__all__ = ["assert_coqc_and_coqchk_accept", "assert_only_coqchk_refuses", "is_coq_816"]
+__all__ = [
+    "COQ_TOOLS",
+    "assert_coqc_and_coqchk_accept",
+    "assert_only_coqchk_refuses",
+    "is_coq_816",
+]
+
+COQ_TOOLS = [
+    pytest.mark.coq,
+    pytest.mark.skipif(
+        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
+        reason="Coq (coqtop, coqc, coqchk) not installed",
+    ),
+]
+"""The marks of a test module that runs the real coqtop, coqc and coqchk."""
 
 
 def is_coq_816() -> bool:

@@ -10,21 +10,14 @@ prints the same (a local binder named like a constructor) or a rebuilt body stay
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
+from tests.soundness.kernel_controls import COQ_TOOLS
 from tests.soundness.test_rebuilt_fixpoints import EXPLOIT_AS_ONE_TACTIC
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 SUM_HEADER = (
     "Require Import Lia.\n"

@@ -8,7 +8,6 @@ and the server's whitelist refuses them, and ``Fixpoint``/``CoFixpoint``, in req
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,9 @@ from prover.interactive.statements import request_theorem
 from search.outcomes import TacticError
 from search.states import Theorem
 from tests.soundness.attacks import GUARD_BUG_FALSE, GUARD_BUG_HEADER
-from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_coqc_and_coqchk_accept, is_coq_816
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 FALSE_THEOREM = Theorem(name="t", header="Require Import Arith.\n", statement="Theorem t : 1 = 2.")
 EXPLOIT = f"exact (False_ind _ ({GUARD_BUG_FALSE}))."

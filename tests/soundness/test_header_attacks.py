@@ -8,7 +8,6 @@ names every assumption fully qualified (``ProverCheck.Checked.classic`` is not
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,9 @@ from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
 from tests.soundness.attacks import HEADER_ATTACKS, HeaderAttack
 from tests.soundness.harness import HostileCompletions, openai_flags, read_records, run_prover
+from tests.soundness.kernel_controls import COQ_TOOLS
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 
 def file_text(attack: HeaderAttack) -> str:

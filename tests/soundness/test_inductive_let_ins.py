@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,9 @@ from prover.backends.coq.text import split_sentences, strip_comments
 from prover.interactive.headers import HeaderRefused, check_coq_header
 from prover.interactive.statements import request_theorem
 from search.states import Theorem
-from tests.soundness.kernel_controls import assert_only_coqchk_refuses
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_only_coqchk_refuses
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 STATEMENTS = Path(__file__).resolve().parents[2] / "prover" / "data" / "statements"
 

@@ -11,7 +11,6 @@ load Ltac2); a trusted header may still load Ltac2, its tactics are refused.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,15 +22,9 @@ from prover.interactive.statements import request_theorem
 from search.outcomes import TacticError
 from search.states import Theorem
 from tests.soundness.attacks import LTAC2_HEADER, LTAC2_UNSAFE_FALSE
-from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_coqc_and_coqchk_accept, is_coq_816
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 LTAC2_THEOREM = Theorem(name="t", header=LTAC2_HEADER, statement="Theorem t : 1 = 2.")
 

@@ -9,7 +9,6 @@ reads the proof term: a ``fix``/``cofix`` literal in it refuses the proof.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,9 @@ from prover.interactive.headers import HeaderRefused, inspected_coq_header
 from prover.interactive.statements import request_theorem
 from search.outcomes import TacticError
 from search.states import Theorem
-from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_coqc_and_coqchk_accept, is_coq_816
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 _W = "(@RingMicromega.PsatzZ BinNums.Z)"
 _D = "ZMicromega.DoneProof"

@@ -10,7 +10,6 @@ refuses such a statement, and a request may hold neither.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,15 +23,9 @@ from prover.interactive.statements import request_theorem
 from search.errors import StatementError
 from search.states import Theorem
 from tests.soundness.attacks import GUARD_BUG_BODY, GUARD_BUG_TYPE
-from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_coqc_and_coqchk_accept, is_coq_816
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 MUTUAL = f"Lemma t (n : nat) : {GUARD_BUG_TYPE}\nwith u (n : nat) : True."
 MUTUAL_PROOF = [f"exact ({GUARD_BUG_BODY.replace('issue arg', 't arg')}).", "exact I."]

@@ -9,8 +9,6 @@ verification refuses it; sections and functors keep their documented meaning.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from prover.backends.coq.config import CoqConfig
@@ -19,14 +17,9 @@ from prover.backends.coq.sentences import signature_refusal
 from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError
 from search.states import Theorem
+from tests.soundness.kernel_controls import COQ_TOOLS
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 SIGNATURE = Theorem(
     name="t", header="Module Type T.\nAxiom ax : False.\n", statement="Theorem t : 1 = 2."

@@ -8,7 +8,6 @@ are also handed straight to the independent verifier, as if a search had accepte
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,9 @@ from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
 from tests.soundness.attacks import TACTIC_ATTACKS, TacticAttack
 from tests.soundness.harness import HostileCompletions, openai_flags, read_records, run_prover
+from tests.soundness.kernel_controls import COQ_TOOLS
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 FALSE_FILE = "Require Import Arith.\n\nTheorem t : 1 = 2.\nProof.\nAdmitted.\n"
 FALSE_THEOREM = Theorem(name="t", header="Require Import Arith.\n", statement="Theorem t : 1 = 2.")

@@ -12,7 +12,6 @@ refused; each defence stops the probe alone.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,16 +23,10 @@ from prover.interactive.headers import HeaderRefused, inspected_coq_header
 from prover.interactive.statements import request_theorem
 from search.outcomes import TacticError
 from search.states import Theorem
-from tests.soundness.kernel_controls import assert_coqc_and_coqchk_accept, is_coq_816
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_coqc_and_coqchk_accept, is_coq_816
 from tests.soundness.test_rebuilt_fixpoints import EXPLOIT
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 HIDDEN = "bad\u1dc0"
 HEADER = (

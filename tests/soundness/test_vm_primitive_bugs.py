@@ -12,23 +12,15 @@ primitive-integer/float/array class of the critical-bugs list fails closed.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.verify import verify_proof
 from prover.interactive.statements import request_theorem
 from search.states import Theorem
-from tests.soundness.kernel_controls import assert_only_coqchk_refuses
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_only_coqchk_refuses
 
-pytestmark = [
-    pytest.mark.coq,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("coqtop", "coqc", "coqchk")),
-        reason="Coq (coqtop, coqc, coqchk) not installed",
-    ),
-]
+pytestmark = COQ_TOOLS
 
 UINT63_HEADER = "From Coq Require Import Uint63.\n"
 VM_BUG_TACTICS = (
