@@ -175,54 +175,23 @@ def fit_boosted(
     import numpy as np
 
     lightgbm = _lightgbm()
-    history = manifest.input_format == "state+proof"
-    neighbours = _neighbour_labels(settings, train, output)
-
-    def matrix(examples: Sequence[ProgressExample], *, training: bool = False) -> Any:
-        states = [e.state for e in examples]
-        base = feature_matrix(
-            states,
-            [e.proof_so_far for e in examples],
-            history=history,
-            feature_bits=settings.feature_bits,
-        )
-        if neighbours is not None:
-            own_rows = range(len(examples)) if training else None
-            base = _with_columns(
-                base, neighbours.features(states, settings.neighbours, own_rows=own_rows)
-            )
-        if settings.file_context:
-            rows = [file_context_features(e.earlier_proof_lengths) for e in examples]
-            base = _with_columns(base, _feature_rows(rows))
-        return base
-
+    matrices = _ExampleMatrices(
+        settings=settings,
+        history=manifest.input_format == "state+proof",
+        neighbours=_neighbour_labels(settings, train, output),
+    )
     labels = np.asarray([e.remaining_steps for e in train], dtype=np.float64)
-    params = {
-        "objective": "l2",
-        "learning_rate": settings.learning_rate,
-        "num_leaves": settings.num_leaves,
-        "min_data_in_leaf": settings.min_data_in_leaf,
-        "feature_fraction": settings.feature_fraction,
-        "lambda_l2": 1.0,
-        "num_threads": threads or 1,
-        "seed": seed,
-        "deterministic": True,
-        "verbose": -1,
-    }
-    dataset = lightgbm.Dataset(matrix(train, training=True), np.log1p(labels))
+    params = _lightgbm_params(settings, seed=seed, threads=threads)
+    dataset = lightgbm.Dataset(matrices.of(train, training=True), np.log1p(labels))
     callbacks: list[Any] = [lightgbm.log_evaluation(period=50)]
     valid_sets: list[Any] = []
     feval = None
     if valid:
         valid_labels = np.asarray([e.remaining_steps for e in valid], dtype=np.float64)
         valid_sets.append(
-            lightgbm.Dataset(matrix(valid), np.log1p(valid_labels), reference=dataset)
+            lightgbm.Dataset(matrices.of(valid), np.log1p(valid_labels), reference=dataset)
         )
-
-        def feval(predictions: Any, _data: Any) -> tuple[str, float, bool]:
-            steps = np.maximum(np.expm1(predictions), 0.0)
-            return "mae_steps", float(np.abs(steps - valid_labels).mean()), False
-
+        feval = _steps_mae(valid_labels)
         callbacks.append(
             lightgbm.early_stopping(settings.early_stopping_rounds, first_metric_only=False)
         )
@@ -240,6 +209,64 @@ def fit_boosted(
     booster.save_model(str(output / BOOSTER_NAME), num_iteration=trees)
     logger.info("boosted progress model: %d trees saved in %s", trees, output)
     return int(trees)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ExampleMatrices:
+    """How training examples become a feature matrix: hashed state features, then the
+    neighbour-label and file-context columns when the settings ask for them."""
+
+    settings: BoostedSettings
+    history: bool
+    neighbours: NeighbourLabels | None
+
+    def of(self, examples: Sequence[ProgressExample], *, training: bool = False) -> Any:
+        """The CSR matrix of ``examples`` (``training``: neighbours skip each row's own)."""
+        states = [e.state for e in examples]
+        base = feature_matrix(
+            states,
+            [e.proof_so_far for e in examples],
+            history=self.history,
+            feature_bits=self.settings.feature_bits,
+        )
+        if self.neighbours is not None:
+            own_rows = range(len(examples)) if training else None
+            base = _with_columns(
+                base, self.neighbours.features(states, self.settings.neighbours, own_rows=own_rows)
+            )
+        if self.settings.file_context:
+            rows = [file_context_features(e.earlier_proof_lengths) for e in examples]
+            base = _with_columns(base, _feature_rows(rows))
+        return base
+
+
+def _lightgbm_params(
+    settings: BoostedSettings, *, seed: int, threads: int | None
+) -> dict[str, Any]:
+    """LightGBM's parameters: L2 on log(1 + steps), deterministic for a given seed."""
+    return {
+        "objective": "l2",
+        "learning_rate": settings.learning_rate,
+        "num_leaves": settings.num_leaves,
+        "min_data_in_leaf": settings.min_data_in_leaf,
+        "feature_fraction": settings.feature_fraction,
+        "lambda_l2": 1.0,
+        "num_threads": threads or 1,
+        "seed": seed,
+        "deterministic": True,
+        "verbose": -1,
+    }
+
+
+def _steps_mae(labels: Any) -> Any:
+    """The early-stopping metric: MAE in steps (predictions are log(1 + steps))."""
+    import numpy as np
+
+    def mae_steps(predictions: Any, _data: Any) -> tuple[str, float, bool]:
+        steps = np.maximum(np.expm1(predictions), 0.0)
+        return "mae_steps", float(np.abs(steps - labels).mean()), False
+
+    return mae_steps
 
 
 def _neighbour_labels(
