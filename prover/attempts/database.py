@@ -12,6 +12,7 @@ import json
 import logging
 import sqlite3
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     sequence INTEGER NOT NULL,
     PRIMARY KEY (name, attempt)
 );
+CREATE TABLE IF NOT EXISTS theorems (name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 """
 
 
@@ -92,6 +94,49 @@ class ResultsDatabase(Closing):
         text = self._meta("config")
         value: dict[str, Any] | None = json.loads(text) if text is not None else None
         return value
+
+    def bind_theorems(self, fingerprints: Mapping[str, str]) -> None:
+        """Record each theorem's fingerprint; refuse one whose text changed since.
+
+        A run resumes by theorem name, so without this an attempt recorded for ``1 = 1``
+        would count for the same name's ``1 = 2`` after the file was edited (a red-team
+        probe, 2026-12-04). Attempts recorded before fingerprints existed are taken to be
+        of today's statements (warned once).
+        """
+        stored = self._fingerprints()
+        changed = self.changed_theorems(fingerprints)
+        if changed:
+            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+            raise ConfigError(
+                f"the header or statement of {changed[0]!r}{more} changed since its attempts "
+                f"were recorded in {self.run_dir}, and they would count for the new text; "
+                "use another --run-dir, or --force to move the old results aside"
+            )
+        recorded = {name for name, _attempt in self.completed()}
+        legacy = sorted(recorded & set(fingerprints) - set(stored))
+        if legacy:
+            logger.warning(
+                "%s: %d theorem(s) were recorded before statement fingerprints existed "
+                "(e.g. %s); their attempts are taken to be of the current text",
+                self.path,
+                len(legacy),
+                legacy[0],
+            )
+        self._connection.executemany(
+            "INSERT OR IGNORE INTO theorems (name, fingerprint) VALUES (?, ?)",
+            sorted(fingerprints.items()),
+        )
+
+    def changed_theorems(self, fingerprints: Mapping[str, str]) -> list[str]:
+        """The names whose recorded fingerprint differs from ``fingerprints``, sorted."""
+        stored = self._fingerprints()
+        return sorted(
+            name for name, value in fingerprints.items() if stored.get(name, value) != value
+        )
+
+    def _fingerprints(self) -> dict[str, str]:
+        rows = self._connection.execute("SELECT name, fingerprint FROM theorems")
+        return {str(name): str(value) for name, value in rows}
 
     def _meta(self, key: str) -> str | None:
         row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

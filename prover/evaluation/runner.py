@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,8 +90,9 @@ def config_hash(config: EvalConfig) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def open_run_directory(config: EvalConfig) -> ResultsDatabase:
-    """Open (or create) the run's database, refusing a directory of another configuration."""
+def open_run_directory(config: EvalConfig, fingerprints: Mapping[str, str]) -> ResultsDatabase:
+    """Open (or create) the run's database, refusing a directory of another configuration
+    or one whose theorems (by name) had another text (``fingerprints``: each theorem's id)."""
     run_dir = config.run_dir
     ensure_run_directory(run_dir)
     stray = run_dir / JSONL_NAME
@@ -101,11 +102,12 @@ def open_run_directory(config: EvalConfig) -> ResultsDatabase:
             "directory; choose another --run-dir or pass --force to move it aside"
         )
     if config.force:
-        _move_aside_if_other(config)
+        _move_aside_if_other(config, fingerprints)
     database = ResultsDatabase(run_dir)
     try:
         _upgrade_if_compatible(database, config)
         database.bind_config(config_hash(config), config.identity())
+        database.bind_theorems(fingerprints)
     except BaseException:
         database.close()
         raise
@@ -131,14 +133,15 @@ def _upgrade_if_compatible(database: ResultsDatabase, config: EvalConfig) -> Non
         database.replace_config(config_hash(config), config.identity())
 
 
-def _move_aside_if_other(config: EvalConfig) -> None:
+def _move_aside_if_other(config: EvalConfig, fingerprints: Mapping[str, str]) -> None:
     run_dir = config.run_dir
     database_path = run_dir / DATABASE_NAME
     if database_path.exists():
         with ResultsDatabase(run_dir) as database:
             stored = database.stored_config()
             parts = config.identity_parts()
-            if stored is not None and fields_added_at_default(stored, parts) is not None:
+            same_run = stored is not None and fields_added_at_default(stored, parts) is not None
+            if same_run and not database.changed_theorems(fingerprints):
                 return  # the same run, or one made before some fields existed: it resumes
     move_aside(run_dir, (*_RUN_FILES, *_DERIVED_FILES))
 
@@ -147,7 +150,7 @@ def run_eval(config: EvalConfig) -> int:
     """Run ``prover eval`` end to end; returns the process exit status."""
     entries = load_problems(config.problems, language=config.backend.language)
     _check_unique(entries)
-    with open_run_directory(config) as database:
+    with open_run_directory(config, _fingerprints(entries)) as database:
         repaired = database.sync_jsonl()
         if repaired:
             logger.warning("appended %d attempt(s) missing from %s", repaired, JSONL_NAME)
@@ -165,6 +168,11 @@ def run_eval(config: EvalConfig) -> int:
         print(f"report: {write_report([config.run_dir])}")
     print(f"results: {config.run_dir / JSONL_NAME}")
     return exit_status(records)
+
+
+def _fingerprints(entries: Sequence[BenchmarkEntry]) -> dict[str, str]:
+    """Each loaded theorem's id over its name, header and statement, by record name."""
+    return {e.key: e.theorem.theorem_id for e in entries if e.theorem is not None}
 
 
 def _check_unique(entries: Sequence[BenchmarkEntry]) -> None:

@@ -42,6 +42,8 @@ PRINT_WHOLE_TERMS = ("Set Printing All.", "Set Printing Depth 1000000000.")
 deep subterms (the default depth, 50, hid a ``fix`` from a red-team probe behind 60
 ``apply id``)."""
 _FIXPOINT_LITERAL = re.compile(r"(?<![\w'])(?:fix|cofix)(?![\w'])")
+_TERM_PRINT = re.compile(r"\s*(?:\S+\s+)?=(?:\s|$)")
+"""What a term print starts with: ``NAME = body`` (``Print Term``) or ``= body`` (``Eval``)."""
 
 
 def trusted_fixpoints(header: str) -> tuple[str, ...]:
@@ -64,7 +66,7 @@ def inspected_ending(name: str, fold: tuple[str, ...]) -> list[str]:
     docstring).
     """
     if not fold:
-        return ["Qed.", *PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print {name}.']
+        return ["Qed.", *PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print Term {name}.']
     body = f"ltac:(let body := eval cbv delta [{name}] in {name} in exact body)"
     constants = " ".join(f"@{fixpoint}" for fixpoint in fold)  # @: no implicit argument
     return [
@@ -81,27 +83,42 @@ def term_problem(directory: Path) -> str | None:
     exist) and those a request header's lemmas and definitions add
     (:func:`prover.interactive.headers.inspected_coq_header`). A ``fix`` or ``cofix``
     literal anywhere refuses. Fail closed: an absent, empty, unreadable or elided
-    (``...``) print refuses too. None of the 172 miniF2F-Coq test proofs of 2026-12-03
-    has such a literal; a proof that unfolds a library fixpoint and rewrites under it does.
+    (``...``) print refuses too, and so does one not shaped as a term print (``NAME = ...``
+    or ``= ...``): the prints use ``Print Term NAME``, since a plain ``Print`` of a lemma
+    named ``Libraries``, ``All``, ``Options`` ... runs another command (a red-team probe had
+    ``Print Libraries`` list the loaded files in place of the term). None of the 172
+    miniF2F-Coq test proofs of 2026-12-03 has a literal; a proof that unfolds a library
+    fixpoint and rewrites under it does.
     """
     if not (directory / f"{TERM_FILE}.out").is_file():
         return "the proof term could not be inspected (nothing was printed)"
     for printed in sorted(directory.glob("ProverCheck*.out")):
-        try:
-            text = printed.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            return f"the proof term could not be inspected ({exc})"
-        if not text.strip():
-            return f"the proof term could not be inspected (nothing in {printed.name})"
-        if "..." in text:
-            return f"the proof term could not be inspected (elided with '...' in {printed.name})"
-        if _FIXPOINT_LITERAL.search(text):
-            what = "proof term"
-            if printed.stem != TERM_FILE:
-                what = "term of a header lemma or definition"
-            return (
-                f"the {what} holds a fixpoint literal (fix/cofix): Coq 8.16's guard checker, "
-                "in the kernel and in coqchk alike, accepts some ill-formed ones "
-                "(coq/coq#20455), so such proofs are not counted"
-            )
+        problem = _print_problem(printed)
+        if problem is not None:
+            return problem
     return None
+
+
+def _print_problem(printed: Path) -> str | None:
+    """Why one print does not show a readable, fixpoint-free term, or None."""
+    try:
+        text = printed.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"the proof term could not be inspected ({exc})"
+    unreadable = None
+    if not text.strip():
+        unreadable = f"nothing in {printed.name}"
+    elif not _TERM_PRINT.match(text):
+        unreadable = f"{printed.name} is not a term print: {' '.join(text.split())[:60]!r}"
+    elif "..." in text:
+        unreadable = f"elided with '...' in {printed.name}"
+    if unreadable is not None:
+        return f"the proof term could not be inspected ({unreadable})"
+    if not _FIXPOINT_LITERAL.search(text):
+        return None
+    what = "proof term" if printed.stem == TERM_FILE else "term of a header lemma or definition"
+    return (
+        f"the {what} holds a fixpoint literal (fix/cofix): Coq 8.16's guard checker, "
+        "in the kernel and in coqchk alike, accepts some ill-formed ones "
+        "(coq/coq#20455), so such proofs are not counted"
+    )

@@ -30,6 +30,7 @@ __all__ = [
     "lean_theorem_from_source",
     "parse_axioms",
     "proof_text_rejection",
+    "scan_view",
     "sorry_statement",
     "statement_without_proof",
     "strip_comments_and_strings",
@@ -105,7 +106,11 @@ _IDENTIFIER_EDGE = r"[\w.'!?\u2080-\u2089]"
 _COMMAND_PATTERN = re.compile(
     rf"(?<!{_IDENTIFIER_EDGE})(?:{'|'.join(_COMMAND_KEYWORDS)})(?!{_IDENTIFIER_EDGE})"
 )
-_HASH_COMMAND = re.compile(r"(?<![\w.])#[A-Za-z_]")
+_HASH_COMMAND = re.compile(r"#[A-Za-z_]")  # `#` is never inside a name: `2#eval` is a command
+# A digit run that starts a token, glued to a word: Lean reads `2run_cmd` as `2` and
+# `run_cmd` (leanprover/lean4#1218), Python's `\w` as one word.
+_NUMERAL_PREFIX = re.compile(r"(?<![\w'!?.\u2080-\u2089])(\d+)(?=[A-Za-z_])")
+_NOT_LEAN_NAME = re.compile(r"[^\x00-\x7f\W]")  # non-ASCII word characters
 _ATTRIBUTE = re.compile(r"@\[")
 # Trust in compiled code, anywhere in a (possibly qualified) name: `Lean.ofReduceBool`.
 _NATIVE = re.compile(
@@ -198,7 +203,44 @@ def tactic_rejection(tactic: str) -> str | None:
     return None if reason is None else f"rejected: {reason}"
 
 
+def scan_view(code: str) -> str:
+    """The view of comment- and string-free ``code`` that the word scans read.
+
+    Python's ``\\w`` joins characters that Lean's lexer keeps apart, and a red-team probe
+    (2026-12-04) hid ``run_cmd`` and ``#eval`` that way: Lean ends a numeral at the first
+    letter (``2run_cmd`` is ``2`` then ``run_cmd``, leanprover/lean4#1218), and takes only
+    ASCII letters, most Greek, letterlike and mathematical alphanumeric letters and
+    subscripts into names, so ``é``, ``λ`` or ``²`` end a name where ``\\w`` goes on. This
+    view puts a space after a numeral that starts a token and replaces every word
+    character Lean does not take into names by a space: it only adds word boundaries,
+    so the scans refuse at least what Lean would read. The text sent to Lean is unchanged.
+    """
+    return _NUMERAL_PREFIX.sub(r"\1 ", _NOT_LEAN_NAME.sub(_blank_outside_names, code))
+
+
+def _blank_outside_names(match: re.Match[str]) -> str:
+    character = match.group()
+    return character if _in_lean_names(ord(character)) else " "
+
+
+def _in_lean_names(code_point: int) -> bool:
+    """Lean 4's ``isLetterLike`` and ``isSubScriptAlnum`` (its non-ASCII name characters)."""
+    return (
+        (0x3B1 <= code_point <= 0x3C9 and code_point != 0x3BB)  # Greek lower, not λ
+        or (0x391 <= code_point <= 0x3A9 and code_point not in (0x3A0, 0x3A3))  # not Π, Σ
+        or 0x3CA <= code_point <= 0x3FB  # Coptic
+        or 0x1F00 <= code_point <= 0x1FFE  # Greek Extended
+        or 0x2100 <= code_point <= 0x214F  # Letterlike Symbols
+        or 0x1D49C <= code_point <= 0x1D59F  # script, double-struck, fraktur
+        or 0x2080 <= code_point <= 0x2089  # subscript digits
+        or 0x2090 <= code_point <= 0x209C  # subscript letters
+        or 0x1D62 <= code_point <= 0x1D6A
+        or code_point == 0x2C7C
+    )
+
+
 def _forbidden_token(code: str) -> str | None:
+    code = scan_view(code)
     if match := _CHEATS.search(code):
         return f"uses {match.group(1)!r}"
     if match := _HASH_COMMAND.search(code):
@@ -263,6 +305,7 @@ def proof_text_rejection(text: str, *, forbid_native: bool = False) -> str | Non
         code = strip_comments_and_strings(text)
     except _UnterminatedError as exc:
         return f"rejected: {exc}"
+    code = scan_view(code)
     if match := _CHEATS.search(code):
         return f"rejected: proof text uses {match.group(1)!r}"
     if _AXIOM_DECLARATION.search(code):

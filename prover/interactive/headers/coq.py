@@ -336,8 +336,9 @@ def inspected_coq_header(header: str) -> str:
     ``False``. After every ``Qed.``/``Defined.`` of a header lemma, and after every
     ``Definition``/``Instance`` with a body, this adds ``Set Printing All.``,
     ``Set Printing Depth 1000000000.`` (no ``...``), ``Redirect "ProverCheckHeaderN" Print
-    NAME.`` and the two ``Unset``: the file that verification compiles then prints each
-    term where the verifier reads it (coqtop, in its private directory, too). Fail
+    Term NAME.`` (``Term``: a plain ``Print Libraries`` lists the loaded files) and the two
+    ``Unset``: the file that verification compiles then prints each term where the
+    verifier reads it (coqtop, in its private directory, too). Fail
     closed: an anonymous declaration, a name declared twice, or a proof end without its
     opening, is refused.
     """
@@ -363,7 +364,7 @@ def inspected_coq_header(header: str) -> str:
             pieces.append(header[position : sentence.end])
             pieces.append(
                 "\nSet Printing All.\nSet Printing Depth 1000000000.\n"
-                f'Redirect "ProverCheckHeader{count}" Print {printed}.\n'
+                f'Redirect "ProverCheckHeader{count}" Print Term {printed}.\n'
                 "Unset Printing All.\nUnset Printing Depth."
             )
             position = sentence.end

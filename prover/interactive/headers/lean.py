@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from prover.backends.lean.text import strip_comments_and_strings
+from prover.backends.lean.text import scan_view, strip_comments_and_strings
 from prover.interactive.headers.refusal import HeaderRefused, forbidden_words_message, short
 
 __all__ = [
@@ -71,19 +71,31 @@ LEAN_FORBIDDEN_WORDS = frozenset(
         "variable",
         "mutual",
         "csimp",
+        "notation",
+        "infix",
+        "infixl",
+        "infixr",
+        "prefix",
+        "postfix",
+        "binder_predicate",
     }
 )
 """Words refused anywhere in a Lean request (outside comments and strings)."""
 
 _LEAN_EDGE = r"[\w.'!?\u2080-\u2089]"
 _LEAN_WORD = re.compile(rf"(?<!{_LEAN_EDGE})[A-Za-z_][\w'!?]*(?!{_LEAN_EDGE})")
-_LEAN_HASH_COMMAND = re.compile(r"(?<![\w.])#[A-Za-z_]")
+_LEAN_HASH_COMMAND = re.compile(r"#[A-Za-z_]")
 _LEAN_ATTRIBUTE = re.compile(r"@\[([^\]]*)\]")
 _LEAN_NAME = r"[A-Za-z_][\w'.!?]*"
 _LEAN_SET_OPTION = re.compile(rf"set_option\s+({_LEAN_NAME})\s+(?:true|false|\d+)\s*")
 _LEAN_DECLARATION = re.compile(
     r"(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable|partial)\s+)*"
     r"(?:def|theorem|lemma|abbrev|instance|structure|inductive|class|example)\b"
+)
+_LEAN_COMMAND_START = re.compile(
+    r"\s*(?:@\[|(?:import|open|namespace|section|end|noncomputable|universe|set_option|def"
+    r"|theorem|lemma|abbrev|instance|structure|inductive|class|example|private|protected"
+    r"|partial|deriving|export|local|scoped)\b)"
 )
 _LEAN_SIMPLE = (
     re.compile(rf"import(?:\s+{_LEAN_NAME})+\s*"),
@@ -104,6 +116,7 @@ def lean_code(text: str, *, what: str) -> str:
 
 def lean_forbidden(code: str) -> str | None:
     """Why comment- and string-free Lean ``code`` is refused anywhere in a request, or None."""
+    code = scan_view(code)
     if match := _LEAN_HASH_COMMAND.search(code):
         return f"the command {code[match.start() :].split(maxsplit=1)[0]!r} is not allowed"
     forbidden = forbidden_words_message(
@@ -143,12 +156,17 @@ def check_lean_header(header: str) -> None:
 
 
 def _lean_commands(code: str) -> list[str]:
-    """Top-level commands: a new one starts on each line whose first column is a command word."""
+    """Top-level commands: a new one starts on each line whose first column is not blank or
+    a closing bracket, and on each line, indented or not, whose first word is a command
+    keyword (Lean ends a term at a command keyword whatever the indentation, so an indented
+    ``open ...`` after a ``def`` is a command of its own; a red-team probe, 2026-12-04)."""
     commands: list[list[str]] = []
     for line in code.split("\n"):
         if not line.strip():
             continue
-        starts_command = not line[:1].isspace() and not line.startswith(("|", ")", "]", "}"))
+        starts_command = (
+            not line[:1].isspace() and not line.startswith(("|", ")", "]", "}"))
+        ) or _LEAN_COMMAND_START.match(line) is not None
         if starts_command or not commands:
             commands.append([line])
         else:

@@ -101,3 +101,19 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "results.sqlite").write_bytes(b"garbage" * 200)
     with pytest.raises(InputError, match=r"results\.sqlite"):
         ResultsDatabase(tmp_path)
+
+
+def test_a_changed_theorem_text_is_refused_and_new_ones_recorded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Same fingerprints resume, a changed one is refused by name, old runs are warned about."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("abc", {"x": 1})
+        database.add(_record("legacy", 0, "proved"))
+        database.bind_theorems({"t1": "aaa", "legacy": "lll"})
+        assert "recorded before statement fingerprints existed (e.g. legacy)" in caplog.text
+        database.bind_theorems({"t1": "aaa", "t2": "bbb"})
+        with pytest.raises(ConfigError, match=r"statement of 't1' \(and 1 more\) changed"):
+            database.bind_theorems({"t1": "zzz", "t2": "yyy"})
+    with ResultsDatabase(tmp_path) as database, pytest.raises(ConfigError, match="'legacy'"):
+        database.bind_theorems({"legacy": "other"})

@@ -271,3 +271,24 @@ def test_progress_model_of_the_wrong_kind_is_refused_before_the_run_dir(
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and str(knn_model) in error and "Traceback" not in error
     assert not run_dir.exists()
+
+
+def test_a_theorem_whose_file_changed_is_not_resumed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`1 = 1` proved, the file edited to `1 = 2`: the rerun refuses to count the old proof."""
+    source = tmp_path / "T.v"
+    source.write_text("Theorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n")
+    run_dir = tmp_path / "run"
+    arguments = [
+        "eval", "--file", str(source), "--theorem", "t", "--attempts", "1", "--time-limit", "10",
+        "--run-dir", str(run_dir), "--no-progress", "--no-report",
+    ]  # fmt: skip
+    assert main(arguments) == 0
+    assert [row[3] for row in _database_rows(run_dir)] == ["proved"]
+    source.write_text("Theorem t : 1 = 2.\nProof.\nreflexivity.\nQed.\n")
+    assert main(arguments) == 2
+    assert "the header or statement of 't' changed" in capsys.readouterr().err
+    assert [row[3] for row in _database_rows(run_dir)] == ["proved"]  # nothing lost
+    main([*arguments, "--force"])
+    assert [row[3] for row in _database_rows(run_dir)] == ["failed"]

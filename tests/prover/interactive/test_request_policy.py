@@ -62,9 +62,9 @@ def test_inspection_prints_each_lemma_and_definition_by_name() -> None:
     """A definition's body and a lemma's proof each get a Printing All print, numbered."""
     header = "Definition two := 1 + 1.\nLemma l : two = 2.\nProof.\nreflexivity.\nQed.\n"
     inspected = inspected_coq_header(header)
-    assert 'Redirect "ProverCheckHeader1" Print two.' in inspected
-    assert 'Redirect "ProverCheckHeader2" Print l.' in inspected
-    assert inspected.index("Print two.") < inspected.index("Lemma l")
+    assert 'Redirect "ProverCheckHeader1" Print Term two.' in inspected
+    assert 'Redirect "ProverCheckHeader2" Print Term l.' in inspected
+    assert inspected.index("Print Term two.") < inspected.index("Lemma l")
 
 
 @pytest.mark.parametrize(
