@@ -42,6 +42,9 @@ PRINT_WHOLE_TERMS = ("Set Printing All.", "Set Printing Depth 1000000000.")
 deep subterms (the default depth, 50, hid a ``fix`` from a red-team probe behind 60
 ``apply id``)."""
 _FIXPOINT_LITERAL = re.compile(r"(?<![\w'])(?:fix|cofix)(?![\w'])")
+_AUXILIARY_CONSTANT = re.compile(r"(?<![\w'])[\w'.]*_(?:subproof|subterm)\d*(?![\w'])")
+"""A constant ``abstract``/``transparent_abstract`` made (``bad_subproof``): after ``Defined``
+Coq keeps it apart, and its term is not printed."""
 _TERM_PRINT = re.compile(r"\s*(?:\S+\s+)?=(?:\s|$)")
 """What a term print starts with: ``NAME = body`` (``Print Term``) or ``= body`` (``Eval``)."""
 
@@ -86,7 +89,10 @@ def term_problem(directory: Path) -> str | None:
     (``...``) print refuses too, and so does one not shaped as a term print (``NAME = ...``
     or ``= ...``): the prints use ``Print Term NAME``, since a plain ``Print`` of a lemma
     named ``Libraries``, ``All``, ``Options`` ... runs another command (a red-team probe had
-    ``Print Libraries`` list the loaded files in place of the term). None of the 172
+    ``Print Libraries`` list the loaded files in place of the term). A reference to a
+    subproof ``abstract`` kept apart (``NAME_subproof``, after ``Defined``; a library hint
+    runs ``abstract lia`` under ``auto with zarith``) refuses as well: a third probe hid the
+    rebuilt fixpoint in one. None of the 172
     miniF2F-Coq test proofs of 2026-12-03 has a literal; a proof that unfolds a library
     fixpoint and rewrites under it does.
     """
@@ -114,9 +120,14 @@ def _print_problem(printed: Path) -> str | None:
         unreadable = f"elided with '...' in {printed.name}"
     if unreadable is not None:
         return f"the proof term could not be inspected ({unreadable})"
+    what = "proof term" if printed.stem == TERM_FILE else "term of a header lemma or definition"
+    if match := _AUXILIARY_CONSTANT.search(text):
+        return (
+            f"the {what} refers to {match.group()!r}, a subproof that 'abstract' kept apart "
+            "(after 'Defined'); its term is not read, so the proof is not counted"
+        )
     if not _FIXPOINT_LITERAL.search(text):
         return None
-    what = "proof term" if printed.stem == TERM_FILE else "term of a header lemma or definition"
     return (
         f"the {what} holds a fixpoint literal (fix/cofix): Coq 8.16's guard checker, "
         "in the kernel and in coqchk alike, accepts some ill-formed ones "

@@ -207,6 +207,7 @@ def check_coq_header(header: str) -> None:
             or declaration_let_in(_without_strings(sentence))
             or _notation_token_problem(sentence)
             or _tactic_in_term_problem(sentence)
+            or _redefinition_problem(sentence)
         )
         if reason is not None:
             raise HeaderRefused(f"header sentence {short(sentence)!r}: {reason}")
@@ -320,6 +321,19 @@ def _tactic_in_term_problem(sentence: str) -> str | None:
         "without writing 'fix', and Coq 8.16's guard checker, in the kernel and in coqchk "
         "alike, accepts some ill-formed ones (coq/coq#20455)"
     )
+
+
+def _redefinition_problem(sentence: str) -> str | None:
+    """Why a header sentence redefines a tactic that exists (``Ltac t ::= ...``), or None.
+
+    A library tactic redefined changes every proof that runs it: a red-team probe
+    (2026-12-04) redefined ``Zify.zify_pre_hook``, which every ``lia`` calls, to build the
+    rebuilt fixpoint, and hid it in a subproof that ``abstract`` (a library hint of ``auto
+    with zarith``) kept apart. A request may define new tactics, never redefine one.
+    """
+    if "::=" not in _without_strings(sentence):
+        return None
+    return "'::=' (redefining an existing tactic) is not allowed: it changes library tactics"
 
 
 def _without_strings(code: str) -> str:
