@@ -23,6 +23,7 @@ from search.states import Theorem
 
 __all__ = [
     "ALLOWED_AXIOMS",
+    "NOTATION_COMMANDS",
     "assemble_proof",
     "axiom_violations",
     "declaration_name",
@@ -39,6 +40,8 @@ __all__ = [
 
 ALLOWED_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
 
+NOTATION_COMMANDS = ("notation", "infix", "infixl", "infixr", "prefix", "postfix")
+"""Commands that declare notation: a request may not change what a statement's text means."""
 _COMMAND_KEYWORDS = [
     "theorem",
     "lemma",
@@ -65,12 +68,7 @@ _COMMAND_KEYWORDS = [
     "elab",
     "elab_rules",
     "attribute",
-    "notation",
-    "infix",
-    "infixl",
-    "infixr",
-    "prefix",
-    "postfix",
+    *NOTATION_COMMANDS,
     "set_option",
     "noncomputable",
     "private",

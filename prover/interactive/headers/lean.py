@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from prover.backends.lean.text import scan_view, strip_comments_and_strings
+from prover.backends.lean.text import NOTATION_COMMANDS, scan_view, strip_comments_and_strings
 from prover.interactive.headers.refusal import HeaderRefused, forbidden_words_message, short
 
 __all__ = [
@@ -71,12 +71,7 @@ LEAN_FORBIDDEN_WORDS = frozenset(
         "variable",
         "mutual",
         "csimp",
-        "notation",
-        "infix",
-        "infixl",
-        "infixr",
-        "prefix",
-        "postfix",
+        *NOTATION_COMMANDS,
         "binder_predicate",
     }
 )
