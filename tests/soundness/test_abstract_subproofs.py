@@ -89,3 +89,14 @@ def test_the_reading_refuses_a_theorem_naming_its_subproof_on_the_defined_path()
     verification = verify_proof(theorem, ["auto with zarith."], timeout_s=180)
     assert not verification.ok and "coqchk" not in verification.checks
     assert "'t_subproof'" in (verification.message or "")
+
+
+def test_a_qed_proof_through_the_zarith_hint_still_counts() -> None:
+    """After `Qed` the subproof is inlined (its binder keeps the name): not refused."""
+    theorem = Theorem(
+        name="t",
+        header="Require Import ZArith Lia.\n",
+        statement="Theorem t : forall n : nat, n * 2 = n + n.",
+    )
+    verification = verify_proof(theorem, ["intros n.", "auto with zarith."], timeout_s=120)
+    assert verification.ok, verification.message

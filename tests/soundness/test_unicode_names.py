@@ -84,3 +84,10 @@ def test_superscripts_in_a_statement_and_a_tactic_still_work() -> None:
     assert theorem.statement == "Theorem sq (a : R) : 0 <= a ².", theorem.statement
     assert check_coq_tactic("apply (Rle_0_sqr a²).") == "apply (Rle_0_sqr a ²)."
     assert verify_proof(theorem, ["apply Rle_0_sqr."], timeout_s=120).ok
+
+
+def test_a_notation_token_with_a_dot_is_refused() -> None:
+    """`+.` would end no sentence for Coq where the checks end one (a fourth probe)."""
+    header = 'Notation "x +. y" := (fun y : nat => x) (at level 8, y name).\n'
+    with pytest.raises(HeaderRefused, match=r"holds a bracket, a '\.'"):
+        request_theorem(language="coq", header=header, statement="Theorem t : True.", name=None)

@@ -28,6 +28,7 @@ from prover.backends.coq.sentences import visible_fixpoints
 from prover.backends.coq.text import CoqTextError
 
 __all__ = [
+    "DEFINED_PRINT",
     "PRINT_WHOLE_TERMS",
     "TERM_FILE",
     "inspected_ending",
@@ -36,6 +37,8 @@ __all__ = [
 ]
 
 TERM_FILE = "ProverCheckTerm"
+DEFINED_PRINT = "ProverCheckDefined"
+"""How the print of a request header lemma ended with ``Defined.`` starts (numbered)."""
 """Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
 PRINT_WHOLE_TERMS = ("Set Printing All.", "Set Printing Depth 1000000000.")
 """Settings before a print that must show the whole term: no notation, and no ``...`` for
@@ -89,12 +92,14 @@ def term_problem(directory: Path) -> str | None:
     (``...``) print refuses too, and so does one not shaped as a term print (``NAME = ...``
     or ``= ...``): the prints use ``Print Term NAME``, since a plain ``Print`` of a lemma
     named ``Libraries``, ``All``, ``Options`` ... runs another command (a red-team probe had
-    ``Print Libraries`` list the loaded files in place of the term). A reference to a
-    subproof ``abstract`` kept apart (``NAME_subproof``, after ``Defined``; a library hint
-    runs ``abstract lia`` under ``auto with zarith``) refuses as well: a third probe hid the
-    rebuilt fixpoint in one. None of the 172
-    miniF2F-Coq test proofs of 2026-12-03 has a literal; a proof that unfolds a library
-    fixpoint and rewrites under it does.
+    ``Print Libraries`` list the loaded files in place of the term). In a print of a
+    constant ended with ``Defined`` (a request header lemma's, :data:`DEFINED_PRINT`, or the
+    theorem's ``Eval fold``), a name of a subproof ``abstract`` kept apart (``NAME_subproof``;
+    a library hint runs ``abstract lia`` under ``auto with zarith``) refuses as well: a third
+    probe hid the rebuilt fixpoint in one. After ``Qed`` Coq 8.16 inlines the subproof (a
+    redex whose binder keeps the name), so there the name is no constant and is not
+    refused. None of the 172 miniF2F-Coq test proofs of 2026-12-03 has a literal; a proof
+    that unfolds a library fixpoint and rewrites under it does.
     """
     if not (directory / f"{TERM_FILE}.out").is_file():
         return "the proof term could not be inspected (nothing was printed)"
@@ -121,7 +126,8 @@ def _print_problem(printed: Path) -> str | None:
     if unreadable is not None:
         return f"the proof term could not be inspected ({unreadable})"
     what = "proof term" if printed.stem == TERM_FILE else "term of a header lemma or definition"
-    if match := _AUXILIARY_CONSTANT.search(text):
+    kept_apart = printed.stem.startswith(DEFINED_PRINT) or text.lstrip().startswith("=")
+    if kept_apart and (match := _AUXILIARY_CONSTANT.search(text)):
         return (
             f"the {what} refers to {match.group()!r}, a subproof that 'abstract' kept apart "
             "(after 'Defined'); its term is not read, so the proof is not counted"

@@ -280,7 +280,7 @@ def _skip_coq_proof(sentences: list[tuple[str, SentenceKind]], index: int, *, op
 
 
 _NOTATION_TOKEN_REFUSED = re.compile(
-    r"[()\[\]{}]|(?<![^\W\d])(?<!')(?:match|with|end|let)(?![\w'])"
+    r"[()\[\]{}.]|(?<![^\W\d])(?<!')(?:match|with|end|let)(?![\w'])"
 )
 
 
@@ -290,7 +290,10 @@ def _notation_token_problem(sentence: str) -> str | None:
     The kernel-bug rules read brackets, ``match ... end``, ``with`` and ``let`` in the text;
     a notation whose quoted tokens hold a bracket or one of those words (``'[<' x``) would
     make a later sentence read differently to them than to Coq (a red-team probe hid a
-    mutual ``with`` between ``[<`` and ``>]``). Fail closed: any such token is refused.
+    mutual ``with`` between ``[<`` and ``>]``). A token holding ``.`` (``+.``) moves Coq's
+    sentence ends away from the checks' (a fourth probe, 2026-12-04: ``exact I +.`` then
+    ``Qed.`` was one sentence for Coq, so the inspection printed a library ``plus_n_O`` in
+    place of the request's lemma). Fail closed: any such token is refused.
     """
     words = set(_COQ_WORD.findall(_without_strings(sentence)))
     if not words & {"Notation", "Infix"}:
@@ -298,8 +301,8 @@ def _notation_token_problem(sentence: str) -> str | None:
     for literal in re.findall(r'"((?:[^"]|"")*)"', sentence):
         if _NOTATION_TOKEN_REFUSED.search(literal):
             return (
-                f"a notation token in {literal!r} holds a bracket or 'match'/'with'/'end'/'let': "
-                "it would hide structure from the checks of Coq 8.16's kernel bugs"
+                f"a notation token in {literal!r} holds a bracket, a '.' or 'match'/'with'/'end'/"
+                "'let': it would make Coq read sentences or structure differently from the checks"
             )
     return None
 
@@ -350,11 +353,12 @@ def inspected_coq_header(header: str) -> str:
     ``False``. After every ``Qed.``/``Defined.`` of a header lemma, and after every
     ``Definition``/``Instance`` with a body, this adds ``Set Printing All.``,
     ``Set Printing Depth 1000000000.`` (no ``...``), ``Redirect "ProverCheckHeaderN" Print
-    Term NAME.`` (``Term``: a plain ``Print Libraries`` lists the loaded files) and the two
-    ``Unset``: the file that verification compiles then prints each term where the
-    verifier reads it (coqtop, in its private directory, too). Fail
-    closed: an anonymous declaration, a name declared twice, or a proof end without its
-    opening, is refused.
+    Term NAME.`` (``ProverCheckDefinedN`` after ``Defined.``, see
+    :func:`prover.backends.coq.term_reading.term_problem`; ``Term``: a plain ``Print
+    Libraries`` lists the loaded files) and the two ``Unset``: the file that verification
+    compiles then prints each term where the verifier reads it (coqtop, in its private
+    directory, too). Fail closed: an anonymous declaration, a name declared twice, or a
+    proof end without its opening, is refused.
     """
     pieces: list[str] = []
     position = 0
@@ -375,10 +379,11 @@ def inspected_coq_header(header: str) -> str:
         if printed is not None:
             _refuse_repeated(printed, seen)
             count += 1
+            kind = "Defined" if normalized == "Defined." else "Header"
             pieces.append(header[position : sentence.end])
             pieces.append(
                 "\nSet Printing All.\nSet Printing Depth 1000000000.\n"
-                f'Redirect "ProverCheckHeader{count}" Print Term {printed}.\n'
+                f'Redirect "ProverCheck{kind}{count}" Print Term {printed}.\n'
                 "Unset Printing All.\nUnset Printing Depth."
             )
             position = sentence.end
