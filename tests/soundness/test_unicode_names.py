@@ -91,3 +91,33 @@ def test_a_notation_token_with_a_dot_is_refused() -> None:
     header = 'Notation "x +. y" := (fun y : nat => x) (at level 8, y name).\n'
     with pytest.raises(HeaderRefused, match=r"holds a bracket, a '\.'"):
         request_theorem(language="coq", header=header, statement="Theorem t : True.", name=None)
+
+
+#: The fourth probe's header: `+.` and `-.` tokens make Coq see other sentence ends.
+DOT_HEADER = (
+    "Require Import Lia.\n"
+    'Notation "x +. y" := (fun y : nat => x) (at level 8, y name).\n'
+    'Notation "x -. a b +. c" := (fun (a : nat) (c : nat) => x b)'
+    " (at level 8, a name, b at level 0, c name).\n"
+    "Lemma plus_n_O : 1 = 2.\n"
+    "Proof.\n"
+    "try exact I +.\n"  # Python: a tactic; Coq: 'try exact I +. Qed' (Qed is a binder name)
+    "Qed.\n"  # Python: end of plus_n_O -> 'Print Term plus_n_O' (the LIBRARY one)
+    "Ltac foo := exact I -.\n"  # Python: an Ltac; Coq: absorbs the next two Python sentences
+    "Lemma plus_O_n +.\n"  # Python: opens plus_O_n; Coq: binder names inside foo's body
+    "Proof.\n"
+    + "\n".join(EXPLOIT)  # Python: plus_O_n's tactics; Coq: plus_n_O's proof of 1 = 2
+    + "\nQed.\n"  # Python: end of plus_O_n (prints the library's); Coq: defines plus_n_O
+    "Lemma helper : 1 = 2.\nProof.\nexact plus_n_O.\nQed.\n"  # for a kNN to learn (server run)
+)
+
+
+def test_a_name_that_already_exists_fails_the_compilation() -> None:
+    """With the token rule bypassed, `Fail Check plus_n_O.` before the request's own
+    `plus_n_O` (the library's exists) fails coqc: no library print can stand in for it."""
+    theorem = Theorem(
+        name="t", header=inspected_coq_header(DOT_HEADER), statement="Theorem t : 1 = 2."
+    )
+    verification = verify_proof(theorem, ["exact plus_n_O."], timeout_s=180)
+    assert not verification.ok and verification.checks == ("admission",)
+    assert "has not failed" in (verification.message or "")

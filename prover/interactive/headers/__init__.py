@@ -14,8 +14,8 @@ from prover.interactive.headers.coq import (
     check_coq_header,
     coq_code,
     coq_forbidden,
-    inspected_coq_header,
 )
+from prover.interactive.headers.inspection import inspected_coq_header
 from prover.interactive.headers.lean import (
     LEAN_ATTRIBUTES,
     LEAN_FORBIDDEN_WORDS,

@@ -55,10 +55,13 @@ from search.outcomes import TacticError
 __all__ = [
     "COQ_FORBIDDEN_WORDS",
     "COQ_SETTINGS",
+    "MAY_OPEN_PROOF",
+    "PROOF_ENDS",
     "check_coq_header",
     "coq_code",
     "coq_forbidden",
-    "inspected_coq_header",
+    "opens_proof",
+    "refuse_unnamed",
 ]
 
 COQ_SETTINGS = (
@@ -140,14 +143,14 @@ _COQ_DEFINITION = re.compile(
     rf"{_LOCALITY}(?:Definition|Fixpoint|CoFixpoint|Inductive|CoInductive|Variant|Record"
     r"|Structure|Class|Instance|Ltac|Notation|Infix|Arguments)\s"
 )
-_COQ_MAY_OPEN_PROOF = re.compile(rf"{_LOCALITY}(?:Definition|Instance)\s")
+MAY_OPEN_PROOF = re.compile(rf"{_LOCALITY}(?:Definition|Instance)\s")
 _COQ_LEMMA = re.compile(
     rf"{_LOCALITY}(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+{_IDENT}"
 )
 _COQ_WORD = re.compile(r"[A-Za-z_][\w']*")
 
 _MARKERS = (SentenceKind.BULLET, SentenceKind.BRACE)
-_PROOF_ENDS = frozenset({"Qed.", "Defined."})
+PROOF_ENDS = frozenset({"Qed.", "Defined."})
 
 
 def coq_code(text: str, *, what: str) -> str:
@@ -211,9 +214,9 @@ def check_coq_header(header: str) -> None:
         )
         if reason is not None:
             raise HeaderRefused(f"header sentence {short(sentence)!r}: {reason}")
-        if _opens_proof(sentence) or _COQ_MAY_OPEN_PROOF.match(sentence):
-            _refuse_unnamed(sentence)
-        if _opens_proof(sentence):
+        if opens_proof(sentence) or MAY_OPEN_PROOF.match(sentence):
+            refuse_unnamed(sentence)
+        if opens_proof(sentence):
             recursive = recursive_proof(_without_strings(sentence))
             if recursive is not None:
                 raise HeaderRefused(f"header sentence {short(sentence)!r}: {recursive}")
@@ -226,22 +229,23 @@ def check_coq_header(header: str) -> None:
             )
 
 
-def _opens_proof(sentence: str) -> bool:
+def opens_proof(sentence: str) -> bool:
     """Whether a (normalized, comment-free) header sentence starts a proof: a lemma, or a
     ``Definition``/``Instance`` without a body."""
     return bool(
         _COQ_LEMMA.match(sentence)
-        or (_COQ_MAY_OPEN_PROOF.match(sentence) and ":=" not in _without_strings(sentence))
+        or (MAY_OPEN_PROOF.match(sentence) and ":=" not in _without_strings(sentence))
     )
 
 
-def _refuse_unnamed(sentence: str) -> str:
+def refuse_unnamed(sentence: str) -> str:
     """The name a lemma or definition declares; ``HeaderRefused`` when it has none.
 
     Verification prints each header lemma's and definition's term by name
-    (:func:`inspected_coq_header`); an anonymous ``Instance : K.`` could not be printed,
-    and a red-team probe had ``1 = 2`` verified through one proved by the rebuilt-fixpoint
-    tactics (``exact k.`` with ``Class K := { k : 1 = 2 }``). Fail closed: name it.
+    (:mod:`prover.interactive.headers.inspection`); an anonymous ``Instance : K.`` could not
+    be printed, and a red-team probe had ``1 = 2`` verified through one proved by the
+    rebuilt-fixpoint tactics (``exact k.`` with ``Class K := { k : 1 = 2 }``). Fail closed:
+    name it.
     """
     name = declared_name(sentence)
     if name is None:
@@ -266,7 +270,7 @@ def _skip_coq_proof(sentences: list[tuple[str, SentenceKind]], index: int, *, op
         tactic, kind = sentences[position]
         if kind in _MARKERS:
             continue
-        if tactic in _PROOF_ENDS:
+        if tactic in PROOF_ENDS:
             return position + 1
         checked = check_coq_tactic(tactic)
         if isinstance(checked, TacticError):
@@ -312,7 +316,7 @@ def _tactic_in_term_problem(sentence: str) -> str | None:
 
     ``Definition bad : 1 = 2 := ltac:(...)`` ran the rebuilt-fixpoint tactics where no
     term was read, and a theorem proved by ``exact bad.`` was verified (a red-team probe,
-    2026-12-03). Definition bodies are printed and read now (:func:`inspected_coq_header`),
+    2026-12-03). Definition bodies are printed and read now (:mod:`.inspection`),
     and this rule stays as the first line, before any process starts: a tactic in a term
     (``ltac:(...)``) only in a lemma's proof steps; in any other header sentence, ``Ltac``
     bodies included, the word ``ltac`` refuses it.
@@ -341,69 +345,3 @@ def _redefinition_problem(sentence: str) -> str | None:
 
 def _without_strings(code: str) -> str:
     return re.sub(r'"(?:[^"]|"")*"', '""', code)
-
-
-def inspected_coq_header(header: str) -> str:
-    """A whitelisted request header with each lemma's and definition's term printed.
-
-    A request header's lemma proofs are untrusted tactics like a generator's, and tactics
-    can rebuild a fixpoint without writing ``fix`` (``context C[...]``): verification reads
-    the searched theorem's proof term (:func:`prover.backends.coq.term_reading.term_problem`), so
-    a header lemma's must be read too, or ``1 = 2`` could use a header lemma proving
-    ``False``. After every ``Qed.``/``Defined.`` of a header lemma, and after every
-    ``Definition``/``Instance`` with a body, this adds ``Set Printing All.``,
-    ``Set Printing Depth 1000000000.`` (no ``...``), ``Redirect "ProverCheckHeaderN" Print
-    Term NAME.`` (``ProverCheckDefinedN`` after ``Defined.``, see
-    :func:`prover.backends.coq.term_reading.term_problem`; ``Term``: a plain ``Print
-    Libraries`` lists the loaded files) and the two ``Unset``: the file that verification
-    compiles then prints each term where the verifier reads it (coqtop, in its private
-    directory, too). Fail closed: an anonymous declaration, a name declared twice, or a
-    proof end without its opening, is refused.
-    """
-    pieces: list[str] = []
-    position = 0
-    opener: str | None = None
-    count = 0
-    seen: set[str] = set()
-    for sentence in split_sentences(header):
-        normalized = " ".join(sentence.text.split())
-        printed: str | None = None
-        if _opens_proof(normalized):
-            opener = _refuse_unnamed(normalized)
-        elif _COQ_MAY_OPEN_PROOF.match(normalized):
-            printed = _refuse_unnamed(normalized)  # a definition with its body
-        elif normalized in _PROOF_ENDS:
-            if opener is None:
-                raise HeaderRefused(f"header: {normalized!r} ends a proof that nothing opened")
-            printed, opener = opener, None
-        if printed is not None:
-            _refuse_repeated(printed, seen)
-            count += 1
-            kind = "Defined" if normalized == "Defined." else "Header"
-            pieces.append(header[position : sentence.end])
-            pieces.append(
-                "\nSet Printing All.\nSet Printing Depth 1000000000.\n"
-                f'Redirect "ProverCheck{kind}{count}" Print Term {printed}.\n'
-                "Unset Printing All.\nUnset Printing Depth."
-            )
-            position = sentence.end
-    if opener is not None:
-        raise HeaderRefused(f"header: the proof of {opener!r} does not end")
-    pieces.append(header[position:])
-    return "".join(pieces)
-
-
-def _refuse_repeated(name: str, seen: set[str]) -> None:
-    """``HeaderRefused`` when the header already printed a declaration of ``name``.
-
-    Coq refuses a second declaration of one name, so two declarations read as one name
-    mean that the checks and Coq read a name differently (a red-team probe hid a lemma
-    ``bad`` + U+1DC0 behind ``Definition bad``; :mod:`prover.backends.coq.characters`):
-    fail closed, since the print of that name would show only one of them.
-    """
-    if name in seen:
-        raise HeaderRefused(
-            f"header: the name {name!r} is declared twice; verification prints each "
-            "declaration by name, so it must name exactly one"
-        )
-    seen.add(name)

@@ -1,0 +1,96 @@
+"""The inspection of a whitelisted request header: every term it defines is printed.
+
+A request header's lemma proofs are untrusted tactics, and tactics can rebuild a fixpoint
+without writing ``fix`` (Coq 8.16.1's guard checker accepts some ill-formed ones,
+coq/coq#20455), so verification must read the term of every constant the header defines
+(:func:`prover.backends.coq.term_reading.term_problem`); :func:`inspected_coq_header` adds
+the prints that make the compiled file show them.
+"""
+
+from __future__ import annotations
+
+from prover.backends.coq.text import split_sentences
+from prover.interactive.headers.coq import (
+    MAY_OPEN_PROOF,
+    PROOF_ENDS,
+    opens_proof,
+    refuse_unnamed,
+)
+from prover.interactive.headers.refusal import HeaderRefused
+
+__all__ = ["inspected_coq_header"]
+
+
+def inspected_coq_header(header: str) -> str:
+    """A whitelisted request header with each lemma's and definition's term printed.
+
+    A request header's lemma proofs are untrusted tactics like a generator's, and tactics
+    can rebuild a fixpoint without writing ``fix`` (``context C[...]``): verification reads
+    the searched theorem's proof term (:func:`prover.backends.coq.term_reading.term_problem`), so
+    a header lemma's must be read too, or ``1 = 2`` could use a header lemma proving
+    ``False``. After every ``Qed.``/``Defined.`` of a header lemma, and after every
+    ``Definition``/``Instance`` with a body, this adds ``Set Printing All.``,
+    ``Set Printing Depth 1000000000.`` (no ``...``), ``Redirect "ProverCheckHeaderN" Print
+    Term NAME.`` (``ProverCheckDefinedN`` after ``Defined.``, see
+    :func:`prover.backends.coq.term_reading.term_problem`; ``Term``: a plain ``Print
+    Libraries`` lists the loaded files) and the two ``Unset``: the file that verification
+    compiles then prints each term where the verifier reads it (coqtop, in its private
+    directory, too). Before each such declaration it adds ``Fail Check NAME.``: a name that
+    already exists (a library lemma's) fails the compilation, so a print can only show the
+    request's own constant, even if Coq ended a sentence elsewhere than the checks (a red-team
+    probe had a library ``plus_n_O`` printed in place of the request's). Fail closed: an
+    anonymous declaration, a name declared twice, or a proof end without its opening, is
+    refused.
+    """
+    pieces: list[str] = []
+    position = 0
+    opener: str | None = None
+    count = 0
+    seen: set[str] = set()
+    for sentence in split_sentences(header):
+        normalized = " ".join(sentence.text.split())
+        printed: str | None = None
+        declared: str | None = None
+        if opens_proof(normalized):
+            opener = declared = refuse_unnamed(normalized)
+        elif MAY_OPEN_PROOF.match(normalized):
+            printed = declared = refuse_unnamed(normalized)  # a definition with its body
+        if declared is not None:  # the name must be new, so its print can only show this one
+            pieces.append(header[position : sentence.start])
+            pieces.append(f"Fail Check {declared}.\n")
+            position = sentence.start
+        elif normalized in PROOF_ENDS:
+            if opener is None:
+                raise HeaderRefused(f"header: {normalized!r} ends a proof that nothing opened")
+            printed, opener = opener, None
+        if printed is not None:
+            _refuse_repeated(printed, seen)
+            count += 1
+            kind = "Defined" if normalized == "Defined." else "Header"
+            pieces.append(header[position : sentence.end])
+            pieces.append(
+                "\nSet Printing All.\nSet Printing Depth 1000000000.\n"
+                f'Redirect "ProverCheck{kind}{count}" Print Term {printed}.\n'
+                "Unset Printing All.\nUnset Printing Depth."
+            )
+            position = sentence.end
+    if opener is not None:
+        raise HeaderRefused(f"header: the proof of {opener!r} does not end")
+    pieces.append(header[position:])
+    return "".join(pieces)
+
+
+def _refuse_repeated(name: str, seen: set[str]) -> None:
+    """``HeaderRefused`` when the header already printed a declaration of ``name``.
+
+    Coq refuses a second declaration of one name, so two declarations read as one name
+    mean that the checks and Coq read a name differently (a red-team probe hid a lemma
+    ``bad`` + U+1DC0 behind ``Definition bad``; :mod:`prover.backends.coq.characters`):
+    fail closed, since the print of that name would show only one of them.
+    """
+    if name in seen:
+        raise HeaderRefused(
+            f"header: the name {name!r} is declared twice; verification prints each "
+            "declaration by name, so it must name exactly one"
+        )
+    seen.add(name)
