@@ -45,3 +45,25 @@ def test_names_lean_reads_whole_stay_whole() -> None:
     """`x2y`, `h₀`, `α₁` and `ℝ` are untouched; only the numeral and `é` are set apart."""
     assert scan_view("x2y h₀ α₁ ℝ 3x é") == "x2y h₀ α₁ ℝ 3 x  "
     assert tactic_rejection("exact h₀.trans (x2y α₁)") is None
+
+
+@pytest.mark.parametrize(
+    ("tactic", "reason"),
+    [
+        ('have _x := s!"{(sorry : Nat)}"', "interpolation runs the code"),
+        ('have _x := r"sorry"', "raw string literals"),
+        ("have _c := '\\q'", "escaped character literal"),
+        ("have _c := '\\\"'; exact (sorry : False)", "uses 'sorry'"),
+    ],
+)
+def test_literals_that_hide_code_are_read_or_refused(tactic: str, reason: str) -> None:
+    """Interpolated and raw strings are refused; `'\\"'` is a character, not a string opening
+    (a round-five probe hid `axiom` and `#print` behind it)."""
+    assert reason in (tactic_rejection(tactic) or "")
+
+
+def test_a_header_hiding_commands_behind_a_character_literal_is_refused() -> None:
+    """`'\\"'` then `axiom bad : False` up to the next quote: the axiom is seen."""
+    header = 'def q : Char := \'\\"\'\naxiom bad : False\ndef r : String := "x"\n'
+    with pytest.raises(HeaderRefused, match="axiom"):
+        request_theorem(language="lean4", header=header, statement=STATEMENT, name=None)

@@ -126,7 +126,12 @@ _NO_AXIOMS = re.compile(r"does not depend on any axioms")
 
 
 class _UnterminatedError(ValueError):
-    """A block comment or string literal is not closed."""
+    """A comment or literal the scans cannot read as Lean does: unclosed, a raw string, an
+    interpolation, an escaped character literal of another shape."""
+
+
+_RAW_STRING = re.compile(r"(?<![\w'!?.])r#*\"")
+_ESCAPED_CHARACTER = re.compile(r"'\\(?:[\\\"'nrt0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})'")
 
 
 def strip_comments_and_strings(text: str) -> str:
@@ -143,13 +148,35 @@ def strip_comments_and_strings(text: str) -> str:
         elif text.startswith("/-", index):
             index = _skip_block_comment(text, index)
             out.append(" ")
+        elif text.startswith("'\\", index):
+            index = _skip_escaped_character(text, index)
+            out.append("' '")
+        elif _RAW_STRING.match(text, index):
+            raise _UnterminatedError("raw string literals are not allowed: the scans cannot read")
         elif text[index] == '"' and not _is_char_literal(text, index):
-            index = _skip_string(text, index)
+            end = _skip_string(text, index)
+            if "{" in text[index:end]:
+                raise _UnterminatedError(
+                    "a string literal with '{' is not allowed: interpolation runs the code in it"
+                )
+            index = end
             out.append('""')
         else:
             out.append(text[index])
             index += 1
     return "".join(out)
+
+
+def _skip_escaped_character(text: str, start: int) -> int:
+    """The end of the escaped character literal at ``start`` (``'\\"'``, ``'\\n'`` ...).
+
+    Fail closed: a round-five probe hid code behind ``'\\"'``, which a string scan read as
+    the start of a string; any other shape after ``'\\`` is refused.
+    """
+    match = _ESCAPED_CHARACTER.match(text, start)
+    if match is None:
+        raise _UnterminatedError("an escaped character literal the scans cannot read")
+    return match.end()
 
 
 def _is_char_literal(text: str, index: int) -> bool:
