@@ -95,7 +95,7 @@ def _parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError:
         raise HTTPException(400, "the body is not UTF-8") from None
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise HTTPException(400, f"malformed JSON: {exc}") from None
     except RecursionError:
@@ -106,6 +106,18 @@ def _parse_json(raw: bytes) -> Any:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"malformed JSON: {name} is not a JSON number")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are all different: with a repeated key (``"statement"`` twice,
+    or once escaped as ``"st\\u0061tement"``) a client or proxy keeping the first could
+    believe another theorem was proved than the one the server checked (red-team note)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"malformed JSON: the key {key[:40]!r} appears twice")
+        result[key] = value
+    return result
 
 
 def create_app(service: AssistService, *, limits: HttpLimits | None = None) -> FastAPI:

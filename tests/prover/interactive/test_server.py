@@ -157,6 +157,8 @@ def test_endpoints_without_their_component_answer_503(serve: Callable[..., Any])
         (b'{"input": "x", "num_candidates": 0}', 400, "'num_candidates' must be >= 1"),
         (b'{"input": "x", "num_candidates": 2.5}', 400, "must be an integer"),
         (b'{"input": "x", "num_candidates": NaN}', 400, "NaN"),
+        (b'{"input": "x", "input": "y"}', 400, "the key 'input' appears twice"),
+        (b'{"input": "x", "\\u0069nput": "y"}', 400, "the key 'input' appears twice"),
         (b'{"input": "' + b"x" * 200_000 + b'"}', 413, "at most 100000"),
         (b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply"),
     ],
