@@ -104,7 +104,7 @@ class ResultsDatabase(Closing):
         of today's statements (warned once).
         """
         stored = self._fingerprints()
-        changed = self.changed_theorems(fingerprints)
+        changed = _changed(fingerprints, stored)
         if changed:
             more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
             raise ConfigError(
@@ -129,10 +129,7 @@ class ResultsDatabase(Closing):
 
     def changed_theorems(self, fingerprints: Mapping[str, str]) -> list[str]:
         """The names whose recorded fingerprint differs from ``fingerprints``, sorted."""
-        stored = self._fingerprints()
-        return sorted(
-            name for name, value in fingerprints.items() if stored.get(name, value) != value
-        )
+        return _changed(fingerprints, self._fingerprints())
 
     def _fingerprints(self) -> dict[str, str]:
         rows = self._connection.execute("SELECT name, fingerprint FROM theorems")
@@ -251,3 +248,8 @@ def _record_key(value: dict[str, Any], *, where: str) -> tuple[str, int]:
             "regenerate it"
         ) from exc
     return record.name, record.attempt
+
+
+def _changed(fingerprints: Mapping[str, str], stored: Mapping[str, str]) -> list[str]:
+    """The names in both whose fingerprints differ, sorted."""
+    return sorted(name for name, value in fingerprints.items() if stored.get(name, value) != value)

@@ -23,6 +23,7 @@ from search.states import Theorem
 
 __all__ = [
     "ALLOWED_AXIOMS",
+    "HASH_COMMAND",
     "NOTATION_COMMANDS",
     "assemble_proof",
     "axiom_violations",
@@ -104,7 +105,8 @@ _IDENTIFIER_EDGE = r"[\w.'!?\u2080-\u2089]"
 _COMMAND_PATTERN = re.compile(
     rf"(?<!{_IDENTIFIER_EDGE})(?:{'|'.join(_COMMAND_KEYWORDS)})(?!{_IDENTIFIER_EDGE})"
 )
-_HASH_COMMAND = re.compile(r"#[A-Za-z_]")  # `#` is never inside a name: `2#eval` is a command
+HASH_COMMAND = re.compile(r"#[A-Za-z_]")
+"""A ``#`` command (``#eval``): ``#`` is never inside a name, so ``2#eval`` is one too."""
 # A digit run that starts a token, glued to a word: Lean reads `2run_cmd` as `2` and
 # `run_cmd` (leanprover/lean4#1218), Python's `\w` as one word.
 _NUMERAL_PREFIX = re.compile(r"(?<![\w'!?.\u2080-\u2089])(\d+)(?=[A-Za-z_])")
@@ -268,7 +270,7 @@ def _forbidden_token(code: str) -> str | None:
     code = scan_view(code)
     if match := _CHEATS.search(code):
         return f"uses {match.group(1)!r}"
-    if match := _HASH_COMMAND.search(code):
+    if match := HASH_COMMAND.search(code):
         return f"contains the command {code[match.start() :].split(maxsplit=1)[0]!r}"
     if match := _COMMAND_PATTERN.search(code):
         return f"contains the command keyword {match.group(0)!r}"

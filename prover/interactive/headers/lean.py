@@ -2,8 +2,8 @@
 
 A server request is untrusted (see docs/serving.md): its header is checked before any
 of it reaches the proof assistant, and the check fails closed. Command by command (a
-command starts at a line's first column): ``import``, ``open``,
-``namespace``/``section``/``end``, ``noncomputable section``, ``universe``,
+command starts at a line's first column, or at a command keyword on any line):
+``import``, ``open``, ``namespace``/``section``/``end``, ``noncomputable section``, ``universe``,
 ``set_option`` of the options in :data:`LEAN_OPTIONS` only, and declarations (``def``,
 ``theorem``, ``lemma``, ``abbrev``, ``instance``, ``structure``, ``inductive``,
 ``class``, ``example``) with attributes from :data:`LEAN_ATTRIBUTES` only; nowhere
@@ -17,7 +17,12 @@ from __future__ import annotations
 
 import re
 
-from prover.backends.lean.text import NOTATION_COMMANDS, scan_view, strip_comments_and_strings
+from prover.backends.lean.text import (
+    HASH_COMMAND,
+    NOTATION_COMMANDS,
+    scan_view,
+    strip_comments_and_strings,
+)
 from prover.interactive.headers.refusal import HeaderRefused, forbidden_words_message, short
 
 __all__ = [
@@ -79,7 +84,6 @@ LEAN_FORBIDDEN_WORDS = frozenset(
 
 _LEAN_EDGE = r"[\w.'!?\u2080-\u2089]"
 _LEAN_WORD = re.compile(rf"(?<!{_LEAN_EDGE})[A-Za-z_][\w'!?]*(?!{_LEAN_EDGE})")
-_LEAN_HASH_COMMAND = re.compile(r"#[A-Za-z_]")
 _LEAN_ATTRIBUTE = re.compile(r"@\[([^\]]*)\]")
 _LEAN_NAME = r"[A-Za-z_][\w'.!?]*"
 _LEAN_SET_OPTION = re.compile(rf"set_option\s+({_LEAN_NAME})\s+(?:true|false|\d+)\s*")
@@ -112,7 +116,7 @@ def lean_code(text: str, *, what: str) -> str:
 def lean_forbidden(code: str) -> str | None:
     """Why comment- and string-free Lean ``code`` is refused anywhere in a request, or None."""
     code = scan_view(code)
-    if match := _LEAN_HASH_COMMAND.search(code):
+    if match := HASH_COMMAND.search(code):
         return f"the command {code[match.start() :].split(maxsplit=1)[0]!r} is not allowed"
     forbidden = forbidden_words_message(
         sorted(set(_LEAN_WORD.findall(code)) & LEAN_FORBIDDEN_WORDS)
