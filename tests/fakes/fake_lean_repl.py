@@ -164,7 +164,8 @@ class FakeRepl:
         if "native_decide" in proof_part:
             axioms = "[propext, Lean.ofReduceBool]"
         if "#print axioms" in cmd:
-            messages.append(message("info", f"'{name}' depends on axioms: {axioms}"))
+            line = cmd[: cmd.index("#print axioms")].count("\n") + 1
+            messages.append(message("info", f"'{name}' depends on axioms: {axioms}", line))
 
     def tactic(self, tactic: str, proof_state: int | None) -> dict[str, Any] | None:
         self.tactic_requests += 1

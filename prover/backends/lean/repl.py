@@ -311,7 +311,8 @@ class LeanReplEnvironment(Closing):
             return Verification(ok=False, proof_text=text, message=rejection)
         name = declaration_name(theorem)
         session = self._session(theorem.header)
-        command = f"{text}\n#print axioms {name}\n"
+        source = f"{text}\n"
+        command = f"{source}#print axioms {name}\n"
         try:
             response = self._request(session, {"cmd": command}, self.config.verify_timeout_s)
         except BackendCrashed as exc:
@@ -323,7 +324,9 @@ class LeanReplEnvironment(Closing):
             return Verification(
                 ok=False, proof_text=text, message=timed_out, time_s=time.monotonic() - started
             )
-        ok, message, axioms = check_command_response(response, name=name)
+        ok, message, axioms = check_command_response(
+            response, name=name, print_line=source.count("\n") + 1
+        )
         checks: tuple[str, ...] = ("admission",)
         if ok:
             checks = ("admission", "lean-repl", "print-axioms")

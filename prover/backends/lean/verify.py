@@ -3,7 +3,8 @@
 The response to ``<header + statement + proof>\\n#print axioms NAME`` passes only when:
 the command elaborated (an ``env``, no top-level ``message``); no message has
 severity ``error``; nothing warns ``declaration uses 'sorry'``; and **exactly one**
-message is the ``#print axioms`` answer for NAME, in one of Lean's two exact forms::
+message is the ``#print axioms`` answer for NAME, in one of Lean's two exact forms and
+positioned on the line of the ``#print axioms`` command itself::
 
     'NAME' depends on axioms: [propext, Classical.choice, Quot.sound]
     'NAME' does not depend on any axioms
@@ -11,8 +12,9 @@ message is the ``#print axioms`` answer for NAME, in one of Lean's two exact for
 with every listed axiom in :data:`~prover.backends.lean.text.ALLOWED_AXIOMS`
 (``sorryAx``, ``Lean.ofReduceBool`` from ``native_decide``, ``Lean.trustCompiler`` and
 any user axiom are rejected). A second answer-like message (a tactic's ``trace`` can
-print one), a message that mentions axioms in another shape, or a malformed name
-rejects: what is not understood is not accepted. Shared by the REPL backend and the
+print one; a message that tactic raises sits on a line of the proof, never on the
+command's), a message that mentions axioms in another shape, or a malformed name rejects:
+what is not understood is not accepted. Shared by the REPL backend and the
 LeanDojo backend's REPL check.
 """
 
@@ -46,9 +48,19 @@ def parse_print_axioms(data: str) -> tuple[str, tuple[str, ...]] | None:
     return match["name"], axioms
 
 
-def _scan_messages(messages: list[Any]) -> tuple[str | None, list[tuple[str, tuple[str, ...]]]]:
+Answer = tuple[str, tuple[str, ...], object]
+"""A ``#print axioms`` answer: the name, its axioms and the line the REPL placed it on."""
+
+
+def _message_line(message: dict[str, Any]) -> object:
+    """The 1-based line a REPL message is reported on (``pos.line``), None if absent."""
+    position = message.get("pos")
+    return position.get("line") if isinstance(position, dict) else None
+
+
+def _scan_messages(messages: list[Any]) -> tuple[str | None, list[Answer]]:
     """(first reason to reject, the #print axioms answers found)."""
-    answers: list[tuple[str, tuple[str, ...]]] = []
+    answers: list[Answer] = []
     for message in messages:
         if not isinstance(message, dict):
             return "a REPL message is not an object", []
@@ -59,13 +71,15 @@ def _scan_messages(messages: list[Any]) -> tuple[str | None, list[tuple[str, tup
             return "rejected: declaration uses 'sorry'", []
         parsed = parse_print_axioms(data)
         if parsed is not None:
-            answers.append(parsed)
+            answers.append((*parsed, _message_line(message)))
         elif "axiom" in data:
             return f"rejected: unrecognized message about axioms: {data.strip()[:200]!r}", []
     return None, answers
 
 
-def _single_answer(response: dict[str, Any], *, name: str) -> tuple[str, ...] | str:
+def _single_answer(
+    response: dict[str, Any], *, name: str, print_line: int
+) -> tuple[str, ...] | str:
     """The axioms of the one ``#print axioms name`` answer, or why the response is refused."""
     if "message" in response or "env" not in response:
         return f"Lean REPL: {response.get('message', 'no environment')}"
@@ -77,17 +91,25 @@ def _single_answer(response: dict[str, Any], *, name: str) -> tuple[str, ...] | 
         return problem
     if len(answers) != 1:
         return f"expected one '#print axioms {name}' answer, found {len(answers)}"
-    printed_name, axioms = answers[0]
+    printed_name, axioms, line = answers[0]
+    return _misplaced(printed_name, line, name=name, print_line=print_line) or axioms
+
+
+def _misplaced(printed_name: str, line: object, *, name: str, print_line: int) -> str | None:
+    """Why an answer is not the one the ``#print axioms name`` command gave, or None."""
     if printed_name != name:
         return f"'#print axioms' answered for {printed_name!r}, not {name!r}"
-    return axioms
+    if line != print_line:
+        return f"the '#print axioms' answer is on line {line}, not the command's line {print_line}"
+    return None
 
 
 def check_command_response(
-    response: dict[str, Any], *, name: str
+    response: dict[str, Any], *, name: str, print_line: int
 ) -> tuple[bool, str | None, tuple[str, ...]]:
-    """``(ok, message, axioms)`` for the response to ``<source>\n#print axioms name``."""
-    axioms = _single_answer(response, name=name)
+    """``(ok, message, axioms)`` for the response to ``<source>\n#print axioms name``, whose
+    ``#print axioms`` command sits on the 1-based line ``print_line``."""
+    axioms = _single_answer(response, name=name, print_line=print_line)
     if isinstance(axioms, str):
         return False, axioms, ()
     violations = axiom_violations(axioms)

@@ -11,8 +11,8 @@ from prover.backends.lean.verify import check_command_response, parse_print_axio
 STANDARD = "'t' depends on axioms: [propext, Classical.choice, Quot.sound]"
 
 
-def info(data: str, severity: str = "info") -> dict[str, Any]:
-    return {"severity": severity, "pos": {"line": 3, "column": 0}, "data": data}
+def info(data: str, severity: str = "info", line: int = 3) -> dict[str, Any]:
+    return {"severity": severity, "pos": {"line": line, "column": 0}, "data": data}
 
 
 def response(*messages: dict[str, Any]) -> dict[str, Any]:
@@ -21,13 +21,13 @@ def response(*messages: dict[str, Any]) -> dict[str, Any]:
 
 def test_both_exact_answer_forms_pass() -> None:
     """The standard axioms and 'does not depend on any axioms' are accepted."""
-    ok, message, axioms = check_command_response(response(info(STANDARD)), name="t")
+    ok, message, axioms = check_command_response(response(info(STANDARD)), name="t", print_line=3)
     assert ok and message is None
     assert axioms == ("propext", "Classical.choice", "Quot.sound")
     none = info("'t' does not depend on any axioms")
-    assert check_command_response(response(none), name="t") == (True, None, ())
+    assert check_command_response(response(none), name="t", print_line=3) == (True, None, ())
     wrapped = info("'t' depends on axioms: [propext,\n Quot.sound]")
-    assert check_command_response(response(wrapped), name="t")[0]
+    assert check_command_response(response(wrapped), name="t", print_line=3)[0]
 
 
 @pytest.mark.parametrize(
@@ -46,19 +46,21 @@ def test_both_exact_answer_forms_pass() -> None:
         ((info("note: axioms were hidden"), info(STANDARD)), "unrecognized"),
         ((info("unsolved goals", "error"), info(STANDARD)), "Lean error"),
         ((info("declaration uses 'sorry'", "warning"), info(STANDARD)), "sorry"),
+        ((info(STANDARD, line=2),), "on line 2, not the command's line 3"),
+        (({"severity": "info", "data": STANDARD},), "on line None"),
     ],
 )
 def test_anything_else_is_refused(messages: tuple[dict[str, Any], ...], reason: str) -> None:
     """Missing, duplicated, foreign, malformed or disallowed answers and errors reject."""
-    ok, message, _ = check_command_response(response(*messages), name="t")
+    ok, message, _ = check_command_response(response(*messages), name="t", print_line=3)
     assert not ok
     assert message is not None and reason in message
 
 
 def test_a_failed_command_is_refused() -> None:
     """A response without an env (the REPL's own error) or with 'message' rejects."""
-    assert not check_command_response({"message": "unknown environment"}, name="t")[0]
-    assert not check_command_response({"messages": [info(STANDARD)]}, name="t")[0]
+    assert not check_command_response({"message": "unknown environment"}, name="t", print_line=3)[0]
+    assert not check_command_response({"messages": [info(STANDARD)]}, name="t", print_line=3)[0]
 
 
 def test_parse_print_axioms_is_exact() -> None:
