@@ -47,6 +47,8 @@ LEAN_IDENTIFIER = re.compile(r"[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*")
 _COQ_STATEMENT = re.compile(
     r"(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+([^\W\d][\w']*)(?=[\s:(\[{])"
 )
+_COQ_LET = re.compile(r"(?<![\w'.])let(?![\w'])")
+"""A Coq ``let``, each binding one ``:=`` of a statement's type (``let x := v in T``)."""
 _LEAN_STATEMENT = re.compile(
     r"\s*(?:theorem|lemma)\s+([^\W\d][\w'!?.]*)(?=[\s:(\[{⦃])(.*?)(?::=\s*(?:by)?\s*)?",
     re.DOTALL,
@@ -97,6 +99,8 @@ def _coq_theorem(header: str, statement: str, name: str | None) -> Theorem:
     reason = coq_forbidden(sentence) or recursive_statement(sentence)
     if reason is not None:
         raise HeaderRefused(f"statement: {reason}")
+    if _top_level_assignments(sentence) > len(_COQ_LET.findall(_top_level_text(sentence))):
+        raise HeaderRefused("the statement must not give its proof (':=' after the type)")
     match = _COQ_STATEMENT.match(sentence)
     if match is None:
         raise HeaderRefused(
@@ -117,7 +121,7 @@ def _lean_theorem(header: str, statement: str, name: str | None) -> Theorem:
             f"':= by'), got {' '.join(code.split())[:80]!r}"
         )
     body = match.group(2)
-    if _has_top_level_assignment(body):
+    if _top_level_assignments(body):
         raise HeaderRefused("the statement must not give its proof (':=' before the end)")
     reason = lean_forbidden(body) or tactic_rejection(" ".join(body.split()))
     if reason is not None:
@@ -126,14 +130,20 @@ def _lean_theorem(header: str, statement: str, name: str | None) -> Theorem:
     return Theorem(name=declared, header=header, statement=statement.strip())
 
 
-def _has_top_level_assignment(code: str) -> bool:
-    """Whether ``code`` holds ``:=`` outside brackets (binder defaults ``(x := v)`` are inside)."""
+def _top_level_text(code: str) -> str:
+    """``code`` with everything inside brackets blanked (binder defaults ``(x := v)``,
+    records ``{| f := v |}``, parenthesised ``let``s), so only the outermost level is read."""
     depth = 0
-    for index, char in enumerate(code):
+    kept = []
+    for char in code:
         if char in "([{⟨⦃":
             depth += 1
         elif char in ")]}⟩⦄":
             depth -= 1
-        elif depth == 0 and code.startswith(":=", index):
-            return True
-    return False
+        kept.append(char if depth == 0 and char not in ")]}⟩⦄" else " ")
+    return "".join(kept)
+
+
+def _top_level_assignments(code: str) -> int:
+    """How many ``:=`` ``code`` holds outside brackets."""
+    return _top_level_text(code).count(":=")

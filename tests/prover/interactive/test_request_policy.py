@@ -267,12 +267,30 @@ def test_the_name_must_be_the_declared_identifier() -> None:
         "Goal False.",
         "#[bypass_check(guard)] Theorem t : False.",
         'Theorem t : True. Redirect "x" Print nat.',
+        "Example t : 1 = 1 := eq_refl.",
+        "Theorem t : let x := 1 in x = 1 := eq_refl.",
     ],
 )
 def test_a_coq_statement_is_exactly_one_theorem_sentence(statement: str) -> None:
     """Several sentences, hidden boundaries, non-theorems and attributes are refused."""
     with pytest.raises(HeaderRefused):
         request_theorem(language="coq", header="", statement=statement, name=None)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Theorem t : let x := 1 in x = 1.",
+        "Theorem t (n : nat) : let '(a, b) := (n, n) in a = b.",
+        "Theorem t (x := 2) : (let y := x in y) = 2.",
+        "Theorem t : {| fst := 1; snd := 2 |} = (1, 2).",
+        "Theorem t (f := fun n => n) : f 1 = 1.",
+    ],
+)
+def test_a_coq_statement_may_bind_with_let_and_defaults(statement: str) -> None:
+    """':=' of a let, a binder default or a record field is not taken for a proof body."""
+    theorem = request_theorem(language="coq", header="", statement=statement, name=None)
+    assert theorem.name == "t"
 
 
 def test_coq_text_is_sent_as_checked_without_comments() -> None:
