@@ -9,7 +9,6 @@ appends what the JSONL misses, so that each ``(name, attempt)`` appears exactly 
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
 import time
 from collections.abc import Mapping
@@ -24,7 +23,6 @@ from search.errors import ConfigError, InputError
 
 __all__ = ["DATABASE_NAME", "JSONL_NAME", "ResultsDatabase"]
 
-logger = logging.getLogger(__name__)
 
 DATABASE_NAME = "results.sqlite"
 JSONL_NAME = "results.jsonl"
@@ -100,27 +98,24 @@ class ResultsDatabase(Closing):
 
         A run resumes by theorem name, so without this an attempt recorded for ``1 = 1``
         would count for the same name's ``1 = 2`` after the file was edited (a red-team
-        probe, 2026-12-04). Attempts recorded before fingerprints existed are taken to be
-        of today's statements (warned once).
+        probe, 2026-12-04). Attempts recorded before fingerprints existed cannot be matched
+        to any text, so they are refused too: round seven counted such a run's proof of
+        ``1 = 1`` for the edited ``1 = 2``, then bound the new text silently.
         """
-        stored = self._fingerprints()
-        changed = _changed(fingerprints, stored)
-        if changed:
-            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
-            raise ConfigError(
-                f"the header or statement of {changed[0]!r}{more} changed since its attempts "
-                f"were recorded in {self.run_dir}, and they would count for the new text; "
-                "use another --run-dir, or --force to move the old results aside"
+        changed, legacy = self._unmatched(fingerprints)
+        if changed or legacy:
+            names = changed or legacy
+            more = f" (and {len(names) - 1} more)" if len(names) > 1 else ""
+            why = (
+                "changed since its attempts were recorded"
+                if changed
+                else "was recorded before statement fingerprints existed, so nothing ties "
+                "its attempts to today's text"
             )
-        recorded = {name for name, _attempt in self.completed()}
-        legacy = sorted(recorded & set(fingerprints) - set(stored))
-        if legacy:
-            logger.warning(
-                "%s: %d theorem(s) were recorded before statement fingerprints existed "
-                "(e.g. %s); their attempts are taken to be of the current text",
-                self.path,
-                len(legacy),
-                legacy[0],
+            raise ConfigError(
+                f"the header or statement of {names[0]!r}{more} {why} in {self.run_dir}, and "
+                "they would count for the current text; use another --run-dir, or --force to "
+                "move the old results aside"
             )
         self._connection.executemany(
             "INSERT OR IGNORE INTO theorems (name, fingerprint) VALUES (?, ?)",
@@ -128,8 +123,16 @@ class ResultsDatabase(Closing):
         )
 
     def changed_theorems(self, fingerprints: Mapping[str, str]) -> list[str]:
-        """The names whose recorded fingerprint differs from ``fingerprints``, sorted."""
-        return _changed(fingerprints, self._fingerprints())
+        """The names whose recorded attempts cannot count for ``fingerprints``, sorted: a
+        recorded fingerprint differs, or attempts were recorded before fingerprints."""
+        changed, legacy = self._unmatched(fingerprints)
+        return sorted({*changed, *legacy})
+
+    def _unmatched(self, fingerprints: Mapping[str, str]) -> tuple[list[str], list[str]]:
+        """(names whose stored fingerprint differs, names with attempts but no fingerprint)."""
+        stored = self._fingerprints()
+        recorded = {name for name, _attempt in self.completed()}
+        return _changed(fingerprints, stored), sorted(recorded & set(fingerprints) - set(stored))
 
     def _fingerprints(self) -> dict[str, str]:
         rows = self._connection.execute("SELECT name, fingerprint FROM theorems")

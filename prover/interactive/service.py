@@ -245,7 +245,7 @@ class AssistService:
         result = best_first_search(
             theorem, resumed, generator, config=config, scorer=scorer, schedule=schedule
         )
-        answer = _verified_answer(theorem, environment, result)
+        answer = _verified_answer(theorem, environment, result, language=self.language)
         if (
             answer.verified
             and result.proof is not None
@@ -287,10 +287,18 @@ def _timed_out(time_limit_s: float, header_time_s: float) -> SearchAnswer:
     )
 
 
+_KERNEL_REPLAY = {"lean4": "lean4checker"}
+"""The check a request's proof must have passed, by language. Lean's REPL check reads the
+environment that the request's header elaborated, and header code can forge it (round
+seven: ``run_meta`` adding a theorem with the kernel check off); only ``lean4checker``'s
+replay of the compiled file re-checks every declaration. Coq always runs ``coqchk``."""
+
+
 def _verified_answer(
-    theorem: Theorem, environment: ProofEnvironment, result: SearchResult
+    theorem: Theorem, environment: ProofEnvironment, result: SearchResult, *, language: str
 ) -> SearchAnswer:
-    """The answer for ``result``: ``proved`` only when ``environment.verify`` accepts the proof."""
+    """The answer for ``result``: ``proved`` only when ``environment.verify`` accepts the proof
+    with the kernel replay :data:`_KERNEL_REPLAY` names for ``language``."""
     status = SearchStatus.FAILED if result.status is SearchStatus.PROVED else result.status
     answer = SearchAnswer(
         status=status.value,
@@ -313,6 +321,13 @@ def _verified_answer(
         logger.warning("search of %s found a proof that verification rejected", theorem.name)
         return replace(
             answer, error=f"the proof found was rejected by verification: {verification.message}"
+        )
+    replay = _KERNEL_REPLAY.get(language)
+    if replay is not None and replay not in verification.checks:
+        return replace(
+            answer,
+            error=f"the proof found passed {', '.join(verification.checks)} but not {replay}, "
+            f"which a request's {language} proof needs (install it in the Lean project)",
         )
     return replace(
         answer,

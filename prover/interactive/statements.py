@@ -99,14 +99,14 @@ def _coq_theorem(header: str, statement: str, name: str | None) -> Theorem:
     reason = coq_forbidden(sentence) or recursive_statement(sentence)
     if reason is not None:
         raise HeaderRefused(f"statement: {reason}")
-    if _top_level_assignments(sentence) > len(_COQ_LET.findall(_top_level_text(sentence))):
-        raise HeaderRefused("the statement must not give its proof (':=' after the type)")
     match = _COQ_STATEMENT.match(sentence)
     if match is None:
         raise HeaderRefused(
             "the statement must be one 'Theorem NAME : TYPE.' (or Lemma, Fact, Remark, "
             f"Corollary, Proposition, Example), got {sentence[:80]!r}"
         )
+    if _top_level_assignments(sentence) > len(_COQ_LET.findall(_top_level_text(sentence))):
+        raise HeaderRefused("the statement must not give its proof (':=' after the type)")
     declared = _declared(match.group(1), name)
     return Theorem(name=declared, header=inspected_coq_header(header_code), statement=code)
 

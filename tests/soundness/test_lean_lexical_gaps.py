@@ -23,7 +23,7 @@ STATEMENT = "theorem t : False := by"
         ("def x : Nat := 2run_cmd do\n  pure ()\n", "run_cmd"),
         ("def y : Nat := 2#eval show IO Unit from pure ()\n", "#eval"),
         ('def z : Nat := 2\n  notation "False" => True\n', "notation"),
-        ("def w : Nat := 2\n  export Nat (add)\n", "not on the whitelist"),
+        ("def w : Nat := 2\n  export Nat (add)\n", "'export'"),
         ("def v : Nat := 2sorry\n", "sorry"),
         ("def u : Nat := éaxiom\n", "axiom"),
     ],
@@ -66,4 +66,66 @@ def test_a_header_hiding_commands_behind_a_character_literal_is_refused() -> Non
     """`'\\"'` then `axiom bad : False` up to the next quote: the axiom is seen."""
     header = 'def q : Char := \'\\"\'\naxiom bad : False\ndef r : String := "x"\n'
     with pytest.raises(HeaderRefused, match="axiom"):
+        request_theorem(language="lean4", header=header, statement=STATEMENT, name=None)
+
+
+GUILLEMET_HEADER = (
+    "def «/-» : Nat := 0\n"
+    "axiom bad : False\n"
+    "open Lean Elab Command in\n"
+    "elab_rules : command | `(#print axioms $_) => logInfo \"'t' does not depend on any axioms\"\n"
+    "def «-/» : Nat := 1\n"
+)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        GUILLEMET_HEADER,
+        "def «--» : Nat := 0 axiom bad : False\n",
+        'def «a"» : Nat := 0\naxiom bad : False\ndef «b"» : Nat := 1\n',
+        "def g' (s : String) : Nat := 0\ndef k := g'\"'\"\naxiom bad : False\ndef m := \"'\"\n",
+    ],
+)
+def test_a_header_hiding_commands_in_escaped_names_or_primes_is_refused(header: str) -> None:
+    """`«/-»`...`«-/»`, `«--»`, `«a"»` and `g'"'"` are names (and a string) to Lean: nothing
+    between them is hidden from the checks (round seven)."""
+    with pytest.raises(HeaderRefused):
+        request_theorem(language="lean4", header=header, statement=STATEMENT, name=None)
+
+
+@pytest.mark.parametrize(
+    "tactic",
+    [
+        "have «/-» : True := trivial; run_tac (pure ()); have «-/» : True := trivial",
+        "have «--» : True := trivial; exact (sorry : False)",
+        'exact g\'"\'" run_tac (pure ()) "\'"',
+    ],
+)
+def test_a_tactic_hiding_commands_in_escaped_names_or_primes_is_refused(tactic: str) -> None:
+    """The same shapes in a generated tactic: refused, or the hidden command is seen."""
+    assert tactic_rejection(tactic) is not None
+
+
+def test_plain_escaped_names_and_character_literals_still_pass() -> None:
+    """`case «0» =>` (Lean's own case names) and `'\"'` at a token start are read as Lean does."""
+    assert tactic_rejection("case «0» => simp") is None
+    assert tactic_rejection("exact ('\"', h₀')") is None
+
+
+@pytest.mark.parametrize(
+    ("header", "named"),
+    [
+        ('def x : Nat := 0 run_meta Lean.logInfo m!"x"\n', "run_meta"),
+        ("def y : Nat := by_elab do return Lean.mkNatLit 0\n", "by_elab"),
+        ("simproc bad (False) := fun _ => return .continue\n", "simproc"),
+        ('def z : String := include_str "/etc/passwd"\n', "include_str"),
+    ],
+)
+def test_code_running_words_of_the_tactic_scan_are_refused_in_headers(
+    header: str, named: str
+) -> None:
+    """Every command keyword the tactic scan refuses is refused in a header too, mid-line
+    included (`run_meta`, `by_elab` were admitted after a `def`; round seven)."""
+    with pytest.raises(HeaderRefused, match=named):
         request_theorem(language="lean4", header=header, statement=STATEMENT, name=None)

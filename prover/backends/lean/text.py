@@ -23,6 +23,7 @@ from search.states import Theorem
 
 __all__ = [
     "ALLOWED_AXIOMS",
+    "COMMAND_KEYWORDS",
     "HASH_COMMAND",
     "NOTATION_COMMANDS",
     "assemble_proof",
@@ -43,7 +44,7 @@ ALLOWED_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
 
 NOTATION_COMMANDS = ("notation", "infix", "infixl", "infixr", "prefix", "postfix")
 """Commands that declare notation: a request may not change what a statement's text means."""
-_COMMAND_KEYWORDS = [
+COMMAND_KEYWORDS = (
     "theorem",
     "lemma",
     "def",
@@ -100,10 +101,20 @@ _COMMAND_KEYWORDS = [
     "register_option",
     "register_simp_attr",
     "irreducible_def",
-]
+    "simproc",
+    "dsimproc",
+    "simproc_decl",
+    "dsimproc_decl",
+    "builtin_simproc",
+    "builtin_dsimproc",
+    "include_str",
+)
+"""Words that start a command (or, like ``by_elab`` and ``include_str``, run code or read
+files while a term elaborates): refused in a tactic, and in a request header unless the
+header whitelist admits the command."""
 _IDENTIFIER_EDGE = r"[\w.'!?\u2080-\u2089]"
 _COMMAND_PATTERN = re.compile(
-    rf"(?<!{_IDENTIFIER_EDGE})(?:{'|'.join(_COMMAND_KEYWORDS)})(?!{_IDENTIFIER_EDGE})"
+    rf"(?<!{_IDENTIFIER_EDGE})(?:{'|'.join(COMMAND_KEYWORDS)})(?!{_IDENTIFIER_EDGE})"
 )
 HASH_COMMAND = re.compile(r"#[A-Za-z_]")
 """A ``#`` command (``#eval``): ``#`` is never inside a name, so ``2#eval`` is one too."""
@@ -132,6 +143,8 @@ class _UnterminatedError(ValueError):
     interpolation, an escaped character literal of another shape."""
 
 
+_IDENTIFIER_CHARACTER = re.compile(_IDENTIFIER_EDGE)
+_ESCAPED_NAME = re.compile(r"«[\w'!?. \u2080-\u2089]+»")
 _RAW_STRING = re.compile(r"(?<![\w'!?.])r#*\"")
 _ESCAPED_CHARACTER = re.compile(r"'\\(?:[\\\"'nrt0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})'")
 
@@ -150,9 +163,11 @@ def strip_comments_and_strings(text: str) -> str:
         elif text.startswith("/-", index):
             index = _skip_block_comment(text, index)
             out.append(" ")
-        elif text.startswith("'\\", index):
+        elif text.startswith("'\\", index) and _at_token_start(text, index):
             index = _skip_escaped_character(text, index)
             out.append("' '")
+        elif text[index] in "«»":
+            index = _skip_escaped_name(text, index, out)
         elif _RAW_STRING.match(text, index):
             raise _UnterminatedError("raw string literals are not allowed: the scans cannot read")
         elif text[index] == '"' and not _is_char_literal(text, index):
@@ -181,8 +196,36 @@ def _skip_escaped_character(text: str, start: int) -> int:
     return match.end()
 
 
+def _at_token_start(text: str, index: int) -> bool:
+    """Whether a token can start at ``index``: a ``'`` right after a name's character is the
+    name's prime (Lean reads ``g'"x"`` as ``g'`` applied to a string; round seven)."""
+    return index == 0 or _IDENTIFIER_CHARACTER.fullmatch(text[index - 1]) is None
+
+
 def _is_char_literal(text: str, index: int) -> bool:
-    return index > 0 and text[index - 1] == "'" and text[index + 1 : index + 2] == "'"
+    return (
+        index > 0
+        and text[index - 1] == "'"
+        and text[index + 1 : index + 2] == "'"
+        and _at_token_start(text, index - 1)
+    )
+
+
+def _skip_escaped_name(text: str, start: int, out: list[str]) -> int:
+    """The end of the ``«name»`` at ``start``, kept in ``out`` as it is.
+
+    Fail closed: Lean reads everything up to ``»`` as one name, with no comment or string in
+    it, so ``«/-»`` ... ``«-/»`` once hid commands from a scan that took ``/-`` for a
+    comment (round seven). Only names of plain name characters and spaces are read; any
+    other ``«...»``, and a ``»`` without its ``«``, is refused.
+    """
+    match = _ESCAPED_NAME.match(text, start)
+    if match is None:
+        raise _UnterminatedError(
+            "a '«...»' name the scans cannot read (only letters, digits, _'!?. and spaces)"
+        )
+    out.append(match.group())
+    return match.end()
 
 
 def _skip_block_comment(text: str, start: int) -> int:

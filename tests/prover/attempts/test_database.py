@@ -103,17 +103,16 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
         ResultsDatabase(tmp_path)
 
 
-def test_a_changed_theorem_text_is_refused_and_new_ones_recorded(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Same fingerprints resume, a changed one is refused by name, old runs are warned about."""
+def test_a_changed_theorem_text_is_refused_and_new_ones_recorded(tmp_path: Path) -> None:
+    """Same fingerprints resume, new names are recorded, a changed one is refused by name."""
     with ResultsDatabase(tmp_path) as database:
         database.bind_config("abc", {"x": 1})
         database.add(_record("legacy", 0, "proved"))
-        database.bind_theorems({"t1": "aaa", "legacy": "lll"})
-        assert "recorded before statement fingerprints existed (e.g. legacy)" in caplog.text
+        with pytest.raises(ConfigError, match="'legacy' was recorded before statement fing"):
+            database.bind_theorems({"t1": "aaa", "legacy": "lll"})
+        database.bind_theorems({"t1": "aaa"})
         database.bind_theorems({"t1": "aaa", "t2": "bbb"})
         with pytest.raises(ConfigError, match=r"statement of 't1' \(and 1 more\) changed"):
             database.bind_theorems({"t1": "zzz", "t2": "yyy"})
     with ResultsDatabase(tmp_path) as database, pytest.raises(ConfigError, match="'legacy'"):
-        database.bind_theorems({"legacy": "other"})
+        database.bind_theorems({"legacy": "lll"})

@@ -292,3 +292,28 @@ def test_a_theorem_whose_file_changed_is_not_resumed(
     assert [row[3] for row in _database_rows(run_dir)] == ["proved"]  # nothing lost
     main([*arguments, "--force"])
     assert [row[3] for row in _database_rows(run_dir)] == ["failed"]
+
+
+def test_attempts_recorded_before_fingerprints_are_not_resumed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run directory of a version without fingerprints, the file since edited to `1 = 2`:
+    refused by name (round seven saw it counted and bound silently); --force moves it aside."""
+    source = tmp_path / "T.v"
+    source.write_text("Theorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n")
+    run_dir = tmp_path / "run"
+    arguments = [
+        "eval", "--file", str(source), "--theorem", "t", "--attempts", "1", "--time-limit", "10",
+        "--run-dir", str(run_dir), "--no-progress", "--no-report",
+    ]  # fmt: skip
+    assert main(arguments) == 0
+    with sqlite3.connect(run_dir / "results.sqlite") as connection:
+        connection.execute("DELETE FROM theorems")  # what an older version left behind
+    source.write_text("Theorem t : 1 = 2.\nProof.\nreflexivity.\nQed.\n")
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert "'t' was recorded before statement fingerprints existed" in error
+    assert error.count("\n") == 1
+    assert [row[3] for row in _database_rows(run_dir)] == ["proved"]  # nothing lost
+    main([*arguments, "--force"])
+    assert [row[3] for row in _database_rows(run_dir)] == ["failed"]

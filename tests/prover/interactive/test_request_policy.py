@@ -229,7 +229,7 @@ def test_a_lean_header_of_every_allowed_kind_passes() -> None:
         ("opaque x : Nat", "'opaque'"),
         ("initialize foo : IO.Ref Nat ← IO.mkRef 0", "'initialize'"),
         ('run_cmd Lean.logInfo "x"', "'run_cmd'"),
-        ("export Foo (bar)", "not on the whitelist"),
+        ("export Foo (bar)", "'export'"),
         ("/- unterminated", "cannot be read"),
     ],
 )
