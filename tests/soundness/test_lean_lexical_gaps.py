@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from prover.backends.lean.text import proof_text_rejection, scan_view, tactic_rejection
+from prover.backends.lean.lexing import scan_view
+from prover.backends.lean.text import proof_text_rejection, tactic_rejection
 from prover.interactive.headers import HeaderRefused
 from prover.interactive.statements import request_theorem
 

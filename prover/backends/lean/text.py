@@ -18,6 +18,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from prover.backends.lean.lexing import (
+    IDENTIFIER_EDGE,
+    UnreadableText,
+    scan_view,
+    strip_comments_and_strings,
+)
 from search.errors import InputError
 from search.states import Theorem
 
@@ -33,10 +39,8 @@ __all__ = [
     "lean_theorem_from_source",
     "parse_axioms",
     "proof_text_rejection",
-    "scan_view",
     "sorry_statement",
     "statement_without_proof",
-    "strip_comments_and_strings",
     "tactic_rejection",
 ]
 
@@ -112,16 +116,11 @@ COMMAND_KEYWORDS = (
 """Words that start a command (or, like ``by_elab`` and ``include_str``, run code or read
 files while a term elaborates): refused in a tactic, and in a request header unless the
 header whitelist admits the command."""
-_IDENTIFIER_EDGE = r"[\w.'!?\u2080-\u2089]"
 _COMMAND_PATTERN = re.compile(
-    rf"(?<!{_IDENTIFIER_EDGE})(?:{'|'.join(COMMAND_KEYWORDS)})(?!{_IDENTIFIER_EDGE})"
+    rf"(?<!{IDENTIFIER_EDGE})(?:{'|'.join(COMMAND_KEYWORDS)})(?!{IDENTIFIER_EDGE})"
 )
 HASH_COMMAND = re.compile(r"#[A-Za-z_]")
 """A ``#`` command (``#eval``): ``#`` is never inside a name, so ``2#eval`` is one too."""
-# A digit run that starts a token, glued to a word: Lean reads `2run_cmd` as `2` and
-# `run_cmd` (leanprover/lean4#1218), Python's `\w` as one word.
-_NUMERAL_PREFIX = re.compile(r"(?<![\w'!?.\u2080-\u2089])(\d+)(?=[A-Za-z_])")
-_NOT_LEAN_NAME = re.compile(r"[^\x00-\x7f\W]")  # non-ASCII word characters
 _ATTRIBUTE = re.compile(r"@\[")
 # Trust in compiled code, anywhere in a (possibly qualified) name: `Lean.ofReduceBool`.
 _NATIVE = re.compile(
@@ -129,129 +128,13 @@ _NATIVE = re.compile(
     r"(?![\w'])"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_CHEATS = re.compile(rf"(?<!{_IDENTIFIER_EDGE})(sorry|admit)(?!{_IDENTIFIER_EDGE})")
-_AXIOM_DECLARATION = re.compile(rf"(?<!{_IDENTIFIER_EDGE})axiom(?!{_IDENTIFIER_EDGE})")
+_CHEATS = re.compile(rf"(?<!{IDENTIFIER_EDGE})(sorry|admit)(?!{IDENTIFIER_EDGE})")
+_AXIOM_DECLARATION = re.compile(rf"(?<!{IDENTIFIER_EDGE})axiom(?!{IDENTIFIER_EDGE})")
 _BRACKETS = {")": "(", "]": "[", "}": "{", "⟩": "⟨", "⦄": "⦃", "⟧": "⟦"}
 _PROOF_SUFFIX = re.compile(r"\s*:=\s*(?:by\s*)?\Z")
 _DECLARATION = re.compile(r"(?:theorem|lemma)\s+([^\s:({\[⦃]+)")
 _DEPENDS = re.compile(r"depends on axioms:\s*\[(?P<axioms>[^\]]*)\]")
 _NO_AXIOMS = re.compile(r"does not depend on any axioms")
-
-
-class _UnterminatedError(ValueError):
-    """A comment or literal the scans cannot read as Lean does: unclosed, a raw string, an
-    interpolation, an escaped character literal of another shape."""
-
-
-_IDENTIFIER_CHARACTER = re.compile(_IDENTIFIER_EDGE)
-_ESCAPED_NAME = re.compile(r"«[\w'!?. \u2080-\u2089]+»")
-_RAW_STRING = re.compile(r"(?<![\w'!?.])r#*\"")
-_ESCAPED_CHARACTER = re.compile(r"'\\(?:[\\\"'nrt0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})'")
-
-
-def strip_comments_and_strings(text: str) -> str:
-    """Blank out ``--`` line comments, nested ``/- -/`` comments and string literals.
-
-    Raises ``ValueError`` on an unterminated block comment or string literal.
-    """
-    out: list[str] = []
-    index, length = 0, len(text)
-    while index < length:
-        if text.startswith("--", index):
-            end = text.find("\n", index)
-            index = length if end == -1 else end
-        elif text.startswith("/-", index):
-            index = _skip_block_comment(text, index)
-            out.append(" ")
-        elif text.startswith("'\\", index) and _at_token_start(text, index):
-            index = _skip_escaped_character(text, index)
-            out.append("' '")
-        elif text[index] in "«»":
-            index = _skip_escaped_name(text, index, out)
-        elif _RAW_STRING.match(text, index):
-            raise _UnterminatedError("raw string literals are not allowed: the scans cannot read")
-        elif text[index] == '"' and not _is_char_literal(text, index):
-            end = _skip_string(text, index)
-            if "{" in text[index:end]:
-                raise _UnterminatedError(
-                    "a string literal with '{' is not allowed: interpolation runs the code in it"
-                )
-            index = end
-            out.append('""')
-        else:
-            out.append(text[index])
-            index += 1
-    return "".join(out)
-
-
-def _skip_escaped_character(text: str, start: int) -> int:
-    """The end of the escaped character literal at ``start`` (``'\\"'``, ``'\\n'`` ...).
-
-    Fail closed: a round-five probe hid code behind ``'\\"'``, which a string scan read as
-    the start of a string; any other shape after ``'\\`` is refused.
-    """
-    match = _ESCAPED_CHARACTER.match(text, start)
-    if match is None:
-        raise _UnterminatedError("an escaped character literal the scans cannot read")
-    return match.end()
-
-
-def _at_token_start(text: str, index: int) -> bool:
-    """Whether a token can start at ``index``: a ``'`` right after a name's character is the
-    name's prime (Lean reads ``g'"x"`` as ``g'`` applied to a string; round seven)."""
-    return index == 0 or _IDENTIFIER_CHARACTER.fullmatch(text[index - 1]) is None
-
-
-def _is_char_literal(text: str, index: int) -> bool:
-    return (
-        index > 0
-        and text[index - 1] == "'"
-        and text[index + 1 : index + 2] == "'"
-        and _at_token_start(text, index - 1)
-    )
-
-
-def _skip_escaped_name(text: str, start: int, out: list[str]) -> int:
-    """The end of the ``«name»`` at ``start``, kept in ``out`` as it is.
-
-    Fail closed: Lean reads everything up to ``»`` as one name, with no comment or string in
-    it, so ``«/-»`` ... ``«-/»`` once hid commands from a scan that took ``/-`` for a
-    comment (round seven). Only names of plain name characters and spaces are read; any
-    other ``«...»``, and a ``»`` without its ``«``, is refused.
-    """
-    match = _ESCAPED_NAME.match(text, start)
-    if match is None:
-        raise _UnterminatedError(
-            "a '«...»' name the scans cannot read (only letters, digits, _'!?. and spaces)"
-        )
-    out.append(match.group())
-    return match.end()
-
-
-def _skip_block_comment(text: str, start: int) -> int:
-    depth, index = 0, start
-    while index < len(text):
-        if text.startswith("/-", index):
-            depth, index = depth + 1, index + 2
-        elif text.startswith("-/", index):
-            depth, index = depth - 1, index + 2
-            if depth == 0:
-                return index
-        else:
-            index += 1
-    raise _UnterminatedError("unbalanced '/-' comment opener")
-
-
-def _skip_string(text: str, start: int) -> int:
-    index = start + 1
-    while index < len(text):
-        if text[index] == "\\":
-            index += 2
-        elif text[index] == '"':
-            return index + 1
-        else:
-            index += 1
-    raise _UnterminatedError("unterminated string literal")
 
 
 def tactic_rejection(tactic: str) -> str | None:
@@ -264,49 +147,13 @@ def tactic_rejection(tactic: str) -> str | None:
         return "rejected: control characters are not allowed"
     try:
         code = strip_comments_and_strings(tactic)
-    except _UnterminatedError as exc:
+    except UnreadableText as exc:
         return f"rejected: {exc}"
     for line in tactic.split("\n")[1:]:
         if line.strip() and not line[:1].isspace():
             return "rejected: a line break followed by non-indented text escapes the proof block"
     reason = _forbidden_token(code) or _bracket_problem(code)
     return None if reason is None else f"rejected: {reason}"
-
-
-def scan_view(code: str) -> str:
-    """The view of comment- and string-free ``code`` that the word scans read.
-
-    Python's ``\\w`` joins characters that Lean's lexer keeps apart, and a red-team probe
-    (2026-12-04) hid ``run_cmd`` and ``#eval`` that way: Lean ends a numeral at the first
-    letter (``2run_cmd`` is ``2`` then ``run_cmd``, leanprover/lean4#1218), and takes only
-    ASCII letters, most Greek, letterlike and mathematical alphanumeric letters and
-    subscripts into names, so ``é``, ``λ`` or ``²`` end a name where ``\\w`` goes on. This
-    view puts a space after a numeral that starts a token and replaces every word
-    character Lean does not take into names by a space: it only adds word boundaries,
-    so the scans refuse at least what Lean would read. The text sent to Lean is unchanged.
-    """
-    return _NUMERAL_PREFIX.sub(r"\1 ", _NOT_LEAN_NAME.sub(_blank_outside_names, code))
-
-
-def _blank_outside_names(match: re.Match[str]) -> str:
-    character = match.group()
-    return character if _in_lean_names(ord(character)) else " "
-
-
-def _in_lean_names(code_point: int) -> bool:
-    """Lean 4's ``isLetterLike`` and ``isSubScriptAlnum`` (its non-ASCII name characters)."""
-    return (
-        (0x3B1 <= code_point <= 0x3C9 and code_point != 0x3BB)  # Greek lower, not λ
-        or (0x391 <= code_point <= 0x3A9 and code_point not in (0x3A0, 0x3A3))  # not Π, Σ
-        or 0x3CA <= code_point <= 0x3FB  # Coptic
-        or 0x1F00 <= code_point <= 0x1FFE  # Greek Extended
-        or 0x2100 <= code_point <= 0x214F  # Letterlike Symbols
-        or 0x1D49C <= code_point <= 0x1D59F  # script, double-struck, fraktur
-        or 0x2080 <= code_point <= 0x2089  # subscript digits
-        or 0x2090 <= code_point <= 0x209C  # subscript letters
-        or 0x1D62 <= code_point <= 0x1D6A
-        or code_point == 0x2C7C
-    )
 
 
 def _forbidden_token(code: str) -> str | None:
@@ -373,7 +220,7 @@ def proof_text_rejection(text: str, *, forbid_native: bool = False) -> str | Non
     """
     try:
         code = strip_comments_and_strings(text)
-    except _UnterminatedError as exc:
+    except UnreadableText as exc:
         return f"rejected: {exc}"
     code = scan_view(code)
     if match := _CHEATS.search(code):

@@ -17,13 +17,8 @@ from __future__ import annotations
 
 import re
 
-from prover.backends.lean.text import (
-    COMMAND_KEYWORDS,
-    HASH_COMMAND,
-    NOTATION_COMMANDS,
-    scan_view,
-    strip_comments_and_strings,
-)
+from prover.backends.lean.lexing import scan_view, strip_comments_and_strings
+from prover.backends.lean.text import COMMAND_KEYWORDS, HASH_COMMAND, NOTATION_COMMANDS
 from prover.interactive.headers.refusal import HeaderRefused, forbidden_words_message, short
 
 __all__ = [
