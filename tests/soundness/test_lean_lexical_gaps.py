@@ -130,3 +130,67 @@ def test_code_running_words_of_the_tactic_scan_are_refused_in_headers(
     included (`run_meta`, `by_elab` were admitted after a `def`; round seven)."""
     with pytest.raises(HeaderRefused, match=named):
         request_theorem(language="lean4", header=header, statement=STATEMENT, name=None)
+
+
+PRINT_OVERRIDE = (
+    "open Lean Elab Command in\n"
+    "elab_rules : command | `(#print axioms $_) => logInfo \"'t' does not depend on any axioms\"\n"
+)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"def a : Nat := 0\n/-/- -/\naxiom bad : False\n{PRINT_OVERRIDE}-- -/\n",
+        "def f : IO Unit := do let _x <--(pure ()); pure () axiom bad : False\n",
+        "def s := { x : Int //-x = 0 }\naxiom bad : False\n-- -/\n",
+        "def c : Char := 'a'axiom bad : False\n",
+        "def x := 0b1axiom bad : False\n",
+        "def x := 1e5axiom bad : False\n",
+        "def y : Option Nat := #[1][0]?axiom bad : False\n",
+        "def x : Bool := !'\"'\naxiom bad : False\ndef c : Char := '\"'\n",
+        'def x : Bool := !r"\\"\naxiom bad : False\ndef c : Char := \'"\'\n',
+        "open Nat set_option debug.skipKernelTC true in\ntheorem h : True := trivial\n",
+        "universe u set_option debug.skipKernelTC true\n",
+        "def x : Nat := eval% (2 ^ 10 : Nat)\n",
+        'def x : Nat := 0 notation3 "" => True\n',
+    ],
+)
+def test_round_eight_headers_are_refused(header: str) -> None:
+    """`/-/-` (Lean reads the body from the third character), comment openers glued to a
+    token, keywords glued to literals, `!` before a literal, `set_option` after `open` on
+    one line, `eval%` and unlisted commands: none hides an axiom or an option."""
+    with pytest.raises(HeaderRefused):
+        request_theorem(language="lean4", header=header, statement=STATEMENT, name=None)
+
+
+@pytest.mark.parametrize(
+    "tactic",
+    [
+        "skip /-/- -/; run_tac pure () -- -/",
+        "have : { x : Int //-x = 0 } := ⟨0, rfl⟩",
+        "exact 0b1sorry",
+        "exact (sorry.1 : False)",
+        "(try exact !'\"'); run_tac (pure ()); (try exact '\"')",
+        "decide +native",
+        "decide (config := { native := true })",
+        "bv_decide",
+        "exact eval% (2 ^ 10 : Nat)",
+    ],
+)
+def test_round_eight_tactics_are_refused(tactic: str) -> None:
+    """The same reading differences, native evaluation by configuration and `eval%` in a
+    generated tactic."""
+    assert tactic_rejection(tactic) is not None
+
+
+def test_ordinary_lean_still_passes() -> None:
+    """Doc comments, `h.1`, `x.symm`, numerals, `h'`, `--` after a name or bracket pass."""
+    header = "/-- doc -/\ndef f (n : Nat) : Nat := n + 1 -- note\nopen scoped BigOperators\n"
+    request_theorem(language="lean4", header=header, statement=STATEMENT, name=None)
+    for tactic in [
+        "exact ⟨h.1, (h₀ x).symm⟩",
+        "norm_num [h']-- c",
+        "linarith [sq_nonneg (a - 2.5)]",
+    ]:
+        assert tactic_rejection(tactic) is None, tactic

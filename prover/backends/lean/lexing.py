@@ -20,10 +20,12 @@ IDENTIFIER_EDGE = r"[\w.'!?\u2080-\u2089]"
 """A character that continues a name (or a qualified name's dot): a keyword next to one is
 part of a longer name, not the keyword."""
 
-# A digit run that starts a token, glued to a word: Lean reads `2run_cmd` as `2` and
-# `run_cmd` (leanprover/lean4#1218), Python's `\w` as one word.
-_NUMERAL_PREFIX = re.compile(r"(?<![\w'!?.\u2080-\u2089])(\d+)(?=[A-Za-z_])")
 _NOT_LEAN_NAME = re.compile(r"[^\x00-\x7f\W]")  # non-ASCII word characters
+_NAME_RUN = re.compile(r"[\w'!?.]+")
+# Lean's numeral literals (numberFnAux, decimalNumberFn): what a token starting with a digit
+# takes before the next token starts, so `0b1axiom`, `1e5axiom`, `0.axiom` end before `axiom`.
+_NUMERAL = re.compile(r"0[xX][0-9a-fA-F_]*|0[bB][01_]*|0[oO][0-7_]*|\d[\d_]*(?:\.\d*)?(?:[eE]\d+)?")
+_COMMENT_NEIGHBOURS = frozenset(" \t\n\r()[]{}⟨⟩⦃⦄⟦⟧,;\"'»")
 
 
 class UnreadableText(ValueError):
@@ -31,9 +33,8 @@ class UnreadableText(ValueError):
     interpolation, an escaped character literal of another shape."""
 
 
-_IDENTIFIER_CHARACTER = re.compile(IDENTIFIER_EDGE)
 _ESCAPED_NAME = re.compile(r"«[\w'!?. \u2080-\u2089]+»")
-_RAW_STRING = re.compile(r"(?<![\w'!?.])r#*\"")
+_RAW_STRING = re.compile(r"r#*\"")
 _ESCAPED_CHARACTER = re.compile(r"'\\(?:[\\\"'nrt0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})'")
 
 
@@ -45,6 +46,8 @@ def strip_comments_and_strings(text: str) -> str:
     out: list[str] = []
     index, length = 0, len(text)
     while index < length:
+        if text.startswith(("--", "/-"), index):
+            _check_comment_start(text, index)
         if text.startswith("--", index):
             end = text.find("\n", index)
             index = length if end == -1 else end
@@ -84,10 +87,44 @@ def _skip_escaped_character(text: str, start: int) -> int:
     return match.end()
 
 
+def _check_comment_start(text: str, index: int) -> None:
+    """Refuse a comment opener glued to a symbol: Lean sees a comment only between tokens,
+    and its longest-match tokens take such a ``-`` or ``/`` (``<--`` is ``<-`` then ``-``,
+    ``//-x`` is ``//`` then ``-x``; round eight hid commands there)."""
+    if index == 0:
+        return
+    before = text[index - 1]
+    if before in _COMMENT_NEIGHBOURS or before.isspace() or _name_character(before):
+        return
+    raise UnreadableText(
+        f"a comment opener {text[index : index + 2]!r} right after {before!r}: Lean may read "
+        "it as part of a token; put a space before it"
+    )
+
+
+def _name_character(character: str) -> bool:
+    """Lean's ``isIdRest``: ASCII letters and digits, ``_'!?``, its non-ASCII name letters."""
+    if character.isascii():
+        return character.isalnum() or character in "_'!?"
+    return _in_lean_names(ord(character))
+
+
+def _name_start(character: str) -> bool:
+    """Lean's ``isIdFirst``: ASCII letters, ``_`` and its letterlike characters."""
+    if character.isascii():
+        return character.isalpha() or character == "_"
+    return _in_lean_names(ord(character)) and not _subscript(ord(character))
+
+
 def _at_token_start(text: str, index: int) -> bool:
-    """Whether a token can start at ``index``: a ``'`` right after a name's character is the
-    name's prime (Lean reads ``g'"x"`` as ``g'`` applied to a string; round seven)."""
-    return index == 0 or _IDENTIFIER_CHARACTER.fullmatch(text[index - 1]) is None
+    """Whether a token can start at ``index``: a ``'`` continues a name (its prime) only when
+    the characters before it are a name, one that starts with a letter (``g'"x"`` is ``g'``
+    then a string, round seven; ``2'"'`` and ``!'"'`` are a numeral or ``!`` then a character
+    literal, round eight)."""
+    start = index
+    while start > 0 and (_name_character(text[start - 1]) or text[start - 1] == "."):
+        start -= 1
+    return start == index or not _name_start(text[start])
 
 
 def _is_char_literal(text: str, index: int) -> bool:
@@ -117,7 +154,10 @@ def _skip_escaped_name(text: str, start: int, out: list[str]) -> int:
 
 
 def _skip_block_comment(text: str, start: int) -> int:
-    depth, index = 0, start
+    """The end of the ``/- -/`` comment at ``start``, nested ones included. As Lean's
+    ``whitespace`` and ``finishCommentBlock`` do, the body is read from the third character:
+    ``/-/- -/`` is one whole comment, not two openers (round eight)."""
+    depth, index = 1, start + 3
     while index < len(text):
         if text.startswith("/-", index):
             depth, index = depth + 1, index + 2
@@ -154,12 +194,53 @@ def scan_view(code: str) -> str:
     character Lean does not take into names by a space: it only adds word boundaries,
     so the scans refuse at least what Lean would read. The text sent to Lean is unchanged.
     """
-    return _NUMERAL_PREFIX.sub(r"\1 ", _NOT_LEAN_NAME.sub(_blank_outside_names, code))
+    return _NAME_RUN.sub(_tokens_of_run, _NOT_LEAN_NAME.sub(_blank_outside_names, code))
+
+
+def _tokens_of_run(match: re.Match[str]) -> str:
+    """A run of name, digit and ``'!?.`` characters, with a space between the tokens Lean
+    reads in it: a name (dotted parts included), a numeral, a character literal ``'a'``, or
+    one other character. ``0b1axiom``, ``'a'axiom``, ``?axiom``, ``!run_cmd`` and
+    ``sorry.1`` thus show their keyword to the word scans (round eight)."""
+    run, index, pieces = match.group(), 0, []
+    while index < len(run):
+        end = _token_end(run, index)
+        pieces.append(run[index:end])
+        index = end
+    return " ".join(pieces)
+
+
+def _token_end(run: str, index: int) -> int:
+    character = run[index]
+    if _name_start(character):
+        end = index + 1
+        while end < len(run) and (
+            _name_character(run[end])
+            or (run[end] == "." and end + 1 < len(run) and _name_start(run[end + 1]))
+        ):
+            end += 1
+        return end
+    if character.isascii() and character.isdigit():
+        numeral = _NUMERAL.match(run, index)
+        return numeral.end() if numeral else index + 1
+    if character == "'" and run[index + 2 : index + 3] == "'":
+        return index + 3
+    return index + 1
 
 
 def _blank_outside_names(match: re.Match[str]) -> str:
     character = match.group()
     return character if _in_lean_names(ord(character)) else " "
+
+
+def _subscript(code_point: int) -> bool:
+    """Lean's ``isSubScriptAlnum``: name characters that may not start a name."""
+    return (
+        0x2080 <= code_point <= 0x2089
+        or 0x2090 <= code_point <= 0x209C
+        or 0x1D62 <= code_point <= 0x1D6A
+        or code_point == 0x2C7C
+    )
 
 
 def _in_lean_names(code_point: int) -> bool:
@@ -171,8 +252,5 @@ def _in_lean_names(code_point: int) -> bool:
         or 0x1F00 <= code_point <= 0x1FFE  # Greek Extended
         or 0x2100 <= code_point <= 0x214F  # Letterlike Symbols
         or 0x1D49C <= code_point <= 0x1D59F  # script, double-struck, fraktur
-        or 0x2080 <= code_point <= 0x2089  # subscript digits
-        or 0x2090 <= code_point <= 0x209C  # subscript letters
-        or 0x1D62 <= code_point <= 0x1D6A
-        or code_point == 0x2C7C
+        or _subscript(code_point)
     )

@@ -30,6 +30,7 @@ from search.states import Theorem
 __all__ = [
     "ALLOWED_AXIOMS",
     "COMMAND_KEYWORDS",
+    "ELABORATOR_SYNTAX",
     "HASH_COMMAND",
     "NOTATION_COMMANDS",
     "assemble_proof",
@@ -112,6 +113,8 @@ COMMAND_KEYWORDS = (
     "builtin_simproc",
     "builtin_dsimproc",
     "include_str",
+    "notation3",
+    "register_error_explanation",
 )
 """Words that start a command (or, like ``by_elab`` and ``include_str``, run code or read
 files while a term elaborates): refused in a tactic, and in a request header unless the
@@ -127,6 +130,11 @@ _NATIVE = re.compile(
     r"(?<![\w'])(native_decide|ofReduceBool|ofReduceNat|trustCompiler|implemented_by|extern)"
     r"(?![\w'])"
 )
+# Native evaluation by configuration rather than by name (round eight): `decide +native`,
+# `decide (config := { native := true })`; `bv_decide` trusts the compiled checker.
+_NATIVE_CONFIG = re.compile(r"\+native\b|(?<![\w'.])native\s*:=|(?<![\w'.])bv_decide(?![\w'])")
+ELABORATOR_SYNTAX = re.compile(r"(?<![\w'!?.])[A-Za-z_][\w'!?]*%")
+"""A ``name%`` term elaborator (``eval%`` runs code while elaborating; ``decl_name%`` ...)."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _CHEATS = re.compile(rf"(?<!{IDENTIFIER_EDGE})(sorry|admit)(?!{IDENTIFIER_EDGE})")
 _AXIOM_DECLARATION = re.compile(rf"(?<!{IDENTIFIER_EDGE})axiom(?!{IDENTIFIER_EDGE})")
@@ -166,8 +174,22 @@ def _forbidden_token(code: str) -> str | None:
         return f"contains the command keyword {match.group(0)!r}"
     if _ATTRIBUTE.search(code):
         return "contains an attribute '@['"
-    if match := _NATIVE.search(code):
-        return f"trusts compiled code ({match.group(1)!r})"
+    return _trusts_or_runs_code(code)
+
+
+def _trusts_or_runs_code(code: str) -> str | None:
+    """Native evaluation (by name or configuration) or a ``name%`` elaborator in ``code``."""
+    if (native := _native_trust(code)) is not None:
+        return native
+    if match := ELABORATOR_SYNTAX.search(code):
+        return f"uses the term elaborator {match.group()!r}"
+    return None
+
+
+def _native_trust(code: str) -> str | None:
+    """Why ``code`` trusts compiled code (``native_decide``, ``decide +native`` ...), or None."""
+    if match := _NATIVE.search(code) or _NATIVE_CONFIG.search(code):
+        return f"trusts compiled code ({match.group()!r})"
     return None
 
 
@@ -227,8 +249,8 @@ def proof_text_rejection(text: str, *, forbid_native: bool = False) -> str | Non
         return f"rejected: proof text uses {match.group(1)!r}"
     if _AXIOM_DECLARATION.search(code):
         return "rejected: proof text declares an axiom"
-    if forbid_native and re.search(r"native_decide|ofReduceBool", code):
-        return "rejected: native_decide cannot be audited by this checker"
+    if forbid_native and (native := _native_trust(code)) is not None:
+        return f"rejected: {native}, which this checker cannot audit"
     return None
 
 

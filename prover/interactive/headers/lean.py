@@ -18,7 +18,12 @@ from __future__ import annotations
 import re
 
 from prover.backends.lean.lexing import scan_view, strip_comments_and_strings
-from prover.backends.lean.text import COMMAND_KEYWORDS, HASH_COMMAND, NOTATION_COMMANDS
+from prover.backends.lean.text import (
+    COMMAND_KEYWORDS,
+    ELABORATOR_SYNTAX,
+    HASH_COMMAND,
+    NOTATION_COMMANDS,
+)
 from prover.interactive.headers.refusal import HeaderRefused, forbidden_words_message, short
 
 __all__ = [
@@ -54,6 +59,18 @@ _HEADER_COMMAND_WORDS = frozenset(
     }
 )
 """The command keywords the header whitelist admits (each then checked command by command)."""
+_COMMAND_STARTS = _HEADER_COMMAND_WORDS - {
+    "deriving",
+    "where",
+    "termination_by",
+    "decreasing_by",
+    "scoped",
+}
+"""The whitelisted words that start a command (the others are clauses of one)."""
+_MODIFIERS = frozenset(
+    {"noncomputable", "private", "protected", "partial", "nonrec", "deriving", "class"}
+)
+"""Words after which a command keyword continues the same command (``noncomputable def``)."""
 
 LEAN_FORBIDDEN_WORDS = frozenset(
     {
@@ -128,6 +145,8 @@ def lean_forbidden(code: str) -> str | None:
     code = scan_view(code)
     if match := HASH_COMMAND.search(code):
         return f"the command {code[match.start() :].split(maxsplit=1)[0]!r} is not allowed"
+    if match := ELABORATOR_SYNTAX.search(code):
+        return f"the term elaborator {match.group()!r} is not allowed"
     forbidden = forbidden_words_message(
         sorted(set(_LEAN_WORD.findall(code)) & LEAN_FORBIDDEN_WORDS)
     )
@@ -180,4 +199,19 @@ def _lean_commands(code: str) -> list[str]:
             commands.append([line])
         else:
             commands[-1].append(line)
-    return [" ".join(" ".join(lines).split()) for lines in commands]
+    return [piece for lines in commands for piece in _split_at_keywords(" ".join(lines).split())]
+
+
+def _split_at_keywords(words: list[str]) -> list[str]:
+    """One line's words cut before each whitelisted command keyword that follows something
+    other than a modifier: Lean needs no line break between commands, so ``open Nat
+    set_option debug.skipKernelTC true in`` is two commands, each checked (round eight)."""
+    pieces: list[list[str]] = []
+    for word in words:
+        previous = pieces[-1][-1] if pieces else ""
+        starts = word in _COMMAND_STARTS or word.startswith("@[")
+        if not pieces or (starts and previous not in _MODIFIERS and not previous.endswith("]")):
+            pieces.append([word])
+        else:
+            pieces[-1].append(word)
+    return [" ".join(piece) for piece in pieces]
