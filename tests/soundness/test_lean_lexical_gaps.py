@@ -194,3 +194,51 @@ def test_ordinary_lean_still_passes() -> None:
         "linarith [sq_nonneg (a - 2.5)]",
     ]:
         assert tactic_rejection(tactic) is None, tactic
+
+
+RUN_ON_SERVER = (
+    "simp (config := { maxSteps := if (unsafeIO (IO.Process.output "
+    '{cmd := "sh", args := #["-c", "id"]})).toBool then 100000 else 100001 })'
+)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"theorem helper : True := by {RUN_ON_SERVER}",
+        "theorem h : True := by decide +native",
+        "theorem h : True := by decide (config := { native := true })",
+        "theorem h : False := sorryAx False false",
+        "def x : Nat := 0 unif_hint foo where |- 0 =?= 0",
+    ],
+)
+def test_round_nine_headers_are_refused(header: str) -> None:
+    """A configuration is evaluated as compiled code: naming `unsafeIO`/`IO` is refused (it
+    would run a process on the server); native configuration, `sorryAx`, `unif_hint` too."""
+    with pytest.raises(HeaderRefused):
+        request_theorem(language="lean4", header=header, statement=STATEMENT, name=None)
+
+
+@pytest.mark.parametrize(
+    "tactic",
+    [RUN_ON_SERVER, "exact unsafeCast ()", "exact sorryAx False false", "decide +«native»"],
+)
+def test_round_nine_tactics_are_refused(tactic: str) -> None:
+    """The same in a generated tactic; `«native»` is read as the word `native`."""
+    assert tactic_rejection(tactic) is not None
+
+
+@pytest.mark.parametrize(
+    "tactic",
+    [
+        "decide (config := { «native» := true })",
+        "decide («native» := true)",
+        "decide (config := ⟨false, true, true, false⟩)",
+        'bv_check "proof.lrat"',
+    ],
+)
+def test_a_checker_without_axiom_audit_refuses_configured_decide(tactic: str) -> None:
+    """With `forbid_native` (LeanDojo without the REPL), any configured `decide` and
+    `bv_check` are refused: a positional configuration can turn native evaluation on."""
+    text = f"theorem t : True := by\n  {tactic}\n"
+    assert proof_text_rejection(text, forbid_native=True) is not None

@@ -35,6 +35,7 @@ __all__ = [
     "NOTATION_COMMANDS",
     "assemble_proof",
     "axiom_violations",
+    "code_problem",
     "declaration_name",
     "lean_theorem_from_file",
     "lean_theorem_from_source",
@@ -115,6 +116,10 @@ COMMAND_KEYWORDS = (
     "include_str",
     "notation3",
     "register_error_explanation",
+    "declare_simp_like_tactic",
+    "unif_hint",
+    "grind_pattern",
+    "init_quot",
 )
 """Words that start a command (or, like ``by_elab`` and ``include_str``, run code or read
 files while a term elaborates): refused in a tactic, and in a request header unless the
@@ -127,16 +132,25 @@ HASH_COMMAND = re.compile(r"#[A-Za-z_]")
 _ATTRIBUTE = re.compile(r"@\[")
 # Trust in compiled code, anywhere in a (possibly qualified) name: `Lean.ofReduceBool`.
 _NATIVE = re.compile(
-    r"(?<![\w'])(native_decide|ofReduceBool|ofReduceNat|trustCompiler|implemented_by|extern)"
+    r"(?<![\w'])(native_decide|ofReduceBool|ofReduceNat|trustCompiler|implemented_by|extern"
+    r"|bv_decide|bv_check)"
     r"(?![\w'])"
 )
 # Native evaluation by configuration rather than by name (round eight): `decide +native`,
 # `decide (config := { native := true })`; `bv_decide` trusts the compiled checker.
-_NATIVE_CONFIG = re.compile(r"\+native\b|(?<![\w'.])native\s*:=|(?<![\w'.])bv_decide(?![\w'])")
+_NATIVE_CONFIG = re.compile(r"\+\s*native\b|(?<![\w'.])native\s*:=")
+# A configuration is evaluated as compiled code (`declare_config_elab`: `evalExpr'` with
+# unsafe safety; round nine), so a request may not name code that acts on the server:
+# `unsafeIO`, `unsafeCast`, `ptrAddrUnsafe` ..., or the IO monads (older Lean defines
+# `IO.RealWorld` as `Unit`, so safe code can run an IO action too).
+_CODE_RUNNING_NAME = re.compile(r"[Uu]nsafe|(?<![\w'])(?:IO|EIO|BaseIO|EStateM|RealWorld)(?![\w'])")
+# On a checker without an axiom audit, `decide` with any configuration (an anonymous
+# constructor can set `native` by position; round nine).
+_CONFIGURED_DECIDE = re.compile(r"(?<![\w'.])decide\s*[(+\-]")
 ELABORATOR_SYNTAX = re.compile(r"(?<![\w'!?.])[A-Za-z_][\w'!?]*%")
 """A ``name%`` term elaborator (``eval%`` runs code while elaborating; ``decl_name%`` ...)."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_CHEATS = re.compile(rf"(?<!{IDENTIFIER_EDGE})(sorry|admit)(?!{IDENTIFIER_EDGE})")
+_CHEATS = re.compile(rf"(?<!{IDENTIFIER_EDGE})(sorryAx|sorry|admit)(?!{IDENTIFIER_EDGE})")
 _AXIOM_DECLARATION = re.compile(rf"(?<!{IDENTIFIER_EDGE})axiom(?!{IDENTIFIER_EDGE})")
 _BRACKETS = {")": "(", "]": "[", "}": "{", "⟩": "⟨", "⦄": "⦃", "⟧": "⟦"}
 _PROOF_SUFFIX = re.compile(r"\s*:=\s*(?:by\s*)?\Z")
@@ -174,16 +188,25 @@ def _forbidden_token(code: str) -> str | None:
         return f"contains the command keyword {match.group(0)!r}"
     if _ATTRIBUTE.search(code):
         return "contains an attribute '@['"
-    return _trusts_or_runs_code(code)
+    return code_problem(code)
 
 
-def _trusts_or_runs_code(code: str) -> str | None:
-    """Native evaluation (by name or configuration) or a ``name%`` elaborator in ``code``."""
+def code_problem(code: str) -> str | None:
+    """Why scan-view ``code`` could trust or run compiled code, or None: native evaluation
+    (by name or configuration), a ``name%`` elaborator, or a name of code that acts on the
+    machine (``unsafeIO``, ``IO`` ...). Shared by the tactic scan and the request checks."""
     if (native := _native_trust(code)) is not None:
         return native
     if match := ELABORATOR_SYNTAX.search(code):
         return f"uses the term elaborator {match.group()!r}"
+    if match := _CODE_RUNNING_NAME.search(code):
+        return f"names code that runs on the machine ({match.group()!r})"
     return None
+
+
+def _configured_decide(code: str) -> str | None:
+    match = _CONFIGURED_DECIDE.search(code)
+    return None if match is None else "configures decide (it may evaluate natively)"
 
 
 def _native_trust(code: str) -> str | None:
@@ -249,7 +272,7 @@ def proof_text_rejection(text: str, *, forbid_native: bool = False) -> str | Non
         return f"rejected: proof text uses {match.group(1)!r}"
     if _AXIOM_DECLARATION.search(code):
         return "rejected: proof text declares an axiom"
-    if forbid_native and (native := _native_trust(code)) is not None:
+    if forbid_native and (native := _native_trust(code) or _configured_decide(code)):
         return f"rejected: {native}, which this checker cannot audit"
     return None
 

@@ -20,9 +20,9 @@ import re
 from prover.backends.lean.lexing import scan_view, strip_comments_and_strings
 from prover.backends.lean.text import (
     COMMAND_KEYWORDS,
-    ELABORATOR_SYNTAX,
     HASH_COMMAND,
     NOTATION_COMMANDS,
+    code_problem,
 )
 from prover.interactive.headers.refusal import HeaderRefused, forbidden_words_message, short
 
@@ -111,6 +111,7 @@ drift apart again; round seven found ``run_meta`` refused in tactics, admitted i
 
 _LEAN_EDGE = r"[\w.'!?\u2080-\u2089]"
 _LEAN_WORD = re.compile(rf"(?<!{_LEAN_EDGE})[A-Za-z_][\w'!?]*(?!{_LEAN_EDGE})")
+_SORRY_AXIOM = re.compile(rf"(?<!{_LEAN_EDGE})sorryAx(?!{_LEAN_EDGE})")
 _LEAN_ATTRIBUTE = re.compile(r"@\[([^\]]*)\]")
 _LEAN_NAME = r"[A-Za-z_][\w'.!?]*"
 _LEAN_SET_OPTION = re.compile(rf"set_option\s+({_LEAN_NAME})\s+(?:true|false|\d+)\s*")
@@ -145,13 +146,20 @@ def lean_forbidden(code: str) -> str | None:
     code = scan_view(code)
     if match := HASH_COMMAND.search(code):
         return f"the command {code[match.start() :].split(maxsplit=1)[0]!r} is not allowed"
-    if match := ELABORATOR_SYNTAX.search(code):
-        return f"the term elaborator {match.group()!r} is not allowed"
     forbidden = forbidden_words_message(
         sorted(set(_LEAN_WORD.findall(code)) & LEAN_FORBIDDEN_WORDS)
     )
     if forbidden is not None:
         return forbidden
+    if (problem := code_problem(code)) is not None:
+        return f"it {problem}"
+    if match := _SORRY_AXIOM.search(code):
+        return f"the name {match.group()!r} is not allowed"
+    return _attribute_problem(code)
+
+
+def _attribute_problem(code: str) -> str | None:
+    """Why the attributes ``@[...]`` in ``code`` are refused (one off the list, or unclosed)."""
     for attributes in _LEAN_ATTRIBUTE.findall(code):
         names = {name.strip() for name in attributes.split(",")}
         if not names <= LEAN_ATTRIBUTES:
