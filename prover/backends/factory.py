@@ -47,8 +47,9 @@ class BackendConfig:
             (:class:`~prover.backends.coq.config.CoqConfig`: 8 GB,
             :class:`~prover.backends.lean.repl_config.LeanReplConfig`: 16 GB).
         coq_prelude: ``--coq-prelude``: sentences loaded after every Coq header.
-        sandbox: ``--sandbox``: ``off`` or ``bwrap`` (coqtop, coqc and coqchk in
-            bubblewrap: :mod:`prover.backends.sandbox`); Coq only.
+        sandbox: ``--sandbox``: ``off`` or ``bwrap`` (coqtop, coqc and coqchk, or the Lean
+            REPL and its kernel check, in bubblewrap: :mod:`prover.backends.sandbox`); not
+            for leandojo.
     """
 
     name: str = "coq"
@@ -64,10 +65,10 @@ class BackendConfig:
             raise ConfigError(f"--backend must be one of {known}, got {self.name!r}")
         require_memory_limit("memory_limit_mb", self.memory_limit_mb)
         require_sandbox_mode("--sandbox", self.sandbox)
-        if self.sandbox != "off" and self.name != "coq":
+        if self.sandbox != "off" and self.name == "leandojo":
             raise ConfigError(
-                f"--sandbox {self.sandbox} runs Coq's processes only; the {self.name} backend "
-                "runs unsandboxed: pass --sandbox off to accept that"
+                f"--sandbox {self.sandbox} runs Coq's and the Lean REPL's processes; the "
+                "leandojo backend runs unsandboxed: pass --sandbox off to accept that"
             )
         if self.lean_repl_command is not None and not all(self.lean_repl_command):
             raise ConfigError(f"lean_repl_command must be non-empty, got {self.lean_repl_command}")
@@ -106,7 +107,9 @@ def open_environment(config: BackendConfig) -> ProofEnvironment:
             {} if config.lean_repl_command is None else {"repl_command": config.lean_repl_command}
         )
         return LeanReplEnvironment(
-            LeanReplConfig(project_dir=config.lean_project, **command, **memory)
+            LeanReplConfig(
+                project_dir=config.lean_project, sandbox=config.sandbox, **command, **memory
+            )
         )
     from prover.backends.lean.dojo import LeanDojoConfig, LeanDojoEnvironment
 

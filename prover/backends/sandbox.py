@@ -54,13 +54,19 @@ def require_sandbox(mode: str) -> str | None:
     return bwrap
 
 
-def sandboxed(argv: Sequence[str], *, mode: str, workdir: Path) -> list[str]:
+def sandboxed(
+    argv: Sequence[str], *, mode: str, workdir: Path, cwd: Path | None = None
+) -> list[str]:
     """``argv``, wrapped so that it runs in ``mode``'s sandbox with ``workdir`` writable
+    and ``cwd`` (default: ``workdir``; a Lean project, read-only) as its working directory
     (raises like :func:`require_sandbox`)."""
     bwrap = require_sandbox(mode)
     if bwrap is None:
         return list(argv)
     directory = str(workdir.resolve())
+    # A read-only working directory is bound again after the private /tmp hides it (a
+    # Lean project may live under /tmp).
+    readable = () if cwd is None else ("--ro-bind", str(cwd.resolve()), str(cwd.resolve()))
     return [
         bwrap,
         *("--ro-bind", "/", "/"),
@@ -68,8 +74,9 @@ def sandboxed(argv: Sequence[str], *, mode: str, workdir: Path) -> list[str]:
         *("--proc", "/proc"),
         *("--tmpfs", "/tmp"),
         *("--tmpfs", "/dev/shm"),
+        *readable,
         *("--bind", directory, directory),
-        *("--chdir", directory),
+        *("--chdir", str(cwd.resolve()) if cwd is not None else directory),
         "--unshare-all",
         *("--cap-drop", "ALL"),
         "--die-with-parent",

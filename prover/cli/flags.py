@@ -112,8 +112,8 @@ def add_backend_flags(
         "--sandbox",
         choices=SANDBOX_MODES,
         default=sandbox if sandbox is not None else default_of(BackendConfig, "sandbox"),
-        help="run coqtop/coqc/coqchk in bubblewrap: read-only files, no network "
-        "(default: %(default)s)",
+        help="run coqtop/coqc/coqchk, or the Lean REPL and its kernel check, in bubblewrap: "
+        "read-only files, no network (default: %(default)s)",
     )
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from prover.backends.sandbox import sandboxed
 from search.errors import BackendUnavailable
 from search.process import kill_tree, spawn
 from search.workdirs import private_directory
@@ -62,14 +63,18 @@ class LeanKernelChecker:
     lean_command: tuple[str, ...] = ("lean",)
     memory_limit_mb: int | None = 16384
     timeout_s: float = 900.0
+    sandbox: str = "off"
 
     def check(self, source: str) -> str | None:
-        """Compile ``source`` as a module and replay it; None if the kernel accepts it."""
+        """Compile ``source`` as a module and replay it; None if the kernel accepts it.
+
+        With ``sandbox``, each tool runs in bubblewrap with only the private directory
+        writable (compiling runs the file's configurations as compiled code)."""
         deadline = time.monotonic() + self.timeout_s
-        environment = self._environment(deadline)
-        if isinstance(environment, str):
-            return environment
         with private_directory("lean-check-") as directory:
+            environment = self._environment(deadline, directory)
+            if isinstance(environment, str):
+                return environment
             (directory / f"{_MODULE}.lean").write_text(source, encoding="utf-8")
             search_path = environment.get("LEAN_PATH", "")
             extended = {**environment, "LEAN_PATH": f"{search_path}:{directory}".lstrip(":")}
@@ -80,16 +85,15 @@ class LeanKernelChecker:
                 str(olean),
                 str(directory / f"{_MODULE}.lean"),
             ]
-            problem = self._run("lean", compile_argv, extended, deadline)
+            problem = self._run("lean", compile_argv, extended, deadline, directory)
             if problem is None:
-                problem = self._run(
-                    "lean4checker", [*self.checker_command, _MODULE], extended, deadline
-                )
+                replay = [*self.checker_command, _MODULE]
+                problem = self._run("lean4checker", replay, extended, deadline, directory)
         return problem
 
-    def _environment(self, deadline: float) -> dict[str, str] | str:
+    def _environment(self, deadline: float, directory: Path) -> dict[str, str] | str:
         """The project's environment (as ``lake env`` sets it), or why it is unavailable."""
-        completed = self._execute(list(self.environment_command), None, deadline)
+        completed = self._execute(list(self.environment_command), None, deadline, directory)
         if isinstance(completed, str):
             return f"lean4checker not run: {completed}"
         status, output = completed
@@ -99,9 +103,14 @@ class LeanKernelChecker:
         return {key: value for key, value in pairs}
 
     def _run(
-        self, tool: str, argv: Sequence[str], environment: Mapping[str, str], deadline: float
+        self,
+        tool: str,
+        argv: Sequence[str],
+        environment: Mapping[str, str],
+        deadline: float,
+        directory: Path,
     ) -> str | None:
-        completed = self._execute(argv, environment, deadline)
+        completed = self._execute(argv, environment, deadline, directory)
         if isinstance(completed, str):
             return f"{tool} {completed}"
         status, output = completed
@@ -111,12 +120,19 @@ class LeanKernelChecker:
         return None
 
     def _execute(
-        self, argv: Sequence[str], environment: Mapping[str, str] | None, deadline: float
+        self,
+        argv: Sequence[str],
+        environment: Mapping[str, str] | None,
+        deadline: float,
+        directory: Path,
     ) -> tuple[int, str] | str:
         remaining_s = deadline - time.monotonic()
         if remaining_s <= 0:
             return "was not run: the verification time budget is spent"
         try:
+            argv = sandboxed(
+                argv, mode=self.sandbox, workdir=directory, cwd=self.project_dir or directory
+            )
             process = spawn(
                 argv, cwd=self.project_dir, env=environment, memory_limit_mb=self.memory_limit_mb
             )

@@ -23,10 +23,13 @@ lets :mod:`prover.backends.lean.setup` own project set-up.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from prover.backends.lean.goals import parse_goal_list
@@ -41,6 +44,7 @@ from prover.backends.lean.text import (
     tactic_rejection,
 )
 from prover.backends.lean.verify import check_command_response
+from prover.backends.sandbox import sandboxed
 from search.closing import Closing
 from search.errors import BackendCrashed, BackendUnavailable, ConfigError, StatementError
 from search.outcomes import (
@@ -98,7 +102,9 @@ class LeanReplEnvironment(Closing):
                     project_dir=config.project_dir,
                     memory_limit_mb=config.memory_limit_mb,
                     timeout_s=config.verify_timeout_s,
+                    sandbox=config.sandbox,
                 )
+        self._workdir: Path | None = None
 
     # -- processes -----------------------------------------------------------------
 
@@ -119,9 +125,23 @@ class LeanReplEnvironment(Closing):
                 raise
         return session
 
+    def _command(self) -> list[str]:
+        """The REPL's argv, inside the sandbox when configured: the whole file system
+        read-only, an empty private writable directory, no network."""
+        if self.config.sandbox == "off":
+            return list(self.config.repl_command)
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="lean-repl-"))
+        return sandboxed(
+            self.config.repl_command,
+            mode=self.config.sandbox,
+            workdir=self._workdir,
+            cwd=self.config.project_dir or Path.cwd(),
+        )
+
     def _start(self, session: _Session) -> None:
         process = ReplProcess(
-            self.config.repl_command,
+            self._command(),
             cwd=self.config.project_dir,
             memory_limit_mb=self.config.memory_limit_mb,
         )
@@ -349,6 +369,9 @@ class LeanReplEnvironment(Closing):
             self._stop(session)
         self._sessions.clear()
         self._theorem = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
 
 
 def _errors(response: dict[str, Any]) -> list[str]:

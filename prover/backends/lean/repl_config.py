@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prover.backends.lean.kernel_check import LeanKernelChecker
+from prover.backends.sandbox import require_sandbox_mode
 from search.errors import ConfigError
 from search.validation import require_memory_limit
 
@@ -30,7 +31,9 @@ class LeanReplConfig:
 
     ``kernel_checker`` replays verified proofs with ``lean4checker``; when it is None
     and ``detect_lean4checker`` is set, one is used if the toolchain has the executable
-    (:func:`~prover.backends.lean.kernel_check.find_lean4checker`).
+    (:func:`~prover.backends.lean.kernel_check.find_lean4checker`). ``sandbox`` runs the
+    REPL and the kernel check in bubblewrap (:mod:`prover.backends.sandbox`): Lean evaluates
+    tactic configurations as compiled code, so text from a request can act on the machine.
     """
 
     repl_command: tuple[str, ...] = ("lake", "env", "repl")
@@ -43,11 +46,13 @@ class LeanReplConfig:
     max_consecutive_crashes: int = 3
     kernel_checker: LeanKernelChecker | None = None
     detect_lean4checker: bool = True
+    sandbox: str = "off"
 
     def __post_init__(self) -> None:
         if not self.repl_command or not all(self.repl_command):
             raise ConfigError(f"repl_command must be non-empty, got {self.repl_command!r}")
         require_memory_limit("memory_limit_mb", self.memory_limit_mb)
+        require_sandbox_mode("sandbox", self.sandbox)
         for field_name in ("start_timeout_s", "open_timeout_s", "verify_timeout_s"):
             if not getattr(self, field_name) > 0:
                 raise ConfigError(f"{field_name} must be > 0, got {getattr(self, field_name)}")

@@ -64,12 +64,13 @@ def test_missing_bwrap_is_unavailable_not_a_silent_unsandboxed_run(
         sandboxed(["coqtop"], mode="bwrap", workdir=tmp_path)
 
 
-def test_a_lean_backend_must_opt_out_of_the_sandbox_explicitly() -> None:
-    """The sandbox covers Coq's processes only: asking it of a Lean backend is an error
-    that says how to run unsandboxed, not a sandbox silently dropped."""
+def test_leandojo_must_opt_out_of_the_sandbox_explicitly() -> None:
+    """The sandbox covers Coq's and the Lean REPL's processes: asking it of LeanDojo is an
+    error that says how to run unsandboxed, not a sandbox silently dropped."""
     with pytest.raises(ConfigError, match="--sandbox off"):
-        BackendConfig(name="lean-repl", sandbox="bwrap")
-    assert BackendConfig(name="lean-repl", sandbox="off").sandbox == "off"
+        BackendConfig(name="leandojo", sandbox="bwrap")
+    assert BackendConfig(name="leandojo", sandbox="off").sandbox == "off"
+    assert BackendConfig(name="lean-repl", sandbox="bwrap").sandbox == "bwrap"
 
 
 def _redirecting_theorem(target: Path) -> Theorem:

@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,55 @@ def test_find_lean4checker_looks_in_the_project_build(tmp_path: Path) -> None:
     (built / "lean4checker").write_text("#!/bin/sh\n")
     found = find_lean4checker(tmp_path)
     assert found is not None and found.name == "lean4checker"
+
+
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
+
+
+@needs_bwrap
+def test_a_sandboxed_repl_cannot_write_outside_and_still_verifies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With sandbox bwrap the REPL's process cannot write into the project (a request's
+    configuration runs as compiled code there), and proofs still open and verify."""
+    monkeypatch.delenv("FAKE_LEAN_LOG", raising=False)
+    escaped = tmp_path / "escaped"
+    command = (
+        "sh",
+        "-c",
+        f'touch {escaped} 2>/dev/null; exec "$0" "$1"',
+        sys.executable,
+        str(FAKE),
+    )
+    config = LeanReplConfig(
+        repl_command=command,
+        project_dir=tmp_path,
+        start_timeout_s=30,
+        detect_lean4checker=False,
+        sandbox="bwrap",
+    )
+    with LeanReplEnvironment(config) as environment:
+        verification = environment.verify(_record("mathd_algebra_478"), ["nlinarith"])
+    assert verification.ok, verification.message
+    assert not escaped.exists()
+    with LeanReplEnvironment(replace(config, sandbox="off")) as environment:  # control
+        assert environment.verify(_record("mathd_algebra_478"), ["nlinarith"]).ok
+    assert escaped.exists()
+
+
+@needs_bwrap
+def test_a_sandboxed_kernel_check_cannot_write_outside_its_directory(tmp_path: Path) -> None:
+    """A replay tool that writes into the project fails inside the sandbox and leaves
+    nothing there; unsandboxed (control) the same tool writes the file."""
+    escaped = tmp_path / "escaped"
+    checker = replace(
+        _kernel_checker(),
+        checker_command=("sh", "-c", f"touch {escaped}", "sh"),
+        project_dir=tmp_path,
+        sandbox="bwrap",
+    )
+    problem = checker.check("theorem t : True := trivial\n")
+    assert problem is not None and "lean4checker rejected" in problem
+    assert not escaped.exists()
+    assert replace(checker, sandbox="off").check("theorem t : True := trivial\n") is None
+    assert escaped.exists()
