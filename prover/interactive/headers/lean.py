@@ -2,7 +2,8 @@
 
 A server request is untrusted (see docs/serving.md): its header is checked before any
 of it reaches the proof assistant, and the check fails closed. Command by command (a
-command starts at a line's first column, or at a command keyword on any line):
+command starts at a line's first column, at a command keyword starting any line, and at a
+whitelisted command keyword anywhere in a line that does not follow a modifier):
 ``import``, ``open``, ``namespace``/``section``/``end``, ``noncomputable section``, ``universe``,
 ``set_option`` of the options in :data:`LEAN_OPTIONS` only, and declarations (``def``,
 ``theorem``, ``lemma``, ``abbrev``, ``instance``, ``structure``, ``inductive``,
