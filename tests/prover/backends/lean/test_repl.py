@@ -288,7 +288,22 @@ def test_find_lean4checker_looks_in_the_project_build(tmp_path: Path) -> None:
     assert found is not None and found.name == "lean4checker"
 
 
-needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
+SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")
+needs_bwrap = pytest.mark.skipif(
+    shutil.which("bwrap") is None or SYSTEM_PYTHON is None,
+    reason="bubblewrap or a system python3 not installed",
+)
+
+
+def _project_with_fakes(tmp_path: Path) -> Path:
+    """A project directory holding copies of the fakes: the sandbox hides the rest of /tmp,
+    where a checkout (and its virtualenv) may live, so the fakes run from the project with
+    the system's python3 (they need only the standard library)."""
+    project = tmp_path / "project"
+    shutil.copytree(FAKE.parent, project / "tests" / "fakes")
+    statements = Path(__file__).resolve().parents[4] / "prover" / "data" / "statements"
+    shutil.copytree(statements, project / "prover" / "data" / "statements")
+    return project
 
 
 @needs_bwrap
@@ -298,17 +313,14 @@ def test_a_sandboxed_repl_cannot_write_outside_and_still_verifies(
     """With sandbox bwrap the REPL's process cannot write into the project (a request's
     configuration runs as compiled code there), and proofs still open and verify."""
     monkeypatch.delenv("FAKE_LEAN_LOG", raising=False)
-    escaped = tmp_path / "escaped"
-    command = (
-        "sh",
-        "-c",
-        f'touch {escaped} 2>/dev/null; exec "$0" "$1"',
-        sys.executable,
-        str(FAKE),
-    )
+    monkeypatch.delenv("FAKE_LEAN_DATA", raising=False)
+    project = _project_with_fakes(tmp_path)
+    escaped = project / "escaped"
+    script = f'touch {escaped} 2>/dev/null; exec "$0" "$1"'
+    fake = str(project / "tests" / "fakes" / FAKE.name)
     config = LeanReplConfig(
-        repl_command=command,
-        project_dir=tmp_path,
+        repl_command=("sh", "-c", script, str(SYSTEM_PYTHON), fake),
+        project_dir=project,
         start_timeout_s=30,
         detect_lean4checker=False,
         sandbox="bwrap",
@@ -326,11 +338,14 @@ def test_a_sandboxed_repl_cannot_write_outside_and_still_verifies(
 def test_a_sandboxed_kernel_check_cannot_write_outside_its_directory(tmp_path: Path) -> None:
     """A replay tool that writes into the project fails inside the sandbox and leaves
     nothing there; unsandboxed (control) the same tool writes the file."""
-    escaped = tmp_path / "escaped"
-    checker = replace(
-        _kernel_checker(),
+    project = _project_with_fakes(tmp_path)
+    escaped = project / "escaped"
+    checker = LeanKernelChecker(
         checker_command=("sh", "-c", f"touch {escaped}", "sh"),
-        project_dir=tmp_path,
+        lean_command=(str(SYSTEM_PYTHON), str(project / "tests" / "fakes" / TOOLS.name), "lean"),
+        environment_command=("env", "-0"),
+        project_dir=project,
+        timeout_s=60,
         sandbox="bwrap",
     )
     problem = checker.check("theorem t : True := trivial\n")
