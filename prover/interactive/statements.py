@@ -105,7 +105,8 @@ def _coq_theorem(header: str, statement: str, name: str | None) -> Theorem:
             "the statement must be one 'Theorem NAME : TYPE.' (or Lemma, Fact, Remark, "
             f"Corollary, Proposition, Example), got {sentence[:80]!r}"
         )
-    if _top_level_assignments(sentence) > len(_COQ_LET.findall(_top_level_text(sentence))):
+    top_level = _top_level_text(sentence)
+    if top_level.count(":=") > len(_COQ_LET.findall(top_level)):
         raise HeaderRefused("the statement must not give its proof (':=' after the type)")
     declared = _declared(match.group(1), name)
     return Theorem(name=declared, header=inspected_coq_header(header_code), statement=code)
