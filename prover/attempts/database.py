@@ -9,6 +9,7 @@ appends what the JSONL misses, so that each ``(name, attempt)`` appears exactly 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Mapping
@@ -26,6 +27,8 @@ __all__ = ["DATABASE_NAME", "JSONL_NAME", "ResultsDatabase"]
 
 DATABASE_NAME = "results.sqlite"
 JSONL_NAME = "results.jsonl"
+#: Set while a replaced record is missing from the JSONL mirror (see ``replace``).
+_JSONL_STALE = "jsonl_stale"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -166,6 +169,34 @@ class ResultsDatabase(Closing):
         )
         return cursor.rowcount == 1
 
+    def replace(self, record: AttemptRecord) -> None:
+        """Overwrite a recorded attempt (a proof re-checked on resume); the JSONL mirror is
+        rewritten by the next :meth:`sync_jsonl`, even after a crash in between.
+
+        A record that is no longer proved loses its stored search graph.
+        """
+        graph = None if not record.proved else self.graph(record.name, record.attempt)
+        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = self._connection.execute(
+                "UPDATE attempts SET status = ?, record = ?, graph = ? "
+                "WHERE name = ? AND attempt = ?",
+                (
+                    record.status,
+                    json.dumps(record.to_dict(), ensure_ascii=False),
+                    graph,
+                    record.name,
+                    record.attempt,
+                ),
+            )
+            if cursor.rowcount != 1:
+                raise InputError(f"{self.path} has no attempt {record.attempt} of {record.name}")
+            self._set_meta(_JSONL_STALE, "1")
+        except BaseException:
+            self._connection.execute("ROLLBACK")
+            raise
+        self._connection.execute("COMMIT")
+
     def completed(self) -> set[tuple[str, int]]:
         """The ``(name, attempt)`` pairs already recorded."""
         rows = self._connection.execute("SELECT name, attempt FROM attempts")
@@ -194,10 +225,15 @@ class ResultsDatabase(Closing):
     def sync_jsonl(self) -> int:
         """Make ``results.jsonl`` hold each recorded attempt exactly once; returns lines added.
 
-        A torn final line (a writer killed mid-line) is cut off; a broken line elsewhere,
+        After :meth:`replace` the whole file is rewritten from the database (0 is returned).
+        Otherwise a torn final line (a writer killed mid-line) is cut
+        off; a broken line elsewhere,
         a duplicate or an attempt the database does not know raises :class:`InputError`
         naming the file and line (the database keeps every attempt either way).
         """
+        if self._meta(_JSONL_STALE) is not None:
+            self._rewrite_jsonl()
+            return 0
         present = self._read_jsonl_keys()
         missing = [r for r in self.records() if (r.name, r.attempt) not in present]
         if missing:
@@ -205,6 +241,17 @@ class ResultsDatabase(Closing):
                 for record in missing:
                     writer.write(record)
         return len(missing)
+
+    def _rewrite_jsonl(self) -> None:
+        """Write every record to a new ``results.jsonl`` and swap it in atomically."""
+        records = self.records()
+        temporary = self.jsonl_path.with_name(self.jsonl_path.name + ".rewrite")
+        temporary.unlink(missing_ok=True)
+        with JsonlWriter(temporary) as writer:
+            for record in records:
+                writer.write(record)
+        os.replace(temporary, self.jsonl_path)
+        self._connection.execute("DELETE FROM meta WHERE key = ?", (_JSONL_STALE,))
 
     def append_jsonl(self, record: AttemptRecord) -> None:
         """Append one committed attempt to ``results.jsonl`` (flushed and fsynced)."""

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from prover.backends.verifier_identity import verifier_fingerprint
 from search.errors import InputError
 from search.outcomes import Verification
 from search.result import ProvedNode, SearchResult, SearchStatus
@@ -51,7 +52,9 @@ class AttemptRecord:
     ``("admission", "coqc", "coqchk")``); empty when no proof was checked. ``axioms`` are
     the axioms coqchk listed for the verified proof's file (its summary is global: what the
     header and prelude load counts, used or not; all standard ones, or verification would
-    have refused); empty for none or no verified proof.
+    have refused); empty for none or no verified proof. ``verifier`` is the fingerprint of
+    the code that verified the proof (:mod:`prover.backends.verifier_identity`); None when
+    nothing was verified, or for records written before verifiers were named.
     ``proof_states`` are the states along the found proof (root first); ``proved_nodes``
     every state of the search graph from which a proof was found, with its remaining steps
     (training data for progress models).
@@ -78,6 +81,7 @@ class AttemptRecord:
     open_time_s: float = 0.0
     checked_by: tuple[str, ...] = ()
     axioms: tuple[str, ...] = ()
+    verifier: str | None = None
     proof_states: tuple[str, ...] = ()
     proved_nodes: tuple[ProvedNode, ...] = ()
 
@@ -129,6 +133,7 @@ class AttemptRecord:
             **{name: round(getattr(self, name), 4) for name in _TIME_FIELDS},
             "checked_by": list(self.checked_by),
             "axioms": list(self.axioms),
+            "verifier": self.verifier,
             "stop_reason": self.stop_reason,
             "error": self.error,
             "proof_states": list(self.proof_states),
@@ -165,6 +170,7 @@ class AttemptRecord:
                 stop_reason=_optional_text(data, "stop_reason"),
                 checked_by=_optional_texts(data, "checked_by") or (),
                 axioms=_optional_texts(data, "axioms") or (),
+                verifier=_optional_text(data, "verifier"),
                 proof_states=_optional_texts(data, "proof_states") or (),
                 proved_nodes=_proved_nodes(data.get("proved_nodes") or ()),
                 **{name: _number(data, name) for name in _TIME_FIELDS},
@@ -260,6 +266,7 @@ def record_from_search(
         open_time_s=round(result.open_time_s, 4),
         checked_by=verification.checks if verification else (),
         axioms=verification.axioms if verified and verification else (),
+        verifier=verifier_fingerprint() if verified else None,
         stop_reason=result.stop_reason.value,
         error=error,
         proof_states=result.proof_states,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -20,6 +21,8 @@ from prover.attempts.record import AttemptRecord
 from search.errors import InputError
 
 __all__ = ["RunData", "load_run", "render_report", "write_report"]
+
+logger = logging.getLogger(__name__)
 
 #: How many search graphs the report draws.
 GRAPH_PICTURES = 3
@@ -77,6 +80,8 @@ def write_report(run_dirs: Sequence[Path], *, output: Path | None = None) -> Pat
         runs = [replace(run, label=str(run.run_dir)) for run in runs]
     default_name = "report.html" if len(runs) == 1 else f"compare-{runs[1].label}.html"
     target = output or runs[0].run_dir / default_name.replace("/", "_")
+    for note in unchecked_notes(runs):
+        logger.warning("%s", note)
     target.write_text(render_report(runs), encoding="utf-8")
     return target
 
@@ -171,7 +176,27 @@ def _summary_table(runs: Sequence[RunData], curves: dict[str, list[tuple[int, fl
         "<tr><th>run</th><th>theorems</th><th>attempts</th><th>pass@k</th><th>solved</th>"
         "<th>backend start failures</th><th>error attempts</th><th>budget</th></tr>"
     )
-    return f"<h2>Summary</h2><table>{head}{''.join(rows)}</table>"
+    notes = "".join(
+        f"<p><strong>{html.escape(note)}</strong></p>" for note in unchecked_notes(runs)
+    )
+    return f"<h2>Summary</h2><table>{head}{''.join(rows)}</table>{notes}"
+
+
+def unchecked_notes(runs: Sequence[RunData]) -> list[str]:
+    """One sentence per run holding proofs that another version of the verifier accepted
+    (:mod:`prover.evaluation.reverify` re-checks them when ``prover eval`` resumes the run)."""
+    from prover.backends.verifier_identity import verifier_fingerprint
+
+    current = verifier_fingerprint()
+    notes = []
+    for run in runs:
+        unchecked = sum(record.proved and record.verifier != current for record in run.records)
+        if unchecked:
+            notes.append(
+                f"{run.run_dir}: {unchecked} proof(s) were accepted by another version of the "
+                "verifier and are counted unchecked; rerun its prover eval command to re-check them"
+            )
+    return notes
 
 
 def _theorem_table(

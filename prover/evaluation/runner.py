@@ -3,7 +3,9 @@
 The run directory holds ``results.sqlite`` (source of truth, WAL), ``results.jsonl`` (one
 line per attempt, the fields of ``prover prove``), ``config.json``, ``summary.json``,
 ``graphs/`` (search graphs of proved attempts) and ``report.html``. Rerunning the same
-command resumes; another configuration in the same directory is refused unless --force.
+command resumes (proofs another version of the verifier accepted are checked again first:
+:mod:`prover.evaluation.reverify`); another configuration in the same directory is refused
+unless --force.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from prover.backends.factory import BackendConfig
 from prover.data.benchmarks import BenchmarkEntry
 from prover.data.selection import ProblemSelection, load_problems
 from prover.evaluation.compatibility import canonical_json, fields_added_at_default
+from prover.evaluation.reverify import reverify_stale_proofs
 from search.config import SearchConfig
 from search.errors import ConfigError, InputError
 
@@ -151,6 +154,8 @@ def run_eval(config: EvalConfig) -> int:
     entries = load_problems(config.problems, language=config.backend.language)
     _check_unique(entries)
     with open_run_directory(config, _fingerprints(entries)) as database:
+        theorems = {entry.key: entry.theorem for entry in entries if entry.theorem is not None}
+        reverify_stale_proofs(theorems, config.backend, database)
         repaired = database.sync_jsonl()
         if repaired:
             logger.warning("appended %d attempt(s) missing from %s", repaired, JSONL_NAME)

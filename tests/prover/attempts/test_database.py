@@ -116,3 +116,36 @@ def test_a_changed_theorem_text_is_refused_and_new_ones_recorded(tmp_path: Path)
             database.bind_theorems({"t1": "zzz", "t2": "yyy"})
     with ResultsDatabase(tmp_path) as database, pytest.raises(ConfigError, match="'legacy'"):
         database.bind_theorems({"legacy": "lll"})
+
+
+def test_a_replaced_record_reaches_the_jsonl_even_after_a_crash(tmp_path: Path) -> None:
+    """replace() overwrites the stored attempt and drops its graph once not proved; the JSONL
+    mirror is rewritten by the next sync, also when the process died before syncing."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("abc", {})
+        database.add(_record("t1", 0, "proved"), graph='{"nodes": []}')
+        database.add(_record("t2", 0))
+        database.sync_jsonl()
+        failed = AttemptRecord(name="t1", attempt=0, seed=7, status="failed", error="refused")
+        database.replace(failed)  # the process "dies" here: no sync
+    with ResultsDatabase(tmp_path) as database:
+        assert [record.status for record in database.records()] == ["failed", "failed"]
+        assert database.graph("t1", 0) is None
+        assert database.sync_jsonl() == 0
+        lines = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+        assert [(line["name"], line["status"], line["error"]) for line in lines] == [
+            ("t1", "failed", "refused"),
+            ("t2", "failed", None),
+        ]
+        assert database.sync_jsonl() == 0  # nothing stale any more: an ordinary sync
+        assert not (tmp_path / "results.jsonl.rewrite").exists()
+
+
+def test_replacing_an_attempt_that_was_never_recorded_is_refused(tmp_path: Path) -> None:
+    """replace() of an unknown (name, attempt) raises naming it and marks nothing stale."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("abc", {})
+        with pytest.raises(InputError, match="no attempt 0 of ghost"):
+            database.replace(_record("ghost", 0))
+        database.add(_record("t1", 0))
+        assert database.sync_jsonl() == 1  # an append, not a rewrite

@@ -14,6 +14,7 @@ import pytest
 
 from prover.attempts.database import ResultsDatabase
 from prover.attempts.record import AttemptRecord
+from prover.backends.verifier_identity import verifier_fingerprint
 from prover.cli.main import main
 from prover.evaluation.summary import summarize_run
 from search.errors import InputError
@@ -31,7 +32,7 @@ def _graph_json() -> str:
     return json.dumps(nx.node_link_data(graph, edges="links"))
 
 
-def _record(name: str, attempt: int, status: str) -> AttemptRecord:
+def _record(name: str, attempt: int, status: str, verifier: str | None = None) -> AttemptRecord:
     proved = status == "proved"
     return AttemptRecord(
         name=name,
@@ -44,6 +45,7 @@ def _record(name: str, attempt: int, status: str) -> AttemptRecord:
         expansions=3 + attempt,
         time_s=0.5 + attempt,
         error="StatementError: rejected" if status == "error" else None,
+        verifier=(verifier or verifier_fingerprint()) if proved else None,
     )
 
 
@@ -98,6 +100,25 @@ def test_two_runs_are_compared_side_by_side(tmp_path: Path) -> None:
     assert "solved by both: 1, only run_a: 0, only run_b: 1, neither: 1" in page
     assert "pass@1: 16.7%" in page
     assert "pass@1: 50.0%" in page  # (1 + 1/2 + 0) / 3
+
+
+def test_proofs_of_another_verifier_are_flagged_in_the_report_and_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run with a proof that another verifier accepted says so in the page and the log,
+    naming the run and the count; a run of today's verifier says nothing of the kind."""
+    clean = _make_run(tmp_path / "clean", RUN_A)
+    assert main(["report", str(clean)]) == 0
+    assert "another version of the verifier" not in (clean / "report.html").read_text()
+    assert "another version" not in caplog.text
+    stale = tmp_path / "stale"
+    with ResultsDatabase(stale) as database:
+        database.bind_config("stale", {"attempts": 1})
+        database.add(_record("mathd_algebra_1", 0, "proved", verifier="f" * 64))
+    assert main(["report", str(stale)]) == 0
+    expected = f"{stale}: 1 proof(s) were accepted by another version of the verifier"
+    assert expected in (stale / "report.html").read_text()
+    assert expected in caplog.text
 
 
 def test_report_of_a_non_run_directory_names_it(tmp_path: Path) -> None:

@@ -1,0 +1,103 @@
+"""On resume, re-check the proofs that another verifier accepted, before they count.
+
+A run directory outlives the code that wrote it: a proof recorded by an older version was
+accepted by that version's checks, some of which red-team rounds later found unsound. Each
+verified record names its verifier (:mod:`prover.backends.verifier_identity`); when
+``prover eval`` resumes, every proved attempt of the selection whose verifier is not
+today's (an older one, or none named: a record from before verifiers were named) goes
+through today's ``verify`` again, in fresh processes, exactly as a new proof would:
+
+* accepted: it stays proved, with today's verification fields and verifier;
+* refused: it becomes ``failed`` with the verifier's message (``re-verification failed:
+  ...``); the search figures stay, the search graph goes. It is not searched again
+  (``--force`` starts the run over).
+
+Attempts outside the selection are left alone: they are checked when a run selects them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+
+from prover.attempts.database import ResultsDatabase
+from prover.attempts.record import AttemptRecord
+from prover.backends.factory import BackendConfig, open_environment
+from prover.backends.verifier_identity import verifier_fingerprint
+from search.outcomes import Verification
+from search.states import Theorem
+
+__all__ = ["reverified_record", "reverify_stale_proofs"]
+
+logger = logging.getLogger(__name__)
+
+
+def reverify_stale_proofs(
+    theorems: Mapping[str, Theorem], backend: BackendConfig, database: ResultsDatabase
+) -> tuple[int, int]:
+    """Re-check the proved attempts of ``theorems`` (by record name) that today's verifier
+    did not accept; returns (re-checked, refused). Raises what opening the backend raises."""
+    current = verifier_fingerprint()
+    stale = [
+        record
+        for record in database.records()
+        if record.proved and record.verifier != current and record.name in theorems
+    ]
+    if not stale:
+        return 0, 0
+    logger.warning(
+        "re-verifying %d proof(s) in %s that another version of the verifier accepted",
+        len(stale),
+        database.run_dir,
+    )
+    refused = 0
+    environment = open_environment(backend)
+    try:
+        for record in stale:
+            assert record.proof is not None  # a proved record has one
+            verification = environment.verify(theorems[record.name], record.proof)
+            updated = reverified_record(record, verification, verifier=current)
+            database.replace(updated)
+            if not updated.proved:
+                refused += 1
+                _remove_graph(database, updated)
+                logger.warning("%s attempt %d: %s", record.name, record.attempt, updated.error)
+    finally:
+        environment.close()
+    if refused:
+        logger.warning("%d of %d re-verified proof(s) refused, now failed", refused, len(stale))
+    return len(stale), refused
+
+
+def reverified_record(
+    record: AttemptRecord, verification: Verification, *, verifier: str
+) -> AttemptRecord:
+    """``record`` after today's verifier re-checked its proof with ``verification``."""
+    if verification.ok:
+        return dataclasses.replace(
+            record,
+            proof_text=verification.proof_text,
+            checked_by=verification.checks,
+            axioms=verification.axioms,
+            verify_time_s=round(verification.time_s, 4),
+            verifier=verifier,
+        )
+    return dataclasses.replace(
+        record,
+        status="failed",
+        verified=False,
+        proof_text=None,
+        checked_by=verification.checks,
+        axioms=(),
+        verify_time_s=round(verification.time_s, 4),
+        verifier=None,
+        error=f"re-verification failed: {verification.message or 'refused'}",
+        proved_nodes=(),
+    )
+
+
+def _remove_graph(database: ResultsDatabase, record: AttemptRecord) -> None:
+    """Delete the graph file the run wrote when the attempt counted as proved."""
+    path = database.run_dir / "graphs" / f"{record.name}.a{record.attempt}.json"
+    path.unlink(missing_ok=True)
