@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from prover.cli.main import main
+from tests.prover.eval_runs import proved_one_equals_one
 
 pytestmark = pytest.mark.coq
 
@@ -273,24 +274,11 @@ def test_progress_model_of_the_wrong_kind_is_refused_before_the_run_dir(
     assert not run_dir.exists()
 
 
-def _proved_one_equals_one(tmp_path: Path) -> tuple[Path, Path, list[str]]:
-    """A file proving `t : 1 = 1` and an eval run of it (proved): (file, run dir, argv)."""
-    source = tmp_path / "T.v"
-    source.write_text("Theorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n")
-    run_dir = tmp_path / "run"
-    arguments = [
-        "eval", "--file", str(source), "--theorem", "t", "--attempts", "1", "--time-limit", "10",
-        "--run-dir", str(run_dir), "--no-progress", "--no-report",
-    ]  # fmt: skip
-    assert main(arguments) == 0
-    return source, run_dir, arguments
-
-
 def test_a_theorem_whose_file_changed_is_not_resumed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`1 = 1` proved, the file edited to `1 = 2`: the rerun refuses to count the old proof."""
-    source, run_dir, arguments = _proved_one_equals_one(tmp_path)
+    source, run_dir, arguments = proved_one_equals_one(tmp_path)
     assert [row[3] for row in _database_rows(run_dir)] == ["proved"]
     source.write_text("Theorem t : 1 = 2.\nProof.\nreflexivity.\nQed.\n")
     assert main(arguments) == 2
@@ -305,7 +293,7 @@ def test_attempts_recorded_before_fingerprints_are_not_resumed(
 ) -> None:
     """A run directory of a version without fingerprints, the file since edited to `1 = 2`:
     refused by name (round seven saw it counted and bound silently); --force moves it aside."""
-    source, run_dir, arguments = _proved_one_equals_one(tmp_path)
+    source, run_dir, arguments = proved_one_equals_one(tmp_path)
     with sqlite3.connect(run_dir / "results.sqlite") as connection:
         connection.execute("DELETE FROM theorems")  # what an older version left behind
     source.write_text("Theorem t : 1 = 2.\nProof.\nreflexivity.\nQed.\n")

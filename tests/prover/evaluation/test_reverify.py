@@ -15,19 +15,7 @@ from prover.cli.main import main
 from prover.evaluation import reverify
 from prover.evaluation.reverify import reverified_record
 from search.outcomes import Verification
-
-
-def _proved_run(tmp_path: Path) -> tuple[Path, list[str]]:
-    """An eval run in which `t : 1 = 1` was proved: (run dir, argv to resume it)."""
-    source = tmp_path / "T.v"
-    source.write_text("Theorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n")
-    run_dir = tmp_path / "run"
-    arguments = [
-        "eval", "--file", str(source), "--theorem", "t", "--attempts", "1", "--time-limit", "10",
-        "--run-dir", str(run_dir), "--no-progress", "--no-report",
-    ]  # fmt: skip
-    assert main(arguments) == 0
-    return run_dir, arguments
+from tests.prover.eval_runs import proved_one_equals_one
 
 
 def _edit_record(run_dir: Path, **changes: object) -> None:
@@ -52,7 +40,7 @@ def test_a_non_proof_an_older_verifier_accepted_stops_counting_on_resume(
 ) -> None:
     """A stored proof `admit.` under another verifier is re-checked on resume, refused,
     and recorded as failed in the database, the JSONL and the summary; not searched again."""
-    run_dir, arguments = _proved_run(tmp_path)
+    _, run_dir, arguments = proved_one_equals_one(tmp_path)
     _edit_record(run_dir, proof=["admit."], verifier="0" * 64, expansions=41)
     capsys.readouterr()
     assert main(arguments) == 0
@@ -72,7 +60,7 @@ def test_a_real_proof_from_before_verifiers_were_named_is_rechecked_and_kept(
 ) -> None:
     """A proved record without a verifier (an older version's) passes today's check and
     stays proved, now naming today's verifier, in the database and the JSONL."""
-    run_dir, arguments = _proved_run(tmp_path)
+    _, run_dir, arguments = proved_one_equals_one(tmp_path)
     _edit_record(run_dir, verifier=None, checked_by=[])
     assert main(arguments) == 0
     record, lines = _stored(run_dir)
@@ -87,7 +75,7 @@ def test_proofs_of_todays_verifier_are_not_checked_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Resuming a run whose proofs today's verifier accepted opens no proof assistant."""
-    run_dir, arguments = _proved_run(tmp_path)
+    _, run_dir, arguments = proved_one_equals_one(tmp_path)
 
     def refuse(*_arguments: object) -> None:
         raise AssertionError("a proof of today's verifier was re-verified")
