@@ -5,15 +5,22 @@ by the header, ``Theorem t : 1 = 2.`` was recorded as proved by ``destruct ax.``
 compiles (the module type is closed after ``Qed``) and coqchk lists no axiom, because
 ``ax`` is a field of the signature. The backend refuses to open such a target and
 verification refuses it; sections and functors keep their documented meaning.
+
+Round ten (2026-12-04) got past that refusal: ``Module B'.`` was read as a module ``B``
+and ``Module Type B (X : S with Definition d := 0).`` as no opening (its ``:=`` taken for a
+body), so the appended ``End B.`` closed the signature and ``1 = 2`` counted again. Now the
+block reading is strict (:mod:`prover.backends.coq.blocks`) and the checked file also asks
+Coq where the theorem landed.
 """
 
 from __future__ import annotations
 
 import pytest
 
+import prover.backends.coq.verify as verify_module
+from prover.backends.coq.blocks import block_refusal
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
-from prover.backends.coq.sentences import signature_refusal
 from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError
 from search.states import Theorem
@@ -54,4 +61,64 @@ def test_the_backend_refuses_to_open_a_theorem_inside_a_module_type() -> None:
 )
 def test_only_an_open_module_type_refuses(header: str, refused: bool) -> None:
     """A closed module type, a module, a functor or a section refuse nothing; an open type does."""
-    assert (signature_refusal(header) is not None) is refused
+    assert (block_refusal(header) is not None) is refused
+
+
+ROUND_TEN_HEADER = """Module Type S.
+  Parameter d : nat.
+End S.
+
+Module B'.
+End B'.
+
+Module Type B (X : S with Definition d := 0).
+Axiom ax : 1 = 2.
+"""
+
+
+def test_a_primed_decoy_and_a_parameter_with_definition_do_not_hide_a_module_type() -> None:
+    """Round ten's header: the module type is seen, so verification and the backend refuse."""
+    theorem = Theorem(name="t", header=ROUND_TEN_HEADER, statement="Theorem t : 1 = 2.")
+    verification = verify_proof(theorem, ["exact ax."], timeout_s=60)
+    assert not verification.ok and "coqc" not in verification.checks
+    assert "Module Type B" in (verification.message or "")
+    with (
+        CoqEnvironment(CoqConfig()) as environment,
+        pytest.raises(StatementError, match="Module Type B"),
+    ):
+        environment.open(theorem)
+
+
+def test_coq_itself_refuses_a_signature_field_the_reading_missed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the refusal switched off (as if the reading had missed the module type), the
+    placement check makes coqc fail: the field has no full name once the type is closed."""
+    monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
+    verification = verify_proof(SIGNATURE, ["destruct ax."], timeout_s=60)
+    assert not verification.ok and verification.checks == ("admission",)
+    assert "ProverCheck.Checked.T.t was not found" in (verification.message or "")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Module Type S.\nParameter d : nat.\nEnd S.\nModule F (X : S with Definition d := 0).\n",
+        "Module Type S.\nParameter d : nat.\nEnd S.\nModule A'.\nSection Sec.\n",
+    ],
+)
+def test_theorems_in_functors_and_primed_modules_still_verify(header: str) -> None:
+    """The false refusals of round ten are gone: a functor whose parameter has a `with
+    Definition` and a primed module are closed by their own names and the proof counts."""
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 0 = 0.")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=60)
+    assert verification.ok, verification.message
+    assert verification.checks == ("admission", "coqc", "coqchk")
+
+
+def test_a_header_naming_the_verifiers_library_is_refused() -> None:
+    """The placement check relies on `ProverCheck` naming only the checked file."""
+    header = "Module ProverCheck.\nModule Checked.\nEnd Checked.\nEnd ProverCheck.\n"
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 0 = 0.")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=60)
+    assert not verification.ok and "reserves" in (verification.message or "")

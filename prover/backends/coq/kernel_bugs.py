@@ -42,7 +42,7 @@ import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
-from prover.backends.coq.sentences import signature_refusal
+from prover.backends.coq.blocks import block_refusal
 from prover.backends.coq.text import (
     CoqTextError,
     SentenceKind,
@@ -336,13 +336,14 @@ def target_refusal(header: str, statement: str, *, keeps_subproofs: bool = False
 
     One list for the backend, which refuses to open such a target, and for verification,
     which refuses to count it: a recursive statement, a theorem inside an open
-    ``Module Type`` (:func:`~prover.backends.coq.sentences.signature_refusal`), a header
+    ``Module Type`` or after sections and modules that cannot be read with certainty
+    (:func:`~prover.backends.coq.blocks.block_refusal`), a header
     that hands a generator a fixpoint (and, with ``keeps_subproofs``, an ``abstract``:
     :func:`header_vocabulary_refusal`). None when none applies.
     """
     return (
         recursive_statement(statement)
-        or signature_refusal(header)
+        or block_refusal(header)
         or header_vocabulary_refusal(header, keeps_subproofs=keeps_subproofs)
     )
 

@@ -13,28 +13,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from prover.backends.coq.text import SentenceKind, split_sentences, strip_comments
 
 __all__ = [
     "CoqSentence",
-    "OpenBlock",
     "ProofOpening",
-    "closable",
     "count_endings",
     "declared_name",
     "ending_of",
     "is_vernacular_in_proof",
     "normalize_code",
-    "open_blocks",
     "proof_opening",
-    "signature_refusal",
     "skip_blanks",
     "split_for_coqtop",
     "theorem_declaration",
-    "visible_fixpoints",
 ]
 
 _FOCUS_KINDS = (SentenceKind.BULLET, SentenceKind.BRACE)
@@ -198,168 +192,3 @@ def theorem_declaration(code: str) -> tuple[str, str] | None:
     if match is None:
         return None
     return match.group("name"), match.group("body").strip().removesuffix(".").strip()
-
-
-_SECTION_START = re.compile(r"^(?:#\[[^\]]*\]\s*)?Section\s+([A-Za-z_][\w']*)\s*\.$")
-_MODULE_START = re.compile(
-    r"^(?:#\[[^\]]*\]\s*)?(?:Declare\s+)?Module\s+(?:Type\s+|Import\s+|Export\s+)?"
-    r"([A-Za-z_][\w']*)\b(?P<rest>.*)\.$",
-    re.DOTALL,
-)
-_BLOCK_END = re.compile(r"^End\s+([A-Za-z_][\w']*)\s*\.$")
-
-
-@dataclass(frozen=True, kw_only=True)
-class OpenBlock:
-    """A section or interactive module still open: its name and its opening sentence.
-
-    ``start``/``end`` locate the opening sentence in the source; ``unsealed`` is that
-    sentence without a module-type ascription (``<: S`` or ``: S``), or None when it has none;
-    ``signature`` is true for a ``Module Type`` (whose theorems are fields, never proofs).
-    """
-
-    name: str
-    start: int
-    end: int
-    unsealed: str | None = None
-    signature: bool = False
-
-
-@dataclass(frozen=True, kw_only=True)
-class _BlockStep:
-    """A sentence with what it does to the open blocks: opens a section, opens an
-    interactive module (not ``Module M := ...`` nor ``Declare Module``), or ends one."""
-
-    sentence: CoqSentence
-    section: re.Match[str] | None
-    module: re.Match[str] | None
-    end: re.Match[str] | None
-
-
-def _block_steps(source: str) -> Iterator[_BlockStep]:
-    """The sentences of ``source`` that are not bullets or braces, read for blocks."""
-    for sentence in split_for_coqtop(source):
-        if sentence.focus:
-            continue
-        code = sentence.code
-        module = _MODULE_START.match(code)
-        if module is not None and (":=" in module.group("rest") or "Declare" in code):
-            module = None
-        yield _BlockStep(
-            sentence=sentence,
-            section=_SECTION_START.match(code),
-            module=module,
-            end=_BLOCK_END.match(code),
-        )
-
-
-def open_blocks(source: str) -> list[OpenBlock]:
-    """The sections and interactive modules still open at the end of ``source``, outermost first.
-
-    A file checked by ``coqc`` must close them: a theorem of a ``--file`` inside a
-    ``Section`` is re-checked with ``End S.`` after its ``Qed``. ``Module M := ...`` and
-    ``Declare Module`` open nothing; an ``End`` closes the innermost block of its name.
-    """
-    stack: list[OpenBlock] = []
-    for step in _block_steps(source):
-        code, sentence = step.sentence.code, step.sentence
-        start, stop = sentence.offset, sentence.offset + len(sentence.text)
-        if step.section is not None:
-            stack.append(OpenBlock(name=step.section.group(1), start=start, end=stop))
-        elif step.module is not None:
-            unsealed = _without_ascription(code, step.module.start("rest"))
-            signature = re.match(r"(?:#\[[^\]]*\]\s*)?Module\s+Type\s", code) is not None
-            stack.append(
-                OpenBlock(
-                    name=step.module.group(1),
-                    start=start,
-                    end=stop,
-                    unsealed=unsealed,
-                    signature=signature,
-                )
-            )
-        elif step.end is not None and step.end.group(1) in [block.name for block in stack]:
-            names = [block.name for block in stack]
-            del stack[len(stack) - 1 - names[::-1].index(step.end.group(1)) :]
-    return stack
-
-
-_FIXPOINT_DECLARATION = re.compile(
-    r"^(?:(?:Local|Global)\s+)?(?:Fixpoint|CoFixpoint)\s+([A-Za-z_][\w']*)\s"
-)
-
-
-def visible_fixpoints(source: str) -> tuple[str, ...]:
-    """The ``Fixpoint``/``CoFixpoint`` names of ``source`` a sentence after it can name short.
-
-    One name per sentence (the first of a mutual block). A fixpoint declared inside an
-    interactive module that ``source`` closes again is left out (outside, it is ``M.f``);
-    one inside a closed section is kept (sections do not qualify names).
-    """
-    stack: list[tuple[str, bool, list[str]]] = [("", False, [])]
-    for step in _block_steps(source):
-        fixpoint = _FIXPOINT_DECLARATION.match(step.sentence.code + " ")
-        if step.section is not None:
-            stack.append((step.section.group(1), False, []))
-        elif step.module is not None:
-            stack.append((step.module.group(1), True, []))
-        elif step.end is not None and step.end.group(1) in [name for name, _, _ in stack[1:]]:
-            while len(stack) > 1:
-                name, is_module, names = stack.pop()
-                if not is_module:
-                    stack[-1][2].extend(names)
-                if name == step.end.group(1):
-                    break
-        elif fixpoint is not None:
-            stack[-1][2].append(fixpoint.group(1))
-    found = [name for _, _, names in stack for name in names]
-    return tuple(dict.fromkeys(found))
-
-
-def _without_ascription(code: str, start: int) -> str | None:
-    """``Module M (X : T) <: S.`` without ``<: S`` (parameters kept); None if there is none."""
-    depth = 0
-    for position in range(start, len(code)):
-        character = code[position]
-        if character == "(":
-            depth += 1
-        elif character == ")":
-            depth -= 1
-        elif character == ":" and depth == 0:
-            cut = position - 1 if code[position - 1] == "<" else position
-            return code[:cut].rstrip() + "."
-    return None
-
-
-def closable(header: str) -> tuple[str, list[str]]:
-    """``header`` as a whole file can close it, and the ``End`` sentences that close it.
-
-    A theorem inside an interactive module is checked with the module closed right after
-    it; a module-type ascription (``Module Nat <: NAxiomsSig.``) is dropped from the opening
-    sentence, because the fields after the theorem are not in the checked file and closing
-    early would fail the signature check. Inside the module its definitions are transparent
-    either way, so the theorem and its proof mean the same.
-    """
-    blocks = open_blocks(header)
-    text = header
-    for block in reversed(blocks):  # back to front: earlier offsets stay valid
-        if block.unsealed is not None:
-            text = text[: block.start] + block.unsealed + text[block.end :]
-    return text, [f"End {block.name}." for block in reversed(blocks)]
-
-
-def signature_refusal(header: str) -> str | None:
-    """Why a theorem after ``header`` is no proof (the header leaves a ``Module Type`` open),
-    or None.
-
-    A ``Theorem`` inside a module type is a field of a signature, checked under the
-    signature's own ``Axiom``/``Parameter`` fields, which coqchk does not list: ``1 = 2``
-    after ``Axiom ax : False.`` in a ``Module Type`` would count as proved.
-    """
-    names = [block.name for block in open_blocks(header) if block.signature]
-    if not names:
-        return None
-    return (
-        f"the theorem is inside 'Module Type {names[-1]}': a field of a signature, proved "
-        "under the signature's parameters and axioms, is not a proof"
-    )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from prover.backends.coq.sentences import visible_fixpoints
+from prover.backends.coq.blocks import visible_fixpoints
 from prover.backends.coq.text import CoqTextError
 
 __all__ = [

@@ -23,6 +23,7 @@ own session and are killed with their process group on every exit path.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -36,9 +37,9 @@ from prover.backends.coq.assumptions import (
     parse_context_summary,
     summary_problem,
 )
+from prover.backends.coq.blocks import closable, placement_check
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.kernel_bugs import target_refusal
-from prover.backends.coq.sentences import closable
 from prover.backends.coq.term_reading import (
     PRINT_WHOLE_TERMS,
     TERM_FILE,
@@ -46,6 +47,7 @@ from prover.backends.coq.term_reading import (
     term_problem,
     trusted_fixpoints,
 )
+from prover.backends.coq.text import CoqTextError, code_without_strings
 from prover.backends.sandbox import sandboxed
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
@@ -92,23 +94,53 @@ def build_proof_source(
 
     Sections and modules the header leaves open (a theorem inside a ``Section`` of the
     user's file) are closed after ``Qed``, innermost first, as ``coqc`` requires
-    (:func:`~prover.backends.coq.sentences.closable`). With ``inspect_as`` (the theorem's
+    (:func:`~prover.backends.coq.blocks.closable`). With ``inspect_as`` (the theorem's
     name), the compiled file also prints that constant's proof term, without notations,
-    to :data:`TERM_FILE` right after ``Qed`` (see :func:`term_problem`); the proof text
-    shown to users is the file without those lines.
+    to :data:`TERM_FILE` right after ``Qed`` (see :func:`term_problem`) and, after the
+    closings, checks the theorem exists under the full name the header's blocks give it
+    (:func:`~prover.backends.coq.blocks.placement_check`); the proof text shown to users is
+    the file without those lines.
     """
-    ending = ["Qed."] if inspect_as is None else inspected_ending(inspect_as, fold)
-    return _assemble(closable(header), statement, tactics, ending)
+    if inspect_as is None:
+        return _assemble(closable(header), statement, tactics, ["Qed."])
+    ending = inspected_ending(inspect_as, fold)
+    return _assemble(closable(header), statement, tactics, ending, _placement(header, inspect_as))
 
 
 def _assemble(
-    closed: tuple[str, list[str]], statement: str, tactics: Sequence[str], ending: list[str]
+    closed: tuple[str, list[str]],
+    statement: str,
+    tactics: Sequence[str],
+    ending: list[str],
+    placement: str | None = None,
 ) -> str:
-    """The file from a :func:`closable` header, the statement, tactics and ``ending``."""
+    """The file from a :func:`closable` header, the statement, tactics and ``ending``, then
+    the closings and ``placement`` (a sentence checking where the theorem landed)."""
     closable_header, closings = closed
     lines = [closable_header.rstrip(), "", statement.strip(), "Proof.", *tactics, *ending]
     lines.extend(closings)
+    if placement is not None:
+        lines.append(placement)
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _placement(header: str, name: str) -> str:
+    """The sentence checking the theorem landed where the header's reading puts it (not
+    in a signature: :func:`~prover.backends.coq.blocks.placement_check`)."""
+    return placement_check(header, name, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}")
+
+
+def _reserved_name(header: str) -> str | None:
+    """Why ``header`` may not be checked: its code (outside comments and strings, where the
+    inspection prints' file names are) names the verifier's own library, on whose full
+    names the placement check relies; or None."""
+    try:
+        code = code_without_strings(header)
+    except CoqTextError as exc:
+        return f"the header cannot be read: {exc}"
+    if re.search(rf"(?<![\w']){VERIFY_LIBRARY}(?![\w'])", code):
+        return f"the header names {VERIFY_LIBRARY}, which the verifier reserves for its own file"
+    return None
 
 
 def coqc_command(coqc: str) -> list[str]:
@@ -154,14 +186,18 @@ def verify_proof(
     started = time.monotonic()
     tactics, problem = _admit_all(proof)
     fold = trusted_fixpoints(theorem.header)
-    problem = problem or target_refusal(
-        theorem.header, theorem.statement, keeps_subproofs=bool(fold)
+    problem = (
+        problem
+        or _reserved_name(theorem.header)
+        or target_refusal(theorem.header, theorem.statement, keeps_subproofs=bool(fold))
     )
     if problem is not None:
         return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))
     closed = closable(theorem.header)  # once for both files
     source = _assemble(closed, theorem.statement, tactics, ["Qed."])
-    inspected = _assemble(closed, theorem.statement, tactics, inspected_ending(theorem.name, fold))
+    ending = inspected_ending(theorem.name, fold)
+    placement = _placement(theorem.header, theorem.name)
+    inspected = _assemble(closed, theorem.statement, tactics, ending, placement)
     tools = _Tools(
         coqc=_executable(coqc_path, "coqc"),
         coqchk=_executable(coqchk_path, "coqchk"),

@@ -10,17 +10,14 @@ from pathlib import Path
 import pytest
 
 from prover.backends.coq.sentences import (
-    closable,
     count_endings,
     declared_name,
     ending_of,
     is_vernacular_in_proof,
-    open_blocks,
     proof_opening,
     skip_blanks,
     split_for_coqtop,
     theorem_declaration,
-    visible_fixpoints,
 )
 from prover.tracing.replay import expand_ellipsis
 
@@ -130,39 +127,3 @@ def test_expand_ellipsis() -> None:
     assert expand_ellipsis("split...", "auto || lia") == "split; (auto || lia)."
     assert expand_ellipsis("split...", None) == "split."
     assert expand_ellipsis("split.", "auto") == "split."
-
-
-def test_open_blocks_lists_sections_and_modules_still_open() -> None:
-    """Sections and interactive modules left open are listed outermost first; closed ones not."""
-    source = (
-        "Module Outer.\nSection Done.\nVariable n : nat.\nEnd Done.\n"
-        "Module Alias := Nat.\nModule Type Sig.\nEnd Sig.\n"
-        "Section Inner.\nVariable m : nat.\n"
-        "Lemma l : m = m.\nProof.\n  - reflexivity.\nQed.\n"
-    )
-    assert [block.name for block in open_blocks(source)] == ["Outer", "Inner"]
-    assert [block.name for block in open_blocks("Section A.\nSection B.\nEnd B.\n")] == ["A"]
-
-
-def test_closable_drops_only_the_ascription_of_open_modules() -> None:
-    """An open `Module M (X : T) <: S.` loses `<: S` (parameters kept); closed ones stay."""
-    header = (
-        "Module Done <: Sig.\nEnd Done.\nModule M (X : T) <: S.\nSection A.\nVariable n : nat.\n"
-    )
-    text, closings = closable(header)
-    assert (
-        text == "Module Done <: Sig.\nEnd Done.\nModule M (X : T).\nSection A.\nVariable n : nat.\n"
-    )
-    assert closings == ["End A.", "End M."]
-    assert closable("Module Opaque : S.\n") == ("Module Opaque.\n", ["End Opaque."])
-
-
-def test_visible_fixpoints_leave_out_those_of_a_closed_module() -> None:
-    """A closed module's fixpoint is `M.f` outside it; a closed section's keeps its name."""
-    source = (
-        "Fixpoint a (n : nat) : nat := n.\nModule M.\nFixpoint b (n : nat) : nat := n.\n"
-        "End M.\nSection S.\nLocal Fixpoint c (n : nat) : nat := n.\nEnd S.\nModule N.\n"
-        "CoFixpoint d : nat := 0.\n(* Fixpoint e (n : nat) := n. *)\nFixpoint a' (n : nat) := n\n"
-        "with a'' (n : nat) := n.\n"
-    )
-    assert visible_fixpoints(source) == ("a", "c", "d", "a'")
