@@ -13,6 +13,8 @@ through today's ``verify`` again, in fresh processes, exactly as a new proof wou
   (``--force`` starts the run over).
 
 Attempts outside the selection are left alone: they are checked when a run selects them.
+The same pass runs again after the new attempts, for proofs a worker running other code
+recorded (a Ray node with another install, sources edited during the run).
 """
 
 from __future__ import annotations

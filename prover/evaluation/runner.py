@@ -164,6 +164,10 @@ def run_eval(config: EvalConfig) -> int:
         )
         _record_broken_entries(entries, config, database)
         _run_pending(entries, config, database)
+        # A worker running other code (a Ray node, files edited during the run) named
+        # another verifier: its proofs are checked here before the summary counts them.
+        if reverify_stale_proofs(theorems, config.backend, database)[0]:
+            database.sync_jsonl()
         summary = _write_summary(entries, config, database)
         records = database.records()
     print(summary.render())

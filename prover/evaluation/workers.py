@@ -27,6 +27,7 @@ from prover.attempts.learning import learn_from_record
 from prover.attempts.record import AttemptRecord, attempt_seed
 from prover.attempts.run import error_record, prove_theorem
 from prover.backends.factory import BackendConfig, open_environment
+from prover.backends.verifier_identity import verifier_fingerprint
 from search.config import SearchConfig
 from search.errors import BackendCrashed, ProverError
 from search.protocols import NodeScorer, ProofEnvironment, SamplingSchedule, TacticGenerator
@@ -91,6 +92,7 @@ class AttemptRunner:
 
     def start(self) -> None:
         """Build the generator and open the environment now (raises on failure)."""
+        verifier_fingerprint()  # of the code as loaded now, before anyone edits it
         if self._generator is None:
             self._generator = build_generator(
                 self.setup.generator, language=self.setup.backend.language

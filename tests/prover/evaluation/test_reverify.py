@@ -85,6 +85,19 @@ def test_proofs_of_todays_verifier_are_not_checked_again(
     assert _stored(run_dir)[0]["status"] == "proved"
 
 
+@pytest.mark.coq
+def test_a_proof_a_worker_of_other_code_recorded_is_checked_before_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's own process stands for another version than its worker (a Ray node of
+    another install): the new proof is re-verified by it and named with its verifier."""
+    monkeypatch.setattr(reverify, "verifier_fingerprint", lambda: "e" * 64)
+    _, run_dir, _ = proved_one_equals_one(tmp_path)
+    record, lines = _stored(run_dir)
+    assert record["status"] == "proved" and record["verifier"] == "e" * 64
+    assert lines == [record]
+
+
 def test_a_refused_recheck_keeps_the_search_and_drops_the_proof_claims() -> None:
     """reverified_record: refused means failed, unverified, no axioms, proof text or proved
     nodes, the message kept; accepted means today's checks and verifier."""
