@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
+from prover.backends.coq.blocks import placed_closings
 from prover.backends.coq.term_reading import inspected_ending, term_problem, trusted_fixpoints
-from prover.backends.coq.verify import VERIFY_MODULE, coqc_command, coqchk_command
+from prover.backends.coq.verify import VERIFY_LIBRARY, VERIFY_MODULE, coqc_command, coqchk_command
 from search.process import kill_tree, spawn
 from search.workdirs import private_directory
 
@@ -79,13 +80,13 @@ def _timed(argv: list[str], directory: Path) -> tuple[float, int, str, str]:
 
 def with_term_print(proof_text: str, name: str) -> str:
     """``proof_text`` (the file shown to users) as verification compiles it: the theorem's
-    end and the term print after it (:func:`prover.backends.coq.verify.build_proof_source`)."""
-    qed = "\nQed.\n"
-    position = proof_text.rindex(qed)
-    ending = inspected_ending(name, trusted_fixpoints(proof_text[:position]))
-    return (
-        proof_text[:position] + "\n" + "\n".join(ending) + "\n" + proof_text[position + len(qed) :]
-    )
+    end and the term print after it, then the closings with Coq's placement checks
+    (:func:`prover.backends.coq.verify.build_proof_source`)."""
+    position = proof_text.rindex("\nQed.\n")
+    before = proof_text[:position]
+    ending = inspected_ending(name, trusted_fixpoints(before))
+    placed = placed_closings(before, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}")
+    return before + "\n" + "\n".join([*ending, *placed]) + "\n"
 
 
 def _compile(source: str, directory: Path, coqc: str) -> float:

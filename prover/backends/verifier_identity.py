@@ -7,10 +7,12 @@ verifier (``AttemptRecord.verifier``), and ``prover eval`` re-checks, on resume,
 whose verifier is not today's (:mod:`prover.evaluation.reverify`).
 
 The fingerprint is the sha256 of every Python source of this package (``prover.backends``:
-admission, the text scans, the whole-file re-check, kernel checkers, sandbox), file names
-included. Any edit there, a comment included, makes a new verifier: a spurious re-check
-costs seconds per proof, a missed one would count a proof nobody checked. The proof
-assistant's own version is not part of it (the re-check runs the installed one).
+admission, the text scans, the whole-file re-check, kernel checkers, sandbox) and of
+``prover.data`` (which decides where a file's header ends and what a benchmark's statement
+is), file names included. Any edit there, a comment included, makes a new verifier: a
+spurious re-check costs seconds per proof, a missed one would count a proof nobody
+checked. The proof assistant's own version is not part of it (the re-check runs the
+installed one).
 """
 
 from __future__ import annotations
@@ -21,20 +23,23 @@ from pathlib import Path
 
 __all__ = ["source_fingerprint", "verifier_fingerprint"]
 
-_BACKENDS = Path(__file__).resolve().parent
+_PROVER = Path(__file__).resolve().parents[1]
+_VERIFYING_PACKAGES = ("backends", "data")
 
 
 @functools.cache
 def verifier_fingerprint() -> str:
     """The fingerprint of the installed verifier (computed once per process)."""
-    return source_fingerprint(_BACKENDS)
+    return source_fingerprint(_PROVER, _VERIFYING_PACKAGES)
 
 
-def source_fingerprint(directory: Path) -> str:
-    """sha256 over the relative names and bytes of every ``*.py`` file under ``directory``."""
+def source_fingerprint(root: Path, packages: tuple[str, ...]) -> str:
+    """sha256 over the names (relative to ``root``) and bytes of every ``*.py`` file under
+    the ``packages`` folders of ``root``."""
     digest = hashlib.sha256()
-    for path in sorted(directory.rglob("*.py")):
-        name = path.relative_to(directory).as_posix().encode()
+    paths = (path for package in packages for path in (root / package).rglob("*.py"))
+    for path in sorted(paths):
+        name = path.relative_to(root).as_posix().encode()
         content = path.read_bytes()
         digest.update(len(name).to_bytes(8, "big") + name)
         digest.update(len(content).to_bytes(8, "big") + content)

@@ -15,8 +15,12 @@ from tests.process_table import children, running
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: Ctrl-C reaches an interactive caller, whose SIGINT raises KeyboardInterrupt; a test run
+#: started in the background (``cmd &`` in a script) has SIGINT ignored, and its children
+#: inherit that, so the caller restores Python's handler first.
 SCRIPT = """
-import pathlib, sys
+import pathlib, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from benchmarks.expert_search import run_logged
 run_logged(sys.argv[2:], pathlib.Path(sys.argv[1]))
 """

@@ -10,7 +10,11 @@ Round ten (2026-12-04) got past that refusal: ``Module B'.`` was read as a modul
 and ``Module Type B (X : S with Definition d := 0).`` as no opening (its ``:=`` taken for a
 body), so the appended ``End B.`` closed the signature and ``1 = 2`` counted again. Now the
 block reading is strict (:mod:`prover.backends.coq.blocks`) and the checked file also asks
-Coq where the theorem landed.
+Coq where the theorem landed. Round eleven hid the block sentences behind a prefix
+(``Timeout 100 End B.``), two attribute blocks, or a notation token ending in ``.`` that
+makes Coq end a sentence inside ``0 +..``; and answered the first placement check with a
+decoy ``Definition t``. Now any sentence naming a block word must be a known shape, and
+Coq checks a marker defined in the theorem's own scope.
 """
 
 from __future__ import annotations
@@ -89,15 +93,36 @@ def test_a_primed_decoy_and_a_parameter_with_definition_do_not_hide_a_module_typ
         environment.open(theorem)
 
 
+ROUND_ELEVEN_HEADERS = {
+    "prefix": "Definition t := 0.\nSection B.\nTimeout 100 End B.\nTimeout 100 Module Type B.\n",
+    "attributes in a functor": (
+        "Module Type S.\nParameter d : nat.\nEnd S.\nModule F (X : S).\nSection B.\n"
+        "#[] #[] End B.\n#[] #[] Module Type B.\n"
+    ),
+    "notation ending in a dot": (
+        'Notation "x +." := (S x) (at level 40).\n'
+        'Notation "x *. y" := (x * y) (at level 40, left associativity).\n'
+        "Definition t := 0.\nSection B.\nDefinition d0 := 0 +.. End B.\nDefinition d1 := 2 *. 3.\n"
+        "Definition d2 := 0 +.. Module Type B.\nDefinition d3 := 2 *. 3.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("header", [*ROUND_ELEVEN_HEADERS.values(), "Module Type T.\n"])
 def test_coq_itself_refuses_a_signature_field_the_reading_missed(
-    monkeypatch: pytest.MonkeyPatch,
+    header: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the refusal switched off (as if the reading had missed the module type), the
-    placement check makes coqc fail: the field has no full name once the type is closed."""
+    """With the reading's refusal switched off (as if it had missed the module type), the
+    marker defined after the theorem has no full name once the signature is closed, so
+    coqc fails; round eleven's headers are also refused by the reading itself."""
+    header = f"{header}Axiom ax : 1 = 2.\n"
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
+    if not header.startswith("Module Type T."):
+        assert "cannot be read with certainty" in (block_refusal(header) or "")
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
-    verification = verify_proof(SIGNATURE, ["destruct ax."], timeout_s=60)
+    verification = verify_proof(theorem, ["exact ax."], timeout_s=60)
     assert not verification.ok and verification.checks == ("admission",)
-    assert "ProverCheck.Checked.T.t was not found" in (verification.message or "")
+    assert "ProverCheckPlaced" in (verification.message or "")
 
 
 @pytest.mark.parametrize(
@@ -105,11 +130,16 @@ def test_coq_itself_refuses_a_signature_field_the_reading_missed(
     [
         "Module Type S.\nParameter d : nat.\nEnd S.\nModule F (X : S with Definition d := 0).\n",
         "Module Type S.\nParameter d : nat.\nEnd S.\nModule A'.\nSection Sec.\n",
+        "Module Type S.\nParameter d : nat.\nEnd S.\nModule M0 <: S.\nDefinition d := 0.\n"
+        "End M0.\nModule Make (X : S) <: S with Definition d := X.d := X.\n",
+        "Module Type S.\nParameter d : nat.\nEnd S.\nModule F1 (X : S).\nModule Mid.\n"
+        "Module F2 (Y : S).\nModule M.\n",
     ],
 )
 def test_theorems_in_functors_and_primed_modules_still_verify(header: str) -> None:
-    """The false refusals of round ten are gone: a functor whose parameter has a `with
-    Definition` and a primed module are closed by their own names and the proof counts."""
+    """The false refusals of rounds ten and eleven are gone (a functor whose parameter has a
+    `with Definition`, a primed module, a module body after a `with` clause), and nested
+    functors pass the placement checks: the proof counts."""
     theorem = Theorem(name="t", header=header, statement="Theorem t : 0 = 0.")
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=60)
     assert verification.ok, verification.message

@@ -7,8 +7,9 @@ it is a field of a signature, proved under the signature's own axioms, which coq
 not list (:func:`block_refusal`). So this reading must agree with Coq's, and where it
 cannot be sure it refuses instead of guessing:
 
-* a sentence that starts like a block command (``Section``, ``Module``, ``End``) but is
-  not one of the shapes read here is unreadable;
+* a sentence with a block word (``Section``, ``Module``, ``End``) in command position
+  (after prefixes like ``Timeout 100`` or attributes) or after a ``..`` that is not one
+  of the shapes read here (nor ``Print Module`` and the like) is unreadable;
 * a module sentence is a block opening unless it has a body (``Module M := F X.``); a
   ``:=`` inside brackets (a parameter ``(X : S with Definition d := 0)``) or after
   ``with Definition d``/``with Module N`` is no body, and any other arrangement of
@@ -18,7 +19,7 @@ cannot be sure it refuses instead of guessing:
 Names end where Coq's identifiers end (``B'`` is one name). A red-team round (2026-12-04)
 had ``Module B'.`` read as ``B`` and ``Module Type B (X : S with Definition d := 0).`` read
 as no opening, so the appended ``End B.`` closed the signature and ``1 = 2`` counted.
-The verifier also checks the reading against Coq's (:func:`placement_check`).
+The verifier also has Coq check the reading (:func:`placed_closings`).
 """
 
 from __future__ import annotations
@@ -27,13 +28,15 @@ import re
 from dataclasses import dataclass
 
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
+from prover.backends.coq.text import code_without_strings
 
 __all__ = [
+    "PLACEMENT_MARKER",
     "OpenBlock",
     "block_refusal",
     "closable",
     "open_blocks",
-    "placement_check",
+    "placed_closings",
     "visible_fixpoints",
 ]
 
@@ -46,12 +49,20 @@ _MODULE_START = re.compile(
     re.DOTALL,
 )
 _BLOCK_END = re.compile(rf"^End\s+({_NAME})\s*\.$")
-#: A sentence that starts like a block command: it must then be one of the shapes above.
-_BLOCK_COMMAND = re.compile(
-    rf"^{_ATTRIBUTE}(?:(?:Local|Global|Polymorphic|Monomorphic|Private)\s+)*"
-    r"(?:Declare\s+)?(?:Section|Module|End)(?![\w'])"
+_BLOCK_WORD = re.compile(r"(?<![\w'])(?:Section|Module|End)(?![\w'])")
+#: A block word in command position: after nothing but attributes, capitalised words
+#: (``Time``, ``Timeout``, ``Local``, ...), numbers and (blanked) strings.
+_COMMAND_POSITION = re.compile(
+    r"^(?:(?:#\[[^\]]*\]|[A-Z][\w']*|\d+|\"\")\s*)*?(?:Section|Module|End)(?![\w'])"
+)
+#: Sentences that name a block word without opening or closing anything.
+_BLOCK_QUERY = re.compile(
+    r"^(?:(?:Print|Locate)\s+(?:Module|Section)|Declare\s+ML\s+Module)(?![\w'])"
 )
 _WITH_CLAUSE = re.compile(r"\bwith\s+(?:Definition|Module)\s+[\w'.]+\s*(?:@\{[^}]*\}\s*)?$")
+#: Words of a term that bind with ``:=`` (``let x := ...``): after a ``with`` clause's
+#: ``:=`` they make the next ``:=`` ambiguous.
+_TERM_BINDER = re.compile(r"(?<![\w'])(?:let|fix|cofix)(?![\w'])")
 _CLOSING = {")": "(", "]": "[", "}": "{"}
 
 
@@ -87,7 +98,7 @@ def read_blocks(source: str) -> _BlockReading:
     """Every block ``source`` leaves open, outermost first, or why its blocks are unclear."""
     stack: list[OpenBlock] = []
     for sentence in split_for_coqtop(source):
-        if sentence.focus or not _BLOCK_COMMAND.match(sentence.code):
+        if not _names_a_block(sentence):
             continue
         opening = _opening(sentence)
         end = _BLOCK_END.match(sentence.code)
@@ -104,6 +115,22 @@ def read_blocks(source: str) -> _BlockReading:
         elif not _MODULE_START.match(sentence.code):
             return _BlockReading(unreadable=_unreadable(sentence, source, "an unknown shape"))
     return _BlockReading(blocks=tuple(stack))
+
+
+def _names_a_block(sentence: CoqSentence) -> bool:
+    """Whether ``sentence`` may open or close a block: a block word in command position
+    (after prefixes such as ``Time``, ``Timeout N``, ``Redirect "f"`` or attributes), or
+    anywhere after a ``..``, where a notation token ending in ``.`` makes Coq end a
+    sentence this split does not (round eleven, 2026-12-04). Queries (``Print Module``)
+    are not. Any such sentence must be one of the shapes read here.
+    """
+    if sentence.focus or _BLOCK_QUERY.match(sentence.code):
+        return False
+    code = code_without_strings(sentence.code)
+    if _COMMAND_POSITION.match(code):
+        return True
+    ellipsis = code.find("..")  # Coq may end a sentence inside it (a token ending in '.')
+    return ellipsis >= 0 and _BLOCK_WORD.search(code, ellipsis) is not None
 
 
 def _opening(sentence: CoqSentence) -> OpenBlock | str | None:
@@ -145,8 +172,11 @@ def _module_opening(sentence: CoqSentence, match: re.Match[str]) -> OpenBlock | 
     if parts is None:
         return "a module sentence with unbalanced brackets"
     if len(parts) > 1 and not all(_WITH_CLAUSE.search(part) for part in parts[:-1]):
-        if len(parts) == 2 and not _WITH_CLAUSE.search(parts[0]):
-            return None  # Module M := F X. (a body: nothing stays open)
+        clauses, last = parts[:-2], parts[-2]
+        if all(_WITH_CLAUSE.search(part) for part in clauses) and not (
+            _WITH_CLAUSE.search(last) or (clauses and _TERM_BINDER.search(last))
+        ):
+            return None  # Module M := F X., Module M : S with Definition d := 0 := N.
         return "a module sentence whose ':=' cannot be told apart"
     return _opened(
         sentence,
@@ -209,22 +239,40 @@ def block_refusal(header: str) -> str | None:
     )
 
 
-def placement_check(header: str, name: str, library: str) -> str:
-    """A sentence that compiles, after the blocks of ``header`` are closed, only if Coq put
-    theorem ``name`` where this reading does: ``Check`` of its full name (``library``, the
-    open modules, then ``name``; sections do not qualify), which a field of a ``Module
-    Type`` does not have. Inside a functor, whose fields have no full name either, it is
-    ``Print Module`` of the path up to the functor, which fails for a module type; the
-    blocks inside the functor rest on this reading alone.
+#: The constant the checked file defines right after the theorem (its name is reserved).
+PLACEMENT_MARKER = "ProverCheckPlaced"
+
+
+def placed_closings(header: str, library: str) -> list[str]:
+    """What follows the theorem in the checked file: a marker defined in the theorem's
+    scope, the ``End`` sentences closing the header's blocks, and checks that compile only
+    if Coq put the theorem where this reading does.
+
+    A ``Module Type``'s fields have no full name once it is closed, and neither do a
+    functor's, so: right before each functor's ``End``, the next thing inside it is named
+    through the path of modules this reading sees (``Check`` of the marker for the
+    innermost functor, ``Print Module`` of the inner functor for the others), and after
+    the last ``End`` the outermost functor, or the marker when there is none. Every block
+    between two checks is closed when it is named, so a module type read as a module or a
+    section (or hidden from this reading) makes coqc fail; a header cannot define the
+    marker (``ProverCheck`` names are refused in headers).
     """
+    blocks = open_blocks(header)
+    paths: list[list[str]] = []
     path = [library]
-    for block in open_blocks(header):
-        if not block.module:
-            continue
-        path.append(block.name)
+    for block in blocks:
+        if block.module:
+            path = [*path, block.name]
+        paths.append(path)
+    target = f"Check {'.'.join([*path, PLACEMENT_MARKER])}."
+    sentences = [f"Definition {PLACEMENT_MARKER} := Set."]
+    for block, block_path in zip(reversed(blocks), reversed(paths), strict=True):
         if block.functor:
-            return f"Print Module {'.'.join(path)}."
-    return f"Check {'.'.join([*path, name])}."
+            sentences.append(target)
+            target = f"Print Module {'.'.join(block_path)}."
+        sentences.append(f"End {block.name}.")
+    sentences.append(target)
+    return sentences
 
 
 _FIXPOINT_DECLARATION = re.compile(
@@ -243,7 +291,7 @@ def visible_fixpoints(source: str) -> tuple[str, ...]:
     for sentence in split_for_coqtop(source):
         if sentence.focus:
             continue
-        opening = _opening(sentence) if _BLOCK_COMMAND.match(sentence.code) else None
+        opening = _opening(sentence) if _names_a_block(sentence) else None
         end = _BLOCK_END.match(sentence.code)
         fixpoint = _FIXPOINT_DECLARATION.match(sentence.code + " ")
         if isinstance(opening, OpenBlock):

@@ -14,10 +14,14 @@ would execute, with their character offsets. It follows ``clexer.ml``:
   brace ``{`` or ``}`` (also after a goal selector, ``2: {``) are sentences of their
   own, without a ``.``.
 
-Where this splitter and Coq could disagree (a user notation token ending in ``.``,
-unusual Unicode blanks after a ``.``) it finds *more* boundaries than Coq, never
-fewer, which is the safe side for admission. On the standard library it reproduces
-the sentence spans ``coqc -time`` prints (tests/prover/backends/coq/test_text.py).
+Where this splitter and Coq can disagree it mostly finds *more* boundaries than Coq
+(unusual Unicode blanks after a ``.``; ``2 *. 3.`` with a user notation ``*.``), the safe
+side for admission. Not always: with a user notation token ending in ``.`` (``x +.``),
+Coq ends a sentence inside ``0 +.. End B.``, which this splitter reads as one (red-team
+round eleven). Admission refuses ``..`` in tactics, the block reading refuses a block
+word after a ``..`` (:mod:`prover.backends.coq.blocks`), and the verifier has Coq check
+where the theorem landed. On the standard library it reproduces the sentence spans
+``coqc -time`` prints (tests/prover/backends/coq/test_text.py).
 
 :func:`strip_comments`, :func:`code_without_strings` and :func:`normalize_sentence` read
 code the same way. Tactic admission, built on them, is :mod:`prover.backends.coq.admission`.

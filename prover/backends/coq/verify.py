@@ -37,7 +37,7 @@ from prover.backends.coq.assumptions import (
     parse_context_summary,
     summary_problem,
 )
-from prover.backends.coq.blocks import closable, placement_check
+from prover.backends.coq.blocks import closable, placed_closings
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.kernel_bugs import target_refusal
 from prover.backends.coq.term_reading import (
@@ -96,15 +96,15 @@ def build_proof_source(
     user's file) are closed after ``Qed``, innermost first, as ``coqc`` requires
     (:func:`~prover.backends.coq.blocks.closable`). With ``inspect_as`` (the theorem's
     name), the compiled file also prints that constant's proof term, without notations,
-    to :data:`TERM_FILE` right after ``Qed`` (see :func:`term_problem`) and, after the
-    closings, checks the theorem exists under the full name the header's blocks give it
-    (:func:`~prover.backends.coq.blocks.placement_check`); the proof text shown to users is
+    to :data:`TERM_FILE` right after ``Qed`` (see :func:`term_problem`) and has Coq check,
+    around the closings, that the theorem is where the header's blocks put it
+    (:func:`~prover.backends.coq.blocks.placed_closings`); the proof text shown to users is
     the file without those lines.
     """
     if inspect_as is None:
         return _assemble(closable(header), statement, tactics, ["Qed."])
     ending = inspected_ending(inspect_as, fold)
-    return _assemble(closable(header), statement, tactics, ending, _placement(header, inspect_as))
+    return _assemble(closable(header), statement, tactics, ending, _placed(header))
 
 
 def _assemble(
@@ -112,22 +112,20 @@ def _assemble(
     statement: str,
     tactics: Sequence[str],
     ending: list[str],
-    placement: str | None = None,
+    placed: list[str] | None = None,
 ) -> str:
     """The file from a :func:`closable` header, the statement, tactics and ``ending``, then
-    the closings and ``placement`` (a sentence checking where the theorem landed)."""
+    the closings, or ``placed`` (the closings with the placement checks) instead."""
     closable_header, closings = closed
     lines = [closable_header.rstrip(), "", statement.strip(), "Proof.", *tactics, *ending]
-    lines.extend(closings)
-    if placement is not None:
-        lines.append(placement)
+    lines.extend(closings if placed is None else placed)
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
-def _placement(header: str, name: str) -> str:
-    """The sentence checking the theorem landed where the header's reading puts it (not
-    in a signature: :func:`~prover.backends.coq.blocks.placement_check`)."""
-    return placement_check(header, name, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}")
+def _placed(header: str) -> list[str]:
+    """The checked file's closings with Coq's check of where the theorem landed
+    (:func:`~prover.backends.coq.blocks.placed_closings`)."""
+    return placed_closings(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}")
 
 
 def _reserved_name(header: str) -> str | None:
@@ -196,8 +194,7 @@ def verify_proof(
     closed = closable(theorem.header)  # once for both files
     source = _assemble(closed, theorem.statement, tactics, ["Qed."])
     ending = inspected_ending(theorem.name, fold)
-    placement = _placement(theorem.header, theorem.name)
-    inspected = _assemble(closed, theorem.statement, tactics, ending, placement)
+    inspected = _assemble(closed, theorem.statement, tactics, ending, _placed(theorem.header))
     tools = _Tools(
         coqc=_executable(coqc_path, "coqc"),
         coqchk=_executable(coqchk_path, "coqchk"),

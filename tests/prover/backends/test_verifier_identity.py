@@ -11,24 +11,30 @@ def _package(root: Path) -> Path:
     (root / "coq").mkdir(parents=True)
     (root / "coq" / "admission.py").write_text("FORBIDDEN = ('admit',)\n")
     (root / "sandbox.py").write_text("SANDBOX = 'bwrap'\n")
-    return root
+    return root.parent
+
+
+def _fingerprint(root: Path) -> str:
+    return source_fingerprint(root, ("pkg",))
 
 
 def test_any_edit_of_a_checking_source_changes_the_fingerprint(tmp_path: Path) -> None:
     """The same sources give the same fingerprint; an edited byte, a renamed file or an
-    added module each give another; files that are not Python sources do not count."""
-    package = _package(tmp_path / "a")
-    first = source_fingerprint(package)
-    assert source_fingerprint(_package(tmp_path / "b")) == first
+    added module each give another; other files and other packages do not count."""
+    root = _package(tmp_path / "a" / "pkg")
+    package = root / "pkg"
+    first = _fingerprint(root)
+    assert _fingerprint(_package(tmp_path / "b" / "pkg")) == first
+    (root / "elsewhere.py").write_text("not a verifying package")
     (package / "notes.txt").write_text("not code")
-    assert source_fingerprint(package) == first
+    assert _fingerprint(root) == first
     (package / "coq" / "admission.py").write_text("FORBIDDEN = ('admit', 'Admitted')\n")
-    edited = source_fingerprint(package)
+    edited = _fingerprint(root)
     assert edited != first
     (package / "coq" / "admission.py").rename(package / "coq" / "admission2.py")
-    assert source_fingerprint(package) not in {first, edited}
+    assert _fingerprint(root) not in {first, edited}
     (package / "extra.py").write_text("")
-    assert len({first, edited, source_fingerprint(package)}) == 3
+    assert len({first, edited, _fingerprint(root)}) == 3
 
 
 def test_the_installed_verifier_has_a_stable_fingerprint() -> None:

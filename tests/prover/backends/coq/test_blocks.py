@@ -8,7 +8,7 @@ from prover.backends.coq.blocks import (
     block_refusal,
     closable,
     open_blocks,
-    placement_check,
+    placed_closings,
     visible_fixpoints,
 )
 
@@ -65,6 +65,9 @@ def test_a_primed_module_name_is_one_name() -> None:
         ("Module M := F X.\n", [], False),
         ("Module M : S := N.\n", [], False),
         ("Module M (X : S) := F X.\n", [], False),
+        ("Module M : S with Definition d := 0 := N.\n", [], False),
+        ("Module Make (X : S) <: S with Definition d := X.d := X.\n", [], False),
+        ('Print Module Nat.\nLocate Module Nat.\nDeclare ML Module "m".\n', [], False),
         ("Declare Module M : S.\n", [], False),
     ],
 )
@@ -82,7 +85,11 @@ def test_a_body_is_only_a_top_level_colon_equals_that_no_with_clause_owns(
     ("header", "reason"),
     [
         ("Module M : S with Definition d := let x := 1 in x.\n", "cannot be told apart"),
-        ("Module M : S with Definition d := 0 := N.\n", "cannot be told apart"),
+        ("Timeout 100 Module Type B.\n", "an unknown shape"),
+        ("Section B.\nTime End B.\n", "an unknown shape"),
+        ('Redirect "f" Module Type B.\n', "an unknown shape"),
+        ("#[local] #[global] Module M.\n", "an unknown shape"),
+        ("Definition x := 0 +.. Module Type B.\n", "an unknown shape"),
         ("Module M (X : S.\n", "unbalanced brackets"),
         ("Module B'.\nEnd B.\n", "closes 'B' where 'B'' is open"),
         ("Section A.\nModule M.\nEnd A.\n", "closes 'A' where 'M' is open"),
@@ -100,11 +107,19 @@ def test_block_sentences_the_reading_cannot_be_sure_of_are_refused(
     assert refusal is not None and reason in refusal and "line " in refusal
 
 
-def test_the_placement_check_names_the_theorem_as_coq_will() -> None:
-    """Sections do not qualify; modules do; inside a functor the check is the functor's path."""
-    library = "ProverCheck.Checked"
-    assert placement_check("Section S.\n", "t", library) == "Check ProverCheck.Checked.t."
-    header = "Module A.\nSection S.\nModule B'.\n"
-    assert placement_check(header, "t", library) == "Check ProverCheck.Checked.A.B'.t."
-    header = "Module A.\nModule F (X : S).\nModule C.\n"
-    assert placement_check(header, "t", library) == "Print Module ProverCheck.Checked.A.F."
+def test_the_closings_carry_coqs_check_of_where_the_theorem_is() -> None:
+    """A marker in the theorem's scope; each functor's End is preceded by a check of the
+    next thing inside it; the last check comes after every End; sections do not qualify."""
+    library = "L.C"
+    assert placed_closings("", library) == [
+        "Definition ProverCheckPlaced := Set.",
+        "Check L.C.ProverCheckPlaced.",
+    ]
+    assert placed_closings("Module A.\nSection S.\nModule B'.\n", library)[1:] == [
+        "End B'.", "End S.", "End A.", "Check L.C.A.B'.ProverCheckPlaced.",
+    ]  # fmt: skip
+    header = "Module O.\nModule F1 (X : S).\nModule Mid.\nModule F2 (Y : S).\nModule M.\n"
+    assert placed_closings(header, library)[1:] == [
+        "End M.", "Check L.C.O.F1.Mid.F2.M.ProverCheckPlaced.", "End F2.", "End Mid.",
+        "Print Module L.C.O.F1.Mid.F2.", "End F1.", "End O.", "Print Module L.C.O.F1.",
+    ]  # fmt: skip
