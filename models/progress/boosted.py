@@ -2,9 +2,10 @@
 
 The CPU-cheap family beside the transformer. Inputs are :mod:`models.progress.features`
 (the retrieval features of every goal, a few counts and, for ``state+proof``, the head
-words of the tactics so far); the target is log(1 + remaining steps), so that the
-hundreds-of-steps proofs of the trace do not dominate the squared loss; predictions are
-exp(·) − 1, clipped at 0. With ``neighbours`` k > 0 the labels of the k most similar
+words of the tactics so far); the target is log(1 + remaining steps) (``target`` ``log1p``,
+the default) or sqrt(1 + remaining steps) (``sqrt1p``), so that the hundreds-of-steps
+proofs of the trace do not dominate the squared loss; predictions are decoded back to
+steps, clipped at 0. With ``neighbours`` k > 0 the labels of the k most similar
 training states are features too (:mod:`models.progress.neighbours`, kept in
 ``neighbours/`` beside the booster); with ``file_context`` so are the lengths of the proofs
 above the theorem in its file (:mod:`models.progress.file_context`, given to a loaded model
@@ -17,7 +18,6 @@ single-threaded: the scorer sits inside the search's time budget, beside coqtop.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +33,13 @@ if TYPE_CHECKING:
     from models.progress.neighbours import NeighbourLabels
 
 __all__ = [
+    "BOOSTED_TARGETS",
     "BOOSTER_NAME",
     "MAX_NEIGHBOURS",
     "BoostedProgressModel",
     "BoostedSettings",
+    "decode_steps",
+    "encode_steps",
     "fit_boosted",
 ]
 
@@ -45,6 +48,8 @@ logger = logging.getLogger(__name__)
 BOOSTER_NAME = "booster.txt"
 #: Most neighbours summarised per state (each costs a little retrieval time in the search).
 MAX_NEIGHBOURS = 256
+#: What the trees may learn for remaining steps (:func:`encode_steps`).
+BOOSTED_TARGETS = ("log1p", "sqrt1p")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,6 +72,7 @@ class BoostedSettings:
     feature_bits: int = 18
     neighbours: int = 0
     file_context: bool = True
+    target: str = "log1p"
 
     def __post_init__(self) -> None:
         for name in ("rounds", "num_leaves", "min_data_in_leaf", "early_stopping_rounds"):
@@ -91,6 +97,8 @@ class BoostedSettings:
             raise ConfigError(f"feature_fraction must lie in (0, 1], got {self.feature_fraction!r}")
         if not 8 <= self.feature_bits <= 24:
             raise ConfigError(f"feature_bits must lie in [8, 24], got {self.feature_bits!r}")
+        if self.target not in BOOSTED_TARGETS:
+            raise ConfigError(f"target must be one of {BOOSTED_TARGETS}, got {self.target!r}")
 
 
 def _lightgbm() -> Any:
@@ -157,8 +165,8 @@ class BoostedProgressModel(ManifestProperties):
             matrix = _with_columns(matrix, block)
         if self.manifest.file_context:
             matrix = _with_columns(matrix, _feature_rows([self._context_features] * len(states)))
-        logs = self._booster.predict(matrix, num_threads=1)
-        return [max(0.0, math.expm1(float(value))) for value in logs]
+        outputs = self._booster.predict(matrix, num_threads=1)
+        return [float(steps) for steps in decode_steps(self.manifest.target, outputs)]
 
 
 def fit_boosted(
@@ -182,16 +190,19 @@ def fit_boosted(
     )
     labels = np.asarray([e.remaining_steps for e in train], dtype=np.float64)
     params = _lightgbm_params(settings, seed=seed, threads=threads)
-    dataset = lightgbm.Dataset(matrices.of(train, training=True), np.log1p(labels))
+    target = settings.target
+    dataset = lightgbm.Dataset(matrices.of(train, training=True), encode_steps(target, labels))
     callbacks: list[Any] = [lightgbm.log_evaluation(period=50)]
     valid_sets: list[Any] = []
     feval = None
     if valid:
         valid_labels = np.asarray([e.remaining_steps for e in valid], dtype=np.float64)
         valid_sets.append(
-            lightgbm.Dataset(matrices.of(valid), np.log1p(valid_labels), reference=dataset)
+            lightgbm.Dataset(
+                matrices.of(valid), encode_steps(target, valid_labels), reference=dataset
+            )
         )
-        feval = _steps_mae(valid_labels)
+        feval = _steps_mae(target, valid_labels)
         callbacks.append(
             lightgbm.early_stopping(settings.early_stopping_rounds, first_metric_only=False)
         )
@@ -243,7 +254,7 @@ class _ExampleMatrices:
 def _lightgbm_params(
     settings: BoostedSettings, *, seed: int, threads: int | None
 ) -> dict[str, Any]:
-    """LightGBM's parameters: L2 on log(1 + steps), deterministic for a given seed."""
+    """LightGBM's parameters: L2 on the encoded target, deterministic for a given seed."""
     return {
         "objective": "l2",
         "learning_rate": settings.learning_rate,
@@ -258,15 +269,36 @@ def _lightgbm_params(
     }
 
 
-def _steps_mae(labels: Any) -> Any:
-    """The early-stopping metric: MAE in steps (predictions are log(1 + steps))."""
+def _steps_mae(target: str, labels: Any) -> Any:
+    """The early-stopping metric: MAE in steps (the trees predict ``target``)."""
     import numpy as np
 
     def mae_steps(predictions: Any, _data: Any) -> tuple[str, float, bool]:
-        steps = np.maximum(np.expm1(predictions), 0.0)
+        steps = decode_steps(target, predictions)
         return "mae_steps", float(np.abs(steps - labels).mean()), False
 
     return mae_steps
+
+
+def encode_steps(target: str, steps: Any) -> Any:
+    """What the trees learn for remaining ``steps`` (an array): sqrt(1 + steps) for
+    ``sqrt1p``, otherwise log(1 + steps) (``log1p``, and the manifests of boosted models
+    written before the target was recorded, which all learned it)."""
+    import numpy as np
+
+    values = np.asarray(steps, dtype=np.float64)
+    return np.sqrt(1.0 + values) if target == "sqrt1p" else np.log1p(values)
+
+
+def decode_steps(target: str, outputs: Any) -> Any:
+    """Remaining steps (≥ 0, an array) from the trees' ``outputs``; inverse of
+    :func:`encode_steps`."""
+    import numpy as np
+
+    values = np.asarray(outputs, dtype=np.float64)
+    if target == "sqrt1p":
+        return np.maximum(np.square(np.maximum(values, 0.0)) - 1.0, 0.0)
+    return np.maximum(np.expm1(values), 0.0)
 
 
 def _neighbour_labels(

@@ -44,7 +44,7 @@ INPUT_FORMATS = ("state", "state+proof")
 FAMILIES = ("transformer", "boosted")
 #: What the model outputs: remaining steps standardised with the label statistics
 #: (manifests written before the trace existed), or log(1 + steps).
-TARGETS = ("steps", "log1p")
+TARGETS = ("steps", "log1p", "sqrt1p")
 
 
 def format_input(state: str, proof_so_far: Sequence[str], input_format: str) -> str:

@@ -93,6 +93,11 @@ class TrainingConfig:
                 _require_count(name, getattr(self, name))
         if not 0.0 <= self.warmup_ratio < 1.0:
             raise ConfigError(f"warmup_ratio must lie in [0, 1), got {self.warmup_ratio!r}")
+        if self.family == "transformer" and self.boosted.target != "log1p":
+            raise ConfigError(
+                f"target {self.boosted.target!r} is for the boosted family; the transformer "
+                "learns the standardised log(1 + steps)"
+            )
         require_output_directory(self.output, "model directory")
 
 
@@ -188,7 +193,7 @@ def _manifest(config: TrainingConfig, train: Sequence[ProgressExample]) -> Progr
         feature_bits=0 if transformer else config.boosted.feature_bits,
         neighbours=0 if transformer else config.boosted.neighbours,
         file_context=not transformer and config.boosted.file_context,
-        target="log1p",
+        target="log1p" if transformer else config.boosted.target,
         target_mean=statistics.fmean(logs),
         target_std=max(1e-6, statistics.pstdev(logs)),
     )

@@ -15,7 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
-from models.progress.boosted import BoostedSettings
+from models.progress.boosted import BOOSTED_TARGETS, BoostedSettings
 from models.progress.data import parse_ratios
 from models.progress.manifest import FAMILIES, INPUT_FORMATS
 from models.progress.training import TrainingConfig
@@ -95,6 +95,12 @@ def _add_boosted_flags(group: argparse._ArgumentGroup) -> None:
         help="summarise the K most similar training states' labels as features (0: off)",
     )
     group.add_argument(
+        "--target",
+        choices=BOOSTED_TARGETS,
+        default=default("target"),
+        help="what the trees learn: log(1 + steps) or sqrt(1 + steps)",
+    )
+    group.add_argument(
         "--file-context",
         action=argparse.BooleanOptionalAction,
         default=default("file_context"),
@@ -147,7 +153,7 @@ def training_config_from_arguments(arguments: argparse.Namespace) -> TrainingCon
 
 _BOOSTED_FLAGS = (
     "rounds", "num_leaves", "min_data_in_leaf", "feature_fraction", "early_stopping_rounds",
-    "feature_bits", "neighbours", "file_context",
+    "feature_bits", "neighbours", "file_context", "target",
 )  # fmt: skip
 _BOOSTED_FIELDS = {"learning_rate": "tree_learning_rate", **same_names(*_BOOSTED_FLAGS)}
 _TRAINING_FLAGS = (

@@ -19,7 +19,7 @@ from models.progress.scorer import ProgressScorer
 from models.progress.training import TrainingConfig, train_progress_model
 from models.trace_data import FileFold
 from search.config import SearchConfig
-from search.errors import InputError
+from search.errors import ConfigError, InputError
 from tests.models.progress.conftest import FIXTURE_TRACE, proved_record, trace_copy, write_jsonl
 
 REPO = Path(__file__).resolve().parents[3]
@@ -257,3 +257,44 @@ def test_alternating_frontier_reaches_the_built_scorer(boosted_model: Path) -> N
     single, _ = build_scoring(ScoringConfig(progress_model=boosted_model), SearchConfig())
     assert isinstance(alternating, ProgressScorer) and alternating.alternate
     assert isinstance(single, ProgressScorer) and not single.alternate
+
+
+def test_the_square_root_target_round_trips_and_older_manifests_keep_the_log() -> None:
+    """encode/decode invert each other for both targets; a manifest target other than
+    sqrt1p (boosted models written before the field: 'steps') decodes as log(1 + steps)."""
+    from models.progress.boosted import decode_steps, encode_steps
+
+    steps = [0.0, 1.0, 6.0, 326.0]
+    for target in ("log1p", "sqrt1p"):
+        assert list(decode_steps(target, encode_steps(target, steps))) == pytest.approx(steps)
+    assert list(encode_steps("sqrt1p", [3.0])) == [2.0]
+    assert list(decode_steps("steps", encode_steps("log1p", steps))) == pytest.approx(steps)
+    assert list(decode_steps("sqrt1p", [-1.0, 0.5])) == [0.0, 0.0]  # clipped at 0 steps
+    with pytest.raises(ConfigError, match="target must be one of"):
+        BoostedSettings(target="steps")
+    with pytest.raises(ConfigError, match="'sqrt1p' is for the boosted family"):
+        small_config(Path("unused"), family="transformer", boosted=BoostedSettings(target="sqrt1p"))
+
+
+def test_a_model_trained_on_the_square_root_target_records_and_decodes_it(
+    tmp_path: Path,
+) -> None:
+    """--target sqrt1p: the manifest says so, and the loaded model decodes the trees'
+    output r as r² − 1; read as a log model the same trees would give exp(r) − 1."""
+    pytest.importorskip("lightgbm")
+    import dataclasses
+    import math
+
+    output = tmp_path / "model"
+    settings = BoostedSettings(rounds=20, min_data_in_leaf=5, feature_bits=12, target="sqrt1p")
+    train_progress_model(small_config(output, boosted=settings), trace_examples(FIXTURE_TRACE))
+    assert json.loads((output / "progress_manifest.json").read_text())["target"] == "sqrt1p"
+    predictor = load_progress_predictor(output)
+    assert isinstance(predictor, BoostedProgressModel)
+    states = ["x : R\n⊢ Rsqr x >= 0", "⊢ True", "n : nat\n⊢ n + 0 = n\n\n⊢ 0 = 0"]
+    proofs: list[list[str]] = [["intros"], [], ["induction n"]]
+    square = predictor.predict_remaining_steps(states, proofs)
+    assert all(steps > 0 for steps in square)
+    predictor.manifest = dataclasses.replace(predictor.manifest, target="log1p")
+    logged = predictor.predict_remaining_steps(states, proofs)
+    assert logged == pytest.approx([math.expm1(math.sqrt(steps + 1)) for steps in square])
