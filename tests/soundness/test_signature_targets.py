@@ -152,3 +152,36 @@ def test_a_header_naming_the_verifiers_library_is_refused() -> None:
     theorem = Theorem(name="t", header=header, statement="Theorem t : 0 = 0.")
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=60)
     assert not verification.ok and "reserves" in (verification.message or "")
+
+
+def test_a_marker_the_header_defines_does_not_answer_for_the_theorem(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Round twelve defined `ProverCheckPlaced` in the header: now refused by name, and with
+    that refusal and the reading's both switched off, the marker's random suffix still
+    leaves the header's constant unnamed, so coqc fails."""
+    header = "Definition ProverCheckPlaced := Set.\nModule Type B.\nAxiom ax : 1 = 2.\n"
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
+    refused = verify_proof(theorem, ["exact ax."], timeout_s=60)
+    assert not refused.ok and "reserves" in (refused.message or "")
+    monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
+    monkeypatch.setattr(verify_module, "_reserved_name", lambda *_texts: None)
+    verification = verify_proof(theorem, ["exact ax."], timeout_s=60)
+    assert not verification.ok and verification.checks == ("admission",)
+    assert "ProverCheckPlaced_" in (verification.message or "")
+
+
+@pytest.mark.parametrize(
+    ("statement", "reason"),
+    [
+        ("Theorem t : True +.. Module Type B.", "holds '..'"),
+        ("Theorem t : 1 = 1. Axiom ax : False.", "one sentence, got 2"),
+        ("Theorem t : ProverCheckPlaced = Set.", "reserves"),
+    ],
+)
+def test_a_statement_that_is_not_one_plain_sentence_is_refused(statement: str, reason: str) -> None:
+    """Round twelve hid a module type in the statement itself: a statement must be one
+    sentence without '..' and without the verifier's names."""
+    theorem = Theorem(name="t", header="", statement=statement)
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=60)
+    assert not verification.ok and reason in (verification.message or "")

@@ -42,7 +42,7 @@ import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
-from prover.backends.coq.blocks import block_refusal
+from prover.backends.coq.blocks import block_refusal, statement_refusal
 from prover.backends.coq.text import (
     CoqTextError,
     SentenceKind,
@@ -335,14 +335,16 @@ def target_refusal(header: str, statement: str, *, keeps_subproofs: bool = False
     """Why the theorem ``statement`` after ``header`` may be neither searched nor counted.
 
     One list for the backend, which refuses to open such a target, and for verification,
-    which refuses to count it: a recursive statement, a theorem inside an open
+    which refuses to count it: a statement that is not one plain sentence, a recursive
+    statement, a theorem inside an open
     ``Module Type`` or after sections and modules that cannot be read with certainty
     (:func:`~prover.backends.coq.blocks.block_refusal`), a header
     that hands a generator a fixpoint (and, with ``keeps_subproofs``, an ``abstract``:
     :func:`header_vocabulary_refusal`). None when none applies.
     """
     return (
-        recursive_statement(statement)
+        statement_refusal(statement)
+        or recursive_statement(statement)
         or block_refusal(header)
         or header_vocabulary_refusal(header, keeps_subproofs=keeps_subproofs)
     )

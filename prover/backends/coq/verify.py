@@ -24,6 +24,7 @@ own session and are killed with their process group on every exit path.
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import subprocess
 import time
@@ -37,7 +38,7 @@ from prover.backends.coq.assumptions import (
     parse_context_summary,
     summary_problem,
 )
-from prover.backends.coq.blocks import closable, placed_closings
+from prover.backends.coq.blocks import PLACEMENT_MARKER, closable, placed_closings
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.kernel_bugs import target_refusal
 from prover.backends.coq.term_reading import (
@@ -122,22 +123,27 @@ def _assemble(
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
-def _placed(header: str) -> list[str]:
+def _placed(header: str, marker: str = PLACEMENT_MARKER) -> list[str]:
     """The checked file's closings with Coq's check of where the theorem landed
     (:func:`~prover.backends.coq.blocks.placed_closings`)."""
-    return placed_closings(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}")
+    return placed_closings(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", marker)
 
 
-def _reserved_name(header: str) -> str | None:
-    """Why ``header`` may not be checked: its code (outside comments and strings, where the
-    inspection prints' file names are) names the verifier's own library, on whose full
-    names the placement check relies; or None."""
-    try:
-        code = code_without_strings(header)
-    except CoqTextError as exc:
-        return f"the header cannot be read: {exc}"
-    if re.search(rf"(?<![\w']){VERIFY_LIBRARY}(?![\w'])", code):
-        return f"the header names {VERIFY_LIBRARY}, which the verifier reserves for its own file"
+def _reserved_name(*texts: str) -> str | None:
+    """Why ``texts`` (the header, the statement) may not be checked: their code (outside
+    comments and strings, where the inspection prints' file names are) has a name starting
+    with the verifier's library name, which the placement marker and its full name use
+    (a red-team round defined the marker itself in a header); or None."""
+    for text in texts:
+        try:
+            code = code_without_strings(text)
+        except CoqTextError as exc:
+            return f"the header or statement cannot be read: {exc}"
+        if re.search(rf"(?<![\w']){VERIFY_LIBRARY}", code):
+            return (
+                f"the header or statement names {VERIFY_LIBRARY}..., which the verifier "
+                "reserves for its own file"
+            )
     return None
 
 
@@ -186,7 +192,7 @@ def verify_proof(
     fold = trusted_fixpoints(theorem.header)
     problem = (
         problem
-        or _reserved_name(theorem.header)
+        or _reserved_name(theorem.header, theorem.statement)
         or target_refusal(theorem.header, theorem.statement, keeps_subproofs=bool(fold))
     )
     if problem is not None:
@@ -194,7 +200,10 @@ def verify_proof(
     closed = closable(theorem.header)  # once for both files
     source = _assemble(closed, theorem.statement, tactics, ["Qed."])
     ending = inspected_ending(theorem.name, fold)
-    inspected = _assemble(closed, theorem.statement, tactics, ending, _placed(theorem.header))
+    marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
+    inspected = _assemble(
+        closed, theorem.statement, tactics, ending, _placed(theorem.header, marker)
+    )
     tools = _Tools(
         coqc=_executable(coqc_path, "coqc"),
         coqchk=_executable(coqchk_path, "coqchk"),

@@ -86,6 +86,8 @@ def test_a_body_is_only_a_top_level_colon_equals_that_no_with_clause_owns(
     [
         ("Module M : S with Definition d := let x := 1 in x.\n", "cannot be told apart"),
         ("Timeout 100 Module Type B.\n", "an unknown shape"),
+        ("Timeout 1_000 Module Type B.\n", "an unknown shape"),
+        ("Timeout 0x3E8 End B.\n", "an unknown shape"),
         ("Section B.\nTime End B.\n", "an unknown shape"),
         ('Redirect "f" Module Type B.\n', "an unknown shape"),
         ("#[local] #[global] Module M.\n", "an unknown shape"),
