@@ -228,6 +228,9 @@ def block_refusal(header: str) -> str | None:
     signature's own ``Axiom``/``Parameter`` fields, which coqchk does not list: ``1 = 2``
     after ``Axiom ax : False.`` in a ``Module Type`` would count as proved.
     """
+    blank = _unicode_blank_after_dot(header)
+    if blank is not None:
+        return f"the header has {blank}"
     reading = read_blocks(header)
     if reading.unreadable is not None:
         unreadable = reading.unreadable
@@ -245,6 +248,19 @@ def block_refusal(header: str) -> str | None:
 PLACEMENT_MARKER = "ProverCheckPlaced"
 
 
+#: A '.' followed by a blank that is not ASCII: this split ends a sentence there, Coq does
+#: not (red-team round thirteen: ``Fail Check ax.<U+00A0>End B.`` is one sentence to Coq).
+_UNICODE_BLANK_AFTER_DOT = re.compile(r"\.([^\S \t\n\r\f\v])")
+
+
+def _unicode_blank_after_dot(text: str) -> str | None:
+    """A description of the first '.' before a non-ASCII blank in ``text``'s code, or None."""
+    found = _UNICODE_BLANK_AFTER_DOT.search(code_without_strings(text))
+    if found is None:
+        return None
+    return f"a '.' followed by U+{ord(found.group(1)):04X}, a blank Coq does not end a sentence at"
+
+
 def statement_refusal(statement: str) -> str | None:
     """Why ``statement`` cannot be read as the one sentence it must be, or None.
 
@@ -253,6 +269,9 @@ def statement_refusal(statement: str) -> str | None:
     theorem the checks never see (red-team round twelve, 2026-12-04); no statement needs
     one (recursive notations are declared in headers, not used with ``..``).
     """
+    blank = _unicode_blank_after_dot(statement)
+    if blank is not None:
+        return f"the statement has {blank}"
     sentences = [sentence for sentence in split_for_coqtop(statement) if not sentence.focus]
     if len(sentences) != 1:
         return f"the statement must be one sentence, got {len(sentences)}"

@@ -9,6 +9,7 @@ from prover.backends.coq.blocks import (
     closable,
     open_blocks,
     placed_closings,
+    statement_refusal,
     visible_fixpoints,
 )
 
@@ -125,3 +126,13 @@ def test_the_closings_carry_coqs_check_of_where_the_theorem_is() -> None:
         "End M.", "Check L.C.O.F1.Mid.F2.M.ProverCheckPlaced.", "End F2.", "End Mid.",
         "Print Module L.C.O.F1.Mid.F2.", "End F1.", "End O.", "Print Module L.C.O.F1.",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("blank", ["\u00a0", "\u2003", "\u3000"])
+def test_a_dot_before_a_unicode_blank_is_refused_in_headers_and_statements(blank: str) -> None:
+    """Coq does not end a sentence at '.' + U+00A0 where this split does (round thirteen's
+    phantom functor); inside a comment or a string it does not matter."""
+    header = f"Module Type B.\nFail Check ax.{blank}End B.{blank}Module B (X : S).\n"
+    assert f"U+{ord(blank):04X}" in (block_refusal(header) or "")
+    assert block_refusal(f'(* a.{blank}b *)\nDefinition s := "x.{blank}y".\n') is None
+    assert f"U+{ord(blank):04X}" in (statement_refusal(f"Theorem t : True.{blank}") or "")
