@@ -175,16 +175,15 @@ class ResultsDatabase(Closing):
 
         A record that is no longer proved loses its stored search graph.
         """
-        graph = None if not record.proved else self.graph(record.name, record.attempt)
         self._connection.execute("BEGIN IMMEDIATE")
         try:
             cursor = self._connection.execute(
-                "UPDATE attempts SET status = ?, record = ?, graph = ? "
-                "WHERE name = ? AND attempt = ?",
+                "UPDATE attempts SET status = ?, record = ?, "
+                "graph = CASE WHEN ? THEN graph END WHERE name = ? AND attempt = ?",
                 (
                     record.status,
                     json.dumps(record.to_dict(), ensure_ascii=False),
-                    graph,
+                    record.proved,
                     record.name,
                     record.attempt,
                 ),
@@ -226,8 +225,7 @@ class ResultsDatabase(Closing):
         """Make ``results.jsonl`` hold each recorded attempt exactly once; returns lines added.
 
         After :meth:`replace` the whole file is rewritten from the database (0 is returned).
-        Otherwise a torn final line (a writer killed mid-line) is cut
-        off; a broken line elsewhere,
+        Otherwise a torn final line (a writer killed mid-line) is cut off; a broken line elsewhere,
         a duplicate or an attempt the database does not know raises :class:`InputError`
         naming the file and line (the database keeps every attempt either way).
         """

@@ -348,18 +348,16 @@ def visible_fixpoints(source: str) -> tuple[str, ...]:
 
 
 def _without_ascription(code: str, start: int) -> str | None:
-    """``Module M (X : T) <: S.`` without ``<: S`` (parameters kept); None if there is none."""
-    depth = 0
-    for position in range(start, len(code)):
-        character = code[position]
-        if character == "(":
-            depth += 1
-        elif character == ")":
-            depth -= 1
-        elif character == ":" and depth == 0:
-            cut = position - 1 if code[position - 1] == "<" else position
-            return code[:cut].rstrip() + "."
-    return None
+    """``Module M (X : T) <: S.`` without ``<: S`` (parameters kept); None if there is none.
+
+    The ascription starts at the first ``:`` outside brackets after ``start``; the caller
+    has already refused unbalanced brackets."""
+    parts = _split_at_top_level(code[start:], ":")
+    if parts is None or len(parts) == 1:
+        return None
+    position = start + len(parts[0])
+    cut = position - 1 if code[position - 1] == "<" else position
+    return code[:cut].rstrip() + "."
 
 
 def closable(header: str) -> tuple[str, list[str]]:
