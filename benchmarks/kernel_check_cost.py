@@ -9,7 +9,9 @@ kept; the figures are medians over proofs, and coqchk's median as a share of the
 attempt budget (``--attempt-budget``, 10 s by default). Since verification also prints
 the proof term for reading (:mod:`prover.backends.coq.term_reading`), coqc is timed a
 second time on the file with that print, and the run's records refused by the reading
-(a fixpoint literal in the term) are counted.
+(a fixpoint literal in the term) are counted. A third coqc run times the file exactly as
+verification compiles it since 2026-12-04: with the split markers, under ``coqc -time``,
+and Coq's split compared with the prover's (:mod:`prover.backends.coq.split_check`).
 
 Usage::
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -32,6 +35,7 @@ from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
 from prover.backends.coq.blocks import placed_closings
+from prover.backends.coq.split_check import mark_sentences, split_refusal
 from prover.backends.coq.term_reading import inspected_ending, term_problem, trusted_fixpoints
 from prover.backends.coq.verify import VERIFY_LIBRARY, VERIFY_MODULE, coqc_command, coqchk_command
 from search.process import kill_tree, spawn
@@ -89,34 +93,54 @@ def with_term_print(proof_text: str, name: str) -> str:
     return before + "\n" + "\n".join([*ending, *placed]) + "\n"
 
 
-def _compile(source: str, directory: Path, coqc: str) -> float:
-    (directory / f"{VERIFY_MODULE}.v").write_text(source, encoding="utf-8")
-    seconds, status, output, errors = _timed(coqc_command(coqc), directory)
+def _compile(source: str, directory: Path, coqc: str, *, timed: bool = False) -> tuple[float, str]:
+    (directory / f"{VERIFY_MODULE}.v").write_bytes(source.encode("utf-8"))
+    seconds, status, output, errors = _timed(coqc_command(coqc, timed=timed), directory)
     if status != 0:
         raise RuntimeError(f"coqc failed on a recorded proof: {(output + errors)[-300:]}")
+    return seconds, output
+
+
+def _split_checked_s(inspected: str, coqc: str) -> float:
+    """Seconds of coqc on ``inspected`` with the split markers, under ``-time``, and the
+    comparison of Coq's split with the prover's (which must agree: the record was verified)."""
+    marked = mark_sentences(inspected, secrets.token_hex(8))
+    if isinstance(marked, str):
+        raise RuntimeError(f"the split markers refused a recorded proof: {marked}")
+    with private_directory("kernel-cost-") as directory:
+        started = time.monotonic()
+        _, output = _compile(marked.text, directory, coqc, timed=True)
+        problem = split_refusal(output, marked)
+        seconds = time.monotonic() - started
+    if problem is not None:
+        raise RuntimeError(f"the split check refused a recorded proof: {problem}")
     return seconds
 
 
-def measure(proof_text: str, name: str, *, coqc: str, coqchk: str) -> tuple[float, float, float]:
-    """Seconds of coqc, of coqchk, and of coqc with the term print and its reading.
+def measure(
+    proof_text: str, name: str, *, coqc: str, coqchk: str
+) -> tuple[float, float, float, float]:
+    """Seconds of coqc, of coqchk, of coqc with the term print and its reading, and of coqc
+    on the file verification compiles (term print, placement checks, split markers).
 
-    Each in a fresh private directory; the reading must accept the term (the record was
-    verified with it).
+    Each in a fresh private directory; the reading and the split check must accept the
+    proof (the record was verified with them).
     """
     with private_directory("kernel-cost-") as directory:
-        coqc_s = _compile(proof_text, directory, coqc)
+        coqc_s, _ = _compile(proof_text, directory, coqc)
         coqchk_s, status, _, summary_text = _timed(coqchk_command(coqchk), directory)
     summary = parse_context_summary(summary_text)
     if status != 0 or isinstance(summary, str) or summary_problem(summary):
         raise RuntimeError(f"coqchk refused a recorded proof: {summary_text[-300:]}")
+    inspected = with_term_print(proof_text, name)
     with private_directory("kernel-cost-") as directory:
         started = time.monotonic()
-        _compile(with_term_print(proof_text, name), directory, coqc)
+        _compile(inspected, directory, coqc)
         problem = term_problem(directory)
         printed_s = time.monotonic() - started
     if problem is not None:
         raise RuntimeError(f"the term reading refused a recorded proof: {problem}")
-    return coqc_s, coqchk_s, printed_s
+    return coqc_s, coqchk_s, printed_s, _split_checked_s(inspected, coqc)
 
 
 def _figures(rows: list[dict[str, Any]], budget_s: float) -> dict[str, Any]:
@@ -124,6 +148,7 @@ def _figures(rows: list[dict[str, Any]], budget_s: float) -> dict[str, Any]:
     coqchk = [row["coqchk_s"] for row in rows]
     shares = [row["coqchk_s"] / (row["coqc_s"] + row["coqchk_s"]) for row in rows]
     print_ratios = [row["coqc_with_term_print_s"] / row["coqc_s"] for row in rows]
+    split_ratios = [row["coqc_split_checked_s"] / row["coqc_with_term_print_s"] for row in rows]
     median_coqchk = statistics.median(coqchk)
     return {
         "proofs": len(rows),
@@ -133,6 +158,11 @@ def _figures(rows: list[dict[str, Any]], budget_s: float) -> dict[str, Any]:
         ),
         "median_term_print_ratio": round(statistics.median(print_ratios), 4),
         "max_term_print_ratio": round(max(print_ratios), 4),
+        "median_coqc_split_checked_s": round(
+            statistics.median(row["coqc_split_checked_s"] for row in rows), 4
+        ),
+        "median_split_check_ratio": round(statistics.median(split_ratios), 4),
+        "max_split_check_ratio": round(max(split_ratios), 4),
         "median_coqchk_s": round(median_coqchk, 4),
         "max_coqchk_s": round(max(coqchk), 4),
         "median_coqchk_share_of_verification": round(statistics.median(shares), 4),
@@ -167,6 +197,7 @@ def main() -> int:
                 "coqc_s": statistics.median(t[0] for t in timings),
                 "coqchk_s": statistics.median(t[1] for t in timings),
                 "coqc_with_term_print_s": statistics.median(t[2] for t in timings),
+                "coqc_split_checked_s": statistics.median(t[3] for t in timings),
             }
         )
     if not rows:

@@ -11,17 +11,22 @@ admission, the text scans, the whole-file re-check, kernel checkers, sandbox) an
 ``prover.data`` (which decides where a file's header ends and what a benchmark's statement
 is), file names included. Any edit there, a comment included, makes a new verifier: a
 spurious re-check costs seconds per proof, a missed one would count a proof nobody
-checked. The proof assistant's own version is not part of it (the re-check runs the
-installed one).
+checked. The installed Coq's version (``coqc --print-version``, or "absent") is part of it
+too: a Coq upgrade may fix a kernel bug an earlier check relied on, so proofs checked by
+another Coq are checked again. (Lean's toolchain is per project and is not included.)
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import shutil
+import subprocess
 from pathlib import Path
 
-__all__ = ["source_fingerprint", "verifier_fingerprint"]
+from search.process import kill_tree, spawn
+
+__all__ = ["coq_version", "source_fingerprint", "verifier_fingerprint"]
 
 _PROVER = Path(__file__).resolve().parents[1]
 _VERIFYING_PACKAGES = ("backends", "data")
@@ -29,8 +34,27 @@ _VERIFYING_PACKAGES = ("backends", "data")
 
 @functools.cache
 def verifier_fingerprint() -> str:
-    """The fingerprint of the installed verifier (computed once per process)."""
-    return source_fingerprint(_PROVER, _VERIFYING_PACKAGES)
+    """The fingerprint of the installed verifier and Coq (computed once per process)."""
+    digest = hashlib.sha256(source_fingerprint(_PROVER, _VERIFYING_PACKAGES).encode())
+    digest.update(f"coq {coq_version()}".encode())
+    return digest.hexdigest()
+
+
+def coq_version(coqc: str = "coqc") -> str:
+    """What ``coqc --print-version`` prints (e.g. ``8.16.1 4.14.1``), or ``absent`` when there
+    is no coqc or it does not answer within 30 s."""
+    executable = shutil.which(coqc)
+    if executable is None:
+        return "absent"
+    process = spawn([executable, "--print-version"], merge_stderr=False)
+    try:
+        stdout, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        return "absent"
+    finally:
+        kill_tree(process)
+    version = stdout.decode("utf-8", "replace").strip()
+    return version if process.returncode == 0 and version else "absent"
 
 
 def source_fingerprint(root: Path, packages: tuple[str, ...]) -> str:

@@ -25,6 +25,7 @@ import prover.backends.coq.verify as verify_module
 from prover.backends.coq.blocks import block_refusal
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
+from prover.backends.coq.split_check import MarkedSource
 from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError
 from search.states import Theorem
@@ -120,9 +121,47 @@ def test_coq_itself_refuses_a_signature_field_the_reading_missed(
     if not header.startswith("Module Type T."):
         assert "cannot be read with certainty" in (block_refusal(header) or "")
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
+    _switch_off_the_split_check(monkeypatch)
     verification = verify_proof(theorem, ["exact ax."], timeout_s=60)
     assert not verification.ok and verification.checks == ("admission",)
     assert "ProverCheckPlaced" in (verification.message or "")
+
+
+def _switch_off_the_split_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No split markers and no comparison with Coq's split (to test the other checks alone)."""
+
+    def unmarked(source: str, _nonce: str) -> MarkedSource:
+        return MarkedSource(text=source, expected=())
+
+    monkeypatch.setattr(verify_module, "mark_sentences", unmarked)
+    monkeypatch.setattr(verify_module, "split_refusal", lambda *_args: None)
+
+
+SPLIT_ATTACK_HEADER = (
+    'Notation "x +." := (S x) (at level 40).\nSection B.\nDefinition d0 := 0 +.. End B.\n'
+    "Definition d1 := 0 +.. Module Type B.\n"
+)
+
+
+def test_coq_split_alone_refuses_a_header_the_prover_splits_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the reading's refusal and the placement checks switched off, `1 = 2` verifies
+    (the control), and switching the split markers back on refuses it: Coq ends a sentence
+    inside '0 +..' where the prover's split does not, so either the splits part or a marker
+    lands inside one of Coq's sentences and coqc fails."""
+    header = f"{SPLIT_ATTACK_HEADER}Axiom ax : 1 = 2.\n"
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
+    monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
+    # the closing a reading that saw only `Section B.` would append, without placement checks
+    monkeypatch.setattr(verify_module, "_placed", lambda _header, _marker: ["End B."])
+    with monkeypatch.context() as unchecked:
+        _switch_off_the_split_check(unchecked)
+        assert verify_proof(theorem, ["exact ax."], timeout_s=60).ok
+    verification = verify_proof(theorem, ["exact ax."], timeout_s=60)
+    assert not verification.ok and verification.checks == ("admission",)
+    message = verification.message or ""
+    assert "sentence split differs" in message or "reference Comments" in message
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,10 @@
    declares fixpoints), then the print of the proof term that
    :mod:`prover.backends.coq.term_reading` reads — nothing else, nothing the search
    printed — compiles in a fresh process and a fresh temporary directory
-   (``coqc -Q DIR ProverCheck``) under the memory cap, and the term holds no fixpoint
-   literal;
+   (``coqc -time -Q DIR ProverCheck``) under the memory cap, the term holds no fixpoint
+   literal, and Coq split the file into exactly the sentences the prover's reading of it
+   rests on (the file carries a nonce marker after each sentence, and ``-time`` reports
+   each sentence's byte range: :mod:`prover.backends.coq.split_check`);
 3. **coqchk** — Coq's kernel checker re-checks the compiled file
    (``coqchk -silent -o -Q DIR ProverCheck -norec ProverCheck.Checked``) and its
    context summary, parsed fail-closed by
@@ -41,6 +43,7 @@ from prover.backends.coq.assumptions import (
 from prover.backends.coq.blocks import PLACEMENT_MARKER, closable, placed_closings
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.kernel_bugs import target_refusal
+from prover.backends.coq.split_check import MarkedSource, mark_sentences, split_refusal
 from prover.backends.coq.term_reading import (
     PRINT_WHOLE_TERMS,
     TERM_FILE,
@@ -147,9 +150,11 @@ def _reserved_name(*texts: str) -> str | None:
     return None
 
 
-def coqc_command(coqc: str) -> list[str]:
-    """``coqc`` compiling ``Checked.v`` as ``ProverCheck.Checked`` (run in the file's directory)."""
-    return [coqc, "-q", "-Q", ".", VERIFY_LIBRARY, f"{VERIFY_MODULE}.v"]
+def coqc_command(coqc: str, *, timed: bool = False) -> list[str]:
+    """``coqc`` compiling ``Checked.v`` as ``ProverCheck.Checked`` (run in the file's directory);
+    ``timed`` adds ``-time``, whose per-sentence lines :func:`split_refusal` reads."""
+    time_flag = ["-time"] if timed else []
+    return [coqc, *time_flag, "-q", "-Q", ".", VERIFY_LIBRARY, f"{VERIFY_MODULE}.v"]
 
 
 def coqchk_command(coqchk: str) -> list[str]:
@@ -201,9 +206,12 @@ def verify_proof(
     source = _assemble(closed, theorem.statement, tactics, ["Qed."])
     ending = inspected_ending(theorem.name, fold)
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
-    inspected = _assemble(
-        closed, theorem.statement, tactics, ending, _placed(theorem.header, marker)
+    inspected = mark_sentences(
+        _assemble(closed, theorem.statement, tactics, ending, _placed(theorem.header, marker)),
+        secrets.token_hex(8),
     )
+    if isinstance(inspected, str):
+        return Verification(ok=False, proof_text="", message=inspected, time_s=_since(started))
     tools = _Tools(
         coqc=_executable(coqc_path, "coqc"),
         coqchk=_executable(coqchk_path, "coqchk"),
@@ -223,23 +231,25 @@ def verify_proof(
 
 
 def _compile_and_check(
-    source: str, tools: _Tools
+    marked: MarkedSource, tools: _Tools
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """(reason to reject or None, checks passed, axioms the kernel checker listed).
+
+    ``coqc`` must also have split the file as the prover did (:func:`split_refusal`).
 
     The listed axioms leave out the fields of sealed stdlib modules, which are
     definitions that ``-norec`` merely cannot see through.
     """
     with private_directory("coq-verify-") as directory:
-        (directory / f"{VERIFY_MODULE}.v").write_text(source, encoding="utf-8")
-        compiled = _run(coqc_command(tools.coqc), directory, tools)
+        (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
+        compiled = _run(coqc_command(tools.coqc, timed=True), directory, tools)
         if isinstance(compiled, str):
             return f"coqc {compiled}", (), ()
         returncode, output, _ = compiled
         if returncode != 0:
             error = extract_error(output) or output.strip() or f"exit status {returncode}"
             return f"coqc rejected the proof: {one_line(error)}", (), ()
-        problem = term_problem(directory)
+        problem = split_refusal(output, marked) or term_problem(directory)
         if problem is not None:
             return problem, (), ()
         checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from prover.backends.verifier_identity import source_fingerprint, verifier_fingerprint
+import pytest
+
+from prover.backends.verifier_identity import coq_version, source_fingerprint, verifier_fingerprint
 
 
 def _package(root: Path) -> Path:
@@ -42,3 +45,10 @@ def test_the_installed_verifier_has_a_stable_fingerprint() -> None:
     fingerprint = verifier_fingerprint()
     assert len(fingerprint) == 64 and int(fingerprint, 16) >= 0
     assert verifier_fingerprint() == fingerprint
+
+
+@pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc not installed")
+def test_the_installed_coq_version_is_read_and_a_missing_coqc_is_absent() -> None:
+    """coqc --print-version answers with a version number; a coqc that is not there is absent."""
+    assert coq_version()[:1].isdigit()
+    assert coq_version("no-such-coqc-here") == "absent"
