@@ -17,8 +17,11 @@ the one case. This module makes Coq confirm the split of the whole checked file 
 Why this is sound against a header that prints text of its own: a printed line can only
 *add* to what Coq reports, and every addition fails the exact comparison; what it cannot do
 is remove one of Coq's own lines or print a marker line, whose nonce is chosen after the
-header is fixed. Lines repeating a range already seen are skipped: at ``Qed`` coqc replays
-the queries of the proof (the markers inside it among them), each at the range it had.
+header is fixed. That holds because every ``Chars B - E [`` in the output is counted,
+wherever it stands: round fourteen (2026-12-04) hid Coq's own lines from a reading by
+lines (``str.splitlines`` also breaks at U+001C, which a header can put in a command).
+Lines repeating a range already seen are skipped: at ``Qed`` coqc replays the queries of
+the proof (the markers inside it among them), each at the range it had.
 So if Coq read any stretch of the file as other sentences than the prover did (more,
 fewer, or with other ends), a marker line is missing or out of place, or some stretch gets
 two lines, and the check refuses.
@@ -38,11 +41,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prover.backends.coq.goals import one_line
 from prover.backends.coq.text import (
     CoqTextError,
+    Sentence,
     SentenceKind,
     code_without_strings,
     split_sentences,
+    strip_comments,
 )
 
 __all__ = ["SPLIT_MARKER_WORD", "MarkedSource", "mark_sentences", "split_refusal"]
@@ -55,16 +61,25 @@ _COQ_BLANKS = frozenset(" \t\n\r\f")
 _PROOF_COMMAND = re.compile(r"Proof(?![\w'])")
 #: ``Load`` runs another file's sentences, reported at that file's byte ranges.
 _LOAD = re.compile(r"(?<![\w'])Load(?![\w'])")
-_TIME_LINE = re.compile(r"^Chars (\d+) - (\d+) \[(.*)\] \S+ secs \(.*\)$")
+#: Characters some readers take for line breaks (``str.splitlines``), besides ``\n\r\f``.
+_SEPARATORS = frozenset("\v\x1c\x1d\x1e\x85\u2028\u2029")
+#: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
+#: ``Tactic Notation``, ``Ltac2 Notation``, with any prefix).
+_DECLARES_TOKENS = re.compile(r"(?<![\w'])(?:Notation|Infix)(?![\w'])")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_GLUED_COMMENT = re.compile(r"\S\(\*")
+#: The head of each line ``coqc -time`` prints: ``Chars B - E [command] T secs (...)``.
+_TIME_HEAD = re.compile(r"Chars (\d+) - (\d+) \[")
 
 
 @dataclass(frozen=True, kw_only=True)
 class _Expected:
-    """One line ``coqc -time`` must print: a byte range, and for a marker its command text."""
+    """One line ``coqc -time`` must print: a byte range, and for a marker the pattern of
+    its command as printed after the ``[``."""
 
     start: int
     end: int
-    marker_text: str | None
+    marker: re.Pattern[str] | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,12 +100,14 @@ def mark_sentences(source: str, nonce: str) -> MarkedSource | str:
         raise ValueError(f"nonce: expected 8 to 16 lowercase hex digits, got {nonce!r}")
     try:
         sentences = split_sentences(source)
-        if _LOAD.search(code_without_strings(source)):
-            return "the checked file uses Load (another file's sentences cannot be checked)"
+        problem = _lexing_refusal(source, sentences)
     except CoqTextError as exc:
         return f"the checked file cannot be split: {exc}"
+    if problem is not None:
+        return problem
     marker = f"{SPLIT_MARKER_WORD} p{nonce}."
     inserted, marker_bytes = f"\n{marker}\n", _bytes(marker)
+    printed_marker = re.compile(rf"{SPLIT_MARKER_WORD}~+p{nonce}\.\]")
     pieces: list[str] = []
     expected: list[_Expected] = []
     copied = 0  # characters of source already in pieces
@@ -101,7 +118,7 @@ def mark_sentences(source: str, nonce: str) -> MarkedSource | str:
             return f"{problem} (line {source.count(chr(10), 0, sentence.end) + 1})"
         start = length + _bytes(source[copied : sentence.start])
         length = start + _bytes(sentence.text)
-        expected.append(_Expected(start=start, end=length, marker_text=None))
+        expected.append(_Expected(start=start, end=length, marker=None))
         pieces.append(source[copied : sentence.end])
         copied = sentence.end
         following = sentences[index + 1] if index + 1 < len(sentences) else None
@@ -111,13 +128,43 @@ def mark_sentences(source: str, nonce: str) -> MarkedSource | str:
             _Expected(
                 start=length + 1,
                 end=length + 1 + marker_bytes,
-                marker_text=marker.replace(" ", "~"),
+                marker=printed_marker,
             )
         )
         pieces.append(inserted)
         length += _bytes(inserted)
     pieces.append(source[copied:])
     return MarkedSource(text="".join(pieces), expected=tuple(expected))
+
+
+def _lexing_refusal(source: str, sentences: list[Sentence]) -> str | None:
+    """Why Coq's lexer may read ``source`` otherwise than the prover's, or None.
+
+    ``Load``; a line separator other than ``\\n``/``\\r``/``\\f`` (a reader splitting lines
+    there, as ``str.splitlines`` does, loses text); and a notation string declaring a token
+    that Coq would lex across what the prover reads as a comment or a string: a ``(*``
+    glued after another character (Coq lexes the symbol ``+(*`` as one token, the prover
+    opens a comment) or a ``""`` (a token holding a quote). Round fourteen hid a whole
+    ``Module Type`` from every Python reader behind ``+(*``.
+    """
+    if _LOAD.search(code_without_strings(source)):
+        return "the checked file uses Load (another file's sentences cannot be checked)"
+    separator = next((character for character in source if character in _SEPARATORS), None)
+    if separator is not None:
+        return f"the checked file holds the line separator U+{ord(separator):04X}"
+    for sentence in sentences:
+        code = strip_comments(sentence.text)
+        if _DECLARES_TOKENS.search(code_without_strings(sentence.text)) is None:
+            continue
+        for literal in _STRING.finditer(code):
+            body = literal.group()[1:-1]
+            if '""' in body or _GLUED_COMMENT.search(body):
+                return (
+                    f"the notation token string {one_line(literal.group(), 60)} may be lexed "
+                    "across a comment or string (line "
+                    f"{source.count(chr(10), 0, sentence.start) + 1})"
+                )
+    return None
 
 
 def _unmarkable(source: str, end: int, kind: SentenceKind, terminated: bool) -> str | None:
@@ -137,16 +184,18 @@ def _bytes(text: str) -> int:
 def split_refusal(output: str, marked: MarkedSource) -> str | None:
     """Why ``coqc -time``'s ``output`` shows a split other than ``marked``'s, or None.
 
-    Fail closed: a missing, extra or displaced line, or a marker line without the nonce,
-    refuses. The message names the first byte range where the two splits part.
+    Every ``Chars B - E [`` in the output counts, wherever it stands: not only at the
+    start of a line, because a header controls characters that other readers take for line
+    breaks (round fourteen hid coqc's own lines behind a U+001C in a ``Redirect`` file name,
+    which ``str.splitlines`` breaks at). A marker's command may be printed with its blank
+    widened to a run of ``~`` (a narrow ``Printing Width``). Fail closed: a missing, extra
+    or displaced range, or a marker without the nonce, refuses; the message names the first
+    byte range where the two splits part.
     """
     seen: set[tuple[int, int]] = set()
     position = 0
-    for line in output.splitlines():
-        match = _TIME_LINE.match(line)
-        if match is None:
-            continue
-        start, end, command = int(match[1]), int(match[2]), match[3]
+    for match in _TIME_HEAD.finditer(output):
+        start, end = int(match[1]), int(match[2])
         if (start, end) in seen:
             continue  # a replay (queries inside a proof are run again at Qed)
         seen.add((start, end))
@@ -155,7 +204,7 @@ def split_refusal(output: str, marked: MarkedSource) -> str | None:
         wanted = marked.expected[position]
         if (start, end) != (wanted.start, wanted.end):
             return _parted(start, end, f"where the prover's split has {wanted.start}-{wanted.end}")
-        if wanted.marker_text is not None and command != wanted.marker_text:
+        if wanted.marker is not None and wanted.marker.match(output, match.end()) is None:
             return _parted(start, end, "at a marker sentence, with another command")
         position += 1
     if position < len(marked.expected):

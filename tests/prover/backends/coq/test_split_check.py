@@ -112,3 +112,36 @@ class TestWithCoqc:
         source = f'Goal True. idtac "{forged}". exact I. Qed.\n'
         result = marked(source)
         assert split_refusal(coq_output(result.text, tmp_path), result) is not None
+
+
+def test_a_line_is_found_wherever_it_stands_and_a_widened_marker_is_accepted() -> None:
+    """A `Chars` head after a U+001C (which str.splitlines breaks at) still counts, and a
+    marker printed with its blank widened to `~~~` (narrow Printing Width) is accepted."""
+    result = marked("Definition a := 0.\n")
+    first, marker = result.expected
+    widened = f"Chars {marker.start} - {marker.end} [Comments~~~p{NONCE}.] 0. secs (0.u,0.s)"
+    good = f"Chars {first.start} - {first.end} [Definition~a~:=~0.] 0. secs (0.u,0.s)\n{widened}"
+    assert split_refusal(good, result) is None
+    hidden = f'Chars 90 - 99 [Redirect~"r\x1c"~End~B.] 0. secs (0.u,0.s)\n{good}'
+    assert "Coq read bytes 90-99" in str(split_refusal(hidden, result))
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("Definition a := 0.\x1c\n", "line separator U+001C"),
+        ('Check "\u2028".\n', "line separator U+2028"),
+        ('Notation "x +(* y" := (x + y) (at level 50).\n', "notation token string"),
+        ('Infix "a""b" := plus (at level 50).\n', "notation token string"),
+    ],
+)
+def test_text_coq_may_lex_otherwise_is_refused(source: str, reason: str) -> None:
+    """Separators other readers break lines at, and tokens glued to '(*' or holding a quote."""
+    assert reason in str(mark_sentences(source, NONCE))
+
+
+def test_notation_strings_that_lex_alike_are_accepted() -> None:
+    """ssreflect's reserved notation opening with '(*' (a comment for Coq too) and a string
+    with a quote outside any notation are no reason to refuse."""
+    source = 'Reserved Notation "(* x \'is\' y *)" (at level 99).\nDefinition s := "say ""hi""".\n'
+    assert isinstance(mark_sentences(source, NONCE), MarkedSource)
