@@ -20,9 +20,12 @@ import pytest
 import prover.backends.coq.split_check as split_module
 import prover.backends.coq.verify as verify_module
 from prover.backends.coq.blocks import closable
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.coq.split_check import MarkedSource, mark_sentences
 from prover.backends.coq.term_reading import inspected_ending
 from prover.backends.coq.verify import verify_proof
+from search.errors import StatementError
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
 
@@ -103,3 +106,13 @@ def test_without_the_lexing_refusal_coq_split_still_refuses_it(
     verification = verify_proof(_attack(), PROOF, timeout_s=60)
     assert not verification.ok and verification.checks == ("admission",)
     assert "sentence split differs" in (verification.message or "")
+
+
+def test_the_backend_refuses_to_open_it_with_one_line() -> None:
+    """The search never starts on it (before, the coqtop replay fell out of step and the
+    attempt ended in an error, by accident)."""
+    with (
+        CoqEnvironment(CoqConfig()) as environment,
+        pytest.raises(StatementError, match="line separator U"),
+    ):
+        environment.open(_attack())

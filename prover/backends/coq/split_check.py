@@ -51,7 +51,13 @@ from prover.backends.coq.text import (
     strip_comments,
 )
 
-__all__ = ["SPLIT_MARKER_WORD", "MarkedSource", "mark_sentences", "split_refusal"]
+__all__ = [
+    "SPLIT_MARKER_WORD",
+    "MarkedSource",
+    "lexing_refusal",
+    "mark_sentences",
+    "split_refusal",
+]
 
 #: The command of the marker sentence: a no-op in every mode (proof, module type, section).
 SPLIT_MARKER_WORD = "Comments"
@@ -100,7 +106,7 @@ def mark_sentences(source: str, nonce: str) -> MarkedSource | str:
         raise ValueError(f"nonce: expected 8 to 16 lowercase hex digits, got {nonce!r}")
     try:
         sentences = split_sentences(source)
-        problem = _lexing_refusal(source, sentences)
+        problem = _lexing_refusal(source, sentences, "the checked file")
     except CoqTextError as exc:
         return f"the checked file cannot be split: {exc}"
     if problem is not None:
@@ -137,7 +143,17 @@ def mark_sentences(source: str, nonce: str) -> MarkedSource | str:
     return MarkedSource(text="".join(pieces), expected=tuple(expected))
 
 
-def _lexing_refusal(source: str, sentences: list[Sentence]) -> str | None:
+def lexing_refusal(text: str, what: str) -> str | None:
+    """Why Coq's lexer may read ``text`` (``what``: a header, a statement) otherwise than the
+    prover's (:func:`_lexing_refusal`), or None; the backend refuses to open such a target,
+    as verification refuses to count it."""
+    try:
+        return _lexing_refusal(text, split_sentences(text), what)
+    except CoqTextError as exc:
+        return f"{what} cannot be split: {exc}"
+
+
+def _lexing_refusal(source: str, sentences: list[Sentence], what: str) -> str | None:
     """Why Coq's lexer may read ``source`` otherwise than the prover's, or None.
 
     ``Load``; a line separator other than ``\\n``/``\\r``/``\\f`` (a reader splitting lines
@@ -148,10 +164,10 @@ def _lexing_refusal(source: str, sentences: list[Sentence]) -> str | None:
     ``Module Type`` from every Python reader behind ``+(*``.
     """
     if _LOAD.search(code_without_strings(source)):
-        return "the checked file uses Load (another file's sentences cannot be checked)"
+        return f"{what} uses Load (another file's sentences cannot be checked)"
     separator = next((character for character in source if character in _SEPARATORS), None)
     if separator is not None:
-        return f"the checked file holds the line separator U+{ord(separator):04X}"
+        return f"{what} holds the line separator U+{ord(separator):04X}"
     for sentence in sentences:
         code = strip_comments(sentence.text)
         if _DECLARES_TOKENS.search(code_without_strings(sentence.text)) is None:
@@ -160,8 +176,8 @@ def _lexing_refusal(source: str, sentences: list[Sentence]) -> str | None:
             body = literal.group()[1:-1]
             if '""' in body or _GLUED_COMMENT.search(body):
                 return (
-                    f"the notation token string {one_line(literal.group(), 60)} may be lexed "
-                    "across a comment or string (line "
+                    f"{what} declares the notation token string {one_line(literal.group(), 60)}, "
+                    "which may be lexed across a comment or string (line "
                     f"{source.count(chr(10), 0, sentence.start) + 1})"
                 )
     return None

@@ -131,8 +131,8 @@ def test_a_line_is_found_wherever_it_stands_and_a_widened_marker_is_accepted() -
     [
         ("Definition a := 0.\x1c\n", "line separator U+001C"),
         ('Check "\u2028".\n', "line separator U+2028"),
-        ('Notation "x +(* y" := (x + y) (at level 50).\n', "notation token string"),
-        ('Infix "a""b" := plus (at level 50).\n', "notation token string"),
+        ('Notation "x +(* y" := (x + y) (at level 50).\n', "declares the notation token string"),
+        ('Infix "a""b" := plus (at level 50).\n', "declares the notation token string"),
     ],
 )
 def test_text_coq_may_lex_otherwise_is_refused(source: str, reason: str) -> None:
