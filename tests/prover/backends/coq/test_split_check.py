@@ -51,10 +51,15 @@ def test_each_sentence_is_followed_by_a_marker_at_the_byte_ranges_expected() -> 
         ("Definition a := 0", "ends inside a sentence"),
         ('Definition a := "unterminated.', "cannot be split"),
         ('Time Load "other.v".', "uses Load"),
+        ("Definition a := 0.\x1c\n", "line separator U+001C"),
+        ('Check "\u2028".\n', "line separator U+2028"),
+        ('Notation "x +(* y" := (x + y) (at level 50).\n', "declares the notation token string"),
+        ('Infix "a""b" := plus (at level 50).\n', "declares the notation token string"),
     ],
 )
-def test_text_a_marker_would_change_is_refused_before_coqc(source: str, reason: str) -> None:
-    """A '.' before a comment or a non-breaking space, no final '.', or Load is refused."""
+def test_text_coq_may_read_otherwise_is_refused_before_coqc(source: str, reason: str) -> None:
+    """A '.' before a comment or a non-breaking space, no final '.', Load, separators other
+    readers break lines at, and notation tokens glued to '(*' or holding a quote."""
     assert reason in str(mark_sentences(source, NONCE))
 
 
@@ -124,20 +129,6 @@ def test_a_line_is_found_wherever_it_stands_and_a_widened_marker_is_accepted() -
     assert split_refusal(good, result) is None
     hidden = f'Chars 90 - 99 [Redirect~"r\x1c"~End~B.] 0. secs (0.u,0.s)\n{good}'
     assert "Coq read bytes 90-99" in str(split_refusal(hidden, result))
-
-
-@pytest.mark.parametrize(
-    ("source", "reason"),
-    [
-        ("Definition a := 0.\x1c\n", "line separator U+001C"),
-        ('Check "\u2028".\n', "line separator U+2028"),
-        ('Notation "x +(* y" := (x + y) (at level 50).\n', "declares the notation token string"),
-        ('Infix "a""b" := plus (at level 50).\n', "declares the notation token string"),
-    ],
-)
-def test_text_coq_may_lex_otherwise_is_refused(source: str, reason: str) -> None:
-    """Separators other readers break lines at, and tokens glued to '(*' or holding a quote."""
-    assert reason in str(mark_sentences(source, NONCE))
 
 
 def test_notation_strings_that_lex_alike_are_accepted() -> None:
