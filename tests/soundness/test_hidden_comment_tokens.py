@@ -13,21 +13,18 @@ refused before coqc.
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 
 import prover.backends.coq.split_check as split_module
 import prover.backends.coq.verify as verify_module
-from prover.backends.coq.blocks import closable
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
-from prover.backends.coq.split_check import MarkedSource, mark_sentences
-from prover.backends.coq.term_reading import inspected_ending
+from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
+from tests.soundness.split_attacks import expected_ranges
 
 pytestmark = COQ_TOOLS
 
@@ -59,26 +56,9 @@ def _header(first: tuple[int, int], second: tuple[int, int]) -> str:
 
 
 def _hiding_ranges(header: str) -> list[tuple[int, int]]:
-    """The byte ranges the split check expects for the two Python sentences that hold the
-    hidden regions (they do not depend on the nonce's value, only on its length)."""
-    text = verify_module._assemble(
-        closable(header),
-        STATEMENT,
-        PROOF,
-        inspected_ending("t", ()),
-        verify_module._placed(header, "ProverCheckPlaced_" + "0" * 16),
-    )
-    with mock.patch.object(split_module, "_lexing_refusal", lambda *_args: None):
-        marked = mark_sentences(text, "0" * 16)
-    assert isinstance(marked, MarkedSource), marked
-    data = marked.text.encode("utf-8")
-    return [
-        (line.start, line.end)
-        for line in marked.expected
-        if line.marker is None
-        and data[line.start : line.end].startswith(b"Redirect")
-        and b"+(*" in data[line.start : line.end]
-    ]
+    """The ranges the split check expects for the two Python sentences that hold the hidden
+    regions."""
+    return expected_ranges(header, STATEMENT, PROOF, b"Redirect", b"+(*")
 
 
 def _attack() -> Theorem:
@@ -90,19 +70,26 @@ def _attack() -> Theorem:
 
 
 def test_the_round_fourteen_header_is_refused_before_coqc() -> None:
-    """A U+001C in the file, or a notation token with a glued '(*', refuses before coqc."""
-    verification = verify_proof(_attack(), PROOF, timeout_s=60)
+    """Refused before coqc: it names ProverCheck (in what the prover reads as a comment),
+    holds a U+001C, opens a comment right after '+' and declares a token with a glued '(*'."""
+    theorem = _attack()
+    verification = verify_proof(theorem, PROOF, timeout_s=60)
     assert not verification.ok and "coqc" not in verification.checks
-    assert "line separator U+001C" in (verification.message or "")
+    assert "holds ProverCheck" in (verification.message or "")
+    assert "line separator U+001C" in str(reading_refusal(theorem.header, "the header"))
+    without_separator = theorem.header.replace(SEPARATOR, "")
+    assert "right after '+'" in str(reading_refusal(without_separator, "the header"))
 
 
-def test_without_the_lexing_refusal_coq_split_still_refuses_it(
+def test_without_the_reading_refusals_coq_split_still_refuses_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With the refusal before coqc switched off, the hidden sentences' own `Chars` lines
     are found behind the separator, so the split check refuses (the old line-based reading
     accepted this file and `1 = 2` verified)."""
-    monkeypatch.setattr(split_module, "_lexing_refusal", lambda *_args: None)
+    monkeypatch.setattr(split_module, "sentences_refusal", lambda *_args: None)
+    monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
+    monkeypatch.setattr(verify_module, "_reserved_name", lambda *_args: None)
     verification = verify_proof(_attack(), PROOF, timeout_s=60)
     assert not verification.ok and verification.checks == ("admission",)
     assert "sentence split differs" in (verification.message or "")
@@ -113,6 +100,6 @@ def test_the_backend_refuses_to_open_it_with_one_line() -> None:
     attempt ended in an error, by accident)."""
     with (
         CoqEnvironment(CoqConfig()) as environment,
-        pytest.raises(StatementError, match="line separator U"),
+        pytest.raises(StatementError, match="line separator U\\+001C"),
     ):
         environment.open(_attack())

@@ -43,7 +43,7 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
 from prover.backends.coq.blocks import block_refusal, statement_refusal
-from prover.backends.coq.split_check import lexing_refusal
+from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.text import (
     CoqTextError,
     SentenceKind,
@@ -342,12 +342,12 @@ def target_refusal(header: str, statement: str, *, keeps_subproofs: bool = False
     (:func:`~prover.backends.coq.blocks.block_refusal`), a header
     that hands a generator a fixpoint (and, with ``keeps_subproofs``, an ``abstract``:
     :func:`header_vocabulary_refusal`), text Coq's lexer may read otherwise than the
-    prover's (:func:`~prover.backends.coq.split_check.lexing_refusal`). None when none
+    prover's (:func:`~prover.backends.coq.reading_refusals.reading_refusal`). None when none
     applies.
     """
     return (
-        lexing_refusal(header, "the header")
-        or lexing_refusal(statement, "the statement")
+        reading_refusal(header, "the header")
+        or reading_refusal(statement, "the statement")
         or statement_refusal(statement)
         or recursive_statement(statement)
         or block_refusal(header)

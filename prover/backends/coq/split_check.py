@@ -26,8 +26,9 @@ So if Coq read any stretch of the file as other sentences than the prover did (m
 fewer, or with other ends), a marker line is missing or out of place, or some stretch gets
 two lines, and the check refuses.
 
-``Load`` (anywhere in the code) is refused: the loaded file's sentences are reported at
-that file's byte ranges, which could repeat ranges already seen here and be skipped.
+Text that breaks these premises (``Load``, navigation commands such as ``Reset``, which
+coqc runs without a ``-time`` line, line separators, comments Coq may not see) is refused
+first (:mod:`prover.backends.coq.reading_refusals`).
 
 A ``.`` that ends a sentence of the prover's split must be followed by one of the blanks
 Coq's lexer accepts there (space, tab, newline, carriage return, form feed) or the end:
@@ -39,22 +40,15 @@ Coq reads. Such text is refused before ``coqc``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from prover.backends.coq.goals import one_line
-from prover.backends.coq.text import (
-    CoqTextError,
-    Sentence,
-    SentenceKind,
-    code_without_strings,
-    split_sentences,
-    strip_comments,
-)
+from prover.backends.coq.reading_refusals import sentences_refusal
+from prover.backends.coq.sentences import ending_of, normalize_code
+from prover.backends.coq.text import CoqTextError, SentenceKind, split_sentences
 
 __all__ = [
     "SPLIT_MARKER_WORD",
     "MarkedSource",
-    "lexing_refusal",
     "mark_sentences",
     "split_refusal",
 ]
@@ -65,15 +59,6 @@ SPLIT_MARKER_WORD = "Comments"
 _COQ_BLANKS = frozenset(" \t\n\r\f")
 #: ``Proof``, ``Proof using ...``, ``Proof with ...``, ``Proof term``: no marker before it.
 _PROOF_COMMAND = re.compile(r"Proof(?![\w'])")
-#: ``Load`` runs another file's sentences, reported at that file's byte ranges.
-_LOAD = re.compile(r"(?<![\w'])Load(?![\w'])")
-#: Characters some readers take for line breaks (``str.splitlines``), besides ``\n\r\f``.
-_SEPARATORS = frozenset("\v\x1c\x1d\x1e\x85\u2028\u2029")
-#: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
-#: ``Tactic Notation``, ``Ltac2 Notation``, with any prefix).
-_DECLARES_TOKENS = re.compile(r"(?<![\w'])(?:Notation|Infix)(?![\w'])")
-_STRING = re.compile(r'"(?:[^"]|"")*"')
-_GLUED_COMMENT = re.compile(r"\S\(\*")
 #: The head of each line ``coqc -time`` prints: ``Chars B - E [command] T secs (...)``.
 _TIME_HEAD = re.compile(r"Chars (\d+) - (\d+) \[")
 
@@ -86,6 +71,7 @@ class _Expected:
     start: int
     end: int
     marker: re.Pattern[str] | None
+    ends_proof: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,7 +92,7 @@ def mark_sentences(source: str, nonce: str) -> MarkedSource | str:
         raise ValueError(f"nonce: expected 8 to 16 lowercase hex digits, got {nonce!r}")
     try:
         sentences = split_sentences(source)
-        problem = _lexing_refusal(source, sentences, "the checked file")
+        problem = sentences_refusal(source, sentences, "the checked file")
     except CoqTextError as exc:
         return f"the checked file cannot be split: {exc}"
     if problem is not None:
@@ -124,7 +110,8 @@ def mark_sentences(source: str, nonce: str) -> MarkedSource | str:
             return f"{problem} (line {source.count(chr(10), 0, sentence.end) + 1})"
         start = length + _bytes(source[copied : sentence.start])
         length = start + _bytes(sentence.text)
-        expected.append(_Expected(start=start, end=length, marker=None))
+        ends_proof = ending_of(normalize_code(sentence.text)) is not None
+        expected.append(_Expected(start=start, end=length, marker=None, ends_proof=ends_proof))
         pieces.append(source[copied : sentence.end])
         copied = sentence.end
         following = sentences[index + 1] if index + 1 < len(sentences) else None
@@ -141,46 +128,6 @@ def mark_sentences(source: str, nonce: str) -> MarkedSource | str:
         length += _bytes(inserted)
     pieces.append(source[copied:])
     return MarkedSource(text="".join(pieces), expected=tuple(expected))
-
-
-def lexing_refusal(text: str, what: str) -> str | None:
-    """Why Coq's lexer may read ``text`` (``what``: a header, a statement) otherwise than the
-    prover's (:func:`_lexing_refusal`), or None; the backend refuses to open such a target,
-    as verification refuses to count it."""
-    try:
-        return _lexing_refusal(text, split_sentences(text), what)
-    except CoqTextError as exc:
-        return f"{what} cannot be split: {exc}"
-
-
-def _lexing_refusal(source: str, sentences: list[Sentence], what: str) -> str | None:
-    """Why Coq's lexer may read ``source`` otherwise than the prover's, or None.
-
-    ``Load``; a line separator other than ``\\n``/``\\r``/``\\f`` (a reader splitting lines
-    there, as ``str.splitlines`` does, loses text); and a notation string declaring a token
-    that Coq would lex across what the prover reads as a comment or a string: a ``(*``
-    glued after another character (Coq lexes the symbol ``+(*`` as one token, the prover
-    opens a comment) or a ``""`` (a token holding a quote). Round fourteen hid a whole
-    ``Module Type`` from every Python reader behind ``+(*``.
-    """
-    if _LOAD.search(code_without_strings(source)):
-        return f"{what} uses Load (another file's sentences cannot be checked)"
-    separator = next((character for character in source if character in _SEPARATORS), None)
-    if separator is not None:
-        return f"{what} holds the line separator U+{ord(separator):04X}"
-    for sentence in sentences:
-        code = strip_comments(sentence.text)
-        if _DECLARES_TOKENS.search(code_without_strings(sentence.text)) is None:
-            continue
-        for literal in _STRING.finditer(code):
-            body = literal.group()[1:-1]
-            if '""' in body or _GLUED_COMMENT.search(body):
-                return (
-                    f"{what} declares the notation token string {one_line(literal.group(), 60)}, "
-                    "which may be lexed across a comment or string (line "
-                    f"{source.count(chr(10), 0, sentence.start) + 1})"
-                )
-    return None
 
 
 def _unmarkable(source: str, end: int, kind: SentenceKind, terminated: bool) -> str | None:
@@ -204,32 +151,74 @@ def split_refusal(output: str, marked: MarkedSource) -> str | None:
     start of a line, because a header controls characters that other readers take for line
     breaks (round fourteen hid coqc's own lines behind a U+001C in a ``Redirect`` file name,
     which ``str.splitlines`` breaks at). A marker's command may be printed with its blank
-    widened to a run of ``~`` (a narrow ``Printing Width``). Fail closed: a missing, extra
-    or displaced range, or a marker without the nonce, refuses; the message names the first
-    byte range where the two splits part.
+    widened to a run of ``~`` (a narrow ``Printing Width``). A range seen before is the
+    replay coqc does at a proof's end, of that proof's queries: accepted only right before
+    a proof-ending sentence and only for sentences after the previous one (round fifteen
+    used a ``Reset``'s replay). Fail closed: a missing, extra or displaced range, or a
+    marker without the nonce, refuses; the message names the first byte range where the
+    two splits part.
     """
-    seen: set[tuple[int, int]] = set()
-    position = 0
+    progress = _Progress()
     for match in _TIME_HEAD.finditer(output):
-        start, end = int(match[1]), int(match[2])
-        if (start, end) in seen:
-            continue  # a replay (queries inside a proof are run again at Qed)
-        seen.add((start, end))
-        if position >= len(marked.expected):
+        problem = progress.take(int(match[1]), int(match[2]), output, match.end(), marked)
+        if problem is not None:
+            return problem
+    return progress.finished(marked)
+
+
+@dataclass
+class _Progress:
+    """How far :func:`split_refusal` has matched coqc's lines against the expected ones."""
+
+    position: int = 0
+    proof_start: int = 0  # byte after the last proof-ending sentence matched
+    seen: set[tuple[int, int]] = field(default_factory=set)
+    replayed: list[tuple[int, int]] = field(default_factory=list)
+
+    def take(
+        self, start: int, end: int, output: str, after: int, marked: MarkedSource
+    ) -> str | None:
+        """Match one line (its range, and the output after its ``[``); why not, or None."""
+        if (start, end) in self.seen:
+            if start < self.proof_start:
+                return _parted(start, end, "again, from before the current proof")
+            self.replayed.append((start, end))
+            return None
+        self.seen.add((start, end))
+        problem = self._mismatch(start, end, output, after, marked)
+        if problem is None:
+            wanted = marked.expected[self.position]
+            if wanted.ends_proof:
+                self.replayed, self.proof_start = [], wanted.end
+            self.position += 1
+        return problem
+
+    def _mismatch(
+        self, start: int, end: int, output: str, after: int, marked: MarkedSource
+    ) -> str | None:
+        """Why a new range is not the next expected line, or None."""
+        if self.position >= len(marked.expected):
             return _parted(start, end, "after the last sentence of the prover's split")
-        wanted = marked.expected[position]
+        wanted = marked.expected[self.position]
         if (start, end) != (wanted.start, wanted.end):
             return _parted(start, end, f"where the prover's split has {wanted.start}-{wanted.end}")
-        if wanted.marker is not None and wanted.marker.match(output, match.end()) is None:
+        if wanted.marker is not None and wanted.marker.match(output, after) is None:
             return _parted(start, end, "at a marker sentence, with another command")
-        position += 1
-    if position < len(marked.expected):
-        missing = marked.expected[position]
-        return (
-            "Coq's sentence split differs from the prover's: no sentence at bytes "
-            f"{missing.start}-{missing.end} of the checked file"
-        )
-    return None
+        if self.replayed and not wanted.ends_proof:
+            return _parted(*self.replayed[0], "again, but not at the end of a proof")
+        return None
+
+    def finished(self, marked: MarkedSource) -> str | None:
+        """Why the output ended before the expected lines did, or None."""
+        if self.replayed:
+            return _parted(*self.replayed[0], "again after the last sentence")
+        if self.position < len(marked.expected):
+            missing = marked.expected[self.position]
+            return (
+                "Coq's sentence split differs from the prover's: no sentence at bytes "
+                f"{missing.start}-{missing.end} of the checked file"
+            )
+        return None
 
 
 def _parted(start: int, end: int, where: str) -> str:

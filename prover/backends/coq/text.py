@@ -40,6 +40,7 @@ __all__ = [
     "Sentence",
     "SentenceKind",
     "code_without_strings",
+    "comment_openings",
     "normalize_sentence",
     "split_sentences",
     "strip_comments",
@@ -235,6 +236,22 @@ def split_sentences(text: str) -> list[Sentence]:
             )
         )
         position = end
+
+
+def comment_openings(text: str) -> list[int]:
+    """Where the outermost comments of ``text`` open (the index of their ``(*``), read as
+    :func:`split_sentences` reads them; raises :class:`CoqTextError` as it does."""
+    openings: list[int] = []
+    position = 0
+    while position < len(text):
+        if text.startswith("(*", position):
+            openings.append(position)
+            position = _skip_comment(text, position)
+        elif text[position] == '"':
+            position = _skip_string(text, position)
+        else:
+            position += 1
+    return openings
 
 
 def strip_comments(text: str) -> str:

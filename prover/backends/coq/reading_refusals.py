@@ -1,0 +1,104 @@
+"""Text that Coq may read, or run, otherwise than the prover's reading of it shows.
+
+The verifier reads a header in Python (its sentences, blocks and names) and has Coq confirm
+the sentence split (:mod:`prover.backends.coq.split_check`). Both rest on premises that some
+text breaks; such text is refused, in the backend (a search never starts on it) and in
+verification (it is never counted):
+
+* **Sentences Coq runs without reporting them, or from elsewhere.** ``Load`` runs another
+  file's sentences. ``Reset``, ``Back``, ``BackTo``, ``Undo``, ``Restart`` and ``Abort All``
+  navigate: coqc prints no ``-time`` line for them, and ``Reset`` can re-enter a block the
+  file had closed (red-team round fifteen ended inside a ``Module Type`` that the in-order
+  reading had seen closed).
+* **A line separator** other than newline, carriage return and form feed (U+000B,
+  U+001C-U+001E, U+0085, U+2028, U+2029): readers that split lines there (Python's
+  ``str.splitlines``) lose text (round fourteen hid coqc's own lines that way).
+* **A comment or a string Coq may not see.** Coq opens a comment at ``(*`` only where a
+  token starts: after a symbol that a declared token continues (``+(*`` for a token ``+(*``
+  or ``+(``, ``]_(*`` for mathcomp's ``]_(``) or after a non-ASCII character, it reads on,
+  while the prover opens a comment (round fourteen hid a ``Module Type`` behind ``+(*``).
+  So every comment must open at the start of the text or after an ASCII blank (26,082 of
+  the 26,096 comments of the ten installed libraries do; the other 14, after ``(`` or
+  ``)``, are in 3 CoRN files, ``nsatz/NsatzTactic.v`` and ``Program/Equality.v``). Likewise
+  a string: a notation may not declare a token holding a quote (``""``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from prover.backends.coq.goals import one_line
+from prover.backends.coq.text import (
+    CoqTextError,
+    Sentence,
+    code_without_strings,
+    comment_openings,
+    split_sentences,
+    strip_comments,
+)
+
+__all__ = ["reading_refusal", "sentences_refusal"]
+
+_UNREPORTED = re.compile(
+    r"(?<![\w'])(?:Load|Reset|Back|BackTo|Undo|Restart)(?![\w'])|(?<![\w'])Abort\s+All(?![\w'])"
+)
+_SEPARATORS = frozenset("\v\x1c\x1d\x1e\x85\u2028\u2029")
+_BEFORE_COMMENT = frozenset(" \t\n\r\f")
+#: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
+#: ``Tactic Notation``, ``Ltac2 Notation``, with any prefix).
+_DECLARES_TOKENS = re.compile(r"(?<![\w'])(?:Notation|Infix)(?![\w'])")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+
+
+def reading_refusal(text: str, what: str) -> str | None:
+    """Why Coq may read or run ``text`` (``what``: "the header", "the statement")
+    otherwise than the prover's reading of it shows, or None."""
+    try:
+        return sentences_refusal(text, split_sentences(text), what)
+    except CoqTextError as exc:
+        return f"{what} cannot be split: {exc}"
+
+
+def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | None:
+    """:func:`reading_refusal` for ``text`` already split into ``sentences``.
+
+    Raises :class:`~prover.backends.coq.text.CoqTextError` for unterminated comments or
+    strings."""
+    command = _UNREPORTED.search(code_without_strings(text))
+    if command is not None:
+        return f"{what} uses {command.group()} (Coq runs other sentences than the file shows)"
+    separator = next((character for character in text if character in _SEPARATORS), None)
+    if separator is not None:
+        return f"{what} holds the line separator U+{ord(separator):04X}"
+    for opening in comment_openings(text):
+        if opening > 0 and text[opening - 1] not in _BEFORE_COMMENT:
+            return (
+                f"{what} opens a comment right after {text[opening - 1]!r} (line "
+                f"{_line(text, opening)}): Coq may read a token there, not a comment"
+            )
+    return _token_refusal(text, sentences, what)
+
+
+def _token_refusal(text: str, sentences: list[Sentence], what: str) -> str | None:
+    """Why a notation of ``text`` declares a token holding a quote, which Coq lexes as part
+    of the token where the prover opens a string, or None."""
+    for sentence in sentences:
+        if _DECLARES_TOKENS.search(code_without_strings(sentence.text)) is None:
+            continue
+        for literal in _STRING.finditer(strip_comments(sentence.text)):
+            tokens = [token.strip("'") for token in literal.group()[1:-1].split()]
+            if any(_unsafe_token(token) for token in tokens):
+                return (
+                    f"{what} declares the notation token string {one_line(literal.group(), 60)},"
+                    " which Coq may lex across a comment or a string (line "
+                    f"{_line(text, sentence.start)})"
+                )
+    return None
+
+
+def _unsafe_token(token: str) -> bool:
+    return '"' in token
+
+
+def _line(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
