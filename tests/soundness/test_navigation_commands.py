@@ -18,6 +18,7 @@ import pytest
 
 import prover.backends.coq.split_check as split_module
 import prover.backends.coq.verify as verify_module
+from prover.backends.coq.blocks import placed_closings
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.coq.reading_refusals import reading_refusal
@@ -81,15 +82,23 @@ def test_every_navigation_command_is_refused(command: str) -> None:
     assert "uses" in str(reading_refusal(header, "the header"))
 
 
+def _placed_with_check(header: str, marker: str) -> list[str]:
+    """The placement checks as they were in round fifteen (``Check`` of the marker's path,
+    which the round's notation answered; now ``Print Term``, which takes a name)."""
+    closings = placed_closings(header, "ProverCheck.Checked", marker)
+    return [sentence.replace("Print Term ", "Check ") for sentence in closings]
+
+
 def test_without_the_refusals_before_coqc_the_split_check_refuses_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With the reading refusals and the reserved-name check switched off, Coq's replay for
-    the Reset shows ranges from before the current proof, so the split check refuses (it
-    skipped every range seen before, and `1 = 2` verified)."""
+    """With the reading refusals and the reserved-name check switched off and the old
+    placement check, Coq's replay for the Reset shows ranges from before the current proof,
+    so the split check refuses (it skipped every range seen before, and `1 = 2` verified)."""
     monkeypatch.setattr(split_module, "sentences_refusal", lambda *_args: None)
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
     monkeypatch.setattr(verify_module, "_reserved_name", lambda *_args: None)
+    monkeypatch.setattr(verify_module, "_placed", _placed_with_check)
     verification = verify_proof(_attack(), PROOF, timeout_s=60)
     assert not verification.ok and verification.checks == ("admission",)
     assert "again, from before the current proof" in (verification.message or "")

@@ -226,7 +226,10 @@ def block_refusal(header: str) -> str | None:
 
     A ``Theorem`` inside a module type is a field of a signature, checked under the
     signature's own ``Axiom``/``Parameter`` fields, which coqchk does not list: ``1 = 2``
-    after ``Axiom ax : False.`` in a ``Module Type`` would count as proved.
+    after ``Axiom ax : False.`` in a ``Module Type`` would count as proved. The same holds
+    inside a functor (red-team round sixteen): coqchk's summary covers what is defined at
+    the top level, and a functor's body is not, until the functor is applied; ``Axiom ax :
+    1 = 2.`` in the body of an open functor went unlisted.
     """
     blank = _unicode_blank_after_dot(header)
     if blank is not None:
@@ -236,12 +239,18 @@ def block_refusal(header: str) -> str | None:
         unreadable = reading.unreadable
         return f"the header's sections and modules cannot be read with certainty: {unreadable}"
     names = [block.name for block in reading.blocks if block.signature]
-    if not names:
-        return None
-    return (
-        f"the theorem is inside 'Module Type {names[-1]}': a field of a signature, proved "
-        "under the signature's parameters and axioms, is not a proof"
-    )
+    if names:
+        return (
+            f"the theorem is inside 'Module Type {names[-1]}': a field of a signature, proved "
+            "under the signature's parameters and axioms, is not a proof"
+        )
+    functors = [block.name for block in reading.blocks if block.functor]
+    if functors:
+        return (
+            f"the theorem is inside the functor '{functors[-1]}': coqchk does not list the "
+            "assumptions of a functor's body (an Axiom there would count), so it cannot count"
+        )
+    return None
 
 
 #: The constant the checked file defines right after the theorem (its name is reserved).
@@ -289,7 +298,9 @@ def placed_closings(header: str, library: str, marker: str = PLACEMENT_MARKER) -
     functor's, so: right before each functor's ``End``, the next thing inside it is named
     through the path of modules this reading sees (``Check`` of the marker for the
     innermost functor, ``Print Module`` of the inner functor for the others), and after
-    the last ``End`` the outermost functor, or the marker when there is none. Every block
+    the last ``End`` the outermost functor, or the marker when there is none (``Print
+    Term``, which takes a name: a notation answered a ``Check`` of the marker's path in
+    red-team round sixteen). Every block
     between two checks is closed when it is named, so a module type read as a module or a
     section (or hidden from this reading) makes coqc fail; a header cannot define the
     marker (names starting with ``ProverCheck`` are refused in headers and statements, and
@@ -302,7 +313,7 @@ def placed_closings(header: str, library: str, marker: str = PLACEMENT_MARKER) -
         if block.module:
             path = [*path, block.name]
         paths.append(path)
-    target = f"Check {'.'.join([*path, marker])}."
+    target = f"Print Term {'.'.join([*path, marker])}."
     sentences = [f"Definition {marker} := Set."]
     for block, block_path in zip(reversed(blocks), reversed(paths), strict=True):
         if block.functor:

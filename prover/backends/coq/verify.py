@@ -25,6 +25,7 @@ own session and are killed with their process group on every exit path.
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import subprocess
@@ -130,13 +131,17 @@ def _placed(header: str, marker: str = PLACEMENT_MARKER) -> list[str]:
     return placed_closings(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", marker)
 
 
+_REDIRECT_FILE = re.compile(r'(?<![\w\'])Redirect\s+"[^"]*"')
+
+
 def _reserved_name(*texts: str) -> str | None:
     """Why ``texts`` (the header, the statement) may not be checked: they hold the verifier's
-    library name, which the placement marker and its full name use, anywhere: in code (a
-    red-team round defined the marker itself in a header), in a string (round fifteen
-    answered the marker's check with a notation whose token is the marker's path) or in a
-    comment (code Coq reads where the prover sees a comment); or None."""
-    if any(VERIFY_LIBRARY in text for text in texts):
+    library name, which the placement marker and its full name use, anywhere but in a
+    ``Redirect`` file name (where the server's own header inspection puts it): in code (a
+    red-team round defined the marker itself in a header), in a notation string (round
+    fifteen answered the marker's check with a notation whose token was the marker's path)
+    or in a comment (code Coq reads where the prover sees a comment); or None."""
+    if any(VERIFY_LIBRARY in _REDIRECT_FILE.sub("", text) for text in texts):
         return (
             f"the header or statement holds {VERIFY_LIBRARY}, which the verifier reserves "
             "for its own file"

@@ -75,11 +75,13 @@ def test_a_primed_module_name_is_one_name() -> None:
 def test_a_body_is_only_a_top_level_colon_equals_that_no_with_clause_owns(
     header: str, names: list[str], signature: bool
 ) -> None:
-    """`:=` in a parameter or after `with Definition d` opens the block; a body opens none."""
+    """`:=` in a parameter or after `with Definition d` opens the block; a body opens none;
+    an open module type or functor refuses."""
     blocks = open_blocks(header)
     assert [block.name for block in blocks] == names
     assert all(block.signature is signature for block in blocks)
-    assert (block_refusal(header) is not None) is signature
+    functor = any(block.functor for block in blocks)
+    assert (block_refusal(header) is not None) is (signature or functor)
 
 
 @pytest.mark.parametrize(
@@ -116,14 +118,14 @@ def test_the_closings_carry_coqs_check_of_where_the_theorem_is() -> None:
     library = "L.C"
     assert placed_closings("", library) == [
         "Definition ProverCheckPlaced := Set.",
-        "Check L.C.ProverCheckPlaced.",
+        "Print Term L.C.ProverCheckPlaced.",
     ]
     assert placed_closings("Module A.\nSection S.\nModule B'.\n", library)[1:] == [
-        "End B'.", "End S.", "End A.", "Check L.C.A.B'.ProverCheckPlaced.",
+        "End B'.", "End S.", "End A.", "Print Term L.C.A.B'.ProverCheckPlaced.",
     ]  # fmt: skip
     header = "Module O.\nModule F1 (X : S).\nModule Mid.\nModule F2 (Y : S).\nModule M.\n"
     assert placed_closings(header, library)[1:] == [
-        "End M.", "Check L.C.O.F1.Mid.F2.M.ProverCheckPlaced.", "End F2.", "End Mid.",
+        "End M.", "Print Term L.C.O.F1.Mid.F2.M.ProverCheckPlaced.", "End F2.", "End Mid.",
         "Print Module L.C.O.F1.Mid.F2.", "End F1.", "End O.", "Print Module L.C.O.F1.",
     ]  # fmt: skip
 
