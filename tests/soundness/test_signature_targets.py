@@ -202,6 +202,24 @@ def test_a_theorem_inside_a_functor_is_refused(monkeypatch: pytest.MonkeyPatch) 
     assert verify_proof(theorem, ["exact ax."], timeout_s=60).ok
 
 
+@pytest.mark.parametrize(
+    ("header", "refused"),
+    [
+        ('Redirect "ProverCheckHeader1" Print Term nat.\n', False),
+        ('(* "Redirect " *) Module ProverCheck.\nEnd ProverCheck.\n(* "" *)\n', True),
+        ('Definition s := "Redirect ".\nModule ProverCheck.\nEnd ProverCheck.\n', True),
+        ("Notation \"'ProverCheck.Checked.M' x\" := Set (at level 0, x name).\n", True),
+        ("(* ProverCheck *)\n", True),
+    ],
+)
+def test_the_reserved_name_is_allowed_only_in_a_redirect_file_name(
+    header: str, refused: bool
+) -> None:
+    """Only a `Redirect` file name (the server's header inspection) may hold ProverCheck; a
+    string or comment that merely mentions `Redirect` earlier does not open an exception."""
+    assert (verify_module._reserved_name(header) is not None) is refused
+
+
 def test_a_header_naming_the_verifiers_library_is_refused() -> None:
     """The placement check relies on `ProverCheck` naming only the checked file."""
     header = "Module ProverCheck.\nModule Checked.\nEnd Checked.\nEnd ProverCheck.\n"

@@ -34,9 +34,18 @@ __all__ = [
     "inspected_ending",
     "term_problem",
     "trusted_fixpoints",
+    "unsafe_assumption_problem",
 ]
 
 TERM_FILE = "ProverCheckTerm"
+ASSUMPTIONS_FILE = "VerifyAssumptions"
+"""Where the compiled file prints the theorem's assumptions (not ``ProverCheck*``: every such
+print is read as a term)."""
+_UNSAFE_PHRASES = (
+    "is assumed to be guarded",
+    "is assumed to be positive",
+    "relies on an unsafe hierarchy",
+)
 DEFINED_PRINT = "ProverCheckDefined"
 """How the print of a request header lemma ended with ``Defined.`` starts (numbered)."""
 """Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
@@ -71,15 +80,44 @@ def inspected_ending(name: str, fold: tuple[str, ...]) -> list[str]:
     body after ``Eval fold`` (``Eval`` cannot unfold an opaque constant; see the module
     docstring).
     """
+    assumptions = f'Redirect "{ASSUMPTIONS_FILE}" Print Assumptions {name}.'
     if not fold:
-        return ["Qed.", *PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print Term {name}.']
+        return [
+            "Qed.",
+            *PRINT_WHOLE_TERMS,
+            f'Redirect "{TERM_FILE}" Print Term {name}.',
+            assumptions,
+        ]
     body = f"ltac:(let body := eval cbv delta [{name}] in {name} in exact body)"
     constants = " ".join(f"@{fixpoint}" for fixpoint in fold)  # @: no implicit argument
     return [
         "Defined.",
         *PRINT_WHOLE_TERMS,
         f'Redirect "{TERM_FILE}" Eval fold {constants} in {body}.',
+        assumptions,
     ]
+
+
+def unsafe_assumption_problem(directory: Path) -> str | None:
+    """Why the theorem's ``Print Assumptions`` (:data:`ASSUMPTIONS_FILE`) refuses it, or None.
+
+    coqchk's summary lists no unsafe constant hidden in the implementation of an opaquely
+    sealed module (``Module M : T.``; red-team round seventeen proved ``1 = 2`` from a
+    ``#[bypass_check(guard)]`` fixpoint there), while ``Print Assumptions`` does: a constant
+    assumed guarded or positive, or relying on an unsafe universe hierarchy, refuses. The
+    text is read with its blanks collapsed (long names may wrap lines); no print refuses.
+    """
+    printed = directory / f"{ASSUMPTIONS_FILE}.out"
+    if not printed.is_file():
+        return "the theorem's assumptions were not printed"
+    text = " ".join(printed.read_text(encoding="utf-8", errors="replace").split())
+    for phrase in _UNSAFE_PHRASES:
+        position = text.find(phrase)
+        if position >= 0:
+            start = text.rfind(" ", 0, max(position - 1, 0)) + 1
+            printed_line = text[start : position + len(phrase)]
+            return f"the proof relies on an unsafe constant: {printed_line!r} (Print Assumptions)"
+    return None
 
 
 def term_problem(directory: Path) -> str | None:

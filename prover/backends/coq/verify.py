@@ -50,7 +50,9 @@ from prover.backends.coq.term_reading import (
     inspected_ending,
     term_problem,
     trusted_fixpoints,
+    unsafe_assumption_problem,
 )
+from prover.backends.coq.text import CoqTextError, strip_comments
 from prover.backends.sandbox import sandboxed
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
@@ -131,7 +133,8 @@ def _placed(header: str, marker: str = PLACEMENT_MARKER) -> list[str]:
     return placed_closings(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", marker)
 
 
-_REDIRECT_FILE = re.compile(r'(?<![\w\'])Redirect\s+"[^"]*"')
+_STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
+_ENDS_WITH_REDIRECT = re.compile(r"(?<![\w'])Redirect\s*$")
 
 
 def _reserved_name(*texts: str) -> str | None:
@@ -141,12 +144,28 @@ def _reserved_name(*texts: str) -> str | None:
     red-team round defined the marker itself in a header), in a notation string (round
     fifteen answered the marker's check with a notation whose token was the marker's path)
     or in a comment (code Coq reads where the prover sees a comment); or None."""
-    if any(VERIFY_LIBRARY in _REDIRECT_FILE.sub("", text) for text in texts):
-        return (
-            f"the header or statement holds {VERIFY_LIBRARY}, which the verifier reserves "
-            "for its own file"
-        )
+    for text in texts:
+        if text.count(VERIFY_LIBRARY) > _in_redirect_file_names(text):
+            return (
+                f"the header or statement holds {VERIFY_LIBRARY}, which the verifier reserves "
+                "for its own file"
+            )
     return None
+
+
+def _in_redirect_file_names(text: str) -> int:
+    """How often the library name occurs in string literals of ``text``'s code that follow
+    the word ``Redirect`` (0 when the text cannot be read: fail closed)."""
+    try:
+        code = strip_comments(text)
+    except CoqTextError:
+        return 0
+    allowed, previous_end = 0, 0
+    for literal in _STRING_LITERAL.finditer(code):
+        if _ENDS_WITH_REDIRECT.search(code, previous_end, literal.start()):
+            allowed += literal.group().count(VERIFY_LIBRARY)
+        previous_end = literal.end()
+    return allowed
 
 
 def coqc_command(coqc: str, *, timed: bool = False) -> list[str]:
@@ -234,7 +253,10 @@ def _compile_and_check(
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """(reason to reject or None, checks passed, axioms the kernel checker listed).
 
-    ``coqc`` must also have split the file as the prover did (:func:`split_refusal`).
+    ``coqc`` must also have split the file as the prover did (:func:`split_refusal`), and
+    once coqchk has passed, the theorem's ``Print Assumptions`` must name no unsafe
+    constant (:func:`unsafe_assumption_problem`: coqchk's summary misses those inside an
+    opaquely sealed module; coqchk stays the check that refuses the others).
 
     The listed axioms leave out the fields of sealed stdlib modules, which are
     definitions that ``-norec`` merely cannot see through.
@@ -251,10 +273,14 @@ def _compile_and_check(
         problem = split_refusal(output, marked) or term_problem(directory)
         if problem is not None:
             return problem, (), ()
+        hidden = unsafe_assumption_problem(directory)
         checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
     if isinstance(checked, str):
         return f"coqchk {checked}", ("coqc",), ()
-    return _judge_kernel_check(*checked)
+    problem, checks, axioms = _judge_kernel_check(*checked)
+    if problem is None and hidden is not None:
+        return hidden, checks, ()  # what coqchk's summary missed (round seventeen)
+    return problem, checks, axioms
 
 
 def _judge_kernel_check(
