@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from unittest import mock
 
+import pytest
+
 import prover.backends.coq.split_check as split_module
 import prover.backends.coq.verify as verify_module
 from prover.backends.coq.blocks import closable
 from prover.backends.coq.split_check import MarkedSource, mark_sentences
 from prover.backends.coq.term_reading import inspected_ending
 
-__all__ = ["expected_ranges"]
+__all__ = ["expected_ranges", "switch_off_the_assumptions_print"]
 
 
 def expected_ranges(
@@ -43,3 +45,13 @@ def expected_ranges(
         and data[line.start : line.end].startswith(starting)
         and holding in data[line.start : line.end]
     ]
+
+
+def switch_off_the_assumptions_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Print the assumptions of `nat` instead of the theorem's by full name (which also
+    fails when the theorem is not where the reading puts it), to test the other checks."""
+    monkeypatch.setattr(
+        verify_module,
+        "_assumptions",
+        lambda _header, _name: 'Redirect "VerifyAssumptions" Print Assumptions nat.',
+    )

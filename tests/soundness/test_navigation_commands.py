@@ -26,7 +26,7 @@ from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
-from tests.soundness.split_attacks import expected_ranges
+from tests.soundness.split_attacks import expected_ranges, switch_off_the_assumptions_print
 
 pytestmark = COQ_TOOLS
 
@@ -99,6 +99,7 @@ def test_without_the_refusals_before_coqc_the_split_check_refuses_it(
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
     monkeypatch.setattr(verify_module, "_reserved_name", lambda *_args: None)
     monkeypatch.setattr(verify_module, "_placed", _placed_with_check)
+    switch_off_the_assumptions_print(monkeypatch)
     verification = verify_proof(_attack(), PROOF, timeout_s=60)
     assert not verification.ok and verification.checks == ("admission",)
     assert "again, from before the current proof" in (verification.message or "")

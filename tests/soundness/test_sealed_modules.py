@@ -6,7 +6,9 @@ Guard Checking` inside the implementation proved `M.q : 1 = 2`, and coqchk's con
 summary listed none of them (it does list them without the sealing); `exact M.q.` verified,
 through `prove --file` too. Now the checked file also prints the theorem's `Print
 Assumptions`, which sees through the sealing, and any constant assumed guarded or
-positive, or relying on an unsafe hierarchy, refuses.
+positive, or relying on an unsafe hierarchy, refuses. Round eighteen left a module `W`
+open after the sealed one: inside it, Coq 8.16 could not look into `M` and printed `M.q` as
+a plain axiom; the print now comes after every closing, by the theorem's full name.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ UNSET_GUARD = GUARD.replace(
         (GUARD, "M.f is assumed to be guarded"),
         (POSITIVITY, "M.Bad is assumed to be positive"),
         (UNSET_GUARD, "M.f is assumed to be guarded"),
+        (f"{GUARD}Module W.\n", "M.f is assumed to be guarded"),
     ],
 )
 def test_an_unsafe_constant_behind_a_sealed_module_is_refused(

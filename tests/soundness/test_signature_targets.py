@@ -30,6 +30,7 @@ from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
+from tests.soundness.split_attacks import switch_off_the_assumptions_print
 
 pytestmark = COQ_TOOLS
 
@@ -157,6 +158,7 @@ def test_coq_split_alone_refuses_a_header_the_prover_splits_otherwise(
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
     # the closing a reading that saw only `Section B.` would append, without placement checks
     monkeypatch.setattr(verify_module, "_placed", lambda _header, _marker: ["End B."])
+    switch_off_the_assumptions_print(monkeypatch)
     with monkeypatch.context() as unchecked:
         _switch_off_the_split_check(unchecked)
         assert verify_proof(theorem, ["exact ax."], timeout_s=60).ok
@@ -199,6 +201,7 @@ def test_a_theorem_inside_a_functor_is_refused(monkeypatch: pytest.MonkeyPatch) 
     ):
         environment.open(theorem)
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
+    switch_off_the_assumptions_print(monkeypatch)
     assert verify_proof(theorem, ["exact ax."], timeout_s=60).ok
 
 

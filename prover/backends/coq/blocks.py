@@ -38,6 +38,7 @@ __all__ = [
     "open_blocks",
     "placed_closings",
     "statement_refusal",
+    "theorem_path",
     "visible_fixpoints",
 ]
 
@@ -322,6 +323,13 @@ def placed_closings(header: str, library: str, marker: str = PLACEMENT_MARKER) -
         sentences.append(f"End {block.name}.")
     sentences.append(target)
     return sentences
+
+
+def theorem_path(header: str, library: str, name: str) -> str:
+    """The full name of theorem ``name`` after ``header`` once every block is closed: the
+    library, the modules the header leaves open (sections do not qualify), the name."""
+    modules = [block.name for block in open_blocks(header) if block.module]
+    return ".".join([library, *modules, name])
 
 
 _FIXPOINT_DECLARATION = re.compile(

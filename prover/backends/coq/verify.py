@@ -40,13 +40,19 @@ from prover.backends.coq.assumptions import (
     parse_context_summary,
     summary_problem,
 )
-from prover.backends.coq.blocks import PLACEMENT_MARKER, closable, placed_closings
+from prover.backends.coq.blocks import (
+    PLACEMENT_MARKER,
+    closable,
+    placed_closings,
+    theorem_path,
+)
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.kernel_bugs import target_refusal
 from prover.backends.coq.split_check import MarkedSource, mark_sentences, split_refusal
 from prover.backends.coq.term_reading import (
     PRINT_WHOLE_TERMS,
     TERM_FILE,
+    assumptions_print,
     inspected_ending,
     term_problem,
     trusted_fixpoints,
@@ -109,7 +115,8 @@ def build_proof_source(
     if inspect_as is None:
         return _assemble(closable(header), statement, tactics, ["Qed."])
     ending = inspected_ending(inspect_as, fold)
-    return _assemble(closable(header), statement, tactics, ending, _placed(header))
+    placed = [*_placed(header), _assumptions(header, inspect_as)]
+    return _assemble(closable(header), statement, tactics, ending, placed)
 
 
 def _assemble(
@@ -131,6 +138,11 @@ def _placed(header: str, marker: str = PLACEMENT_MARKER) -> list[str]:
     """The checked file's closings with Coq's check of where the theorem landed
     (:func:`~prover.backends.coq.blocks.placed_closings`)."""
     return placed_closings(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", marker)
+
+
+def _assumptions(header: str, name: str) -> str:
+    """The theorem's ``Print Assumptions``, by full name, after every closing."""
+    return assumptions_print(theorem_path(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", name))
 
 
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
@@ -224,9 +236,9 @@ def verify_proof(
     source = _assemble(closed, theorem.statement, tactics, ["Qed."])
     ending = inspected_ending(theorem.name, fold)
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
+    placed = [*_placed(theorem.header, marker), _assumptions(theorem.header, theorem.name)]
     inspected = mark_sentences(
-        _assemble(closed, theorem.statement, tactics, ending, _placed(theorem.header, marker)),
-        secrets.token_hex(8),
+        _assemble(closed, theorem.statement, tactics, ending, placed), secrets.token_hex(8)
     )
     if isinstance(inspected, str):
         return Verification(ok=False, proof_text="", message=inspected, time_s=_since(started))
