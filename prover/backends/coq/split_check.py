@@ -20,8 +20,10 @@ is remove one of Coq's own lines or print a marker line, whose nonce is chosen a
 header is fixed. That holds because every ``Chars B - E [`` in the output is counted,
 wherever it stands: round fourteen (2026-12-04) hid Coq's own lines from a reading by
 lines (``str.splitlines`` also breaks at U+001C, which a header can put in a command).
-Lines repeating a range already seen are skipped: at ``Qed`` coqc replays the queries of
-the proof (the markers inside it among them), each at the range it had.
+A line repeating a range already seen is accepted only as the replay coqc does at a
+proof's end (the queries of the proof, the markers inside it among them, each at the range
+it had): right before the proof-ending sentence and only for sentences after the previous
+one (round fifteen used a ``Reset``'s replay of the file).
 So if Coq read any stretch of the file as other sentences than the prover did (more,
 fewer, or with other ends), a marker line is missing or out of place, or some stretch gets
 two lines, and the check refuses.
