@@ -34,15 +34,18 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
-from prover.backends.coq.blocks import placed_closings, theorem_path
 from prover.backends.coq.split_check import mark_sentences, split_refusal
 from prover.backends.coq.term_reading import (
-    assumptions_print,
     inspected_ending,
     term_problem,
     trusted_fixpoints,
 )
-from prover.backends.coq.verify import VERIFY_LIBRARY, VERIFY_MODULE, coqc_command, coqchk_command
+from prover.backends.coq.verify import (
+    VERIFY_MODULE,
+    coqc_command,
+    coqchk_command,
+    inspection_closings,
+)
 from search.process import kill_tree, spawn
 from search.workdirs import private_directory
 
@@ -94,11 +97,7 @@ def with_term_print(proof_text: str, name: str) -> str:
     position = proof_text.rindex("\nQed.\n")
     before = proof_text[:position]
     ending = inspected_ending(name, trusted_fixpoints(before))
-    library = f"{VERIFY_LIBRARY}.{VERIFY_MODULE}"
-    placed = [
-        *placed_closings(before, library),
-        assumptions_print(theorem_path(before, library, name)),
-    ]
+    placed = inspection_closings(before, name)
     return before + "\n" + "\n".join([*ending, *placed]) + "\n"
 
 

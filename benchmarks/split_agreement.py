@@ -58,15 +58,10 @@ def sample_files(library: str, size: int) -> list[SourceFile]:
 def _load_flags(source: SourceFile) -> list[str]:
     """The library's own load path (``-R DIR ROOT``) and ``-noinit``, as tracing loads it
     (without its ``-topfile``: the file compiles as ``Checked``)."""
-    flags, arguments = [], list(source.coqtop_args)
-    while arguments:
-        flag = arguments.pop(0)
-        if flag == "-topfile":
-            arguments.pop(0)
-        elif flag == "-R":
-            flags.extend([flag, arguments.pop(0), arguments.pop(0)])
-        else:
-            flags.append(flag)
+    flags = list(source.coqtop_args)
+    if "-topfile" in flags:
+        position = flags.index("-topfile")
+        del flags[position : position + 2]
     return flags
 
 

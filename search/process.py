@@ -160,6 +160,19 @@ def spawn(
         raise BackendUnavailable(f"cannot start {argv[0]!r}: {exc.strerror or exc}") from exc
 
 
+def run_to_end(argv: Sequence[str], *, timeout_s: float) -> tuple[int, bytes, bytes]:
+    """Run a short command (``coqc -where``, ``coqc --print-version``) to its end under
+    :func:`spawn`'s memory cap: (exit status, stdout, stderr). Its process tree is killed on
+    every exit path; raises :class:`subprocess.TimeoutExpired` after ``timeout_s`` and
+    :class:`BackendUnavailable` when it cannot start."""
+    process = spawn(argv, merge_stderr=False)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout_s)
+    finally:
+        kill_tree(process)
+    return process.returncode, stdout, stderr
+
+
 def kill_tree(process: subprocess.Popen[bytes], *, grace_s: float = 0.5) -> None:
     """Stop ``process`` and everything in its session, by process-group id.
 

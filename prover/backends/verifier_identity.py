@@ -24,7 +24,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from search.process import kill_tree, spawn
+from search.process import run_to_end
 
 __all__ = ["coq_version", "source_fingerprint", "verifier_fingerprint"]
 
@@ -46,15 +46,12 @@ def coq_version(coqc: str = "coqc") -> str:
     executable = shutil.which(coqc)
     if executable is None:
         return "absent"
-    process = spawn([executable, "--print-version"], merge_stderr=False)
     try:
-        stdout, _ = process.communicate(timeout=30)
+        returncode, stdout, _ = run_to_end([executable, "--print-version"], timeout_s=30)
     except subprocess.TimeoutExpired:
         return "absent"
-    finally:
-        kill_tree(process)
     version = stdout.decode("utf-8", "replace").strip()
-    return version if process.returncode == 0 and version else "absent"
+    return version if returncode == 0 and version else "absent"
 
 
 def source_fingerprint(root: Path, packages: tuple[str, ...]) -> str:

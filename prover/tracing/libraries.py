@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import BackendUnavailable, ConfigError, InputError
-from search.process import kill_tree, spawn
+from search.process import run_to_end
 
 __all__ = [
     "DEFAULT_LIBRARIES",
@@ -128,14 +128,11 @@ def run_tool(argv: Sequence[str], *, timeout_s: float = 30.0) -> str:
 
     Raises :class:`BackendUnavailable` naming the command when it cannot run or fails.
     """
-    process = spawn(argv, merge_stderr=False)
     try:
-        stdout, stderr = process.communicate(timeout=timeout_s)
+        returncode, stdout, stderr = run_to_end(argv, timeout_s=timeout_s)
     except subprocess.TimeoutExpired as exc:
         raise BackendUnavailable(f"{argv[0]} did not finish within {timeout_s:g} s") from exc
-    finally:
-        kill_tree(process)
-    if process.returncode != 0:
+    if returncode != 0:
         message = stderr.decode("utf-8", "replace").strip()[:300]
         raise BackendUnavailable(f"{' '.join(argv)} failed: {message}")
     return stdout.decode("utf-8", "replace")

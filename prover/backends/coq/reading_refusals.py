@@ -29,6 +29,7 @@ import re
 
 from prover.backends.coq.goals import one_line
 from prover.backends.coq.text import (
+    STRING_LITERAL,
     CoqTextError,
     Sentence,
     code_without_strings,
@@ -47,7 +48,6 @@ _BEFORE_COMMENT = frozenset(" \t\n\r\f")
 #: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
 #: ``Tactic Notation``, ``Ltac2 Notation``, with any prefix).
 _DECLARES_TOKENS = re.compile(r"(?<![\w'])(?:Notation|Infix)(?![\w'])")
-_STRING = re.compile(r'"(?:[^"]|"")*"')
 
 
 def reading_refusal(text: str, what: str) -> str | None:
@@ -85,7 +85,7 @@ def _token_refusal(text: str, sentences: list[Sentence], what: str) -> str | Non
     for sentence in sentences:
         if _DECLARES_TOKENS.search(code_without_strings(sentence.text)) is None:
             continue
-        for literal in _STRING.finditer(strip_comments(sentence.text)):
+        for literal in STRING_LITERAL.finditer(strip_comments(sentence.text)):
             tokens = [token.strip("'") for token in literal.group()[1:-1].split()]
             if any(_unsafe_token(token) for token in tokens):
                 return (

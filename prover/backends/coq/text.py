@@ -36,6 +36,7 @@ from dataclasses import dataclass
 __all__ = [
     "GOAL_SELECTOR",
     "QUALIFIED_NAME",
+    "STRING_LITERAL",
     "CoqTextError",
     "Sentence",
     "SentenceKind",
@@ -55,6 +56,10 @@ _BULLET_CHARACTERS = "-+*"
 # identifier, never as a command keyword, so a sentence starting with one is a tactic
 # (an Ltac call), whatever the case of its first letter.
 QUALIFIED_NAME = re.compile(r"[A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)+(?![\w'])")
+
+
+STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
+"""A string literal (``""`` escapes a quote), matched in code whose comments are removed."""
 
 
 class CoqTextError(Exception):

@@ -58,7 +58,7 @@ from prover.backends.coq.term_reading import (
     trusted_fixpoints,
     unsafe_assumption_problem,
 )
-from prover.backends.coq.text import CoqTextError, strip_comments
+from prover.backends.coq.text import STRING_LITERAL, CoqTextError, strip_comments
 from prover.backends.sandbox import sandboxed
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
@@ -74,6 +74,7 @@ __all__ = [
     "build_proof_source",
     "coqc_command",
     "coqchk_command",
+    "inspection_closings",
     "term_problem",
     "verify_proof",
 ]
@@ -115,7 +116,7 @@ def build_proof_source(
     if inspect_as is None:
         return _assemble(closable(header), statement, tactics, ["Qed."])
     ending = inspected_ending(inspect_as, fold)
-    placed = [*_placed(header), _assumptions(header, inspect_as)]
+    placed = inspection_closings(header, inspect_as)
     return _assemble(closable(header), statement, tactics, ending, placed)
 
 
@@ -140,12 +141,17 @@ def _placed(header: str, marker: str = PLACEMENT_MARKER) -> list[str]:
     return placed_closings(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", marker)
 
 
+def inspection_closings(header: str, name: str, marker: str = PLACEMENT_MARKER) -> list[str]:
+    """What follows theorem ``name``'s term print in the checked file: the closings with the
+    placement checks, then its ``Print Assumptions`` by full name."""
+    return [*_placed(header, marker), _assumptions(header, name)]
+
+
 def _assumptions(header: str, name: str) -> str:
     """The theorem's ``Print Assumptions``, by full name, after every closing."""
     return assumptions_print(theorem_path(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", name))
 
 
-_STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 _ENDS_WITH_REDIRECT = re.compile(r"(?<![\w'])Redirect\s*$")
 
 
@@ -173,7 +179,7 @@ def _in_redirect_file_names(text: str) -> int:
     except CoqTextError:
         return 0
     allowed, previous_end = 0, 0
-    for literal in _STRING_LITERAL.finditer(code):
+    for literal in STRING_LITERAL.finditer(code):
         if _ENDS_WITH_REDIRECT.search(code, previous_end, literal.start()):
             allowed += literal.group().count(VERIFY_LIBRARY)
         previous_end = literal.end()
@@ -236,7 +242,7 @@ def verify_proof(
     source = _assemble(closed, theorem.statement, tactics, ["Qed."])
     ending = inspected_ending(theorem.name, fold)
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
-    placed = [*_placed(theorem.header, marker), _assumptions(theorem.header, theorem.name)]
+    placed = inspection_closings(theorem.header, theorem.name, marker)
     inspected = mark_sentences(
         _assemble(closed, theorem.statement, tactics, ending, placed), secrets.token_hex(8)
     )
