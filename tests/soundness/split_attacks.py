@@ -53,5 +53,5 @@ def switch_off_the_assumptions_print(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         verify_module,
         "_assumptions",
-        lambda _header, _name: 'Redirect "VerifyAssumptions" Print Assumptions nat.',
+        lambda _header, _name, _marker: ['Redirect "VerifyAssumptions" Print Assumptions nat.'],
     )

@@ -18,9 +18,9 @@ import pytest
 
 import prover.backends.coq.split_check as split_module
 import prover.backends.coq.verify as verify_module
-from prover.backends.coq.blocks import placed_closings
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
+from prover.backends.coq.placement import placed_closings
 from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError

@@ -9,13 +9,19 @@ Assumptions`, which sees through the sealing, and any constant assumed guarded o
 positive, or relying on an unsafe hierarchy, refuses. Round eighteen left a module `W`
 open after the sealed one: inside it, Coq 8.16 could not look into `M` and printed `M.q` as
 a plain axiom; the print now comes after every closing, by the theorem's full name.
+Round nineteen set `Printing Depth 4` before a module `W` left open: `End W.` undid the
+verifier's depth and the print read `Axioms: ...`; now the settings come again right
+before the print, and an elided or unknown print refuses.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import prover.backends.coq.verify as verify_module
+from prover.backends.coq.term_reading import unsafe_assumption_problem
 from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
@@ -40,6 +46,10 @@ UNSET_GUARD = GUARD.replace(
     "Unset Guard Checking.\nFixpoint f (n : nat) : 1 = 2 := f n.\nSet Guard Checking.",
 )
 
+SHALLOW_PRINTING = "Set Printing Depth 4.\nModule W.\nSet Printing Depth 50.\n"
+"""Round nineteen: the depth the verifier sets inside `W` is undone by `End W.`, and the
+header's depth 4 elided the assumptions print to `Axioms: ...`."""
+
 
 @pytest.mark.parametrize(
     ("header", "reason"),
@@ -48,6 +58,7 @@ UNSET_GUARD = GUARD.replace(
         (POSITIVITY, "M.Bad is assumed to be positive"),
         (UNSET_GUARD, "M.f is assumed to be guarded"),
         (f"{GUARD}Module W.\n", "M.f is assumed to be guarded"),
+        (f"{GUARD}{SHALLOW_PRINTING}", "M.f is assumed to be guarded"),
     ],
 )
 def test_an_unsafe_constant_behind_a_sealed_module_is_refused(
@@ -72,3 +83,39 @@ def test_a_safe_sealed_module_still_verifies() -> None:
     theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 1.")
     verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
     assert verification.ok, verification.message
+
+
+def test_an_elided_assumptions_print_is_refused_on_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Round nineteen's second layer: without the printing settings before the print (the
+    round's code), the header's depth elides it to `...`, and the elision itself refuses."""
+    monkeypatch.setattr(
+        verify_module,
+        "_assumptions",
+        lambda _header, name, _marker: [
+            f'Redirect "VerifyAssumptions" Print Assumptions ProverCheck.Checked.W.{name}.'
+        ],
+    )
+    header = f"{GUARD}{SHALLOW_PRINTING}"
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
+    verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
+    assert not verification.ok and "elided" in (verification.message or "")
+
+
+@pytest.mark.parametrize(
+    ("printed", "refused"),
+    [
+        ("Closed under the global context\n", False),
+        ("Axioms:\nclassic : forall P : Prop,\n  P \\/ ~ P\n", False),
+        ("Axioms:\n...\n", True),
+        ("", True),
+        ("Section Variables:\nx : nat\n", True),
+    ],
+)
+def test_only_coqs_two_answers_without_elision_are_read(
+    printed: str, refused: bool, tmp_path: Path
+) -> None:
+    """Fail closed: an empty, elided or unknown print of the assumptions refuses."""
+    (tmp_path / "VerifyAssumptions.out").write_text(printed, encoding="utf-8")
+    assert (unsafe_assumption_problem(tmp_path) is not None) is refused

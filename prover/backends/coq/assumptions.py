@@ -148,12 +148,14 @@ def parse_context_summary(stderr: str) -> ContextSummary | str:
     return ContextSummary(**values)
 
 
-def summary_problem(summary: ContextSummary) -> str | None:
+def summary_problem(summary: ContextSummary, *, parameters: str | None = None) -> str | None:
     """Why the checked environment is not acceptable, or None.
 
     Any constant relying on type-in-type, an unsafe (co)fixpoint or assumed positivity
     rejects; so does every axiom that is neither in :data:`ALLOWED_AXIOMS` nor a field
-    of a sealed standard-library module (:data:`SEALED_STDLIB_FIELDS`).
+    of a sealed standard-library module (:data:`SEALED_STDLIB_FIELDS`) nor, with
+    ``parameters`` (a prefix ending in '.'), a field of the functor arguments the checked
+    file declares (:mod:`prover.backends.coq.functor_instance`).
     """
     unsafe = (
         ("relying on type-in-type", summary.type_in_type),
@@ -166,7 +168,9 @@ def summary_problem(summary: ContextSummary) -> str | None:
     disallowed = [
         name
         for name in summary.axioms
-        if name not in ALLOWED_AXIOMS and name not in SEALED_STDLIB_FIELDS
+        if name not in ALLOWED_AXIOMS
+        and name not in SEALED_STDLIB_FIELDS
+        and not (parameters is not None and name.startswith(parameters))
     ]
     if disallowed:
         return f"the proof's environment assumes disallowed axioms: {', '.join(disallowed)}"

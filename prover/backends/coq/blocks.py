@@ -19,7 +19,7 @@ cannot be sure it refuses instead of guessing:
 Names end where Coq's identifiers end (``B'`` is one name). A red-team round (2026-12-04)
 had ``Module B'.`` read as ``B`` and ``Module Type B (X : S with Definition d := 0).`` read
 as no opening, so the appended ``End B.`` closed the signature and ``1 = 2`` counted.
-The verifier also has Coq check the reading (:func:`placed_closings`).
+The verifier also has Coq check the reading (:mod:`prover.backends.coq.placement`).
 """
 
 from __future__ import annotations
@@ -27,18 +27,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prover.backends.coq.functor_instance import functor_parameters
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
 from prover.backends.coq.text import code_without_strings
 
 __all__ = [
-    "PLACEMENT_MARKER",
     "OpenBlock",
     "block_refusal",
     "closable",
     "open_blocks",
-    "placed_closings",
     "statement_refusal",
-    "theorem_path",
     "visible_fixpoints",
 ]
 
@@ -77,7 +75,8 @@ class OpenBlock:
     sentence without a module-type ascription (``<: S`` or ``: S``), or None when it has none;
     ``signature`` is true for a ``Module Type`` (whose theorems are fields, never proofs);
     ``module`` is false for a section (which does not qualify names); ``functor`` is true
-    for a module with parameters (``Module F (X : S).``).
+    for a module with parameters (``Module F (X : S).``), and ``binders`` is then the text
+    of its parameters (between the name and the ascription or the final '.').
     """
 
     name: str
@@ -87,6 +86,7 @@ class OpenBlock:
     signature: bool = False
     module: bool = False
     functor: bool = False
+    binders: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,7 +152,7 @@ def _opened(
     unsealed: str | None = None,
     signature: bool = False,
     module: bool = False,
-    functor: bool = False,
+    binders: str = "",
 ) -> OpenBlock:
     """The block ``sentence`` opens, located in the source."""
     return OpenBlock(
@@ -162,7 +162,8 @@ def _opened(
         unsealed=unsealed,
         signature=signature,
         module=module,
-        functor=functor,
+        functor=binders.lstrip().startswith("("),
+        binders=binders if binders.lstrip().startswith("(") else "",
     )
 
 
@@ -181,13 +182,14 @@ def _module_opening(sentence: CoqSentence, match: re.Match[str]) -> OpenBlock | 
         ):
             return None  # Module M := F X., Module M : S with Definition d := 0 := N.
         return "a module sentence whose ':=' cannot be told apart"
+    before_ascription = _split_at_top_level(match.group("rest"), ":") or [""]
     return _opened(
         sentence,
         match.group(1),
         unsealed=_without_ascription(code, match.start("rest")),
         signature=re.match(rf"^{_ATTRIBUTE}Module\s+Type\s", code) is not None,
         module=True,
-        functor=match.group("rest").lstrip().startswith("("),
+        binders=before_ascription[0].removesuffix("<"),
     )
 
 
@@ -230,7 +232,9 @@ def block_refusal(header: str) -> str | None:
     after ``Axiom ax : False.`` in a ``Module Type`` would count as proved. The same holds
     inside a functor (red-team round sixteen): coqchk's summary covers what is defined at
     the top level, and a functor's body is not, until the functor is applied; ``Axiom ax :
-    1 = 2.`` in the body of an open functor went unlisted.
+    1 = 2.`` in the body of an open functor went unlisted. So the checked file applies the
+    functor (:mod:`prover.backends.coq.functor_instance`), and a theorem inside a functor
+    it cannot apply with certainty is refused.
     """
     blank = _unicode_blank_after_dot(header)
     if blank is not None:
@@ -245,17 +249,14 @@ def block_refusal(header: str) -> str | None:
             f"the theorem is inside 'Module Type {names[-1]}': a field of a signature, proved "
             "under the signature's parameters and axioms, is not a proof"
         )
-    functors = [block.name for block in reading.blocks if block.functor]
-    if functors:
+    functors = [block for block in reading.blocks if block.functor]
+    if len(functors) > 1 or (functors and functor_parameters(functors[0].binders) is None):
         return (
-            f"the theorem is inside the functor '{functors[-1]}': coqchk does not list the "
-            "assumptions of a functor's body (an Axiom there would count), so it cannot count"
+            f"the theorem is inside the functor '{functors[-1].name}' and the checked file "
+            "cannot apply it (a functor inside a functor, or parameters not of the form "
+            "'(X : S)'): coqchk lists the assumptions of a functor's body only in an instance"
         )
     return None
-
-
-#: The constant the checked file defines right after the theorem (its name is reserved).
-PLACEMENT_MARKER = "ProverCheckPlaced"
 
 
 #: A '.' followed by a blank that is not ASCII: this split ends a sentence there, Coq does
@@ -288,48 +289,6 @@ def statement_refusal(statement: str) -> str | None:
     if ".." in code_without_strings(statement):
         return "the statement holds '..', where Coq may end a sentence this reading does not"
     return None
-
-
-def placed_closings(header: str, library: str, marker: str = PLACEMENT_MARKER) -> list[str]:
-    """What follows the theorem in the checked file: a marker defined in the theorem's
-    scope, the ``End`` sentences closing the header's blocks, and checks that compile only
-    if Coq put the theorem where this reading does.
-
-    A ``Module Type``'s fields have no full name once it is closed, and neither do a
-    functor's, so: right before each functor's ``End``, the next thing inside it is named
-    through the path of modules this reading sees (``Check`` of the marker for the
-    innermost functor, ``Print Module`` of the inner functor for the others), and after
-    the last ``End`` the outermost functor, or the marker when there is none (``Print
-    Term``, which takes a name: a notation answered a ``Check`` of the marker's path in
-    red-team round sixteen). Every block
-    between two checks is closed when it is named, so a module type read as a module or a
-    section (or hidden from this reading) makes coqc fail; a header cannot define the
-    marker (names starting with ``ProverCheck`` are refused in headers and statements, and
-    the verifier adds a fresh random suffix to ``marker`` for each check).
-    """
-    blocks = open_blocks(header)
-    paths: list[list[str]] = []
-    path = [library]
-    for block in blocks:
-        if block.module:
-            path = [*path, block.name]
-        paths.append(path)
-    target = f"Print Term {'.'.join([*path, marker])}."
-    sentences = [f"Definition {marker} := Set."]
-    for block, block_path in zip(reversed(blocks), reversed(paths), strict=True):
-        if block.functor:
-            sentences.append(target)
-            target = f"Print Module {'.'.join(block_path)}."
-        sentences.append(f"End {block.name}.")
-    sentences.append(target)
-    return sentences
-
-
-def theorem_path(header: str, library: str, name: str) -> str:
-    """The full name of theorem ``name`` after ``header`` once every block is closed: the
-    library, the modules the header leaves open (sections do not qualify), the name."""
-    modules = [block.name for block in open_blocks(header) if block.module]
-    return ".".join([library, *modules, name])
 
 
 _FIXPOINT_DECLARATION = re.compile(

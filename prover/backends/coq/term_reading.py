@@ -47,6 +47,7 @@ _UNSAFE_PHRASES = (
     "is assumed to be positive",
     "relies on an unsafe hierarchy",
 )
+_CLOSED = "Closed under the global context"
 DEFINED_PRINT = "ProverCheckDefined"
 """How the print of a request header lemma ended with ``Defined.`` starts (numbered)."""
 """Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
@@ -92,12 +93,18 @@ def inspected_ending(name: str, fold: tuple[str, ...]) -> list[str]:
     ]
 
 
-def assumptions_print(qualified_name: str) -> str:
-    """The sentence that prints the theorem's assumptions to :data:`ASSUMPTIONS_FILE`; it
-    goes after every closing, with the theorem's full name: inside a module that is still
+def assumptions_print(qualified_name: str) -> list[str]:
+    """The sentences that print the theorem's assumptions to :data:`ASSUMPTIONS_FILE`; they
+    go after every closing, with the theorem's full name: inside a module that is still
     open, Coq 8.16 cannot look into a sealed module above it and prints its field as a
-    plain axiom, hiding the unsafe constant behind it (red-team round eighteen)."""
-    return f'Redirect "{ASSUMPTIONS_FILE}" Print Assumptions {qualified_name}.'
+    plain axiom, hiding the unsafe constant behind it (red-team round eighteen). The
+    printing settings come again right before the print: a module's ``End`` undoes a
+    ``Set`` made inside it, which brought back a header's ``Set Printing Depth 4.`` and
+    elided the unsafe constant as ``...`` (round nineteen)."""
+    return [
+        *PRINT_WHOLE_TERMS,
+        f'Redirect "{ASSUMPTIONS_FILE}" Print Assumptions {qualified_name}.',
+    ]
 
 
 def unsafe_assumption_problem(directory: Path) -> str | None:
@@ -107,12 +114,19 @@ def unsafe_assumption_problem(directory: Path) -> str | None:
     sealed module (``Module M : T.``; red-team round seventeen proved ``1 = 2`` from a
     ``#[bypass_check(guard)]`` fixpoint there), while ``Print Assumptions`` does: a constant
     assumed guarded or positive, or relying on an unsafe universe hierarchy, refuses. The
-    text is read with its blanks collapsed (long names may wrap lines); no print refuses.
+    text is read with its blanks collapsed (long names may wrap lines); no print refuses,
+    and so does a print that is not one of Coq's two answers (``Closed under the global
+    context`` or an ``Axioms:`` list) or that holds an elision (``...``, which a printing
+    depth makes; with notations off nothing else prints it).
     """
     printed = directory / f"{ASSUMPTIONS_FILE}.out"
     if not printed.is_file():
         return "the theorem's assumptions were not printed"
     text = " ".join(printed.read_text(encoding="utf-8", errors="replace").split())
+    if text != _CLOSED and not text.startswith("Axioms: "):
+        return f"unrecognized print of the theorem's assumptions: {text[:80]!r}"
+    if "..." in text:
+        return "the print of the theorem's assumptions is elided ('...'), so it cannot be read"
     for phrase in _UNSAFE_PHRASES:
         position = text.find(phrase)
         if position >= 0:

@@ -40,14 +40,15 @@ from prover.backends.coq.assumptions import (
     parse_context_summary,
     summary_problem,
 )
-from prover.backends.coq.blocks import (
+from prover.backends.coq.blocks import closable
+from prover.backends.coq.goals import extract_error, one_line
+from prover.backends.coq.kernel_bugs import target_refusal
+from prover.backends.coq.placement import (
     PLACEMENT_MARKER,
-    closable,
+    functor_arguments_prefix,
     placed_closings,
     theorem_path,
 )
-from prover.backends.coq.goals import extract_error, one_line
-from prover.backends.coq.kernel_bugs import target_refusal
 from prover.backends.coq.split_check import MarkedSource, mark_sentences, split_refusal
 from prover.backends.coq.term_reading import (
     PRINT_WHOLE_TERMS,
@@ -144,12 +145,13 @@ def _placed(header: str, marker: str = PLACEMENT_MARKER) -> list[str]:
 def inspection_closings(header: str, name: str, marker: str = PLACEMENT_MARKER) -> list[str]:
     """What follows theorem ``name``'s term print in the checked file: the closings with the
     placement checks, then its ``Print Assumptions`` by full name."""
-    return [*_placed(header, marker), _assumptions(header, name)]
+    return [*_placed(header, marker), *_assumptions(header, name, marker)]
 
 
-def _assumptions(header: str, name: str) -> str:
+def _assumptions(header: str, name: str, marker: str) -> list[str]:
     """The theorem's ``Print Assumptions``, by full name, after every closing."""
-    return assumptions_print(theorem_path(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", name))
+    library = f"{VERIFY_LIBRARY}.{VERIFY_MODULE}"
+    return assumptions_print(theorem_path(header, library, name, marker))
 
 
 _ENDS_WITH_REDIRECT = re.compile(r"(?<![\w'])Redirect\s*$")
@@ -255,7 +257,10 @@ def verify_proof(
         deadline=started + timeout_s,
         sandbox=sandbox,
     )
-    problem, checks, axioms = _compile_and_check(inspected, tools)
+    parameters = functor_arguments_prefix(
+        theorem.header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", marker
+    )
+    problem, checks, axioms = _compile_and_check(inspected, tools, parameters)
     return Verification(
         ok=problem is None,
         proof_text=source,
@@ -267,9 +272,13 @@ def verify_proof(
 
 
 def _compile_and_check(
-    marked: MarkedSource, tools: _Tools
+    marked: MarkedSource, tools: _Tools, parameters: str | None
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """(reason to reject or None, checks passed, axioms the kernel checker listed).
+
+    ``parameters``: how the names of the functor arguments the file declares start
+    (:func:`~prover.backends.coq.placement.functor_arguments_prefix`): coqchk may list
+    those, as the theorem's parameters, and they are not reported as axioms.
 
     ``coqc`` must also have split the file as the prover did (:func:`split_refusal`), and
     once coqchk has passed, the theorem's ``Print Assumptions`` must name no unsafe
@@ -295,14 +304,14 @@ def _compile_and_check(
         checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
     if isinstance(checked, str):
         return f"coqchk {checked}", ("coqc",), ()
-    problem, checks, axioms = _judge_kernel_check(*checked)
+    problem, checks, axioms = _judge_kernel_check(*checked, parameters=parameters)
     if problem is None and hidden is not None:
         return hidden, checks, ()  # what coqchk's summary missed (round seventeen)
     return problem, checks, axioms
 
 
 def _judge_kernel_check(
-    returncode: int, stdout: str, stderr: str
+    returncode: int, stdout: str, stderr: str, *, parameters: str | None
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """Read coqchk's exit status, stdout (must be empty with -silent) and summary."""
     if returncode != 0:
@@ -312,9 +321,14 @@ def _judge_kernel_check(
     summary = parse_context_summary(stderr)
     if isinstance(summary, str):
         return f"unrecognized coqchk summary: {summary}", ("coqc",), ()
-    problem = summary_problem(summary)
+    problem = summary_problem(summary, parameters=parameters)
     checks = ("coqc",) if problem else ("coqc", "coqchk")
-    axioms = tuple(name for name in summary.axioms if name not in SEALED_STDLIB_FIELDS)
+    axioms = tuple(
+        name
+        for name in summary.axioms
+        if name not in SEALED_STDLIB_FIELDS
+        and not (parameters is not None and name.startswith(parameters))
+    )
     return problem, checks, axioms
 
 

@@ -8,7 +8,6 @@ from prover.backends.coq.blocks import (
     block_refusal,
     closable,
     open_blocks,
-    placed_closings,
     statement_refusal,
     visible_fixpoints,
 )
@@ -76,12 +75,33 @@ def test_a_body_is_only_a_top_level_colon_equals_that_no_with_clause_owns(
     header: str, names: list[str], signature: bool
 ) -> None:
     """`:=` in a parameter or after `with Definition d` opens the block; a body opens none;
-    an open module type or functor refuses."""
+    an open module type refuses (a functor with plain binders does not: it is applied)."""
     blocks = open_blocks(header)
     assert [block.name for block in blocks] == names
     assert all(block.signature is signature for block in blocks)
-    functor = any(block.functor for block in blocks)
-    assert (block_refusal(header) is not None) is (signature or functor)
+    assert (block_refusal(header) is not None) is signature
+
+
+@pytest.mark.parametrize(
+    ("header", "refused"),
+    [
+        ("Module F (X : S).\n", False),
+        ("Module F (Import X Y : S) (Z : T X) <: U.\nSection A.\n", False),
+        ("Module O.\nModule F (X : S) : U.\nModule M.\n", False),
+        ("Module F1 (X : S).\nModule F2 (Y : S).\n", True),
+        ('Module F (X : S with Definition d := "a").\n', True),
+        ("Module F (X : S) foo.\n", True),
+        ("Module F (X Import : S).\n", True),
+    ],
+)
+def test_a_functor_counts_only_when_the_checked_file_can_apply_it(
+    header: str, refused: bool
+) -> None:
+    """One functor with binders `([Import|Export] X ... : S)` is accepted; a functor inside
+    a functor or binders of any other form refuse, naming the functor."""
+    refusal = block_refusal(header)
+    assert (refusal is not None) is refused
+    assert refusal is None or "cannot apply it" in refusal
 
 
 @pytest.mark.parametrize(
@@ -110,24 +130,6 @@ def test_block_sentences_the_reading_cannot_be_sure_of_are_refused(
     refuses the theorem, naming the line and why."""
     refusal = block_refusal(header)
     assert refusal is not None and reason in refusal and "line " in refusal
-
-
-def test_the_closings_carry_coqs_check_of_where_the_theorem_is() -> None:
-    """A marker in the theorem's scope; each functor's End is preceded by a check of the
-    next thing inside it; the last check comes after every End; sections do not qualify."""
-    library = "L.C"
-    assert placed_closings("", library) == [
-        "Definition ProverCheckPlaced := Set.",
-        "Print Term L.C.ProverCheckPlaced.",
-    ]
-    assert placed_closings("Module A.\nSection S.\nModule B'.\n", library)[1:] == [
-        "End B'.", "End S.", "End A.", "Print Term L.C.A.B'.ProverCheckPlaced.",
-    ]  # fmt: skip
-    header = "Module O.\nModule F1 (X : S).\nModule Mid.\nModule F2 (Y : S).\nModule M.\n"
-    assert placed_closings(header, library)[1:] == [
-        "End M.", "Print Term L.C.O.F1.Mid.F2.M.ProverCheckPlaced.", "End F2.", "End Mid.",
-        "Print Module L.C.O.F1.Mid.F2.", "End F1.", "End O.", "Print Module L.C.O.F1.",
-    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("blank", ["\u00a0", "\u2003", "\u3000"])

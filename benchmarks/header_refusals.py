@@ -1,0 +1,178 @@
+"""Which theorem headers of a library the prover takes, and do theorems inside functors verify?
+
+For every theorem sentence of every ``.v`` file of ``--library``, the text before it is the
+header that ``prover prove --file F --theorem T`` checks, and
+:func:`~prover.backends.coq.kernel_bugs.target_refusal` decides whether the theorem may be
+searched and counted. The tally: accepted (inside a functor or not) and refused by reason
+(module type, a functor the checked file cannot apply, unreadable blocks, other).
+
+With ``--verify N``: N theorems accepted inside a functor (chosen by sha256 of file and
+name, stable across runs) whose library proof is plain tactic sentences between ``Proof.``
+and ``Qed.`` (no bullet or brace, which a proof step may not be) are verified with that
+proof by :func:`~prover.backends.coq.verify.verify_proof`: how many count, and why the
+others do not.
+
+Usage::
+
+    python -m benchmarks.header_refusals --library stdlib --verify 40 \\
+        --output docs/results/header-refusals.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prover.backends.coq.blocks import open_blocks
+from prover.backends.coq.kernel_bugs import target_refusal
+from prover.backends.coq.sentences import (
+    CoqSentence,
+    ending_of,
+    split_for_coqtop,
+    theorem_declaration,
+)
+from prover.backends.coq.text import CoqTextError
+from prover.backends.coq.verify import verify_proof
+from prover.tracing.libraries import coq_where, library_files
+from search.states import Theorem
+
+_REASONS = (
+    ("inside 'Module Type", "module type"),
+    ("cannot apply it", "functor not applicable"),
+    ("cannot be read with certainty", "unreadable blocks"),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Candidate:
+    """An accepted theorem inside a functor with a plain library proof."""
+
+    file: str
+    theorem: Theorem
+    proof: tuple[str, ...]
+
+
+def _parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--library", default="stdlib")
+    parser.add_argument("--verify", type=int, default=0, help="functor theorems to verify")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per verification")
+    parser.add_argument("--output", type=Path, help="write the figures as JSON here too")
+    return parser.parse_args()
+
+
+def reason_of(refusal: str | None) -> str:
+    """The tally's name for a refusal message (None: accepted)."""
+    if refusal is None:
+        return "accepted"
+    for phrase, reason in _REASONS:
+        if phrase in refusal:
+            return reason
+    return "other"
+
+
+def plain_proof(sentences: list[CoqSentence], start: int) -> tuple[str, ...] | None:
+    """The tactic sentences of the proof after sentence ``start`` when it is ``Proof.``, plain
+    tactics and ``Qed.``; None for any other shape (bullets, ``Defined``, a term body)."""
+    if start + 1 >= len(sentences) or sentences[start + 1].code != "Proof.":
+        return None
+    tactics: list[str] = []
+    for sentence in sentences[start + 2 :]:
+        if sentence.focus:
+            return None
+        ending = ending_of(sentence.code)
+        if ending is not None:
+            return tuple(tactics) if ending == "Qed" and tactics else None
+        tactics.append(sentence.code)
+    return None
+
+
+def survey_file(text: str, file: str, tally: Counter[str]) -> list[_Candidate]:
+    """Tally every theorem header of one file; its accepted functor theorems with plain
+    proofs."""
+    try:
+        sentences = split_for_coqtop(text)
+    except CoqTextError:
+        tally["unsplittable file"] += 1
+        return []
+    candidates: list[_Candidate] = []
+    for index, sentence in enumerate(sentences):
+        declaration = theorem_declaration(sentence.code)
+        if declaration is None or sentence.focus:
+            continue
+        header = text[: sentence.offset]
+        reason = reason_of(target_refusal(header, sentence.code))
+        in_functor = reason == "accepted" and any(b.functor for b in open_blocks(header))
+        tally["theorems"] += 1
+        tally["accepted inside a functor" if in_functor else reason] += 1
+        proof = plain_proof(sentences, index) if in_functor else None
+        if proof is not None:
+            theorem = Theorem(name=declaration[0], header=header, statement=sentence.code)
+            candidates.append(_Candidate(file=file, theorem=theorem, proof=proof))
+    return candidates
+
+
+def _sample(candidates: list[_Candidate], size: int) -> list[_Candidate]:
+    def key(candidate: _Candidate) -> str:
+        return hashlib.sha256(f"{candidate.file}:{candidate.theorem.name}".encode()).hexdigest()
+
+    return sorted(candidates, key=key)[:size]
+
+
+def verify_sample(candidates: list[_Candidate], timeout_s: float) -> dict[str, Any]:
+    """Verify each candidate with its library proof: counts and the reasons for failures."""
+    outcomes: list[dict[str, Any]] = []
+    for candidate in candidates:
+        verification = verify_proof(candidate.theorem, candidate.proof, timeout_s=timeout_s)
+        outcomes.append(
+            {
+                "file": candidate.file,
+                "theorem": candidate.theorem.name,
+                "ok": verification.ok,
+                "checks": list(verification.checks),
+                "time_s": round(verification.time_s, 2),
+                "message": (verification.message or "")[:200],
+            }
+        )
+        print(f"{candidate.file} {candidate.theorem.name}: {verification.ok}", file=sys.stderr)
+    return {
+        "verified": len(outcomes),
+        "ok": sum(outcome["ok"] for outcome in outcomes),
+        "outcomes": outcomes,
+    }
+
+
+def main() -> None:
+    arguments = _parse_arguments()
+    started = time.monotonic()
+    tally: Counter[str] = Counter()
+    candidates: list[_Candidate] = []
+    for source in library_files(arguments.library, where=coq_where()):
+        text = source.path.read_text(encoding="utf-8", errors="replace")
+        candidates.extend(survey_file(text, source.file, tally))
+    report: dict[str, Any] = {
+        "library": arguments.library,
+        "tally": dict(tally.most_common()),
+        "functor_theorems_with_plain_proofs": len(candidates),
+    }
+    if arguments.verify:
+        report["verification"] = verify_sample(
+            _sample(candidates, arguments.verify), arguments.timeout
+        )
+    report["wall_s"] = round(time.monotonic() - started, 1)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if arguments.output is not None:
+        arguments.output.parent.mkdir(parents=True, exist_ok=True)
+        arguments.output.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

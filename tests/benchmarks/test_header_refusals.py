@@ -1,0 +1,57 @@
+"""The header survey: tallies by refusal reason and plain library proofs (no Coq needed)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from benchmarks.header_refusals import plain_proof, reason_of, survey_file
+from prover.backends.coq.sentences import split_for_coqtop
+
+SOURCE = """Module Type T. Parameter n : nat. Axiom n_pos : 0 < n. End T.
+Module F (Import X : T).
+Lemma a : 0 < n. Proof. exact n_pos. Qed.
+Lemma b : 0 < n. Proof. destruct n. - exact n_pos. - exact n_pos. Qed.
+Module G (Y : T).
+Lemma c : 0 = 0. Proof. reflexivity. Qed.
+End G.
+End F.
+Module Type S.
+Lemma d : 0 = 0. Proof. reflexivity. Qed.
+End S.
+Lemma e : 0 = 0. Proof. reflexivity. Qed.
+"""
+
+
+def test_each_theorem_header_is_tallied_by_reason_and_plain_functor_proofs_kept() -> None:
+    """Two accepted functor theorems, one in a nested functor, one in a module type, one at
+    top level; only the bullet-free functor proof becomes a candidate."""
+    tally: Counter[str] = Counter()
+    candidates = survey_file(SOURCE, "F.v", tally)
+    assert tally == Counter(
+        {
+            "theorems": 5,
+            "accepted inside a functor": 2,
+            "functor not applicable": 1,
+            "module type": 1,
+            "accepted": 1,
+        }
+    )
+    assert [(c.theorem.name, c.proof) for c in candidates] == [("a", ("exact n_pos.",))]
+
+
+def test_only_proof_tactics_qed_is_a_plain_proof() -> None:
+    """`Defined`, a missing `Proof.` or a bullet give no plain proof."""
+    for text, expected in [
+        ("Lemma a : True. Proof. exact I. Qed.", ("exact I.",)),
+        ("Lemma a : True. Proof. exact I. Defined.", None),
+        ("Lemma a : True. exact I. Qed.", None),
+        ("Lemma a : True. Proof. - exact I. Qed.", None),
+    ]:
+        assert plain_proof(split_for_coqtop(text), 0) == expected
+
+
+def test_refusal_messages_map_to_their_reason() -> None:
+    """Unknown messages are 'other'; None is accepted."""
+    assert reason_of(None) == "accepted"
+    assert reason_of("the theorem is inside 'Module Type T': ...") == "module type"
+    assert reason_of("something new") == "other"
