@@ -50,6 +50,9 @@ _REASONS = (
 )
 
 
+_EXAMPLES = 20
+
+
 @dataclass(frozen=True, kw_only=True)
 class _Candidate:
     """An accepted theorem inside a functor with a plain library proof."""
@@ -94,9 +97,12 @@ def plain_proof(sentences: list[CoqSentence], start: int) -> tuple[str, ...] | N
     return None
 
 
-def survey_file(text: str, file: str, tally: Counter[str]) -> list[_Candidate]:
+def survey_file(
+    text: str, file: str, tally: Counter[str], examples: dict[str, list[str]] | None = None
+) -> list[_Candidate]:
     """Tally every theorem header of one file; its accepted functor theorems with plain
-    proofs."""
+    proofs. ``examples`` collects the first refusal messages of each reason but the module
+    type (file, theorem, message)."""
     try:
         sentences = split_for_coqtop(text)
     except CoqTextError:
@@ -108,7 +114,12 @@ def survey_file(text: str, file: str, tally: Counter[str]) -> list[_Candidate]:
         if declaration is None or sentence.focus:
             continue
         header = text[: sentence.offset]
-        reason = reason_of(target_refusal(header, sentence.code))
+        refusal = target_refusal(header, sentence.code)
+        reason = reason_of(refusal)
+        if examples is not None and refusal is not None and reason != "module type":
+            found = examples.setdefault(reason, [])
+            if len(found) < _EXAMPLES:
+                found.append(f"{file} {declaration[0]}: {refusal[:160]}")
         in_functor = reason == "accepted" and any(b.functor for b in open_blocks(header))
         tally["theorems"] += 1
         tally["accepted inside a functor" if in_functor else reason] += 1
@@ -154,12 +165,14 @@ def main() -> None:
     started = time.monotonic()
     tally: Counter[str] = Counter()
     candidates: list[_Candidate] = []
+    examples: dict[str, list[str]] = {}
     for source in library_files(arguments.library, where=coq_where()):
         text = source.path.read_text(encoding="utf-8", errors="replace")
-        candidates.extend(survey_file(text, source.file, tally))
+        candidates.extend(survey_file(text, source.file, tally, examples))
     report: dict[str, Any] = {
         "library": arguments.library,
         "tally": dict(tally.most_common()),
+        "refusal_examples": examples,
         "functor_theorems_with_plain_proofs": len(candidates),
     }
     if arguments.verify:

@@ -11,17 +11,17 @@ open after the sealed one: inside it, Coq 8.16 could not look into `M` and print
 a plain axiom; the print now comes after every closing, by the theorem's full name.
 Round nineteen set `Printing Depth 4` before a module `W` left open: `End W.` undid the
 verifier's depth and the print read `Axioms: ...`; now the settings come again right
-before the print, and an elided or unknown print refuses.
+before the print, and an elided or unknown print refuses. Round twenty reached an axiom
+through a definition inside the sealed module, which coqchk does not list: now every
+assumption the print names must be one coqchk listed.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import prover.backends.coq.verify as verify_module
-from prover.backends.coq.term_reading import unsafe_assumption_problem
+from prover.backends.coq.assumptions_print import assumptions_print_problem
 from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
@@ -70,7 +70,7 @@ def test_an_unsafe_constant_behind_a_sealed_module_is_refused(
     verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
     assert not verification.ok and verification.checks == ("admission", "coqc", "coqchk")
     assert reason in (verification.message or "")
-    monkeypatch.setattr(verify_module, "unsafe_assumption_problem", lambda _directory: None)
+    monkeypatch.setattr(verify_module, "assumptions_print_problem", lambda _printed, _listed: None)
     assert verify_proof(theorem, ["exact M.q."], timeout_s=60).ok
 
 
@@ -111,11 +111,49 @@ def test_an_elided_assumptions_print_is_refused_on_its_own(
         ("Axioms:\n...\n", True),
         ("", True),
         ("Section Variables:\nx : nat\n", True),
+        ("Axioms:\nProverCheck.Checked.M.ax : @eq nat (S O) (S (S O))\n", True),
+        ("Axioms:\nLogic.Classical_Prop.classic\n  : forall P : Prop, or P (not P)\n", False),
+        ("Axioms:\nmyclassic : forall P : Prop, or P (not P)\n", True),
+        ("Axioms:\nclassic is something\n", True),
     ],
 )
-def test_only_coqs_two_answers_without_elision_are_read(
-    printed: str, refused: bool, tmp_path: Path
+def test_only_coqs_two_answers_without_elision_are_read(printed: str, refused: bool) -> None:
+    """Fail closed: an empty, elided or unknown print refuses, and so does an assumption
+    that is not coqchk's listed name or a tail of it after a '.'."""
+    listed = ("Coq.Logic.Classical_Prop.classic",)
+    assert (assumptions_print_problem(printed, listed) is not None) is refused
+
+
+INDIRECT = """Module Type U. Parameter q : 1 = 2. End U.
+Module M : U.
+Axiom ax : 1 = 2.
+Definition d : 1 = 2 := ax.
+Definition q : 1 = 2 := d.
+End M.
+"""
+"""Round twenty: coqchk records for a sealed field only the axioms its own body names, so an
+axiom one definition further down went unlisted."""
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        INDIRECT,
+        INDIRECT.replace("Axiom ax : 1 = 2.", "Lemma ax : 1 = 2.\nAdmitted."),
+        f"{INDIRECT}Module W.\n",
+        f"{INDIRECT}Module Type T. End T.\nModule F (X : T).\n",
+    ],
+)
+def test_an_axiom_behind_a_definition_in_a_sealed_module_is_refused(
+    header: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Fail closed: an empty, elided or unknown print of the assumptions refuses."""
-    (tmp_path / "VerifyAssumptions.out").write_text(printed, encoding="utf-8")
-    assert (unsafe_assumption_problem(tmp_path) is not None) is refused
+    """coqchk passes and lists nothing; the theorem's Print Assumptions names the hidden
+    axiom by its full path, which coqchk did not list: refused. With that reading switched
+    off, `1 = 2` verifies (the control)."""
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
+    verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
+    assert not verification.ok and verification.checks == ("admission", "coqc", "coqchk")
+    assert "M.ax" in (verification.message or "")
+    assert "does not list" in (verification.message or "")
+    monkeypatch.setattr(verify_module, "assumptions_print_problem", lambda _printed, _listed: None)
+    assert verify_proof(theorem, ["exact M.q."], timeout_s=60).ok

@@ -31,23 +31,12 @@ __all__ = [
     "DEFINED_PRINT",
     "PRINT_WHOLE_TERMS",
     "TERM_FILE",
-    "assumptions_print",
     "inspected_ending",
     "term_problem",
     "trusted_fixpoints",
-    "unsafe_assumption_problem",
 ]
 
 TERM_FILE = "ProverCheckTerm"
-ASSUMPTIONS_FILE = "VerifyAssumptions"
-"""Where the compiled file prints the theorem's assumptions (not ``ProverCheck*``: every such
-print is read as a term)."""
-_UNSAFE_PHRASES = (
-    "is assumed to be guarded",
-    "is assumed to be positive",
-    "relies on an unsafe hierarchy",
-)
-_CLOSED = "Closed under the global context"
 DEFINED_PRINT = "ProverCheckDefined"
 """How the print of a request header lemma ended with ``Defined.`` starts (numbered)."""
 """Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
@@ -91,49 +80,6 @@ def inspected_ending(name: str, fold: tuple[str, ...]) -> list[str]:
         *PRINT_WHOLE_TERMS,
         f'Redirect "{TERM_FILE}" Eval fold {constants} in {body}.',
     ]
-
-
-def assumptions_print(qualified_name: str) -> list[str]:
-    """The sentences that print the theorem's assumptions to :data:`ASSUMPTIONS_FILE`; they
-    go after every closing, with the theorem's full name: inside a module that is still
-    open, Coq 8.16 cannot look into a sealed module above it and prints its field as a
-    plain axiom, hiding the unsafe constant behind it (red-team round eighteen). The
-    printing settings come again right before the print: a module's ``End`` undoes a
-    ``Set`` made inside it, which brought back a header's ``Set Printing Depth 4.`` and
-    elided the unsafe constant as ``...`` (round nineteen)."""
-    return [
-        *PRINT_WHOLE_TERMS,
-        f'Redirect "{ASSUMPTIONS_FILE}" Print Assumptions {qualified_name}.',
-    ]
-
-
-def unsafe_assumption_problem(directory: Path) -> str | None:
-    """Why the theorem's ``Print Assumptions`` (:data:`ASSUMPTIONS_FILE`) refuses it, or None.
-
-    coqchk's summary lists no unsafe constant hidden in the implementation of an opaquely
-    sealed module (``Module M : T.``; red-team round seventeen proved ``1 = 2`` from a
-    ``#[bypass_check(guard)]`` fixpoint there), while ``Print Assumptions`` does: a constant
-    assumed guarded or positive, or relying on an unsafe universe hierarchy, refuses. The
-    text is read with its blanks collapsed (long names may wrap lines); no print refuses,
-    and so does a print that is not one of Coq's two answers (``Closed under the global
-    context`` or an ``Axioms:`` list) or that holds an elision (``...``, which a printing
-    depth makes; with notations off nothing else prints it).
-    """
-    printed = directory / f"{ASSUMPTIONS_FILE}.out"
-    if not printed.is_file():
-        return "the theorem's assumptions were not printed"
-    text = " ".join(printed.read_text(encoding="utf-8", errors="replace").split())
-    if text != _CLOSED and not text.startswith("Axioms: "):
-        return f"unrecognized print of the theorem's assumptions: {text[:80]!r}"
-    if "..." in text:
-        return "the print of the theorem's assumptions is elided ('...'), so it cannot be read"
-    for phrase in _UNSAFE_PHRASES:
-        position = text.find(phrase)
-        if position >= 0:
-            start = text.rfind(" ", 0, max(position - 1, 0)) + 1
-            printed_line = text[start : position + len(phrase)]
-            return f"the proof relies on an unsafe constant: {printed_line!r} (Print Assumptions)"
-    return None
 
 
 def term_problem(directory: Path) -> str | None:

@@ -40,6 +40,11 @@ from prover.backends.coq.assumptions import (
     parse_context_summary,
     summary_problem,
 )
+from prover.backends.coq.assumptions_print import (
+    assumptions_print,
+    assumptions_print_problem,
+    read_assumptions_print,
+)
 from prover.backends.coq.blocks import closable
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.kernel_bugs import target_refusal
@@ -53,11 +58,9 @@ from prover.backends.coq.split_check import MarkedSource, mark_sentences, split_
 from prover.backends.coq.term_reading import (
     PRINT_WHOLE_TERMS,
     TERM_FILE,
-    assumptions_print,
     inspected_ending,
     term_problem,
     trusted_fixpoints,
-    unsafe_assumption_problem,
 )
 from prover.backends.coq.text import STRING_LITERAL, CoqTextError, strip_comments
 from prover.backends.sandbox import sandboxed
@@ -282,8 +285,9 @@ def _compile_and_check(
 
     ``coqc`` must also have split the file as the prover did (:func:`split_refusal`), and
     once coqchk has passed, the theorem's ``Print Assumptions`` must name no unsafe
-    constant (:func:`unsafe_assumption_problem`: coqchk's summary misses those inside an
-    opaquely sealed module; coqchk stays the check that refuses the others).
+    constant and no assumption coqchk did not list
+    (:func:`~prover.backends.coq.assumptions_print.assumptions_print_problem`: coqchk's
+    summary misses what an opaquely sealed module's implementation assumes).
 
     The listed axioms leave out the fields of sealed stdlib modules, which are
     definitions that ``-norec`` merely cannot see through.
@@ -294,26 +298,38 @@ def _compile_and_check(
         if isinstance(compiled, str):
             return f"coqc {compiled}", (), ()
         returncode, output, _ = compiled
+        if returncode < 0:
+            cap = f"{tools.memory_limit_mb} MB" if tools.memory_limit_mb else "none"
+            return f"coqc was killed by signal {-returncode} (memory cap: {cap})", (), ()
         if returncode != 0:
             error = extract_error(output) or output.strip() or f"exit status {returncode}"
             return f"coqc rejected the proof: {one_line(error)}", (), ()
         problem = split_refusal(output, marked) or term_problem(directory)
         if problem is not None:
             return problem, (), ()
-        hidden = unsafe_assumption_problem(directory)
+        printed = read_assumptions_print(directory)
         checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
     if isinstance(checked, str):
         return f"coqchk {checked}", ("coqc",), ()
-    problem, checks, axioms = _judge_kernel_check(*checked, parameters=parameters)
-    if problem is None and hidden is not None:
-        return hidden, checks, ()  # what coqchk's summary missed (round seventeen)
+    problem, checks, listed = _judge_kernel_check(*checked, parameters=parameters)
+    if problem is None:  # what coqchk's summary missed (rounds seventeen and twenty)
+        problem = assumptions_print_problem(printed, listed)
+        if problem is not None:
+            return problem, checks, ()
+    axioms = tuple(
+        name
+        for name in listed
+        if name not in SEALED_STDLIB_FIELDS
+        and not (parameters is not None and name.startswith(parameters))
+    )
     return problem, checks, axioms
 
 
 def _judge_kernel_check(
     returncode: int, stdout: str, stderr: str, *, parameters: str | None
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """Read coqchk's exit status, stdout (must be empty with -silent) and summary."""
+    """Read coqchk's exit status, stdout (must be empty with -silent) and summary: (reason
+    to reject or None, checks passed, every assumption the summary lists)."""
     if returncode != 0:
         return f"coqchk rejected the proof: {one_line(stderr or stdout)}", ("coqc",), ()
     if stdout.strip():
@@ -323,13 +339,7 @@ def _judge_kernel_check(
         return f"unrecognized coqchk summary: {summary}", ("coqc",), ()
     problem = summary_problem(summary, parameters=parameters)
     checks = ("coqc",) if problem else ("coqc", "coqchk")
-    axioms = tuple(
-        name
-        for name in summary.axioms
-        if name not in SEALED_STDLIB_FIELDS
-        and not (parameters is not None and name.startswith(parameters))
-    )
-    return problem, checks, axioms
+    return problem, checks, summary.axioms
 
 
 def _run(

@@ -107,3 +107,16 @@ def test_theorem_inside_a_module_with_a_signature_is_checked_with_the_module_clo
     verification = verify_proof(theorem, ["reflexivity."])
     assert verification.ok, verification.message
     assert "Module M.\n" in verification.proof_text
+
+
+def test_a_coqc_killed_by_a_signal_is_named_as_such(tmp_path: Path) -> None:
+    """A coqc that dies from a signal (as the memory cap kills it) is reported as killed,
+    with the cap, not as a rejection quoting its timing lines."""
+    killed = tmp_path / "coqc"
+    killed.write_text("#!/bin/sh\nkill -9 $$\n", encoding="utf-8")
+    killed.chmod(0o755)
+    verification = verify_proof(
+        theorem(": 1 = 1."), ["reflexivity"], coqc_path=str(killed), memory_limit_mb=512
+    )
+    assert not verification.ok and verification.checks == ("admission",)
+    assert verification.message == "coqc was killed by signal 9 (memory cap: 512 MB)"
