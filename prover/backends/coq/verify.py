@@ -295,16 +295,9 @@ def _compile_and_check(
     with private_directory("coq-verify-") as directory:
         (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
         compiled = _run(coqc_command(tools.coqc, timed=True), directory, tools)
-        if isinstance(compiled, str):
-            return f"coqc {compiled}", (), ()
-        returncode, output, _ = compiled
-        if returncode < 0:
-            cap = f"{tools.memory_limit_mb} MB" if tools.memory_limit_mb else "none"
-            return f"coqc was killed by signal {-returncode} (memory cap: {cap})", (), ()
-        if returncode != 0:
-            error = extract_error(output) or output.strip() or f"exit status {returncode}"
-            return f"coqc rejected the proof: {one_line(error)}", (), ()
-        problem = split_refusal(output, marked) or term_problem(directory)
+        problem = _coqc_problem(compiled, tools)
+        if problem is None and not isinstance(compiled, str):
+            problem = split_refusal(compiled[1], marked) or term_problem(directory)
         if problem is not None:
             return problem, (), ()
         printed = read_assumptions_print(directory)
@@ -323,6 +316,20 @@ def _compile_and_check(
         and not (parameters is not None and name.startswith(parameters))
     )
     return problem, checks, axioms
+
+
+def _coqc_problem(compiled: tuple[int, str, str] | str, tools: _Tools) -> str | None:
+    """Why coqc's run refuses the proof (not run, killed, or an error), or None."""
+    if isinstance(compiled, str):
+        return f"coqc {compiled}"
+    returncode, output, _ = compiled
+    if returncode < 0:
+        cap = f"{tools.memory_limit_mb} MB" if tools.memory_limit_mb else "none"
+        return f"coqc was killed by signal {-returncode} (memory cap: {cap})"
+    if returncode != 0:
+        error = extract_error(output) or output.strip() or f"exit status {returncode}"
+        return f"coqc rejected the proof: {one_line(error)}"
+    return None
 
 
 def _judge_kernel_check(
