@@ -22,6 +22,7 @@ from prover.backends.coq.functor_instance import (
 __all__ = [
     "PLACEMENT_MARKER",
     "functor_arguments_prefix",
+    "name_guard",
     "placed_closings",
     "theorem_path",
 ]
@@ -88,6 +89,20 @@ def placed_closings(header: str, library: str, marker: str = PLACEMENT_MARKER) -
             sentences.extend(instance_sentences(parameters, item.path, _suffix(marker)))
     sentences.append(target)
     return sentences
+
+
+def name_guard(header: str, library: str, name: str) -> str:
+    """The sentence before the statement that fails unless nothing answers to the theorem's
+    full name yet, so that the name Coq declares is the one the checks print.
+
+    The prover reads the theorem's name in Python; a character Coq reads as part of an
+    identifier (round twenty-one: ``t`` and U+1DC0) made Coq declare another name while the
+    term and assumptions prints named a decoy ``Definition t`` of the header. With nothing
+    at the full name beforehand, those prints (by full name after the closings) fail unless
+    Coq declared exactly ``name``. ``Check`` answers for any term, a notation included:
+    whatever answers makes the guard, and coqc, fail."""
+    modules = [block.name for block in open_blocks(header) if block.module]
+    return f"Fail Check {'.'.join([library, *modules, name])}."
 
 
 def theorem_path(header: str, library: str, name: str, marker: str = PLACEMENT_MARKER) -> str:

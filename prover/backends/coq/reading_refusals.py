@@ -21,12 +21,19 @@ verification (it is never counted):
   the 26,096 comments of the ten installed libraries do; the other 14, after ``(`` or
   ``)``, are in 3 CoRN files, ``nsatz/NsatzTactic.v`` and ``Program/Equality.v``). Likewise
   a string: a notation may not declare a token holding a quote (``""``).
+* **A character the prover's checks read otherwise than Coq's lexer**, in code (comments
+  aside): :func:`~prover.backends.coq.characters.character_problem`, as for requests and
+  tactics, and a superscript digit next to a word character (a symbol for Coq, a letter
+  for Python: ``n ²with`` hid a ``with``; a request is spaced, a file cannot be). Round
+  twenty-one named a theorem ``t`` followed by U+1DC0: Coq declared ``t᷀``, the prover read
+  ``t`` and inspected a decoy ``Definition t``.
 """
 
 from __future__ import annotations
 
 import re
 
+from prover.backends.coq.characters import SUPERSCRIPT_DIGITS, character_problem
 from prover.backends.coq.goals import one_line
 from prover.backends.coq.text import (
     STRING_LITERAL,
@@ -44,6 +51,7 @@ _UNREPORTED = re.compile(
     r"(?<![\w'])(?:Load|Reset|Back|BackTo|Undo|Restart)(?![\w'])|(?<![\w'])Abort\s+All(?![\w'])"
 )
 _SEPARATORS = frozenset("\v\x1c\x1d\x1e\x85\u2028\u2029")
+_SUPERSCRIPT_BESIDE_WORD = re.compile(rf"[\w'][{SUPERSCRIPT_DIGITS}]|[{SUPERSCRIPT_DIGITS}][\w']")
 _BEFORE_COMMENT = frozenset(" \t\n\r\f")
 #: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
 #: ``Tactic Notation``, ``Ltac2 Notation``, with any prefix).
@@ -70,6 +78,9 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
     separator = next((character for character in text if character in _SEPARATORS), None)
     if separator is not None:
         return f"{what} holds the line separator U+{ord(separator):04X}"
+    characters = _character_refusal(text, what)
+    if characters is not None:
+        return characters
     for opening in comment_openings(text):
         if opening > 0 and text[opening - 1] not in _BEFORE_COMMENT:
             return (
@@ -77,6 +88,22 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
                 f"{_line(text, opening)}): Coq may read a token there, not a comment"
             )
     return _token_refusal(text, sentences, what)
+
+
+def _character_refusal(text: str, what: str) -> str | None:
+    """Why the code of ``text`` (comments aside) holds a character the checks may read
+    otherwise than Coq, or None."""
+    code = strip_comments(text)
+    problem = character_problem(code)
+    if problem is not None:
+        return f"{what} holds {problem}"
+    beside = _SUPERSCRIPT_BESIDE_WORD.search(code_without_strings(code))
+    if beside is not None:
+        return (
+            f"{what} writes {beside.group()!r} (line {_line(code, beside.start())}): a "
+            "superscript digit next to a word character, which Coq reads as two tokens"
+        )
+    return None
 
 
 def _token_refusal(text: str, sentences: list[Sentence], what: str) -> str | None:

@@ -51,6 +51,7 @@ from prover.backends.coq.kernel_bugs import target_refusal
 from prover.backends.coq.placement import (
     PLACEMENT_MARKER,
     functor_arguments_prefix,
+    name_guard,
     placed_closings,
     theorem_path,
 )
@@ -121,7 +122,15 @@ def build_proof_source(
         return _assemble(closable(header), statement, tactics, ["Qed."])
     ending = inspected_ending(inspect_as, fold)
     placed = inspection_closings(header, inspect_as)
-    return _assemble(closable(header), statement, tactics, ending, placed)
+    guarded = _guarded(header, statement, inspect_as)
+    return _assemble(closable(header), guarded, tactics, ending, placed)
+
+
+def _guarded(header: str, statement: str, name: str) -> str:
+    """The statement after Coq's check that nothing has the theorem's full name yet
+    (:func:`~prover.backends.coq.placement.name_guard`)."""
+    guard = name_guard(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", name)
+    return f"{guard}\n{statement.strip()}"
 
 
 def _assemble(
@@ -248,8 +257,9 @@ def verify_proof(
     ending = inspected_ending(theorem.name, fold)
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
     placed = inspection_closings(theorem.header, theorem.name, marker)
+    guarded = _guarded(theorem.header, theorem.statement, theorem.name)
     inspected = mark_sentences(
-        _assemble(closed, theorem.statement, tactics, ending, placed), secrets.token_hex(8)
+        _assemble(closed, guarded, tactics, ending, placed), secrets.token_hex(8)
     )
     if isinstance(inspected, str):
         return Verification(ok=False, proof_text="", message=inspected, time_s=_since(started))

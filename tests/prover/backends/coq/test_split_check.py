@@ -47,21 +47,22 @@ def test_each_sentence_is_followed_by_a_marker_at_the_byte_ranges_expected() -> 
     ("source", "reason"),
     [
         ("Definition a := 0.(* c *) Definition b := 1.", "opens a comment right after '.'"),
-        ("Definition a := 0.\u00a0Definition b := 1.", "not followed by a blank"),
+        ("Definition a := 0.\u00a0Definition b := 1.", "U+00A0 (NO-BREAK SPACE)"),
         ("Definition a := 0", "ends inside a sentence"),
         ('Definition a := "unterminated.', "cannot be split"),
         ('Time Load "other.v".', "uses Load"),
         ("Definition a := 0.\x1c\n", "line separator U+001C"),
         ('Check "\u2028".\n', "line separator U+2028"),
         ("Definition d := 0 +(* hidden *) 0.\n", "opens a comment right after '+'"),
-        ("Definition d := 0 \u00a0(* hidden *) 0.\n", "opens a comment right after '\\xa0'"),
+        ("Definition d := 0 \u00e9(* hidden *) 0.\n", "opens a comment right after 'é'"),
         ('Infix "a""b" := plus (at level 50).\n', "declares the notation token string"),
     ],
 )
 def test_text_coq_may_read_otherwise_is_refused_before_coqc(source: str, reason: str) -> None:
-    """A '.' before a comment or a non-breaking space, no final '.', Load, separators other
-    readers break lines at, a comment opened right after a symbol or a non-ASCII blank (Coq
-    may read a token there), and a notation token holding a quote."""
+    """A '.' before a comment, a non-breaking space (a character Coq reads otherwise), no
+    final '.', Load, separators other readers break lines at, a comment opened right after
+    a symbol or a letter (Coq may read a token there), and a notation token holding a
+    quote."""
     assert reason in str(mark_sentences(source, NONCE))
 
 

@@ -1,0 +1,70 @@
+"""Round twenty-one: the theorem Coq declares must be the one the checks print.
+
+Found by a red-team round (2026-12-04): `Theorem t᷀ : 1 = 2.` (`t` and U+1DC0, a combining
+mark Coq reads as part of the identifier) after a harmless `Definition t : True := I.` and
+round twenty's axiom behind a sealed module: the prover read the name `t`, so the term and
+assumptions prints showed the decoy, and `1 = 2` verified, through `prove --file` too. Now
+(1) a header or statement whose code holds a character the checks may read otherwise than
+Coq is refused before coqc, as requests and tactics are, and (2) the checked file has Coq
+confirm, before the statement, that nothing answers to the theorem's full name yet
+(`Fail Check ...`), so the prints by full name fail unless Coq declared exactly that name.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import prover.backends.coq.reading_refusals as reading_module
+import prover.backends.coq.verify as verify_module
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
+from prover.backends.coq.verify import verify_proof
+from search.errors import StatementError
+from search.states import Theorem
+from tests.soundness.kernel_controls import COQ_TOOLS
+
+pytestmark = COQ_TOOLS
+
+HEADER = """Module Type U. Parameter q : 1 = 2. End U.
+Module M : U.
+Axiom ax : 1 = 2.
+Definition d : 1 = 2 := ax.
+Definition q : 1 = 2 := d.
+End M.
+Definition t : True := I.
+"""
+NAMES = ["t\u1dc0", "t\u00a0x"]
+
+
+@pytest.mark.parametrize("declared", NAMES)
+def test_a_name_coq_reads_otherwise_is_refused_before_coqc(declared: str) -> None:
+    """The statement's combining mark or no-break space is named; the backend refuses too."""
+    theorem = Theorem(name="t", header=HEADER, statement=f"Theorem {declared} : 1 = 2.")
+    verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
+    assert not verification.ok and verification.checks == ()
+    assert f"U+{ord(declared[1]):04X}" in (verification.message or "")
+    with CoqEnvironment(CoqConfig()) as environment, pytest.raises(StatementError):
+        environment.open(theorem)
+
+
+@pytest.mark.parametrize("declared", NAMES)
+def test_coq_refuses_a_declared_name_the_prover_reads_otherwise(
+    declared: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the character refusal off, the name guard makes coqc fail (a decoy answers to
+    the full name); with the guard off too, `1 = 2` verifies (the control)."""
+    monkeypatch.setattr(reading_module, "_character_refusal", lambda _text, _what: None)
+    theorem = Theorem(name="t", header=HEADER, statement=f"Theorem {declared} : 1 = 2.")
+    verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
+    assert not verification.ok and verification.checks == ("admission",)
+    assert "coqc rejected the proof" in (verification.message or "")
+    monkeypatch.setattr(verify_module, "_guarded", lambda _header, statement, _name: statement)
+    assert verify_proof(theorem, ["exact M.q."], timeout_s=60).ok
+
+
+def test_an_honest_theorem_passes_the_name_guard() -> None:
+    """Nothing has the theorem's name before it: the guard passes, inside modules too."""
+    header = "Module A.\nModule B.\nSection S.\nVariable n : nat.\n"
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 0 = 0.")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=60)
+    assert verification.ok, verification.message
