@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.blocks import open_blocks
+from prover.backends.coq.characters import spaced_superscripts
 from prover.backends.coq.kernel_bugs import target_refusal
 from prover.backends.coq.sentences import (
     CoqSentence,
@@ -113,8 +114,8 @@ def survey_file(
         declaration = theorem_declaration(sentence.code)
         if declaration is None or sentence.focus:
             continue
-        header = text[: sentence.offset]
-        refusal = target_refusal(header, sentence.code)
+        header = spaced_superscripts(text[: sentence.offset])  # as the backend opens it
+        refusal = target_refusal(header, spaced_superscripts(sentence.code))
         reason = reason_of(refusal)
         if examples is not None and refusal is not None and reason != "module type":
             found = examples.setdefault(reason, [])

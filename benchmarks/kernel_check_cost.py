@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
+from prover.backends.coq.placement import name_guard
+from prover.backends.coq.sentences import split_for_coqtop
 from prover.backends.coq.split_check import mark_sentences, split_refusal
 from prover.backends.coq.term_reading import (
     inspected_ending,
@@ -41,6 +43,7 @@ from prover.backends.coq.term_reading import (
     trusted_fixpoints,
 )
 from prover.backends.coq.verify import (
+    VERIFY_LIBRARY,
     VERIFY_MODULE,
     coqc_command,
     coqchk_command,
@@ -95,10 +98,21 @@ def with_term_print(proof_text: str, name: str) -> str:
     end and the term print after it, then the closings with Coq's placement checks
     (:func:`prover.backends.coq.verify.build_proof_source`)."""
     position = proof_text.rindex("\nQed.\n")
-    before = proof_text[:position]
+    before = _name_guarded(proof_text[:position], name)
     ending = inspected_ending(name, trusted_fixpoints(before))
     placed = inspection_closings(before, name)
     return before + "\n" + "\n".join([*ending, *placed]) + "\n"
+
+
+def _name_guarded(before_qed: str, name: str) -> str:
+    """``before_qed`` with Coq's check that the theorem's name is free
+    (:func:`~prover.backends.coq.placement.name_guard`) right before the statement, the
+    sentence before the last ``Proof.``, as verification writes it."""
+    sentences = split_for_coqtop(before_qed)
+    proof = max(index for index, sentence in enumerate(sentences) if sentence.code == "Proof.")
+    offset = sentences[proof - 1].offset
+    guard = name_guard(before_qed[:offset], f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", name)
+    return f"{before_qed[:offset]}{guard}\n{before_qed[offset:]}"
 
 
 def _compile(source: str, directory: Path, coqc: str, *, timed: bool = False) -> tuple[float, str]:

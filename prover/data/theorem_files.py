@@ -37,7 +37,7 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     is the source up to the declaration's first code character (a comment in front of
     it stays in the header); the statement is the declaring sentence.
     """
-    from prover.backends.coq.sentences import declared_name, skip_blanks, split_for_coqtop
+    from prover.backends.coq.sentences import declares, skip_blanks, split_for_coqtop
     from prover.backends.coq.text import CoqTextError
 
     try:
@@ -47,7 +47,7 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     for sentence in sentences:
         if sentence.focus or not sentence.terminated:
             continue
-        if declared_name(sentence.code) != name and not _declares_morphism(sentence.code, name):
+        if not declares(sentence.code, name):
             continue
         if _has_body(sentence.code):
             continue  # ``Definition name ... := term.`` opens no proof; look further
@@ -55,17 +55,6 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
         statement = source[start : sentence.offset + len(sentence.text)]
         return Theorem(name=name, header=source[:start], statement=statement, source=origin)
     raise InputError(f"theorem {name!r} not found in {origin}")
-
-
-_MORPHISM = re.compile(
-    r"^Add\s+(?:Parametric\s+)?Morphism\b.*\bas\s+([A-Za-z_][\w']*)\s*\.$", re.DOTALL
-)
-
-
-def _declares_morphism(code: str, name: str) -> bool:
-    """``Add [Parametric] Morphism ... as m.`` opens the proof Coq names ``m_Proper``."""
-    match = _MORPHISM.match(code)
-    return match is not None and name in (match.group(1), match.group(1) + "_Proper")
 
 
 #: ``let`` as a whole word (an identifier character on neither side).

@@ -8,12 +8,15 @@ assumptions prints showed the decoy, and `1 = 2` verified, through `prove --file
 Coq is refused before coqc, as requests and tactics are, and (2) the checked file has Coq
 confirm, before the statement, that nothing answers to the theorem's full name yet
 (`Fail Check ...`), so the prints by full name fail unless Coq declared exactly that name.
+Round twenty-two declared two constants in one statement (`Derive f ... As h.`): the
+statement must now declare the theorem's name, as a theorem, lemma or definition.
 """
 
 from __future__ import annotations
 
 import pytest
 
+import prover.backends.coq.kernel_bugs as kernel_bugs_module
 import prover.backends.coq.reading_refusals as reading_module
 import prover.backends.coq.verify as verify_module
 from prover.backends.coq.config import CoqConfig
@@ -68,3 +71,29 @@ def test_an_honest_theorem_passes_the_name_guard() -> None:
     theorem = Theorem(name="t", header=header, statement="Theorem t : 0 = 0.")
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=60)
     assert verification.ok, verification.message
+
+
+DERIVE_HEADER = HEADER.replace("Definition t : True := I.\n", "Require Import Coq.derive.Derive.\n")
+DERIVE = "Derive f SuchThat (f = 0 /\\ 1 = 2) As h."
+DERIVE_PROOF = ["split.", "subst f.", "reflexivity.", "exact M.q."]
+
+
+@pytest.mark.parametrize(("name", "statement"), [("f", DERIVE), ("t", "Theorem u : 1 = 2.")])
+def test_a_statement_must_declare_the_theorems_name(name: str, statement: str) -> None:
+    """Round twenty-two: `Derive` declared `f` (checked) and `h` (resting on the hidden
+    axiom, never printed); a statement declaring another name is refused before coqc, and
+    the backend refuses to open it."""
+    theorem = Theorem(name=name, header=DERIVE_HEADER, statement=statement)
+    verification = verify_proof(theorem, DERIVE_PROOF, timeout_s=60)
+    assert not verification.ok and verification.checks == ()
+    assert f"does not declare '{name}'" in (verification.message or "")
+    with CoqEnvironment(CoqConfig()) as environment, pytest.raises(StatementError):
+        environment.open(theorem)
+
+
+def test_without_the_name_check_derive_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control: with the name check off, `Derive` verifies as `f` although `h` rests on
+    the axiom hidden behind the sealed module."""
+    monkeypatch.setattr(kernel_bugs_module, "_name_refusal", lambda _statement, _name: None)
+    theorem = Theorem(name="f", header=DERIVE_HEADER, statement=DERIVE)
+    assert verify_proof(theorem, DERIVE_PROOF, timeout_s=60).ok

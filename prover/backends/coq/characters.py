@@ -30,8 +30,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
-__all__ = ["SUPERSCRIPT_DIGITS", "character_problem", "spaced_superscripts"]
+from search.states import Theorem
+
+__all__ = ["SUPERSCRIPT_DIGITS", "character_problem", "spaced_superscripts", "spaced_theorem"]
 
 SUPERSCRIPT_DIGITS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
 """Superscript digits: a symbol for Coq's lexer (``x²``), a word character for Python."""
@@ -87,6 +90,20 @@ def spaced_superscripts(code: str) -> str:
         position = string.end()
     pieces.append(_spaced(code[position:]))
     return "".join(pieces)
+
+
+def spaced_theorem(theorem: Theorem) -> Theorem:
+    """``theorem`` with :func:`spaced_superscripts` applied to its header and statement, as
+    the backend opens it and verification checks it (``a²`` in a miniF2F statement): Coq
+    reads the same tokens (a superscript digit is a symbol to it, and no notation token
+    may hold one next to a word character:
+    :mod:`~prover.backends.coq.reading_refusals`), and Python's checks then see the word
+    boundaries Coq sees. Comments are spaced too, which Coq ignores; strings are not."""
+    return replace(
+        theorem,
+        header=spaced_superscripts(theorem.header),
+        statement=spaced_superscripts(theorem.statement),
+    )
 
 
 def _spaced(code: str) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from prover.backends.coq.admission import check_coq_tactic
+from prover.backends.coq.characters import spaced_theorem
 from prover.backends.coq.compat import coq816_header
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import read_goals
@@ -77,7 +78,8 @@ class CoqEnvironment(Closing):
             return self._open_once(theorem)
 
     def _open_once(self, theorem: Theorem) -> ProofState:
-        refusal = target_refusal(theorem.header, theorem.statement)
+        theorem = spaced_theorem(theorem)
+        refusal = target_refusal(theorem.header, theorem.statement, name=theorem.name)
         if refusal is not None:
             raise StatementError(f"{theorem.name}: {refusal}")
         warm = self._warm_coqtop

@@ -44,6 +44,7 @@ from collections.abc import Set as AbstractSet
 
 from prover.backends.coq.blocks import block_refusal, statement_refusal
 from prover.backends.coq.reading_refusals import reading_refusal
+from prover.backends.coq.sentences import declares, normalize_code
 from prover.backends.coq.text import (
     CoqTextError,
     SentenceKind,
@@ -332,12 +333,14 @@ def header_vocabulary_refusal(header: str, *, keeps_subproofs: bool = False) -> 
     return None
 
 
-def target_refusal(header: str, statement: str, *, keeps_subproofs: bool = False) -> str | None:
+def target_refusal(
+    header: str, statement: str, *, name: str | None = None, keeps_subproofs: bool = False
+) -> str | None:
     """Why the theorem ``statement`` after ``header`` may be neither searched nor counted.
 
     One list for the backend, which refuses to open such a target, and for verification,
-    which refuses to count it: a statement that is not one plain sentence, a recursive
-    statement, a theorem inside an open
+    which refuses to count it: a statement that is not one plain sentence or does not
+    declare ``name`` (when given), a recursive statement, a theorem inside an open
     ``Module Type`` or after sections and modules that cannot be read with certainty
     (:func:`~prover.backends.coq.blocks.block_refusal`), a header
     that hands a generator a fixpoint (and, with ``keeps_subproofs``, an ``abstract``:
@@ -349,10 +352,20 @@ def target_refusal(header: str, statement: str, *, keeps_subproofs: bool = False
         reading_refusal(header, "the header")
         or reading_refusal(statement, "the statement")
         or statement_refusal(statement)
+        or _name_refusal(statement, name)
         or recursive_statement(statement)
         or block_refusal(header)
         or header_vocabulary_refusal(header, keeps_subproofs=keeps_subproofs)
     )
+
+
+def _name_refusal(statement: str, name: str | None) -> str | None:
+    """Why the statement does not declare ``name`` (every check prints and reads the theorem
+    by that name: round twenty-two had ``Derive f SuchThat ... As h.`` verified as ``f``
+    while ``h`` rested on a hidden axiom), or None; nothing to check without a name."""
+    if name is None or declares(normalize_code(statement), name):
+        return None
+    return f"the statement does not declare '{name}' as a theorem, lemma or definition"
 
 
 def recursive_root(name: str, goals: int, hypotheses: Iterable[str]) -> str | None:

@@ -99,8 +99,11 @@ def name_guard(header: str, library: str, name: str) -> str:
     identifier (round twenty-one: ``t`` and U+1DC0) made Coq declare another name while the
     term and assumptions prints named a decoy ``Definition t`` of the header. With nothing
     at the full name beforehand, those prints (by full name after the closings) fail unless
-    Coq declared exactly ``name``. ``Check`` answers for any term, a notation included:
-    whatever answers makes the guard, and coqc, fail."""
+    Coq declared ``name``; that the statement declares nothing else rests on its reading
+    (:func:`~prover.backends.coq.kernel_bugs.target_refusal` requires one declaration, of
+    ``name``: round twenty-two's ``Derive f SuchThat ... As h.`` declared two). ``Check``
+    answers for any term, a notation included: whatever answers makes the guard, and coqc,
+    fail."""
     modules = [block.name for block in open_blocks(header) if block.module]
     return f"Fail Check {'.'.join([library, *modules, name])}."
 

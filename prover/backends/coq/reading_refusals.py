@@ -117,14 +117,16 @@ def _token_refusal(text: str, sentences: list[Sentence], what: str) -> str | Non
             if any(_unsafe_token(token) for token in tokens):
                 return (
                     f"{what} declares the notation token string {one_line(literal.group(), 60)},"
-                    " which Coq may lex across a comment or a string (line "
+                    " which Coq may lex otherwise than the prover reads it (line "
                     f"{_line(text, sentence.start)})"
                 )
     return None
 
 
 def _unsafe_token(token: str) -> bool:
-    return '"' in token
+    """A token holding a quote, or a superscript digit next to a word character (which the
+    spacing of :func:`~prover.backends.coq.characters.spaced_theorem` would split)."""
+    return '"' in token or _SUPERSCRIPT_BESIDE_WORD.search(token) is not None
 
 
 def _line(text: str, position: int) -> int:

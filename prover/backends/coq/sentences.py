@@ -22,6 +22,7 @@ __all__ = [
     "ProofOpening",
     "count_endings",
     "declared_name",
+    "declares",
     "ending_of",
     "is_vernacular_in_proof",
     "normalize_code",
@@ -180,6 +181,21 @@ def declared_name(code: str) -> str | None:
     """The name a declaration that may open a proof declares (``#[local] Lemma foo`` -> foo)."""
     match = _DECLARATION.match(_ATTRIBUTES.sub("", code, count=1))
     return match.group("name") if match else None
+
+
+_MORPHISM = re.compile(
+    r"^Add\s+(?:Parametric\s+)?Morphism\b.*\bas\s+([A-Za-z_][\w']*)\s*\.$", re.DOTALL
+)
+
+
+def declares(code: str, name: str) -> bool:
+    """Whether the sentence ``code`` declares ``name`` and opens its proof: a declaration
+    (:func:`declared_name`), or ``Add [Parametric] Morphism ... as m.``, whose proof Coq
+    names ``m_Proper`` (``m`` or ``m_Proper``)."""
+    if declared_name(code) == name:
+        return True
+    match = _MORPHISM.match(code)
+    return match is not None and name in (match.group(1), match.group(1) + "_Proper")
 
 
 def theorem_declaration(code: str) -> tuple[str, str] | None:

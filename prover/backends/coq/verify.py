@@ -46,6 +46,7 @@ from prover.backends.coq.assumptions_print import (
     read_assumptions_print,
 )
 from prover.backends.coq.blocks import closable
+from prover.backends.coq.characters import spaced_theorem
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.kernel_bugs import target_refusal
 from prover.backends.coq.placement import (
@@ -243,12 +244,15 @@ def verify_proof(
     ``sandbox``: where coqc and coqchk run (:func:`prover.backends.sandbox.sandboxed`).
     """
     started = time.monotonic()
+    theorem = spaced_theorem(theorem)  # as the backend opened it
     tactics, problem = _admit_all(proof)
     fold = trusted_fixpoints(theorem.header)
     problem = (
         problem
         or _reserved_name(theorem.header, theorem.statement)
-        or target_refusal(theorem.header, theorem.statement, keeps_subproofs=bool(fold))
+        or target_refusal(
+            theorem.header, theorem.statement, name=theorem.name, keeps_subproofs=bool(fold)
+        )
     )
     if problem is not None:
         return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))

@@ -56,6 +56,8 @@ def test_each_sentence_is_followed_by_a_marker_at_the_byte_ranges_expected() -> 
         ("Definition d := 0 +(* hidden *) 0.\n", "opens a comment right after '+'"),
         ("Definition d := 0 \u00e9(* hidden *) 0.\n", "opens a comment right after 'é'"),
         ('Infix "a""b" := plus (at level 50).\n', "declares the notation token string"),
+        ('Notation "x \u00b2y" := (x * y) (at level 1).\n', "declares the notation token string"),
+        ("Definition y := 2.\nCheck y\u00b2.\n", "a superscript digit next to a word character"),
     ],
 )
 def test_text_coq_may_read_otherwise_is_refused_before_coqc(source: str, reason: str) -> None:

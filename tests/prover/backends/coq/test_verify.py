@@ -120,3 +120,12 @@ def test_a_coqc_killed_by_a_signal_is_named_as_such(tmp_path: Path) -> None:
     )
     assert not verification.ok and verification.checks == ("admission",)
     assert verification.message == "coqc was killed by signal 9 (memory cap: 512 MB)"
+
+
+def test_a_superscript_in_a_statement_is_spaced_as_coq_reads_it() -> None:
+    """`a²` (miniF2F's imo_1964_p2 writes it) is checked and compiled as `a ²`, the tokens
+    Coq reads either way: the proof counts and the shown file has the spaced statement."""
+    statement = Theorem(name="t", header=REALS, statement="Theorem t : forall a : R, 0 <= a².")
+    verification = verify_proof(statement, ["intros a.", "apply Rle_0_sqr."], timeout_s=60)
+    assert verification.ok, verification.message
+    assert "0 <= a \u00b2." in verification.proof_text
