@@ -73,6 +73,9 @@ def test_coqc_accepts_false_from_let_ins_and_coqchk_refuses() -> None:
         "Notation L X := (let y := 0 in X).",
         "Notation L X := (fun (y := 0) => X).",
         "Inductive I := c : (nat -> I.",
+        # round twenty-three: `x0with` is one name to Coq, no `with` that starts a new body
+        'Notation "x -->> y" := (x -> y) (at level 99, right associativity, y at level 200).\n'
+        "Inductive I : Type := C : forall x0with : nat, nat -->> I := 0.",
     ],
 )
 def test_let_ins_in_inductive_types_are_refused_in_requests(sentence: str) -> None:

@@ -20,7 +20,9 @@ verification (it is never counted):
   So every comment must open at the start of the text or after an ASCII blank (26,082 of
   the 26,096 comments of the ten installed libraries do; the other 14, after ``(`` or
   ``)``, are in 3 CoRN files, ``nsatz/NsatzTactic.v`` and ``Program/Equality.v``). Likewise
-  a string: a notation may not declare a token holding a quote (``""``).
+  a string: a notation (or a ``where`` clause) may not declare a token holding a quote
+  (``""``), nor one with a ``'`` right after a symbol (``-->'``: Coq reads a keyword after
+  it where the prover reads a primed name).
 * **A character the prover's checks read otherwise than Coq's lexer**, in code (comments
   aside): :func:`~prover.backends.coq.characters.character_problem`, as for requests and
   tactics, and a superscript digit next to a word character (a symbol for Coq, a letter
@@ -55,7 +57,11 @@ _SUPERSCRIPT_BESIDE_WORD = re.compile(rf"[\w'][{SUPERSCRIPT_DIGITS}]|[{SUPERSCRI
 _BEFORE_COMMENT = frozenset(" \t\n\r\f")
 #: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
 #: ``Tactic Notation``, ``Ltac2 Notation``, with any prefix).
-_DECLARES_TOKENS = re.compile(r"(?<![\w'])(?:Notation|Infix)(?![\w'])")
+_DECLARES_TOKENS = re.compile(r"(?<![\w'])(?:Notation|Infix|where)(?![\w'])")
+#: A quote right after a symbol character inside a token (``-->'``): Coq then reads the
+#: next word as a keyword where the prover's word reading sees a primed name (round
+#: twenty-three: ``nat -->'let n := 0 in I`` hid a let-in from the inductive-type check).
+_QUOTE_AFTER_SYMBOL = re.compile(r"[^\w'\s]'")
 
 
 def reading_refusal(text: str, what: str) -> str | None:
@@ -113,8 +119,7 @@ def _token_refusal(text: str, sentences: list[Sentence], what: str) -> str | Non
         if _DECLARES_TOKENS.search(code_without_strings(sentence.text)) is None:
             continue
         for literal in STRING_LITERAL.finditer(strip_comments(sentence.text)):
-            tokens = [token.strip("'") for token in literal.group()[1:-1].split()]
-            if any(_unsafe_token(token) for token in tokens):
+            if any(_unsafe_token(token) for token in literal.group()[1:-1].split()):
                 return (
                     f"{what} declares the notation token string {one_line(literal.group(), 60)},"
                     " which Coq may lex otherwise than the prover reads it (line "
@@ -123,10 +128,18 @@ def _token_refusal(text: str, sentences: list[Sentence], what: str) -> str | Non
     return None
 
 
-def _unsafe_token(token: str) -> bool:
-    """A token holding a quote, or a superscript digit next to a word character (which the
-    spacing of :func:`~prover.backends.coq.characters.spaced_theorem` would split)."""
-    return '"' in token or _SUPERSCRIPT_BESIDE_WORD.search(token) is not None
+def _unsafe_token(written: str) -> bool:
+    """A token (as written, ``'{'`` quoted) holding a double quote, a superscript digit
+    next to a word character (which the spacing of
+    :func:`~prover.backends.coq.characters.spaced_theorem` would split) or a single quote
+    right after a symbol character."""
+    quoted = len(written) > 1 and written.startswith("'") and written.endswith("'")
+    token = written[1:-1] if quoted else written
+    return (
+        '"' in token
+        or _SUPERSCRIPT_BESIDE_WORD.search(token) is not None
+        or _QUOTE_AFTER_SYMBOL.search(token) is not None
+    )
 
 
 def _line(text: str, position: int) -> int:

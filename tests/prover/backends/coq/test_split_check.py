@@ -58,6 +58,11 @@ def test_each_sentence_is_followed_by_a_marker_at_the_byte_ranges_expected() -> 
         ('Infix "a""b" := plus (at level 50).\n', "declares the notation token string"),
         ('Notation "x \u00b2y" := (x * y) (at level 1).\n', "declares the notation token string"),
         ("Definition y := 2.\nCheck y\u00b2.\n", "a superscript digit next to a word character"),
+        ('Notation "x -->\' y" := (x -> y) (at level 99).\n', "declares the notation token string"),
+        (
+            'Inductive L := n | c (a : L) where "x \u00b2a" := (c x).\n',
+            "declares the notation token string",
+        ),
     ],
 )
 def test_text_coq_may_read_otherwise_is_refused_before_coqc(source: str, reason: str) -> None:
