@@ -41,6 +41,7 @@ from prover.backends.coq.text import (
     STRING_LITERAL,
     CoqTextError,
     Sentence,
+    blank_comments,
     code_without_strings,
     comment_openings,
     split_sentences,
@@ -99,7 +100,7 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
 def _character_refusal(text: str, what: str) -> str | None:
     """Why the code of ``text`` (comments aside) holds a character the checks may read
     otherwise than Coq, or None."""
-    code = strip_comments(text)
+    code = blank_comments(text)  # line numbers stay the file's
     problem = character_problem(code)
     if problem is not None:
         return f"{what} holds {problem}"

@@ -40,6 +40,7 @@ __all__ = [
     "CoqTextError",
     "Sentence",
     "SentenceKind",
+    "blank_comments",
     "code_without_strings",
     "comment_openings",
     "normalize_sentence",
@@ -135,15 +136,18 @@ def _skip_comment(text: str, index: int) -> int:
     raise CoqTextError("unterminated comment")
 
 
-def _replace_comments(text: str, *, keep_length: bool) -> str:
+def _replace_comments(text: str, *, keep_length: bool, keep_lines: bool = False) -> str:
     """``text`` with each comment replaced by spaces (as many as it had characters when
-    ``keep_length``, so offsets are kept; else one); strings are kept verbatim."""
+    ``keep_length``, so offsets are kept, and its line breaks too with ``keep_lines``; else
+    one); strings are kept verbatim."""
     pieces: list[str] = []
     position = 0
     while position < len(text):
         if text.startswith("(*", position):
             end = _skip_comment(text, position)
-            pieces.append(" " * (end - position) if keep_length else " ")
+            comment = text[position:end]
+            blank = re.sub(r"[^\n]", " ", comment) if keep_lines else " " * len(comment)
+            pieces.append(blank if keep_length else " ")
             position = end
         elif text[position] == '"':
             end = _skip_string(text, position)
@@ -257,6 +261,12 @@ def comment_openings(text: str) -> list[int]:
         else:
             position += 1
     return openings
+
+
+def blank_comments(text: str) -> str:
+    """``text`` with every comment character but its line breaks replaced by a space (same
+    offsets, same line numbers); strings are kept verbatim."""
+    return _replace_comments(text, keep_length=True, keep_lines=True)
 
 
 def strip_comments(text: str) -> str:

@@ -12,6 +12,7 @@ import pytest
 from prover.backends.coq.text import (
     CoqTextError,
     SentenceKind,
+    blank_comments,
     normalize_sentence,
     split_sentences,
     strip_comments,
@@ -185,3 +186,10 @@ def test_spans_match_coqc_on_standard_library_files(relative: str, tmp_path: Pat
     source = stdlib / relative
     ours = [(s.start, s.end) for s in split_sentences(source.read_text(encoding="utf-8"))]
     assert ours == _coqc_spans(source, tmp_path)
+
+
+def test_blank_comments_keeps_offsets_and_line_numbers() -> None:
+    """Comment characters become spaces, its line breaks stay, strings are kept."""
+    text = 'a (* x\ny *) "(* s *)" b'
+    assert blank_comments(text) == 'a     \n     "(* s *)" b'
+    assert len(blank_comments(text)) == len(text)
