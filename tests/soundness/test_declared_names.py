@@ -25,17 +25,12 @@ from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
+from tests.soundness.test_sealed_modules import INDIRECT
 
 pytestmark = COQ_TOOLS
 
-HEADER = """Module Type U. Parameter q : 1 = 2. End U.
-Module M : U.
-Axiom ax : 1 = 2.
-Definition d : 1 = 2 := ax.
-Definition q : 1 = 2 := d.
-End M.
-Definition t : True := I.
-"""
+HEADER = f"{INDIRECT}Definition t : True := I.\n"
+"""Round twenty's hidden axiom, then the decoy `t`."""
 NAMES = ["t\u1dc0", "t\u00a0x"]
 
 
