@@ -21,7 +21,11 @@ from prover.backends.coq.text import split_sentences, strip_comments
 from prover.interactive.headers import HeaderRefused, check_coq_header
 from prover.interactive.statements import request_theorem
 from search.states import Theorem
-from tests.soundness.kernel_controls import COQ_TOOLS, assert_only_coqchk_refuses
+from tests.soundness.kernel_controls import (
+    COQ_TOOLS,
+    assert_coqc_and_coqchk_accept,
+    assert_only_coqchk_refuses,
+)
 
 pytestmark = COQ_TOOLS
 
@@ -76,6 +80,10 @@ def test_coqc_accepts_false_from_let_ins_and_coqchk_refuses() -> None:
         # round twenty-three: `x0with` is one name to Coq, no `with` that starts a new body
         'Notation "x -->> y" := (x -> y) (at level 99, right associativity, y at level 200).\n'
         "Inductive I : Type := C : forall x0with : nat, nat -->> I := 0.",
+        # round twenty-four: `x0end`/`x0match` balanced a pretend `match` around let binders
+        "Definition x0end : nat := 0.\nInductive pwl : Type := | pack (x y : nat) "
+        "(g0end : match x0end with _ => True end := I) "
+        "(h0end : match x0end with _ => True end := I).",
     ],
 )
 def test_let_ins_in_inductive_types_are_refused_in_requests(sentence: str) -> None:
@@ -115,3 +123,34 @@ def test_no_minif2f_coq_header_has_a_let_in_in_an_inductive_type() -> None:
         if declaration_let_in(re.sub(r'"(?:[^"]|"")*"', '""', " ".join(sentence.text.split())))
     ]
     assert refused == []
+
+
+SPROP_LET_INS = """Definition sU : SProp := forall P : SProp, P -> P.
+Definition s0match : sU := fun P p => p.
+Definition T0match : SProp := sU.
+Definition x0end : nat := 0.
+Inductive pwl : Type :=
+| pack (x y : nat) (g0end : match x0end with _ => T0match end := s0match)
+    (h0end : match x0end with _ => T0match end := s0match).
+Definition lft (p : pwl) : nat := match p with pack x y _ _ => x end.
+Definition rgt (p : pwl) : nat := match p with pack x y _ _ => y end.
+Definition collision (p : pwl) : lft p = rgt p := eq_refl.
+Definition zero_eq_one : 0 = 1 := collision (pack 0 1).
+"""
+"""Round twenty-four: coq/coq#22378 (SProp let-ins in a constructor) behind `x0end`."""
+
+
+def test_round_twenty_four_header_proves_zero_eq_one_past_coqc_and_coqchk(
+    tmp_path: Path,
+) -> None:
+    """Control: the header's let-ins really prove `0 = 1` past coqc and coqchk."""
+    theorem = Theorem(name="t", header=SPROP_LET_INS, statement="Theorem t : 0 = 1.")
+    assert_coqc_and_coqchk_accept(tmp_path, theorem, ["exact zero_eq_one."])
+
+
+def test_round_twenty_four_header_is_refused_in_requests() -> None:
+    """The keyword glued to a digit makes the let-in rule refuse the inductive."""
+    with pytest.raises(HeaderRefused, match="right after a digit"):
+        request_theorem(
+            language="coq", header=SPROP_LET_INS, statement="Theorem t : 0 = 1.", name="t"
+        )

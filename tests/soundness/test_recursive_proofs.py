@@ -172,3 +172,10 @@ def test_header_commands_that_carry_fix_refuse_the_theorem(header: str) -> None:
 def test_fixpoints_of_the_headers_own_terms_and_proofs_stay_allowed(header: str) -> None:
     """Term declarations and header proof steps make closed terms: the header is opened."""
     assert header_vocabulary_refusal(header) is None
+
+
+def test_a_mutual_with_behind_a_glued_keyword_is_refused() -> None:
+    """Round twenty-four: `x0match` (one name to Coq) opened a pretend `match` around the
+    real mutual `with`; a keyword right after a digit is now refused."""
+    statement = "Theorem t (n : nat) : x0match = x0match with u (n : nat) : x0end = x0end."
+    assert recursive_proof(statement) is not None

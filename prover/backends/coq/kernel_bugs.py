@@ -158,6 +158,12 @@ _DECLARATION = re.compile(
 # keyword ``with`` (a red-team probe hid a mutual statement that way). Only a letter, ``_``
 # or ``'`` before it makes it part of an identifier; ``x0with`` is refused too (fail closed).
 _TOKEN = re.compile(r":=|[()\[\]{}]|(?<![^\W\d])(?<!')(?:match|end|with|let)(?![\w'])")
+#: A keyword right after a digit: a name to Coq after a letter (``x0end``), the number and
+#: the keyword after nothing else (``0end``). The bracket and keyword reading below cannot
+#: tell them apart, so such text is refused (round twenty-four: ``x0end``, ``x0match`` hid
+#: two let binders of an inductive type from the let-in rule, and coq/coq#22378 proved
+#: ``0 = 1`` through ``/search``).
+_KEYWORD_AFTER_DIGIT = re.compile(r"(?<=\d)(?:match|end|with|let)(?![\w'])")
 _OPENERS = frozenset({"(", "[", "{", "match"})
 _CLOSERS = frozenset({")", "]", "}", "end"})
 
@@ -175,13 +181,21 @@ def declaration_let_in(code: str) -> str | None:
     """
     if _DECLARATION.match(code) is None:
         return None
-    problem = _let_in_problem(code)
+    problem = _glued_keyword(code) or _let_in_problem(code)
     if problem is None:
         return None
     return (
         f"{problem} may make a let-in, and inductive types and notations may not hold "
         f"one: {_WHY_NO_LET_IN}"
     )
+
+
+def _glued_keyword(code: str) -> str | None:
+    """Why ``code`` writes ``match``/``end``/``with``/``let`` right after a digit, or None."""
+    found = _KEYWORD_AFTER_DIGIT.search(code)
+    if found is None:
+        return None
+    return f"the word {found.group()!r} right after a digit (a name or a keyword to Coq)"
 
 
 def _starts_a_word(code: str, position: int) -> bool:
@@ -237,6 +251,8 @@ def recursive_proof(code: str) -> str | None:
     comment or string left unblanked refuses a harmless sentence, never the other way round.
     """
     if _RECURSIVE_KEYWORDS.intersection(re.findall(r"[A-Za-z_][\w']*", code)):
+        return RECURSIVE_PROOF_REFUSAL
+    if _glued_keyword(code) is not None:
         return RECURSIVE_PROOF_REFUSAL
     if _MORPHISM_COMMAND.match(code):
         return None
