@@ -41,6 +41,7 @@ __all__ = [
     "SEALED_STDLIB_FIELDS",
     "ContextSummary",
     "parse_context_summary",
+    "reported_axioms",
     "summary_problem",
 ]
 
@@ -148,6 +149,18 @@ def parse_context_summary(stderr: str) -> ContextSummary | str:
     return ContextSummary(**values)
 
 
+def reported_axioms(names: tuple[str, ...], *, parameters: str | None) -> tuple[str, ...]:
+    """``names`` (coqchk's axioms) without what is no axiom of the proof: the fields of a
+    sealed stdlib module (definitions ``-norec`` cannot see through) and, with
+    ``parameters`` (a prefix ending in '.'), the functor arguments the checked file declares."""
+    return tuple(
+        name
+        for name in names
+        if name not in SEALED_STDLIB_FIELDS
+        and not (parameters is not None and name.startswith(parameters))
+    )
+
+
 def summary_problem(summary: ContextSummary, *, parameters: str | None = None) -> str | None:
     """Why the checked environment is not acceptable, or None.
 
@@ -167,10 +180,8 @@ def summary_problem(summary: ContextSummary, *, parameters: str | None = None) -
             return f"the kernel checker lists constants {label}: {', '.join(names)}"
     disallowed = [
         name
-        for name in summary.axioms
+        for name in reported_axioms(summary.axioms, parameters=parameters)
         if name not in ALLOWED_AXIOMS
-        and name not in SEALED_STDLIB_FIELDS
-        and not (parameters is not None and name.startswith(parameters))
     ]
     if disallowed:
         return f"the proof's environment assumes disallowed axioms: {', '.join(disallowed)}"

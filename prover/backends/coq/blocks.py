@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from prover.backends.coq.functor_instance import functor_parameters
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
@@ -97,8 +98,12 @@ class _BlockReading:
     unreadable: str | None = None
 
 
+@lru_cache(maxsize=16)
 def read_blocks(source: str) -> _BlockReading:
-    """Every block ``source`` leaves open, outermost first, or why its blocks are unclear."""
+    """Every block ``source`` leaves open, outermost first, or why its blocks are unclear.
+
+    Cached (the reading is immutable): one verification reads a header's blocks for the
+    refusal, the closings, the placement checks, the name guard and the theorem's path."""
     stack: list[OpenBlock] = []
     for sentence in split_for_coqtop(source):
         if not _names_a_block(sentence):
@@ -155,6 +160,7 @@ def _opened(
     binders: str = "",
 ) -> OpenBlock:
     """The block ``sentence`` opens, located in the source."""
+    functor = binders.lstrip().startswith("(")
     return OpenBlock(
         name=name,
         start=sentence.offset,
@@ -162,8 +168,8 @@ def _opened(
         unsealed=unsealed,
         signature=signature,
         module=module,
-        functor=binders.lstrip().startswith("("),
-        binders=binders if binders.lstrip().startswith("(") else "",
+        functor=functor,
+        binders=binders if functor else "",
     )
 
 

@@ -34,7 +34,13 @@ from dataclasses import replace
 
 from search.states import Theorem
 
-__all__ = ["SUPERSCRIPT_DIGITS", "character_problem", "spaced_superscripts", "spaced_theorem"]
+__all__ = [
+    "SUPERSCRIPT_BESIDE_WORD",
+    "SUPERSCRIPT_DIGITS",
+    "character_problem",
+    "spaced_superscripts",
+    "spaced_theorem",
+]
 
 SUPERSCRIPT_DIGITS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
 """Superscript digits: a symbol for Coq's lexer (``x²``), a word character for Python."""
@@ -54,6 +60,9 @@ _ASCII_ALLOWED = re.compile(r"[\t\n\r\x20-\x7e]")
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 _BEFORE_SUPERSCRIPT = re.compile(rf"(?<=[\w'])(?=[{SUPERSCRIPT_DIGITS}])")
 _AFTER_SUPERSCRIPT = re.compile(rf"(?<=[{SUPERSCRIPT_DIGITS}])(?=[\w'])")
+SUPERSCRIPT_BESIDE_WORD = re.compile(rf"[\w'][{SUPERSCRIPT_DIGITS}]|[{SUPERSCRIPT_DIGITS}][\w']")
+"""A superscript digit next to a word character: where :func:`spaced_superscripts` puts a
+space (text that must be read as written, not spaced, refuses it)."""
 _ALLOWED_SUMMARY = (
     "beyond ASCII, Coq text may hold Latin, Greek and Cyrillic letters, letterlike symbols "
     "(ℝ), sub- and superscript digits and symbols, the characters on which the checks and "

@@ -198,12 +198,6 @@ def _glued_keyword(code: str) -> str | None:
     return f"the word {found.group()!r} right after a digit (a name or a keyword to Coq)"
 
 
-def _starts_a_word(code: str, position: int) -> bool:
-    """Whether nothing that can continue a name (a letter, digit, '_' or "'") is right
-    before ``position``."""
-    return position == 0 or not (code[position - 1].isalnum() or code[position - 1] in "_'")
-
-
 def _let_in_problem(code: str) -> str | None:
     depth = 0
     definitions = 0
@@ -217,8 +211,8 @@ def _let_in_problem(code: str) -> str | None:
             depth -= 1
             if depth < 0:
                 return "an unbalanced bracket"
-        elif token == "with" and depth == 0 and _starts_a_word(code, match.start()):
-            definitions = 0  # not after a digit: `x0with` is one name to Coq
+        elif token == "with" and depth == 0:
+            definitions = 0  # never after a digit (`x0with`): _glued_keyword refused it
         elif token == ":=":
             if depth > 0:
                 return "a ':=' inside brackets (a let binder or a field body)"

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from prover.backends.coq.characters import SUPERSCRIPT_DIGITS, character_problem
+from prover.backends.coq.characters import SUPERSCRIPT_BESIDE_WORD, character_problem
 from prover.backends.coq.goals import one_line
 from prover.backends.coq.text import (
     STRING_LITERAL,
@@ -54,7 +54,6 @@ _UNREPORTED = re.compile(
     r"(?<![\w'])(?:Load|Reset|Back|BackTo|Undo|Restart)(?![\w'])|(?<![\w'])Abort\s+All(?![\w'])"
 )
 _SEPARATORS = frozenset("\v\x1c\x1d\x1e\x85\u2028\u2029")
-_SUPERSCRIPT_BESIDE_WORD = re.compile(rf"[\w'][{SUPERSCRIPT_DIGITS}]|[{SUPERSCRIPT_DIGITS}][\w']")
 _BEFORE_COMMENT = frozenset(" \t\n\r\f")
 #: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
 #: ``Tactic Notation``, ``Ltac2 Notation``, with any prefix).
@@ -104,7 +103,7 @@ def _character_refusal(text: str, what: str) -> str | None:
     problem = character_problem(code)
     if problem is not None:
         return f"{what} holds {problem}"
-    beside = _SUPERSCRIPT_BESIDE_WORD.search(code_without_strings(code))
+    beside = SUPERSCRIPT_BESIDE_WORD.search(code_without_strings(code))
     if beside is not None:
         return (
             f"{what} writes {beside.group()!r} (line {_line(code, beside.start())}): a "
@@ -138,7 +137,7 @@ def _unsafe_token(written: str) -> bool:
     token = written[1:-1] if quoted else written
     return (
         '"' in token
-        or _SUPERSCRIPT_BESIDE_WORD.search(token) is not None
+        or SUPERSCRIPT_BESIDE_WORD.search(token) is not None
         or _QUOTE_AFTER_SYMBOL.search(token) is not None
     )
 

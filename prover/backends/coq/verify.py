@@ -36,8 +36,8 @@ from pathlib import Path
 
 from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.assumptions import (
-    SEALED_STDLIB_FIELDS,
     parse_context_summary,
+    reported_axioms,
     summary_problem,
 )
 from prover.backends.coq.assumptions_print import (
@@ -87,6 +87,8 @@ __all__ = [
 
 VERIFY_LIBRARY = "ProverCheck"
 VERIFY_MODULE = "Checked"
+_CHECKED = f"{VERIFY_LIBRARY}.{VERIFY_MODULE}"
+"""The checked file's full library name, the root of every full name the checks print."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,7 +132,7 @@ def build_proof_source(
 def _guarded(header: str, statement: str, name: str) -> str:
     """The statement after Coq's check that nothing has the theorem's full name yet
     (:func:`~prover.backends.coq.placement.name_guard`)."""
-    guard = name_guard(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", name)
+    guard = name_guard(header, _CHECKED, name)
     return f"{guard}\n{statement.strip()}"
 
 
@@ -152,7 +154,7 @@ def _assemble(
 def _placed(header: str, marker: str = PLACEMENT_MARKER) -> list[str]:
     """The checked file's closings with Coq's check of where the theorem landed
     (:func:`~prover.backends.coq.blocks.placed_closings`)."""
-    return placed_closings(header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", marker)
+    return placed_closings(header, _CHECKED, marker)
 
 
 def inspection_closings(header: str, name: str, marker: str = PLACEMENT_MARKER) -> list[str]:
@@ -163,8 +165,7 @@ def inspection_closings(header: str, name: str, marker: str = PLACEMENT_MARKER) 
 
 def _assumptions(header: str, name: str, marker: str) -> list[str]:
     """The theorem's ``Print Assumptions``, by full name, after every closing."""
-    library = f"{VERIFY_LIBRARY}.{VERIFY_MODULE}"
-    return assumptions_print(theorem_path(header, library, name, marker))
+    return assumptions_print(theorem_path(header, _CHECKED, name, marker))
 
 
 _ENDS_WITH_REDIRECT = re.compile(r"(?<![\w'])Redirect\s*$")
@@ -212,7 +213,7 @@ def coqchk_command(coqchk: str) -> list[str]:
     """``coqchk`` re-checking ``ProverCheck.Checked`` alone, with its context summary."""
     return [
         coqchk, "-silent", "-o", "-Q", ".", VERIFY_LIBRARY,
-        "-norec", f"{VERIFY_LIBRARY}.{VERIFY_MODULE}",
+        "-norec", _CHECKED,
     ]  # fmt: skip
 
 
@@ -274,9 +275,7 @@ def verify_proof(
         deadline=started + timeout_s,
         sandbox=sandbox,
     )
-    parameters = functor_arguments_prefix(
-        theorem.header, f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", marker
-    )
+    parameters = functor_arguments_prefix(theorem.header, _CHECKED, marker)
     problem, checks, axioms = _compile_and_check(inspected, tools, parameters)
     return Verification(
         ok=problem is None,
@@ -323,13 +322,7 @@ def _compile_and_check(
         problem = assumptions_print_problem(printed, listed)
         if problem is not None:
             return problem, checks, ()
-    axioms = tuple(
-        name
-        for name in listed
-        if name not in SEALED_STDLIB_FIELDS
-        and not (parameters is not None and name.startswith(parameters))
-    )
-    return problem, checks, axioms
+    return problem, checks, reported_axioms(listed, parameters=parameters)
 
 
 def _coqc_problem(compiled: tuple[int, str, str] | str, tools: _Tools) -> str | None:
