@@ -18,7 +18,8 @@ import pytest
 
 from prover.backends.coq.kernel_bugs import declaration_let_in
 from prover.backends.coq.text import split_sentences, strip_comments
-from prover.interactive.headers import HeaderRefused, check_coq_header
+from prover.backends.coq.verify import verify_proof
+from prover.interactive.headers import HeaderRefused, check_coq_header, inspected_coq_header
 from prover.interactive.statements import request_theorem
 from search.states import Theorem
 from tests.soundness.kernel_controls import (
@@ -154,3 +155,40 @@ def test_round_twenty_four_header_is_refused_in_requests() -> None:
         request_theorem(
             language="coq", header=SPROP_LET_INS, statement="Theorem t : 0 = 1.", name="t"
         )
+
+
+def test_round_twenty_four_header_past_the_lexical_rule_is_refused_by_coqs_print() -> None:
+    """Had the text rules passed round 24's header, Coq's print of it shows the let-ins."""
+    theorem = Theorem(
+        name="t", header=inspected_coq_header(SPROP_LET_INS), statement="Theorem t : 0 = 1."
+    )
+    verification = verify_proof(theorem, ["exact zero_eq_one."])
+    assert not verification.ok
+    assert verification.message is not None and "coq/coq#22378" in verification.message
+
+
+UNKEYED_HEADER = "From Coq Require Import ssreflect.\nInductive U := u : unkeyed nat -> U.\n"
+"""A library notation (`unkeyed x := let flex := x in flex`) writes a let-in unseen."""
+
+
+def test_a_let_in_from_a_library_notation_passes_the_text_rules_but_not_coqs_print() -> None:
+    """ssreflect's `unkeyed` gets a let-in past the whitelist; verification refuses it."""
+    theorem = request_theorem(
+        language="coq", header=UNKEYED_HEADER, statement="Theorem t : True.", name=None
+    )
+    verification = verify_proof(theorem, ["exact I."])
+    assert not verification.ok
+    assert verification.message is not None and "let flex" in verification.message
+
+
+def test_a_request_header_with_plain_inductives_still_verifies() -> None:
+    """Control: inductives without let-ins, and a lemma, pass the print's reading."""
+    header = (
+        "Inductive color := Red | Green.\nRecord point := { px : nat ; py : nat }.\n"
+        "Lemma l : forall c : color, c = c. Proof. reflexivity. Qed.\n"
+    )
+    theorem = request_theorem(
+        language="coq", header=header, statement="Theorem t : Red <> Green.", name=None
+    )
+    verification = verify_proof(theorem, ["discriminate."])
+    assert verification.ok, verification.message

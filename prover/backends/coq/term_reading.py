@@ -29,6 +29,7 @@ from prover.backends.coq.text import CoqTextError
 
 __all__ = [
     "DEFINED_PRINT",
+    "INDUCTIVES_FILE",
     "PRINT_WHOLE_TERMS",
     "TERM_FILE",
     "inspected_ending",
@@ -37,9 +38,12 @@ __all__ = [
 ]
 
 TERM_FILE = "ProverCheckTerm"
+"""Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
 DEFINED_PRINT = "ProverCheckDefined"
 """How the print of a request header lemma ended with ``Defined.`` starts (numbered)."""
-"""Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
+INDUCTIVES_FILE = "ProverCheckInductives"
+"""Where a request header prints all it declared (:mod:`prover.backends.coq.inductive_print`
+reads it; not a term print, so :func:`term_problem` leaves it)."""
 PRINT_WHOLE_TERMS = ("Set Printing All.", "Set Printing Depth 1000000000.")
 """Settings before a print that must show the whole term: no notation, and no ``...`` for
 deep subterms (the default depth, 50, hid a ``fix`` from a red-team probe behind 60
@@ -104,6 +108,8 @@ def term_problem(directory: Path) -> str | None:
     if not (directory / f"{TERM_FILE}.out").is_file():
         return "the proof term could not be inspected (nothing was printed)"
     for printed in sorted(directory.glob("ProverCheck*.out")):
+        if printed.stem == INDUCTIVES_FILE:
+            continue
         problem = _print_problem(printed)
         if problem is not None:
             return problem

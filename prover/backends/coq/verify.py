@@ -12,7 +12,9 @@
    (``coqc -time -Q DIR ProverCheck``) under the memory cap, the term holds no fixpoint
    literal, and Coq split the file into exactly the sentences the prover's reading of it
    rests on (the file carries a nonce marker after each sentence, and ``-time`` reports
-   each sentence's byte range: :mod:`prover.backends.coq.split_check`);
+   each sentence's byte range: :mod:`prover.backends.coq.split_check`), and a request
+   header's print of all it declared holds no ``let``
+   (:mod:`prover.backends.coq.inductive_print`);
 3. **coqchk** — Coq's kernel checker re-checks the compiled file
    (``coqchk -silent -o -Q DIR ProverCheck -norec ProverCheck.Checked``) and its
    context summary, parsed fail-closed by
@@ -48,6 +50,10 @@ from prover.backends.coq.assumptions_print import (
 from prover.backends.coq.blocks import closable
 from prover.backends.coq.characters import spaced_theorem
 from prover.backends.coq.goals import extract_error, one_line
+from prover.backends.coq.inductive_print import (
+    expects_inductives_print,
+    inductives_print_problem,
+)
 from prover.backends.coq.kernel_bugs import target_refusal
 from prover.backends.coq.placement import (
     PLACEMENT_MARKER,
@@ -100,6 +106,8 @@ class _Tools:
     memory_limit_mb: int | None
     deadline: float
     sandbox: str
+    reads_inductives: bool
+    """Whether the header printed its declarations (a request header's) for the let-in check."""
 
 
 def build_proof_source(
@@ -274,6 +282,7 @@ def verify_proof(
         memory_limit_mb=memory_limit_mb,
         deadline=started + timeout_s,
         sandbox=sandbox,
+        reads_inductives=expects_inductives_print(theorem.header),
     )
     parameters = functor_arguments_prefix(theorem.header, _CHECKED, marker)
     problem, checks, axioms = _compile_and_check(inspected, tools, parameters)
@@ -311,6 +320,8 @@ def _compile_and_check(
         problem = _coqc_problem(compiled, tools)
         if problem is None and not isinstance(compiled, str):
             problem = split_refusal(compiled[1], marked) or term_problem(directory)
+        if problem is None and tools.reads_inductives:
+            problem = inductives_print_problem(directory)
         if problem is not None:
             return problem, (), ()
         printed = read_assumptions_print(directory)

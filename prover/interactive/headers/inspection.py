@@ -9,6 +9,7 @@ the prints that make the compiled file show them.
 
 from __future__ import annotations
 
+from prover.backends.coq.inductive_print import inductives_print
 from prover.backends.coq.text import split_sentences
 from prover.interactive.headers.coq import (
     MAY_OPEN_PROOF,
@@ -40,7 +41,8 @@ def inspected_coq_header(header: str) -> str:
     request's own constant, even if Coq ended a sentence elsewhere than the checks (a red-team
     probe had a library ``plus_n_O`` printed in place of the request's). Fail closed: an
     anonymous declaration, a name declared twice, or a proof end without its opening, is
-    refused.
+    refused. The header then ends with Coq's print of all it declared, which verification
+    reads for let-ins (:func:`~prover.backends.coq.inductive_print.inductives_print`).
     """
     pieces: list[str] = []
     position = 0
@@ -77,6 +79,7 @@ def inspected_coq_header(header: str) -> str:
     if opener is not None:
         raise HeaderRefused(f"header: the proof of {opener!r} does not end")
     pieces.append(header[position:])
+    pieces.append(inductives_print())
     return "".join(pieces)
 
 
