@@ -96,20 +96,33 @@ def test_let_ins_in_inductive_types_are_refused_in_requests(sentence: str) -> No
 @pytest.mark.parametrize(
     "sentence",
     [
-        "Inductive color : Set := Red | Green.",
-        "Inductive even : nat -> Prop := ev0 : even 0 | evS n : odd n -> even (S n) "
-        "with odd : nat -> Prop := odS n : even n -> odd (S n).",
-        "Inductive I := c : match 0 with 0 => nat | S _ => bool end -> I.",
         "Record point := { px : nat ; py : nat }.",
         "Structure S := { carrier :> Type ; op : carrier -> carrier }.",
         "Class Default (A : Type) := default : A.",
+        "Class Monoid (A : Type) := { unit : A ; op : A -> A -> A }.",
         'Notation "x := y" := (x + y) (at level 50).',
         "Definition d := let x := 0 in x.",
     ],
 )
-def test_inductive_types_without_let_ins_still_pass(sentence: str) -> None:
-    """Plain, mutual, match-typed inductives, records, classes, notations, a let in a Definition."""
+def test_records_classes_and_definitions_without_let_ins_still_pass(sentence: str) -> None:
+    """Records, structures, classes, notations and a let in a Definition pass the whitelist."""
     check_coq_header(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Inductive color : Set := Red | Green.",
+        "Local Inductive even : nat -> Prop := ev0 : even 0 | evS n : odd n -> even (S n) "
+        "with odd : nat -> Prop := odS n : even n -> odd (S n).",
+        "Variant V := v : nat -> V.",
+        "CoInductive S := s : S -> S.",
+    ],
+)
+def test_inductive_types_are_refused_in_requests(sentence: str) -> None:
+    """Round 25: a request may declare no Inductive, CoInductive or Variant, plain or not."""
+    with pytest.raises(HeaderRefused, match="may not declare an inductive type"):
+        check_coq_header(sentence)
 
 
 def test_no_minif2f_coq_header_has_a_let_in_in_an_inductive_type() -> None:
@@ -150,11 +163,15 @@ def test_round_twenty_four_header_proves_zero_eq_one_past_coqc_and_coqchk(
 
 
 def test_round_twenty_four_header_is_refused_in_requests() -> None:
-    """The keyword glued to a digit makes the let-in rule refuse the inductive."""
-    with pytest.raises(HeaderRefused, match="right after a digit"):
+    """Refused as a request (an inductive type), and by the let-in rule behind that: the
+    keyword glued to a digit."""
+    with pytest.raises(HeaderRefused, match="may not declare an inductive type"):
         request_theorem(
             language="coq", header=SPROP_LET_INS, statement="Theorem t : 0 = 1.", name="t"
         )
+    inductive = next(s.text for s in split_sentences(SPROP_LET_INS) if "Inductive" in s.text)
+    problem = declaration_let_in(" ".join(inductive.split()))
+    assert problem is not None and "right after a digit" in problem
 
 
 def test_round_twenty_four_header_past_the_lexical_rule_is_refused_by_coqs_print() -> None:
@@ -167,12 +184,12 @@ def test_round_twenty_four_header_past_the_lexical_rule_is_refused_by_coqs_print
     assert verification.message is not None and "coq/coq#22378" in verification.message
 
 
-UNKEYED_HEADER = "From Coq Require Import ssreflect.\nInductive U := u : unkeyed nat -> U.\n"
-"""A library notation (`unkeyed x := let flex := x in flex`) writes a let-in unseen."""
+UNKEYED_HEADER = "From Coq Require Import ssreflect.\nRecord U := { u : unkeyed nat }.\n"
+"""A library notation (`unkeyed x := let flex := x in flex`) writes a let unseen by the text."""
 
 
-def test_a_let_in_from_a_library_notation_passes_the_text_rules_but_not_coqs_print() -> None:
-    """ssreflect's `unkeyed` gets a let-in past the whitelist; verification refuses it."""
+def test_a_let_from_a_library_notation_passes_the_text_rules_but_not_coqs_print() -> None:
+    """ssreflect's `unkeyed` gets a let past the whitelist; Coq's print shows it, refused."""
     theorem = request_theorem(
         language="coq", header=UNKEYED_HEADER, statement="Theorem t : True.", name=None
     )
@@ -181,14 +198,51 @@ def test_a_let_in_from_a_library_notation_passes_the_text_rules_but_not_coqs_pri
     assert verification.message is not None and "let flex" in verification.message
 
 
-def test_a_request_header_with_plain_inductives_still_verifies() -> None:
-    """Control: inductives without let-ins, and a lemma, pass the print's reading."""
+def test_a_request_header_with_records_and_classes_still_verifies() -> None:
+    """Control: a record, a class and a lemma pass the print's reading; the proof counts."""
     header = (
-        "Inductive color := Red | Green.\nRecord point := { px : nat ; py : nat }.\n"
-        "Lemma l : forall c : color, c = c. Proof. reflexivity. Qed.\n"
+        "Record point := { px : nat ; py : nat }.\n"
+        "Class Monoid (A : Type) := { unit : A ; op : A -> A -> A }.\n"
+        "Lemma l : forall p : point, px p = px p. Proof. reflexivity. Qed.\n"
     )
     theorem = request_theorem(
-        language="coq", header=header, statement="Theorem t : Red <> Green.", name=None
+        language="coq",
+        header=header,
+        statement="Theorem t : px {| px := 1 ; py := 2 |} = 1.",
+        name=None,
     )
-    verification = verify_proof(theorem, ["discriminate."])
+    verification = verify_proof(theorem, ["reflexivity."])
     assert verification.ok, verification.message
+
+
+LET_BEHIND_A_DEFINITION = """Definition sU : SProp := forall P : SProp, P -> P.
+Definition stt : sU := fun P p => p.
+Definition F (X : Type) : Type :=
+  forall (x y : nat) (s1 s2 : sU) (g1 : nat := 0) (g2 : nat := 0), X.
+Variant pwl : Type := pack : F pwl.
+Definition lft (p : pwl) : nat := match p with pack x y _ _ => x end.
+Definition rgt (p : pwl) : nat := match p with pack x y _ _ => y end.
+Definition collision (p : pwl) : lft p = rgt p := eq_refl.
+Definition zero_eq_one : 0 = 1 := collision (pack 0 1 stt stt).
+"""
+"""Round twenty-five: the kernel takes a constructor's context from its type reduced
+(`F pwl` unfolds to let binders), while `Print All` shows the type as written."""
+
+
+def test_round_twenty_five_header_proves_zero_eq_one_past_coqc_and_coqchk(
+    tmp_path: Path,
+) -> None:
+    """Control: let binders behind a definition in a Variant's constructor prove `0 = 1`."""
+    theorem = Theorem(name="t", header=LET_BEHIND_A_DEFINITION, statement="Theorem t : 0 = 1.")
+    assert_coqc_and_coqchk_accept(tmp_path, theorem, ["exact zero_eq_one."])
+
+
+def test_round_twenty_five_header_is_refused_as_a_request() -> None:
+    """The same header through the request route: refused, it declares an inductive type."""
+    with pytest.raises(HeaderRefused, match="may not declare an inductive type"):
+        request_theorem(
+            language="coq",
+            header=LET_BEHIND_A_DEFINITION,
+            statement="Theorem t : 0 = 1.",
+            name=None,
+        )

@@ -12,8 +12,13 @@ So a request header also ends with Coq's own print of everything it declared
 (:func:`inductives_print`: ``Print All`` with ``Set Printing All`` and unbounded depth,
 redirected to :data:`~prover.backends.coq.term_reading.INDUCTIVES_FILE`), and
 verification (:func:`inductives_print_problem`) refuses the proof when that print holds
-a ``let``: Coq prints an inductive type with its parameters, indices and constructor
-types, every let-in among them as ``let``, whatever notation wrote it. The reading is
+a ``let`` or a ``:=`` inside parentheses: Coq prints a record with its parameters and
+constructor, every let-in among them as ``let`` (or ``(x : T := v)``), whatever notation
+wrote it. It prints a constructor type as written, though, and the kernel takes the
+constructor's context from the type reduced: round twenty-five hid let binders in a
+definition's body (``pack : F pwl``), so requests may declare no inductive type at all
+(:data:`prover.interactive.headers.coq.INDUCTIVE_TYPE_REFUSAL`), and this print is the
+layer behind the text rule for records, structures and classes. The reading is
 deliberately coarse and fails closed: a ``let`` in the statement of a header lemma or the
 type of a definition refuses too (their bodies are not printed; ``Printing All`` prints a
 one-constructor ``match`` as ``match``), and so does a missing or unreadable print.
@@ -39,6 +44,22 @@ __all__ = [
 INDUCTIVES_PRINT = f'Redirect "{INDUCTIVES_FILE}" Print All.'
 """The sentence that prints the header's declarations where verification reads them."""
 _LET = re.compile(r"(?<![\w'])let(?![\w'])")
+_DEFINED_BINDER = re.compile(r":=|[()]")
+
+
+def _bracketed_definition(text: str) -> re.Match[str] | None:
+    """The first ``:=`` inside parentheses: how Coq prints a let-in parameter of an
+    inductive type (``Variant R (n : nat := O) : Set``), with no ``let``."""
+    depth = 0
+    for match in _DEFINED_BINDER.finditer(text):
+        token = match.group()
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth = max(0, depth - 1)
+        elif depth > 0:
+            return match
+    return None
 
 
 def inductives_print() -> str:
@@ -57,8 +78,9 @@ def expects_inductives_print(header: str) -> bool:
 def inductives_print_problem(directory: Path) -> str | None:
     """Why the header's declarations, as Coq printed them in ``directory``, may not count.
 
-    A ``let`` anywhere in the print refuses; so do a missing or unreadable print and an
-    elided one (``...``). An empty print (a header that declares nothing) passes.
+    A ``let`` anywhere in the print refuses, and so does a ``:=`` inside parentheses (a
+    let-in parameter); so do a missing or unreadable print and an elided one (``...``). An
+    empty print (a header that declares nothing) passes.
     """
     printed = directory / f"{INDUCTIVES_FILE}.out"
     unreadable = "the header's declarations could not be inspected"
@@ -68,7 +90,7 @@ def inductives_print_problem(directory: Path) -> str | None:
         return f"{unreadable} ({exc.__class__.__name__})"
     if "..." in text:
         return f"{unreadable} (elided with '...' in {printed.name})"
-    match = _LET.search(text)
+    match = _LET.search(text) or _bracketed_definition(text)
     if match is None:
         return None
     around = " ".join(text[max(0, match.start() - 60) : match.end() + 40].split())

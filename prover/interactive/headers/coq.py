@@ -14,8 +14,8 @@ cannot hide a sentence boundary):
 - ``Set``/``Unset`` of the implicit-argument and pattern settings in
   :data:`COQ_SETTINGS` (never Guard/Positivity/Universe Checking);
 - ``Module M := F(X)`` aliases, ``Section S``/``End S``;
-- definitions (``Definition``, ``Inductive``, ``Record``, ``Class``,
-  ``Instance``, ``Ltac``, ``Notation``, ``Infix``, ``Arguments`` ...) and lemmas
+- definitions (``Definition``, ``Record``, ``Structure``, ``Class``,
+  ``Instance``, ``Ltac``, ``Notation``, ``Infix``, ``Arguments``) and lemmas
   (``Lemma``, ``Theorem`` ...) whose proofs are ``Proof.`` + tactics + ``Qed.`` or
   ``Defined.``, each tactic passing the backend's own tactic check.
 
@@ -23,7 +23,9 @@ Never, anywhere: attributes ``#[...]`` (so no ``bypass_check``), ``Redirect``, `
 ``Declare ML Module`` or any ``Declare``, ``Extraction``, ``Add LoadPath``, ``Cd``,
 ``Axiom``/``Parameter``/``Hypothesis``/``Variable``/``Context``/``Conjecture``,
 ``Admitted``/``admit``/``give_up``/``Abort`` (:data:`COQ_FORBIDDEN_WORDS` plus the
-backend's own list). For Coq 8.16.1's kernel bugs (:mod:`prover.backends.coq.kernel_bugs`):
+backend's own list); no inductive type (``Inductive``, ``CoInductive``, ``Variant``:
+:data:`INDUCTIVE_TYPE_REFUSAL`). For Coq 8.16.1's kernel bugs
+(:mod:`prover.backends.coq.kernel_bugs`):
 no fixpoint (``Fixpoint``, ``CoFixpoint``, ``fix``, ``cofix``, ``coinduction``), no Ltac2
 (``Ltac2``, ``ltac2``, ``Unsafe``, ``Require`` included: it builds fixpoints without
 ``fix``), no let-in in an inductive type (``Inductive`` ... ``Class``: a ``let``, a
@@ -55,6 +57,7 @@ from search.outcomes import TacticError
 __all__ = [
     "COQ_FORBIDDEN_WORDS",
     "COQ_SETTINGS",
+    "INDUCTIVE_TYPE_REFUSAL",
     "MAY_OPEN_PROOF",
     "PROOF_ENDS",
     "check_coq_header",
@@ -140,9 +143,18 @@ _COQ_FIXED_KINDS = (
     re.compile(rf"(?:Section|End)\s+{_IDENT}\."),
 )
 _COQ_DEFINITION = re.compile(
-    rf"{_LOCALITY}(?:Definition|Fixpoint|CoFixpoint|Inductive|CoInductive|Variant|Record"
+    rf"{_LOCALITY}(?:Definition|Fixpoint|CoFixpoint|Record"
     r"|Structure|Class|Instance|Ltac|Notation|Infix|Arguments)\s"
 )
+_INDUCTIVE_TYPE = re.compile(rf"{_LOCALITY}(?:Inductive|CoInductive|Variant)\s")
+INDUCTIVE_TYPE_REFUSAL = (
+    "a request header may not declare an inductive type (Inductive, CoInductive, Variant): "
+    "Coq 8.16.1's kernel and coqchk accept false proofs through let-ins in a constructor "
+    "type, and a definition's body can put them there unseen (coq/coq#22378); records, "
+    "structures and classes, whose constructors Coq builds from their fields, are allowed. "
+    "Declare the type in a file and use 'prove --file' or 'assist'"
+)
+"""Why a request's ``Inductive``/``CoInductive``/``Variant`` is refused (red-team round 25)."""
 MAY_OPEN_PROOF = re.compile(rf"{_LOCALITY}(?:Definition|Instance)\s")
 _COQ_LEMMA = re.compile(
     rf"{_LOCALITY}(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+{_IDENT}"
@@ -207,6 +219,7 @@ def check_coq_header(header: str) -> None:
             continue
         reason = (
             coq_forbidden(sentence)
+            or (INDUCTIVE_TYPE_REFUSAL if _INDUCTIVE_TYPE.match(sentence) else None)
             or declaration_let_in(_without_strings(sentence))
             or _notation_token_problem(sentence)
             or _tactic_in_term_problem(sentence)

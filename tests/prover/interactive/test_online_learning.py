@@ -23,10 +23,19 @@ pytestmark = [
 ]
 
 FIXTURE_TRACE = Path(__file__).resolve().parents[2] / "fixtures" / "knn_trace"
-HEADER = """Require Import Arith.
-Inductive ev : nat -> Prop :=
-| ev_0 : ev 0
-| ev_SS : forall n : nat, ev n -> ev (S (S n)).
+HEADER = """Require Import Arith Lia.
+Definition ev (n : nat) : Prop := exists k, n = 2 * k.
+Lemma ev_0 : ev 0.
+Proof.
+exists 0.
+reflexivity.
+Qed.
+Lemma ev_SS : forall n : nat, ev n -> ev (S (S n)).
+Proof.
+intros n [k Hk].
+exists (S k).
+lia.
+Qed.
 Lemma ev_4 : ev 4.
 Proof.
 apply ev_SS.

@@ -131,7 +131,8 @@ Proof.
 Qed.
 Definition two : nat.
 Proof. exact 2. Defined.
-Inductive color : Set := Red | Green.
+Record point : Set := { px : nat ; py : nat }.
+Class Pointed (A : Type) := { base : A ; other : A }.
 """
 
 
