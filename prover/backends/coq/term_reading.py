@@ -77,7 +77,7 @@ def inspected_ending(name: str, fold: tuple[str, ...]) -> list[str]:
     """
     if not fold:
         return ["Qed.", *PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print Term {name}.']
-    body = f"ltac:(let body := eval cbv delta [{name}] in {name} in exact body)"
+    body = f"ltac:(let body := eval cbv delta [{name}] in @{name} in exact body)"
     constants = " ".join(f"@{fixpoint}" for fixpoint in fold)  # @: no implicit argument
     return [
         "Defined.",

@@ -129,3 +129,16 @@ def test_a_superscript_in_a_statement_is_spaced_as_coq_reads_it() -> None:
     verification = verify_proof(statement, ["intros a.", "apply Rle_0_sqr."], timeout_s=60)
     assert verification.ok, verification.message
     assert "0 <= a \u00b2." in verification.proof_text
+
+
+def test_a_theorem_with_maximal_implicit_arguments_is_read_after_defined() -> None:
+    """With a header fixpoint the term is printed through ``Eval fold`` of ``@name``: the
+    implicit argument is not inserted (``MSetWeakList.elements_spec2w``'s class argument
+    sent typeclass search out of memory, a false refusal)."""
+    theorem = Theorem(
+        name="t",
+        header="Fixpoint f (n : nat) : nat := match n with 0 => 0 | S m => f m end.\n",
+        statement="Theorem t {n : nat} : f n = f n.",
+    )
+    verification = verify_proof(theorem, ["reflexivity."])
+    assert verification.ok, verification.message
