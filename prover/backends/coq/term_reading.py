@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 
 from prover.backends.coq.blocks import visible_fixpoints
+from prover.backends.coq.let_in_matches import let_in_type_problem
 from prover.backends.coq.text import CoqTextError
 
 __all__ = [
@@ -44,10 +45,15 @@ DEFINED_PRINT = "ProverCheckDefined"
 INDUCTIVES_FILE = "ProverCheckInductives"
 """Where a request header prints all it declared (:mod:`prover.backends.coq.inductive_print`
 reads it; not a term print, so :func:`term_problem` leaves it)."""
-PRINT_WHOLE_TERMS = ("Set Printing All.", "Set Printing Depth 1000000000.")
-"""Settings before a print that must show the whole term: no notation, and no ``...`` for
+PRINT_WHOLE_TERMS = (
+    "Set Printing All.",
+    "Set Printing Depth 1000000000.",
+    "Unset Printing Allow Match Default Clause.",
+)
+"""Settings before a print that must show the whole term: no notation, no ``...`` for
 deep subterms (the default depth, 50, hid a ``fix`` from a red-team probe behind 60
-``apply id``)."""
+``apply id``), and every ``match`` branch with its constructor (no ``_ =>`` for branches
+that share a body: :mod:`prover.backends.coq.let_in_matches` reads the constructors)."""
 _FIXPOINT_LITERAL = re.compile(r"(?<![\w'])(?:fix|cofix)(?![\w'])")
 _AUXILIARY_CONSTANT = re.compile(r"(?<![\w'])[\w'.]*_(?:subproof|subterm)\d*(?![\w'])")
 """A constant ``abstract``/``transparent_abstract`` made (``bad_subproof``): after ``Defined``
@@ -139,7 +145,7 @@ def _print_problem(printed: Path) -> str | None:
             "(after 'Defined'); its term is not read, so the proof is not counted"
         )
     if not _FIXPOINT_LITERAL.search(text):
-        return None
+        return let_in_type_problem(text, what)
     return (
         f"the {what} holds a fixpoint literal (fix/cofix): Coq 8.16's guard checker, "
         "in the kernel and in coqchk alike, accepts some ill-formed ones "
