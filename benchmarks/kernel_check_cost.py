@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
+from prover.backends.coq.config import FIXED_COQCHK
 from prover.backends.coq.placement import name_guard
 from prover.backends.coq.sentences import split_for_coqtop
 from prover.backends.coq.split_check import mark_sentences, split_refusal
@@ -198,9 +199,9 @@ def main() -> int:
     arguments = _parse_arguments()
     if arguments.prove:
         _prove(arguments)
-    coqc, coqchk = shutil.which("coqc"), shutil.which("coqchk")
+    coqc, coqchk = shutil.which("coqc"), shutil.which(FIXED_COQCHK)
     if coqc is None or coqchk is None:
-        print("coqc/coqchk not found", file=sys.stderr)
+        print(f"coqc/{FIXED_COQCHK} not found (bash scripts/build_coqchk.sh)", file=sys.stderr)
         return 2
     records = [
         json.loads(line)

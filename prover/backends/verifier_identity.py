@@ -13,7 +13,10 @@ is), file names included. Any edit there, a comment included, makes a new verifi
 spurious re-check costs seconds per proof, a missed one would count a proof nobody
 checked. The installed Coq's version (``coqc --print-version``, or "absent") is part of it
 too: a Coq upgrade may fix a kernel bug an earlier check relied on, so proofs checked by
-another Coq are checked again. (Lean's toolchain is per project and is not included.)
+another Coq are checked again. So is the sha256 of the default kernel checker's binary
+(``coqchk-22378``, rebuilt with the fix for coq/coq#22378, or "absent"): a proof the stock
+coqchk accepted before it existed is checked again by it. (Lean's toolchain is per
+project and is not included.)
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from prover.backends.coq.config import FIXED_COQCHK
 from search.process import run_to_end
 
-__all__ = ["coq_version", "source_fingerprint", "verifier_fingerprint"]
+__all__ = ["checker_digest", "coq_version", "source_fingerprint", "verifier_fingerprint"]
 
 _PROVER = Path(__file__).resolve().parents[1]
 _VERIFYING_PACKAGES = ("backends", "data")
@@ -37,7 +41,16 @@ def verifier_fingerprint() -> str:
     """The fingerprint of the installed verifier and Coq (computed once per process)."""
     digest = hashlib.sha256(source_fingerprint(_PROVER, _VERIFYING_PACKAGES).encode())
     digest.update(f"coq {coq_version()}".encode())
+    digest.update(f"checker {checker_digest()}".encode())
     return digest.hexdigest()
+
+
+def checker_digest(checker: str = FIXED_COQCHK) -> str:
+    """The sha256 of the kernel checker's binary found on PATH, or ``absent``."""
+    executable = shutil.which(checker)
+    if executable is None:
+        return "absent"
+    return hashlib.sha256(Path(executable).read_bytes()).hexdigest()
 
 
 def coq_version(coqc: str = "coqc") -> str:

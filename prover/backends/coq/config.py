@@ -9,7 +9,13 @@ from search.errors import ConfigError
 from search.process import DEFAULT_MEMORY_LIMIT_MB
 from search.validation import require_memory_limit
 
-__all__ = ["CoqConfig"]
+__all__ = ["FIXED_COQCHK", "CoqConfig"]
+
+FIXED_COQCHK = "coqchk-22378"
+"""The kernel checker verification runs by default: Coq 8.16.1's coqchk rebuilt with the fix
+for coq/coq#22378 (``bash scripts/build_coqchk.sh``, which ``scripts/setup.sh`` runs). Stock
+8.16.1 coqchk accepts false proofs through let-ins in a constructor context
+(docs/soundness.md, red-team rounds 24-26); ``coqchk_path="coqchk"`` runs it anyway."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,6 +31,7 @@ class CoqConfig:
     ``tactic_grace_s`` is how long past a tactic's timeout the watchdog waits for Coq's own
     ``Timeout`` to answer before it kills coqtop (1 s; 5 s cost searches up to 9.5 s past
     their limit with no gain: docs/backends/coq.md).
+    ``coqchk_path`` is the last check's kernel checker (:data:`FIXED_COQCHK`).
     ``sandbox`` is where coqtop, coqc and coqchk run: ``off`` (as they are) or ``bwrap``
     (:mod:`prover.backends.sandbox`: read-only file system but their working directory,
     no network; ``prover serve``'s default).
@@ -32,7 +39,7 @@ class CoqConfig:
 
     coqtop_path: str = "coqtop"
     coqc_path: str = "coqc"
-    coqchk_path: str = "coqchk"
+    coqchk_path: str = FIXED_COQCHK
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
     start_timeout_s: float = 30.0
     command_timeout_s: float = 120.0

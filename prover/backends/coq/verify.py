@@ -15,7 +15,9 @@
    each sentence's byte range: :mod:`prover.backends.coq.split_check`), and a request
    header's print of all it declared holds no ``let``
    (:mod:`prover.backends.coq.inductive_print`);
-3. **coqchk** — Coq's kernel checker re-checks the compiled file
+3. **coqchk** — Coq's kernel checker (by default ``coqchk-22378``, 8.16.1's rebuilt with
+   the fix for coq/coq#22378: :data:`~prover.backends.coq.config.FIXED_COQCHK`) re-checks
+   the compiled file
    (``coqchk -silent -o -Q DIR ProverCheck -norec ProverCheck.Checked``) and its
    context summary, parsed fail-closed by
    :mod:`prover.backends.coq.assumptions`, lists no assumption outside the allowed
@@ -49,6 +51,7 @@ from prover.backends.coq.assumptions_print import (
 )
 from prover.backends.coq.blocks import closable
 from prover.backends.coq.characters import spaced_theorem
+from prover.backends.coq.config import FIXED_COQCHK
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.inductive_print import (
     expects_inductives_print,
@@ -243,7 +246,7 @@ def verify_proof(
     proof: Sequence[str],
     *,
     coqc_path: str = "coqc",
-    coqchk_path: str = "coqchk",
+    coqchk_path: str = FIXED_COQCHK,
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
     timeout_s: float = 300.0,
     sandbox: str = "off",
@@ -393,9 +396,13 @@ def _run(
 def _executable(path: str, tool: str) -> str:
     executable = shutil.which(path)
     if executable is None:
-        raise BackendUnavailable(
-            f"{tool} not found ({path!r}): install Coq (apt-get install -y coq)"
+        how = (
+            "build Coq 8.16.1's checker with the fix for coq/coq#22378: "
+            "bash scripts/build_coqchk.sh"
+            if path == FIXED_COQCHK
+            else "install Coq (apt-get install -y coq)"
         )
+        raise BackendUnavailable(f"{tool} not found ({path!r}): {how}")
     return executable
 
 

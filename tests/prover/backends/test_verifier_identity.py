@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
 
-from prover.backends.verifier_identity import coq_version, source_fingerprint, verifier_fingerprint
+from prover.backends.verifier_identity import (
+    checker_digest,
+    coq_version,
+    source_fingerprint,
+    verifier_fingerprint,
+)
 
 
 def _package(root: Path) -> Path:
@@ -52,3 +58,13 @@ def test_the_installed_coq_version_is_read_and_a_missing_coqc_is_absent() -> Non
     """coqc --print-version answers with a version number; a coqc that is not there is absent."""
     assert coq_version()[:1].isdigit()
     assert coq_version("no-such-coqc-here") == "absent"
+
+
+def test_the_checker_digest_is_the_binarys_hash_and_absent_without_one(tmp_path: Path) -> None:
+    """The kernel checker enters the fingerprint by the sha256 of its bytes."""
+    binary = tmp_path / "fake-checker"
+    binary.write_bytes(b"#!/bin/sh\nexit 0\n")
+    binary.chmod(0o755)
+    expected = hashlib.sha256(binary.read_bytes()).hexdigest()
+    assert checker_digest(str(binary)) == expected
+    assert checker_digest(str(tmp_path / "missing")) == "absent"

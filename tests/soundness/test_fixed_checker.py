@@ -1,0 +1,58 @@
+"""The default kernel checker carries the fix for coq/coq#22378 (red-team rounds 24-26).
+
+Stock Coq 8.16.1 (coqc and coqchk alike) misreads the relevance of variables under a
+``match`` on a constructor whose context holds let-ins, and accepts ``0 = 1``. The text
+rules and the term reading keep such proofs out of requests and generator tactics; the
+checker itself, ``coqchk-22378`` (``scripts/build_coqchk.sh``), closes the bug for every
+route, trusted ``--file`` headers included, whatever type carries the let-ins.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq import term_reading
+from prover.backends.coq.config import FIXED_COQCHK, CoqConfig
+from prover.backends.coq.verify import verify_proof
+from search.states import Theorem
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_coqc_and_coqchk_accept
+from tests.soundness.test_inductive_let_ins import SPROP_LET_INS
+from tests.soundness.test_library_let_in_types import ONE_TACTIC, REALS
+
+pytestmark = COQ_TOOLS
+
+TRUSTED = Theorem(name="t", header=SPROP_LET_INS, statement="Theorem t : 0 = 1.")
+"""Round twenty-four's header as a trusted (``--file``) header: no request rule applies."""
+
+
+def test_a_trusted_header_proves_zero_eq_one_past_stock_coqc_and_coqchk(tmp_path: Path) -> None:
+    """Control: stock coqc and coqchk accept the trusted header's `0 = 1`."""
+    assert_coqc_and_coqchk_accept(tmp_path, TRUSTED, ["exact zero_eq_one."])
+
+
+def test_the_default_checker_refuses_the_trusted_headers_false_proof() -> None:
+    """The default coqchk (with the fix) refuses it: the trusted route's residual risk closed."""
+    verification = verify_proof(TRUSTED, ["exact zero_eq_one."])
+    assert not verification.ok
+    assert verification.checks == ("admission", "coqc"), verification.message
+    assert verification.message is not None and "coqchk rejected" in verification.message
+
+
+def test_the_default_checker_refuses_the_library_type_proof_without_the_term_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the census-based term rule switched off, the fixed coqchk alone refuses round
+    twenty-six's one-tactic `0 = 1` under `Require Import Reals`."""
+    monkeypatch.setattr(term_reading, "let_in_type_problem", lambda _text, _what: None)
+    verification = verify_proof(REALS, [ONE_TACTIC])
+    assert not verification.ok
+    assert verification.checks == ("admission", "coqc"), verification.message
+
+
+def test_the_backends_default_checker_is_the_fixed_one() -> None:
+    """The Coq backend's configuration verifies with the fixed checker unless told otherwise."""
+    assert CoqConfig().coqchk_path == FIXED_COQCHK
+    assert verify_proof.__kwdefaults__ is not None
+    assert verify_proof.__kwdefaults__["coqchk_path"] == FIXED_COQCHK
