@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
-# Build coqchk-22378: Debian's Coq 8.16.1 kernel checker with the fix for coq/coq#22378
-# (rocq-prover/rocq#22379 ported to 8.16.1: scripts/coq/coqchk-22378.patch). Stock 8.16.1's
-# kernel and coqchk misread the relevance of variables under a match on a constructor with
-# let-ins and accept false proofs (docs/soundness.md, red-team rounds 24-26); verification's
-# last check runs this binary. Only the checker is built, from Debian's own source package
-# (about a minute); it is installed as /usr/local/bin/coqchk-22378 and must refuse the
-# round-24 reproducer that stock coqchk accepts. Idempotent: a second run only self-tests.
+# Build coqchk-fixed: Debian's Coq 8.16.1 kernel checker with the fixes for two kernel bugs
+# that stock 8.16.1 (coqc and coqchk alike) has and that red-team rounds 24-28 used to have
+# false statements verified (docs/soundness.md):
+#   coq/coq#22378, let-ins in a constructor context shift the relevance of outer variables
+#     (rocq-prover/rocq#22379 ported: scripts/coq/coqchk-22378.patch);
+#   coq/coq#21051, module strengthening gives a functor's constants wrong canonical names
+#     (rocq-prover/rocq#21057 ported, plus a checker-side check that every canonical name a
+#     term uses is declared, since the .vo files come from the unfixed coqc:
+#     scripts/coq/coqchk-21051.patch).
+# Only the checker is built, from Debian's own source package (under a minute); it is
+# installed as /usr/local/bin/coqchk-fixed and must refuse both bugs' false proofs, which
+# stock coqchk accepts, and accept honest files. Idempotent: a second run only self-tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$PWD"
-TARGET=/usr/local/bin/coqchk-22378
+TARGET=/usr/local/bin/coqchk-fixed
+PATCHES="coqchk-22378.patch coqchk-21051.patch"
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 
-self_test() {
-    # The checker must refuse coq/coq#22378's consequence (0 = 1 by eq_refl) and accept
-    # an honest record with a let-in field; both compiled by the installed coqc.
-    local work
-    work="$(mktemp -d)"
-    trap 'rm -rf "$work"' RETURN
-    cat > "$work/Bug.v" <<'COQ'
+write_self_tests() {
+    cat > "$1/Let.v" <<'COQ'
 Definition sU : SProp := forall P : SProp, P -> P.
 Definition s0 : sU := fun P p => p.
 Inductive pwl : Type := pack (x y : nat) (g : sU := s0) (h : sU := s0).
@@ -26,30 +27,60 @@ Definition lft (p : pwl) : nat := match p with pack x y => x end.
 Definition rgt (p : pwl) : nat := match p with pack x y => y end.
 Definition collision (p : pwl) : lft p = rgt p := eq_refl.
 COQ
-    cat > "$work/Honest.v" <<'COQ'
+    cat > "$1/Strength.v" <<'COQ'
+Module Type T. Parameter n : bool. End T.
+Module M. Definition n := true. End M.
+Module M'. Definition n := false. End M'.
+Module MAKE. Module FUN (E : T). Module F. Definition bug := E.n. End F. Module G := F.
+End FUN. End MAKE.
+Include MAKE.
+Module RES := FUN M.
+Module RES' := FUN M'.
+Lemma collision : RES.G.bug = RES'.G.bug.
+Proof. reflexivity. Qed.
+COQ
+    cat > "$1/Honest.v" <<'COQ'
 Record R := { a : nat ; b : nat := a }.
 Definition get (r : R) : nat := match r with Build_R a => a end.
 Theorem u : get {| a := 3 |} = 3. Proof. reflexivity. Qed.
+Module Type T. Parameter n : bool. End T.
+Module MAKE. Module FUN (E : T). Definition m := E.n. End FUN. End MAKE.
+Include MAKE.
+Module N. Definition n := true. End N.
+Module RES := FUN N.
+Theorem v : RES.m = true. Proof. reflexivity. Qed.
 COQ
-    (cd "$work" && coqc -q -Q . S Bug.v && coqc -q -Q . S Honest.v)
-    if (cd "$work" && "$1" -silent -Q . S -norec S.Bug >/dev/null 2>&1); then
-        echo "build_coqchk: $1 accepts coq/coq#22378's false proof" >&2
-        return 1
-    fi
-    if ! (cd "$work" && "$1" -silent -Q . S -norec S.Honest >/dev/null 2>&1); then
-        echo "build_coqchk: $1 refuses an honest file" >&2
-        return 1
-    fi
 }
 
-if [ -x "$TARGET" ] && self_test "$TARGET"; then
-    echo "build_coqchk: $TARGET ready (refuses coq/coq#22378)"
+self_test() {
+    # The checker must refuse each bug's false proof (compiled by the installed coqc, which
+    # accepts them) and accept an honest file with a let-in field and an Include.
+    local work verdict=0
+    work="$(mktemp -d)"
+    write_self_tests "$work"
+    (cd "$work" && for file in Let Strength Honest; do coqc -q -Q . S "$file.v"; done)
+    for file in Let Strength; do
+        if (cd "$work" && "$1" -silent -Q . S -norec "S.$file" >/dev/null 2>&1); then
+            echo "build_coqchk: $1 accepts the false proof of $file.v" >&2
+            verdict=1
+        fi
+    done
+    if ! (cd "$work" && "$1" -silent -Q . S -norec S.Honest >/dev/null 2>&1); then
+        echo "build_coqchk: $1 refuses an honest file" >&2
+        verdict=1
+    fi
+    rm -rf "$work"
+    return "$verdict"
+}
+
+if [ -x "$TARGET" ] && self_test "$TARGET" 2>/dev/null; then
+    echo "build_coqchk: $TARGET ready (refuses coq/coq#22378 and #21051)"
     exit 0
 fi
 
 COQ_VERSION="$(coqc --version | sed -n 's/.*version \([0-9.]*\).*/\1/p')"
 if [ "$COQ_VERSION" != "8.16.1" ]; then
-    echo "build_coqchk: the patch is for Coq 8.16.1, found $COQ_VERSION" >&2
+    echo "build_coqchk: the patches are for Coq 8.16.1, found $COQ_VERSION" >&2
     exit 1
 fi
 if ! grep -rqs "deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -60,7 +91,7 @@ if ! grep -rqs "deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/; then
     sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
         | $SUDO tee /etc/apt/sources.list.d/prover-deb-src.sources >/dev/null
 fi
-echo "build_coqchk: building coqchk 8.16.1 with the fix for coq/coq#22378"
+echo "build_coqchk: building coqchk 8.16.1 with the fixes for coq/coq#22378 and #21051"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     dpkg-dev patch gcc make ocaml-nox ocaml-findlib ocaml-dune libzarith-ocaml-dev >/dev/null
@@ -70,10 +101,12 @@ trap 'rm -rf "$BUILD"' EXIT
     cd "$BUILD"
     apt-get source -qq coq=8.16.1+dfsg-1 >/dev/null 2>&1 || apt-get source -qq coq >/dev/null
     cd coq-8.16.1+dfsg
-    patch -p1 --quiet < "$REPO/scripts/coq/coqchk-22378.patch"
+    for patch_file in $PATCHES; do
+        patch -p1 --quiet < "$REPO/scripts/coq/$patch_file"
+    done
     ./configure -prefix=/usr -libdir=/usr/lib/ocaml/coq -mandir=/usr/share/man >/dev/null
     dune build --profile=release -j 2 checker/coqchk.exe 2>/dev/null
 )
 $SUDO install -m 0755 "$BUILD/coq-8.16.1+dfsg/_build/default/checker/coqchk.exe" "$TARGET"
 self_test "$TARGET"
-echo "build_coqchk: installed $TARGET (refuses coq/coq#22378)"
+echo "build_coqchk: installed $TARGET (refuses coq/coq#22378 and #21051)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the project needs on a fresh Debian machine: Coq 8.16 and the Coq
-# libraries of the training set from Debian, the fixed kernel checker coqchk-22378 (built
+# libraries of the training set from Debian, the fixed kernel checker coqchk-fixed (built
 # from Debian's Coq source, scripts/build_coqchk.sh), a virtual environment in .venv with the project
 # and its test tools (torch pinned to the CPU build 2.13.0). Idempotent: a second run only checks.
 set -euo pipefail
@@ -13,8 +13,8 @@ if ! command -v coqtop >/dev/null 2>&1 || ! command -v coqc >/dev/null 2>&1; the
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq coq >/dev/null
 fi
 coqtop -v | head -n 1
-# Verification's kernel checker: 8.16.1's coqchk rebuilt with the fix for coq/coq#22378
-# (stock coqchk accepts false proofs through let-ins in a constructor; docs/soundness.md).
+# Verification's kernel checker: 8.16.1's coqchk rebuilt with the fixes for coq/coq#22378
+# and #21051 (stock coqchk accepts false proofs through both; docs/soundness.md).
 bash scripts/build_coqchk.sh
 
 # Coq libraries from Debian: the default training set of `prover trace` (their .v sources

@@ -14,8 +14,8 @@ spurious re-check costs seconds per proof, a missed one would count a proof nobo
 checked. The installed Coq's version (``coqc --print-version``, or "absent") is part of it
 too: a Coq upgrade may fix a kernel bug an earlier check relied on, so proofs checked by
 another Coq are checked again. So is the sha256 of the default kernel checker's binary
-(``coqchk-22378``, rebuilt with the fix for coq/coq#22378, or "absent"): a proof the stock
-coqchk accepted before it existed is checked again by it. (Lean's toolchain is per
+(``coqchk-fixed``, rebuilt with the fixes for coq/coq#22378 and #21051, or "absent"): a
+proof the stock coqchk accepted before it existed is checked again by it. (Lean's toolchain is per
 project and is not included.)
 """
 

@@ -1,10 +1,11 @@
-"""The default kernel checker carries the fix for coq/coq#22378 (red-team rounds 24-26).
+"""The default kernel checker carries the fixes for coq/coq#22378 and #21051 (rounds 24-28).
 
 Stock Coq 8.16.1 (coqc and coqchk alike) misreads the relevance of variables under a
-``match`` on a constructor whose context holds let-ins, and accepts ``0 = 1``. The text
-rules and the term reading keep such proofs out of requests and generator tactics; the
-checker itself, ``coqchk-22378`` (``scripts/build_coqchk.sh``), closes the bug for every
-route, trusted ``--file`` headers included, whatever type carries the let-ins.
+``match`` on a constructor whose context holds let-ins (#22378), and gives a functor's
+constants wrong canonical names when a module holding it is included or aliased (#21051);
+both accept ``0 = 1``. The text rules and the term reading keep such proofs out of requests
+and generator tactics; the checker itself, ``coqchk-fixed`` (``scripts/build_coqchk.sh``),
+refuses them on every route, trusted ``--file`` headers included.
 """
 
 from __future__ import annotations
@@ -35,6 +36,44 @@ def test_a_trusted_header_proves_zero_eq_one_past_stock_coqc_and_coqchk(tmp_path
 def test_the_default_checker_refuses_the_trusted_headers_false_proof() -> None:
     """The default coqchk (with the fix) refuses it: the trusted route's residual risk closed."""
     verification = verify_proof(TRUSTED, ["exact zero_eq_one."])
+    assert not verification.ok
+    assert verification.checks == ("admission", "coqc"), verification.message
+    assert verification.message is not None and "coqchk rejected" in verification.message
+
+
+STRENGTHENING = Theorem(
+    name="t",
+    header="""Module Type T. Parameter n : bool. End T.
+Module M. Definition n := true. End M.
+Module M'. Definition n := false. End M'.
+Module MAKE. Module FUN (E : T). Module F. Definition bug := E.n. End F. Module G := F.
+End FUN. End MAKE.
+Include MAKE.
+Module RES := FUN M.
+Module RES' := FUN M'.
+Lemma foo : RES.G.bug = RES'.G.bug. Proof. reflexivity. Qed.
+Lemma foo0 : RES.G.bug = true. Proof. reflexivity. Qed.
+Lemma foo1 : RES'.G.bug = false. Proof. reflexivity. Qed.
+""",
+    statement="Theorem t : 0 = 1.",
+)
+"""Round twenty-seven: coq/coq#21051's reproducer as a trusted (``--file``) header."""
+STRENGTHENING_TACTICS = (
+    "pose proof (eq_trans (eq_sym foo0) (eq_trans foo foo1)) as H.",
+    "discriminate H.",
+)
+
+
+def test_a_strengthening_header_proves_zero_eq_one_past_stock_coqc_and_coqchk(
+    tmp_path: Path,
+) -> None:
+    """Control: stock coqc and coqchk accept the #21051 header's `0 = 1`."""
+    assert_coqc_and_coqchk_accept(tmp_path, STRENGTHENING, STRENGTHENING_TACTICS)
+
+
+def test_the_default_checker_refuses_the_strengthening_headers_false_proof() -> None:
+    """The default coqchk refuses it: a canonical name that nothing declares."""
+    verification = verify_proof(STRENGTHENING, list(STRENGTHENING_TACTICS))
     assert not verification.ok
     assert verification.checks == ("admission", "coqc"), verification.message
     assert verification.message is not None and "coqchk rejected" in verification.message

@@ -11,11 +11,12 @@ from search.validation import require_memory_limit
 
 __all__ = ["FIXED_COQCHK", "CoqConfig"]
 
-FIXED_COQCHK = "coqchk-22378"
-"""The kernel checker verification runs by default: Coq 8.16.1's coqchk rebuilt with the fix
-for coq/coq#22378 (``bash scripts/build_coqchk.sh``, which ``scripts/setup.sh`` runs). Stock
-8.16.1 coqchk accepts false proofs through let-ins in a constructor context
-(docs/soundness.md, red-team rounds 24-26); ``coqchk_path="coqchk"`` runs it anyway."""
+FIXED_COQCHK = "coqchk-fixed"
+"""The kernel checker verification runs by default: Coq 8.16.1's coqchk rebuilt with the fixes
+for coq/coq#22378 and #21051 (``bash scripts/build_coqchk.sh``, which ``scripts/setup.sh``
+runs). Stock 8.16.1 coqchk accepts false proofs through let-ins in a constructor context and
+through module strengthening (docs/soundness.md, red-team rounds 24-28);
+``coqchk_path="coqchk"`` runs it anyway."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,9 +15,9 @@
    each sentence's byte range: :mod:`prover.backends.coq.split_check`), and a request
    header's print of all it declared holds no ``let``
    (:mod:`prover.backends.coq.inductive_print`);
-3. **coqchk** — Coq's kernel checker (by default ``coqchk-22378``, 8.16.1's rebuilt with
-   the fix for coq/coq#22378: :data:`~prover.backends.coq.config.FIXED_COQCHK`) re-checks
-   the compiled file
+3. **coqchk** — Coq's kernel checker (by default ``coqchk-fixed``, 8.16.1's rebuilt with
+   the fixes for coq/coq#22378 and #21051:
+   :data:`~prover.backends.coq.config.FIXED_COQCHK`) re-checks the compiled file
    (``coqchk -silent -o -Q DIR ProverCheck -norec ProverCheck.Checked``) and its
    context summary, parsed fail-closed by
    :mod:`prover.backends.coq.assumptions`, lists no assumption outside the allowed
@@ -397,7 +397,7 @@ def _executable(path: str, tool: str) -> str:
     executable = shutil.which(path)
     if executable is None:
         how = (
-            "build Coq 8.16.1's checker with the fix for coq/coq#22378: "
+            "build Coq 8.16.1's checker with the fixes for coq/coq#22378 and #21051: "
             "bash scripts/build_coqchk.sh"
             if path == FIXED_COQCHK
             else "install Coq (apt-get install -y coq)"

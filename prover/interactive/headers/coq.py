@@ -13,7 +13,8 @@ cannot hide a sentence boundary):
 - ``Open Scope``/``Close Scope`` (optionally ``Local``/``Global``);
 - ``Set``/``Unset`` of the implicit-argument and pattern settings in
   :data:`COQ_SETTINGS` (never Guard/Positivity/Universe Checking);
-- ``Module M := F(X)`` aliases, ``Section S``/``End S``;
+- ``Module M := F(X)`` functor applications (no plain alias ``Module M := Q.``:
+  :data:`MODULE_ALIAS_REFUSAL`), ``Section S``/``End S``;
 - definitions (``Definition``, ``Record``, ``Structure``, ``Class``,
   ``Instance``, ``Ltac``, ``Notation``, ``Infix``, ``Arguments``) and lemmas
   (``Lemma``, ``Theorem`` ...) whose proofs are ``Proof.`` + tactics + ``Qed.`` or
@@ -59,6 +60,7 @@ __all__ = [
     "COQ_SETTINGS",
     "INDUCTIVE_TYPE_REFUSAL",
     "MAY_OPEN_PROOF",
+    "MODULE_ALIAS_REFUSAL",
     "PROOF_ENDS",
     "check_coq_header",
     "coq_code",
@@ -139,9 +141,17 @@ _COQ_FIXED_KINDS = (
     re.compile(rf"(?:Import|Export)(?:\s+{_QUALID})+\."),
     re.compile(rf"{_LOCALITY}(?:Open|Close)\s+Scope\s+{_IDENT}\."),
     re.compile(rf"{_LOCALITY}(?:Set|Unset)\s+(?:{'|'.join(COQ_SETTINGS)})\."),
-    re.compile(rf"Module\s+{_IDENT}\s*:=\s*{_QUALID}(?:\s*\(\s*{_QUALID}\s*\))*\."),
+    re.compile(rf"Module\s+{_IDENT}\s*:=\s*{_QUALID}(?:\s*\(\s*{_QUALID}\s*\))+\."),
     re.compile(rf"(?:Section|End)\s+{_IDENT}\."),
 )
+_MODULE_ALIAS = re.compile(rf"Module\s+{_IDENT}\s*:=\s*{_QUALID}\.")
+MODULE_ALIAS_REFUSAL = (
+    "a request header may not alias a module ('Module X := Q.'), only apply a functor "
+    "('Module X := F(Y).'): Coq 8.16.1's kernel and coqchk strengthen an aliased module that "
+    "holds a functor wrongly (coq/coq#21051; red-team round 28 aliased Coq.FSets.FMapAVL and "
+    "had two different constants treated as one). Use the qualified name or Import"
+)
+"""Why a request's plain module alias is refused."""
 _COQ_DEFINITION = re.compile(
     rf"{_LOCALITY}(?:Definition|Fixpoint|CoFixpoint|Record"
     r"|Structure|Class|Instance|Ltac|Notation|Infix|Arguments)\s"
@@ -213,6 +223,8 @@ def check_coq_header(header: str) -> None:
         index += 1
         if kind in _MARKERS:
             raise HeaderRefused(f"header: a bullet or brace {sentence!r} outside a proof")
+        if _MODULE_ALIAS.fullmatch(sentence):
+            raise HeaderRefused(f"header sentence {short(sentence)!r}: {MODULE_ALIAS_REFUSAL}")
         if any(kind.fullmatch(sentence) for kind in _COQ_FIXED_KINDS):
             if LTAC2_WORDS.intersection(_COQ_WORD.findall(sentence)):
                 raise HeaderRefused(f"header sentence {short(sentence)!r}: {LTAC2_REFUSAL}")

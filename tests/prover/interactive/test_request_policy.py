@@ -145,6 +145,7 @@ def test_a_header_of_every_allowed_kind_passes() -> None:
     ("header", "fragment"),
     [
         ('Redirect "out" Print nat.', "'Redirect'"),
+        ("Module K := Coq.FSets.FMapAVL.", "may not alias a module"),
         ('Declare ML Module "evil_plugin".', "'Declare'"),
         ("Unset Guard Checking.", "'Guard'"),
         ("Unset Positivity Checking.", "'Positivity'"),
