@@ -15,8 +15,10 @@ ConstructiveReals``, loaded by ``Require Import Reals`` (every miniF2F-Coq heade
 (f_equal ... (eq_refl : (fun x y s1 ... s6 i => match i with ... => x end) = ...))``,
 proved ``0 = 1`` past coqc and coqchk on every route.
 
-Until the checker carries the upstream fix, :func:`let_in_type_problem` refuses a printed
-proof term that names such a type or its constructor: under ``Printing All`` (with the
+The default checker carries the upstream fix (:data:`~prover.backends.coq.config.
+FIXED_COQCHK`); this rule is the layer in front of it, and the only one when the stock
+coqchk is configured. :func:`let_in_type_problem` refuses a printed proof term that names
+such a type or its constructor: under ``Printing All`` (with the
 match default clause off, :data:`~prover.backends.coq.term_reading.PRINT_WHOLE_TERMS`) a
 ``match`` prints its constructor in every branch pattern. The list is a census, not a
 proof: :data:`LET_IN_TYPES` holds every inductive type with a let-in in a constructor
