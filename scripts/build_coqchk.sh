@@ -6,8 +6,8 @@
 #     (rocq-prover/rocq#22379 ported: scripts/coq/coqchk-22378.patch);
 #   coq/coq#21051, module strengthening gives a functor's constants wrong canonical names
 #     (rocq-prover/rocq#21057 ported, plus a checker-side check that every canonical name a
-#     term uses is declared, since the .vo files come from the unfixed coqc:
-#     scripts/coq/coqchk-21051.patch).
+#     term, a constructor type or an inductive's parameters and indices use is declared,
+#     since the .vo files come from the unfixed coqc: scripts/coq/coqchk-21051.patch).
 # Only the checker is built, from Debian's own source package (under a minute); it is
 # installed as /usr/local/bin/coqchk-fixed and must refuse both bugs' false proofs, which
 # stock coqchk accepts, and accept honest files. Idempotent: a second run only self-tests.
@@ -39,6 +39,19 @@ Module RES' := FUN M'.
 Lemma collision : RES.G.bug = RES'.G.bug.
 Proof. reflexivity. Qed.
 COQ
+    cat > "$1/Index.v" <<'COQ'
+Module Type T. Parameter n : bool. End T.
+Module M. Definition n := true. End M.
+Module M'. Definition n := false. End M'.
+Module MAKE. Module FUN (E : T). Module F. Definition bug := E.n. End F. Module G := F.
+End FUN. End MAKE.
+Include MAKE.
+Module RES := FUN M.
+Module RES' := FUN M'.
+Unset Elimination Schemes.
+Inductive J1 : (if RES.G.bug then nat else bool) -> Prop := j1 : J1 5.
+Inductive D3 : ((if RES'.G.bug then nat else bool) -> Prop) -> Prop := mk3 : D3 J1.
+COQ
     cat > "$1/Honest.v" <<'COQ'
 Record R := { a : nat ; b : nat := a }.
 Definition get (r : R) : nat := match r with Build_R a => a end.
@@ -58,10 +71,10 @@ self_test() {
     local work verdict=0
     work="$(mktemp -d)"
     write_self_tests "$work"
-    (cd "$work" && for file in Let Strength Honest; do coqc -q -Q . S "$file.v"; done)
-    for file in Let Strength; do
+    (cd "$work" && for file in Let Strength Index Honest; do coqc -q -Q . S "$file.v"; done)
+    for file in Let Strength Index; do
         if (cd "$work" && "$1" -silent -Q . S -norec "S.$file" >/dev/null 2>&1); then
-            echo "build_coqchk: $1 accepts the false proof of $file.v" >&2
+            echo "build_coqchk: $1 accepts $file.v, which it must refuse" >&2
             verdict=1
         fi
     done

@@ -95,3 +95,28 @@ def test_the_backends_default_checker_is_the_fixed_one() -> None:
     assert CoqConfig().coqchk_path == FIXED_COQCHK
     assert verify_proof.__kwdefaults__ is not None
     assert verify_proof.__kwdefaults__["coqchk_path"] == FIXED_COQCHK
+
+
+WRONG_NAME_IN_AN_INDEX = Theorem(
+    name="t",
+    header=STRENGTHENING.header.split("Lemma foo")[0]
+    + """Unset Elimination Schemes.
+Inductive J1 : (if RES.G.bug then nat else bool) -> Prop := j1 : J1 5.
+Inductive D3 : ((if RES'.G.bug then nat else bool) -> Prop) -> Prop := mk3 : D3 J1.
+""",
+    statement="Theorem t : True.",
+)
+"""Round twenty-nine: #21051's wrong names in an inductive's index types (no recursor to show
+them) let `mk3 : D3 J1` type-check, which only holds if two constants are one."""
+
+
+def test_a_wrong_name_in_an_index_passes_stock_coqc_and_coqchk(tmp_path: Path) -> None:
+    """Control: stock coqc and coqchk accept the ill-typed constructor."""
+    assert_coqc_and_coqchk_accept(tmp_path, WRONG_NAME_IN_AN_INDEX, ["exact I."])
+
+
+def test_the_default_checker_reads_the_names_in_parameters_and_indices() -> None:
+    """The default coqchk refuses it: the index type names an undeclared constant."""
+    verification = verify_proof(WRONG_NAME_IN_AN_INDEX, ["exact I."])
+    assert not verification.ok
+    assert verification.checks == ("admission", "coqc"), verification.message
