@@ -18,6 +18,7 @@ Usage::
     python -m benchmarks.kernel_check_cost --prove --limit 40 --time-limit 10 \\
         --run-dir /work/data/sound/minif2f-valid-40 --output docs/results/kernel_check_cost.json
     python -m benchmarks.kernel_check_cost --run-dir /work/data/sound/minif2f-valid-40
+    python -m benchmarks.kernel_check_cost --run-dir DIR --compare-checker coqchk  # fixed vs stock
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def _parse_arguments() -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--attempt-budget", type=float, default=10.0)
     parser.add_argument("--output", type=Path, help="write the figures as JSON here too")
+    parser.add_argument(
+        "--compare-checker",
+        help="also time this coqchk (e.g. the stock 'coqchk') on each file: the ratio of "
+        f"{FIXED_COQCHK}'s time to its time",
+    )
     return parser.parse_args()
 
 
@@ -166,6 +172,17 @@ def measure(
     return coqc_s, coqchk_s, printed_s, _split_checked_s(inspected, coqc)
 
 
+def checker_seconds(proof_text: str, *, coqc: str, coqchk: str) -> float:
+    """Seconds of ``coqchk`` alone on ``proof_text`` compiled in a fresh directory (it must
+    accept the file: the record was verified)."""
+    with private_directory("kernel-cost-") as directory:
+        _compile(proof_text, directory, coqc)
+        seconds, status, _, summary_text = _timed(coqchk_command(coqchk), directory)
+    if status != 0:
+        raise RuntimeError(f"{coqchk} refused a recorded proof: {summary_text[-300:]}")
+    return seconds
+
+
 def _figures(rows: list[dict[str, Any]], budget_s: float) -> dict[str, Any]:
     coqc = [row["coqc_s"] for row in rows]
     coqchk = [row["coqchk_s"] for row in rows]
@@ -203,6 +220,10 @@ def main() -> int:
     if coqc is None or coqchk is None:
         print(f"coqc/{FIXED_COQCHK} not found (bash scripts/build_coqchk.sh)", file=sys.stderr)
         return 2
+    compared = shutil.which(arguments.compare_checker) if arguments.compare_checker else None
+    if arguments.compare_checker and compared is None:
+        print(f"{arguments.compare_checker} not found", file=sys.stderr)
+        return 2
     records = [
         json.loads(line)
         for line in (arguments.run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()
@@ -214,15 +235,19 @@ def main() -> int:
             measure(record["proof_text"], record["name"], coqc=coqc, coqchk=coqchk)
             for _ in range(arguments.repeats)
         ]
-        rows.append(
-            {
-                "name": record["name"],
-                "coqc_s": statistics.median(t[0] for t in timings),
-                "coqchk_s": statistics.median(t[1] for t in timings),
-                "coqc_with_term_print_s": statistics.median(t[2] for t in timings),
-                "coqc_split_checked_s": statistics.median(t[3] for t in timings),
-            }
-        )
+        row = {
+            "name": record["name"],
+            "coqc_s": statistics.median(t[0] for t in timings),
+            "coqchk_s": statistics.median(t[1] for t in timings),
+            "coqc_with_term_print_s": statistics.median(t[2] for t in timings),
+            "coqc_split_checked_s": statistics.median(t[3] for t in timings),
+        }
+        if compared is not None:
+            row["compared_coqchk_s"] = statistics.median(
+                checker_seconds(record["proof_text"], coqc=coqc, coqchk=compared)
+                for _ in range(arguments.repeats)
+            )
+        rows.append(row)
     if not rows:
         print(f"no proved record with a proof_text in {arguments.run_dir}", file=sys.stderr)
         return 1
@@ -234,6 +259,14 @@ def main() -> int:
         "per_proof": rows,
     }
     report.update(_figures(rows, arguments.attempt_budget))
+    if compared is not None:
+        ratios = [row["coqchk_s"] / row["compared_coqchk_s"] for row in rows]
+        report["compared_checker"] = compared
+        report["median_compared_coqchk_s"] = round(
+            statistics.median(row["compared_coqchk_s"] for row in rows), 4
+        )
+        report["median_checker_ratio"] = round(statistics.median(ratios), 4)
+        report["max_checker_ratio"] = round(max(ratios), 4)
     text = json.dumps(report, indent=2)
     print(json.dumps({k: v for k, v in report.items() if k != "per_proof"}, indent=2))
     if arguments.output is not None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
-from benchmarks.kernel_check_cost import measure, with_term_print
+from benchmarks.kernel_check_cost import checker_seconds, measure, with_term_print
 from prover.backends.coq.verify import TERM_FILE, build_proof_source
 
 pytestmark = [
@@ -49,3 +50,14 @@ def test_measure_times_all_three_steps_and_refuses_a_fixpoint_literal() -> None:
     literal = _source("Theorem t : nat -> nat.", ["exact (fix f (n : nat) : nat := n)."])
     with pytest.raises(RuntimeError, match="fixpoint literal"):
         measure(literal, "t", coqc="coqc", coqchk="coqchk")
+
+
+def test_checker_seconds_times_a_checker_and_raises_when_it_refuses(tmp_path: Path) -> None:
+    """A checker that accepts gives a positive time; one that refuses (exits non-zero) raises."""
+    clean = _source("Theorem t : 1 = 1.", ["reflexivity."])
+    assert checker_seconds(clean, coqc="coqc", coqchk="coqchk") > 0
+    refusing = tmp_path / "refusing-checker"
+    refusing.write_text("#!/bin/sh\nexit 1\n")
+    refusing.chmod(0o755)
+    with pytest.raises(RuntimeError, match="refused a recorded proof"):
+        checker_seconds(clean, coqc="coqc", coqchk=str(refusing))
