@@ -27,27 +27,12 @@ Definition lft (p : pwl) : nat := match p with pack x y => x end.
 Definition rgt (p : pwl) : nat := match p with pack x y => y end.
 Definition collision (p : pwl) : lft p = rgt p := eq_refl.
 COQ
-    cat > "$1/Strength.v" <<'COQ'
-Module Type T. Parameter n : bool. End T.
-Module M. Definition n := true. End M.
-Module M'. Definition n := false. End M'.
-Module MAKE. Module FUN (E : T). Module F. Definition bug := E.n. End F. Module G := F.
-End FUN. End MAKE.
-Include MAKE.
-Module RES := FUN M.
-Module RES' := FUN M'.
+    local strengthening="$REPO/scripts/coq/strengthening.v"
+    { cat "$strengthening"; cat <<'COQ'; } > "$1/Strength.v"
 Lemma collision : RES.G.bug = RES'.G.bug.
 Proof. reflexivity. Qed.
 COQ
-    cat > "$1/Index.v" <<'COQ'
-Module Type T. Parameter n : bool. End T.
-Module M. Definition n := true. End M.
-Module M'. Definition n := false. End M'.
-Module MAKE. Module FUN (E : T). Module F. Definition bug := E.n. End F. Module G := F.
-End FUN. End MAKE.
-Include MAKE.
-Module RES := FUN M.
-Module RES' := FUN M'.
+    { cat "$strengthening"; cat <<'COQ'; } > "$1/Index.v"
 Unset Elimination Schemes.
 Inductive J1 : (if RES.G.bug then nat else bool) -> Prop := j1 : J1 5.
 Inductive D3 : ((if RES'.G.bug then nat else bool) -> Prop) -> Prop := mk3 : D3 J1.

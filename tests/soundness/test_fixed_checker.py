@@ -41,17 +41,14 @@ def test_the_default_checker_refuses_the_trusted_headers_false_proof() -> None:
     assert verification.message is not None and "coqchk rejected" in verification.message
 
 
+STRENGTHENING_LAYOUT = (
+    Path(__file__).resolve().parents[2] / "scripts" / "coq" / "strengthening.v"
+).read_text(encoding="utf-8")
+"""coq/coq#21051's module layout, shared with the build script's self-test."""
 STRENGTHENING = Theorem(
     name="t",
-    header="""Module Type T. Parameter n : bool. End T.
-Module M. Definition n := true. End M.
-Module M'. Definition n := false. End M'.
-Module MAKE. Module FUN (E : T). Module F. Definition bug := E.n. End F. Module G := F.
-End FUN. End MAKE.
-Include MAKE.
-Module RES := FUN M.
-Module RES' := FUN M'.
-Lemma foo : RES.G.bug = RES'.G.bug. Proof. reflexivity. Qed.
+    header=STRENGTHENING_LAYOUT
+    + """Lemma foo : RES.G.bug = RES'.G.bug. Proof. reflexivity. Qed.
 Lemma foo0 : RES.G.bug = true. Proof. reflexivity. Qed.
 Lemma foo1 : RES'.G.bug = false. Proof. reflexivity. Qed.
 """,
@@ -99,7 +96,7 @@ def test_the_backends_default_checker_is_the_fixed_one() -> None:
 
 WRONG_NAME_IN_AN_INDEX = Theorem(
     name="t",
-    header=STRENGTHENING.header.split("Lemma foo")[0]
+    header=STRENGTHENING_LAYOUT
     + """Unset Elimination Schemes.
 Inductive J1 : (if RES.G.bug then nat else bool) -> Prop := j1 : J1 5.
 Inductive D3 : ((if RES'.G.bug then nat else bool) -> Prop) -> Prop := mk3 : D3 J1.

@@ -136,18 +136,16 @@ def _skip_comment(text: str, index: int) -> int:
     raise CoqTextError("unterminated comment")
 
 
-def _replace_comments(text: str, *, keep_length: bool, keep_lines: bool = False) -> str:
-    """``text`` with each comment replaced by spaces (as many as it had characters when
-    ``keep_length``, so offsets are kept, and its line breaks too with ``keep_lines``; else
-    one); strings are kept verbatim."""
+def _replace_comments(text: str, *, keep_length: bool) -> str:
+    """``text`` with each comment replaced by spaces (with ``keep_length``, one per character
+    but its line breaks, which stay, so offsets and line numbers are kept; else one space);
+    strings are kept verbatim."""
     pieces: list[str] = []
     position = 0
     while position < len(text):
         if text.startswith("(*", position):
             end = _skip_comment(text, position)
-            comment = text[position:end]
-            blank = re.sub(r"[^\n]", " ", comment) if keep_lines else " " * len(comment)
-            pieces.append(blank if keep_length else " ")
+            pieces.append(re.sub(r"[^\n]", " ", text[position:end]) if keep_length else " ")
             position = end
         elif text[position] == '"':
             end = _skip_string(text, position)
@@ -157,11 +155,6 @@ def _replace_comments(text: str, *, keep_length: bool, keep_lines: bool = False)
             pieces.append(text[position])
             position += 1
     return "".join(pieces)
-
-
-def _blank_comments(text: str) -> str:
-    """``text`` with every comment character replaced by a space (same length, same offsets)."""
-    return _replace_comments(text, keep_length=True)
 
 
 def _ends_here(code: str, position: int) -> bool:
@@ -224,7 +217,7 @@ def split_sentences(text: str) -> list[Sentence]:
     Comment-only stretches produce no sentence. Raises :class:`CoqTextError` on an
     unterminated comment or string literal.
     """
-    code = _blank_comments(text)
+    code = blank_comments(text)
     sentences: list[Sentence] = []
     position = 0
     while True:
@@ -266,7 +259,7 @@ def comment_openings(text: str) -> list[int]:
 def blank_comments(text: str) -> str:
     """``text`` with every comment character but its line breaks replaced by a space (same
     offsets, same line numbers); strings are kept verbatim."""
-    return _replace_comments(text, keep_length=True, keep_lines=True)
+    return _replace_comments(text, keep_length=True)
 
 
 def strip_comments(text: str) -> str:

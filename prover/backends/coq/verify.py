@@ -109,8 +109,6 @@ class _Tools:
     memory_limit_mb: int | None
     deadline: float
     sandbox: str
-    reads_inductives: bool
-    """Whether the header printed its declarations (a request header's) for the let-in check."""
 
 
 def build_proof_source(
@@ -285,10 +283,11 @@ def verify_proof(
         memory_limit_mb=memory_limit_mb,
         deadline=started + timeout_s,
         sandbox=sandbox,
-        reads_inductives=expects_inductives_print(theorem.header),
     )
     parameters = functor_arguments_prefix(theorem.header, _CHECKED, marker)
-    problem, checks, axioms = _compile_and_check(inspected, tools, parameters)
+    problem, checks, axioms = _compile_and_check(
+        inspected, tools, parameters, reads_inductives=expects_inductives_print(theorem.header)
+    )
     return Verification(
         ok=problem is None,
         proof_text=source,
@@ -300,9 +299,12 @@ def verify_proof(
 
 
 def _compile_and_check(
-    marked: MarkedSource, tools: _Tools, parameters: str | None
+    marked: MarkedSource, tools: _Tools, parameters: str | None, *, reads_inductives: bool
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """(reason to reject or None, checks passed, axioms the kernel checker listed).
+
+    ``reads_inductives``: the header printed all it declared (a request header's), which
+    :func:`~prover.backends.coq.inductive_print.inductives_print_problem` reads.
 
     ``parameters``: how the names of the functor arguments the file declares start
     (:func:`~prover.backends.coq.placement.functor_arguments_prefix`): coqchk may list
@@ -323,7 +325,7 @@ def _compile_and_check(
         problem = _coqc_problem(compiled, tools)
         if problem is None and not isinstance(compiled, str):
             problem = split_refusal(compiled[1], marked) or term_problem(directory)
-        if problem is None and tools.reads_inductives:
+        if problem is None and reads_inductives:
             problem = inductives_print_problem(directory)
         if problem is not None:
             return problem, (), ()
