@@ -56,7 +56,7 @@ _IDENTIFIER_BLOCKS = (
     (0x2070, 0x209F),  # Superscripts and Subscripts
     (0x2100, 0x214F),  # Letterlike Symbols
 )
-_ASCII_ALLOWED = re.compile(r"[\t\n\r\x20-\x7e]")
+_NOT_ALLOWED_ASCII = re.compile(r"[^\t\n\r\x20-\x7e]")
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 _BEFORE_SUPERSCRIPT = re.compile(rf"(?<=[\w'])(?=[{SUPERSCRIPT_DIGITS}])")
 _AFTER_SUPERSCRIPT = re.compile(rf"(?<=[{SUPERSCRIPT_DIGITS}])(?=[\w'])")
@@ -72,10 +72,9 @@ _ALLOWED_SUMMARY = (
 
 def character_problem(text: str) -> str | None:
     """Why ``text`` holds a character the checks could read differently from Coq, or None."""
-    for index, character in enumerate(text):
+    for found in _NOT_ALLOWED_ASCII.finditer(text):  # the plain ASCII runs are skipped whole
+        index, character = found.start(), found.group()
         if character.isascii():
-            if _ASCII_ALLOWED.fullmatch(character):
-                continue
             reason: str | None = "control characters are not allowed"
         else:
             reason = _non_ascii_problem(character, text[index - 1] if index else " ")

@@ -52,6 +52,12 @@ _RANGE = r"\d+(?:\s*-\s*\d+)?"
 GOAL_SELECTOR = rf"(?:all|par|!|{_RANGE}(?:\s*,\s*{_RANGE})*|\[\s*[A-Za-z_][\w']*\s*\])"
 """A goal selector (``2``, ``1-3, 5``, ``all``, ``[x]`` ...), as a regular expression."""
 _SELECTOR_BRACE = re.compile(rf"{GOAL_SELECTOR}\s*:\s*\{{")
+# The scanners below jump from one character that matters to the next instead of stepping
+# through every character: a 1.1 MB library header (Flocq's Pff.v) is read several times
+# per verification.
+_COMMENT_OR_STRING = re.compile(r'\(\*|"')
+_COMMENT_EDGE_OR_STRING = re.compile(r'\(\*|\*\)|"')
+_STRING_OR_DOT = re.compile(r'[".]')
 _BULLET_CHARACTERS = "-+*"
 # A qualified name such as ``Z.le_elim`` or ``Nat.order``: Coq's lexer reads it as one
 # identifier, never as a command keyword, so a sentence starting with one is a tactic
@@ -106,33 +112,28 @@ class Sentence:
 def _skip_string(text: str, index: int) -> int:
     """Return the index just after the string literal whose opening quote is at ``index``."""
     position = index + 1
-    while position < len(text):
-        if text[position] == '"':
-            if position + 1 < len(text) and text[position + 1] == '"':
-                position += 2
-                continue
+    while True:
+        position = text.find('"', position)
+        if position < 0:
+            raise CoqTextError("unterminated string literal")
+        if not text.startswith('"', position + 1):
             return position + 1
-        position += 1
-    raise CoqTextError("unterminated string literal")
+        position += 2
 
 
 def _skip_comment(text: str, index: int) -> int:
     """Return the index just after the (nested) comment opening at ``index``."""
     depth = 0
     position = index
-    while position < len(text):
-        if text.startswith("(*", position):
-            depth += 1
-            position += 2
-        elif text.startswith("*)", position):
-            depth -= 1
-            position += 2
-            if depth == 0:
-                return position
-        elif text[position] == '"':
-            position = _skip_string(text, position)
-        else:
-            position += 1
+    while (found := _COMMENT_EDGE_OR_STRING.search(text, position)) is not None:
+        edge = found.group()
+        if edge == '"':
+            position = _skip_string(text, found.start())
+            continue
+        position = found.end()
+        depth += 1 if edge == "(*" else -1
+        if depth == 0:
+            return position
     raise CoqTextError("unterminated comment")
 
 
@@ -142,18 +143,16 @@ def _replace_comments(text: str, *, keep_length: bool) -> str:
     strings are kept verbatim."""
     pieces: list[str] = []
     position = 0
-    while position < len(text):
-        if text.startswith("(*", position):
-            end = _skip_comment(text, position)
-            pieces.append(re.sub(r"[^\n]", " ", text[position:end]) if keep_length else " ")
-            position = end
-        elif text[position] == '"':
-            end = _skip_string(text, position)
-            pieces.append(text[position:end])
-            position = end
+    while (found := _COMMENT_OR_STRING.search(text, position)) is not None:
+        start = found.start()
+        pieces.append(text[position:start])
+        if found.group() == '"':
+            position = _skip_string(text, start)
+            pieces.append(text[start:position])
         else:
-            pieces.append(text[position])
-            position += 1
+            position = _skip_comment(text, start)
+            pieces.append(re.sub(r"[^\n]", " ", text[start:position]) if keep_length else " ")
+    pieces.append(text[position:])
     return "".join(pieces)
 
 
@@ -169,20 +168,18 @@ def _ends_here(code: str, position: int) -> bool:
 def _sentence_end(code: str, start: int) -> tuple[int, bool]:
     """End of the sentence starting at ``start``; whether a ``.`` (not the end of text) ended it."""
     position = start
-    while position < len(code):
-        character = code[position]
-        if character == '"':
+    while (found := _STRING_OR_DOT.search(code, position)) is not None:
+        position = found.start()
+        if found.group() == '"':
             position = _skip_string(code, position)
-        elif character == ".":
-            run_end = position
-            while run_end < len(code) and code[run_end] == ".":
-                run_end += 1
-            # ".." is the recursive-notation token; "." and "..." end a sentence.
-            if run_end - position != 2 and _ends_here(code, run_end):
-                return run_end, True
-            position = run_end
-        else:
-            position += 1
+            continue
+        run_end = position
+        while run_end < len(code) and code[run_end] == ".":
+            run_end += 1
+        # ".." is the recursive-notation token; "." and "..." end a sentence.
+        if run_end - position != 2 and _ends_here(code, run_end):
+            return run_end, True
+        position = run_end
     return len(code), False
 
 
@@ -245,14 +242,12 @@ def comment_openings(text: str) -> list[int]:
     :func:`split_sentences` reads them; raises :class:`CoqTextError` as it does."""
     openings: list[int] = []
     position = 0
-    while position < len(text):
-        if text.startswith("(*", position):
-            openings.append(position)
-            position = _skip_comment(text, position)
-        elif text[position] == '"':
-            position = _skip_string(text, position)
+    while (found := _COMMENT_OR_STRING.search(text, position)) is not None:
+        if found.group() == '"':
+            position = _skip_string(text, found.start())
         else:
-            position += 1
+            openings.append(found.start())
+            position = _skip_comment(text, found.start())
     return openings
 
 
@@ -272,13 +267,11 @@ def code_without_strings(text: str) -> str:
     code = strip_comments(text)
     pieces: list[str] = []
     position = 0
-    while position < len(code):
-        if code[position] == '"':
-            position = _skip_string(code, position)
-            pieces.append('""')
-        else:
-            pieces.append(code[position])
-            position += 1
+    while (quote := code.find('"', position)) >= 0:
+        pieces.append(code[position:quote])
+        pieces.append('""')
+        position = _skip_string(code, quote)
+    pieces.append(code[position:])
     return "".join(pieces)
 
 
