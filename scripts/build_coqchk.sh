@@ -8,14 +8,20 @@
 #     (rocq-prover/rocq#21057 ported, plus a checker-side check that every canonical name a
 #     term, a constructor type or an inductive's parameters and indices use is declared,
 #     since the .vo files come from the unfixed coqc: scripts/coq/coqchk-21051.patch).
+# and one gap of its context summary that red-team rounds 17, 20 and 30 went through:
+#   an opaquely sealed module's field records only the axioms its own body names, so an axiom,
+#   a declared module's field, an unguarded fixpoint or a non-positive inductive type one
+#   definition further down in the implementation was listed nowhere (scripts/coq/coqchk-sealed-assumptions.patch: followed
+#   through the bodies of the checked library's own constants).
 # Only the checker is built, from Debian's own source package (under a minute); it is
 # installed as /usr/local/bin/coqchk-fixed and must refuse both bugs' false proofs, which
-# stock coqchk accepts, and accept honest files. Idempotent: a second run only self-tests.
+# stock coqchk accepts, list the sealed assumptions, and accept honest files. Idempotent: a
+# second run only self-tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$PWD"
 TARGET=/usr/local/bin/coqchk-fixed
-PATCHES="coqchk-22378.patch coqchk-21051.patch"
+PATCHES="coqchk-22378.patch coqchk-21051.patch coqchk-sealed-assumptions.patch"
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 
 write_self_tests() {
@@ -37,6 +43,21 @@ Unset Elimination Schemes.
 Inductive J1 : (if RES.G.bug then nat else bool) -> Prop := j1 : J1 5.
 Inductive D3 : ((if RES'.G.bug then nat else bool) -> Prop) -> Prop := mk3 : D3 J1.
 COQ
+    cat > "$1/Sealed.v" <<'COQ'
+Module Type U. Parameter q : 1 = 2. End U.
+Module M : U. Axiom ax : 1 = 2. Definition d := ax. Definition q := d. End M.
+Module Type T. Axiom bad : 1 = 2. End T.
+Module M2 : U. Declare Module X : T. Definition d := X.bad. Definition q := d. End M2.
+Module M3 : U.
+Unset Guard Checking. Fixpoint f (n : nat) : 1 = 2 := f n. Set Guard Checking.
+Definition q := f 0.
+End M3.
+Module M4 : U.
+#[bypass_check(positivity)] Inductive Bad := mk : (Bad -> False) -> Bad.
+Definition neg (b : Bad) : False := match b with mk h => h b end.
+Definition q : 1 = 2 := False_ind _ (neg (mk neg)).
+End M4.
+COQ
     cat > "$1/Honest.v" <<'COQ'
 Record R := { a : nat ; b : nat := a }.
 Definition get (r : R) : nat := match r with Build_R a => a end.
@@ -47,24 +68,38 @@ Include MAKE.
 Module N. Definition n := true. End N.
 Module RES := FUN N.
 Theorem v : RES.m = true. Proof. reflexivity. Qed.
+Module Type V. Parameter w : 1 = 1. End V.
+Module W : V. Lemma aux : 1 = 1. Proof. reflexivity. Qed. Definition w := aux. End W.
 COQ
 }
 
 self_test() {
     # The checker must refuse each bug's false proof (compiled by the installed coqc, which
-    # accepts them) and accept an honest file with a let-in field and an Include.
+    # accepts them), list the four assumptions hidden in sealed implementations, and accept
+    # an honest file (a let-in field, an Include, a sealed module) with no axiom listed.
     local work verdict=0
     work="$(mktemp -d)"
     write_self_tests "$work"
-    (cd "$work" && for file in Let Strength Index Honest; do coqc -q -Q . S "$file.v"; done)
+    (cd "$work" && for file in Let Strength Index Sealed Honest; do coqc -q -Q . S "$file.v"; done)
     for file in Let Strength Index; do
         if (cd "$work" && "$1" -silent -Q . S -norec "S.$file" >/dev/null 2>&1); then
             echo "build_coqchk: $1 accepts $file.v, which it must refuse" >&2
             verdict=1
         fi
     done
-    if ! (cd "$work" && "$1" -silent -Q . S -norec S.Honest >/dev/null 2>&1); then
+    local summary
+    summary="$(cd "$work" && "$1" -silent -o -Q . S -norec S.Sealed 2>&1 || true)"
+    for hidden in S.Sealed.M.ax S.Sealed.M2.X.bad S.Sealed.M3.f S.Sealed.M4.q; do
+        if ! grep -q "^ *$hidden\$" <<<"$summary"; then
+            echo "build_coqchk: $1 does not list $hidden, hidden in a sealed module" >&2
+            verdict=1
+        fi
+    done
+    if ! summary="$(cd "$work" && "$1" -silent -o -Q . S -norec S.Honest 2>&1)"; then
         echo "build_coqchk: $1 refuses an honest file" >&2
+        verdict=1
+    elif ! grep -q "Axioms: <none>" <<<"$summary"; then
+        echo "build_coqchk: $1 lists an axiom in an honest file" >&2
         verdict=1
     fi
     rm -rf "$work"
@@ -72,7 +107,7 @@ self_test() {
 }
 
 if [ -x "$TARGET" ] && self_test "$TARGET" 2>/dev/null; then
-    echo "build_coqchk: $TARGET ready (refuses coq/coq#22378 and #21051)"
+    echo "build_coqchk: $TARGET ready (refuses coq/coq#22378 and #21051, lists sealed assumptions)"
     exit 0
 fi
 
@@ -89,7 +124,7 @@ if ! grep -rqs "deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/; then
     sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
         | $SUDO tee /etc/apt/sources.list.d/prover-deb-src.sources >/dev/null
 fi
-echo "build_coqchk: building coqchk 8.16.1 with the fixes for coq/coq#22378 and #21051"
+echo "build_coqchk: building coqchk 8.16.1 with the fixes for coq/coq#22378 and #21051 and the sealed-assumptions summary"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     dpkg-dev patch gcc make ocaml-nox ocaml-findlib ocaml-dune libzarith-ocaml-dev >/dev/null
@@ -107,4 +142,4 @@ trap 'rm -rf "$BUILD"' EXIT
 )
 $SUDO install -m 0755 "$BUILD/coq-8.16.1+dfsg/_build/default/checker/coqchk.exe" "$TARGET"
 self_test "$TARGET"
-echo "build_coqchk: installed $TARGET (refuses coq/coq#22378 and #21051)"
+echo "build_coqchk: installed $TARGET (refuses coq/coq#22378 and #21051, lists sealed assumptions)"

@@ -21,7 +21,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["make_private_directory", "private_directory", "remove_private_directory"]
+__all__ = [
+    "directory_identity",
+    "make_private_directory",
+    "private_directory",
+    "remove_private_directory",
+]
 
 _LOCK_NAME = ".owner.lock"
 # A directory is only swept once its lock file is this old: a directory being created
@@ -87,6 +92,16 @@ def remove_private_directory(directory: Path) -> None:
     if descriptor is not None:
         with contextlib.suppress(OSError):
             os.close(descriptor)
+
+
+def directory_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the directory at ``path``, or None when there is none: a directory
+    renamed away and replaced at the same path has another identity."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
-from tests.soundness.test_sealed_modules import INDIRECT
+from tests.soundness.test_sealed_modules import INDIRECT, STOCK_COQCHK
 
 pytestmark = COQ_TOOLS
 
@@ -50,14 +50,15 @@ def test_coq_refuses_a_declared_name_the_prover_reads_otherwise(
     declared: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the character refusal off, the name guard makes coqc fail (a decoy answers to
-    the full name); with the guard off too, `1 = 2` verifies (the control)."""
+    the full name); with the guard off too, `1 = 2` verifies under the stock coqchk, which
+    misses the sealed axiom (the control; `coqchk-fixed` lists it)."""
     monkeypatch.setattr(reading_module, "_character_refusal", lambda _text, _what: None)
     theorem = Theorem(name="t", header=HEADER, statement=f"Theorem {declared} : 1 = 2.")
     verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
     assert not verification.ok and verification.checks == ("admission",)
     assert "coqc rejected the proof" in (verification.message or "")
     monkeypatch.setattr(verify_module, "_guarded", lambda _header, statement, _name: statement)
-    assert verify_proof(theorem, ["exact M.q."], timeout_s=60).ok
+    assert verify_proof(theorem, ["exact M.q."], coqchk_path=STOCK_COQCHK, timeout_s=60).ok
 
 
 def test_an_honest_theorem_passes_the_name_guard() -> None:
@@ -87,8 +88,8 @@ def test_a_statement_must_declare_the_theorems_name(name: str, statement: str) -
 
 
 def test_without_the_name_check_derive_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The control: with the name check off, `Derive` verifies as `f` although `h` rests on
-    the axiom hidden behind the sealed module."""
+    """The control: with the name check off, `Derive` verifies as `f` under the stock coqchk
+    although `h` rests on the axiom hidden behind the sealed module."""
     monkeypatch.setattr(kernel_bugs_module, "_name_refusal", lambda _statement, _name: None)
     theorem = Theorem(name="f", header=DERIVE_HEADER, statement=DERIVE)
-    assert verify_proof(theorem, DERIVE_PROOF, timeout_s=60).ok
+    assert verify_proof(theorem, DERIVE_PROOF, coqchk_path=STOCK_COQCHK, timeout_s=60).ok

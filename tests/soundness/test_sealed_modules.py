@@ -13,7 +13,11 @@ Round nineteen set `Printing Depth 4` before a module `W` left open: `End W.` un
 verifier's depth and the print read `Axioms: ...`; now the settings come again right
 before the print, and an elided or unknown print refuses. Round twenty reached an axiom
 through a definition inside the sealed module, which coqchk does not list: now every
-assumption the print names must be one coqchk listed.
+assumption the print names must be one coqchk listed. Round thirty hid a declared module's
+axiom the same way and bypassed the print with a `Cd`: since then `coqchk-fixed` follows a
+sealed field's assumptions through the implementation's own definitions
+(`scripts/coq/coqchk-sealed-assumptions.patch`), so its summary lists all of these too, and
+each layer refuses them on its own.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from prover.backends.coq.assumptions_print import assumptions_print_problem
 from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
+
+STOCK_COQCHK = "coqchk"
 
 pytestmark = COQ_TOOLS
 
@@ -51,27 +57,41 @@ SHALLOW_PRINTING = "Set Printing Depth 4.\nModule W.\nSet Printing Depth 50.\n"
 header's depth 4 elided the assumptions print to `Axioms: ...`."""
 
 
+def _each_layer_refuses(
+    header: str, listed: str, printed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`coqchk-fixed`'s summary lists ``listed`` (the default checker refuses there, before
+    the print is read); with the stock coqchk, which lists nothing, the theorem's Print
+    Assumptions refuses with ``printed``; with the stock checker and that reading switched
+    off, `1 = 2` verifies (the control)."""
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
+    fixed = verify_proof(theorem, ["exact M.q."], timeout_s=60)
+    assert not fixed.ok and fixed.checks == ("admission", "coqc")
+    assert "disallowed axioms" in (fixed.message or "") and listed in (fixed.message or "")
+    stock = verify_proof(theorem, ["exact M.q."], coqchk_path=STOCK_COQCHK, timeout_s=60)
+    assert not stock.ok and stock.checks == ("admission", "coqc", "coqchk")
+    assert printed in (stock.message or "")
+    monkeypatch.setattr(verify_module, "assumptions_print_problem", lambda _printed, _listed: None)
+    assert verify_proof(theorem, ["exact M.q."], coqchk_path=STOCK_COQCHK, timeout_s=60).ok
+
+
 @pytest.mark.parametrize(
-    ("header", "reason"),
+    ("header", "listed", "reason"),
     [
-        (GUARD, "M.f is assumed to be guarded"),
-        (POSITIVITY, "M.Bad is assumed to be positive"),
-        (UNSET_GUARD, "M.f is assumed to be guarded"),
-        (f"{GUARD}Module W.\n", "M.f is assumed to be guarded"),
-        (f"{GUARD}{SHALLOW_PRINTING}", "M.f is assumed to be guarded"),
+        (GUARD, "Checked.M.f", "M.f is assumed to be guarded"),
+        (POSITIVITY, "Checked.M.q", "M.Bad is assumed to be positive"),
+        (UNSET_GUARD, "Checked.M.f", "M.f is assumed to be guarded"),
+        (f"{GUARD}Module W.\n", "Checked.M.f", "M.f is assumed to be guarded"),
+        (f"{GUARD}{SHALLOW_PRINTING}", "Checked.M.f", "M.f is assumed to be guarded"),
     ],
 )
 def test_an_unsafe_constant_behind_a_sealed_module_is_refused(
-    header: str, reason: str, monkeypatch: pytest.MonkeyPatch
+    header: str, listed: str, reason: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """coqc and coqchk pass, Print Assumptions names the hidden constant; with that check
-    switched off, `1 = 2` verifies (the control: coqchk's summary misses it)."""
-    theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
-    verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
-    assert not verification.ok and verification.checks == ("admission", "coqc", "coqchk")
-    assert reason in (verification.message or "")
-    monkeypatch.setattr(verify_module, "assumptions_print_problem", lambda _printed, _listed: None)
-    assert verify_proof(theorem, ["exact M.q."], timeout_s=60).ok
+    """The fixed checker lists the unguarded fixpoint (or, for a non-positive inductive
+    type, the field that reaches it); the stock one lists nothing and the Print
+    Assumptions reading names the constant."""
+    _each_layer_refuses(header, listed, reason, monkeypatch)
 
 
 def test_a_safe_sealed_module_still_verifies() -> None:
@@ -99,7 +119,9 @@ def test_an_elided_assumptions_print_is_refused_on_its_own(
     )
     header = f"{GUARD}{SHALLOW_PRINTING}"
     theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
-    verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
+    verification = verify_proof(
+        theorem, ["exact M.q."], coqchk_path=STOCK_COQCHK, timeout_s=60
+    )  # the stock checker, which does not list M.f: the print's layer alone
     assert not verification.ok and "elided" in (verification.message or "")
 
 
@@ -135,25 +157,30 @@ End M.
 axiom one definition further down went unlisted."""
 
 
+DECLARED = """Module Type T. Axiom bad : 1 = 2. End T.
+Module Type U. Parameter q : 1 = 2. End U.
+Module M : U.
+Declare Module X : T.
+Definition d := X.bad.
+Definition q := d.
+End M.
+"""
+"""Round thirty: a declared module's axiom field, one definition below a sealed field."""
+
+
 @pytest.mark.parametrize(
-    "header",
+    ("header", "listed"),
     [
-        INDIRECT,
-        INDIRECT.replace("Axiom ax : 1 = 2.", "Lemma ax : 1 = 2.\nAdmitted."),
-        f"{INDIRECT}Module W.\n",
-        f"{INDIRECT}Module Type T. End T.\nModule F (X : T).\n",
+        (INDIRECT, "Checked.M.ax"),
+        (INDIRECT.replace("Axiom ax : 1 = 2.", "Lemma ax : 1 = 2.\nAdmitted."), "Checked.M.ax"),
+        (f"{INDIRECT}Module W.\n", "Checked.M.ax"),
+        (f"{INDIRECT}Module Type T. End T.\nModule F (X : T).\n", "Checked.M.ax"),
+        (DECLARED, "Checked.M.X.bad"),
     ],
 )
 def test_an_axiom_behind_a_definition_in_a_sealed_module_is_refused(
-    header: str, monkeypatch: pytest.MonkeyPatch
+    header: str, listed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """coqchk passes and lists nothing; the theorem's Print Assumptions names the hidden
-    axiom by its full path, which coqchk did not list: refused. With that reading switched
-    off, `1 = 2` verifies (the control)."""
-    theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
-    verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
-    assert not verification.ok and verification.checks == ("admission", "coqc", "coqchk")
-    assert "M.ax" in (verification.message or "")
-    assert "does not list" in (verification.message or "")
-    monkeypatch.setattr(verify_module, "assumptions_print_problem", lambda _printed, _listed: None)
-    assert verify_proof(theorem, ["exact M.q."], timeout_s=60).ok
+    """The fixed checker lists the hidden axiom; the stock one lists nothing and the print
+    names it by its full path, which coqchk did not list."""
+    _each_layer_refuses(header, listed, "does not list", monkeypatch)

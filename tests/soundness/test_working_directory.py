@@ -47,7 +47,7 @@ def _theorem(header: str) -> Theorem:
 def test_cd_as_a_command_is_refused(command: str) -> None:
     """After any control prefix, `Cd` refuses the header, naming its line."""
     refusal = reading_refusal(f"Definition a := 0.\n{command}\n", "the header")
-    assert refusal is not None and "Cd (line 2)" in refusal
+    assert refusal is not None and "with Cd" in refusal and "(line 2)" in refusal
 
 
 def test_a_name_cd_is_not_a_command() -> None:
@@ -77,7 +77,7 @@ def test_without_the_refusal_the_term_reading_reads_the_decoy(
     reading refuses the same proof."""
     plain = verify_proof(_theorem(DECOYS), FIX_LITERAL, timeout_s=60)
     assert not plain.ok and "fixpoint literal" in (plain.message or "")
-    monkeypatch.setattr(reading_module, "_directory_change", lambda _sentences: None)
+    monkeypatch.setattr(reading_module, "outside_effect_refusal", lambda _sentences, _what: None)
     moved = verify_proof(_theorem(DECOYS + f'Cd "{tmp_path}".\n'), FIX_LITERAL, timeout_s=60)
     assert not moved.ok and "coqc" in moved.checks
     assert "fixpoint literal" not in (moved.message or "")

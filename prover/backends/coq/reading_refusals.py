@@ -10,13 +10,8 @@ verification (it is never counted):
   navigate: coqc prints no ``-time`` line for them, and ``Reset`` can re-enter a block the
   file had closed (red-team round fifteen ended inside a ``Module Type`` that the in-order
   reading had seen closed).
-* **A change of Coq's working directory** (``Cd``): the checked file's prints
-  (``Redirect``) and its ``.vo`` are written relative to it, so after ``Cd "/tmp".`` the
-  verifier read decoy prints a header had written first and not the real ones (red-team
-  round thirty: a proof term with a ``fix`` literal passed the term reading that way, and
-  only the ``.vo`` landing elsewhere stopped it). ``Cd`` is refused as a command, after
-  any control prefix (``Time``, ``Timeout 5``, ``Fail``, ``Redirect "f"``, attributes);
-  a name ``Cd`` (Flocq's ``Hypothesis Cd``) is not a command.
+* **Commands acting on the files and programs around Coq** (``Cd``, an option set to a
+  string a plugin may run as a program): :mod:`prover.backends.coq.header_commands`.
 * **A line separator** other than newline, carriage return and form feed (U+000B,
   U+001C-U+001E, U+0085, U+2028, U+2029): readers that split lines there (Python's
   ``str.splitlines``) lose text (round fourteen hid coqc's own lines that way).
@@ -44,6 +39,7 @@ import re
 
 from prover.backends.coq.characters import SUPERSCRIPT_BESIDE_WORD, character_problem
 from prover.backends.coq.goals import one_line
+from prover.backends.coq.header_commands import outside_effect_refusal
 from prover.backends.coq.text import (
     STRING_LITERAL,
     CoqTextError,
@@ -60,14 +56,6 @@ __all__ = ["reading_refusal", "sentences_refusal"]
 _UNREPORTED = re.compile(
     r"(?<![\w'])(?:Load|Reset|Back|BackTo|Undo|Restart)(?![\w'])|(?<![\w'])Abort\s+All(?![\w'])"
 )
-#: ``Cd`` as the command of a sentence, after control prefixes and legacy attributes, or
-#: anywhere after a ``..`` (where Coq may end a sentence this split does not).
-_CHANGES_DIRECTORY = re.compile(
-    r"^(?:(?:#\[[^\]]*\]|(?:Time|Instructions|Fail|Succeed|Redirect|Timeout|Local|Global"
-    r"|Polymorphic|Monomorphic|Program|Cumulative|NonCumulative|Private)(?![\w'])|\d[\w']*"
-    r"|\"\")\s*)*Cd(?![\w'])"
-)
-_CD_WORD = re.compile(r"(?<![\w'])Cd(?![\w'])")
 _SEPARATORS = frozenset("\v\x1c\x1d\x1e\x85\u2028\u2029")
 _BEFORE_COMMENT = frozenset(" \t\n\r\f")
 #: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
@@ -96,12 +84,9 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
     command = _UNREPORTED.search(code_without_strings(text))
     if command is not None:
         return f"{what} uses {command.group()} (Coq runs other sentences than the file shows)"
-    directory = _directory_change(sentences)
-    if directory is not None:
-        return (
-            f"{what} changes Coq's working directory with Cd (line {_line(text, directory)}):"
-            " the verification's prints and compiled file would be written elsewhere"
-        )
+    outside = outside_effect_refusal(sentences, what)
+    if outside is not None:
+        return f"{outside[0]} (line {_line(text, outside[1])})"
     separator = next((character for character in text if character in _SEPARATORS), None)
     if separator is not None:
         return f"{what} holds the line separator U+{ord(separator):04X}"
@@ -115,18 +100,6 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
                 f"{_line(text, opening)}): Coq may read a token there, not a comment"
             )
     return _token_refusal(text, sentences, what)
-
-
-def _directory_change(sentences: list[Sentence]) -> int | None:
-    """Where a sentence runs ``Cd``, or None."""
-    for sentence in sentences:
-        code = code_without_strings(sentence.text).strip()
-        ellipsis = code.find("..")
-        if _CHANGES_DIRECTORY.match(code) or (
-            ellipsis >= 0 and _CD_WORD.search(code, ellipsis) is not None
-        ):
-            return sentence.start
-    return None
 
 
 def _character_refusal(text: str, what: str) -> str | None:

@@ -79,7 +79,7 @@ from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
 from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
 from search.states import Theorem
-from search.workdirs import private_directory
+from search.workdirs import directory_identity, private_directory
 
 __all__ = [
     "PRINT_WHOLE_TERMS",
@@ -320,9 +320,10 @@ def _compile_and_check(
     definitions that ``-norec`` merely cannot see through.
     """
     with private_directory("coq-verify-") as directory:
+        identity = directory_identity(directory)
         (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
         compiled = _run(coqc_command(tools.coqc, timed=True), directory, tools)
-        problem = _coqc_problem(compiled, tools)
+        problem = _coqc_problem(compiled, tools) or _replaced(directory, identity)
         if problem is None and not isinstance(compiled, str):
             problem = split_refusal(compiled[1], marked) or term_problem(directory)
         if problem is None and reads_inductives:
@@ -331,6 +332,9 @@ def _compile_and_check(
             return problem, (), ()
         printed = read_assumptions_print(directory)
         checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
+        replaced = _replaced(directory, identity)
+    if replaced is not None:
+        return replaced, ("coqc",), ()
     if isinstance(checked, str):
         return f"coqchk {checked}", ("coqc",), ()
     problem, checks, listed = _judge_kernel_check(*checked, parameters=parameters)
@@ -339,6 +343,15 @@ def _compile_and_check(
         if problem is not None:
             return problem, checks, ()
     return problem, checks, reported_axioms(listed, parameters=parameters)
+
+
+def _replaced(directory: Path, identity: tuple[int, int] | None) -> str | None:
+    """Why the files read from ``directory`` may not be the ones coqc wrote: the directory at
+    that path is not the one created for the check (red-team round thirty-one had a header
+    run a program that renamed it away and put a harmless copy of the file in its place)."""
+    if identity is None or directory_identity(directory) != identity:
+        return "the verification directory was replaced while the checkers ran"
+    return None
 
 
 def _coqc_problem(compiled: tuple[int, str, str] | str, tools: _Tools) -> str | None:
