@@ -57,6 +57,7 @@ def _hammer_loads(directory: Path) -> bool:
         ('Set Hammer PredictPath "sh x; true".', True),
         ('Time Set Hammer PredictPath "x".', True),
         ('Set Dump Arith "file".', True),
+        ('Definition x := 0 +.. Set Hammer PredictPath "x".', True),
         ('Set Warnings "-notation-overridden".', False),
         ('#[export] Set Default Proof Mode "Classic".', False),
         ('Add Search Blacklist "Private_" "_subproof".', False),

@@ -15,9 +15,10 @@ or the checks read something else than what coqc checked. Two ways were found:
   PredictPath "..."`` is the shell command its ``predict`` and ``hammer`` tactics run (round
   thirty-one ran a script from a header lemma's proof that swapped the verifier's directory
   for one holding a harmless copy of the file, and ``1 = 2`` counted through ``prove
-  --file``). A ``Set``/``Unset``/``Add``/``Remove``/``Test`` sentence that writes a string
-  must name one of :data:`STRING_OPTIONS`, the string options the ten installed libraries
-  set (``Warnings``, ``Default Proof Using``, ...); any other is refused (fail closed).
+  --file``). A ``Set``/``Unset``/``Add``/``Remove``/``Test`` sentence (or one after a
+  ``..``) that writes a string must name one of :data:`STRING_OPTIONS`, the string options
+  the ten installed libraries set (``Warnings``, ``Default Proof Using``, ...); any other is
+  refused (fail closed).
 
 Requests cannot write either (their settings are a short list without strings, and ``Cd``
 is a forbidden word); generator tactics cannot write commands at all.
@@ -53,6 +54,7 @@ _PREFIXES = (
 _CHANGES_DIRECTORY = re.compile(_PREFIXES + r"Cd(?![\w'])")
 _CD_WORD = re.compile(r"(?<![\w'])Cd(?![\w'])")
 _OPTION_COMMAND = re.compile(_PREFIXES + r"(?:Set|Unset|Add|Remove|Test)(?![\w'])\s*")
+_OPTION_WORD = re.compile(r"(?<![\w'])(?:Set|Unset|Add|Remove|Test)(?![\w'])")
 
 
 def outside_effect_refusal(sentences: list[Sentence], what: str) -> tuple[str, int] | None:
@@ -69,13 +71,25 @@ def outside_effect_refusal(sentences: list[Sentence], what: str) -> tuple[str, i
                 "and compiled file would be written elsewhere",
                 sentence.start,
             )
-        option = _string_option(code)
+        option = _string_option(code) or _string_option_after_ellipsis(code, ellipsis)
         if option is not None:
             return (
                 f"{what} sets the option {option!r} to a string: a plugin may run it as a "
                 f"program (only {', '.join(sorted(STRING_OPTIONS))} may be set to strings)",
                 sentence.start,
             )
+    return None
+
+
+def _string_option_after_ellipsis(code: str, ellipsis: int) -> str | None:
+    """:func:`_string_option` of each option command after a ``..`` of ``code`` (where Coq
+    may start a sentence this split does not), or None."""
+    if ellipsis < 0:
+        return None
+    for word in _OPTION_WORD.finditer(code, ellipsis):
+        option = _string_option(code[word.start() :])
+        if option is not None:
+            return option
     return None
 
 
