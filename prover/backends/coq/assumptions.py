@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ALLOWED_AXIOMS",
-    "SEALED_STDLIB_FIELDS",
+    "SEALED_LIBRARY_FIELDS",
     "ContextSummary",
     "parse_context_summary",
     "reported_axioms",
@@ -54,8 +54,8 @@ __all__ = [
 # Eqdep's uniqueness of identity proofs (eq_rect_eq, also true in that model), is what
 # CoqHammer's reconstruction tactics load (Hammer.Tactics requires Program.Equality), so a
 # prelude with `From Hammer Require Import Hammer.` can pass. Nothing else is allowed: not
-# propositional extensionality or proof irrelevance (nothing we load needs them), not
-# mathcomp's sealed fields (one entry), and no header's own axiom (amc12a_2016_p3).
+# propositional extensionality or proof irrelevance (nothing we load needs them), and no
+# header's own axiom (amc12a_2016_p3).
 ALLOWED_AXIOMS = frozenset(
     {
         "Coq.Reals.ClassicalDedekindReals.sig_forall_dec",
@@ -69,13 +69,15 @@ ALLOWED_AXIOMS = frozenset(
     }
 )
 
-# With -norec, coqchk takes the standard library's compiled interfaces as given. The
-# standard library has exactly three modules sealed by an opaque signature
-# (``Module M : SIG``); their fields are *defined* in the library, but through the
-# admitted signature coqchk can only see them as assumed, so it lists them as axioms.
-# A full recursive check (without -norec, ~2 minutes for Reals) lists none of them.
-# They are matched here exactly, field by field, as the signatures declare them
-# (tests/prover/backends/coq/test_assumptions.py re-reads the signatures).
+# With -norec, coqchk takes the libraries' compiled interfaces as given. The standard
+# library has exactly three modules sealed by an opaque signature (``Module M : SIG``),
+# the installed mathcomp (ssreflect, fingroup, algebra) twelve; their fields are *defined*
+# in the library, but through the admitted signature coqchk can only see them as assumed,
+# so it lists them as axioms (rocq-prover/rocq#5030). A full recursive check lists none of
+# them: ~2 minutes for Reals; 63 s for `From mathcomp Require Import all_ssreflect
+# all_algebra.` with coqchk-fixed, which also follows what sealed implementations assume
+# (2026-12-05: `Axioms: <none>`). They are matched here exactly, field by field, as the
+# signatures declare them (tests/prover/backends/coq/test_assumptions.py re-reads them).
 _SEALED_MODULES: dict[str, tuple[str, ...]] = {
     # theories/Reals/Rdefinitions.v: Module RbaseSymbolsImpl : RbaseSymbolsSig.
     "Coq.Reals.Rdefinitions.RbaseSymbolsImpl": (
@@ -89,8 +91,20 @@ _SEALED_MODULES: dict[str, tuple[str, ...]] = {
         "Under_rel", "Under_rel_from_rel", "Under_relE", "Over_rel", "over_rel",
         "over_rel_done", "under_rel_done",
     ),
+    "mathcomp.ssreflect.tuple.FinTuple": ("enum", "enumP", "size_enum"),
+    "mathcomp.ssreflect.finfun.FinfunDef": ("finfun", "finfunE"),
+    "mathcomp.ssreflect.bigop.BigOp": ("bigop", "bigopE"),
+    "mathcomp.ssreflect.fintype.Finite.EnumDef": ("enum", "enumDef"),
+    "mathcomp.ssreflect.fintype.CardDef": ("card", "cardEdef"),
+    "mathcomp.ssreflect.fintype.SubsetDef": ("subset", "subsetEdef"),
+    "mathcomp.ssreflect.finset.SetDef": ("finset", "pred_of_set", "finsetE", "pred_of_setE"),
+    "mathcomp.ssreflect.finset.Imset": ("imset", "imset2", "imsetE", "imset2E"),
+    "mathcomp.ssreflect.generic_quotient.Pi": ("f", "E"),
+    "mathcomp.ssreflect.generic_quotient.MPi": ("f", "E"),
+    "mathcomp.ssreflect.generic_quotient.Repr": ("f", "E"),
+    "mathcomp.fingroup.perm.PermDef": ("fun_of_perm", "perm", "fun_of_permE", "permE"),
 }  # fmt: skip
-SEALED_STDLIB_FIELDS = frozenset(
+SEALED_LIBRARY_FIELDS = frozenset(
     f"{module}.{field}" for module, fields in _SEALED_MODULES.items() for field in fields
 )
 
@@ -151,12 +165,12 @@ def parse_context_summary(stderr: str) -> ContextSummary | str:
 
 def reported_axioms(names: tuple[str, ...], *, parameters: str | None) -> tuple[str, ...]:
     """``names`` (coqchk's axioms) without what is no axiom of the proof: the fields of a
-    sealed stdlib module (definitions ``-norec`` cannot see through) and, with
+    sealed library module (definitions ``-norec`` cannot see through) and, with
     ``parameters`` (a prefix ending in '.'), the functor arguments the checked file declares."""
     return tuple(
         name
         for name in names
-        if name not in SEALED_STDLIB_FIELDS
+        if name not in SEALED_LIBRARY_FIELDS
         and not (parameters is not None and name.startswith(parameters))
     )
 
@@ -166,7 +180,7 @@ def summary_problem(summary: ContextSummary, *, parameters: str | None = None) -
 
     Any constant relying on type-in-type, an unsafe (co)fixpoint or assumed positivity
     rejects; so does every axiom that is neither in :data:`ALLOWED_AXIOMS` nor a field
-    of a sealed standard-library module (:data:`SEALED_STDLIB_FIELDS`) nor, with
+    of a sealed stdlib or mathcomp module (:data:`SEALED_LIBRARY_FIELDS`) nor, with
     ``parameters`` (a prefix ending in '.'), a field of the functor arguments the checked
     file declares (:mod:`prover.backends.coq.functor_instance`).
     """

@@ -11,7 +11,7 @@ import pytest
 
 from prover.backends.coq.assumptions import (
     ALLOWED_AXIOMS,
-    SEALED_STDLIB_FIELDS,
+    SEALED_LIBRARY_FIELDS,
     ContextSummary,
     parse_context_summary,
     summary_problem,
@@ -100,7 +100,9 @@ def test_anything_not_understood_is_unparseable(text: str) -> None:
         ({"Axioms": "Coq.Reals.Rdefinitions.RbaseSymbolsImpl.Rfoo"}, "Rfoo"),
         ({"Axioms": "Coq.Logic.ProofIrrelevance.proof_irrelevance"}, "proof_irrelevance"),
         ({"Axioms": "Coq.Logic.PropExtensionality.propositional_extensionality"}, "propositional"),
-        ({"Axioms": "mathcomp.ssreflect.bigop.BigOp.bigop"}, "bigop"),
+        ({"Axioms": "mathcomp.ssreflect.bigop.BigOp.bigop2"}, "bigop2"),
+        ({"Axioms": "mathcomp.ssreflect.bigop.BigOpX.bigop"}, "BigOpX"),
+        ({"Axioms": "ProverCheck.Checked.mathcomp.ssreflect.bigop.BigOp.bigop"}, "Checked"),
         ({"Constants/Inductives relying on type-in-type": "ProverCheck.Checked.t"}, "type-in-type"),
         (
             {"Constants/Inductives relying on unsafe (co)fixpoints": "ProverCheck.Checked.loop"},
@@ -112,7 +114,8 @@ def test_anything_not_understood_is_unparseable(text: str) -> None:
 def test_policy_rejects_anything_but_named_stdlib_assumptions(
     sections: dict[str, str], needle: str
 ) -> None:
-    """Header axioms (any short name), near-miss names and unsafe constants are rejected."""
+    """Header axioms (any short name), near-miss names (of a sealed field too) and unsafe
+    constants are rejected."""
     parsed = parse_context_summary(summary(**sections))
     assert isinstance(parsed, ContextSummary)
     problem = summary_problem(parsed)
@@ -120,40 +123,62 @@ def test_policy_rejects_anything_but_named_stdlib_assumptions(
 
 
 def test_allowed_names_are_fully_qualified_standard_library_names() -> None:
-    """Every allowed name is a fully qualified Coq.* name; the two lists do not overlap."""
+    """Every allowed axiom is a fully qualified Coq.* name, every sealed field a Coq.* or
+    mathcomp.* one; the two lists do not overlap."""
     assert all(name.startswith("Coq.") and name.count(".") >= 3 for name in ALLOWED_AXIOMS)
-    assert all(name.startswith("Coq.") for name in SEALED_STDLIB_FIELDS)
-    assert not ALLOWED_AXIOMS & SEALED_STDLIB_FIELDS
-    assert len(SEALED_STDLIB_FIELDS) == 26
+    assert all(name.startswith(("Coq.", "mathcomp.")) for name in SEALED_LIBRARY_FIELDS)
+    assert not ALLOWED_AXIOMS & SEALED_LIBRARY_FIELDS
+    assert len(SEALED_LIBRARY_FIELDS) == 26 + 31
 
 
-def _theories() -> Path | None:
+def _sources(library: str) -> Path | None:
+    """Where ``library``'s sources are installed (stdlib: ``theories``)."""
     if shutil.which("coqc") is None:
         return None
-    where = subprocess.run(["coqc", "-where"], capture_output=True, text=True, check=True)
-    return Path(where.stdout.strip()) / "theories"
+    where = Path(
+        subprocess.run(
+            ["coqc", "-where"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+    return where / "theories" if library == "Coq" else where / "user-contrib" / library
 
 
 @pytest.mark.coq
 @pytest.mark.parametrize(
-    ("relative", "module", "signature"),
+    ("library", "relative", "module", "signature"),
     [
-        ("Reals/Rdefinitions.v", "RbaseSymbolsImpl", "RbaseSymbolsSig"),
-        ("Reals/Rdefinitions.v", "RinvImpl", "RinvSig"),
-        ("ssr/ssrunder.v", "Under_rel", "UNDER_REL"),
+        ("Coq", "Reals/Rdefinitions.v", "RbaseSymbolsImpl", "RbaseSymbolsSig"),
+        ("Coq", "Reals/Rdefinitions.v", "RinvImpl", "RinvSig"),
+        ("Coq", "ssr/ssrunder.v", "Under_rel", "UNDER_REL"),
+        ("mathcomp", "ssreflect/tuple.v", "FinTuple", "FinTupleSig"),
+        ("mathcomp", "ssreflect/finfun.v", "FinfunDef", "FinfunDefSig"),
+        ("mathcomp", "ssreflect/bigop.v", "BigOp", "BigOpSig"),
+        ("mathcomp", "ssreflect/fintype.v", "Finite.EnumDef", "EnumSig"),
+        ("mathcomp", "ssreflect/fintype.v", "CardDef", "CardDefSig"),
+        ("mathcomp", "ssreflect/fintype.v", "SubsetDef", "SubsetDefSig"),
+        ("mathcomp", "ssreflect/finset.v", "SetDef", "SetDefSig"),
+        ("mathcomp", "ssreflect/finset.v", "Imset", "ImsetSig"),
+        ("mathcomp", "ssreflect/generic_quotient.v", "Pi", "PiSig"),
+        ("mathcomp", "ssreflect/generic_quotient.v", "MPi", "PiSig"),
+        ("mathcomp", "ssreflect/generic_quotient.v", "Repr", "ReprSig"),
+        ("mathcomp", "fingroup/perm.v", "PermDef", "PermDefSig"),
     ],
 )
 def test_sealed_fields_are_exactly_the_signature_fields(
-    relative: str, module: str, signature: str
+    library: str, relative: str, module: str, signature: str
 ) -> None:
-    """Each sealed stdlib module is declared `Module M : SIG` and the list holds SIG's fields."""
-    theories = _theories()
-    if theories is None:
-        pytest.skip("coqc not installed")
-    source = (theories / relative).read_text(encoding="utf-8")
-    assert re.search(rf"^Module (?:Export )?{module} : {signature}\.$", source, re.MULTILINE)
+    """Each sealed library module is declared `Module M : SIG` and the list holds SIG's
+    `Parameter`/`Axiom` fields, no more."""
+    sources = _sources(library)
+    if sources is None or not (sources / relative).is_file():
+        pytest.skip(f"{library} sources not installed")
+    source = (sources / relative).read_text(encoding="utf-8")
+    own = module.rsplit(".", 1)[-1]
+    assert re.search(rf"^Module (?:Export )?{own} : {signature}\.$", source, re.MULTILINE)
     body = source.split(f"Module Type {signature}.", 1)[1].split(f"End {signature}.", 1)[0]
-    fields = set(re.findall(r"^\s*(?:Parameter|Axiom)\s+([\w']+)", body, re.MULTILINE))
-    prefix = "Coq." + relative.removesuffix(".v").replace("/", ".") + f".{module}."
-    listed = {name.removeprefix(prefix) for name in SEALED_STDLIB_FIELDS if name.startswith(prefix)}
+    fields = set(re.findall(r"(?<![\w'])(?:Parameter|Axiom)\s+([\w']+)", body))
+    prefix = f"{library}." + relative.removesuffix(".v").replace("/", ".") + f".{module}."
+    listed = {
+        name.removeprefix(prefix) for name in SEALED_LIBRARY_FIELDS if name.startswith(prefix)
+    }
     assert listed == fields

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -142,3 +143,18 @@ def test_a_theorem_with_maximal_implicit_arguments_is_read_after_defined() -> No
     )
     verification = verify_proof(theorem, ["reflexivity."])
     assert verification.ok, verification.message
+
+
+@pytest.mark.coq
+def test_a_proof_under_mathcomp_verifies_through_its_sealed_fields(tmp_path: Path) -> None:
+    """mathcomp's sealed fields (`FinfunDef.finfunE`, `BigOp.bigop`, ...) are definitions
+    coqchk -norec lists as axioms: they pass, so a proof under all_ssreflect counts."""
+    probe = tmp_path / "Probe.v"
+    probe.write_text("From mathcomp Require Import all_ssreflect all_algebra.\n")
+    if subprocess.run(["coqc", "-q", probe.name], cwd=tmp_path, check=False).returncode:
+        pytest.skip("mathcomp not installed")
+    header = "From mathcomp Require Import all_ssreflect all_algebra.\n"
+    theorem = Theorem(name="t", header=header, statement="Lemma t : 2 + 2 = 4.")
+    verification = verify_proof(theorem, ["by []."], timeout_s=120)
+    assert verification.ok, verification.message
+    assert verification.checks == ("admission", "coqc", "coqchk")
