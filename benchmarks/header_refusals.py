@@ -6,16 +6,18 @@ header that ``prover prove --file F --theorem T`` checks, and
 searched and counted. The tally: accepted (inside a functor or not) and refused by reason
 (module type, a functor the checked file cannot apply, unreadable blocks, other).
 
-With ``--verify N``: N theorems accepted inside a functor (chosen by sha256 of file and
-name, stable across runs) whose library proof is plain tactic sentences between ``Proof.``
-and ``Qed.`` (no bullet or brace, which a proof step may not be) are verified with that
-proof by :func:`~prover.backends.coq.verify.verify_proof`: how many count, and why the
-others do not.
+With ``--verify N``: N theorems accepted inside a functor (with ``--sample any``: N accepted
+theorems anywhere; chosen by sha256 of file and name, stable across runs) whose library
+proof is plain tactic sentences between ``Proof.`` and ``Qed.`` (no bullet or brace, which
+a proof step may not be) are verified with that proof by
+:func:`~prover.backends.coq.verify.verify_proof`: how many count, and why the others do
+not.
 
 Usage::
 
     python -m benchmarks.header_refusals --library stdlib --verify 40 \\
         --output docs/results/header-refusals.json
+    python -m benchmarks.header_refusals --library mathcomp-ssreflect --verify 20 --sample any
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ _EXAMPLES = 20
 
 @dataclass(frozen=True, kw_only=True)
 class _Candidate:
-    """An accepted theorem inside a functor with a plain library proof."""
+    """An accepted theorem (inside a functor, unless every one is sampled) with a plain
+    library proof."""
 
     file: str
     theorem: Theorem
@@ -66,7 +69,13 @@ class _Candidate:
 def _parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--library", default="stdlib")
-    parser.add_argument("--verify", type=int, default=0, help="functor theorems to verify")
+    parser.add_argument("--verify", type=int, default=0, help="theorems to verify")
+    parser.add_argument(
+        "--sample",
+        choices=("functor", "any"),
+        default="functor",
+        help="verify theorems inside functors only, or any accepted theorem",
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per verification")
     parser.add_argument("--output", type=Path, help="write the figures as JSON here too")
     return parser.parse_args()
@@ -99,11 +108,16 @@ def plain_proof(sentences: list[CoqSentence], start: int) -> tuple[str, ...] | N
 
 
 def survey_file(
-    text: str, file: str, tally: Counter[str], examples: dict[str, list[str]] | None = None
+    text: str,
+    file: str,
+    tally: Counter[str],
+    examples: dict[str, list[str]] | None = None,
+    *,
+    every: bool = False,
 ) -> list[_Candidate]:
-    """Tally every theorem header of one file; its accepted functor theorems with plain
-    proofs. ``examples`` collects the first refusal messages of each reason but the module
-    type (file, theorem, message)."""
+    """Tally every theorem header of one file; its accepted functor theorems (``every``:
+    all its accepted theorems) with plain proofs. ``examples`` collects the first refusal
+    messages of each reason but the module type (file, theorem, message)."""
     try:
         sentences = split_for_coqtop(text)
     except CoqTextError:
@@ -124,7 +138,8 @@ def survey_file(
         in_functor = reason == "accepted" and any(b.functor for b in open_blocks(header))
         tally["theorems"] += 1
         tally["accepted inside a functor" if in_functor else reason] += 1
-        proof = plain_proof(sentences, index) if in_functor else None
+        candidate = in_functor or (every and reason == "accepted")
+        proof = plain_proof(sentences, index) if candidate else None
         if proof is not None:
             theorem = Theorem(name=declaration[0], header=header, statement=sentence.code)
             candidates.append(_Candidate(file=file, theorem=theorem, proof=proof))
@@ -169,12 +184,16 @@ def main() -> None:
     examples: dict[str, list[str]] = {}
     for source in library_files(arguments.library, where=coq_where()):
         text = source.path.read_text(encoding="utf-8", errors="replace")
-        candidates.extend(survey_file(text, source.file, tally, examples))
+        every = arguments.sample == "any"
+        candidates.extend(survey_file(text, source.file, tally, examples, every=every))
     report: dict[str, Any] = {
         "library": arguments.library,
         "tally": dict(tally.most_common()),
         "refusal_examples": examples,
-        "functor_theorems_with_plain_proofs": len(candidates),
+        "sample": arguments.sample,
+        "functor_theorems_with_plain_proofs"
+        if arguments.sample == "functor"
+        else ("theorems_with_plain_proofs"): len(candidates),
     }
     if arguments.verify:
         report["verification"] = verify_sample(
