@@ -11,7 +11,8 @@
 # and one gap of its context summary that red-team rounds 17, 20 and 30 went through:
 #   an opaquely sealed module's field records only the axioms its own body names, so an axiom,
 #   a declared module's field, an unguarded fixpoint or a non-positive inductive type one
-#   definition further down in the implementation was listed nowhere (scripts/coq/coqchk-sealed-assumptions.patch: followed
+#   definition further down in the implementation (or in a record's defined field) was
+#   listed nowhere (scripts/coq/coqchk-sealed-assumptions.patch: followed
 #   through the bodies of the checked library's own constants).
 # Only the checker is built, from Debian's own source package (under a minute); it is
 # installed as /usr/local/bin/coqchk-fixed and must refuse both bugs' false proofs, which
@@ -57,6 +58,11 @@ Module M4 : U.
 Definition neg (b : Bad) : False := match b with mk h => h b end.
 Definition q : 1 = 2 := False_ind _ (neg (mk neg)).
 End M4.
+Module M5 : U.
+Axiom ax : 1 = 2.
+Record R := { a : nat ; b : 1 = 2 := ax }.
+Definition q : 1 = 2 := match Build_R 0 with Build_R _ b => b end.
+End M5.
 COQ
     cat > "$1/Honest.v" <<'COQ'
 Record R := { a : nat ; b : nat := a }.
@@ -75,7 +81,7 @@ COQ
 
 self_test() {
     # The checker must refuse each bug's false proof (compiled by the installed coqc, which
-    # accepts them), list the four assumptions hidden in sealed implementations, and accept
+    # accepts them), list the five assumptions hidden in sealed implementations, and accept
     # an honest file (a let-in field, an Include, a sealed module) with no axiom listed.
     local work verdict=0
     work="$(mktemp -d)"
@@ -89,7 +95,7 @@ self_test() {
     done
     local summary
     summary="$(cd "$work" && "$1" -silent -o -Q . S -norec S.Sealed 2>&1 || true)"
-    for hidden in S.Sealed.M.ax S.Sealed.M2.X.bad S.Sealed.M3.f S.Sealed.M4.q; do
+    for hidden in S.Sealed.M.ax S.Sealed.M2.X.bad S.Sealed.M3.f S.Sealed.M4.q S.Sealed.M5.ax; do
         if ! grep -q "^ *$hidden\$" <<<"$summary"; then
             echo "build_coqchk: $1 does not list $hidden, hidden in a sealed module" >&2
             verdict=1

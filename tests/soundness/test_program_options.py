@@ -1,4 +1,4 @@
-"""Round thirty-one: a header ran a program that replaced the verifier's directory.
+"""Rounds thirty-one and thirty-two: a header ran a program that replaced the verifier's files.
 
 Found by a red-team round (2026-12-05) through `prove --file`: CoqHammer's `Set Hammer
 PredictPath "..."` is the shell command its `predict` tactic runs, so a header lemma's
@@ -8,7 +8,12 @@ harmless copy of the checked file (`Axiom ax : 1 = 2.` turned into a definition 
 1`), compiled: the prints the checks read and the `.vo` coqchk checked were the copy's, and
 `1 = 2` counted. Now (1) an option may be set to a string only if it is one the libraries
 set (`header_commands.STRING_OPTIONS`), and (2) the verifier refuses when the directory at
-its path is no longer the one it created.
+its path is no longer the one it created. Round thirty-two needed no option: `Print
+Universes Subgraph (u v) "PATH"` wrote a shell script (constraint lines `sh < pay.out ;`)
+over CoqHammer's installed `predict`, which the `predict` tactic runs through the shell
+with its default path; the script started a process (`setsid`) that rewrote the assumptions
+print in place once coqc had written it. Now a header may write no file outside its
+working directory (`Print` with a file, `Redirect` to a path, file-writing extraction).
 """
 
 from __future__ import annotations
@@ -68,6 +73,31 @@ def test_only_the_libraries_string_options_may_be_set(option: str, refused: bool
     """A string option outside the libraries' own list refuses the header, naming it."""
     refusal = reading_refusal(f"Definition a := 0.\n{option}\n", "the header")
     assert (refusal is not None and "to a string" in refusal) is refused
+
+
+@pytest.mark.parametrize(
+    ("command", "refused"),
+    [
+        ('Universe u. Universe v. Constraint u < v.\nPrint Universes Subgraph (u v) "/x".', True),
+        ('Print Sorted Universes "f".', True),
+        ('Redirect "/abs/x" Print nat.', True),
+        ('Time Redirect "../x" Print nat.', True),
+        ('Extraction "/tmp/t.ml" nat.', True),
+        ("Separate Extraction nat.", True),
+        ("Recursive Extraction Library Datatypes.", True),
+        ("Extraction TestCompile nat.", True),
+        ('Definition x := 0 +.. Print Universes "f".', True),
+        ('Redirect "ProverCheckInductives" Print All.', False),
+        ("Print Universes.", False),
+        ("Recursive Extraction nat.", False),
+        ('Definition s := "a/b".', False),
+    ],
+)
+def test_a_header_may_write_no_file_outside_its_directory(command: str, refused: bool) -> None:
+    """Round thirty-two wrote a script over an installed program with `Print Universes
+    Subgraph ... "PATH"`: commands writing a file the header names are refused."""
+    refusal = reading_refusal(f"Definition a := 0.\n{command}\n", "the header")
+    assert (refusal is not None and "may not write files" in refusal) is refused
 
 
 @COQ_TOOLS[0]

@@ -166,6 +166,15 @@ Definition q := d.
 End M.
 """
 """Round thirty: a declared module's axiom field, one definition below a sealed field."""
+RECORD_FIELD = """Module Type U. Parameter q : 1 = 2. End U.
+Module M : U.
+Axiom ax : 1 = 2.
+Record R := { a : nat ; b : 1 = 2 := ax }.
+Definition q : 1 = 2 := match Build_R 0 with Build_R _ b => b end.
+End M.
+"""
+"""Round thirty-two: the axiom only in a record's defined field (a let-in of the constructor
+type), which the checker's first version of the patch did not follow."""
 
 
 @pytest.mark.parametrize(
@@ -176,6 +185,7 @@ End M.
         (f"{INDIRECT}Module W.\n", "Checked.M.ax"),
         (f"{INDIRECT}Module Type T. End T.\nModule F (X : T).\n", "Checked.M.ax"),
         (DECLARED, "Checked.M.X.bad"),
+        (RECORD_FIELD, "Checked.M.ax"),
     ],
 )
 def test_an_axiom_behind_a_definition_in_a_sealed_module_is_refused(

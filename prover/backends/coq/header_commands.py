@@ -19,6 +19,16 @@ or the checks read something else than what coqc checked. Two ways were found:
   ``..``) that writes a string must name one of :data:`STRING_OPTIONS`, the string options
   the ten installed libraries set (``Warnings``, ``Default Proof Using``, ...); any other is
   refused (fail closed).
+* **A command writing a file the header names**: ``Print Universes ... "PATH"`` writes
+  exactly that path (one ``u < v ;`` line per constraint, the names the header's own),
+  ``Redirect "/abs/x"`` writes ``x.out`` anywhere, ``Extraction "PATH"``, ``Separate
+  Extraction``, ``(Recursive) Extraction Library`` write ``.ml`` files and ``Extraction
+  TestCompile`` runs the OCaml compiler. Round thirty-two wrote a shell script over
+  CoqHammer's installed ``predict`` (which its ``predict`` tactic runs through the shell) and
+  had it start a process that rewrote the assumptions print once coqc had written it. So a
+  ``Print`` command may write no string, a ``Redirect`` file name must be a plain name in the
+  working directory (no ``/``, ``\\`` or leading ``.``), and those extraction commands are
+  refused.
 
 Requests cannot write either (their settings are a short list without strings, and ``Cd``
 is a forbidden word); generator tactics cannot write commands at all.
@@ -28,7 +38,7 @@ from __future__ import annotations
 
 import re
 
-from prover.backends.coq.text import Sentence, code_without_strings
+from prover.backends.coq.text import STRING_LITERAL, Sentence, code_without_strings, strip_comments
 
 __all__ = ["STRING_OPTIONS", "outside_effect_refusal"]
 
@@ -55,6 +65,14 @@ _CHANGES_DIRECTORY = re.compile(_PREFIXES + r"Cd(?![\w'])")
 _CD_WORD = re.compile(r"(?<![\w'])Cd(?![\w'])")
 _OPTION_COMMAND = re.compile(_PREFIXES + r"(?:Set|Unset|Add|Remove|Test)(?![\w'])\s*")
 _OPTION_WORD = re.compile(r"(?<![\w'])(?:Set|Unset|Add|Remove|Test)(?![\w'])")
+_PRINT_COMMAND = re.compile(_PREFIXES + r"Print(?![\w'])")
+_WRITING_EXTRACTION = re.compile(
+    _PREFIXES
+    + r"(?:Separate\s+Extraction|(?:Recursive\s+)?Extraction\s+(?:Library|TestCompile|\"\"))"
+    r"(?![\w'])"
+)
+_REDIRECT = re.compile(r"(?<![\w'])Redirect\s*$")
+_PLAIN_FILE_NAME = re.compile(r'"[^/\\."][^/\\]*"')
 
 
 def outside_effect_refusal(sentences: list[Sentence], what: str) -> tuple[str, int] | None:
@@ -71,6 +89,13 @@ def outside_effect_refusal(sentences: list[Sentence], what: str) -> tuple[str, i
                 "and compiled file would be written elsewhere",
                 sentence.start,
             )
+        written = _written_file(sentence.text, code) or _written_after_ellipsis(code, ellipsis)
+        if written is not None:
+            return (
+                f"{what} writes {written}: a header may not write files outside the "
+                "verification's working directory",
+                sentence.start,
+            )
         option = _string_option(code) or _string_option_after_ellipsis(code, ellipsis)
         if option is not None:
             return (
@@ -78,6 +103,37 @@ def outside_effect_refusal(sentences: list[Sentence], what: str) -> tuple[str, i
                 f"program (only {', '.join(sorted(STRING_OPTIONS))} may be set to strings)",
                 sentence.start,
             )
+    return None
+
+
+def _written_file(text: str, code: str) -> str | None:
+    """What file the sentence ``text`` (``code``: its code, strings blanked) writes outside
+    the working directory, described, or None."""
+    printing = _PRINT_COMMAND.match(code)
+    if printing is not None and '""' in code[printing.end() :]:
+        return 'a file with a Print command (Print Universes ... "FILE")'
+    if _WRITING_EXTRACTION.match(code):
+        return "files with an extraction command"
+    literals = STRING_LITERAL.finditer(strip_comments(text))
+    previous = 0
+    stripped = strip_comments(text)
+    for literal in literals:
+        follows_redirect = _REDIRECT.search(stripped, previous, literal.start()) is not None
+        if follows_redirect and not _PLAIN_FILE_NAME.fullmatch(literal.group()):
+            return f"the Redirect file {literal.group()[:60]}"
+        previous = literal.end()
+    return None
+
+
+def _written_after_ellipsis(code: str, ellipsis: int) -> str | None:
+    """:func:`_written_file`'s command checks on each word after a ``..`` of ``code``."""
+    if ellipsis < 0:
+        return None
+    for word in re.finditer(r"(?<![\w'])(?=[A-Z])", code[ellipsis:]):
+        tail = code[ellipsis + word.start() :]
+        printing = re.match(r"Print(?![\w'])", tail)
+        if (printing and '""' in tail) or _WRITING_EXTRACTION.match(tail):
+            return "a file with a command after a '..'"
     return None
 
 
