@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.coq.verify import (
     VERIFY_MODULE,
     build_proof_source,
@@ -23,12 +25,14 @@ from prover.backends.coq.verify import (
     coqchk_command,
     verify_proof,
 )
+from search.errors import StatementError
 from search.states import Theorem
 
 __all__ = [
     "COQ_TOOLS",
     "assert_coqc_and_coqchk_accept",
     "assert_only_coqchk_refuses",
+    "assert_refused_before_coqc",
     "is_coq_816",
 ]
 
@@ -76,3 +80,16 @@ def assert_only_coqchk_refuses(theorem: Theorem, tactics: Sequence[str]) -> str:
     message = verification.message or ""
     assert "coqchk" in message
     return message
+
+
+def assert_refused_before_coqc(theorem: Theorem, tactics: Sequence[str], reason: str) -> None:
+    """Verification refuses ``theorem`` naming ``reason`` before coqc runs, and the backend
+    refuses to open it: no search starts on it either."""
+    verification = verify_proof(theorem, list(tactics), timeout_s=60)
+    assert not verification.ok and "coqc" not in verification.checks
+    assert reason in (verification.message or "")
+    with (
+        CoqEnvironment(CoqConfig()) as environment,
+        pytest.raises(StatementError, match=re.escape(reason)),
+    ):
+        environment.open(theorem)

@@ -30,7 +30,7 @@ from prover.backends.coq.split_check import MarkedSource
 from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError
 from search.states import Theorem
-from tests.soundness.kernel_controls import COQ_TOOLS
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_refused_before_coqc
 from tests.soundness.split_attacks import switch_off_the_assumptions_print
 
 pytestmark = COQ_TOOLS
@@ -89,14 +89,7 @@ Axiom ax : 1 = 2.
 def test_a_primed_decoy_and_a_parameter_with_definition_do_not_hide_a_module_type() -> None:
     """Round ten's header: the module type is seen, so verification and the backend refuse."""
     theorem = Theorem(name="t", header=ROUND_TEN_HEADER, statement="Theorem t : 1 = 2.")
-    verification = verify_proof(theorem, ["exact ax."], timeout_s=60)
-    assert not verification.ok and "coqc" not in verification.checks
-    assert "Module Type B" in (verification.message or "")
-    with (
-        CoqEnvironment(CoqConfig()) as environment,
-        pytest.raises(StatementError, match="Module Type B"),
-    ):
-        environment.open(theorem)
+    assert_refused_before_coqc(theorem, ["exact ax."], "Module Type B")
 
 
 ROUND_ELEVEN_HEADERS = {

@@ -15,13 +15,10 @@ from pathlib import Path
 import pytest
 
 import prover.backends.coq.reading_refusals as reading_module
-from prover.backends.coq.config import CoqConfig
-from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.verify import verify_proof
-from search.errors import StatementError
 from search.states import Theorem
-from tests.soundness.kernel_controls import COQ_TOOLS
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_refused_before_coqc
 
 pytestmark = COQ_TOOLS
 
@@ -59,14 +56,7 @@ def test_a_name_cd_is_not_a_command() -> None:
 def test_the_round_thirty_header_is_refused_before_coqc() -> None:
     """The decoys plus `Cd`: refused before coqc, and the backend refuses to open it."""
     theorem = _theorem(DECOYS + 'Cd "/tmp".\n')
-    verification = verify_proof(theorem, FIX_LITERAL, timeout_s=60)
-    assert not verification.ok and "coqc" not in verification.checks
-    assert "changes Coq's working directory" in (verification.message or "")
-    with (
-        CoqEnvironment(CoqConfig()) as environment,
-        pytest.raises(StatementError, match="working directory"),
-    ):
-        environment.open(theorem)
+    assert_refused_before_coqc(theorem, FIX_LITERAL, "changes Coq's working directory")
 
 
 def test_without_the_refusal_the_term_reading_reads_the_decoy(
