@@ -63,6 +63,8 @@ def _hammer_loads(directory: Path) -> bool:
         ('Time Set Hammer PredictPath "x".', True),
         ('Set Dump Arith "file".', True),
         ('Definition x := 0 +.. Set Hammer PredictPath "x".', True),
+        ('Add ML Path "/tmp".', True),
+        ('Add Rec LoadPath "/tmp" as X.', True),
         ('Set Warnings "-notation-overridden".', False),
         ('#[export] Set Default Proof Mode "Classic".', False),
         ('Add Search Blacklist "Private_" "_subproof".', False),

@@ -18,7 +18,9 @@ or the checks read something else than what coqc checked. Two ways were found:
   --file``). A ``Set``/``Unset``/``Add``/``Remove``/``Test`` sentence (or one after a
   ``..``) that writes a string must name one of :data:`STRING_OPTIONS`, the string options
   the ten installed libraries set (``Warnings``, ``Default Proof Using``, ...); any other is
-  refused (fail closed).
+  refused (fail closed). That includes ``Add ML Path "DIR"`` and ``Add LoadPath "DIR"``,
+  through which ``Declare ML Module`` could load a plugin from anywhere (no library uses
+  them); without them it loads installed plugins only.
 * **A command writing a file the header names**: ``Print Universes ... "PATH"`` writes
   exactly that path (one ``u < v ;`` line per constraint, the names the header's own),
   ``Redirect "/abs/x"`` writes ``x.out`` anywhere, ``Extraction "PATH"``, ``Separate
@@ -114,10 +116,9 @@ def _written_file(text: str, code: str) -> str | None:
         return 'a file with a Print command (Print Universes ... "FILE")'
     if _WRITING_EXTRACTION.match(code):
         return "files with an extraction command"
-    literals = STRING_LITERAL.finditer(strip_comments(text))
-    previous = 0
     stripped = strip_comments(text)
-    for literal in literals:
+    previous = 0
+    for literal in STRING_LITERAL.finditer(stripped):
         follows_redirect = _REDIRECT.search(stripped, previous, literal.start()) is not None
         if follows_redirect and not _PLAIN_FILE_NAME.fullmatch(literal.group()):
             return f"the Redirect file {literal.group()[:60]}"
