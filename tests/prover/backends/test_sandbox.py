@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import prover.backends.coq.environment as environment_module
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.factory import BackendConfig
@@ -80,10 +81,19 @@ def _redirecting_theorem(target: Path) -> Theorem:
 
 
 @needs_sandbox
-def test_a_sandboxed_coqtop_cannot_write_outside_its_workdir(tmp_path: Path) -> None:
-    """A header that writes a file succeeds unsandboxed (the control) and fails in the
-    sandbox, leaving no file behind."""
+def test_a_sandboxed_coqtop_cannot_write_outside_its_workdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A header that writes a file outside the working directory is refused by the header
+    rules; with them switched off (the sandbox alone), it succeeds unsandboxed (the
+    control) and fails in the sandbox, leaving no file behind."""
     target = tmp_path / "escaped.out"
+    with (
+        CoqEnvironment(CoqConfig(sandbox="off")) as environment,
+        pytest.raises(StatementError, match="may not write files"),
+    ):
+        environment.open(_redirecting_theorem(target))
+    monkeypatch.setattr(environment_module, "target_refusal", lambda *_args, **_kwargs: None)
     with CoqEnvironment(CoqConfig(sandbox="off")) as environment:
         environment.open(_redirecting_theorem(target))
     assert target.exists()
