@@ -64,15 +64,15 @@ _PREFIXES = (
     r"|\d[\w']*|\"\")\s*)*"
 )
 _CHANGES_DIRECTORY = re.compile(_PREFIXES + r"Cd(?![\w'])")
-_CD_WORD = re.compile(r"(?<![\w'])Cd(?![\w'])")
 _OPTION_COMMAND = re.compile(_PREFIXES + r"(?:Set|Unset|Add|Remove|Test)(?![\w'])\s*")
-_OPTION_WORD = re.compile(r"(?<![\w'])(?:Set|Unset|Add|Remove|Test)(?![\w'])")
 _PRINT_COMMAND = re.compile(_PREFIXES + r"Print(?![\w'])")
 _WRITING_EXTRACTION = re.compile(
     _PREFIXES
     + r"(?:Separate\s+Extraction|(?:Recursive\s+)?Extraction\s+(?:Library|TestCompile|\"\"))"
     r"(?![\w'])"
 )
+#: Where a command may start after a ``..``: a capitalised word (prefixes included).
+_WORD_START = re.compile(r"(?<![\w'])(?=[A-Z])")
 _REDIRECT = re.compile(r"(?<![\w'])Redirect\s*$")
 _PLAIN_FILE_NAME = re.compile(r'"[^/\\."][^/\\]*"')
 
@@ -82,79 +82,79 @@ def outside_effect_refusal(sentences: list[Sentence], what: str) -> tuple[str, i
     and where it starts; None when none does."""
     for sentence in sentences:
         code = code_without_strings(sentence.text).strip()
-        ellipsis = code.find("..")
-        if _CHANGES_DIRECTORY.match(code) or (
-            ellipsis >= 0 and _CD_WORD.search(code, ellipsis) is not None
-        ):
+        for command in _command_texts(code):
+            if _CHANGES_DIRECTORY.match(command):
+                return (
+                    f"{what} changes Coq's working directory with Cd: the verification's "
+                    "prints and compiled file would be written elsewhere",
+                    sentence.start,
+                )
+            written = _written_file(command)
+            if written is not None:
+                return (
+                    f"{what} writes {written}: a header may not write files outside the "
+                    "verification's working directory",
+                    sentence.start,
+                )
+            option = _string_option(command)
+            if option is not None:
+                return (
+                    f"{what} sets the option {option!r} to a string: a plugin may run it as "
+                    f"a program (only {', '.join(sorted(STRING_OPTIONS))} may be set to "
+                    "strings)",
+                    sentence.start,
+                )
+        redirect = _redirect_outside(sentence.text, code)
+        if redirect is not None:
             return (
-                f"{what} changes Coq's working directory with Cd: the verification's prints "
-                "and compiled file would be written elsewhere",
-                sentence.start,
-            )
-        written = _written_file(sentence.text, code) or _written_after_ellipsis(code, ellipsis)
-        if written is not None:
-            return (
-                f"{what} writes {written}: a header may not write files outside the "
-                "verification's working directory",
-                sentence.start,
-            )
-        option = _string_option(code) or _string_option_after_ellipsis(code, ellipsis)
-        if option is not None:
-            return (
-                f"{what} sets the option {option!r} to a string: a plugin may run it as a "
-                f"program (only {', '.join(sorted(STRING_OPTIONS))} may be set to strings)",
+                f"{what} writes the Redirect file {redirect}: a header may not write files "
+                "outside the verification's working directory",
                 sentence.start,
             )
     return None
 
 
-def _written_file(text: str, code: str) -> str | None:
-    """What file the sentence ``text`` (``code``: its code, strings blanked) writes outside
-    the working directory, described, or None."""
-    printing = _PRINT_COMMAND.match(code)
-    if printing is not None and '""' in code[printing.end() :]:
+def _command_texts(code: str) -> list[str]:
+    """``code`` (strings blanked), and when it holds a ``..``, each tail of it from a word
+    after the ``..``: Coq may end a sentence inside a ``..`` (a notation token ending in
+    ``.``) and start a command there, which this split does not see."""
+    ellipsis = code.find("..")
+    if ellipsis < 0:
+        return [code]
+    return [code, *(code[word.start() :] for word in _WORD_START.finditer(code, ellipsis))]
+
+
+def _written_file(command: str) -> str | None:
+    """What files the command at the start of ``command`` (strings blanked) writes where
+    the header names them, described, or None."""
+    printing = _PRINT_COMMAND.match(command)
+    if printing is not None and '""' in command[printing.end() :]:
         return 'a file with a Print command (Print Universes ... "FILE")'
-    if _WRITING_EXTRACTION.match(code):
+    if _WRITING_EXTRACTION.match(command):
         return "files with an extraction command"
+    return None
+
+
+def _redirect_outside(text: str, code: str) -> str | None:
+    """The file name of a ``Redirect`` in sentence ``text`` (``code``: its code, strings
+    blanked) that is not a plain name in the working directory, or None."""
+    if "Redirect" not in code:
+        return None
     stripped = strip_comments(text)
     previous = 0
     for literal in STRING_LITERAL.finditer(stripped):
         follows_redirect = _REDIRECT.search(stripped, previous, literal.start()) is not None
         if follows_redirect and not _PLAIN_FILE_NAME.fullmatch(literal.group()):
-            return f"the Redirect file {literal.group()[:60]}"
+            return literal.group()[:60]
         previous = literal.end()
     return None
 
 
-def _written_after_ellipsis(code: str, ellipsis: int) -> str | None:
-    """:func:`_written_file`'s command checks on each word after a ``..`` of ``code``."""
-    if ellipsis < 0:
+def _string_option(command: str) -> str | None:
+    """The option the command at the start of ``command`` (strings blanked) sets to a
+    string, when it is not in :data:`STRING_OPTIONS`; None for any other command."""
+    setting = _OPTION_COMMAND.match(command)
+    if setting is None or '""' not in command[setting.end() :]:
         return None
-    for word in re.finditer(r"(?<![\w'])(?=[A-Z])", code[ellipsis:]):
-        tail = code[ellipsis + word.start() :]
-        printing = re.match(r"Print(?![\w'])", tail)
-        if (printing and '""' in tail) or _WRITING_EXTRACTION.match(tail):
-            return "a file with a command after a '..'"
-    return None
-
-
-def _string_option_after_ellipsis(code: str, ellipsis: int) -> str | None:
-    """:func:`_string_option` of each option command after a ``..`` of ``code`` (where Coq
-    may start a sentence this split does not), or None."""
-    if ellipsis < 0:
-        return None
-    for word in _OPTION_WORD.finditer(code, ellipsis):
-        option = _string_option(code[word.start() :])
-        if option is not None:
-            return option
-    return None
-
-
-def _string_option(code: str) -> str | None:
-    """The option an option command sets to a string, when it is not in
-    :data:`STRING_OPTIONS`; None for any other sentence."""
-    command = _OPTION_COMMAND.match(code)
-    if command is None or '""' not in code[command.end() :]:
-        return None
-    option = " ".join(code[command.end() : code.index('""', command.end())].split())
+    option = " ".join(command[setting.end() : command.index('""', setting.end())].split())
     return None if option in STRING_OPTIONS else option
