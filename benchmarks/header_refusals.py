@@ -182,9 +182,9 @@ def main() -> None:
     tally: Counter[str] = Counter()
     candidates: list[_Candidate] = []
     examples: dict[str, list[str]] = {}
+    every = arguments.sample == "any"
     for source in library_files(arguments.library, where=coq_where()):
         text = source.path.read_text(encoding="utf-8", errors="replace")
-        every = arguments.sample == "any"
         candidates.extend(survey_file(text, source.file, tally, examples, every=every))
     report: dict[str, Any] = {
         "library": arguments.library,

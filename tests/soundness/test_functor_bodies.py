@@ -59,6 +59,17 @@ def _in_functor(body: str) -> Theorem:
     return Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
 
 
+def test_a_sealed_unsafe_fixpoint_in_the_body_is_read_in_the_instances_print() -> None:
+    """With the stock coqchk, which does not list it, the instance's Print Assumptions names
+    the sealed unguarded fixpoint (the print's layer alone)."""
+    verification = verify_proof(
+        _in_functor(SEALED_GUARD), ["exact M.q."], coqchk_path="coqchk", timeout_s=60
+    )
+    assert not verification.ok and "coqc" in verification.checks
+    assert "assumed to be guarded" in (verification.message or "")
+    assert "ProverCheckInstance_" in (verification.message or "")
+
+
 @pytest.mark.parametrize("kind", sorted(BODIES))
 def test_an_assumption_in_the_functor_body_refuses_through_the_instance(kind: str) -> None:
     """Each way of assuming `1 = 2` in the body is listed for the instance's copy and refuses

@@ -193,4 +193,5 @@ def test_an_axiom_behind_a_definition_in_a_sealed_module_is_refused(
 ) -> None:
     """The fixed checker lists the hidden axiom; the stock one lists nothing and the print
     names it by its full path, which coqchk did not list."""
-    _each_layer_refuses(header, listed, "does not list", monkeypatch)
+    printed = f"{listed}' (Print Assumptions), which the kernel checker's summary does not list"
+    _each_layer_refuses(header, listed, printed, monkeypatch)
