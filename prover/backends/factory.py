@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prover.backends.sandbox import require_sandbox_mode
+from prover.backends.sandbox import DEFAULT_SANDBOX, require_sandbox_mode
 from search.errors import ConfigError
 from search.protocols import ProofEnvironment
 from search.validation import require_memory_limit
@@ -48,8 +48,8 @@ class BackendConfig:
             :class:`~prover.backends.lean.repl_config.LeanReplConfig`: 16 GB).
         coq_prelude: ``--coq-prelude``: sentences loaded after every Coq header.
         sandbox: ``--sandbox``: ``off`` or ``bwrap`` (coqtop, coqc and coqchk, or the Lean
-            REPL and its kernel check, in bubblewrap: :mod:`prover.backends.sandbox`); not
-            for leandojo.
+            REPL and its kernel check, in bubblewrap: :mod:`prover.backends.sandbox`; the
+            default); leandojo runs unsandboxed only when given ``off``.
     """
 
     name: str = "coq"
@@ -57,7 +57,7 @@ class BackendConfig:
     lean_project: Path | None = None
     memory_limit_mb: int | None = None
     coq_prelude: str = DEFAULT_COQ_PRELUDE
-    sandbox: str = "off"
+    sandbox: str = DEFAULT_SANDBOX
 
     def __post_init__(self) -> None:
         if self.name not in BACKEND_LANGUAGES:

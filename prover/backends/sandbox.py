@@ -11,21 +11,45 @@ dies with its parent.
 
 ``bwrap`` is not started with ``--new-session``: the process must stay in the process
 group that :func:`search.process.kill_tree` kills (it has no terminal to abuse, since
-:func:`search.process.spawn` starts it in a session of its own).
+:func:`search.process.spawn` starts it in a session of its own). Its own PID namespace
+also reaches what left that group: when the sandboxed process exits, the kernel kills
+every process still in its namespace, ``setsid`` ones included.
+
+The sandbox is every command's default (:data:`DEFAULT_SANDBOX`), since a ``--file``
+header or a tactic can make Coq run code too (docs/soundness.md, rounds 31 and 32).
+Before its first use, bwrap is tried once (:func:`require_sandbox`): where it is missing
+or cannot make its namespaces, the run stops with one line naming ``--sandbox off``,
+never an unsandboxed run nobody asked for.
 """
 
 from __future__ import annotations
 
+import functools
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from search.errors import BackendUnavailable, ConfigError
+from search.process import run_to_end
 
-__all__ = ["SANDBOX_MODES", "require_sandbox", "require_sandbox_mode", "sandboxed"]
+__all__ = [
+    "DEFAULT_SANDBOX",
+    "SANDBOX_MODES",
+    "require_sandbox",
+    "require_sandbox_mode",
+    "sandboxed",
+]
 
 #: ``off``: run the process as it is; ``bwrap``: inside bubblewrap (Debian: bubblewrap).
 SANDBOX_MODES = ("off", "bwrap")
+
+#: Where every Coq process and the Lean REPL run unless ``--sandbox off`` is given.
+DEFAULT_SANDBOX = "bwrap"
+
+#: How long the one trial run of bwrap may take.
+_PROBE_TIMEOUT_S = 30.0
 
 
 def require_sandbox_mode(field: str, mode: str) -> None:
@@ -51,7 +75,30 @@ def require_sandbox(mode: str) -> str | None:
             "bwrap not found: the sandbox needs bubblewrap (apt-get install -y bubblewrap), "
             "or pass --sandbox off to run unsandboxed"
         )
+    failure = _probe_failure(bwrap)
+    if failure is not None:
+        raise BackendUnavailable(
+            f"bwrap cannot make its sandbox here ({failure}): pass --sandbox off to run unsandboxed"
+        )
     return bwrap
+
+
+@functools.cache
+def _probe_failure(bwrap: str) -> str | None:
+    """Why ``bwrap`` cannot run ``true`` in the sandbox :func:`sandboxed` builds (None: it
+    can). Tried once per program path and process: bwrap needs user namespaces, which some
+    containers forbid, and it should fail there before any proof-assistant process starts.
+    """
+    with tempfile.TemporaryDirectory(prefix="prover-sandbox-probe-") as directory:
+        argv = [bwrap, *_isolation(Path(directory), None), "true"]
+        try:
+            status, _, stderr = run_to_end(argv, timeout_s=_PROBE_TIMEOUT_S)
+        except (BackendUnavailable, subprocess.TimeoutExpired) as error:
+            return str(error)
+    if status == 0:
+        return None
+    lines = stderr.decode(errors="replace").strip().splitlines()
+    return lines[-1] if lines else f"exit status {status}"
 
 
 def sandboxed(
@@ -63,12 +110,16 @@ def sandboxed(
     bwrap = require_sandbox(mode)
     if bwrap is None:
         return list(argv)
+    return [bwrap, *_isolation(workdir, cwd), *argv]
+
+
+def _isolation(workdir: Path, cwd: Path | None) -> list[str]:
+    """bwrap's options up to ``--``: ``workdir`` writable, ``cwd`` readable and current."""
     directory = str(workdir.resolve())
     # A read-only working directory is bound again after the private /tmp hides it (a
     # Lean project may live under /tmp).
     readable = () if cwd is None else ("--ro-bind", str(cwd.resolve()), str(cwd.resolve()))
     return [
-        bwrap,
         *("--ro-bind", "/", "/"),
         *("--dev", "/dev"),
         *("--proc", "/proc"),
@@ -81,5 +132,4 @@ def sandboxed(
         *("--cap-drop", "ALL"),
         "--die-with-parent",
         "--",
-        *argv,
     ]

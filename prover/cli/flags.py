@@ -84,11 +84,9 @@ def problems_from_arguments(arguments: argparse.Namespace) -> ProblemSelection:
 
 
 # ------------------------------------------------------------------ backend
-def add_backend_flags(
-    parser: argparse.ArgumentParser, *, required: bool = True, sandbox: str | None = None
-) -> None:
+def add_backend_flags(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
     """Flags choosing and starting the proof assistant (``required=False``: no default
-    backend; ``sandbox``: this command's own ``--sandbox`` default, else BackendConfig's)."""
+    backend)."""
     group = parser.add_argument_group("backend")
     group.add_argument(
         "--backend",
@@ -111,9 +109,10 @@ def add_backend_flags(
     group.add_argument(
         "--sandbox",
         choices=SANDBOX_MODES,
-        default=sandbox if sandbox is not None else default_of(BackendConfig, "sandbox"),
+        default=default_of(BackendConfig, "sandbox"),
         help="run coqtop/coqc/coqchk, or the Lean REPL and its kernel check, in bubblewrap: "
-        "read-only files, no network (default: %(default)s)",
+        "read-only files but their own directory, no network, their own process namespace "
+        "(default: %(default)s; leandojo cannot run in it: pass --sandbox off)",
     )
 
 

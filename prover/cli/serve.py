@@ -80,9 +80,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--language", choices=("coq", "lean4"), help="tactic vocabulary (default: backend's)"
     )
-    # A server runs text from the network: its Coq processes are sandboxed unless the
-    # operator says --sandbox off.
-    add_backend_flags(parser, required=False, sandbox="bwrap")
+    add_backend_flags(parser, required=False)
     add_generator_flags(parser.add_argument_group("generator"))
     parser.add_argument(
         "--num-candidates", type=int, default=defaults.num_candidates, help="outputs per /generate"

@@ -118,13 +118,15 @@ def test_a_replaced_directory_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_pa
         "Axiom ax : 1 = 2.\n"
     )
     theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
-    refused = verify_proof(theorem, ["exact ax."], timeout_s=120)
+    # Each layer alone: unsandboxed (the sandbox, every command's default, contains the
+    # script on its own: tests/prover/backends/test_sandbox.py).
+    refused = verify_proof(theorem, ["exact ax."], timeout_s=120, sandbox="off")
     assert not refused.ok and "to a string" in (refused.message or "")
     monkeypatch.setattr(reading_module, "outside_effect_refusal", lambda _sentences, _what: None)
-    replaced = verify_proof(theorem, ["exact ax."], timeout_s=120)
+    replaced = verify_proof(theorem, ["exact ax."], timeout_s=120, sandbox="off")
     assert not replaced.ok and "directory was replaced" in (replaced.message or "")
     monkeypatch.setattr(verify_module, "_replaced", lambda _directory, _identity: None)
-    control = verify_proof(theorem, ["exact ax."], timeout_s=120)
+    control = verify_proof(theorem, ["exact ax."], timeout_s=120, sandbox="off")
     for moved in (tmp_path / "moved.txt").read_text().split():
         shutil.rmtree(moved, ignore_errors=True)  # the directories the script renamed away
     assert control.ok, control.message

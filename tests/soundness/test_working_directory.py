@@ -68,7 +68,9 @@ def test_without_the_refusal_the_term_reading_reads_the_decoy(
     plain = verify_proof(_theorem(DECOYS), FIX_LITERAL, timeout_s=60)
     assert not plain.ok and "fixpoint literal" in (plain.message or "")
     monkeypatch.setattr(reading_module, "outside_effect_refusal", lambda _sentences, _what: None)
-    moved = verify_proof(_theorem(DECOYS + f'Cd "{tmp_path}".\n'), FIX_LITERAL, timeout_s=60)
+    moved = verify_proof(  # unsandboxed: the sandbox hides pytest's /tmp from coqc
+        _theorem(DECOYS + f'Cd "{tmp_path}".\n'), FIX_LITERAL, timeout_s=60, sandbox="off"
+    )
     assert not moved.ok and "coqc" in moved.checks
     assert "fixpoint literal" not in (moved.message or "")
     assert (tmp_path / "Checked.vo").is_file()  # where coqchk did not look

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prover.backends.sandbox import require_sandbox_mode
+from prover.backends.sandbox import DEFAULT_SANDBOX, require_sandbox_mode
 from search.errors import ConfigError
 from search.process import DEFAULT_MEMORY_LIMIT_MB
 from search.validation import require_memory_limit
@@ -35,7 +35,7 @@ class CoqConfig:
     ``coqchk_path`` is the last check's kernel checker (:data:`FIXED_COQCHK`).
     ``sandbox`` is where coqtop, coqc and coqchk run: ``off`` (as they are) or ``bwrap``
     (:mod:`prover.backends.sandbox`: read-only file system but their working directory,
-    no network; ``prover serve``'s default).
+    no network, its own process namespace; the default of every command).
     """
 
     coqtop_path: str = "coqtop"
@@ -49,7 +49,7 @@ class CoqConfig:
     open_timeout_s: float = 60.0
     prelude: str = ""
     restart_attempts: int = 2
-    sandbox: str = "off"
+    sandbox: str = DEFAULT_SANDBOX
 
     def __post_init__(self) -> None:
         for field_name in ("coqtop_path", "coqc_path", "coqchk_path"):

@@ -22,7 +22,7 @@ from prover.backends.coq.goals import (
     parse_goal_display,
     parse_single_goal,
 )
-from prover.backends.sandbox import sandboxed
+from prover.backends.sandbox import DEFAULT_SANDBOX, sandboxed
 from search.errors import BackendCrashed, BackendUnavailable
 from search.process import spawn
 from search.states import Goal
@@ -54,7 +54,7 @@ def start_coqtop(
     memory_limit_mb: int | None,
     start_timeout_s: float,
     prefix: str = "coqtop-",
-    sandbox: str = "off",
+    sandbox: str = DEFAULT_SANDBOX,
 ) -> StartedCoqtop:
     """Start ``coqtop -emacs -quiet -q ARGUMENTS`` in a private working directory.
 

@@ -74,7 +74,7 @@ from prover.backends.coq.term_reading import (
     trusted_fixpoints,
 )
 from prover.backends.coq.text import STRING_LITERAL, CoqTextError, strip_comments
-from prover.backends.sandbox import sandboxed
+from prover.backends.sandbox import DEFAULT_SANDBOX, sandboxed
 from search.errors import BackendUnavailable
 from search.outcomes import TacticError, Verification
 from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
@@ -247,7 +247,7 @@ def verify_proof(
     coqchk_path: str = FIXED_COQCHK,
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
     timeout_s: float = 300.0,
-    sandbox: str = "off",
+    sandbox: str = DEFAULT_SANDBOX,
 ) -> Verification:
     """Admission, then ``coqc``, then ``coqchk``; ``checks`` names those that ran and passed.
 

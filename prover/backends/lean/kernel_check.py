@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.backends.sandbox import sandboxed
+from prover.backends.sandbox import DEFAULT_SANDBOX, sandboxed
 from search.errors import BackendUnavailable
 from search.process import kill_tree, spawn
 from search.workdirs import private_directory
@@ -63,7 +63,7 @@ class LeanKernelChecker:
     lean_command: tuple[str, ...] = ("lean",)
     memory_limit_mb: int | None = 16384
     timeout_s: float = 900.0
-    sandbox: str = "off"
+    sandbox: str = DEFAULT_SANDBOX
 
     def check(self, source: str) -> str | None:
         """Compile ``source`` as a module and replay it; None if the kernel accepts it.

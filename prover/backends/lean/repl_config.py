@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prover.backends.lean.kernel_check import LeanKernelChecker
-from prover.backends.sandbox import require_sandbox_mode
+from prover.backends.sandbox import DEFAULT_SANDBOX, require_sandbox_mode
 from search.errors import ConfigError
 from search.validation import require_memory_limit
 
@@ -46,7 +46,7 @@ class LeanReplConfig:
     max_consecutive_crashes: int = 3
     kernel_checker: LeanKernelChecker | None = None
     detect_lean4checker: bool = True
-    sandbox: str = "off"
+    sandbox: str = DEFAULT_SANDBOX
 
     def __post_init__(self) -> None:
         if not self.repl_command or not all(self.repl_command):

@@ -12,9 +12,10 @@ import prover.backends.coq.environment as environment_module
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.factory import BackendConfig
-from prover.backends.sandbox import sandboxed
+from prover.backends.sandbox import DEFAULT_SANDBOX, require_sandbox, sandboxed
 from search.errors import BackendUnavailable, ConfigError, StatementError
 from search.outcomes import ProofComplete
+from search.process import kill_tree, spawn
 from search.states import Theorem
 from tests.process_table import group_members
 
@@ -63,6 +64,61 @@ def test_missing_bwrap_is_unavailable_not_a_silent_unsandboxed_run(
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(BackendUnavailable, match=r"bwrap not found.*--sandbox off"):
         sandboxed(["coqtop"], mode="bwrap", workdir=tmp_path)
+
+
+def test_bwrap_that_cannot_make_its_namespaces_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bwrap that exists but cannot run (a container without user namespaces; here a
+    script that fails as bwrap does there) is refused with its reason and the opt-out flag,
+    before any proof-assistant process is started."""
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    expected = r"cannot make its sandbox here \(bwrap: No permissions.*\): pass --sandbox off"
+    with pytest.raises(BackendUnavailable, match=expected):
+        sandboxed(["coqtop"], mode="bwrap", workdir=tmp_path)
+    with pytest.raises(BackendUnavailable, match=expected):
+        require_sandbox("bwrap")
+
+
+def test_every_command_and_config_defaults_to_the_sandbox() -> None:
+    """bwrap is the default of the configs and of prove, eval, assist and serve alike (one
+    default, written once); off is only what the user asks for."""
+    from prover.backends.lean.repl_config import LeanReplConfig
+    from prover.cli.main import build_parser
+
+    assert DEFAULT_SANDBOX == "bwrap"
+    assert BackendConfig().sandbox == CoqConfig().sandbox == LeanReplConfig().sandbox == "bwrap"
+    parser = build_parser()
+    commands = (
+        ["prove", "--theorem", "t", "--output", "o"],
+        ["eval", "--attempts", "1", "--run-dir", "r"],
+        ["assist"],
+        ["serve"],
+    )
+    for command in commands:
+        arguments, _ = parser.parse_known_args(command)
+        assert arguments.sandbox == "bwrap", command
+    arguments, _ = parser.parse_known_args([*commands[0], "--sandbox", "off"])
+    assert arguments.sandbox == "off"
+
+
+@pytest.mark.skipif(not HAS_BWRAP, reason="needs bubblewrap")
+@pytest.mark.parametrize("mode", ["off", "bwrap"])
+def test_a_detached_child_dies_with_the_sandboxed_process(mode: str, tmp_path: Path) -> None:
+    """A process that left the group with setsid outlives kill_tree unsandboxed (the
+    control) and dies with the sandboxed process (its PID namespace), so it cannot rewrite
+    the working directory's files after the check it ran in."""
+    script = (
+        'setsid sh -c "sleep 1; echo late > late" > /dev/null 2>&1 < /dev/null & sleep 0.3; exit 0'
+    )
+    process = spawn(sandboxed(["sh", "-c", script], mode=mode, workdir=tmp_path), cwd=tmp_path)
+    process.wait(timeout=30)
+    kill_tree(process)
+    time.sleep(2.0)
+    assert (tmp_path / "late").exists() == (mode == "off")
 
 
 def test_leandojo_must_opt_out_of_the_sandbox_explicitly() -> None:

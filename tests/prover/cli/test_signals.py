@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.process_table import children, running
+from tests.process_table import descendants, running
 from tests.soundness.harness import HostileCompletions, openai_flags, serve_hostile
 
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -38,13 +38,6 @@ def hostile_server() -> Iterator[HostileCompletions]:
         yield state
 
 
-def _command_name(pid: int) -> str:
-    try:
-        return (Path("/proc") / str(pid) / "comm").read_text().strip()
-    except OSError:
-        return ""
-
-
 def _wait_for(predicate: Callable[[], bool], timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -58,7 +51,7 @@ def _child_named(pid: int, name: str, timeout_s: float = 60.0) -> int:
     found: list[int] = []
 
     def look() -> bool:
-        found[:] = [c for c in children(pid) if _command_name(c).startswith(name)]
+        found[:] = descendants(pid, name)  # inside bwrap, the default sandbox
         return bool(found)
 
     assert _wait_for(look, timeout_s), f"no {name} child of {pid} appeared"
@@ -77,9 +70,7 @@ def _coqtop_in_its_directory(pid: int, timeout_s: float = 60.0) -> tuple[int, Pa
     found: list[tuple[int, Path]] = []
 
     def look() -> bool:
-        for child in children(pid):
-            if _command_name(child) != "coqtop":
-                continue
+        for child in descendants(pid, "coqtop"):  # inside bwrap, the default sandbox
             try:
                 workdir = Path(os.readlink(f"/proc/{child}/cwd"))
             except OSError:

@@ -90,7 +90,7 @@ def test_worker_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
     """A worker whose backend cannot be built stops the pool with the reason."""
     tasks = [AttemptTask(key="t", attempt=0, theorem=THEOREM)]
     setup = WorkerSetup(
-        backend=BackendConfig(name="leandojo"),  # no --lean-project: cannot start
+        backend=BackendConfig(name="leandojo", sandbox="off"),  # no --lean-project: cannot start
         generator=GeneratorConfig(),
         search=SearchConfig(time_limit_s=1.0),
     )

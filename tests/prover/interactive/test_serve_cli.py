@@ -92,7 +92,7 @@ def test_resample_rounds_reach_serve_and_assist_configs() -> None:
 
 def test_serve_sandboxes_coq_unless_told_otherwise() -> None:
     """serve runs text from the network, so its Coq and Lean REPL processes default to the
-    bwrap sandbox (LeanDojo must opt out); prove keeps BackendConfig's default (off)."""
+    bwrap sandbox (LeanDojo must opt out); prove has the same default."""
     from prover.cli.serve import serve_config_from_arguments
 
     parser = build_parser()
@@ -103,7 +103,7 @@ def test_serve_sandboxes_coq_unless_told_otherwise() -> None:
     )
     assert opted_out.backend is not None and opted_out.backend.sandbox == "off"
     prove = parser.parse_args(["prove", "--benchmark", "minif2f-coq", "--output", "runs/x"])
-    assert prove.sandbox == "off"
+    assert prove.sandbox == "bwrap"
     lean = serve_config_from_arguments(parser.parse_args(["serve", "--backend", "lean-repl"]))
     assert lean.backend is not None and lean.backend.sandbox == "bwrap"
     with pytest.raises(ConfigError, match="--sandbox off"):

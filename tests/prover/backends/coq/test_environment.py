@@ -237,7 +237,8 @@ def test_crash_in_the_middle_of_a_call_raises_backend_crashed(tmp_path: Path) ->
     fake.write_text("#!/bin/sh\nprintf '<prompt>Coq < 1 || 0 < </prompt>'\nread line\nexit 3\n")
     fake.chmod(0o755)
     with (
-        CoqEnvironment(CoqConfig(coqtop_path=str(fake))) as environment,
+        # the fake is in pytest's /tmp, which the sandbox hides
+        CoqEnvironment(CoqConfig(coqtop_path=str(fake), sandbox="off")) as environment,
         pytest.raises(BackendCrashed, match="exited"),
     ):
         environment.open(nat_theorem("crash_thm", ": True."))
@@ -255,7 +256,8 @@ def test_coqtop_dying_while_opening_is_restarted_once(tmp_path: Path) -> None:
         f'exec {real} "$@"\n'
     )
     fake.chmod(0o755)
-    with CoqEnvironment(CoqConfig(coqtop_path=str(fake))) as environment:
+    # the fake is in pytest's /tmp, which the sandbox hides
+    with CoqEnvironment(CoqConfig(coqtop_path=str(fake), sandbox="off")) as environment:
         root = environment.open(nat_theorem("flaky_thm", ": 2 + 2 = 4."))
         assert marker.exists()
         assert isinstance(environment.run_tactic(root, "reflexivity", timeout_s=10), ProofComplete)

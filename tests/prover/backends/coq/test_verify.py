@@ -117,7 +117,11 @@ def test_a_coqc_killed_by_a_signal_is_named_as_such(tmp_path: Path) -> None:
     killed.write_text("#!/bin/sh\nkill -9 $$\n", encoding="utf-8")
     killed.chmod(0o755)
     verification = verify_proof(
-        theorem(": 1 = 1."), ["reflexivity"], coqc_path=str(killed), memory_limit_mb=512
+        theorem(": 1 = 1."),
+        ["reflexivity"],
+        coqc_path=str(killed),
+        memory_limit_mb=512,
+        sandbox="off",  # the fake is in pytest's /tmp, which the sandbox hides
     )
     assert not verification.ok and verification.checks == ("admission",)
     assert verification.message == "coqc was killed by signal 9 (memory cap: 512 MB)"

@@ -22,6 +22,9 @@ from search.states import ProofState, Theorem
 TESTS = Path(__file__).resolve().parents[3]
 DATA = TESTS.parent / "prover" / "data" / "statements"
 FAKE = Path(__file__).resolve().parents[3] / "fakes" / "fake_lean_repl.py"
+#: The fake logs its requests to pytest's /tmp, which the sandbox hides (its own test
+#: is test_a_sandboxed_repl_cannot_write_outside_and_still_verifies).
+UNSANDBOXED = "off"
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="recorded Lean data not available")
 
 
@@ -44,7 +47,9 @@ def log_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def environment(log_path: Path) -> Iterator[LeanReplEnvironment]:
     """A REPL environment over the fake, closed after the test."""
-    config = LeanReplConfig(repl_command=(sys.executable, str(FAKE)), start_timeout_s=30)
+    config = LeanReplConfig(
+        repl_command=(sys.executable, str(FAKE)), sandbox=UNSANDBOXED, start_timeout_s=30
+    )
     with LeanReplEnvironment(config) as env:
         yield env
 
@@ -170,7 +175,7 @@ def test_verification_rejects_sorry_and_incomplete_proofs(
 
 def test_header_that_fails_to_elaborate(log_path: Path) -> None:
     """A bad import is a StatementError naming the header."""
-    config = LeanReplConfig(repl_command=(sys.executable, str(FAKE)))
+    config = LeanReplConfig(repl_command=(sys.executable, str(FAKE)), sandbox=UNSANDBOXED)
     theorem = Theorem(
         name="mathd_algebra_478",
         header="import NoSuchLibrary\n",
@@ -226,7 +231,10 @@ def _kernel_checker() -> LeanKernelChecker:
 def test_verification_names_its_checks_without_lean4checker(log_path: Path) -> None:
     """Without lean4checker the result says the REPL and the axiom audit ran, nothing more."""
     config = LeanReplConfig(
-        repl_command=(sys.executable, str(FAKE)), start_timeout_s=30, detect_lean4checker=False
+        repl_command=(sys.executable, str(FAKE)),
+        sandbox=UNSANDBOXED,
+        start_timeout_s=30,
+        detect_lean4checker=False,
     )
     with LeanReplEnvironment(config) as environment:
         verification = environment.verify(_record("mathd_algebra_478"), ["nlinarith"])
@@ -238,6 +246,7 @@ def test_lean4checker_replays_a_verified_proof(log_path: Path) -> None:
     """With a kernel checker configured, a good proof passes it and the result says so."""
     config = LeanReplConfig(
         repl_command=(sys.executable, str(FAKE)),
+        sandbox=UNSANDBOXED,
         start_timeout_s=30,
         kernel_checker=_kernel_checker(),
     )
@@ -257,6 +266,7 @@ def test_lean4checker_rejects_what_the_elaborator_accepted(log_path: Path) -> No
     )
     config = LeanReplConfig(
         repl_command=(sys.executable, str(FAKE)),
+        sandbox=UNSANDBOXED,
         start_timeout_s=30,
         kernel_checker=_kernel_checker(),
     )
