@@ -227,8 +227,9 @@ class CoqEnvironment(Closing):
     def verify(self, theorem: Theorem, proof: Sequence[str]) -> Verification:
         """Re-check the complete proof: admission, ``coqc`` then ``coqchk``, in fresh processes."""
         return verify_proof(
-            replace(theorem, header=self._header_text(theorem)),
+            replace(theorem, header=coq816_header(theorem.header)),
             proof,
+            prelude=self.config.prelude,
             coqc_path=self.config.coqc_path,
             coqchk_path=self.config.coqchk_path,
             memory_limit_mb=self.config.memory_limit_mb,

@@ -14,7 +14,9 @@
    rests on (the file carries a nonce marker after each sentence, and ``-time`` reports
    each sentence's byte range: :mod:`prover.backends.coq.split_check`), and a request
    header's print of all it declared holds no ``let``
-   (:mod:`prover.backends.coq.inductive_print`);
+   (:mod:`prover.backends.coq.inductive_print`), and, with a prelude between the header
+   and the statement, the theorem has the type the header alone gives the statement
+   (:mod:`prover.backends.coq.statement_meaning`);
 3. **coqchk** — Coq's kernel checker (by default ``coqchk-fixed``, 8.16.1's rebuilt with
    the fixes for coq/coq#22378 and #21051:
    :data:`~prover.backends.coq.config.FIXED_COQCHK`) re-checks the compiled file
@@ -66,6 +68,7 @@ from prover.backends.coq.placement import (
     theorem_path,
 )
 from prover.backends.coq.split_check import MarkedSource, mark_sentences, split_refusal
+from prover.backends.coq.statement_meaning import StatementMeaning, statement_meaning
 from prover.backends.coq.term_reading import (
     PRINT_WHOLE_TERMS,
     TERM_FILE,
@@ -248,10 +251,14 @@ def verify_proof(
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
     timeout_s: float = 300.0,
     sandbox: str = DEFAULT_SANDBOX,
+    prelude: str = "",
 ) -> Verification:
     """Admission, then ``coqc``, then ``coqchk``; ``checks`` names those that ran and passed.
 
     ``sandbox``: where coqc and coqchk run (:func:`prover.backends.sandbox.sandboxed`).
+    ``prelude``: the sentences loaded between the header and the statement; the checked file
+    also has the kernel check that they leave the statement's meaning as the header gives
+    it (:mod:`prover.backends.coq.statement_meaning`).
     """
     started = time.monotonic()
     theorem = spaced_theorem(theorem)  # as the backend opened it
@@ -264,16 +271,19 @@ def verify_proof(
             theorem.header, theorem.statement, name=theorem.name, keeps_subproofs=bool(fold)
         )
     )
-    if problem is not None:
-        return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))
-    closed = closable(theorem.header)  # once for both files
-    source = _assemble(closed, theorem.statement, tactics, ["Qed."])
-    ending = inspected_ending(theorem.name, fold)
+    meaning = _meaning(theorem, prelude) if problem is None else problem
+    if isinstance(meaning, str):
+        return Verification(ok=False, proof_text="", message=meaning, time_s=_since(started))
+    closed_header, closings = closable(theorem.header)  # once for both files
+    shown = (_preluded(closed_header, prelude, ()), closings)
+    source = _assemble(shown, theorem.statement, tactics, ["Qed."])
+    checked = (_preluded(closed_header, prelude, meaning.before), closings)
+    ending = [*inspected_ending(theorem.name, fold), *meaning.after]
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
     placed = inspection_closings(theorem.header, theorem.name, marker)
     guarded = _guarded(theorem.header, theorem.statement, theorem.name)
     inspected = mark_sentences(
-        _assemble(closed, guarded, tactics, ending, placed), secrets.token_hex(8)
+        _assemble(checked, guarded, tactics, ending, placed), secrets.token_hex(8)
     )
     if isinstance(inspected, str):
         return Verification(ok=False, proof_text="", message=inspected, time_s=_since(started))
@@ -296,6 +306,20 @@ def verify_proof(
         time_s=_since(started),
         checks=("admission", *checks),
     )
+
+
+def _meaning(theorem: Theorem, prelude: str) -> StatementMeaning | str:
+    """The check that ``prelude`` leaves ``theorem``'s statement as its header means it (no
+    sentences without a prelude), or why it cannot be built."""
+    if not prelude.strip():
+        return StatementMeaning.unchanged()
+    return statement_meaning(theorem.statement, theorem.name, nonce=secrets.token_hex(8))
+
+
+def _preluded(header: str, prelude: str, between: Sequence[str]) -> str:
+    """``header``, the sentences ``between``, then ``prelude``."""
+    parts = [header.rstrip(), *between, prelude.strip()]
+    return "\n".join(part for part in parts if part) + "\n"
 
 
 def _compile_and_check(
