@@ -10,8 +10,8 @@ With ``--verify N``: N theorems accepted inside a functor (with ``--sample any``
 theorems anywhere; chosen by sha256 of file and name, stable across runs) whose library
 proof is plain tactic sentences between ``Proof.`` and ``Qed.`` (no bullet or brace, which
 a proof step may not be) are verified with that proof by
-:func:`~prover.backends.coq.verify.verify_proof`: how many count, and why the others do
-not.
+:func:`~prover.backends.coq.verify.verify_proof`, with ``--coq-prelude`` loaded as ``prove
+--file`` loads it: how many count, and why the others do not.
 
 Usage::
 
@@ -43,6 +43,7 @@ from prover.backends.coq.sentences import (
 )
 from prover.backends.coq.text import CoqTextError
 from prover.backends.coq.verify import verify_proof
+from prover.backends.factory import DEFAULT_COQ_PRELUDE
 from prover.tracing.libraries import coq_where, library_files
 from search.states import Theorem
 
@@ -77,6 +78,11 @@ def _parse_arguments() -> argparse.Namespace:
         help="verify theorems inside functors only, or any accepted theorem",
     )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per verification")
+    parser.add_argument(
+        "--coq-prelude",
+        default=DEFAULT_COQ_PRELUDE,
+        help="the prelude verification loads, as prove --file does (default: %(default)s)",
+    )
     parser.add_argument("--output", type=Path, help="write the figures as JSON here too")
     return parser.parse_args()
 
@@ -153,11 +159,14 @@ def _sample(candidates: list[_Candidate], size: int) -> list[_Candidate]:
     return sorted(candidates, key=key)[:size]
 
 
-def verify_sample(candidates: list[_Candidate], timeout_s: float) -> dict[str, Any]:
-    """Verify each candidate with its library proof: counts and the reasons for failures."""
+def verify_sample(candidates: list[_Candidate], timeout_s: float, prelude: str) -> dict[str, Any]:
+    """Verify each candidate with its library proof and ``prelude``: counts and the reasons
+    for failures."""
     outcomes: list[dict[str, Any]] = []
     for candidate in candidates:
-        verification = verify_proof(candidate.theorem, candidate.proof, timeout_s=timeout_s)
+        verification = verify_proof(
+            candidate.theorem, candidate.proof, timeout_s=timeout_s, prelude=prelude
+        )
         outcomes.append(
             {
                 "file": candidate.file,
@@ -197,8 +206,9 @@ def main() -> None:
     }
     if arguments.verify:
         report["verification"] = verify_sample(
-            _sample(candidates, arguments.verify), arguments.timeout
+            _sample(candidates, arguments.verify), arguments.timeout, arguments.coq_prelude
         )
+        report["verification"]["coq_prelude"] = arguments.coq_prelude
     report["wall_s"] = round(time.monotonic() - started, 1)
     text = json.dumps(report, indent=2)
     print(text)

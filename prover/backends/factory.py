@@ -46,7 +46,7 @@ class BackendConfig:
         memory_limit_mb: ``--memory-limit-mb``; None keeps each backend's own default cap
             (:class:`~prover.backends.coq.config.CoqConfig`: 8 GB,
             :class:`~prover.backends.lean.repl_config.LeanReplConfig`: 16 GB).
-        coq_prelude: ``--coq-prelude``: sentences loaded after every Coq header.
+        coq_prelude: ``--coq-prelude``: sentences loaded inside every Coq proof.
         sandbox: ``--sandbox``: ``off`` or ``bwrap`` (coqtop, coqc and coqchk, or the Lean
             REPL and its kernel check, in bubblewrap: :mod:`prover.backends.sandbox`; the
             default); leandojo runs unsandboxed only when given ``off``.

@@ -104,7 +104,7 @@ def add_backend_flags(parser: argparse.ArgumentParser, *, required: bool = True)
     group.add_argument(
         "--coq-prelude",
         default=default_of(BackendConfig, "coq_prelude"),
-        help="sentences loaded after each Coq header (default: %(default)s)",
+        help="sentences loaded inside each Coq proof, after Proof. (default: %(default)s)",
     )
     group.add_argument(
         "--sandbox",

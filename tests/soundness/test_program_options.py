@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 import prover.backends.coq.reading_refusals as reading_module
-import prover.backends.coq.verify as verify_module
+from prover.backends.coq import checker_runs
 from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
@@ -125,7 +125,7 @@ def test_a_replaced_directory_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setattr(reading_module, "outside_effect_refusal", lambda _sentences, _what: None)
     replaced = verify_proof(theorem, ["exact ax."], timeout_s=120, sandbox="off")
     assert not replaced.ok and "directory was replaced" in (replaced.message or "")
-    monkeypatch.setattr(verify_module, "_replaced", lambda _directory, _identity: None)
+    monkeypatch.setattr(checker_runs, "_replaced", lambda _directory, _identity: None)
     control = verify_proof(theorem, ["exact ax."], timeout_s=120, sandbox="off")
     for moved in (tmp_path / "moved.txt").read_text().split():
         shutil.rmtree(moved, ignore_errors=True)  # the directories the script renamed away

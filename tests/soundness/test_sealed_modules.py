@@ -25,6 +25,7 @@ from __future__ import annotations
 import pytest
 
 import prover.backends.coq.verify as verify_module
+from prover.backends.coq import checker_runs
 from prover.backends.coq.assumptions_print import assumptions_print_problem
 from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
@@ -71,7 +72,7 @@ def _each_layer_refuses(
     stock = verify_proof(theorem, ["exact M.q."], coqchk_path=STOCK_COQCHK, timeout_s=60)
     assert not stock.ok and stock.checks == ("admission", "coqc", "coqchk")
     assert printed in (stock.message or "")
-    monkeypatch.setattr(verify_module, "assumptions_print_problem", lambda _printed, _listed: None)
+    monkeypatch.setattr(checker_runs, "assumptions_print_problem", lambda _printed, _listed: None)
     assert verify_proof(theorem, ["exact M.q."], coqchk_path=STOCK_COQCHK, timeout_s=60).ok
 
 

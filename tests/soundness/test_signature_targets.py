@@ -23,6 +23,7 @@ from __future__ import annotations
 import pytest
 
 import prover.backends.coq.verify as verify_module
+from prover.backends.coq import checker_runs
 from prover.backends.coq.blocks import block_refusal
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
@@ -134,7 +135,7 @@ def _switch_off_the_split_check(monkeypatch: pytest.MonkeyPatch) -> None:
         return MarkedSource(text=source, expected=())
 
     monkeypatch.setattr(verify_module, "mark_sentences", unmarked)
-    monkeypatch.setattr(verify_module, "split_refusal", lambda *_args: None)
+    monkeypatch.setattr(checker_runs, "split_refusal", lambda *_args: None)
 
 
 SPLIT_ATTACK_HEADER = (

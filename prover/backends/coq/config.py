@@ -23,9 +23,10 @@ through module strengthening (docs/soundness.md, red-team rounds 24-28);
 class CoqConfig:
     """How to run Coq: binaries, memory cap, time limits (seconds) and an optional prelude.
 
-    ``prelude`` (e.g. ``"Require Import Lra Lia Psatz."``) is appended to every
-    theorem's header, in the interactive session and in verification alike.
-    ``open_timeout_s`` is the budget of opening a theorem (header, prelude, statement),
+    ``prelude`` (e.g. ``"Require Import Lra Lia Psatz."``) is loaded inside every proof,
+    right after ``Proof.``, in the interactive session and in verification alike, so that
+    the statement is read as its header alone gives it.
+    ``open_timeout_s`` is the budget of opening a theorem (header, statement, prelude),
     separate from the search's time limit; the time it took is reported as
     ``open_time_s``. ``restart_attempts`` is how many times a dead coqtop is restarted
     and brought back to the theorem before the backend counts as broken.

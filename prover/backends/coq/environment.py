@@ -88,7 +88,7 @@ class CoqEnvironment(Closing):
             warm.start()
         self._theorem = None
         with warm.open_budget(theorem):
-            warm.open_theorem(theorem, self._header_text(theorem))
+            warm.open_theorem(theorem, coq816_header(theorem.header), self.config.prelude)
             self._theorem = theorem
             outcome = self._show(())
         if not isinstance(outcome, NewState):
@@ -102,13 +102,6 @@ class CoqEnvironment(Closing):
             self._theorem = None
             raise StatementError(f"{theorem.name}: {recursive}")
         return outcome.state
-
-    def _header_text(self, theorem: Theorem) -> str:
-        """The header as Coq 8.16 loads it (see :mod:`compat`), then the prelude."""
-        header = coq816_header(theorem.header)
-        if not self.config.prelude.strip():
-            return header
-        return f"{header.rstrip()}\n{self.config.prelude.strip()}\n"
 
     def run_tactic(self, state: ProofState, tactic: str, *, timeout_s: float) -> TacticOutcome:
         """Run one tactic on ``state`` (any state returned earlier for this theorem)."""
@@ -185,7 +178,7 @@ class CoqEnvironment(Closing):
         warm.kill()
         warm.start()
         with warm.open_budget(theorem):
-            warm.open_theorem(theorem, self._header_text(theorem))
+            warm.open_theorem(theorem, coq816_header(theorem.header), self.config.prelude)
 
     def _require_theorem(self) -> Theorem:
         if self._theorem is None:

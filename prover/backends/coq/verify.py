@@ -4,8 +4,8 @@
 
 1. **admission** — every tactic passes :func:`~prover.backends.coq.admission.check_coq_tactic`
    again (exactly one tactic sentence; no attribute, command, ``admit`` ...);
-2. **coqc** — the file built from the trusted header (prelude included), the
-   statement, ``Proof.``, the admitted tactics and ``Qed.`` (``Defined.`` when the header
+2. **coqc** — the file built from the trusted header, the statement, ``Proof.``, the
+   prelude, the admitted tactics and ``Qed.`` (``Defined.`` when the header
    declares fixpoints), then the print of the proof term that
    :mod:`prover.backends.coq.term_reading` reads — nothing else, nothing the search
    printed — compiles in a fresh process and a fresh temporary directory
@@ -14,9 +14,8 @@
    rests on (the file carries a nonce marker after each sentence, and ``-time`` reports
    each sentence's byte range: :mod:`prover.backends.coq.split_check`), and a request
    header's print of all it declared holds no ``let``
-   (:mod:`prover.backends.coq.inductive_print`), and, with a prelude between the header
-   and the statement, the theorem has the type the header alone gives the statement
-   (:mod:`prover.backends.coq.statement_meaning`);
+   (:mod:`prover.backends.coq.inductive_print`); the prelude the tactics need is loaded
+   inside the proof, so the statement is read as the header alone gives it;
 3. **coqchk** — Coq's kernel checker (by default ``coqchk-fixed``, 8.16.1's rebuilt with
    the fixes for coq/coq#22378 and #21051:
    :data:`~prover.backends.coq.config.FIXED_COQCHK`) re-checks the compiled file
@@ -33,32 +32,26 @@ from __future__ import annotations
 
 import re
 import secrets
-import shutil
-import subprocess
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 from prover.backends.coq.admission import check_coq_tactic
-from prover.backends.coq.assumptions import (
-    parse_context_summary,
-    reported_axioms,
-    summary_problem,
-)
-from prover.backends.coq.assumptions_print import (
-    assumptions_print,
-    assumptions_print_problem,
-    read_assumptions_print,
-)
+from prover.backends.coq.assumptions_print import assumptions_print
 from prover.backends.coq.blocks import closable
 from prover.backends.coq.characters import spaced_theorem
-from prover.backends.coq.config import FIXED_COQCHK
-from prover.backends.coq.goals import extract_error, one_line
-from prover.backends.coq.inductive_print import (
-    expects_inductives_print,
-    inductives_print_problem,
+from prover.backends.coq.checker_runs import (
+    CHECKED_LIBRARY,
+    VERIFY_LIBRARY,
+    VERIFY_MODULE,
+    CheckerTools,
+    compile_and_check,
+    coqc_command,
+    coqchk_command,
+    executable,
 )
+from prover.backends.coq.config import FIXED_COQCHK
+from prover.backends.coq.goals import one_line
+from prover.backends.coq.inductive_print import expects_inductives_print
 from prover.backends.coq.kernel_bugs import target_refusal
 from prover.backends.coq.placement import (
     PLACEMENT_MARKER,
@@ -67,8 +60,7 @@ from prover.backends.coq.placement import (
     placed_closings,
     theorem_path,
 )
-from prover.backends.coq.split_check import MarkedSource, mark_sentences, split_refusal
-from prover.backends.coq.statement_meaning import StatementMeaning, statement_meaning
+from prover.backends.coq.split_check import mark_sentences
 from prover.backends.coq.term_reading import (
     PRINT_WHOLE_TERMS,
     TERM_FILE,
@@ -77,12 +69,10 @@ from prover.backends.coq.term_reading import (
     trusted_fixpoints,
 )
 from prover.backends.coq.text import STRING_LITERAL, CoqTextError, strip_comments
-from prover.backends.sandbox import DEFAULT_SANDBOX, sandboxed
-from search.errors import BackendUnavailable
+from prover.backends.sandbox import DEFAULT_SANDBOX
 from search.outcomes import TacticError, Verification
-from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
+from search.process import DEFAULT_MEMORY_LIMIT_MB
 from search.states import Theorem
-from search.workdirs import directory_identity, private_directory
 
 __all__ = [
     "PRINT_WHOLE_TERMS",
@@ -97,22 +87,6 @@ __all__ = [
     "verify_proof",
 ]
 
-VERIFY_LIBRARY = "ProverCheck"
-VERIFY_MODULE = "Checked"
-_CHECKED = f"{VERIFY_LIBRARY}.{VERIFY_MODULE}"
-"""The checked file's full library name, the root of every full name the checks print."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Tools:
-    """Resolved executables and limits for one verification."""
-
-    coqc: str
-    coqchk: str
-    memory_limit_mb: int | None
-    deadline: float
-    sandbox: str
-
 
 def build_proof_source(
     *,
@@ -121,8 +95,15 @@ def build_proof_source(
     tactics: Sequence[str],
     inspect_as: str | None = None,
     fold: tuple[str, ...] = (),
+    prelude: str = "",
 ) -> str:
-    """The complete file checked by ``coqc``: header, statement, ``Proof.``, tactics, ``Qed.``.
+    """The complete file checked by ``coqc``: header, statement, ``Proof.``, the prelude,
+    tactics, ``Qed.``.
+
+    The prelude is loaded inside the proof, after the statement: the statement is read in
+    the header's context alone, as the user's file means it (an ``Import`` before it
+    rebinds short names: red-team round thirty-three), and the tactics run with the
+    prelude's.
 
     Sections and modules the header leaves open (a theorem inside a ``Section`` of the
     user's file) are closed after ``Qed``, innermost first, as ``coqc`` requires
@@ -133,18 +114,19 @@ def build_proof_source(
     (:func:`~prover.backends.coq.blocks.placed_closings`); the proof text shown to users is
     the file without those lines.
     """
+    steps = _preluded(prelude, tactics)
     if inspect_as is None:
-        return _assemble(closable(header), statement, tactics, ["Qed."])
+        return _assemble(closable(header), statement, steps, ["Qed."])
     ending = inspected_ending(inspect_as, fold)
     placed = inspection_closings(header, inspect_as)
     guarded = _guarded(header, statement, inspect_as)
-    return _assemble(closable(header), guarded, tactics, ending, placed)
+    return _assemble(closable(header), guarded, steps, ending, placed)
 
 
 def _guarded(header: str, statement: str, name: str) -> str:
     """The statement after Coq's check that nothing has the theorem's full name yet
     (:func:`~prover.backends.coq.placement.name_guard`)."""
-    guard = name_guard(header, _CHECKED, name)
+    guard = name_guard(header, CHECKED_LIBRARY, name)
     return f"{guard}\n{statement.strip()}"
 
 
@@ -166,7 +148,7 @@ def _assemble(
 def _placed(header: str, marker: str = PLACEMENT_MARKER) -> list[str]:
     """The checked file's closings with Coq's check of where the theorem landed
     (:func:`~prover.backends.coq.blocks.placed_closings`)."""
-    return placed_closings(header, _CHECKED, marker)
+    return placed_closings(header, CHECKED_LIBRARY, marker)
 
 
 def inspection_closings(header: str, name: str, marker: str = PLACEMENT_MARKER) -> list[str]:
@@ -177,7 +159,7 @@ def inspection_closings(header: str, name: str, marker: str = PLACEMENT_MARKER) 
 
 def _assumptions(header: str, name: str, marker: str) -> list[str]:
     """The theorem's ``Print Assumptions``, by full name, after every closing."""
-    return assumptions_print(theorem_path(header, _CHECKED, name, marker))
+    return assumptions_print(theorem_path(header, CHECKED_LIBRARY, name, marker))
 
 
 _ENDS_WITH_REDIRECT = re.compile(r"(?<![\w'])Redirect\s*$")
@@ -214,21 +196,6 @@ def _in_redirect_file_names(text: str) -> int:
     return allowed
 
 
-def coqc_command(coqc: str, *, timed: bool = False) -> list[str]:
-    """``coqc`` compiling ``Checked.v`` as ``ProverCheck.Checked`` (run in the file's directory);
-    ``timed`` adds ``-time``, whose per-sentence lines :func:`split_refusal` reads."""
-    time_flag = ["-time"] if timed else []
-    return [coqc, *time_flag, "-q", "-Q", ".", VERIFY_LIBRARY, f"{VERIFY_MODULE}.v"]
-
-
-def coqchk_command(coqchk: str) -> list[str]:
-    """``coqchk`` re-checking ``ProverCheck.Checked`` alone, with its context summary."""
-    return [
-        coqchk, "-silent", "-o", "-Q", ".", VERIFY_LIBRARY,
-        "-norec", _CHECKED,
-    ]  # fmt: skip
-
-
 def _admit_all(proof: Sequence[str]) -> tuple[list[str], str | None]:
     """The admitted (normalized) tactics, or the first reason to reject the script."""
     tactics: list[str] = []
@@ -256,9 +223,9 @@ def verify_proof(
     """Admission, then ``coqc``, then ``coqchk``; ``checks`` names those that ran and passed.
 
     ``sandbox``: where coqc and coqchk run (:func:`prover.backends.sandbox.sandboxed`).
-    ``prelude``: the sentences loaded between the header and the statement; the checked file
-    also has the kernel check that they leave the statement's meaning as the header gives
-    it (:mod:`prover.backends.coq.statement_meaning`).
+    ``prelude``: sentences the tactics need (``--coq-prelude``), loaded inside the proof
+    after ``Proof.``, so that the statement is read as the header alone gives it
+    (:func:`build_proof_source`).
     """
     started = time.monotonic()
     theorem = spaced_theorem(theorem)  # as the backend opened it
@@ -271,31 +238,29 @@ def verify_proof(
             theorem.header, theorem.statement, name=theorem.name, keeps_subproofs=bool(fold)
         )
     )
-    meaning = _meaning(theorem, prelude) if problem is None else problem
-    if isinstance(meaning, str):
-        return Verification(ok=False, proof_text="", message=meaning, time_s=_since(started))
-    closed_header, closings = closable(theorem.header)  # once for both files
-    shown = (_preluded(closed_header, prelude, ()), closings)
-    source = _assemble(shown, theorem.statement, tactics, ["Qed."])
-    checked = (_preluded(closed_header, prelude, meaning.before), closings)
-    ending = [*inspected_ending(theorem.name, fold), *meaning.after]
+    if problem is not None:
+        return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))
+    closed = closable(theorem.header)  # once for both files
+    steps = _preluded(prelude, tactics)
+    source = _assemble(closed, theorem.statement, steps, ["Qed."])
+    ending = inspected_ending(theorem.name, fold)
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
     placed = inspection_closings(theorem.header, theorem.name, marker)
     guarded = _guarded(theorem.header, theorem.statement, theorem.name)
     inspected = mark_sentences(
-        _assemble(checked, guarded, tactics, ending, placed), secrets.token_hex(8)
+        _assemble(closed, guarded, steps, ending, placed), secrets.token_hex(8)
     )
     if isinstance(inspected, str):
         return Verification(ok=False, proof_text="", message=inspected, time_s=_since(started))
-    tools = _Tools(
-        coqc=_executable(coqc_path, "coqc"),
-        coqchk=_executable(coqchk_path, "coqchk"),
+    tools = CheckerTools(
+        coqc=executable(coqc_path, "coqc"),
+        coqchk=executable(coqchk_path, "coqchk"),
         memory_limit_mb=memory_limit_mb,
         deadline=started + timeout_s,
         sandbox=sandbox,
     )
-    parameters = functor_arguments_prefix(theorem.header, _CHECKED, marker)
-    problem, checks, axioms = _compile_and_check(
+    parameters = functor_arguments_prefix(theorem.header, CHECKED_LIBRARY, marker)
+    problem, checks, axioms = compile_and_check(
         inspected, tools, parameters, reads_inductives=expects_inductives_print(theorem.header)
     )
     return Verification(
@@ -308,141 +273,9 @@ def verify_proof(
     )
 
 
-def _meaning(theorem: Theorem, prelude: str) -> StatementMeaning | str:
-    """The check that ``prelude`` leaves ``theorem``'s statement as its header means it (no
-    sentences without a prelude), or why it cannot be built."""
-    if not prelude.strip():
-        return StatementMeaning.unchanged()
-    return statement_meaning(theorem.statement, theorem.name, nonce=secrets.token_hex(8))
-
-
-def _preluded(header: str, prelude: str, between: Sequence[str]) -> str:
-    """``header``, the sentences ``between``, then ``prelude``."""
-    parts = [header.rstrip(), *between, prelude.strip()]
-    return "\n".join(part for part in parts if part) + "\n"
-
-
-def _compile_and_check(
-    marked: MarkedSource, tools: _Tools, parameters: str | None, *, reads_inductives: bool
-) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """(reason to reject or None, checks passed, axioms the kernel checker listed).
-
-    ``reads_inductives``: the header printed all it declared (a request header's), which
-    :func:`~prover.backends.coq.inductive_print.inductives_print_problem` reads.
-
-    ``parameters``: how the names of the functor arguments the file declares start
-    (:func:`~prover.backends.coq.placement.functor_arguments_prefix`): coqchk may list
-    those, as the theorem's parameters, and they are not reported as axioms.
-
-    ``coqc`` must also have split the file as the prover did (:func:`split_refusal`), and
-    once coqchk has passed, the theorem's ``Print Assumptions`` must name no unsafe
-    constant and no assumption coqchk did not list
-    (:func:`~prover.backends.coq.assumptions_print.assumptions_print_problem`: coqchk's
-    summary misses what an opaquely sealed module's implementation assumes).
-
-    The listed axioms leave out the fields of sealed stdlib modules, which are
-    definitions that ``-norec`` merely cannot see through.
-    """
-    with private_directory("coq-verify-") as directory:
-        identity = directory_identity(directory)
-        (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
-        compiled = _run(coqc_command(tools.coqc, timed=True), directory, tools)
-        problem = _coqc_problem(compiled, tools) or _replaced(directory, identity)
-        if problem is None and not isinstance(compiled, str):
-            problem = split_refusal(compiled[1], marked) or term_problem(directory)
-        if problem is None and reads_inductives:
-            problem = inductives_print_problem(directory)
-        if problem is not None:
-            return problem, (), ()
-        printed = read_assumptions_print(directory)
-        checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
-        replaced = _replaced(directory, identity)
-    if replaced is not None:
-        return replaced, ("coqc",), ()
-    if isinstance(checked, str):
-        return f"coqchk {checked}", ("coqc",), ()
-    problem, checks, listed = _judge_kernel_check(*checked, parameters=parameters)
-    if problem is None:  # what coqchk's summary missed (rounds seventeen and twenty)
-        problem = assumptions_print_problem(printed, listed)
-        if problem is not None:
-            return problem, checks, ()
-    return problem, checks, reported_axioms(listed, parameters=parameters)
-
-
-def _replaced(directory: Path, identity: tuple[int, int] | None) -> str | None:
-    """Why the files read from ``directory`` may not be the ones coqc wrote: the directory at
-    that path is not the one created for the check (red-team round thirty-one had a header
-    run a program that renamed it away and put a harmless copy of the file in its place)."""
-    if identity is None or directory_identity(directory) != identity:
-        return "the verification directory was replaced while the checkers ran"
-    return None
-
-
-def _coqc_problem(compiled: tuple[int, str, str] | str, tools: _Tools) -> str | None:
-    """Why coqc's run refuses the proof (not run, killed, or an error), or None."""
-    if isinstance(compiled, str):
-        return f"coqc {compiled}"
-    returncode, output, _ = compiled
-    if returncode < 0:
-        cap = f"{tools.memory_limit_mb} MB" if tools.memory_limit_mb else "none"
-        return f"coqc was killed by signal {-returncode} (memory cap: {cap})"
-    if returncode != 0:
-        error = extract_error(output) or output.strip() or f"exit status {returncode}"
-        return f"coqc rejected the proof: {one_line(error)}"
-    return None
-
-
-def _judge_kernel_check(
-    returncode: int, stdout: str, stderr: str, *, parameters: str | None
-) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """Read coqchk's exit status, stdout (must be empty with -silent) and summary: (reason
-    to reject or None, checks passed, every assumption the summary lists)."""
-    if returncode != 0:
-        return f"coqchk rejected the proof: {one_line(stderr or stdout)}", ("coqc",), ()
-    if stdout.strip():
-        return f"unexpected coqchk output: {one_line(stdout)}", ("coqc",), ()
-    summary = parse_context_summary(stderr)
-    if isinstance(summary, str):
-        return f"unrecognized coqchk summary: {summary}", ("coqc",), ()
-    problem = summary_problem(summary, parameters=parameters)
-    checks = ("coqc",) if problem else ("coqc", "coqchk")
-    return problem, checks, summary.axioms
-
-
-def _run(
-    argv: list[str], directory: Path, tools: _Tools, *, merge_stderr: bool = True
-) -> tuple[int, str, str] | str:
-    """Run one checker to completion before the deadline: (status, stdout, stderr) or why not."""
-    remaining_s = tools.deadline - time.monotonic()
-    if remaining_s <= 0:
-        return "was not run: the verification time budget is spent"
-    process = spawn(
-        sandboxed(argv, mode=tools.sandbox, workdir=directory),
-        cwd=directory,
-        memory_limit_mb=tools.memory_limit_mb,
-        merge_stderr=merge_stderr,
-    )
-    try:
-        stdout, stderr = process.communicate(timeout=remaining_s)
-    except subprocess.TimeoutExpired:
-        return f"timed out (verification budget {remaining_s:.0f} s left when it started)"
-    finally:
-        kill_tree(process)
-    decoded_err = stderr.decode("utf-8", "replace") if stderr is not None else ""
-    return process.returncode, stdout.decode("utf-8", "replace"), decoded_err
-
-
-def _executable(path: str, tool: str) -> str:
-    executable = shutil.which(path)
-    if executable is None:
-        how = (
-            "build Coq 8.16.1's checker with the fixes for coq/coq#22378 and #21051: "
-            "bash scripts/build_coqchk.sh"
-            if path == FIXED_COQCHK
-            else "install Coq (apt-get install -y coq)"
-        )
-        raise BackendUnavailable(f"{tool} not found ({path!r}): {how}")
-    return executable
+def _preluded(prelude: str, tactics: Sequence[str]) -> list[str]:
+    """What follows ``Proof.``: the prelude's sentences (if any), then the tactics."""
+    return [prelude.strip(), *tactics] if prelude.strip() else list(tactics)
 
 
 def _since(started: float) -> float:

@@ -111,7 +111,7 @@ class WarmCoqtop:
 
     @contextlib.contextmanager
     def open_budget(self, theorem: Theorem) -> Iterator[None]:
-        """Bound opening ``theorem`` (header, prelude, statement) by ``open_timeout_s``.
+        """Bound opening ``theorem`` (header, statement, prelude) by ``open_timeout_s``.
 
         Past the budget coqtop is killed and ``StatementError`` says so; the search's
         own time limit starts only once the theorem is open.
@@ -122,7 +122,7 @@ class WarmCoqtop:
             yield
         except _OpenBudgetSpent as exc:
             raise StatementError(
-                f"{theorem.name}: opening the theorem (header, prelude, statement) took more "
+                f"{theorem.name}: opening the theorem (header, statement, prelude) took more "
                 f"than its budget of {budget_s:g} s (CoqConfig.open_timeout_s); stopped at "
                 f"{str(exc)[:60]!r}"
             ) from None
@@ -137,13 +137,15 @@ class WarmCoqtop:
             self.kill()
             raise BackendCrashed(f"BackTo {state_id} landed on state {prompt.state_id}")
 
-    def open_theorem(self, theorem: Theorem, header: str) -> None:
-        """Bring coqtop to the root of ``theorem``'s proof, after ``header`` (reused if loaded).
+    def open_theorem(self, theorem: Theorem, header: str, prelude: str = "") -> None:
+        """Bring coqtop to the root of ``theorem``'s proof, after ``header`` (reused if loaded)
+        and, inside the proof, ``prelude``: the statement is read as the header alone gives
+        it, as verification reads it (:func:`~prover.backends.coq.verify.build_proof_source`).
 
-        Raises ``StatementError`` when Coq rejects the header or the statement.
+        Raises ``StatementError`` when Coq rejects the header, the statement or the prelude.
         """
         self._load_header(header, theorem)
-        self._open_statement(theorem)
+        self._open_statement(theorem, prelude)
 
     def _send_sentences(self, text: str, *, what: str, theorem: Theorem) -> Prompt | None:
         """Send every sentence of ``text``; the first Coq error raises ``StatementError``."""
@@ -173,12 +175,15 @@ class WarmCoqtop:
         self._header = header
         self._header_id = self.current_id
 
-    def _open_statement(self, theorem: Theorem) -> None:
+    def _open_statement(self, theorem: Theorem, prelude: str) -> None:
         try:
             prompt = self._send_sentences(theorem.statement, what="statement", theorem=theorem)
             if prompt is None or not prompt.in_proof:
                 raise StatementError(f"{theorem.name}: the statement does not open a proof")
             _, prompt = self.command("Proof.")
+            if prelude.strip():
+                loaded = self._send_sentences(prelude, what="prelude", theorem=theorem)
+                prompt = loaded if loaded is not None else prompt
         except StatementError:
             self._back_to(self._header_id)
             raise

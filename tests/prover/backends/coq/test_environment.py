@@ -366,7 +366,8 @@ def test_verify_rejects_wrong_and_incomplete_proofs(env: CoqEnvironment) -> None
 
 
 def test_prelude_is_added_to_session_and_verification() -> None:
-    """A configured prelude makes lra available after a Reals-only header, also in coqc."""
+    """A configured prelude makes lra available after a Reals-only header, also in coqc,
+    loaded inside the proof (after `Proof.`), after the statement."""
     theorem = nat_theorem(
         "prelude_thm", "(x : R) : x < x + 1.", "Require Import Reals.\nOpen Scope R_scope.\n"
     )
@@ -375,7 +376,7 @@ def test_prelude_is_added_to_session_and_verification() -> None:
         assert isinstance(environment.run_tactic(root, "lra", timeout_s=10), ProofComplete)
         verification = environment.verify(theorem, ["lra"])
         assert verification.ok, verification.message
-        assert "Open Scope R_scope.\nRequire Import Lra.\n" in verification.proof_text
+        assert "x < x + 1.\nProof.\nRequire Import Lra.\nlra.\n" in verification.proof_text
     with CoqEnvironment() as plain:
         outcome = plain.run_tactic(plain.open(theorem), "lra", timeout_s=10)
         assert isinstance(outcome, TacticError) and "lra" in outcome.message

@@ -1,0 +1,203 @@
+"""Run coqc and coqchk on the verifier's file, in a fresh private directory, and judge them.
+
+:func:`compile_and_check` is the second and third check of
+:func:`~prover.backends.coq.verify.verify_proof`: coqc compiles the marked file (and must
+split it as the prover did, print a term without fixpoint literals and, for a request header,
+a declaration print without ``let``), then coqchk re-checks the compiled library alone; its
+context summary and the theorem's ``Print Assumptions`` must list no assumption outside the
+allowed ones. Both run under the memory cap, in the sandbox asked for, before one deadline,
+and are killed with their process group on every exit path; the directory must still be the
+one created for the check when their files are read.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from prover.backends.coq.assumptions import (
+    parse_context_summary,
+    reported_axioms,
+    summary_problem,
+)
+from prover.backends.coq.assumptions_print import (
+    assumptions_print_problem,
+    read_assumptions_print,
+)
+from prover.backends.coq.config import FIXED_COQCHK
+from prover.backends.coq.goals import extract_error, one_line
+from prover.backends.coq.inductive_print import inductives_print_problem
+from prover.backends.coq.split_check import MarkedSource, split_refusal
+from prover.backends.coq.term_reading import term_problem
+from prover.backends.sandbox import sandboxed
+from search.errors import BackendUnavailable
+from search.process import kill_tree, spawn
+from search.workdirs import directory_identity, private_directory
+
+__all__ = [
+    "CHECKED_LIBRARY",
+    "VERIFY_LIBRARY",
+    "VERIFY_MODULE",
+    "CheckerTools",
+    "compile_and_check",
+    "coqc_command",
+    "coqchk_command",
+    "executable",
+]
+
+VERIFY_LIBRARY = "ProverCheck"
+VERIFY_MODULE = "Checked"
+CHECKED_LIBRARY = f"{VERIFY_LIBRARY}.{VERIFY_MODULE}"
+"""The checked file's full library name, the root of every full name the checks print."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckerTools:
+    """Resolved executables, memory cap, deadline and sandbox of one verification."""
+
+    coqc: str
+    coqchk: str
+    memory_limit_mb: int | None
+    deadline: float
+    sandbox: str
+
+
+def coqc_command(coqc: str, *, timed: bool = False) -> list[str]:
+    """``coqc`` compiling ``Checked.v`` as ``ProverCheck.Checked`` (run in the file's directory);
+    ``timed`` adds ``-time``, whose per-sentence lines :func:`split_refusal` reads."""
+    time_flag = ["-time"] if timed else []
+    return [coqc, *time_flag, "-q", "-Q", ".", VERIFY_LIBRARY, f"{VERIFY_MODULE}.v"]
+
+
+def coqchk_command(coqchk: str) -> list[str]:
+    """``coqchk`` re-checking ``ProverCheck.Checked`` alone, with its context summary."""
+    return [
+        coqchk, "-silent", "-o", "-Q", ".", VERIFY_LIBRARY,
+        "-norec", CHECKED_LIBRARY,
+    ]  # fmt: skip
+
+
+def compile_and_check(
+    marked: MarkedSource, tools: CheckerTools, parameters: str | None, *, reads_inductives: bool
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """(reason to reject or None, checks passed, axioms the kernel checker listed).
+
+    ``reads_inductives``: the header printed all it declared (a request header's), which
+    :func:`~prover.backends.coq.inductive_print.inductives_print_problem` reads.
+
+    ``parameters``: how the names of the functor arguments the file declares start
+    (:func:`~prover.backends.coq.placement.functor_arguments_prefix`): coqchk may list
+    those, as the theorem's parameters, and they are not reported as axioms.
+
+    ``coqc`` must also have split the file as the prover did (:func:`split_refusal`), and
+    once coqchk has passed, the theorem's ``Print Assumptions`` must name no unsafe
+    constant and no assumption coqchk did not list
+    (:func:`~prover.backends.coq.assumptions_print.assumptions_print_problem`: coqchk's
+    summary misses what an opaquely sealed module's implementation assumes).
+
+    The listed axioms leave out the fields of sealed stdlib modules, which are
+    definitions that ``-norec`` merely cannot see through.
+    """
+    with private_directory("coq-verify-") as directory:
+        identity = directory_identity(directory)
+        (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
+        compiled = _run(coqc_command(tools.coqc, timed=True), directory, tools)
+        problem = _coqc_problem(compiled, tools) or _replaced(directory, identity)
+        if problem is None and not isinstance(compiled, str):
+            problem = split_refusal(compiled[1], marked) or term_problem(directory)
+        if problem is None and reads_inductives:
+            problem = inductives_print_problem(directory)
+        if problem is not None:
+            return problem, (), ()
+        printed = read_assumptions_print(directory)
+        checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
+        replaced = _replaced(directory, identity)
+    if replaced is not None:
+        return replaced, ("coqc",), ()
+    if isinstance(checked, str):
+        return f"coqchk {checked}", ("coqc",), ()
+    problem, checks, listed = _judge_kernel_check(*checked, parameters=parameters)
+    if problem is None:  # what coqchk's summary missed (rounds seventeen and twenty)
+        problem = assumptions_print_problem(printed, listed)
+        if problem is not None:
+            return problem, checks, ()
+    return problem, checks, reported_axioms(listed, parameters=parameters)
+
+
+def _replaced(directory: Path, identity: tuple[int, int] | None) -> str | None:
+    """Why the files read from ``directory`` may not be the ones coqc wrote: the directory at
+    that path is not the one created for the check (red-team round thirty-one had a header
+    run a program that renamed it away and put a harmless copy of the file in its place)."""
+    if identity is None or directory_identity(directory) != identity:
+        return "the verification directory was replaced while the checkers ran"
+    return None
+
+
+def _coqc_problem(compiled: tuple[int, str, str] | str, tools: CheckerTools) -> str | None:
+    """Why coqc's run refuses the proof (not run, killed, or an error), or None."""
+    if isinstance(compiled, str):
+        return f"coqc {compiled}"
+    returncode, output, _ = compiled
+    if returncode < 0:
+        cap = f"{tools.memory_limit_mb} MB" if tools.memory_limit_mb else "none"
+        return f"coqc was killed by signal {-returncode} (memory cap: {cap})"
+    if returncode != 0:
+        error = extract_error(output) or output.strip() or f"exit status {returncode}"
+        return f"coqc rejected the proof: {one_line(error)}"
+    return None
+
+
+def _judge_kernel_check(
+    returncode: int, stdout: str, stderr: str, *, parameters: str | None
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """Read coqchk's exit status, stdout (must be empty with -silent) and summary: (reason
+    to reject or None, checks passed, every assumption the summary lists)."""
+    if returncode != 0:
+        return f"coqchk rejected the proof: {one_line(stderr or stdout)}", ("coqc",), ()
+    if stdout.strip():
+        return f"unexpected coqchk output: {one_line(stdout)}", ("coqc",), ()
+    summary = parse_context_summary(stderr)
+    if isinstance(summary, str):
+        return f"unrecognized coqchk summary: {summary}", ("coqc",), ()
+    problem = summary_problem(summary, parameters=parameters)
+    checks = ("coqc",) if problem else ("coqc", "coqchk")
+    return problem, checks, summary.axioms
+
+
+def _run(
+    argv: list[str], directory: Path, tools: CheckerTools, *, merge_stderr: bool = True
+) -> tuple[int, str, str] | str:
+    """Run one checker to completion before the deadline: (status, stdout, stderr) or why not."""
+    remaining_s = tools.deadline - time.monotonic()
+    if remaining_s <= 0:
+        return "was not run: the verification time budget is spent"
+    process = spawn(
+        sandboxed(argv, mode=tools.sandbox, workdir=directory),
+        cwd=directory,
+        memory_limit_mb=tools.memory_limit_mb,
+        merge_stderr=merge_stderr,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=remaining_s)
+    except subprocess.TimeoutExpired:
+        return f"timed out (verification budget {remaining_s:.0f} s left when it started)"
+    finally:
+        kill_tree(process)
+    decoded_err = stderr.decode("utf-8", "replace") if stderr is not None else ""
+    return process.returncode, stdout.decode("utf-8", "replace"), decoded_err
+
+
+def executable(path: str, tool: str) -> str:
+    executable = shutil.which(path)
+    if executable is None:
+        how = (
+            "build Coq 8.16.1's checker with the fixes for coq/coq#22378 and #21051: "
+            "bash scripts/build_coqchk.sh"
+            if path == FIXED_COQCHK
+            else "install Coq (apt-get install -y coq)"
+        )
+        raise BackendUnavailable(f"{tool} not found ({path!r}): {how}")
+    return executable
