@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from prover.data.coq816_headers import coq816_header
 from search.errors import BenchmarkError, ConfigError
 from search.states import Theorem
 
@@ -31,13 +32,15 @@ __all__ = [
 
 @dataclass(frozen=True, kw_only=True)
 class BenchmarkSpec:
-    """A named benchmark: its proof language and one data file per statement version."""
+    """A named benchmark: its proof language and one data file per statement version;
+    ``maps_coq816_headers``: its Coq headers are mapped for Coq 8.16 when loaded."""
 
     name: str
     language: str
     files: dict[str, str]
     default_statements: str
     key_field: str = "name"
+    maps_coq816_headers: bool = False
 
 
 BENCHMARKS: dict[str, BenchmarkSpec] = {
@@ -46,6 +49,7 @@ BENCHMARKS: dict[str, BenchmarkSpec] = {
         language="coq",
         files={"rocq": "minif2f_coq.jsonl"},
         default_statements="rocq",
+        maps_coq816_headers=True,
     ),
     "minif2f-lean4": BenchmarkSpec(
         name="minif2f-lean4",
@@ -112,7 +116,17 @@ def load_benchmark(name: str, *, split: str, statements: str | None = None) -> l
         raise ConfigError(f"--statements {version!r} is not available for {name} (known: {known})")
     path = data_directory() / spec.files[version]
     entries = read_entries(path, key_field=spec.key_field)
+    if spec.maps_coq816_headers:
+        entries = [_mapped(entry) for entry in entries]
     return [entry for entry in entries if _in_split(entry, split)]
+
+
+def _mapped(entry: BenchmarkEntry) -> BenchmarkEntry:
+    """``entry`` with its header as Coq 8.16 loads it (:mod:`prover.data.coq816_headers`)."""
+    if entry.theorem is None:
+        return entry
+    theorem = replace(entry.theorem, header=coq816_header(entry.theorem.header))
+    return replace(entry, theorem=theorem)
 
 
 def read_entries(path: Path, *, key_field: str = "name") -> list[BenchmarkEntry]:

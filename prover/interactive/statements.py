@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 
-from prover.backends.coq.compat import map_rocq9_imports
 from prover.backends.coq.kernel_bugs import recursive_statement
 from prover.backends.coq.text import CoqTextError, split_sentences
 from prover.backends.lean.text import tactic_rejection
@@ -83,8 +82,8 @@ def _declared(declared: str, name: str | None) -> str:
 
 
 def _coq_theorem(header: str, statement: str, name: str | None) -> Theorem:
-    header_code = map_rocq9_imports(coq_code(header, what="header"))
-    check_coq_header(header_code)  # as compiled: the mapping is applied to checked text
+    header_code = coq_code(header, what="header")  # checked and compiled as sent
+    check_coq_header(header_code)
     code = coq_code(statement, what="statement").strip()
     try:
         sentences = split_sentences(code)

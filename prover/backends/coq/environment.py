@@ -17,11 +17,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 
 from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.characters import spaced_theorem
-from prover.backends.coq.compat import coq816_header
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import read_goals
 from prover.backends.coq.goals import DisplayKind, extract_error, one_line
@@ -88,7 +86,7 @@ class CoqEnvironment(Closing):
             warm.start()
         self._theorem = None
         with warm.open_budget(theorem):
-            warm.open_theorem(theorem, coq816_header(theorem.header), self.config.prelude)
+            warm.open_theorem(theorem, theorem.header, self.config.prelude)
             self._theorem = theorem
             outcome = self._show(())
         if not isinstance(outcome, NewState):
@@ -178,7 +176,7 @@ class CoqEnvironment(Closing):
         warm.kill()
         warm.start()
         with warm.open_budget(theorem):
-            warm.open_theorem(theorem, coq816_header(theorem.header), self.config.prelude)
+            warm.open_theorem(theorem, theorem.header, self.config.prelude)
 
     def _require_theorem(self) -> Theorem:
         if self._theorem is None:
@@ -220,7 +218,7 @@ class CoqEnvironment(Closing):
     def verify(self, theorem: Theorem, proof: Sequence[str]) -> Verification:
         """Re-check the complete proof: admission, ``coqc`` then ``coqchk``, in fresh processes."""
         return verify_proof(
-            replace(theorem, header=coq816_header(theorem.header)),
+            theorem,
             proof,
             prelude=self.config.prelude,
             coqc_path=self.config.coqc_path,

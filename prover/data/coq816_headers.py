@@ -1,7 +1,13 @@
 """Benchmark headers written for newer Coq libraries, loaded on Coq 8.16: documented mappings.
 
 miniF2F-Coq targets Rocq 9 / Coq 8.20 and a newer Coquelicot than Debian's 3.2. Two
-header-only mappings make its statements load here; the statement is never touched:
+header-only mappings make its statements load here; the statement is never touched. They
+are applied once, when the benchmark is loaded (:func:`prover.data.benchmarks.load_benchmark`),
+so the header every check, coqtop and coqc read is the mapped one, and never to a user's
+file (``prove --file``) or a request (``/search``): red-team round thirty-five made both say
+something else through them (a module of the file's own named ``Stdlib`` remapped to the
+standard library, a comment's ``Import`` starting a rewrite of the next sentence, a
+notation the file declared in ``C_scope`` replaced by the insert's):
 
 * Rocq 9 renamed the standard library's root from ``Coq`` to ``Stdlib``: in ``Require``
   sentences, ``From Stdlib`` becomes ``From Coq`` and ``Stdlib.X`` becomes ``Coq.X``.
