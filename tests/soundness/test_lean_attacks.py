@@ -45,6 +45,8 @@ def prove(
     output = directory / "run"
     completed = run_prover(
         "prove", "--backend", "lean-repl", "--lean-repl-cmd", f"{sys.executable} {FAKE_REPL}",
+        # the fake lives in the checkout, which the sandbox's private /tmp may hide
+        "--sandbox", "off",
         *BENCHMARK, "--output", str(output), "--time-limit", "20", "--no-progress",
         *openai_flags(server), cwd=directory,
     )  # fmt: skip

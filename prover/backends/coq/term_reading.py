@@ -16,7 +16,9 @@ theorem's body: Coq's ``fold`` puts ``F`` back only where a subterm is *syntacti
 the body of ``F`` (compared as terms, not as text, so a lookalike with other binders or
 another body stays a literal and is refused). The theorem then ends with ``Defined``
 instead of ``Qed`` in the checked file, since ``Eval`` cannot unfold an opaque constant;
-the kernel and coqchk check the same term either way.
+the kernel and coqchk check the same term either way. The body is taken through a notation
+the file declares before the header (:func:`inspection_preamble`), so no grammar the header
+declares reaches the tactic that prints it.
 """
 
 from __future__ import annotations
@@ -34,10 +36,13 @@ __all__ = [
     "PRINT_WHOLE_TERMS",
     "TERM_FILE",
     "inspected_ending",
+    "inspection_preamble",
     "term_problem",
     "trusted_fixpoints",
 ]
 
+BODY_OF = "ProverCheckBodyOf"
+"""The notation (declared before the header) that gives a constant's body as a term."""
 TERM_FILE = "ProverCheckTerm"
 """Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
 DEFINED_PRINT = "ProverCheckDefined"
@@ -83,13 +88,24 @@ def inspected_ending(name: str, fold: tuple[str, ...]) -> list[str]:
     """
     if not fold:
         return ["Qed.", *PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print Term {name}.']
-    body = f"ltac:(let body := eval cbv delta [{name}] in @{name} in exact body)"
     constants = " ".join(f"@{fixpoint}" for fixpoint in fold)  # @: no implicit argument
     return [
         "Defined.",
         *PRINT_WHOLE_TERMS,
-        f'Redirect "{TERM_FILE}" Eval fold {constants} in {body}.',
+        f'Redirect "{TERM_FILE}" Eval fold {constants} in {BODY_OF} (@{name}).',
     ]
+
+
+def inspection_preamble(fold: tuple[str, ...]) -> list[str]:
+    """What the checked file declares before the header: with ``fold``, the notation
+    :func:`inspected_ending` takes the theorem's body through. Its tactic is parsed here,
+    before the header can change the grammar: red-team round thirty-six had a header's
+    ``Tactic Notation "exact"`` (a ``Notation`` on ``ltac:(...)`` works too) turn the body
+    written after the header into ``0``, so the printed term held no literal."""
+    if not fold:
+        return []
+    tactic = "let body := eval cbv delta [x] in x in exact body"
+    return [f"Notation {BODY_OF} x := ltac:({tactic}) (only parsing)."]
 
 
 def term_problem(directory: Path) -> str | None:

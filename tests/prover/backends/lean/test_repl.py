@@ -22,7 +22,7 @@ from search.states import ProofState, Theorem
 TESTS = Path(__file__).resolve().parents[3]
 DATA = TESTS.parent / "prover" / "data" / "statements"
 FAKE = Path(__file__).resolve().parents[3] / "fakes" / "fake_lean_repl.py"
-#: The fake logs its requests to pytest's /tmp, which the sandbox hides (its own test
+#: The fake logs to pytest's /tmp, which the sandbox hides (its own test
 #: is test_a_sandboxed_repl_cannot_write_outside_and_still_verifies).
 UNSANDBOXED = "off"
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="recorded Lean data not available")
@@ -225,6 +225,7 @@ def _kernel_checker() -> LeanKernelChecker:
         lean_command=(sys.executable, str(TOOLS), "lean"),
         environment_command=PRINT_ENVIRONMENT,
         timeout_s=60,
+        sandbox=UNSANDBOXED,  # the fake tools live in the checkout, maybe under /tmp
     )
 
 

@@ -1,0 +1,69 @@
+"""Round thirty-six: a header's grammar emptied the print the fixpoint-literal check reads.
+
+Found by a red-team round (2026-12-05) through `prove --file` with a hostile model: when a
+trusted header declares a fixpoint, the checked file ends the proof with `Defined` and prints
+the theorem's body through `Eval fold F in ltac:(... exact body)`, a sentence after the
+header. The header's `Tactic Notation "exact" constr(x) := refine 0.` made that print `= O`,
+so the term reading found no `fix` literal and the rebuilt-fixpoint exploit of
+test_rebuilt_fixpoints (coq/coq#20455, which the kernel and coqchk share) had `1 = 2`
+recorded proved. Now the body goes through a notation the checked file declares before the
+header (`term_reading.inspection_preamble`), whose tactic is parsed before the header can
+change the grammar; a `Notation` on `ltac:(...)` is refused the same way.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import prover.backends.coq.verify as verify_module
+from prover.backends.coq.verify import verify_proof
+from search.states import Theorem
+from tests.soundness.kernel_controls import COQ_TOOLS, is_coq_816
+from tests.soundness.test_rebuilt_fixpoints import EXPLOIT
+
+pytestmark = COQ_TOOLS
+
+FIXPOINT_HEADER = (
+    "Require Import Lia.\n"
+    "Fixpoint dbl (n : nat) : nat := match n with 0 => 0 | S m => S (S (dbl m)) end.\n"
+)
+TAKEOVERS = {
+    "tactic notation exact": 'Tactic Notation "exact" constr(x) := refine 0.\n',
+    "notation ltac": "Notation \"'ltac' : ( x )\" := 0 (at level 0, only parsing).\n",
+}
+
+
+def _theorem(takeover: str) -> Theorem:
+    return Theorem(name="t", header=FIXPOINT_HEADER + takeover, statement="Theorem t : 1 = 2.")
+
+
+@pytest.mark.parametrize("takeover", sorted(TAKEOVERS))
+def test_the_fold_print_ignores_the_headers_grammar(takeover: str) -> None:
+    """With the header's takeover, the body is still printed whole and its rebuilt fixpoint
+    is refused as a literal."""
+    verification = verify_proof(_theorem(TAKEOVERS[takeover]), EXPLOIT, timeout_s=120)
+    assert not verification.ok
+    assert "fixpoint literal" in (verification.message or "")
+
+
+@pytest.mark.skipif(not is_coq_816(), reason="the kernel bug is Coq 8.16.1's")
+def test_with_the_old_print_the_takeover_gets_false_proved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The control: the body written after the header, as before the fix, prints `= O`
+    under the `exact` takeover, and `1 = 2` passes coqc and coqchk."""
+
+    def old_ending(name: str, fold: tuple[str, ...]) -> list[str]:
+        body = f"ltac:(let body := eval cbv delta [{name}] in @{name} in exact body)"
+        constants = " ".join(f"@{fixpoint}" for fixpoint in fold)
+        return [
+            "Defined.",
+            *verify_module.PRINT_WHOLE_TERMS,
+            f'Redirect "{verify_module.TERM_FILE}" Eval fold {constants} in {body}.',
+        ]
+
+    monkeypatch.setattr(verify_module, "inspected_ending", old_ending)
+    monkeypatch.setattr(verify_module, "inspection_preamble", lambda _fold: [])
+    takeover = TAKEOVERS["tactic notation exact"]
+    verification = verify_proof(_theorem(takeover), EXPLOIT, timeout_s=120)
+    assert verification.ok, verification.message
