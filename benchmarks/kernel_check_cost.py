@@ -41,6 +41,7 @@ from prover.backends.coq.sentences import split_for_coqtop
 from prover.backends.coq.split_check import mark_sentences, split_refusal
 from prover.backends.coq.term_reading import (
     inspected_ending,
+    inspection_preamble,
     term_problem,
     trusted_fixpoints,
 )
@@ -101,14 +102,17 @@ def _timed(argv: list[str], directory: Path) -> tuple[float, int, str, str]:
 
 
 def with_term_print(proof_text: str, name: str) -> str:
-    """``proof_text`` (the file shown to users) as verification compiles it: the theorem's
-    end and the term print after it, then the closings with Coq's placement checks
+    """``proof_text`` (the file shown to users) as verification compiles it: the notation
+    the fold print needs before the header, the theorem's end and the term print after it,
+    then the closings with Coq's placement checks
     (:func:`prover.backends.coq.verify.build_proof_source`)."""
     position = proof_text.rindex("\nQed.\n")
     before = _name_guarded(proof_text[:position], name)
-    ending = inspected_ending(name, trusted_fixpoints(before))
+    fold = trusted_fixpoints(before)
+    ending = inspected_ending(name, fold)
     placed = inspection_closings(before, name)
-    return before + "\n" + "\n".join([*ending, *placed]) + "\n"
+    preamble = "".join(f"{sentence}\n" for sentence in inspection_preamble(fold))
+    return preamble + before + "\n" + "\n".join([*ending, *placed]) + "\n"
 
 
 def _name_guarded(before_qed: str, name: str) -> str:

@@ -6,9 +6,11 @@ the theorem's body through `Eval fold F in ltac:(... exact body)`, a sentence af
 header. The header's `Tactic Notation "exact" constr(x) := refine 0.` made that print `= O`,
 so the term reading found no `fix` literal and the rebuilt-fixpoint exploit of
 test_rebuilt_fixpoints (coq/coq#20455, which the kernel and coqchk share) had `1 = 2`
-recorded proved. Now the body goes through a notation the checked file declares before the
+recorded proved. The body then went through a notation the checked file declares before the
 header (`term_reading.inspection_preamble`), whose tactic is parsed before the header can
-change the grammar; a `Notation` on `ltac:(...)` is refused the same way.
+change the grammar; round thirty-seven took over that notation's argument `(@t)` with the
+header's `Notation "( '@' x )"`. Now the argument is a name (`x global`), which no notation
+stands for, and the print after the header holds no term the header can rewrite.
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ FIXPOINT_HEADER = (
 TAKEOVERS = {
     "tactic notation exact": 'Tactic Notation "exact" constr(x) := refine 0.\n',
     "notation ltac": "Notation \"'ltac' : ( x )\" := 0 (at level 0, only parsing).\n",
+    "notation at in parentheses": (
+        "Definition zero := 0.\n"
+        "Notation \"( '@' x )\" := (@zero) (at level 0, x at level 0, only parsing).\n"
+    ),
 }
+#: The exploit without `(@...)`, which the last takeover would rewrite too (round 37's).
+EXPLOIT_WITHOUT_AT = [
+    tactic.replace("(@RingMicromega.PsatzZ BinNums.Z)", "(RingMicromega.PsatzZ BinNums.Z)")
+    for tactic in EXPLOIT
+]
 
 
 def _theorem(takeover: str) -> Theorem:
@@ -41,19 +52,36 @@ def _theorem(takeover: str) -> Theorem:
 def test_the_fold_print_ignores_the_headers_grammar(takeover: str) -> None:
     """With the header's takeover, the body is still printed whole and its rebuilt fixpoint
     is refused as a literal."""
-    verification = verify_proof(_theorem(TAKEOVERS[takeover]), EXPLOIT, timeout_s=120)
+    verification = verify_proof(_theorem(TAKEOVERS[takeover]), EXPLOIT_WITHOUT_AT, timeout_s=120)
     assert not verification.ok
     assert "fixpoint literal" in (verification.message or "")
 
 
+def _round_36_print(name: str, fold: tuple[str, ...]) -> list[str]:
+    """Round thirty-six's print: the body through the early notation, the name as a term."""
+    constants = " ".join(f"@{fixpoint}" for fixpoint in fold)
+    return [
+        "Defined.",
+        *verify_module.PRINT_WHOLE_TERMS,
+        f'Redirect "{verify_module.TERM_FILE}" Eval fold {constants} in ProverCheckBody (@{name}).',
+    ]
+
+
+ROUND_36_PREAMBLE = (
+    "Notation ProverCheckBody x := "
+    "ltac:(let body := eval cbv delta [x] in x in exact body) (only parsing).\n"
+)
+
+
 @pytest.mark.skipif(not is_coq_816(), reason="the kernel bug is Coq 8.16.1's")
-def test_with_the_old_print_the_takeover_gets_false_proved(
+def test_with_the_old_prints_the_takeovers_get_false_proved(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The control: the body written after the header, as before the fix, prints `= O`
-    under the `exact` takeover, and `1 = 2` passes coqc and coqchk."""
+    """The controls: the body written after the header (before round 36's fix) prints `= O`
+    under the `exact` takeover, and round 36's print, under the `( '@' x )` one; each time
+    `1 = 2` passes coqc and coqchk."""
 
-    def old_ending(name: str, fold: tuple[str, ...]) -> list[str]:
+    def before_round_36(name: str, fold: tuple[str, ...]) -> list[str]:
         body = f"ltac:(let body := eval cbv delta [{name}] in @{name} in exact body)"
         constants = " ".join(f"@{fixpoint}" for fixpoint in fold)
         return [
@@ -62,8 +90,14 @@ def test_with_the_old_print_the_takeover_gets_false_proved(
             f'Redirect "{verify_module.TERM_FILE}" Eval fold {constants} in {body}.',
         ]
 
-    monkeypatch.setattr(verify_module, "inspected_ending", old_ending)
+    monkeypatch.setattr(verify_module, "inspected_ending", before_round_36)
     monkeypatch.setattr(verify_module, "inspection_preamble", lambda _fold: [])
-    takeover = TAKEOVERS["tactic notation exact"]
-    verification = verify_proof(_theorem(takeover), EXPLOIT, timeout_s=120)
+    exact_takeover = _theorem(TAKEOVERS["tactic notation exact"])
+    assert verify_proof(exact_takeover, EXPLOIT, timeout_s=120).ok
+    monkeypatch.setattr(verify_module, "inspected_ending", _round_36_print)
+    monkeypatch.setattr(
+        verify_module, "inspection_preamble", lambda _fold: [ROUND_36_PREAMBLE.strip()]
+    )
+    at_takeover = _theorem(TAKEOVERS["notation at in parentheses"])
+    verification = verify_proof(at_takeover, EXPLOIT_WITHOUT_AT, timeout_s=120)
     assert verification.ok, verification.message

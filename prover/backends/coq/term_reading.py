@@ -91,8 +91,9 @@ def inspected_ending(name: str, fold: tuple[str, ...]) -> list[str]:
     constants = " ".join(f"@{fixpoint}" for fixpoint in fold)  # @: no implicit argument
     return [
         "Defined.",
+        f"Arguments {name} : clear implicits.",  # the notation reads a name, not a term
         *PRINT_WHOLE_TERMS,
-        f'Redirect "{TERM_FILE}" Eval fold {constants} in {BODY_OF} (@{name}).',
+        f'Redirect "{TERM_FILE}" Eval fold {constants} in {BODY_OF} {name}.',
     ]
 
 
@@ -101,11 +102,13 @@ def inspection_preamble(fold: tuple[str, ...]) -> list[str]:
     :func:`inspected_ending` takes the theorem's body through. Its tactic is parsed here,
     before the header can change the grammar: red-team round thirty-six had a header's
     ``Tactic Notation "exact"`` (a ``Notation`` on ``ltac:(...)`` works too) turn the body
-    written after the header into ``0``, so the printed term held no literal."""
+    written after the header into ``0``, so the printed term held no literal; round
+    thirty-seven then took over the argument ``(@t)`` with ``Notation "( '@' x )"``, so the
+    argument is read as a name (``x global``), which no notation can stand for."""
     if not fold:
         return []
     tactic = "let body := eval cbv delta [x] in x in exact body"
-    return [f"Notation {BODY_OF} x := ltac:({tactic}) (only parsing)."]
+    return [f"Notation \"'{BODY_OF}' x\" := ltac:({tactic}) (at level 0, x global, only parsing)."]
 
 
 def term_problem(directory: Path) -> str | None:
