@@ -10,6 +10,7 @@ import pytest
 from models.portfolio.generator import PortfolioGenerator
 from prover.attempts.run import prove_theorem
 from prover.backends.factory import BackendConfig, open_environment
+from prover.data.coq816_headers import coq816_header
 from search.config import SearchConfig
 from search.states import Theorem
 
@@ -22,7 +23,8 @@ pytestmark = [
 ]
 
 REAL_HEADER = "Require Import Reals.\nOpen Scope R_scope.\n"
-COMPLEX_HEADER = (
+#: As miniF2F-Coq's loader maps it for Coquelicot 3.2 (a power on C: prover.data.coq816_headers).
+COMPLEX_HEADER = coq816_header(
     "Require Import Reals.\nRequire Import Coquelicot.Coquelicot.\nOpen Scope C_scope.\n"
 )
 
