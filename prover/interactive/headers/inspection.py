@@ -31,10 +31,12 @@ def inspected_coq_header(header: str) -> str:
     a header lemma's must be read too, or ``1 = 2`` could use a header lemma proving
     ``False``. After every ``Qed.``/``Defined.`` of a header lemma, and after every
     ``Definition``/``Instance`` with a body, this adds ``Set Printing All.``,
-    ``Set Printing Depth 1000000000.`` (no ``...``), ``Redirect "ProverCheckHeaderN" Print
-    Term NAME.`` (``ProverCheckDefinedN`` after ``Defined.``, see
+    ``Set Printing Depth 1000000000.`` (no ``...``), ``Unset Printing Allow Match Default
+    Clause.`` (every branch with its constructor, as the theorem's own print has it, for the
+    let-in reading of :mod:`prover.backends.coq.let_in_matches`), ``Redirect
+    "ProverCheckHeaderN" Print Term NAME.`` (``ProverCheckDefinedN`` after ``Defined.``, see
     :func:`prover.backends.coq.term_reading.term_problem`; ``Term``: a plain ``Print
-    Libraries`` lists the loaded files) and the two ``Unset``: the file that verification
+    Libraries`` lists the loaded files) and the settings restored: the file that verification
     compiles then prints each term where the verifier reads it (coqtop, in its private
     directory, too). Before each such declaration it adds ``Fail Check NAME.``: a name that
     already exists (a library lemma's) fails the compilation, so a print can only show the
@@ -72,7 +74,9 @@ def inspected_coq_header(header: str) -> str:
             pieces.append(header[position : sentence.end])
             pieces.append(
                 "\nSet Printing All.\nSet Printing Depth 1000000000.\n"
+                "Unset Printing Allow Match Default Clause.\n"
                 f'Redirect "ProverCheck{kind}{count}" Print Term {printed}.\n'
+                "Set Printing Allow Match Default Clause.\n"
                 "Unset Printing All.\nUnset Printing Depth."
             )
             position = sentence.end
