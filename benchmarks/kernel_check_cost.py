@@ -111,8 +111,7 @@ def with_term_print(proof_text: str, name: str) -> str:
     fold = trusted_fixpoints(before)
     ending = inspected_ending(name, fold)
     placed = inspection_closings(before, name)
-    preamble = "".join(f"{sentence}\n" for sentence in inspection_preamble(fold))
-    return preamble + before + "\n" + "\n".join([*ending, *placed]) + "\n"
+    return inspection_preamble(fold) + before + "\n" + "\n".join([*ending, *placed]) + "\n"
 
 
 def _name_guarded(before_qed: str, name: str) -> str:

@@ -160,17 +160,27 @@ def spawn(
         raise BackendUnavailable(f"cannot start {argv[0]!r}: {exc.strerror or exc}") from exc
 
 
-def run_to_end(argv: Sequence[str], *, timeout_s: float) -> tuple[int, bytes, bytes]:
-    """Run a short command (``coqc -where``, ``coqc --print-version``) to its end under
-    :func:`spawn`'s memory cap: (exit status, stdout, stderr). Its process tree is killed on
-    every exit path; raises :class:`subprocess.TimeoutExpired` after ``timeout_s`` and
-    :class:`BackendUnavailable` when it cannot start."""
-    process = spawn(argv, merge_stderr=False)
+def run_to_end(
+    argv: Sequence[str],
+    *,
+    timeout_s: float,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
+    merge_stderr: bool = False,
+) -> tuple[int, bytes, bytes]:
+    """Run a command (``coqc -where``, a checker) to its end under :func:`spawn`'s memory
+    cap: (exit status, stdout, stderr; empty when ``merge_stderr`` puts it in stdout). Its
+    process tree is killed on every exit path; raises :class:`subprocess.TimeoutExpired`
+    after ``timeout_s`` and :class:`BackendUnavailable` when it cannot start."""
+    process = spawn(
+        argv, cwd=cwd, env=env, memory_limit_mb=memory_limit_mb, merge_stderr=merge_stderr
+    )
     try:
         stdout, stderr = process.communicate(timeout=timeout_s)
     finally:
         kill_tree(process)
-    return process.returncode, stdout, stderr
+    return process.returncode, stdout, stderr or b""
 
 
 def kill_tree(process: subprocess.Popen[bytes], *, grace_s: float = 0.5) -> None:

@@ -91,13 +91,11 @@ def test_with_the_old_prints_the_takeovers_get_false_proved(
         ]
 
     monkeypatch.setattr(verify_module, "inspected_ending", before_round_36)
-    monkeypatch.setattr(verify_module, "inspection_preamble", lambda _fold: [])
+    monkeypatch.setattr(verify_module, "inspection_preamble", lambda _fold: "")
     exact_takeover = _theorem(TAKEOVERS["tactic notation exact"])
     assert verify_proof(exact_takeover, EXPLOIT, timeout_s=120).ok
     monkeypatch.setattr(verify_module, "inspected_ending", _round_36_print)
-    monkeypatch.setattr(
-        verify_module, "inspection_preamble", lambda _fold: [ROUND_36_PREAMBLE.strip()]
-    )
+    monkeypatch.setattr(verify_module, "inspection_preamble", lambda _fold: ROUND_36_PREAMBLE)
     at_takeover = _theorem(TAKEOVERS["notation at in parentheses"])
     verification = verify_proof(at_takeover, EXPLOIT_WITHOUT_AT, timeout_s=120)
     assert verification.ok, verification.message

@@ -34,7 +34,7 @@ from prover.backends.coq.split_check import MarkedSource, split_refusal
 from prover.backends.coq.term_reading import term_problem
 from prover.backends.sandbox import sandboxed
 from search.errors import BackendUnavailable
-from search.process import kill_tree, spawn
+from search.process import run_to_end
 from search.workdirs import directory_identity, private_directory
 
 __all__ = [
@@ -174,20 +174,17 @@ def _run(
     remaining_s = tools.deadline - time.monotonic()
     if remaining_s <= 0:
         return "was not run: the verification time budget is spent"
-    process = spawn(
-        sandboxed(argv, mode=tools.sandbox, workdir=directory),
-        cwd=directory,
-        memory_limit_mb=tools.memory_limit_mb,
-        merge_stderr=merge_stderr,
-    )
     try:
-        stdout, stderr = process.communicate(timeout=remaining_s)
+        status, stdout, stderr = run_to_end(
+            sandboxed(argv, mode=tools.sandbox, workdir=directory),
+            timeout_s=remaining_s,
+            cwd=directory,
+            memory_limit_mb=tools.memory_limit_mb,
+            merge_stderr=merge_stderr,
+        )
     except subprocess.TimeoutExpired:
         return f"timed out (verification budget {remaining_s:.0f} s left when it started)"
-    finally:
-        kill_tree(process)
-    decoded_err = stderr.decode("utf-8", "replace") if stderr is not None else ""
-    return process.returncode, stdout.decode("utf-8", "replace"), decoded_err
+    return status, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
 
 
 def executable(path: str, tool: str) -> str:

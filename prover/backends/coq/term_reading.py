@@ -97,8 +97,9 @@ def inspected_ending(name: str, fold: tuple[str, ...]) -> list[str]:
     ]
 
 
-def inspection_preamble(fold: tuple[str, ...]) -> list[str]:
-    """What the checked file declares before the header: with ``fold``, the notation
+def inspection_preamble(fold: tuple[str, ...]) -> str:
+    """What the checked file declares before the header (its text, each sentence on a line
+    of its own; empty without ``fold``): with ``fold``, the notation
     :func:`inspected_ending` takes the theorem's body through. Its tactic is parsed here,
     before the header can change the grammar: red-team round thirty-six had a header's
     ``Tactic Notation "exact"`` (a ``Notation`` on ``ltac:(...)`` works too) turn the body
@@ -106,9 +107,9 @@ def inspection_preamble(fold: tuple[str, ...]) -> list[str]:
     thirty-seven then took over the argument ``(@t)`` with ``Notation "( '@' x )"``, so the
     argument is read as a name (``x global``), which no notation can stand for."""
     if not fold:
-        return []
+        return ""
     tactic = "let body := eval cbv delta [x] in x in exact body"
-    return [f"Notation \"'{BODY_OF}' x\" := ltac:({tactic}) (at level 0, x global, only parsing)."]
+    return f"Notation \"'{BODY_OF}' x\" := ltac:({tactic}) (at level 0, x global, only parsing).\n"
 
 
 def term_problem(directory: Path) -> str | None:

@@ -121,7 +121,7 @@ def build_proof_source(
     ending = inspected_ending(inspect_as, fold)
     placed = inspection_closings(header, inspect_as)
     guarded = _guarded(header, statement, inspect_as)
-    return _preamble(fold) + _assemble(closable(header), guarded, steps, ending, placed)
+    return inspection_preamble(fold) + _assemble(closable(header), guarded, steps, ending, placed)
 
 
 def _guarded(header: str, statement: str, name: str) -> str:
@@ -129,11 +129,6 @@ def _guarded(header: str, statement: str, name: str) -> str:
     (:func:`~prover.backends.coq.placement.name_guard`)."""
     guard = name_guard(header, CHECKED_LIBRARY, name)
     return f"{guard}\n{statement.strip()}"
-
-
-def _preamble(fold: tuple[str, ...]) -> str:
-    """The checked file's sentences before the header (:func:`inspection_preamble`)."""
-    return "".join(f"{sentence}\n" for sentence in inspection_preamble(fold))
 
 
 def _assemble(
@@ -254,7 +249,8 @@ def verify_proof(
     placed = inspection_closings(theorem.header, theorem.name, marker)
     guarded = _guarded(theorem.header, theorem.statement, theorem.name)
     inspected = mark_sentences(
-        _preamble(fold) + _assemble(closed, guarded, steps, ending, placed), secrets.token_hex(8)
+        inspection_preamble(fold) + _assemble(closed, guarded, steps, ending, placed),
+        secrets.token_hex(8),
     )
     if isinstance(inspected, str):
         return Verification(ok=False, proof_text="", message=inspected, time_s=_since(started))

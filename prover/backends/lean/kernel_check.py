@@ -27,7 +27,7 @@ from pathlib import Path
 
 from prover.backends.sandbox import DEFAULT_SANDBOX, sandboxed
 from search.errors import BackendUnavailable
-from search.process import kill_tree, spawn
+from search.process import run_to_end
 from search.workdirs import private_directory
 
 __all__ = ["LeanKernelChecker", "find_lean4checker"]
@@ -133,15 +133,16 @@ class LeanKernelChecker:
             argv = sandboxed(
                 argv, mode=self.sandbox, workdir=directory, cwd=self.project_dir or directory
             )
-            process = spawn(
-                argv, cwd=self.project_dir, env=environment, memory_limit_mb=self.memory_limit_mb
+            status, output, _ = run_to_end(
+                argv,
+                timeout_s=remaining_s,
+                cwd=self.project_dir,
+                env=environment,
+                memory_limit_mb=self.memory_limit_mb,
+                merge_stderr=True,
             )
         except BackendUnavailable as exc:
             return f"could not start: {exc}"
-        try:
-            output, _ = process.communicate(timeout=remaining_s)
         except subprocess.TimeoutExpired:
             return f"timed out after {remaining_s:.0f} s"
-        finally:
-            kill_tree(process)
-        return process.returncode, output.decode("utf-8", "replace")
+        return status, output.decode("utf-8", "replace")
