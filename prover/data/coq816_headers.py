@@ -28,7 +28,7 @@ from prover.backends.coq.text import CoqTextError
 __all__ = ["COQUELICOT_POWER", "add_coquelicot_power", "coq816_header", "map_rocq9_imports"]
 
 COQUELICOT_POWER = (
-    "\n(* prover: power on C for Coquelicot 3.2 (see prover/backends/coq/compat.py) *)\n"
+    "\n(* prover: power on C for Coquelicot 3.2 (see prover/data/coq816_headers.py) *)\n"
     "Fixpoint Cpow (z : C) (n : nat) : C :=\n"
     "  match n with O => RtoC Coq.Reals.Rdefinitions.R1 | S m => Cmult z (Cpow z m) end.\n"
     "Arguments Cpow _%C _%nat.\n"

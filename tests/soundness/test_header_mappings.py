@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from prover.backends.coq.verify import verify_proof
 from prover.backends.factory import DEFAULT_COQ_PRELUDE
 from prover.cli.main import main
-from prover.data.benchmarks import load_benchmark
+from prover.data.benchmarks import data_directory, load_benchmark
 from prover.data.coq816_headers import coq816_header
 from prover.interactive.statements import request_theorem
 from search.states import Theorem
@@ -85,3 +87,53 @@ def test_the_benchmark_keeps_its_mapped_headers() -> None:
     assert len(theorems) == 488
     assert not any("From Stdlib" in theorem.header for theorem in theorems)
     assert sum("Fixpoint Cpow" in theorem.header for theorem in theorems) >= 11
+
+
+def _user_benchmark(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A miniF2F-Coq file in ``$PROVER_DATA_DIR``: the round's header and statement as a new
+    valid entry, beside the first shipped entry that requires Coquelicot, unchanged."""
+    shipped = [
+        json.loads(line)
+        for line in (data_directory() / "minif2f_coq.jsonl").read_text().splitlines()
+    ]
+    coquelicot = next(record for record in shipped if "Coquelicot" in record["header"])
+    hostile = {
+        "name": "t", "split": "valid", "header": OWN_STDLIB, "formal_statement": STATEMENT,
+    }  # fmt: skip
+    data = tmp_path / "data"
+    data.mkdir()
+    lines = [json.dumps(hostile), json.dumps(coquelicot)]
+    (data / "minif2f_coq.jsonl").write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv("PROVER_DATA_DIR", str(data))
+    return data
+
+
+def test_a_user_benchmark_header_is_loaded_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through `$PROVER_DATA_DIR` only the shipped file's own headers are mapped: the new
+    entry's `Stdlib` stays the file's, the shipped Coquelicot header still gets `Cpow`."""
+    _user_benchmark(tmp_path, monkeypatch)
+    entries = {
+        entry.key: entry.theorem
+        for split in ("valid", "test")
+        for entry in load_benchmark("minif2f-coq", split=split)
+    }
+    hostile = entries.pop("t")
+    assert hostile is not None and hostile.header == OWN_STDLIB
+    [shipped] = entries.values()
+    assert shipped is not None and "Fixpoint Cpow" in shipped.header
+
+
+def test_a_user_benchmark_entry_is_not_proved_through_the_mapping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end, `prove --benchmark minif2f-coq` on that file: the round's false statement
+    is not recorded proved (mapped, the portfolio's `nia` proved it: the control above)."""
+    _user_benchmark(tmp_path, monkeypatch)
+    main([
+        "prove", "--benchmark", "minif2f-coq", "--split", "valid", "--names", "t",
+        "--time-limit", "20", "--output", str(tmp_path / "run"), "--no-progress",
+    ])  # fmt: skip
+    lines = (tmp_path / "run" / "results.jsonl").read_text().splitlines()
+    assert [json.loads(line)["status"] for line in lines] == ["failed"], lines
