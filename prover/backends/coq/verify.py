@@ -118,10 +118,34 @@ def build_proof_source(
     steps = _preluded(prelude, tactics)
     if inspect_as is None:
         return _assemble(closable(header), statement, steps, ["Qed."])
-    ending = inspected_ending(inspect_as, fold)
-    placed = inspection_closings(header, inspect_as)
-    guarded = _guarded(header, statement, inspect_as)
-    return inspection_preamble(fold) + _assemble(closable(header), guarded, steps, ending, placed)
+    return _inspected(
+        closable(header),
+        header=header,
+        statement=statement,
+        steps=steps,
+        name=inspect_as,
+        fold=fold,
+        marker=PLACEMENT_MARKER,
+    )
+
+
+def _inspected(
+    closed: tuple[str, list[str]],
+    *,
+    header: str,
+    statement: str,
+    steps: Sequence[str],
+    name: str,
+    fold: tuple[str, ...],
+    marker: str,
+) -> str:
+    """The inspected file (before its sentences are marked): the preamble, the guarded
+    statement, ``steps``, the inspected ending, then the closings with placement checks and
+    the assumptions print, ``marker`` naming the placement constant."""
+    ending = inspected_ending(name, fold)
+    placed = inspection_closings(header, name, marker)
+    guarded = _guarded(header, statement, name)
+    return inspection_preamble(fold) + _assemble(closed, guarded, steps, ending, placed)
 
 
 def _guarded(header: str, statement: str, name: str) -> str:
@@ -244,12 +268,17 @@ def verify_proof(
     closed = closable(theorem.header)  # once for both files
     steps = _preluded(prelude, tactics)
     source = _assemble(closed, theorem.statement, steps, ["Qed."])
-    ending = inspected_ending(theorem.name, fold)
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
-    placed = inspection_closings(theorem.header, theorem.name, marker)
-    guarded = _guarded(theorem.header, theorem.statement, theorem.name)
     inspected = mark_sentences(
-        inspection_preamble(fold) + _assemble(closed, guarded, steps, ending, placed),
+        _inspected(
+            closed,
+            header=theorem.header,
+            statement=theorem.statement,
+            steps=steps,
+            name=theorem.name,
+            fold=fold,
+            marker=marker,
+        ),
         secrets.token_hex(8),
     )
     if isinstance(inspected, str):
