@@ -12,9 +12,15 @@ __all__ = ["coq_declaration_from_source", "theorem_from_file"]
 
 
 def theorem_from_file(path: Path, name: str, *, language: str) -> Theorem:
-    """Theorem ``name`` of ``path``: the header is what precedes it; its own proof is dropped."""
+    """Theorem ``name`` of ``path``: the header is what precedes it; its own proof is dropped.
+
+    The file is decoded byte for byte, without newline translation: ``read_text`` turns
+    ``\r\n`` and a lone ``\r`` into ``\n``, also inside string literals, so a statement
+    would be proved as another one than the file states (red-team round thirty-nine:
+    ``"a<CR>b" = "a<LF>b"``, refuted by the file, was recorded proved).
+    """
     try:
-        source = path.read_text(encoding="utf-8")
+        source = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:

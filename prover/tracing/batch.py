@@ -118,7 +118,7 @@ def trace_file(
     """Replay one source file and package the result as a part (rows without ``split``)."""
     split = split_of(source.library, source.file)
     try:
-        text = source.path.read_text(encoding="utf-8")
+        text = source.path.read_bytes().decode("utf-8")  # as Coq reads it: no newline translation
     except (OSError, UnicodeDecodeError) as exc:
         error = f"cannot read {source.path}: {exc}"
         return FilePart(

@@ -65,7 +65,7 @@ def read_assumptions_print(directory: Path) -> str | None:
     printed = directory / f"{ASSUMPTIONS_FILE}.out"
     if not printed.is_file():
         return None
-    return printed.read_text(encoding="utf-8", errors="replace")
+    return printed.read_bytes().decode("utf-8", errors="replace")  # no newline translation
 
 
 def assumptions_print_problem(printed: str | None, listed: tuple[str, ...]) -> str | None:

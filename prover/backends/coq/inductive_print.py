@@ -85,7 +85,7 @@ def inductives_print_problem(directory: Path) -> str | None:
     printed = directory / f"{INDUCTIVES_FILE}.out"
     unreadable = "the header's declarations could not be inspected"
     try:
-        text = printed.read_text(encoding="utf-8")
+        text = printed.read_bytes().decode("utf-8")  # as printed: no newline translation
     except (OSError, UnicodeDecodeError) as exc:
         return f"{unreadable} ({exc.__class__.__name__})"
     if "..." in text:

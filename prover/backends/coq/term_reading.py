@@ -145,7 +145,7 @@ def term_problem(directory: Path) -> str | None:
 def _print_problem(printed: Path) -> str | None:
     """Why one print does not show a readable, fixpoint-free term, or None."""
     try:
-        text = printed.read_text(encoding="utf-8")
+        text = printed.read_bytes().decode("utf-8")  # as printed: no newline translation
     except (OSError, UnicodeDecodeError) as exc:
         return f"the proof term could not be inspected ({exc})"
     unreadable = None

@@ -300,6 +300,7 @@ def lean_theorem_from_source(source: str, name: str, *, origin: str = "<source>"
     The theorem's own proof is dropped, and so is a doc comment right before it
     (a dangling doc comment would not elaborate as the end of a header).
     """
+    source = _line_endings_as_lean_reads(source, origin)
     pattern = r"(?m)^(?:@\[[^\]]*\]\s*)?(?:private\s+|protected\s+)?(?:theorem|lemma)\s+"
     match = re.search(pattern + re.escape(name) + r"(?=[\s:({\[⦃])", source)
     if match is None:
@@ -313,12 +314,26 @@ def lean_theorem_from_source(source: str, name: str, *, origin: str = "<source>"
     return Theorem(name=name, header=header, statement=f"{statement} := by", source=origin)
 
 
+def _line_endings_as_lean_reads(source: str, origin: str) -> str:
+    """``source`` as Lean's frontend reads a file: each CRLF becomes LF, once
+    (leanprover/lean4#3903, Lean 4.8 on); a lone CR stays (in a string literal it is a
+    character). Text where that is not idempotent (``\r\r\n``) is refused: Lean reads it
+    as ``\r\n`` or, if the REPL normalizes the command again, as ``\n``, so what Lean would
+    check is not certain (fail closed; the file was decoded byte for byte)."""
+    normalized = source.replace("\r\n", "\n")
+    if "\r\n" in normalized:
+        raise InputError(f"{origin} holds CR CR LF, which Lean versions read differently: refused")
+    return normalized
+
+
 def lean_theorem_from_file(path: Path, name: str) -> Theorem:
     """:func:`lean_theorem_from_source` on a file; InputError if it cannot be read."""
     try:
-        source = path.read_text(encoding="utf-8")
+        source = path.read_bytes().decode("utf-8")  # byte for byte: no newline translation
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
     return lean_theorem_from_source(source, name, origin=str(path))
 
 

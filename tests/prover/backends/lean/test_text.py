@@ -174,6 +174,19 @@ def test_theorem_from_source() -> None:
         lean_theorem_from_source(source, "bar")
 
 
+def test_a_lean_file_is_read_with_line_endings_as_lean_reads_them() -> None:
+    """CRLF becomes LF as Lean's frontend makes it (lean4#3903), a lone CR in a string stays,
+    and CR CR LF, which Lean versions read differently, is refused naming the file."""
+    source = 'import Mathlib\r\n\r\ntheorem foo : "a\rb".length = 3 := by\r\n  rfl\r\n'
+    theorem = lean_theorem_from_source(source, "foo", origin="F.lean")
+    assert theorem.header == "import Mathlib\n\n"
+    assert theorem.statement == 'theorem foo : "a\rb".length = 3 := by'
+    with pytest.raises(InputError, match=r"F\.lean holds CR CR LF"):
+        lean_theorem_from_source(
+            source.replace("Mathlib\r\n", "Mathlib\r\r\n"), "foo", origin="F.lean"
+        )
+
+
 @pytest.mark.skipif(shutil.which("lake") is not None, reason="lake is installed here")
 def test_setup_without_lake_is_a_clear_error(tmp_path: Path) -> None:
     """Without elan/lake, setup fails with a one-line BackendUnavailable saying so."""
