@@ -36,6 +36,9 @@ TAKEOVERS = {
         "Definition zero := 0.\n"
         "Notation \"( '@' x )\" := (@zero) (at level 0, x at level 0, only parsing).\n"
     ),
+    "notation on at dbl": (  # round 39: took over the fold's `@dbl` (no exploit found)
+        "Definition zero := 0.\nNotation \"'@' 'dbl'\" := (zero) (at level 10, only parsing).\n"
+    ),
 }
 #: The exploit without `(@...)`, which the last takeover would rewrite too (round 37's).
 EXPLOIT_WITHOUT_AT = [
@@ -98,4 +101,28 @@ def test_with_the_old_prints_the_takeovers_get_false_proved(
     monkeypatch.setattr(verify_module, "inspection_preamble", lambda _fold: ROUND_36_PREAMBLE)
     at_takeover = _theorem(TAKEOVERS["notation at in parentheses"])
     verification = verify_proof(at_takeover, EXPLOIT_WITHOUT_AT, timeout_s=120)
+    assert verification.ok, verification.message
+
+
+def test_the_folded_constants_are_read_as_names() -> None:
+    """Round thirty-nine: the print after the header names each folded fixpoint through the
+    pre-header `x global` notation, with implicit arguments cleared: no term of the header's
+    grammar is left in it."""
+    ending = verify_module.inspected_ending("t", ("dbl", "M.len"))
+    assert ending[-1].endswith(
+        "Eval fold ProverCheckNameOf dbl ProverCheckNameOf M.len in ProverCheckBodyOf t."
+    )
+    assert "Arguments M.len : clear implicits." in ending
+    assert "x global" in verify_module.inspection_preamble(("dbl",)).splitlines()[1]
+
+
+def test_a_fixpoint_with_implicit_arguments_still_folds() -> None:
+    """An honest proof under a header fixpoint with an implicit argument verifies: the fold
+    reads the name with its implicit argument cleared."""
+    header = (
+        "Fixpoint len {A : Type} (l : list A) : nat :=\n"
+        "  match l with nil => 0 | cons _ r => S (len r) end.\n"
+    )
+    theorem = Theorem(name="t", header=header, statement="Theorem t : len (cons 1 nil) = 1.")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert verification.ok, verification.message

@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 BODY_OF = "ProverCheckBodyOf"
+NAME_OF = "ProverCheckNameOf"
 """The notation (declared before the header) that gives a constant's body as a term."""
 TERM_FILE = "ProverCheckTerm"
 """Where the compiled file prints the proof term (``Redirect`` adds ``.out``)."""
@@ -88,10 +89,12 @@ def inspected_ending(name: str, fold: tuple[str, ...]) -> list[str]:
     """
     if not fold:
         return ["Qed.", *PRINT_WHOLE_TERMS, f'Redirect "{TERM_FILE}" Print Term {name}.']
-    constants = " ".join(f"@{fixpoint}" for fixpoint in fold)  # @: no implicit argument
+    # Each constant is read as a name (no notation can stand for it: round thirty-nine's
+    # `Notation "'@' 'dbl'"` took over `@dbl`), with no implicit argument to insert.
+    constants = " ".join(f"{NAME_OF} {fixpoint}" for fixpoint in fold)
     return [
         "Defined.",
-        f"Arguments {name} : clear implicits.",  # the notation reads a name, not a term
+        *(f"Arguments {constant} : clear implicits." for constant in (name, *fold)),
         *PRINT_WHOLE_TERMS,
         f'Redirect "{TERM_FILE}" Eval fold {constants} in {BODY_OF} {name}.',
     ]
@@ -105,11 +108,15 @@ def inspection_preamble(fold: tuple[str, ...]) -> str:
     ``Tactic Notation "exact"`` (a ``Notation`` on ``ltac:(...)`` works too) turn the body
     written after the header into ``0``, so the printed term held no literal; round
     thirty-seven then took over the argument ``(@t)`` with ``Notation "( '@' x )"``, so the
-    argument is read as a name (``x global``), which no notation can stand for."""
+    argument is read as a name (``x global``), which no notation can stand for, and so,
+    since round thirty-nine, is each fixpoint ``Eval fold`` folds back."""
     if not fold:
         return ""
     tactic = "let body := eval cbv delta [x] in x in exact body"
-    return f"Notation \"'{BODY_OF}' x\" := ltac:({tactic}) (at level 0, x global, only parsing).\n"
+    return (
+        f"Notation \"'{BODY_OF}' x\" := ltac:({tactic}) (at level 0, x global, only parsing).\n"
+        f"Notation \"'{NAME_OF}' x\" := x (at level 0, x global, only parsing).\n"
+    )
 
 
 def term_problem(directory: Path) -> str | None:
