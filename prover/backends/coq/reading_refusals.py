@@ -93,13 +93,23 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
     characters = _character_refusal(text, what)
     if characters is not None:
         return characters
+    return comment_position_refusal(text, what) or _token_refusal(text, sentences, what)
+
+
+def comment_position_refusal(text: str, what: str) -> str | None:
+    """Why a ``(*`` of ``text`` that the prover reads as a comment may be code to Coq, or
+    None: Coq opens a comment only where a token may start, so right after a character a
+    token continues (`` `( `` is Coq's own token; a notation's ``*`` ...) it may read ``(*``
+    as code (red-team round forty: `` `(* not *) True`` is ``~ True`` to Coq). Only a comment
+    at the start or after a blank is read alike. Raises
+    :class:`~prover.backends.coq.text.CoqTextError` for unterminated comments or strings."""
     for opening in comment_openings(text):
         if opening > 0 and text[opening - 1] not in _BEFORE_COMMENT:
             return (
                 f"{what} opens a comment right after {text[opening - 1]!r} (line "
                 f"{_line(text, opening)}): Coq may read a token there, not a comment"
             )
-    return _token_refusal(text, sentences, what)
+    return None
 
 
 def _character_refusal(text: str, what: str) -> str | None:

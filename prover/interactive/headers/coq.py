@@ -50,6 +50,7 @@ from prover.backends.coq.kernel_bugs import (
     recursive_proof,
     word_refusal,
 )
+from prover.backends.coq.reading_refusals import comment_position_refusal
 from prover.backends.coq.sentences import declared_name
 from prover.backends.coq.text import CoqTextError, SentenceKind, split_sentences, strip_comments
 from prover.interactive.headers.refusal import HeaderRefused, forbidden_words_message, short
@@ -178,12 +179,17 @@ PROOF_ENDS = frozenset({"Qed.", "Defined."})
 def coq_code(text: str, *, what: str) -> str:
     """``text`` as Coq receives it: comments replaced by a space, superscript digits spaced
     (:func:`~prover.backends.coq.characters.spaced_superscripts`); refused when a comment
-    or string is open, or when it holds a character the checks could read differently
-    from Coq's lexer (:func:`~prover.backends.coq.characters.character_problem`)."""
+    or string is open, when a comment opens where Coq may read code
+    (:func:`~prover.backends.coq.reading_refusals.comment_position_refusal`: removing it
+    would change what the request says), or when it holds a character the checks could read
+    differently from Coq's lexer (:func:`~prover.backends.coq.characters.character_problem`)."""
     problem = character_problem(text)
     if problem is not None:
         raise HeaderRefused(f"the {what} holds {problem}")
     try:
+        misread = comment_position_refusal(text, f"the {what}")
+        if misread is not None:
+            raise HeaderRefused(misread)
         return spaced_superscripts(strip_comments(text))
     except CoqTextError as exc:
         raise HeaderRefused(f"the {what} cannot be read: {exc}") from exc
