@@ -42,6 +42,13 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     another module) is found. The header
     is the source up to the declaration's first code character (a comment in front of
     it stays in the header); the statement is the declaring sentence.
+
+    Refused (fail closed; red-team round forty-one), because the theorem the prover would
+    check is then not surely the file's: a name whose proof opens more than once (after a
+    ``Reset`` or in two modules, the file's last one is what Coq calls ``name``; the
+    prover would prove the first), and a proof opened with ``Proof using``, which chooses
+    the section variables the theorem takes (the prover opens it with ``Proof.``, and a
+    proof using a section hypothesis then states something else).
     """
     from prover.backends.coq.sentences import declares, skip_blanks, split_for_coqtop
     from prover.backends.coq.text import CoqTextError
@@ -50,17 +57,35 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
         sentences = split_for_coqtop(source)
     except CoqTextError as exc:
         raise InputError(f"cannot split {origin} into Coq sentences: {exc}") from exc
-    for sentence in sentences:
-        if sentence.focus or not sentence.terminated:
-            continue
-        if not declares(sentence.code, name):
-            continue
-        if _has_body(sentence.code):
-            continue  # ``Definition name ... := term.`` opens no proof; look further
-        start = skip_blanks(source, sentence.offset)
-        statement = source[start : sentence.offset + len(sentence.text)]
-        return Theorem(name=name, header=source[:start], statement=statement, source=origin)
-    raise InputError(f"theorem {name!r} not found in {origin}")
+    opening = [
+        index
+        for index, sentence in enumerate(sentences)
+        if not sentence.focus
+        and sentence.terminated
+        and declares(sentence.code, name)
+        and not _has_body(sentence.code)  # ``Definition name ... := term.`` opens no proof
+    ]
+    if not opening:
+        raise InputError(f"theorem {name!r} not found in {origin}")
+    if len(opening) > 1:
+        raise InputError(
+            f"theorem {name!r} opens a proof {len(opening)} times in {origin}: which one Coq "
+            "calls by that name depends on modules and Reset, so the prover does not choose"
+        )
+    sentence = sentences[opening[0]]
+    following = sentences[opening[0] + 1] if opening[0] + 1 < len(sentences) else None
+    if following is not None and _PROOF_USING.match(following.code):
+        raise InputError(
+            f"theorem {name!r} of {origin} opens its proof with 'Proof using', which chooses "
+            "the section variables it takes; the prover opens proofs with 'Proof.': not supported"
+        )
+    start = skip_blanks(source, sentence.offset)
+    statement = source[start : sentence.offset + len(sentence.text)]
+    return Theorem(name=name, header=source[:start], statement=statement, source=origin)
+
+
+#: ``Proof using ...`` (also ``Proof with T using ...``).
+_PROOF_USING = re.compile(r"\s*Proof\b.*(?<![\w'])using(?![\w'])", re.DOTALL)
 
 
 #: ``let`` as a whole word (an identifier character on neither side).

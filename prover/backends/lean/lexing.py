@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["IDENTIFIER_EDGE", "UnreadableText", "scan_view", "strip_comments_and_strings"]
+__all__ = [
+    "IDENTIFIER_EDGE",
+    "UnreadableText",
+    "code_mask",
+    "scan_view",
+    "strip_comments_and_strings",
+]
 
 IDENTIFIER_EDGE = r"[\w.'!?\u2080-\u2089]"
 """A character that continues a name (or a qualified name's dot): a keyword next to one is
@@ -72,6 +78,34 @@ def strip_comments_and_strings(text: str) -> str:
         else:
             out.append(text[index])
             index += 1
+    return "".join(out)
+
+
+def code_mask(text: str) -> str:
+    """``text`` with its comments and string literals blanked character for character (line
+    breaks kept), so a position in the mask is the same position in ``text``: what a scan
+    for brackets and ``:=`` may read. Raises :class:`UnreadableText` as
+    :func:`strip_comments_and_strings` does."""
+    out: list[str] = []
+    index, length = 0, len(text)
+    while index < length:
+        if text.startswith(("--", "/-"), index):
+            _check_comment_start(text, index)
+        if text.startswith("--", index):
+            end = text.find("\n", index)
+            end = length if end == -1 else end
+        elif text.startswith("/-", index):
+            end = _skip_block_comment(text, index)
+        elif text.startswith("'\\", index) and _at_token_start(text, index):
+            end = _skip_escaped_character(text, index)
+        elif text[index] == '"' and not _is_char_literal(text, index):
+            end = _skip_string(text, index)
+        else:
+            out.append(text[index])
+            index += 1
+            continue
+        out.append(re.sub(r"[^\n]", " ", text[index:end]))
+        index = end
     return "".join(out)
 
 

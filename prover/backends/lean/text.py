@@ -21,6 +21,7 @@ from pathlib import Path
 from prover.backends.lean.lexing import (
     IDENTIFIER_EDGE,
     UnreadableText,
+    code_mask,
     scan_view,
     strip_comments_and_strings,
 )
@@ -301,15 +302,19 @@ def lean_theorem_from_source(source: str, name: str, *, origin: str = "<source>"
     (a dangling doc comment would not elaborate as the end of a header).
     """
     source = _line_endings_as_lean_reads(source, origin)
+    try:
+        code = code_mask(source)  # a `theorem` in a comment or string is not found
+    except UnreadableText as exc:
+        raise InputError(f"{origin} cannot be read as Lean reads it: {exc}") from exc
     pattern = r"(?m)^(?:@\[[^\]]*\]\s*)?(?:private\s+|protected\s+)?(?:theorem|lemma)\s+"
-    match = re.search(pattern + re.escape(name) + r"(?=[\s:({\[⦃])", source)
+    match = re.search(pattern + re.escape(name) + r"(?=[\s:({\[⦃])", code)
     if match is None:
         raise InputError(f"theorem {name!r} not found in {origin}")
     header = source[: match.start()]
     stripped = header.rstrip()
     if stripped.endswith("-/") and (doc := stripped.rfind("/--")) != -1:
         header = header[:doc]
-    end = _proof_start(source, match.end())
+    end = _proof_start(code, match.end(), origin)
     statement = source[match.start() : end].rstrip()
     return Theorem(name=name, header=header, statement=f"{statement} := by", source=origin)
 
@@ -337,15 +342,31 @@ def lean_theorem_from_file(path: Path, name: str) -> Theorem:
     return lean_theorem_from_source(source, name, origin=str(path))
 
 
-def _proof_start(source: str, start: int) -> int:
-    """Index of the first ``:=`` outside brackets after ``start`` (or the declaration end)."""
+def _proof_start(code: str, start: int, origin: str) -> int:
+    """Index of the first ``:=`` after ``start`` outside brackets in ``code`` (the file's
+    :func:`~prover.backends.lean.lexing.code_mask`: comments and strings blanked).
+
+    A blank line does not end the statement (Lean reads on: red-team round forty-one had
+    ``... = 65`` and, after a blank line, ``∧ False := by`` cut to the first line). A
+    declaration keyword at the start of a line before any ``:=``, or the end of the file,
+    refuses it (InputError): no ``:= by`` proof to replace there."""
     depth = 0
-    for index in range(start, len(source)):
-        char = source[index]
+    for index in range(start, len(code)):
+        char = code[index]
         if char in "([{⟨⦃":
             depth += 1
         elif char in ")]}⟩⦄":
             depth -= 1
-        elif depth == 0 and source.startswith((":=", "\n\n"), index):
+        elif depth == 0 and code.startswith(":=", index):
             return index
-    return len(source)
+        elif char == "\n" and _NEXT_COMMAND.match(code, index + 1):
+            break
+    raise InputError(f"the theorem at offset {start} of {origin} has no ':=' before its end")
+
+
+#: A line that starts another command (the statement before it gave no ``:=``).
+_NEXT_COMMAND = re.compile(
+    r"(?:@\[|#|(?:private|protected|noncomputable|theorem|lemma|def|example|instance|abbrev|"
+    r"structure|class|inductive|namespace|section|end|open|variable|universe|set_option|"
+    r"import|axiom|opaque)(?![\w'.!?]))"
+)
