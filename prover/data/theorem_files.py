@@ -46,9 +46,10 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     Refused (fail closed; red-team round forty-one), because the theorem the prover would
     check is then not surely the file's: a name whose proof opens more than once (after a
     ``Reset`` or in two modules, the file's last one is what Coq calls ``name``; the
-    prover would prove the first), and a proof opened with ``Proof using``, which chooses
-    the section variables the theorem takes (the prover opens it with ``Proof.``, and a
-    proof using a section hypothesis then states something else).
+    prover would prove the first), and a proof opened with ``Proof using`` or preceded by
+    an option (``Set Default Proof Using``), which choose the section variables the
+    theorem takes (the prover opens it with ``Proof.``, and a proof using a section
+    hypothesis then states something else).
     """
     from prover.backends.coq.sentences import declares, skip_blanks, split_for_coqtop
     from prover.backends.coq.text import CoqTextError
@@ -79,11 +80,20 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
             f"theorem {name!r} of {origin} opens its proof with 'Proof using', which chooses "
             "the section variables it takes; the prover opens proofs with 'Proof.': not supported"
         )
+    if following is not None and _OPTION.match(following.code):
+        raise InputError(
+            f"theorem {name!r} of {origin} sets an option between its statement and its proof "
+            "('Set Default Proof Using' chooses the section variables it takes); the prover "
+            "drops what follows the statement: not supported"
+        )
     start = skip_blanks(source, sentence.offset)
     statement = source[start : sentence.offset + len(sentence.text)]
     return Theorem(name=name, header=source[:start], statement=statement, source=origin)
 
 
+#: An option command (``Set Default Proof Using "Type".`` right after the statement chooses
+#: the section variables as ``Proof using`` does).
+_OPTION = re.compile(r"\s*(?:#\[[^\]]*\]\s*)?(?:(?:Local|Global|Export)\s+)?(?:Set|Unset)\b")
 #: ``Proof using ...`` (also ``Proof with T using ...``).
 _PROOF_USING = re.compile(r"\s*Proof\b.*(?<![\w'])using(?![\w'])", re.DOTALL)
 

@@ -4,7 +4,8 @@ Found by a red-team round (2026-12-05), default flags, no hostile model: (1) the
 only the declaring sentence and opened the proof with `Proof.`, dropping the file's `Proof
 using.`, which chooses the section variables the theorem takes: in a section with
 `Hypothesis absurd : False`, the file's `t : 1 = 2` (refuted by the file) was proved with
-`absurd` and recorded proved (`nia`). (2) It proved the first of two `Theorem t` (a `Reset`
+`absurd` and recorded proved (`nia`); `Set Default Proof Using "Type".` between the
+statement and `Proof.` does the same (found while fixing it). (2) It proved the first of two `Theorem t` (a `Reset`
 or a module between them), while Coq's `t` is the last. Now both are refused in one line.
 """
 
@@ -31,6 +32,7 @@ USING = (
     "Lemma not_t : ~ (1 = 2).\nProof. discriminate. Qed.\n"
     "Lemma t_false : False.\nProof. exact (not_t t). Qed.\n"
 )
+DEFAULT_USING = USING.replace("Proof using.", 'Set Default Proof Using "Type".\nProof.')
 RESET = (
     "Definition P := 1 = 1.\nTheorem t : P.\nProof. reflexivity. Qed.\n"
     "Reset P.\nDefinition P := 1 = 2.\nTheorem t : P.\nAdmitted.\n"
@@ -40,7 +42,7 @@ RESET = (
 
 def test_the_files_compile_and_refute_their_theorem(tmp_path: Path) -> None:
     """The controls: coqc compiles both files, each with a lemma refuting the file's `t`."""
-    for name, text in (("U", USING), ("R", RESET)):
+    for name, text in (("U", USING), ("D", DEFAULT_USING), ("R", RESET)):
         (tmp_path / f"{name}.v").write_text(text)
         compiled = subprocess.run(
             ["coqc", "-q", f"{name}.v"], cwd=tmp_path, capture_output=True, text=True, check=False
@@ -57,7 +59,11 @@ def test_without_proof_using_the_section_hypothesis_proves_it() -> None:
 
 @pytest.mark.parametrize(
     ("source", "fragment"),
-    [(USING, "opens its proof with 'Proof using'"), (RESET, "opens a proof 2 times")],
+    [
+        (USING, "opens its proof with 'Proof using'"),
+        (DEFAULT_USING, "sets an option between its statement and its proof"),
+        (RESET, "opens a proof 2 times"),
+    ],
 )
 def test_the_theorem_is_refused(source: str, fragment: str) -> None:
     """Both files are refused in one line naming why."""
