@@ -6,18 +6,20 @@ header that ``prover prove --file F --theorem T`` checks, and
 searched and counted. The tally: accepted (inside a functor or not) and refused by reason
 (module type, a functor the checked file cannot apply, unreadable blocks, other).
 
-With ``--verify N``: N theorems accepted inside a functor (with ``--sample any``: N accepted
-theorems anywhere; chosen by sha256 of file and name, stable across runs) whose library
-proof is plain tactic sentences between ``Proof.`` and ``Qed.`` (no bullet or brace, which
-a proof step may not be) are verified with that proof by
-:func:`~prover.backends.coq.verify.verify_proof`, with ``--coq-prelude`` loaded as ``prove
---file`` loads it: how many count, and why the others do not.
+With ``--verify N``: N accepted theorems of the sample ``--sample`` names (``functor``,
+the default: inside a functor; ``section``: inside a section; ``any``: anywhere), chosen by
+sha256 of file and name (stable across runs), whose library proof is plain tactic
+sentences between ``Proof.`` and ``Qed.`` (no bullet or brace, which a proof step may not
+be), are verified with that proof by :func:`~prover.backends.coq.verify.verify_proof`,
+with ``--coq-prelude`` loaded as ``prove --file`` loads it: how many count, and why the
+others do not.
 
 Usage::
 
     python -m benchmarks.header_refusals --library stdlib --verify 40 \\
         --output docs/results/header-refusals.json
     python -m benchmarks.header_refusals --library mathcomp-ssreflect --verify 20 --sample any
+    python -m benchmarks.header_refusals --library stdlib --verify 40 --sample section
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ _EXAMPLES = 20
 
 @dataclass(frozen=True, kw_only=True)
 class _Candidate:
-    """An accepted theorem (inside a functor, unless every one is sampled) with a plain
+    """An accepted theorem (of the sample ``--sample`` asks for) with a plain
     library proof."""
 
     file: str
@@ -73,9 +75,9 @@ def _parse_arguments() -> argparse.Namespace:
     parser.add_argument("--verify", type=int, default=0, help="theorems to verify")
     parser.add_argument(
         "--sample",
-        choices=("functor", "any"),
+        choices=("functor", "section", "any"),
         default="functor",
-        help="verify theorems inside functors only, or any accepted theorem",
+        help="verify theorems inside functors, inside sections, or any accepted theorem",
     )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per verification")
     parser.add_argument(
@@ -119,11 +121,12 @@ def survey_file(
     tally: Counter[str],
     examples: dict[str, list[str]] | None = None,
     *,
-    every: bool = False,
+    sample: str = "functor",
 ) -> list[_Candidate]:
-    """Tally every theorem header of one file; its accepted functor theorems (``every``:
-    all its accepted theorems) with plain proofs. ``examples`` collects the first refusal
-    messages of each reason but the module type (file, theorem, message)."""
+    """Tally every theorem header of one file; its accepted theorems with plain proofs that
+    ``sample`` asks for (``functor``: inside a functor; ``section``: inside a section, which
+    the prover opens with ``Proof using Type.``; ``any``: all). ``examples`` collects the
+    first refusal messages of each reason but the module type (file, theorem, message)."""
     try:
         sentences = split_for_coqtop(text)
     except CoqTextError:
@@ -141,10 +144,18 @@ def survey_file(
             found = examples.setdefault(reason, [])
             if len(found) < _EXAMPLES:
                 found.append(f"{file} {declaration[0]}: {refusal[:160]}")
-        in_functor = reason == "accepted" and any(b.functor for b in open_blocks(header))
+        blocks = open_blocks(header) if reason == "accepted" else []
+        in_functor = any(b.functor for b in blocks)
         tally["theorems"] += 1
         tally["accepted inside a functor" if in_functor else reason] += 1
-        candidate = in_functor or (every and reason == "accepted")
+        candidate = (
+            reason == "accepted"
+            and {
+                "functor": in_functor,
+                "section": any(not b.module and not b.signature for b in blocks),
+                "any": True,
+            }[sample]
+        )
         proof = plain_proof(sentences, index) if candidate else None
         if proof is not None:
             theorem = Theorem(name=declaration[0], header=header, statement=sentence.code)
@@ -191,10 +202,9 @@ def main() -> None:
     tally: Counter[str] = Counter()
     candidates: list[_Candidate] = []
     examples: dict[str, list[str]] = {}
-    every = arguments.sample == "any"
     for source in library_files(arguments.library, where=coq_where()):
         text = source.path.read_text(encoding="utf-8", errors="replace")
-        candidates.extend(survey_file(text, source.file, tally, examples, every=every))
+        candidates.extend(survey_file(text, source.file, tally, examples, sample=arguments.sample))
     report: dict[str, Any] = {
         "library": arguments.library,
         "tally": dict(tally.most_common()),

@@ -38,18 +38,16 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
 
     Any declaration that may open a proof is found, also behind attributes
     (``#[local] Lemma``, ``Local Definition``, ``Instance``, ``Fixpoint``...); one that
-    gives its body (``:= term``) is passed over, so a later proof of the same name (in
-    another module) is found. The header
+    gives its body (``:= term``) opens no proof, so a name declared only that way is not
+    found. The header
     is the source up to the declaration's first code character (a comment in front of
     it stays in the header); the statement is the declaring sentence.
 
-    Refused (fail closed; red-team round forty-one), because the theorem the prover would
-    check is then not surely the file's: a name whose proof opens more than once (after a
-    ``Reset`` or in two modules, the file's last one is what Coq calls ``name``; the
-    prover would prove the first), and a proof opened with ``Proof using`` or preceded by
-    an option (``Set Default Proof Using``), which choose the section variables the
-    theorem takes (the prover opens it with ``Proof.``, and a proof using a section
-    hypothesis then states something else).
+    Refused (fail closed; red-team rounds forty-one and forty-two): a name declared more
+    than once in the file, with or without a body (after a ``Reset`` or in another module,
+    the file's last declaration is what Coq calls ``name``; the prover would prove the
+    first). A theorem inside a section is opened with ``Proof using Type.``
+    (:func:`~prover.backends.coq.blocks.proof_opening`), whatever the file's ``Proof using``.
     """
     from prover.backends.coq.sentences import declares, skip_blanks, split_for_coqtop
     from prover.backends.coq.text import CoqTextError
@@ -58,44 +56,41 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
         sentences = split_for_coqtop(source)
     except CoqTextError as exc:
         raise InputError(f"cannot split {origin} into Coq sentences: {exc}") from exc
-    opening = [
-        index
-        for index, sentence in enumerate(sentences)
+    declaring = [
+        sentence
+        for sentence in sentences
         if not sentence.focus
         and sentence.terminated
-        and declares(sentence.code, name)
-        and not _has_body(sentence.code)  # ``Definition name ... := term.`` opens no proof
+        and (declares(sentence.code, name) or _declares_otherwise(sentence.code, name))
     ]
-    if not opening:
-        raise InputError(f"theorem {name!r} not found in {origin}")
-    if len(opening) > 1:
+    if len(declaring) > 1:
         raise InputError(
-            f"theorem {name!r} opens a proof {len(opening)} times in {origin}: which one Coq "
+            f"{name!r} is declared {len(declaring)} times in {origin}: which declaration Coq "
             "calls by that name depends on modules and Reset, so the prover does not choose"
         )
-    sentence = sentences[opening[0]]
-    following = sentences[opening[0] + 1] if opening[0] + 1 < len(sentences) else None
-    if following is not None and _PROOF_USING.match(following.code):
-        raise InputError(
-            f"theorem {name!r} of {origin} opens its proof with 'Proof using', which chooses "
-            "the section variables it takes; the prover opens proofs with 'Proof.': not supported"
-        )
-    if following is not None and _OPTION.match(following.code):
-        raise InputError(
-            f"theorem {name!r} of {origin} sets an option between its statement and its proof "
-            "('Set Default Proof Using' chooses the section variables it takes); the prover "
-            "drops what follows the statement: not supported"
-        )
+    # ``Definition name ... := term.`` gives its body and opens no proof.
+    opening = [sentence for sentence in declaring if not _has_body(sentence.code)]
+    if not opening:
+        raise InputError(f"theorem {name!r} not found in {origin}")
+    sentence = opening[0]
     start = skip_blanks(source, sentence.offset)
     statement = source[start : sentence.offset + len(sentence.text)]
     return Theorem(name=name, header=source[:start], statement=statement, source=origin)
 
 
-#: An option command (``Set Default Proof Using "Type".`` right after the statement chooses
-#: the section variables as ``Proof using`` does).
-_OPTION = re.compile(r"\s*(?:#\[[^\]]*\]\s*)?(?:(?:Local|Global|Export)\s+)?(?:Set|Unset)\b")
-#: ``Proof using ...`` (also ``Proof with T using ...``).
-_PROOF_USING = re.compile(r"\s*Proof\b.*(?<![\w'])using(?![\w'])", re.DOTALL)
+#: Declarations that open no proof (an axiom, a section variable), one name or several.
+_OTHER_DECLARATION = re.compile(
+    r"^(?:#\[[^\]]*\]\s*|(?:Local|Global|Polymorphic|Monomorphic)\s+)*"
+    r"(?:Axioms?|Parameters?|Conjectures?|Variables?|Hypothes[ie]s)\s+(?P<names>[^:]*):"
+)
+
+
+def _declares_otherwise(code: str, name: str) -> bool:
+    """Whether ``code`` declares ``name`` as an axiom, parameter or section variable."""
+    match = _OTHER_DECLARATION.match(code)
+    if match is None:
+        return False
+    return name in re.findall(r"[A-Za-z_][\w']*", match.group("names"))
 
 
 #: ``let`` as a whole word (an identifier character on neither side).

@@ -59,5 +59,5 @@ def test_refusal_messages_map_to_their_reason() -> None:
 
 def test_every_accepted_theorem_with_a_plain_proof_is_a_candidate_when_asked() -> None:
     """With `every`, the top-level theorem's plain proof is kept too (for `--sample any`)."""
-    candidates = survey_file(SOURCE, "F.v", Counter(), every=True)
+    candidates = survey_file(SOURCE, "F.v", Counter(), sample="any")
     assert [c.theorem.name for c in candidates] == ["a", "e"]

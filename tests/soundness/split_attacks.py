@@ -29,10 +29,11 @@ def expected_ranges(
     before coqc switched off, as the attacks need to get past them)."""
     text = verify_module._assemble(
         closable(header),
-        statement,
-        proof,
-        inspected_ending("t", ()),
-        verify_module._placed(header, "ProverCheckPlaced_" + "0" * 16),
+        header=header,
+        statement=statement,
+        tactics=proof,
+        ending=inspected_ending("t", ()),
+        placed=verify_module._placed(header, "ProverCheckPlaced_" + "0" * 16),
     )
     with mock.patch.object(split_module, "sentences_refusal", lambda *_args: None):
         marked = mark_sentences(text, "0" * 16)

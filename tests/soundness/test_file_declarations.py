@@ -1,12 +1,16 @@
-"""Round forty-one: `prove --file` could prove another theorem than the file's.
+"""Rounds forty-one and forty-two: `prove --file` could prove another theorem than the file's.
 
-Found by a red-team round (2026-12-05), default flags, no hostile model: (1) the prover kept
-only the declaring sentence and opened the proof with `Proof.`, dropping the file's `Proof
-using.`, which chooses the section variables the theorem takes: in a section with
-`Hypothesis absurd : False`, the file's `t : 1 = 2` (refuted by the file) was proved with
-`absurd` and recorded proved (`nia`); `Set Default Proof Using "Type".` between the
-statement and `Proof.` does the same (found while fixing it). (2) It proved the first of two `Theorem t` (a `Reset`
-or a module between them), while Coq's `t` is the last. Now both are refused in one line.
+Found by red-team rounds (2026-12-05), default flags, no hostile model. (1) Inside a section
+the prover opened the proof with `Proof.`, so its proof could use a section hypothesis the
+file's theorem does not take: the file chooses by `Proof using.` (round 41, which the first
+fix refused after the statement only), `Set Default Proof Using "Type".`, `Time Proof using.`,
+`idtac. Proof using.` or an `Import` of a module exporting that setting (round 42); with
+`Hypothesis absurd : False`, the file's `t : 1 = 2` (refuted by the file) was proved from
+`absurd` (`nia`) and recorded proved. (2) With two declarations of `t` (a `Reset` or a module
+between them; the last a `Definition t : P := ...` in round 42) the prover proved the first,
+while Coq's `t` is the last. Now a section theorem opens with `Proof using Type.` in the
+search and in the checked file (the statement's own variables, which every choice of the
+file keeps too), and a name declared more than once is refused.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from prover.backends.coq.verify import verify_proof
+import prover.backends.coq.verify as verify_module
+from prover.backends.coq.verify import build_proof_source, verify_proof
 from prover.cli.main import main
-from prover.data.theorem_files import coq_declaration_from_source, theorem_from_file
+from prover.data.theorem_files import coq_declaration_from_source
 from search.errors import InputError
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
@@ -27,67 +32,83 @@ from tests.soundness.kernel_controls import COQ_TOOLS
 pytestmark = COQ_TOOLS
 
 SECTION = "Section S.\nHypothesis absurd : False.\n"
-USING = (
-    f"{SECTION}Theorem t : 1 = 2.\nProof using.\nAdmitted.\nEnd S.\n"
+REFUTATION = (
     "Lemma not_t : ~ (1 = 2).\nProof. discriminate. Qed.\n"
     "Lemma t_false : False.\nProof. exact (not_t t). Qed.\n"
 )
-DEFAULT_USING = USING.replace("Proof using.", 'Set Default Proof Using "Type".\nProof.')
+#: Ways the file keeps `absurd` out of its `t` (each file compiles and refutes `t`).
+CHOICES = {
+    "proof using": "Proof using.\n",
+    "default after the statement": 'Set Default Proof Using "Type".\nProof.\n',
+    "time proof using": "Time Proof using.\n",
+    "proof using after a tactic": "idtac.\nProof using.\n",
+    "imported default": "Import M.\nProof.\n",
+}
+MODULE = 'Module M.\n#[export] Set Default Proof Using "Type".\nEnd M.\n'
 RESET = (
     "Definition P := 1 = 1.\nTheorem t : P.\nProof. reflexivity. Qed.\n"
-    "Reset P.\nDefinition P := 1 = 2.\nTheorem t : P.\nAdmitted.\n"
+    "Reset P.\nDefinition P := 1 = 2.\nLemma t_statement : P.\nProof.\nAdmitted.\n"
+    "Definition t : P := t_statement.\n"
     "Lemma not_t : ~ P.\nProof. discriminate. Qed.\n"
 )
 
 
-def test_the_files_compile_and_refute_their_theorem(tmp_path: Path) -> None:
-    """The controls: coqc compiles both files, each with a lemma refuting the file's `t`."""
-    for name, text in (("U", USING), ("D", DEFAULT_USING), ("R", RESET)):
-        (tmp_path / f"{name}.v").write_text(text)
-        compiled = subprocess.run(
-            ["coqc", "-q", f"{name}.v"], cwd=tmp_path, capture_output=True, text=True, check=False
-        )
-        assert compiled.returncode == 0, compiled.stderr
+def _section_file(choice: str) -> str:
+    return f"{MODULE}{SECTION}Theorem t : 1 = 2.\n{CHOICES[choice]}Admitted.\nEnd S.\n{REFUTATION}"
 
 
-def test_without_proof_using_the_section_hypothesis_proves_it() -> None:
-    """The control: opened with `Proof.`, the theorem is proved from `absurd` and verified,
-    so the dropped `Proof using.` changed what was proved."""
+def _compiles(directory: Path, name: str, text: str) -> None:
+    (directory / f"{name}.v").write_text(text)
+    compiled = subprocess.run(
+        ["coqc", "-q", f"{name}.v"], cwd=directory, capture_output=True, text=True, check=False
+    )
+    assert compiled.returncode == 0, compiled.stderr
+
+
+@pytest.mark.parametrize("choice", sorted(CHOICES))
+def test_a_section_theorem_the_file_refutes_is_not_proved(choice: str, tmp_path: Path) -> None:
+    """Each file compiles and refutes its `t`; `prove --file` does not record it proved (the
+    portfolio's `nia` from `absurd` fails under `Proof using Type.`)."""
+    _compiles(tmp_path, "F", _section_file(choice))
+    status = main([
+        "prove", "--file", str(tmp_path / "F.v"), "--theorem", "t", "--time-limit", "20",
+        "--output", str(tmp_path / "run"), "--no-progress",
+    ])  # fmt: skip
+    lines = (tmp_path / "run" / "results.jsonl").read_text().splitlines()
+    assert [json.loads(line)["status"] for line in lines] == ["failed"], lines
+    assert status == 0
+
+
+def test_opened_with_proof_the_section_hypothesis_proves_it() -> None:
+    """The control: opened with a plain `Proof.`, the theorem is proved from `absurd` and
+    verified; with the prover's opening it is refused."""
+    theorem = Theorem(name="t", header=SECTION, statement="Theorem t : 1 = 2.")
+    source = build_proof_source(header=SECTION, statement=theorem.statement, tactics=["idtac."])
+    assert "\nProof using Type.\n" in source
+    assert not verify_proof(theorem, ["exfalso.", "exact absurd."], timeout_s=120).ok
+    assert verify_module.proof_opening("Section S.\n") == "Proof using Type."
+    assert verify_module.proof_opening("Module S.\n") == "Proof."
+
+
+def test_opened_with_proof_the_control_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the fix (`Proof.` everywhere) the same proof passed coqc and coqchk."""
+    monkeypatch.setattr(verify_module, "proof_opening", lambda _header: "Proof.")
     theorem = Theorem(name="t", header=SECTION, statement="Theorem t : 1 = 2.")
     assert verify_proof(theorem, ["exfalso.", "exact absurd."], timeout_s=120).ok
 
 
-@pytest.mark.parametrize(
-    ("source", "fragment"),
-    [
-        (USING, "opens its proof with 'Proof using'"),
-        (DEFAULT_USING, "sets an option between its statement and its proof"),
-        (RESET, "opens a proof 2 times"),
-    ],
-)
-def test_the_theorem_is_refused(source: str, fragment: str) -> None:
-    """Both files are refused in one line naming why."""
-    with pytest.raises(InputError, match=fragment):
-        coq_declaration_from_source(source, "t")
+def test_a_section_hypothesis_the_statement_needs_is_kept() -> None:
+    """An honest section theorem whose statement mentions a section variable still verifies."""
+    header = "Section S.\nVariable n : nat.\nHypothesis positive : 0 < n.\n"
+    theorem = Theorem(name="t", header=header, statement="Theorem t : n = n.")
+    assert verify_proof(theorem, ["reflexivity."], timeout_s=120).ok
 
 
-def test_prove_file_records_nothing_proved(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """End to end, `prove --file` on the section file stops with one line naming the file
-    and records no proof."""
-    source = tmp_path / "F.v"
-    source.write_text(USING)
-    with pytest.raises(InputError):
-        theorem_from_file(source, "t", language="coq")
-    status = main([
-        "prove", "--file", str(source), "--theorem", "t", "--time-limit", "20",
-        "--output", str(tmp_path / "run"), "--no-progress",
-    ])  # fmt: skip
-    error = capsys.readouterr().err.strip()
-    assert status != 0 and "Proof using" in error and "\n" not in error
-    results = tmp_path / "run" / "results.jsonl"
-    records = (
-        [json.loads(line) for line in results.read_text().splitlines()] if results.exists() else []
-    )
-    assert not any(record["status"] == "proved" for record in records)
+def test_a_name_declared_twice_is_refused(tmp_path: Path) -> None:
+    """Round 42's file (the last `t` a `Definition` after `Reset`) compiles and refutes its
+    `t`; the prover refuses the name in one line."""
+    _compiles(tmp_path, "R", RESET)
+    with pytest.raises(InputError, match="'t' is declared 2 times"):
+        coq_declaration_from_source(RESET, "t")
+    with pytest.raises(InputError, match="declared 2 times"):
+        coq_declaration_from_source("Theorem t : True.\nAdmitted.\nAxiom t : False.\n", "t")

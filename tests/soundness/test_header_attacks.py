@@ -64,14 +64,20 @@ def test_header_attack_fails_independent_verification(attack: HeaderAttack) -> N
 
 def test_open_section_is_closed_and_its_hypotheses_stay_in_the_statement() -> None:
     """A section the (trusted) header leaves open is closed after Qed: what is proved is the
-    theorem under the section's hypotheses, exactly as Coq compiles the user's file; no axiom
-    remains (request headers on the server may not declare variables at all)."""
-    theorem = Theorem(
+    theorem under the section variables its statement needs, no axiom remains (request
+    headers on the server may not declare variables at all). A hypothesis the statement does
+    not need is out of reach (`Proof using Type.`, red-team round 42): the file could keep it
+    out of its theorem, so proving from it could prove a weaker statement than the file's."""
+    header = "Require Import Arith.\nSection S.\nVariable n : nat.\nHypothesis one : n = 1.\n"
+    theorem = Theorem(name="t", header=header, statement="Theorem t : n = n.")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=60)
+    assert verification.ok, verification.message
+    assert verification.proof_text.rstrip().endswith("Qed.\nEnd S.")
+    contradiction = Theorem(
         name="t",
         header="Require Import Arith.\nSection S.\nVariable contradiction : False.\n",
         statement="Theorem t : 1 = 2.",
     )
-    verification = verify_proof(theorem, ["destruct contradiction."], timeout_s=60)
-    assert verification.ok, verification.message
-    assert verification.proof_text.rstrip().endswith("Qed.\nEnd S.")
+    refused = verify_proof(contradiction, ["destruct contradiction."], timeout_s=60)
+    assert not refused.ok and "coqc rejected" in (refused.message or "")
     assert "coqchk" in verification.checks

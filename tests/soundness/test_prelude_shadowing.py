@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from prover.backends.coq.blocks import proof_opening
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.coq.verify import verify_proof
@@ -141,7 +142,8 @@ def test_statements_the_prelude_leaves_alone_still_verify() -> None:
         theorem = Theorem(name="t", header=header, statement=statement)
         verification = verify_proof(theorem, proof, timeout_s=120, prelude=DEFAULT_COQ_PRELUDE)
         assert verification.ok, (statement, verification.message)
-        assert f"Proof.\n{DEFAULT_COQ_PRELUDE}\n{proof[0]}" in verification.proof_text
+        opening = proof_opening(header)  # `Proof using Type.` in the section
+        assert f"{opening}\n{DEFAULT_COQ_PRELUDE}\n{proof[0]}" in verification.proof_text
 
 
 def test_prove_file_records_the_shadowed_theorem_as_not_proved(tmp_path: Path) -> None:

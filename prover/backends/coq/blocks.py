@@ -348,6 +348,22 @@ def _without_ascription(code: str, start: int) -> str | None:
     return code[:cut].rstrip() + "."
 
 
+def proof_opening(header: str) -> str:
+    """How the prover opens a theorem's proof after ``header``: ``Proof.``, or inside an
+    open section ``Proof using Type.``.
+
+    Inside a section the variables a theorem takes are chosen by its proof's ``Proof
+    using``, by ``Default Proof Using`` (set anywhere, or exported by a module the file
+    imports) and by what its proof uses; the prover cannot see the file's choice, and a
+    proof using a hypothesis the file's theorem does not take proves a weaker statement
+    (red-team rounds forty-one and forty-two: `1 = 2` from a section's `absurd : False`).
+    ``Proof using Type`` keeps only the variables the statement needs, which every choice
+    of the file keeps too, so the checked theorem implies the file's whatever the file
+    chose; a proof that needs another section hypothesis is not found."""
+    in_section = any(not block.module and not block.signature for block in open_blocks(header))
+    return "Proof using Type." if in_section else "Proof."
+
+
 def closable(header: str) -> tuple[str, list[str]]:
     """``header`` as a whole file can close it, and the ``End`` sentences that close it.
 

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 
 from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.assumptions_print import assumptions_print
-from prover.backends.coq.blocks import closable
+from prover.backends.coq.blocks import closable, proof_opening
 from prover.backends.coq.characters import spaced_theorem
 from prover.backends.coq.checker_runs import (
     CHECKED_LIBRARY,
@@ -117,7 +117,9 @@ def build_proof_source(
     """
     steps = _preluded(prelude, tactics)
     if inspect_as is None:
-        return _assemble(closable(header), statement, steps, ["Qed."])
+        return _assemble(
+            closable(header), header=header, statement=statement, tactics=steps, ending=["Qed."]
+        )
     return _inspected(
         closable(header),
         header=header,
@@ -145,7 +147,10 @@ def _inspected(
     ending = inspected_ending(name, fold)
     placed = inspection_closings(header, name, marker)
     guarded = _guarded(header, statement, name)
-    return inspection_preamble(fold) + _assemble(closed, guarded, steps, ending, placed)
+    assembled = _assemble(
+        closed, header=header, statement=guarded, tactics=steps, ending=ending, placed=placed
+    )
+    return inspection_preamble(fold) + assembled
 
 
 def _guarded(header: str, statement: str, name: str) -> str:
@@ -157,15 +162,19 @@ def _guarded(header: str, statement: str, name: str) -> str:
 
 def _assemble(
     closed: tuple[str, list[str]],
+    *,
+    header: str,
     statement: str,
     tactics: Sequence[str],
     ending: list[str],
     placed: list[str] | None = None,
 ) -> str:
-    """The file from a :func:`closable` header, the statement, tactics and ``ending``, then
-    the closings, or ``placed`` (the closings with the placement checks) instead."""
+    """The file from a :func:`closable` header, the statement, the proof's opening for
+    ``header`` (:func:`~prover.backends.coq.blocks.proof_opening`), tactics and ``ending``,
+    then the closings, or ``placed`` (the closings with the placement checks) instead."""
+    opening = proof_opening(header)
     closable_header, closings = closed
-    lines = [closable_header.rstrip(), "", statement.strip(), "Proof.", *tactics, *ending]
+    lines = [closable_header.rstrip(), "", statement.strip(), opening, *tactics, *ending]
     lines.extend(closings if placed is None else placed)
     return "\n".join(lines).lstrip("\n") + "\n"
 
@@ -267,7 +276,9 @@ def verify_proof(
         return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))
     closed = closable(theorem.header)  # once for both files
     steps = _preluded(prelude, tactics)
-    source = _assemble(closed, theorem.statement, steps, ["Qed."])
+    source = _assemble(
+        closed, header=theorem.header, statement=theorem.statement, tactics=steps, ending=["Qed."]
+    )
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
     inspected = mark_sentences(
         _inspected(

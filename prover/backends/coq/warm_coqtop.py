@@ -19,6 +19,7 @@ import math
 import time
 from collections.abc import Iterator
 
+from prover.backends.coq.blocks import proof_opening
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import StartedCoqtop, start_coqtop
 from prover.backends.coq.goals import CoqtopProcess, Prompt, extract_error, one_line
@@ -180,7 +181,7 @@ class WarmCoqtop:
             prompt = self._send_sentences(theorem.statement, what="statement", theorem=theorem)
             if prompt is None or not prompt.in_proof:
                 raise StatementError(f"{theorem.name}: the statement does not open a proof")
-            _, prompt = self.command("Proof.")
+            _, prompt = self.command(proof_opening(theorem.header))
             if prelude.strip():
                 loaded = self._send_sentences(prelude, what="prelude", theorem=theorem)
                 prompt = loaded if loaded is not None else prompt

@@ -38,7 +38,11 @@ def test_a_let_in_the_statement_is_not_a_body(statement: str) -> None:
     assert theorem.statement == statement
 
 
-def test_a_definition_body_after_a_let_type_is_passed_over() -> None:
-    """`Definition d : let t := nat in t := 0.` gives its body: no proof opens there."""
-    source = "Definition d : let t := nat in t := 0.\nLemma d : True. Proof. exact I. Qed.\n"
-    assert coq_declaration_from_source(source, "d").statement == "Lemma d : True."
+def test_a_definition_body_after_a_let_type_opens_no_proof() -> None:
+    """`Definition d : let t := nat in t := 0.` gives its body: no proof opens there, and a
+    later `Lemma d` makes the name declared twice, which is refused."""
+    source = "Definition d : let t := nat in t := 0.\n"
+    with pytest.raises(InputError, match="'d' not found"):
+        coq_declaration_from_source(source, "d")
+    with pytest.raises(InputError, match="declared 2 times"):
+        coq_declaration_from_source(source + "Lemma d : True. Proof. exact I. Qed.\n", "d")
