@@ -43,54 +43,36 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     is the source up to the declaration's first code character (a comment in front of
     it stays in the header); the statement is the declaring sentence.
 
-    Refused (fail closed; red-team rounds forty-one and forty-two): a name declared more
-    than once in the file, with or without a body (after a ``Reset`` or in another module,
+    Refused (fail closed; red-team rounds forty-one to forty-three): a name declared more
+    than once in the file, with or without a body, as a constructor, field or mutual
+    definition, behind ``Time`` or ``Redirect`` (after a ``Reset`` or in another module,
     the file's last declaration is what Coq calls ``name``; the prover would prove the
-    first). A theorem inside a section is opened with ``Proof using Type.``
-    (:func:`~prover.backends.coq.blocks.proof_opening`), whatever the file's ``Proof using``.
+    first: :mod:`prover.data.declared_names`). A theorem inside a section is opened with
+    ``Proof using Type.`` (:func:`~prover.backends.coq.blocks.proof_opening`), whatever the
+    file's ``Proof using``.
     """
     from prover.backends.coq.sentences import declares, skip_blanks, split_for_coqtop
     from prover.backends.coq.text import CoqTextError
+    from prover.data.declared_names import declaring_sentences
 
     try:
         sentences = split_for_coqtop(source)
     except CoqTextError as exc:
         raise InputError(f"cannot split {origin} into Coq sentences: {exc}") from exc
-    declaring = [
-        sentence
-        for sentence in sentences
-        if not sentence.focus
-        and sentence.terminated
-        and (declares(sentence.code, name) or _declares_otherwise(sentence.code, name))
-    ]
+    declaring = declaring_sentences(sentences, name)
     if len(declaring) > 1:
         raise InputError(
             f"{name!r} is declared {len(declaring)} times in {origin}: which declaration Coq "
             "calls by that name depends on modules and Reset, so the prover does not choose"
         )
     # ``Definition name ... := term.`` gives its body and opens no proof.
-    opening = [sentence for sentence in declaring if not _has_body(sentence.code)]
+    opening = [s for s in declaring if declares(s.code, name) and not _has_body(s.code)]
     if not opening:
         raise InputError(f"theorem {name!r} not found in {origin}")
     sentence = opening[0]
     start = skip_blanks(source, sentence.offset)
     statement = source[start : sentence.offset + len(sentence.text)]
     return Theorem(name=name, header=source[:start], statement=statement, source=origin)
-
-
-#: Declarations that open no proof (an axiom, a section variable), one name or several.
-_OTHER_DECLARATION = re.compile(
-    r"^(?:#\[[^\]]*\]\s*|(?:Local|Global|Polymorphic|Monomorphic)\s+)*"
-    r"(?:Axioms?|Parameters?|Conjectures?|Variables?|Hypothes[ie]s)\s+(?P<names>[^:]*):"
-)
-
-
-def _declares_otherwise(code: str, name: str) -> bool:
-    """Whether ``code`` declares ``name`` as an axiom, parameter or section variable."""
-    match = _OTHER_DECLARATION.match(code)
-    if match is None:
-        return False
-    return name in re.findall(r"[A-Za-z_][\w']*", match.group("names"))
 
 
 #: ``let`` as a whole word (an identifier character on neither side).

@@ -1,4 +1,4 @@
-"""Rounds forty-one and forty-two: `prove --file` could prove another theorem than the file's.
+"""Rounds forty-one to forty-three: `prove --file` could prove another theorem than the file's.
 
 Found by red-team rounds (2026-12-05), default flags, no hostile model. (1) Inside a section
 the prover opened the proof with `Proof.`, so its proof could use a section hypothesis the
@@ -10,7 +10,9 @@ fix refused after the statement only), `Set Default Proof Using "Type".`, `Time 
 between them; the last a `Definition t : P := ...` in round 42) the prover proved the first,
 while Coq's `t` is the last. Now a section theorem opens with `Proof using Type.` in the
 search and in the checked file (the statement's own variables, which every choice of the
-file keeps too), and a name declared more than once is refused.
+file keeps too), and a name declared more than once is refused; round 43 hid the second
+declaration behind `Time` (`prover/data/declared_names.py` now reads past control prefixes
+and counts constructors, fields, binders and mutual definitions too).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from pathlib import Path
 import pytest
 
 import prover.backends.coq.verify as verify_module
+from prover.backends.coq.config import CoqConfig
+from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.coq.verify import build_proof_source, verify_proof
 from prover.cli.main import main
 from prover.data.theorem_files import coq_declaration_from_source
@@ -50,6 +54,15 @@ RESET = (
     "Reset P.\nDefinition P := 1 = 2.\nLemma t_statement : P.\nProof.\nAdmitted.\n"
     "Definition t : P := t_statement.\n"
     "Lemma not_t : ~ P.\nProof. discriminate. Qed.\n"
+)
+
+
+#: Round 43: module B's `t` (two = 2, refuted) behind `Time`; `Import A B` makes it the file's.
+TIMED = (
+    "Module A.\nDefinition two := 1.\nTheorem t : 1 = two.\nProof.\nAdmitted.\nEnd A.\n"
+    "Module B.\nDefinition two := 2.\nTime Theorem t : 1 = two.\nProof.\nAdmitted.\nEnd B.\n"
+    "Import A B.\nLemma not_t : ~ (1 = two).\nProof. discriminate. Qed.\n"
+    "Lemma t_false : False.\nProof. exact (not_t t). Qed.\n"
 )
 
 
@@ -84,15 +97,15 @@ def test_opened_with_proof_the_section_hypothesis_proves_it() -> None:
     verified; with the prover's opening it is refused."""
     theorem = Theorem(name="t", header=SECTION, statement="Theorem t : 1 = 2.")
     source = build_proof_source(header=SECTION, statement=theorem.statement, tactics=["idtac."])
-    assert "\nProof using Type.\n" in source
+    assert "\nProof using Type.\nrepeat match goal with H : _ |- _ => clear H end.\n" in source
     assert not verify_proof(theorem, ["exfalso.", "exact absurd."], timeout_s=120).ok
-    assert verify_module.proof_opening("Section S.\n") == "Proof using Type."
-    assert verify_module.proof_opening("Module S.\n") == "Proof."
+    assert verify_module.proof_opening("Section S.\n")[0] == "Proof using Type."
+    assert verify_module.proof_opening("Module S.\n") == ("Proof.",)
 
 
 def test_opened_with_proof_the_control_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before the fix (`Proof.` everywhere) the same proof passed coqc and coqchk."""
-    monkeypatch.setattr(verify_module, "proof_opening", lambda _header: "Proof.")
+    monkeypatch.setattr(verify_module, "proof_opening", lambda _header: ("Proof.",))
     theorem = Theorem(name="t", header=SECTION, statement="Theorem t : 1 = 2.")
     assert verify_proof(theorem, ["exfalso.", "exact absurd."], timeout_s=120).ok
 
@@ -112,3 +125,21 @@ def test_a_name_declared_twice_is_refused(tmp_path: Path) -> None:
         coq_declaration_from_source(RESET, "t")
     with pytest.raises(InputError, match="declared 2 times"):
         coq_declaration_from_source("Theorem t : True.\nAdmitted.\nAxiom t : False.\n", "t")
+
+
+def test_a_second_declaration_behind_time_is_counted(tmp_path: Path) -> None:
+    """Round 43's file compiles and refutes its `t` (module B's, behind `Time`); the prover
+    refuses the name instead of proving module A's true `t`."""
+    _compiles(tmp_path, "T", TIMED)
+    with pytest.raises(InputError, match="'t' is declared 2 times"):
+        coq_declaration_from_source(TIMED, "t")
+
+
+def test_the_search_sees_only_what_the_statement_needs() -> None:
+    """In the search's coqtop the section theorem's root goal keeps the statement's variable
+    and drops the hypothesis it does not need (so the search cannot spend itself on a proof
+    the kernel will refuse)."""
+    header = f"{SECTION}Variable n : nat.\n"
+    with CoqEnvironment(CoqConfig()) as environment:
+        root = environment.open(Theorem(name="t", header=header, statement="Theorem t : n = n."))
+        assert "n : nat" in root.text and "absurd" not in root.text

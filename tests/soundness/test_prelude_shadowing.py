@@ -142,7 +142,7 @@ def test_statements_the_prelude_leaves_alone_still_verify() -> None:
         theorem = Theorem(name="t", header=header, statement=statement)
         verification = verify_proof(theorem, proof, timeout_s=120, prelude=DEFAULT_COQ_PRELUDE)
         assert verification.ok, (statement, verification.message)
-        opening = proof_opening(header)  # `Proof using Type.` in the section
+        opening = "\n".join(proof_opening(header))  # `Proof using Type.` in the section
         assert f"{opening}\n{DEFAULT_COQ_PRELUDE}\n{proof[0]}" in verification.proof_text
 
 

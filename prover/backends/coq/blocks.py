@@ -348,9 +348,15 @@ def _without_ascription(code: str, start: int) -> str | None:
     return code[:cut].rstrip() + "."
 
 
-def proof_opening(header: str) -> str:
+#: The first step inside a section: Coq 8.16's ``Proof using Type`` leaves the other
+#: section variables in the context (the kernel refuses a proof using them, at ``Qed``);
+#: clearing every hypothesis the goal does not need hides them from the search too.
+CLEAR_UNNEEDED = "repeat match goal with H : _ |- _ => clear H end."
+
+
+def proof_opening(header: str) -> tuple[str, ...]:
     """How the prover opens a theorem's proof after ``header``: ``Proof.``, or inside an
-    open section ``Proof using Type.``.
+    open section ``Proof using Type.`` then :data:`CLEAR_UNNEEDED`.
 
     Inside a section the variables a theorem takes are chosen by its proof's ``Proof
     using``, by ``Default Proof Using`` (set anywhere, or exported by a module the file
@@ -359,9 +365,11 @@ def proof_opening(header: str) -> str:
     (red-team rounds forty-one and forty-two: `1 = 2` from a section's `absurd : False`).
     ``Proof using Type`` keeps only the variables the statement needs, which every choice
     of the file keeps too, so the checked theorem implies the file's whatever the file
-    chose; a proof that needs another section hypothesis is not found."""
+    chose; a proof that needs another section hypothesis is not found. The clearing step
+    is an ordinary tactic (a header may rewrite it as it may any tactic: ``Qed`` still
+    refuses a proof that uses a variable ``Proof using Type`` leaves out)."""
     in_section = any(not block.module and not block.signature for block in open_blocks(header))
-    return "Proof using Type." if in_section else "Proof."
+    return ("Proof using Type.", CLEAR_UNNEEDED) if in_section else ("Proof.",)
 
 
 def closable(header: str) -> tuple[str, list[str]]:

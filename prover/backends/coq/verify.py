@@ -172,9 +172,9 @@ def _assemble(
     """The file from a :func:`closable` header, the statement, the proof's opening for
     ``header`` (:func:`~prover.backends.coq.blocks.proof_opening`), tactics and ``ending``,
     then the closings, or ``placed`` (the closings with the placement checks) instead."""
-    opening = proof_opening(header)
+    opening = proof_opening(header)  # ``Proof.``, or the section opening and its clearing
     closable_header, closings = closed
-    lines = [closable_header.rstrip(), "", statement.strip(), opening, *tactics, *ending]
+    lines = [closable_header.rstrip(), "", statement.strip(), *opening, *tactics, *ending]
     lines.extend(closings if placed is None else placed)
     return "\n".join(lines).lstrip("\n") + "\n"
 

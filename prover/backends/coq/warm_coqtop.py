@@ -181,7 +181,9 @@ class WarmCoqtop:
             prompt = self._send_sentences(theorem.statement, what="statement", theorem=theorem)
             if prompt is None or not prompt.in_proof:
                 raise StatementError(f"{theorem.name}: the statement does not open a proof")
-            _, prompt = self.command(proof_opening(theorem.header))
+            opening = "\n".join(proof_opening(theorem.header))
+            opened = self._send_sentences(opening, what="proof opening", theorem=theorem)
+            prompt = opened if opened is not None else prompt
             if prelude.strip():
                 loaded = self._send_sentences(prelude, what="prelude", theorem=theorem)
                 prompt = loaded if loaded is not None else prompt

@@ -310,6 +310,11 @@ def lean_theorem_from_source(source: str, name: str, *, origin: str = "<source>"
     match = re.search(pattern + re.escape(name) + r"(?=[\s:({\[⦃])", code)
     if match is None:
         raise InputError(f"theorem {name!r} not found in {origin}")
+    declared = len(re.findall(_ANY_DECLARATION + re.escape(name) + r"(?=[\s:({\[⦃])", code))
+    if declared > 1:  # in two namespaces: which one the user means is not clear (round 43)
+        raise InputError(
+            f"{name!r} is declared {declared} times in {origin}: the prover does not choose"
+        )
     header = source[: match.start()]
     stripped = header.rstrip()
     if stripped.endswith("-/") and (doc := stripped.rfind("/--")) != -1:
@@ -364,6 +369,11 @@ def _proof_start(code: str, start: int, origin: str) -> int:
     raise InputError(f"the theorem at offset {start} of {origin} has no ':=' before its end")
 
 
+#: Any declaration at the start of a line, up to its name (counted: a name declared twice).
+_ANY_DECLARATION = (
+    r"(?m)^(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable|partial|unsafe)\s+)*"
+    r"(?:theorem|lemma|def|abbrev|instance|axiom|opaque|structure|inductive|class)\s+"
+)
 #: A line that starts another command (the statement before it gave no ``:=``).
 _NEXT_COMMAND = re.compile(
     r"(?:@\[|#|(?:private|protected|noncomputable|theorem|lemma|def|example|instance|abbrev|"

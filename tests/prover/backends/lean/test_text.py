@@ -190,7 +190,7 @@ def test_a_lean_file_is_read_with_line_endings_as_lean_reads_them() -> None:
 def test_a_lean_statement_runs_to_its_proof_past_blank_lines_comments_and_strings() -> None:
     """Round 41: a blank line does not end the statement (Lean reads on); a `:=` in a comment
     or a string is not the proof's, nor is a `theorem` in a comment; a statement with no `:=`
-    before the next command is refused naming the file."""
+    before the next command, or a name declared twice (round 43), is refused naming the file."""
     source = (
         'import Mathlib\n\ntheorem t : (1 : ℕ) = 1 -- a := b\n\n  ∧ "x := (".length = 4'
         " /- := ( -/\n\n    ∧ False := by\n  sorry\n"
@@ -199,6 +199,9 @@ def test_a_lean_statement_runs_to_its_proof_past_blank_lines_comments_and_string
     assert statement.endswith("∧ False := by") and "-- a := b" in statement
     hidden = "/-\ntheorem t : True := by\n-/\n" + source
     assert lean_theorem_from_source(hidden, "t").statement == statement  # not the comment's
+    twice = "namespace A\ntheorem t : True := trivial\nend A\nnamespace B\ntheorem t : 0 = 1 := by\n"
+    with pytest.raises(InputError, match=r"'t' is declared 2 times in F\.lean"):
+        lean_theorem_from_source(twice + "  sorry\nend B\n", "t", origin="F.lean")
     cut = "import Mathlib\n\ntheorem t : 1 = 1\n\ntheorem u : True := trivial\n"
     with pytest.raises(InputError, match=r"of F\.lean has no ':='"):
         lean_theorem_from_source(cut, "t", origin="F.lean")
