@@ -199,9 +199,10 @@ def test_a_lean_statement_runs_to_its_proof_past_blank_lines_comments_and_string
     assert statement.endswith("∧ False := by") and "-- a := b" in statement
     hidden = "/-\ntheorem t : True := by\n-/\n" + source
     assert lean_theorem_from_source(hidden, "t").statement == statement  # not the comment's
-    twice = "namespace A\ntheorem t : True := trivial\nend A\nnamespace B\ntheorem t : 0 = 1 := by\n"
+    twice = "namespace A\ntheorem t : True := trivial\nend A\n"
+    twice += "namespace B\ntheorem t : 0 = 1 := by\n  sorry\nend B\n"
     with pytest.raises(InputError, match=r"'t' is declared 2 times in F\.lean"):
-        lean_theorem_from_source(twice + "  sorry\nend B\n", "t", origin="F.lean")
+        lean_theorem_from_source(twice, "t", origin="F.lean")
     cut = "import Mathlib\n\ntheorem t : 1 = 1\n\ntheorem u : True := trivial\n"
     with pytest.raises(InputError, match=r"of F\.lean has no ':='"):
         lean_theorem_from_source(cut, "t", origin="F.lean")
