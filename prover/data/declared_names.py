@@ -23,7 +23,8 @@ __all__ = ["declares_name", "declaring_sentences"]
 #: Control prefixes, attributes and flags Coq accepts in front of a declaration.
 _PREFIXES = re.compile(
     r"^(?:\s*(?:#\[[^\]]*\]|Local|Global|Export|Polymorphic|Monomorphic|Cumulative"
-    r"|NonCumulative|Private|Program|Time|Fail|Succeed|Redirect\s+\"[^\"]*\"|Timeout\s+\d+)"
+    r"|NonCumulative|Private|Program|Time|Fail|Succeed|Redirect\s+\"(?:[^\"]|\"\")*\""
+    r"|Timeout\s+\d+)"
     r"(?![\w']))*\s*"
 )
 #: Declarations whose name follows the keyword.
@@ -31,11 +32,17 @@ _NAMED = re.compile(
     r"^(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property|Example|Definition"
     r"|Instance|Fixpoint|CoFixpoint|Let|Function|Inductive|CoInductive|Variant|Record"
     r"|Structure|Class|Notation|Ltac2?|Module(?:\s+Type)?|Declare\s+Module|Canonical"
-    r"(?:\s+Structure)?|Coercion|Axiom|Conjecture|Parameter|Variable|Hypothesis|Existing"
-    r"\s+Instance)\s+(?P<name>[A-Za-z_][\w']*)"
+    r"(?:\s+Structure)?|Coercion|Identity\s+Coercion|Existing\s+Instance|Declare\s+Instance"
+    r"|Scheme|Combined\s+Scheme|Derive(?:\s+Dependent)?\s+Inversion(?:_clear)?)"
+    r"\s+(?P<name>[A-Za-z_][\w']*)"
 )
-#: Declarations of several names before one ``:`` (``Variables a b : nat.``), or in binders.
-_SEVERAL = re.compile(r"^(?:Axioms|Conjectures|Parameters|Variables|Hypotheses|Context)\b")
+#: Declarations of one or several names before a ``:`` (``Axiom u t : P.``), or in binders
+#: (``Parameter (u : nat) (t : P).``, ``Context``).
+_SEVERAL = re.compile(
+    r"^(?:Axioms?|Conjectures?|Parameters?|Variables?|Hypothes[ie]s|Context)(?![\w'])"
+)
+#: ``abstract tac using name`` (and ``transparent_abstract``) declares a constant too.
+_ABSTRACT_USING = r"(?<![\w'])(?:transparent_)?abstract(?![\w']).*(?<![\w'])using\s+{}(?![\w'])"
 #: Sentences that may declare more names inside: constructors, fields, mutual definitions.
 _INNER = re.compile(
     r"^(?:Inductive|CoInductive|Variant|Record|Structure|Class|Fixpoint|CoFixpoint|Theorem"
@@ -62,6 +69,8 @@ def declares_name(code: str, name: str) -> bool:
     if named is not None and named.group("name") == name:
         return True
     if _SEVERAL.match(code) and name in _binder_names(code):
+        return True
+    if re.search(_ABSTRACT_USING.format(re.escape(name)), code, re.DOTALL):
         return True
     return _INNER.match(code) is not None and _declared_inside(code, name)
 

@@ -27,6 +27,14 @@ from prover.data.declared_names import declares_name, declaring_sentences
         "Canonical Structure t.",
         "Module t.",
         "Add Morphism f with signature eq ==> eq as t.",
+        "Axiom u t : 1 = 2.",  # round 44: several names after a singular keyword
+        "Parameter (u : nat) (t : 1 = 2).",
+        "Declare Instance t : 1 = 2.",
+        'Redirect "a""b" Theorem t : True.',  # a doubled quote inside the file name
+        "Scheme t := Induction for nat Sort Prop.",
+        "Identity Coercion t : a >-> b.",
+        "Derive Inversion t with (le 0 0).",
+        "abstract lia using t.",
     ],
 )
 def test_declarations_of_the_name_are_found(sentence: str) -> None:
@@ -43,6 +51,8 @@ def test_declarations_of_the_name_are_found(sentence: str) -> None:
         "Check t.",
         "Theorem tt : True.",
         "Inductive X := a : t -> X.",
+        "Variable x : t.",
+        "apply t.",
     ],
 )
 def test_uses_of_the_name_are_not_declarations(sentence: str) -> None:
