@@ -117,9 +117,11 @@ def with_term_print(proof_text: str, name: str) -> str:
 def _name_guarded(before_qed: str, name: str) -> str:
     """``before_qed`` with Coq's check that the theorem's name is free
     (:func:`~prover.backends.coq.placement.name_guard`) right before the statement, the
-    sentence before the last ``Proof.``, as verification writes it."""
+    sentence before the last ``Proof.`` (``Proof using Type.`` inside a section), as
+    verification writes it."""
     sentences = split_for_coqtop(before_qed)
-    proof = max(index for index, sentence in enumerate(sentences) if sentence.code == "Proof.")
+    openings = ("Proof.", "Proof using Type.")  # prover.backends.coq.blocks.proof_opening
+    proof = max(index for index, sentence in enumerate(sentences) if sentence.code in openings)
     offset = sentences[proof - 1].offset
     guard = name_guard(before_qed[:offset], f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", name)
     return f"{before_qed[:offset]}{guard}\n{before_qed[offset:]}"
