@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from prover.backends.coq.sentences import CoqSentence, declares
+from prover.backends.coq.sentences import CoqSentence, binder_names, declares
 
 __all__ = ["declares_name", "declaring_sentences"]
 
@@ -48,7 +48,6 @@ _INNER = re.compile(
     r"^(?:Inductive|CoInductive|Variant|Record|Structure|Class|Fixpoint|CoFixpoint|Theorem"
     r"|Lemma|Definition|Instance|Let)\b"
 )
-_IDENTIFIER = re.compile(r"[A-Za-z_][\w']*")
 
 
 def declaring_sentences(sentences: Sequence[CoqSentence], name: str) -> list[CoqSentence]:
@@ -68,21 +67,11 @@ def declares_name(code: str, name: str) -> bool:
     named = _NAMED.match(code)
     if named is not None and named.group("name") == name:
         return True
-    if _SEVERAL.match(code) and name in _binder_names(code):
+    if _SEVERAL.match(code) and name in binder_names(code):
         return True
     if re.search(_ABSTRACT_USING.format(re.escape(name)), code, re.DOTALL):
         return True
     return _INNER.match(code) is not None and _declared_inside(code, name)
-
-
-def _binder_names(code: str) -> list[str]:
-    """Names before a ``:`` at the top level or at the start of a binder (``(a b : T)``)."""
-    names: list[str] = []
-    for part in re.split(r"[({\[]", code):
-        head, colon, _ = part.partition(":")
-        if colon:
-            names.extend(_IDENTIFIER.findall(head))
-    return names
 
 
 def _declared_inside(code: str, name: str) -> bool:

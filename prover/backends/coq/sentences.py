@@ -20,6 +20,7 @@ from prover.backends.coq.text import SentenceKind, split_sentences, strip_commen
 __all__ = [
     "CoqSentence",
     "ProofOpening",
+    "binder_names",
     "count_endings",
     "declared_name",
     "declares",
@@ -175,6 +176,21 @@ def is_vernacular_in_proof(code: str) -> bool:
     """Whether a sentence inside a proof is a command (query, setting, hint), not a step."""
     first = re.match(r"#\[|[A-Za-z_][\w']*", code)
     return first is not None and (first.group(0) == "#[" or first.group(0) in _VERNACULAR_IN_PROOF)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][\w']*")
+
+
+def binder_names(code: str) -> list[str]:
+    """Names before a ``:`` at the top level or at the start of a binder, in order:
+    ``Variables a b : nat.`` gives the keyword, ``a`` and ``b``; ``Parameter (u : nat) (t :
+    P).`` gives ``u`` and ``t``. A textual reading (callers filter keywords out)."""
+    names: list[str] = []
+    for part in re.split(r"[({\[]", code):
+        head, colon, _ = part.partition(":")
+        if colon:
+            names.extend(_IDENTIFIER.findall(head))
+    return names
 
 
 def declared_name(code: str) -> str | None:
