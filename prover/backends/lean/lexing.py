@@ -13,6 +13,7 @@ header whitelist.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 __all__ = [
     "IDENTIFIER_EDGE",
@@ -49,64 +50,54 @@ def strip_comments_and_strings(text: str) -> str:
 
     Raises ``ValueError`` on an unterminated block comment or string literal.
     """
-    out: list[str] = []
-    index, length = 0, len(text)
-    while index < length:
-        if text.startswith(("--", "/-"), index):
-            _check_comment_start(text, index)
-        if text.startswith("--", index):
-            end = text.find("\n", index)
-            index = length if end == -1 else end
-        elif text.startswith("/-", index):
-            index = _skip_block_comment(text, index)
-            out.append(" ")
-        elif text.startswith("'\\", index) and _at_token_start(text, index):
-            index = _skip_escaped_character(text, index)
-            out.append("' '")
-        elif text[index] in "«»":
-            index = _skip_escaped_name(text, index, out)
-        elif _RAW_STRING.match(text, index):
-            raise UnreadableText("raw string literals are not allowed: the scans cannot read")
-        elif text[index] == '"' and not _is_char_literal(text, index):
-            end = _skip_string(text, index)
-            if "{" in text[index:end]:
-                raise UnreadableText(
-                    "a string literal with '{' is not allowed: interpolation runs the code in it"
-                )
-            index = end
-            out.append('""')
-        else:
-            out.append(text[index])
-            index += 1
-    return "".join(out)
+    replacement = {"comment": " ", "line comment": "", "character": "' '", "string": '""'}
+    return "".join(
+        text[start:end] if kind == "code" else replacement[kind]
+        for kind, start, end in _pieces(text)
+    )
 
 
 def code_mask(text: str) -> str:
     """``text`` with its comments and string literals blanked character for character (line
     breaks kept), so a position in the mask is the same position in ``text``: what a scan
     for brackets and ``:=`` may read. Raises :class:`UnreadableText` as
-    :func:`strip_comments_and_strings` does."""
-    out: list[str] = []
+    :func:`strip_comments_and_strings` does (the same reading)."""
+    return "".join(
+        text[start:end] if kind == "code" else re.sub(r"[^\n]", " ", text[start:end])
+        for kind, start, end in _pieces(text)
+    )
+
+
+def _pieces(text: str) -> Iterator[tuple[str, int, int]]:
+    """``text`` as consecutive ``(kind, start, end)`` pieces: ``code`` (escaped names
+    ``«...»`` included), ``comment``, ``line comment``, ``character`` (an escaped character
+    literal) or ``string``; raises :class:`UnreadableText` where the scans cannot read as
+    Lean does."""
     index, length = 0, len(text)
     while index < length:
         if text.startswith(("--", "/-"), index):
             _check_comment_start(text, index)
         if text.startswith("--", index):
             end = text.find("\n", index)
-            end = length if end == -1 else end
+            kind, end = "line comment", length if end == -1 else end
         elif text.startswith("/-", index):
-            end = _skip_block_comment(text, index)
+            kind, end = "comment", _skip_block_comment(text, index)
         elif text.startswith("'\\", index) and _at_token_start(text, index):
-            end = _skip_escaped_character(text, index)
+            kind, end = "character", _skip_escaped_character(text, index)
+        elif text[index] in "«»":
+            kind, end = "code", _skip_escaped_name(text, index)
+        elif _RAW_STRING.match(text, index):
+            raise UnreadableText("raw string literals are not allowed: the scans cannot read")
         elif text[index] == '"' and not _is_char_literal(text, index):
-            end = _skip_string(text, index)
+            kind, end = "string", _skip_string(text, index)
+            if "{" in text[index:end]:
+                raise UnreadableText(
+                    "a string literal with '{' is not allowed: interpolation runs the code in it"
+                )
         else:
-            out.append(text[index])
-            index += 1
-            continue
-        out.append(re.sub(r"[^\n]", " ", text[index:end]))
+            kind, end = "code", index + 1
+        yield kind, index, end
         index = end
-    return "".join(out)
 
 
 def _skip_escaped_character(text: str, start: int) -> int:
@@ -170,8 +161,8 @@ def _is_char_literal(text: str, index: int) -> bool:
     )
 
 
-def _skip_escaped_name(text: str, start: int, out: list[str]) -> int:
-    """The end of the ``«name»`` at ``start``, kept in ``out`` as it is.
+def _skip_escaped_name(text: str, start: int) -> int:
+    """The end of the ``«name»`` at ``start`` (kept as code by the scans).
 
     Fail closed: Lean reads everything up to ``»`` as one name, with no comment or string in
     it, so ``«/-»`` ... ``«-/»`` once hid commands from a scan that took ``/-`` for a
@@ -183,7 +174,6 @@ def _skip_escaped_name(text: str, start: int, out: list[str]) -> int:
         raise UnreadableText(
             "a '«...»' name the scans cannot read (only letters, digits, _'!?. and spaces)"
         )
-    out.append(match.group())
     return match.end()
 
 
