@@ -48,7 +48,7 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     definition, behind ``Time`` or ``Redirect`` (after a ``Reset`` or in another module,
     the file's last declaration is what Coq calls ``name``; the prover would prove the
     first: :mod:`prover.data.declared_names`). A theorem inside a section is opened with
-    ``Proof using Type.`` (:func:`~prover.backends.coq.blocks.proof_opening`), whatever the
+    ``Proof using Type.`` (:func:`~prover.backends.coq.section_opening.proof_opening`), whatever the
     file's ``Proof using``.
     """
     from prover.backends.coq.sentences import declares, skip_blanks, split_for_coqtop

@@ -153,3 +153,14 @@ def test_the_theorems_own_binders_are_kept() -> None:
     verification = verify_proof(theorem, ["exact H."], timeout_s=120)
     assert verification.ok, verification.message
     assert "(try clear m); (try clear absurd)." in verification.proof_text
+
+
+def test_a_header_abstract_wrapper_is_refused_in_a_section() -> None:
+    """Round 46: a header `Ltac` wrapping `abstract` let a subproof name a section variable
+    `Proof using Type` leaves out (only coqchk refused it); inside a section such a header
+    is refused before anything runs, as after fixpoints."""
+    header = f"{SECTION}Ltac hide t := abstract t.\n"
+    theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
+    refused = verify_proof(theorem, ["hide ltac:(exfalso; exact absurd)."], timeout_s=60)
+    assert not refused.ok and "writes 'abstract' outside a proof step" in (refused.message or "")
+    assert refused.checks == ()

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from prover.backends.coq.blocks import proof_opening
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
+from prover.backends.coq.section_opening import proof_opening
 from prover.backends.coq.verify import verify_proof
 from prover.backends.factory import DEFAULT_COQ_PRELUDE
 from prover.cli.main import main

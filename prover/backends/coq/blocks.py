@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from prover.backends.coq.functor_instance import functor_parameters
-from prover.backends.coq.sentences import CoqSentence, binder_names, split_for_coqtop
-from prover.backends.coq.text import CoqTextError, code_without_strings
+from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
+from prover.backends.coq.text import code_without_strings
 
 __all__ = [
     "OpenBlock",
@@ -346,62 +346,6 @@ def _without_ascription(code: str, start: int) -> str | None:
     position = start + len(parts[0])
     cut = position - 1 if code[position - 1] == "<" else position
     return code[:cut].rstrip() + "."
-
-
-#: Sentences that declare section variables (their names are cleared when unneeded).
-_SECTION_VARIABLES = re.compile(
-    r"^(?:#\[[^\]]*\]\s*|(?:Local|Global|Polymorphic|Monomorphic)\s+)*"
-    r"(?P<keyword>Variables?|Hypothes[ie]s|Parameters?|Context|Let)(?![\w'])"
-)
-_LET_NAME = re.compile(r"^\S*\s*Let\s+(?P<name>[A-Za-z_][\w']*)")
-
-
-def proof_opening(header: str) -> tuple[str, ...]:
-    """How the prover opens a theorem's proof after ``header``: ``Proof.``, or inside an
-    open section ``Proof using Type.`` then a step clearing the section variables the goal
-    does not need (:func:`section_variable_names`).
-
-    Inside a section the variables a theorem takes are chosen by its proof's ``Proof
-    using``, by ``Default Proof Using`` (set anywhere, or exported by a module the file
-    imports) and by what its proof uses; the prover cannot see the file's choice, and a
-    proof using a hypothesis the file's theorem does not take proves a weaker statement
-    (red-team rounds forty-one and forty-two: `1 = 2` from a section's `absurd : False`).
-    ``Proof using Type`` keeps only the variables the statement needs, which every choice
-    of the file keeps too, so the checked theorem implies the file's whatever the file
-    chose; a proof that needs another section hypothesis is not found. Coq 8.16 leaves the
-    other section variables in the context (``Qed`` refuses a proof that uses them), so
-    each is cleared by name, when nothing needs it (``try clear``; the theorem's own
-    binders are not touched: round forty-five found a blanket clearing removed them). The
-    clearing is an ordinary tactic: a header may rewrite it as it may any tactic, and
-    ``Qed`` still refuses a proof that uses a variable ``Proof using Type`` leaves out."""
-    sections = [block for block in open_blocks(header) if not block.module and not block.signature]
-    if not sections:
-        return ("Proof.",)
-    names = section_variable_names(header[sections[0].end :])
-    clearing = "; ".join(f"(try clear {name})" for name in reversed(names))
-    return ("Proof using Type.", f"{clearing}.") if names else ("Proof using Type.",)
-
-
-def section_variable_names(text: str) -> list[str]:
-    """The names ``Variable``, ``Hypothesis``, ``Parameter``, ``Context`` and ``Let``
-    sentences of ``text`` declare, in order, once each (a textual reading: a name it misses
-    stays visible to the search, and ``Qed`` still refuses a proof that uses it)."""
-    try:
-        sentences = split_for_coqtop(text)
-    except CoqTextError:
-        return []
-    names: list[str] = []
-    for sentence in sentences:
-        match = _SECTION_VARIABLES.match(sentence.code)
-        if match is None:
-            continue
-        if match.group("keyword") == "Let":
-            let = _LET_NAME.match(sentence.code)
-            found = [let.group("name")] if let else []
-        else:
-            found = binder_names(sentence.code[match.end() :])
-        names.extend(name for name in found if name not in names and name != "Type")
-    return names
 
 
 def closable(header: str) -> tuple[str, list[str]]:

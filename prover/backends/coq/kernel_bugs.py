@@ -44,6 +44,7 @@ from collections.abc import Set as AbstractSet
 
 from prover.backends.coq.blocks import block_refusal, statement_refusal
 from prover.backends.coq.reading_refusals import reading_refusal
+from prover.backends.coq.section_opening import section_blocks
 from prover.backends.coq.sentences import declares, normalize_code
 from prover.backends.coq.text import (
     CoqTextError,
@@ -324,8 +325,9 @@ def header_vocabulary_refusal(header: str, *, keeps_subproofs: bool = False) -> 
         if keeps_subproofs and words & AUXILIARY_CONSTANT_WORDS:
             return (
                 f"the header sentence {code[:60]!r} writes 'abstract' outside a proof step, "
-                "and a theorem after fixpoint declarations is checked with 'Defined', where "
-                f"a subproof stays out of the proof term: {AUXILIARY_CONSTANT_REFUSAL}"
+                "and a theorem after fixpoint declarations (checked with 'Defined') or inside "
+                "a section keeps a subproof apart from the checks that read its proof term: "
+                f"{AUXILIARY_CONSTANT_REFUSAL}"
             )
         head = _HEAD.match(code)
         found = sorted(words & FIXPOINT_WORDS)
@@ -371,8 +373,16 @@ def target_refusal(
         or _name_refusal(statement, name)
         or recursive_statement(statement)
         or block_refusal(header)
-        or header_vocabulary_refusal(header, keeps_subproofs=keeps_subproofs)
+        or header_vocabulary_refusal(header, keeps_subproofs=keeps_subproofs or _in_section(header))
     )
+
+
+def _in_section(header: str) -> bool:
+    """Whether ``header`` leaves a section open: a subproof ``abstract`` keeps apart may
+    name a section variable ``Proof using Type`` leaves out, which only coqchk then refuses
+    (red-team round forty-six), so a header ``Ltac`` wrapping ``abstract`` is refused there
+    as after fixpoints."""
+    return bool(section_blocks(header))
 
 
 def _name_refusal(statement: str, name: str | None) -> str | None:

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 
 from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.assumptions_print import assumptions_print
-from prover.backends.coq.blocks import closable, proof_opening
+from prover.backends.coq.blocks import closable
 from prover.backends.coq.characters import spaced_theorem
 from prover.backends.coq.checker_runs import (
     CHECKED_LIBRARY,
@@ -60,6 +60,7 @@ from prover.backends.coq.placement import (
     placed_closings,
     theorem_path,
 )
+from prover.backends.coq.section_opening import proof_opening
 from prover.backends.coq.split_check import mark_sentences
 from prover.backends.coq.term_reading import (
     PRINT_WHOLE_TERMS,
@@ -170,7 +171,7 @@ def _assemble(
     placed: list[str] | None = None,
 ) -> str:
     """The file from a :func:`closable` header, the statement, the proof's opening for
-    ``header`` (:func:`~prover.backends.coq.blocks.proof_opening`), tactics and ``ending``,
+    ``header`` (:func:`~prover.backends.coq.section_opening.proof_opening`), tactics and ``ending``,
     then the closings, or ``placed`` (the closings with the placement checks) instead."""
     opening = proof_opening(header)  # ``Proof.``, or the section opening and its clearing
     closable_header, closings = closed

@@ -19,10 +19,10 @@ import math
 import time
 from collections.abc import Iterator
 
-from prover.backends.coq.blocks import proof_opening
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import StartedCoqtop, start_coqtop
 from prover.backends.coq.goals import CoqtopProcess, Prompt, extract_error, one_line
+from prover.backends.coq.section_opening import proof_opening
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
 from prover.backends.coq.text import CoqTextError
 from search.errors import BackendCrashed, StatementError

@@ -8,8 +8,6 @@ from prover.backends.coq.blocks import (
     block_refusal,
     closable,
     open_blocks,
-    proof_opening,
-    section_variable_names,
     statement_refusal,
     visible_fixpoints,
 )
@@ -158,18 +156,3 @@ def test_a_dot_before_a_unicode_blank_is_refused_in_headers_and_statements(blank
     assert f"U+{ord(blank):04X}" in (block_refusal(header) or "")
     assert block_refusal(f'(* a.{blank}b *)\nDefinition s := "x.{blank}y".\n') is None
     assert f"U+{ord(blank):04X}" in (statement_refusal(f"Theorem t : True.{blank}") or "")
-
-
-def test_section_variable_names_are_read_in_order_once() -> None:
-    """Variables, hypotheses, context binders and lets of a section, in order, each once."""
-    text = (
-        "Variables a b : nat.\nHypothesis H : a = b.\nContext {A : Type} (R : A -> A -> Prop).\n"
-        "Let c := a + b.\nVariable a : nat.\nLemma l : True. Proof. exact I. Qed.\n"
-    )
-    assert section_variable_names(text) == ["a", "b", "H", "A", "R", "c"]
-    assert proof_opening("Section S.\n" + text) == (
-        "Proof using Type.",
-        "(try clear c); (try clear R); (try clear A); (try clear H); (try clear b); (try clear a).",
-    )
-    assert proof_opening("Section S.\n") == ("Proof using Type.",)
-    assert proof_opening("Module M.\n" + text) == ("Proof.",)
