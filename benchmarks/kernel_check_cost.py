@@ -37,6 +37,7 @@ from typing import Any
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
 from prover.backends.coq.config import FIXED_COQCHK
 from prover.backends.coq.placement import name_guard
+from prover.backends.coq.section_opening import PLAIN_OPENING, SECTION_OPENING
 from prover.backends.coq.sentences import split_for_coqtop
 from prover.backends.coq.split_check import mark_sentences, split_refusal
 from prover.backends.coq.term_reading import (
@@ -120,7 +121,7 @@ def _name_guarded(before_qed: str, name: str) -> str:
     sentence before the last ``Proof.`` (``Proof using Type.`` inside a section), as
     verification writes it."""
     sentences = split_for_coqtop(before_qed)
-    openings = ("Proof.", "Proof using Type.")  # prover.backends.coq.blocks.proof_opening
+    openings = (PLAIN_OPENING, SECTION_OPENING)
     proof = max(index for index, sentence in enumerate(sentences) if sentence.code in openings)
     offset = sentences[proof - 1].offset
     guard = name_guard(before_qed[:offset], f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", name)

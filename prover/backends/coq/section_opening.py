@@ -12,13 +12,24 @@ from the open sections' declarations, to keep the search off proofs the kernel r
 
 from __future__ import annotations
 
+import functools
 import re
 
 from prover.backends.coq.blocks import OpenBlock, open_blocks
 from prover.backends.coq.sentences import split_for_coqtop
 from prover.backends.coq.text import CoqTextError
 
-__all__ = ["proof_opening", "section_blocks", "section_variable_names"]
+__all__ = [
+    "PLAIN_OPENING",
+    "SECTION_OPENING",
+    "proof_opening",
+    "section_blocks",
+    "section_variable_names",
+]
+
+#: How a proof opens outside any section, and inside one.
+PLAIN_OPENING = "Proof."
+SECTION_OPENING = "Proof using Type."
 
 #: Sentences that declare section variables (their names are cleared when unneeded).
 _SECTION_VARIABLES = re.compile(
@@ -34,6 +45,7 @@ _TERM_WORDS = frozenset({
 })  # fmt: skip
 
 
+@functools.lru_cache(maxsize=16)
 def proof_opening(header: str) -> tuple[str, ...]:
     """How the prover opens a theorem's proof after ``header``: ``Proof.``, or inside an
     open section ``Proof using Type.`` then a step clearing the section variables the goal
@@ -51,13 +63,16 @@ def proof_opening(header: str) -> tuple[str, ...]:
     each is cleared by name, when nothing needs it (``try clear``; the theorem's own
     binders are not touched: round forty-five found a blanket clearing removed them). The
     clearing is an ordinary tactic: a header may rewrite it as it may any tactic, and
-    ``Qed`` still refuses a proof that uses a variable ``Proof using Type`` leaves out."""
+    ``Qed`` still refuses a proof that uses a variable ``Proof using Type`` leaves out.
+
+    Cached: verification builds two files from one header, and a warm coqtop reopens
+    theorems under the same header."""
     sections = section_blocks(header)
     if not sections:
-        return ("Proof.",)
+        return (PLAIN_OPENING,)
     names = section_variable_names(header[sections[0].end :])
     clearing = "; ".join(f"(try clear {name})" for name in reversed(names))
-    return ("Proof using Type.", f"{clearing}.") if names else ("Proof using Type.",)
+    return (SECTION_OPENING, f"{clearing}.") if names else (SECTION_OPENING,)
 
 
 def section_blocks(header: str) -> list[OpenBlock]:
