@@ -37,7 +37,11 @@ from typing import Any
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
 from prover.backends.coq.config import FIXED_COQCHK
 from prover.backends.coq.placement import name_guard
-from prover.backends.coq.section_opening import PLAIN_OPENING, SECTION_OPENING
+from prover.backends.coq.section_opening import (
+    PLAIN_OPENING,
+    SECTION_OPENING,
+    WHOLE_CONTEXT_OPENING,
+)
 from prover.backends.coq.sentences import split_for_coqtop
 from prover.backends.coq.split_check import mark_sentences, split_refusal
 from prover.backends.coq.term_reading import (
@@ -118,10 +122,10 @@ def with_term_print(proof_text: str, name: str) -> str:
 def _name_guarded(before_qed: str, name: str) -> str:
     """``before_qed`` with Coq's check that the theorem's name is free
     (:func:`~prover.backends.coq.placement.name_guard`) right before the statement, the
-    sentence before the last ``Proof.`` (``Proof using Type.`` inside a section), as
+    sentence before the last ``Proof.`` (inside a section ``Proof using Type.`` or ``All.``), as
     verification writes it."""
     sentences = split_for_coqtop(before_qed)
-    openings = (PLAIN_OPENING, SECTION_OPENING)
+    openings = (PLAIN_OPENING, SECTION_OPENING, WHOLE_CONTEXT_OPENING)
     proof = max(index for index, sentence in enumerate(sentences) if sentence.code in openings)
     offset = sentences[proof - 1].offset
     guard = name_guard(before_qed[:offset], f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", name)

@@ -38,6 +38,15 @@ class Theorem:
     split: str | None = None
     source: str | None = None
     informal_statement: str | None = None
+    #: Whether the proof may use every hypothesis of the context the statement sits in. Set
+    #: only by a reader that saw the user's own file grant it (Coq: a section theorem whose
+    #: proof in the file is a bare ``Admitted.``, which Coq generalises over every section
+    #: variable); everything else, requests included, leaves it off.
+    whole_context: bool = False
+    #: The whole source file the theorem was read from (``--file``), kept so that the
+    #: backend can ask what the file's name denotes at its end; None for benchmark entries
+    #: and requests. Not shown in ``repr``.
+    file_text: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip():

@@ -47,9 +47,14 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     than once in the file, with or without a body, as a constructor, field or mutual
     definition, behind ``Time`` or ``Redirect`` (after a ``Reset`` or in another module,
     the file's last declaration is what Coq calls ``name``; the prover would prove the
-    first: :mod:`prover.data.declared_names`). A theorem inside a section is opened with
-    ``Proof using Type.`` (:func:`~prover.backends.coq.section_opening.proof_opening`), whatever the
-    file's ``Proof using``.
+    first: :mod:`prover.data.declared_names`); the whole text is kept (``file_text``) so that
+    verification has Coq confirm the name means nothing else in the file (round forty-seven:
+    names Coq makes up, :mod:`prover.backends.coq.name_resolution`). A theorem inside a
+    section is opened with ``Proof using Type.``
+    (:func:`~prover.backends.coq.section_opening.proof_opening`), whatever the file's
+    ``Proof using``, unless the file's own proof is a bare ``Admitted.``
+    (:func:`_bare_admitted`): Coq generalises such a theorem over every section variable, so
+    its proof may use them all (``whole_context``).
     """
     from prover.backends.coq.sentences import declares, skip_blanks, split_for_coqtop
     from prover.backends.coq.text import CoqTextError
@@ -72,7 +77,36 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     sentence = opening[0]
     start = skip_blanks(source, sentence.offset)
     statement = source[start : sentence.offset + len(sentence.text)]
-    return Theorem(name=name, header=source[:start], statement=statement, source=origin)
+    following = sentences[sentences.index(sentence) + 1 :]
+    return Theorem(
+        name=name,
+        header=source[:start],
+        statement=statement,
+        source=origin,
+        whole_context=_bare_admitted(sentence.code, following[0].code if following else ""),
+        file_text=source,
+    )
+
+
+#: A theorem-like declaration without attributes (``#[using="..."]`` would narrow it).
+_PLAIN_THEOREM = re.compile(
+    r"(?:(?:Local|Global)\s+)?(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property)\s"
+)
+_USING = re.compile(r"(?<![\w'])using(?![\w'])")
+
+
+def _bare_admitted(statement: str, following: str) -> bool:
+    """Whether the file ends ``statement``'s proof at once with ``Admitted.``: no ``Proof``
+    sentence (whose ``Default Proof Using`` or ``using`` would narrow the variables), no
+    attribute, no ``using`` anywhere in the statement. Coq 8.16 generalises such a theorem
+    over every section variable (:data:`~prover.backends.coq.section_opening.WHOLE_CONTEXT_OPENING`
+    gives the prover's proof the same ones); anything else is read as narrowing (fail closed).
+    """
+    return (
+        following == "Admitted."
+        and _PLAIN_THEOREM.match(statement) is not None
+        and _USING.search(statement) is None
+    )
 
 
 #: ``let`` as a whole word (an identifier character on neither side).

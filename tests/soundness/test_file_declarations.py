@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,7 @@ def test_opened_with_proof_the_section_hypothesis_proves_it() -> None:
 
 def test_opened_with_proof_the_control_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before the fix (`Proof.` everywhere) the same proof passed coqc and coqchk."""
-    monkeypatch.setattr(verify_module, "proof_opening", lambda _header: ("Proof.",))
+    monkeypatch.setattr(verify_module, "proof_opening", lambda _header, **_: ("Proof.",))
     theorem = Theorem(name="t", header=SECTION, statement="Theorem t : 1 = 2.")
     assert verify_proof(theorem, ["exfalso.", "exact absurd."], timeout_s=120).ok
 
@@ -164,3 +165,48 @@ def test_a_header_abstract_wrapper_is_refused_in_a_section() -> None:
     refused = verify_proof(theorem, ["hide ltac:(exfalso; exact absurd)."], timeout_s=60)
     assert not refused.ok and "writes 'abstract' outside a proof step" in (refused.message or "")
     assert refused.checks == ()
+
+
+#: A bare `Admitted.` (no `Proof` sentence): Coq 8.16 generalises `t` over every section
+#: variable, even under an exported `Default Proof Using "Type"`.
+BARE = f"{MODULE}Import M.\n{SECTION}Variable n : nat.\nTheorem t : 1 = 2.\nAdmitted.\nEnd S.\n"
+
+
+def test_a_bare_admitted_takes_every_section_variable(tmp_path: Path) -> None:
+    """The premise of `whole_context`, on this machine's coqc: the file's `t` is
+    `False -> nat -> 1 = 2` (so `absurd` cannot refute it), and a proof opened with
+    `Proof using All.` gives the prover's `t` exactly that type."""
+    check = "Check (t : False -> nat -> 1 = 2).\n"
+    _compiles(tmp_path, "Bare", BARE + check)
+    proved = BARE.replace("Admitted.", "Proof using All.\nexfalso. exact absurd.\nQed.")
+    _compiles(tmp_path, "Proved", proved + check)
+    (tmp_path / "Refuting.v").write_text(BARE + REFUTATION)
+    refuting = subprocess.run(
+        ["coqc", "-q", "Refuting.v"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert refuting.returncode != 0 and 'has type "False -> nat -> 1 = 2"' in refuting.stderr
+
+
+def test_a_section_hypothesis_serves_a_theorem_the_file_admits_bare(tmp_path: Path) -> None:
+    """A section theorem whose file proof is a bare `Admitted.` is proved from a section
+    hypothesis its statement does not mention (under `Proof using Type` it was lost), and
+    the recorded proof opens with `Proof using All.`."""
+    source = (
+        "Require Import Lia.\nSection S.\nVariable n : nat.\nHypothesis positive : 0 < n.\n"
+        "Variable m : nat.\nTheorem t : n + m <> m.\nAdmitted.\nEnd S.\n"
+    )
+    (tmp_path / "G.v").write_text(source)
+    theorem = coq_declaration_from_source(source, "t")
+    assert theorem.whole_context
+    verification = verify_proof(theorem, ["lia."], timeout_s=120)
+    assert verification.ok, verification.message
+    assert "\nProof using All.\nlia.\nQed." in verification.proof_text
+    narrowed = verify_proof(replace(theorem, whole_context=False), ["lia."], timeout_s=120)
+    assert not narrowed.ok
+    status = main([
+        "prove", "--file", str(tmp_path / "G.v"), "--theorem", "t", "--time-limit", "20",
+        "--output", str(tmp_path / "run"), "--no-progress",
+    ])  # fmt: skip
+    lines = (tmp_path / "run" / "results.jsonl").read_text().splitlines()
+    assert [json.loads(line)["status"] for line in lines] == ["proved"], lines
+    assert status == 0

@@ -53,7 +53,7 @@ def test_the_harness_records_a_genuine_proof(
     text = "Require Import Arith.\n\nTheorem t : 2 + 2 = 4.\nProof.\nAdmitted.\n"
     record = prove_file(hostile_server, ("admit.", "reflexivity."), tmp_path, text)
     assert record["status"] == "proved" and record["verified"] is True
-    assert record["checked_by"] == ["admission", "coqc", "coqchk"]
+    assert record["checked_by"] == ["admission", "coqc", "coqchk", "names"]
 
 
 @pytest.mark.slow

@@ -46,6 +46,7 @@ __all__ = [
     "coqc_command",
     "coqchk_command",
     "executable",
+    "run_checker",
 ]
 
 VERIFY_LIBRARY = "ProverCheck"
@@ -104,7 +105,7 @@ def compile_and_check(
     with private_directory("coq-verify-") as directory:
         identity = directory_identity(directory)
         (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
-        compiled = _run(coqc_command(tools.coqc, timed=True), directory, tools)
+        compiled = run_checker(coqc_command(tools.coqc, timed=True), directory, tools)
         problem = _coqc_problem(compiled, tools) or _replaced(directory, identity)
         if problem is None and not isinstance(compiled, str):
             problem = split_refusal(compiled[1], marked) or term_problem(directory)
@@ -113,7 +114,7 @@ def compile_and_check(
         if problem is not None:
             return problem, (), ()
         printed = read_assumptions_print(directory)
-        checked = _run(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
+        checked = run_checker(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
         replaced = _replaced(directory, identity)
     if replaced is not None:
         return replaced, ("coqc",), ()
@@ -167,7 +168,7 @@ def _judge_kernel_check(
     return problem, checks, summary.axioms
 
 
-def _run(
+def run_checker(
     argv: list[str], directory: Path, tools: CheckerTools, *, merge_stderr: bool = True
 ) -> tuple[int, str, str] | str:
     """Run one checker to completion before the deadline: (status, stdout, stderr) or why not."""

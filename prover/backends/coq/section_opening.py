@@ -1,4 +1,5 @@
-"""How the prover opens a theorem's proof: ``Proof.``, or inside a section ``Proof using Type.``.
+"""How the prover opens a theorem's proof: ``Proof.``, or inside a section ``Proof using Type.``
+(``Proof using All.`` where the file's own proof is a bare ``Admitted.``).
 
 Inside a section the variables a theorem takes are chosen by the file (its proof's ``Proof
 using``, a ``Default Proof Using`` set anywhere or exported by an imported module, what its
@@ -8,6 +9,12 @@ variables the statement needs, which every choice of the file keeps too, so the 
 theorem implies the file's. Coq 8.16 leaves the other section variables in the context
 (``Qed`` refuses a proof that uses them), so the opening also clears them by name, read
 from the open sections' declarations, to keep the search off proofs the kernel refuses.
+
+One choice the prover can see: a theorem whose proof in the file is a bare ``Admitted.`` (no
+``Proof`` sentence, no ``using`` attribute) is generalised by Coq 8.16 over every section
+variable, whatever ``Default Proof Using`` says; ``Proof using All.`` gives the prover's
+theorem that same type, so a section hypothesis the statement does not mention may be used.
+The file reader grants it (:attr:`search.states.Theorem.whole_context`); nothing else does.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from prover.backends.coq.text import CoqTextError
 __all__ = [
     "PLAIN_OPENING",
     "SECTION_OPENING",
+    "WHOLE_CONTEXT_OPENING",
     "proof_opening",
     "section_blocks",
     "section_variable_names",
@@ -30,6 +38,9 @@ __all__ = [
 #: How a proof opens outside any section, and inside one.
 PLAIN_OPENING = "Proof."
 SECTION_OPENING = "Proof using Type."
+#: Inside a section, for a theorem the file's own bare ``Admitted.`` generalises over every
+#: section variable: the same variables, so the prover's theorem is the file's.
+WHOLE_CONTEXT_OPENING = "Proof using All."
 
 #: Sentences that declare section variables (their names are cleared when unneeded).
 _SECTION_VARIABLES = re.compile(
@@ -46,10 +57,12 @@ _TERM_WORDS = frozenset({
 
 
 @functools.lru_cache(maxsize=16)
-def proof_opening(header: str) -> tuple[str, ...]:
+def proof_opening(header: str, *, whole_context: bool = False) -> tuple[str, ...]:
     """How the prover opens a theorem's proof after ``header``: ``Proof.``, or inside an
     open section ``Proof using Type.`` then a step clearing the section variables the goal
-    does not need (:func:`section_variable_names`).
+    does not need (:func:`section_variable_names`), or, with ``whole_context`` (the file's
+    own proof is a bare ``Admitted.``, which Coq generalises over every section variable),
+    ``Proof using All.``: the prover's theorem then takes exactly the file's variables.
 
     Inside a section the variables a theorem takes are chosen by its proof's ``Proof
     using``, by ``Default Proof Using`` (set anywhere, or exported by a module the file
@@ -70,6 +83,8 @@ def proof_opening(header: str) -> tuple[str, ...]:
     sections = section_blocks(header)
     if not sections:
         return (PLAIN_OPENING,)
+    if whole_context:
+        return (WHOLE_CONTEXT_OPENING,)
     names = section_variable_names(header[sections[0].end :])
     clearing = "; ".join(f"(try clear {name})" for name in reversed(names))
     return (SECTION_OPENING, f"{clearing}.") if names else (SECTION_OPENING,)

@@ -1,6 +1,6 @@
 """Whole-file re-check of a finished Coq proof, independent of everything the search printed.
 
-:func:`verify_proof` passes a proof only when all three checks pass:
+:func:`verify_proof` passes a proof only when all its checks pass:
 
 1. **admission** — every tactic passes :func:`~prover.backends.coq.admission.check_coq_tactic`
    again (exactly one tactic sentence; no attribute, command, ``admit`` ...);
@@ -22,7 +22,10 @@
    (``coqchk -silent -o -Q DIR ProverCheck -norec ProverCheck.Checked``) and its
    context summary, parsed fail-closed by
    :mod:`prover.backends.coq.assumptions`, lists no assumption outside the allowed
-   fully qualified standard-library axioms and no unsafe constant.
+   fully qualified standard-library axioms and no unsafe constant;
+4. **names** — for a theorem read from the user's file (``prove --file``), Coq compiles
+   that whole file alone and confirms that its name denotes nothing but the theorem proved
+   (:mod:`prover.backends.coq.name_resolution`).
 
 The whole check shares one deadline (``timeout_s``); both children run in their
 own session and are killed with their process group on every exit path.
@@ -53,6 +56,7 @@ from prover.backends.coq.config import FIXED_COQCHK
 from prover.backends.coq.goals import one_line
 from prover.backends.coq.inductive_print import expects_inductives_print
 from prover.backends.coq.kernel_bugs import target_refusal
+from prover.backends.coq.name_resolution import name_resolution_problem
 from prover.backends.coq.placement import (
     PLACEMENT_MARKER,
     functor_arguments_prefix,
@@ -98,6 +102,7 @@ def build_proof_source(
     inspect_as: str | None = None,
     fold: tuple[str, ...] = (),
     prelude: str = "",
+    whole_context: bool = False,
 ) -> str:
     """The complete file checked by ``coqc``: header, statement, ``Proof.``, the prelude,
     tactics, ``Qed.``.
@@ -109,9 +114,12 @@ def build_proof_source(
 
     Sections and modules the header leaves open (a theorem inside a ``Section`` of the
     user's file) are closed after ``Qed``, innermost first, as ``coqc`` requires
-    (:func:`~prover.backends.coq.blocks.closable`). With ``inspect_as`` (the theorem's
-    name), the compiled file also prints that constant's proof term, without notations,
-    to :data:`TERM_FILE` right after ``Qed`` (see :func:`term_problem`) and has Coq check,
+    (:func:`~prover.backends.coq.blocks.closable`); the proof opens as
+    :func:`~prover.backends.coq.section_opening.proof_opening` says for ``header`` and
+    ``whole_context`` (:attr:`search.states.Theorem.whole_context`). With ``inspect_as``
+    (the theorem's name), the compiled file also prints that constant's proof term, without
+    notations, to :data:`TERM_FILE` right after ``Qed`` (see :func:`term_problem`) and has
+    Coq check,
     around the closings, that the theorem is where the header's blocks put it
     (:func:`~prover.backends.coq.blocks.placed_closings`); the proof text shown to users is
     the file without those lines.
@@ -119,7 +127,12 @@ def build_proof_source(
     steps = _preluded(prelude, tactics)
     if inspect_as is None:
         return _assemble(
-            closable(header), header=header, statement=statement, tactics=steps, ending=["Qed."]
+            closable(header),
+            header=header,
+            statement=statement,
+            tactics=steps,
+            ending=["Qed."],
+            whole_context=whole_context,
         )
     return _inspected(
         closable(header),
@@ -129,6 +142,7 @@ def build_proof_source(
         name=inspect_as,
         fold=fold,
         marker=PLACEMENT_MARKER,
+        whole_context=whole_context,
     )
 
 
@@ -141,6 +155,7 @@ def _inspected(
     name: str,
     fold: tuple[str, ...],
     marker: str,
+    whole_context: bool,
 ) -> str:
     """The inspected file (before its sentences are marked): the preamble, the guarded
     statement, ``steps``, the inspected ending, then the closings with placement checks and
@@ -149,7 +164,13 @@ def _inspected(
     placed = inspection_closings(header, name, marker)
     guarded = _guarded(header, statement, name)
     assembled = _assemble(
-        closed, header=header, statement=guarded, tactics=steps, ending=ending, placed=placed
+        closed,
+        header=header,
+        statement=guarded,
+        tactics=steps,
+        ending=ending,
+        placed=placed,
+        whole_context=whole_context,
     )
     return inspection_preamble(fold) + assembled
 
@@ -169,11 +190,14 @@ def _assemble(
     tactics: Sequence[str],
     ending: list[str],
     placed: list[str] | None = None,
+    whole_context: bool = False,
 ) -> str:
     """The file from a :func:`closable` header, the statement, the proof's opening for
-    ``header`` (:func:`~prover.backends.coq.section_opening.proof_opening`), tactics and ``ending``,
-    then the closings, or ``placed`` (the closings with the placement checks) instead."""
-    opening = proof_opening(header)  # ``Proof.``, or the section opening and its clearing
+    ``header`` and ``whole_context`` (:func:`~prover.backends.coq.section_opening.proof_opening`),
+    tactics and ``ending``, then the closings, or ``placed`` (the closings with the placement
+    checks) instead."""
+    # ``Proof.``, or the section opening and its clearing, or ``Proof using All.``
+    opening = proof_opening(header, whole_context=whole_context)
     closable_header, closings = closed
     lines = [closable_header.rstrip(), "", statement.strip(), *opening, *tactics, *ending]
     lines.extend(closings if placed is None else placed)
@@ -278,7 +302,12 @@ def verify_proof(
     closed = closable(theorem.header)  # once for both files
     steps = _preluded(prelude, tactics)
     source = _assemble(
-        closed, header=theorem.header, statement=theorem.statement, tactics=steps, ending=["Qed."]
+        closed,
+        header=theorem.header,
+        statement=theorem.statement,
+        tactics=steps,
+        ending=["Qed."],
+        whole_context=theorem.whole_context,
     )
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
     inspected = mark_sentences(
@@ -290,6 +319,7 @@ def verify_proof(
             name=theorem.name,
             fold=fold,
             marker=marker,
+            whole_context=theorem.whole_context,
         ),
         secrets.token_hex(8),
     )
@@ -306,6 +336,15 @@ def verify_proof(
     problem, checks, axioms = compile_and_check(
         inspected, tools, parameters, reads_inductives=expects_inductives_print(theorem.header)
     )
+    if problem is None and theorem.file_text is not None:
+        problem = name_resolution_problem(
+            theorem.file_text,
+            header=theorem.header,
+            name=theorem.name,
+            tools=tools,
+            whole_context=theorem.whole_context,
+        )
+        checks = checks if problem is not None else (*checks, "names")
     return Verification(
         ok=problem is None,
         proof_text=source,

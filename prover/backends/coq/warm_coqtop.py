@@ -181,7 +181,7 @@ class WarmCoqtop:
             prompt = self._send_sentences(theorem.statement, what="statement", theorem=theorem)
             if prompt is None or not prompt.in_proof:
                 raise StatementError(f"{theorem.name}: the statement does not open a proof")
-            opening = "\n".join(proof_opening(theorem.header))
+            opening = "\n".join(proof_opening(theorem.header, whole_context=theorem.whole_context))
             opened = self._send_sentences(opening, what="proof opening", theorem=theorem)
             prompt = opened if opened is not None else prompt
             if prelude.strip():

@@ -46,3 +46,33 @@ def test_a_definition_body_after_a_let_type_opens_no_proof() -> None:
         coq_declaration_from_source(source, "d")
     with pytest.raises(InputError, match="declared 2 times"):
         coq_declaration_from_source(source + "Lemma d : True. Proof. exact I. Qed.\n", "d")
+
+
+WHOLE_CONTEXT_SOURCE = (
+    "Section S.\nHypothesis absurd : False.\n"
+    "Theorem bare : 1 = 2.\n(* a comment *) Admitted.\n"
+    "Theorem opened : 1 = 2.\nProof.\nAdmitted.\n"
+    '#[using="Type"] Lemma attributed : 1 = 2.\nAdmitted.\n'
+    "Lemma spaced : 1 = 2.\nAdmitted .\n"
+    "Lemma proved : 1 = 1.\nreflexivity.\nQed.\n"
+    "Local Lemma local : 1 = 2.\nAdmitted.\nEnd S.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "granted"),
+    [
+        ("bare", True),
+        ("local", True),
+        ("opened", False),
+        ("attributed", False),
+        ("spaced", False),
+        ("proved", False),
+    ],
+)
+def test_only_a_bare_admitted_grants_the_whole_context(name: str, granted: bool) -> None:
+    """Only a proof that is exactly `Admitted.` right after a plain theorem keyword grants
+    every section variable; a `Proof` sentence, an attribute, another spelling or a real
+    proof does not (fail closed)."""
+    theorem = coq_declaration_from_source(WHOLE_CONTEXT_SOURCE, name)
+    assert theorem.whole_context is granted

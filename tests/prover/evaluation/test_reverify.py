@@ -66,7 +66,7 @@ def test_a_real_proof_from_before_verifiers_were_named_is_rechecked_and_kept(
     record, lines = _stored(run_dir)
     assert record["status"] == "proved"
     assert record["verifier"] == verifier_fingerprint()
-    assert record["checked_by"] == ["admission", "coqc", "coqchk"]
+    assert record["checked_by"] == ["admission", "coqc", "coqchk", "names"]
     assert lines == [record]
 
 

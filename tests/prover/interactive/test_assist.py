@@ -193,7 +193,7 @@ Require Import Arith.
 
 Theorem add_zero_right : forall n m : nat, n + 0 + m = m + n.
 Proof.
-  intros. lia.
+  intros. rewrite Nat.add_0_r. apply Nat.add_comm.
 Qed.
 """
 

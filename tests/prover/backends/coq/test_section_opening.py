@@ -28,3 +28,11 @@ def test_names_inside_types_and_instance_binders_are_not_read() -> None:
         "Variable g : forall (H : nat), H = H.\nContext `{Equivalence nat eq} (u : nat).\n"
     )
     assert section_variable_names(text) == ["p", "f", "g", "u"]
+
+
+def test_a_whole_context_theorem_opens_with_proof_using_all_in_a_section_only() -> None:
+    """A theorem the file's bare `Admitted.` grants every section variable opens with
+    `Proof using All.` and clears nothing; outside a section it opens with `Proof.`."""
+    text = "Variable a : nat.\nHypothesis H : a = 0.\n"
+    assert proof_opening("Section S.\n" + text, whole_context=True) == ("Proof using All.",)
+    assert proof_opening("Module M.\n" + text, whole_context=True) == ("Proof.",)

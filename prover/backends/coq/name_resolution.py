@@ -1,0 +1,159 @@
+"""What a theorem's name denotes in the user's whole file, asked of Coq (``prove --file``).
+
+``prove --file F --theorem T`` proves the declaration of ``T`` it read, at its place in
+``F``; the record says ``T`` is proved. If ``F`` holds another object of that name, the
+file's ``T`` may be that one, which may say something else in words that read the same.
+The textual count of :mod:`prover.data.declared_names` sees only names a sentence writes:
+red-team round forty-seven hid a second ``Unnamed_thm`` behind a ``Goal`` and a second
+``Foo_instance_0`` behind an anonymous ``Instance``, names Coq makes up, and ``Import A B``
+made them the file's (both ``Admitted`` with refuted statements).
+
+So the verifier has Coq answer: the user's file, unchanged, is compiled in the sandbox under
+a library name nothing in it can know, followed by ``Locate T.``, which lists every object
+whose name ends in ``T``, imported or not. Of those in the file's library there must be
+exactly one, the constant at the theorem's place (its modules' path; sections do not
+qualify). A theorem inside a functor or a module type has no such constant (``Locate`` does
+not list functor bodies), so there no object of the file may carry the name at all. Two
+declarations at one place are possible only by going back (``Reset``, ``Back``), which the
+file may not hold (:func:`~prover.backends.coq.reading_refusals.reading_refusal`).
+
+The same compile confirms the premise of a whole-context proof
+(:attr:`search.states.Theorem.whole_context`, ``Proof using All.``): that the file's bare
+``Admitted.`` takes every section variable, which Coq does only while the flag ``Keep
+Admitted Variables`` is on (red-team round forty-eight turned it off, hidden in a module's
+``#[export] Unset``, and a refuted ``1 = 2`` was proved from a section's ``absurd : False``).
+A ``Test Keep Admitted Variables.`` between two delimiters is placed right before the
+statement, where the header leaves every option as the checked file has it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from prover.backends.coq.blocks import open_blocks
+from prover.backends.coq.checker_runs import CheckerTools, run_checker
+from prover.backends.coq.goals import extract_error, one_line
+from prover.backends.coq.reading_refusals import reading_refusal
+from search.workdirs import private_directory
+
+__all__ = ["located_objects", "name_resolution_problem"]
+
+_MODULE = "File"
+#: What ``Locate`` prints for a name nothing has: the delimiter before the real answer.
+_NOTHING = "No object of basename"
+_KEEP = "Keep Admitted Variables"
+_ENTRY = re.compile(r"^(?P<kind>[A-Z][\w ]*?) (?P<path>[\w'.]+)$")
+
+
+def name_resolution_problem(
+    file_text: str, *, header: str, name: str, tools: CheckerTools, whole_context: bool = False
+) -> str | None:
+    """Why the file's ``name`` may denote another object than the theorem proved after
+    ``header`` (the file's text before the statement), or, with ``whole_context``, why the
+    file's bare ``Admitted.`` may not take every section variable; None if neither (see the
+    module docstring)."""
+    refused = reading_refusal(file_text, "the file")
+    if refused is None and whole_context and not file_text.startswith(header):
+        refused = "the statement's place in the file was not found, so its variables are unknown"
+    if refused is not None:
+        return refused
+    library = f"ProverNames{secrets.token_hex(8)}"
+    delimiter, before, after = (f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(3))
+    probe = f"\nLocate {before}.\nTest {_KEEP}.\nLocate {after}.\n" if whole_context else ""
+    body = header + probe + file_text[len(header) :] if whole_context else file_text
+    source = f"{body}\nLocate {delimiter}.\nLocate {name}.\n"
+    stdout = _compiled_output(source, library=library, tools=tools, name=name)
+    if not isinstance(stdout, tuple):
+        return stdout
+    if whole_context and _between(stdout[0], before, after) != [f"{_KEEP} is on"]:
+        return (
+            f"the file's {_KEEP} flag is not on at the statement, so its bare Admitted may not "
+            "take every section variable the proof was given"
+        )
+    located = located_objects(stdout[0], delimiter)
+    if located is None:
+        return f"Coq's answer to what {name!r} names in the file was not understood"
+    return _judge(located, prefix=f"{library}.{_MODULE}.", place=_place(header), name=name)
+
+
+def _compiled_output(
+    source: str, *, library: str, tools: CheckerTools, name: str
+) -> tuple[str] | str:
+    """coqc's standard output on ``source`` compiled alone as ``library``, or why there is
+    none (``name``: the theorem's, for the message)."""
+    with private_directory("coq-names-") as directory:
+        (directory / f"{_MODULE}.v").write_bytes(source.encode("utf-8"))
+        argv = [tools.coqc, "-q", "-Q", ".", library, f"{_MODULE}.v"]
+        compiled = run_checker(argv, directory, tools, merge_stderr=False)
+    if isinstance(compiled, str):
+        return f"coqc (the file's names) {compiled}"
+    status, stdout, stderr = compiled
+    if status != 0:
+        error = extract_error(stderr) or extract_error(stdout) or f"exit status {status}"
+        return (
+            f"the file does not compile as a whole, so what {name!r} names in it is unknown: "
+            + one_line(error)
+        )
+    return (stdout,)
+
+
+def _between(output: str, before: str, after: str) -> list[str] | None:
+    """The lines printed between the two delimiters' ``Locate`` answers, or None."""
+    lines = output.splitlines()
+    starts = [index for index, line in enumerate(lines) if line == f"{_NOTHING} {before}"]
+    ends = [index for index, line in enumerate(lines) if line == f"{_NOTHING} {after}"]
+    if len(starts) != 1 or len(ends) != 1 or ends[0] < starts[0]:
+        return None
+    return lines[starts[0] + 1 : ends[0]]
+
+
+def located_objects(output: str, delimiter: str) -> list[tuple[str, str]] | None:
+    """The (kind, full path) pairs ``Locate`` listed after the delimiter's own ``Locate``
+    (whose answer is :data:`_NOTHING`), or None if the output does not read so."""
+    lines = output.splitlines()
+    marks = [index for index, line in enumerate(lines) if line == f"{_NOTHING} {delimiter}"]
+    if len(marks) != 1:
+        return None
+    located: list[tuple[str, str]] = []
+    for line in lines[marks[0] + 1 :]:
+        if line.startswith(_NOTHING) and not located:
+            continue  # nothing at all has the name
+        if line.startswith("  ("):
+            continue  # "(shorter name to refer to it ...)", "(alias of ...)"
+        entry = _ENTRY.match(line)
+        if entry is None:
+            return None
+        located.append((entry.group("kind"), entry.group("path")))
+    return located
+
+
+def _place(header: str) -> list[str] | None:
+    """The modules the theorem sits in, or None inside a functor or a module type."""
+    modules = []
+    for block in open_blocks(header):
+        if block.functor or block.signature:
+            return None
+        if block.module:
+            modules.append(block.name)
+    return modules
+
+
+def _judge(
+    located: list[tuple[str, str]], *, prefix: str, place: list[str] | None, name: str
+) -> str | None:
+    """Why the objects of the file (full paths starting with ``prefix``) named ``name`` are
+    not exactly the theorem."""
+    relative = [(kind, path[len(prefix) :]) for kind, path in located if path.startswith(prefix)]
+    if place is None:
+        expected: list[tuple[str, str]] = []
+    else:
+        expected = [("Constant", ".".join([*place, name]))]
+    if relative == expected:
+        return None
+    shown = ", ".join(f"{kind} {path}" for kind, path in relative) or "nothing"
+    wanted = ", ".join(f"{kind} {path}" for kind, path in expected) or "nothing (a functor's)"
+    return (
+        f"in the whole file, {name!r} names {shown}, not only the theorem proved ({wanted}): "
+        "the file's name may mean another statement, so the prover does not claim it"
+    )

@@ -1,0 +1,76 @@
+"""Round forty-eight: a file that turns off `Keep Admitted Variables` broke the whole-context rule.
+
+Found by a red-team round (2026-12-05), default flags, no hostile model. A section theorem whose
+proof in the file is a bare `Admitted.` is proved with `Proof using All.`
+(`Theorem.whole_context`), on the premise that Coq generalises it over every section variable.
+Coq 8.16 does so only while the flag `Keep Admitted Variables` is on: with `Unset Keep Admitted
+Variables.` (also hidden in a module's `#[export]`, split over lines) the file's `t : 1 = 2`
+takes no hypothesis and the file refutes it, while the prover proved `False -> 1 = 2` from the
+section's `absurd : False` and recorded `t` proved. Now the names check's compile of the whole
+file asks Coq for the flag right before the statement, and refuses unless it is on.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq.verify import verify_proof
+from prover.cli.main import main
+from prover.data.theorem_files import coq_declaration_from_source
+from tests.soundness.kernel_controls import COQ_TOOLS
+
+pytestmark = COQ_TOOLS
+
+THEOREM = (
+    "Section S.\nHypothesis absurd : False.\nTheorem t : 1 = 2.\nAdmitted.\nEnd S.\n"
+    "Check t : 1 = 2.\nLemma refute : ~ (1 = 2). Proof. discriminate. Qed.\n"
+)
+FILES = {
+    "unset": "Unset Keep Admitted Variables.\n" + THEOREM,
+    "exported": (
+        "Module M.\n#[export] Unset Keep\n  Admitted (* x *) Variables.\nEnd M.\nImport M.\n"
+        + THEOREM
+    ),
+}
+
+
+def _compiles(directory: Path, text: str) -> None:
+    (directory / "K.v").write_text(text)
+    compiled = subprocess.run(
+        ["coqc", "-q", "K.v"], cwd=directory, capture_output=True, text=True, check=False
+    )
+    assert compiled.returncode == 0, compiled.stderr
+
+
+def test_the_unset_flags_file_is_not_recorded_proved(tmp_path: Path) -> None:
+    """Round 48's file compiles and refutes its `t`; `prove --file` finds the proof from
+    `absurd` but does not record it proved, naming the flag."""
+    _compiles(tmp_path, FILES["unset"])
+    status = main([
+        "prove", "--file", str(tmp_path / "K.v"), "--theorem", "t", "--time-limit", "20",
+        "--output", str(tmp_path / "run"), "--no-progress",
+    ])  # fmt: skip
+    lines = (tmp_path / "run" / "results.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [record["status"] for record in records] == ["failed"], records
+    assert "Keep Admitted Variables" in json.dumps(records[0])
+    assert status == 0
+
+
+@pytest.mark.parametrize("variant", sorted(FILES))
+def test_only_the_flag_probe_refuses_the_proof(variant: str, tmp_path: Path) -> None:
+    """The proof from `absurd` passes admission, coqc and coqchk and only the names check's
+    probe refuses it; without the file (the control: no probe) it was verified."""
+    _compiles(tmp_path, FILES[variant])
+    theorem = coq_declaration_from_source(FILES[variant], "t")
+    assert theorem.whole_context
+    tactics = ["exfalso.", "exact absurd."]
+    refused = verify_proof(theorem, tactics, timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
+    assert "Keep Admitted Variables flag is not on" in (refused.message or "")
+    assert verify_proof(replace(theorem, file_text=None), tactics, timeout_s=120).ok

@@ -1,0 +1,81 @@
+"""Round forty-seven: a name Coq makes up took over the name of the theorem proved.
+
+Found by a red-team round (2026-12-05), default flags, no hostile model. `prove --file`
+refused a name the file declares twice, counting the sentences that write it; a `Goal`
+declares `Unnamed_thm` and an anonymous `Instance : Foo` declares `Foo_instance_0` without
+writing them. In module B, `Admitted` with statements the file refutes, after `Import A B`
+they were the file's names, while the prover proved module A's true theorems of those names
+and recorded them proved. Now verification has Coq compile the user's whole file and
+`Locate` the name (:mod:`prover.backends.coq.name_resolution`): the theorem proved must be
+the file's only object of that name.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import prover.backends.coq.verify as verify_module
+from prover.cli.main import main
+from prover.data.theorem_files import coq_declaration_from_source
+from tests.soundness.kernel_controls import COQ_TOOLS
+
+pytestmark = COQ_TOOLS
+
+GOAL = (
+    "Module A.\nDefinition two := 1.\nTheorem Unnamed_thm : 1 = two.\nProof. Admitted.\nEnd A.\n"
+    "Module B.\nDefinition two := 2.\nGoal 1 = two.\nProof. Admitted.\nEnd B.\n"
+    "Import A B.\nCheck Unnamed_thm : 1 = 2.\n"
+    "Lemma refute : ~ (1 = two). Proof. discriminate. Qed.\n"
+)
+INSTANCE = (
+    "Module A.\nClass Foo : Prop := foo : 1 = 1.\nTheorem Foo_instance_0 : Foo.\nProof. Admitted.\n"
+    "End A.\nModule B.\nClass Foo : Prop := foo : 1 = 2.\n#[global] Instance : Foo.\nAdmitted.\n"
+    "End B.\nImport A B.\nCheck Foo_instance_0 : Foo.\n"
+    "Lemma refute : ~ Foo. Proof. unfold Foo; discriminate. Qed.\n"
+)
+
+
+def _compiles(directory: Path, text: str) -> None:
+    (directory / "F.v").write_text(text)
+    compiled = subprocess.run(
+        ["coqc", "-q", "F.v"], cwd=directory, capture_output=True, text=True, check=False
+    )
+    assert compiled.returncode == 0, compiled.stderr
+
+
+def test_a_goals_made_up_name_is_not_recorded_proved(tmp_path: Path) -> None:
+    """Round 47's file compiles (its `Unnamed_thm` is B's `1 = 2`, which it refutes); `prove
+    --file` finds A's proof but does not record it proved, naming both objects."""
+    _compiles(tmp_path, GOAL)
+    status = main([
+        "prove", "--file", str(tmp_path / "F.v"), "--theorem", "Unnamed_thm",
+        "--time-limit", "20", "--output", str(tmp_path / "run"), "--no-progress",
+    ])  # fmt: skip
+    lines = (tmp_path / "run" / "results.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [record["status"] for record in records] == ["failed"], records
+    assert "B.Unnamed_thm" in json.dumps(records[0])
+    assert status == 0
+
+
+@pytest.mark.parametrize(("source", "name"), [(GOAL, "Unnamed_thm"), (INSTANCE, "Foo_instance_0")])
+def test_a_made_up_name_fails_the_names_check_only(source: str, name: str, tmp_path: Path) -> None:
+    """The proof of A's theorem passes admission, coqc and coqchk, and only the names check
+    refuses it; without that check (the control) it was verified."""
+    _compiles(tmp_path, source)
+    theorem = coq_declaration_from_source(source, name)
+    tactic = ["reflexivity."] if name == "Unnamed_thm" else ["exact eq_refl."]
+    refused = verify_module.verify_proof(theorem, tactic, timeout_s=120)
+    assert not refused.ok
+    assert refused.checks == ("admission", "coqc", "coqchk")
+    assert f"names Constant B.{name}, Constant A.{name}" in (refused.message or "")
+    without = verify_module.verify_proof(
+        theorem.__class__(name=theorem.name, header=theorem.header, statement=theorem.statement),
+        tactic,
+        timeout_s=120,
+    )
+    assert without.ok, without.message
