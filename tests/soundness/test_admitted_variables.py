@@ -13,15 +13,14 @@ file asks Coq for the flag right before the statement, and refuses unless it is 
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from prover.backends.coq.verify import verify_proof
-from prover.cli.main import main
 from prover.data.theorem_files import coq_declaration_from_source
+from tests.soundness.file_runs import compile_alone, prove_file
 from tests.soundness.kernel_controls import COQ_TOOLS
 
 pytestmark = COQ_TOOLS
@@ -39,34 +38,21 @@ FILES = {
 }
 
 
-def _compiles(directory: Path, text: str) -> None:
-    (directory / "K.v").write_text(text)
-    compiled = subprocess.run(
-        ["coqc", "-q", "K.v"], cwd=directory, capture_output=True, text=True, check=False
-    )
-    assert compiled.returncode == 0, compiled.stderr
-
-
 def test_the_unset_flags_file_is_not_recorded_proved(tmp_path: Path) -> None:
-    """Round 48's file compiles and refutes its `t`; `prove --file` finds the proof from
-    `absurd` but does not record it proved, naming the flag."""
-    _compiles(tmp_path, FILES["unset"])
-    status = main([
-        "prove", "--file", str(tmp_path / "K.v"), "--theorem", "t", "--time-limit", "20",
-        "--output", str(tmp_path / "run"), "--no-progress",
-    ])  # fmt: skip
-    lines = (tmp_path / "run" / "results.jsonl").read_text().splitlines()
-    records = [json.loads(line) for line in lines]
-    assert [record["status"] for record in records] == ["failed"], records
+    """Round 48's file compiles and refutes its `t`; `prove --file` refuses it when opening
+    it (before any search), naming the flag."""
+    compile_alone(tmp_path, "K.v", FILES["unset"])
+    records, status = prove_file(tmp_path / "K.v", "t", tmp_path / "run")
+    assert [record["status"] for record in records] == ["error"], records
     assert "Keep Admitted Variables" in json.dumps(records[0])
-    assert status == 0
+    assert status == 3  # an attempt ended in an error (docs/evaluation.md)
 
 
 @pytest.mark.parametrize("variant", sorted(FILES))
 def test_only_the_flag_probe_refuses_the_proof(variant: str, tmp_path: Path) -> None:
     """The proof from `absurd` passes admission, coqc and coqchk and only the names check's
     probe refuses it; without the file (the control: no probe) it was verified."""
-    _compiles(tmp_path, FILES[variant])
+    compile_alone(tmp_path, "K.v", FILES[variant])
     theorem = coq_declaration_from_source(FILES[variant], "t")
     assert theorem.whole_context
     tactics = ["exfalso.", "exact absurd."]

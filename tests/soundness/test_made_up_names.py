@@ -13,14 +13,13 @@ the file's only object of that name.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import prover.backends.coq.verify as verify_module
-from prover.cli.main import main
 from prover.data.theorem_files import coq_declaration_from_source
+from tests.soundness.file_runs import compile_alone, prove_file
 from tests.soundness.kernel_controls import COQ_TOOLS
 
 pytestmark = COQ_TOOLS
@@ -39,34 +38,21 @@ INSTANCE = (
 )
 
 
-def _compiles(directory: Path, text: str) -> None:
-    (directory / "F.v").write_text(text)
-    compiled = subprocess.run(
-        ["coqc", "-q", "F.v"], cwd=directory, capture_output=True, text=True, check=False
-    )
-    assert compiled.returncode == 0, compiled.stderr
-
-
 def test_a_goals_made_up_name_is_not_recorded_proved(tmp_path: Path) -> None:
     """Round 47's file compiles (its `Unnamed_thm` is B's `1 = 2`, which it refutes); `prove
-    --file` finds A's proof but does not record it proved, naming both objects."""
-    _compiles(tmp_path, GOAL)
-    status = main([
-        "prove", "--file", str(tmp_path / "F.v"), "--theorem", "Unnamed_thm",
-        "--time-limit", "20", "--output", str(tmp_path / "run"), "--no-progress",
-    ])  # fmt: skip
-    lines = (tmp_path / "run" / "results.jsonl").read_text().splitlines()
-    records = [json.loads(line) for line in lines]
-    assert [record["status"] for record in records] == ["failed"], records
+    --file` refuses it when opening it (before any search), naming both objects."""
+    compile_alone(tmp_path, "F.v", GOAL)
+    records, status = prove_file(tmp_path / "F.v", "Unnamed_thm", tmp_path / "run")
+    assert [record["status"] for record in records] == ["error"], records
     assert "B.Unnamed_thm" in json.dumps(records[0])
-    assert status == 0
+    assert status == 3  # an attempt ended in an error (docs/evaluation.md)
 
 
 @pytest.mark.parametrize(("source", "name"), [(GOAL, "Unnamed_thm"), (INSTANCE, "Foo_instance_0")])
 def test_a_made_up_name_fails_the_names_check_only(source: str, name: str, tmp_path: Path) -> None:
     """The proof of A's theorem passes admission, coqc and coqchk, and only the names check
     refuses it; without that check (the control) it was verified."""
-    _compiles(tmp_path, source)
+    compile_alone(tmp_path, "F.v", source)
     theorem = coq_declaration_from_source(source, name)
     tactic = ["reflexivity."] if name == "Unnamed_thm" else ["exact eq_refl."]
     refused = verify_module.verify_proof(theorem, tactic, timeout_s=120)

@@ -24,6 +24,7 @@ from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import read_goals
 from prover.backends.coq.goals import DisplayKind, extract_error, one_line
 from prover.backends.coq.kernel_bugs import recursive_root, target_refusal
+from prover.backends.coq.name_resolution import file_check_before_search, library_path_refusal
 from prover.backends.coq.verify import verify_proof
 from prover.backends.coq.warm_coqtop import WarmCoqtop
 from search.closing import Closing
@@ -77,7 +78,20 @@ class CoqEnvironment(Closing):
 
     def _open_once(self, theorem: Theorem) -> ProofState:
         theorem = spaced_theorem(theorem)
-        refusal = target_refusal(theorem.header, theorem.statement, name=theorem.name)
+        refusal = target_refusal(
+            theorem.header, theorem.statement, name=theorem.name
+        ) or library_path_refusal(theorem)
+        if refusal is None and theorem.file_text is not None:
+            refusal = file_check_before_search(
+                theorem.file_text,
+                header=theorem.header,
+                name=theorem.name,
+                whole_context=theorem.whole_context,
+                coqc=self.config.coqc_path,
+                memory_limit_mb=self.config.memory_limit_mb,
+                timeout_s=self.config.verify_timeout_s,
+                sandbox=self.config.sandbox,
+            )
         if refusal is not None:
             raise StatementError(f"{theorem.name}: {refusal}")
         warm = self._warm_coqtop

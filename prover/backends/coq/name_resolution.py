@@ -28,22 +28,47 @@ statement, where the header leaves every option as the checked file has it.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
+import time
+from pathlib import PurePath
 
 from prover.backends.coq.blocks import open_blocks
-from prover.backends.coq.checker_runs import CheckerTools, run_checker
+from prover.backends.coq.checker_runs import (
+    VERIFY_LIBRARY,
+    VERIFY_MODULE,
+    CheckerTools,
+    executable,
+    run_checker,
+)
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.reading_refusals import reading_refusal
+from prover.backends.coq.section_opening import section_blocks
+from prover.backends.coq.text import CoqTextError, code_without_strings
+from search.states import Theorem
 from search.workdirs import private_directory
 
-__all__ = ["located_objects", "name_resolution_problem"]
+__all__ = [
+    "file_check_before_search",
+    "library_path_refusal",
+    "located_objects",
+    "name_resolution_problem",
+]
 
 _MODULE = "File"
 #: What ``Locate`` prints for a name nothing has: the delimiter before the real answer.
 _NOTHING = "No object of basename"
 _KEEP = "Keep Admitted Variables"
-_ENTRY = re.compile(r"^(?P<kind>[A-Z][\w ]*?) (?P<path>[\w'.]+)$")
+#: The paths the file's top level has in the prover's compiles: the checked file's
+#: (``ProverCheck.Checked``) and the search's coqtop (``Top``).
+_COMPILE_ROOTS = (VERIFY_LIBRARY, VERIFY_MODULE, "Top")
+#: The first part of a qualified name (``Top`` in ``Top.y``), in code without comments and
+#: strings; a ``.`` ending a sentence is followed by a blank, never by a letter.
+_QUALIFIED_ROOT = re.compile(r"(?<![\w'.])([A-Za-z_][\w']*)\.(?=[A-Za-z_])")
+#: One object: its kind, its full path, then any notes ("(shorter name to refer to it in
+#: current context is ...)", "(alias of ...)"), on the same line at the width the check sets.
+_ENTRY = re.compile(r"^(?P<kind>[A-Z][\w ]*?) (?P<path>[\w'.]+)(?: \(.*\))?$")
 
 
 def name_resolution_problem(
@@ -53,6 +78,7 @@ def name_resolution_problem(
     ``header`` (the file's text before the statement), or, with ``whole_context``, why the
     file's bare ``Admitted.`` may not take every section variable; None if neither (see the
     module docstring)."""
+    whole_context = whole_context and bool(section_blocks(header))  # the flag acts on sections
     refused = reading_refusal(file_text, "the file")
     if refused is None and whole_context and not file_text.startswith(header):
         refused = "the statement's place in the file was not found, so its variables are unknown"
@@ -62,7 +88,8 @@ def name_resolution_problem(
     delimiter, before, after = (f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(3))
     probe = f"\nLocate {before}.\nTest {_KEEP}.\nLocate {after}.\n" if whole_context else ""
     body = header + probe + file_text[len(header) :] if whole_context else file_text
-    source = f"{body}\nLocate {delimiter}.\nLocate {name}.\n"
+    # A narrow printing width would wrap the answer (round forty-nine's honest file).
+    source = f"{body}\nSet Printing Width 1000.\nLocate {delimiter}.\nLocate {name}.\n"
     stdout = _compiled_output(source, library=library, tools=tools, name=name)
     if not isinstance(stdout, tuple):
         return stdout
@@ -75,6 +102,62 @@ def name_resolution_problem(
     if located is None:
         return f"Coq's answer to what {name!r} names in the file was not understood"
     return _judge(located, prefix=f"{library}.{_MODULE}.", place=_place(header), name=name)
+
+
+def library_path_refusal(theorem: Theorem) -> str | None:
+    """Why the header or statement may mean one thing to the prover and another to the
+    user's ``coqc``, or None: a qualified name whose first part is a path the file's own top
+    level has in one compile (``Checked.x``, ``Top.y``, ``F.x`` in ``F.v``) is read by Coq
+    against that path too, and an absolute name beats a module's relative one, so the same
+    text picks the file's module ``Checked`` in one compile and its top-level ``x`` in
+    another (red-team round forty-nine proved ``Checked.x + Top.y = 2``, which the user's
+    file refutes). For a theorem read from a file, its name without ``.v`` counts too (the
+    library name a plain ``coqc F.v`` gives it)."""
+    roots = set(_COMPILE_ROOTS)
+    if theorem.file_text is not None and theorem.source is not None:
+        roots.add(PurePath(theorem.source).stem)
+    for what, text in (("the header", theorem.header), ("the statement", theorem.statement)):
+        try:
+            code = code_without_strings(text)
+        except CoqTextError:
+            continue  # unreadable text is refused by the sentence reading
+        for match in _QUALIFIED_ROOT.finditer(code):
+            if match.group(1) in roots:
+                return (
+                    f"{what} writes a qualified name starting with {match.group(1)!r}, a "
+                    "library path the file itself has in one of the compiles (the checked "
+                    f"file's {VERIFY_LIBRARY}.{VERIFY_MODULE}, the search's Top, the user's "
+                    "coqc), where it would name different things"
+                )
+    return None
+
+
+@functools.lru_cache(maxsize=32)
+def file_check_before_search(
+    file_text: str,
+    *,
+    header: str,
+    name: str,
+    whole_context: bool,
+    coqc: str,
+    memory_limit_mb: int | None,
+    timeout_s: float,
+    sandbox: str,
+) -> str | None:
+    """:func:`name_resolution_problem` run when a file's theorem is opened, so that a file
+    whose name would make verification refuse every proof (or that does not compile) is
+    refused in one line before any search; verification runs the check again on its own.
+    Cached: the attempts of one run open the same theorem in the same process."""
+    tools = CheckerTools(
+        coqc=executable(coqc, "coqc"),
+        coqchk="",
+        memory_limit_mb=memory_limit_mb,
+        deadline=time.monotonic() + timeout_s,
+        sandbox=sandbox,
+    )
+    return name_resolution_problem(
+        file_text, header=header, name=name, tools=tools, whole_context=whole_context
+    )
 
 
 def _compiled_output(

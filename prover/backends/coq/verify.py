@@ -56,7 +56,7 @@ from prover.backends.coq.config import FIXED_COQCHK
 from prover.backends.coq.goals import one_line
 from prover.backends.coq.inductive_print import expects_inductives_print
 from prover.backends.coq.kernel_bugs import target_refusal
-from prover.backends.coq.name_resolution import name_resolution_problem
+from prover.backends.coq.name_resolution import library_path_refusal, name_resolution_problem
 from prover.backends.coq.placement import (
     PLACEMENT_MARKER,
     functor_arguments_prefix,
@@ -293,6 +293,7 @@ def verify_proof(
     problem = (
         problem
         or _reserved_name(theorem.header, theorem.statement)
+        or library_path_refusal(theorem)
         or target_refusal(
             theorem.header, theorem.statement, name=theorem.name, keeps_subproofs=bool(fold)
         )

@@ -280,7 +280,7 @@ def test_a_theorem_whose_file_changed_is_not_resumed(
     """`1 = 1` proved, the file edited to `1 = 2`: the rerun refuses to count the old proof."""
     source, run_dir, arguments = proved_one_equals_one(tmp_path)
     assert [row[3] for row in _database_rows(run_dir)] == ["proved"]
-    source.write_text("Theorem t : 1 = 2.\nProof.\nreflexivity.\nQed.\n")
+    source.write_text("Theorem t : 1 = 2.\nProof.\nAdmitted.\n")
     assert main(arguments) == 2
     assert "the header or statement of 't' changed" in capsys.readouterr().err
     assert [row[3] for row in _database_rows(run_dir)] == ["proved"]  # nothing lost
@@ -296,7 +296,7 @@ def test_attempts_recorded_before_fingerprints_are_not_resumed(
     source, run_dir, arguments = proved_one_equals_one(tmp_path)
     with sqlite3.connect(run_dir / "results.sqlite") as connection:
         connection.execute("DELETE FROM theorems")  # what an older version left behind
-    source.write_text("Theorem t : 1 = 2.\nProof.\nreflexivity.\nQed.\n")
+    source.write_text("Theorem t : 1 = 2.\nProof.\nAdmitted.\n")
     assert main(arguments) == 2
     error = capsys.readouterr().err
     assert "'t' was recorded before statement fingerprints existed" in error

@@ -8,26 +8,33 @@ import time
 import pytest
 
 from prover.backends.coq.checker_runs import CheckerTools
-from prover.backends.coq.name_resolution import located_objects, name_resolution_problem
+from prover.backends.coq.name_resolution import (
+    library_path_refusal,
+    located_objects,
+    name_resolution_problem,
+)
 from prover.backends.sandbox import DEFAULT_SANDBOX
 from prover.data.theorem_files import coq_declaration_from_source
+from search.states import Theorem
 
 COQC = shutil.which("coqc")
 needs_coqc = pytest.mark.skipif(COQC is None, reason="coqc not installed")
 
 
 def test_located_objects_reads_entries_after_the_delimiter_only() -> None:
-    """Entries before the delimiter (the file's own output) and the indented notes are left
-    out; the kind and the full path of each entry are kept."""
+    """Entries before the delimiter (the file's own output) and the notes, indented or on
+    the entry's line, are left out; the kind and the full path of each entry are kept."""
     output = (
         "Constant Fake.File.t\nNo object of basename D1\nConstant L.File.B.t\n"
         "Constant L.File.A.t\n  (shorter name to refer to it in current context is A.t)\n"
         "Inductive Coq.Vectors.VectorDef.t\n  (alias of VectorDef.t)\n"
+        "Constant Coq.Init.Nat.t (shorter name to refer to it in current context is Nat.t)\n"
     )
     assert located_objects(output, "D1") == [
         ("Constant", "L.File.B.t"),
         ("Constant", "L.File.A.t"),
         ("Inductive", "Coq.Vectors.VectorDef.t"),
+        ("Constant", "Coq.Init.Nat.t"),
     ]
     assert located_objects("No object of basename D1\nNo object of basename t\n", "D1") == []
 
@@ -97,3 +104,58 @@ def test_another_object_of_the_name_or_an_unreadable_file_is_refused(
     `Reset` (two objects at one place), an applied functor's copy: refused, naming why."""
     problem = _problem(source, "t" if "Unnamed" not in source else "Unnamed_thm")
     assert problem is not None and expected in problem, problem
+
+
+@needs_coqc
+def test_the_flag_probe_runs_only_inside_a_section() -> None:
+    """Outside a section the flag `Keep Admitted Variables` changes nothing, so a file that
+    turns it off (and wraps Coq's answers at width 10) is not refused for it."""
+    source = (
+        "Set Printing Width 10.\nUnset Keep Admitted Variables.\n"
+        "Module M.\nTheorem t : 1 = 1.\nAdmitted.\nEnd M.\n"
+    )
+    theorem = coq_declaration_from_source(source, "t")
+    assert theorem.whole_context
+    assert COQC is not None
+    tools = CheckerTools(
+        coqc=COQC, coqchk="", memory_limit_mb=None, deadline=time.monotonic() + 120,
+        sandbox=DEFAULT_SANDBOX,
+    )  # fmt: skip
+    assert (
+        name_resolution_problem(
+            source, header=theorem.header, name="t", tools=tools, whole_context=True
+        )
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("statement", "source", "refused"),
+    [
+        ("Theorem T : Top.y = 2.", None, "'Top'"),
+        ("Theorem T : Checked.x = 2.", None, "'Checked'"),
+        ("Theorem T : ProverCheck.Checked.x = 2.", None, "'ProverCheck'"),
+        ("Theorem T : F.x = 2.", "dir/F.v", "'F'"),
+        ("Theorem T : F.x = 2.", None, None),
+        ("Theorem T : Nat.add 1 1 = 2 (* Top.y *).", None, None),
+        ('Theorem T : "Checked.x" = "Checked.x".', None, None),
+        ("Theorem T : xTop.y = 2.", None, None),
+    ],
+)
+def test_qualified_names_rooted_at_a_compiles_own_path_are_refused(
+    statement: str, source: str | None, refused: str | None
+) -> None:
+    """`Top.`, `Checked.`, `ProverCheck.` and, for a file's theorem, the file's own name
+    start a refused qualified name; other roots, comments and strings do not."""
+    theorem = Theorem(
+        name="T",
+        header="",
+        statement=statement,
+        source=source,
+        file_text=statement if source else None,
+    )
+    problem = library_path_refusal(theorem)
+    if refused is None:
+        assert problem is None
+    else:
+        assert problem is not None and f"starting with {refused}" in problem
