@@ -31,7 +31,7 @@ from prover.backends.coq.sentences import (
     CoqSentence,
     ending_of,
     is_vernacular_in_proof,
-    proof_opening,
+    read_proof_opening,
     split_for_coqtop,
     theorem_declaration,
 )
@@ -174,7 +174,7 @@ class _Replay:
         if ending is not None:
             self._close(sentence, proof, ending)
             return
-        opening = None if sentence.focus else proof_opening(sentence.code)
+        opening = None if sentence.focus else read_proof_opening(sentence.code)
         if opening is not None and opening.term:
             proof.problem = "term-mode proof"
             self._close(sentence, proof, None)  # ``Proof term.`` ends the proof

@@ -27,7 +27,7 @@ __all__ = [
     "ending_of",
     "is_vernacular_in_proof",
     "normalize_code",
-    "proof_opening",
+    "read_proof_opening",
     "skip_blanks",
     "split_for_coqtop",
     "theorem_declaration",
@@ -156,8 +156,10 @@ def count_endings(source: str) -> Counter[str]:
     )
 
 
-def proof_opening(code: str) -> ProofOpening | None:
-    """Parse ``Proof.``, ``Proof using X.``, ``Proof with T.``, ``Proof term.``; None otherwise."""
+def read_proof_opening(code: str) -> ProofOpening | None:
+    """Parse a file's ``Proof.``, ``Proof using X.``, ``Proof with T.``, ``Proof term.``;
+    None otherwise (the tracer's reading; how the prover opens its own proofs is
+    :func:`~prover.backends.coq.section_opening.proof_opening`)."""
     match = _PROOF.match(code)
     if match is None:
         return None

@@ -14,7 +14,7 @@ from prover.backends.coq.sentences import (
     declared_name,
     ending_of,
     is_vernacular_in_proof,
-    proof_opening,
+    read_proof_opening,
     skip_blanks,
     split_for_coqtop,
     theorem_declaration,
@@ -75,17 +75,17 @@ def test_split_matches_coqc_time_spans(tmp_path: Path) -> None:
 
 def test_proof_openings() -> None:
     """Proof, Proof using, Proof with (either order) and Proof term are told apart."""
-    plain = proof_opening("Proof.")
+    plain = read_proof_opening("Proof.")
     assert plain is not None and plain.with_tactic is None and not plain.term
-    using = proof_opening("Proof using H x.")
+    using = read_proof_opening("Proof using H x.")
     assert using is not None and using.with_tactic is None and not using.term
-    with_auto = proof_opening("Proof with auto with arith.")
+    with_auto = read_proof_opening("Proof with auto with arith.")
     assert with_auto is not None and with_auto.with_tactic == "auto with arith"
-    both = proof_opening("Proof using H with simpl; auto.")
+    both = read_proof_opening("Proof using H with simpl; auto.")
     assert both is not None and both.with_tactic == "simpl; auto"
-    term = proof_opening("Proof eq_refl.")
+    term = read_proof_opening("Proof eq_refl.")
     assert term is not None and term.term
-    assert proof_opening("Proofs.") is None and proof_opening("apply Proof.") is None
+    assert read_proof_opening("Proofs.") is None and read_proof_opening("apply Proof.") is None
 
 
 def test_endings_and_vernacular() -> None:
