@@ -8,7 +8,9 @@ coqtop and `F` under the user's `coqc F.v`: a header with a module `Checked` (or
 `F`) beside a top-level constant of the same short name made the statement `Checked.x +
 Top.y = 2` mean `2 + 2 = 2` to the user's compile (which refutes it) and a true `0 + 2 = 2`
 to the verifier, and it was recorded proved. Such qualified names are now refused
-(:func:`prover.backends.coq.name_resolution.library_path_refusal`).
+(:func:`prover.backends.coq.name_resolution.library_path_refusal`); round fifty wrote the
+name after the dot with a non-ASCII first letter (`Checked.αx`), which the first reading
+missed.
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ FILES = {
         "Module Top. Definition y := 2. End Top.\nDefinition y := 0.\n"
         "Theorem T : Checked.x + Top.y = 2.\nAdmitted.\n",
         "Checked.x + Top.y <> 2",
+    ),
+    "U.v": (  # round 50: the name after the dot starts with a non-ASCII letter
+        "Module Checked. Definition αx := 2. End Checked.\nDefinition αx := 0.\n"
+        "Module Top. Definition αy := 2. End Top.\nDefinition αy := 0.\n"
+        "Theorem T : Checked.αx + Top.αy = 2.\nAdmitted.\n",
+        "Checked.αx + Top.αy <> 2",
     ),
     "F.v": (
         "Definition x := 2.\nModule F. Definition x := 1. End F.\n"

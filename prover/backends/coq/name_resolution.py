@@ -64,8 +64,9 @@ _KEEP = "Keep Admitted Variables"
 #: (``ProverCheck.Checked``) and the search's coqtop (``Top``).
 _COMPILE_ROOTS = (VERIFY_LIBRARY, VERIFY_MODULE, "Top")
 #: The first part of a qualified name (``Top`` in ``Top.y``), in code without comments and
-#: strings; a ``.`` ending a sentence is followed by a blank, never by a letter.
-_QUALIFIED_ROOT = re.compile(r"(?<![\w'.])([A-Za-z_][\w']*)\.(?=[A-Za-z_])")
+#: strings; a ``.`` ending a sentence is followed by a blank, never by a letter. Identifiers
+#: start with any letter or ``_`` (round fifty wrote ``Checked.αx``), as Coq's lexer reads.
+_QUALIFIED_ROOT = re.compile(r"(?<![\w'.])([^\W\d][\w']*)\.(?=[^\W\d])")
 #: One object: its kind, its full path, then any notes ("(shorter name to refer to it in
 #: current context is ...)", "(alias of ...)"), on the same line at the width the check sets.
 _ENTRY = re.compile(r"^(?P<kind>[A-Z][\w ]*?) (?P<path>[\w'.]+)(?: \(.*\))?$")

@@ -134,6 +134,8 @@ def test_the_flag_probe_runs_only_inside_a_section() -> None:
     [
         ("Theorem T : Top.y = 2.", None, "'Top'"),
         ("Theorem T : Checked.x = 2.", None, "'Checked'"),
+        ("Theorem T : Checked.αx + Top._y = 2.", None, "'Checked'"),
+        ("Theorem T : αF.x = 2.", "dir/αF.v", "'αF'"),
         ("Theorem T : ProverCheck.Checked.x = 2.", None, "'ProverCheck'"),
         ("Theorem T : F.x = 2.", "dir/F.v", "'F'"),
         ("Theorem T : F.x = 2.", None, None),
