@@ -32,8 +32,12 @@ import functools
 import re
 import secrets
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 
+from prover.backends.coq.assumptions import ALLOWED_AXIOMS
+from prover.backends.coq.assumptions_print import assumptions_print_problem
 from prover.backends.coq.blocks import open_blocks
 from prover.backends.coq.checker_runs import (
     VERIFY_LIBRARY,
@@ -42,9 +46,11 @@ from prover.backends.coq.checker_runs import (
     executable,
     run_checker,
 )
+from prover.backends.coq.file_with_proof import with_prover_proof
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.section_opening import section_blocks
+from prover.backends.coq.term_reading import PRINT_WHOLE_TERMS
 from prover.backends.coq.text import CoqTextError, code_without_strings
 from search.states import Theorem
 from search.workdirs import private_directory
@@ -73,36 +79,172 @@ _ENTRY = re.compile(r"^(?P<kind>[A-Z][\w ]*?) (?P<path>[\w'.]+)(?: \(.*\))?$")
 
 
 def name_resolution_problem(
-    file_text: str, *, header: str, name: str, tools: CheckerTools, whole_context: bool = False
+    file_text: str,
+    *,
+    header: str,
+    name: str,
+    tools: CheckerTools,
+    whole_context: bool = False,
+    statement: str | None = None,
+    proof: Sequence[str] | None = None,
 ) -> str | None:
     """Why the file's ``name`` may denote another object than the theorem proved after
     ``header`` (the file's text before the statement), or, with ``whole_context``, why the
-    file's bare ``Admitted.`` may not take every section variable; None if neither (see the
-    module docstring)."""
+    file's bare ``Admitted.`` may not take every section variable; with ``proof`` (the
+    opening, steps and ending the verifier checked) and ``statement``, also why the file
+    does not compile with that proof in place of its own
+    (:mod:`~prover.backends.coq.file_with_proof`). None if nothing (see the module
+    docstring)."""
     whole_context = whole_context and bool(section_blocks(header))  # the flag acts on sections
-    refused = reading_refusal(file_text, "the file")
-    if refused is None and whole_context and not file_text.startswith(header):
-        refused = "the statement's place in the file was not found, so its variables are unknown"
+    library = f"ProverNames{secrets.token_hex(8)}"
+    marks = _Marks(*(f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(5)))
+    probe = f"\nLocate {marks.before}.\nTest {_KEEP}.\nLocate {marks.after}.\n"
+    body, refused = _file_to_compile(
+        file_text,
+        header=header,
+        statement=statement,
+        proof=proof,
+        probe=probe if whole_context else "",
+        name=name,
+        library=library,
+        marks=marks,
+    )
     if refused is not None:
         return refused
-    library = f"ProverNames{secrets.token_hex(8)}"
-    delimiter, before, after = (f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(3))
-    probe = f"\nLocate {before}.\nTest {_KEEP}.\nLocate {after}.\n" if whole_context else ""
-    body = header + probe + file_text[len(header) :] if whole_context else file_text
     # A narrow printing width would wrap the answer (round forty-nine's honest file).
-    source = f"{body}\nSet Printing Width 1000.\nLocate {delimiter}.\nLocate {name}.\n"
-    stdout = _compiled_output(source, library=library, tools=tools, name=name)
+    source = f"{body}\nSet Printing Width 1000.\nLocate {marks.located}.\nLocate {name}.\n"
+    failure = (
+        f"the user's file does not take the prover's proof of {name!r} (checked at the "
+        "file's end, or in place of its own proof inside a section)"
+        if proof is not None
+        else f"the file does not compile as a whole, so what {name!r} names in it is unknown"
+    )
+    stdout = _compiled_output(source, library=library, tools=tools, failure=failure)
     if not isinstance(stdout, tuple):
         return stdout
-    if whole_context and _between(stdout[0], before, after) != [f"{_KEEP} is on"]:
+    copied = proof is not None and _place(header) is not None and not section_blocks(header)
+    return _answers_problem(
+        stdout[0], marks, name=name, header=header, library=library, probed=whole_context,
+        copied=copied,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """The random names whose ``Locate`` answers delimit Coq's answers in the output."""
+
+    before: str  # the Keep Admitted Variables probe
+    after: str
+    printed_from: str  # the copy's Print Assumptions
+    printed_to: str
+    located: str  # Locate T
+
+
+def _answers_problem(
+    output: str, marks: _Marks, *, name: str, header: str, library: str, probed: bool,
+    copied: bool,
+) -> str | None:  # fmt: skip
+    """Why Coq's answers in ``output`` refuse the proof, or None: the flag probe (when
+    ``probed``), the copy's assumptions (when ``copied``: none but the allowed axioms, so
+    the copy was proved, not taken from the file's own admitted theorem), then ``Locate``."""
+    if probed and _between(output, marks.before, marks.after) != [f"{_KEEP} is on"]:
         return (
             f"the file's {_KEEP} flag is not on at the statement, so its bare Admitted may not "
             "take every section variable the proof was given"
         )
-    located = located_objects(stdout[0], delimiter)
+    if copied:
+        printed = _between(output, marks.printed_from, marks.printed_to)
+        problem = assumptions_print_problem(
+            None if printed is None else "\n".join(printed), tuple(sorted(ALLOWED_AXIOMS))
+        )
+        if problem is not None:
+            return f"the proof's copy at the end of the user's file: {problem}"
+    located = located_objects(output, marks.located)
     if located is None:
         return f"Coq's answer to what {name!r} names in the file was not understood"
     return _judge(located, prefix=f"{library}.{_MODULE}.", place=_place(header), name=name)
+
+
+def _file_to_compile(
+    file_text: str,
+    *,
+    header: str,
+    statement: str | None,
+    proof: Sequence[str] | None,
+    probe: str,
+    name: str,
+    library: str,
+    marks: _Marks,
+) -> tuple[str, str | None]:
+    """The user's file with ``probe`` placed before the statement and the prover's
+    ``proof`` checked against it (either may be absent), and why it cannot be built, or
+    None. Outside sections the file is left unchanged and ``proof`` proves a copy of the
+    file's own theorem at its end (:func:`_copy_at_end`); in a section, where the file's
+    theorem takes section variables the copy could not name, ``proof`` takes the place of
+    the file's own proof (:func:`~prover.backends.coq.file_with_proof.with_prover_proof`)."""
+    refused = reading_refusal(file_text, "the file")
+    if refused is not None:
+        return "", refused
+    if not probe and proof is None:
+        return file_text, None
+    place = _place(header)
+    if proof is not None and place is not None and not section_blocks(header):
+        copy = _copy_at_end(
+            library, place, name=name, statement=statement or "", proof=proof, marks=marks
+        )
+        problem = None if copy else f"the statement's name {name!r} was not found in it"
+        return file_text + (copy or ""), problem
+    if not file_text.startswith(header):
+        return "", "the statement's place in the file was not found, so its variables are unknown"
+    after_header: str | None = file_text[len(header) :]
+    if proof is not None and after_header is not None:
+        after_header = with_prover_proof(after_header, statement or "", proof)
+    if after_header is None:
+        return (
+            "",
+            f"where the file's own proof of {name!r} ends is not clear, so it is not replaced",
+        )
+    return header + probe + after_header, None
+
+
+def _copy_at_end(
+    library: str, place: list[str], *, name: str, statement: str, proof: Sequence[str],
+    marks: _Marks,
+) -> str | None:  # fmt: skip
+    """What is appended to the user's unchanged file to check the prover's proof there:
+    the statement restated under a fresh name with the prover's proof, then a definition
+    whose type is the file's theorem's own (``type of`` its full name: the same universe
+    levels, with every constraint the whole file put on them) and whose body is that copy,
+    so the copy's constraints meet the file's (inside modules, after importing them, so
+    the statement reads its names as at its place; a name the file later shadows there makes
+    the types differ, and the proof is refused). None if the statement's name is not found.
+
+    Red-team round fifty-two's file branched on those constraints (``first [ paradox |
+    exact I ]``), so a file rebuilt with the prover's proof in place of its own compiled
+    and refuted nothing, while the user's file derives ``False`` from its theorem."""
+    declared = re.compile(rf"(?<![\w'.]){re.escape(name)}(?![\w'])")
+    copy = f"ProverCopy{secrets.token_hex(8)}"
+    restated = declared.sub(copy, statement, count=1)
+    if restated == statement:
+        return None
+    full = ".".join([library, _MODULE, *place, name])
+    # Inside modules the statement is restated with their names in scope, as at its place.
+    scope = [
+        f"Import {'.'.join([library, _MODULE, *place[: depth + 1]])}."
+        for depth in range(len(place))
+    ]  # outermost first: every enclosing module's names are in scope at the theorem's place
+    # A term, not a tactic, makes the copy's type meet the theorem's (a tactic name could
+    # be the file's own); the copy's assumptions are printed: its proof ran at the file's
+    # end, where the file's tactics may stand for the prover's (``exact T`` would do).
+    check = f"Definition {copy}Check := @Coq.Init.Logic.eq _ (@{full}) (@{copy})."
+    printed = [
+        f"Locate {marks.printed_from}.",
+        *PRINT_WHOLE_TERMS,
+        "Set Printing Width 1000.",
+        f"Print Assumptions {copy}.",
+        f"Locate {marks.printed_to}.",
+    ]
+    return "\n" + "\n".join([*scope, restated.strip(), *proof, check, *printed]) + "\n"
 
 
 def library_path_refusal(theorem: Theorem) -> str | None:
@@ -162,10 +304,10 @@ def file_check_before_search(
 
 
 def _compiled_output(
-    source: str, *, library: str, tools: CheckerTools, name: str
+    source: str, *, library: str, tools: CheckerTools, failure: str
 ) -> tuple[str] | str:
     """coqc's standard output on ``source`` compiled alone as ``library``, or why there is
-    none (``name``: the theorem's, for the message)."""
+    none (``failure``, then Coq's error, when coqc refuses the file)."""
     with private_directory("coq-names-") as directory:
         (directory / f"{_MODULE}.v").write_bytes(source.encode("utf-8"))
         argv = [tools.coqc, "-q", "-Q", ".", library, f"{_MODULE}.v"]
@@ -175,10 +317,7 @@ def _compiled_output(
     status, stdout, stderr = compiled
     if status != 0:
         error = extract_error(stderr) or extract_error(stdout) or f"exit status {status}"
-        return (
-            f"the file does not compile as a whole, so what {name!r} names in it is unknown: "
-            + one_line(error)
-        )
+        return f"{failure}: {one_line(error)}"
     return (stdout,)
 
 

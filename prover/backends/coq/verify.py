@@ -287,6 +287,7 @@ def verify_proof(
     (:func:`build_proof_source`).
     """
     started = time.monotonic()
+    given = theorem  # as the file reads, for the names check's compile of the whole file
     theorem = spaced_theorem(theorem)  # as the backend opened it
     tactics, problem = _admit_all(proof)
     fold = trusted_fixpoints(theorem.header)
@@ -338,12 +339,15 @@ def verify_proof(
         inspected, tools, parameters, reads_inductives=expects_inductives_print(theorem.header)
     )
     if problem is None and theorem.file_text is not None:
+        opening = proof_opening(theorem.header, whole_context=theorem.whole_context)
         problem = name_resolution_problem(
             theorem.file_text,
-            header=theorem.header,
+            header=given.header,
             name=theorem.name,
             tools=tools,
             whole_context=theorem.whole_context,
+            statement=given.statement,
+            proof=[*opening, *steps, "Qed."],
         )
         checks = checks if problem is not None else (*checks, "names")
     return Verification(

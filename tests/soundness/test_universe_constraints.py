@@ -1,0 +1,112 @@
+"""Round fifty-one: a proof that fits the header but not the rest of the user's file.
+
+Found by a red-team round (2026-12-05), default flags, no hostile model. The file admits
+`T : forall X : Type, exists Y : Type, X = Y` and then derives `False` from `T Type` with
+Hurkens' paradox, which pins `T`'s second universe below its first. The prover's proof
+(`exists X`, here through the file's own hint) needs the opposite order: checked on the
+header and statement alone it passed admission, coqc, coqchk and the names check, and `T`
+was recorded proved, while in the user's file that proof is a universe inconsistency. Now the
+names check compiles the user's whole file with the prover's proof in place of its own
+(:mod:`prover.backends.coq.file_with_proof`). Round fifty-two's file branched on the
+constraints, so that file compiled too; outside sections the proof is now checked on a copy
+of the theorem at the end of the user's unchanged file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from prover.backends.coq.verify import verify_proof
+from prover.data.theorem_files import coq_declaration_from_source
+from tests.soundness.file_runs import compile_alone, prove_file
+from tests.soundness.kernel_controls import COQ_TOOLS
+
+pytestmark = COQ_TOOLS
+
+FILE = (
+    "Require Import Coq.Logic.Hurkens.\n"
+    "#[export] Hint Extern 1 (ex _) => (eexists; reflexivity) : core.\n"
+    "Theorem T : forall X : Type, exists Y : Type, X = Y.\nAdmitted.\n"
+    "Lemma refute_T : False.\nProof.\n  destruct (T Type) as [Y e].\n"
+    "  exact (TypeNeqSmallType.paradox Y e).\nQed.\n"
+)
+#: Round 52: the refutation branches on the universe constraints (`first [ paradox | I ]`),
+#: so the file rebuilt with the prover's proof in place compiled; the user's derives False.
+BRANCHING = (
+    "Require Import Coq.Logic.Hurkens.\n"
+    "Theorem T : forall X : Type, exists Y : Type, X = Y.\nAdmitted.\n"
+    "Definition refute_T :=\n  ltac:(first [ exact (match T Type with ex_intro _ Y e => "
+    "TypeNeqSmallType.paradox Y e end) | exact I ]).\n"
+    "Check refute_T : False.\n"
+)
+PROOF = ["intros X.", "exists X.", "reflexivity."]
+
+
+def test_a_proof_the_files_universes_refuse_is_not_verified(tmp_path: Path) -> None:
+    """The file compiles (and derives False from its `T`); the proof passes every check on
+    the header alone (the control) and is refused once put in the file, naming Coq's error."""
+    compile_alone(tmp_path, "G.v", FILE)
+    theorem = coq_declaration_from_source(FILE, "T", origin=str(tmp_path / "G.v"))
+    refused = verify_proof(theorem, PROOF, timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
+    assert "does not take the prover's proof of 'T'" in (refused.message or "")
+    assert "universe inconsistency" in (refused.message or "")
+    assert verify_proof(replace(theorem, file_text=None), PROOF, timeout_s=120).ok
+
+
+def test_round_51s_file_is_not_recorded_proved(tmp_path: Path) -> None:
+    """End to end: the search finds the proof through the file's hint; it is not recorded
+    proved."""
+    compile_alone(tmp_path, "G.v", FILE)
+    records, _ = prove_file(tmp_path / "G.v", "T", tmp_path / "run")
+    assert [record["status"] for record in records] == ["failed"], records
+
+
+def test_a_file_that_branches_on_the_constraints_does_not_take_the_proof(tmp_path: Path) -> None:
+    """Round 52: the file's `refute_T` is `False` (plain coqc), and with the proof put in
+    place of `Admitted.` it would quietly become `True`; checked at the file's end against
+    the theorem's own universe levels, the proof is refused."""
+    compile_alone(tmp_path, "H.v", BRANCHING)
+    theorem = coq_declaration_from_source(BRANCHING, "T", origin=str(tmp_path / "H.v"))
+    refused = verify_proof(theorem, PROOF, timeout_s=120)
+    assert not refused.ok and "universe inconsistency" in (refused.message or "")
+    assert verify_proof(replace(theorem, file_text=None), PROOF, timeout_s=120).ok
+
+
+def test_an_honest_theorem_in_a_module_is_checked_at_the_files_end(tmp_path: Path) -> None:
+    """The copy at the end restates the statement with its module imported and its binders
+    introduced as at its place: names the file declares later (`two`, `H` at top level) do
+    not change it, and the proof verifies with the names check."""
+    source = (
+        "Module M.\nDefinition two := 2.\nTheorem t (x : nat) (H : x = two) : x = 2.\n"
+        "Admitted.\nEnd M.\nDefinition two := 5.\nDefinition H := 3.\n"
+    )
+    compile_alone(tmp_path, "M.v", source)
+    theorem = coq_declaration_from_source(source, "t", origin=str(tmp_path / "M.v"))
+    verified = verify_proof(theorem, ["rewrite H.", "reflexivity."], timeout_s=120)
+    assert verified.ok and verified.checks[-1] == "names", verified.message
+
+
+#: The copy's proof runs at the file's end, where a tactic of the header may have been
+#: redefined (`::=`) to take the file's own admitted theorem: the copy then typechecks
+#: without the proof's constraint, so its assumptions are printed and must be allowed ones.
+HIJACKED = (
+    "Require Import Coq.Logic.Hurkens.\n"
+    "Ltac solve_it := intros X; exists X; reflexivity.\n"
+    "Theorem T : forall X : Type, exists Y : Type, X = Y.\nAdmitted.\n"
+    "Definition refute_T :=\n  ltac:(first [ exact (match T Type with ex_intro _ Y e => "
+    "TypeNeqSmallType.paradox Y e end) | exact I ]).\n"
+    "Check refute_T : False.\nLtac solve_it ::= intros X; exact (T X).\n"
+)
+
+
+def test_a_copy_proved_from_the_files_own_theorem_is_refused(tmp_path: Path) -> None:
+    """`solve_it` proves `T` after the header (the control) and, redefined at the file's
+    end, proves the copy from `T` itself: refused by the copy's Print Assumptions."""
+    compile_alone(tmp_path, "J.v", HIJACKED)
+    theorem = coq_declaration_from_source(HIJACKED, "T", origin=str(tmp_path / "J.v"))
+    refused = verify_proof(theorem, ["solve_it."], timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
+    assert "copy at the end of the user's file: the proof assumes 'T'" in (refused.message or "")
+    assert verify_proof(replace(theorem, file_text=None), ["solve_it."], timeout_s=120).ok
