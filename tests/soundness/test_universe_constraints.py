@@ -110,3 +110,28 @@ def test_a_copy_proved_from_the_files_own_theorem_is_refused(tmp_path: Path) -> 
     assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
     assert "copy at the end of the user's file: the proof assumes 'T'" in (refused.message or "")
     assert verify_proof(replace(theorem, file_text=None), ["solve_it."], timeout_s=120).ok
+
+
+#: Round 53: a look-alike statement (module M's `Stmt`, fresh universes) and an admitted
+#: coercion from it to the theorem's: the copy restated after `Import M` met `T`'s type only
+#: through the coercion, so nothing of `T`'s universes was checked.
+COERCED = (
+    "Require Import Coq.Logic.Hurkens.\n"
+    "Definition Stmt := forall X : Type, exists Y : Type, X = Y.\n"
+    "Theorem T : Stmt.\nAdmitted.\n"
+    "Definition refute_T : ~ Stmt :=\n  fun t => match t Type with ex_intro _ Y e => "
+    "TypeNeqSmallType.paradox Y e end.\n"
+    "Module M.\nDefinition Stmt := forall X : Type, exists Y : Type, X = Y.\nEnd M.\n"
+    "Lemma coerce : M.Stmt -> Stmt.\nAdmitted.\nCoercion coerce : M.Stmt >-> Stmt.\nImport M.\n"
+)
+
+
+def test_a_copy_that_meets_the_theorem_through_a_coercion_is_refused(tmp_path: Path) -> None:
+    """The meeting definition must print as exactly `@eq _ T copy` (Printing All); with the
+    file's coercion inserted it does not, and the proof is refused (the control passes)."""
+    compile_alone(tmp_path, "A.v", COERCED)
+    theorem = coq_declaration_from_source(COERCED, "T", origin=str(tmp_path / "A.v"))
+    refused = verify_proof(theorem, PROOF, timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
+    assert "(coerce ProverCopy" in (refused.message or ""), refused.message
+    assert verify_proof(replace(theorem, file_text=None), PROOF, timeout_s=120).ok

@@ -1,33 +1,39 @@
-"""The user's file with a theorem's own proof replaced by the prover's (``prove --file``).
+"""The prover's proof checked against the user's whole file (``prove --file``).
 
 A proof checked after the header alone may still not fit the user's file: what follows the
 theorem can constrain it. Red-team round fifty-one's file used its admitted ``T : forall X :
 Type, exists Y : Type, X = Y`` to derive ``False`` in a way that pins ``T``'s second universe
 below its first; the prover's proof (``exists X``) needs the opposite order, so it passed
 every check on the header and statement alone and was recorded proved, while the file
-refutes the statement as it reads it (the proof put in place of ``Admitted.`` is a universe
-inconsistency). The verifier therefore checks the proof against the user's whole file
-(:mod:`prover.backends.coq.name_resolution`): at its end on a copy of the theorem where it
-can (round fifty-two's file branched on the constraints, so a rebuilt file compiled), and,
-for a theorem inside a section or a functor, whose copy at the end it cannot state, in
-place of the file's own proof, as here.
+refutes the statement as it reads it. The names check
+(:mod:`prover.backends.coq.name_resolution`) therefore compiles the user's file with the
+proof in it, in one of two ways:
 
-Where the file's proof ends is read fail-closed: at the first sentence after the statement
-that holds a proof-ending word (``Qed``, ``Defined``, ``Admitted``, ``Save``, ``Abort``,
-behind any prefix). A sentence read as an end too early leaves the rest of the file's proof
-outside proof mode, which Coq refuses; a proof that ends without such a word (``Proof
-term.``) is refused, since the cut would run into what follows.
+* outside sections, on a copy at the end of the unchanged file (:func:`copy_at_end`; round
+  fifty-two's file branched on the constraints, so a file rebuilt with the proof in place
+  of its own compiled): the statement restated and proved, then met with the theorem's own
+  type by a term whose print must be exactly that (:func:`exact_meeting`; round fifty-three
+  slipped a coercion in);
+* inside a section or a functor, whose copy at the end cannot be stated, in place of the
+  file's own proof (:func:`with_prover_proof`). Where that proof ends is read fail-closed:
+  at the first sentence after the statement that holds a proof-ending word (``Qed``,
+  ``Defined``, ``Admitted``, ``Save``, ``Abort``, behind any prefix). A sentence read as an
+  end too early leaves the rest of the file's proof outside proof mode, which Coq refuses; a
+  proof that ends without such a word (``Proof term.``) is refused, since the cut would run
+  into what follows.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from prover.backends.coq.sentences import read_proof_opening, split_for_coqtop
+from prover.backends.coq.term_reading import PRINT_WHOLE_TERMS
 from prover.backends.coq.text import CoqTextError, code_without_strings
 
-__all__ = ["own_proof_end", "with_prover_proof"]
+__all__ = ["CopyMarks", "copy_at_end", "exact_meeting", "own_proof_end", "with_prover_proof"]
 
 _ENDING_WORD = re.compile(r"(?<![\w'])(?:Qed|Defined|Admitted|Save|Abort)(?![\w'])")
 
@@ -64,3 +70,74 @@ def with_prover_proof(after_header: str, statement: str, proof: Sequence[str]) -
     if end is None:
         return None
     return statement + "\n" + "\n".join(proof) + "\n" + rest[end:]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CopyMarks:
+    """The copy's random name and the random names whose ``Locate`` answers delimit the
+    print of its meeting definition and of its assumptions."""
+
+    copy: str
+    body_from: str
+    body_to: str
+    printed_from: str
+    printed_to: str
+
+
+def copy_at_end(
+    file_module: str, place: list[str], *, name: str, statement: str, proof: Sequence[str],
+    marks: CopyMarks,
+) -> str | None:  # fmt: skip
+    """What is appended to the user's unchanged file to check the prover's proof there:
+    the statement restated under a fresh name with the prover's proof, then a definition
+    whose type is the file's theorem's own (``type of`` its full name: the same universe
+    levels, with every constraint the whole file put on them) and whose body is that copy,
+    so the copy's constraints meet the file's (inside modules, after importing them, so
+    the statement reads its names as at its place; a name the file later shadows there makes
+    the types differ, and the proof is refused). None if the statement's name is not found.
+
+    Red-team round fifty-two's file branched on those constraints (``first [ paradox |
+    exact I ]``), so a file rebuilt with the prover's proof in place of its own compiled
+    and refuted nothing, while the user's file derives ``False`` from its theorem."""
+    declared = re.compile(rf"(?<![\w'.]){re.escape(name)}(?![\w'])")
+    copy = marks.copy
+    restated = declared.sub(copy, statement, count=1)
+    if restated == statement:
+        return None
+    full = ".".join([file_module, *place, name])
+    # Inside modules the statement is restated with their names in scope, as at its place.
+    scope = [
+        f"Import {'.'.join([file_module, *place[: depth + 1]])}." for depth in range(len(place))
+    ]  # outermost first: every enclosing module's names are in scope at the theorem's place
+    # A term, not a tactic, makes the copy's type meet the theorem's (a tactic name could
+    # be the file's own); the copy's assumptions are printed: its proof ran at the file's
+    # end, where the file's tactics may stand for the prover's (``exact T`` would do).
+    check = f"Definition {copy}Check := @Coq.Init.Logic.eq _ (@{full}) (@{copy})."
+    printed = [
+        f"Locate {marks.body_from}.",
+        *PRINT_WHOLE_TERMS,
+        "Set Printing Width 1000.",
+        f"Print {copy}Check.",
+        f"Locate {marks.body_to}.",
+        f"Locate {marks.printed_from}.",
+        *PRINT_WHOLE_TERMS,
+        "Set Printing Width 1000.",
+        f"Print Assumptions {copy}.",
+        f"Locate {marks.printed_to}.",
+    ]
+    return "\n" + "\n".join([*scope, restated.strip(), *proof, check, *printed]) + "\n"
+
+
+def exact_meeting(body: list[str], *, copy: str, name: str) -> bool:
+    """Whether the printed definition (``Set Printing All``) is exactly ``@eq A T copy``
+    (``eq`` being Coq.Init.Logic.eq, which the definition names by its absolute path):
+    Coq elaborates the meeting term with coercions, and round fifty-three's file declared
+    one from a look-alike statement to the theorem's (an admitted lemma), so the copy's
+    type met nothing of the theorem's."""
+    text = " ".join(" ".join(body).split())
+    theorem = rf"@?(?:[^\s()]*\.)?{re.escape(name)}"
+    # ``eq`` is printed by the shortest name that reaches Coq.Init.Logic.eq (``Logic.eq``
+    # when a module with its own ``eq``, like PeanoNat's ``Nat``, is imported).
+    equality = r"@(?:(?:(?:Coq\.)?Init\.)?Logic\.)?eq"
+    meeting = rf"{copy}Check = {equality} .+ {theorem} @?{copy} : Prop"
+    return re.fullmatch(meeting, text) is not None

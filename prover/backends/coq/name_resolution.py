@@ -46,11 +46,15 @@ from prover.backends.coq.checker_runs import (
     executable,
     run_checker,
 )
-from prover.backends.coq.file_with_proof import with_prover_proof
+from prover.backends.coq.file_with_proof import (
+    CopyMarks,
+    copy_at_end,
+    exact_meeting,
+    with_prover_proof,
+)
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.section_opening import section_blocks
-from prover.backends.coq.term_reading import PRINT_WHOLE_TERMS
 from prover.backends.coq.text import CoqTextError, code_without_strings
 from search.states import Theorem
 from search.workdirs import private_directory
@@ -97,7 +101,7 @@ def name_resolution_problem(
     docstring)."""
     whole_context = whole_context and bool(section_blocks(header))  # the flag acts on sections
     library = f"ProverNames{secrets.token_hex(8)}"
-    marks = _Marks(*(f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(5)))
+    marks = _Marks.fresh()
     probe = f"\nLocate {marks.before}.\nTest {_KEEP}.\nLocate {marks.after}.\n"
     body, refused = _file_to_compile(
         file_text,
@@ -129,15 +133,33 @@ def name_resolution_problem(
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Marks:
     """The random names whose ``Locate`` answers delimit Coq's answers in the output."""
 
     before: str  # the Keep Admitted Variables probe
     after: str
-    printed_from: str  # the copy's Print Assumptions
-    printed_to: str
     located: str  # Locate T
+    copying: CopyMarks  # the copy at the file's end
+
+    @classmethod
+    def fresh(cls) -> _Marks:
+        """New random names, which nothing in the user's file can know."""
+        before, after, located, *copying = (
+            f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(7)
+        )
+        return cls(
+            before=before,
+            after=after,
+            located=located,
+            copying=CopyMarks(
+                copy=f"ProverCopy{secrets.token_hex(8)}",
+                body_from=copying[0],
+                body_to=copying[1],
+                printed_from=copying[2],
+                printed_to=copying[3],
+            ),
+        )
 
 
 def _answers_problem(
@@ -153,7 +175,15 @@ def _answers_problem(
             "take every section variable the proof was given"
         )
     if copied:
-        printed = _between(output, marks.printed_from, marks.printed_to)
+        copying = marks.copying
+        body = _between(output, copying.body_from, copying.body_to)
+        if body is None or not exact_meeting(body, copy=copying.copy, name=name):
+            shown = " ".join(" ".join(body or []).split())[:160]
+            return (
+                "the proof's copy at the end of the user's file met the theorem's type only "
+                f"through something else (a coercion?): {shown!r}"
+            )
+        printed = _between(output, copying.printed_from, copying.printed_to)
         problem = assumptions_print_problem(
             None if printed is None else "\n".join(printed), tuple(sorted(ALLOWED_AXIOMS))
         )
@@ -179,9 +209,10 @@ def _file_to_compile(
     """The user's file with ``probe`` placed before the statement and the prover's
     ``proof`` checked against it (either may be absent), and why it cannot be built, or
     None. Outside sections the file is left unchanged and ``proof`` proves a copy of the
-    file's own theorem at its end (:func:`_copy_at_end`); in a section, where the file's
-    theorem takes section variables the copy could not name, ``proof`` takes the place of
-    the file's own proof (:func:`~prover.backends.coq.file_with_proof.with_prover_proof`)."""
+    file's own theorem at its end (:func:`~prover.backends.coq.file_with_proof.copy_at_end`);
+    in a section, where the file's theorem takes section variables the copy could not name,
+    ``proof`` takes the place of the file's own proof
+    (:func:`~prover.backends.coq.file_with_proof.with_prover_proof`)."""
     refused = reading_refusal(file_text, "the file")
     if refused is not None:
         return "", refused
@@ -189,8 +220,13 @@ def _file_to_compile(
         return file_text, None
     place = _place(header)
     if proof is not None and place is not None and not section_blocks(header):
-        copy = _copy_at_end(
-            library, place, name=name, statement=statement or "", proof=proof, marks=marks
+        copy = copy_at_end(
+            f"{library}.{_MODULE}",
+            place,
+            name=name,
+            statement=statement or "",
+            proof=proof,
+            marks=marks.copying,
         )
         problem = None if copy else f"the statement's name {name!r} was not found in it"
         return file_text + (copy or ""), problem
@@ -205,46 +241,6 @@ def _file_to_compile(
             f"where the file's own proof of {name!r} ends is not clear, so it is not replaced",
         )
     return header + probe + after_header, None
-
-
-def _copy_at_end(
-    library: str, place: list[str], *, name: str, statement: str, proof: Sequence[str],
-    marks: _Marks,
-) -> str | None:  # fmt: skip
-    """What is appended to the user's unchanged file to check the prover's proof there:
-    the statement restated under a fresh name with the prover's proof, then a definition
-    whose type is the file's theorem's own (``type of`` its full name: the same universe
-    levels, with every constraint the whole file put on them) and whose body is that copy,
-    so the copy's constraints meet the file's (inside modules, after importing them, so
-    the statement reads its names as at its place; a name the file later shadows there makes
-    the types differ, and the proof is refused). None if the statement's name is not found.
-
-    Red-team round fifty-two's file branched on those constraints (``first [ paradox |
-    exact I ]``), so a file rebuilt with the prover's proof in place of its own compiled
-    and refuted nothing, while the user's file derives ``False`` from its theorem."""
-    declared = re.compile(rf"(?<![\w'.]){re.escape(name)}(?![\w'])")
-    copy = f"ProverCopy{secrets.token_hex(8)}"
-    restated = declared.sub(copy, statement, count=1)
-    if restated == statement:
-        return None
-    full = ".".join([library, _MODULE, *place, name])
-    # Inside modules the statement is restated with their names in scope, as at its place.
-    scope = [
-        f"Import {'.'.join([library, _MODULE, *place[: depth + 1]])}."
-        for depth in range(len(place))
-    ]  # outermost first: every enclosing module's names are in scope at the theorem's place
-    # A term, not a tactic, makes the copy's type meet the theorem's (a tactic name could
-    # be the file's own); the copy's assumptions are printed: its proof ran at the file's
-    # end, where the file's tactics may stand for the prover's (``exact T`` would do).
-    check = f"Definition {copy}Check := @Coq.Init.Logic.eq _ (@{full}) (@{copy})."
-    printed = [
-        f"Locate {marks.printed_from}.",
-        *PRINT_WHOLE_TERMS,
-        "Set Printing Width 1000.",
-        f"Print Assumptions {copy}.",
-        f"Locate {marks.printed_to}.",
-    ]
-    return "\n" + "\n".join([*scope, restated.strip(), *proof, check, *printed]) + "\n"
 
 
 def library_path_refusal(theorem: Theorem) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from prover.backends.coq.file_with_proof import own_proof_end, with_prover_proof
+from prover.backends.coq.file_with_proof import exact_meeting, own_proof_end, with_prover_proof
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,21 @@ def test_the_prover_proof_takes_the_place_of_the_files_own() -> None:
     replaced = with_prover_proof(after_header, statement, ["Proof.", "auto.", "Qed."])
     assert replaced == f"{statement}\nProof.\nauto.\nQed.\n\nCheck t.\n"
     assert with_prover_proof(after_header, "Theorem u : True.", ["Qed."]) is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "exact"),
+    [
+        ("C1Check = @eq S T C1\n     : Prop", True),
+        ("C1Check = @Logic.eq (forall n : nat, P n) M.T C1\n     : Prop", True),
+        ("C1Check = @eq S T (coerce C1)\n     : Prop", False),
+        ("C1Check = @Nat.eq S T C1\n     : Prop", False),
+        ("C1Check = @eq S U C1\n     : Prop", False),
+    ],
+)
+def test_the_meeting_must_print_as_exactly_eq_of_the_theorem_and_the_copy(
+    printed: str, exact: bool
+) -> None:
+    """`@eq A T copy` (eq by any name reaching Coq.Init.Logic.eq, T by any path) is exact; a
+    coercion around the copy, another `eq` or another theorem is not."""
+    assert exact_meeting(printed.splitlines(), copy="C1", name="T") is exact
