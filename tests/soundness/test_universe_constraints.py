@@ -135,3 +135,27 @@ def test_a_copy_that_meets_the_theorem_through_a_coercion_is_refused(tmp_path: P
     assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
     assert "(coerce ProverCopy" in (refused.message or ""), refused.message
     assert verify_proof(replace(theorem, file_text=None), PROOF, timeout_s=120).ok
+
+
+#: Round 54: the file's own `Axiom classic` (T's type), reached at the file's end by a hint
+#: of higher priority: Print Assumptions showed `classic`, read as the allowed axiom.
+NAMESAKE = (
+    "Require Import Coq.Logic.Hurkens.\n"
+    "#[export] Hint Extern 1 (ex _) => (eexists; reflexivity) : core.\n"
+    "Theorem T : forall X : Type, exists Y : Type, X = Y.\nAdmitted.\n"
+    "Lemma refute_T : False.\nProof.\n  destruct (T Type) as [Y e].\n"
+    "  exact (TypeNeqSmallType.paradox Y e).\nQed.\n"
+    "Axiom classic : ltac:(let t := type of T in exact t).\n"
+    "#[export] Hint Extern 0 (ex _) => (exact (classic _)) : core.\n"
+)
+
+
+def test_a_file_axiom_named_like_an_allowed_one_is_refused(tmp_path: Path) -> None:
+    """The copy proved from the file's `classic` printed as an allowed axiom; the file may
+    hold no object with an allowed axiom's short name (the control passes)."""
+    compile_alone(tmp_path, "G.v", NAMESAKE)
+    theorem = coq_declaration_from_source(NAMESAKE, "T", origin=str(tmp_path / "G.v"))
+    refused = verify_proof(theorem, ["intuition."], timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
+    assert "its own object with an allowed axiom's name (classic)" in (refused.message or "")
+    assert verify_proof(replace(theorem, file_text=None), ["intuition."], timeout_s=120).ok

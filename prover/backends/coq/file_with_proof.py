@@ -29,6 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from prover.backends.coq.assumptions import ALLOWED_AXIOMS
 from prover.backends.coq.sentences import read_proof_opening, split_for_coqtop
 from prover.backends.coq.term_reading import PRINT_WHOLE_TERMS
 from prover.backends.coq.text import CoqTextError, code_without_strings
@@ -82,6 +83,8 @@ class CopyMarks:
     body_to: str
     printed_from: str
     printed_to: str
+    namesakes_from: str  # Locate of the allowed axioms' short names
+    namesakes_to: str
 
 
 def copy_at_end(
@@ -124,6 +127,12 @@ def copy_at_end(
         "Set Printing Width 1000.",
         f"Print Assumptions {copy}.",
         f"Locate {marks.printed_to}.",
+        # ``Print Assumptions`` names an axiom by its shortest name: the file's own
+        # ``classic`` would read as the standard one (round fifty-four), so the file may
+        # hold no object with an allowed axiom's short name.
+        f"Locate {marks.namesakes_from}.",
+        *(f"Locate {axiom.rsplit('.', 1)[-1]}." for axiom in sorted(ALLOWED_AXIOMS)),
+        f"Locate {marks.namesakes_to}.",
     ]
     return "\n" + "\n".join([*scope, restated.strip(), *proof, check, *printed]) + "\n"
 

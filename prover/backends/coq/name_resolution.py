@@ -146,7 +146,7 @@ class _Marks:
     def fresh(cls) -> _Marks:
         """New random names, which nothing in the user's file can know."""
         before, after, located, *copying = (
-            f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(7)
+            f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(9)
         )
         return cls(
             before=before,
@@ -158,6 +158,8 @@ class _Marks:
                 body_to=copying[1],
                 printed_from=copying[2],
                 printed_to=copying[3],
+                namesakes_from=copying[4],
+                namesakes_to=copying[5],
             ),
         )
 
@@ -189,6 +191,14 @@ def _answers_problem(
         )
         if problem is not None:
             return f"the proof's copy at the end of the user's file: {problem}"
+        namesakes = _between(output, copying.namesakes_from, copying.namesakes_to)
+        own = _own_objects(namesakes, prefix=f"{library}.{_MODULE}.")
+        if own is None or own:
+            return (
+                "the user's file declares its own object with an allowed axiom's name "
+                f"({', '.join(own or ['unreadable answer'])}), which Print Assumptions would "
+                "show as that axiom"
+            )
     located = located_objects(output, marks.located)
     if located is None:
         return f"Coq's answer to what {name!r} names in the file was not understood"
@@ -345,6 +355,23 @@ def located_objects(output: str, delimiter: str) -> list[tuple[str, str]] | None
             return None
         located.append((entry.group("kind"), entry.group("path")))
     return located
+
+
+def _own_objects(lines: list[str] | None, *, prefix: str) -> list[str] | None:
+    """The full paths starting with ``prefix`` among ``Locate`` answers (several names
+    asked in a row), or None if a line does not read as one."""
+    if lines is None:
+        return None
+    own: list[str] = []
+    for line in lines:
+        if line.startswith((_NOTHING, "  (")):
+            continue
+        entry = _ENTRY.match(line)
+        if entry is None:
+            return None
+        if entry.group("path").startswith(prefix):
+            own.append(entry.group("path")[len(prefix) :])
+    return own
 
 
 def _place(header: str) -> list[str] | None:
