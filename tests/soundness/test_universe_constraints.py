@@ -43,16 +43,24 @@ BRANCHING = (
 PROOF = ["intros X.", "exists X.", "reflexivity."]
 
 
+def _refused_by_the_names_check(directory: Path, source: str, tactics: list[str]) -> str:
+    """Compile ``source`` alone (it must), verify ``tactics`` for its `T` as `prove --file`
+    loads it: refused after admission, coqc and coqchk, while the same theorem without the
+    file (the control) verifies. The refusal's message."""
+    compile_alone(directory, "F.v", source)
+    theorem = coq_declaration_from_source(source, "T", origin=str(directory / "F.v"))
+    refused = verify_proof(theorem, tactics, timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk"), refused
+    assert verify_proof(replace(theorem, file_text=None), tactics, timeout_s=120).ok
+    return refused.message or ""
+
+
 def test_a_proof_the_files_universes_refuse_is_not_verified(tmp_path: Path) -> None:
     """The file compiles (and derives False from its `T`); the proof passes every check on
     the header alone (the control) and is refused once put in the file, naming Coq's error."""
-    compile_alone(tmp_path, "G.v", FILE)
-    theorem = coq_declaration_from_source(FILE, "T", origin=str(tmp_path / "G.v"))
-    refused = verify_proof(theorem, PROOF, timeout_s=120)
-    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
-    assert "does not take the prover's proof of 'T'" in (refused.message or "")
-    assert "universe inconsistency" in (refused.message or "")
-    assert verify_proof(replace(theorem, file_text=None), PROOF, timeout_s=120).ok
+    message = _refused_by_the_names_check(tmp_path, FILE, PROOF)
+    assert "does not take the prover's proof of 'T'" in message
+    assert "universe inconsistency" in message
 
 
 def test_round_51s_file_is_not_recorded_proved(tmp_path: Path) -> None:
@@ -67,11 +75,7 @@ def test_a_file_that_branches_on_the_constraints_does_not_take_the_proof(tmp_pat
     """Round 52: the file's `refute_T` is `False` (plain coqc), and with the proof put in
     place of `Admitted.` it would quietly become `True`; checked at the file's end against
     the theorem's own universe levels, the proof is refused."""
-    compile_alone(tmp_path, "H.v", BRANCHING)
-    theorem = coq_declaration_from_source(BRANCHING, "T", origin=str(tmp_path / "H.v"))
-    refused = verify_proof(theorem, PROOF, timeout_s=120)
-    assert not refused.ok and "universe inconsistency" in (refused.message or "")
-    assert verify_proof(replace(theorem, file_text=None), PROOF, timeout_s=120).ok
+    assert "universe inconsistency" in _refused_by_the_names_check(tmp_path, BRANCHING, PROOF)
 
 
 def test_an_honest_theorem_in_a_module_is_checked_at_the_files_end(tmp_path: Path) -> None:
@@ -104,12 +108,8 @@ HIJACKED = (
 def test_a_copy_proved_from_the_files_own_theorem_is_refused(tmp_path: Path) -> None:
     """`solve_it` proves `T` after the header (the control) and, redefined at the file's
     end, proves the copy from `T` itself: refused by the copy's Print Assumptions."""
-    compile_alone(tmp_path, "J.v", HIJACKED)
-    theorem = coq_declaration_from_source(HIJACKED, "T", origin=str(tmp_path / "J.v"))
-    refused = verify_proof(theorem, ["solve_it."], timeout_s=120)
-    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
-    assert "copy at the end of the user's file: the proof assumes 'T'" in (refused.message or "")
-    assert verify_proof(replace(theorem, file_text=None), ["solve_it."], timeout_s=120).ok
+    message = _refused_by_the_names_check(tmp_path, HIJACKED, ["solve_it."])
+    assert "copy at the end of the user's file: the proof assumes 'T'" in message
 
 
 #: Round 53: a look-alike statement (module M's `Stmt`, fresh universes) and an admitted
@@ -129,12 +129,8 @@ COERCED = (
 def test_a_copy_that_meets_the_theorem_through_a_coercion_is_refused(tmp_path: Path) -> None:
     """The meeting definition must print as exactly `@eq _ T copy` (Printing All); with the
     file's coercion inserted it does not, and the proof is refused (the control passes)."""
-    compile_alone(tmp_path, "A.v", COERCED)
-    theorem = coq_declaration_from_source(COERCED, "T", origin=str(tmp_path / "A.v"))
-    refused = verify_proof(theorem, PROOF, timeout_s=120)
-    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
-    assert "(coerce ProverCopy" in (refused.message or ""), refused.message
-    assert verify_proof(replace(theorem, file_text=None), PROOF, timeout_s=120).ok
+    message = _refused_by_the_names_check(tmp_path, COERCED, PROOF)
+    assert "(coerce ProverCopy" in message, message
 
 
 #: Round 54: the file's own `Axiom classic` (T's type), reached at the file's end by a hint
@@ -153,9 +149,5 @@ NAMESAKE = (
 def test_a_file_axiom_named_like_an_allowed_one_is_refused(tmp_path: Path) -> None:
     """The copy proved from the file's `classic` printed as an allowed axiom; the file may
     hold no object with an allowed axiom's short name (the control passes)."""
-    compile_alone(tmp_path, "G.v", NAMESAKE)
-    theorem = coq_declaration_from_source(NAMESAKE, "T", origin=str(tmp_path / "G.v"))
-    refused = verify_proof(theorem, ["intuition."], timeout_s=120)
-    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
-    assert "its own object with an allowed axiom's name (classic)" in (refused.message or "")
-    assert verify_proof(replace(theorem, file_text=None), ["intuition."], timeout_s=120).ok
+    message = _refused_by_the_names_check(tmp_path, NAMESAKE, ["intuition."])
+    assert "its own object with an allowed axiom's name (classic)" in message

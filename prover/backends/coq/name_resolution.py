@@ -99,7 +99,10 @@ def name_resolution_problem(
     does not compile with that proof in place of its own
     (:mod:`~prover.backends.coq.file_with_proof`). None if nothing (see the module
     docstring)."""
-    whole_context = whole_context and bool(section_blocks(header))  # the flag acts on sections
+    in_section = bool(section_blocks(header))
+    whole_context = whole_context and in_section  # the flag acts on sections only
+    # Outside sections and functors the proof is checked on a copy at the file's end.
+    copied = proof is not None and not in_section and _place(header) is not None
     library = f"ProverNames{secrets.token_hex(8)}"
     marks = _Marks.fresh()
     probe = f"\nLocate {marks.before}.\nTest {_KEEP}.\nLocate {marks.after}.\n"
@@ -112,6 +115,7 @@ def name_resolution_problem(
         name=name,
         library=library,
         marks=marks,
+        copied=copied,
     )
     if refused is not None:
         return refused
@@ -126,7 +130,6 @@ def name_resolution_problem(
     stdout = _compiled_output(source, library=library, tools=tools, failure=failure)
     if not isinstance(stdout, tuple):
         return stdout
-    copied = proof is not None and _place(header) is not None and not section_blocks(header)
     return _answers_problem(
         stdout[0], marks, name=name, header=header, library=library, probed=whole_context,
         copied=copied,
@@ -215,6 +218,7 @@ def _file_to_compile(
     name: str,
     library: str,
     marks: _Marks,
+    copied: bool,
 ) -> tuple[str, str | None]:
     """The user's file with ``probe`` placed before the statement and the prover's
     ``proof`` checked against it (either may be absent), and why it cannot be built, or
@@ -228,11 +232,10 @@ def _file_to_compile(
         return "", refused
     if not probe and proof is None:
         return file_text, None
-    place = _place(header)
-    if proof is not None and place is not None and not section_blocks(header):
+    if copied and proof is not None:
         copy = copy_at_end(
             f"{library}.{_MODULE}",
-            place,
+            _place(header) or [],
             name=name,
             statement=statement or "",
             proof=proof,
@@ -242,15 +245,16 @@ def _file_to_compile(
         return file_text + (copy or ""), problem
     if not file_text.startswith(header):
         return "", "the statement's place in the file was not found, so its variables are unknown"
-    after_header: str | None = file_text[len(header) :]
-    if proof is not None and after_header is not None:
-        after_header = with_prover_proof(after_header, statement or "", proof)
-    if after_header is None:
+    after_header = file_text[len(header) :]
+    replaced = (
+        after_header if proof is None else with_prover_proof(after_header, statement or "", proof)
+    )
+    if replaced is None:
         return (
             "",
             f"where the file's own proof of {name!r} ends is not clear, so it is not replaced",
         )
-    return header + probe + after_header, None
+    return header + probe + replaced, None
 
 
 def library_path_refusal(theorem: Theorem) -> str | None:
@@ -344,34 +348,32 @@ def located_objects(output: str, delimiter: str) -> list[tuple[str, str]] | None
     marks = [index for index, line in enumerate(lines) if line == f"{_NOTHING} {delimiter}"]
     if len(marks) != 1:
         return None
-    located: list[tuple[str, str]] = []
-    for line in lines[marks[0] + 1 :]:
-        if line.startswith(_NOTHING) and not located:
-            continue  # nothing at all has the name
-        if line.startswith("  ("):
-            continue  # "(shorter name to refer to it ...)", "(alias of ...)"
-        entry = _ENTRY.match(line)
-        if entry is None:
-            return None
-        located.append((entry.group("kind"), entry.group("path")))
-    return located
+    return _entries(lines[marks[0] + 1 :])
 
 
 def _own_objects(lines: list[str] | None, *, prefix: str) -> list[str] | None:
-    """The full paths starting with ``prefix`` among ``Locate`` answers (several names
-    asked in a row), or None if a line does not read as one."""
-    if lines is None:
+    """The full paths starting with ``prefix`` (``prefix`` removed) among ``Locate``
+    answers, or None if a line does not read as one."""
+    entries = None if lines is None else _entries(lines)
+    if entries is None:
         return None
-    own: list[str] = []
+    return [path[len(prefix) :] for _, path in entries if path.startswith(prefix)]
+
+
+def _entries(lines: list[str]) -> list[tuple[str, str]] | None:
+    """The (kind, full path) of each object in ``Locate`` answers, one or several names
+    asked in a row (a name nothing has is answered :data:`_NOTHING`; the notes "(shorter
+    name to refer to it ...)" and "(alias of ...)" are indented), or None if a line reads
+    otherwise."""
+    entries: list[tuple[str, str]] = []
     for line in lines:
         if line.startswith((_NOTHING, "  (")):
             continue
         entry = _ENTRY.match(line)
         if entry is None:
             return None
-        if entry.group("path").startswith(prefix):
-            own.append(entry.group("path")[len(prefix) :])
-    return own
+        entries.append((entry.group("kind"), entry.group("path")))
+    return entries
 
 
 def _place(header: str) -> list[str] | None:
