@@ -78,6 +78,7 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     start = skip_blanks(source, sentence.offset)
     statement = source[start : sentence.offset + len(sentence.text)]
     following = sentences[sentences.index(sentence) + 1 :]
+    _refuse_unsaved(source[sentence.offset + len(sentence.text) :], name, origin)
     return Theorem(
         name=name,
         header=source[:start],
@@ -86,6 +87,20 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
         whole_context=_bare_admitted(sentence.code, following[0].code if following else ""),
         file_text=source,
     )
+
+
+def _refuse_unsaved(after_statement: str, name: str, origin: str) -> None:
+    """Refuse a theorem whose proof the file ends with ``Abort`` (the file declares no
+    ``name``, so a later ``Goal`` or anonymous instance may take it: red-team round
+    fifty-six, inside a functor) or ``Save`` (which names the proof otherwise)."""
+    from prover.backends.coq.file_with_proof import own_proof_ending
+
+    ending = own_proof_ending(after_statement)
+    if ending is not None and ending[1] in {"Abort", "Save"}:
+        raise InputError(
+            f"{origin} ends the proof of {name!r} with {ending[1]}, so the file declares no "
+            f"{name!r} there; the prover does not claim it"
+        )
 
 
 #: A theorem-like declaration without attributes (``#[using="..."]`` would narrow it).

@@ -7,7 +7,9 @@ Coq 8.16 does so only while the flag `Keep Admitted Variables` is on: with `Unse
 Variables.` (also hidden in a module's `#[export]`, split over lines) the file's `t : 1 = 2`
 takes no hypothesis and the file refutes it, while the prover proved `False -> 1 = 2` from the
 section's `absurd : False` and recorded `t` proved. Now the names check's compile of the whole
-file asks Coq for the flag right before the statement, and refuses unless it is on.
+file asks Coq for the flag right before the statement, and refuses unless it is on; since
+2026-12-05 a section theorem's proof is also checked on a copy at the file's end whose
+variables are those the file's theorem takes, which refuses such a proof on its own.
 """
 
 from __future__ import annotations
@@ -49,21 +51,24 @@ def test_the_unset_flags_file_is_not_recorded_proved(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("variant", sorted(FILES))
-def test_only_the_flag_probe_refuses_the_proof(variant: str, tmp_path: Path) -> None:
+def test_a_proof_from_a_variable_the_theorem_does_not_take_is_refused(
+    variant: str, tmp_path: Path
+) -> None:
     """The proof from `absurd` passes admission, coqc and coqchk and is refused by the names
-    check: by the flag probe alone when nothing later in the file uses `t` (the file with
-    the proof in its place then compiles), and already by that compile when the file's
-    `Check t : 1 = 2.` is there; without the file (the control) it was verified."""
+    check: since 2026-12-05 by the section theorem's copy at the file's end, which takes
+    `absurd` as the prover's proof does and so does not meet the file's `t` (which takes no
+    variable), before the flag probe is read; without the file (the control) it was
+    verified."""
     tactics = ["exfalso.", "exact absurd."]
     quiet = FILES[variant].replace("Check t : 1 = 2.\n", "")
-    for source, reason in (
-        (quiet, "Keep Admitted Variables flag is not on"),
-        (FILES[variant], 'has type "False -> 1 = 2"'),
-    ):
+    for source in (quiet, FILES[variant]):
         compile_alone(tmp_path, "K.v", source)
-        theorem = coq_declaration_from_source(source, "t")
+        theorem = coq_declaration_from_source(source, "t", origin=str(tmp_path / "K.v"))
         assert theorem.whole_context
         refused = verify_proof(theorem, tactics, timeout_s=120)
         assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk")
-        assert reason in (refused.message or ""), refused.message
+        message = refused.message or ""
+        assert 'has type "False -> 1 = 2" while it is expected to have type "1 = 2"' in message, (
+            message
+        )
         assert verify_proof(replace(theorem, file_text=None), tactics, timeout_s=120).ok

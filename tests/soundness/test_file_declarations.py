@@ -196,7 +196,7 @@ def test_a_section_hypothesis_serves_a_theorem_the_file_admits_bare(tmp_path: Pa
         "Variable m : nat.\nTheorem t : n + m <> m.\nAdmitted.\nEnd S.\n"
     )
     (tmp_path / "G.v").write_text(source)
-    theorem = coq_declaration_from_source(source, "t")
+    theorem = coq_declaration_from_source(source, "t", origin=str(tmp_path / "G.v"))
     assert theorem.whole_context
     verification = verify_proof(theorem, ["lia."], timeout_s=120)
     assert verification.ok, verification.message

@@ -8,7 +8,7 @@ coqtop and `F` under the user's `coqc F.v`: a header with a module `Checked` (or
 `F`) beside a top-level constant of the same short name made the statement `Checked.x +
 Top.y = 2` mean `2 + 2 = 2` to the user's compile (which refutes it) and a true `0 + 2 = 2`
 to the verifier, and it was recorded proved. Such qualified names are now refused
-(:func:`prover.backends.coq.name_resolution.library_path_refusal`); round fifty wrote the
+(:func:`prover.backends.coq.library_paths.library_path_refusal`); round fifty wrote the
 name after the dot with a non-ASCII first letter (`Checked.αx`), which the first reading
 missed.
 """
@@ -16,6 +16,7 @@ missed.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -66,12 +67,11 @@ def test_round_49s_file_is_refused_before_any_search(tmp_path: Path) -> None:
     assert status == 3  # an attempt ended in an error (docs/evaluation.md)
 
 
-#: Without the text refusal, what the rest of verification says: round 49's files `H.v` and
-#: `U.v` are now also refused by the names check (the proof is checked on a copy of the
-#: file's own `T`, which reads `Checked.x` as the user's compile does); with `F.v` the names
-#: compile (another library name than `F`) reads `F.x` as the checked file does, so only the
-#: refusal stops it.
-WITHOUT_REFUSAL = {"H.v": False, "U.v": False, "F.v": True}
+#: Without the text refusal, what the rest of verification says: all three files are now
+#: also refused by the names check (the proof is checked on a copy of the file's own `T`,
+#: compiled under the file's own library name since round 56, so it reads `Checked.x`,
+#: `Top.y` and `F.x` as the user's compile does).
+WITHOUT_REFUSAL = {"H.v": False, "U.v": False, "F.v": False}
 
 
 @pytest.mark.parametrize("file", sorted(FILES))
@@ -89,3 +89,33 @@ def test_the_library_path_refusal_stops_the_proof_first(
     control = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert control.checks[:3] == ("admission", "coqc", "coqchk"), control.message
     assert control.ok is WITHOUT_REFUSAL[file], control.message
+
+
+#: Round 56: the rest of the file (not the header or statement) branches on its own library
+#: name: under the user's `coqc U1.v`, `U1.x` is the top-level `x` (0) and the file derives
+#: `False` from `T`; under the random library name the names check used, it was module
+#: `U1`'s `x` (1), the branch took `exact I`, and the copy at the end met no constraint.
+BRANCHING_ON_THE_NAME = (
+    "Require Import Coq.Logic.Hurkens.\n"
+    "Theorem T : forall X : Type, exists Y : Type, X = Y.\nAdmitted.\n"
+    "Definition x := 0.\nModule U1. Definition x := 1. End U1.\n"
+    "Definition refute_T :=\n  ltac:(let v := eval compute in U1.x in\n"
+    "        match v with\n"
+    "        | 0 => exact (match T Type with ex_intro _ Y e => TypeNeqSmallType.paradox Y e end)\n"
+    "        | _ => exact I\n        end).\n"
+    "Definition is_false : False := refute_T.\n"
+)
+
+
+def test_the_names_check_compiles_the_file_under_its_own_name(tmp_path: Path) -> None:
+    """The file compiles as `U1.v` (and derives False); the proof passes admission, coqc and
+    coqchk and is refused by the copy at the end, compiled as `U1`: a universe
+    inconsistency. Without the file (the control) it verifies."""
+    compile_alone(tmp_path, "U1.v", BRANCHING_ON_THE_NAME)
+    theorem = coq_declaration_from_source(BRANCHING_ON_THE_NAME, "T", origin=str(tmp_path / "U1.v"))
+    tactics = ["intros X.", "exists X.", "reflexivity."]
+    refused = verify_module.verify_proof(theorem, tactics, timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk"), refused
+    assert "universe inconsistency" in (refused.message or ""), refused.message
+    control = replace(theorem, file_text=None)
+    assert verify_module.verify_proof(control, tactics, timeout_s=120).ok

@@ -19,6 +19,7 @@ import pytest
 
 import prover.backends.coq.verify as verify_module
 from prover.data.theorem_files import coq_declaration_from_source
+from search.errors import InputError
 from tests.soundness.file_runs import compile_alone, prove_file
 from tests.soundness.kernel_controls import COQ_TOOLS
 
@@ -53,7 +54,7 @@ def test_a_made_up_name_fails_the_names_check_only(source: str, name: str, tmp_p
     """The proof of A's theorem passes admission, coqc and coqchk, and only the names check
     refuses it; without that check (the control) it was verified."""
     compile_alone(tmp_path, "F.v", source)
-    theorem = coq_declaration_from_source(source, name)
+    theorem = coq_declaration_from_source(source, name, origin=str(tmp_path / "F.v"))
     tactic = ["reflexivity."] if name == "Unnamed_thm" else ["exact eq_refl."]
     refused = verify_module.verify_proof(theorem, tactic, timeout_s=120)
     assert not refused.ok
@@ -67,3 +68,47 @@ def test_a_made_up_name_fails_the_names_check_only(source: str, name: str, tmp_p
         timeout_s=120,
     )
     assert without.ok, without.message
+
+
+#: Round 56: round 47's file inside a functor. `Locate` at the file's end does not list a
+#: functor's body, so the check saw nothing there; `boom : False` holds in the user's file.
+FUNCTOR_GOAL = (
+    "Module Type S.\nEnd S.\nModule F (X : S).\n"
+    "Module A.\nDefinition two := 1.\nTheorem Unnamed_thm : 1 = two.\nAdmitted.\nEnd A.\n"
+    "Module B.\nDefinition two := 2.\nGoal 1 = two. Admitted.\nEnd B.\nImport A B.\n"
+    "Lemma refuted : ~ (1 = two).\nProof. discriminate. Qed.\n"
+    "Definition boom : False := refuted Unnamed_thm.\nEnd F.\n"
+)
+
+
+def test_a_made_up_name_inside_a_functor_is_refused(tmp_path: Path) -> None:
+    """`Locate` is now asked right before the functor closes, where its body's objects are
+    listed: both `Unnamed_thm`s are named and the proof refused (the control passes)."""
+    compile_alone(tmp_path, "F.v", FUNCTOR_GOAL)
+    theorem = coq_declaration_from_source(FUNCTOR_GOAL, "Unnamed_thm", origin=str(tmp_path / "F.v"))
+    refused = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk"), refused
+    message = refused.message or ""
+    assert "Constant F.B.Unnamed_thm, Constant F.A.Unnamed_thm" in message, message
+    control = verify_module.verify_proof(
+        theorem.__class__(name=theorem.name, header=theorem.header, statement=theorem.statement),
+        ["reflexivity."],
+        timeout_s=120,
+    )
+    assert control.ok, control.message
+
+
+#: Round 56's other functor file: the prover's theorem is a lemma the file aborts, so the
+#: file declares no such name there and a later `Goal` takes it.
+ABORTED = FUNCTOR_GOAL.replace("Admitted.\nEnd A.", "Abort.\nEnd A.")
+
+
+def test_a_theorem_the_file_aborts_is_refused_when_read(tmp_path: Path) -> None:
+    """`prove --file` refuses a theorem whose proof the file ends with `Abort` (or `Save`)
+    when reading it, in one line naming the file and the ending."""
+    compile_alone(tmp_path, "F.v", ABORTED.replace("refuted Unnamed_thm", "refuted B.Unnamed_thm"))
+    with pytest.raises(InputError, match=r"ends the proof of 'Unnamed_thm' with Abort"):
+        coq_declaration_from_source(ABORTED, "Unnamed_thm", origin="F.v")
+    saved = "Goal 1 = 1.\nProof. reflexivity. Save u.\n"
+    with pytest.raises(InputError, match=r"with Save"):
+        coq_declaration_from_source(saved.replace("Goal", "Lemma t :"), "t", origin="F.v")

@@ -9,7 +9,9 @@ was recorded proved, while in the user's file that proof is a universe inconsist
 names check compiles the user's whole file with the prover's proof in place of its own
 (:mod:`prover.backends.coq.file_with_proof`). Round fifty-two's file branched on the
 constraints, so that file compiled too; outside sections the proof is now checked on a copy
-of the theorem at the end of the user's unchanged file.
+of the theorem at the end of the user's unchanged file. Inside a section the same branching
+file was a known gap until 2026-12-05; there the copy now follows the file's own proof, at
+the theorem's place, and is met with the theorem at the file's end.
 """
 
 from __future__ import annotations
@@ -76,6 +78,41 @@ def test_a_file_that_branches_on_the_constraints_does_not_take_the_proof(tmp_pat
     place of `Admitted.` it would quietly become `True`; checked at the file's end against
     the theorem's own universe levels, the proof is refused."""
     assert "universe inconsistency" in _refused_by_the_names_check(tmp_path, BRANCHING, PROOF)
+
+
+#: The known gap of round 52, closed: the same branching refutation with `T` in a section
+#: (a bare `Admitted.`, so `T` takes the section variable `n`).
+SECTION_BRANCHING = (
+    "Require Import Coq.Logic.Hurkens.\n"
+    "Section S.\nVariable n : nat.\n"
+    "Theorem T : forall X : Type, exists Y : Type, X = Y.\nAdmitted.\nEnd S.\n"
+    "Definition refute_T :=\n  ltac:(first [ exact (match T 0 Type with ex_intro _ Y e => "
+    "TypeNeqSmallType.paradox Y e end) | exact I ]).\n"
+    "Definition is_false : False := refute_T.\n"
+)
+
+
+def test_a_section_theorem_whose_file_branches_on_the_constraints_is_refused(
+    tmp_path: Path,
+) -> None:
+    """The copy stated right after the section theorem's own proof is discharged like it and
+    met with it at the file's end, where the file's constraints refuse the proof's."""
+    message = _refused_by_the_names_check(tmp_path, SECTION_BRANCHING, PROOF)
+    assert "universe inconsistency" in message, message
+
+
+def test_an_honest_section_theorem_in_a_module_verifies(tmp_path: Path) -> None:
+    """A section theorem inside a module, with the section's hypothesis (a bare Admitted, so
+    the whole context) and names the file redeclares after the module: the copy after its
+    own proof reads them as the theorem does and meets it, and the proof verifies."""
+    source = (
+        "Module M.\nSection S.\nVariable n : nat.\nHypothesis Hn : n = 2.\n"
+        "Theorem t : n + 0 = 2.\nAdmitted.\nEnd S.\nEnd M.\nDefinition n := 7.\n"
+    )
+    compile_alone(tmp_path, "S.v", source)
+    theorem = coq_declaration_from_source(source, "t", origin=str(tmp_path / "S.v"))
+    verified = verify_proof(theorem, ["rewrite <- plus_n_O.", "exact Hn."], timeout_s=120)
+    assert verified.ok and verified.checks[-1] == "names", verified.message
 
 
 def test_an_honest_theorem_in_a_module_is_checked_at_the_files_end(tmp_path: Path) -> None:
@@ -151,3 +188,67 @@ def test_a_file_axiom_named_like_an_allowed_one_is_refused(tmp_path: Path) -> No
     hold no object with an allowed axiom's short name (the control passes)."""
     message = _refused_by_the_names_check(tmp_path, NAMESAKE, ["intuition."])
     assert "its own object with an allowed axiom's name (classic)" in message
+
+
+def _late_axiom_file(library: str) -> str:
+    """A file whose header tactic, redefined after the theorem, proves the copy with the
+    `constructive_indefinite_description` of ``library``, required only after the theorem."""
+    return (
+        "Ltac solve_it := exact I.\nTheorem T : True.\nAdmitted.\n"
+        f"Require Import Coq.Logic.{library}.\n"
+        "Ltac solve_it ::= exact (let _ := constructive_indefinite_description in I).\n"
+    )
+
+
+def test_an_axiom_printed_by_an_allowed_ones_short_name_is_refused(tmp_path: Path) -> None:
+    """Round 55's note: Print Assumptions prints `IndefiniteDescription`'s axiom (not allowed)
+    by the short name of `ClassicalEpsilon`'s (allowed); what the short name reaches at the
+    file's end is read from Locate, and the copy is refused (the control passes)."""
+    message = _refused_by_the_names_check(
+        tmp_path, _late_axiom_file("IndefiniteDescription"), ["solve_it."]
+    )
+    assert "names another object than the allowed axiom" in message, message
+
+
+def test_the_allowed_axiom_of_that_short_name_still_verifies(tmp_path: Path) -> None:
+    """The same file with `ClassicalEpsilon`'s axiom, the allowed one: the proof verifies."""
+    source = _late_axiom_file("ClassicalEpsilon")
+    compile_alone(tmp_path, "E.v", source)
+    theorem = coq_declaration_from_source(source, "T", origin=str(tmp_path / "E.v"))
+    verified = verify_proof(theorem, ["solve_it."], timeout_s=120)
+    assert verified.ok and verified.checks[-1] == "names", verified.message
+
+
+def test_a_section_theorem_reads_the_sections_own_notations_and_definitions(
+    tmp_path: Path,
+) -> None:
+    """The copy's module replays the section, so a proof that uses the section's local
+    notation and definition (gone at the file's end) verifies; the file's own proof uses a
+    hypothesis the statement does not need (`Proof using Hn`), which the copy takes too."""
+    source = (
+        "Section S.\nVariable n : nat.\nHypothesis Hn : n = 2.\nDefinition double := n + n.\n"
+        'Local Notation "[| x |]" := (x + 0).\n'
+        "Theorem t : [| double |] = n + n.\nProof using Hn. Admitted.\nEnd S.\n"
+        "Definition two := 7.\nModule N.\nDefinition double := 7.\nEnd N.\nImport N.\n"
+    )
+    compile_alone(tmp_path, "D.v", source)
+    theorem = coq_declaration_from_source(source, "t", origin=str(tmp_path / "D.v"))
+    assert not theorem.whole_context
+    tactics = ["change ([| double |] = double).", "rewrite <- plus_n_O.", "reflexivity."]
+    verified = verify_proof(theorem, tactics, timeout_s=120)
+    assert verified.ok and verified.checks[-1] == "names", verified.message
+
+
+def test_a_section_theorem_about_the_sections_own_inductive_verifies(tmp_path: Path) -> None:
+    """The replayed section declares its inductive anew, which does not meet the theorem's;
+    the second way (the copy with the theorem's own type, the variables introduced by
+    name) verifies the proof."""
+    source = (
+        "Section S.\nVariable A : Type.\nInductive In (x : A) : list A -> Prop :=\n"
+        "| here l : In x (cons x l).\n"
+        "Theorem t (x : A) (l : list A) : In x (cons x l).\nAdmitted.\nEnd S.\n"
+    )
+    compile_alone(tmp_path, "I.v", source)
+    theorem = coq_declaration_from_source(source, "t", origin=str(tmp_path / "I.v"))
+    verified = verify_proof(theorem, ["apply here."], timeout_s=120)
+    assert verified.ok and verified.checks[-1] == "names", verified.message

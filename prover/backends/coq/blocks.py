@@ -30,12 +30,13 @@ from functools import lru_cache
 
 from prover.backends.coq.functor_instance import functor_parameters
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
-from prover.backends.coq.text import code_without_strings
+from prover.backends.coq.text import CoqTextError, code_without_strings
 
 __all__ = [
     "OpenBlock",
     "block_refusal",
     "closable",
+    "closing_offset",
     "open_blocks",
     "statement_refusal",
     "visible_fixpoints",
@@ -127,6 +128,35 @@ def read_blocks(source: str) -> _BlockReading:
         elif not _MODULE_START.match(sentence.code):
             return _BlockReading(unreadable=_unreadable(sentence, source, "an unknown shape"))
     return _BlockReading(blocks=tuple(stack))
+
+
+def closing_offset(text: str, depth: int) -> int | None:
+    """Where, in ``text`` (which starts inside ``depth`` or more open blocks), the sentence
+    closing the ``depth``-th of them (1 the innermost) starts; None if the blocks of
+    ``text`` cannot be read with certainty or it does not close that many."""
+    opened = 0
+    try:
+        sentences = split_for_coqtop(text)
+    except CoqTextError:
+        return None
+    for sentence in sentences:
+        if not _names_a_block(sentence):
+            continue
+        opening = _opening(sentence)
+        if isinstance(opening, str):
+            return None
+        if isinstance(opening, OpenBlock):
+            opened += 1
+        elif _BLOCK_END.match(sentence.code) is not None:
+            if opened:
+                opened -= 1
+                continue
+            depth -= 1
+            if depth == 0:
+                return sentence.offset
+        elif not _MODULE_START.match(sentence.code):
+            return None
+    return None
 
 
 def _names_a_block(sentence: CoqSentence) -> bool:

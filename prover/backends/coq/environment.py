@@ -24,7 +24,8 @@ from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import read_goals
 from prover.backends.coq.goals import DisplayKind, extract_error, one_line
 from prover.backends.coq.kernel_bugs import recursive_root, target_refusal
-from prover.backends.coq.name_resolution import file_check_before_search, library_path_refusal
+from prover.backends.coq.library_paths import file_library, library_path_refusal
+from prover.backends.coq.name_resolution import file_check_before_search
 from prover.backends.coq.verify import verify_proof
 from prover.backends.coq.warm_coqtop import WarmCoqtop
 from search.closing import Closing
@@ -81,11 +82,13 @@ class CoqEnvironment(Closing):
         refusal = target_refusal(
             theorem.header, theorem.statement, name=theorem.name
         ) or library_path_refusal(theorem)
-        if refusal is None and theorem.file_text is not None:
+        library = file_library(theorem.source)
+        if refusal is None and theorem.file_text is not None and library is not None:
             refusal = file_check_before_search(
                 theorem.file_text,
                 header=theorem.header,
                 name=theorem.name,
+                library=library,
                 whole_context=theorem.whole_context,
                 coqc=self.config.coqc_path,
                 memory_limit_mb=self.config.memory_limit_mb,

@@ -10,17 +10,25 @@ refutes the statement as it reads it. The names check
 proof in it, in one of two ways:
 
 * outside sections, on a copy at the end of the unchanged file (:func:`copy_at_end`; round
-  fifty-two's file branched on the constraints, so a file rebuilt with the proof in place
-  of its own compiled): the statement restated and proved, then met with the theorem's own
-  type by a term whose print must be exactly that (:func:`exact_meeting`; round fifty-three
-  slipped a coercion in);
-* inside a section or a functor, whose copy at the end cannot be stated, in place of the
-  file's own proof (:func:`with_prover_proof`). Where that proof ends is read fail-closed:
-  at the first sentence after the statement that holds a proof-ending word (``Qed``,
-  ``Defined``, ``Admitted``, ``Save``, ``Abort``, behind any prefix). A sentence read as an
-  end too early leaves the rest of the file's proof outside proof mode, which Coq refuses; a
-  proof that ends without such a word (``Proof term.``) is refused, since the cut would run
-  into what follows.
+  fifty-two's file branched on the constraints, so a file rebuilt with the prover's proof in
+  place of its own compiled): the statement restated and proved, then met with the
+  theorem's own type by a term whose print must be exactly that (:func:`exact_meeting`;
+  round fifty-three slipped a coercion in);
+* inside a section, on a copy at the end too, stated in a section of its own whose
+  variables take their types from the theorem's (:mod:`prover.backends.coq.section_copy`;
+  the known gap of round fifty-two, closed on 2026-12-05);
+* inside a functor, whose constants no name reaches outside it, in place of the file's own
+  proof (:func:`with_prover_proof`), where a file that branches on the constraints remains
+  a known gap.
+
+Where the file's own proof ends is read fail-closed (:func:`own_proof_ending`): at the first
+sentence after the statement that holds a proof-ending word (``Qed``, ``Defined``,
+``Admitted``, ``Save``, ``Abort``, behind any prefix). A sentence read as an end too early
+leaves the rest of the file's proof outside proof mode, which Coq refuses; a proof that ends
+without such a word (``Proof term.``) is refused, since the cut would run into what follows;
+so is one that ends with ``Abort`` or ``Save``, which leave the theorem's name undeclared or
+declare another (red-team round fifty-six proved an aborted lemma in a functor whose name a
+``Goal`` then took).
 """
 
 from __future__ import annotations
@@ -34,14 +42,25 @@ from prover.backends.coq.sentences import read_proof_opening, split_for_coqtop
 from prover.backends.coq.term_reading import PRINT_WHOLE_TERMS
 from prover.backends.coq.text import CoqTextError, code_without_strings
 
-__all__ = ["CopyMarks", "copy_at_end", "exact_meeting", "own_proof_end", "with_prover_proof"]
+__all__ = [
+    "CopyMarks",
+    "copy_at_end",
+    "exact_meeting",
+    "meeting_at_end",
+    "module_imports",
+    "own_proof_end",
+    "own_proof_ending",
+    "restated",
+    "with_prover_proof",
+]
 
 _ENDING_WORD = re.compile(r"(?<![\w'])(?:Qed|Defined|Admitted|Save|Abort)(?![\w'])")
 
 
-def own_proof_end(after_statement: str) -> int | None:
+def own_proof_ending(after_statement: str) -> tuple[int, str] | None:
     """Where the file's own proof ends in ``after_statement`` (the text right after the
-    statement): the index just past its ending sentence, or None if that is not clear."""
+    statement), the index just past its ending sentence, and the ending word; None if that
+    is not clear."""
     try:
         sentences = [s for s in split_for_coqtop(after_statement) if not s.focus]
     except CoqTextError:
@@ -56,9 +75,20 @@ def own_proof_end(after_statement: str) -> int | None:
             code = code_without_strings(sentence.text)
         except CoqTextError:
             return None
-        if _ENDING_WORD.search(code):
-            return sentence.offset + len(sentence.text)
+        word = _ENDING_WORD.search(code)
+        if word:
+            return sentence.offset + len(sentence.text), word.group(0)
     return None
+
+
+def own_proof_end(after_statement: str) -> int | None:
+    """Where the file's own proof, ending with ``Qed``, ``Defined`` or ``Admitted``, ends in
+    ``after_statement``: the index just past its ending sentence, or None (not clear, or an
+    ``Abort`` or ``Save``, after which the file's name is not the statement's)."""
+    ending = own_proof_ending(after_statement)
+    if ending is None or ending[1] in {"Abort", "Save"}:
+        return None
+    return ending[0]
 
 
 def with_prover_proof(after_header: str, statement: str, proof: Sequence[str]) -> str | None:
@@ -71,6 +101,13 @@ def with_prover_proof(after_header: str, statement: str, proof: Sequence[str]) -
     if end is None:
         return None
     return statement + "\n" + "\n".join(proof) + "\n" + rest[end:]
+
+
+def restated(statement: str, *, name: str, copy: str) -> str | None:
+    """``statement`` declaring ``copy`` in place of ``name``, or None if it does not."""
+    declared = re.compile(rf"(?<![\w'.]){re.escape(name)}(?![\w'])")
+    copied = declared.sub(copy, statement, count=1)
+    return None if copied == statement else copied.strip()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,30 +139,44 @@ def copy_at_end(
     Red-team round fifty-two's file branched on those constraints (``first [ paradox |
     exact I ]``), so a file rebuilt with the prover's proof in place of its own compiled
     and refuted nothing, while the user's file derives ``False`` from its theorem."""
-    declared = re.compile(rf"(?<![\w'.]){re.escape(name)}(?![\w'])")
-    copy = marks.copy
-    restated = declared.sub(copy, statement, count=1)
-    if restated == statement:
+    copied = restated(statement, name=name, copy=marks.copy)
+    if copied is None:
         return None
+    scope = module_imports(file_module, place)
     full = ".".join([file_module, *place, name])
-    # Inside modules the statement is restated with their names in scope, as at its place.
-    scope = [
+    meeting = meeting_at_end(full, f"{file_module}.{marks.copy}", marks=marks)
+    return "\n" + "\n".join([*scope, copied, *proof]) + meeting
+
+
+def module_imports(file_module: str, place: list[str]) -> list[str]:
+    """``Import`` of every module enclosing the theorem, outermost first: a statement
+    restated at the file's end then reads their names as at the theorem's place."""
+    return [
         f"Import {'.'.join([file_module, *place[: depth + 1]])}." for depth in range(len(place))
-    ]  # outermost first: every enclosing module's names are in scope at the theorem's place
+    ]
+
+
+def meeting_at_end(full: str, copied: str, *, marks: CopyMarks) -> str:
+    """What is appended to the file after the copy (at its end, or at the theorem's place
+    in a section) to meet it with the theorem and print what the verdict reads: a
+    definition whose type is the file's theorem's own (``full``, its full name: the same
+    universe levels, with every constraint the whole file put on them) and whose body is
+    the copy (``copied``, its full name), printed whole, then the copy's assumptions and the
+    ``Locate`` of every allowed axiom's short name."""
     # A term, not a tactic, makes the copy's type meet the theorem's (a tactic name could
-    # be the file's own); the copy's assumptions are printed: its proof ran at the file's
-    # end, where the file's tactics may stand for the prover's (``exact T`` would do).
-    check = f"Definition {copy}Check := @Coq.Init.Logic.eq _ (@{full}) (@{copy})."
+    # be the file's own); the copy's assumptions are printed: its proof may have run at the
+    # file's end, where the file's tactics may stand for the prover's (``exact T`` would do).
+    check = f"Definition {marks.copy}Check := @Coq.Init.Logic.eq _ (@{full}) (@{copied})."
     printed = [
         f"Locate {marks.body_from}.",
         *PRINT_WHOLE_TERMS,
         "Set Printing Width 1000.",
-        f"Print {copy}Check.",
+        f"Print {marks.copy}Check.",
         f"Locate {marks.body_to}.",
         f"Locate {marks.printed_from}.",
         *PRINT_WHOLE_TERMS,
         "Set Printing Width 1000.",
-        f"Print Assumptions {copy}.",
+        f"Print Assumptions {copied}.",
         f"Locate {marks.printed_to}.",
         # ``Print Assumptions`` names an axiom by its shortest name: the file's own
         # ``classic`` would read as the standard one (round fifty-four), so the file may
@@ -134,7 +185,7 @@ def copy_at_end(
         *(f"Locate {axiom.rsplit('.', 1)[-1]}." for axiom in sorted(ALLOWED_AXIOMS)),
         f"Locate {marks.namesakes_to}.",
     ]
-    return "\n" + "\n".join([*scope, restated.strip(), *proof, check, *printed]) + "\n"
+    return "\n" + "\n".join([check, *printed]) + "\n"
 
 
 def exact_meeting(body: list[str], *, copy: str, name: str) -> bool:
@@ -144,9 +195,13 @@ def exact_meeting(body: list[str], *, copy: str, name: str) -> bool:
     one from a look-alike statement to the theorem's (an admitted lemma), so the copy's
     type met nothing of the theorem's."""
     text = " ".join(" ".join(body).split())
-    theorem = rf"@?(?:[^\s()]*\.)?{re.escape(name)}"
+    # Printing All wraps a constant with implicit arguments in parentheses: ``(@T)``.
+    theorem = rf"(?:@?(?:[^\s()]*\.)?{re.escape(name)}|\(@(?:[^\s()]*\.)?{re.escape(name)}\))"
     # ``eq`` is printed by the shortest name that reaches Coq.Init.Logic.eq (``Logic.eq``
     # when a module with its own ``eq``, like PeanoNat's ``Nat``, is imported).
     equality = r"@(?:(?:(?:Coq\.)?Init\.)?Logic\.)?eq"
-    meeting = rf"{copy}Check = {equality} .+ {theorem} @?{copy} : Prop"
+    # The copy is named by its full path where its module is not imported (in a section),
+    # in parentheses too when it has implicit arguments (an instance's replayed binders).
+    copied = rf"(?:@?(?:[^\s()]*\.)?{copy}|\(@(?:[^\s()]*\.)?{copy}\))"
+    meeting = rf"{copy}Check = {equality} .+ {theorem} {copied} : Prop"
     return re.fullmatch(meeting, text) is not None

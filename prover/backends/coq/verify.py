@@ -56,7 +56,8 @@ from prover.backends.coq.config import FIXED_COQCHK
 from prover.backends.coq.goals import one_line
 from prover.backends.coq.inductive_print import expects_inductives_print
 from prover.backends.coq.kernel_bugs import target_refusal
-from prover.backends.coq.name_resolution import library_path_refusal, name_resolution_problem
+from prover.backends.coq.library_paths import file_library, library_path_refusal
+from prover.backends.coq.name_resolution import name_resolution_problem
 from prover.backends.coq.placement import (
     PLACEMENT_MARKER,
     functor_arguments_prefix,
@@ -338,13 +339,17 @@ def verify_proof(
     problem, checks, axioms = compile_and_check(
         inspected, tools, parameters, reads_inductives=expects_inductives_print(theorem.header)
     )
-    if problem is None and theorem.file_text is not None:
+    library = file_library(theorem.source)
+    if problem is None and theorem.file_text is not None and library is None:
+        problem = "the file's library name is unknown"  # refused earlier, by the path reading
+    elif problem is None and theorem.file_text is not None and library is not None:
         opening = proof_opening(theorem.header, whole_context=theorem.whole_context)
         problem = name_resolution_problem(
             theorem.file_text,
             header=given.header,
             name=theorem.name,
             tools=tools,
+            library=library,
             whole_context=theorem.whole_context,
             statement=given.statement,
             proof=[*opening, *steps, "Qed."],

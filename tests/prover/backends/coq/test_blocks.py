@@ -7,6 +7,7 @@ import pytest
 from prover.backends.coq.blocks import (
     block_refusal,
     closable,
+    closing_offset,
     open_blocks,
     statement_refusal,
     visible_fixpoints,
@@ -156,3 +157,27 @@ def test_a_dot_before_a_unicode_blank_is_refused_in_headers_and_statements(blank
     assert f"U+{ord(blank):04X}" in (block_refusal(header) or "")
     assert block_refusal(f'(* a.{blank}b *)\nDefinition s := "x.{blank}y".\n') is None
     assert f"U+{ord(blank):04X}" in (statement_refusal(f"Theorem t : True.{blank}") or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "depth", "closes"),
+    [
+        ("Lemma t : True.\nAdmitted.\nEnd A.\nEnd F.\n", 2, "End F."),
+        ("Lemma t : True.\nAdmitted.\nEnd A.\nEnd F.\n", 1, "End A."),
+        ("Admitted.\nModule B.\nEnd B.\nSection S.\nEnd S.\nEnd F.\n", 1, "End F."),
+        ("Admitted.\nModule M := F X.\nEnd F.\n", 1, "End F."),
+        ("Admitted.\nEnd A.\n", 2, None),
+        ("Admitted.\n(* open\n", 1, None),
+    ],
+)
+def test_the_closing_of_an_enclosing_block_is_found(
+    text: str, depth: int, closes: str | None
+) -> None:
+    """The sentence closing the depth-th block open at the text's start, past blocks opened
+    and closed within the text (and module definitions, which open none); None when the
+    text does not close that many or cannot be split."""
+    offset = closing_offset(text, depth)
+    if closes is None:
+        assert offset is None
+    else:
+        assert offset is not None and text[offset:].startswith(closes)

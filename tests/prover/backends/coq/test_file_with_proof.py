@@ -1,10 +1,18 @@
-"""The user's file with a theorem's own proof replaced by the prover's: where that proof ends."""
+"""The user's file with the prover's proof checked in it: where the file's own proof ends, the
+proof in its place (functors), and the meeting with a copy at the file's end."""
 
 from __future__ import annotations
 
 import pytest
 
-from prover.backends.coq.file_with_proof import exact_meeting, own_proof_end, with_prover_proof
+from prover.backends.coq.file_with_proof import (
+    CopyMarks,
+    exact_meeting,
+    meeting_at_end,
+    own_proof_end,
+    own_proof_ending,
+    with_prover_proof,
+)
 
 
 @pytest.mark.parametrize(
@@ -22,18 +30,21 @@ def test_the_proof_ends_at_the_first_sentence_with_an_ending_word(
 ) -> None:
     """The first sentence holding Qed, Defined, Admitted, Save or Abort (behind a prefix
     too; not in a string or a comment) ends the file's own proof."""
-    end = own_proof_end(after_statement)
-    assert end is not None
-    assert after_statement[:end].endswith(ends_after)
+    ending = own_proof_ending(after_statement)
+    assert ending is not None
+    assert after_statement[: ending[0]].endswith(ends_after)
+    assert ends_after.endswith(f"{ending[1]}.")
 
 
 @pytest.mark.parametrize(
     "after_statement",
-    ["\nProof eq_refl.\nLemma u : True.\nAdmitted.\n", "\nProof.\nauto.\n", "", "\n(* open"],
-)
+    ["\nProof eq_refl.\nLemma u : True.\nAdmitted.\n", "\nProof.\nauto.\n", "", "\n(* open",
+     "\nProof.\nauto.\nAbort.\nGoal True.\nAdmitted.\n", "\nProof.\nauto.\nSave u.\n"],
+)  # fmt: skip
 def test_an_unclear_end_is_none(after_statement: str) -> None:
     """`Proof term.` (no ending sentence: the cut would run into what follows), no ending at
-    all, nothing, or unreadable text: None (the proof is not replaced)."""
+    all, nothing, unreadable text, or an `Abort` or `Save` (after which the statement's name
+    is not the file's): None (the proof is not replaced)."""
     assert own_proof_end(after_statement) is None
 
 
@@ -50,15 +61,35 @@ def test_the_prover_proof_takes_the_place_of_the_files_own() -> None:
     ("printed", "exact"),
     [
         ("C1Check = @eq S T C1\n     : Prop", True),
+        ("C1Check = @eq S Lib.File.M.T Lib.File.M.C1\n     : Prop", True),
+        ("C1Check = @eq S (@T) C1\n     : Prop", True),
+        ("C1Check = @eq S (@T) (@M.C1)\n     : Prop", True),
+        ("C1Check = @eq S (coerce (@T)) C1\n     : Prop", False),
         ("C1Check = @Logic.eq (forall n : nat, P n) M.T C1\n     : Prop", True),
         ("C1Check = @eq S T (coerce C1)\n     : Prop", False),
         ("C1Check = @Nat.eq S T C1\n     : Prop", False),
         ("C1Check = @eq S U C1\n     : Prop", False),
+        ("C1Check = @eq S T C1'\n     : Prop", False),
     ],
 )
 def test_the_meeting_must_print_as_exactly_eq_of_the_theorem_and_the_copy(
     printed: str, exact: bool
 ) -> None:
-    """`@eq A T copy` (eq by any name reaching Coq.Init.Logic.eq, T by any path) is exact; a
-    coercion around the copy, another `eq` or another theorem is not."""
+    """`@eq A T copy` (eq by any name reaching Coq.Init.Logic.eq, T by any path, in the
+    parentheses Printing All puts around a constant with implicit arguments) is exact; a
+    coercion around either, another `eq` or another theorem is not."""
     assert exact_meeting(printed.splitlines(), copy="C1", name="T") is exact
+
+
+def test_the_meeting_names_the_theorem_and_the_copy_by_their_full_paths() -> None:
+    """At the file's end neither the theorem's module nor the copy's need be imported: the
+    meeting definition and the copy's Print Assumptions use the full paths given."""
+    marks = CopyMarks(
+        copy="C1", body_from="B1", body_to="B2", printed_from="P1", printed_to="P2",
+        namesakes_from="N1", namesakes_to="N2",
+    )  # fmt: skip
+    meeting = meeting_at_end("Lib.File.M.N.t", "Lib.File.M.N.C1", marks=marks)
+    assert "Definition C1Check := @Coq.Init.Logic.eq _ (@Lib.File.M.N.t) (@Lib.File.M.N.C1)." in (
+        meeting
+    )
+    assert "Print Assumptions Lib.File.M.N.C1." in meeting.splitlines()
