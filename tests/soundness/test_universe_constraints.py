@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import coq_declaration_from_source
 from tests.soundness.file_runs import compile_alone, prove_file
@@ -101,31 +103,35 @@ def test_a_section_theorem_whose_file_branches_on_the_constraints_is_refused(
     assert "universe inconsistency" in message, message
 
 
-def test_an_honest_section_theorem_in_a_module_verifies(tmp_path: Path) -> None:
-    """A section theorem inside a module, with the section's hypothesis (a bare Admitted, so
-    the whole context) and names the file redeclares after the module: the copy after its
-    own proof reads them as the theorem does and meets it, and the proof verifies."""
-    source = (
-        "Module M.\nSection S.\nVariable n : nat.\nHypothesis Hn : n = 2.\n"
-        "Theorem t : n + 0 = 2.\nAdmitted.\nEnd S.\nEnd M.\nDefinition n := 7.\n"
-    )
-    compile_alone(tmp_path, "S.v", source)
-    theorem = coq_declaration_from_source(source, "t", origin=str(tmp_path / "S.v"))
-    verified = verify_proof(theorem, ["rewrite <- plus_n_O.", "exact Hn."], timeout_s=120)
-    assert verified.ok and verified.checks[-1] == "names", verified.message
-
-
-def test_an_honest_theorem_in_a_module_is_checked_at_the_files_end(tmp_path: Path) -> None:
-    """The copy at the end restates the statement with its module imported and its binders
-    introduced as at its place: names the file declares later (`two`, `H` at top level) do
-    not change it, and the proof verifies with the names check."""
-    source = (
-        "Module M.\nDefinition two := 2.\nTheorem t (x : nat) (H : x = two) : x = 2.\n"
-        "Admitted.\nEnd M.\nDefinition two := 5.\nDefinition H := 3.\n"
-    )
+@pytest.mark.parametrize(
+    ("source", "name", "tactics"),
+    [
+        # In a section (a bare Admitted, so every variable) inside a module, with names the
+        # file redeclares after the module: the replayed section reads them as the theorem.
+        (
+            "Module M.\nSection S.\nVariable n : nat.\nHypothesis Hn : n = 2.\n"
+            "Theorem t : n + 0 = 2.\nAdmitted.\nEnd S.\nEnd M.\nDefinition n := 7.\n",
+            "t",
+            ["rewrite <- plus_n_O.", "exact Hn."],
+        ),
+        # In a module, with its binders, names the file declares later at top level (`two`,
+        # `H`): restated at the end with the module imported, it reads them as at its place.
+        (
+            "Module M.\nDefinition two := 2.\nTheorem t (x : nat) (H : x = two) : x = 2.\n"
+            "Admitted.\nEnd M.\nDefinition two := 5.\nDefinition H := 3.\n",
+            "t",
+            ["rewrite H.", "reflexivity."],
+        ),
+    ],
+)
+def test_an_honest_theorem_in_a_module_verifies_on_its_copy(
+    source: str, name: str, tactics: list[str], tmp_path: Path
+) -> None:
+    """An honest theorem in a module, in a section or not: its copy at the file's end reads
+    its names as at its place and meets it, and the proof verifies with the names check."""
     compile_alone(tmp_path, "M.v", source)
-    theorem = coq_declaration_from_source(source, "t", origin=str(tmp_path / "M.v"))
-    verified = verify_proof(theorem, ["rewrite H.", "reflexivity."], timeout_s=120)
+    theorem = coq_declaration_from_source(source, name, origin=str(tmp_path / "M.v"))
+    verified = verify_proof(theorem, tactics, timeout_s=120)
     assert verified.ok and verified.checks[-1] == "names", verified.message
 
 

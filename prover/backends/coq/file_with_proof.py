@@ -51,6 +51,7 @@ __all__ = [
     "own_proof_end",
     "own_proof_ending",
     "restated",
+    "split_at_own_proof",
     "with_prover_proof",
 ]
 
@@ -91,16 +92,26 @@ def own_proof_end(after_statement: str) -> int | None:
     return ending[0]
 
 
+def split_at_own_proof(after_header: str, statement: str) -> tuple[str, str] | None:
+    """``after_header`` (the file from its statement on) cut right after the file's own
+    proof of ``statement``: the statement with that proof, and what follows; None if that
+    proof's end is not clear (:func:`own_proof_end`)."""
+    if not after_header.startswith(statement):
+        return None
+    end = own_proof_end(after_header[len(statement) :])
+    if end is None:
+        return None
+    cut = len(statement) + end
+    return after_header[:cut], after_header[cut:]
+
+
 def with_prover_proof(after_header: str, statement: str, proof: Sequence[str]) -> str | None:
     """``after_header`` (the file from its statement on) with the file's own proof of the
     statement replaced by ``proof``'s sentences, or None if its end is not clear."""
-    if not after_header.startswith(statement):
+    split = split_at_own_proof(after_header, statement)
+    if split is None:
         return None
-    rest = after_header[len(statement) :]
-    end = own_proof_end(rest)
-    if end is None:
-        return None
-    return statement + "\n" + "\n".join(proof) + "\n" + rest[end:]
+    return statement + "\n" + "\n".join(proof) + "\n" + split[1]
 
 
 def restated(statement: str, *, name: str, copy: str) -> str | None:

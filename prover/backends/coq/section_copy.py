@@ -43,8 +43,8 @@ from dataclasses import dataclass
 from prover.backends.coq.file_with_proof import (
     CopyMarks,
     meeting_at_end,
-    own_proof_end,
     restated,
+    split_at_own_proof,
 )
 from prover.backends.coq.section_opening import section_blocks
 from prover.backends.coq.sentences import split_for_coqtop
@@ -96,14 +96,11 @@ class SectionMarks:
 def file_with_probes(
     after_header: str, statement: str, *, full: str, name: str, marks: SectionMarks
 ) -> str | None:
-    """``after_header`` (the file from the statement on) with the counting probes right after
-    the file's own proof (two ``Goal``s, aborted: nothing is declared) and the names'
-    print at its end; None if where that proof ends is not clear."""
-    if not after_header.startswith(statement):
-        return None
-    rest = after_header[len(statement) :]
-    end = own_proof_end(rest)
-    if end is None:
+    """``after_header`` (the file from the statement on) with the counting probe right after
+    the file's own proof (a ``Goal``, aborted: nothing is declared) and the names' print at
+    its end; None if where that proof ends is not clear."""
+    split = split_at_own_proof(after_header, statement)
+    if split is None:
         return None
     # One mark per product, read as Ltac2 reads them at the end: syntactically (``intro``
     # would unfold a definition to find more), with no regard to dependency.
@@ -123,7 +120,7 @@ def file_with_probes(
         f"{function} (Constr.type '@{full}); "
         f'Message.print (Message.of_string "{marks.names_to}").\n'
     )
-    return statement + rest[:end] + probes + rest[end:] + names
+    return split[0] + probes + split[1] + names
 
 
 def read_section_variables(output: str, marks: SectionMarks) -> list[str] | None:
