@@ -27,6 +27,7 @@ from prover.backends.coq.term_reading import PRINT_WHOLE_TERMS
 
 __all__ = [
     "ASSUMPTIONS_FILE",
+    "assumed",
     "assumptions_print",
     "assumptions_print_problem",
     "read_assumptions_print",
@@ -79,6 +80,23 @@ def assumptions_print_problem(printed: str | None, listed: tuple[str, ...]) -> s
     if text == _CLOSED:
         return None
     return _shape_problem(printed, text) or _unsafe_problem(text) or _unlisted(printed, listed)
+
+
+def assumed(printed: str | None, listed: tuple[str, ...]) -> tuple[str, ...]:
+    """The assumptions of ``listed`` (coqchk's, fully qualified) that the theorem's own
+    ``Print Assumptions`` names (every one a printed name may stand for), in ``listed``'s
+    order: what the proof itself rests on, where coqchk's summary lists what the whole
+    environment loads (the prelude's ``Reals`` axioms for a proof that uses none). Read
+    after :func:`assumptions_print_problem` passed; an unreadable print gives all of
+    ``listed``."""
+    if printed is None:
+        return listed
+    if " ".join(printed.split()) == _CLOSED:
+        return ()
+    names = {match.group(1) for entry in _entries(printed) if (match := _ENTRY.match(entry))}
+    return tuple(
+        full for full in listed if any(full == name or full.endswith(f".{name}") for name in names)
+    )
 
 
 def _shape_problem(printed: str, text: str) -> str | None:

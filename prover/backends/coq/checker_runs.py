@@ -24,6 +24,7 @@ from prover.backends.coq.assumptions import (
     summary_problem,
 )
 from prover.backends.coq.assumptions_print import (
+    assumed,
     assumptions_print_problem,
     read_assumptions_print,
 )
@@ -84,7 +85,8 @@ def coqchk_command(coqchk: str) -> list[str]:
 def compile_and_check(
     marked: MarkedSource, tools: CheckerTools, parameters: str | None, *, reads_inductives: bool
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """(reason to reject or None, checks passed, axioms the kernel checker listed).
+    """(reason to reject or None, checks passed, the axioms the kernel checker listed that
+    the theorem's own ``Print Assumptions`` names).
 
     ``reads_inductives``: the header printed all it declared (a request header's), which
     :func:`~prover.backends.coq.inductive_print.inductives_print_problem` reads.
@@ -125,7 +127,8 @@ def compile_and_check(
         problem = assumptions_print_problem(printed, listed)
         if problem is not None:
             return problem, checks, ()
-    return problem, checks, reported_axioms(listed, parameters=parameters)
+    # Reported: what the theorem itself assumes, not all the environment loads.
+    return problem, checks, reported_axioms(assumed(printed, listed), parameters=parameters)
 
 
 def _replaced(directory: Path, identity: tuple[int, int] | None) -> str | None:
