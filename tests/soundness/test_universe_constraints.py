@@ -122,6 +122,15 @@ def test_a_section_theorem_whose_file_branches_on_the_constraints_is_refused(
             "t",
             ["rewrite H.", "reflexivity."],
         ),
+        # A name of the statement the module shadows after the theorem (as PeanoNat's `Nat`
+        # declares its own `eq`): restated after `Import M` it reads otherwise, so the
+        # second way, the copy with the theorem's own type, verifies it.
+        (
+            "Module M.\nTheorem t (n : nat) : eq n n.\nAdmitted.\n"
+            "Definition eq (a b : nat) := False.\nEnd M.\n",
+            "t",
+            ["reflexivity."],
+        ),
     ],
 )
 def test_an_honest_theorem_in_a_module_verifies_on_its_copy(

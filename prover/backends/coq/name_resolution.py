@@ -47,7 +47,7 @@ from prover.backends.coq.copy_answers import copy_problem
 from prover.backends.coq.file_with_proof import CopyMarks, copy_at_end, with_prover_proof
 from prover.backends.coq.locate_answers import between, entries, located_objects
 from prover.backends.coq.reading_refusals import reading_refusal
-from prover.backends.coq.section_checks import replayed_in_section, typed_in_section
+from prover.backends.coq.section_checks import replayed_in_section, typed_at_end
 from prover.backends.coq.section_copy import SectionMarks
 from prover.backends.coq.section_opening import section_blocks
 from prover.backends.coq.whole_file import Question, Refused, compiled_output
@@ -83,11 +83,12 @@ def name_resolution_problem(
     )
     problem = _checked(built, question, marks=marks, proof=proof, probed=whole_context, tools=tools)
     place = _place(header)
-    if problem is None or proof is None or place is None or not section_blocks(header):
+    if problem is None or proof is None or place is None:
         return problem
-    # A section whose own inductive types the statement names: the replayed copy cannot
-    # meet the theorem; the second way states the copy with the theorem's own type.
-    typed = typed_in_section(
+    # A section whose own inductive types the statement names (the replayed copy cannot
+    # meet the theorem), or a statement the file's end reads otherwise: the second way
+    # states the copy with the theorem's own type.
+    typed = typed_at_end(
         file_text,
         question,
         place,

@@ -17,10 +17,14 @@ from prover.backends.coq.section_copy import (
     replayed_copy,
     typed_copy,
 )
-from prover.backends.coq.section_opening import SECTION_OPENING, WHOLE_CONTEXT_OPENING
+from prover.backends.coq.section_opening import (
+    SECTION_OPENING,
+    WHOLE_CONTEXT_OPENING,
+    section_blocks,
+)
 from prover.backends.coq.whole_file import Question, Refused, compiled_output
 
-__all__ = ["replayed_in_section", "typed_in_section"]
+__all__ = ["replayed_in_section", "typed_at_end"]
 
 
 def replayed_in_section(
@@ -47,15 +51,20 @@ def replayed_in_section(
     return copy or Refused(f"the statement's name {question.name!r} was not found in it")
 
 
-def typed_in_section(
+def typed_at_end(
     file_text: str, question: Question, place: list[str], *, proof: Sequence[str],
     copying: CopyMarks, section: SectionMarks, tools: CheckerTools,
 ) -> str | Refused:  # fmt: skip
-    """What is appended to the file for a section theorem the second way
+    """What is appended to the file the second way
     (:func:`~prover.backends.coq.section_copy.typed_copy`): the copy has the theorem's own
-    type and the variables a first compile reads are introduced by name."""
+    type, and in a section the variables a first compile reads are introduced by name.
+    Outside sections too: a statement restated at the file's end may read a name the file
+    later shadows in a module it imports (``eq`` in PeanoNat's ``Nat`` after the theorem),
+    which its own type does not."""
     full = ".".join([question.library, *place, question.name])
-    variables = _section_variables(file_text, question, full=full, marks=section, tools=tools)
+    variables: list[str] | Refused = []
+    if section_blocks(question.header):
+        variables = _section_variables(file_text, question, full=full, marks=section, tools=tools)
     if isinstance(variables, Refused):
         return variables
     copy = typed_copy(
