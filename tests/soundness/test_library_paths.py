@@ -119,3 +119,46 @@ def test_the_names_check_compiles_the_file_under_its_own_name(tmp_path: Path) ->
     assert "universe inconsistency" in (refused.message or ""), refused.message
     control = replace(theorem, file_text=None)
     assert verify_module.verify_proof(control, tactics, timeout_s=120).ok
+
+
+#: Round 57: a compiled library beside the user's file. A plain `coqc S1.v` in its folder
+#: binds the folder to the empty logical path, so `Require Import Bool.` loads the
+#: project's `Bool.vo` (whose `negb` is the identity), not the installed `Coq.Bool.Bool`
+#: every compile of the prover loads: `negb true = false` was recorded proved.
+PROJECT_BOOL = "Definition negb (b : bool) := b.\n"
+SHADOWED = (
+    "Require Import Bool.\nTheorem T : negb true = false.\nAdmitted.\n"
+    "Lemma boom : if negb true then False else True.\nProof. rewrite T. exact I. Qed.\n"
+)
+
+
+def test_a_compiled_library_beside_the_file_that_it_requires_is_refused(
+    tmp_path: Path,
+) -> None:
+    """The folder holds `Bool.vo` and the file requires `Bool`: `prove --file` refuses it
+    when opening it, and verification refuses the proof, naming the library; without the
+    folder's library (the control: the same file elsewhere) the proof verifies."""
+    compile_alone(tmp_path, "Bool.v", PROJECT_BOOL)
+    compile_alone(tmp_path, "S1.v", SHADOWED)
+    records, status = prove_file(tmp_path / "S1.v", "T", tmp_path / "run")
+    assert [record["status"] for record in records] == ["error"], records
+    assert "compiled libraries the file may require (Bool.vo)" in json.dumps(records[0])
+    assert status == 3
+    theorem = coq_declaration_from_source(SHADOWED, "T", origin=str(tmp_path / "S1.v"))
+    refused = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not refused.ok and "(Bool.vo)" in (refused.message or ""), refused.message
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    control = replace(theorem, source=str(elsewhere / "S1.v"))
+    assert verify_module.verify_proof(control, ["reflexivity."], timeout_s=120).ok
+
+
+def test_a_compiled_library_the_file_does_not_require_is_no_matter(tmp_path: Path) -> None:
+    """A folder holding other compiled libraries (`A.vo`, the file's own `S1.vo`): the
+    file's theorem verifies."""
+    compile_alone(tmp_path, "A.v", PROJECT_BOOL)
+    source = "Require Import Bool.\nTheorem T : negb true = false.\nAdmitted.\n"
+    compile_alone(tmp_path, "S1.v", source)
+    theorem = coq_declaration_from_source(source, "T", origin=str(tmp_path / "S1.v"))
+    verified = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert verified.ok and verified.checks[-1] == "names", verified.message

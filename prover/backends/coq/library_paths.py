@@ -15,14 +15,25 @@ statement, which the other compiles read too, may not write such a root
 
 from __future__ import annotations
 
+import functools
 import re
-from pathlib import PurePath
+import shutil
+import subprocess
+from pathlib import Path, PurePath
 
 from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
+from prover.backends.coq.sentences import split_for_coqtop
 from prover.backends.coq.text import CoqTextError, code_without_strings
+from search.errors import BackendUnavailable
+from search.process import run_to_end
 from search.states import Theorem
 
-__all__ = ["file_library", "library_path_refusal"]
+__all__ = [
+    "file_library",
+    "installed_library_root",
+    "library_path_refusal",
+    "sibling_library_refusal",
+]
 
 #: The paths the file's top level has in the prover's compiles: the checked file's
 #: (``ProverCheck.Checked``) and the search's coqtop (``Top``).
@@ -32,6 +43,7 @@ _COMPILE_ROOTS = (VERIFY_LIBRARY, VERIFY_MODULE, "Top")
 #: start with any letter or ``_`` (round fifty wrote ``Checked.αx``), as Coq's lexer reads.
 _QUALIFIED_ROOT = re.compile(r"(?<![\w'.])([^\W\d][\w']*)\.(?=[^\W\d])")
 _LIBRARY_NAME = re.compile(r"[^\W\d][\w']*")
+_REQUIRE = re.compile(r"(?<![\w'])Require(?![\w'])")
 
 
 def file_library(source: str | None) -> str | None:
@@ -41,6 +53,77 @@ def file_library(source: str | None) -> str | None:
         return None
     stem = PurePath(source).stem
     return stem if _LIBRARY_NAME.fullmatch(stem) else None
+
+
+#: How many files of the file's folder are looked at for compiled libraries (a project).
+_FOLDER_FILES = 20_000
+
+
+def sibling_library_refusal(source: str | None, file_text: str) -> str | None:
+    """Why a plain ``coqc`` of the user's file, run in its folder, may load other libraries
+    than the prover's compiles, or None. ``coqc F.v`` binds the file's folder to the empty
+    logical path, so a compiled ``Bool.vo`` beside it (or below it) takes ``Require Import
+    Bool.`` from the installed ``Coq.Bool.Bool``, while every compile of the prover runs
+    in a private folder that holds none (red-team round fifty-seven made ``negb`` the
+    identity and proved ``negb true = false``). Refused: a compiled library in the folder
+    whose name is a word of one of the file's ``Require`` sentences. A file inside Coq's
+    installed library folder is exempt: its neighbours are the installed libraries."""
+    if source is None:
+        return None
+    folder = Path(source).resolve().parent
+    root = installed_library_root()
+    if root is not None and folder.is_relative_to(root):
+        return None
+    required = _required_words(file_text)
+    stems = _compiled_libraries(folder)
+    if stems is None:
+        return f"the folder of {source!r} holds too many files to look for compiled libraries"
+    shadowing = sorted(stems & required)
+    if shadowing:
+        return (
+            f"the folder of {source!r} holds compiled libraries the file may require "
+            f"({', '.join(f'{stem}.vo' for stem in shadowing)}): a plain coqc there loads "
+            "them before the installed ones, which the prover's compiles use"
+        )
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def installed_library_root() -> Path | None:
+    """Coq's installed library folder (``coqc -where``), or None if coqc cannot say."""
+    coqc = shutil.which("coqc")
+    if coqc is None:
+        return None
+    try:
+        status, stdout, _ = run_to_end([coqc, "-where"], timeout_s=30)
+    except (OSError, subprocess.TimeoutExpired, BackendUnavailable):
+        return None
+    where = stdout.decode("utf-8", "replace").strip()
+    return Path(where).resolve() if status == 0 and where else None
+
+
+def _required_words(file_text: str) -> set[str]:
+    """Every identifier of the file's sentences that hold ``Require`` (all of them when the
+    file cannot be split: fail closed)."""
+    try:
+        sentences = [sentence.code for sentence in split_for_coqtop(file_text)]
+    except CoqTextError:
+        sentences = [file_text]
+    return {
+        word for code in sentences if _REQUIRE.search(code) for word in _LIBRARY_NAME.findall(code)
+    }
+
+
+def _compiled_libraries(folder: Path) -> set[str] | None:
+    """The names of the compiled libraries (``X.vo``) in ``folder`` and below, or None when
+    it holds more files than are looked at."""
+    stems: set[str] = set()
+    for count, path in enumerate(folder.rglob("*")):
+        if count >= _FOLDER_FILES:
+            return None
+        if path.suffix == ".vo":
+            stems.add(path.stem)
+    return stems
 
 
 def library_path_refusal(theorem: Theorem) -> str | None:
@@ -57,6 +140,9 @@ def library_path_refusal(theorem: Theorem) -> str | None:
                 "name without .v must be a Coq identifier), so what its names mean is unknown"
             )
         roots.add(library)
+        sibling = sibling_library_refusal(theorem.source, theorem.file_text)
+        if sibling is not None:
+            return sibling
     for what, text in (("the header", theorem.header), ("the statement", theorem.statement)):
         try:
             code = code_without_strings(text)

@@ -3,9 +3,16 @@ library paths."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from prover.backends.coq.library_paths import file_library, library_path_refusal
+from prover.backends.coq import library_paths
+from prover.backends.coq.library_paths import (
+    file_library,
+    library_path_refusal,
+    sibling_library_refusal,
+)
 from search.states import Theorem
 
 
@@ -64,3 +71,41 @@ def test_a_file_coqc_cannot_name_is_refused() -> None:
     )  # fmt: skip
     problem = library_path_refusal(theorem)
     assert problem is not None and "'dir/my-file.v' is not one a plain coqc compiles" in problem
+
+
+@pytest.mark.parametrize(
+    ("compiled", "source", "refused"),
+    [
+        ("Bool.vo", "Require Import Bool.\nTheorem T : True.", "(Bool.vo)"),
+        ("sub/List.vo", "From Coq Require Import\n  List.\nTheorem T : True.", "(List.vo)"),
+        ("A.vo", "Require Import Bool.\nTheorem T : True.", None),
+        ("Bool.vo", "Theorem T : Bool.negb true = false.", None),
+        ("Bool.v", "Require Import Bool.\nTheorem T : True.", None),
+    ],
+)
+def test_a_compiled_library_in_the_files_folder_that_it_requires_is_refused(
+    compiled: str, source: str, refused: str | None, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A `.vo` in the folder or below whose name is a word of a `Require` sentence refuses
+    the file, naming it; other compiled libraries, names only used outside `Require`, and
+    sources (`.v`, which coqc does not load) do not."""
+    monkeypatch.setattr(library_paths, "installed_library_root", lambda: None)
+    (tmp_path / compiled).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / compiled).write_bytes(b"")
+    problem = sibling_library_refusal(str(tmp_path / "F.v"), source)
+    if refused is None:
+        assert problem is None
+    else:
+        assert problem is not None and refused in problem
+
+
+def test_a_file_among_the_installed_libraries_is_exempt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside Coq's installed library folder the neighbours are the installed libraries."""
+    monkeypatch.setattr(library_paths, "installed_library_root", tmp_path.resolve)
+    (tmp_path / "Lists").mkdir()
+    (tmp_path / "Lists" / "List.vo").write_bytes(b"")
+    source = "Require Import List.\nTheorem T : True."
+    assert sibling_library_refusal(str(tmp_path / "Lists" / "SetoidList.v"), source) is None
