@@ -55,37 +55,53 @@ def file_library(source: str | None) -> str | None:
     return stem if _LIBRARY_NAME.fullmatch(stem) else None
 
 
-#: How many files of the file's folder are looked at for compiled libraries (a project).
-_FOLDER_FILES = 20_000
+#: What coqc loads for ``Require X`` from a folder bound to a logical path: the compiled
+#: library; its source counts too, since building the project makes one of it.
+_LIBRARY_SUFFIXES = (".vo", ".v")
 
 
 def sibling_library_refusal(source: str | None, file_text: str) -> str | None:
     """Why a plain ``coqc`` of the user's file, run in its folder, may load other libraries
-    than the prover's compiles, or None. ``coqc F.v`` binds the file's folder to the empty
-    logical path, so a compiled ``Bool.vo`` beside it (or below it) takes ``Require Import
-    Bool.`` from the installed ``Coq.Bool.Bool``, while every compile of the prover runs
-    in a private folder that holds none (red-team round fifty-seven made ``negb`` the
-    identity and proved ``negb true = false``). Refused: a compiled library in the folder
-    whose name is a word of one of the file's ``Require`` sentences. A file inside Coq's
-    installed library folder is exempt: its neighbours are the installed libraries."""
+    than the prover's compiles, or None. ``coqc F.v`` binds the folder it runs in (not the
+    folders below it) to the empty logical path, so a compiled ``Bool.vo`` beside the file
+    takes ``Require Import Bool.`` from the installed ``Coq.Bool.Bool``, while every
+    compile of the prover runs in a private folder that holds none (red-team round
+    fifty-seven made ``negb`` the identity and proved ``negb true = false``). Refused: a
+    library in the folder (compiled, or a source that building the project compiles) whose
+    name is a word of one of the file's ``Require`` sentences. The folder is the one the
+    path names and, for a symbolic link, also the one it leads to (round fifty-eight linked
+    the file from the project's folder into a clean one). A file inside Coq's installed
+    library folder is exempt: its neighbours are the installed libraries."""
     if source is None:
         return None
-    folder = Path(source).resolve().parent
+    named = Path(source).absolute()
     root = installed_library_root()
-    if root is not None and folder.is_relative_to(root):
-        return None
     required = _required_words(file_text)
-    stems = _compiled_libraries(folder)
-    if stems is None:
-        return f"the folder of {source!r} holds too many files to look for compiled libraries"
-    shadowing = sorted(stems & required)
-    if shadowing:
-        return (
-            f"the folder of {source!r} holds compiled libraries the file may require "
-            f"({', '.join(f'{stem}.vo' for stem in shadowing)}): a plain coqc there loads "
-            "them before the installed ones, which the prover's compiles use"
+    for folder in dict.fromkeys([named.parent, named.resolve().parent]):
+        if root is not None and folder.resolve().is_relative_to(root):
+            continue
+        shadowing = sorted(
+            entry.name
+            for entry in _entries(folder)
+            if entry.suffix in _LIBRARY_SUFFIXES
+            and entry.stem in required
+            and entry.name != named.name
         )
+        if shadowing:
+            return (
+                f"the folder {str(folder)!r} holds libraries the file may require "
+                f"({', '.join(shadowing)}): a plain coqc there loads them before the installed "
+                "ones, which the prover's compiles use"
+            )
     return None
+
+
+def _entries(folder: Path) -> list[Path]:
+    """The files of ``folder`` (none when it cannot be listed)."""
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
 
 
 @functools.lru_cache(maxsize=1)
@@ -112,18 +128,6 @@ def _required_words(file_text: str) -> set[str]:
     return {
         word for code in sentences if _REQUIRE.search(code) for word in _LIBRARY_NAME.findall(code)
     }
-
-
-def _compiled_libraries(folder: Path) -> set[str] | None:
-    """The names of the compiled libraries (``X.vo``) in ``folder`` and below, or None when
-    it holds more files than are looked at."""
-    stems: set[str] = set()
-    for count, path in enumerate(folder.rglob("*")):
-        if count >= _FOLDER_FILES:
-            return None
-        if path.suffix == ".vo":
-            stems.add(path.stem)
-    return stems
 
 
 def library_path_refusal(theorem: Theorem) -> str | None:

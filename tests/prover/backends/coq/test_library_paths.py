@@ -77,19 +77,21 @@ def test_a_file_coqc_cannot_name_is_refused() -> None:
     ("compiled", "source", "refused"),
     [
         ("Bool.vo", "Require Import Bool.\nTheorem T : True.", "(Bool.vo)"),
-        ("sub/List.vo", "From Coq Require Import\n  List.\nTheorem T : True.", "(List.vo)"),
+        ("List.vo", "From Coq Require Import\n  List.\nTheorem T : True.", "(List.vo)"),
+        ("sub/List.vo", "From Coq Require Import\n  List.\nTheorem T : True.", None),
         ("A.vo", "Require Import Bool.\nTheorem T : True.", None),
         ("Bool.vo", "Theorem T : Bool.negb true = false.", None),
-        ("Bool.v", "Require Import Bool.\nTheorem T : True.", None),
+        ("Bool.v", "Require Import Bool.\nTheorem T : True.", "(Bool.v)"),
     ],
 )
 def test_a_compiled_library_in_the_files_folder_that_it_requires_is_refused(
     compiled: str, source: str, refused: str | None, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    """A `.vo` in the folder or below whose name is a word of a `Require` sentence refuses
-    the file, naming it; other compiled libraries, names only used outside `Require`, and
-    sources (`.v`, which coqc does not load) do not."""
+    """A library in the folder (`.vo`, or a `.v` that building the project compiles) whose
+    name is a word of a `Require` sentence refuses the file, naming it; other libraries,
+    names only used outside `Require`, and folders below (which coqc does not bind) do
+    not."""
     monkeypatch.setattr(library_paths, "installed_library_root", lambda: None)
     (tmp_path / compiled).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / compiled).write_bytes(b"")
@@ -109,3 +111,18 @@ def test_a_file_among_the_installed_libraries_is_exempt(
     (tmp_path / "Lists" / "List.vo").write_bytes(b"")
     source = "Require Import List.\nTheorem T : True."
     assert sibling_library_refusal(str(tmp_path / "Lists" / "SetoidList.v"), source) is None
+
+
+def test_the_folder_a_symbolic_link_sits_in_counts_too(tmp_path: Path) -> None:
+    """Round 58: the file is a link from the project's folder (holding `Bool.vo`) into a
+    clean one; the user's coqc runs beside the link, so that folder is looked at too."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "real" / "S1.v").write_text("Require Import Bool.\n")
+    (tmp_path / "proj" / "Bool.vo").write_bytes(b"")
+    (tmp_path / "proj" / "S1.v").symlink_to(tmp_path / "real" / "S1.v")
+    problem = sibling_library_refusal(str(tmp_path / "proj" / "S1.v"), "Require Import Bool.\n")
+    assert problem is not None and "(Bool.vo)" in problem
+    assert (
+        sibling_library_refusal(str(tmp_path / "real" / "S1.v"), "Require Import Bool.\n") is None
+    )
