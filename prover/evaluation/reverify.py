@@ -36,20 +36,30 @@ logger = logging.getLogger(__name__)
 
 
 def reverify_stale_proofs(
-    theorems: Mapping[str, Theorem], backend: BackendConfig, database: ResultsDatabase
-) -> tuple[int, int]:
+    theorems: Mapping[str, Theorem], backend: BackendConfig, database: ResultsDatabase,
+    *, files_too: bool = False,
+) -> tuple[int, int]:  # fmt: skip
     """Re-check the proved attempts of ``theorems`` (by record name) that today's verifier
-    did not accept; returns (re-checked, refused). Raises what opening the backend raises."""
+    did not accept and, with ``files_too`` (a run resuming), every proved attempt of a
+    theorem read from a user's file: the record matches the theorem by its name, header
+    and statement only, while the rest of the file and its folder, which verification
+    reads too, may have changed since (red-team round fifty-nine resumed a run after the
+    file narrowed a section theorem's variables, and after a ``Bool.vo`` appeared beside
+    it, and both stale proofs were counted). Returns (re-checked, refused). Raises what
+    opening the backend raises."""
     current = verifier_fingerprint()
     stale = [
         record
         for record in database.records()
-        if record.proved and record.verifier != current and record.name in theorems
+        if record.proved
+        and record.name in theorems
+        and (record.verifier != current or (files_too and theorems[record.name].file_text))
     ]
     if not stale:
         return 0, 0
     logger.warning(
-        "re-verifying %d proof(s) in %s that another version of the verifier accepted",
+        "re-verifying %d proof(s) in %s that another version of the verifier accepted or "
+        "that a user's file, which may have changed, holds",
         len(stale),
         database.run_dir,
     )

@@ -155,7 +155,7 @@ def run_eval(config: EvalConfig) -> int:
     _check_unique(entries)
     with open_run_directory(config, _fingerprints(entries)) as database:
         theorems = {entry.key: entry.theorem for entry in entries if entry.theorem is not None}
-        reverify_stale_proofs(theorems, config.backend, database)
+        reverify_stale_proofs(theorems, config.backend, database, files_too=True)
         repaired = database.sync_jsonl()
         if repaired:
             logger.warning("appended %d attempt(s) missing from %s", repaired, JSONL_NAME)

@@ -1,4 +1,5 @@
-"""Tests of the re-check, on resume, of proofs another verifier accepted (real Coq)."""
+"""Tests of the re-check, on resume, of proofs another verifier accepted or a user's file holds
+(real Coq)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from prover.attempts.database import ResultsDatabase
 from prover.attempts.record import AttemptRecord
+from prover.backends.factory import BackendConfig
 from prover.backends.verifier_identity import verifier_fingerprint
 from prover.cli.main import main
 from prover.evaluation import reverify
 from prover.evaluation.reverify import reverified_record
 from search.outcomes import Verification
+from search.states import Theorem
 from tests.prover.eval_runs import proved_one_equals_one
 
 
@@ -71,18 +75,44 @@ def test_a_real_proof_from_before_verifiers_were_named_is_rechecked_and_kept(
 
 
 @pytest.mark.coq
-def test_proofs_of_todays_verifier_are_not_checked_again(
+def test_a_file_theorems_proof_is_checked_again_on_resume_and_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Resuming a run whose proofs today's verifier accepted opens no proof assistant."""
+    """Resuming a run of a theorem read from a file re-checks its proof of today's verifier
+    (the file or its folder may have changed) once, before the search; it stays proved."""
     _, run_dir, arguments = proved_one_equals_one(tmp_path)
+    opened: list[object] = []
+    real_open = reverify.open_environment
+
+    def counting(*arguments: object) -> object:
+        opened.append(arguments)
+        return real_open(*arguments)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reverify, "open_environment", counting)
+    assert main(arguments) == 0
+    assert len(opened) == 1
+    assert _stored(run_dir)[0]["status"] == "proved"
+
+
+@pytest.mark.coq
+def test_proofs_of_todays_verifier_of_other_theorems_are_not_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proof today's verifier accepted of a theorem not read from a file (a benchmark's)
+    is not re-checked on resume: no proof assistant is opened."""
+    _, run_dir, _ = proved_one_equals_one(tmp_path)
 
     def refuse(*_arguments: object) -> None:
         raise AssertionError("a proof of today's verifier was re-verified")
 
     monkeypatch.setattr(reverify, "open_environment", refuse)
-    assert main(arguments) == 0
-    assert _stored(run_dir)[0]["status"] == "proved"
+    theorem = Theorem(name="t", header="", statement="Theorem t : 1 = 1.")
+    with ResultsDatabase(run_dir) as database:
+        names = {record.name for record in database.records()}
+        checked = reverify.reverify_stale_proofs(
+            dict.fromkeys(names, theorem), BackendConfig(), database, files_too=True
+        )
+    assert checked == (0, 0)
 
 
 @pytest.mark.coq
