@@ -47,8 +47,9 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     than once in the file, with or without a body, as a constructor, field or mutual
     definition, behind ``Time`` or ``Redirect`` (after a ``Reset`` or in another module,
     the file's last declaration is what Coq calls ``name``; the prover would prove the
-    first: :mod:`prover.data.declared_names`); the whole text is kept (``file_text``) so that
-    verification has Coq confirm the name means nothing else in the file (round forty-seven:
+    first: :mod:`prover.backends.coq.declared_names`); the whole text is kept
+    (``file_text``) so that verification has Coq confirm the name means nothing else in the
+    file (round forty-seven:
     names Coq makes up, :mod:`prover.backends.coq.name_resolution`). A theorem inside a
     section is opened with ``Proof using Type.``
     (:func:`~prover.backends.coq.section_opening.proof_opening`), whatever the file's
@@ -56,9 +57,9 @@ def coq_declaration_from_source(source: str, name: str, *, origin: str = "<sourc
     (:func:`_bare_admitted`): Coq generalises such a theorem over every section variable, so
     its proof may use them all (``whole_context``).
     """
+    from prover.backends.coq.declared_names import declaring_sentences
     from prover.backends.coq.sentences import declares, skip_blanks, split_for_coqtop
     from prover.backends.coq.text import CoqTextError
-    from prover.data.declared_names import declaring_sentences
 
     try:
         sentences = split_for_coqtop(source)

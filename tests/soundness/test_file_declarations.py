@@ -11,7 +11,7 @@ between them; the last a `Definition t : P := ...` in round 42) the prover prove
 while Coq's `t` is the last. Now a section theorem opens with `Proof using Type.` in the
 search and in the checked file (the statement's own variables, which every choice of the
 file keeps too), and a name declared more than once is refused; round 43 hid the second
-declaration behind `Time` (`prover/data/declared_names.py` now reads past control prefixes
+declaration behind `Time` (`prover/backends/coq/declared_names.py` now reads past control prefixes
 and counts constructors, fields, binders and mutual definitions too).
 """
 

@@ -23,6 +23,7 @@ import pytest
 
 import prover.backends.coq.verify as verify_module
 from prover.data.theorem_files import coq_declaration_from_source
+from search.states import Theorem
 from tests.soundness.file_runs import compile_alone, prove_file
 from tests.soundness.kernel_controls import COQ_TOOLS
 
@@ -162,3 +163,20 @@ def test_a_compiled_library_the_file_does_not_require_is_no_matter(tmp_path: Pat
     theorem = coq_declaration_from_source(source, "T", origin=str(tmp_path / "S1.v"))
     verified = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert verified.ok and verified.checks[-1] == "names", verified.message
+
+
+def test_a_request_qualifying_a_name_its_header_declares_is_refused() -> None:
+    """Round 60: `/search` proved `Nat.add 1 1 = 2` after `Definition add (a b : nat) :=
+    0.` (the standard `1 + 1 = 2`), which a file `Nat.v` with that text refutes (its
+    `Nat.add` is the header's). Verification now refuses it before anything runs; without
+    the refusal (the control) it was verified."""
+    theorem = Theorem(
+        name="t",
+        header="Definition add (a b : nat) := 0.\n",
+        statement="Theorem t : Nat.add 1 1 = 2.",
+    )
+    refused = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not refused.ok and refused.checks == ()
+    assert "in a file named Nat.v it would be the header's own 'add'" in (refused.message or "")
+    control = replace(theorem, statement="Theorem t : Coq.Init.Nat.add 1 1 = 2.")
+    assert verify_module.verify_proof(control, ["reflexivity."], timeout_s=120).ok

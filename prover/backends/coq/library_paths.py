@@ -22,6 +22,7 @@ import subprocess
 from pathlib import Path, PurePath
 
 from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
+from prover.backends.coq.declared_names import declaring_sentences
 from prover.backends.coq.sentences import split_for_coqtop
 from prover.backends.coq.text import CoqTextError, code_without_strings
 from search.errors import BackendUnavailable
@@ -32,6 +33,7 @@ __all__ = [
     "file_library",
     "installed_library_root",
     "library_path_refusal",
+    "request_name_refusal",
     "sibling_library_refusal",
 ]
 
@@ -42,6 +44,8 @@ _COMPILE_ROOTS = (VERIFY_LIBRARY, VERIFY_MODULE, "Top")
 #: strings; a ``.`` ending a sentence is followed by a blank, never by a letter. Identifiers
 #: start with any letter or ``_`` (round fifty wrote ``Checked.αx``), as Coq's lexer reads.
 _QUALIFIED_ROOT = re.compile(r"(?<![\w'.])([^\W\d][\w']*)\.(?=[^\W\d])")
+#: The root and the next part of a qualified name (``Nat`` and ``add`` in ``Nat.add``).
+_QUALIFIED_TAIL = re.compile(r"(?<![\w'.])([^\W\d][\w']*)\.([^\W\d][\w']*)")
 _LIBRARY_NAME = re.compile(r"[^\W\d][\w']*")
 _REQUIRE = re.compile(r"(?<![\w'])Require(?![\w'])")
 
@@ -130,12 +134,55 @@ def _required_words(file_text: str) -> set[str]:
     }
 
 
+#: Names Coq makes up from a declared one: an inductive's schemes, a record's constructor,
+#: an anonymous instance's name; the declared name is what the header's sentences write.
+_MADE_UP = re.compile(
+    r"^(?:Build_(?P<record>.+)|(?P<base>.+?)(?:_ind|_rect|_rec|_sind|_instance_\d+))$"
+)
+
+
+def request_name_refusal(theorem: Theorem) -> str | None:
+    """Why a theorem not read from a file (a request, a benchmark's) may mean one thing to
+    the prover and another in the user's file, or None. Its file's name is unknown, and a
+    plain ``coqc R.v`` reads ``R.x`` as the file's own ``x`` when the header declares one
+    at its top level: red-team round sixty sent ``Definition add (a b : nat) := 0.`` and
+    ``Nat.add 1 1 = 2`` to ``/search``, proved as the standard ``1 + 1 = 2`` and refuted in
+    a file ``Nat.v``. Refused: a qualified name ``R.x...`` whose ``x`` (or the name a made-up
+    ``x`` comes from: ``x_ind``, ``Build_x``, ``x_instance_0``, a ``Goal``'s
+    ``Unnamed_thm``) a sentence of the header declares."""
+    if theorem.file_text is not None:
+        return None  # the file's own name is known: :func:`library_path_refusal`
+    try:
+        sentences = split_for_coqtop(theorem.header)
+        codes = [code_without_strings(text) for text in (theorem.header, theorem.statement)]
+    except CoqTextError:
+        return None  # unreadable text is refused by the sentence reading
+    goals = any(re.match(r"(?:#\[[^\]]*\]\s*)*Goal(?![\w'])", s.code) for s in sentences)
+    for code in codes:
+        for match in _QUALIFIED_TAIL.finditer(code):
+            root, name = match.group(1), match.group(2)
+            made_up = _MADE_UP.match(name)
+            declared = [name, *(part for part in made_up.groups() if part)] if made_up else [name]
+            if any(declaring_sentences(sentences, word) for word in declared) or (
+                goals and name.startswith("Unnamed_thm")
+            ):
+                return (
+                    f"{root}.{name} is read as the installed library's, but in a file named "
+                    f"{root}.v it would be the header's own {name!r}: the header may not "
+                    f"declare {name!r} and write {root}.{name}"
+                )
+    return None
+
+
 def library_path_refusal(theorem: Theorem) -> str | None:
     """Why the header or statement may mean one thing to the prover and another to the
     user's ``coqc``, or None: a qualified name whose first part is a path the file's own
     top level has in one compile (``Checked.x``, ``Top.y``, ``F.x`` in ``F.v``). For a
     theorem read from a file, its library name counts too."""
     roots = set(_COMPILE_ROOTS)
+    request = request_name_refusal(theorem)
+    if request is not None:
+        return request
     if theorem.file_text is not None:
         library = file_library(theorem.source)
         if library is None:

@@ -3,7 +3,7 @@
 ``prove --file F --theorem T`` proves the declaration of ``T`` it read, at its place in
 ``F``; the record says ``T`` is proved. If ``F`` holds another object of that name, the
 file's ``T`` may be that one, which may say something else in words that read the same.
-The textual count of :mod:`prover.data.declared_names` sees only names a sentence writes:
+The textual count of :mod:`prover.backends.coq.declared_names` sees only names a sentence writes:
 red-team round forty-seven hid a second ``Unnamed_thm`` behind a ``Goal`` and a second
 ``Foo_instance_0`` behind an anonymous ``Instance``, names Coq makes up, and ``Import A B``
 made them the file's (both ``Admitted`` with refuted statements).

@@ -126,3 +126,32 @@ def test_the_folder_a_symbolic_link_sits_in_counts_too(tmp_path: Path) -> None:
     assert (
         sibling_library_refusal(str(tmp_path / "real" / "S1.v"), "Require Import Bool.\n") is None
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "statement", "refused"),
+    [
+        ("Definition add (a b : nat) := 0.\n", "Theorem t : Nat.add 1 1 = 2.", "Nat.add"),
+        ("Require Import Arith.\n", "Theorem t : Nat.add 1 1 = 2.", None),
+        (
+            "Inductive le2 : nat -> Prop := c : le2 0.\n",
+            "Theorem t : @Nat.le2_ind = @Nat.le2_ind.",
+            "Nat.le2_ind",
+        ),
+        ("Record R := { f : nat }.\n", "Theorem t : Nat.Build_R = Nat.Build_R.", "Build_R"),
+        ("Goal True. Admitted.\n", "Theorem t : Nat.Unnamed_thm = I.", "Unnamed_thm"),
+        ("Definition add := 0.\n", 'Theorem t : "Nat.add" = "Nat.add".', None),
+    ],
+)
+def test_a_request_may_not_qualify_a_name_its_header_declares(
+    header: str, statement: str, refused: str | None
+) -> None:
+    """Round 60: without a file, `R.x` with `x` declared by the header (or a name Coq makes
+    up from a declared one) is refused, since in a file `R.v` it would be the header's own;
+    a library's qualified name and one in a string are not."""
+    theorem = Theorem(name="t", header=header, statement=statement)
+    problem = library_path_refusal(theorem)
+    if refused is None:
+        assert problem is None
+    else:
+        assert problem is not None and refused in problem, problem

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from prover.backends.coq.declared_names import declares_name, declaring_sentences
 from prover.backends.coq.sentences import split_for_coqtop
-from prover.data.declared_names import declares_name, declaring_sentences
 
 
 @pytest.mark.parametrize(
