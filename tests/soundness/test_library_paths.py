@@ -180,3 +180,26 @@ def test_a_request_qualifying_a_name_its_header_declares_is_refused() -> None:
     assert "in a file named Nat.v it would be the header's own 'add'" in (refused.message or "")
     control = replace(theorem, statement="Theorem t : Coq.Init.Nat.add 1 1 = 2.")
     assert verify_module.verify_proof(control, ["reflexivity."], timeout_s=120).ok
+
+
+#: Round 61: a class field with a binder before its colon, which the textual reading of
+#: declared names missed; in a file `Nat.v`, `Nat.add` is that field (through the instance,
+#: the first argument), and `Nat.add 1 1 = 2` says `1 = 2`.
+FIELD_HEADER = (
+    "Class C := { add {A : Type} : A -> A -> A }.\nInstance i : C := Build_C (fun A x y => x).\n"
+)
+
+
+def test_coq_refuses_a_request_qualifying_a_name_its_header_declares(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Even with the textual reading switched off, the checked file asks Coq, right before
+    the statement, that nothing of the header is at the top level under `add`: coqc refuses
+    it; the same statement after a header that declares no `add` verifies."""
+    monkeypatch.setattr(verify_module, "library_path_refusal", lambda _theorem: None)
+    theorem = Theorem(name="t", header=FIELD_HEADER, statement="Theorem t : Nat.add 1 1 = 2.")
+    refused = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission",), refused
+    assert "The command has not failed!" in (refused.message or "")
+    plain = replace(theorem, header="Require Import Arith.\n")
+    assert verify_module.verify_proof(plain, ["reflexivity."], timeout_s=120).ok

@@ -33,6 +33,7 @@ __all__ = [
     "file_library",
     "installed_library_root",
     "library_path_refusal",
+    "qualified_name_guards",
     "request_name_refusal",
     "sibling_library_refusal",
 ]
@@ -172,6 +173,32 @@ def request_name_refusal(theorem: Theorem) -> str | None:
                     f"declare {name!r} and write {root}.{name}"
                 )
     return None
+
+
+def qualified_name_guards(header: str, statement: str, library: str) -> list[str]:
+    """For a theorem not read from a file, the sentences placed right before its statement
+    in the checked file (``library`` being that file's) that fail unless the header leaves
+    nothing at the top level under the next part ``x`` of any qualified name ``R.x`` the
+    header or statement writes (no term, no module): Coq's own answer to what
+    :func:`request_name_refusal` reads from the text, which misses names a record field
+    with binders declares (red-team round sixty-one: ``Class C := { add {A : Type} : ...
+    }`` and ``Nat.add 1 1 = 2``), names starting with a non-ASCII letter, and the names Coq
+    makes up."""
+    names: list[str] = []
+    for text in (header, statement):
+        try:
+            code = code_without_strings(text)
+        except CoqTextError:
+            continue  # unreadable text is refused by the sentence reading
+        names.extend(match.group(2) for match in _QUALIFIED_TAIL.finditer(code))
+    return [
+        sentence
+        for name in dict.fromkeys(names)
+        for sentence in (
+            f"Fail Check {library}.{name}.",
+            f"Fail Print Module {library}.{name}.",
+        )
+    ]
 
 
 def library_path_refusal(theorem: Theorem) -> str | None:

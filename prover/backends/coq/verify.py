@@ -56,7 +56,11 @@ from prover.backends.coq.config import FIXED_COQCHK
 from prover.backends.coq.goals import one_line
 from prover.backends.coq.inductive_print import expects_inductives_print
 from prover.backends.coq.kernel_bugs import target_refusal
-from prover.backends.coq.library_paths import file_library, library_path_refusal
+from prover.backends.coq.library_paths import (
+    file_library,
+    library_path_refusal,
+    qualified_name_guards,
+)
 from prover.backends.coq.name_resolution import name_resolution_problem
 from prover.backends.coq.placement import (
     PLACEMENT_MARKER,
@@ -157,13 +161,15 @@ def _inspected(
     fold: tuple[str, ...],
     marker: str,
     whole_context: bool,
+    requested: bool = False,
 ) -> str:
     """The inspected file (before its sentences are marked): the preamble, the guarded
-    statement, ``steps``, the inspected ending, then the closings with placement checks and
-    the assumptions print, ``marker`` naming the placement constant."""
+    statement (``requested``: a theorem not read from a file, :func:`_guarded`), ``steps``,
+    the inspected ending, then the closings with placement checks and the assumptions
+    print, ``marker`` naming the placement constant."""
     ending = inspected_ending(name, fold)
     placed = inspection_closings(header, name, marker)
-    guarded = _guarded(header, statement, name)
+    guarded = _guarded(header, statement, name, requested=requested)
     assembled = _assemble(
         closed,
         header=header,
@@ -176,11 +182,16 @@ def _inspected(
     return inspection_preamble(fold) + assembled
 
 
-def _guarded(header: str, statement: str, name: str) -> str:
+def _guarded(header: str, statement: str, name: str, *, requested: bool) -> str:
     """The statement after Coq's check that nothing has the theorem's full name yet
-    (:func:`~prover.backends.coq.placement.name_guard`)."""
-    guard = name_guard(header, CHECKED_LIBRARY, name)
-    return f"{guard}\n{statement.strip()}"
+    (:func:`~prover.backends.coq.placement.name_guard`) and, for a theorem not read from a
+    file (``requested``), that the header declares nothing its qualified names could reach
+    in a file named after their first part
+    (:func:`~prover.backends.coq.library_paths.qualified_name_guards`)."""
+    guards = [name_guard(header, CHECKED_LIBRARY, name)]
+    if requested:
+        guards += qualified_name_guards(header, statement, CHECKED_LIBRARY)
+    return "\n".join([*guards, statement.strip()])
 
 
 def _assemble(
@@ -323,6 +334,7 @@ def verify_proof(
             fold=fold,
             marker=marker,
             whole_context=theorem.whole_context,
+            requested=theorem.file_text is None,
         ),
         secrets.token_hex(8),
     )

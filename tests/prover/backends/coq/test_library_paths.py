@@ -11,6 +11,7 @@ from prover.backends.coq import library_paths
 from prover.backends.coq.library_paths import (
     file_library,
     library_path_refusal,
+    qualified_name_guards,
     sibling_library_refusal,
 )
 from search.states import Theorem
@@ -155,3 +156,15 @@ def test_a_request_may_not_qualify_a_name_its_header_declares(
         assert problem is None
     else:
         assert problem is not None and refused in problem, problem
+
+
+def test_the_guards_ask_coq_for_each_qualified_names_next_part_once() -> None:
+    """One `Fail Check` and one `Fail Print Module` of the checked file's top-level name per
+    distinct next part of a qualified name in the header or statement (strings aside)."""
+    guards = qualified_name_guards(
+        "Definition d := Z.abs.\n", 'Theorem t : Nat.add (Z.abs 1) 0 = 1 /\\ "Q.x" = "".', "L.F"
+    )
+    assert guards == [
+        "Fail Check L.F.abs.", "Fail Print Module L.F.abs.",
+        "Fail Check L.F.add.", "Fail Print Module L.F.add.",
+    ]  # fmt: skip
