@@ -57,7 +57,9 @@ def test_coq_refuses_a_declared_name_the_prover_reads_otherwise(
     verification = verify_proof(theorem, ["exact M.q."], timeout_s=60)
     assert not verification.ok and verification.checks == ("admission",)
     assert "coqc rejected the proof" in (verification.message or "")
-    monkeypatch.setattr(verify_module, "_guarded", lambda _header, statement, _name: statement)
+    monkeypatch.setattr(
+        verify_module, "_guarded", lambda _header, statement, _name, **_requested: statement
+    )
     assert verify_proof(theorem, ["exact M.q."], coqchk_path=STOCK_COQCHK, timeout_s=60).ok
 
 
