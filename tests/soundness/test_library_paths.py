@@ -203,3 +203,21 @@ def test_coq_refuses_a_request_qualifying_a_name_its_header_declares(
     assert "The command has not failed!" in (refused.message or "")
     plain = replace(theorem, header="Require Import Arith.\n")
     assert verify_module.verify_proof(plain, ["reflexivity."], timeout_s=120).ok
+
+
+def test_a_qualified_name_reaching_into_a_module_the_header_leaves_open_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Round 62: a benchmark header `Module Export Nat. Definition add ...` left open and the
+    statement `Init.Nat.add 1 1 = 2`, which a file `Init.v` reads as the header's `add`:
+    refused by the text reading (which now reads `Module Export Nat` as declaring `Nat`)
+    and, with it switched off, by Coq's guard on the path `Nat.add`."""
+    theorem = Theorem(
+        name="t", header="Module Export Nat.\nDefinition add (a b : nat) := 0.\n",
+        statement="Theorem t : Init.Nat.add 1 1 = 2.",
+    )  # fmt: skip
+    refused = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not refused.ok and "in a file named Init.v" in (refused.message or "")
+    monkeypatch.setattr(verify_module, "library_path_refusal", lambda _theorem: None)
+    guarded = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not guarded.ok and "The command has not failed!" in (guarded.message or "")

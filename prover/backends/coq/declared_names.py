@@ -31,7 +31,7 @@ _PREFIXES = re.compile(
 _NAMED = re.compile(
     r"^(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property|Example|Definition"
     r"|Instance|Fixpoint|CoFixpoint|Let|Function|Inductive|CoInductive|Variant|Record"
-    r"|Structure|Class|Notation|Ltac2?|Module(?:\s+Type)?|Declare\s+Module|Canonical"
+    r"|Structure|Class|Notation|Ltac2?|Module(?:\s+(?:Type|Import|Export))?|Declare\s+Module|Canonical"
     r"(?:\s+Structure)?|Coercion|Identity\s+Coercion|Existing\s+Instance|Declare\s+Instance"
     r"|Scheme|Combined\s+Scheme|Derive(?:\s+Dependent)?\s+Inversion(?:_clear)?)"
     r"\s+(?P<name>[A-Za-z_][\w']*)"

@@ -45,6 +45,8 @@ _COMPILE_ROOTS = (VERIFY_LIBRARY, VERIFY_MODULE, "Top")
 #: strings; a ``.`` ending a sentence is followed by a blank, never by a letter. Identifiers
 #: start with any letter or ``_`` (round fifty wrote ``Checked.αx``), as Coq's lexer reads.
 _QUALIFIED_ROOT = re.compile(r"(?<![\w'.])([^\W\d][\w']*)\.(?=[^\W\d])")
+#: A qualified name's root and the rest, dot first (``Init`` and ``.Nat.add``).
+_QUALIFIED_CHAIN = re.compile(r"(?<![\w'.])([^\W\d][\w']*)((?:\.[^\W\d][\w']*)+)")
 #: The root and the next part of a qualified name (``Nat`` and ``add`` in ``Nat.add``).
 _QUALIFIED_TAIL = re.compile(r"(?<![\w'.])([^\W\d][\w']*)\.([^\W\d][\w']*)")
 _LIBRARY_NAME = re.compile(r"[^\W\d][\w']*")
@@ -178,25 +180,30 @@ def request_name_refusal(theorem: Theorem) -> str | None:
 def qualified_name_guards(header: str, statement: str, library: str) -> list[str]:
     """For a theorem not read from a file, the sentences placed right before its statement
     in the checked file (``library`` being that file's) that fail unless the header leaves
-    nothing at the top level under the next part ``x`` of any qualified name ``R.x`` the
-    header or statement writes (no term, no module): Coq's own answer to what
+    nothing under any path ``a``, ``a.b``, ... of a qualified name ``R.a.b...`` the header
+    or statement writes (no term, no module): Coq's own answer to what
     :func:`request_name_refusal` reads from the text, which misses names a record field
     with binders declares (red-team round sixty-one: ``Class C := { add {A : Type} : ...
     }`` and ``Nat.add 1 1 = 2``), names starting with a non-ASCII letter, and the names Coq
-    makes up."""
-    names: list[str] = []
+    makes up. Every path counts, not only the first part: a module the header leaves open
+    is no module yet where the guards run, but its constants are (round sixty-two:
+    ``Module Export Nat. Definition add ...`` and ``Init.Nat.add 1 1 = 2``, which a file
+    ``Init.v`` reads as the header's)."""
+    paths: list[str] = []
     for text in (header, statement):
         try:
             code = code_without_strings(text)
         except CoqTextError:
             continue  # unreadable text is refused by the sentence reading
-        names.extend(match.group(2) for match in _QUALIFIED_TAIL.finditer(code))
+        for match in _QUALIFIED_CHAIN.finditer(code):
+            parts = match.group(2).split(".")[1:]
+            paths.extend(".".join(parts[: index + 1]) for index in range(len(parts)))
     return [
         sentence
-        for name in dict.fromkeys(names)
+        for path in dict.fromkeys(paths)
         for sentence in (
-            f"Fail Check {library}.{name}.",
-            f"Fail Print Module {library}.{name}.",
+            f"Fail Check {library}.{path}.",
+            f"Fail Print Module {library}.{path}.",
         )
     ]
 

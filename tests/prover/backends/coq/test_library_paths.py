@@ -168,3 +168,13 @@ def test_the_guards_ask_coq_for_each_qualified_names_next_part_once() -> None:
         "Fail Check L.F.abs.", "Fail Print Module L.F.abs.",
         "Fail Check L.F.add.", "Fail Print Module L.F.add.",
     ]  # fmt: skip
+
+
+def test_every_path_of_a_longer_qualified_name_is_guarded() -> None:
+    """`Init.Nat.add` guards `Nat` and `Nat.add`: a module the header leaves open is no
+    module yet before the statement, but its constants are (round 62)."""
+    guards = qualified_name_guards("", "Theorem t : Init.Nat.add 1 1 = 2.", "L.F")
+    assert guards == [
+        "Fail Check L.F.Nat.", "Fail Print Module L.F.Nat.",
+        "Fail Check L.F.Nat.add.", "Fail Print Module L.F.Nat.add.",
+    ]  # fmt: skip
