@@ -121,7 +121,9 @@ def test_coq_itself_refuses_a_signature_field_the_reading_missed(
         assert "cannot be read with certainty" in (block_refusal(header) or "")
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
     # the name guard (round twenty-one) refuses the decoy `t` first: off, to test placement
-    monkeypatch.setattr(verify_module, "_guarded", lambda _header, statement, _name: statement)
+    monkeypatch.setattr(
+        verify_module, "_guarded", lambda _header, statement, _name, **_requested: statement
+    )
     _switch_off_the_split_check(monkeypatch)
     verification = verify_proof(theorem, ["exact ax."], timeout_s=60)
     assert not verification.ok and verification.checks == ("admission",)

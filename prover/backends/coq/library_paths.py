@@ -21,9 +21,10 @@ import shutil
 import subprocess
 from pathlib import Path, PurePath
 
+from prover.backends.coq.blocks import open_blocks
 from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
 from prover.backends.coq.declared_names import declaring_sentences
-from prover.backends.coq.sentences import split_for_coqtop
+from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
 from prover.backends.coq.text import CoqTextError, code_without_strings
 from search.errors import BackendUnavailable
 from search.process import run_to_end
@@ -152,11 +153,12 @@ def request_name_refusal(theorem: Theorem) -> str | None:
     ``Nat.add 1 1 = 2`` to ``/search``, proved as the standard ``1 + 1 = 2`` and refuted in
     a file ``Nat.v``. Refused: a qualified name ``R.x...`` whose ``x`` (or the name a made-up
     ``x`` comes from: ``x_ind``, ``Build_x``, ``x_instance_0``, a ``Goal``'s
-    ``Unnamed_thm``) a sentence of the header declares."""
+    ``Unnamed_thm``) a sentence of the header outside its modules declares (a module's
+    names and what this reading misses are left to Coq: :func:`qualified_name_guards`)."""
     if theorem.file_text is not None:
         return None  # the file's own name is known: :func:`library_path_refusal`
     try:
-        sentences = split_for_coqtop(theorem.header)
+        sentences = _top_level(theorem.header)
         codes = [code_without_strings(text) for text in (theorem.header, theorem.statement)]
     except CoqTextError:
         return None  # unreadable text is refused by the sentence reading
@@ -175,6 +177,20 @@ def request_name_refusal(theorem: Theorem) -> str | None:
                     f"declare {name!r} and write {root}.{name}"
                 )
     return None
+
+
+def _top_level(header: str) -> list[CoqSentence]:
+    """The sentences of ``header`` outside every module (inside sections too: they add
+    nothing to a name's path), where a declaration is the file's own ``x`` under
+    ``R.x``; a name declared in a module ``M`` is ``R.M.x``, which Coq's guards ask about."""
+    return [
+        sentence
+        for sentence in split_for_coqtop(header)
+        if not any(
+            block.module or block.functor or block.signature
+            for block in open_blocks(header[: sentence.offset])
+        )
+    ]
 
 
 def qualified_name_guards(header: str, statement: str, library: str) -> list[str]:
