@@ -221,3 +221,28 @@ def test_a_qualified_name_reaching_into_a_module_the_header_leaves_open_is_refus
     monkeypatch.setattr(verify_module, "library_path_refusal", lambda _theorem: None)
     guarded = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not guarded.ok and "The command has not failed!" in (guarded.message or "")
+
+
+@pytest.mark.parametrize(
+    ("header", "statement"),
+    [
+        ("Definition add (a b : nat) := 0.\n", "Theorem t : Nat .add 1 1 = 2."),
+        ("Definition add (a b : nat) := 0.\n", "Theorem t : Nat\n.add 1 1 = 2."),
+        ('#[deprecated(since="]", note="x")] Notation add a b := (0 : nat).\n',
+         "Theorem t : Nat.add 1 1 = 2."),
+    ],
+)  # fmt: skip
+def test_spaced_qualified_names_and_abbreviations_are_refused(
+    header: str, statement: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Round 63: Coq reads `Nat .add` (a blank, even a newline, before the dot) as `Nat.add`,
+    which the readings missed; an abbreviation with parameters escaped `Fail Check` (and
+    the text reading, through a `]` inside an attribute's string). Both readings refuse now:
+    the text reading first, and with it switched off Coq's guards (`Fail Print` sees the
+    abbreviation)."""
+    theorem = Theorem(name="t", header=header, statement=statement)
+    refused = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not refused.ok and "in a file named Nat.v" in (refused.message or ""), refused
+    monkeypatch.setattr(verify_module, "library_path_refusal", lambda _theorem: None)
+    guarded = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not guarded.ok and "The command has not failed!" in (guarded.message or "")

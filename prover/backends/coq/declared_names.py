@@ -22,7 +22,7 @@ __all__ = ["declares_name", "declaring_sentences"]
 
 #: Control prefixes, attributes and flags Coq accepts in front of a declaration.
 _PREFIXES = re.compile(
-    r"^(?:\s*(?:#\[[^\]]*\]|Local|Global|Export|Polymorphic|Monomorphic|Cumulative"
+    r"^(?:\s*(?:#\[(?:[^\]\"]|\"(?:[^\"]|\"\")*\")*\]|Local|Global|Export|Polymorphic|Monomorphic|Cumulative"
     r"|NonCumulative|Private|Program|Time|Fail|Succeed|Redirect\s+\"(?:[^\"]|\"\")*\""
     r"|Timeout\s+\d+)"
     r"(?![\w']))*\s*"

@@ -42,14 +42,15 @@ __all__ = [
 #: The paths the file's top level has in the prover's compiles: the checked file's
 #: (``ProverCheck.Checked``) and the search's coqtop (``Top``).
 _COMPILE_ROOTS = (VERIFY_LIBRARY, VERIFY_MODULE, "Top")
-#: The first part of a qualified name (``Top`` in ``Top.y``), in code without comments and
+#: The first part of a qualified name (``Top`` in ``Top.y``, and ``Nat .add``, which Coq's
+#: lexer reads as ``Nat.add``: red-team round sixty-three), in code without comments and
 #: strings; a ``.`` ending a sentence is followed by a blank, never by a letter. Identifiers
 #: start with any letter or ``_`` (round fifty wrote ``Checked.αx``), as Coq's lexer reads.
-_QUALIFIED_ROOT = re.compile(r"(?<![\w'.])([^\W\d][\w']*)\.(?=[^\W\d])")
+_QUALIFIED_ROOT = re.compile(r"(?<![\w'.])([^\W\d][\w']*)\s*\.(?=[^\W\d])")
 #: A qualified name's root and the rest, dot first (``Init`` and ``.Nat.add``).
-_QUALIFIED_CHAIN = re.compile(r"(?<![\w'.])([^\W\d][\w']*)((?:\.[^\W\d][\w']*)+)")
+_QUALIFIED_CHAIN = re.compile(r"(?<![\w'.])([^\W\d][\w']*)((?:\s*\.[^\W\d][\w']*)+)")
 #: The root and the next part of a qualified name (``Nat`` and ``add`` in ``Nat.add``).
-_QUALIFIED_TAIL = re.compile(r"(?<![\w'.])([^\W\d][\w']*)\.([^\W\d][\w']*)")
+_QUALIFIED_TAIL = re.compile(r"(?<![\w'.])([^\W\d][\w']*)\s*\.([^\W\d][\w']*)")
 _LIBRARY_NAME = re.compile(r"[^\W\d][\w']*")
 _REQUIRE = re.compile(r"(?<![\w'])Require(?![\w'])")
 
@@ -212,13 +213,14 @@ def qualified_name_guards(header: str, statement: str, library: str) -> list[str
         except CoqTextError:
             continue  # unreadable text is refused by the sentence reading
         for match in _QUALIFIED_CHAIN.finditer(code):
-            parts = match.group(2).split(".")[1:]
+            parts = [part.strip() for part in match.group(2).split(".")[1:]]
             paths.extend(".".join(parts[: index + 1]) for index in range(len(parts)))
     return [
         sentence
         for path in dict.fromkeys(paths)
         for sentence in (
             f"Fail Check {library}.{path}.",
+            f"Fail Print {library}.{path}.",  # an abbreviation with parameters too
             f"Fail Print Module {library}.{path}.",
         )
     ]

@@ -142,6 +142,10 @@ def test_the_folder_a_symbolic_link_sits_in_counts_too(tmp_path: Path) -> None:
         ("Record R := { f : nat }.\n", "Theorem t : Nat.Build_R = Nat.Build_R.", "Build_R"),
         ("Goal True. Admitted.\n", "Theorem t : Nat.Unnamed_thm = I.", "Unnamed_thm"),
         ("Definition add := 0.\n", 'Theorem t : "Nat.add" = "Nat.add".', None),
+        ("Definition add := 0.\n", "Theorem t : Nat .add 1 1 = 2.", "Nat.add"),
+        ("Definition add := 0.\n", "Theorem t : Nat\n  .add 1 1 = 2.", "Nat.add"),
+        ('#[deprecated(since="]")] Notation add a b := 0.\n', "Theorem t : Nat.add 1 = 2.", "add"),
+        ("Definition add := 0.\n", "Theorem t : add = 0.\nProof. auto.", None),
     ],
 )
 def test_a_request_may_not_qualify_a_name_its_header_declares(
@@ -165,16 +169,17 @@ def test_the_guards_ask_coq_for_each_qualified_names_next_part_once() -> None:
         "Definition d := Z.abs.\n", 'Theorem t : Nat.add (Z.abs 1) 0 = 1 /\\ "Q.x" = "".', "L.F"
     )
     assert guards == [
-        "Fail Check L.F.abs.", "Fail Print Module L.F.abs.",
-        "Fail Check L.F.add.", "Fail Print Module L.F.add.",
+        "Fail Check L.F.abs.", "Fail Print L.F.abs.", "Fail Print Module L.F.abs.",
+        "Fail Check L.F.add.", "Fail Print L.F.add.", "Fail Print Module L.F.add.",
     ]  # fmt: skip
 
 
 def test_every_path_of_a_longer_qualified_name_is_guarded() -> None:
     """`Init.Nat.add` guards `Nat` and `Nat.add`: a module the header leaves open is no
-    module yet before the statement, but its constants are (round 62)."""
-    guards = qualified_name_guards("", "Theorem t : Init.Nat.add 1 1 = 2.", "L.F")
+    module yet before the statement, but its constants are (round 62); blanks before a
+    part's dot, which Coq's lexer skips, are read through (round 63)."""
+    guards = qualified_name_guards("", "Theorem t : Init .Nat\n.add 1 1 = 2.", "L.F")
     assert guards == [
-        "Fail Check L.F.Nat.", "Fail Print Module L.F.Nat.",
-        "Fail Check L.F.Nat.add.", "Fail Print Module L.F.Nat.add.",
+        "Fail Check L.F.Nat.", "Fail Print L.F.Nat.", "Fail Print Module L.F.Nat.",
+        "Fail Check L.F.Nat.add.", "Fail Print L.F.Nat.add.", "Fail Print Module L.F.Nat.add.",
     ]  # fmt: skip
