@@ -230,6 +230,9 @@ def test_a_qualified_name_reaching_into_a_module_the_header_leaves_open_is_refus
         ("Definition add (a b : nat) := 0.\n", "Theorem t : Nat\n.add 1 1 = 2."),
         ('#[deprecated(since="]", note="x")] Notation add a b := (0 : nat).\n',
          "Theorem t : Nat.add 1 1 = 2."),
+        # Round 64: a pattern binder's quote right before the name hid it from the readings.
+        ("Notation pair a b := (b, a).\n",
+         "Theorem t : (let 'Datatypes.pair x y := (1, 2) in x) = 1."),
     ],
 )  # fmt: skip
 def test_spaced_qualified_names_and_abbreviations_are_refused(
@@ -242,7 +245,7 @@ def test_spaced_qualified_names_and_abbreviations_are_refused(
     abbreviation)."""
     theorem = Theorem(name="t", header=header, statement=statement)
     refused = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
-    assert not refused.ok and "in a file named Nat.v" in (refused.message or ""), refused
+    assert not refused.ok and "in a file named" in (refused.message or ""), refused
     monkeypatch.setattr(verify_module, "library_path_refusal", lambda _theorem: None)
     guarded = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not guarded.ok and "The command has not failed!" in (guarded.message or "")

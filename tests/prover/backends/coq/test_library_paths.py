@@ -146,6 +146,12 @@ def test_the_folder_a_symbolic_link_sits_in_counts_too(tmp_path: Path) -> None:
         ("Definition add := 0.\n", "Theorem t : Nat\n  .add 1 1 = 2.", "Nat.add"),
         ('#[deprecated(since="]")] Notation add a b := 0.\n', "Theorem t : Nat.add 1 = 2.", "add"),
         ("Definition add := 0.\n", "Theorem t : add = 0.\nProof. auto.", None),
+        (
+            "Notation pair a b := (b, a).\n",
+            "Theorem t : (let 'Datatypes.pair x y := (1, 2) in x) = 1.",
+            "Datatypes.pair",
+        ),
+        ("Definition c := 0.\n", "Theorem t : a'b.c = 0.", "a'b.c is read"),
     ],
 )
 def test_a_request_may_not_qualify_a_name_its_header_declares(
