@@ -233,6 +233,9 @@ def test_a_qualified_name_reaching_into_a_module_the_header_leaves_open_is_refus
         # Round 64: a pattern binder's quote right before the name hid it from the readings.
         ("Notation pair a b := (b, a).\n",
          "Theorem t : (let 'Datatypes.pair x y := (1, 2) in x) = 1."),
+        # Round 65: a number right before the name (Coq reads `1` then `Nat.add`).
+        ("Definition add (a b : nat) := 0.\nDefinition k (n : nat) (f : nat -> nat -> nat) := f.\n",
+         "Theorem t : k 1Nat.add 1 1 = 2."),
     ],
 )  # fmt: skip
 def test_spaced_qualified_names_and_abbreviations_are_refused(

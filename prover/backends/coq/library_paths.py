@@ -46,13 +46,19 @@ _COMPILE_ROOTS = (VERIFY_LIBRARY, VERIFY_MODULE, "Top")
 #: lexer reads as ``Nat.add``: red-team round sixty-three), in code without comments and
 #: strings; a ``.`` ending a sentence is followed by a blank, never by a letter. Identifiers
 #: start with any letter or ``_`` (round fifty wrote ``Checked.αx``), as Coq's lexer reads.
-_QUALIFIED_ROOT = re.compile(r"(?<![\w.])(?<!\w')([^\W\d][\w']*)\s*\.(?=[^\W\d])")
+_QUALIFIED_ROOT = re.compile(r"(?<![^\W\d])(?<!\.)(?<!\w')(?=([^\W\d][\w']*)\s*\.[^\W\d])")
 #: A qualified name's root and the rest, dot first (``Init`` and ``.Nat.add``). A ``'``
 #: right before the root is a pattern binder's, not the name's (red-team round sixty-four:
-#: ``let 'Datatypes.pair x y := ...``); one after a word character is inside a name.
-_QUALIFIED_CHAIN = re.compile(r"(?<![\w.])(?<!\w')([^\W\d][\w']*)((?:\s*\.[^\W\d][\w']*)+)")
+#: ``let 'Datatypes.pair x y := ...``); one after a word character is inside a name. A
+#: digit may precede the root: Coq reads ``1Nat.add`` as ``1`` then ``Nat.add`` (round
+#: sixty-five; also ``1e5Nat.add``, a number with its exponent), so every place a name may
+#: start is tried, overlapping (zero-width matches): ``x1Nat.add`` is read whole and from
+#: ``Nat``, which only asks more.
+_QUALIFIED_CHAIN = re.compile(
+    r"(?<![^\W\d])(?<!\.)(?<!\w')(?=([^\W\d][\w']*)((?:\s*\.[^\W\d][\w']*)+))"
+)
 #: The root and the next part of a qualified name (``Nat`` and ``add`` in ``Nat.add``).
-_QUALIFIED_TAIL = re.compile(r"(?<![\w.])(?<!\w')([^\W\d][\w']*)\s*\.([^\W\d][\w']*)")
+_QUALIFIED_TAIL = re.compile(r"(?<![^\W\d])(?<!\.)(?<!\w')(?=([^\W\d][\w']*)\s*\.([^\W\d][\w']*))")
 _LIBRARY_NAME = re.compile(r"[^\W\d][\w']*")
 _REQUIRE = re.compile(r"(?<![\w'])Require(?![\w'])")
 

@@ -152,6 +152,10 @@ def test_the_folder_a_symbolic_link_sits_in_counts_too(tmp_path: Path) -> None:
             "Datatypes.pair",
         ),
         ("Definition c := 0.\n", "Theorem t : a'b.c = 0.", "a'b.c is read"),
+        # Round 65: a name right after a number (`1Nat.add`, `1e5Nat.add`: Coq reads the
+        # number, then the qualified name).
+        ("Definition add := 0.\n", "Theorem t : f 1Nat.add = 0.", "Nat.add is read"),
+        ("Definition add := 0.\n", "Theorem t : f 1e5Nat.add = 0.", "Nat.add is read"),
     ],
 )
 def test_a_request_may_not_qualify_a_name_its_header_declares(
