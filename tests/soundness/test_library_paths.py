@@ -168,8 +168,8 @@ def test_a_compiled_library_the_file_does_not_require_is_no_matter(tmp_path: Pat
 def test_a_request_qualifying_a_name_its_header_declares_is_refused() -> None:
     """Round 60: `/search` proved `Nat.add 1 1 = 2` after `Definition add (a b : nat) :=
     0.` (the standard `1 + 1 = 2`), which a file `Nat.v` with that text refutes (its
-    `Nat.add` is the header's). Verification now refuses it before anything runs; without
-    the refusal (the control) it was verified."""
+    `Nat.add` is the header's). Verification now refuses it before anything runs; a
+    qualified name the header declares nothing under (the control) verifies."""
     theorem = Theorem(
         name="t",
         header="Definition add (a b : nat) := 0.\n",
@@ -178,7 +178,7 @@ def test_a_request_qualifying_a_name_its_header_declares_is_refused() -> None:
     refused = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not refused.ok and refused.checks == ()
     assert "in a file named Nat.v it would be the header's own 'add'" in (refused.message or "")
-    control = replace(theorem, statement="Theorem t : Coq.Init.Nat.add 1 1 = 2.")
+    control = replace(theorem, statement="Theorem t : Nat.mul 1 1 = 1.")
     assert verify_module.verify_proof(control, ["reflexivity."], timeout_s=120).ok
 
 

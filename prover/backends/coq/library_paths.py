@@ -46,17 +46,17 @@ _COMPILE_ROOTS = (VERIFY_LIBRARY, VERIFY_MODULE, "Top")
 #: lexer reads as ``Nat.add``: red-team round sixty-three), in code without comments and
 #: strings; a ``.`` ending a sentence is followed by a blank, never by a letter. Identifiers
 #: start with any letter or ``_`` (round fifty wrote ``Checked.αx``), as Coq's lexer reads.
+#: A name starts where no letter, dot or in-name quote precedes (a pattern binder's quote
+#: may: ``let 'Datatypes.pair``, round sixty-four; so may a number: Coq reads ``1Nat.add``
+#: as ``1`` then ``Nat.add``, round sixty-five), tried at every such place, overlapping
+#: (``x1Nat.add`` is read whole and from ``Nat``, which only asks more).
 _QUALIFIED_ROOT = re.compile(r"(?<![^\W\d])(?<!\.)(?<!\w')(?=([^\W\d][\w']*)\s*\.[^\W\d])")
-#: A qualified name's root and the rest, dot first (``Init`` and ``.Nat.add``). A ``'``
-#: right before the root is a pattern binder's, not the name's (red-team round sixty-four:
-#: ``let 'Datatypes.pair x y := ...``); one after a word character is inside a name. A
-#: digit may precede the root: Coq reads ``1Nat.add`` as ``1`` then ``Nat.add`` (round
-#: sixty-five; also ``1e5Nat.add``, a number with its exponent), so every place a name may
-#: start is tried, overlapping (zero-width matches): ``x1Nat.add`` is read whole and from
-#: ``Nat``, which only asks more.
-_QUALIFIED_CHAIN = re.compile(
-    r"(?<![^\W\d])(?<!\.)(?<!\w')(?=([^\W\d][\w']*)((?:\s*\.[^\W\d][\w']*)+))"
-)
+#: From every field token on (a dot right before a name's first letter: Coq lexes every
+#: part after a qualified name's first as one, whatever precedes the first part), the
+#: parts that follow (``.Nat.add`` and ``.add`` in ``Init.Nat.add``), overlapping: what
+#: Coq's guards are asked about, which needs no reading of where the name starts (rounds
+#: sixty-three to sixty-five each found a start the root reading missed).
+_FIELD_CHAIN = re.compile(r"(?=((?:\.[^\W\d][\w']*)(?:\s*\.[^\W\d][\w']*)*))")
 #: The root and the next part of a qualified name (``Nat`` and ``add`` in ``Nat.add``).
 _QUALIFIED_TAIL = re.compile(r"(?<![^\W\d])(?<!\.)(?<!\w')(?=([^\W\d][\w']*)\s*\.([^\W\d][\w']*))")
 _LIBRARY_NAME = re.compile(r"[^\W\d][\w']*")
@@ -206,7 +206,8 @@ def qualified_name_guards(header: str, statement: str, library: str) -> list[str
     """For a theorem not read from a file, the sentences placed right before its statement
     in the checked file (``library`` being that file's) that fail unless the header leaves
     nothing under any path ``a``, ``a.b``, ... of a qualified name ``R.a.b...`` the header
-    or statement writes (no term, no module): Coq's own answer to what
+    or statement writes (no term, no module; found from its field tokens, so also the
+    tails ``b``, ``b.c`` of each, which only asks more): Coq's own answer to what
     :func:`request_name_refusal` reads from the text, which misses names a record field
     with binders declares (red-team round sixty-one: ``Class C := { add {A : Type} : ...
     }`` and ``Nat.add 1 1 = 2``), names starting with a non-ASCII letter, and the names Coq
@@ -220,8 +221,8 @@ def qualified_name_guards(header: str, statement: str, library: str) -> list[str
             code = code_without_strings(text)
         except CoqTextError:
             continue  # unreadable text is refused by the sentence reading
-        for match in _QUALIFIED_CHAIN.finditer(code):
-            parts = [part.strip() for part in match.group(2).split(".")[1:]]
+        for match in _FIELD_CHAIN.finditer(code):
+            parts = [part.strip() for part in match.group(1).split(".")[1:]]
             paths.extend(".".join(parts[: index + 1]) for index in range(len(parts)))
     return [
         sentence

@@ -187,9 +187,22 @@ def test_the_guards_ask_coq_for_each_qualified_names_next_part_once() -> None:
 def test_every_path_of_a_longer_qualified_name_is_guarded() -> None:
     """`Init.Nat.add` guards `Nat` and `Nat.add`: a module the header leaves open is no
     module yet before the statement, but its constants are (round 62); blanks before a
-    part's dot, which Coq's lexer skips, are read through (round 63)."""
+    part's dot, which Coq's lexer skips, are read through (round 63); read from every field
+    token, the tail `add` is asked about too."""
     guards = qualified_name_guards("", "Theorem t : Init .Nat\n.add 1 1 = 2.", "L.F")
     assert guards == [
         "Fail Check L.F.Nat.", "Fail Print L.F.Nat.", "Fail Print Module L.F.Nat.",
         "Fail Check L.F.Nat.add.", "Fail Print L.F.Nat.add.", "Fail Print Module L.F.Nat.add.",
+        "Fail Check L.F.add.", "Fail Print L.F.add.", "Fail Print Module L.F.add.",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["Theorem t : f 1Nat.add = 0.", "Theorem t : f 1e5Nat.add = 0.",
+     "Theorem t : (let 'Nat.add x := 0 in x) = 0.", "Theorem t : f\u00b2Nat .add = 0."],
+)  # fmt: skip
+def test_the_guards_need_no_reading_of_where_a_name_starts(statement: str) -> None:
+    """Whatever precedes the first part (a number, a pattern's quote, anything), the field
+    token `.add` is found and `add` asked about."""
+    assert "Fail Print L.add." in qualified_name_guards("", statement, "L")
