@@ -252,3 +252,20 @@ def test_spaced_qualified_names_and_abbreviations_are_refused(
     monkeypatch.setattr(verify_module, "library_path_refusal", lambda _theorem: None)
     guarded = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not guarded.ok and "The command has not failed!" in (guarded.message or "")
+
+
+def test_a_header_universe_reached_by_a_qualified_name_is_refused() -> None:
+    """Round 66: `Type@{X.u}` is the module's universe in the checked file (the statement
+    reads `True`) and, in a file `X.v`, the header's top-level `u` (constrained above `v`:
+    the cast fails and the statement reads `False`). Coq's guards ask about universes too:
+    coqc refuses the proof."""
+    theorem = Theorem(
+        name="t",
+        header="Universe v.\nModule X. Universe u. End X.\nUniverse u.\nConstraint v < u.\n",
+        statement=(
+            "Theorem t : ltac:(first [ let _ := constr:(Type@{X.u} : Type@{v}) in exact True "
+            "| exact False ])."
+        ),
+    )
+    refused = verify_module.verify_proof(theorem, ["exact I."], timeout_s=120)
+    assert not refused.ok and "The command has not failed!" in (refused.message or ""), refused

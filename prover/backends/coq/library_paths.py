@@ -206,8 +206,10 @@ def qualified_name_guards(header: str, statement: str, library: str) -> list[str
     """For a theorem not read from a file, the sentences placed right before its statement
     in the checked file (``library`` being that file's) that fail unless the header leaves
     nothing under any path ``a``, ``a.b``, ... of a qualified name ``R.a.b...`` the header
-    or statement writes (no term, no module; found from its field tokens, so also the
-    tails ``b``, ``b.c`` of each, which only asks more): Coq's own answer to what
+    or statement writes (no term, no module, no universe: ``Type@{X.u}`` reached the
+    header's top-level ``u`` in a file ``X.v``, round sixty-six; found from its field
+    tokens, so also the tails ``b``, ``b.c`` of each, which only asks more): Coq's own
+    answer to what
     :func:`request_name_refusal` reads from the text, which misses names a record field
     with binders declares (red-team round sixty-one: ``Class C := { add {A : Type} : ...
     }`` and ``Nat.add 1 1 = 2``), names starting with a non-ASCII letter, and the names Coq
@@ -231,6 +233,7 @@ def qualified_name_guards(header: str, statement: str, library: str) -> list[str
             f"Fail Check {library}.{path}.",
             f"Fail Print {library}.{path}.",  # an abbreviation with parameters too
             f"Fail Print Module {library}.{path}.",
+            f"Fail Check Type@{{{library}.{path}}}.",  # a universe (round sixty-six)
         )
     ]
 

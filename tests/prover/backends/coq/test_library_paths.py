@@ -173,14 +173,17 @@ def test_a_request_may_not_qualify_a_name_its_header_declares(
 
 
 def test_the_guards_ask_coq_for_each_qualified_names_next_part_once() -> None:
-    """One `Fail Check` and one `Fail Print Module` of the checked file's top-level name per
-    distinct next part of a qualified name in the header or statement (strings aside)."""
+    """`Fail Check`, `Fail Print`, `Fail Print Module` and a universe's `Fail Check
+    Type@{...}` of the checked file's top-level name per distinct next part of a qualified
+    name in the header or statement (strings aside)."""
     guards = qualified_name_guards(
         "Definition d := Z.abs.\n", 'Theorem t : Nat.add (Z.abs 1) 0 = 1 /\\ "Q.x" = "".', "L.F"
     )
     assert guards == [
         "Fail Check L.F.abs.", "Fail Print L.F.abs.", "Fail Print Module L.F.abs.",
+        "Fail Check Type@{L.F.abs}.",
         "Fail Check L.F.add.", "Fail Print L.F.add.", "Fail Print Module L.F.add.",
+        "Fail Check Type@{L.F.add}.",
     ]  # fmt: skip
 
 
@@ -192,8 +195,11 @@ def test_every_path_of_a_longer_qualified_name_is_guarded() -> None:
     guards = qualified_name_guards("", "Theorem t : Init .Nat\n.add 1 1 = 2.", "L.F")
     assert guards == [
         "Fail Check L.F.Nat.", "Fail Print L.F.Nat.", "Fail Print Module L.F.Nat.",
+        "Fail Check Type@{L.F.Nat}.",
         "Fail Check L.F.Nat.add.", "Fail Print L.F.Nat.add.", "Fail Print Module L.F.Nat.add.",
+        "Fail Check Type@{L.F.Nat.add}.",
         "Fail Check L.F.add.", "Fail Print L.F.add.", "Fail Print Module L.F.add.",
+        "Fail Check Type@{L.F.add}.",
     ]  # fmt: skip
 
 
