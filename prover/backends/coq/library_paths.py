@@ -97,12 +97,12 @@ def sibling_library_refusal(source: str | None, file_text: str) -> str | None:
     for folder in dict.fromkeys([named.parent, named.resolve().parent]):
         if root is not None and folder.resolve().is_relative_to(root):
             continue
+        # Looked up by name, not listed: a folder that cannot be listed may still be read.
         shadowing = sorted(
-            entry.name
-            for entry in _entries(folder)
-            if entry.suffix in _LIBRARY_SUFFIXES
-            and entry.stem in required
-            and entry.name != named.name
+            candidate
+            for word in required
+            for suffix in _LIBRARY_SUFFIXES
+            if (candidate := f"{word}{suffix}") != named.name and (folder / candidate).exists()
         )
         if shadowing:
             return (
@@ -111,14 +111,6 @@ def sibling_library_refusal(source: str | None, file_text: str) -> str | None:
                 "ones, which the prover's compiles use"
             )
     return None
-
-
-def _entries(folder: Path) -> list[Path]:
-    """The files of ``folder`` (none when it cannot be listed)."""
-    try:
-        return list(folder.iterdir())
-    except OSError:
-        return []
 
 
 @functools.lru_cache(maxsize=1)
