@@ -94,10 +94,10 @@ def _refuse_unsaved(after_statement: str, name: str, origin: str) -> None:
     """Refuse a theorem whose proof the file ends with ``Abort`` (the file declares no
     ``name``, so a later ``Goal`` or anonymous instance may take it: red-team round
     fifty-six, inside a functor) or ``Save`` (which names the proof otherwise)."""
-    from prover.backends.coq.file_with_proof import own_proof_ending
+    from prover.backends.coq.file_with_proof import UNSAVED_ENDINGS, own_proof_ending
 
     ending = own_proof_ending(after_statement)
-    if ending is not None and ending[1] in {"Abort", "Save"}:
+    if ending is not None and ending[1] in UNSAVED_ENDINGS:
         raise InputError(
             f"{origin} ends the proof of {name!r} with {ending[1]}, so the file declares no "
             f"{name!r} there; the prover does not claim it"

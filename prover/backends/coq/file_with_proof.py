@@ -43,6 +43,7 @@ from prover.backends.coq.term_reading import PRINT_WHOLE_TERMS
 from prover.backends.coq.text import CoqTextError, code_without_strings
 
 __all__ = [
+    "UNSAVED_ENDINGS",
     "CopyMarks",
     "copy_at_end",
     "exact_meeting",
@@ -55,6 +56,9 @@ __all__ = [
     "with_prover_proof",
 ]
 
+#: Endings after which the file's name is not the statement's (``Abort`` declares nothing,
+#: ``Save`` names the proof otherwise).
+UNSAVED_ENDINGS = frozenset({"Abort", "Save"})
 _ENDING_WORD = re.compile(r"(?<![\w'])(?:Qed|Defined|Admitted|Save|Abort)(?![\w'])")
 
 
@@ -87,7 +91,7 @@ def own_proof_end(after_statement: str) -> int | None:
     ``after_statement``: the index just past its ending sentence, or None (not clear, or an
     ``Abort`` or ``Save``, after which the file's name is not the statement's)."""
     ending = own_proof_ending(after_statement)
-    if ending is None or ending[1] in {"Abort", "Save"}:
+    if ending is None or ending[1] in UNSAVED_ENDINGS:
         return None
     return ending[0]
 

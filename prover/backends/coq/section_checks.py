@@ -6,6 +6,7 @@ type; each compile and its answers are the names check's
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from prover.backends.coq.checker_runs import CheckerTools
@@ -62,7 +63,7 @@ def typed_at_end(
     later shadows in a module it imports (``eq`` in PeanoNat's ``Nat`` after the theorem),
     which its own type does not."""
     full = ".".join([question.library, *place, question.name])
-    variables: list[str] | Refused = []
+    variables: tuple[str, ...] | Refused = ()
     if section_blocks(question.header):
         variables = _section_variables(file_text, question, full=full, marks=section, tools=tools)
     if isinstance(variables, Refused):
@@ -75,11 +76,14 @@ def typed_at_end(
     return copy or Refused("the binders the statement writes before its colon were not read")
 
 
+@functools.lru_cache(maxsize=4)
 def _section_variables(
     file_text: str, question: Question, *, full: str, marks: SectionMarks, tools: CheckerTools
-) -> list[str] | Refused:
+) -> tuple[str, ...] | Refused:
     """The section variables the file's theorem takes, in order, asked of Coq in a first
-    compile of the file with probes (:func:`~prover.backends.coq.section_copy.file_with_probes`)."""
+    compile of the file with probes (:func:`~prover.backends.coq.section_copy.file_with_probes`).
+    Cached: when the replayed copy is refused, the second way asks the same question of the
+    same file (the marks are fresh for each verification, so nothing else shares it)."""
     after_header = file_text[len(question.header) :]
     probed = file_with_probes(
         after_header, question.statement, full=full, name=question.name, marks=marks
@@ -98,4 +102,4 @@ def _section_variables(
     variables = read_section_variables(stdout, marks)
     if variables is None:
         return Refused(f"which section variables {question.name!r} takes was not understood")
-    return variables
+    return tuple(variables)

@@ -352,19 +352,21 @@ def verify_proof(
         inspected, tools, parameters, reads_inductives=expects_inductives_print(theorem.header)
     )
     library = file_library(theorem.source)
-    if problem is None and theorem.file_text is not None and library is None:
-        problem = "the file's library name is unknown"  # refused earlier, by the path reading
-    elif problem is None and theorem.file_text is not None and library is not None:
+    if problem is None and theorem.file_text is not None:
         opening = proof_opening(theorem.header, whole_context=theorem.whole_context)
-        problem = name_resolution_problem(
-            theorem.file_text,
-            header=given.header,
-            name=theorem.name,
-            tools=tools,
-            library=library,
-            whole_context=theorem.whole_context,
-            statement=given.statement,
-            proof=[*opening, *steps, "Qed."],
+        problem = (
+            "the file's library name is unknown"  # refused earlier, by the path reading
+            if library is None
+            else name_resolution_problem(
+                theorem.file_text,
+                header=given.header,
+                name=theorem.name,
+                tools=tools,
+                library=library,
+                whole_context=theorem.whole_context,
+                statement=given.statement,
+                proof=[*opening, *steps, "Qed."],
+            )
         )
         checks = checks if problem is not None else (*checks, "names")
     return Verification(
