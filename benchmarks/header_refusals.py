@@ -12,7 +12,9 @@ sha256 of file and name (stable across runs), whose library proof is plain tacti
 sentences between ``Proof.`` and ``Qed.`` (no bullet or brace, which a proof step may not
 be), are verified with that proof by :func:`~prover.backends.coq.verify.verify_proof`,
 with ``--coq-prelude`` loaded as ``prove --file`` loads it: how many count, and why the
-others do not.
+others do not. With ``--whole-file`` each is read as ``prove --file`` reads it (the file's
+whole text kept), so verification also runs the checks against the user's whole file (the
+names compile, the copy at the file's end).
 
 Usage::
 
@@ -20,6 +22,7 @@ Usage::
         --output docs/results/header-refusals.json
     python -m benchmarks.header_refusals --library mathcomp-ssreflect --verify 20 --sample any
     python -m benchmarks.header_refusals --library stdlib --verify 40 --sample section
+    python -m benchmarks.header_refusals --library stdlib --verify 60 --whole-file
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ from prover.backends.coq.sentences import (
 from prover.backends.coq.text import CoqTextError
 from prover.backends.coq.verify import verify_proof
 from prover.backends.factory import DEFAULT_COQ_PRELUDE
+from prover.data.theorem_files import coq_declaration_from_source
 from prover.tracing.libraries import coq_where, library_files
+from search.errors import InputError
 from search.states import Theorem
 
 _REASONS = (
@@ -67,6 +72,7 @@ class _Candidate:
     file: str
     theorem: Theorem
     proof: tuple[str, ...]
+    path: Path | None = None
 
 
 def _parse_arguments() -> argparse.Namespace:
@@ -78,6 +84,11 @@ def _parse_arguments() -> argparse.Namespace:
         choices=("functor", "section", "any"),
         default="functor",
         help="verify theorems inside functors, inside sections, or any accepted theorem",
+    )
+    parser.add_argument(
+        "--whole-file",
+        action="store_true",
+        help="read each theorem as prove --file does, so the whole-file checks run too",
     )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per verification")
     parser.add_argument(
@@ -122,6 +133,7 @@ def survey_file(
     examples: dict[str, list[str]] | None = None,
     *,
     sample: str = "functor",
+    path: Path | None = None,
 ) -> list[_Candidate]:
     """Tally every theorem header of one file; its accepted theorems with plain proofs that
     ``sample`` asks for (``functor``: inside a functor; ``section``: inside a section, which
@@ -159,7 +171,7 @@ def survey_file(
         proof = plain_proof(sentences, index) if candidate else None
         if proof is not None:
             theorem = Theorem(name=declaration[0], header=header, statement=sentence.code)
-            candidates.append(_Candidate(file=file, theorem=theorem, proof=proof))
+            candidates.append(_Candidate(file=file, theorem=theorem, proof=proof, path=path))
     return candidates
 
 
@@ -170,30 +182,48 @@ def _sample(candidates: list[_Candidate], size: int) -> list[_Candidate]:
     return sorted(candidates, key=key)[:size]
 
 
-def verify_sample(candidates: list[_Candidate], timeout_s: float, prelude: str) -> dict[str, Any]:
-    """Verify each candidate with its library proof and ``prelude``: counts and the reasons
-    for failures."""
+def verify_sample(
+    candidates: list[_Candidate], timeout_s: float, prelude: str, *, whole_file: bool = False
+) -> dict[str, Any]:
+    """Verify each candidate with its library proof and ``prelude`` (read as ``prove
+    --file`` reads it with ``whole_file``): counts and the reasons for failures."""
     outcomes: list[dict[str, Any]] = []
     for candidate in candidates:
-        verification = verify_proof(
-            candidate.theorem, candidate.proof, timeout_s=timeout_s, prelude=prelude
-        )
-        outcomes.append(
-            {
-                "file": candidate.file,
-                "theorem": candidate.theorem.name,
-                "ok": verification.ok,
-                "checks": list(verification.checks),
-                "time_s": round(verification.time_s, 2),
-                "message": (verification.message or "")[:200],
-            }
-        )
-        print(f"{candidate.file} {candidate.theorem.name}: {verification.ok}", file=sys.stderr)
+        theorem: Theorem | str = candidate.theorem
+        if whole_file and candidate.path is not None:
+            theorem = _as_file_reads(candidate.path, candidate.theorem.name)
+        outcome: dict[str, Any] = {"file": candidate.file, "theorem": candidate.theorem.name}
+        if isinstance(theorem, str):
+            outcome.update(ok=False, checks=[], time_s=0.0, message=theorem[:200])
+        else:
+            verification = verify_proof(
+                theorem, candidate.proof, timeout_s=timeout_s, prelude=prelude
+            )
+            outcome.update(
+                ok=verification.ok,
+                checks=list(verification.checks),
+                time_s=round(verification.time_s, 2),
+                message=(verification.message or "")[:200],
+            )
+        outcomes.append(outcome)
+        print(f"{candidate.file} {candidate.theorem.name}: {outcome['ok']}", file=sys.stderr)
+    verified = sorted(outcome["time_s"] for outcome in outcomes if outcome["ok"])
     return {
         "verified": len(outcomes),
         "ok": sum(outcome["ok"] for outcome in outcomes),
+        "median_verified_time_s": verified[len(verified) // 2] if verified else None,
         "outcomes": outcomes,
     }
+
+
+def _as_file_reads(path: Path, name: str) -> Theorem | str:
+    """Theorem ``name`` of the file at ``path`` as ``prove --file`` reads it, or why it is
+    refused when read."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        return coq_declaration_from_source(text, name, origin=str(path))
+    except InputError as error:
+        return f"refused when read: {error}"
 
 
 def main() -> None:
@@ -204,7 +234,11 @@ def main() -> None:
     examples: dict[str, list[str]] = {}
     for source in library_files(arguments.library, where=coq_where()):
         text = source.path.read_text(encoding="utf-8", errors="replace")
-        candidates.extend(survey_file(text, source.file, tally, examples, sample=arguments.sample))
+        candidates.extend(
+            survey_file(
+                text, source.file, tally, examples, sample=arguments.sample, path=source.path
+            )
+        )
     report: dict[str, Any] = {
         "library": arguments.library,
         "tally": dict(tally.most_common()),
@@ -216,9 +250,11 @@ def main() -> None:
     }
     if arguments.verify:
         report["verification"] = verify_sample(
-            _sample(candidates, arguments.verify), arguments.timeout, arguments.coq_prelude
-        )
+            _sample(candidates, arguments.verify), arguments.timeout, arguments.coq_prelude,
+            whole_file=arguments.whole_file,
+        )  # fmt: skip
         report["verification"]["coq_prelude"] = arguments.coq_prelude
+        report["verification"]["whole_file"] = arguments.whole_file
     report["wall_s"] = round(time.monotonic() - started, 1)
     text = json.dumps(report, indent=2)
     print(text)

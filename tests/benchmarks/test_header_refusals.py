@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
-from benchmarks.header_refusals import plain_proof, reason_of, survey_file
+from benchmarks.header_refusals import plain_proof, reason_of, survey_file, verify_sample
 from prover.backends.coq.sentences import split_for_coqtop
 
 SOURCE = """Module Type T. Parameter n : nat. Axiom n_pos : 0 < n. End T.
@@ -61,3 +62,15 @@ def test_every_accepted_theorem_with_a_plain_proof_is_a_candidate_when_asked() -
     """With `every`, the top-level theorem's plain proof is kept too (for `--sample any`)."""
     candidates = survey_file(SOURCE, "F.v", Counter(), sample="any")
     assert [c.theorem.name for c in candidates] == ["a", "e"]
+
+
+def test_whole_file_verification_reads_each_theorem_as_prove_file_does(tmp_path: Path) -> None:
+    """With `whole_file`, a theorem the file declares twice is refused when read (as `prove
+    --file` refuses it), before any verification runs."""
+    source = "Lemma a : True. Proof. exact I. Qed.\nLemma a : True. Proof. exact I. Qed.\n"
+    path = tmp_path / "F.v"
+    path.write_text(source, encoding="utf-8")
+    candidates = survey_file(source, "F.v", Counter(), sample="any", path=path)
+    report = verify_sample(candidates[:1], 60.0, "", whole_file=True)
+    assert report["ok"] == 0 and report["median_verified_time_s"] is None
+    assert report["outcomes"][0]["message"].startswith("refused when read:")

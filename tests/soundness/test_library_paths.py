@@ -269,3 +269,27 @@ def test_a_header_universe_reached_by_a_qualified_name_is_refused() -> None:
     )
     refused = verify_module.verify_proof(theorem, ["exact I."], timeout_s=120)
     assert not refused.ok and "The command has not failed!" in (refused.message or ""), refused
+
+
+#: Round 67: a polymorphic universe declared in a section is the file's `X.u` in a file
+#: `X.v` while the section is open (the cast then typechecks and `b` is `true`), and is
+#: gone when the guards before the statement run; in the checked file `X.u` is module X's.
+SECTION_UNIVERSE = (
+    "Universe v.\nModule X. Universe u. End X.\nConstraint v < X.u.\nSection S.\n"
+    "Polymorphic Universe u.\nPolymorphic Definition b : bool := ltac:(first [ let _ := "
+    "constr:(Type@{X.u} : Type@{v}) in exact true | exact false ]).\nEnd S.\n"
+)
+
+
+def test_a_universe_reached_inside_a_section_is_refused() -> None:
+    """The guards are asked right before every `End` of the header too, where the section's
+    universe still is: coqc refuses the proof; with the section's universe named otherwise
+    (the control: `X.u` is module X's in any file) the proof verifies."""
+    theorem = Theorem(name="t", header=SECTION_UNIVERSE, statement="Theorem t : b = false.")
+    refused = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not refused.ok and "The command has not failed!" in (refused.message or ""), refused
+    control = replace(
+        theorem,
+        header=SECTION_UNIVERSE.replace("Polymorphic Universe u.", "Polymorphic Universe z."),
+    )
+    assert verify_module.verify_proof(control, ["reflexivity."], timeout_s=120).ok

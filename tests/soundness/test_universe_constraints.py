@@ -267,3 +267,140 @@ def test_a_section_theorem_about_the_sections_own_inductive_verifies(tmp_path: P
     theorem = coq_declaration_from_source(source, "t", origin=str(tmp_path / "I.v"))
     verified = verify_proof(theorem, ["apply here."], timeout_s=120)
     assert verified.ok and verified.checks[-1] == "names", verified.message
+
+
+#: The known gap of round 52 for functors, reproduced by the lead (2026-12-05): the body's
+#: `T` admitted, a second functor applies the first and refutes `T` with the branching
+#: refutation. With the proof in place of the file's own (the check until then) the file
+#: compiled and `T` was recorded proved.
+FUNCTOR_BRANCHING = (
+    "Require Import Coq.Logic.Hurkens.\n"
+    "Module Type S. End S.\n"
+    "Module F (X : S).\n"
+    "Theorem T : forall X : Type, exists Y : Type, X = Y.\nAdmitted.\nEnd F.\n"
+    "Module G (Y : S).\nModule A := F Y.\n"
+    "Definition refute_T :=\n  ltac:(first [ exact (match A.T Type with ex_intro _ Y e => "
+    "TypeNeqSmallType.paradox Y e end) | exact I ]).\n"
+    "Print refute_T.\nEnd G.\n"
+)
+
+
+def test_a_functor_theorem_whose_file_branches_on_the_constraints_is_refused(
+    tmp_path: Path,
+) -> None:
+    """The copy is proved at the file's end in an instance of the functor, whose theorem
+    shares the body's universe levels and every constraint the file put on them: refused."""
+    message = _refused_by_the_names_check(tmp_path, FUNCTOR_BRANCHING, PROOF)
+    assert "universe inconsistency" in message, message
+
+
+@pytest.mark.parametrize(
+    ("source", "tactics"),
+    [
+        # Dependent parameters (one imported), a module and a section inside the functor, and
+        # a top-level `t` the file declares after it.
+        (
+            "Require Import Arith Lia.\n"
+            "Module Type S. Parameter t : nat. Axiom t_pos : 0 < t. End S.\n"
+            "Module Type S2 (X : S). Parameter u : nat. Axiom u_big : X.t < u. End S2.\n"
+            "Module M.\nModule F (Import X : S) (Y : S2 X).\nModule Inner.\nSection Sec.\n"
+            "Variable k : nat.\nLemma T (m : nat) : 0 < k + m + Y.u.\n"
+            "Proof. pose proof Y.u_big. lia. Qed.\nEnd Sec.\nEnd Inner.\nEnd F.\nEnd M.\n"
+            "Definition t := 5.\n",
+            ["pose proof Y.u_big.", "lia."],
+        ),
+        # The proof uses the body's own tactic and a module the body imports: replayed at
+        # the file's end, where the instance alone does not give them.
+        (
+            "Require Import Orders OrdersFacts.\n"
+            "Module F (Import E : OrderedType).\nModule Import Facts := OrderedTypeFacts E.\n"
+            "Ltac close_it := apply eq_refl.\nLemma T (x : t) : eq x x.\n"
+            "Proof. close_it. Qed.\nEnd F.\n",
+            ["close_it."],
+        ),
+        # The body imports its parameter, then declares a name the parameter has: the
+        # body's own shadows it, at the file's end too (FSetBridge's `for_all`).
+        (
+            "Module Type S. Parameter f : nat -> nat. End S.\n"
+            "Module F (M : S).\nImport M.\nDefinition f (n : nat) := n.\n"
+            "Lemma T : f 2 = 2.\nProof. unfold f. reflexivity. Qed.\nEnd F.\n",
+            ["unfold f.", "reflexivity."],
+        ),
+    ],
+)
+def test_an_honest_functor_theorem_verifies_on_its_copy(
+    source: str, tactics: list[str], tmp_path: Path
+) -> None:
+    """An honest theorem in a functor: its copy in the instance at the file's end reads the
+    parameters, the body's names, tactics and imports as the body does, and verifies."""
+    compile_alone(tmp_path, "FP.v", source)
+    theorem = coq_declaration_from_source(source, "T", origin=str(tmp_path / "FP.v"))
+    verified = verify_proof(theorem, tactics, timeout_s=120)
+    assert verified.ok and verified.checks[-1] == "names", verified.message
+
+
+#: Round 68: a theorem inside a sealed module (`: ISIG`) whose signature states it with a
+#: cumulative inductive at other universe levels; outside the module it has the signature's
+#: weaker type, so the copy at the file's end met that and the file's refutation of the
+#: body's own statement went unseen.
+SEALED = (
+    "Require Import Coq.Logic.Hurkens.\n"
+    "Polymorphic Cumulative Inductive Big@{a v w} (A : Type@{a}) : Prop :=\n"
+    "  big : forall Y : Type@{v}, @eq Type@{w} A Y -> Big A.\nExisting Class Big.\n"
+    "#[global] Hint Extern 1 (Big ?X) => exact (big X X eq_refl) : core.\n"
+    "Module Type ISIG.\n#[export] Instance : forall X : Type, Big X.\nAdmitted.\nEnd ISIG.\n"
+    "Module Inner : ISIG.\nTheorem Big_instance_0 : forall X : Type, Big X.\nAdmitted.\n"
+    "Definition notT :=\n  ltac:(let t := type of Big_instance_0 in first [ exact (fun H : t "
+    "=> match H Type with big _ Y e => TypeNeqSmallType.paradox Y e end) | exact I ]).\n"
+    "End Inner.\n"
+)
+
+
+@pytest.mark.parametrize("in_functor", [False, True])
+def test_a_theorem_inside_a_sealed_module_is_refused(in_functor: bool, tmp_path: Path) -> None:
+    """At the top level and inside a functor: the names check refuses a theorem whose
+    module is sealed by its signature (the control, without the file, verifies)."""
+    source = SEALED
+    if in_functor:
+        source = source.replace(
+            "Module Inner : ISIG.", "Module Type S. End S.\nModule F (X : S).\nModule Inner : ISIG."
+        )
+        source += "End F.\n"
+    compile_alone(tmp_path, "F.v", source)
+    theorem = coq_declaration_from_source(source, "Big_instance_0", origin=str(tmp_path / "F.v"))
+    refused = verify_proof(theorem, ["intuition."], timeout_s=120)
+    assert not refused.ok and "sealed by its signature" in (refused.message or ""), refused
+    assert verify_proof(replace(theorem, file_text=None), ["intuition."], timeout_s=120).ok
+
+
+#: Round 69: the refutation is universe-polymorphic, so its constraints on `T`'s levels stay
+#: local to it and the copy at the file's end, which needs the opposite, was accepted (at the
+#: top level, in a functor, and for a section theorem alike).
+POLYMORPHIC = {
+    "top level": (
+        "Theorem T : forall X : Type, exists Y : Type, X = Y.\nAdmitted.\n"
+        "Polymorphic Definition notT : False :=\n  match T Type with ex_intro _ Y e => "
+        "TypeNeqSmallType.paradox Y e end.\n"
+    ),
+    "functor": (
+        "Module Type S. End S.\nModule F (X : S).\n"
+        "Theorem T : forall X : Type, exists Y : Type, X = Y.\nAdmitted.\n"
+        "#[universes(polymorphic)] Definition notT : False :=\n  match T Type with "
+        "ex_intro _ Y e => TypeNeqSmallType.paradox Y e end.\nEnd F.\n"
+    ),
+    "section": (
+        "Section Sec.\nVariable n : nat.\n"
+        "Theorem T : forall X : Type, exists Y : Type, X = Y.\nAdmitted.\nEnd Sec.\n"
+        "Set Universe Polymorphism.\nDefinition notT : False :=\n  match T 0 Type with "
+        "ex_intro _ Y e => TypeNeqSmallType.paradox Y e end.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("place", sorted(POLYMORPHIC))
+def test_a_file_with_universe_polymorphic_objects_is_refused(place: str, tmp_path: Path) -> None:
+    """Any word of universe polymorphism in the file's code refuses the whole-file checks,
+    naming it (the control, without the file, verifies)."""
+    source = "Require Import Coq.Logic.Hurkens.\n" + POLYMORPHIC[place]
+    message = _refused_by_the_names_check(tmp_path, source, PROOF)
+    assert "universe-polymorphic" in message, message

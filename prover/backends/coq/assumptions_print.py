@@ -69,17 +69,25 @@ def read_assumptions_print(directory: Path) -> str | None:
     return printed.read_bytes().decode("utf-8", errors="replace")  # no newline translation
 
 
-def assumptions_print_problem(printed: str | None, listed: tuple[str, ...]) -> str | None:
+def assumptions_print_problem(
+    printed: str | None, listed: tuple[str, ...], *, parameters: tuple[str, ...] = ()
+) -> str | None:
     """Why the theorem's ``Print Assumptions`` refuses it, or None (see the module docstring).
 
-    ``listed``: the fully qualified assumptions coqchk listed and the policy allowed.
+    ``listed``: the fully qualified assumptions coqchk listed and the policy allowed;
+    ``parameters``: how printed names of a functor's declared arguments start (fresh
+    names no file can declare), which are allowed too.
     """
     if printed is None:
         return "the theorem's assumptions were not printed"
     text = " ".join(printed.split())
     if text == _CLOSED:
         return None
-    return _shape_problem(printed, text) or _unsafe_problem(text) or _unlisted(printed, listed)
+    return (
+        _shape_problem(printed, text)
+        or _unsafe_problem(text)
+        or _unlisted(printed, listed, parameters)
+    )
 
 
 def assumed(printed: str | None, listed: tuple[str, ...]) -> tuple[str, ...]:
@@ -121,14 +129,16 @@ def _unsafe_problem(text: str) -> str | None:
     return None
 
 
-def _unlisted(printed: str, listed: tuple[str, ...]) -> str | None:
+def _unlisted(printed: str, listed: tuple[str, ...], parameters: tuple[str, ...]) -> str | None:
     """The first entry that is not ``NAME : TYPE`` with NAME one of ``listed`` or a tail of
-    one after a '.', or None."""
+    one after a '.' (or starting with one of ``parameters``), or None."""
     for entry in _entries(printed):
         match = _ENTRY.match(entry)
         if match is None:
             return f"unrecognized assumption in the theorem's print: {entry[:80]!r}"
         name = match.group(1)
+        if name.startswith(parameters):
+            continue
         if not any(full == name or full.endswith(f".{name}") for full in listed):
             return (
                 f"the proof assumes {name!r} (Print Assumptions), which the kernel checker's "

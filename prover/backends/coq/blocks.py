@@ -34,12 +34,14 @@ from prover.backends.coq.text import CoqTextError, code_without_strings
 
 __all__ = [
     "OpenBlock",
+    "block_closings",
     "block_refusal",
     "closable",
     "closing_offset",
     "open_blocks",
     "statement_refusal",
     "visible_fixpoints",
+    "visible_sentences",
 ]
 
 _NAME = r"[A-Za-z_][\w']*(?![\w'])"
@@ -82,7 +84,8 @@ class OpenBlock:
     ``signature`` is true for a ``Module Type`` (whose theorems are fields, never proofs);
     ``module`` is false for a section (which does not qualify names); ``functor`` is true
     for a module with parameters (``Module F (X : S).``), and ``binders`` is then the text
-    of its parameters (between the name and the ascription or the final '.').
+    of its parameters (between the name and the ascription or the final '.'); ``sealed``
+    is true for a module sealed by its ascription (``: S``, not ``<: S``).
     """
 
     name: str
@@ -93,6 +96,7 @@ class OpenBlock:
     module: bool = False
     functor: bool = False
     binders: str = ""
+    sealed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,6 +163,53 @@ def closing_offset(text: str, depth: int) -> int | None:
     return None
 
 
+def block_closings(source: str) -> list[int]:
+    """Where, in ``source``, each sentence that closes a block (a section or a module of
+    any kind) starts; empty when the blocks of ``source`` cannot be read with certainty,
+    which :func:`block_refusal` refuses. What lives only inside a block (a section's
+    polymorphic universe, red-team round sixty-seven; a module type's or a functor's
+    fields) is gone after its ``End``, so what must be asked about it is asked there."""
+    if read_blocks(source).unreadable is not None:
+        return []
+    return [
+        sentence.offset
+        for sentence in split_for_coqtop(source)
+        if _names_a_block(sentence) and _BLOCK_END.match(sentence.code) is not None
+    ]
+
+
+def visible_sentences(source: str) -> list[tuple[int, CoqSentence]] | None:
+    """The sentences of ``source`` (text inside some block, from just after its opening)
+    that are not inside a block ``source`` opens and closes again, with the opening
+    sentences of those blocks (a ``Module Import X.`` imports ``X`` when it closes), in
+    order, without the ``End`` sentences, each with its depth (0 outside every block
+    ``source`` opens, 1 inside the first one it leaves open, ...); None if the blocks
+    cannot be read with certainty or ``source`` closes more than it opens."""
+    try:
+        sentences = split_for_coqtop(source)
+    except CoqTextError:
+        return None
+    levels: list[list[tuple[int, CoqSentence]]] = [[]]
+    for sentence in sentences:
+        if _names_a_block(sentence):
+            opening = _opening(sentence)
+            if isinstance(opening, str):
+                return None
+            if isinstance(opening, OpenBlock):
+                levels[-1].append((len(levels) - 1, sentence))
+                levels.append([])
+                continue
+            if _BLOCK_END.match(sentence.code) is not None:
+                if len(levels) == 1:
+                    return None
+                levels.pop()
+                continue
+            if not _MODULE_START.match(sentence.code):
+                return None
+        levels[-1].append((len(levels) - 1, sentence))
+    return [item for level in levels for item in level]
+
+
 def _names_a_block(sentence: CoqSentence) -> bool:
     """Whether ``sentence`` may open or close a block: a block word in command position
     (after prefixes such as ``Time``, ``Timeout N``, ``Redirect "f"`` or attributes), or
@@ -192,6 +243,7 @@ def _opened(
     signature: bool = False,
     module: bool = False,
     binders: str = "",
+    sealed: bool = False,
 ) -> OpenBlock:
     """The block ``sentence`` opens, located in the source."""
     functor = binders.lstrip().startswith("(")
@@ -204,6 +256,7 @@ def _opened(
         module=module,
         functor=functor,
         binders=binders if functor else "",
+        sealed=sealed,
     )
 
 
@@ -230,6 +283,7 @@ def _module_opening(sentence: CoqSentence, match: re.Match[str]) -> OpenBlock | 
         signature=re.match(rf"^{_ATTRIBUTE}Module\s+Type\s", code) is not None,
         module=True,
         binders=before_ascription[0].removesuffix("<"),
+        sealed=len(before_ascription) > 1 and not before_ascription[0].endswith("<"),
     )
 
 

@@ -18,12 +18,16 @@ from prover.backends.coq.locate_answers import between, own_objects, short_names
 __all__ = ["copy_problem"]
 
 
-def copy_problem(output: str, marks: CopyMarks, *, name: str, library: str) -> str | None:
+def copy_problem(
+    output: str, marks: CopyMarks, *, name: str, library: str, parameters: tuple[str, ...] = ()
+) -> str | None:
     """Why Coq's answers about the copy in ``output`` refuse the proof, or None: the meeting
     must print as exactly ``@eq _ T copy`` (round fifty-three's coercion), the copy's
     assumptions may be only allowed axioms (so it was proved, not taken from the file's own
     admitted theorem), by names that reach them (round fifty-five's note), and the file may
-    hold no object with an allowed axiom's short name (round fifty-four's ``classic``)."""
+    hold no object with an allowed axiom's short name (round fifty-four's ``classic``).
+    ``parameters``: how the names of a functor copy's declared arguments start (the
+    functor's parameters, which the theorem is proved under), also allowed."""
     body = between(output, marks.body_from, marks.body_to)
     if body is None or not exact_meeting(body, copy=marks.copy, name=name):
         shown = " ".join(" ".join(body or []).split())[:160]
@@ -33,8 +37,9 @@ def copy_problem(output: str, marks: CopyMarks, *, name: str, library: str) -> s
         )
     printed = between(output, marks.printed_from, marks.printed_to)
     problem = assumptions_print_problem(
-        None if printed is None else "\n".join(printed), tuple(sorted(ALLOWED_AXIOMS))
-    )
+        None if printed is None else "\n".join(printed), tuple(sorted(ALLOWED_AXIOMS)),
+        parameters=parameters,
+    )  # fmt: skip
     if problem is not None:
         return f"the proof's copy at the end of the user's file: {problem}"
     namesakes = between(output, marks.namesakes_from, marks.namesakes_to)

@@ -7,7 +7,7 @@ below its first; the prover's proof (``exists X``) needs the opposite order, so 
 every check on the header and statement alone and was recorded proved, while the file
 refutes the statement as it reads it. The names check
 (:mod:`prover.backends.coq.name_resolution`) therefore compiles the user's file with the
-proof in it, in one of two ways:
+proof in it, in one of three ways:
 
 * outside sections, on a copy at the end of the unchanged file (:func:`copy_at_end`; round
   fifty-two's file branched on the constraints, so a file rebuilt with the prover's proof in
@@ -17,9 +17,10 @@ proof in it, in one of two ways:
 * inside a section, on a copy at the end too, stated in a section of its own whose
   variables take their types from the theorem's (:mod:`prover.backends.coq.section_copy`;
   the known gap of round fifty-two, closed on 2026-12-05);
-* inside a functor, whose constants no name reaches outside it, in place of the file's own
-  proof (:func:`with_prover_proof`), where a file that branches on the constraints remains
-  a known gap.
+* inside a functor, whose constants no name reaches outside it, on a copy at the end too,
+  in an instance of the functor applied to declared arguments
+  (:mod:`prover.backends.coq.functor_copy`; the known gap of round fifty-two for functors,
+  closed on 2026-12-05).
 
 Where the file's own proof ends is read fail-closed (:func:`own_proof_ending`): at the first
 sentence after the statement that holds a proof-ending word (``Qed``, ``Defined``,
@@ -53,7 +54,6 @@ __all__ = [
     "own_proof_ending",
     "restated",
     "split_at_own_proof",
-    "with_prover_proof",
 ]
 
 #: Endings after which the file's name is not the statement's (``Abort`` declares nothing,
@@ -107,15 +107,6 @@ def split_at_own_proof(after_header: str, statement: str) -> tuple[str, str] | N
         return None
     cut = len(statement) + end
     return after_header[:cut], after_header[cut:]
-
-
-def with_prover_proof(after_header: str, statement: str, proof: Sequence[str]) -> str | None:
-    """``after_header`` (the file from its statement on) with the file's own proof of the
-    statement replaced by ``proof``'s sentences, or None if its end is not clear."""
-    split = split_at_own_proof(after_header, statement)
-    if split is None:
-        return None
-    return statement + "\n" + "\n".join(proof) + "\n" + split[1]
 
 
 def restated(statement: str, *, name: str, copy: str) -> str | None:

@@ -30,7 +30,8 @@ statement, where the header leaves every option as the checked file has it.
 
 With the prover's proof, the same compile checks it against the whole file
 (:mod:`~prover.backends.coq.file_with_proof`,
-:mod:`~prover.backends.coq.section_copy`, :mod:`~prover.backends.coq.copy_answers`).
+:mod:`~prover.backends.coq.section_copy`, :mod:`~prover.backends.coq.functor_copy`,
+:mod:`~prover.backends.coq.copy_answers`).
 """
 
 from __future__ import annotations
@@ -44,10 +45,22 @@ from dataclasses import dataclass
 from prover.backends.coq.blocks import closing_offset, open_blocks
 from prover.backends.coq.checker_runs import CheckerTools, executable
 from prover.backends.coq.copy_answers import copy_problem
-from prover.backends.coq.file_with_proof import CopyMarks, copy_at_end, with_prover_proof
+from prover.backends.coq.file_with_proof import CopyMarks, copy_at_end, split_at_own_proof
+from prover.backends.coq.functor_copy import (
+    appended_copy,
+    arguments_prefixes,
+    functor_place,
+    instance_path,
+    instance_sentences,
+    signature_sentences,
+)
 from prover.backends.coq.locate_answers import between, entries, located_objects
-from prover.backends.coq.reading_refusals import reading_refusal
-from prover.backends.coq.section_checks import replayed_in_section, typed_at_end
+from prover.backends.coq.reading_refusals import polymorphism_refusal, reading_refusal
+from prover.backends.coq.section_checks import (
+    replayed_in_section,
+    section_variables,
+    typed_at_end,
+)
 from prover.backends.coq.section_copy import SectionMarks
 from prover.backends.coq.section_opening import section_blocks
 from prover.backends.coq.whole_file import Question, Refused, compiled_output
@@ -74,6 +87,9 @@ def name_resolution_problem(
     section variable; with ``proof`` (the opening, steps and ending the verifier checked)
     and ``statement``, also why the proof does not fit the whole file. None if nothing
     (see the module docstring)."""
+    refused = _file_refusal(file_text, header)
+    if refused is not None:
+        return refused  # for both ways of checking the proof
     whole_context = whole_context and bool(section_blocks(header))  # sections only
     marks = _Marks.fresh()
     question = Question(header=header, name=name, library=library, statement=statement or "")
@@ -106,6 +122,26 @@ def name_resolution_problem(
     return problem if second is not None else None
 
 
+def _file_refusal(file_text: str, header: str) -> str | None:
+    """Why the file is not compiled at all: text Coq may read otherwise
+    (:func:`~prover.backends.coq.reading_refusals.reading_refusal`), a header that is not
+    the file's beginning, a theorem inside a module sealed by its signature (red-team
+    round sixty-eight: outside it the theorem has the signature's type, which cumulativity
+    may make weaker than its own, and every copy at the file's end meets that one), or a
+    file with universe-polymorphic objects
+    (:func:`~prover.backends.coq.reading_refusals.polymorphism_refusal`)."""
+    refused = reading_refusal(file_text, "the file") or (
+        None if file_text.startswith(header) else "the statement's place in the file was not found"
+    )
+    sealed = next((block.name for block in open_blocks(header) if block.sealed), None)
+    if refused is None and sealed is not None:
+        refused = (
+            f"the theorem is inside the module {sealed!r}, sealed by its signature (': S'), "
+            "outside which it has the signature's type, not its own: not checked"
+        )
+    return refused or polymorphism_refusal(file_text)
+
+
 def _checked(
     built: str | Refused, question: Question, *, marks: _Marks,
     proof: Sequence[str] | None, probed: bool, tools: CheckerTools,
@@ -119,7 +155,7 @@ def _checked(
     source = f"{built}\nSet Printing Width 1000.\nLocate {marks.located}.\nLocate {name}.\n"
     failure = (
         f"the user's file does not take the prover's proof of {name!r} (checked on a copy "
-        "met with the theorem at the file's end, or in place of its own proof in a functor)"
+        "met with the theorem at the file's end)"
         if proof is not None
         else f"the file does not compile as a whole, so what {name!r} names in it is unknown"
     )
@@ -137,7 +173,7 @@ def _answers_problem(
     copied: bool,
 ) -> str | None:  # fmt: skip
     """Why Coq's answers in ``stdout`` refuse, or None: the flag probe (when ``probed``),
-    the copy (when ``copied``, outside functors), ``Locate`` inside a functor, ``Locate``
+    the copy (when ``copied``), ``Locate`` inside a functor, ``Locate``
     at the file's end."""
     if probed and between(stdout, marks.before, marks.after) != [f"{_KEEP} is on"]:
         return (
@@ -146,9 +182,12 @@ def _answers_problem(
         )
     place = _place(header)
     problem = None
-    if copied and place is not None:
-        problem = copy_problem(stdout, marks.copying, name=name, library=library)
-    elif place is None:
+    if copied:
+        parameters = () if place is not None else arguments_prefixes(library, marks.copying.copy)
+        problem = copy_problem(
+            stdout, marks.copying, name=name, library=library, parameters=parameters
+        )
+    if problem is None and place is None:
         inside = between(stdout, marks.functor_from, marks.functor_to)
         found = None if inside is None else entries(inside)
         problem = (
@@ -161,6 +200,10 @@ def _answers_problem(
     located = located_objects(stdout, marks.located)
     if located is None:
         return f"Coq's answer to what {name!r} names in the file was not understood"
+    # A functor theorem's copy is checked in an instance at the file's end, under the fresh
+    # name no file can know.
+    ours = f"{library}.{marks.copying.copy}"
+    located = [(kind, path) for kind, path in located if not path.startswith(ours)]
     return _judge(located, prefix=f"{library}.", place=place, name=name)
 
 
@@ -214,19 +257,16 @@ def _file_to_compile(
     proof, outside sections the file is left unchanged and the proof proves a copy stated
     at its end (:func:`~prover.backends.coq.file_with_proof.copy_at_end`); in a section the
     copy is stated at the end too, in a section of its own whose variables a first compile
-    reads (:mod:`~prover.backends.coq.section_copy`); in a functor the proof takes the
-    place of the file's own (:func:`~prover.backends.coq.file_with_proof.with_prover_proof`)
-    and ``Locate`` is asked before the functor closes."""
+    reads (:mod:`~prover.backends.coq.section_copy`); in a functor the copy is proved at
+    the end in an instance of the functor (:mod:`~prover.backends.coq.functor_copy`) and
+    ``Locate`` is asked before the functor closes."""
     header = question.header
-    refused = reading_refusal(file_text, "the file") or (
-        None if file_text.startswith(header) else "the statement's place in the file was not found"
-    )
-    if refused is not None:
-        return Refused(refused)
     after_header = file_text[len(header) :]
     place = _place(header)
     if place is None:
-        return _in_functor(after_header, question, proof=proof, probe=probe, marks=marks)
+        return _in_functor(
+            after_header, question, proof=proof, probe=probe, marks=marks, tools=tools
+        )
     if proof is None:
         return header + probe + after_header
     if section_blocks(header):
@@ -252,30 +292,61 @@ def _file_to_compile(
 
 def _in_functor(
     after_header: str, question: Question, *, proof: Sequence[str] | None, probe: str,
-    marks: _Marks,
+    marks: _Marks, tools: CheckerTools,
 ) -> str | Refused:  # fmt: skip
-    """The file for a theorem inside a functor: the proof in place of the file's own, and
-    ``Locate`` of the name between two delimiters right before the outermost enclosing
-    functor closes."""
-    replaced = after_header
-    if proof is not None:
-        with_proof = with_prover_proof(after_header, question.statement, proof)
-        if with_proof is None:
-            return Refused(
-                f"where the file's own proof of {question.name!r} ends is not clear (or it "
-                "ends with Abort or Save), so it is not checked"
-            )
-        replaced = with_proof
+    """The file for a theorem inside a functor: ``Locate`` of the name between two
+    delimiters right before the outermost enclosing functor closes, and with a proof, the
+    copy at the file's end in an instance of the functor
+    (:mod:`~prover.backends.coq.functor_copy`), the file otherwise unchanged."""
     blocks = open_blocks(question.header)
     outermost = next((index for index, block in enumerate(blocks) if block.functor), None)
-    closing = None if outermost is None else closing_offset(replaced, len(blocks) - outermost)
+    closing = None if outermost is None else closing_offset(after_header, len(blocks) - outermost)
     if closing is None:
         return Refused("where the functor holding the theorem closes was not found")
     asked = (
         f"\nLocate {marks.functor_from}.\nSet Printing Width 1000.\n"
         f"Locate {question.name}.\nLocate {marks.functor_to}.\n"
     )
-    return question.header + probe + replaced[:closing] + asked + replaced[closing:]
+    if proof is None:
+        return question.header + probe + after_header[:closing] + asked + after_header[closing:]
+    located = after_header[:closing] + asked + after_header[closing:]
+    copied = _functor_copy(located, question, proof=proof, marks=marks, tools=tools)
+    return copied if isinstance(copied, Refused) else question.header + probe + copied
+
+
+def _functor_copy(
+    after_header: str, question: Question, *, proof: Sequence[str], marks: _Marks,
+    tools: CheckerTools,
+) -> str | Refused:  # fmt: skip
+    """``after_header`` (the file after the header, with ``Locate`` asked in the functor)
+    with the module type of the functor's parameters right after its ``End`` and the copy
+    in its instance at the end (:mod:`~prover.backends.coq.functor_copy`)."""
+    place = functor_place(after_header, question, copy=marks.copying.copy)
+    if isinstance(place, Refused):
+        return place
+    if split_at_own_proof(after_header, question.statement) is None:
+        return Refused(
+            f"where the file's own proof of {question.name!r} ends is not clear (or it "
+            "ends with Abort or Save), so it is not checked"
+        )
+    copy = marks.copying.copy
+    signed = (
+        after_header[: place.after_end] + signature_sentences(place, copy)
+        + after_header[place.after_end :]
+    )  # fmt: skip
+    variables: tuple[str, ...] | Refused = ()
+    if section_blocks(question.header):
+        variables = section_variables(
+            question.header + signed, question, full=instance_path(place, copy, question.name),
+            marks=marks.section, tools=tools,
+            before_names="\n" + "\n".join(instance_sentences(place, copy)) + "\n",
+        )  # fmt: skip
+    if isinstance(variables, Refused):
+        return variables
+    appended = appended_copy(
+        place, question, variables=variables, proof=proof[1:], marks=marks.copying
+    )
+    return appended if isinstance(appended, Refused) else signed + appended
 
 
 @functools.lru_cache(maxsize=32)

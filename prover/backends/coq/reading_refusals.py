@@ -51,7 +51,7 @@ from prover.backends.coq.text import (
     strip_comments,
 )
 
-__all__ = ["reading_refusal", "sentences_refusal"]
+__all__ = ["polymorphism_refusal", "reading_refusal", "sentences_refusal"]
 
 _UNREPORTED = re.compile(
     r"(?<![\w'])(?:Load|Reset|Back|BackTo|Undo|Restart)(?![\w'])|(?<![\w'])Abort\s+All(?![\w'])"
@@ -94,6 +94,34 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
     if characters is not None:
         return characters
     return comment_position_refusal(text, what) or _token_refusal(text, sentences, what)
+
+
+#: Universe polymorphism, in any spelling: ``Polymorphic``, ``#[universes(polymorphic)]``,
+#: ``Set Universe Polymorphism``, ``Cumulative``, ``#[universes(cumulative)]``.
+_POLYMORPHISM = re.compile(r"polymorphi|cumulativ", re.IGNORECASE)
+
+
+def polymorphism_refusal(file_text: str) -> str | None:
+    """Why a user's file is not one the whole-file checks can judge: it may declare
+    universe-polymorphic objects (any word of universe polymorphism or cumulativity in its
+    code). Such an object keeps its universe constraints to itself, even those that relate
+    the theorem's levels, and Coq checks them only where it is used: red-team round
+    sixty-nine refuted the theorem in a ``Polymorphic Definition`` after it, and the copy
+    at the file's end, whose proof needs the opposite constraint, was accepted. None if
+    the code has no such word."""
+    try:
+        code = code_without_strings(file_text)
+    except CoqTextError as exc:
+        return f"the file cannot be read: {exc}"
+    found = _POLYMORPHISM.search(code)
+    if found is None:
+        return None
+    line = code[: found.start()].count("\n") + 1
+    return (
+        f"the file may declare universe-polymorphic objects ({found.group()!r}, line {line} "
+        "of its code): their universe constraints stay local, so what they say about the "
+        "theorem's universes is not checked against the proof; not checked"
+    )
 
 
 def comment_position_refusal(text: str, what: str) -> str | None:

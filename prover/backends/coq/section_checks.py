@@ -25,7 +25,7 @@ from prover.backends.coq.section_opening import (
 )
 from prover.backends.coq.whole_file import Question, Refused, compiled_output
 
-__all__ = ["replayed_in_section", "typed_at_end"]
+__all__ = ["replayed_in_section", "section_variables", "typed_at_end"]
 
 
 def replayed_in_section(
@@ -40,7 +40,7 @@ def replayed_in_section(
         return Refused("the proof does not open as the prover opens a section theorem's")
     opening = proof[0]
     if opening != WHOLE_CONTEXT_OPENING:
-        variables = _section_variables(file_text, question, full=full, marks=section, tools=tools)
+        variables = section_variables(file_text, question, full=full, marks=section, tools=tools)
         if isinstance(variables, Refused):
             return variables
         opening = f"Proof using {' '.join(variables)}."
@@ -65,7 +65,7 @@ def typed_at_end(
     full = ".".join([question.library, *place, question.name])
     variables: tuple[str, ...] | Refused = ()
     if section_blocks(question.header):
-        variables = _section_variables(file_text, question, full=full, marks=section, tools=tools)
+        variables = section_variables(file_text, question, full=full, marks=section, tools=tools)
     if isinstance(variables, Refused):
         return variables
     copy = typed_copy(
@@ -77,17 +77,21 @@ def typed_at_end(
 
 
 @functools.lru_cache(maxsize=4)
-def _section_variables(
-    file_text: str, question: Question, *, full: str, marks: SectionMarks, tools: CheckerTools
-) -> tuple[str, ...] | Refused:
+def section_variables(
+    file_text: str, question: Question, *, full: str, marks: SectionMarks, tools: CheckerTools,
+    before_names: str = "",
+) -> tuple[str, ...] | Refused:  # fmt: skip
     """The section variables the file's theorem takes, in order, asked of Coq in a first
     compile of the file with probes (:func:`~prover.backends.coq.section_copy.file_with_probes`).
     Cached: when the replayed copy is refused, the second way asks the same question of the
-    same file (the marks are fresh for each verification, so nothing else shares it)."""
+    same file (the marks are fresh for each verification, so nothing else shares it).
+    ``before_names`` is compiled right before the names' print (a functor's instance, where
+    ``full`` is defined)."""
     after_header = file_text[len(question.header) :]
     probed = file_with_probes(
-        after_header, question.statement, full=full, name=question.name, marks=marks
-    )
+        after_header, question.statement, full=full, name=question.name, marks=marks,
+        before_names=before_names,
+    )  # fmt: skip
     if probed is None:
         return Refused(
             f"where the file's own proof of {question.name!r} ends is not clear (or it ends "

@@ -94,11 +94,12 @@ class SectionMarks:
 
 
 def file_with_probes(
-    after_header: str, statement: str, *, full: str, name: str, marks: SectionMarks
-) -> str | None:
+    after_header: str, statement: str, *, full: str, name: str, marks: SectionMarks,
+    before_names: str = "",
+) -> str | None:  # fmt: skip
     """``after_header`` (the file from the statement on) with the counting probe right after
     the file's own proof (a ``Goal``, aborted: nothing is declared) and the names' print at
-    its end; None if where that proof ends is not clear."""
+    its end, after ``before_names``; None if where that proof ends is not clear."""
     split = split_at_own_proof(after_header, statement)
     if split is None:
         return None
@@ -120,7 +121,7 @@ def file_with_probes(
         f"{function} (Constr.type '@{full}); "
         f'Message.print (Message.of_string "{marks.names_to}").\n'
     )
-    return split[0] + probes + split[1] + names
+    return split[0] + probes + split[1] + before_names + names
 
 
 def read_section_variables(output: str, marks: SectionMarks) -> list[str] | None:
@@ -186,7 +187,7 @@ def replayed_copy(
 
 def typed_copy(
     full: str, variables: Sequence[str], *, statement: str, proof: Sequence[str],
-    scope: Sequence[str], copied: str, marks: CopyMarks,
+    scope: Sequence[str], copied: str, marks: CopyMarks, closing: Sequence[str] = (),
 ) -> str | None:  # fmt: skip
     """The second way, for a section whose own inductive types the statement names (the
     replay declares new ones, which do not meet the theorem's): what is appended to the
@@ -194,7 +195,8 @@ def typed_copy(
     restated), proved after introducing the theorem's ``variables`` and the statement's
     binders before its colon by name, by ``proof`` (the prover's sentences after its own
     opening), then the meeting. The section's local notations and definitions are gone
-    there, so a proof that names them fails. None if the statement's binders are not read."""
+    there, so a proof that names them fails. ``closing`` comes after the proof (the end of
+    a module ``scope`` opened). None if the statement's binders are not read."""
     binders = before_colon_binders(statement)
     if binders is None:
         return None
@@ -205,6 +207,7 @@ def typed_copy(
         "Proof.",
         *([f"intros {' '.join(introduced)}."] if introduced else []),
         *proof,
+        *closing,
     ]
     return "\n" + "\n".join(lines) + meeting_at_end(full, copied, marks=marks)
 

@@ -40,7 +40,7 @@ from collections.abc import Sequence
 
 from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.assumptions_print import assumptions_print
-from prover.backends.coq.blocks import closable
+from prover.backends.coq.blocks import block_closings, closable
 from prover.backends.coq.characters import spaced_theorem
 from prover.backends.coq.checker_runs import (
     CHECKED_LIBRARY,
@@ -170,6 +170,8 @@ def _inspected(
     ending = inspected_ending(name, fold)
     placed = inspection_closings(header, name, marker)
     guarded = _guarded(header, statement, name, requested=requested)
+    if requested:
+        closed = (_guarded_blocks(closed[0], statement), closed[1])
     assembled = _assemble(
         closed,
         header=header,
@@ -192,6 +194,21 @@ def _guarded(header: str, statement: str, name: str, *, requested: bool) -> str:
     if requested:
         guards += qualified_name_guards(header, statement, CHECKED_LIBRARY)
     return "\n".join([*guards, statement.strip()])
+
+
+def _guarded_blocks(header: str, statement: str) -> str:
+    """``header`` (a theorem's not read from a file) with the qualified-name guards also
+    right before every ``End``: a polymorphic universe declared in a section is reached by
+    a qualified name while it is open and is gone after (red-team round sixty-seven:
+    ``Type@{X.u}`` in a file ``X.v`` read the section's own ``u``, while the guards before
+    the statement found nothing); so are a module type's and a functor's fields."""
+    guards = qualified_name_guards(header, statement, CHECKED_LIBRARY)
+    if not guards:
+        return header
+    text = header
+    for offset in reversed(block_closings(header)):  # back to front: offsets stay valid
+        text = text[:offset] + "\n".join(guards) + "\n" + text[offset:]
+    return text
 
 
 def _assemble(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from prover.backends.coq.blocks import (
+    block_closings,
     block_refusal,
     closable,
     closing_offset,
     open_blocks,
     statement_refusal,
     visible_fixpoints,
+    visible_sentences,
 )
 
 
@@ -181,3 +183,47 @@ def test_the_closing_of_an_enclosing_block_is_found(
         assert offset is None
     else:
         assert offset is not None and text[offset:].startswith(closes)
+
+
+def test_every_block_closing_is_found_where_it_starts() -> None:
+    """A section's and a module's `End` (not a `Module M := F X.`, which opens nothing)."""
+    source = "Section S.\nEnd S.\nModule M := F X.\nModule N.\nEnd N.\n"
+    assert [source[offset:].split("\n", maxsplit=1)[0] for offset in block_closings(source)] == [
+        "End S.",
+        "End N.",
+    ]
+    assert block_closings("Module M.\nEnd N.\n") == []  # unreadable: refused elsewhere
+
+
+def test_visible_sentences_skip_what_a_closed_block_holds() -> None:
+    """The opening of a closed block stays (its import counts), its insides and `End` go;
+    what an open block holds stays, one level deeper; closing more than is open is None."""
+    source = "Import A.\nModule Import B.\nImport C.\nEnd B.\nSection S.\nImport D.\n"
+    visible = visible_sentences(source)
+    assert visible is not None
+    assert [(depth, sentence.code) for depth, sentence in visible] == [
+        (0, "Import A."),
+        (0, "Module Import B."),
+        (0, "Section S."),
+        (1, "Import D."),
+    ]
+    assert visible_sentences("End F.\n") is None
+
+
+@pytest.mark.parametrize(
+    ("opening", "sealed"),
+    [
+        ("Module M : S.", True),
+        ("Module F (X : S) : T with Definition d := 0.", True),
+        ("Module M <: S.", False),
+        ("Module F (X : S) <: T <: U.", False),
+        ("Module M.", False),
+        ("Module Type T.", False),
+    ],
+)
+def test_a_module_sealed_by_its_ascription_is_told_from_a_transparent_one(
+    opening: str, sealed: bool
+) -> None:
+    """`: S` seals (outside, the module's fields have the signature's types); `<: S` and no
+    ascription do not."""
+    assert [block.sealed for block in open_blocks(f"{opening}\n")] == [sealed]

@@ -1,5 +1,5 @@
-"""The user's file with the prover's proof checked in it: where the file's own proof ends, the
-proof in its place (functors), and the meeting with a copy at the file's end."""
+"""The user's file with the prover's proof checked in it: where the file's own proof ends and
+the meeting with a copy at the file's end."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from prover.backends.coq.file_with_proof import (
     meeting_at_end,
     own_proof_end,
     own_proof_ending,
-    with_prover_proof,
 )
 
 
@@ -46,15 +45,6 @@ def test_an_unclear_end_is_none(after_statement: str) -> None:
     all, nothing, unreadable text, or an `Abort` or `Save` (after which the statement's name
     is not the file's): None (the proof is not replaced)."""
     assert own_proof_end(after_statement) is None
-
-
-def test_the_prover_proof_takes_the_place_of_the_files_own() -> None:
-    """What precedes the statement and follows the file's proof is kept byte for byte."""
-    statement = "Theorem t : True."
-    after_header = f"{statement}\nProof.\n  exact I.\nQed.\nCheck t.\n"
-    replaced = with_prover_proof(after_header, statement, ["Proof.", "auto.", "Qed."])
-    assert replaced == f"{statement}\nProof.\nauto.\nQed.\n\nCheck t.\n"
-    assert with_prover_proof(after_header, "Theorem u : True.", ["Qed."]) is None
 
 
 @pytest.mark.parametrize(
