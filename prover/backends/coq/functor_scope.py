@@ -14,8 +14,9 @@ the body closed before it), are replayed around the instance's import:
   declares is named through the instance (``Import Lib.<instance>.Dec.``);
 * tactics, hints, notations (a section's ``Notation Inf := ...``, MSetList) and scopes
   after it, since they name the body's declarations; not one that names a section
-  variable (FMapWeakList's ``Notation MapsTo := (MapsTo (elt:=elt))``): the variables
-  exist only inside the copy's proof, which introduces them.
+  variable (FMapWeakList's ``Notation MapsTo := (MapsTo (elt:=elt))``: the variables
+  exist only inside the copy's proof, which introduces them) or a section's ``Let``
+  (MSetWeakList's ``Hint Resolve eqr``: the instance holds no such constant).
 
 The replay only helps an honest proof run: the copy's statement is the instance's theorem's
 own type, the meeting is printed exactly and its assumptions are read, so a replayed
@@ -56,6 +57,8 @@ _VARIABLES = re.compile(
     rf"^{_ATTRIBUTES}(?:Variables?|Hypothes[ie]s|Parameters?|Axioms?|Context)\s+(?P<binders>.*)$",
     re.DOTALL,
 )
+#: A section's local definition, which the instance does not hold either.
+_LET = re.compile(rf"^{_ATTRIBUTES}Let\s+(?:Fixpoint\s+|CoFixpoint\s+)?({_NAME})(?![\w'])")
 _BINDER_NAMES = re.compile(rf"(?:^|[(\[{{])\s*((?:{_NAME}\s+)*{_NAME})\s*:(?!=)")
 _WORD = re.compile(rf"{_NAME}")
 
@@ -75,12 +78,16 @@ def functor_scope(
     :func:`~prover.backends.coq.blocks.visible_sentences`), ``inside`` being the blocks
     open inside the functor (depth 1, 2, ...) and ``instance`` the instance's full name."""
     declared: dict[str, str] = {}  # a module the body declares -> its path in the instance
-    variables: set[str] = set()  # the open sections' variables, which the copy introduces
+    variables: set[str] = set()  # the open sections' variables and local definitions
     before: list[str] = []
     after: list[str] = []
     for depth, sentence in visible:
         code = sentence.code
         in_section = any(not block.module for block in inside[:depth])
+        local = _LET.match(code) if in_section else None
+        if local is not None:
+            variables.add(local.group(1))
+            continue
         binders = _VARIABLES.match(code) if in_section else None
         if binders is not None:
             variables.update(

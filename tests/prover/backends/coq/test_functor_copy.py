@@ -19,7 +19,7 @@ HEADER = (
     "Module Closed.\nLtac hidden := idtac.\nEnd Closed.\n"
     "Ltac inv := idtac.\n#[local] Hint Resolve eq_refl : core.\nLocal Open Scope nat_scope.\n"
     "Definition d := 0.\nModule Inner.\nImport M.\nSection S.\nVariable n : nat.\n"
-    "Notation twice := (n + n).\nNotation one := 1.\n"
+    "Notation twice := (n + n).\nNotation one := 1.\nLet two := 2.\nHint Resolve two : core.\n"
 )
 STATEMENT = "Lemma t (m : nat) : n + m = n + m."
 AFTER = f"{STATEMENT}\nProof. reflexivity. Qed.\nEnd S.\nEnd Inner.\nEnd F.\nEnd Outer.\n"
@@ -48,7 +48,7 @@ def test_the_place_names_the_functor_its_parameters_and_the_modules_inside() -> 
 def test_the_scope_replays_what_the_body_imports_and_defines_for_tactics() -> None:
     """Imports before the instance's import (a module the body declares named through the
     instance), Ltac definitions, hints, scopes and notations after it; declarations, what a
-    closed module holds and a notation naming a section variable are not replayed."""
+    closed module holds and what names a section variable or `Let` are not replayed."""
     scope = _place().scope
     assert scope.before == ("Import Lib.C1Instance.Dec.", "Import M.")
     assert scope.after == (
