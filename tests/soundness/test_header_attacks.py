@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from prover.backends.coq.reading_refusals import polymorphism_refusal
 from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
 from tests.soundness.attacks import HEADER_ATTACKS, HeaderAttack
@@ -25,8 +26,14 @@ def file_text(attack: HeaderAttack) -> str:
     return f"Require Import Arith.\n{attack.header}\n{attack.statement}\nProof.\nAdmitted.\n"
 
 
+#: Attacks whose file the whole-file checks refuse when it is opened (universe-polymorphic
+#: objects, red-team round sixty-nine): no search starts on them.
+REFUSED_AT_OPEN = [a for a in HEADER_ATTACKS if polymorphism_refusal(file_text(a)) is not None]
+SEARCHED = [a for a in HEADER_ATTACKS if a not in REFUSED_AT_OPEN]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("attack", HEADER_ATTACKS, ids=lambda attack: attack.name)
+@pytest.mark.parametrize("attack", SEARCHED, ids=lambda attack: attack.name)
 def test_header_attack_is_found_by_the_search_but_never_recorded_proved(
     attack: HeaderAttack, hostile_server: HostileCompletions, tmp_path: Path
 ) -> None:
@@ -47,6 +54,25 @@ def test_header_attack_is_found_by_the_search_but_never_recorded_proved(
     assert record["error"].startswith("verification failed")
     assert attack.reason in record["error"]
     assert "coqchk" not in record["checked_by"]
+
+
+@pytest.mark.parametrize("attack", REFUSED_AT_OPEN, ids=lambda attack: attack.name)
+def test_a_polymorphic_header_attack_file_is_refused_before_any_search(
+    attack: HeaderAttack, tmp_path: Path
+) -> None:
+    """`prove --file` refuses the file when it opens the theorem, in one line naming why,
+    and records the attempt as an error with no proof."""
+    source = tmp_path / "Attack.v"
+    source.write_text(file_text(attack), encoding="utf-8")
+    output = tmp_path / "run"
+    completed = run_prover(
+        "prove", "--file", str(source), "--theorem", "t", "--output", str(output),
+        "--time-limit", "20", "--no-progress", cwd=tmp_path,
+    )  # fmt: skip
+    assert completed.returncode == 3, completed.stderr[-2000:]
+    [record] = read_records(output / "results.jsonl")
+    assert record["status"] == "error" and record["proof"] is None
+    assert "universe-polymorphic" in record["error"]
 
 
 @pytest.mark.parametrize("attack", HEADER_ATTACKS, ids=lambda attack: attack.name)

@@ -138,8 +138,14 @@ def test_an_honest_theorem_in_a_module_verifies_on_its_copy(
 ) -> None:
     """An honest theorem in a module, in a section or not: its copy at the file's end reads
     its names as at its place and meets it, and the proof verifies with the names check."""
-    compile_alone(tmp_path, "M.v", source)
-    theorem = coq_declaration_from_source(source, name, origin=str(tmp_path / "M.v"))
+    _assert_verified_in_file(tmp_path / "M.v", source, name, tactics)
+
+
+def _assert_verified_in_file(path: Path, source: str, name: str, tactics: list[str]) -> None:
+    """``source`` compiles alone as ``path``, and ``tactics`` verify its theorem ``name``
+    as `prove --file` reads it, the names check last."""
+    compile_alone(path.parent, path.name, source)
+    theorem = coq_declaration_from_source(source, name, origin=str(path))
     verified = verify_proof(theorem, tactics, timeout_s=120)
     assert verified.ok and verified.checks[-1] == "names", verified.message
 
@@ -333,10 +339,7 @@ def test_an_honest_functor_theorem_verifies_on_its_copy(
 ) -> None:
     """An honest theorem in a functor: its copy in the instance at the file's end reads the
     parameters, the body's names, tactics and imports as the body does, and verifies."""
-    compile_alone(tmp_path, "FP.v", source)
-    theorem = coq_declaration_from_source(source, "T", origin=str(tmp_path / "FP.v"))
-    verified = verify_proof(theorem, tactics, timeout_s=120)
-    assert verified.ok and verified.checks[-1] == "names", verified.message
+    _assert_verified_in_file(tmp_path / "FP.v", source, "T", tactics)
 
 
 #: Round 68: a theorem inside a sealed module (`: ISIG`) whose signature states it with a
