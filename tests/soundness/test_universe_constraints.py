@@ -407,3 +407,28 @@ def test_a_file_with_universe_polymorphic_objects_is_refused(place: str, tmp_pat
     source = "Require Import Coq.Logic.Hurkens.\n" + POLYMORPHIC[place]
     message = _refused_by_the_names_check(tmp_path, source, PROOF)
     assert "universe-polymorphic" in message, message
+
+
+#: Round 71: the functor's parameter type holds a term (`with Definition t := ltac:(...)`)
+#: that, elaborated again where the check wrote it after the functor, added a universe
+#: constraint the user's file never has; the rest of the file then took its `exact I` branch
+#: and the copy at the end was accepted, while plain coqc refutes `T` in `G`.
+REREAD_PARAMETER = (
+    "Require Import Coq.Logic.Hurkens.\nUniverses a b x y.\n"
+    "Module Type S. Parameter t : nat. End S.\n"
+    "Module F (X : S with Definition t := ltac:(tryif (tryif (let _ := constr:(fun (Z : "
+    "Type@{y}) => (Z : Type@{x})) in idtac) then fail else idtac) then (let _ := constr:(fun "
+    "(Z : Type@{a}) => (Z : Type@{b})) in exact 0) else exact 0)).\n"
+    "Definition k := (Type@{x} : Type@{y}).\n"
+    "Theorem T : forall X : Type@{a}, exists Y : Type@{b}, X = Y.\nAdmitted.\nEnd F.\n"
+    "Module M. Definition t := 0. End M.\nModule Type S0. End S0.\nModule G (Y : S0).\n"
+    "Module A := F M.\nDefinition refute_T :=\n  ltac:(first [ exact (match A.T Type with "
+    "ex_intro _ Y e => TypeNeqSmallType.paradox Y e end) | exact I ]).\nPrint refute_T.\nEnd G.\n"
+)
+
+
+def test_a_functor_whose_parameter_type_holds_a_term_is_refused(tmp_path: Path) -> None:
+    """The parameter types are written again only when they are plain module-type paths:
+    this one is refused, naming it (the control, without the file, verifies)."""
+    message = _refused_by_the_names_check(tmp_path, REREAD_PARAMETER, PROOF)
+    assert "not a plain module type" in message, message

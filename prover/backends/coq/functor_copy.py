@@ -13,8 +13,12 @@ for functors by the lead). Now, as for sections, the file is compiled unchanged 
 
 * right after the functor's ``End`` (the scope where its parameters' types were written)
   comes a module type of a fresh name that declares one module per parameter, with the
-  parameter's own type text (:func:`signature_sentences`). A module type takes no effect
-  until something of that type is declared, so the rest of the file runs as the user's;
+  parameter's own type text (:func:`signature_sentences`), which must be a plain module
+  type path, applied to module paths at most: any term there (round seventy-one's ``with
+  Definition t := ltac:(...)``) would be elaborated again and could add a universe
+  constraint the rest of the file branches on. Read again, such a type is a name lookup,
+  and a module type takes no effect until something of that type is declared, so the rest
+  of the file runs as the user's;
 * at the file's end a module of that type is declared, the functor is applied to its
   modules, and a copy whose statement is the instance's theorem's own type (``type of``:
   the body's universe levels, which an application shares, with every constraint the whole
@@ -32,6 +36,7 @@ theorem has the signature's type, which may be weaker (red-team round sixty-eigh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,6 +48,13 @@ from prover.backends.coq.section_copy import typed_copy
 from prover.backends.coq.sentences import split_for_coqtop
 from prover.backends.coq.text import CoqTextError
 from prover.backends.coq.whole_file import Question, Refused
+
+#: A parameter type the signature may write again: a module type's path, applied to module
+#: paths (``WSfun E``), and nothing else: no ``with Definition``, no term (red-team round
+#: seventy-one's ``with Definition t := ltac:(...)`` added a universe constraint when read
+#: again after the functor, and the rest of the file branched on it).
+_PATH = r"[A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)*"
+_PLAIN_TYPE = re.compile(rf"{_PATH}(?:\s+{_PATH})*")
 
 __all__ = [
     "FunctorPlace",
@@ -113,6 +125,14 @@ def _outermost_functor(
         return Refused(f"the parameters of the functor {functor.name!r} were not read")
     if any(block.signature or block.functor for block in blocks[outermost + 1 :]):
         return Refused("the theorem is in a module type or a second functor inside the functor")
+    texts = (parameter.type_text for parameter in parameters)
+    written = next((text for text in texts if not _PLAIN_TYPE.fullmatch(text)), None)
+    if written is not None:
+        return Refused(
+            f"a parameter type of the functor {functor.name!r} is not a plain module type "
+            f"({written[:80]!r}): written again after the functor, it could run terms, so "
+            "the copy at the file's end is not built"
+        )
     return outermost, parameters
 
 

@@ -114,3 +114,13 @@ def test_the_copy_has_the_instances_type_and_is_met_outside_its_module() -> None
         "Definition C1Check := @Coq.Init.Logic.eq _ (@Lib.C1Instance.Inner.t) "
         "(@Lib.C1Replay.C1)." in lines
     )
+
+
+def test_a_parameter_type_with_a_term_is_refused_and_an_applied_path_is_not() -> None:
+    """Written again after the functor, a `with Definition` (any term) could run tactics and
+    add universe constraints: refused; a module type path applied to a parameter is read."""
+    written = HEADER.replace("(M : OrderedType).", "(M : OrderedType with Definition t := nat).")
+    refused = functor_place(AFTER, _question(written), copy="C1")
+    assert isinstance(refused, Refused) and "not a plain module type" in refused.why
+    applied = HEADER.replace("(M : OrderedType).", "(M : Orders.OrderedTypeFull' E).")
+    assert isinstance(functor_place(AFTER, _question(applied), copy="C1"), FunctorPlace)
