@@ -432,3 +432,30 @@ def test_a_functor_whose_parameter_type_holds_a_term_is_refused(tmp_path: Path) 
     this one is refused, naming it (the control, without the file, verifies)."""
     message = _refused_by_the_names_check(tmp_path, REREAD_PARAMETER, PROOF)
     assert "not a plain module type" in message, message
+
+
+#: Round 72: a `Require` inside the functor's body made the parameter type's path name the
+#: standard library's `Equalities.Typ` after the functor's `End`, where the check wrote the
+#: parameters' module type; the instance's `T` then had a weaker universe than the body's.
+REQUIRED_IN_BODY = (
+    "Require Coq.Logic.Hurkens.\n"
+    "#[global] Hint Extern 1 (ex _) => eexists; reflexivity : core.\n"
+    "Module Equalities.\nModule Type Typ.\nParameter t : Type.\nEnd Typ.\nEnd Equalities.\n"
+    "Module F (X : Equalities.Typ).\nRequire Coq.Structures.Equalities.\n"
+    "Theorem T : exists Y : Type, X.t = Y.\nAdmitted.\nEnd F.\n"
+    "Module Type Nothing. End Nothing.\nModule G (Z : Nothing).\n"
+    "Module Bad. Definition t := Type. End Bad.\nModule FB := F Bad.\n"
+    "Lemma bad : False.\nProof.\ndestruct FB.T as [Y e].\n"
+    "exact (Hurkens.TypeNeqSmallType.paradox Y e).\nQed.\nEnd G.\n"
+)
+
+
+def test_the_parameters_are_read_where_the_functor_opens(tmp_path: Path) -> None:
+    """The parameters' module type is written right before the functor's opening, where its
+    path reads as the functor's: the copy meets the file's constraints and is refused after
+    admission, coqc and coqchk passed."""
+    compile_alone(tmp_path, "F.v", REQUIRED_IN_BODY)
+    theorem = coq_declaration_from_source(REQUIRED_IN_BODY, "T", origin=str(tmp_path / "F.v"))
+    refused = verify_proof(theorem, ["intuition."], timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk"), refused
+    assert "does not take the prover's proof of 'T'" in (refused.message or "")

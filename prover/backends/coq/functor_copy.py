@@ -11,14 +11,15 @@ had a refuted theorem recorded proved: the body's ``T : forall X : Type, exists 
 paradox under ``first [ paradox | exact I ]`` (the known gap of round fifty-two, reproduced
 for functors by the lead). Now, as for sections, the file is compiled unchanged and:
 
-* right after the functor's ``End`` (the scope where its parameters' types were written)
-  comes a module type of a fresh name that declares one module per parameter, with the
-  parameter's own type text (:func:`signature_sentences`), which must be a plain module
-  type path, applied to module paths at most: any term there (round seventy-one's ``with
-  Definition t := ltac:(...)``) would be elaborated again and could add a universe
-  constraint the rest of the file branches on. Read again, such a type is a name lookup,
-  and a module type takes no effect until something of that type is declared, so the rest
-  of the file runs as the user's;
+* right before the functor's opening (the scope its parameters' types are read in: after
+  the functor's ``End`` a ``Require`` inside its body may have changed what a path names,
+  red-team round seventy-two) comes a module type of a fresh name that declares one module
+  per parameter, with the parameter's own type text (:func:`signature_sentences`), which
+  must be a plain module type path, applied to module paths at most: any term there (round
+  seventy-one's ``with Definition t := ltac:(...)``) would be elaborated again and could
+  add a universe constraint the rest of the file branches on. Read again, such a type is a
+  name lookup, and a module type takes no effect until something of that type is
+  declared, so the functor and the rest of the file run as the user's;
 * at the file's end a module of that type is declared, the functor is applied to its
   modules, and a copy whose statement is the instance's theorem's own type (``type of``:
   the body's universe levels, which an application shares, with every constraint the whole
@@ -40,13 +41,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prover.backends.coq.blocks import OpenBlock, closing_offset, open_blocks, visible_sentences
+from prover.backends.coq.blocks import OpenBlock, open_blocks, visible_sentences
 from prover.backends.coq.file_with_proof import CopyMarks
 from prover.backends.coq.functor_instance import FunctorParameter, functor_parameters
 from prover.backends.coq.functor_scope import FunctorScope, functor_scope
 from prover.backends.coq.section_copy import typed_copy
-from prover.backends.coq.sentences import split_for_coqtop
-from prover.backends.coq.text import CoqTextError
 from prover.backends.coq.whole_file import Question, Refused
 
 #: A parameter type the signature may write again: a module type's path, applied to module
@@ -70,29 +69,26 @@ __all__ = [
 @dataclass(frozen=True, kw_only=True)
 class FunctorPlace:
     """Where a functor theorem sits: the outermost functor's full path (library, modules,
-    functor), its parameters, the modules inside it that hold the theorem, and where the
-    functor's ``End`` sentence ends in the text after the header."""
+    functor), its parameters, the modules inside it that hold the theorem, where the
+    functor's opening sentence starts in the header, and the body's scope to replay."""
 
     functor_path: tuple[str, ...]
     parameters: tuple[FunctorParameter, ...]
     inner: tuple[str, ...]
-    after_end: int
+    opening: int
     scope: FunctorScope
 
 
-def functor_place(after_header: str, question: Question, *, copy: str) -> FunctorPlace | Refused:
+def functor_place(question: Question, *, copy: str) -> FunctorPlace | Refused:
     """The place of the theorem in its outermost enclosing functor, read from the header's
-    open blocks and the text after it, or why it is refused; ``copy`` names the copy (and
-    the instance, ``<copy>Instance``, that the body's scope is replayed through)."""
+    open blocks, or why it is refused; ``copy`` names the copy (and the instance,
+    ``<copy>Instance``, that the body's scope is replayed through)."""
     blocks = open_blocks(question.header)
     found = _outermost_functor(blocks, question)
     if isinstance(found, Refused):
         return found
     outermost, parameters = found
     functor = blocks[outermost]
-    after_end = _after_closing(after_header, len(blocks) - outermost)
-    if after_end is None:
-        return Refused("where the functor holding the theorem closes was not found")
     visible = visible_sentences(question.header[functor.end :])
     if visible is None:
         return Refused("the blocks inside the functor holding the theorem were not read")
@@ -105,7 +101,7 @@ def functor_place(after_header: str, question: Question, *, copy: str) -> Functo
         ),
         parameters=parameters,
         inner=tuple(block.name for block in inside if block.module),
-        after_end=after_end,
+        opening=functor.start,
         scope=functor_scope(visible, inside, f"{question.library}.{copy}Instance"),
     )
 
@@ -136,22 +132,11 @@ def _outermost_functor(
     return outermost, parameters
 
 
-def _after_closing(after_header: str, depth: int) -> int | None:
-    """Where the sentence closing the ``depth``-th open block ends in ``after_header``."""
-    closing = closing_offset(after_header, depth)
-    if closing is None:
-        return None
-    try:
-        sentences = split_for_coqtop(after_header[closing:])
-    except CoqTextError:
-        return None
-    return closing + len(sentences[0].text) if sentences else None
-
-
 def signature_sentences(place: FunctorPlace, copy: str) -> str:
-    """The module type placed right after the functor's ``End``: one declared module per
-    parameter, with the parameter's own type text, read where the functor's opening read
-    it (a later parameter's type may name an earlier parameter, declared just above)."""
+    """The module type placed right before the functor's opening: one declared module per
+    parameter, with the parameter's own type text, read in the scope the functor's opening
+    reads it in (a later parameter's type may name an earlier parameter, declared just
+    above)."""
     lines = [
         f"Module Type {copy}Signature.",
         *(parameter.declaration() for parameter in place.parameters),

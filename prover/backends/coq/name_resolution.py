@@ -40,7 +40,7 @@ import functools
 import secrets
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from prover.backends.coq.blocks import closing_offset, open_blocks
 from prover.backends.coq.checker_runs import CheckerTools, executable
@@ -310,18 +310,18 @@ def _in_functor(
     if proof is None:
         return question.header + probe + after_header[:closing] + asked + after_header[closing:]
     located = after_header[:closing] + asked + after_header[closing:]
-    copied = _functor_copy(located, question, proof=proof, marks=marks, tools=tools)
-    return copied if isinstance(copied, Refused) else question.header + probe + copied
+    return _functor_copy(located, question, proof=proof, probe=probe, marks=marks, tools=tools)
 
 
 def _functor_copy(
-    after_header: str, question: Question, *, proof: Sequence[str], marks: _Marks,
-    tools: CheckerTools,
+    after_header: str, question: Question, *, proof: Sequence[str], probe: str,
+    marks: _Marks, tools: CheckerTools,
 ) -> str | Refused:  # fmt: skip
-    """``after_header`` (the file after the header, with ``Locate`` asked in the functor)
-    with the module type of the functor's parameters right after its ``End`` and the copy
-    in its instance at the end (:mod:`~prover.backends.coq.functor_copy`)."""
-    place = functor_place(after_header, question, copy=marks.copying.copy)
+    """The file with the module type of the functor's parameters right before its opening,
+    ``probe`` before the statement, ``after_header`` (with ``Locate`` asked in the functor)
+    and the copy in the functor's instance at the end
+    (:mod:`~prover.backends.coq.functor_copy`)."""
+    place = functor_place(question, copy=marks.copying.copy)
     if isinstance(place, Refused):
         return place
     if split_at_own_proof(after_header, question.statement) is None:
@@ -330,14 +330,15 @@ def _functor_copy(
             "ends with Abort or Save), so it is not checked"
         )
     copy = marks.copying.copy
-    signed = (
-        after_header[: place.after_end] + signature_sentences(place, copy)
-        + after_header[place.after_end :]
-    )  # fmt: skip
+    header = question.header
+    signed = replace(
+        question,
+        header=header[: place.opening] + signature_sentences(place, copy) + header[place.opening :],
+    )
     variables: tuple[str, ...] | Refused = ()
     if section_blocks(question.header):
         variables = section_variables(
-            question.header + signed, question, full=instance_path(place, copy, question.name),
+            signed.header + after_header, signed, full=instance_path(place, copy, question.name),
             marks=marks.section, tools=tools,
             before_names="\n" + "\n".join(instance_sentences(place, copy)) + "\n",
         )  # fmt: skip
@@ -346,7 +347,9 @@ def _functor_copy(
     appended = appended_copy(
         place, question, variables=variables, proof=proof[1:], marks=marks.copying
     )
-    return appended if isinstance(appended, Refused) else signed + appended
+    if isinstance(appended, Refused):
+        return appended
+    return signed.header + probe + after_header + appended
 
 
 @functools.lru_cache(maxsize=32)

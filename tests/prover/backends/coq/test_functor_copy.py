@@ -22,7 +22,6 @@ HEADER = (
     "Notation twice := (n + n).\nNotation one := 1.\nLet two := 2.\nHint Resolve two : core.\n"
 )
 STATEMENT = "Lemma t (m : nat) : n + m = n + m."
-AFTER = f"{STATEMENT}\nProof. reflexivity. Qed.\nEnd S.\nEnd Inner.\nEnd F.\nEnd Outer.\n"
 
 
 def _question(header: str = HEADER) -> Question:
@@ -30,19 +29,19 @@ def _question(header: str = HEADER) -> Question:
 
 
 def _place() -> FunctorPlace:
-    place = functor_place(AFTER, _question(), copy="C1")
+    place = functor_place(_question(), copy="C1")
     assert isinstance(place, FunctorPlace), place
     return place
 
 
 def test_the_place_names_the_functor_its_parameters_and_the_modules_inside() -> None:
     """The functor's full path, both parameters, the module path inside it (sections do not
-    qualify), and the offset right after the functor's own `End`."""
+    qualify), and where the functor's opening starts in the header."""
     place = _place()
     assert place.functor_path == ("Lib", "Outer", "F")
     assert [parameter.name for parameter in place.parameters] == ["E", "M"]
     assert place.inner == ("Inner",)
-    assert AFTER[: place.after_end].endswith("End F.")
+    assert HEADER[place.opening :].startswith("Module F (Import E")
 
 
 def test_the_scope_replays_what_the_body_imports_and_defines_for_tactics() -> None:
@@ -63,14 +62,14 @@ def test_a_transparent_ascription_is_read_as_usual() -> None:
     """`<: SIG` does not seal: the functor's place is read (a sealed one is refused earlier,
     by the names check: tests/soundness/test_sealed_modules.py)."""
     transparent = HEADER.replace("(M : OrderedType).", "(M : OrderedType) <: OrderedType.")
-    assert isinstance(functor_place(AFTER, _question(transparent), copy="C1"), FunctorPlace)
+    assert isinstance(functor_place(_question(transparent), copy="C1"), FunctorPlace)
 
 
 def test_a_theorem_outside_any_functor_or_in_a_module_type_inside_one_is_refused() -> None:
     """No functor among the open blocks, or a module type inside it: refused, naming why."""
-    plain = functor_place(AFTER, _question("Module Outer.\nSection S.\n"), copy="C1")
+    plain = functor_place(_question("Module Outer.\nSection S.\n"), copy="C1")
     assert isinstance(plain, Refused) and "functor holding the theorem" in plain.why
-    typed = functor_place(AFTER, _question("Module F (X : T).\nModule Type U.\n"), copy="C1")
+    typed = functor_place(_question("Module F (X : T).\nModule Type U.\n"), copy="C1")
     assert isinstance(typed, Refused) and "module type" in typed.why
 
 
@@ -120,7 +119,7 @@ def test_a_parameter_type_with_a_term_is_refused_and_an_applied_path_is_not() ->
     """Written again after the functor, a `with Definition` (any term) could run tactics and
     add universe constraints: refused; a module type path applied to a parameter is read."""
     written = HEADER.replace("(M : OrderedType).", "(M : OrderedType with Definition t := nat).")
-    refused = functor_place(AFTER, _question(written), copy="C1")
+    refused = functor_place(_question(written), copy="C1")
     assert isinstance(refused, Refused) and "not a plain module type" in refused.why
     applied = HEADER.replace("(M : OrderedType).", "(M : Orders.OrderedTypeFull' E).")
-    assert isinstance(functor_place(AFTER, _question(applied), copy="C1"), FunctorPlace)
+    assert isinstance(functor_place(_question(applied), copy="C1"), FunctorPlace)
