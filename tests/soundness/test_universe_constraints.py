@@ -459,3 +459,27 @@ def test_the_parameters_are_read_where_the_functor_opens(tmp_path: Path) -> None
     refused = verify_proof(theorem, ["intuition."], timeout_s=120)
     assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk"), refused
     assert "does not take the prover's proof of 'T'" in (refused.message or "")
+
+
+#: Round 73: the parameters' module type declared `Import X` as the binder writes it; there
+#: the import made the next parameter's `T` read as `X.T` (an axiom `ax : False`), which a
+#: functor's binders never do, and the replayed hint's `ax` proved the copy by `exfalso`.
+IMPORTED_BINDER = (
+    "Require Coq.Logic.Hurkens.\nModule Type T. End T.\n"
+    "Module Type S. Module Type T. Axiom ax : False. End T. End S.\nDefinition ax := I.\n"
+    "Module F (Import X : S) (Import Y : T).\n"
+    "#[export] Hint Extern 0 => first [ (exfalso; apply ax) | (econstructor; reflexivity) ] "
+    ": core.\nTheorem Thm : forall A : Type, exists B : Type, A = B.\nAdmitted.\nEnd F.\n"
+    "Module XS. Module Type T. Axiom ax : False. End T. End XS.\nModule YE. End YE.\n"
+    "Module G (Z : T).\nModule Inst := F XS YE.\nDefinition boom : False := match Inst.Thm "
+    "Type with ex_intro _ B e => Coq.Logic.Hurkens.TypeNeqSmallType.paradox B e end.\nEnd G.\n"
+)
+
+
+def test_the_parameters_are_declared_as_the_binders_read_them(tmp_path: Path) -> None:
+    """Declared without the binders' `Import`, the arguments have the functor's own types: the
+    copy meets the file's constraints and is refused after admission, coqc and coqchk."""
+    compile_alone(tmp_path, "F.v", IMPORTED_BINDER)
+    theorem = coq_declaration_from_source(IMPORTED_BINDER, "Thm", origin=str(tmp_path / "F.v"))
+    refused = verify_proof(theorem, ["intuition."], timeout_s=120)
+    assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk"), refused

@@ -136,10 +136,13 @@ def signature_sentences(place: FunctorPlace, copy: str) -> str:
     """The module type placed right before the functor's opening: one declared module per
     parameter, with the parameter's own type text, read in the scope the functor's opening
     reads it in (a later parameter's type may name an earlier parameter, declared just
-    above)."""
+    above, and is read as the binder reads it: no parameter is imported here)."""
     lines = [
         f"Module Type {copy}Signature.",
-        *(parameter.declaration() for parameter in place.parameters),
+        # Without the binder's ``Import``: a functor's binder does not import for the
+        # binders after it, while a declaration here would (red-team round seventy-three:
+        # ``(Import X : S) (Y : T)`` read ``T`` as ``X.T``, whose axiom the copy then used).
+        *(f"Declare Module {p.name} : {p.type_text}." for p in place.parameters),
         f"End {copy}Signature.",
     ]
     return "\n" + "\n".join(lines) + "\n"

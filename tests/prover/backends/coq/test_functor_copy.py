@@ -74,9 +74,10 @@ def test_a_theorem_outside_any_functor_or_in_a_module_type_inside_one_is_refused
 
 
 def test_the_signature_declares_each_parameter_with_its_own_type() -> None:
-    """One declared module per parameter, `Import` kept, in a module type of a fresh name."""
+    """One declared module per parameter, in a module type of a fresh name, without the
+    binder's `Import` (which does not reach the later binders' types)."""
     assert signature_sentences(_place(), "C1") == (
-        "\nModule Type C1Signature.\nDeclare Module Import E : OrderedType.\n"
+        "\nModule Type C1Signature.\nDeclare Module E : OrderedType.\n"
         "Declare Module M : OrderedType.\nEnd C1Signature.\n"
     )
 
