@@ -164,14 +164,16 @@ def _inspected(
     requested: bool = False,
 ) -> str:
     """The inspected file (before its sentences are marked): the preamble, the guarded
-    statement (``requested``: a theorem not read from a file, :func:`_guarded`), ``steps``,
+    statement (``requested``: a theorem not read from a file, whose qualified names are
+    guarded there and before every ``End``, :func:`_before_every_end`), ``steps``,
     the inspected ending, then the closings with placement checks and the assumptions
     print, ``marker`` naming the placement constant."""
     ending = inspected_ending(name, fold)
     placed = inspection_closings(header, name, marker)
-    guarded = _guarded(header, statement, name, requested=requested)
-    if requested:
-        closed = (_guarded_blocks(closed[0], statement), closed[1])
+    # A theorem not read from a file: its qualified names' guards, read once, asked twice.
+    paths = qualified_name_guards(header, statement, CHECKED_LIBRARY) if requested else []
+    guarded = _guarded(header, statement, name, guards=paths)
+    closed = (_before_every_end(closed[0], paths), closed[1])
     assembled = _assemble(
         closed,
         header=header,
@@ -184,29 +186,24 @@ def _inspected(
     return inspection_preamble(fold) + assembled
 
 
-def _guarded(header: str, statement: str, name: str, *, requested: bool) -> str:
+def _guarded(header: str, statement: str, name: str, *, guards: list[str]) -> str:
     """The statement after Coq's check that nothing has the theorem's full name yet
-    (:func:`~prover.backends.coq.placement.name_guard`) and, for a theorem not read from a
-    file (``requested``), that the header declares nothing its qualified names could reach
-    in a file named after their first part
+    (:func:`~prover.backends.coq.placement.name_guard`) and ``guards``: for a theorem not
+    read from a file, that the header declares nothing its qualified names could reach in
+    a file named after their first part
     (:func:`~prover.backends.coq.library_paths.qualified_name_guards`)."""
-    guards = [name_guard(header, CHECKED_LIBRARY, name)]
-    if requested:
-        guards += qualified_name_guards(header, statement, CHECKED_LIBRARY)
-    return "\n".join([*guards, statement.strip()])
+    return "\n".join([name_guard(header, CHECKED_LIBRARY, name), *guards, statement.strip()])
 
 
-def _guarded_blocks(header: str, statement: str) -> str:
-    """``header`` (a theorem's not read from a file) with the qualified-name guards also
-    right before every ``End``: a polymorphic universe declared in a section is reached by
-    a qualified name while it is open and is gone after (red-team round sixty-seven:
+def _before_every_end(header: str, guards: list[str]) -> str:
+    """``header`` with ``guards`` (the qualified-name guards of a theorem not read from a
+    file, which :func:`_guarded` places before its statement) right before every ``End``
+    too: a polymorphic universe declared in a section is reached
+    by a qualified name while it is open and is gone after (red-team round sixty-seven:
     ``Type@{X.u}`` in a file ``X.v`` read the section's own ``u``, while the guards before
     the statement found nothing); so are a module type's and a functor's fields."""
-    guards = qualified_name_guards(header, statement, CHECKED_LIBRARY)
-    if not guards:
-        return header
     text = header
-    for offset in reversed(block_closings(header)):  # back to front: offsets stay valid
+    for offset in reversed(block_closings(header) if guards else []):  # offsets stay valid
         text = text[:offset] + "\n".join(guards) + "\n" + text[offset:]
     return text
 
