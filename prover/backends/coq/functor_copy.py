@@ -60,8 +60,8 @@ __all__ = [
     "appended_copy",
     "arguments_prefixes",
     "functor_place",
+    "instance_at_end",
     "instance_path",
-    "instance_sentences",
     "signature_sentences",
 ]
 
@@ -160,7 +160,7 @@ def arguments_prefixes(library: str, copy: str) -> tuple[str, ...]:
     return (arguments, f"{library}.{arguments}")
 
 
-def instance_sentences(place: FunctorPlace, copy: str) -> list[str]:
+def instance_at_end(place: FunctorPlace, copy: str) -> list[str]:
     """The declared arguments and the functor applied to them, at the file's end."""
     signature = ".".join([*place.functor_path[:-1], f"{copy}Signature"])
     applied = " ".join(f"{copy}Arguments.{parameter.name}" for parameter in place.parameters)
@@ -187,7 +187,7 @@ def appended_copy(
         for depth in range(len(place.inner))
     ]
     scope = [
-        *instance_sentences(place, copy),
+        *instance_at_end(place, copy),
         f"Module {copy}Replay.",
         f"Import {library}.{copy}Arguments.",
         *(

@@ -50,8 +50,8 @@ from prover.backends.coq.functor_copy import (
     appended_copy,
     arguments_prefixes,
     functor_place,
+    instance_at_end,
     instance_path,
-    instance_sentences,
     signature_sentences,
 )
 from prover.backends.coq.locate_answers import between, entries, located_objects
@@ -340,7 +340,7 @@ def _functor_copy(
         variables = section_variables(
             signed.header + after_header, signed, full=instance_path(place, copy, question.name),
             marks=marks.section, tools=tools,
-            before_names="\n" + "\n".join(instance_sentences(place, copy)) + "\n",
+            before_names="\n" + "\n".join(instance_at_end(place, copy)) + "\n",
         )  # fmt: skip
     if isinstance(variables, Refused):
         return variables
