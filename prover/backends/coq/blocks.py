@@ -25,6 +25,7 @@ The verifier also has Coq check the reading (:mod:`prover.backends.coq.placement
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,6 +40,7 @@ __all__ = [
     "closable",
     "closing_offset",
     "open_blocks",
+    "outermost_functor",
     "statement_refusal",
     "visible_fixpoints",
     "visible_sentences",
@@ -315,6 +317,11 @@ def open_blocks(source: str) -> list[OpenBlock]:
     """The sections and interactive modules still open at the end of ``source``, outermost
     first (none when the reading is unclear: :func:`block_refusal` refuses such a header)."""
     return list(read_blocks(source).blocks)
+
+
+def outermost_functor(blocks: Sequence[OpenBlock]) -> int | None:
+    """The index in ``blocks`` (outermost first) of the outermost open functor, or None."""
+    return next((index for index, block in enumerate(blocks) if block.functor), None)
 
 
 def block_refusal(header: str) -> str | None:

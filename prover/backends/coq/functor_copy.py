@@ -41,7 +41,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prover.backends.coq.blocks import OpenBlock, open_blocks, visible_sentences
+from prover.backends.coq.blocks import OpenBlock, open_blocks, outermost_functor, visible_sentences
 from prover.backends.coq.file_with_proof import CopyMarks
 from prover.backends.coq.functor_instance import FunctorParameter, functor_parameters
 from prover.backends.coq.functor_scope import FunctorScope, functor_scope
@@ -112,7 +112,7 @@ def _outermost_functor(
     """The index of the outermost open functor and its parameters, or why the theorem is
     not checked in its instance: no functor, unread parameters, a module type or second
     functor inside it."""
-    outermost = next((index for index, block in enumerate(blocks) if block.functor), None)
+    outermost = outermost_functor(blocks)
     if outermost is None:
         return Refused("the functor holding the theorem was not found")
     functor = blocks[outermost]
@@ -139,10 +139,9 @@ def signature_sentences(place: FunctorPlace, copy: str) -> str:
     above, and is read as the binder reads it: no parameter is imported here)."""
     lines = [
         f"Module Type {copy}Signature.",
-        # Without the binder's ``Import``: a functor's binder does not import for the
-        # binders after it, while a declaration here would (red-team round seventy-three:
-        # ``(Import X : S) (Y : T)`` read ``T`` as ``X.T``, whose axiom the copy then used).
-        *(f"Declare Module {p.name} : {p.type_text}." for p in place.parameters),
+        # Without the binder's ``Import`` (round seventy-three: the copy then used the
+        # axiom of an ``X.T`` that the functor's next binder did not read).
+        *(parameter.declaration() for parameter in place.parameters),
         f"End {copy}Signature.",
     ]
     return "\n" + "\n".join(lines) + "\n"

@@ -70,9 +70,11 @@ class FunctorParameter:
     type_text: str
 
     def declaration(self) -> str:
-        """The ``Declare Module`` sentence that stands for the parameter."""
-        importing = f"{self.importing} " if self.importing else ""
-        return f"Declare Module {importing}{self.name} : {self.type_text}."
+        """The ``Declare Module`` sentence that stands for the parameter, without the
+        binder's ``Import``: a functor's binder does not import for the binders after it,
+        while a declaration would (red-team round seventy-three: ``(Import X : S) (Y : T)``
+        read ``T`` as ``X.T`` after ``Declare Module Import X : S.``)."""
+        return f"Declare Module {self.name} : {self.type_text}."
 
 
 def functor_parameters(binders: str) -> tuple[FunctorParameter, ...] | None:

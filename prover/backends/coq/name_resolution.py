@@ -42,7 +42,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from prover.backends.coq.blocks import closing_offset, open_blocks
+from prover.backends.coq.blocks import closing_offset, open_blocks, outermost_functor
 from prover.backends.coq.checker_runs import CheckerTools, executable
 from prover.backends.coq.copy_answers import copy_problem
 from prover.backends.coq.file_with_proof import CopyMarks, copy_at_end, split_at_own_proof
@@ -299,7 +299,7 @@ def _in_functor(
     copy at the file's end in an instance of the functor
     (:mod:`~prover.backends.coq.functor_copy`), the file otherwise unchanged."""
     blocks = open_blocks(question.header)
-    outermost = next((index for index, block in enumerate(blocks) if block.functor), None)
+    outermost = outermost_functor(blocks)
     closing = None if outermost is None else closing_offset(after_header, len(blocks) - outermost)
     if closing is None:
         return Refused("where the functor holding the theorem closes was not found")

@@ -13,14 +13,15 @@ from prover.backends.coq.functor_instance import (
 
 
 def test_plain_binders_become_one_parameter_per_name() -> None:
-    """`(Import X Y : S)` gives two imported parameters; types keep brackets and `:=`."""
+    """`(Import X Y : S)` gives two imported parameters, each declared without the import
+    (a binder's import does not reach the next binder); types keep brackets and `:=`."""
     parameters = functor_parameters(" (Import X Y : S) (Z : T (X) with Definition d := 0) ")
     assert parameters == (
         FunctorParameter(name="X", importing="Import", type_text="S"),
         FunctorParameter(name="Y", importing="Import", type_text="S"),
         FunctorParameter(name="Z", importing="", type_text="T (X) with Definition d := 0"),
     )
-    assert parameters[0].declaration() == "Declare Module Import X : S."
+    assert parameters[0].declaration() == "Declare Module X : S."
 
 
 @pytest.mark.parametrize(

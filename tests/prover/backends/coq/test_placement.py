@@ -31,8 +31,9 @@ def test_the_closings_carry_coqs_check_of_where_the_theorem_is() -> None:
 
 
 def test_a_functor_is_applied_to_declared_arguments_right_after_its_end() -> None:
-    """The arguments are declared in the functor's parent scope, each binder's type copied,
-    and the instance applies the functor by full name; names carry the marker's nonce."""
+    """The arguments are declared in the functor's parent scope, each binder's type copied
+    (its `Import` not), and the instance applies the functor by full name; names carry the
+    marker's nonce."""
     header = "Module O.\nModule F (Import E : D) (M : W E) <: U.\nSection A.\n"
     closings = placed_closings(header, "L.C", "ProverCheckPlaced_ab")
     assert closings == [
@@ -41,7 +42,7 @@ def test_a_functor_is_applied_to_declared_arguments_right_after_its_end() -> Non
         "Print Term L.C.O.F.ProverCheckPlaced_ab.",
         "End F.",
         "Module ProverCheckArguments_ab.",
-        "Declare Module Import E : D.",
+        "Declare Module E : D.",
         "Declare Module M : W E.",
         "End ProverCheckArguments_ab.",
         "Module ProverCheckInstance_ab := L.C.O.F L.C.O.ProverCheckArguments_ab.E "
