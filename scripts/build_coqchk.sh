@@ -7,7 +7,12 @@
 #   coq/coq#21051, module strengthening gives a functor's constants wrong canonical names
 #     (rocq-prover/rocq#21057 ported, plus a checker-side check that every canonical name a
 #     term, a constructor type or an inductive's parameters and indices use is declared,
-#     since the .vo files come from the unfixed coqc: scripts/coq/coqchk-21051.patch).
+#     since the .vo files come from the unfixed coqc: scripts/coq/coqchk-21051.patch);
+#   rocq-prover/rocq#22510, module subtyping does not compare the numbers of recursively
+#     uniform parameters of an inductive type, which with propositional extensionality
+#     gives False on later Rocq (rocq-prover/rocq#22494 ported: scripts/coq/coqchk-22510.patch;
+#     8.16.1's guard checker refuses the upstream exploit, red-team round seventy-six, but
+#     its checker accepted a functor applied to such a module when the result was sealed).
 # and one gap of its context summary that red-team rounds 17, 20 and 30 went through:
 #   an opaquely sealed module's field records only the axioms its own body names, so an axiom,
 #   a declared module's field, an unguarded fixpoint or a non-positive inductive type one
@@ -15,14 +20,15 @@
 #   listed nowhere (scripts/coq/coqchk-sealed-assumptions.patch: followed
 #   through the bodies of the checked library's own constants).
 # Only the checker is built, from Debian's own source package (under a minute); it is
-# installed as /usr/local/bin/coqchk-fixed and must refuse both bugs' false proofs, which
-# stock coqchk accepts, list the sealed assumptions, and accept honest files. Idempotent: a
+# installed as /usr/local/bin/coqchk-fixed and must refuse the first two bugs' false proofs
+# and the third's mismatched module, which stock coqchk accepts, list the sealed
+# assumptions, and accept honest files. Idempotent: a
 # second run only self-tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$PWD"
 TARGET=/usr/local/bin/coqchk-fixed
-PATCHES="coqchk-22378.patch coqchk-21051.patch coqchk-sealed-assumptions.patch"
+PATCHES="coqchk-22378.patch coqchk-21051.patch coqchk-sealed-assumptions.patch coqchk-22510.patch"
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 
 write_self_tests() {
@@ -43,6 +49,19 @@ COQ
 Unset Elimination Schemes.
 Inductive J1 : (if RES.G.bug then nat else bool) -> Prop := j1 : J1 5.
 Inductive D3 : ((if RES'.G.bug then nat else bool) -> Prop) -> Prop := mk3 : D3 J1.
+COQ
+    cat > "$1/Uniform.v" <<'COQ'
+Unset Elimination Schemes.
+Module Type SIG.
+Inductive box (F : unit -> Prop) : Prop := Box (_ : F tt) | Box2 (_ : False) (_ : box F).
+End SIG.
+Module M.
+Inductive box (F : unit -> Prop) : Prop :=
+  Box (_ : F tt) | Box2 (_ : False) (_ : box (fun u => F u)).
+End M.
+Module Fn (X : SIG). Inductive T2 : Prop := I2 (_ : X.box (fun _ => False -> T2)). End Fn.
+Module Type EMPTY. End EMPTY.
+Module G : EMPTY := Fn M.
 COQ
     cat > "$1/Sealed.v" <<'COQ'
 Module Type U. Parameter q : 1 = 2. End U.
@@ -80,14 +99,15 @@ COQ
 }
 
 self_test() {
-    # The checker must refuse each bug's false proof (compiled by the installed coqc, which
-    # accepts them), list the five assumptions hidden in sealed implementations, and accept
+    # The checker must refuse each bug's false proof, and #22510's module whose inductive
+    # type's uniform parameters differ from its signature's (compiled by the installed coqc,
+    # which accepts them all), list the five assumptions hidden in sealed implementations, and accept
     # an honest file (a let-in field, an Include, a sealed module) with no axiom listed.
     local work verdict=0
     work="$(mktemp -d)"
     write_self_tests "$work"
-    (cd "$work" && for file in Let Strength Index Sealed Honest; do coqc -q -Q . S "$file.v"; done)
-    for file in Let Strength Index; do
+    (cd "$work" && for file in Let Strength Index Uniform Sealed Honest; do coqc -q -Q . S "$file.v"; done)
+    for file in Let Strength Index Uniform; do
         if (cd "$work" && "$1" -silent -Q . S -norec "S.$file" >/dev/null 2>&1); then
             echo "build_coqchk: $1 accepts $file.v, which it must refuse" >&2
             verdict=1
@@ -113,7 +133,7 @@ self_test() {
 }
 
 if [ -x "$TARGET" ] && self_test "$TARGET" 2>/dev/null; then
-    echo "build_coqchk: $TARGET ready (refuses coq/coq#22378 and #21051, lists sealed assumptions)"
+    echo "build_coqchk: $TARGET ready (refuses coq/coq#22378, #21051 and rocq#22510, lists sealed assumptions)"
     exit 0
 fi
 
@@ -130,7 +150,7 @@ if ! grep -rqs "deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/; then
     sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
         | $SUDO tee /etc/apt/sources.list.d/prover-deb-src.sources >/dev/null
 fi
-echo "build_coqchk: building coqchk 8.16.1 with the fixes for coq/coq#22378 and #21051 and the sealed-assumptions summary"
+echo "build_coqchk: building coqchk 8.16.1 with the fixes for coq/coq#22378, #21051 and rocq#22510 and the sealed-assumptions summary"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     dpkg-dev patch gcc make ocaml-nox ocaml-findlib ocaml-dune libzarith-ocaml-dev >/dev/null
@@ -148,4 +168,4 @@ trap 'rm -rf "$BUILD"' EXIT
 )
 $SUDO install -m 0755 "$BUILD/coq-8.16.1+dfsg/_build/default/checker/coqchk.exe" "$TARGET"
 self_test "$TARGET"
-echo "build_coqchk: installed $TARGET (refuses coq/coq#22378 and #21051, lists sealed assumptions)"
+echo "build_coqchk: installed $TARGET (refuses coq/coq#22378, #21051 and rocq#22510, lists sealed assumptions)"

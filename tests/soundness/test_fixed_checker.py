@@ -117,3 +117,40 @@ def test_the_default_checker_reads_the_names_in_parameters_and_indices() -> None
     verification = verify_proof(WRONG_NAME_IN_AN_INDEX, ["exact I."])
     assert not verification.ok
     assert verification.checks == ("admission", "coqc"), verification.message
+
+
+MISMATCHED_UNIFORM_PARAMETERS = Theorem(
+    name="t",
+    header="""Unset Elimination Schemes.
+Module Type SIG.
+Inductive box (F : unit -> Prop) : Prop := Box (_ : F tt) | Box2 (_ : False) (_ : box F).
+End SIG.
+Module M.
+Inductive box (F : unit -> Prop) : Prop :=
+  Box (_ : F tt) | Box2 (_ : False) (_ : box (fun u => F u)).
+End M.
+Module Fn (X : SIG). Inductive T2 : Prop := I2 (_ : X.box (fun _ => False -> T2)). End Fn.
+Module Type EMPTY. End EMPTY.
+Module G : EMPTY := Fn M.
+""",
+    statement="Theorem t : 1 = 1.",
+)
+"""Round seventy-six: rocq-prover/rocq#22510's precondition as a trusted (``--file``) header.
+``M.box`` has no uniform parameter, ``SIG.box`` one; subtyping does not compare them, so
+``Fn``'s nested ``T2``, positive against ``SIG.box``, is built on ``M.box``, where it is not.
+Later Rocq derives ``False`` from it with propositional extensionality (which the allowed
+``Extensionality_Ensembles`` gives); 8.16.1's guard checker refuses that exploit's
+fixpoint, but coqc and the stock coqchk accept the sealed application."""
+
+
+def test_a_mismatched_uniform_parameter_passes_stock_coqc_and_coqchk(tmp_path: Path) -> None:
+    """Control: stock coqc and coqchk accept the module whose uniform parameters differ."""
+    assert_coqc_and_coqchk_accept(tmp_path, MISMATCHED_UNIFORM_PARAMETERS, ["reflexivity."])
+
+
+def test_the_default_checker_compares_uniform_parameters_in_subtyping() -> None:
+    """The default coqchk refuses it, as Rocq's kernel has since rocq-prover/rocq#22494."""
+    verification = verify_proof(MISMATCHED_UNIFORM_PARAMETERS, ["reflexivity."])
+    assert not verification.ok
+    assert verification.checks == ("admission", "coqc"), verification.message
+    assert verification.message is not None and "coqchk rejected" in verification.message
