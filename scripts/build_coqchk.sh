@@ -50,19 +50,7 @@ Unset Elimination Schemes.
 Inductive J1 : (if RES.G.bug then nat else bool) -> Prop := j1 : J1 5.
 Inductive D3 : ((if RES'.G.bug then nat else bool) -> Prop) -> Prop := mk3 : D3 J1.
 COQ
-    cat > "$1/Uniform.v" <<'COQ'
-Unset Elimination Schemes.
-Module Type SIG.
-Inductive box (F : unit -> Prop) : Prop := Box (_ : F tt) | Box2 (_ : False) (_ : box F).
-End SIG.
-Module M.
-Inductive box (F : unit -> Prop) : Prop :=
-  Box (_ : F tt) | Box2 (_ : False) (_ : box (fun u => F u)).
-End M.
-Module Fn (X : SIG). Inductive T2 : Prop := I2 (_ : X.box (fun _ => False -> T2)). End Fn.
-Module Type EMPTY. End EMPTY.
-Module G : EMPTY := Fn M.
-COQ
+    cp "$REPO/scripts/coq/uniform_parameters.v" "$1/Uniform.v"
     cat > "$1/Sealed.v" <<'COQ'
 Module Type U. Parameter q : 1 = 2. End U.
 Module M : U. Axiom ax : 1 = 2. Definition d := ax. Definition q := d. End M.

@@ -121,18 +121,9 @@ def test_the_default_checker_reads_the_names_in_parameters_and_indices() -> None
 
 MISMATCHED_UNIFORM_PARAMETERS = Theorem(
     name="t",
-    header="""Unset Elimination Schemes.
-Module Type SIG.
-Inductive box (F : unit -> Prop) : Prop := Box (_ : F tt) | Box2 (_ : False) (_ : box F).
-End SIG.
-Module M.
-Inductive box (F : unit -> Prop) : Prop :=
-  Box (_ : F tt) | Box2 (_ : False) (_ : box (fun u => F u)).
-End M.
-Module Fn (X : SIG). Inductive T2 : Prop := I2 (_ : X.box (fun _ => False -> T2)). End Fn.
-Module Type EMPTY. End EMPTY.
-Module G : EMPTY := Fn M.
-""",
+    header=(
+        Path(__file__).resolve().parents[2] / "scripts" / "coq" / "uniform_parameters.v"
+    ).read_text(encoding="utf-8"),
     statement="Theorem t : 1 = 1.",
 )
 """Round seventy-six: rocq-prover/rocq#22510's precondition as a trusted (``--file``) header.
