@@ -5,7 +5,10 @@ The request is untrusted, so the theorem is built only from what passes these ch
 - the header passes the whitelist of :mod:`prover.interactive.headers`;
 - the statement is exactly one theorem sentence (Coq: one sentence, split after
   comments are replaced by a space; Lean: one ``theorem``/``lemma`` declaration with no
-  other command and no proof term), with nothing the whitelist refuses anywhere in it;
+  other command and no proof term), with nothing the whitelist refuses anywhere in it
+  and, in Coq, no tactic run while it is read (``ltac:(...)``, refused in header
+  sentences too: red-team round seventy-eight's statement chose between ``1 = 2`` and
+  ``True`` by how fast its tactic ran);
 - ``name``, when given, is an identifier and equal to the name the statement
   declares; when left out, the declared name is used. The backend's verification
   looks the proof up by this name, so it can never point at another constant (``I``)
@@ -20,7 +23,7 @@ from __future__ import annotations
 import re
 
 from prover.backends.coq.kernel_bugs import recursive_statement
-from prover.backends.coq.text import CoqTextError, split_sentences
+from prover.backends.coq.text import CoqTextError, code_without_strings, split_sentences
 from prover.backends.lean.text import tactic_rejection
 from prover.interactive.headers import (
     HeaderRefused,
@@ -46,6 +49,7 @@ LEAN_IDENTIFIER = re.compile(r"[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*")
 _COQ_STATEMENT = re.compile(
     r"(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+([^\W\d][\w']*)(?=[\s:(\[{])"
 )
+_COQ_TACTIC_IN_TERM = re.compile(r"(?<![\w'])ltac(?![\w'])")
 _COQ_LET = re.compile(r"(?<![\w'.])let(?![\w'])")
 """A Coq ``let``, each binding one ``:=`` of a statement's type (``let x := v in T``)."""
 _LEAN_STATEMENT = re.compile(
@@ -96,6 +100,8 @@ def _coq_theorem(header: str, statement: str, name: str | None) -> Theorem:
         )
     sentence = " ".join(sentences[0].text.split())
     reason = coq_forbidden(sentence) or recursive_statement(sentence)
+    if reason is None and _COQ_TACTIC_IN_TERM.search(code_without_strings(sentence)):
+        reason = "'ltac:(...)' runs tactics while the statement is read; state the type itself"
     if reason is not None:
         raise HeaderRefused(f"statement: {reason}")
     match = _COQ_STATEMENT.match(sentence)

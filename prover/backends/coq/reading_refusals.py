@@ -31,6 +31,12 @@ verification (it is never counted):
   for Python: ``n ²with`` hid a ``with``; a request is spaced, a file cannot be). Round
   twenty-one named a theorem ``t`` followed by U+1DC0: Coq declared ``t᷀``, the prover read
   ``t`` and inspected a decoy ``Definition t``.
+* **Time limits** (the ``timeout`` tactic, the ``Timeout`` command, ``Set Default
+  Timeout``): what a sentence under one means depends on how fast Coq runs it, and the
+  prover's compiles and the user's run at other speeds. Red-team round seventy-eight
+  stated ``ltac:(first [ timeout 1 (...); exact (1 = 2) | exact True ])`` in a ``/search``
+  request and loaded the server with other requests: the search and the check read
+  ``True``, an idle coqc ``1 = 2``. No file of the ten installed libraries has the word.
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ __all__ = ["polymorphism_refusal", "reading_refusal", "sentences_refusal"]
 _UNREPORTED = re.compile(
     r"(?<![\w'])(?:Load|Reset|Back|BackTo|Undo|Restart)(?![\w'])|(?<![\w'])Abort\s+All(?![\w'])"
 )
+#: Time limits, which make what Coq reads depend on its speed (``timeout``, ``Timeout``).
+_TIME_LIMIT = re.compile(r"(?<![\w'])[Tt]imeout(?![\w'])")
 _SEPARATORS = frozenset("\v\x1c\x1d\x1e\x85\u2028\u2029")
 _BEFORE_COMMENT = frozenset(" \t\n\r\f")
 #: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
@@ -81,7 +89,8 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
 
     Raises :class:`~prover.backends.coq.text.CoqTextError` for unterminated comments or
     strings."""
-    command = _UNREPORTED.search(code_without_strings(text))
+    code = code_without_strings(text)
+    command = _UNREPORTED.search(code)
     if command is not None:
         return f"{what} uses {command.group()} (Coq runs other sentences than the file shows)"
     outside = outside_effect_refusal(sentences, what)
@@ -93,7 +102,22 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
     characters = _character_refusal(text, what)
     if characters is not None:
         return characters
-    return comment_position_refusal(text, what) or _token_refusal(text, sentences, what)
+    return (
+        comment_position_refusal(text, what)
+        or _token_refusal(text, sentences, what)
+        or _time_limit_refusal(code, what)
+    )
+
+
+def _time_limit_refusal(code: str, what: str) -> str | None:
+    """Why ``code`` (comments and strings out) reads by the clock, or None (module doc)."""
+    limit = _TIME_LIMIT.search(code)
+    if limit is None:
+        return None
+    return (
+        f"{what} uses {limit.group()!r}: what Coq reads under a time limit depends on how "
+        "fast it runs"
+    )
 
 
 #: Universe polymorphism, in any spelling: ``Polymorphic``, ``#[universes(polymorphic)]``,

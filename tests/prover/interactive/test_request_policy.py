@@ -296,6 +296,26 @@ def test_a_coq_statement_may_bind_with_let_and_defaults(statement: str) -> None:
     assert theorem.name == "t"
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Theorem t : ltac:(exact (1 = 1)).",
+        "Theorem t : 0 = ltac:(exact 0).",
+        "Theorem t (n : nat) : n = n /\\ ltac:(exact True).",
+    ],
+)
+def test_a_coq_statement_may_not_run_tactics_while_it_is_read(statement: str) -> None:
+    """`ltac:(...)` anywhere in a request statement is refused, naming it (round 78)."""
+    with pytest.raises(HeaderRefused, match=re.escape("'ltac:(...)' runs tactics")):
+        request_theorem(language="coq", header="", statement=statement, name=None)
+
+
+def test_ltac_in_a_statements_string_or_name_is_not_a_tactic() -> None:
+    """The word rule reads code only: a string or a longer name holding 'ltac' passes."""
+    for statement in ('Theorem t : "ltac:(x)" = "ltac:(x)".', "Theorem ltac_ok : True."):
+        assert request_theorem(language="coq", header="", statement=statement, name=None)
+
+
 def test_coq_text_is_sent_as_checked_without_comments() -> None:
     """The theorem handed to Coq is the checked text: comments replaced by a space."""
     theorem = request_theorem(

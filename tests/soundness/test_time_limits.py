@@ -1,0 +1,94 @@
+"""Round seventy-eight: a statement whose meaning depended on how fast Coq ran it.
+
+A red-team round (2026-12-05) sent a ``/search`` request stating ``Theorem t :
+ltac:(first [ timeout 1 (do 45000 (let x := constr:(0) in idtac)); exact (1 = 2) | exact
+True ]).`` and loaded the server with other requests: the loop then overran its second, the
+search and the verifier's coqc and coqchk all read ``True``, and ``nia`` was recorded as a
+proof; an idle coqc reads ``1 = 2``. Now a request statement may not run tactics
+(``ltac:``, as header sentences already could not), and no text Coq reads before the proof
+(a header, a statement, a user's file) may use a time limit (``timeout``, ``Timeout``,
+``Set Default Timeout``), which a trusted header could otherwise use through a ``Defined``
+definition built by tactics, without writing ``ltac``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import prover.backends.coq.reading_refusals as reading_module
+from prover.backends.coq.reading_refusals import reading_refusal
+from prover.backends.coq.verify import verify_proof
+from prover.interactive.headers import HeaderRefused
+from prover.interactive.statements import request_theorem
+from search.states import Theorem
+from tests.soundness.kernel_controls import COQ_TOOLS, assert_refused_before_coqc
+
+ROUND_78_STATEMENT = (
+    "Theorem t : ltac:(first [ timeout 1 (do 45000 (let x := constr:(0) in idtac)); "
+    "exact (1 = 2) | exact True ])."
+)
+"""The round's statement: ``1 = 2`` when the loop finishes within a second, else ``True``."""
+
+TIMED_DEFINITION = Theorem(
+    name="t",
+    header=(
+        "Definition P : Prop.\n"
+        "first [ timeout 1 (do 3000000 (let x := constr:(0) in idtac)); exact (1 = 2)\n"
+        "      | exact True ].\n"
+        "Defined.\n"
+    ),
+    statement="Theorem t : P.",
+)
+"""The same choice in a trusted header, without ``ltac``; this loop always overruns its
+second, so ``P`` is ``True`` here, as it was under the round's load."""
+
+
+def test_the_rounds_request_is_refused_before_any_search() -> None:
+    """The request route refuses the statement's `ltac:(...)` at intake, naming it."""
+    with pytest.raises(HeaderRefused, match=re.escape("'ltac:(...)' runs tactics")):
+        request_theorem(language="coq", header="", statement=ROUND_78_STATEMENT, name=None)
+
+
+def test_the_rounds_statement_is_refused_by_verification_too() -> None:
+    """Every route's statement check names its time limit (the backend would not open it)."""
+    assert "uses 'timeout'" in str(reading_refusal(ROUND_78_STATEMENT, "the statement"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Timeout 10 Check I.",
+        "Set Default Timeout 5.",
+        "Lemma l : True. Proof. timeout 2 auto. Qed.",
+        "Definition d := ltac:(timeout 1 exact 0).",
+    ],
+)
+def test_a_time_limit_anywhere_in_the_code_is_refused(text: str) -> None:
+    """The tactic, the command and the setting are refused in any text Coq reads first."""
+    assert "depends on how fast it runs" in str(reading_refusal(text, "the header"))
+
+
+@pytest.mark.parametrize(
+    "text", ["Definition my_timeout := 1.", '(* timeout *) Definition s := "Timeout".']
+)
+def test_the_time_limit_rule_reads_words_of_code_only(text: str) -> None:
+    """A longer name, a comment or a string holding the word is not a time limit."""
+    assert reading_refusal(text, "the header") is None
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_without_the_rule_a_timed_definition_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Control: with the rule switched off, `t : P` verifies with `P` read under the limit."""
+    monkeypatch.setattr(reading_module, "_TIME_LIMIT", re.compile(r"(?!)"))
+    verification = verify_proof(TIMED_DEFINITION, ["exact I."], timeout_s=120)
+    assert verification.ok, verification.message
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_timed_definition_in_a_trusted_header_is_refused() -> None:
+    """With the rule, verification and the backend refuse it before coqc runs."""
+    assert_refused_before_coqc(TIMED_DEFINITION, ["exact I."], "uses 'timeout'")
