@@ -37,6 +37,13 @@ verification (it is never counted):
   stated ``ltac:(first [ timeout 1 (...); exact (1 = 2) | exact True ])`` in a ``/search``
   request and loaded the server with other requests: the search and the check read
   ``True``, an idle coqc ``1 = 2``. No file of the ten installed libraries has the word.
+* **Native compilation** (``native_compute``, ``native_cast_no_check``): whether it works
+  depends on the installation (on this Debian install it always fails, the kernel's
+  ``.cmi`` files being absent; elsewhere it works, or falls back to the VM), and ``first``
+  catches its failure: round seventy-nine's header ``Definition P : Prop. Proof. first [
+  let x := eval native_compute in (2 + 2) in exact (1 = 2) | exact True ]. Defined.`` was
+  ``True`` to the prover and ``1 = 2`` to a Coq with a working native compiler. Only the
+  Ltac2 library (refused anyway) has the words.
 """
 
 from __future__ import annotations
@@ -64,6 +71,8 @@ _UNREPORTED = re.compile(
 )
 #: Time limits, which make what Coq reads depend on its speed (``timeout``, ``Timeout``).
 _TIME_LIMIT = re.compile(r"(?<![\w'])[Tt]imeout(?![\w'])")
+#: Native compilation, which works or fails with the installation.
+_NATIVE = re.compile(r"(?<![\w'])(?:native_compute|native_cast_no_check)(?![\w'])")
 _SEPARATORS = frozenset("\v\x1c\x1d\x1e\x85\u2028\u2029")
 _BEFORE_COMMENT = frozenset(" \t\n\r\f")
 #: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
@@ -105,19 +114,26 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
     return (
         comment_position_refusal(text, what)
         or _token_refusal(text, sentences, what)
-        or _time_limit_refusal(code, what)
+        or _environment_refusal(code, what)
     )
 
 
-def _time_limit_refusal(code: str, what: str) -> str | None:
-    """Why ``code`` (comments and strings out) reads by the clock, or None (module doc)."""
+def _environment_refusal(code: str, what: str) -> str | None:
+    """Why what ``code`` (comments and strings out) means may depend on where or how fast
+    Coq runs it (a time limit, native compilation: module doc), or None."""
     limit = _TIME_LIMIT.search(code)
-    if limit is None:
-        return None
-    return (
-        f"{what} uses {limit.group()!r}: what Coq reads under a time limit depends on how "
-        "fast it runs"
-    )
+    if limit is not None:
+        return (
+            f"{what} uses {limit.group()!r}: what Coq reads under a time limit depends on "
+            "how fast it runs"
+        )
+    native = _NATIVE.search(code)
+    if native is not None:
+        return (
+            f"{what} uses {native.group()!r}: whether native compilation works depends on "
+            "the Coq installation, so what Coq reads with it depends on where it runs"
+        )
+    return None
 
 
 #: Universe polymorphism, in any spelling: ``Polymorphic``, ``#[universes(polymorphic)]``,

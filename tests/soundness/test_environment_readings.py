@@ -1,4 +1,5 @@
-"""Round seventy-eight: a statement whose meaning depended on how fast Coq ran it.
+"""Rounds seventy-eight and seventy-nine: headers and statements whose meaning depended on
+how fast, or where, Coq ran them.
 
 A red-team round (2026-12-05) sent a ``/search`` request stating ``Theorem t :
 ltac:(first [ timeout 1 (do 45000 (let x := constr:(0) in idtac)); exact (1 = 2) | exact
@@ -9,6 +10,12 @@ proof; an idle coqc reads ``1 = 2``. Now a request statement may not run tactics
 (a header, a statement, a user's file) may use a time limit (``timeout``, ``Timeout``,
 ``Set Default Timeout``), which a trusted header could otherwise use through a ``Defined``
 definition built by tactics, without writing ``ltac``.
+
+Round seventy-nine made the same choice by whether native compilation works, which depends
+on the Coq installation: ``first [ let x := eval native_compute in (2 + 2) in exact (1 = 2)
+| exact True ]`` reads ``True`` on this Debian install (native compilation always fails
+here) and ``1 = 2`` where it works; ``prove --file`` and ``/search`` recorded ``Theorem t :
+P`` proved by ``easy``. ``native_compute`` is now refused wherever time limits are.
 """
 
 from __future__ import annotations
@@ -92,3 +99,44 @@ def test_without_the_rule_a_timed_definition_is_counted(monkeypatch: pytest.Monk
 def test_a_timed_definition_in_a_trusted_header_is_refused() -> None:
     """With the rule, verification and the backend refuse it before coqc runs."""
     assert_refused_before_coqc(TIMED_DEFINITION, ["exact I."], "uses 'timeout'")
+
+
+NATIVE_DEFINITION = Theorem(
+    name="t",
+    header=(
+        "Definition P : Prop.\n"
+        "Proof. first [ let x := eval native_compute in (2 + 2) in exact (1 = 2)\n"
+        "             | exact True ]. Defined.\n"
+    ),
+    statement="Theorem t : P.",
+)
+"""Round seventy-nine's header: ``True`` where native compilation fails (here), else ``1 = 2``."""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Definition d := Eval native_compute in 2 + 2.",
+        "Lemma l : 4 = 2 + 2. Proof. native_compute. reflexivity. Qed.",
+        "Lemma l : True. Proof. native_cast_no_check I. Qed.",
+    ],
+)
+def test_native_compilation_anywhere_in_the_code_is_refused(text: str) -> None:
+    """`native_compute` and the native cast are refused in any text Coq reads first."""
+    assert "native compilation works depends" in str(reading_refusal(text, "the header"))
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_without_the_rule_a_native_branch_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Control: with the rule switched off, `t : P` verifies with `P` read as `True`."""
+    monkeypatch.setattr(reading_module, "_NATIVE", re.compile(r"(?!)"))
+    verification = verify_proof(NATIVE_DEFINITION, ["exact I."], timeout_s=120)
+    assert verification.ok, verification.message
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_native_branch_in_a_trusted_header_is_refused() -> None:
+    """With the rule, verification and the backend refuse it before coqc runs."""
+    assert_refused_before_coqc(NATIVE_DEFINITION, ["exact I."], "uses 'native_compute'")
