@@ -3,15 +3,18 @@
 A run directory outlives the code that wrote it. Nine red-team rounds each closed a way in
 which an earlier verifier accepted a non-proof, so a proof recorded under an older verifier
 is a claim that today's code has not checked. Every verified record therefore names its
-verifier (``AttemptRecord.verifier``), and ``prover eval`` re-checks, on resume, the proofs
-whose verifier is not today's (:mod:`prover.evaluation.reverify`).
+verifier (``AttemptRecord.verifier``), and ``prover eval`` re-checks the proofs whose
+verifier is not today's (:mod:`prover.evaluation.reverify`; on resume it re-checks every
+stored proof, since the fingerprint is public and a stored record may be edited).
 
 The fingerprint is the sha256 of every Python source of this package (``prover.backends``:
-admission, the text scans, the whole-file re-check, kernel checkers, sandbox) and of
+admission, the text scans, the whole-file re-check, kernel checkers, sandbox), of
 ``prover.data`` (which decides where a file's header ends and what a benchmark's statement
-is), file names included. Any edit there, a comment included, makes a new verifier: a
-spurious re-check costs seconds per proof, a missed one would count a proof nobody
-checked. The installed Coq's version (``coqc --print-version``, or "absent") is part of it
+is) and of ``search`` (whose ``process`` runs coqc and coqchk and whose ``workdirs`` holds
+the replaced-directory check of red-team round thirty-one: red-team round eighty noticed
+they were left out), file names included. Any edit there, a comment included, makes a
+new verifier: a spurious re-check costs seconds per proof, a missed one would count a proof
+nobody checked. The installed Coq's version (``coqc --print-version``, or "absent") is part of it
 too: a Coq upgrade may fix a kernel bug an earlier check relied on, so proofs checked by
 another Coq are checked again. So is the sha256 of the default kernel checker's binary
 (``coqchk-fixed``, rebuilt with the fixes for coq/coq#22378 and #21051, or "absent"): a
@@ -32,14 +35,14 @@ from search.process import run_to_end
 
 __all__ = ["checker_digest", "coq_version", "source_fingerprint", "verifier_fingerprint"]
 
-_PROVER = Path(__file__).resolve().parents[1]
-_VERIFYING_PACKAGES = ("backends", "data")
+_ROOT = Path(__file__).resolve().parents[2]
+_VERIFYING_PACKAGES = ("prover/backends", "prover/data", "search")
 
 
 @functools.cache
 def verifier_fingerprint() -> str:
     """The fingerprint of the installed verifier and Coq (computed once per process)."""
-    digest = hashlib.sha256(source_fingerprint(_PROVER, _VERIFYING_PACKAGES).encode())
+    digest = hashlib.sha256(source_fingerprint(_ROOT, _VERIFYING_PACKAGES).encode())
     digest.update(f"coq {coq_version()}".encode())
     digest.update(f"checker {checker_digest()}".encode())
     return digest.hexdigest()

@@ -1,11 +1,13 @@
 """On resume, re-check the proofs that another verifier accepted, before they count.
 
 A run directory outlives the code that wrote it: a proof recorded by an older version was
-accepted by that version's checks, some of which red-team rounds later found unsound. Each
-verified record names its verifier (:mod:`prover.backends.verifier_identity`); when
-``prover eval`` resumes, every proved attempt of the selection whose verifier is not
-today's (an older one, or none named: a record from before verifiers were named) goes
-through today's ``verify`` again, in fresh processes, exactly as a new proof would:
+accepted by that version's checks, some of which red-team rounds later found unsound, and
+the directory is only files, which anything may have edited. So when ``prover eval``
+resumes, every proved attempt of the selection goes through today's ``verify`` again, in
+fresh processes, exactly as a new proof would (red-team round eighty turned a failed row
+of ``results.sqlite`` into a proved one, with the public fingerprint of today's verifier
+(:mod:`prover.backends.verifier_identity`) in its ``verifier`` field, and the resumed run
+counted it: only proofs of theorems read from a file were checked again then):
 
 * accepted: it stays proved, with today's verification fields and verifier;
 * refused: it becomes ``failed`` with the verifier's message (``re-verification failed:
@@ -13,8 +15,9 @@ through today's ``verify`` again, in fresh processes, exactly as a new proof wou
   (``--force`` starts the run over).
 
 Attempts outside the selection are left alone: they are checked when a run selects them.
-The same pass runs again after the new attempts, for proofs a worker running other code
-recorded (a Ray node with another install, sources edited during the run).
+The same pass runs again after the new attempts, for the proofs whose verifier is not
+today's: those a worker running other code recorded (a Ray node with another install,
+sources edited during the run). Re-checking costs about a second or two per stored proof.
 """
 
 from __future__ import annotations
@@ -37,29 +40,26 @@ logger = logging.getLogger(__name__)
 
 def reverify_stale_proofs(
     theorems: Mapping[str, Theorem], backend: BackendConfig, database: ResultsDatabase,
-    *, files_too: bool = False,
+    *, resuming: bool = False,
 ) -> tuple[int, int]:  # fmt: skip
     """Re-check the proved attempts of ``theorems`` (by record name) that today's verifier
-    did not accept and, with ``files_too`` (a run resuming), every proved attempt of a
-    theorem read from a user's file: the record matches the theorem by its name, header
-    and statement only, while the rest of the file and its folder, which verification
-    reads too, may have changed since (red-team round fifty-nine resumed a run after the
-    file narrowed a section theorem's variables, and after a ``Bool.vo`` appeared beside
-    it, and both stale proofs were counted). Returns (re-checked, refused). Raises what
-    opening the backend raises."""
+    did not accept and, when ``resuming`` (records read from disk), every proved attempt:
+    a stored record may have been edited (round eighty), and one of a theorem read from a
+    user's file matches it by name, header and statement only, while the rest of the file
+    and its folder, which verification reads too, may have changed since (round fifty-nine
+    resumed a run after the file narrowed a section theorem's variables, and after a
+    ``Bool.vo`` appeared beside it, and both stale proofs were counted). Returns
+    (re-checked, refused). Raises what opening the backend raises."""
     current = verifier_fingerprint()
     stale = [
         record
         for record in database.records()
-        if record.proved
-        and record.name in theorems
-        and (record.verifier != current or (files_too and theorems[record.name].file_text))
+        if record.proved and record.name in theorems and (resuming or record.verifier != current)
     ]
     if not stale:
         return 0, 0
     logger.warning(
-        "re-verifying %d proof(s) in %s that another version of the verifier accepted or "
-        "that a user's file, which may have changed, holds",
+        "re-verifying %d stored proof(s) in %s before they count",
         len(stale),
         database.run_dir,
     )

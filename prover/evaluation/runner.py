@@ -155,10 +155,13 @@ def run_eval(config: EvalConfig) -> int:
     _check_unique(entries)
     with open_run_directory(config, _fingerprints(entries)) as database:
         theorems = {entry.key: entry.theorem for entry in entries if entry.theorem is not None}
-        reverify_stale_proofs(theorems, config.backend, database, files_too=True)
+        # The JSONL is read first: a broken line stops the run naming it, before the
+        # re-check of every stored proof rewrites the file from the database.
         repaired = database.sync_jsonl()
         if repaired:
             logger.warning("appended %d attempt(s) missing from %s", repaired, JSONL_NAME)
+        if reverify_stale_proofs(theorems, config.backend, database, resuming=True)[0]:
+            database.sync_jsonl()
         (config.run_dir / "config.json").write_text(
             json.dumps({"hash": config_hash(config), **config.identity()}, indent=2) + "\n"
         )

@@ -1,5 +1,5 @@
-"""Tests of the re-check, on resume, of proofs another verifier accepted or a user's file holds
-(real Coq)."""
+"""Tests of the re-check, on resume, of every stored proof, and after the run of proofs
+another verifier accepted (real Coq)."""
 
 from __future__ import annotations
 
@@ -95,11 +95,32 @@ def test_a_file_theorems_proof_is_checked_again_on_resume_and_kept(
 
 
 @pytest.mark.coq
-def test_proofs_of_todays_verifier_of_other_theorems_are_not_checked_again(
+def test_a_forged_proof_of_todays_verifier_of_a_benchmark_theorem_is_refused_on_resume(
+    tmp_path: Path,
+) -> None:
+    """Round eighty: a stored row edited to prove by `admit.`, with today's (public)
+    verifier fingerprint, of a theorem not read from a file, is re-checked on resume and
+    refused."""
+    _, run_dir, _ = proved_one_equals_one(tmp_path)
+    _edit_record(run_dir, proof=["admit."])
+    theorem = Theorem(name="t", header="", statement="Theorem t : 1 = 1.")
+    with ResultsDatabase(run_dir) as database:
+        names = {record.name for record in database.records()}
+        checked = reverify.reverify_stale_proofs(
+            dict.fromkeys(names, theorem), BackendConfig(), database, resuming=True
+        )
+    assert checked == (1, 1)
+    record, _ = _stored(run_dir)
+    assert record["status"] == "failed" and record["verified"] is False
+    assert "forbidden word 'admit'" in str(record["error"])
+
+
+@pytest.mark.coq
+def test_after_the_new_attempts_only_other_verifiers_proofs_are_checked_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A proof today's verifier accepted of a theorem not read from a file (a benchmark's)
-    is not re-checked on resume: no proof assistant is opened."""
+    """The pass after the run's own attempts (not resuming) leaves today's proofs alone:
+    they were checked in this process; no proof assistant is opened."""
     _, run_dir, _ = proved_one_equals_one(tmp_path)
 
     def refuse(*_arguments: object) -> None:
@@ -110,7 +131,7 @@ def test_proofs_of_todays_verifier_of_other_theorems_are_not_checked_again(
     with ResultsDatabase(run_dir) as database:
         names = {record.name for record in database.records()}
         checked = reverify.reverify_stale_proofs(
-            dict.fromkeys(names, theorem), BackendConfig(), database, files_too=True
+            dict.fromkeys(names, theorem), BackendConfig(), database
         )
     assert checked == (0, 0)
 
