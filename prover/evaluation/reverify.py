@@ -1,4 +1,5 @@
-"""On resume, re-check the proofs that another verifier accepted, before they count.
+"""Re-check stored proofs before they count: all of them on resume, and after a run's own
+attempts those that another verifier accepted.
 
 A run directory outlives the code that wrote it: a proof recorded by an older version was
 accepted by that version's checks, some of which red-team rounds later found unsound, and
