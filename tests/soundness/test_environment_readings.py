@@ -85,22 +85,6 @@ def test_the_time_limit_rule_reads_words_of_code_only(text: str) -> None:
     assert reading_refusal(text, "the header") is None
 
 
-@COQ_TOOLS[0]
-@COQ_TOOLS[1]
-def test_without_the_rule_a_timed_definition_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Control: with the rule switched off, `t : P` verifies with `P` read under the limit."""
-    monkeypatch.setattr(reading_module, "_TIME_LIMIT", re.compile(r"(?!)"))
-    verification = verify_proof(TIMED_DEFINITION, ["exact I."], timeout_s=120)
-    assert verification.ok, verification.message
-
-
-@COQ_TOOLS[0]
-@COQ_TOOLS[1]
-def test_a_timed_definition_in_a_trusted_header_is_refused() -> None:
-    """With the rule, verification and the backend refuse it before coqc runs."""
-    assert_refused_before_coqc(TIMED_DEFINITION, ["exact I."], "uses 'timeout'")
-
-
 NATIVE_DEFINITION = Theorem(
     name="t",
     header=(
@@ -126,17 +110,30 @@ def test_native_compilation_anywhere_in_the_code_is_refused(text: str) -> None:
     assert "native compilation works depends" in str(reading_refusal(text, "the header"))
 
 
+#: Each round's trusted header, the rule that refuses it, and the word the refusal names.
+CHOSEN_BY_THE_RUN = [
+    pytest.param(TIMED_DEFINITION, "_TIME_LIMIT", "timeout", id="time-limit"),
+    pytest.param(NATIVE_DEFINITION, "_NATIVE", "native_compute", id="native"),
+]
+
+
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
-def test_without_the_rule_a_native_branch_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("theorem", "rule", "word"), CHOSEN_BY_THE_RUN)
+def test_without_the_rule_the_header_read_one_way_is_counted(
+    theorem: Theorem, rule: str, word: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Control: with the rule switched off, `t : P` verifies with `P` read as `True`."""
-    monkeypatch.setattr(reading_module, "_NATIVE", re.compile(r"(?!)"))
-    verification = verify_proof(NATIVE_DEFINITION, ["exact I."], timeout_s=120)
+    monkeypatch.setattr(reading_module, rule, re.compile(r"(?!)"))
+    verification = verify_proof(theorem, ["exact I."], timeout_s=120)
     assert verification.ok, verification.message
 
 
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
-def test_a_native_branch_in_a_trusted_header_is_refused() -> None:
-    """With the rule, verification and the backend refuse it before coqc runs."""
-    assert_refused_before_coqc(NATIVE_DEFINITION, ["exact I."], "uses 'native_compute'")
+@pytest.mark.parametrize(("theorem", "rule", "word"), CHOSEN_BY_THE_RUN)
+def test_with_the_rule_the_header_is_refused_before_coqc(
+    theorem: Theorem, rule: str, word: str
+) -> None:
+    """With the rule, verification and the backend refuse it before coqc runs, naming it."""
+    assert_refused_before_coqc(theorem, ["exact I."], f"uses {word!r}")
