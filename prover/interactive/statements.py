@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from prover.backends.coq.kernel_bugs import recursive_statement
-from prover.backends.coq.text import CoqTextError, code_without_strings, split_sentences
+from prover.backends.coq.text import CoqTextError, split_sentences
 from prover.backends.lean.text import tactic_rejection
 from prover.interactive.headers import (
     HeaderRefused,
@@ -34,6 +34,7 @@ from prover.interactive.headers import (
     inspected_coq_header,
     lean_code,
     lean_forbidden,
+    runs_tactics,
 )
 from search.errors import ConfigError
 from search.states import Theorem
@@ -49,7 +50,6 @@ LEAN_IDENTIFIER = re.compile(r"[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*")
 _COQ_STATEMENT = re.compile(
     r"(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Example)\s+([^\W\d][\w']*)(?=[\s:(\[{])"
 )
-_COQ_TACTIC_IN_TERM = re.compile(r"(?<![\w'])ltac(?![\w'])")
 _COQ_LET = re.compile(r"(?<![\w'.])let(?![\w'])")
 """A Coq ``let``, each binding one ``:=`` of a statement's type (``let x := v in T``)."""
 _LEAN_STATEMENT = re.compile(
@@ -100,7 +100,7 @@ def _coq_theorem(header: str, statement: str, name: str | None) -> Theorem:
         )
     sentence = " ".join(sentences[0].text.split())
     reason = coq_forbidden(sentence) or recursive_statement(sentence)
-    if reason is None and _COQ_TACTIC_IN_TERM.search(code_without_strings(sentence)):
+    if reason is None and runs_tactics(sentence):
         reason = "'ltac:(...)' runs tactics while the statement is read; state the type itself"
     if reason is not None:
         raise HeaderRefused(f"statement: {reason}")

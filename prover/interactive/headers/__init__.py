@@ -14,6 +14,7 @@ from prover.interactive.headers.coq import (
     check_coq_header,
     coq_code,
     coq_forbidden,
+    runs_tactics,
 )
 from prover.interactive.headers.inspection import inspected_coq_header
 from prover.interactive.headers.lean import (
@@ -40,4 +41,5 @@ __all__ = [
     "inspected_coq_header",
     "lean_code",
     "lean_forbidden",
+    "runs_tactics",
 ]

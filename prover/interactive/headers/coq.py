@@ -68,6 +68,7 @@ __all__ = [
     "coq_forbidden",
     "opens_proof",
     "refuse_unnamed",
+    "runs_tactics",
 ]
 
 COQ_SETTINGS = (
@@ -342,6 +343,13 @@ def _notation_token_problem(sentence: str) -> str | None:
     return None
 
 
+def runs_tactics(sentence: str) -> bool:
+    """Whether ``sentence`` (comments replaced) writes a tactic in a term, ``ltac:(...)``,
+    outside its strings: refused in a request's header sentences (but a lemma's proof
+    steps) and in its statement (:mod:`prover.interactive.statements`)."""
+    return "ltac" in _COQ_WORD.findall(_without_strings(sentence))
+
+
 def _tactic_in_term_problem(sentence: str) -> str | None:
     """Why a header command (not a proof step) runs tactics inside a term, or None.
 
@@ -352,7 +360,7 @@ def _tactic_in_term_problem(sentence: str) -> str | None:
     (``ltac:(...)``) only in a lemma's proof steps; in any other header sentence, ``Ltac``
     bodies included, the word ``ltac`` refuses it.
     """
-    if "ltac" not in _COQ_WORD.findall(_without_strings(sentence)):
+    if not runs_tactics(sentence):
         return None
     return (
         "'ltac:(...)' outside a lemma's proof is not allowed: tactics can rebuild a fixpoint "
