@@ -36,6 +36,7 @@ from models.progress.config import ScoringConfig, build_scoring
 from prover.attempts.learning import HeaderLearner, steps_of_proof
 from prover.interactive.assist import ResumedEnvironment
 from prover.interactive.goal_text import state_from_text
+from prover.interactive.headers.inspection import without_inspection
 from prover.interactive.pool import EnvironmentPool, PoolBusy, PoolClosed
 from prover.interactive.service_values import (
     MAX_CANDIDATES,
@@ -46,7 +47,7 @@ from prover.interactive.service_values import (
     ServiceUnavailable,
     Suggestion,
 )
-from prover.interactive.statements import request_theorem
+from prover.interactive.statements import request_header_text, request_theorem
 from search.config import SearchConfig
 from search.engine import best_first_search
 from search.errors import BackendError, InputError, ProverError
@@ -186,11 +187,16 @@ class AssistService:
         theorem = request_theorem(
             language=self.language, header=query.header, statement=query.statement, name=query.name
         )
+        shown_header = request_header_text(language=self.language, header=query.header)
         try:
             with self.environments.borrow(wait_s=self.limits.wait_for_worker_s) as environment:
-                return self._search_with(theorem, environment, config)
+                answer = self._search_with(theorem, environment, config)
         except (PoolBusy, PoolClosed) as exc:
             raise ServiceUnavailable(str(exc)) from exc
+        if answer.proof_text is None:
+            return answer
+        shown = without_inspection(answer.proof_text, inspected=theorem.header, header=shown_header)
+        return replace(answer, proof_text=shown)
 
     def _search_config(self, query: SearchQuery) -> SearchConfig:
         limits = self.limits

@@ -39,7 +39,7 @@ from prover.interactive.headers import (
 from search.errors import ConfigError
 from search.states import Theorem
 
-__all__ = ["COQ_IDENTIFIER", "LEAN_IDENTIFIER", "request_theorem"]
+__all__ = ["COQ_IDENTIFIER", "LEAN_IDENTIFIER", "request_header_text", "request_theorem"]
 
 COQ_IDENTIFIER = re.compile(r"[^\W\d][\w']*")
 """A Coq identifier: a letter or ``_``, then letters, digits, ``_`` and ``'`` (no dots)."""
@@ -83,6 +83,12 @@ def _declared(declared: str, name: str | None) -> str:
             "leave 'name' out or give the declared name"
         )
     return declared
+
+
+def request_header_text(*, language: str, header: str) -> str:
+    """The header of an admitted request as the compiled file holds it, before the server's
+    inspection sentences (shown to the user in the answer's ``proof_text``)."""
+    return coq_code(header, what="header") if language == "coq" else header
 
 
 def _coq_theorem(header: str, statement: str, name: str | None) -> Theorem:

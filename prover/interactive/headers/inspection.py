@@ -19,7 +19,7 @@ from prover.interactive.headers.coq import (
 )
 from prover.interactive.headers.refusal import HeaderRefused
 
-__all__ = ["inspected_coq_header"]
+__all__ = ["inspected_coq_header", "without_inspection"]
 
 
 def inspected_coq_header(header: str) -> str:
@@ -101,3 +101,17 @@ def _refuse_repeated(name: str, seen: set[str]) -> None:
             "declaration by name, so it must name exactly one"
         )
     seen.add(name)
+
+
+def without_inspection(source: str, *, inspected: str, header: str) -> str:
+    """The verified file ``source`` as a user would paste it: its opening ``inspected``
+    header (:func:`inspected_coq_header` of ``header``) replaced by ``header`` itself.
+
+    The prints and ``Fail Check`` sentences are verification's, not the user's; the rest of
+    the file (statement, proof, closings) is shown as compiled. A file that does not open
+    with the inspected header is returned unchanged: the compiled text is never wrong to show.
+    """
+    opening = inspected.rstrip().lstrip("\n")
+    if not source.startswith(opening):
+        return source
+    return (header.rstrip() + source[len(opening) :]).lstrip("\n")

@@ -375,6 +375,9 @@ def test_search_proves_an_easy_coq_theorem(coq_server: Any) -> None:
     assert status == 200, answer
     assert answer["status"] == "proved" and answer["verified"] is True
     assert "Theorem add_comm_easy" in answer["proof_text"] and answer["proof"]
+    # The file shown is the request's header (comments out), not the inspection's prints.
+    assert answer["proof_text"].startswith("Require Import Arith.")
+    assert "Redirect" not in answer["proof_text"]
     assert 0 < answer["header_time_s"] <= answer["time_s"]
     # The axioms the proof itself rests on (Print Assumptions): none for this nat proof,
     # though the prelude's libraries hold standard axioms.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from prover.backends.coq.verify import build_proof_source
 from prover.interactive.headers import inspected_coq_header
+from prover.interactive.headers.inspection import without_inspection
 
 
 def test_each_term_is_printed_whole_with_every_match_branch_named() -> None:
@@ -20,3 +22,24 @@ def test_each_term_is_printed_whole_with_every_match_branch_named() -> None:
         "Unset Printing All."
     )
     assert "Fail Check pred'." in before
+
+
+def test_the_shown_file_is_the_users_header_then_the_verified_rest() -> None:
+    """The answer's file opens with the request's header, none of the inspection's
+    sentences, and keeps the statement and proof exactly as compiled."""
+    header = "Lemma helper : True.\nProof. exact I. Qed.\n"
+    inspected = inspected_coq_header(header)
+    source = build_proof_source(
+        header=inspected, statement="Theorem t : True.", tactics=["exact helper."]
+    )
+    shown = without_inspection(source, inspected=inspected, header=header)
+    assert shown.startswith(header.rstrip())
+    assert "Redirect" not in shown and "Fail Check" not in shown and "Printing" not in shown
+    assert shown.endswith(source[source.index("Theorem t : True.") :])
+
+
+def test_a_file_not_opening_with_the_inspected_header_is_shown_as_compiled() -> None:
+    """Without the inspected header at its start, the compiled text is shown unchanged."""
+    inspected = inspected_coq_header("Definition d := 0.\n")
+    source = "Theorem t : True.\nProof.\nexact I.\nQed.\n"
+    assert without_inspection(source, inspected=inspected, header="Definition d := 0.") == source
