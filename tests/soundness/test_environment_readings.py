@@ -16,15 +16,21 @@ on the Coq installation: ``first [ let x := eval native_compute in (2 + 2) in ex
 | exact True ]`` reads ``True`` on this Debian install (native compilation always fails
 here) and ``1 = 2`` where it works; ``prove --file`` and ``/search`` recorded ``Theorem t :
 P`` proved by ``easy``. ``native_compute`` is now refused wherever time limits are.
+
+Round eighty-one got past both rules: CoqHammer's ``ptimeout`` is a time limit the
+whole-word rule missed, and ``psatz`` works only where ``csdp`` is installed. Any word
+holding ``timeout`` is refused now, and so are the tactics that call programs outside Coq
+(:mod:`prover.backends.coq.environment_readings`).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
-import prover.backends.coq.reading_refusals as reading_module
+import prover.backends.coq.environment_readings as reading_module
 from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.verify import verify_proof
 from prover.interactive.headers import HeaderRefused
@@ -77,11 +83,37 @@ def test_a_time_limit_anywhere_in_the_code_is_refused(text: str) -> None:
     assert "depends on how fast it runs" in str(reading_refusal(text, "the header"))
 
 
+def test_a_word_holding_timeout_is_a_time_limit() -> None:
+    """CoqHammer's `ptimeout` (round eighty-one), and any longer name, are refused too."""
+    for text in ("Definition P : Prop. first [ptimeout 1 idtac | idtac]. Defined.", "my_Timeout"):
+        assert "depends on how fast it runs" in str(reading_refusal(text, "the header"))
+
+
+def test_the_time_limit_rule_reads_code_only() -> None:
+    """A comment or a string holding the word is not a time limit."""
+    assert reading_refusal('(* timeout *) Definition s := "Timeout".', "the header") is None
+
+
 @pytest.mark.parametrize(
-    "text", ["Definition my_timeout := 1.", '(* timeout *) Definition s := "Timeout".']
+    "text",
+    [
+        "Lemma l : forall x : Z, (x * x >= 0)%Z. Proof. intros; psatz Z 2. Qed.",
+        "Ltac s := xsos_Z.",
+        "Ltac q := psatzl Q.",
+        "Lemma l : True. Proof. hammer. Qed.",
+        "Ltac p := predict 16.",
+    ],
 )
-def test_the_time_limit_rule_reads_words_of_code_only(text: str) -> None:
-    """A longer name, a comment or a string holding the word is not a time limit."""
+def test_tactics_calling_programs_outside_coq_are_refused(text: str) -> None:
+    """psatz and sos (csdp) and CoqHammer's plugin tactics are refused in text read first."""
+    assert "calls a program outside Coq" in str(reading_refusal(text, "the header"))
+
+
+@pytest.mark.parametrize(
+    "text", ["Definition predictor := 1.", "Definition hammered := 1.", "(* psatz *)"]
+)
+def test_the_external_program_rule_reads_whole_words_of_code(text: str) -> None:
+    """Longer names holding `hammer` or `predict`, and comments, are not refused."""
     assert reading_refusal(text, "the header") is None
 
 
@@ -110,10 +142,44 @@ def test_native_compilation_anywhere_in_the_code_is_refused(text: str) -> None:
     assert "native compilation works depends" in str(reading_refusal(text, "the header"))
 
 
+PROCESS_TIMED_DEFINITION = Theorem(
+    name="t",
+    header=(
+        "From Hammer Require Import Hammer.\n"
+        "Definition P : Prop.\n"
+        "Proof. first [ ptimeout 1 (do 3000000 (let x := constr:(0) in idtac)); exact (1 = 2)\n"
+        "             | exact True ]. Defined.\n"
+    ),
+    statement="Theorem t : P.",
+)
+"""Round eighty-one's header: CoqHammer's ``ptimeout``; this loop always overruns."""
+
+CSDP_DEFINITION = Theorem(
+    name="t",
+    header=(
+        "Require Import ZArith Psatz.\n"
+        "Definition P : Prop.\n"
+        "Proof. first [ assert (forall x y : Z, (x * x + y * y >= 2 * x * y)%Z)\n"
+        "                 by (intros; psatz Z 2); exact True\n"
+        "             | exact (1 = 2) ]. Defined.\n"
+    ),
+    statement="Theorem t : P.",
+)
+"""Round eighty-one's other header: ``True`` where ``csdp`` is installed, else ``1 = 2``."""
+
+_NO_HAMMER = pytest.mark.skipif(
+    shutil.which("eprover") is None, reason="CoqHammer's setup (libcoq-hammer) not installed"
+)
+_NO_CSDP = pytest.mark.skipif(shutil.which("csdp") is None, reason="csdp not installed")
+
 #: Each round's trusted header, the rule that refuses it, and the word the refusal names.
 CHOSEN_BY_THE_RUN = [
     pytest.param(TIMED_DEFINITION, "_TIME_LIMIT", "timeout", id="time-limit"),
     pytest.param(NATIVE_DEFINITION, "_NATIVE", "native_compute", id="native"),
+    pytest.param(
+        PROCESS_TIMED_DEFINITION, "_TIME_LIMIT", "ptimeout", id="ptimeout", marks=_NO_HAMMER
+    ),
+    pytest.param(CSDP_DEFINITION, "_EXTERNAL", "psatz", id="csdp", marks=_NO_CSDP),
 ]
 
 

@@ -18,6 +18,7 @@ working directory (`Print` with a file, `Redirect` to a path, file-writing extra
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,7 +26,7 @@ from pathlib import Path
 import pytest
 
 import prover.backends.coq.reading_refusals as reading_module
-from prover.backends.coq import checker_runs
+from prover.backends.coq import checker_runs, environment_readings
 from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
@@ -105,8 +106,9 @@ def test_a_header_may_write_no_file_outside_its_directory(command: str, refused:
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
 def test_a_replaced_directory_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The round's header: refused before coqc by the option rule; with that rule off, the
-    directory check refuses it after coqc; with both off, `1 = 2` verifies (the control)."""
+    """The round's header: refused before coqc by the option rule; with that rule and the
+    external-program rule (`predict`, round eighty-one) off, the directory check refuses it
+    after coqc; with all off, `1 = 2` verifies (the control)."""
     if not _hammer_loads(tmp_path):
         pytest.skip("CoqHammer (libcoq-hammer) not installed")
     script = tmp_path / "swap.sh"
@@ -123,6 +125,7 @@ def test_a_replaced_directory_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_pa
     refused = verify_proof(theorem, ["exact ax."], timeout_s=120, sandbox="off")
     assert not refused.ok and "to a string" in (refused.message or "")
     monkeypatch.setattr(reading_module, "outside_effect_refusal", lambda _sentences, _what: None)
+    monkeypatch.setattr(environment_readings, "_EXTERNAL", re.compile(r"(?!)"))
     replaced = verify_proof(theorem, ["exact ax."], timeout_s=120, sandbox="off")
     assert not replaced.ok and "directory was replaced" in (replaced.message or "")
     monkeypatch.setattr(checker_runs, "_replaced", lambda _directory, _identity: None)

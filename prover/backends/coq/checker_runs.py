@@ -29,6 +29,7 @@ from prover.backends.coq.assumptions_print import (
     read_assumptions_print,
 )
 from prover.backends.coq.config import FIXED_COQCHK
+from prover.backends.coq.environment_readings import write_folder_files
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.inductive_print import inductives_print_problem
 from prover.backends.coq.split_check import MarkedSource, split_refusal
@@ -58,13 +59,17 @@ CHECKED_LIBRARY = f"{VERIFY_LIBRARY}.{VERIFY_MODULE}"
 
 @dataclass(frozen=True, kw_only=True)
 class CheckerTools:
-    """Resolved executables, memory cap, deadline and sandbox of one verification."""
+    """Resolved executables, memory cap, deadline and sandbox of one verification, and the
+    files of the user's folder that a plain ``coqc`` there reads (micromega's caches:
+    :func:`~prover.backends.coq.environment_readings.folder_caches`), copied into each
+    compile's private folder."""
 
     coqc: str
     coqchk: str
     memory_limit_mb: int | None
     deadline: float
     sandbox: str
+    folder_files: tuple[tuple[str, bytes], ...] = ()
 
 
 def coqc_command(coqc: str, *, timed: bool = False) -> list[str]:
@@ -107,6 +112,7 @@ def compile_and_check(
     with private_directory("coq-verify-") as directory:
         identity = directory_identity(directory)
         (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
+        write_folder_files(directory, tools.folder_files)
         compiled = run_checker(coqc_command(tools.coqc, timed=True), directory, tools)
         problem = _coqc_problem(compiled, tools) or _replaced(directory, identity)
         if problem is None and not isinstance(compiled, str):

@@ -22,6 +22,7 @@ from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.characters import spaced_theorem
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.coqtop import read_goals
+from prover.backends.coq.environment_readings import folder_caches
 from prover.backends.coq.goals import DisplayKind, extract_error, one_line
 from prover.backends.coq.kernel_bugs import recursive_root, target_refusal
 from prover.backends.coq.library_paths import file_library, library_path_refusal
@@ -83,7 +84,10 @@ class CoqEnvironment(Closing):
             theorem.header, theorem.statement, name=theorem.name
         ) or library_path_refusal(theorem)
         library = file_library(theorem.source)
-        if refusal is None and theorem.file_text is not None and library is not None:
+        caches = folder_caches(theorem.source)  # read by a plain coqc in the file's folder
+        if refusal is None and isinstance(caches, str):
+            refusal = caches
+        elif refusal is None and theorem.file_text is not None and library is not None:
             refusal = file_check_before_search(
                 theorem.file_text,
                 header=theorem.header,
@@ -94,6 +98,7 @@ class CoqEnvironment(Closing):
                 memory_limit_mb=self.config.memory_limit_mb,
                 timeout_s=self.config.verify_timeout_s,
                 sandbox=self.config.sandbox,
+                folder_files=() if isinstance(caches, str) else caches,
             )
         if refusal is not None:
             raise StatementError(f"{theorem.name}: {refusal}")

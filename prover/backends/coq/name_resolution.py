@@ -356,6 +356,7 @@ def _functor_copy(
 def file_check_before_search(
     file_text: str, *, header: str, name: str, library: str, whole_context: bool, coqc: str,
     memory_limit_mb: int | None, timeout_s: float, sandbox: str,
+    folder_files: tuple[tuple[str, bytes], ...] = (),
 ) -> str | None:  # fmt: skip
     """:func:`name_resolution_problem` run when a file's theorem is opened, so that a file
     whose name would make verification refuse every proof (or that does not compile) is
@@ -367,6 +368,7 @@ def file_check_before_search(
         memory_limit_mb=memory_limit_mb,
         deadline=time.monotonic() + timeout_s,
         sandbox=sandbox,
+        folder_files=folder_files,
     )
     return name_resolution_problem(
         file_text, header=header, name=name, tools=tools, library=library,

@@ -31,19 +31,8 @@ verification (it is never counted):
   for Python: ``n ²with`` hid a ``with``; a request is spaced, a file cannot be). Round
   twenty-one named a theorem ``t`` followed by U+1DC0: Coq declared ``t᷀``, the prover read
   ``t`` and inspected a decoy ``Definition t``.
-* **Time limits** (the ``timeout`` tactic, the ``Timeout`` command, ``Set Default
-  Timeout``): what a sentence under one means depends on how fast Coq runs it, and the
-  prover's compiles and the user's run at other speeds. Red-team round seventy-eight
-  stated ``ltac:(first [ timeout 1 (...); exact (1 = 2) | exact True ])`` in a ``/search``
-  request and loaded the server with other requests: the search and the check read
-  ``True``, an idle coqc ``1 = 2``. No file of the ten installed libraries has the word.
-* **Native compilation** (``native_compute``, ``native_cast_no_check``): whether it works
-  depends on the installation (on this Debian install it always fails, the kernel's
-  ``.cmi`` files being absent; elsewhere it works, or falls back to the VM), and ``first``
-  catches its failure: round seventy-nine's header ``Definition P : Prop. Proof. first [
-  let x := eval native_compute in (2 + 2) in exact (1 = 2) | exact True ]. Defined.`` was
-  ``True`` to the prover and ``1 = 2`` to a Coq with a working native compiler. Only the
-  Ltac2 library (refused anyway) has the words.
+* **Text whose reading depends on the speed, installation or folder of Coq**: time limits,
+  native compilation, external solvers (:mod:`prover.backends.coq.environment_readings`).
 """
 
 from __future__ import annotations
@@ -51,6 +40,7 @@ from __future__ import annotations
 import re
 
 from prover.backends.coq.characters import SUPERSCRIPT_BESIDE_WORD, character_problem
+from prover.backends.coq.environment_readings import environment_refusal
 from prover.backends.coq.goals import one_line
 from prover.backends.coq.header_commands import outside_effect_refusal
 from prover.backends.coq.text import (
@@ -69,10 +59,6 @@ __all__ = ["polymorphism_refusal", "reading_refusal", "sentences_refusal"]
 _UNREPORTED = re.compile(
     r"(?<![\w'])(?:Load|Reset|Back|BackTo|Undo|Restart)(?![\w'])|(?<![\w'])Abort\s+All(?![\w'])"
 )
-#: Time limits, which make what Coq reads depend on its speed (``timeout``, ``Timeout``).
-_TIME_LIMIT = re.compile(r"(?<![\w'])[Tt]imeout(?![\w'])")
-#: Native compilation, which works or fails with the installation.
-_NATIVE = re.compile(r"(?<![\w'])(?:native_compute|native_cast_no_check)(?![\w'])")
 _SEPARATORS = frozenset("\v\x1c\x1d\x1e\x85\u2028\u2029")
 _BEFORE_COMMENT = frozenset(" \t\n\r\f")
 #: Sentences that can declare lexer tokens (``Notation``, ``Infix``, ``Reserved Notation``,
@@ -114,26 +100,8 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
     return (
         comment_position_refusal(text, what)
         or _token_refusal(text, sentences, what)
-        or _environment_refusal(code, what)
+        or environment_refusal(code, what)
     )
-
-
-def _environment_refusal(code: str, what: str) -> str | None:
-    """Why what ``code`` (comments and strings out) means may depend on where or how fast
-    Coq runs it (a time limit, native compilation: module doc), or None."""
-    limit = _TIME_LIMIT.search(code)
-    if limit is not None:
-        return (
-            f"{what} uses {limit.group()!r}: what Coq reads under a time limit depends on "
-            "how fast it runs"
-        )
-    native = _NATIVE.search(code)
-    if native is not None:
-        return (
-            f"{what} uses {native.group()!r}: whether native compilation works depends on "
-            "the Coq installation, so what Coq reads with it depends on where it runs"
-        )
-    return None
 
 
 #: Universe polymorphism, in any spelling: ``Polymorphic``, ``#[universes(polymorphic)]``,

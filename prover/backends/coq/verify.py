@@ -53,6 +53,7 @@ from prover.backends.coq.checker_runs import (
     executable,
 )
 from prover.backends.coq.config import FIXED_COQCHK
+from prover.backends.coq.environment_readings import folder_caches
 from prover.backends.coq.goals import one_line
 from prover.backends.coq.inductive_print import expects_inductives_print
 from prover.backends.coq.kernel_bugs import target_refusal
@@ -316,6 +317,9 @@ def verify_proof(
     given = theorem  # as the file reads, for the names check's compile of the whole file
     theorem = spaced_theorem(theorem)  # as the backend opened it
     tactics, problem = _admit_all(proof)
+    caches = folder_caches(theorem.source)  # read by a plain coqc in the file's folder
+    if isinstance(caches, str):
+        return Verification(ok=False, proof_text="", message=caches, time_s=_since(started))
     fold = trusted_fixpoints(theorem.header)
     problem = (
         problem
@@ -360,6 +364,7 @@ def verify_proof(
         memory_limit_mb=memory_limit_mb,
         deadline=started + timeout_s,
         sandbox=sandbox,
+        folder_files=caches,
     )
     parameters = functor_arguments_prefix(theorem.header, CHECKED_LIBRARY, marker)
     problem, checks, axioms = compile_and_check(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prover.backends.coq.checker_runs import CheckerTools, run_checker
+from prover.backends.coq.environment_readings import write_folder_files
 from prover.backends.coq.goals import extract_error, one_line
 from search.workdirs import private_directory
 
@@ -39,6 +40,7 @@ def compiled_output(
     error, when coqc refuses the file)."""
     with private_directory("coq-names-") as directory:
         (directory / f"{library}.v").write_bytes(source.encode("utf-8"))
+        write_folder_files(directory, tools.folder_files)
         argv = [tools.coqc, "-q", f"{library}.v"]
         compiled = run_checker(argv, directory, tools, merge_stderr=False)
     if isinstance(compiled, str):

@@ -1,0 +1,116 @@
+"""Text whose reading depends on how fast, with what installation, or in which folder Coq
+runs it.
+
+A header may build a transparent definition with tactics (``Definition P : Prop. first [
+... | ... ]. Defined.``): the kernel checker re-checks the term the tactics chose, not the
+choice. So any tactic whose success depends on the run, not on the text, makes a statement
+mention ``P`` mean one thing to the prover's compiles and another to the user's plain
+``coqc``. Each such dependence found is closed here, before any process starts:
+
+* **Time limits** (the ``timeout`` tactic, the ``Timeout`` command, ``Set Default
+  Timeout``, CoqHammer's ``ptimeout``: any word holding ``timeout``, in any case): what a
+  sentence under one means depends on how fast Coq runs it. Red-team round seventy-eight
+  stated ``ltac:(first [ timeout 1 (...); exact (1 = 2) | exact True ])`` in a ``/search``
+  request and loaded the server with other requests: the search and the check read
+  ``True``, an idle coqc ``1 = 2``. Round eighty-one did the same with ``ptimeout``, which
+  the whole-word rule missed. No file of the ten installed libraries has the letters.
+* **Native compilation** (``native_compute``, ``native_cast_no_check``): whether it works
+  depends on the installation (on this Debian install it always fails), and ``first``
+  catches its failure: round seventy-nine's ``first [ let x := eval native_compute in (2 +
+  2) in exact (1 = 2) | exact True ]`` was ``True`` to the prover and ``1 = 2`` to a Coq
+  with a working native compiler. Only the Ltac2 library (refused anyway) has the words.
+* **External programs**: ``psatz`` and the ``sos`` tactics call ``csdp``, which Coq's
+  package does not require (round eighty-one: with ``csdp`` on this machine the prover read
+  ``True``, without it a plain coqc read ``1 = 2``); CoqHammer's ``hammer``, ``predict``
+  and their hooks call provers and programs under time limits. Refused: any word holding
+  ``psatz``, the ``[xw]sos_Z/Q/R`` tactics, and CoqHammer's plugin tactics. Of the ten
+  installed libraries, CoRN's ``reals/fast/CRarctan.v`` uses ``psatz`` (besides
+  micromega's own files).
+* **Micromega's caches** (:func:`folder_caches`): ``lia``, ``nia``, ``nra`` and ``psatz``
+  first look up ``.lia.cache``, ``.nia.cache``, ``.nra.cache`` and ``.csdp.cache`` in the
+  folder coqc runs in (on by default: ``Test Lia Cache``), and a planted entry makes
+  ``lia`` fail on a goal it proves (round eighty-one). These are not refused: the
+  prover's compiles get a copy of those in the user's file's folder, so they read the file
+  as a plain ``coqc`` there does.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+__all__ = ["MICROMEGA_CACHES", "environment_refusal", "folder_caches", "write_folder_files"]
+
+#: Time limits: any word holding ``timeout``, in any case (``Timeout``, ``ptimeout``).
+_TIME_LIMIT = re.compile(r"[\w']*timeout[\w']*", re.IGNORECASE)
+#: Native compilation, which works or fails with the installation.
+_NATIVE = re.compile(r"(?<![\w'])(?:native_compute|native_cast_no_check)(?![\w'])")
+#: Tactics that call a program the installation may lack (``csdp``; CoqHammer's provers).
+_EXTERNAL = re.compile(
+    r"[\w']*psatz[\w']*|(?<![\w'])(?:[xw]?sos_[ZQR]|hammer|hammer_hook|hammer_features"
+    r"|hammer_transl|predict)(?![\w'])"
+)
+_TIME_LIMIT_WHY = "what Coq reads under a time limit depends on how fast it runs"
+_NATIVE_WHY = (
+    "whether native compilation works depends on the Coq installation, so what Coq reads "
+    "with it depends on where it runs"
+)
+_EXTERNAL_WHY = (
+    "it calls a program outside Coq (csdp, or CoqHammer's provers) that an installation may "
+    "lack or run under a time limit, so what Coq reads with it depends on where it runs"
+)
+#: Micromega's caches, read from the folder coqc runs in (Coq 8.16's ``persistent_cache``).
+MICROMEGA_CACHES = (".lia.cache", ".nia.cache", ".nra.cache", ".csdp.cache")
+
+
+def environment_refusal(code: str, what: str) -> str | None:
+    """Why what ``code`` (comments and strings out) means may depend on where or how fast
+    Coq runs it (module doc), or None."""
+    rules = ((_TIME_LIMIT, _TIME_LIMIT_WHY), (_NATIVE, _NATIVE_WHY), (_EXTERNAL, _EXTERNAL_WHY))
+    for rule, why in rules:  # the module's rules as they are now (tests switch one off)
+        found = rule.search(code)
+        if found is not None:
+            return f"{what} uses {found.group()!r}: {why}"
+    return None
+
+
+def folder_caches(source: str | None) -> tuple[tuple[str, bytes], ...] | str:
+    """The micromega caches a plain ``coqc`` of the file ``source`` reads in its folder, as
+    (name, content) pairs for the prover's compiles to copy; or why the file is refused.
+
+    The folder is the one the path names and, for a symbolic link, the one it leads to (as
+    :func:`~prover.backends.coq.library_paths.sibling_library_refusal` reads them): if the
+    two hold different caches, which one a plain coqc reads depends on where it runs, so the
+    file is refused. A cache that exists but cannot be read refuses too (fail closed)."""
+    if source is None:
+        return ()
+    named = Path(source).absolute()
+    found: list[tuple[tuple[str, bytes], ...]] = []
+    for folder in dict.fromkeys([named.parent, named.resolve().parent]):
+        caches = []
+        for name in MICROMEGA_CACHES:
+            path = folder / name
+            try:
+                caches.append((name, path.read_bytes()))
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                return (
+                    f"micromega's cache {str(path)!r} cannot be read ({exc.strerror or exc}), "
+                    "and a plain coqc in that folder reads it"
+                )
+        found.append(tuple(caches))
+    if len(set(found)) > 1:
+        return (
+            f"the file's folder {str(named.parent)!r} and the folder its link leads to hold "
+            "different micromega caches (.lia.cache ...): which one a plain coqc reads depends "
+            "on where it runs"
+        )
+    return found[0]
+
+
+def write_folder_files(directory: Path, files: tuple[tuple[str, bytes], ...]) -> None:
+    """Put the copies of the user's folder's files (:func:`folder_caches`) in ``directory``,
+    where the prover's compile of the file runs."""
+    for name, content in files:
+        (directory / name).write_bytes(content)
