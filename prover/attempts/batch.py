@@ -3,6 +3,8 @@
 The run directory gets ``results.jsonl`` (one :class:`AttemptRecord` per line, fsynced),
 ``config.json`` and ``summary.json``. An existing run is never overwritten: with
 ``force`` its files move to ``DIR/previous-<time>/`` (the same rule as ``prover eval``).
+The directory is locked for the whole run (:func:`locked_run_directory`): a second run on it
+is refused, ``--force`` or not.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from prover.attempts.jsonl import JsonlWriter
 from prover.attempts.learning import header_learning
 from prover.attempts.record import AttemptRecord
 from prover.attempts.run import prove_entries, summarize
-from prover.attempts.run_directory import ensure_run_directory, move_aside
+from prover.attempts.run_directory import ensure_run_directory, locked_run_directory, move_aside
 from prover.backends.factory import BackendConfig, open_environment
 from prover.data.benchmarks import BenchmarkEntry
 from prover.data.selection import ProblemSelection, load_problems
@@ -89,6 +91,12 @@ def prepare_run_directory(output: Path, *, force: bool) -> Path:
 def run_prove(config: ProveConfig) -> int:
     """Run ``prover prove`` end to end; returns the exit status (:func:`exit_status`)."""
     entries = load_problems(config.problems, language=config.backend.language)
+    with locked_run_directory(config.output):
+        return _run_locked(entries, config)
+
+
+def _run_locked(entries: Sequence[BenchmarkEntry], config: ProveConfig) -> int:
+    """The run, once this process holds the run directory's lock."""
     results_path = prepare_run_directory(config.output, force=config.force)
     (config.output / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     generator = build_generator(config.generator, language=config.backend.language)

@@ -12,7 +12,9 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextlib import closing
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,8 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 CREATE TABLE IF NOT EXISTS theorems (name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 """
+#: What :func:`_check_schema` compares: every schema object, with its defining SQL.
+_SCHEMA_ROWS = "SELECT type, name, tbl_name, sql FROM sqlite_master"
 
 
 class ResultsDatabase(Closing):
@@ -55,14 +59,20 @@ class ResultsDatabase(Closing):
         self.run_dir = run_dir
         self.path = run_dir / DATABASE_NAME
         self.jsonl_path = run_dir / JSONL_NAME
+        self._connection = _open(self.path)
+
+    def _execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one statement; an SQLite failure is one :class:`InputError` naming the file.
+
+        Besides a full disk, that is a file changed under the run: for instance a trigger
+        another process added that calls a function, which ``trusted_schema=OFF`` refuses.
+        """
         try:
-            self._connection = sqlite3.connect(self.path, isolation_level=None)
-            self._connection.execute("PRAGMA journal_mode=WAL")
-            # FULL: a commit survives power loss too, so the fsynced JSONL never runs ahead.
-            self._connection.execute("PRAGMA synchronous=FULL")
-            self._connection.executescript(_SCHEMA)
+            return self._connection.execute(sql, parameters)
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"{self.path} is not a usable results database: {exc}") from exc
+            raise InputError(
+                f"{self.path} failed: {exc} (was it changed by another program during the run?)"
+            ) from exc
 
     # ------------------------------------------------------------ configuration
     def bind_config(self, config_hash: str, config: dict[str, Any]) -> None:
@@ -120,10 +130,11 @@ class ResultsDatabase(Closing):
                 "they would count for the current text; use another --run-dir, or --force to "
                 "move the old results aside"
             )
-        self._connection.executemany(
-            "INSERT OR IGNORE INTO theorems (name, fingerprint) VALUES (?, ?)",
-            sorted(fingerprints.items()),
-        )
+        for name, fingerprint in sorted(fingerprints.items()):
+            self._execute(
+                "INSERT OR IGNORE INTO theorems (name, fingerprint) VALUES (?, ?)",
+                (name, fingerprint),
+            )
 
     def changed_theorems(self, fingerprints: Mapping[str, str]) -> list[str]:
         """The names whose recorded attempts cannot count for ``fingerprints``, sorted: a
@@ -138,22 +149,20 @@ class ResultsDatabase(Closing):
         return _changed(fingerprints, stored), sorted(recorded & set(fingerprints) - set(stored))
 
     def _fingerprints(self) -> dict[str, str]:
-        rows = self._connection.execute("SELECT name, fingerprint FROM theorems")
+        rows = self._execute("SELECT name, fingerprint FROM theorems")
         return {str(name): str(value) for name, value in rows}
 
     def _meta(self, key: str) -> str | None:
-        row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else None
 
     def _set_meta(self, key: str, value: str) -> None:
-        self._connection.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
-        )
+        self._execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # ------------------------------------------------------------ attempts
     def add(self, record: AttemptRecord, *, graph: str | None = None) -> bool:
         """Commit one attempt (durable on return); False if it was already stored."""
-        cursor = self._connection.execute(
+        cursor = self._execute(
             "INSERT OR IGNORE INTO attempts "
             "(name, attempt, seed, status, record, graph, recorded_at, sequence) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM attempts))",
@@ -175,9 +184,9 @@ class ResultsDatabase(Closing):
 
         A record that is no longer proved loses its stored search graph.
         """
-        self._connection.execute("BEGIN IMMEDIATE")
+        self._execute("BEGIN IMMEDIATE")
         try:
-            cursor = self._connection.execute(
+            cursor = self._execute(
                 "UPDATE attempts SET status = ?, record = ?, "
                 "graph = CASE WHEN ? THEN graph END WHERE name = ? AND attempt = ?",
                 (
@@ -192,22 +201,22 @@ class ResultsDatabase(Closing):
                 raise InputError(f"{self.path} has no attempt {record.attempt} of {record.name}")
             self._set_meta(_JSONL_STALE, "1")
         except BaseException:
-            self._connection.execute("ROLLBACK")
+            self._execute("ROLLBACK")
             raise
-        self._connection.execute("COMMIT")
+        self._execute("COMMIT")
 
     def completed(self) -> set[tuple[str, int]]:
         """The ``(name, attempt)`` pairs already recorded."""
-        rows = self._connection.execute("SELECT name, attempt FROM attempts")
+        rows = self._execute("SELECT name, attempt FROM attempts")
         return {(str(name), int(attempt)) for name, attempt in rows}
 
     def count(self) -> int:
         """How many attempts are recorded."""
-        return int(self._connection.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
+        return int(self._execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
 
     def records(self) -> list[AttemptRecord]:
         """Every recorded attempt, in the order they were recorded."""
-        rows = self._connection.execute("SELECT record FROM attempts ORDER BY sequence")
+        rows = self._execute("SELECT record FROM attempts ORDER BY sequence")
         return [
             AttemptRecord.from_dict(json.loads(text), where=f"{self.path} attempt {number}")
             for number, (text,) in enumerate(rows, start=1)
@@ -215,7 +224,7 @@ class ResultsDatabase(Closing):
 
     def graph(self, name: str, attempt: int) -> str | None:
         """The node-link JSON of the search graph of a proved attempt, if stored."""
-        row = self._connection.execute(
+        row = self._execute(
             "SELECT graph FROM attempts WHERE name = ? AND attempt = ?", (name, attempt)
         ).fetchone()
         return str(row[0]) if row and row[0] is not None else None
@@ -249,7 +258,7 @@ class ResultsDatabase(Closing):
             for record in records:
                 writer.write(record)
         os.replace(temporary, self.jsonl_path)
-        self._connection.execute("DELETE FROM meta WHERE key = ?", (_JSONL_STALE,))
+        self._execute("DELETE FROM meta WHERE key = ?", (_JSONL_STALE,))
 
     def append_jsonl(self, record: AttemptRecord) -> None:
         """Append one committed attempt to ``results.jsonl`` (flushed and fsynced)."""
@@ -285,6 +294,57 @@ class ResultsDatabase(Closing):
     def close(self) -> None:
         """Close the connection (idempotent)."""
         self._connection.close()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Connect to ``path``, refuse a foreign schema before anything is read or written, then
+    set WAL and create the tables; a file SQLite cannot read is one :class:`InputError`."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        # Defence in depth: SQL functions with side effects may not run from the schema.
+        connection.execute("PRAGMA trusted_schema=OFF")
+        _check_schema(connection, path)
+        connection.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit survives power loss too, so the fsynced JSONL never runs ahead.
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.executescript(_SCHEMA)
+    except sqlite3.DatabaseError as exc:
+        connection.close()
+        raise InputError(f"{path} is not a usable results database: {exc}") from exc
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _check_schema(connection: sqlite3.Connection, path: Path) -> None:
+    """Refuse a database holding any schema object :data:`_SCHEMA` does not create, exactly.
+
+    A run directory is only files that anything may have edited: a trigger, a view named
+    like a table, or a table of another definition would run inside this process's own
+    connection, and ``CREATE TABLE IF NOT EXISTS`` leaves them in place (red-team round
+    82 planted a trigger that rewrote each new attempt into a proof by ``admit.``). A
+    database of an older version, lacking a table created since, is a subset and opens.
+    """
+    rows = [tuple(row) for row in connection.execute(_SCHEMA_ROWS)]
+    foreign = [row for row in rows if row not in _expected_schema()]
+    if foreign:
+        kind, name = foreign[0][0], foreign[0][1]
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise InputError(
+            f"{path} holds a schema object a results database never has ({kind} {name!r}"
+            f"{more}); it is refused before anything in it is read or run: move it away "
+            "or use another --run-dir"
+        )
+
+
+@cache
+def _expected_schema() -> frozenset[tuple[object, ...]]:
+    """The ``sqlite_master`` rows :data:`_SCHEMA` creates, read from a fresh in-memory
+    database (so the SQL text is written once, here and nowhere else)."""
+    with closing(sqlite3.connect(":memory:")) as connection:
+        connection.executescript(_SCHEMA)
+        return frozenset(tuple(row) for row in connection.execute(_SCHEMA_ROWS))
 
 
 def _record_key(value: dict[str, Any], *, where: str) -> tuple[str, int]:

@@ -41,12 +41,16 @@ class RunData:
     graphs: list[tuple[str, int, str]]
 
 
-def load_run(run_dir: Path) -> RunData:
-    """Read a run directory's database and summary (raises InputError naming DIR if absent)."""
+def load_run(run_dir: Path, *, records: Sequence[AttemptRecord] | None = None) -> RunData:
+    """Read a run directory's database and summary (raises InputError naming DIR if absent).
+
+    ``records``, when given, stand for the database's rows: ``prover eval`` passes the
+    records it verified or produced itself, which are what its summary counts.
+    """
     if not (run_dir / DATABASE_NAME).exists():
         raise InputError(f"{run_dir} is not an eval run directory (no {DATABASE_NAME})")
     with ResultsDatabase(run_dir) as database:
-        records = database.records()
+        records = list(records) if records is not None else database.records()
         config = database.stored_config() or {}
         attempts = int(config.get("attempts") or _max_attempt(records))
         proved = sorted((r for r in records if r.proved), key=lambda r: -r.num_nodes)
@@ -73,9 +77,17 @@ def _max_attempt(records: Sequence[AttemptRecord]) -> int:
     return max((r.attempt + 1 for r in records), default=1)
 
 
-def write_report(run_dirs: Sequence[Path], *, output: Path | None = None) -> Path:
-    """Render one run's report (or a comparison of two) to ``output`` or DIR/report.html."""
-    runs = [load_run(path) for path in run_dirs]
+def write_report(
+    run_dirs: Sequence[Path],
+    *,
+    output: Path | None = None,
+    own_records: Sequence[AttemptRecord] | None = None,
+) -> Path:
+    """Render one run's report (or a comparison of two) to ``output`` or DIR/report.html;
+    ``own_records`` replace the first directory's rows (see :func:`load_run`)."""
+    runs = [
+        load_run(path, records=own_records if i == 0 else None) for i, path in enumerate(run_dirs)
+    ]
     if len(runs) == 2 and runs[0].label == runs[1].label:
         runs = [replace(run, label=str(run.run_dir)) for run in runs]
     default_name = "report.html" if len(runs) == 1 else f"compare-{runs[1].label}.html"

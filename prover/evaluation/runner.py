@@ -5,7 +5,8 @@ line per attempt, the fields of ``prover prove``), ``config.json``, ``summary.js
 ``graphs/`` (search graphs of proved attempts) and ``report.html``. Rerunning the same
 command resumes (proofs another version of the verifier accepted are checked again first:
 :mod:`prover.evaluation.reverify`); another configuration in the same directory is refused
-unless --force.
+unless --force. One run at a time uses a directory (a lock file), and the summary counts
+the records this process verified or produced, not whatever the database holds at the end.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from prover.attempts.batch import exit_status
 from prover.attempts.database import DATABASE_NAME, JSONL_NAME, ResultsDatabase
 from prover.attempts.record import AttemptRecord, attempt_seed
 from prover.attempts.run import error_record
-from prover.attempts.run_directory import ensure_run_directory, move_aside
+from prover.attempts.run_directory import ensure_run_directory, locked_run_directory, move_aside
 from prover.backends.factory import BackendConfig
 from prover.data.benchmarks import BenchmarkEntry
 from prover.data.selection import ProblemSelection, load_problems
 from prover.evaluation.compatibility import canonical_json, fields_added_at_default
-from prover.evaluation.reverify import reverify_stale_proofs
+from prover.evaluation.reverify import recheck_proofs
+from prover.evaluation.summary import unmatched_rows
 from search.config import SearchConfig
 from search.errors import ConfigError, InputError
 
@@ -150,36 +152,60 @@ def _move_aside_if_other(config: EvalConfig, fingerprints: Mapping[str, str]) ->
 
 
 def run_eval(config: EvalConfig) -> int:
-    """Run ``prover eval`` end to end; returns the process exit status."""
+    """Run ``prover eval`` end to end; returns the process exit status.
+
+    The run directory is locked for the whole run (:func:`locked_run_directory`): a second
+    run on it is refused, ``--force`` or not.
+    """
     entries = load_problems(config.problems, language=config.backend.language)
     _check_unique(entries)
-    with open_run_directory(config, _fingerprints(entries)) as database:
-        theorems = {entry.key: entry.theorem for entry in entries if entry.theorem is not None}
-        # The JSONL is read first: a broken line stops the run naming it, before the
-        # re-check of every stored proof rewrites the file from the database.
-        repaired = database.sync_jsonl()
-        if repaired:
-            logger.warning("appended %d attempt(s) missing from %s", repaired, JSONL_NAME)
-        if reverify_stale_proofs(theorems, config.backend, database, resuming=True)[0]:
-            database.sync_jsonl()
-        (config.run_dir / "config.json").write_text(
-            json.dumps({"hash": config_hash(config), **config.identity()}, indent=2) + "\n"
-        )
-        _record_broken_entries(entries, config, database)
-        _run_pending(entries, config, database)
-        # A worker running other code (a Ray node, files edited during the run) named
-        # another verifier: its proofs are checked here before the summary counts them.
-        if reverify_stale_proofs(theorems, config.backend, database)[0]:
-            database.sync_jsonl()
-        summary = _write_summary(entries, config, database)
-        records = database.records()
-    print(summary.render())
-    if config.write_report:
-        from prover.evaluation.report import write_report
+    with locked_run_directory(config.run_dir):
+        with open_run_directory(config, _fingerprints(entries)) as database:
+            records = _run_in(entries, config, database)
+            summary = _write_summary(entries, config, records)
+        print(summary.render())
+        if config.write_report:
+            from prover.evaluation.report import write_report
 
-        print(f"report: {write_report([config.run_dir])}")
+            print(f"report: {write_report([config.run_dir], own_records=records)}")
     print(f"results: {config.run_dir / JSONL_NAME}")
     return exit_status(records)
+
+
+def _run_in(
+    entries: Sequence[BenchmarkEntry], config: EvalConfig, database: ResultsDatabase
+) -> list[AttemptRecord]:
+    """Resume, run the pending attempts, and return the records the summary counts.
+
+    Those are the records this process verified or produced (``own``), not the
+    database's rows: anything may write to the file during the run (red-team round 82
+    rewrote rows into proofs by ``admit.`` while the run went on), so a row that differs
+    from this process's record is named in a warning and not counted.
+    """
+    theorems = {entry.key: entry.theorem for entry in entries if entry.theorem is not None}
+    # The JSONL is read first: a broken line stops the run naming it, before the
+    # re-check of every stored proof rewrites the file from the database.
+    repaired = database.sync_jsonl()
+    if repaired:
+        logger.warning("appended %d attempt(s) missing from %s", repaired, JSONL_NAME)
+    resumed = recheck_proofs(database.records(), theorems, config.backend, database, resuming=True)
+    if resumed.checked:
+        database.sync_jsonl()
+    # A stored proof counts only once this pass verified it again (a theorem in `theorems`).
+    own = {(r.name, r.attempt): r for r in resumed.records if not r.proved or r.name in theorems}
+    (config.run_dir / "config.json").write_text(
+        json.dumps({"hash": config_hash(config), **config.identity()}, indent=2) + "\n"
+    )
+    _record_broken_entries(entries, config, database, own)
+    _run_pending(entries, config, database, own)
+    # A worker running other code (a Ray node, files edited during the run) named
+    # another verifier: its proofs are checked here before the summary counts them.
+    final = recheck_proofs(list(own.values()), theorems, config.backend, database)
+    if final.checked:
+        database.sync_jsonl()
+    for problem in unmatched_rows(final.records, database.records()):
+        logger.warning("%s: %s; the summary counts what this run verified", database.path, problem)
+    return final.records
 
 
 def _fingerprints(entries: Sequence[BenchmarkEntry]) -> dict[str, str]:
@@ -196,42 +222,58 @@ def _check_unique(entries: Sequence[BenchmarkEntry]) -> None:
 
 
 def _record_broken_entries(
-    entries: Sequence[BenchmarkEntry], config: EvalConfig, database: ResultsDatabase
+    entries: Sequence[BenchmarkEntry],
+    config: EvalConfig,
+    database: ResultsDatabase,
+    own: dict[tuple[str, int], AttemptRecord],
 ) -> None:
-    done = database.completed()
+    """Record an error attempt for each entry that has no theorem (into ``own`` too)."""
     for entry in entries:
         if entry.theorem is not None:
             continue
         for attempt in range(config.attempts):
-            if (entry.key, attempt) in done:
+            if (entry.key, attempt) in own:
                 continue
             seed = attempt_seed(config.search.seed, entry.key, attempt)
             message = entry.error or "no theorem"
             record = error_record(entry.key, attempt=attempt, seed=seed, message=message)
             _store(database, record, None)
+            own[(entry.key, attempt)] = record
 
 
 def _store(database: ResultsDatabase, record: AttemptRecord, graph: str | None) -> None:
-    if database.add(record, graph=graph):
-        database.append_jsonl(record)
-        if graph is not None:
-            graphs = database.run_dir / "graphs"
-            graphs.mkdir(exist_ok=True)
-            (graphs / f"{record.name}.a{record.attempt}.json").write_text(graph)
+    """Commit a new attempt and mirror it; a row already there was written by someone else."""
+    if not database.add(record, graph=graph):
+        logger.warning(
+            "%s attempt %d: %s already held a row for it, written by another writer; this "
+            "run's own result counts, not that row",
+            record.name,
+            record.attempt,
+            database.path,
+        )
+        return
+    database.append_jsonl(record)
+    if graph is not None:
+        graphs = database.run_dir / "graphs"
+        graphs.mkdir(exist_ok=True)
+        (graphs / f"{record.name}.a{record.attempt}.json").write_text(graph)
 
 
 def _run_pending(
-    entries: Sequence[BenchmarkEntry], config: EvalConfig, database: ResultsDatabase
+    entries: Sequence[BenchmarkEntry],
+    config: EvalConfig,
+    database: ResultsDatabase,
+    own: dict[tuple[str, int], AttemptRecord],
 ) -> None:
+    """Run every attempt ``own`` lacks; each outcome is stored and added to ``own``."""
     from prover.evaluation.workers import AttemptOutcome, AttemptTask, WorkerSetup, run_local_pool
 
-    done = database.completed()
     tasks = [
         AttemptTask(key=entry.key, attempt=attempt, theorem=entry.theorem)
         for entry in entries
         if entry.theorem is not None
         for attempt in range(config.attempts)
-        if (entry.key, attempt) not in done
+        if (entry.key, attempt) not in own
     ]
     setup = WorkerSetup(
         backend=config.backend,
@@ -239,11 +281,12 @@ def _run_pending(
         search=config.search,
         scoring=config.scoring,
     )
-    progress = _Progress(entries, config, database.records())
+    progress = _Progress(entries, config, list(own.values()))
     try:
 
         def on_outcome(outcome: AttemptOutcome) -> None:
             _store(database, outcome.record, outcome.graph)
+            own[(outcome.record.name, outcome.record.attempt)] = outcome.record
             progress.update(outcome.record)
 
         if config.ray is not None:
@@ -302,13 +345,12 @@ class _Progress:
 
 
 def _write_summary(
-    entries: Sequence[BenchmarkEntry], config: EvalConfig, database: ResultsDatabase
+    entries: Sequence[BenchmarkEntry], config: EvalConfig, records: Sequence[AttemptRecord]
 ) -> Any:
+    """Summarize ``records`` (this process's own) into DIR/summary.json."""
     from prover.evaluation.summary import summarize_run
 
-    summary = summarize_run(
-        [entry.key for entry in entries], database.records(), attempts=config.attempts
-    )
+    summary = summarize_run([entry.key for entry in entries], records, attempts=config.attempts)
     payload = summary.to_dict()
     payload["config_hash"] = config_hash(config)
     payload["budget"] = {

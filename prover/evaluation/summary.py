@@ -7,6 +7,7 @@ and are listed separately so that nothing is hidden.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ __all__ = [
     "summarize_run",
     "theorem_outcomes",
     "theorem_source",
+    "unmatched_rows",
 ]
 
 
@@ -172,6 +174,38 @@ def summarize_run(
             "denominator": "every selected theorem, including backend start failures",
         },
     )
+
+
+def unmatched_rows(own: Sequence[AttemptRecord], stored: Sequence[AttemptRecord]) -> list[str]:
+    """One description per attempt where the database's rows (``stored``) and the records
+    a run verified or produced itself (``own``) disagree, in the order of ``stored``.
+
+    The summary counts ``own`` only: a row another writer added or rewrote during the run
+    (red-team round 82: a trigger, or a process editing ``results.sqlite``) is named here so
+    that it is reported, never counted. Records are compared as their stored JSON.
+    """
+    held = {(r.name, r.attempt): r for r in own}
+    problems = []
+    for record in stored:
+        key = (record.name, record.attempt)
+        mine = held.pop(key, None)
+        where = f"{record.name} attempt {record.attempt}"
+        if mine is None:
+            problems.append(f"{where}: a {record.status} row this run did not record or verify")
+        elif _stored_json(mine) != _stored_json(record):
+            problems.append(
+                f"{where}: the row ({record.status}) differs from this run's record "
+                f"({mine.status}), so another writer changed it"
+            )
+    problems.extend(
+        f"{name} attempt {attempt}: missing from the database" for name, attempt in held
+    )
+    return problems
+
+
+def _stored_json(record: AttemptRecord) -> str:
+    """``record`` as the database stores it (times rounded), keys sorted."""
+    return json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False)
 
 
 def _error_kind(record: AttemptRecord) -> str:

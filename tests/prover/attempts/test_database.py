@@ -149,3 +149,62 @@ def test_replacing_an_attempt_that_was_never_recorded_is_refused(tmp_path: Path)
             database.replace(_record("ghost", 0))
         database.add(_record("t1", 0))
         assert database.sync_jsonl() == 1  # an append, not a rewrite
+
+
+_FOREIGN_OBJECTS = {
+    "trigger": "CREATE TRIGGER keep_it AFTER INSERT ON attempts BEGIN "
+    "UPDATE attempts SET status = 'proved' WHERE name = NEW.name; END",
+    "view": "DROP TABLE attempts; CREATE VIEW attempts AS SELECT 1 AS name",
+    "table": "CREATE TABLE extra (x)",
+    "index": "CREATE INDEX by_status ON attempts (status)",
+    "definition": "DROP TABLE theorems; CREATE TABLE theorems (name TEXT PRIMARY KEY, fingerprint)",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_FOREIGN_OBJECTS))
+def test_a_schema_object_a_results_database_never_has_is_refused_untouched(
+    tmp_path: Path, kind: str
+) -> None:
+    """A trigger, a view named like a table, an extra table or index, or a table of another
+    definition is one InputError naming the file, and the file is left byte for byte."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("abc", {})
+        database.add(_record("t1", 0))
+    with sqlite3.connect(tmp_path / "results.sqlite") as connection:
+        connection.executescript(_FOREIGN_OBJECTS[kind])
+    connection.close()
+    before = (tmp_path / "results.sqlite").read_bytes()
+    with pytest.raises(InputError, match=r"results\.sqlite holds a schema object") as caught:
+        ResultsDatabase(tmp_path)
+    assert "\n" not in str(caught.value)
+    assert (tmp_path / "results.sqlite").read_bytes() == before
+
+
+def test_a_database_of_an_older_version_without_a_newer_table_opens(tmp_path: Path) -> None:
+    """A database holding only some of the tables, exactly as defined, is not foreign: the
+    missing table (theorems, added later) is created and its rows are read."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("abc", {})
+        database.add(_record("t1", 0))
+    with sqlite3.connect(tmp_path / "results.sqlite") as connection:
+        connection.execute("DROP TABLE theorems")
+    connection.close()
+    with ResultsDatabase(tmp_path) as database:
+        assert database.completed() == {("t1", 0)}
+        database.bind_theorems({"t2": "bbb"})
+
+
+def test_a_trigger_calling_a_function_added_while_open_stops_the_write(tmp_path: Path) -> None:
+    """trusted_schema=OFF: a trigger another connection adds after the check may not call
+    an SQL function; the insert fails as one InputError naming the file, nothing stored."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("abc", {})
+        with sqlite3.connect(tmp_path / "results.sqlite") as other:
+            other.execute(
+                "CREATE TRIGGER forge AFTER INSERT ON attempts BEGIN UPDATE attempts SET "
+                "record = json_set(NEW.record, '$.status', 'proved'); END"
+            )
+        other.close()
+        with pytest.raises(InputError, match=r"results\.sqlite failed: unsafe use of json_set"):
+            database.add(_record("t1", 0))
+        assert database.count() == 0

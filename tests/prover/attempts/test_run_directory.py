@@ -1,0 +1,62 @@
+"""Tests of the run-directory lock (real processes) and of `prover prove` on a locked one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prover.attempts.run_directory import LOCK_NAME, locked_run_directory
+from prover.cli.main import main
+from search.errors import InputError
+from tests.prover.run_locks import files_of, lock_held_elsewhere
+
+
+def test_a_directory_another_process_locks_is_refused_until_that_process_dies(
+    tmp_path: Path,
+) -> None:
+    """While another process holds the lock, taking it is one InputError naming the
+    directory; once that process is killed, the operating system has released it."""
+    run_dir = tmp_path / "run"
+    with lock_held_elsewhere(run_dir) as holder:
+        with (
+            pytest.raises(
+                InputError, match=f"another prover run is using the run directory {run_dir}"
+            ),
+            locked_run_directory(run_dir),
+        ):
+            pass  # pragma: no cover - the lock is refused
+        holder.kill()
+        holder.wait(timeout=30)
+        with locked_run_directory(run_dir):
+            assert (run_dir / LOCK_NAME).is_file()
+
+
+def test_the_lock_is_released_when_the_block_raises(tmp_path: Path) -> None:
+    """An exception inside the block releases the lock: the next run takes it."""
+    with pytest.raises(RuntimeError), locked_run_directory(tmp_path):
+        raise RuntimeError("the run failed")
+    with locked_run_directory(tmp_path):
+        pass
+
+
+def test_prove_with_force_into_a_locked_directory_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`prover prove --force` into a directory another run holds exits 2 with one line
+    naming the directory, and moves, reads and writes none of its files."""
+    source = tmp_path / "T.v"
+    source.write_text("Theorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n")
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "results.jsonl").write_text('{"name": "other"}\n')
+    (output / "config.json").write_text("{}\n")
+    with lock_held_elsewhere(output):
+        before = files_of(output)
+        arguments = ["prove", "--file", str(source), "--theorem", "t", "--force"]
+        status = main([*arguments, "--output", str(output), "--no-progress"])
+        assert files_of(output) == before
+    assert status == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "another prover run is using" in error
+    assert str(output) in error
