@@ -20,15 +20,13 @@ from typing import Any
 
 from prover.attempts.jsonl import JsonlWriter, cut_torn_tail, read_numbered_jsonl
 from prover.attempts.record import AttemptRecord
-from prover.attempts.run_directory import ensure_run_directory
+from prover.attempts.run_directory import DATABASE_NAME, JSONL_NAME, ensure_run_directory
 from search.closing import Closing
 from search.errors import ConfigError, InputError
 
 __all__ = ["DATABASE_NAME", "JSONL_NAME", "ResultsDatabase"]
 
 
-DATABASE_NAME = "results.sqlite"
-JSONL_NAME = "results.jsonl"
 #: Set while a replaced record is missing from the JSONL mirror (see ``replace``).
 _JSONL_STALE = "jsonl_stale"
 

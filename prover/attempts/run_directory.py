@@ -15,20 +15,43 @@ import fcntl
 import logging
 import os
 import shutil
+import stat
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from search.errors import InputError
 from search.validation import require_output_directory
 
-__all__ = ["LOCK_NAME", "ensure_run_directory", "locked_run_directory", "move_aside"]
+__all__ = [
+    "DATABASE_NAME",
+    "JSONL_NAME",
+    "LOCK_NAME",
+    "ensure_run_directory",
+    "linked_run_files_refusal",
+    "locked_run_directory",
+    "move_aside",
+]
 
 logger = logging.getLogger(__name__)
 
 #: The file a run locks in its directory; it is never moved aside nor deleted.
 LOCK_NAME = ".prover-lock"
+#: An eval run's database and the JSONL mirror every run writes.
+DATABASE_NAME = "results.sqlite"
+JSONL_NAME = "results.jsonl"
+#: Every file a prove or eval run reads or writes by name in its directory, and the folder
+#: of its search graphs: each must be itself, not a link (:func:`linked_run_files_refusal`).
+_RUN_FILE_NAMES = (
+    *(f"{DATABASE_NAME}{suffix}" for suffix in ("", "-wal", "-shm", "-journal")),
+    JSONL_NAME,
+    f"{JSONL_NAME}.rewrite",
+    "config.json",
+    "summary.json",
+    "report.html",
+)
+_GRAPHS = "graphs"
 
 
 def ensure_run_directory(path: Path) -> None:
@@ -78,9 +101,48 @@ def locked_run_directory(path: Path) -> Iterator[None]:
         raise InputError(f"cannot open the lock file {lock}: {exc.strerror or exc}") from exc
     try:
         _lock_or_refuse(descriptor, path)
+        refusal = linked_run_files_refusal(path)
+        if refusal is not None:
+            raise InputError(refusal)
         yield
     finally:
         os.close(descriptor)  # releases the lock
+
+
+def linked_run_files_refusal(path: Path) -> str | None:
+    """Why the run directory ``path`` may not be used, or None: one of the names a run reads
+    or writes in it (the database and its side files, the JSONL, ``config.json``,
+    ``summary.json``, ``report.html``, ``graphs/`` and its files) is a symbolic link or not
+    a regular file (a folder for ``graphs``). Runs open these by name, so a link planted in
+    a handed-over directory made a resumed eval write its summary and report into another
+    run's directory (red-team round eighty-four)."""
+    for name in _RUN_FILE_NAMES:
+        if not _is_kind(path / name, stat.S_ISREG):
+            return _linked(path / name)
+    graphs = path / _GRAPHS
+    if not _is_kind(graphs, stat.S_ISDIR):
+        return _linked(graphs)
+    if graphs.is_dir():
+        for entry in sorted(graphs.iterdir()):
+            if not _is_kind(entry, stat.S_ISREG):
+                return _linked(entry)
+    return None
+
+
+def _is_kind(path: Path, kind: Callable[[int], bool]) -> bool:
+    """Whether ``path`` is absent, or itself (not a link) of the ``kind`` asked."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return True
+    return not stat.S_ISLNK(mode) and kind(mode)
+
+
+def _linked(path: Path) -> str:
+    return (
+        f"{path} is a symbolic link or not a regular file; a run reads and writes it by "
+        "name, so it would act on whatever it leads to: remove it or use another directory"
+    )
 
 
 def _lock_or_refuse(descriptor: int, path: Path) -> None:

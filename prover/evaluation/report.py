@@ -18,6 +18,7 @@ from typing import Any
 
 from prover.attempts.database import DATABASE_NAME, ResultsDatabase
 from prover.attempts.record import AttemptRecord
+from prover.attempts.run_directory import linked_run_files_refusal
 from search.errors import InputError
 
 __all__ = ["RunData", "load_run", "render_report", "write_report"]
@@ -41,18 +42,29 @@ class RunData:
     graphs: list[tuple[str, int, str]]
 
 
-def load_run(run_dir: Path, *, records: Sequence[AttemptRecord] | None = None) -> RunData:
-    """Read a run directory's database and summary (raises InputError naming DIR if absent).
+def load_run(
+    run_dir: Path,
+    *,
+    records: Sequence[AttemptRecord] | None = None,
+    attempts: int | None = None,
+) -> RunData:
+    """Read a run directory's database and summary (raises InputError naming DIR if absent,
+    or holding a link where a run file belongs: :func:`linked_run_files_refusal`).
 
-    ``records``, when given, stand for the database's rows: ``prover eval`` passes the
-    records it verified or produced itself, which are what its summary counts.
+    ``records`` and ``attempts``, when given, stand for the database's rows and its stored
+    configuration: ``prover eval`` passes the records it verified or produced itself and its
+    own ``--attempts``, which are what its summary counts (round eighty-four edited the
+    stored configuration's attempts, which its hash does not cover).
     """
     if not (run_dir / DATABASE_NAME).exists():
         raise InputError(f"{run_dir} is not an eval run directory (no {DATABASE_NAME})")
+    refusal = linked_run_files_refusal(run_dir)
+    if refusal is not None:
+        raise InputError(refusal)
     with ResultsDatabase(run_dir) as database:
         records = list(records) if records is not None else database.records()
         config = database.stored_config() or {}
-        attempts = int(config.get("attempts") or _max_attempt(records))
+        attempts = attempts or int(config.get("attempts") or _max_attempt(records))
         proved = sorted((r for r in records if r.proved), key=lambda r: -r.num_nodes)
         graphs: list[tuple[str, int, str]] = []
         for record in proved:
@@ -82,16 +94,21 @@ def write_report(
     *,
     output: Path | None = None,
     own_records: Sequence[AttemptRecord] | None = None,
+    own_attempts: int | None = None,
 ) -> Path:
     """Render one run's report (or a comparison of two) to ``output`` or DIR/report.html;
-    ``own_records`` replace the first directory's rows (see :func:`load_run`)."""
+    ``own_records`` and ``own_attempts`` replace the first directory's rows and stored
+    attempts (see :func:`load_run`). A target that is a symbolic link is refused."""
     runs = [
-        load_run(path, records=own_records if i == 0 else None) for i, path in enumerate(run_dirs)
+        load_run(path, records=own_records, attempts=own_attempts) if index == 0 else load_run(path)
+        for index, path in enumerate(run_dirs)
     ]
     if len(runs) == 2 and runs[0].label == runs[1].label:
         runs = [replace(run, label=str(run.run_dir)) for run in runs]
     default_name = "report.html" if len(runs) == 1 else f"compare-{runs[1].label}.html"
     target = output or runs[0].run_dir / default_name.replace("/", "_")
+    if target.is_symlink():
+        raise InputError(f"{target} is a symbolic link; the report is not written through it")
     for note in unchecked_notes(runs):
         logger.warning("%s", note)
     target.write_text(render_report(runs), encoding="utf-8")
@@ -179,7 +196,7 @@ def _summary_table(runs: Sequence[RunData], curves: dict[str, list[tuple[int, fl
             "<tr>"
             f"<td>{html.escape(run.label)}</td><td>{len(run.theorem_names)}</td>"
             f"<td>{run.attempts}</td><td>{passk}</td>"
-            f"<td>{summary.get('solved', '')}</td>"
+            f"<td>{_solved(run)}</td>"
             f"<td>{summary.get('num_startup_failures', '')}</td>"
             f"<td>{summary.get('error_attempts', '')}</td>"
             f"<td>{html.escape(json.dumps(summary.get('budget', {})))}</td></tr>"
@@ -192,6 +209,12 @@ def _summary_table(runs: Sequence[RunData], curves: dict[str, list[tuple[int, fl
         f"<p><strong>{html.escape(note)}</strong></p>" for note in unchecked_notes(runs)
     )
     return f"<h2>Summary</h2><table>{head}{''.join(rows)}</table>{notes}"
+
+
+def _solved(run: RunData) -> int:
+    """Theorems with a proved attempt among the run's first ``attempts``, from its records
+    (not ``summary.json``, which anything may have written: round eighty-four)."""
+    return len({r.name for r in run.records if r.proved and r.attempt < run.attempts})
 
 
 def unchecked_notes(runs: Sequence[RunData]) -> list[str]:

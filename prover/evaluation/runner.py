@@ -167,7 +167,10 @@ def run_eval(config: EvalConfig) -> int:
         if config.write_report:
             from prover.evaluation.report import write_report
 
-            print(f"report: {write_report([config.run_dir], own_records=records)}")
+            target = write_report(
+                [config.run_dir], own_records=records, own_attempts=config.attempts
+            )
+            print(f"report: {target}")
     print(f"results: {config.run_dir / JSONL_NAME}")
     return exit_status(records)
 

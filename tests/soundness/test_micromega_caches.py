@@ -99,7 +99,7 @@ def test_a_link_between_folders_with_different_caches_is_refused(tmp_path: Path)
     assert folder_caches(str(tmp_path / "link" / "F.v")) == ((".lia.cache", POISONED_LIA_CACHE),)
 
 
-def test_an_unreadable_cache_is_refused(tmp_path: Path) -> None:
-    """A cache that exists but cannot be read refuses the file (fail closed)."""
+def test_a_cache_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
+    """A cache that is not a regular file refuses the file (fail closed)."""
     (tmp_path / ".nia.cache").mkdir()
-    assert "cannot be read" in str(folder_caches(str(tmp_path / "F.v")))
+    assert "is not a regular file" in str(folder_caches(str(tmp_path / "F.v")))

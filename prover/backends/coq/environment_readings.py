@@ -36,7 +36,10 @@ mention ``P`` mean one thing to the prover's compiles and another to the user's 
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from pathlib import Path
 
 __all__ = ["MICROMEGA_CACHES", "environment_refusal", "folder_caches", "write_folder_files"]
@@ -81,7 +84,8 @@ def folder_caches(source: str | None) -> tuple[tuple[str, bytes], ...] | str:
     The folder is the one the path names and, for a symbolic link, the one it leads to (as
     :func:`~prover.backends.coq.library_paths.sibling_library_refusal` reads them): if the
     two hold different caches, which one a plain coqc reads depends on where it runs, so the
-    file is refused. A cache that exists but cannot be read refuses too (fail closed)."""
+    file is refused. A cache that is a symbolic link, not a regular file, or unreadable
+    refuses too (fail closed)."""
     if source is None:
         return ()
     named = Path(source).absolute()
@@ -89,16 +93,11 @@ def folder_caches(source: str | None) -> tuple[tuple[str, bytes], ...] | str:
     for folder in dict.fromkeys([named.parent, named.resolve().parent]):
         caches = []
         for name in MICROMEGA_CACHES:
-            path = folder / name
-            try:
-                caches.append((name, path.read_bytes()))
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                return (
-                    f"micromega's cache {str(path)!r} cannot be read ({exc.strerror or exc}), "
-                    "and a plain coqc in that folder reads it"
-                )
+            content = _regular_file(folder / name)
+            if isinstance(content, str):
+                return content
+            if content is not None:
+                caches.append((name, content))
         found.append(tuple(caches))
     if len(set(found)) > 1:
         return (
@@ -107,6 +106,28 @@ def folder_caches(source: str | None) -> tuple[tuple[str, bytes], ...] | str:
             "on where it runs"
         )
     return found[0]
+
+
+def _regular_file(path: Path) -> bytes | str | None:
+    """The content of ``path`` if it is a regular file, None if there is nothing there, or
+    why it is refused: a symbolic link (a plain coqc follows it from its own working
+    folder, which the prover cannot see: round eighty-three linked ``.lia.cache`` through
+    ``/proc/self/cwd``), anything else that is not a regular file, or an unreadable one."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        why = "is a symbolic link" if exc.errno == errno.ELOOP else f"cannot be read ({exc})"
+        return f"micromega's cache {str(path)!r} {why}, and a plain coqc in that folder reads it"
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        return (
+            f"micromega's cache {str(path)!r} is not a regular file, and a plain coqc in that "
+            "folder reads it"
+        )
+    with os.fdopen(descriptor, "rb") as file:
+        return file.read()
 
 
 def write_folder_files(directory: Path, files: tuple[tuple[str, bytes], ...]) -> None:

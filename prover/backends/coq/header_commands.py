@@ -20,7 +20,10 @@ or the checks read something else than what coqc checked. Two ways were found:
   the ten installed libraries set (``Warnings``, ``Default Proof Using``, ...); any other is
   refused (fail closed). That includes ``Add ML Path "DIR"`` and ``Add LoadPath "DIR"``,
   through which ``Declare ML Module`` could load a plugin from anywhere (no library uses
-  them); without them it loads installed plugins only.
+  them); without them it loads installed plugins and any in the folder coqc runs in,
+  which the prover's compiles (private folders) and a ``--file``'s folder check
+  (:func:`~prover.backends.coq.library_paths.folder_plugin_refusal`, round eighty-three)
+  keep out.
 * **A command writing a file the header names**: ``Print Universes ... "PATH"`` writes
   exactly that path (one ``u < v ;`` line per constraint, the names the header's own),
   ``Redirect "/abs/x"`` writes ``x.out`` anywhere, ``Extraction "PATH"``, ``Separate

@@ -16,6 +16,7 @@ statement, which the other compiles read too, may not write such a root
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import subprocess
@@ -32,6 +33,7 @@ from search.states import Theorem
 
 __all__ = [
     "file_library",
+    "folder_plugin_refusal",
     "installed_library_root",
     "library_path_refusal",
     "qualified_name_guards",
@@ -85,10 +87,13 @@ def sibling_library_refusal(source: str | None, file_text: str) -> str | None:
     compile of the prover runs in a private folder that holds none (red-team round
     fifty-seven made ``negb`` the identity and proved ``negb true = false``). Refused: a
     library in the folder (compiled, or a source that building the project compiles) whose
-    name is a word of one of the file's ``Require`` sentences. The folder is the one the
-    path names and, for a symbolic link, also the one it leads to (round fifty-eight linked
-    the file from the project's folder into a clean one). A file inside Coq's installed
-    library folder is exempt: its neighbours are the installed libraries."""
+    name is a word of one of the file's ``Require`` sentences; an entry of that name that is
+    a symbolic link counts even if it leads nowhere from the prover's working folder (coqc
+    follows it from its own: round eighty-three linked ``Bool.vo`` through
+    ``/proc/self/cwd``). The folder is the one the path names and, for a symbolic link, also
+    the one it leads to (round fifty-eight linked the file from the project's folder into a
+    clean one). A file inside Coq's installed library folder is exempt: its neighbours are
+    the installed libraries."""
     if source is None:
         return None
     named = Path(source).absolute()
@@ -102,13 +107,56 @@ def sibling_library_refusal(source: str | None, file_text: str) -> str | None:
             candidate
             for word in required
             for suffix in _LIBRARY_SUFFIXES
-            if (candidate := f"{word}{suffix}") != named.name and (folder / candidate).exists()
+            if (candidate := f"{word}{suffix}") != named.name
+            and os.path.lexists(folder / candidate)  # a link, even dangling (round 83)
         )
         if shadowing:
             return (
                 f"the folder {str(folder)!r} holds libraries the file may require "
                 f"({', '.join(shadowing)}): a plain coqc there loads them before the installed "
                 "ones, which the prover's compiles use"
+            )
+    return None
+
+
+#: OCaml plugin files, which coqc loads from the folder it runs in.
+_PLUGIN_SUFFIXES = (".cmxs", ".cma", ".cmo")
+
+
+def folder_plugin_refusal(source: str | None) -> str | None:
+    """Why a plain ``coqc`` of the file ``source``, run in its folder, may load an OCaml
+    plugin from that folder, or None. coqc's ML load path starts with the folder it runs
+    in, and Coq's own libraries declare their plugins by file name (``Declare ML Module
+    "rtauto_plugin:coq-core.plugins.rtauto"``, the prelude's ``ltac_plugin``), so a
+    ``rtauto_plugin.cmxs`` beside the file runs in the user's coqc, not in the prover's
+    compiles, which run in private folders (red-team round eighty-three's plugin planted a
+    poisoned micromega cache while ``Require Import Rtauto.`` loaded it). Refused: any
+    ``.cmxs``, ``.cma`` or ``.cmo`` entry in the folder the path names or the one a link
+    leads to, and a folder that cannot be listed. Coq's installed library folder is exempt
+    (its plugins are the installed ones)."""
+    if source is None:
+        return None
+    named = Path(source).absolute()
+    root = installed_library_root()
+    for folder in dict.fromkeys([named.parent, named.resolve().parent]):
+        if root is not None and folder.resolve().is_relative_to(root):
+            continue
+        try:
+            plugins = sorted(
+                e.name for e in os.scandir(folder) if e.name.endswith(_PLUGIN_SUFFIXES)
+            )
+        except FileNotFoundError:
+            continue  # no folder: nothing for coqc to load from it
+        except OSError as exc:
+            return (
+                f"the folder {str(folder)!r} cannot be listed ({exc.strerror or exc}), and a "
+                "plain coqc there may load OCaml plugins from it"
+            )
+        if plugins:
+            return (
+                f"the folder {str(folder)!r} holds OCaml plugins ({', '.join(plugins[:3])}"
+                f"{' ...' if len(plugins) > 3 else ''}): a plain coqc there loads them before "
+                "the installed ones, which the prover's compiles use"
             )
     return None
 
@@ -247,7 +295,9 @@ def library_path_refusal(theorem: Theorem) -> str | None:
                 "name without .v must be a Coq identifier), so what its names mean is unknown"
             )
         roots.add(library)
-        sibling = sibling_library_refusal(theorem.source, theorem.file_text)
+        sibling = sibling_library_refusal(
+            theorem.source, theorem.file_text
+        ) or folder_plugin_refusal(theorem.source)
         if sibling is not None:
             return sibling
     for what, text in (("the header", theorem.header), ("the statement", theorem.statement)):

@@ -60,3 +60,44 @@ def test_prove_with_force_into_a_locked_directory_changes_nothing(
     error = capsys.readouterr().err.strip()
     assert error.count("\n") == 0 and "another prover run is using" in error
     assert str(output) in error
+
+
+@pytest.mark.parametrize(
+    "planted", ["summary.json", "report.html", "results.jsonl", "graphs/t.a0.json", "graphs"]
+)
+def test_a_run_file_that_is_a_link_is_refused_before_use(tmp_path: Path, planted: str) -> None:
+    """Round eighty-four: a link where a run file (or the graphs folder) belongs, even a
+    dangling one, refuses the directory; the file it leads to stays unwritten."""
+    victim = tmp_path / "victim.json"
+    victim.write_text("{}\n")
+    run_dir = tmp_path / "run"
+    (run_dir / "graphs").mkdir(parents=True)
+    if planted == "graphs":
+        (run_dir / "graphs").rmdir()
+    (run_dir / planted).symlink_to(victim)
+    with (
+        pytest.raises(InputError, match="is a symbolic link or not a regular file"),
+        locked_run_directory(run_dir),
+    ):
+        pass  # pragma: no cover - refused
+    assert victim.read_text() == "{}\n"
+
+
+def test_prove_into_a_directory_with_a_linked_summary_writes_nothing_through_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`prover prove` into a handed-over directory whose `summary.json` links to another
+    run's exits 2 with one line naming the link, and the linked file is unchanged."""
+    source = tmp_path / "T.v"
+    source.write_text("Theorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n")
+    victim = tmp_path / "victim" / "summary.json"
+    victim.parent.mkdir()
+    victim.write_text('{"proved": 0}\n')
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "summary.json").symlink_to(victim)
+    arguments = ["prove", "--file", str(source), "--theorem", "t", "--output", str(output)]
+    assert main([*arguments, "--no-progress"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and f"{output / 'summary.json'} is a symbolic link" in error
+    assert victim.read_text() == '{"proved": 0}\n'

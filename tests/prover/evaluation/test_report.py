@@ -16,6 +16,7 @@ from prover.attempts.database import ResultsDatabase
 from prover.attempts.record import AttemptRecord
 from prover.backends.verifier_identity import verifier_fingerprint
 from prover.cli.main import main
+from prover.evaluation.report import write_report
 from prover.evaluation.summary import summarize_run
 from search.errors import InputError
 
@@ -162,3 +163,33 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     with Image.open(screenshot) as image:
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 50  # figures and text, not a blank page
+
+
+def test_the_solved_count_comes_from_the_records_not_summary_json(tmp_path: Path) -> None:
+    """Round eighty-four: a `summary.json` claiming more solved theorems does not reach the
+    report's table; the count is read from the run's records."""
+    run_dir = _make_run(tmp_path / "run_a", RUN_A)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    (run_dir / "summary.json").write_text(json.dumps({**summary, "solved": 99}))
+    page = write_report([run_dir]).read_text()
+    assert "<td>1</td><td>" in page and "<td>99</td>" not in page
+
+
+def test_a_linked_summary_refuses_the_report(tmp_path: Path) -> None:
+    """A `summary.json` that is a symbolic link refuses the run directory, naming it."""
+    run_dir = _make_run(tmp_path / "run_a", RUN_A)
+    (tmp_path / "elsewhere.json").write_text((run_dir / "summary.json").read_text())
+    (run_dir / "summary.json").unlink()
+    (run_dir / "summary.json").symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(InputError, match=re.escape("summary.json is a symbolic link")):
+        write_report([run_dir])
+
+
+def test_evals_own_attempts_replace_the_stored_ones(tmp_path: Path) -> None:
+    """The report `prover eval` writes uses its own `--attempts`, not the stored config's:
+    a proof at attempt 1 of a stored `attempts: 2` does not count for one attempt."""
+    run_dir = _make_run(tmp_path / "run_b", {"t": ["failed", "proved"]})
+    with ResultsDatabase(run_dir) as database:
+        records = database.records()
+    page = write_report([run_dir], own_records=records, own_attempts=1).read_text()
+    assert "pass@1: 0.0%" in page and "pass@2" not in page
