@@ -9,6 +9,7 @@ appends what the JSONL misses, so that each ``(name, attempt)`` appears exactly 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -25,6 +26,8 @@ from search.closing import Closing
 from search.errors import ConfigError, InputError
 
 __all__ = ["DATABASE_NAME", "JSONL_NAME", "ResultsDatabase"]
+
+logger = logging.getLogger(__name__)
 
 
 #: Set while a replaced record is missing from the JSONL mirror (see ``replace``).
@@ -234,13 +237,27 @@ class ResultsDatabase(Closing):
         After :meth:`replace` the whole file is rewritten from the database (0 is returned).
         Otherwise a torn final line (a writer killed mid-line) is cut off; a broken line elsewhere,
         a duplicate or an attempt the database does not know raises :class:`InputError`
-        naming the file and line (the database keeps every attempt either way).
+        naming the file and line (the database keeps every attempt either way). A line whose
+        record differs from the database's (a line edited by hand: red-team round eighty-four
+        flipped one into a proof by ``admit.``, which the training commands read) makes the
+        whole file rewritten from the database, with a warning (0 is returned).
         """
         if self._meta(_JSONL_STALE) is not None:
             self._rewrite_jsonl()
             return 0
-        present = self._read_jsonl_keys()
-        missing = [r for r in self.records() if (r.name, r.attempt) not in present]
+        present = self._read_jsonl_records()
+        stored = self.records()
+        edited = sum(
+            present[(r.name, r.attempt)] != r for r in stored if (r.name, r.attempt) in present
+        )
+        if edited:
+            logger.warning(
+                "%s: %d line(s) differ from %s; the file is rewritten from it",
+                self.jsonl_path, edited, DATABASE_NAME,
+            )  # fmt: skip
+            self._rewrite_jsonl()
+            return 0
+        missing = [r for r in stored if (r.name, r.attempt) not in present]
         if missing:
             with JsonlWriter(self.jsonl_path) as writer:
                 for record in missing:
@@ -263,20 +280,22 @@ class ResultsDatabase(Closing):
         with JsonlWriter(self.jsonl_path) as writer:
             writer.write(record)
 
-    def _read_jsonl_keys(self) -> set[tuple[str, int]]:
+    def _read_jsonl_records(self) -> dict[tuple[str, int], AttemptRecord]:
+        """The JSONL's records by (name, attempt); a broken, repeated or unknown line raises."""
         if not self.jsonl_path.exists():
-            return set()
+            return {}
         cut_torn_tail(self.jsonl_path)
         known = self.completed()
-        keys: set[tuple[str, int]] = set()
+        records: dict[tuple[str, int], AttemptRecord] = {}
         hint = f"delete {self.jsonl_path} to regenerate it from {self.path}"
         try:
             values = read_numbered_jsonl(self.jsonl_path, skip_broken_last_line=False)
         except InputError as exc:
             raise InputError(f"{exc}; every attempt is kept in {DATABASE_NAME}: {hint}") from exc
         for number, value in values:
-            key = _record_key(value, where=f"{self.jsonl_path} line {number}")
-            if key in keys:
+            record = _typed_record(value, where=f"{self.jsonl_path} line {number}")
+            key = (record.name, record.attempt)
+            if key in records:
                 raise InputError(
                     f"{self.jsonl_path} line {number} repeats attempt {key[1]} of {key[0]}; {hint}"
                 )
@@ -285,8 +304,8 @@ class ResultsDatabase(Closing):
                     f"{self.jsonl_path} line {number} ({key[0]} attempt {key[1]}) is not in "
                     f"{self.path}; it does not belong to this run; {hint}"
                 )
-            keys.add(key)
-        return keys
+            records[key] = record
+        return records
 
     # ------------------------------------------------------------ lifetime
     def close(self) -> None:
@@ -345,15 +364,14 @@ def _expected_schema() -> frozenset[tuple[object, ...]]:
         return frozenset(tuple(row) for row in connection.execute(_SCHEMA_ROWS))
 
 
-def _record_key(value: dict[str, Any], *, where: str) -> tuple[str, int]:
+def _typed_record(value: dict[str, Any], *, where: str) -> AttemptRecord:
     try:
-        record = AttemptRecord.from_dict(value, where=where)
+        return AttemptRecord.from_dict(value, where=where)
     except InputError as exc:
         raise InputError(
             f"{exc}; every attempt is kept in {DATABASE_NAME}: delete the JSONL file to "
             "regenerate it"
         ) from exc
-    return record.name, record.attempt
 
 
 def _changed(fingerprints: Mapping[str, str], stored: Mapping[str, str]) -> list[str]:

@@ -208,3 +208,22 @@ def test_a_trigger_calling_a_function_added_while_open_stops_the_write(tmp_path:
         with pytest.raises(InputError, match=r"results\.sqlite failed: unsafe use of json_set"):
             database.add(_record("t1", 0))
         assert database.count() == 0
+
+
+def test_a_jsonl_line_edited_into_a_proof_is_rewritten_from_the_database(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Round eighty-four: a line flipped to `proved` by `admit.` (the training commands read
+    the JSONL) is replaced by the database's record on the next sync, with a warning."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("abc", {})
+        for attempt in (0, 1):
+            database.add(_record("t", attempt))
+            database.append_jsonl(_record("t", attempt))
+        lines = (tmp_path / "results.jsonl").read_text().splitlines()
+        forged = {**json.loads(lines[1]), "status": "proved", "proof": ["admit."], "verified": True}
+        (tmp_path / "results.jsonl").write_text(f"{lines[0]}\n{json.dumps(forged)}\n")
+        assert database.sync_jsonl() == 0
+    rows = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert [row["status"] for row in rows] == ["failed", "failed"]
+    assert "1 line(s) differ from results.sqlite" in caplog.text
