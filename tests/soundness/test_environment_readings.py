@@ -76,17 +76,14 @@ def test_the_rounds_statement_is_refused_by_verification_too() -> None:
         "Set Default Timeout 5.",
         "Lemma l : True. Proof. timeout 2 auto. Qed.",
         "Definition d := ltac:(timeout 1 exact 0).",
+        "Definition P : Prop. first [ptimeout 1 idtac | idtac]. Defined.",
+        "Definition my_Timeout := 1.",
     ],
 )
 def test_a_time_limit_anywhere_in_the_code_is_refused(text: str) -> None:
-    """The tactic, the command and the setting are refused in any text Coq reads first."""
+    """The tactic, the command, the setting, CoqHammer's `ptimeout` (round eighty-one) and
+    any word holding `timeout` are refused in any text Coq reads first."""
     assert "depends on how fast it runs" in str(reading_refusal(text, "the header"))
-
-
-def test_a_word_holding_timeout_is_a_time_limit() -> None:
-    """CoqHammer's `ptimeout` (round eighty-one), and any longer name, are refused too."""
-    for text in ("Definition P : Prop. first [ptimeout 1 idtac | idtac]. Defined.", "my_Timeout"):
-        assert "depends on how fast it runs" in str(reading_refusal(text, "the header"))
 
 
 def test_the_time_limit_rule_reads_code_only() -> None:

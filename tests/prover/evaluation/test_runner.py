@@ -77,6 +77,25 @@ def _forge_around_the_workers(
 
 
 @pytest.mark.coq
+def _forged_run(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    *,
+    before: bool,
+) -> Path:
+    """Eval the false theorem while another process forges its row (``before`` the worker's
+    result or after the workers); assert stdout and summary.json say solved 0."""
+    run_dir, arguments = _false_theorem_run(tmp_path, report=not before)
+    _forge_around_the_workers(monkeypatch, run_dir, before=before)
+    with caplog.at_level(logging.WARNING):
+        assert main(arguments) == 0
+    assert "solved 0;" in capsys.readouterr().out
+    assert json.loads((run_dir / "summary.json").read_text())["solved"] == 0
+    return run_dir
+
+
 def test_a_row_rewritten_into_a_proof_during_the_run_is_named_and_not_counted(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -86,12 +105,7 @@ def test_a_row_rewritten_into_a_proof_during_the_run_is_named_and_not_counted(
     """Another process rewrites the run's failed attempt into a proof by `admit.` of today's
     verifier after the workers: a warning names it, and stdout, summary.json and report.html
     count what this run verified (solved 0)."""
-    run_dir, arguments = _false_theorem_run(tmp_path, report=True)
-    _forge_around_the_workers(monkeypatch, run_dir, before=False)
-    with caplog.at_level(logging.WARNING):
-        assert main(arguments) == 0
-    assert "solved 0;" in capsys.readouterr().out
-    assert json.loads((run_dir / "summary.json").read_text())["solved"] == 0
+    run_dir = _forged_run(tmp_path, monkeypatch, capsys, caplog, before=False)
     page = (run_dir / "report.html").read_text()
     assert ">0/1</td>" in page and "admit." not in page
     assert "t attempt 0: the row (proved) differs from this run's record (failed)" in caplog.text
@@ -108,12 +122,7 @@ def test_a_row_another_writer_inserted_first_is_a_conflict_and_the_runs_result_c
 ) -> None:
     """Another process inserts a proved row for a pending attempt before the worker ends:
     the ignored insert is a warned conflict, and the summary counts the worker's failure."""
-    run_dir, arguments = _false_theorem_run(tmp_path, report=False)
-    _forge_around_the_workers(monkeypatch, run_dir, before=True)
-    with caplog.at_level(logging.WARNING):
-        assert main(arguments) == 0
-    assert "solved 0;" in capsys.readouterr().out
-    assert json.loads((run_dir / "summary.json").read_text())["solved"] == 0
+    _forged_run(tmp_path, monkeypatch, capsys, caplog, before=True)
     assert "t attempt 0: " in caplog.text and "already held a row for it" in caplog.text
 
 
