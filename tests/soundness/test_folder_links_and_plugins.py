@@ -7,7 +7,9 @@ cache (a decoy ``Bool`` whose ``negb`` is the identity). And coqc's ML load path
 the folder it runs in, so a ``rtauto_plugin.cmxs`` beside the file ran in the user's coqc
 (``Require Import Rtauto.``) and planted the cache itself. Each got ``t`` recorded proved
 through ``prove --file``. Now a link where the checks look is refused, and so is a folder
-holding OCaml plugins (:mod:`prover.backends.coq.environment_readings`,
+holding OCaml plugins. Round eighty-five declared the plugin by a path into a subfolder
+(``Declare ML Module "coq-core/plugins/rtauto/rtauto_plugin:..."``); plugin names with a
+path are refused now (:mod:`prover.backends.coq.environment_readings`,
 :mod:`prover.backends.coq.library_paths`).
 """
 
@@ -16,6 +18,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
 from tests.soundness.kernel_controls import COQ_TOOLS
@@ -81,3 +86,37 @@ def test_a_folder_holding_a_plugin_is_refused(tmp_path: Path) -> None:
         theorem_from_file(tmp_path / "F.v", "t", language="coq"), ["exact I."]
     )
     assert not verification.ok and "holds OCaml plugins" in str(verification.message)
+
+
+def test_a_plugin_declared_by_a_path_is_refused(tmp_path: Path) -> None:
+    """Round eighty-five: control, coqc in the folder loads `sub/x.cmxs` for `Declare ML
+    Module "sub/x:x.plugin"` (a file that is no plugin breaks the load); the prover refuses
+    the file before any compile, naming the path."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.cmxs").write_bytes(b"not a plugin")
+    header = 'Declare ML Module "sub/x:x.plugin".\n'
+    loaded = _coqc_in(tmp_path, "L.v", header)
+    assert loaded.returncode != 0 and "sub/x.cmxs" in loaded.stdout + loaded.stderr
+    (tmp_path / "F.v").write_text(f"{header}Theorem t : True.\nAdmitted.\n")
+    verification = verify_proof(
+        theorem_from_file(tmp_path / "F.v", "t", language="coq"), ["exact I."]
+    )
+    assert not verification.ok and 'declares the plugin "sub/x:x.plugin" by a path' in str(
+        verification.message
+    )
+
+
+@pytest.mark.parametrize(
+    ("declared", "refused"),
+    [
+        ('"rtauto_plugin:coq-core.plugins.rtauto"', False),
+        ('"coq-hammer.plugin"', False),
+        ('"/tmp/x:x.plugin"', True),
+        ('"../x:x.plugin"', True),
+        ('"ltac_plugin:coq-core.plugins.ltac" "./y:y.plugin"', True),
+    ],
+)
+def test_plugin_names_without_a_path_are_the_only_ones_read(declared: str, refused: bool) -> None:
+    """Installed libraries' plugin names pass; any with a folder in it is refused."""
+    refusal = reading_refusal(f"Local Declare ML Module {declared}.\n", "the header")
+    assert (refusal is not None and "by a path" in refusal) is refused

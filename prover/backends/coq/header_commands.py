@@ -35,6 +35,15 @@ or the checks read something else than what coqc checked. Two ways were found:
   working directory (no ``/``, ``\\`` or leading ``.``), and those extraction commands are
   refused.
 
+* **A plugin named by a path**: ``Declare ML Module "sub/x:lib"`` (or an absolute path)
+  makes coqc look the file up on its ML load path, which starts with the folder it runs in:
+  a plain coqc in the user's folder loads ``./sub/x.cmxs``, the prover's private folders
+  resolve the same relative path under Coq's installed folders or not at all (red-team
+  round eighty-five loaded ``coq-core/plugins/rtauto/rtauto_plugin`` from a subfolder of
+  the user's, which planted a poisoned micromega cache). Each string of a ``Declare ML
+  Module`` must be a bare legacy name (``rtauto_plugin:coq-core.plugins.rtauto``) or a
+  findlib name (``coq-hammer.plugin``), as every installed library's are.
+
 Requests cannot write either (their settings are a short list without strings, and ``Cd``
 is a forbidden word); generator tactics cannot write commands at all.
 """
@@ -78,6 +87,9 @@ _WRITING_EXTRACTION = re.compile(
 _WORD_START = re.compile(r"(?<![\w'])(?=[A-Z])")
 _REDIRECT = re.compile(r"(?<![\w'])Redirect\s*$")
 _PLAIN_FILE_NAME = re.compile(r'"[^/\\."][^/\\]*"')
+_DECLARES_PLUGIN = re.compile(r"(?<![\w'])Declare\s+ML\s+Module(?![\w'])")
+#: A plugin named without a path: legacy ``file:findlib.name`` or a findlib name.
+_PLUGIN_NAME = re.compile(r'"(?:[\w-]+:[\w-]+(?:\.[\w-]+)*|[\w-]+(?:\.[\w-]+)+)"', re.ASCII)
 
 
 def outside_effect_refusal(sentences: list[Sentence], what: str) -> tuple[str, int] | None:
@@ -107,6 +119,13 @@ def outside_effect_refusal(sentences: list[Sentence], what: str) -> tuple[str, i
                     "strings)",
                     sentence.start,
                 )
+        plugin = _plugin_path(sentence.text, code)
+        if plugin is not None:
+            return (
+                f"{what} declares the plugin {plugin} by a path: a plain coqc loads it from "
+                "the folder it runs in, the prover's compiles from elsewhere",
+                sentence.start,
+            )
         redirect = _redirect_outside(sentence.text, code)
         if redirect is not None:
             return (
@@ -150,6 +169,17 @@ def _redirect_outside(text: str, code: str) -> str | None:
         if follows_redirect and not _PLAIN_FILE_NAME.fullmatch(literal.group()):
             return literal.group()[:60]
         previous = literal.end()
+    return None
+
+
+def _plugin_path(text: str, code: str) -> str | None:
+    """A string of a ``Declare ML Module`` in sentence ``text`` (``code``: strings blanked)
+    that is not a plugin name without a path (:data:`_PLUGIN_NAME`), or None."""
+    if _DECLARES_PLUGIN.search(code) is None:
+        return None
+    for literal in STRING_LITERAL.finditer(strip_comments(text)):
+        if not _PLUGIN_NAME.fullmatch(literal.group()):
+            return literal.group()[:60]
     return None
 
 

@@ -64,7 +64,11 @@ def _bracketed_definition(text: str) -> re.Match[str] | None:
 
 def inductives_print() -> str:
     """What a request header ends with: the print of all it declared, settings undone."""
-    undone = ("Unset Printing All.", "Unset Printing Depth.")
+    undone = (
+        "Unset Printing All.",
+        "Unset Printing Depth.",
+        "Set Printing Allow Match Default Clause.",
+    )
     return "\n".join(["", *PRINT_WHOLE_TERMS, INDUCTIVES_PRINT, *undone, ""])
 
 
