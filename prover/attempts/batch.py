@@ -21,7 +21,12 @@ from prover.attempts.jsonl import JsonlWriter
 from prover.attempts.learning import header_learning
 from prover.attempts.record import AttemptRecord
 from prover.attempts.run import prove_entries, summarize
-from prover.attempts.run_directory import ensure_run_directory, locked_run_directory, move_aside
+from prover.attempts.run_directory import (
+    DirectoryIdentity,
+    ensure_run_directory,
+    locked_run_directory,
+    move_aside,
+)
 from prover.backends.factory import BackendConfig, open_environment
 from prover.data.benchmarks import BenchmarkEntry
 from prover.data.selection import ProblemSelection, load_problems
@@ -91,12 +96,15 @@ def prepare_run_directory(output: Path, *, force: bool) -> Path:
 def run_prove(config: ProveConfig) -> int:
     """Run ``prover prove`` end to end; returns the exit status (:func:`exit_status`)."""
     entries = load_problems(config.problems, language=config.backend.language)
-    with locked_run_directory(config.output):
-        return _run_locked(entries, config)
+    with locked_run_directory(config.output) as directory:
+        return _run_locked(entries, config, directory)
 
 
-def _run_locked(entries: Sequence[BenchmarkEntry], config: ProveConfig) -> int:
-    """The run, once this process holds the run directory's lock."""
+def _run_locked(
+    entries: Sequence[BenchmarkEntry], config: ProveConfig, directory: DirectoryIdentity
+) -> int:
+    """The run, once this process holds the run directory's lock (``directory``: the folder
+    it led to then, checked again before the summary is written by name)."""
     results_path = prepare_run_directory(config.output, force=config.force)
     (config.output / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     generator = build_generator(config.generator, language=config.backend.language)
@@ -120,6 +128,7 @@ def _run_locked(entries: Sequence[BenchmarkEntry], config: ProveConfig) -> int:
     finally:
         environment.close()
     summary = summarize(records)
+    directory.check()
     (config.output / "summary.json").write_text(json.dumps(asdict(summary), indent=2) + "\n")
     print(summary.render())
     print(f"results: {results_path}")

@@ -21,7 +21,12 @@ from typing import Any
 
 from prover.attempts.jsonl import JsonlWriter, cut_torn_tail, read_numbered_jsonl
 from prover.attempts.record import AttemptRecord
-from prover.attempts.run_directory import DATABASE_NAME, JSONL_NAME, ensure_run_directory
+from prover.attempts.run_directory import (
+    DATABASE_NAME,
+    JSONL_NAME,
+    DirectoryIdentity,
+    ensure_run_directory,
+)
 from search.closing import Closing
 from search.errors import ConfigError, InputError
 
@@ -60,6 +65,8 @@ class ResultsDatabase(Closing):
         self.run_dir = run_dir
         self.path = run_dir / DATABASE_NAME
         self.jsonl_path = run_dir / JSONL_NAME
+        # The JSONL is written by name: only while the path leads to this folder (round 88).
+        self._directory = DirectoryIdentity.of(run_dir)
         self._connection = _open(self.path)
 
     def _execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
@@ -259,6 +266,7 @@ class ResultsDatabase(Closing):
             return 0
         missing = [r for r in stored if (r.name, r.attempt) not in present]
         if missing:
+            self._directory.check()
             with JsonlWriter(self.jsonl_path) as writer:
                 for record in missing:
                     writer.write(record)
@@ -266,6 +274,7 @@ class ResultsDatabase(Closing):
 
     def _rewrite_jsonl(self) -> None:
         """Write every record to a new ``results.jsonl`` and swap it in atomically."""
+        self._directory.check()
         records = self.records()
         temporary = self.jsonl_path.with_name(self.jsonl_path.name + ".rewrite")
         temporary.unlink(missing_ok=True)
@@ -277,6 +286,7 @@ class ResultsDatabase(Closing):
 
     def append_jsonl(self, record: AttemptRecord) -> None:
         """Append one committed attempt to ``results.jsonl`` (flushed and fsynced)."""
+        self._directory.check()
         with JsonlWriter(self.jsonl_path) as writer:
             writer.write(record)
 
@@ -321,6 +331,7 @@ def _open(path: Path) -> sqlite3.Connection:
         # Defence in depth: SQL functions with side effects may not run from the schema.
         connection.execute("PRAGMA trusted_schema=OFF")
         _check_schema(connection, path)
+        _check_integrity(connection, path)
         connection.execute("PRAGMA journal_mode=WAL")
         # FULL: a commit survives power loss too, so the fsynced JSONL never runs ahead.
         connection.execute("PRAGMA synchronous=FULL")
@@ -352,6 +363,22 @@ def _check_schema(connection: sqlite3.Connection, path: Path) -> None:
             f"{path} holds a schema object a results database never has ({kind} {name!r}"
             f"{more}); it is refused before anything in it is read or run: move it away "
             "or use another --run-dir"
+        )
+
+
+def _check_integrity(connection: sqlite3.Connection, path: Path) -> None:
+    """Refuse a database SQLite's own integrity check faults: its schema rows may match
+    while an index points elsewhere (red-team round eighty-eight aimed the attempts' key
+    index at a deleted twin table, so that looking up one attempt found another's row, and a
+    refused proof was written over a row of a theorem outside the run)."""
+    problems = [
+        " ".join(str(row[0]).split()) for row in connection.execute("PRAGMA integrity_check")
+    ]
+    if problems != ["ok"]:
+        raise InputError(
+            f"{path} fails SQLite's integrity check ({problems[0]}"
+            f"{f' and {len(problems) - 1} more' if len(problems) > 1 else ''}); it is refused "
+            "before anything in it is read: move it away or use another --run-dir"
         )
 
 

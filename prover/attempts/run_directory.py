@@ -19,6 +19,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import InputError
@@ -28,6 +29,7 @@ __all__ = [
     "DATABASE_NAME",
     "JSONL_NAME",
     "LOCK_NAME",
+    "DirectoryIdentity",
     "ensure_run_directory",
     "linked_run_files_refusal",
     "locked_run_directory",
@@ -84,9 +86,43 @@ def move_aside(run_dir: Path, names: Sequence[str]) -> Path | None:
     return aside
 
 
+@dataclass(frozen=True)
+class DirectoryIdentity:
+    """The folder a run directory's path led to when the run took it (device and inode).
+
+    Files the run writes by name after that (the JSONL appends, ``summary.json``,
+    ``report.html``) are written only while the path still leads there: red-team round
+    eighty-eight swapped the run directory's parent for a link into another run's during
+    the run, and the summary and report landed in that run's directory.
+    """
+
+    path: Path
+    device: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> DirectoryIdentity:
+        """The identity ``path`` has now."""
+        status = os.stat(path)
+        return cls(path=path, device=status.st_dev, inode=status.st_ino)
+
+    def check(self) -> None:
+        """Raise :class:`InputError` if ``path`` no longer leads to the same folder."""
+        try:
+            status = os.stat(self.path)
+        except OSError as exc:
+            raise InputError(f"the run directory {self.path} is gone: {exc.strerror}") from exc
+        if (status.st_dev, status.st_ino) != (self.device, self.inode):
+            raise InputError(
+                f"the run directory {self.path} was replaced during the run (the path leads "
+                "to another folder now); nothing more is written through it"
+            )
+
+
 @contextmanager
-def locked_run_directory(path: Path) -> Iterator[None]:
-    """Create ``path`` if needed and hold an exclusive lock on it until the block ends.
+def locked_run_directory(path: Path) -> Iterator[DirectoryIdentity]:
+    """Create ``path`` if needed, hold an exclusive lock on it until the block ends, and give
+    the block the folder's :class:`DirectoryIdentity` to check before writing by name.
 
     The lock (``flock`` on ``path/.prover-lock``, taken without waiting) is released when
     the block exits by any path, or by the operating system when the process dies. A
@@ -104,7 +140,7 @@ def locked_run_directory(path: Path) -> Iterator[None]:
         refusal = linked_run_files_refusal(path)
         if refusal is not None:
             raise InputError(refusal)
-        yield
+        yield DirectoryIdentity.of(path)
     finally:
         os.close(descriptor)  # releases the lock
 
@@ -130,18 +166,24 @@ def linked_run_files_refusal(path: Path) -> str | None:
 
 
 def _is_kind(path: Path, kind: Callable[[int], bool]) -> bool:
-    """Whether ``path`` is absent, or itself (not a link) of the ``kind`` asked."""
+    """Whether ``path`` is absent, or itself of the ``kind`` asked: not a symbolic link and,
+    for a regular file, its only name (a hard link is another run's file under this name:
+    round eighty-eight)."""
     try:
-        mode = path.lstat().st_mode
+        status = path.lstat()
     except FileNotFoundError:
         return True
-    return not stat.S_ISLNK(mode) and kind(mode)
+    mode = status.st_mode
+    if stat.S_ISLNK(mode) or not kind(mode):
+        return False
+    return not stat.S_ISREG(mode) or status.st_nlink == 1
 
 
 def _linked(path: Path) -> str:
     return (
-        f"{path} is a symbolic link or not a regular file; a run reads and writes it by "
-        "name, so it would act on whatever it leads to: remove it or use another directory"
+        f"{path} is a symbolic link, a hard link or not a regular file; a run reads and "
+        "writes it by name, so it would act on whatever it leads to: remove it or use "
+        "another directory"
     )
 
 

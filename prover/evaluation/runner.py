@@ -159,14 +159,16 @@ def run_eval(config: EvalConfig) -> int:
     """
     entries = load_problems(config.problems, language=config.backend.language)
     _check_unique(entries)
-    with locked_run_directory(config.run_dir):
+    with locked_run_directory(config.run_dir) as directory:
         with open_run_directory(config, _fingerprints(entries)) as database:
             records = _run_in(entries, config, database)
+            directory.check()  # the summary and report are written by name
             summary = _write_summary(entries, config, records)
         print(summary.render())
         if config.write_report:
             from prover.evaluation.report import write_report
 
+            directory.check()
             target = write_report(
                 [config.run_dir], own_records=records, own_attempts=config.attempts
             )

@@ -88,6 +88,22 @@ def test_a_folder_holding_a_plugin_is_refused(tmp_path: Path) -> None:
     assert not verification.ok and "holds OCaml plugins" in str(verification.message)
 
 
+def test_the_native_cast_and_compiled_ocaml_files_beside_the_file_are_refused(
+    tmp_path: Path,
+) -> None:
+    """Round eighty-seven: the native cast `<<:` is refused as `native_compute` is, and a
+    folder holding `.cmi` files (read first by the native compiler run there) is refused."""
+    header = "Definition P : Prop.\nProof. first [ let x := constr:((eq_refl 4 <<: 2 + 2 = 4)) in "
+    header += "exact (1 = 2) | exact True ]. Defined.\n"
+    assert "uses '<<:'" in str(reading_refusal(header, "the header"))
+    (tmp_path / "nativevalues.cmi").write_bytes(b"")
+    (tmp_path / "F.v").write_text("Theorem t : True.\nAdmitted.\n")
+    verification = verify_proof(
+        theorem_from_file(tmp_path / "F.v", "t", language="coq"), ["exact I."]
+    )
+    assert not verification.ok and "nativevalues.cmi" in str(verification.message)
+
+
 def test_a_plugin_declared_by_a_path_is_refused(tmp_path: Path) -> None:
     """Round eighty-five: control, coqc in the folder loads `sub/x.cmxs` for `Declare ML
     Module "sub/x:x.plugin"` (a file that is no plugin breaks the load); the prover refuses

@@ -14,11 +14,15 @@ mention ``P`` mean one thing to the prover's compiles and another to the user's 
   request and loaded the server with other requests: the search and the check read
   ``True``, an idle coqc ``1 = 2``. Round eighty-one did the same with ``ptimeout``, which
   the whole-word rule missed. No file of the ten installed libraries has the letters.
-* **Native compilation** (``native_compute``, ``native_cast_no_check``): whether it works
-  depends on the installation (on this Debian install it always fails), and ``first``
-  catches its failure: round seventy-nine's ``first [ let x := eval native_compute in (2 +
-  2) in exact (1 = 2) | exact True ]`` was ``True`` to the prover and ``1 = 2`` to a Coq
-  with a working native compiler. Only the Ltac2 library (refused anyway) has the words.
+* **Native compilation** (``native_compute``, ``native_cast_no_check``, the native cast
+  ``<<:``, the ``NativeCompute`` options): whether it works depends on the installation (on
+  this Debian install it always fails), and ``first`` catches its failure: round
+  seventy-nine's ``first [ let x := eval native_compute in (2 + 2) in exact (1 = 2) | exact
+  True ]`` was ``True`` to the prover and ``1 = 2`` to a Coq with a working native
+  compiler. Round eighty-seven used the cast ``<<:`` instead, with Coq's kernel ``.cmi``
+  files beside the user's file, where the OCaml compiler (run in the folder coqc runs in)
+  finds them first: native compilation then worked for the user's coqc only. Only the
+  Ltac2 library (refused anyway) has the words; no installed file has ``<<:``.
 * **External programs**: ``psatz`` and the ``sos`` tactics call ``csdp``, which Coq's
   package does not require (round eighty-one: with ``csdp`` on this machine the prover read
   ``True``, without it a plain coqc read ``1 = 2``); CoqHammer's ``hammer``, ``predict``
@@ -46,8 +50,12 @@ __all__ = ["MICROMEGA_CACHES", "environment_refusal", "folder_caches", "write_fo
 
 #: Time limits: any word holding ``timeout``, in any case (``Timeout``, ``ptimeout``).
 _TIME_LIMIT = re.compile(r"[\w']*timeout[\w']*", re.IGNORECASE)
-#: Native compilation, which works or fails with the installation.
-_NATIVE = re.compile(r"(?<![\w'])(?:native_compute|native_cast_no_check)(?![\w'])")
+#: Native compilation, which works or fails with the installation (and with the folder coqc
+#: runs in, where the OCaml compiler looks for interfaces first): the tactic, the cast
+#: tactic, the native cast ``<<:`` and the ``NativeCompute`` options.
+_NATIVE = re.compile(
+    r"(?<![\w'])(?:native_compute|native_cast_no_check|NativeCompute)(?![\w'])|<<:"
+)
 #: Tactics that call a program the installation may lack (``csdp``; CoqHammer's provers).
 _EXTERNAL = re.compile(
     r"[\w']*psatz[\w']*|(?<![\w'])(?:[xw]?sos_[ZQR]|hammer|hammer_hook|hammer_features"

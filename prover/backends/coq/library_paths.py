@@ -119,8 +119,9 @@ def sibling_library_refusal(source: str | None, file_text: str) -> str | None:
     return None
 
 
-#: OCaml plugin files, which coqc loads from the folder it runs in.
-_PLUGIN_SUFFIXES = (".cmxs", ".cma", ".cmo")
+#: OCaml plugin files, which coqc loads from the folder it runs in, and the compiled OCaml
+#: files the native compiler, run there, reads first (round eighty-seven: kernel ``.cmi``).
+_PLUGIN_SUFFIXES = (".cmxs", ".cma", ".cmo", ".cmi", ".cmx", ".cmxa", ".a", ".o", ".so")
 
 
 def folder_plugin_refusal(source: str | None) -> str | None:
@@ -132,8 +133,10 @@ def folder_plugin_refusal(source: str | None) -> str | None:
     compiles, which run in private folders (red-team round eighty-three's plugin planted a
     poisoned micromega cache while ``Require Import Rtauto.`` loaded it). Refused: any
     ``.cmxs``, ``.cma`` or ``.cmo`` entry in the folder the path names or the one a link
-    leads to, and a folder that cannot be listed. Coq's installed library folder is exempt
-    (its plugins are the installed ones)."""
+    leads to (and any compiled OCaml file, ``.cmi``, ``.cmx``, ``.cmxa``, ``.a``, ``.o``,
+    ``.so``, which the native compiler, run in that folder, reads before Coq's), and a folder
+    that cannot be listed. Coq's installed library folder is exempt (its plugins are the
+    installed ones)."""
     if source is None:
         return None
     named = Path(source).absolute()
@@ -154,9 +157,9 @@ def folder_plugin_refusal(source: str | None) -> str | None:
             )
         if plugins:
             return (
-                f"the folder {str(folder)!r} holds OCaml plugins ({', '.join(plugins[:3])}"
-                f"{' ...' if len(plugins) > 3 else ''}): a plain coqc there loads them before "
-                "the installed ones, which the prover's compiles use"
+                f"the folder {str(folder)!r} holds OCaml plugins or compiled OCaml files "
+                f"({', '.join(plugins[:3])}{' ...' if len(plugins) > 3 else ''}): a plain coqc "
+                "there loads them before the installed ones, which the prover's compiles use"
             )
     return None
 

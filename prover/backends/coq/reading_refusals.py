@@ -79,8 +79,17 @@ def reading_refusal(text: str, what: str) -> str | None:
         return f"{what} cannot be split: {exc}"
 
 
-def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | None:
+def sentences_refusal(
+    text: str, sentences: list[Sentence], what: str, *, read_before_proof: bool = True
+) -> str | None:
     """:func:`reading_refusal` for ``text`` already split into ``sentences``.
+
+    ``read_before_proof``: ``text`` is read before a proof (a header, a statement, a user's
+    file), so what it means must not depend on the run
+    (:func:`~prover.backends.coq.environment_readings.environment_refusal`). The verifier's
+    whole checked file passes False: its header and statement were read so already, and its
+    proof's tactics may use time limits and external solvers, which decide whether a proof
+    is found, not what it proves.
 
     Raises :class:`~prover.backends.coq.text.CoqTextError` for unterminated comments or
     strings."""
@@ -100,7 +109,7 @@ def sentences_refusal(text: str, sentences: list[Sentence], what: str) -> str | 
     return (
         comment_position_refusal(text, what)
         or _token_refusal(text, sentences, what)
-        or environment_refusal(code, what)
+        or (environment_refusal(code, what) if read_before_proof else None)
     )
 
 

@@ -94,7 +94,7 @@ def mark_sentences(source: str, nonce: str) -> MarkedSource | str:
         raise ValueError(f"nonce: expected 8 to 16 lowercase hex digits, got {nonce!r}")
     try:
         sentences = split_sentences(source)
-        problem = sentences_refusal(source, sentences, "the checked file")
+        problem = sentences_refusal(source, sentences, "the checked file", read_before_proof=False)
     except CoqTextError as exc:
         return f"the checked file cannot be split: {exc}"
     if problem is not None:

@@ -227,3 +227,36 @@ def test_a_jsonl_line_edited_into_a_proof_is_rewritten_from_the_database(
     rows = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
     assert [row["status"] for row in rows] == ["failed", "failed"]
     assert "1 line(s) differ from results.sqlite" in caplog.text
+
+
+def test_a_database_whose_index_points_elsewhere_is_refused(tmp_path: Path) -> None:
+    """Round eighty-eight: the attempts' key index aimed at a deleted twin table (the schema
+    rows still match) finds one attempt's row for another's key; SQLite's integrity check
+    faults it and the database is refused before use."""
+    with ResultsDatabase(tmp_path) as database:
+        database.bind_config("abc", {})
+        for name in ("a", "b"):
+            database.add(_record(name, 0))
+    connection = sqlite3.connect(tmp_path / "results.sqlite", isolation_level=None)
+    (table,) = connection.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'attempts'"
+    ).fetchone()
+    connection.execute(table.replace("attempts", "twin"))
+    for rowid, name in ((2, "a"), (1, "b")):  # the twin's index maps each key to the other row
+        connection.execute(
+            "INSERT INTO twin (rowid, name, attempt, seed, status, record, recorded_at, sequence)"
+            " VALUES (?, ?, 0, 7, 'failed', '{}', 0, ?)",
+            (rowid, name, rowid),
+        )
+    twin_index = "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_twin_1'"
+    (root,) = connection.execute(twin_index).fetchone()
+    connection.execute("PRAGMA writable_schema=ON")
+    connection.execute(
+        "UPDATE sqlite_master SET rootpage = ? WHERE name = 'sqlite_autoindex_attempts_1'", (root,)
+    )
+    connection.execute("DELETE FROM sqlite_master WHERE tbl_name = 'twin'")
+    (version,) = connection.execute("PRAGMA schema_version").fetchone()
+    connection.execute(f"PRAGMA schema_version = {version + 1}")
+    connection.close()
+    with pytest.raises(InputError, match="fails SQLite's integrity check"):
+        ResultsDatabase(tmp_path)

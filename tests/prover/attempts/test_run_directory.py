@@ -76,7 +76,7 @@ def test_a_run_file_that_is_a_link_is_refused_before_use(tmp_path: Path, planted
         (run_dir / "graphs").rmdir()
     (run_dir / planted).symlink_to(victim)
     with (
-        pytest.raises(InputError, match="is a symbolic link or not a regular file"),
+        pytest.raises(InputError, match="is a symbolic link, a hard link or not a regular file"),
         locked_run_directory(run_dir),
     ):
         pass  # pragma: no cover - refused
@@ -101,3 +101,33 @@ def test_prove_into_a_directory_with_a_linked_summary_writes_nothing_through_it(
     error = capsys.readouterr().err.strip()
     assert error.count("\n") == 0 and f"{output / 'summary.json'} is a symbolic link" in error
     assert victim.read_text() == '{"proved": 0}\n'
+
+
+def test_a_run_file_hard_linked_to_another_runs_is_refused(tmp_path: Path) -> None:
+    """Round eighty-eight: a `summary.json` that is a hard link (a regular file with a second
+    name, another run's) refuses the directory too."""
+    other = tmp_path / "other-summary.json"
+    other.write_text("{}\n")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "summary.json").hardlink_to(other)
+    with (
+        pytest.raises(InputError, match="is a symbolic link, a hard link or not a regular file"),
+        locked_run_directory(run_dir),
+    ):
+        pass  # pragma: no cover - refused
+
+
+def test_a_run_directory_replaced_during_the_run_is_written_no_more(tmp_path: Path) -> None:
+    """Round eighty-eight: once the run directory's path leads to another folder (its parent
+    swapped for a link), the identity check refuses further writes by name."""
+    parent = tmp_path / "runs"
+    (parent / "eval").mkdir(parents=True)
+    victim = tmp_path / "victim"
+    (victim / "eval").mkdir(parents=True)
+    with locked_run_directory(parent / "eval") as directory:
+        directory.check()
+        parent.rename(tmp_path / "runs.real")
+        parent.symlink_to(victim)
+        with pytest.raises(InputError, match="was replaced during the run"):
+            directory.check()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.split_check import MarkedSource, mark_sentences, split_refusal
 from tests.soundness.kernel_controls import COQ_TOOLS
 
@@ -146,3 +147,12 @@ def test_notation_strings_that_lex_alike_are_accepted() -> None:
     with a quote outside any notation are no reason to refuse."""
     source = 'Reserved Notation "(* x \'is\' y *)" (at level 99).\nDefinition s := "say ""hi""".\n'
     assert isinstance(mark_sentences(source, NONCE), MarkedSource)
+
+
+def test_the_proof_of_a_checked_file_may_use_time_limits_and_external_solvers() -> None:
+    """`timeout` and `psatz` in the proof decide whether it is found, not what it proves:
+    the checked file is marked; the same words before the proof are refused."""
+    proof = "Theorem t : True.\nProof.\ntimeout 2 (intros; psatz R 2).\nQed.\n"
+    assert isinstance(mark_sentences(proof, "0123abcd"), MarkedSource)
+    before = "Definition d := ltac:(timeout 1 exact 0).\n" + proof
+    assert "uses 'timeout'" in str(reading_refusal(before, "the header"))
