@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.cached_results import result_files
 from prover.attempts.jsonl import read_records
 from prover.attempts.record import AttemptRecord
 
@@ -106,7 +107,7 @@ def render_markdown(report: dict[str, Any]) -> str:
 
 def arm_records(folder: Path) -> dict[str, AttemptRecord]:
     """The records of one arm's folder (every ``results.jsonl`` below it), by theorem name."""
-    files = sorted(folder.rglob("results.jsonl"))
+    files = result_files(folder)
     if not files:
         raise SystemExit(f"{folder}: no results.jsonl below it")
     return {record.name: record for path in files for record in read_records(path)}

@@ -18,6 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.cached_results import (
+    benchmark_fingerprints,
+    bind_benchmark_texts,
+    result_files,
+    theorem_folder_name,
+)
 from benchmarks.search_benchmark import start_logged, wait_or_stop
 from prover.attempts.jsonl import read_jsonl, read_records
 from prover.attempts.record import AttemptRecord
@@ -84,13 +90,14 @@ def run_logged(command: Sequence[str], log: Path) -> int:
 
 def records_under(directory: Path) -> list[AttemptRecord]:
     """Every attempt record of every results.jsonl under ``directory``."""
-    return [r for path in sorted(directory.rglob("results.jsonl")) for r in read_records(path)]
+    return [r for path in result_files(directory) for r in read_records(path)]
 
 
 def run_benchmark(
     arguments: argparse.Namespace, split: str, names: Sequence[str], output: Path, flags: list[str]
 ) -> list[AttemptRecord]:
     """miniF2F-Coq ``names`` of ``split`` in ``--workers`` parallel shards (cached)."""
+    bind_benchmark_texts(output, benchmark_fingerprints(split, names))  # round ninety
     done = {r.name for r in records_under(output)} if output.is_dir() else set()
     pending = [name for name in names if name not in done]
     processes = []
@@ -134,7 +141,7 @@ def run_trace_theorems(
         while queue or running:
             while queue and len(running) < arguments.workers:
                 index, row = queue.pop(0)
-                target = trace_theorem_dir(output, index)
+                target = trace_theorem_dir(output, index, row)
                 if (target / "results.jsonl").is_file():
                     continue
                 command = python_prover(
@@ -151,17 +158,21 @@ def run_trace_theorems(
     return trace_records(theorems, output)
 
 
-def trace_theorem_dir(output: Path, index: int) -> Path:
-    """Where :func:`run_trace_theorems` runs the ``index``-th theorem of ``output``."""
-    return output / f"theorem-{index:04d}"
+def trace_theorem_dir(output: Path, index: int, row: dict[str, Any]) -> Path:
+    """Where :func:`run_trace_theorems` runs the ``index``-th theorem of ``output``, ``row``:
+    a folder named after the theorem (:func:`benchmarks.cached_results.theorem_folder_name`),
+    so that another sample's theorem at that position is never read as this one."""
+    return output / theorem_folder_name(index, trace_key(row))
 
 
 def trace_records(theorems: Sequence[dict[str, Any]], output: Path) -> list[AttemptRecord]:
-    """The records :func:`run_trace_theorems` left in ``output``, named by :func:`trace_key`."""
+    """The records :func:`run_trace_theorems` left in ``output``, named by :func:`trace_key`;
+    a record of another theorem than its folder's is left out (round ninety)."""
     return [
         dataclasses.replace(record, name=trace_key(row))
         for index, row in enumerate(theorems)
-        for record in records_under(trace_theorem_dir(output, index))
+        for record in records_under(trace_theorem_dir(output, index, row))
+        if record.name == row["theorem"]
     ]
 
 

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.arms_report import render_markdown, summarize_arms
+from benchmarks.cached_results import benchmark_fingerprints, bind_benchmark_texts, result_files
 from benchmarks.expert_search import (
     run_trace_theorems,
     trace_key,
@@ -121,9 +122,7 @@ def theorem_names(arguments: argparse.Namespace) -> list[str]:
 
 def run_records(directory: Path) -> list[AttemptRecord]:
     """Every record under ``directory`` (any depth of chunk/shard folders)."""
-    return [
-        record for path in sorted(directory.rglob("results.jsonl")) for record in read_records(path)
-    ]
+    return [record for path in result_files(directory) for record in read_records(path)]
 
 
 def arm_records(
@@ -166,7 +165,8 @@ def _run_trace_chunk(
 ) -> float | None:
     """``--trace`` mode: one ``prove --file`` per theorem, ``--workers`` at a time."""
     rows = [arguments.trace_rows[name] for name in chunk]
-    if all((trace_theorem_dir(directory, i) / "results.jsonl").is_file() for i in range(len(rows))):
+    cached = (trace_theorem_dir(directory, i, row) / "results.jsonl" for i, row in enumerate(rows))
+    if all(path.is_file() for path in cached):
         return None
     load = os.getloadavg()[0]
     run_trace_theorems(arguments, rows, directory, _trace_flags(arguments, arm))
@@ -236,6 +236,8 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
     """Run every arm on every chunk (resuming), then write and return the report."""
     arguments.trace_rows = trace_rows(arguments)
     names = theorem_names(arguments)
+    if not arguments.trace_rows:  # cached shards are read by name (round ninety)
+        bind_benchmark_texts(arguments.output, benchmark_fingerprints(arguments.split, names))
     chunks = [
         names[i : i + arguments.chunk_size] for i in range(0, len(names), arguments.chunk_size)
     ]

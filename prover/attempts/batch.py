@@ -29,7 +29,7 @@ from prover.attempts.run_directory import (
 )
 from prover.backends.factory import BackendConfig, open_environment
 from prover.data.benchmarks import BenchmarkEntry
-from prover.data.selection import ProblemSelection, load_problems
+from prover.data.selection import ProblemSelection, check_unique_keys, load_problems
 from search.config import SearchConfig
 from search.errors import ConfigError
 from search.protocols import NodeScorer, ProofEnvironment, SamplingSchedule, TacticGenerator
@@ -96,6 +96,7 @@ def prepare_run_directory(output: Path, *, force: bool) -> Path:
 def run_prove(config: ProveConfig) -> int:
     """Run ``prover prove`` end to end; returns the exit status (:func:`exit_status`)."""
     entries = load_problems(config.problems, language=config.backend.language)
+    check_unique_keys(entries)
     with locked_run_directory(config.output) as directory:
         return _run_locked(entries, config, directory)
 

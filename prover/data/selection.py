@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +20,9 @@ from prover.data.benchmarks import (
     unknown_names,
 )
 from prover.data.theorem_files import theorem_from_file
-from search.errors import BenchmarkError, ConfigError
+from search.errors import BenchmarkError, ConfigError, InputError
 
-__all__ = ["ProblemSelection", "load_problems"]
+__all__ = ["ProblemSelection", "check_unique_keys", "load_problems"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,3 +93,13 @@ def _check_names_in_split(
             if found:
                 message += f" ({', '.join(found)} in --split {other})"
     raise BenchmarkError(message)
+
+
+def check_unique_keys(entries: Sequence[BenchmarkEntry]) -> None:
+    """Refuse a selection naming one theorem twice: results are kept and read by name, so
+    the two would be counted as one (``prove`` took both until red-team round ninety)."""
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.key in seen:
+            raise InputError(f"theorem {entry.key!r} appears twice in the selection")
+        seen.add(entry.key)

@@ -29,12 +29,12 @@ from prover.attempts.run import error_record
 from prover.attempts.run_directory import ensure_run_directory, locked_run_directory, move_aside
 from prover.backends.factory import BackendConfig
 from prover.data.benchmarks import BenchmarkEntry
-from prover.data.selection import ProblemSelection, load_problems
+from prover.data.selection import ProblemSelection, check_unique_keys, load_problems
 from prover.evaluation.compatibility import canonical_json, fields_added_at_default
 from prover.evaluation.reverify import recheck_proofs
 from prover.evaluation.summary import unmatched_rows
 from search.config import SearchConfig
-from search.errors import ConfigError, InputError
+from search.errors import ConfigError
 
 __all__ = ["EvalConfig", "config_hash", "open_run_directory", "run_eval"]
 
@@ -158,7 +158,7 @@ def run_eval(config: EvalConfig) -> int:
     run on it is refused, ``--force`` or not.
     """
     entries = load_problems(config.problems, language=config.backend.language)
-    _check_unique(entries)
+    check_unique_keys(entries)
     with locked_run_directory(config.run_dir) as directory:
         with open_run_directory(config, _fingerprints(entries)) as database:
             records = _run_in(entries, config, database)
@@ -216,14 +216,6 @@ def _run_in(
 def _fingerprints(entries: Sequence[BenchmarkEntry]) -> dict[str, str]:
     """Each loaded theorem's id over its name, header and statement, by record name."""
     return {e.key: e.theorem.theorem_id for e in entries if e.theorem is not None}
-
-
-def _check_unique(entries: Sequence[BenchmarkEntry]) -> None:
-    seen: set[str] = set()
-    for entry in entries:
-        if entry.key in seen:
-            raise InputError(f"theorem {entry.key!r} appears twice in the selection")
-        seen.add(entry.key)
 
 
 def _record_broken_entries(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.expert_search import trace_theorem_dir
 from benchmarks.progress_search import arm_records, parse_arm, theorem_names, trace_rows
 from prover.attempts.jsonl import JsonlWriter
 from tests.benchmarks.records import attempt_record as record
@@ -24,7 +25,9 @@ def test_arm_is_name_equals_flags() -> None:
 
 
 def test_trace_mode_samples_the_split_and_names_records_by_trace_key(tmp_path: Path) -> None:
-    """--trace keys theorems library:file:theorem; chunk-C/theorem-I is chunk C's I-th."""
+    """--trace keys theorems library:file:theorem; chunk C's I-th runs in a folder named
+    after it, and neither another sample's folder at that position nor a record of another
+    theorem counts (red-team round ninety)."""
     rows = [
         {"library": "stdlib", "file": "A.v", "theorem": name, "split": split,
          "status": "traced", "proof_length": 2}
@@ -39,10 +42,17 @@ def test_trace_mode_samples_the_split_and_names_records_by_trace_key(tmp_path: P
     names = theorem_names(arguments)
     assert sorted(names) == ["stdlib:A.v:t1", "stdlib:A.v:t2", "stdlib:A.v:t3"]
     chunks = [names[:2], names[2:]]
-    for chunk, index, proved in ((0, 1, True), (1, 0, False), (1, 5, True)):
-        folder = tmp_path / "arm" / f"chunk-{chunk:03d}" / f"theorem-{index:04d}"
-        folder.mkdir(parents=True)
+    other = {"library": "stdlib", "file": "B.v", "theorem": "other"}
+    planted = (  # (chunk, index, the row its folder is named after, the record's name, proved)
+        (0, 1, arguments.trace_rows[chunks[0][1]], None, True),
+        (1, 0, arguments.trace_rows[chunks[1][0]], None, False),
+        (0, 0, other, "other", True),  # another sample's theorem at chunk 0's position 0
+        (0, 0, arguments.trace_rows[chunks[0][0]], "other", True),  # a record of another one
+    )
+    for chunk, index, row, name, proved in planted:
+        folder = trace_theorem_dir(tmp_path / "arm" / f"chunk-{chunk:03d}", index, row)
+        folder.mkdir(parents=True, exist_ok=True)
         with JsonlWriter(folder / "results.jsonl") as writer:
-            writer.write(record("bare", proved=proved))
+            writer.write(record(name or row["theorem"], proved=proved))
     found = {r.name: r.proved for r in arm_records(arguments, tmp_path / "arm", chunks)}
     assert found == {names[1]: True, names[2]: False}

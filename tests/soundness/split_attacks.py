@@ -35,7 +35,7 @@ def expected_ranges(
         ending=inspected_ending("t", ()),
         placed=verify_module._placed(header, "ProverCheckPlaced_" + "0" * 16),
     )
-    with mock.patch.object(split_module, "sentences_refusal", lambda *_args: None):
+    with mock.patch.object(split_module, "sentences_refusal", lambda *_args, **_kwargs: None):
         marked = mark_sentences(text, "0" * 16)
     assert isinstance(marked, MarkedSource), marked
     data = marked.text.encode("utf-8")

@@ -87,7 +87,7 @@ def test_without_the_reading_refusals_coq_split_still_refuses_it(
     """With the refusal before coqc switched off, the hidden sentences' own `Chars` lines
     are found behind the separator, so the split check refuses (the old line-based reading
     accepted this file and `1 = 2` verified)."""
-    monkeypatch.setattr(split_module, "sentences_refusal", lambda *_args: None)
+    monkeypatch.setattr(split_module, "sentences_refusal", lambda *_args, **_kwargs: None)
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
     monkeypatch.setattr(verify_module, "_reserved_name", lambda *_args: None)
     switch_off_the_assumptions_print(monkeypatch)

@@ -95,7 +95,7 @@ def test_without_the_refusals_before_coqc_the_split_check_refuses_it(
     """With the reading refusals and the reserved-name check switched off and the old
     placement check, Coq's replay for the Reset shows ranges from before the current proof,
     so the split check refuses (it skipped every range seen before, and `1 = 2` verified)."""
-    monkeypatch.setattr(split_module, "sentences_refusal", lambda *_args: None)
+    monkeypatch.setattr(split_module, "sentences_refusal", lambda *_args, **_kwargs: None)
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
     monkeypatch.setattr(verify_module, "_reserved_name", lambda *_args: None)
     monkeypatch.setattr(verify_module, "_placed", _placed_with_check)

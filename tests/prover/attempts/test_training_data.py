@@ -36,12 +36,15 @@ def test_test_split_proofs_never_become_training_rows(tmp_path: Path) -> None:
 
 
 def test_proofs_of_the_traces_test_theorems_never_become_training_rows(tmp_path: Path) -> None:
-    """A file run's proof of a theorem named in held_out (a trace test file's) is left out."""
+    """A file run's proof of a theorem named in held_out (a trace test file's) is left out,
+    also under a `file:theorem` name."""
     write_jsonl(
         tmp_path / "run" / "results.jsonl",
         [
             proved_record("lib_kept", ["lia."], split=None),
             proved_record("lib_test", ["lia."], split=None),
+            # the in-domain benchmark's name form, file:theorem (round ninety)
+            proved_record("Arith/PeanoNat.v:lib_test", ["lia."], split=None),
         ],
     )
     rows = verified_proof_steps([tmp_path / "run"], held_out=frozenset({"lib_test"}))

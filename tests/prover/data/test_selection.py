@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from prover.data.selection import ProblemSelection, load_problems
-from search.errors import BenchmarkError
+from prover.data.benchmarks import BenchmarkEntry
+from prover.data.selection import ProblemSelection, check_unique_keys, load_problems
+from search.errors import BenchmarkError, InputError
 
 
 def test_a_name_of_the_other_split_is_refused_with_where_it_is() -> None:
@@ -28,3 +29,10 @@ def test_names_of_the_split_are_selected_in_order() -> None:
     )
     entries = load_problems(selection, language="coq")
     assert [entry.key for entry in entries] == ["mathd_numbertheory_3", "mathd_algebra_478"]
+
+
+def test_a_selection_naming_a_theorem_twice_is_refused() -> None:
+    """`prove` and `eval` keep results by name: a theorem twice is one clear error."""
+    entry = BenchmarkEntry(key="t", theorem=None, error="x")
+    with pytest.raises(InputError, match="theorem 't' appears twice in the selection"):
+        check_unique_keys([entry, entry])
