@@ -99,15 +99,25 @@ def test_the_time_limit_rule_reads_code_only() -> None:
         "Ltac q := psatzl Q.",
         "Lemma l : True. Proof. hammer. Qed.",
         "Ltac p := predict 16.",
+        "From Hammer Require Import Tactics.",
+        "Definition b : bool. first [ assert (1 = 1) by hbest; exact false | exact true ].",
+        "Ltac s := sbest.",
     ],
 )
 def test_tactics_calling_programs_outside_coq_are_refused(text: str) -> None:
-    """psatz and sos (csdp) and CoqHammer's plugin tactics are refused in text read first."""
+    """psatz and sos (csdp), CoqHammer's plugin tactics, its racing `best` tactics (round
+    eighty-nine) and its library are refused in text read first."""
     assert "calls a program outside Coq" in str(reading_refusal(text, "the header"))
 
 
 @pytest.mark.parametrize(
-    "text", ["Definition predictor := 1.", "Definition hammered := 1.", "(* psatz *)"]
+    "text",
+    [
+        "Definition predictor := 1.",
+        "Definition hammered := 1.",
+        "Definition bests := 1.",
+        "(* psatz *)",
+    ],
 )
 def test_the_external_program_rule_reads_whole_words_of_code(text: str) -> None:
     """Longer names holding `hammer` or `predict`, and comments, are not refused."""
@@ -169,34 +179,39 @@ _NO_HAMMER = pytest.mark.skipif(
 )
 _NO_CSDP = pytest.mark.skipif(shutil.which("csdp") is None, reason="csdp not installed")
 
-#: Each round's trusted header, the rule that refuses it, and the word the refusal names.
+#: Each round's trusted header, the rules that refuse it, and the word the refusal names.
 CHOSEN_BY_THE_RUN = [
-    pytest.param(TIMED_DEFINITION, "_TIME_LIMIT", "timeout", id="time-limit"),
-    pytest.param(NATIVE_DEFINITION, "_NATIVE", "native_compute", id="native"),
+    pytest.param(TIMED_DEFINITION, ("_TIME_LIMIT",), "timeout", id="time-limit"),
+    pytest.param(NATIVE_DEFINITION, ("_NATIVE",), "native_compute", id="native"),
     pytest.param(
-        PROCESS_TIMED_DEFINITION, "_TIME_LIMIT", "ptimeout", id="ptimeout", marks=_NO_HAMMER
+        PROCESS_TIMED_DEFINITION,
+        ("_TIME_LIMIT", "_EXTERNAL"),  # `ptimeout`, and the `Hammer` library it needs
+        "ptimeout",
+        id="ptimeout",
+        marks=_NO_HAMMER,
     ),
-    pytest.param(CSDP_DEFINITION, "_EXTERNAL", "psatz", id="csdp", marks=_NO_CSDP),
+    pytest.param(CSDP_DEFINITION, ("_EXTERNAL",), "psatz", id="csdp", marks=_NO_CSDP),
 ]
 
 
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
-@pytest.mark.parametrize(("theorem", "rule", "word"), CHOSEN_BY_THE_RUN)
+@pytest.mark.parametrize(("theorem", "rules", "word"), CHOSEN_BY_THE_RUN)
 def test_without_the_rule_the_header_read_one_way_is_counted(
-    theorem: Theorem, rule: str, word: str, monkeypatch: pytest.MonkeyPatch
+    theorem: Theorem, rules: tuple[str, ...], word: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Control: with the rule switched off, `t : P` verifies with `P` read as `True`."""
-    monkeypatch.setattr(reading_module, rule, re.compile(r"(?!)"))
+    """Control: with the rules switched off, `t : P` verifies with `P` read as `True`."""
+    for rule in rules:
+        monkeypatch.setattr(reading_module, rule, re.compile(r"(?!)"))
     verification = verify_proof(theorem, ["exact I."], timeout_s=120)
     assert verification.ok, verification.message
 
 
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
-@pytest.mark.parametrize(("theorem", "rule", "word"), CHOSEN_BY_THE_RUN)
+@pytest.mark.parametrize(("theorem", "rules", "word"), CHOSEN_BY_THE_RUN)
 def test_with_the_rule_the_header_is_refused_before_coqc(
-    theorem: Theorem, rule: str, word: str
+    theorem: Theorem, rules: tuple[str, ...], word: str
 ) -> None:
     """With the rule, verification and the backend refuse it before coqc runs, naming it."""
     assert_refused_before_coqc(theorem, ["exact I."], f"uses {word!r}")

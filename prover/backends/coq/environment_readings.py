@@ -26,8 +26,13 @@ mention ``P`` mean one thing to the prover's compiles and another to the user's 
 * **External programs**: ``psatz`` and the ``sos`` tactics call ``csdp``, which Coq's
   package does not require (round eighty-one: with ``csdp`` on this machine the prover read
   ``True``, without it a plain coqc read ``1 = 2``); CoqHammer's ``hammer``, ``predict``
-  and their hooks call provers and programs under time limits. Refused: any word holding
-  ``psatz``, the ``[xw]sos_Z/Q/R`` tactics, and CoqHammer's plugin tactics. Of the ten
+  and their hooks call provers and programs under time limits, and its tactics library's
+  ``best``, ``sbest`` and ``hbest`` race forked workers against a clock (round eighty-nine
+  read ``first [ assert (...) by hbest; ... | ... ]`` one way under load and the other
+  idle). Refused: any word holding ``psatz``, the ``[xw]sos_Z/Q/R`` tactics, CoqHammer's
+  plugin tactics, ``best``, ``sbest``, ``hbest`` and ``srun`` (its plugin can be loaded
+  without the library's name), and any mention of the ``Hammer`` library (a proof may still
+  use them all). Of the ten
   installed libraries, CoRN's ``reals/fast/CRarctan.v`` uses ``psatz`` (besides
   micromega's own files).
 * **Micromega's caches** (:func:`folder_caches`): ``lia``, ``nia``, ``nra`` and ``psatz``
@@ -56,10 +61,11 @@ _TIME_LIMIT = re.compile(r"[\w']*timeout[\w']*", re.IGNORECASE)
 _NATIVE = re.compile(
     r"(?<![\w'])(?:native_compute|native_cast_no_check|NativeCompute)(?![\w'])|<<:"
 )
-#: Tactics that call a program the installation may lack (``csdp``; CoqHammer's provers).
+#: Tactics that call a program the installation may lack (``csdp``) and CoqHammer, whose
+#: tactics run provers and forked workers under time limits (``hammer``, ``best``...).
 _EXTERNAL = re.compile(
     r"[\w']*psatz[\w']*|(?<![\w'])(?:[xw]?sos_[ZQR]|hammer|hammer_hook|hammer_features"
-    r"|hammer_transl|predict)(?![\w'])"
+    r"|hammer_transl|predict|Hammer|best|sbest|hbest|srun)(?![\w'])"
 )
 _TIME_LIMIT_WHY = "what Coq reads under a time limit depends on how fast it runs"
 _NATIVE_WHY = (
@@ -67,8 +73,9 @@ _NATIVE_WHY = (
     "with it depends on where it runs"
 )
 _EXTERNAL_WHY = (
-    "it calls a program outside Coq (csdp, or CoqHammer's provers) that an installation may "
-    "lack or run under a time limit, so what Coq reads with it depends on where it runs"
+    "it calls a program outside Coq (csdp, or CoqHammer's provers and time-limited workers) "
+    "that an installation may lack or run under a time limit, so what Coq reads with it "
+    "depends on where it runs"
 )
 #: Micromega's caches, read from the folder coqc runs in (Coq 8.16's ``persistent_cache``).
 MICROMEGA_CACHES = (".lia.cache", ".nia.cache", ".nra.cache", ".csdp.cache")
