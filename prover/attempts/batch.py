@@ -26,6 +26,7 @@ from prover.attempts.run_directory import (
     ensure_run_directory,
     locked_run_directory,
     move_aside,
+    replace_file,
 )
 from prover.backends.factory import BackendConfig, open_environment
 from prover.data.benchmarks import BenchmarkEntry
@@ -107,7 +108,7 @@ def _run_locked(
     """The run, once this process holds the run directory's lock (``directory``: the folder
     it led to then, checked again before the summary is written by name)."""
     results_path = prepare_run_directory(config.output, force=config.force)
-    (config.output / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
+    replace_file(config.output / "config.json", json.dumps(config.to_dict(), indent=2) + "\n")
     generator = build_generator(config.generator, language=config.backend.language)
     scorer, schedule = build_scoring(config.scoring, config.search)
     before_theorem = None
@@ -130,7 +131,7 @@ def _run_locked(
         environment.close()
     summary = summarize(records)
     directory.check()
-    (config.output / "summary.json").write_text(json.dumps(asdict(summary), indent=2) + "\n")
+    replace_file(config.output / "summary.json", json.dumps(asdict(summary), indent=2) + "\n")
     print(summary.render())
     print(f"results: {results_path}")
     return exit_status(records)

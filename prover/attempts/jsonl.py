@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,15 +26,28 @@ logger = logging.getLogger(__name__)
 
 
 class JsonlWriter(Closing):
-    """Appends one JSON object per line to ``path``; a crash loses at most the current line."""
+    """Appends one JSON object per line to ``path``; a crash loses at most the current line.
+
+    The file is opened without following a symbolic link and must be a regular file with no
+    other name (red-team round ninety-two planted a link during a run, and the run's lines
+    would have gone to another run's results)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._file: IO[str] = path.open("a", encoding="utf-8")
+            descriptor = os.open(path, flags, 0o644)
         except OSError as exc:
             raise InputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
+            os.close(descriptor)
+            raise InputError(
+                f"{path} is not a file of its own (a hard link or not a regular file): "
+                "appending to it would write into another file"
+            )
+        self._file: IO[str] = os.fdopen(descriptor, "a", encoding="utf-8")
 
     def write(self, record: AttemptRecord | dict[str, Any]) -> None:
         """Write ``record`` as one line and make it durable."""

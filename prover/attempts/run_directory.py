@@ -34,6 +34,7 @@ __all__ = [
     "linked_run_files_refusal",
     "locked_run_directory",
     "move_aside",
+    "replace_file",
 ]
 
 logger = logging.getLogger(__name__)
@@ -198,3 +199,25 @@ def _lock_or_refuse(descriptor: int, path: Path) -> None:
             f"another prover run is using the run directory {path} (it holds "
             f"{path / LOCK_NAME}); wait for it to end or choose another directory"
         ) from exc
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Write ``text`` as ``path``: into a new file beside it, then renamed over the name.
+
+    A rename replaces whatever the name held, a symbolic or hard link included, and never
+    writes into what it led to (red-team round ninety-two planted a link named
+    ``summary.json`` during a run, after the check at the lock, and the summary went into
+    another run's file)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        descriptor = os.open(temporary, flags, 0o644)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

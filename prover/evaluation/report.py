@@ -18,7 +18,7 @@ from typing import Any
 
 from prover.attempts.database import DATABASE_NAME, ResultsDatabase
 from prover.attempts.record import AttemptRecord
-from prover.attempts.run_directory import linked_run_files_refusal
+from prover.attempts.run_directory import linked_run_files_refusal, replace_file
 from search.errors import InputError
 
 __all__ = ["RunData", "load_run", "render_report", "write_report"]
@@ -111,7 +111,7 @@ def write_report(
         raise InputError(f"{target} is a symbolic link; the report is not written through it")
     for note in unchecked_notes(runs):
         logger.warning("%s", note)
-    target.write_text(render_report(runs), encoding="utf-8")
+    replace_file(target, render_report(runs))
     return target
 
 

@@ -26,7 +26,12 @@ from prover.attempts.batch import exit_status
 from prover.attempts.database import DATABASE_NAME, JSONL_NAME, ResultsDatabase
 from prover.attempts.record import AttemptRecord, attempt_seed
 from prover.attempts.run import error_record
-from prover.attempts.run_directory import ensure_run_directory, locked_run_directory, move_aside
+from prover.attempts.run_directory import (
+    ensure_run_directory,
+    locked_run_directory,
+    move_aside,
+    replace_file,
+)
 from prover.backends.factory import BackendConfig
 from prover.data.benchmarks import BenchmarkEntry
 from prover.data.selection import ProblemSelection, check_unique_keys, load_problems
@@ -198,8 +203,9 @@ def _run_in(
         database.sync_jsonl()
     # A stored proof counts only once this pass verified it again (a theorem in `theorems`).
     own = {(r.name, r.attempt): r for r in resumed.records if not r.proved or r.name in theorems}
-    (config.run_dir / "config.json").write_text(
-        json.dumps({"hash": config_hash(config), **config.identity()}, indent=2) + "\n"
+    replace_file(
+        config.run_dir / "config.json",
+        json.dumps({"hash": config_hash(config), **config.identity()}, indent=2) + "\n",
     )
     _record_broken_entries(entries, config, database, own)
     _run_pending(entries, config, database, own)
@@ -253,7 +259,7 @@ def _store(database: ResultsDatabase, record: AttemptRecord, graph: str | None) 
     if graph is not None:
         graphs = database.run_dir / "graphs"
         graphs.mkdir(exist_ok=True)
-        (graphs / f"{record.name}.a{record.attempt}.json").write_text(graph)
+        replace_file(graphs / f"{record.name}.a{record.attempt}.json", graph)
 
 
 def _run_pending(
@@ -356,5 +362,5 @@ def _write_summary(
         "num_candidates": config.search.num_candidates,
         "generator": config.generator.name,
     }
-    (config.run_dir / "summary.json").write_text(json.dumps(payload, indent=2) + "\n")
+    replace_file(config.run_dir / "summary.json", json.dumps(payload, indent=2) + "\n")
     return summary

@@ -183,3 +183,19 @@ def test_line_separators_inside_strings_and_a_non_utf8_line(
     assert record.name == text
     [warning] = caplog.messages
     assert "skipped 1 unreadable line of 2, the first: line 2 is not valid JSON" in warning
+
+
+@pytest.mark.parametrize("link", ["symbolic", "hard"])
+def test_a_results_file_that_is_a_link_is_not_appended_to(tmp_path: Path, link: str) -> None:
+    """Round ninety-two: appending through a symbolic or hard link would write into another
+    run's results; the writer refuses it in one line and the other file is unchanged."""
+    other = tmp_path / "other.jsonl"
+    other.write_text("")
+    path = tmp_path / "results.jsonl"
+    if link == "symbolic":
+        path.symlink_to(other)
+    else:
+        path.hardlink_to(other)
+    with pytest.raises(InputError, match=re.escape(f"cannot write {path}") + "|not a file of"):
+        JsonlWriter(path)
+    assert other.read_text() == ""

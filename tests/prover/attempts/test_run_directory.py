@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.attempts.run_directory import LOCK_NAME, locked_run_directory
+from prover.attempts.run_directory import LOCK_NAME, locked_run_directory, replace_file
 from prover.cli.main import main
 from search.errors import InputError
 from tests.prover.run_locks import files_of, lock_held_elsewhere
@@ -131,3 +131,21 @@ def test_a_run_directory_replaced_during_the_run_is_written_no_more(tmp_path: Pa
         parent.symlink_to(victim)
         with pytest.raises(InputError, match="was replaced during the run"):
             directory.check()
+
+
+def test_a_run_file_is_replaced_never_written_through_a_link(tmp_path: Path) -> None:
+    """Round ninety-two: a symbolic or hard link planted under a run file's name during the
+    run is replaced by the new file; what it led to keeps its content."""
+    victim = tmp_path / "victim.json"
+    victim.write_text("victim\n")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "summary.json").symlink_to(victim)
+    replace_file(run_dir / "summary.json", "ours\n")
+    (run_dir / "report.html").hardlink_to(victim)
+    replace_file(run_dir / "report.html", "ours\n")
+    assert victim.read_text() == "victim\n"
+    assert (run_dir / "summary.json").read_text() == "ours\n"
+    assert not (run_dir / "summary.json").is_symlink()
+    assert (run_dir / "report.html").stat().st_nlink == 1
+    assert sorted(path.name for path in run_dir.iterdir()) == ["report.html", "summary.json"]

@@ -193,3 +193,16 @@ def test_evals_own_attempts_replace_the_stored_ones(tmp_path: Path) -> None:
         records = database.records()
     page = write_report([run_dir], own_records=records, own_attempts=1).read_text()
     assert "pass@1: 0.0%" in page and "pass@2" not in page
+
+
+def test_a_comparison_never_writes_through_a_hard_link(tmp_path: Path) -> None:
+    """Round ninety-two: a `compare-NAME.html` hard-linked in a handed-over directory to
+    another run's report is replaced by the comparison; that report keeps its content."""
+    run_a = _make_run(tmp_path / "run_a", RUN_A)
+    run_b = _make_run(tmp_path / "run_b", RUN_B)
+    victim = tmp_path / "victim.html"
+    victim.write_text("the other run's report")
+    (run_a / "compare-run_b.html").hardlink_to(victim)
+    target = write_report([run_a, run_b])
+    assert victim.read_text() == "the other run's report"
+    assert "solved by both" in target.read_text()
