@@ -102,6 +102,8 @@ def test_the_time_limit_rule_reads_code_only() -> None:
         "From Hammer Require Import Tactics.",
         "Definition b : bool. first [ assert (1 = 1) by hbest; exact false | exact true ].",
         "Ltac s := sbest.",
+        "Definition P : Prop * Prop. split. par: exact True. Defined.",
+        "Goal True /\\ True. split. par\n : exact I. Qed.",
     ],
 )
 def test_tactics_calling_programs_outside_coq_are_refused(text: str) -> None:
@@ -116,6 +118,7 @@ def test_tactics_calling_programs_outside_coq_are_refused(text: str) -> None:
         "Definition predictor := 1.",
         "Definition hammered := 1.",
         "Definition bests := 1.",
+        "Definition f (part : nat) := part.",
         "(* psatz *)",
     ],
 )

@@ -32,7 +32,10 @@ mention ``P`` mean one thing to the prover's compiles and another to the user's 
   idle). Refused: any word holding ``psatz``, the ``[xw]sos_Z/Q/R`` tactics, CoqHammer's
   plugin tactics, ``best``, ``sbest``, ``hbest`` and ``srun`` (its plugin can be loaded
   without the library's name), and any mention of the ``Hammer`` library (a proof may still
-  use them all). Of the ten
+  use them all). The goal selector ``par:`` runs the tactic in ``coqtacticworker.opt``
+  processes that coqc finds on ``PATH`` (round ninety-one put one in the user's folder,
+  on a ``PATH`` holding ``.``, that read a poisoned micromega cache): refused too (no
+  installed file uses it). Of the ten
   installed libraries, CoRN's ``reals/fast/CRarctan.v`` uses ``psatz`` (besides
   micromega's own files).
 * **Micromega's caches** (:func:`folder_caches`): ``lia``, ``nia``, ``nra`` and ``psatz``
@@ -65,7 +68,7 @@ _NATIVE = re.compile(
 #: tactics run provers and forked workers under time limits (``hammer``, ``best``...).
 _EXTERNAL = re.compile(
     r"[\w']*psatz[\w']*|(?<![\w'])(?:[xw]?sos_[ZQR]|hammer|hammer_hook|hammer_features"
-    r"|hammer_transl|predict|Hammer|best|sbest|hbest|srun)(?![\w'])"
+    r"|hammer_transl|predict|Hammer|best|sbest|hbest|srun)(?![\w'])|(?<![\w'])par\s*:"
 )
 _TIME_LIMIT_WHY = "what Coq reads under a time limit depends on how fast it runs"
 _NATIVE_WHY = (
@@ -73,9 +76,9 @@ _NATIVE_WHY = (
     "with it depends on where it runs"
 )
 _EXTERNAL_WHY = (
-    "it calls a program outside Coq (csdp, or CoqHammer's provers and time-limited workers) "
-    "that an installation may lack or run under a time limit, so what Coq reads with it "
-    "depends on where it runs"
+    "it calls a program outside Coq (csdp, CoqHammer's provers and time-limited workers, or "
+    "the tactic workers of par:, found on PATH) that an installation may lack, replace or "
+    "run under a time limit, so what Coq reads with it depends on where it runs"
 )
 #: Micromega's caches, read from the folder coqc runs in (Coq 8.16's ``persistent_cache``).
 MICROMEGA_CACHES = (".lia.cache", ".nia.cache", ".nra.cache", ".csdp.cache")
