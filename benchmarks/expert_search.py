@@ -24,7 +24,7 @@ from benchmarks.cached_results import (
     result_files,
     theorem_folder_name,
 )
-from benchmarks.search_benchmark import start_logged, wait_or_stop
+from benchmarks.search_benchmark import require_ran, start_logged, wait_or_stop
 from prover.attempts.jsonl import read_jsonl, read_records
 from prover.attempts.record import AttemptRecord
 from search.process import kill_tree
@@ -101,11 +101,13 @@ def run_benchmark(
     done = {r.name for r in records_under(output)} if output.is_dir() else set()
     pending = [name for name in names if name not in done]
     processes = []
+    targets: list[Path] = []
     for index in range(arguments.workers):
         shard = pending[index :: arguments.workers]
         if not shard:
             continue
         target = output / f"part-{len(done)}-{index}"
+        targets.append(target)
         command = python_prover(
             "prove",
             "--benchmark",
@@ -122,6 +124,7 @@ def run_benchmark(
         log.parent.mkdir(parents=True, exist_ok=True)
         processes.append(start_logged(command, log))
     wait_or_stop(processes)
+    require_ran(processes, targets)
     return [r for r in records_under(output) if r.name in set(names)]
 
 

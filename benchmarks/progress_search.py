@@ -55,7 +55,7 @@ from benchmarks.expert_search import (
     trace_theorem_dir,
     trace_theorems,
 )
-from benchmarks.search_benchmark import start_logged, wait_or_stop
+from benchmarks.search_benchmark import require_ran, start_logged, wait_or_stop
 from prover.attempts.jsonl import read_records
 from prover.attempts.record import AttemptRecord
 from prover.data.benchmarks import load_benchmark
@@ -201,6 +201,7 @@ def run_chunk(
         command = _prove_command(arguments, arm, shard, directory / f"shard-{index}")
         processes.append(start_logged(command, directory / f"shard-{index}.log"))
     wait_or_stop(processes)
+    require_ran(processes, [directory / f"shard-{index}" for index, _ in pending])
     return load
 
 

@@ -113,6 +113,22 @@ def wait_or_stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
             kill_tree(process)
 
 
+#: The exit statuses of a ``prover prove`` that ran its theorems (3: some ended in error).
+_PROVE_RAN = (0, 3)
+
+
+def require_ran(processes: Sequence[subprocess.Popen[bytes]], folders: Sequence[Path]) -> None:
+    """Stop (one line) unless every ``prover prove`` ran its theorems: one that stopped
+    before (a refused flag, a locked folder) left its folder as an earlier run made it."""
+    for process, folder in zip(processes, folders, strict=True):
+        if process.returncode not in _PROVE_RAN:
+            raise SystemExit(
+                f"{folder}: prover prove exited with status {process.returncode} before "
+                f"running its theorems (see {folder.with_suffix('.log')}); its folder may "
+                "hold an earlier run's results, which are not counted"
+            )
+
+
 def run_prove_shards(
     split: str,
     names: Sequence[str],
@@ -127,7 +143,10 @@ def run_prove_shards(
 
     Each shard writes ``OUTPUT/shard-K/`` (its output: ``OUTPUT/shard-K.log``); the merged
     records (in ``names`` order) are written to ``OUTPUT/results.jsonl`` and returned.
-    ``extra`` adds flags (a generator...).
+    ``extra`` adds flags (a generator...). A shard whose ``prover prove`` stopped before
+    running (a refused flag, a locked folder) stops the script with one line: its folder
+    may still hold an earlier run's results, of another text (red-team round ninety-four
+    had them counted); only records of ``names`` are read.
     """
     shards = [list(names[index::workers]) for index in range(workers)]
     directories = [output / f"shard-{index}" for index, shard in enumerate(shards) if shard]
@@ -144,7 +163,14 @@ def run_prove_shards(
         )
         processes.append(start_logged(argv, directory.with_suffix(".log")))
     wait_or_stop(processes)
-    records = [r for directory in directories for r in read_records(directory / "results.jsonl")]
+    require_ran(processes, directories)
+    wanted = set(names)
+    records = [
+        record
+        for directory in directories
+        for record in read_records(directory / "results.jsonl")
+        if record.name in wanted
+    ]
     order = {name: position for position, name in enumerate(names)}
     records.sort(key=lambda record: order.get(record.name, len(order)))
     merged = output / "results.jsonl"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -9,6 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from tests.benchmarks.records import attempt_record
 from tests.process_table import children, running
 
 SCRIPT = """
@@ -58,3 +62,21 @@ def test_benchmark_children_run_under_the_memory_cap(tmp_path: Path) -> None:
     wait_or_stop([process])
     assert process.returncode == 0
     assert int(log.read_text().strip()) == CHILD_MEMORY_LIMIT_MB * 1024 * 1024
+
+
+def test_a_shard_that_did_not_run_stops_the_benchmark_and_its_old_results_never_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Round ninety-four: a shard's `prover prove` refused (exit 2) left an earlier run's
+    proof in its folder, which was counted; now the benchmark stops naming the shard."""
+    from benchmarks import search_benchmark
+
+    shard = tmp_path / "out" / "shard-0"
+    shard.mkdir(parents=True)
+    (shard / "results.jsonl").write_text(json.dumps(attempt_record("a", proved=True).to_dict()))
+    monkeypatch.setattr(search_benchmark, "prove_argv", lambda *_a, **_k: ["sh", "-c", "exit 2"])
+    with pytest.raises(SystemExit, match="exited with status 2 before running"):
+        search_benchmark.run_prove_shards(
+            "test", ["a"], workers=1, time_limit=1, tactic_timeout=1, output=tmp_path / "out"
+        )
+    assert not (tmp_path / "out" / "results.jsonl").exists()
