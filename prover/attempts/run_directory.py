@@ -149,10 +149,12 @@ def locked_run_directory(path: Path) -> Iterator[DirectoryIdentity]:
 def linked_run_files_refusal(path: Path) -> str | None:
     """Why the run directory ``path`` may not be used, or None: one of the names a run reads
     or writes in it (the database and its side files, the JSONL, ``config.json``,
-    ``summary.json``, ``report.html``, ``graphs/`` and its files) is a symbolic link or not
-    a regular file (a folder for ``graphs``). Runs open these by name, so a link planted in
-    a handed-over directory made a resumed eval write its summary and report into another
-    run's directory (red-team round eighty-four)."""
+    ``summary.json``, ``report.html``, ``graphs/`` and its files) is a symbolic link, a
+    file with a second name (a hard link: round eighty-eight) or not a regular file (a
+    folder for ``graphs``). Runs open these by name, so a link planted in a handed-over
+    directory made a resumed eval write its summary and report into another run's
+    directory (red-team round eighty-four); files written whole are also replaced by rename
+    (:func:`replace_file`), for links planted after this check (round ninety-two)."""
     for name in _RUN_FILE_NAMES:
         if not _is_kind(path / name, stat.S_ISREG):
             return _linked(path / name)
