@@ -85,8 +85,8 @@ class CoqEnvironment(Closing):
         ) or library_path_refusal(theorem)
         library = file_library(theorem.source)
         caches = folder_caches(theorem.source)  # read by a plain coqc in the file's folder
-        if refusal is None and isinstance(caches, str):
-            refusal = caches
+        if isinstance(caches, str):
+            refusal = refusal or caches
         elif refusal is None and theorem.file_text is not None and library is not None:
             refusal = file_check_before_search(
                 theorem.file_text,
@@ -98,7 +98,7 @@ class CoqEnvironment(Closing):
                 memory_limit_mb=self.config.memory_limit_mb,
                 timeout_s=self.config.verify_timeout_s,
                 sandbox=self.config.sandbox,
-                folder_files=() if isinstance(caches, str) else caches,
+                folder_files=caches,
             )
         if refusal is not None:
             raise StatementError(f"{theorem.name}: {refusal}")

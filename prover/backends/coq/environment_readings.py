@@ -54,7 +54,13 @@ import re
 import stat
 from pathlib import Path
 
-__all__ = ["MICROMEGA_CACHES", "environment_refusal", "folder_caches", "write_folder_files"]
+__all__ = [
+    "MICROMEGA_CACHES",
+    "environment_refusal",
+    "file_folders",
+    "folder_caches",
+    "write_folder_files",
+]
 
 #: Time limits: any word holding ``timeout``, in any case (``Timeout``, ``ptimeout``).
 _TIME_LIMIT = re.compile(r"[\w']*timeout[\w']*", re.IGNORECASE)
@@ -95,6 +101,14 @@ def environment_refusal(code: str, what: str) -> str | None:
     return None
 
 
+def file_folders(source: str) -> tuple[Path, list[Path]]:
+    """The file ``source`` as an absolute path, and the folders a plain ``coqc`` of it may run
+    in: the one the path names and, for a symbolic link, the one it leads to (round
+    fifty-eight linked the file from a project's folder into a clean one)."""
+    named = Path(source).absolute()
+    return named, list(dict.fromkeys([named.parent, named.resolve().parent]))
+
+
 def folder_caches(source: str | None) -> tuple[tuple[str, bytes], ...] | str:
     """The micromega caches a plain ``coqc`` of the file ``source`` reads in its folder, as
     (name, content) pairs for the prover's compiles to copy; or why the file is refused.
@@ -106,9 +120,9 @@ def folder_caches(source: str | None) -> tuple[tuple[str, bytes], ...] | str:
     refuses too (fail closed)."""
     if source is None:
         return ()
-    named = Path(source).absolute()
+    named, folders = file_folders(source)
     found: list[tuple[tuple[str, bytes], ...]] = []
-    for folder in dict.fromkeys([named.parent, named.resolve().parent]):
+    for folder in folders:
         caches = []
         for name in MICROMEGA_CACHES:
             content = _regular_file(folder / name)

@@ -25,6 +25,7 @@ from pathlib import Path, PurePath
 from prover.backends.coq.blocks import open_blocks
 from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
 from prover.backends.coq.declared_names import declaring_sentences
+from prover.backends.coq.environment_readings import file_folders
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
 from prover.backends.coq.text import CoqTextError, code_without_strings
 from search.errors import BackendUnavailable
@@ -96,10 +97,10 @@ def sibling_library_refusal(source: str | None, file_text: str) -> str | None:
     the installed libraries."""
     if source is None:
         return None
-    named = Path(source).absolute()
+    named, folders = file_folders(source)
     root = installed_library_root()
     required = _required_words(file_text)
-    for folder in dict.fromkeys([named.parent, named.resolve().parent]):
+    for folder in folders:
         if root is not None and folder.resolve().is_relative_to(root):
             continue
         # Looked up by name, not listed: a folder that cannot be listed may still be read.
@@ -139,9 +140,9 @@ def folder_plugin_refusal(source: str | None) -> str | None:
     installed ones)."""
     if source is None:
         return None
-    named = Path(source).absolute()
+    _, folders = file_folders(source)
     root = installed_library_root()
-    for folder in dict.fromkeys([named.parent, named.resolve().parent]):
+    for folder in folders:
         if root is not None and folder.resolve().is_relative_to(root):
             continue
         try:
