@@ -11,7 +11,10 @@ the proof term for reading (:mod:`prover.backends.coq.term_reading`), coqc is ti
 second time on the file with that print, and the run's records refused by the reading
 (a fixpoint literal in the term) are counted. A third coqc run times the file exactly as
 verification compiles it since 2026-12-04: with the split markers, under ``coqc -time``,
-and Coq's split compared with the prover's (:mod:`prover.backends.coq.split_check`).
+and Coq's split compared with the prover's (:mod:`prover.backends.coq.split_check`). A
+fourth times that compile as verification runs it since 2026-12-06: under ``strace``, which
+records whether coqc reached its stack or memory limit
+(:mod:`prover.backends.coq.limit_trace`), as a ratio to the untraced compile.
 
 Usage::
 
@@ -35,7 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
+from prover.backends.coq.checker_runs import PROVER_STACK_MB
 from prover.backends.coq.config import FIXED_COQCHK
+from prover.backends.coq.limit_trace import limit_problem, traced_command
 from prover.backends.coq.placement import name_guard
 from prover.backends.coq.section_opening import (
     PLAIN_OPENING,
@@ -57,7 +62,7 @@ from prover.backends.coq.verify import (
     coqchk_command,
     inspection_closings,
 )
-from search.process import kill_tree, spawn
+from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
 from search.workdirs import private_directory
 
 
@@ -90,9 +95,16 @@ def _prove(arguments: argparse.Namespace) -> None:
 
 
 def _timed(argv: list[str], directory: Path) -> tuple[float, int, str, str]:
-    """Run ``argv`` as the verifier does (spawn, memory cap): seconds, status, stdout, stderr."""
+    """Run ``argv`` as the verifier does (spawn, memory cap, 8 MB stack): seconds, status,
+    stdout, stderr."""
     started = time.monotonic()
-    process = spawn(argv, cwd=directory, merge_stderr=False)
+    process = spawn(
+        argv,
+        cwd=directory,
+        merge_stderr=False,
+        memory_limit_mb=DEFAULT_MEMORY_LIMIT_MB,
+        stack_limit_mb=PROVER_STACK_MB,
+    )
     try:
         stdout, stderr = process.communicate(timeout=600)
     finally:
@@ -132,23 +144,39 @@ def _name_guarded(before_qed: str, name: str) -> str:
     return f"{before_qed[:offset]}{guard}\n{before_qed[offset:]}"
 
 
-def _compile(source: str, directory: Path, coqc: str, *, timed: bool = False) -> tuple[float, str]:
+def _compile(
+    source: str, directory: Path, coqc: str, *, timed: bool = False, traced: bool = False
+) -> tuple[float, str]:
     (directory / f"{VERIFY_MODULE}.v").write_bytes(source.encode("utf-8"))
-    seconds, status, output, errors = _timed(coqc_command(coqc, timed=timed), directory)
+    command = coqc_command(coqc, timed=timed)
+    if not traced:
+        seconds, status, output, errors = _timed(command, directory)
+    else:
+        with private_directory("kernel-cost-trace-") as records:
+            record = records / "strace.txt"
+            strace = shutil.which("strace") or "strace"
+            traced_argv = traced_command(command, strace=strace, record=record)
+            seconds, status, output, errors = _timed(traced_argv, directory)
+            limited = limit_problem(
+                record, stack_mb=PROVER_STACK_MB, memory_mb=DEFAULT_MEMORY_LIMIT_MB
+            )
+        if limited is not None:
+            raise RuntimeError(f"the limits trace refused a recorded proof: {limited}")
     if status != 0:
         raise RuntimeError(f"coqc failed on a recorded proof: {(output + errors)[-300:]}")
     return seconds, output
 
 
-def _split_checked_s(inspected: str, coqc: str) -> float:
+def _split_checked_s(inspected: str, coqc: str, *, traced: bool = False) -> float:
     """Seconds of coqc on ``inspected`` with the split markers, under ``-time``, and the
-    comparison of Coq's split with the prover's (which must agree: the record was verified)."""
+    comparison of Coq's split with the prover's (which must agree: the record was verified);
+    ``traced``: under strace's record of the limits, which must show neither reached."""
     marked = mark_sentences(inspected, secrets.token_hex(8))
     if isinstance(marked, str):
         raise RuntimeError(f"the split markers refused a recorded proof: {marked}")
     with private_directory("kernel-cost-") as directory:
         started = time.monotonic()
-        _, output = _compile(marked.text, directory, coqc, timed=True)
+        _, output = _compile(marked.text, directory, coqc, timed=True, traced=traced)
         problem = split_refusal(output, marked)
         seconds = time.monotonic() - started
     if problem is not None:
@@ -158,9 +186,10 @@ def _split_checked_s(inspected: str, coqc: str) -> float:
 
 def measure(
     proof_text: str, name: str, *, coqc: str, coqchk: str
-) -> tuple[float, float, float, float]:
-    """Seconds of coqc, of coqchk, of coqc with the term print and its reading, and of coqc
-    on the file verification compiles (term print, placement checks, split markers).
+) -> tuple[float, float, float, float, float]:
+    """Seconds of coqc, of coqchk, of coqc with the term print and its reading, of coqc
+    on the file verification compiles (term print, placement checks, split markers), and of
+    that compile under strace's record of the limits, as verification runs it.
 
     Each in a fresh private directory; the reading and the split check must accept the
     proof (the record was verified with them).
@@ -179,7 +208,14 @@ def measure(
         printed_s = time.monotonic() - started
     if problem is not None:
         raise RuntimeError(f"the term reading refused a recorded proof: {problem}")
-    return coqc_s, coqchk_s, printed_s, _split_checked_s(inspected, coqc)
+    split_checked_s = _split_checked_s(inspected, coqc)
+    return (
+        coqc_s,
+        coqchk_s,
+        printed_s,
+        split_checked_s,
+        _split_checked_s(inspected, coqc, traced=True),
+    )
 
 
 def checker_seconds(proof_text: str, *, coqc: str, coqchk: str) -> float:
@@ -199,6 +235,7 @@ def _figures(rows: list[dict[str, Any]], budget_s: float) -> dict[str, Any]:
     shares = [row["coqchk_s"] / (row["coqc_s"] + row["coqchk_s"]) for row in rows]
     print_ratios = [row["coqc_with_term_print_s"] / row["coqc_s"] for row in rows]
     split_ratios = [row["coqc_split_checked_s"] / row["coqc_with_term_print_s"] for row in rows]
+    traced_ratios = [row["coqc_traced_s"] / row["coqc_split_checked_s"] for row in rows]
     median_coqchk = statistics.median(coqchk)
     return {
         "proofs": len(rows),
@@ -213,6 +250,9 @@ def _figures(rows: list[dict[str, Any]], budget_s: float) -> dict[str, Any]:
         ),
         "median_split_check_ratio": round(statistics.median(split_ratios), 4),
         "max_split_check_ratio": round(max(split_ratios), 4),
+        "median_coqc_traced_s": round(statistics.median(row["coqc_traced_s"] for row in rows), 4),
+        "median_trace_ratio": round(statistics.median(traced_ratios), 4),
+        "max_trace_ratio": round(max(traced_ratios), 4),
         "median_coqchk_s": round(median_coqchk, 4),
         "max_coqchk_s": round(max(coqchk), 4),
         "median_coqchk_share_of_verification": round(statistics.median(shares), 4),
@@ -251,6 +291,7 @@ def main() -> int:
             "coqchk_s": statistics.median(t[1] for t in timings),
             "coqc_with_term_print_s": statistics.median(t[2] for t in timings),
             "coqc_split_checked_s": statistics.median(t[3] for t in timings),
+            "coqc_traced_s": statistics.median(t[4] for t in timings),
         }
         if compared is not None:
             row["compared_coqchk_s"] = statistics.median(

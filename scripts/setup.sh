@@ -21,10 +21,11 @@ bash scripts/build_coqchk.sh
 # ship next to the .vo files), what miniF2F-Coq statements import (Coquelicot, mathcomp),
 # and CoqHammer with its ATPs (the peer arm of `python -m benchmarks.learned_generators`);
 # bubblewrap, the sandbox of Coq's processes (`--sandbox bwrap`, `prover serve`'s default);
-# and coinor-csdp, the SDP solver that `psatz` (a portfolio step) asks for certificates.
+# coinor-csdp, the SDP solver that `psatz` (a portfolio step) asks for certificates; and
+# strace, which records whether a verification's coqc reached its stack or memory limit.
 COQ_LIBRARIES="libcoq-coquelicot libcoq-flocq libcoq-corn libcoq-math-classes libcoq-stdpp \
 libcoq-coqprime libcoq-bignums libcoq-mathcomp-ssreflect libcoq-mathcomp-algebra \
-libcoq-hammer eprover cvc4 z3 bubblewrap coinor-csdp"
+libcoq-hammer eprover cvc4 z3 bubblewrap coinor-csdp strace"
 MISSING_LIBRARIES=""
 for package in $COQ_LIBRARIES; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -55,15 +55,27 @@ def _prctl() -> Callable[..., int] | None:
     return function
 
 
-def _child_setup(limit_mb: int | None) -> Callable[[], None]:
-    """The function run in the child between fork and exec: memory cap, death signal."""
+def _child_setup(limit_mb: int | None, stack_mb: int | None) -> Callable[[], None]:
+    """The function run in the child between fork and exec: memory cap, stack size (the soft
+    limit, which ``exec`` sizes the new program's stack by), death signal."""
     limit_bytes = None if limit_mb is None else limit_mb * 1024 * 1024
+    stack = None
+    if stack_mb is not None:
+        hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+        if hard != resource.RLIM_INFINITY and hard < stack_mb * 1024 * 1024:
+            raise BackendUnavailable(
+                f"cannot give a child a {stack_mb} MB stack: the hard stack limit is "
+                f"{hard // (1024 * 1024)} MB (raise it: ulimit -Hs unlimited)"
+            )
+        stack = (stack_mb * 1024 * 1024, hard)
     prctl = _prctl()
     parent = os.getpid()
 
     def setup() -> None:
         if limit_bytes is not None:
             resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+        if stack is not None:
+            resource.setrlimit(resource.RLIMIT_STACK, stack)
         if prctl is not None:
             prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
             if os.getppid() != parent:  # the parent died before the prctl took effect
@@ -130,6 +142,7 @@ def spawn(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
+    stack_limit_mb: int | None = None,
     merge_stderr: bool = True,
     output: IO[bytes] | None = None,
 ) -> subprocess.Popen[bytes]:
@@ -137,10 +150,11 @@ def spawn(
 
     The child is killed by the kernel if this process dies (see the module docstring).
     ``output``, when given, receives stdout (and stderr, if merged) instead of a pipe,
-    e.g. a log file of a long-running server. Raises :class:`BackendUnavailable` naming
+    e.g. a log file of a long-running server. ``stack_limit_mb``, when given, is the
+    child's stack size (default: this process's). Raises :class:`BackendUnavailable` naming
     the command when it cannot start.
     """
-    setup = _child_setup(memory_limit_mb)
+    setup = _child_setup(memory_limit_mb, stack_limit_mb)
 
     def start() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
@@ -167,6 +181,7 @@ def run_to_end(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
+    stack_limit_mb: int | None = None,
     merge_stderr: bool = False,
 ) -> tuple[int, bytes, bytes]:
     """Run a command (``coqc -where``, a checker) to its end under :func:`spawn`'s memory
@@ -174,7 +189,12 @@ def run_to_end(
     process tree is killed on every exit path; raises :class:`subprocess.TimeoutExpired`
     after ``timeout_s`` and :class:`BackendUnavailable` when it cannot start."""
     process = spawn(
-        argv, cwd=cwd, env=env, memory_limit_mb=memory_limit_mb, merge_stderr=merge_stderr
+        argv,
+        cwd=cwd,
+        env=env,
+        memory_limit_mb=memory_limit_mb,
+        stack_limit_mb=stack_limit_mb,
+        merge_stderr=merge_stderr,
     )
     try:
         stdout, stderr = process.communicate(timeout=timeout_s)

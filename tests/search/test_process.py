@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from search.process import kill_tree, spawn
+from search.process import kill_tree, run_to_end, spawn
 from search.workdirs import make_private_directory, private_directory, remove_private_directory
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,6 +95,23 @@ def test_spawn_reports_a_missing_program() -> None:
 
     with pytest.raises(BackendUnavailable, match="no-such-program"):
         spawn(["/nonexistent/no-such-program"])
+
+
+def test_run_to_end_gives_the_child_the_stack_asked_for() -> None:
+    """`stack_limit_mb` sets the child's soft stack limit, which `ulimit -s` reports in KB."""
+    status, stdout, _ = run_to_end(["sh", "-c", "ulimit -s"], timeout_s=10, stack_limit_mb=24)
+    assert (status, stdout.strip()) == (0, b"24576")
+
+
+def test_a_stack_above_the_hard_limit_is_refused_before_the_child_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stack the hard limit forbids is BackendUnavailable naming the limit, not a smaller one."""
+    from search.errors import BackendUnavailable
+
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (8 << 20, 16 << 20))
+    with pytest.raises(BackendUnavailable, match="hard stack limit is 16 MB"):
+        run_to_end(["true"], timeout_s=10, stack_limit_mb=1024)
 
 
 def test_private_directory_is_removed_on_exceptions(

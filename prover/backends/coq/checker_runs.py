@@ -5,9 +5,11 @@
 split it as the prover did, print a term without fixpoint literals and, for a request header,
 a declaration print without ``let``), then coqchk re-checks the compiled library alone; its
 context summary and the theorem's ``Print Assumptions`` must list no assumption outside the
-allowed ones. Both run under the memory cap, in the sandbox asked for, before one deadline,
-and are killed with their process group on every exit path; the directory must still be the
-one created for the check when their files are read.
+allowed ones. Both run under the memory cap and an 8 MB stack, in the sandbox asked for,
+before one deadline, and are killed with their process group on every exit path; the
+directory must still be the one created for the check when their files are read. coqc runs
+under ``strace`` and must reach neither limit (:mod:`prover.backends.coq.limit_trace`: a
+reading that depends on the limits, red-team round ninety-three).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from prover.backends.coq.config import FIXED_COQCHK
 from prover.backends.coq.environment_readings import write_folder_files
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.inductive_print import inductives_print_problem
+from prover.backends.coq.limit_trace import limit_problem, traced_command
 from prover.backends.coq.split_check import MarkedSource, split_refusal
 from prover.backends.coq.term_reading import term_problem
 from prover.backends.sandbox import sandboxed
@@ -51,6 +54,9 @@ __all__ = [
     "run_checker",
 ]
 
+PROVER_STACK_MB = 8
+"""The stack every check's coqc and coqchk run with: the usual ``ulimit -s`` default."""
+
 VERIFY_LIBRARY = "ProverCheck"
 VERIFY_MODULE = "Checked"
 CHECKED_LIBRARY = f"{VERIFY_LIBRARY}.{VERIFY_MODULE}"
@@ -67,6 +73,7 @@ class CheckerTools:
     coqc: str
     coqchk: str
     memory_limit_mb: int | None
+    stack_limit_mb: int = PROVER_STACK_MB
     deadline: float
     sandbox: str
     folder_files: tuple[tuple[str, bytes], ...] = ()
@@ -111,14 +118,7 @@ def compile_and_check(
     """
     with private_directory("coq-verify-") as directory:
         identity = directory_identity(directory)
-        (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
-        write_folder_files(directory, tools.folder_files)
-        compiled = run_checker(coqc_command(tools.coqc, timed=True), directory, tools)
-        problem = _coqc_problem(compiled, tools) or _replaced(directory, identity)
-        if problem is None and not isinstance(compiled, str):
-            problem = split_refusal(compiled[1], marked) or term_problem(directory)
-        if problem is None and reads_inductives:
-            problem = inductives_print_problem(directory)
+        problem = _compiled(marked, tools, directory, reads_inductives=reads_inductives)
         if problem is not None:
             return problem, (), ()
         printed = read_assumptions_print(directory)
@@ -135,6 +135,23 @@ def compile_and_check(
             return problem, checks, ()
     # Reported: what the theorem itself assumes, not all the environment loads.
     return problem, checks, reported_axioms(assumed(printed, listed), parameters=parameters)
+
+
+def _compiled(
+    marked: MarkedSource, tools: CheckerTools, directory: Path, *, reads_inductives: bool
+) -> str | None:
+    """Compile the marked file in ``directory`` and judge coqc's run, its split, the term
+    and (``reads_inductives``) the declarations' print: why it fails, or None."""
+    identity = directory_identity(directory)
+    (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
+    write_folder_files(directory, tools.folder_files)
+    compiled = run_checker(coqc_command(tools.coqc, timed=True), directory, tools, traced=True)
+    problem = _coqc_problem(compiled, tools) or _replaced(directory, identity)
+    if problem is None and not isinstance(compiled, str):
+        problem = split_refusal(compiled[1], marked) or term_problem(directory)
+    if problem is None and reads_inductives:
+        problem = inductives_print_problem(directory)
+    return problem
 
 
 def _replaced(directory: Path, identity: tuple[int, int] | None) -> str | None:
@@ -178,22 +195,46 @@ def _judge_kernel_check(
 
 
 def run_checker(
-    argv: list[str], directory: Path, tools: CheckerTools, *, merge_stderr: bool = True
+    argv: list[str],
+    directory: Path,
+    tools: CheckerTools,
+    *,
+    merge_stderr: bool = True,
+    traced: bool = False,
 ) -> tuple[int, str, str] | str:
-    """Run one checker to completion before the deadline: (status, stdout, stderr) or why not."""
+    """Run one checker to completion before the deadline: (status, stdout, stderr) or why not.
+
+    ``traced`` (every coqc whose reading a check rests on): run under ``strace``, and
+    refused when it reached its stack or memory limit
+    (:func:`~prover.backends.coq.limit_trace.limit_problem`); the record is written to a
+    folder of its own, outside the sandbox's writable one.
+    """
     remaining_s = tools.deadline - time.monotonic()
     if remaining_s <= 0:
         return "was not run: the verification time budget is spent"
-    try:
-        status, stdout, stderr = run_to_end(
-            sandboxed(argv, mode=tools.sandbox, workdir=directory),
-            timeout_s=remaining_s,
-            cwd=directory,
-            memory_limit_mb=tools.memory_limit_mb,
-            merge_stderr=merge_stderr,
+    command = sandboxed(argv, mode=tools.sandbox, workdir=directory)
+    with private_directory("coq-limits-") as records:
+        record = records / "strace.txt"
+        if traced:
+            command = traced_command(command, strace=executable("strace", "strace"), record=record)
+        try:
+            status, stdout, stderr = run_to_end(
+                command,
+                timeout_s=remaining_s,
+                cwd=directory,
+                memory_limit_mb=tools.memory_limit_mb,
+                stack_limit_mb=tools.stack_limit_mb,
+                merge_stderr=merge_stderr,
+            )
+        except subprocess.TimeoutExpired:
+            return f"timed out (verification budget {remaining_s:.0f} s left when it started)"
+        limited = (
+            limit_problem(record, stack_mb=tools.stack_limit_mb, memory_mb=tools.memory_limit_mb)
+            if traced
+            else None
         )
-    except subprocess.TimeoutExpired:
-        return f"timed out (verification budget {remaining_s:.0f} s left when it started)"
+    if limited is not None:
+        return f"was refused: {limited}"
     return status, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
 
 
@@ -204,6 +245,8 @@ def executable(path: str, tool: str) -> str:
             "build Coq 8.16.1's checker with the fixes for coq/coq#22378 and #21051: "
             "bash scripts/build_coqchk.sh"
             if path == FIXED_COQCHK
+            else f"install {tool} (apt-get install -y {tool})"
+            if tool == "strace"
             else "install Coq (apt-get install -y coq)"
         )
         raise BackendUnavailable(f"{tool} not found ({path!r}): {how}")

@@ -42,7 +42,7 @@ def compiled_output(
         (directory / f"{library}.v").write_bytes(source.encode("utf-8"))
         write_folder_files(directory, tools.folder_files)
         argv = [tools.coqc, "-q", f"{library}.v"]
-        compiled = run_checker(argv, directory, tools, merge_stderr=False)
+        compiled = run_checker(argv, directory, tools, merge_stderr=False, traced=True)
     if isinstance(compiled, str):
         return Refused(f"coqc (the file's names) {compiled}")
     status, stdout, stderr = compiled

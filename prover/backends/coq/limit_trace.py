@@ -1,0 +1,75 @@
+"""Whether a coqc run reached the stack or memory limit it ran under (``strace``'s record).
+
+Coq's Ltac does not catch ``Stack_overflow`` or ``Out_of_memory``, but some plugin code
+catches every OCaml exception: ssreflect's ``apply:`` tries a lemma with 0, 1, 2, ... holes
+and moves on when a try fails for any reason (``plugins/ssr/ssrbwd.ml``; ``rewrite``,
+``congr`` and term reduction do the same). So a definition that a header builds by tactics
+can read one way under the prover's limits and another way under a user's (red-team round
+ninety-three: ``b`` read ``false`` under an 8 MB stack and ``true`` under a larger one, and
+``t : b = false`` was recorded proved). Comparing two compiles under two limits leaves every
+limit between them unchecked; this module instead records whether a limit was *reached*.
+
+A limit is reached through one of two events, and ``strace`` records exactly those, from
+outside the sandbox (so the traced code cannot write the record):
+
+- ``SIGSEGV``: OCaml's native code turns a fault on the stack's guard page into
+  ``Stack_overflow`` (coqc has no other use for the signal);
+- a failed ``mmap``/``mremap``: an allocation refused under the address-space cap, which
+  OCaml raises as ``Out_of_memory``.
+
+A run with neither executes as it would under any larger stack and any larger memory cap,
+so its reading is the one every plain coqc with at least those limits gives. A run with
+either, or with a record this module does not read, is refused, whether or not coqc
+stopped (fail closed). Tracing costs little: ``--seccomp-bpf`` stops coqc only at those
+system calls and that signal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["TRACED_CALLS", "limit_problem", "traced_command"]
+
+TRACED_CALLS = "mmap,mremap"
+"""The allocation calls whose failures are recorded (``-Z``: failed calls only)."""
+
+_SIGNAL = re.compile(r"^\d+ +--- SIGSEGV \{.*\} ---$")
+_FAILED_ALLOCATION = re.compile(r"^\d+ +(?:mmap|mremap)\(.*\) += -1 (E[A-Z]+) \(.*\)$")
+
+
+def traced_command(argv: Sequence[str], *, strace: str, record: Path) -> list[str]:
+    """``argv`` (already sandboxed) run under ``strace``, which writes to ``record``: every
+    process's ``SIGSEGV`` and failed allocation, nothing else (``-qq``: no attach or exit
+    lines)."""
+    return [
+        strace, "-f", "-qq", "--seccomp-bpf", "-Z",
+        "-e", f"trace={TRACED_CALLS}", "-e", "signal=SIGSEGV",
+        "-o", str(record), *argv,
+    ]  # fmt: skip
+
+
+def limit_problem(record: Path, *, stack_mb: int, memory_mb: int | None) -> str | None:
+    """Why the run's reading may depend on its limits (``record`` is strace's output), or
+    None when it reached neither. A missing record refuses: strace did not run."""
+    if not record.is_file():
+        return "its limits record is missing (strace did not run)"
+    lines = [line for line in record.read_text(errors="replace").splitlines() if line.strip()]
+    if not lines:
+        return None
+    cap = f"{memory_mb} MB" if memory_mb is not None else "none"
+    for line in lines:
+        if _SIGNAL.match(line):
+            return (
+                f"it reached its {stack_mb} MB stack limit (a stack overflow, which some "
+                "plugin code catches and moves on from, so the file may read otherwise "
+                "under a larger stack)"
+            )
+        failed = _FAILED_ALLOCATION.match(line)
+        if failed and failed.group(1) == "ENOMEM":
+            return (
+                f"it ran out of memory under its cap ({cap}; an allocation failure, which "
+                "some plugin code catches, so the file may read otherwise with more memory)"
+            )
+    return f"its limits record holds a line not understood: {lines[0][:200]!r}"

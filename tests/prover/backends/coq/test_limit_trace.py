@@ -1,0 +1,89 @@
+"""strace's record of a coqc run: read fail-closed, and written where the traced code cannot."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq.checker_runs import CheckerTools, run_checker
+from prover.backends.coq.limit_trace import limit_problem, traced_command
+from prover.backends.sandbox import DEFAULT_SANDBOX
+
+SIGNAL = "3547  --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x7ffd6ada6fc8} ---\n"
+FAILED_MMAP = (
+    "3480  mmap(NULL, 100671488, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
+    " = -1 ENOMEM (Cannot allocate memory)\n"
+)
+needs_tools = pytest.mark.skipif(
+    shutil.which("coqc") is None or shutil.which("strace") is None,
+    reason="coqc or strace not installed",
+)
+
+
+def _record(folder: Path, text: str) -> Path:
+    path = folder / "strace.txt"
+    path.write_text(text)
+    return path
+
+
+def test_an_empty_record_means_no_limit_was_reached(tmp_path: Path) -> None:
+    """A run with no SIGSEGV and no failed allocation passes."""
+    assert limit_problem(_record(tmp_path, ""), stack_mb=8, memory_mb=8192) is None
+
+
+def test_a_sigsegv_is_a_reached_stack_limit(tmp_path: Path) -> None:
+    """A SIGSEGV line refuses, naming the stack limit."""
+    problem = limit_problem(_record(tmp_path, SIGNAL), stack_mb=8, memory_mb=8192)
+    assert problem is not None and "reached its 8 MB stack limit" in problem
+
+
+def test_a_failed_allocation_is_a_reached_memory_cap(tmp_path: Path) -> None:
+    """An mmap failing with ENOMEM refuses, naming the memory cap."""
+    problem = limit_problem(_record(tmp_path, FAILED_MMAP), stack_mb=8, memory_mb=600)
+    assert problem is not None and "ran out of memory under its cap (600 MB" in problem
+
+
+def test_a_line_not_understood_or_a_missing_record_refuses(tmp_path: Path) -> None:
+    """Fail closed: another failed call, or no record at all, refuses."""
+    other = FAILED_MMAP.replace("ENOMEM (Cannot allocate memory)", "EINVAL (Invalid argument)")
+    problem = limit_problem(_record(tmp_path, other), stack_mb=8, memory_mb=None)
+    assert problem is not None and "not understood" in problem
+    missing = limit_problem(tmp_path / "absent.txt", stack_mb=8, memory_mb=None)
+    assert missing is not None and "strace did not run" in missing
+
+
+def test_the_traced_command_records_only_sigsegv_and_failed_allocations(tmp_path: Path) -> None:
+    """strace follows children, writes to the record, and traces only the two events."""
+    command = traced_command(["coqc", "F.v"], strace="strace", record=tmp_path / "r")
+    assert command[:1] == ["strace"] and command[-2:] == ["coqc", "F.v"]
+    assert {"-f", "-Z", "--seccomp-bpf", "trace=mmap,mremap", "signal=SIGSEGV"} <= set(command)
+    assert command[command.index("-o") + 1] == str(tmp_path / "r")
+
+
+def _tools(memory_limit_mb: int | None) -> CheckerTools:
+    return CheckerTools(
+        coqc="coqc",
+        coqchk="",
+        memory_limit_mb=memory_limit_mb,
+        deadline=time.monotonic() + 120,
+        sandbox=DEFAULT_SANDBOX,
+    )
+
+
+@needs_tools
+def test_a_coqc_run_under_a_small_cap_is_refused_for_its_memory(tmp_path: Path) -> None:
+    """coqc loading Reals under a 400 MB cap is refused for the cap, not for its exit status."""
+    (tmp_path / "F.v").write_text("Require Import Reals.\n")
+    answer = run_checker(["coqc", "-q", "F.v"], tmp_path, _tools(400), traced=True)
+    assert isinstance(answer, str) and "ran out of memory under its cap (400 MB" in answer
+
+
+@needs_tools
+def test_a_plain_coqc_run_passes_the_trace(tmp_path: Path) -> None:
+    """coqc on an ordinary file reaches no limit: its status and output come back."""
+    (tmp_path / "F.v").write_text("Theorem t : 1 = 1. Proof. reflexivity. Qed.\n")
+    answer = run_checker(["coqc", "-q", "F.v"], tmp_path, _tools(8192), traced=True)
+    assert not isinstance(answer, str) and answer[0] == 0
