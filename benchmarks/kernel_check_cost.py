@@ -38,8 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
-from prover.backends.coq.checker_runs import PROVER_STACK_MB
-from prover.backends.coq.config import FIXED_COQCHK
+from prover.backends.coq.config import FIXED_COQCHK, PROVER_STACK_MB
 from prover.backends.coq.limit_trace import limit_problem, traced_command
 from prover.backends.coq.placement import name_guard
 from prover.backends.coq.section_opening import (

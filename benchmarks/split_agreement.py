@@ -12,12 +12,16 @@ Per file one outcome:
 * ``split_differs``: it compiles, and :func:`split_refusal` names where the splits part;
 * ``marked_fails``: the marked file does not compile but the unmarked one does (a marker
   changed what Coq read: also a refusal);
-* ``not_standalone``: neither compiles outside its library (excluded from the ratio).
+* ``not_standalone``: neither compiles outside its library (excluded from the ratio);
+* ``limit_reached`` (with ``--limits-trace``): the marked file compiles, but under the
+  verifier's 8 MB stack and memory cap ``strace`` recorded a stack overflow or a failed
+  allocation, so verification refuses it (:mod:`prover.backends.coq.limit_trace`).
 
 Usage::
 
     python -m benchmarks.split_agreement --library stdlib --sample 60 \\
         --output docs/results/split-agreement.json
+    python -m benchmarks.split_agreement --library stdlib --sample 1000 --limits-trace
 """
 
 from __future__ import annotations
@@ -34,9 +38,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from prover.backends.coq.config import PROVER_STACK_MB
+from prover.backends.coq.limit_trace import limit_problem, traced_command
 from prover.backends.coq.split_check import mark_sentences, split_refusal
 from prover.tracing.libraries import SourceFile, coq_where, library_files
-from search.process import kill_tree, spawn
+from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
 from search.workdirs import private_directory
 
 
@@ -46,6 +52,12 @@ def _parse_arguments() -> argparse.Namespace:
     parser.add_argument("--sample", type=int, default=60)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per coqc run")
     parser.add_argument("--output", type=Path, help="write the figures as JSON here too")
+    parser.add_argument(
+        "--limits-trace",
+        action="store_true",
+        help="compile the marked file as verification does: 8 MB stack, under strace's "
+        "record of whether a stack or memory limit was reached",
+    )
     return parser.parse_args()
 
 
@@ -65,22 +77,37 @@ def _load_flags(source: SourceFile) -> list[str]:
     return flags
 
 
-def _compile(text: str, source: SourceFile, coqc: str, timeout_s: float) -> tuple[int, str]:
-    """coqc -time on ``text`` as ``Checked.v`` in a fresh folder: (status, merged output)."""
-    with private_directory("split-agreement-") as directory:
+def _compile(
+    text: str, source: SourceFile, coqc: str, timeout_s: float, *, strace: str | None = None
+) -> tuple[int, str, str | None]:
+    """coqc -time on ``text`` as ``Checked.v`` in a fresh folder: (status, merged output,
+    with ``strace``: the limit the run reached as the verifier words it, or None)."""
+    argv = [coqc, "-time", "-q", *_load_flags(source), "Checked.v"]
+    with private_directory("split-agreement-") as directory, private_directory("trace-") as trace:
+        record = trace / "strace.txt"
+        if strace is not None:
+            argv = traced_command(argv, strace=strace, record=record)
         (directory / "Checked.v").write_bytes(text.encode("utf-8"))
-        process = spawn([coqc, "-time", "-q", *_load_flags(source), "Checked.v"], cwd=directory)
+        process = spawn(argv, cwd=directory, stack_limit_mb=PROVER_STACK_MB)
         try:
             stdout, _ = process.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            return -1, f"timed out after {timeout_s:g} s"
+            return -1, f"timed out after {timeout_s:g} s", None
         finally:
             kill_tree(process)
-    return process.returncode, stdout.decode("utf-8", "replace")
+        limited = (
+            None
+            if strace is None
+            else limit_problem(record, stack_mb=PROVER_STACK_MB, memory_mb=DEFAULT_MEMORY_LIMIT_MB)
+        )
+    return process.returncode, stdout.decode("utf-8", "replace"), limited
 
 
-def classify(source: SourceFile, coqc: str, timeout_s: float) -> dict[str, Any]:
-    """One file's outcome (see the module docstring) with its reason and seconds."""
+def classify(
+    source: SourceFile, coqc: str, timeout_s: float, *, strace: str | None = None
+) -> dict[str, Any]:
+    """One file's outcome (see the module docstring) with its reason and seconds
+    (``strace``: the marked file compiled under the verifier's limits record)."""
     text = source.path.read_text(encoding="utf-8")
     started = time.monotonic()
     marked = mark_sentences(text, secrets.token_hex(8))
@@ -88,12 +115,14 @@ def classify(source: SourceFile, coqc: str, timeout_s: float) -> dict[str, Any]:
     if isinstance(marked, str):
         row.update(outcome="refused_before_coqc", reason=marked)
         return row
-    status, output = _compile(marked.text, source, coqc, timeout_s)
-    if status == 0:
+    status, output, limited = _compile(marked.text, source, coqc, timeout_s, strace=strace)
+    if status == 0 and limited is not None:
+        row.update(outcome="limit_reached", reason=limited)
+    elif status == 0:
         problem = split_refusal(output, marked)
         row.update(outcome="agrees" if problem is None else "split_differs", reason=problem)
     else:
-        plain_status, _ = _compile(text, source, coqc, timeout_s)
+        plain_status, _, _ = _compile(text, source, coqc, timeout_s)
         outcome = "marked_fails" if plain_status == 0 else "not_standalone"
         row.update(outcome=outcome, reason=output.strip()[-300:])
     row["sentences"] = len(marked.expected) // 2
@@ -108,9 +137,13 @@ def main() -> int:
     if coqc is None:
         print("coqc not found: install Coq (apt-get install -y coq)", file=sys.stderr)
         return 2
+    strace = shutil.which("strace") if arguments.limits_trace else None
+    if arguments.limits_trace and strace is None:
+        print("strace not found: apt-get install -y strace", file=sys.stderr)
+        return 2
     rows = []
     for source in sample_files(arguments.library, arguments.sample):
-        row = classify(source, coqc, arguments.timeout)
+        row = classify(source, coqc, arguments.timeout, strace=strace)
         print(json.dumps(row), flush=True)
         rows.append(row)
     counts = Counter(row["outcome"] for row in rows)

@@ -30,7 +30,7 @@ from prover.backends.coq.assumptions_print import (
     assumptions_print_problem,
     read_assumptions_print,
 )
-from prover.backends.coq.config import FIXED_COQCHK
+from prover.backends.coq.config import FIXED_COQCHK, PROVER_STACK_MB
 from prover.backends.coq.environment_readings import write_folder_files
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.inductive_print import inductives_print_problem
@@ -53,9 +53,6 @@ __all__ = [
     "executable",
     "run_checker",
 ]
-
-PROVER_STACK_MB = 8
-"""The stack every check's coqc and coqchk run with: the usual ``ulimit -s`` default."""
 
 VERIFY_LIBRARY = "ProverCheck"
 VERIFY_MODULE = "Checked"

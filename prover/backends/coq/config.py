@@ -9,7 +9,7 @@ from search.errors import ConfigError
 from search.process import DEFAULT_MEMORY_LIMIT_MB
 from search.validation import require_memory_limit
 
-__all__ = ["FIXED_COQCHK", "CoqConfig"]
+__all__ = ["FIXED_COQCHK", "PROVER_STACK_MB", "CoqConfig"]
 
 FIXED_COQCHK = "coqchk-fixed"
 """The kernel checker verification runs by default: Coq 8.16.1's coqchk rebuilt with the fixes
@@ -17,6 +17,11 @@ for coq/coq#22378 and #21051 (``bash scripts/build_coqchk.sh``, which ``scripts/
 runs). Stock 8.16.1 coqchk accepts false proofs through let-ins in a constructor context and
 through module strengthening (docs/soundness.md, red-team rounds 24-28);
 ``coqchk_path="coqchk"`` runs it anyway."""
+
+PROVER_STACK_MB = 8
+"""The stack every coqtop, coqc and coqchk of the backend runs with (the usual ``ulimit -s``
+default, not the inherited one), so that the search reads a header as verification does;
+verification refuses a coqc that reached it (:mod:`prover.backends.coq.limit_trace`)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from prover.backends.coq.config import PROVER_STACK_MB
 from prover.backends.coq.goals import (
     CoqtopProcess,
     DisplayKind,
@@ -76,6 +77,7 @@ def start_coqtop(
             ),
             cwd=workdir,
             memory_limit_mb=memory_limit_mb,
+            stack_limit_mb=PROVER_STACK_MB,
         )
     except BackendUnavailable:
         remove_private_directory(workdir)
