@@ -34,7 +34,7 @@ from prover.backends.coq.config import FIXED_COQCHK, PROVER_STACK_MB
 from prover.backends.coq.environment_readings import write_folder_files
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.inductive_print import inductives_print_problem
-from prover.backends.coq.limit_trace import limit_problem, traced_command
+from prover.backends.coq.limit_trace import limit_problem, require_strace, traced_command
 from prover.backends.coq.split_check import MarkedSource, split_refusal
 from prover.backends.coq.term_reading import term_problem
 from prover.backends.sandbox import sandboxed
@@ -213,7 +213,7 @@ def run_checker(
     with private_directory("coq-limits-") as records:
         record = records / "strace.txt"
         if traced:
-            command = traced_command(command, strace=executable("strace", "strace"), record=record)
+            command = traced_command(command, strace=require_strace(), record=record)
         try:
             status, stdout, stderr = run_to_end(
                 command,
@@ -242,8 +242,6 @@ def executable(path: str, tool: str) -> str:
             "build Coq 8.16.1's checker with the fixes for coq/coq#22378 and #21051: "
             "bash scripts/build_coqchk.sh"
             if path == FIXED_COQCHK
-            else f"install {tool} (apt-get install -y {tool})"
-            if tool == "strace"
             else "install Coq (apt-get install -y coq)"
         )
         raise BackendUnavailable(f"{tool} not found ({path!r}): {how}")

@@ -26,17 +26,54 @@ system calls and that signal.
 
 from __future__ import annotations
 
+import functools
 import re
+import shutil
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["TRACED_CALLS", "limit_problem", "traced_command"]
+from search.errors import BackendUnavailable
+from search.process import run_to_end
+
+__all__ = ["TRACED_CALLS", "limit_problem", "require_strace", "traced_command"]
 
 TRACED_CALLS = "mmap,mremap"
 """The allocation calls whose failures are recorded (``-Z``: failed calls only)."""
 
 _SIGNAL = re.compile(r"^\d+ +--- SIGSEGV \{.*\} ---$")
 _FAILED_ALLOCATION = re.compile(r"^\d+ +(?:mmap|mremap)\(.*\) += -1 (E[A-Z]+) \(.*\)$")
+
+
+def require_strace() -> str:
+    """The ``strace`` executable, tried once per process; :class:`BackendUnavailable` in one
+    line when it is missing or cannot trace here (ptrace forbidden, as in some containers),
+    so that a run stops before its first search rather than refuse every proof."""
+    strace = shutil.which("strace")
+    if strace is None:
+        raise BackendUnavailable(
+            "strace not found: verification records with it whether coqc reached its stack "
+            "or memory limit (apt-get install -y strace)"
+        )
+    failure = _probe_failure(strace)
+    if failure is not None:
+        raise BackendUnavailable(f"strace cannot trace here ({failure}): verification needs it")
+    return strace
+
+
+@functools.cache
+def _probe_failure(strace: str) -> str | None:
+    """Why ``strace`` cannot trace ``true`` with the flags verification uses (None: it can)."""
+    try:
+        status, _, stderr = run_to_end(
+            traced_command(["true"], strace=strace, record=Path("/dev/null")), timeout_s=30
+        )
+    except (BackendUnavailable, subprocess.TimeoutExpired) as error:
+        return str(error)
+    if status == 0:
+        return None
+    lines = stderr.decode(errors="replace").strip().splitlines()
+    return lines[-1] if lines else f"exit status {status}"
 
 
 def traced_command(argv: Sequence[str], *, strace: str, record: Path) -> list[str]:

@@ -87,3 +87,31 @@ def test_a_plain_coqc_run_passes_the_trace(tmp_path: Path) -> None:
     (tmp_path / "F.v").write_text("Theorem t : 1 = 1. Proof. reflexivity. Qed.\n")
     answer = run_checker(["coqc", "-q", "F.v"], tmp_path, _tools(8192), traced=True)
     assert not isinstance(answer, str) and answer[0] == 0
+
+
+def test_a_missing_strace_stops_the_backend_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening a Coq environment without strace is BackendUnavailable naming the package."""
+    from prover.backends import factory
+    from prover.backends.coq import limit_trace
+    from search.errors import BackendUnavailable
+
+    monkeypatch.setattr(limit_trace.shutil, "which", lambda _name: None)
+    with pytest.raises(BackendUnavailable, match=r"strace not found: .*apt-get install -y strace"):
+        factory.open_environment(factory.BackendConfig(name="coq"))
+
+
+def test_a_strace_that_cannot_trace_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An strace that exits with an error on the probe stops the run with its last line."""
+    from prover.backends.coq import limit_trace
+    from search.errors import BackendUnavailable
+
+    broken = tmp_path / "strace"
+    broken.write_text(
+        "#!/bin/sh\necho 'strace: ptrace(PTRACE_TRACEME): Operation not permitted' >&2\nexit 1\n"
+    )
+    broken.chmod(0o755)
+    monkeypatch.setattr(limit_trace.shutil, "which", lambda _name: str(broken))
+    with pytest.raises(BackendUnavailable, match=r"cannot trace here .*Operation not permitted"):
+        limit_trace.require_strace()
