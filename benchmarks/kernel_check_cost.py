@@ -94,7 +94,7 @@ def _prove(arguments: argparse.Namespace) -> None:
 
 
 def _timed(argv: list[str], directory: Path) -> tuple[float, int, str, str]:
-    """Run ``argv`` as the verifier does (spawn, memory cap, 8 MB stack): seconds, status,
+    """Run ``argv`` as the verifier does (spawn, memory cap, 5 MB stack): seconds, status,
     stdout, stderr."""
     started = time.monotonic()
     process = spawn(

@@ -14,7 +14,7 @@ Per file one outcome:
   changed what Coq read: also a refusal);
 * ``not_standalone``: neither compiles outside its library (excluded from the ratio);
 * ``limit_reached`` (with ``--limits-trace``): the marked file compiles, but under the
-  verifier's 8 MB stack and memory cap ``strace`` recorded a stack overflow or a failed
+  verifier's 5 MB stack and memory cap ``strace`` recorded a stack overflow or a failed
   allocation, so verification refuses it (:mod:`prover.backends.coq.limit_trace`).
 
 Usage::
@@ -55,7 +55,7 @@ def _parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--limits-trace",
         action="store_true",
-        help="compile the marked file as verification does: 8 MB stack, under strace's "
+        help="compile the marked file as verification does: 5 MB stack, under strace's "
         "record of whether a stack or memory limit was reached",
     )
     return parser.parse_args()

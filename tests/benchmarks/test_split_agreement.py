@@ -50,4 +50,4 @@ def test_a_file_whose_compile_overflows_the_stack_is_limit_reached(tmp_path: Pat
     coqc = shutil.which("coqc") or "coqc"
     assert classify(source, coqc, 60)["outcome"] == "agrees"
     row = classify(source, coqc, 60, strace=shutil.which("strace"))
-    assert row["outcome"] == "limit_reached" and "8 MB stack limit" in row["reason"]
+    assert row["outcome"] == "limit_reached" and "5 MB stack limit" in row["reason"]

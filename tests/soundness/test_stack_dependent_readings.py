@@ -1,4 +1,4 @@
-"""Round ninety-three: a header whose reading depends on the stack size.
+"""Rounds ninety-three and ninety-six: a header whose reading depends on the stack size.
 
 ssreflect's ``apply:`` tries a lemma with 0, 1, 2, ... holes inside a handler that catches
 every exception, ``Stack_overflow`` included. In the round's header the first try needs a
@@ -13,6 +13,7 @@ any larger stack and memory cap.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import pytest
 from prover.backends.coq import checker_runs
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
+from search.process import run_to_end
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
 
@@ -59,10 +61,10 @@ def test_without_the_limits_record_the_small_stack_reading_is_counted(
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
 def test_a_file_whose_compile_reached_the_stack_limit_is_refused(tmp_path: Path) -> None:
-    """`t : b = false` is refused naming the 8 MB stack limit the header's reading reached."""
+    """`t : b = false` is refused naming the 5 MB stack limit the header's reading reached."""
     verification = verify_proof(_theorem(tmp_path), ["reflexivity."], timeout_s=120)
     assert not verification.ok
-    assert "coqc was refused: it reached its 8 MB stack limit" in (verification.message or "")
+    assert "coqc was refused: it reached its 5 MB stack limit" in (verification.message or "")
 
 
 @COQ_TOOLS[0]
@@ -72,3 +74,58 @@ def test_any_statement_after_such_a_header_is_refused(tmp_path: Path) -> None:
     verification = verify_proof(_theorem(tmp_path, "b = b"), ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert "stack limit" in (verification.message or "")
+
+
+ROUND_96_HEADER = """From Coq Require Import ssreflect.
+Class Deep := deep : True.
+#[export] Hint Extern 0 Deep =>
+  (let x := eval vm_compute in (Nat.iter 45000 S 0) in exact I) : typeclass_instances.
+Class C (A : Type) := val : A.
+#[export] Instance c1 `{Deep} : C nat := 1.
+#[export] Instance c0 : C (unit -> nat) := fun _ => 0.
+Definition b : nat.
+Proof. apply: val; try exact tt. Defined.
+"""
+"""Round ninety-six's header: `b` reads 1 where the recursion fits the stack, 0 where it does
+not (ssreflect's `apply:` catches the overflow); 45,000 levels fit under an 8 MB limit with a
+small environment and not with a 1 MB larger one."""
+
+
+def _reading_of_b(folder: Path, environment_kb: int) -> str:
+    """What a plain coqc under an 8 MB stack limit reads `b` as, with `environment_kb` KB of
+    extra environment (in 100 KB variables: one string may not exceed 128 KB)."""
+    (folder / "R.v").write_text(ROUND_96_HEADER + "Eval compute in b.\n")
+    padding = {f"PAD{index}": "y" * 100_000 for index in range(environment_kb // 100)}
+    status, output, _ = run_to_end(
+        ["coqc", "-q", "R.v"],
+        timeout_s=120,
+        cwd=folder,
+        env={**os.environ, **padding},
+        memory_limit_mb=None,
+        stack_limit_mb=8,
+        merge_stderr=True,
+    )
+    assert status == 0, output
+    return output.decode().split("=", 1)[1].split(":", 1)[0].strip()
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_at_one_stack_limit_the_environment_decides_the_reading(tmp_path: Path) -> None:
+    """Control: under the same 8 MB limit, `b` reads 1 with a small environment and 0 with
+    1 MB more (the stack a program has is its limit less its arguments and environment)."""
+    assert _reading_of_b(tmp_path, 0) == "1"
+    assert _reading_of_b(tmp_path, 1000) == "0"
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_the_checked_run_has_less_stack_than_any_8_mb_coqc(tmp_path: Path) -> None:
+    """`t : b = 1` is refused: under the verifier's 5 MB limit the header's recursion
+    overflows, so no reading that a larger environment could change is counted."""
+    path = tmp_path / "F.v"
+    path.write_text(ROUND_96_HEADER + "\nTheorem t : b = 1.\nProof.\nAdmitted.\n")
+    theorem = theorem_from_file(path, "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "reached its 5 MB stack limit" in (verification.message or "")

@@ -5,7 +5,7 @@
 split it as the prover did, print a term without fixpoint literals and, for a request header,
 a declaration print without ``let``), then coqchk re-checks the compiled library alone; its
 context summary and the theorem's ``Print Assumptions`` must list no assumption outside the
-allowed ones. Both run under the memory cap and an 8 MB stack, in the sandbox asked for,
+allowed ones. Both run under the memory cap and a 5 MB stack, in the sandbox asked for,
 before one deadline, and are killed with their process group on every exit path; the
 directory must still be the one created for the check when their files are read. coqc runs
 under ``strace`` and must reach neither limit (:mod:`prover.backends.coq.limit_trace`: a

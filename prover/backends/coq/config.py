@@ -18,10 +18,15 @@ runs). Stock 8.16.1 coqchk accepts false proofs through let-ins in a constructor
 through module strengthening (docs/soundness.md, red-team rounds 24-28);
 ``coqchk_path="coqchk"`` runs it anyway."""
 
-PROVER_STACK_MB = 8
-"""The stack every coqtop, coqc and coqchk of the backend runs with (the usual ``ulimit -s``
-default, not the inherited one), so that the search reads a header as verification does;
-verification refuses a coqc that reached it (:mod:`prover.backends.coq.limit_trace`)."""
+PROVER_STACK_MB = 5
+"""The stack limit every coqtop, coqc and coqchk of the backend runs with (not the inherited
+one), so that the search reads a header as verification does; verification refuses a coqc
+that reached it (:mod:`prover.backends.coq.limit_trace`). Below the usual 8 MB on purpose: the
+stack a program can use is its limit minus what ``exec`` puts on top (arguments and
+environment, at most a quarter of the limit, and a random offset of up to 8 KB), so a run
+that never reached 5 MB needs less than any coqc under a limit of 8 MB or more has, whatever
+its environment (red-team round ninety-six: at exactly 8 MB, a user's larger environment
+read a header otherwise)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,11 +17,17 @@ outside the sandbox (so the traced code cannot write the record):
 - a failed ``mmap``/``mremap``: an allocation refused under the address-space cap, which
   OCaml raises as ``Out_of_memory``.
 
-A run with neither executes as it would under any larger stack and any larger memory cap,
-so its reading is the one every plain coqc with at least those limits gives. A run with
-either, or with a record this module does not read, is refused, whether or not coqc
-stopped (fail closed). Tracing costs little: ``--seccomp-bpf`` stops coqc only at those
-system calls and that signal.
+A run with neither needed less stack and memory than it had, and executes alike wherever
+it has more. The stack it has is not its limit alone: ``exec`` puts the arguments and the
+environment (at most a quarter of the limit) and a random offset of up to 8 KB on top, so
+the checked coqc runs under a 5 MB limit
+(:data:`~prover.backends.coq.config.PROVER_STACK_MB`): every coqc under a limit of 8 MB or
+more has at least 6 MB less 8 KB, whatever its environment (red-team round ninety-six read
+a header otherwise at exactly 8 MB with a 16 KB larger environment). Its reading is then the
+one every plain coqc with at least an 8 MB stack limit and at least the memory the run had
+(the cap) gives. A run with either event, or with a record this module does not read, is
+refused, whether or not coqc stopped (fail closed). Tracing costs little:
+``--seccomp-bpf`` stops coqc only at those system calls and that signal.
 """
 
 from __future__ import annotations

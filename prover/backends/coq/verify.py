@@ -9,7 +9,7 @@
    declares fixpoints), then the print of the proof term that
    :mod:`prover.backends.coq.term_reading` reads — nothing else, nothing the search
    printed — compiles in a fresh process and a fresh temporary directory
-   (``coqc -time -Q DIR ProverCheck``) under the memory cap and an 8 MB stack, reaching
+   (``coqc -time -Q DIR ProverCheck``) under the memory cap and a 5 MB stack, reaching
    neither (``strace``'s record: :mod:`prover.backends.coq.limit_trace`), the term holds no fixpoint
    literal, and Coq split the file into exactly the sentences the prover's reading of it
    rests on (the file carries a nonce marker after each sentence, and ``-time`` reports
