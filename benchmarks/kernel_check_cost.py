@@ -14,7 +14,9 @@ verification compiles it since 2026-12-04: with the split markers, under ``coqc 
 and Coq's split compared with the prover's (:mod:`prover.backends.coq.split_check`). A
 fourth times that compile as verification runs it since 2026-12-06: under ``strace``, which
 records whether coqc reached its stack or memory limit
-(:mod:`prover.backends.coq.limit_trace`), as a ratio to the untraced compile.
+(:mod:`prover.backends.coq.limit_trace`), as a ratio to the untraced compile; a fifth
+times the compile by the bytecode ``coqc.byte`` that verification adds since then, as a
+ratio to the rest of verification (the traced compile and coqchk).
 
 Usage::
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import shutil
 import statistics
@@ -39,7 +42,12 @@ from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
 from prover.backends.coq.config import FIXED_COQCHK, PROVER_STACK_MB
-from prover.backends.coq.limit_trace import limit_problem, traced_command
+from prover.backends.coq.limit_trace import (
+    BYTECODE_PARAMETERS,
+    bytecode_stack_problem,
+    limit_problem,
+    traced_command,
+)
 from prover.backends.coq.placement import name_guard
 from prover.backends.coq.section_opening import (
     PLAIN_OPENING,
@@ -166,6 +174,34 @@ def _compile(
     return seconds, output
 
 
+def _bytecode_s(inspected: str, coqc: str) -> float:
+    """Seconds of the bytecode coqc beside ``coqc`` on the marked ``inspected``, with the
+    runtime parameters verification gives it; its stack must stay below the limit."""
+    marked = mark_sentences(inspected, secrets.token_hex(8))
+    if isinstance(marked, str):
+        raise RuntimeError(f"the split markers refused a recorded proof: {marked}")
+    bytecode = str(Path(coqc).with_name(Path(coqc).name + ".byte"))
+    with private_directory("kernel-cost-") as directory:
+        (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
+        started = time.monotonic()
+        process = spawn(
+            coqc_command(bytecode),
+            cwd=directory,
+            env={**os.environ, "OCAMLRUNPARAM": BYTECODE_PARAMETERS},
+            merge_stderr=False,
+            stack_limit_mb=PROVER_STACK_MB,
+        )
+        try:
+            _, stderr = process.communicate(timeout=600)
+        finally:
+            kill_tree(process)
+        seconds = time.monotonic() - started
+    problem = bytecode_stack_problem(stderr.decode(errors="replace"))
+    if process.returncode != 0 or problem is not None:
+        raise RuntimeError(f"coqc.byte refused a recorded proof: {problem or stderr[-300:]!r}")
+    return seconds
+
+
 def _split_checked_s(inspected: str, coqc: str, *, traced: bool = False) -> float:
     """Seconds of coqc on ``inspected`` with the split markers, under ``-time``, and the
     comparison of Coq's split with the prover's (which must agree: the record was verified);
@@ -185,10 +221,11 @@ def _split_checked_s(inspected: str, coqc: str, *, traced: bool = False) -> floa
 
 def measure(
     proof_text: str, name: str, *, coqc: str, coqchk: str
-) -> tuple[float, float, float, float, float]:
+) -> tuple[float, float, float, float, float, float]:
     """Seconds of coqc, of coqchk, of coqc with the term print and its reading, of coqc
     on the file verification compiles (term print, placement checks, split markers), and of
-    that compile under strace's record of the limits, as verification runs it.
+    that compile under strace's record of the limits, as verification runs it, and of the
+    bytecode coqc's compile of it.
 
     Each in a fresh private directory; the reading and the split check must accept the
     proof (the record was verified with them).
@@ -208,13 +245,8 @@ def measure(
     if problem is not None:
         raise RuntimeError(f"the term reading refused a recorded proof: {problem}")
     split_checked_s = _split_checked_s(inspected, coqc)
-    return (
-        coqc_s,
-        coqchk_s,
-        printed_s,
-        split_checked_s,
-        _split_checked_s(inspected, coqc, traced=True),
-    )
+    traced_s = _split_checked_s(inspected, coqc, traced=True)
+    return coqc_s, coqchk_s, printed_s, split_checked_s, traced_s, _bytecode_s(inspected, coqc)
 
 
 def checker_seconds(proof_text: str, *, coqc: str, coqchk: str) -> float:
@@ -235,6 +267,9 @@ def _figures(rows: list[dict[str, Any]], budget_s: float) -> dict[str, Any]:
     print_ratios = [row["coqc_with_term_print_s"] / row["coqc_s"] for row in rows]
     split_ratios = [row["coqc_split_checked_s"] / row["coqc_with_term_print_s"] for row in rows]
     traced_ratios = [row["coqc_traced_s"] / row["coqc_split_checked_s"] for row in rows]
+    bytecode_ratios = [
+        row["coqc_bytecode_s"] / (row["coqc_traced_s"] + row["coqchk_s"]) for row in rows
+    ]
     median_coqchk = statistics.median(coqchk)
     return {
         "proofs": len(rows),
@@ -252,6 +287,11 @@ def _figures(rows: list[dict[str, Any]], budget_s: float) -> dict[str, Any]:
         "median_coqc_traced_s": round(statistics.median(row["coqc_traced_s"] for row in rows), 4),
         "median_trace_ratio": round(statistics.median(traced_ratios), 4),
         "max_trace_ratio": round(max(traced_ratios), 4),
+        "median_coqc_bytecode_s": round(
+            statistics.median(row["coqc_bytecode_s"] for row in rows), 4
+        ),
+        "median_bytecode_ratio": round(statistics.median(bytecode_ratios), 4),
+        "max_bytecode_ratio": round(max(bytecode_ratios), 4),
         "median_coqchk_s": round(median_coqchk, 4),
         "max_coqchk_s": round(max(coqchk), 4),
         "median_coqchk_share_of_verification": round(statistics.median(shares), 4),
@@ -291,6 +331,7 @@ def main() -> int:
             "coqc_with_term_print_s": statistics.median(t[2] for t in timings),
             "coqc_split_checked_s": statistics.median(t[3] for t in timings),
             "coqc_traced_s": statistics.median(t[4] for t in timings),
+            "coqc_bytecode_s": statistics.median(t[5] for t in timings),
         }
         if compared is not None:
             row["compared_coqchk_s"] = statistics.median(

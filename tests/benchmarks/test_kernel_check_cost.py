@@ -42,11 +42,12 @@ def test_the_print_goes_right_after_the_end_as_verification_puts_it(
 
 
 def test_measure_times_all_three_steps_and_refuses_a_fixpoint_literal() -> None:
-    """A clean proof gives five positive timings (the last two with Coq's split checked,
-    untraced and under strace's limits record); a literal `fix` in the term raises."""
+    """A clean proof gives six positive timings (the last three with Coq's split checked:
+    untraced, under strace's limits record, and by the bytecode coqc); a literal `fix` in
+    the term raises."""
     clean = _source("Theorem t : forall n : nat, n + 0 = n.", ["induction n; simpl; auto."])
     timings = measure(clean, "t", coqc="coqc", coqchk="coqchk")
-    assert len(timings) == 5 and all(seconds > 0 for seconds in timings)
+    assert len(timings) == 6 and all(seconds > 0 for seconds in timings)
     literal = _source("Theorem t : nat -> nat.", ["exact (fix f (n : nat) : nat := n)."])
     with pytest.raises(RuntimeError, match="fixpoint literal"):
         measure(literal, "t", coqc="coqc", coqchk="coqchk")

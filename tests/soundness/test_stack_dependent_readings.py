@@ -1,4 +1,5 @@
-"""Rounds ninety-three and ninety-six: a header whose reading depends on the stack size.
+"""Rounds ninety-three, ninety-six and ninety-seven: a header whose reading depends on the
+stack size.
 
 ssreflect's ``apply:`` tries a lemma with 0, 1, 2, ... holes inside a handler that catches
 every exception, ``Stack_overflow`` included. In the round's header the first try needs a
@@ -14,6 +15,7 @@ any larger stack and memory cap.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -52,8 +54,10 @@ def _theorem(folder: Path, statement: str = "b = false") -> Theorem:
 def test_without_the_limits_record_the_small_stack_reading_is_counted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Control: with strace's record not read, `t : b = false` verifies."""
+    """Control: with strace's record not read (and no bytecode compile), `t : b = false`
+    verifies."""
     monkeypatch.setattr(checker_runs, "limit_problem", lambda *_args, **_kwargs: None)
+    monkeypatch.setattr(checker_runs, "_bytecode_problem", lambda *_args: None)
     verification = verify_proof(_theorem(tmp_path), ["reflexivity."], timeout_s=120)
     assert verification.ok, verification.message
 
@@ -129,3 +133,44 @@ def test_the_checked_run_has_less_stack_than_any_8_mb_coqc(tmp_path: Path) -> No
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert "reached its 5 MB stack limit" in (verification.message or "")
+
+
+ROUND_97_HEADER = ROUND_96_HEADER.replace("Nat.iter 45000", "Nat.iter 29450")
+"""Round ninety-seven's header: 29,450 levels fit native coqc's 5 MB run, and overflow the
+bytecode coqc's stack (its default 1M words), which no `ulimit -s` changes."""
+
+needs_bytecode = pytest.mark.skipif(
+    shutil.which("coqc.byte") is None, reason="coqc.byte not installed"
+)
+
+
+def _round_97_theorem(folder: Path) -> Theorem:
+    path = folder / "F.v"
+    path.write_text(ROUND_97_HEADER + "\nTheorem t : b = 1.\nProof.\nAdmitted.\n")
+    return theorem_from_file(path, "t", language="coq")
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+@needs_bytecode
+def test_without_the_bytecode_compile_the_native_reading_is_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Control: native coqc under 5 MB reaches no limit and reads `b = 1`, while coqc.byte
+    reads `b = 0`; with no bytecode compile, `t : b = 1` verifies."""
+    (tmp_path / "R.v").write_text(ROUND_97_HEADER + "Eval compute in b.\n")
+    byte = run_to_end(["coqc.byte", "-q", "R.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True)
+    assert byte[0] == 0 and "= 0" in byte[1].decode()
+    monkeypatch.setattr(checker_runs, "_bytecode_problem", lambda *_args: None)
+    verification = verify_proof(_round_97_theorem(tmp_path), ["reflexivity."], timeout_s=120)
+    assert verification.ok, verification.message
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+@needs_bytecode
+def test_a_file_the_bytecode_coqc_reads_otherwise_is_refused(tmp_path: Path) -> None:
+    """`t : b = 1` is refused: the bytecode coqc's compile reaches its stack limit."""
+    verification = verify_proof(_round_97_theorem(tmp_path), ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "the bytecode coqc.byte does not read the file alike" in (verification.message or "")

@@ -14,6 +14,7 @@ reading that depends on the limits, red-team round ninety-three).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -34,7 +35,14 @@ from prover.backends.coq.config import FIXED_COQCHK, PROVER_STACK_MB
 from prover.backends.coq.environment_readings import write_folder_files
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.inductive_print import inductives_print_problem
-from prover.backends.coq.limit_trace import limit_problem, require_strace, traced_command
+from prover.backends.coq.limit_trace import (
+    BYTECODE_PARAMETERS,
+    bytecode_problem,
+    bytecode_stack_problem,
+    limit_problem,
+    require_strace,
+    traced_command,
+)
 from prover.backends.coq.split_check import MarkedSource, split_refusal
 from prover.backends.coq.term_reading import term_problem
 from prover.backends.sandbox import sandboxed
@@ -128,6 +136,8 @@ def compile_and_check(
     problem, checks, listed = _judge_kernel_check(*checked, parameters=parameters)
     if problem is None:  # what coqchk's summary missed (rounds seventeen and twenty)
         problem = assumptions_print_problem(printed, listed)
+        if problem is None:  # a bytecode coqc's reading (round ninety-seven)
+            problem = _bytecode_problem(marked, tools, printed)
         if problem is not None:
             return problem, checks, ()
     # Reported: what the theorem itself assumes, not all the environment loads.
@@ -149,6 +159,40 @@ def _compiled(
     if problem is None and reads_inductives:
         problem = inductives_print_problem(directory)
     return problem
+
+
+def _bytecode_problem(marked: MarkedSource, tools: CheckerTools, printed: str | None) -> str | None:
+    """Why the bytecode coqc installed beside ``tools.coqc`` (``coqc.byte``) may read the
+    checked file otherwise, or None (also when none is installed).
+
+    A bytecode program keeps its stack in the heap, up to a limit in words that does not
+    depend on the environment, and overflows without a ``SIGSEGV``; plugin code that
+    catches every exception then reads a header otherwise than native coqc (red-team round
+    ninety-seven: ``b`` read 1 natively under 5 MB and 0 under ``coqc.byte`` at any
+    ``ulimit -s``). So the file is compiled again by it, traced, under its default stack
+    limit: it must pass, reach no limit, and print the same ``Print Assumptions``.
+    """
+    native = Path(tools.coqc)
+    bytecode = native.with_name(f"{native.name}.byte")
+    if not bytecode.is_file():
+        return None
+    with private_directory("coq-verify-bytecode-") as directory:
+        (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
+        write_folder_files(directory, tools.folder_files)
+        argv = coqc_command(str(bytecode))
+        compiled = run_checker(
+            argv, directory, tools, merge_stderr=False, traced=True, bytecode=True
+        )
+        problem = _coqc_problem(compiled, tools)
+        if not isinstance(compiled, str):  # its errors and the stack report are in stderr
+            problem = bytecode_stack_problem(compiled[2]) or (
+                problem and f"{problem}: {one_line(extract_error(compiled[2]) or compiled[2])}"
+            )
+        if problem is None and read_assumptions_print(directory) != printed:
+            problem = "its Print Assumptions differs"
+    if problem is None:
+        return None
+    return f"the bytecode {bytecode.name} does not read the file alike: {problem}"
 
 
 def _replaced(directory: Path, identity: tuple[int, int] | None) -> str | None:
@@ -198,17 +242,24 @@ def run_checker(
     *,
     merge_stderr: bool = True,
     traced: bool = False,
+    bytecode: bool = False,
 ) -> tuple[int, str, str] | str:
     """Run one checker to completion before the deadline: (status, stdout, stderr) or why not.
 
     ``traced`` (every coqc whose reading a check rests on): run under ``strace``, and
     refused when it reached its stack or memory limit
     (:func:`~prover.backends.coq.limit_trace.limit_problem`); the record is written to a
-    folder of its own, outside the sandbox's writable one.
+    folder of its own, outside the sandbox's writable one. ``bytecode``: ``argv`` runs an
+    OCaml bytecode coqc, under :data:`~prover.backends.coq.limit_trace.BYTECODE_PARAMETERS`
+    (its stack report is in stderr, which the caller reads); otherwise a traced bytecode
+    program is refused unrun.
     """
     remaining_s = tools.deadline - time.monotonic()
     if remaining_s <= 0:
         return "was not run: the verification time budget is spent"
+    if traced and not bytecode and (unfit := bytecode_problem(argv[0])) is not None:
+        return f"was not run: {unfit}"
+    environment = {**os.environ, "OCAMLRUNPARAM": BYTECODE_PARAMETERS} if bytecode else None
     command = sandboxed(argv, mode=tools.sandbox, workdir=directory)
     with private_directory("coq-limits-") as records:
         record = records / "strace.txt"
@@ -219,6 +270,7 @@ def run_checker(
                 command,
                 timeout_s=remaining_s,
                 cwd=directory,
+                env=environment,
                 memory_limit_mb=tools.memory_limit_mb,
                 stack_limit_mb=tools.stack_limit_mb,
                 merge_stderr=merge_stderr,

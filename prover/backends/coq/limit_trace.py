@@ -42,11 +42,25 @@ from pathlib import Path
 from search.errors import BackendUnavailable
 from search.process import run_to_end
 
-__all__ = ["TRACED_CALLS", "limit_problem", "require_strace", "traced_command"]
+__all__ = [
+    "BYTECODE_PARAMETERS",
+    "TRACED_CALLS",
+    "bytecode_problem",
+    "bytecode_stack_problem",
+    "limit_problem",
+    "require_strace",
+    "traced_command",
+]
 
 TRACED_CALLS = "mmap,mremap"
 """The allocation calls whose failures are recorded (``-Z``: failed calls only)."""
 
+BYTECODE_PARAMETERS = "l=1M,v=0x08"
+"""``OCAMLRUNPARAM`` of a bytecode coqc's check: the default stack limit (1M words, 8 MB),
+whatever the environment says, and the runtime's report of every stack resize."""
+
+_STACK_GROWTH = re.compile(r"^Growing stack to (\d+)k bytes$", re.MULTILINE)
+_STACK_LIMIT_REPORT = "Initial stack limit: 8192k bytes"
 _SIGNAL = re.compile(r"^\d+ +--- SIGSEGV \{.*\} ---$")
 _FAILED_ALLOCATION = re.compile(r"^\d+ +(?:mmap|mremap)\(.*\) += -1 (E[A-Z]+) \(.*\)$")
 
@@ -80,6 +94,44 @@ def _probe_failure(strace: str) -> str | None:
         return None
     lines = stderr.decode(errors="replace").strip().splitlines()
     return lines[-1] if lines else f"exit status {status}"
+
+
+@functools.cache
+def bytecode_problem(executable: str) -> str | None:
+    """Why ``executable`` cannot be traced for its limits, or None: an OCaml bytecode
+    program (its file ends with the ``Caml1999X`` trailer, as ``coqc.byte`` and the ``coqc``
+    of an architecture without a native OCaml compiler do) keeps its stack in the heap and
+    raises ``Stack_overflow`` without a ``SIGSEGV``, so the record would show nothing
+    (red-team round ninety-seven)."""
+    try:
+        with open(shutil.which(executable) or executable, "rb") as program:
+            program.seek(0, 2)
+            program.seek(max(program.tell() - 16, 0))
+            trailer = program.read()
+    except OSError as error:
+        return f"{executable} cannot be read ({error.strerror})"
+    if b"Caml1999X" in trailer:
+        return (
+            f"{executable} is an OCaml bytecode program: its stack overflows raise no "
+            "SIGSEGV, so the limits check needs a native-code coqc"
+        )
+    return None
+
+
+def bytecode_stack_problem(stderr: str) -> str | None:
+    """Why a bytecode coqc's run (``stderr``, under :data:`BYTECODE_PARAMETERS`) may read
+    otherwise, or None. Its stack doubles up to the 8 MB limit and overflows silently past
+    it; the run is refused once it grew to the limit (it may have overflowed since), or
+    when the runtime did not report the limit (the parameters did not take)."""
+    if _STACK_LIMIT_REPORT not in stderr:
+        return "the bytecode runtime did not report its stack limit"
+    sizes = [int(size) for size in _STACK_GROWTH.findall(stderr)]
+    if sizes and max(sizes) >= 8192:
+        return (
+            "its bytecode stack reached its default 8 MB limit (an overflow there raises "
+            "no SIGSEGV, and some plugin code catches it)"
+        )
+    return None
 
 
 def traced_command(argv: Sequence[str], *, strace: str, record: Path) -> list[str]:

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from prover.backends.coq.checker_runs import CheckerTools, run_checker
-from prover.backends.coq.limit_trace import limit_problem, traced_command
+from prover.backends.coq.limit_trace import (
+    bytecode_problem,
+    bytecode_stack_problem,
+    limit_problem,
+    traced_command,
+)
 from prover.backends.sandbox import DEFAULT_SANDBOX
 
 SIGNAL = "3547  --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x7ffd6ada6fc8} ---\n"
@@ -115,3 +120,24 @@ def test_a_strace_that_cannot_trace_is_named(
     monkeypatch.setattr(limit_trace.shutil, "which", lambda _name: str(broken))
     with pytest.raises(BackendUnavailable, match=r"cannot trace here .*Operation not permitted"):
         limit_trace.require_strace()
+
+
+@pytest.mark.skipif(shutil.which("coqc.byte") is None, reason="coqc.byte not installed")
+def test_a_bytecode_coqc_is_refused_before_it_runs(tmp_path: Path) -> None:
+    """coqc.byte's stack overflows raise no SIGSEGV: a traced run of it is refused, not run."""
+    (tmp_path / "F.v").write_text("Theorem t : 1 = 1. Proof. reflexivity. Qed.\n")
+    coqc_byte = shutil.which("coqc.byte") or ""
+    answer = run_checker([coqc_byte, "-q", "F.v"], tmp_path, _tools(8192), traced=True)
+    assert isinstance(answer, str) and "is an OCaml bytecode program" in answer
+    assert not (tmp_path / "F.vo").exists()
+    assert bytecode_problem(shutil.which("coqc") or "") is None
+
+
+def test_the_bytecode_stack_report_is_read_fail_closed() -> None:
+    """Growth to the 8 MB default refuses, a small stack passes, no limit report refuses."""
+    report = "Initial stack limit: 8192k bytes\nGrowing stack to 64k bytes\n"
+    assert bytecode_stack_problem(report) is None
+    reached = bytecode_stack_problem(report + "Growing stack to 8192k bytes\n")
+    assert reached is not None and "reached its default 8 MB limit" in reached
+    missing = bytecode_stack_problem("Growing stack to 64k bytes\n")
+    assert missing is not None and "did not report its stack limit" in missing
