@@ -15,8 +15,9 @@ and Coq's split compared with the prover's (:mod:`prover.backends.coq.split_chec
 fourth times that compile as verification runs it since 2026-12-06: under ``strace``, which
 records whether coqc reached its stack or memory limit
 (:mod:`prover.backends.coq.limit_trace`), as a ratio to the untraced compile; a fifth
-times the compile by the bytecode ``coqc.byte`` that verification adds since then, as a
-ratio to the rest of verification (the traced compile and coqchk).
+times the compile by the bytecode ``coqc.byte`` that verification adds since then (the
+header and the statement with ``Admitted.``), as a ratio to the rest of verification (the
+traced compile and coqchk).
 
 Usage::
 
@@ -174,15 +175,25 @@ def _compile(
     return seconds, output
 
 
-def _bytecode_s(inspected: str, coqc: str) -> float:
-    """Seconds of the bytecode coqc beside ``coqc`` on the marked ``inspected``, with the
-    runtime parameters verification gives it; its stack must stay below the limit."""
-    marked = mark_sentences(inspected, secrets.token_hex(8))
-    if isinstance(marked, str):
-        raise RuntimeError(f"the split markers refused a recorded proof: {marked}")
+def statement_reading(proof_text: str) -> str:
+    """``proof_text`` with its proof replaced by ``Admitted.``: the header and statement that
+    verification has the bytecode coqc read."""
+    sentences = split_for_coqtop(proof_text)
+    openings = (PLAIN_OPENING, SECTION_OPENING, WHOLE_CONTEXT_OPENING)
+    proof = max(index for index, sentence in enumerate(sentences) if sentence.code in openings)
+    end = proof_text.rindex("\nQed.\n") + len("\nQed.")
+    opening = sentences[proof]
+    return f"{proof_text[: opening.offset]}{opening.code}\nAdmitted.{proof_text[end:]}"
+
+
+def _bytecode_s(proof_text: str, coqc: str) -> float:
+    """Seconds of the bytecode coqc beside ``coqc`` on the recorded proof's header and
+    statement, with the runtime parameters verification gives it; its stack must stay
+    below the limit."""
     bytecode = str(Path(coqc).with_name(Path(coqc).name + ".byte"))
     with private_directory("kernel-cost-") as directory:
-        (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
+        text = statement_reading(proof_text)
+        (directory / f"{VERIFY_MODULE}.v").write_bytes(text.encode("utf-8"))
         started = time.monotonic()
         process = spawn(
             coqc_command(bytecode),
@@ -246,7 +257,7 @@ def measure(
         raise RuntimeError(f"the term reading refused a recorded proof: {problem}")
     split_checked_s = _split_checked_s(inspected, coqc)
     traced_s = _split_checked_s(inspected, coqc, traced=True)
-    return coqc_s, coqchk_s, printed_s, split_checked_s, traced_s, _bytecode_s(inspected, coqc)
+    return coqc_s, coqchk_s, printed_s, split_checked_s, traced_s, _bytecode_s(proof_text, coqc)
 
 
 def checker_seconds(proof_text: str, *, coqc: str, coqchk: str) -> float:

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.kernel_check_cost import checker_seconds, measure, with_term_print
+from benchmarks.kernel_check_cost import (
+    checker_seconds,
+    measure,
+    statement_reading,
+    with_term_print,
+)
 from prover.backends.coq.verify import TERM_FILE, build_proof_source
 
 pytestmark = [
@@ -62,3 +67,11 @@ def test_checker_seconds_times_a_checker_and_raises_when_it_refuses(tmp_path: Pa
     refusing.chmod(0o755)
     with pytest.raises(RuntimeError, match="refused a recorded proof"):
         checker_seconds(clean, coqc="coqc", coqchk=str(refusing))
+
+
+def test_statement_reading_replaces_the_proof_with_admitted() -> None:
+    """The bytecode compile's text keeps the header and statement and drops the tactics."""
+    source = "Require Import Arith.\n\nTheorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n"
+    assert statement_reading(source) == (
+        "Require Import Arith.\n\nTheorem t : 1 = 1.\nProof.\nAdmitted.\n"
+    )

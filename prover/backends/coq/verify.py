@@ -10,7 +10,8 @@
    :mod:`prover.backends.coq.term_reading` reads — nothing else, nothing the search
    printed — compiles in a fresh process and a fresh temporary directory
    (``coqc -time -Q DIR ProverCheck``) under the memory cap and a 5 MB stack, reaching
-   neither (``strace``'s record: :mod:`prover.backends.coq.limit_trace`), the term holds no fixpoint
+   neither (``strace``'s record: :mod:`prover.backends.coq.limit_trace`), and so does the
+   bytecode ``coqc.byte`` beside it (its stack below its default limit), the term holds no fixpoint
    literal, and Coq split the file into exactly the sentences the prover's reading of it
    rests on (the file carries a nonce marker after each sentence, and ``-time`` reports
    each sentence's byte range: :mod:`prover.backends.coq.split_check`), and a request
@@ -368,8 +369,20 @@ def verify_proof(
         folder_files=caches,
     )
     parameters = functor_arguments_prefix(theorem.header, CHECKED_LIBRARY, marker)
+    reading = _assemble(
+        closed,
+        header=theorem.header,
+        statement=theorem.statement,
+        tactics=[],
+        ending=["Admitted."],
+        whole_context=theorem.whole_context,
+    )  # what the bytecode coqc reads (checker_runs._bytecode_problem)
     problem, checks, axioms = compile_and_check(
-        inspected, tools, parameters, reads_inductives=expects_inductives_print(theorem.header)
+        inspected,
+        tools,
+        parameters,
+        reads_inductives=expects_inductives_print(theorem.header),
+        reading=reading,
     )
     library = file_library(theorem.source)
     if problem is None and theorem.file_text is not None:
