@@ -102,13 +102,16 @@ def _prove(arguments: argparse.Namespace) -> None:
     subprocess.run(command, check=True)
 
 
-def _timed(argv: list[str], directory: Path) -> tuple[float, int, str, str]:
+def _timed(
+    argv: list[str], directory: Path, *, env: dict[str, str] | None = None
+) -> tuple[float, int, str, str]:
     """Run ``argv`` as the verifier does (spawn, memory cap, 5 MB stack): seconds, status,
     stdout, stderr."""
     started = time.monotonic()
     process = spawn(
         argv,
         cwd=directory,
+        env=env,
         merge_stderr=False,
         memory_limit_mb=DEFAULT_MEMORY_LIMIT_MB,
         stack_limit_mb=PROVER_STACK_MB,
@@ -194,21 +197,10 @@ def _bytecode_s(proof_text: str, coqc: str) -> float:
     with private_directory("kernel-cost-") as directory:
         text = statement_reading(proof_text)
         (directory / f"{VERIFY_MODULE}.v").write_bytes(text.encode("utf-8"))
-        started = time.monotonic()
-        process = spawn(
-            coqc_command(bytecode),
-            cwd=directory,
-            env={**os.environ, "OCAMLRUNPARAM": BYTECODE_PARAMETERS},
-            merge_stderr=False,
-            stack_limit_mb=PROVER_STACK_MB,
-        )
-        try:
-            _, stderr = process.communicate(timeout=600)
-        finally:
-            kill_tree(process)
-        seconds = time.monotonic() - started
-    problem = bytecode_stack_problem(stderr.decode(errors="replace"))
-    if process.returncode != 0 or problem is not None:
+        environment = {**os.environ, "OCAMLRUNPARAM": BYTECODE_PARAMETERS}
+        seconds, status, _, stderr = _timed(coqc_command(bytecode), directory, env=environment)
+    problem = bytecode_stack_problem(stderr)
+    if status != 0 or problem is not None:
         raise RuntimeError(f"coqc.byte refused a recorded proof: {problem or stderr[-300:]!r}")
     return seconds
 

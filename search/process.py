@@ -35,7 +35,7 @@ from typing import IO, Any
 
 from search.errors import BackendUnavailable
 
-__all__ = ["DEFAULT_MEMORY_LIMIT_MB", "kill_tree", "spawn"]
+__all__ = ["DEFAULT_MEMORY_LIMIT_MB", "kill_tree", "probe_failure", "run_to_end", "spawn"]
 
 DEFAULT_MEMORY_LIMIT_MB = 8192
 _PR_SET_PDEATHSIG = 1
@@ -201,6 +201,20 @@ def run_to_end(
     finally:
         kill_tree(process)
     return process.returncode, stdout, stderr or b""
+
+
+def probe_failure(argv: Sequence[str], *, timeout_s: float) -> str | None:
+    """Why ``argv`` (a tool's trial run, such as a sandbox or a tracer around ``true``) does
+    not run to a zero exit: its last stderr line, the start error or the timeout; None when
+    it does."""
+    try:
+        status, _, stderr = run_to_end(argv, timeout_s=timeout_s)
+    except (BackendUnavailable, subprocess.TimeoutExpired) as error:
+        return str(error)
+    if status == 0:
+        return None
+    lines = stderr.decode(errors="replace").strip().splitlines()
+    return lines[-1] if lines else f"exit status {status}"
 
 
 def kill_tree(process: subprocess.Popen[bytes], *, grace_s: float = 0.5) -> None:

@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import functools
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from search.errors import BackendUnavailable, ConfigError
-from search.process import run_to_end
+from search.process import probe_failure
 
 __all__ = [
     "DEFAULT_SANDBOX",
@@ -91,14 +90,7 @@ def _probe_failure(bwrap: str) -> str | None:
     """
     with tempfile.TemporaryDirectory(prefix="prover-sandbox-probe-") as directory:
         argv = [bwrap, *_isolation(Path(directory), None), "true"]
-        try:
-            status, _, stderr = run_to_end(argv, timeout_s=_PROBE_TIMEOUT_S)
-        except (BackendUnavailable, subprocess.TimeoutExpired) as error:
-            return str(error)
-    if status == 0:
-        return None
-    lines = stderr.decode(errors="replace").strip().splitlines()
-    return lines[-1] if lines else f"exit status {status}"
+        return probe_failure(argv, timeout_s=_PROBE_TIMEOUT_S)
 
 
 def sandboxed(

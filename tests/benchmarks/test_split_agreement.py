@@ -9,22 +9,14 @@ import pytest
 
 from benchmarks.split_agreement import classify
 from prover.tracing.libraries import SourceFile
+from tests.soundness.attacks import deep_stack_header
 
 needs_tools = pytest.mark.skipif(
     shutil.which("coqc") is None or shutil.which("strace") is None,
     reason="coqc or strace not installed",
 )
 
-DEEP_HEADER = """From Coq Require Import ssreflect.
-Class Deep := deep : True.
-#[export] Hint Extern 0 Deep =>
-  (let x := eval vm_compute in (Nat.iter 300000 S 0) in exact I) : typeclass_instances.
-Class C (A : Type) := val : A.
-#[export] Instance c0 `{Deep} : C bool := true.
-#[export] Instance c1 : C (unit -> bool) := fun _ => false.
-Definition b : bool.
-Proof. apply: val; try exact tt. Defined.
-"""
+DEEP_HEADER = deep_stack_header(300_000, kind="bool", deep="true", shallow="false")
 
 
 def _source(folder: Path, text: str) -> SourceFile:

@@ -19,6 +19,7 @@ __all__ = [
     "TACTIC_ATTACKS",
     "HeaderAttack",
     "TacticAttack",
+    "deep_stack_header",
 ]
 
 
@@ -327,3 +328,19 @@ HEADER_ATTACKS: tuple[HeaderAttack, ...] = (
         reason="ProverCheck.Checked.hidden",
     ),
 )
+
+
+def deep_stack_header(levels: int, *, kind: str, deep: str, shallow: str) -> str:
+    """A header whose ``b : kind`` reads ``deep`` where a recursion of ``levels`` fits the
+    stack and ``shallow`` where it overflows (red-team rounds 93 to 97): ssreflect's ``apply:``
+    tries the instance that needs the recursion first and catches the overflow."""
+    return f"""From Coq Require Import ssreflect.
+Class Deep := deep : True.
+#[export] Hint Extern 0 Deep =>
+  (let x := eval vm_compute in (Nat.iter {levels} S 0) in exact I) : typeclass_instances.
+Class C (A : Type) := val : A.
+#[export] Instance c_deep `{{Deep}} : C {kind} := {deep}.
+#[export] Instance c_shallow : C (unit -> {kind}) := fun _ => {shallow}.
+Definition b : {kind}.
+Proof. apply: val; try exact tt. Defined.
+"""

@@ -25,22 +25,13 @@ from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
 from search.process import run_to_end
 from search.states import Theorem
+from tests.soundness.attacks import deep_stack_header
 from tests.soundness.kernel_controls import COQ_TOOLS
 
-FILE = """From Coq Require Import ssreflect.
-Class Deep := deep : True.
-#[export] Hint Extern 0 Deep =>
-  (let x := eval vm_compute in (Nat.iter 300000 S 0) in exact I) : typeclass_instances.
-Class C (A : Type) := val : A.
-#[export] Instance c0 `{Deep} : C bool := true.
-#[export] Instance c1 : C (unit -> bool) := fun _ => false.
-Definition b : bool.
-Proof. apply: val; try exact tt. Defined.
-
-Theorem t : b = false.
-Proof.
-Admitted.
-"""
+FILE = (
+    deep_stack_header(300_000, kind="bool", deep="true", shallow="false")
+    + "\nTheorem t : b = false.\nProof.\nAdmitted.\n"
+)
 
 
 def _theorem(folder: Path, statement: str = "b = false") -> Theorem:
@@ -80,16 +71,7 @@ def test_any_statement_after_such_a_header_is_refused(tmp_path: Path) -> None:
     assert "stack limit" in (verification.message or "")
 
 
-ROUND_96_HEADER = """From Coq Require Import ssreflect.
-Class Deep := deep : True.
-#[export] Hint Extern 0 Deep =>
-  (let x := eval vm_compute in (Nat.iter 45000 S 0) in exact I) : typeclass_instances.
-Class C (A : Type) := val : A.
-#[export] Instance c1 `{Deep} : C nat := 1.
-#[export] Instance c0 : C (unit -> nat) := fun _ => 0.
-Definition b : nat.
-Proof. apply: val; try exact tt. Defined.
-"""
+ROUND_96_HEADER = deep_stack_header(45_000, kind="nat", deep="1", shallow="0")
 """Round ninety-six's header: `b` reads 1 where the recursion fits the stack, 0 where it does
 not (ssreflect's `apply:` catches the overflow); 45,000 levels fit under an 8 MB limit with a
 small environment and not with a 1 MB larger one."""
@@ -135,7 +117,7 @@ def test_the_checked_run_has_less_stack_than_any_8_mb_coqc(tmp_path: Path) -> No
     assert "reached its 5 MB stack limit" in (verification.message or "")
 
 
-ROUND_97_HEADER = ROUND_96_HEADER.replace("Nat.iter 45000", "Nat.iter 29450")
+ROUND_97_HEADER = deep_stack_header(29_450, kind="nat", deep="1", shallow="0")
 """Round ninety-seven's header: 29,450 levels fit native coqc's 5 MB run, and overflow the
 bytecode coqc's stack (its default 1M words), which no `ulimit -s` changes."""
 

@@ -35,12 +35,11 @@ from __future__ import annotations
 import functools
 import re
 import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 from search.errors import BackendUnavailable
-from search.process import run_to_end
+from search.process import probe_failure
 
 __all__ = [
     "BYTECODE_PARAMETERS",
@@ -84,16 +83,8 @@ def require_strace() -> str:
 @functools.cache
 def _probe_failure(strace: str) -> str | None:
     """Why ``strace`` cannot trace ``true`` with the flags verification uses (None: it can)."""
-    try:
-        status, _, stderr = run_to_end(
-            traced_command(["true"], strace=strace, record=Path("/dev/null")), timeout_s=30
-        )
-    except (BackendUnavailable, subprocess.TimeoutExpired) as error:
-        return str(error)
-    if status == 0:
-        return None
-    lines = stderr.decode(errors="replace").strip().splitlines()
-    return lines[-1] if lines else f"exit status {status}"
+    argv = traced_command(["true"], strace=strace, record=Path("/dev/null"))
+    return probe_failure(argv, timeout_s=30)
 
 
 @functools.cache
