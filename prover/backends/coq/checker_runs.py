@@ -14,6 +14,7 @@ reading that depends on the limits, red-team round ninety-three).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -187,6 +188,9 @@ def _bytecode_problem(reading: str, tools: CheckerTools) -> str | None:
     bytecode = native.with_name(f"{native.name}.byte")
     if not bytecode.is_file():
         return None
+    key = _reading_key(str(bytecode), reading, tools)
+    if key in _PASSED_READINGS:  # another attempt at the same theorem, in this process
+        return None
     with private_directory("coq-verify-bytecode-") as directory:
         (directory / f"{VERIFY_MODULE}.v").write_bytes(reading.encode("utf-8"))
         write_folder_files(directory, tools.folder_files)
@@ -200,8 +204,31 @@ def _bytecode_problem(reading: str, tools: CheckerTools) -> str | None:
                 problem and f"{problem}: {one_line(extract_error(compiled[2]) or compiled[2])}"
             )
     if problem is None:
+        if len(_PASSED_READINGS) >= _PASSED_READINGS_KEPT:
+            _PASSED_READINGS.clear()
+        _PASSED_READINGS.add(key)
         return None
     return f"the bytecode {bytecode.name} does not read the file alike: {problem}"
+
+
+_PASSED_READINGS: set[str] = set()
+"""Keys (:func:`_reading_key`) of the readings the bytecode coqc passed in this process: an
+eval's attempts and a server's requests at one theorem read the same header and statement,
+and the verdict is the same each time (a refusal, which may be a spent budget, is not kept)."""
+_PASSED_READINGS_KEPT = 1024
+
+
+def _reading_key(bytecode: str, reading: str, tools: CheckerTools) -> str:
+    """sha256 of everything the bytecode reading depends on: the program, the text, the
+    folder's copied files, the memory cap, the stack limit and the sandbox."""
+    digest = hashlib.sha256()
+    parts = [bytecode, reading, str(tools.memory_limit_mb), str(tools.stack_limit_mb)]
+    parts.append(tools.sandbox)
+    for name, content in tools.folder_files:
+        parts.extend((name, hashlib.sha256(content).hexdigest()))
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big") + part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _replaced(directory: Path, identity: tuple[int, int] | None) -> str | None:
