@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,7 +137,12 @@ def compile_and_check(
         if problem is not None:
             return problem, (), ()
         printed = read_assumptions_print(directory)
-        checked = run_checker(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
+        # The bytecode reading runs beside coqchk (they are independent), read below.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bytecode-reading") as pool:
+            bytecode = pool.submit(_bytecode_problem, reading, tools)
+            command = coqchk_command(tools.coqchk)
+            checked = run_checker(command, directory, tools, merge_stderr=False)
+            bytecode_refusal = bytecode.result()
         replaced = _replaced(directory, identity)
     if replaced is not None:
         return replaced, ("coqc",), ()
@@ -146,7 +152,7 @@ def compile_and_check(
     if problem is None:  # what coqchk's summary missed (rounds seventeen and twenty)
         problem = assumptions_print_problem(printed, listed)
         if problem is None:  # a bytecode coqc's reading (round ninety-seven)
-            problem = _bytecode_problem(reading, tools)
+            problem = bytecode_refusal
         if problem is not None:
             return problem, checks, ()
     # Reported: what the theorem itself assumes, not all the environment loads.
