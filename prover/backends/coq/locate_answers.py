@@ -40,6 +40,23 @@ def between(output: str, before: str, after: str) -> list[str] | None:
     return lines[starts[0] + 1 : ends[0]]
 
 
+_LIBRARIES_TITLE = "Loaded library files:"
+_LIBRARY_LINE = re.compile(r"^  ([A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)*)$")
+
+
+def loaded_libraries(lines: list[str]) -> list[str] | None:
+    """The full names ``Print Libraries`` listed in ``lines`` (its answer between two
+    delimiters), or None if they do not read as that answer (fail closed)."""
+    while lines and not lines[-1]:  # the answer ends with an empty line
+        lines = lines[:-1]
+    if not lines or lines[0].strip() != _LIBRARIES_TITLE:
+        return None
+    names = [_LIBRARY_LINE.match(line) for line in lines[1:]]
+    if any(match is None for match in names):
+        return None
+    return [match.group(1) for match in names if match is not None]
+
+
 def located_objects(output: str, delimiter: str) -> list[tuple[str, str]] | None:
     """The (kind, full path) pairs ``Locate`` listed after the delimiter's own ``Locate``
     (whose answer is :data:`NOTHING`) to the end of the output, or None if the output does

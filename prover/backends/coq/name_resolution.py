@@ -54,7 +54,12 @@ from prover.backends.coq.functor_copy import (
     instance_path,
     signature_sentences,
 )
-from prover.backends.coq.locate_answers import between, entries, located_objects
+from prover.backends.coq.locate_answers import (
+    between,
+    entries,
+    loaded_libraries,
+    located_objects,
+)
 from prover.backends.coq.reading_refusals import polymorphism_refusal, reading_refusal
 from prover.backends.coq.section_checks import (
     replayed_in_section,
@@ -152,7 +157,11 @@ def _checked(
         return built.why
     name = question.name
     # A narrow printing width would wrap the answer (round forty-nine's honest file).
-    source = f"{built}\nSet Printing Width 1000.\nLocate {marks.located}.\nLocate {name}.\n"
+    source = (
+        f"{built}\nSet Printing Width 1000.\n"
+        f"Locate {marks.libraries_from}.\nPrint Libraries.\nLocate {marks.libraries_to}.\n"
+        f"Locate {marks.located}.\nLocate {name}.\n"  # read to the output's end: last
+    )
     failure = (
         f"the user's file does not take the prover's proof of {name!r} (checked on a copy "
         "met with the theorem at the file's end)"
@@ -162,10 +171,34 @@ def _checked(
     stdout = compiled_output(source, library=question.library, tools=tools, failure=failure)
     if isinstance(stdout, Refused):
         return stdout.why
-    return _answers_problem(
+    return _namesake_library_problem(stdout, marks, question.library) or _answers_problem(
         stdout, marks, header=question.header, name=name, library=question.library,
         probed=probed, copied=proof is not None,
     )  # fmt: skip
+
+
+def _namesake_library_problem(stdout: str, marks: _Marks, library: str) -> str | None:
+    """Why the file's reading may depend on the logical prefix its project gives it, or None.
+
+    Two objects with one short name compare by their module paths, from the file's own
+    name outwards; when a library the file loads has the file's name as its last part, the
+    prefix decides, and ``firstorder`` picks its witness by that order (red-team round
+    ninety-nine: a header in ``Wf.v`` read ``b = true`` as the bare ``Wf`` the prover
+    compiles and ``false`` as ``Lib.Wf`` under the project's ``-Q . Lib``). The prover
+    cannot know the prefix of every build, so such a file is refused."""
+    answer = between(stdout, marks.libraries_from, marks.libraries_to)
+    loaded = None if answer is None else loaded_libraries(answer)
+    if loaded is None:
+        return "Coq's list of the libraries the file loads was not understood"
+    own = library.rsplit(".", 1)[-1]
+    namesakes = [path for path in loaded if path.rsplit(".", 1)[-1] == own]
+    if namesakes:
+        return (
+            f"the file's name {own!r} is also the last name of the library {namesakes[0]} it "
+            "loads, so what its objects compare to depends on the logical prefix its build "
+            "gives it (rename the file)"
+        )
+    return None
 
 
 def _answers_problem(
@@ -216,14 +249,16 @@ class _Marks:
     located: str  # Locate T at the file's end
     functor_from: str  # Locate T right before the enclosing functor closes
     functor_to: str
+    libraries_from: str  # Print Libraries at the file's end
+    libraries_to: str
     copying: CopyMarks  # the copy met with the theorem at the file's end
     section: SectionMarks  # the first compile of a section theorem's copy
 
     @classmethod
     def fresh(cls) -> _Marks:
         """New random names, which nothing in the user's file can know."""
-        before, after, located, functor_from, functor_to, *copying = (
-            f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(11)
+        before, after, located, functor_from, functor_to, from_, to, *copying = (
+            f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(13)
         )
         return cls(
             before=before,
@@ -231,6 +266,8 @@ class _Marks:
             located=located,
             functor_from=functor_from,
             functor_to=functor_to,
+            libraries_from=from_,
+            libraries_to=to,
             copying=CopyMarks(
                 copy=f"ProverCopy{secrets.token_hex(8)}",
                 body_from=copying[0],

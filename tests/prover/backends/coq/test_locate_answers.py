@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from prover.backends.coq.locate_answers import located_objects, short_names_reaching_others
+from prover.backends.coq.locate_answers import (
+    loaded_libraries,
+    located_objects,
+    short_names_reaching_others,
+)
 
 
 def test_located_objects_reads_entries_after_the_delimiter_only() -> None:
@@ -52,3 +56,13 @@ def test_a_short_name_that_reaches_another_axiom_is_reported_when_printed() -> N
     assert short_names_reaching_others(other_first, ["Axioms:", "classic : forall P, P"]) == []
     allowed_first = [other_first[1], other_first[0], "  (shorter name to refer to it ...)"]
     assert short_names_reaching_others(allowed_first, printed) == []
+
+
+def test_loaded_libraries_reads_print_libraries_fail_closed() -> None:
+    """The listed full names are read (a trailing empty line allowed); another title or a
+    line that is not a library name gives None."""
+    answer = ["Loaded library files: ", "  Coq.Init.Notations", "  Coq.Init.Wf", ""]
+    assert loaded_libraries(answer) == ["Coq.Init.Notations", "Coq.Init.Wf"]
+    assert loaded_libraries(["Loaded and imported library files:", "  Coq.Init.Wf"]) is None
+    assert loaded_libraries(["Loaded library files:", "Coq.Init.Wf is here"]) is None
+    assert loaded_libraries([]) is None
