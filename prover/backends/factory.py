@@ -96,9 +96,7 @@ def open_environment(config: BackendConfig) -> ProofEnvironment:
     """Create the environment ``config`` names; the caller must ``close()`` it."""
     if config.name == "coq":
         from prover.backends.coq.environment import CoqEnvironment
-        from prover.backends.coq.limit_trace import require_strace
 
-        require_strace()  # verification needs it: stop before any search, not at each proof
         return CoqEnvironment(coq_config(config))
     memory = _memory(config)
     if config.name == "lean-repl":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -112,7 +113,7 @@ def compile_and_check(
     """(reason to reject or None, checks passed, the axioms the kernel checker listed that
     the theorem's own ``Print Assumptions`` names).
 
-    ``reading``: the header and the statement with ``Admitted.``, which the bytecode coqc
+    ``reading``: the header and the statement with ``Abort.``, which the bytecode coqc
     must read without reaching its stack limit (:func:`_bytecode_problem`).
 
     ``reads_inductives``: the header printed all it declared (a request header's), which
@@ -205,6 +206,8 @@ def _bytecode_problem(reading: str, tools: CheckerTools) -> str | None:
             argv, directory, tools, merge_stderr=False, traced=True, bytecode=True
         )
         problem = _coqc_problem(compiled, tools)
+        if not isinstance(compiled, str) and _MISSING_BYTECODE_PLUGIN.search(compiled[2]):
+            return None  # no bytecode coqc here can read the file at all
         if not isinstance(compiled, str):  # its errors and the stack report are in stderr
             problem = bytecode_stack_problem(compiled[2]) or (
                 problem and f"{problem}: {one_line(extract_error(compiled[2]) or compiled[2])}"
@@ -216,6 +219,13 @@ def _bytecode_problem(reading: str, tools: CheckerTools) -> str | None:
         return None
     return f"the bytecode {bytecode.name} does not read the file alike: {problem}"
 
+
+_MISSING_BYTECODE_PLUGIN = re.compile(
+    r"Dynlink error: error loading shared library: "
+    r'Sys_error\("[^"\n]*\.cma: No such file or directory"\)'
+)
+"""A plugin the file loads is installed for native code only (CoqHammer's, in Debian): no
+bytecode coqc of this installation can compile the file, so none reads it otherwise."""
 
 _PASSED_READINGS: set[str] = set()
 """Keys (:func:`_reading_key`) of the readings the bytecode coqc passed in this process: an

@@ -66,8 +66,9 @@ _FAILED_ALLOCATION = re.compile(r"^\d+ +(?:mmap|mremap)\(.*\) += -1 (E[A-Z]+) \(
 
 def require_strace() -> str:
     """The ``strace`` executable, tried once per process; :class:`BackendUnavailable` in one
-    line when it is missing or cannot trace here (ptrace forbidden, as in some containers),
-    so that a run stops before its first search rather than refuse every proof."""
+    line when it is missing or cannot trace here (ptrace forbidden, as in some containers):
+    an infrastructure failure, recorded as each attempt's error (as a missing ``coqc`` is),
+    never a proof counted without the trace."""
     strace = shutil.which("strace")
     if strace is None:
         raise BackendUnavailable(

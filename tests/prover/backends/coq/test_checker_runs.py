@@ -44,3 +44,15 @@ def test_a_passed_reading_is_not_compiled_again_but_a_changed_one_is(
     changed = theorem_from_file(path, "t", language="coq")
     assert verify_proof(changed, ["reflexivity."], timeout_s=120).ok
     assert len(bytecode_runs) == 2
+
+
+def test_only_a_missing_bytecode_plugin_skips_the_bytecode_reading() -> None:
+    """coqc.byte's error for a plugin shipped without a `.cma` is recognised; another
+    Dynlink error is not (it refuses)."""
+    missing = (
+        'Dynlink error: error loading shared library: Sys_error("/usr/lib/ocaml/coq/../'
+        'coq-hammer-tactics/hammer_lib.cma: No such file or directory")'
+    )
+    assert checker_runs._MISSING_BYTECODE_PLUGIN.search(missing)
+    other = 'Dynlink error: error loading shared library: Failure("no implementation")'
+    assert not checker_runs._MISSING_BYTECODE_PLUGIN.search(other)

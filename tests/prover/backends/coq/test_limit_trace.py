@@ -94,15 +94,21 @@ def test_a_plain_coqc_run_passes_the_trace(tmp_path: Path) -> None:
     assert not isinstance(answer, str) and answer[0] == 0
 
 
-def test_a_missing_strace_stops_the_backend_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opening a Coq environment without strace is BackendUnavailable naming the package."""
-    from prover.backends import factory
+def test_a_missing_strace_is_an_infrastructure_failure_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A traced run without strace is BackendUnavailable naming the package, never a run
+    without the trace."""
     from prover.backends.coq import limit_trace
     from search.errors import BackendUnavailable
 
-    monkeypatch.setattr(limit_trace.shutil, "which", lambda _name: None)
+    coqc = shutil.which("coqc") or "coqc"
+    which = shutil.which
+    monkeypatch.setattr(
+        limit_trace.shutil, "which", lambda name: None if name == "strace" else which(name)
+    )
     with pytest.raises(BackendUnavailable, match=r"strace not found: .*apt-get install -y strace"):
-        factory.open_environment(factory.BackendConfig(name="coq"))
+        run_checker([coqc, "-q", "F.v"], tmp_path, _tools(8192), traced=True)
 
 
 def test_a_strace_that_cannot_trace_is_named(
