@@ -16,7 +16,7 @@ fourth times that compile as verification runs it since 2026-12-06: under ``stra
 records whether coqc reached its stack or memory limit
 (:mod:`prover.backends.coq.limit_trace`), as a ratio to the untraced compile; a fifth
 times the compile by the bytecode ``coqc.byte`` that verification adds since then (the
-header and the statement with ``Admitted.``), as a ratio to the rest of verification (the
+header and the statement with ``Abort.``), as a ratio to the rest of verification (the
 traced compile and coqchk).
 
 Usage::
@@ -179,14 +179,14 @@ def _compile(
 
 
 def statement_reading(proof_text: str) -> str:
-    """``proof_text`` with its proof replaced by ``Admitted.``: the header and statement that
+    """``proof_text`` with its proof replaced by ``Abort.``: the header and statement that
     verification has the bytecode coqc read."""
     sentences = split_for_coqtop(proof_text)
     openings = (PLAIN_OPENING, SECTION_OPENING, WHOLE_CONTEXT_OPENING)
     proof = max(index for index, sentence in enumerate(sentences) if sentence.code in openings)
     end = proof_text.rindex("\nQed.\n") + len("\nQed.")
     opening = sentences[proof]
-    return f"{proof_text[: opening.offset]}{opening.code}\nAdmitted.{proof_text[end:]}"
+    return f"{proof_text[: opening.offset]}{opening.code}\nAbort.{proof_text[end:]}"
 
 
 def _bytecode_s(proof_text: str, coqc: str) -> float:

@@ -69,9 +69,9 @@ def test_checker_seconds_times_a_checker_and_raises_when_it_refuses(tmp_path: Pa
         checker_seconds(clean, coqc="coqc", coqchk=str(refusing))
 
 
-def test_statement_reading_replaces_the_proof_with_admitted() -> None:
+def test_statement_reading_replaces_the_proof_with_abort() -> None:
     """The bytecode compile's text keeps the header and statement and drops the tactics."""
     source = "Require Import Arith.\n\nTheorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n"
     assert statement_reading(source) == (
-        "Require Import Arith.\n\nTheorem t : 1 = 1.\nProof.\nAdmitted.\n"
+        "Require Import Arith.\n\nTheorem t : 1 = 1.\nProof.\nAbort.\n"
     )
