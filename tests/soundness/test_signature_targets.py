@@ -23,7 +23,7 @@ from __future__ import annotations
 import pytest
 
 import prover.backends.coq.verify as verify_module
-from prover.backends.coq import checker_runs
+from prover.backends.coq import bytecode_reading, checker_runs
 from prover.backends.coq.blocks import block_refusal
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
@@ -160,7 +160,7 @@ def test_coq_split_alone_refuses_a_header_the_prover_splits_otherwise(
     monkeypatch.setattr(verify_module, "_placed", lambda _header, _marker: ["End B."])
     switch_off_the_assumptions_print(monkeypatch)
     # the bytecode reading compiles the header with its real closings, and refuses too
-    monkeypatch.setattr(checker_runs, "_bytecode_problem", lambda *_args: None)
+    monkeypatch.setattr(bytecode_reading, "bytecode_reading_problem", lambda *_args: None)
     with monkeypatch.context() as unchecked:
         _switch_off_the_split_check(unchecked)
         assert verify_proof(theorem, ["exact ax."], timeout_s=60).ok

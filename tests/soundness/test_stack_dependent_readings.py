@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.backends.coq import checker_runs
+from prover.backends.coq import bytecode_reading, checker_runs
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
 from search.process import run_to_end
@@ -48,7 +48,7 @@ def test_without_the_limits_record_the_small_stack_reading_is_counted(
     """Control: with strace's record not read (and no bytecode compile), `t : b = false`
     verifies."""
     monkeypatch.setattr(checker_runs, "limit_problem", lambda *_args, **_kwargs: None)
-    monkeypatch.setattr(checker_runs, "_bytecode_problem", lambda *_args: None)
+    monkeypatch.setattr(bytecode_reading, "bytecode_reading_problem", lambda *_args: None)
     verification = verify_proof(_theorem(tmp_path), ["reflexivity."], timeout_s=120)
     assert verification.ok, verification.message
 
@@ -143,7 +143,7 @@ def test_without_the_bytecode_compile_the_native_reading_is_counted(
     (tmp_path / "R.v").write_text(ROUND_97_HEADER + "Eval compute in b.\n")
     byte = run_to_end(["coqc.byte", "-q", "R.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True)
     assert byte[0] == 0 and "= 0" in byte[1].decode()
-    monkeypatch.setattr(checker_runs, "_bytecode_problem", lambda *_args: None)
+    monkeypatch.setattr(bytecode_reading, "bytecode_reading_problem", lambda *_args: None)
     verification = verify_proof(_round_97_theorem(tmp_path), ["reflexivity."], timeout_s=120)
     assert verification.ok, verification.message
 
@@ -156,3 +156,29 @@ def test_a_file_the_bytecode_coqc_reads_otherwise_is_refused(tmp_path: Path) -> 
     verification = verify_proof(_round_97_theorem(tmp_path), ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert "the bytecode coqc.byte does not read the file alike" in (verification.message or "")
+
+
+FORGED_PLUGIN_WARNING = """#[deprecated(since="x", note="Dynlink error: error loading shared \
+library: Sys_error(""/x/y.cma: No such file or directory"")")]
+Ltac zz := idtac.
+Definition z' : nat. Proof. zz. exact 0. Defined.
+"""
+"""Round one hundred: a deprecation warning whose note spells coqc.byte's error for a plugin
+without a bytecode form; the first skip rule matched it anywhere in stderr."""
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+@needs_bytecode
+def test_a_forged_missing_plugin_message_does_not_skip_the_bytecode_reading(
+    tmp_path: Path,
+) -> None:
+    """Round ninety-seven's header with the forged warning is still refused for its stack."""
+    path = tmp_path / "F.v"
+    path.write_text(
+        ROUND_97_HEADER + FORGED_PLUGIN_WARNING + "\nTheorem t : b = 1.\nProof.\nAdmitted.\n"
+    )
+    theorem = theorem_from_file(path, "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "bytecode stack reached its default 8 MB limit" in (verification.message or "")

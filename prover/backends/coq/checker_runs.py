@@ -14,13 +14,10 @@ reading that depends on the limits, red-team round ninety-three).
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import shutil
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +38,6 @@ from prover.backends.coq.inductive_print import inductives_print_problem
 from prover.backends.coq.limit_trace import (
     BYTECODE_PARAMETERS,
     bytecode_problem,
-    bytecode_stack_problem,
     limit_problem,
     require_strace,
     traced_command,
@@ -60,6 +56,7 @@ __all__ = [
     "CheckerTools",
     "compile_and_check",
     "coqc_command",
+    "coqc_problem",
     "coqchk_command",
     "executable",
     "run_checker",
@@ -103,18 +100,10 @@ def coqchk_command(coqchk: str) -> list[str]:
 
 
 def compile_and_check(
-    marked: MarkedSource,
-    tools: CheckerTools,
-    parameters: str | None,
-    *,
-    reads_inductives: bool,
-    reading: str,
+    marked: MarkedSource, tools: CheckerTools, parameters: str | None, *, reads_inductives: bool
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """(reason to reject or None, checks passed, the axioms the kernel checker listed that
     the theorem's own ``Print Assumptions`` names).
-
-    ``reading``: the header and the statement with ``Abort.``, which the bytecode coqc
-    must read without reaching its stack limit (:func:`_bytecode_problem`).
 
     ``reads_inductives``: the header printed all it declared (a request header's), which
     :func:`~prover.backends.coq.inductive_print.inductives_print_problem` reads.
@@ -138,12 +127,7 @@ def compile_and_check(
         if problem is not None:
             return problem, (), ()
         printed = read_assumptions_print(directory)
-        # The bytecode reading runs beside coqchk (they are independent), read below.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bytecode-reading") as pool:
-            bytecode = pool.submit(_bytecode_problem, reading, tools)
-            command = coqchk_command(tools.coqchk)
-            checked = run_checker(command, directory, tools, merge_stderr=False)
-            bytecode_refusal = bytecode.result()
+        checked = run_checker(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
         replaced = _replaced(directory, identity)
     if replaced is not None:
         return replaced, ("coqc",), ()
@@ -152,8 +136,6 @@ def compile_and_check(
     problem, checks, listed = _judge_kernel_check(*checked, parameters=parameters)
     if problem is None:  # what coqchk's summary missed (rounds seventeen and twenty)
         problem = assumptions_print_problem(printed, listed)
-        if problem is None:  # a bytecode coqc's reading (round ninety-seven)
-            problem = bytecode_refusal
         if problem is not None:
             return problem, checks, ()
     # Reported: what the theorem itself assumes, not all the environment loads.
@@ -169,82 +151,12 @@ def _compiled(
     (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
     write_folder_files(directory, tools.folder_files)
     compiled = run_checker(coqc_command(tools.coqc, timed=True), directory, tools, traced=True)
-    problem = _coqc_problem(compiled, tools) or _replaced(directory, identity)
+    problem = coqc_problem(compiled, tools) or _replaced(directory, identity)
     if problem is None and not isinstance(compiled, str):
         problem = split_refusal(compiled[1], marked) or term_problem(directory)
     if problem is None and reads_inductives:
         problem = inductives_print_problem(directory)
     return problem
-
-
-def _bytecode_problem(reading: str, tools: CheckerTools) -> str | None:
-    """Why the bytecode coqc installed beside ``tools.coqc`` (``coqc.byte``) may read the
-    header and statement (``reading``) otherwise, or None (also when none is installed).
-
-    A bytecode program keeps its stack in the heap, up to a limit in words that does not
-    depend on the environment, and overflows without a ``SIGSEGV``; plugin code that
-    catches every exception then reads a header otherwise than native coqc (red-team round
-    ninety-seven: ``b`` read 1 natively under 5 MB and 0 under ``coqc.byte`` at any
-    ``ulimit -s``). So the text the statement's meaning rests on is compiled by it, traced,
-    under its default stack limit: it must pass and reach no limit. A run that reaches no
-    limit computes what the native one does (the proof itself is the native compile's and
-    coqchk's), so the proof and the prints are not compiled again (they cost most of a
-    bytecode compile).
-    """
-    native = Path(tools.coqc)
-    bytecode = native.with_name(f"{native.name}.byte")
-    if not bytecode.is_file():
-        return None
-    key = _reading_key(str(bytecode), reading, tools)
-    if key in _PASSED_READINGS:  # another attempt at the same theorem, in this process
-        return None
-    with private_directory("coq-verify-bytecode-") as directory:
-        (directory / f"{VERIFY_MODULE}.v").write_bytes(reading.encode("utf-8"))
-        write_folder_files(directory, tools.folder_files)
-        argv = coqc_command(str(bytecode))
-        compiled = run_checker(
-            argv, directory, tools, merge_stderr=False, traced=True, bytecode=True
-        )
-        problem = _coqc_problem(compiled, tools)
-        if not isinstance(compiled, str) and _MISSING_BYTECODE_PLUGIN.search(compiled[2]):
-            return None  # no bytecode coqc here can read the file at all
-        if not isinstance(compiled, str):  # its errors and the stack report are in stderr
-            problem = bytecode_stack_problem(compiled[2]) or (
-                problem and f"{problem}: {one_line(extract_error(compiled[2]) or compiled[2])}"
-            )
-    if problem is None:
-        if len(_PASSED_READINGS) >= _PASSED_READINGS_KEPT:
-            _PASSED_READINGS.clear()
-        _PASSED_READINGS.add(key)
-        return None
-    return f"the bytecode {bytecode.name} does not read the file alike: {problem}"
-
-
-_MISSING_BYTECODE_PLUGIN = re.compile(
-    r"Dynlink error: error loading shared library: "
-    r'Sys_error\("[^"\n]*\.cma: No such file or directory"\)'
-)
-"""A plugin the file loads is installed for native code only (CoqHammer's, in Debian): no
-bytecode coqc of this installation can compile the file, so none reads it otherwise."""
-
-_PASSED_READINGS: set[str] = set()
-"""Keys (:func:`_reading_key`) of the readings the bytecode coqc passed in this process: an
-eval's attempts and a server's requests at one theorem read the same header and statement,
-and the verdict is the same each time (a refusal, which may be a spent budget, is not kept)."""
-_PASSED_READINGS_KEPT = 1024
-
-
-def _reading_key(bytecode: str, reading: str, tools: CheckerTools) -> str:
-    """sha256 of everything the bytecode reading depends on: the program, the text, the
-    folder's copied files, the memory cap, the stack limit and the sandbox."""
-    digest = hashlib.sha256()
-    parts = [bytecode, reading, str(tools.memory_limit_mb), str(tools.stack_limit_mb)]
-    parts.append(tools.sandbox)
-    for name, content in tools.folder_files:
-        parts.extend((name, hashlib.sha256(content).hexdigest()))
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "big") + part.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
 
 
 def _replaced(directory: Path, identity: tuple[int, int] | None) -> str | None:
@@ -256,7 +168,7 @@ def _replaced(directory: Path, identity: tuple[int, int] | None) -> str | None:
     return None
 
 
-def _coqc_problem(compiled: tuple[int, str, str] | str, tools: CheckerTools) -> str | None:
+def coqc_problem(compiled: tuple[int, str, str] | str, tools: CheckerTools) -> str | None:
     """Why coqc's run refuses the proof (not run, killed, or an error), or None."""
     if isinstance(compiled, str):
         return f"coqc {compiled}"

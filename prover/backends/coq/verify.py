@@ -43,6 +43,7 @@ from collections.abc import Sequence
 from prover.backends.coq.admission import check_coq_tactic
 from prover.backends.coq.assumptions_print import assumptions_print
 from prover.backends.coq.blocks import block_closings, closable
+from prover.backends.coq.bytecode_reading import beside_bytecode_reading
 from prover.backends.coq.characters import spaced_theorem
 from prover.backends.coq.checker_runs import (
     CHECKED_LIBRARY,
@@ -369,21 +370,14 @@ def verify_proof(
         folder_files=caches,
     )
     parameters = functor_arguments_prefix(theorem.header, CHECKED_LIBRARY, marker)
-    reading = _assemble(
-        closed,
-        header=theorem.header,
-        statement=theorem.statement,
-        tactics=[],
-        ending=["Abort."],  # not Admitted: `Derive ... Admitted.` is an anomaly in 8.16
-        whole_context=theorem.whole_context,
-    )  # what the bytecode coqc reads (checker_runs._bytecode_problem)
-    problem, checks, axioms = compile_and_check(
-        inspected,
+    reads_inductives = expects_inductives_print(theorem.header)
+    (problem, checks, axioms), bytecode_refusal = beside_bytecode_reading(
+        lambda: compile_and_check(inspected, tools, parameters, reads_inductives=reads_inductives),
+        _statement_reading(closed, theorem),
         tools,
-        parameters,
-        reads_inductives=expects_inductives_print(theorem.header),
-        reading=reading,
     )
+    if problem is None and bytecode_refusal is not None:  # round ninety-seven
+        problem, axioms = bytecode_refusal, ()
     library = file_library(theorem.source)
     if problem is None and theorem.file_text is not None:
         opening = proof_opening(theorem.header, whole_context=theorem.whole_context)
@@ -409,6 +403,20 @@ def verify_proof(
         axioms=axioms,
         time_s=_since(started),
         checks=("admission", *checks),
+    )
+
+
+def _statement_reading(closed: tuple[str, list[str]], theorem: Theorem) -> str:
+    """The header and the statement, ended by ``Abort.`` (``Derive ... Admitted.`` is an
+    anomaly in 8.16): what the bytecode coqc reads
+    (:func:`~prover.backends.coq.bytecode_reading.bytecode_reading_problem`)."""
+    return _assemble(
+        closed,
+        header=theorem.header,
+        statement=theorem.statement,
+        tactics=[],
+        ending=["Abort."],
+        whole_context=theorem.whole_context,
     )
 
 
