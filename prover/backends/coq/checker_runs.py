@@ -14,6 +14,7 @@ reading that depends on the limits, red-team round ninety-three).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -37,6 +38,7 @@ from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.inductive_print import inductives_print_problem
 from prover.backends.coq.limit_trace import (
     BYTECODE_PARAMETERS,
+    UNREAD_RECORD,
     bytecode_problem,
     limit_problem,
     require_strace,
@@ -61,6 +63,8 @@ __all__ = [
     "executable",
     "run_checker",
 ]
+
+logger = logging.getLogger(__name__)
 
 VERIFY_LIBRARY = "ProverCheck"
 VERIFY_MODULE = "Checked"
@@ -216,13 +220,32 @@ def run_checker(
     folder of its own, outside the sandbox's writable one. ``bytecode``: ``argv`` runs an
     OCaml bytecode coqc, under :data:`~prover.backends.coq.limit_trace.BYTECODE_PARAMETERS`
     (its stack report is in stderr, which the caller reads); otherwise a traced bytecode
-    program is refused unrun.
+    program is refused unrun. A record with a line not understood (strace now and then
+    writes a bare ``PID  ???(`` for a stop it could not place) is run again once: only a
+    record read whole passes.
     """
+    if traced and not bytecode and (unfit := bytecode_problem(argv[0])) is not None:
+        return f"was not run: {unfit}"
+    answer = _run_once(argv, directory, tools, merge_stderr, traced=traced, bytecode=bytecode)
+    if traced and isinstance(answer, str) and UNREAD_RECORD in answer:
+        logger.warning("coqc's limits record was not read whole (%s); running it again", answer)
+        answer = _run_once(argv, directory, tools, merge_stderr, traced=traced, bytecode=bytecode)
+    return answer
+
+
+def _run_once(
+    argv: list[str],
+    directory: Path,
+    tools: CheckerTools,
+    merge_stderr: bool,
+    *,
+    traced: bool,
+    bytecode: bool,
+) -> tuple[int, str, str] | str:
+    """One run of :func:`run_checker`'s command: (status, stdout, stderr) or why not."""
     remaining_s = tools.deadline - time.monotonic()
     if remaining_s <= 0:
         return "was not run: the verification time budget is spent"
-    if traced and not bytecode and (unfit := bytecode_problem(argv[0])) is not None:
-        return f"was not run: {unfit}"
     environment = {**os.environ, "OCAMLRUNPARAM": BYTECODE_PARAMETERS} if bytecode else None
     command = sandboxed(argv, mode=tools.sandbox, workdir=directory)
     with private_directory("coq-limits-") as records:

@@ -44,6 +44,7 @@ from search.process import probe_failure
 __all__ = [
     "BYTECODE_PARAMETERS",
     "TRACED_CALLS",
+    "UNREAD_RECORD",
     "bytecode_problem",
     "bytecode_stack_problem",
     "limit_problem",
@@ -53,6 +54,9 @@ __all__ = [
 
 TRACED_CALLS = "mmap,mremap"
 """The allocation calls whose failures are recorded (``-Z``: failed calls only)."""
+
+UNREAD_RECORD = "its limits record holds a line not understood"
+"""How :func:`limit_problem` starts when a record line is not read (a run worth repeating)."""
 
 BYTECODE_PARAMETERS = "l=1M,v=0x08"
 """``OCAMLRUNPARAM`` of a bytecode coqc's check: the default stack limit (1M words, 8 MB),
@@ -159,4 +163,4 @@ def limit_problem(record: Path, *, stack_mb: int, memory_mb: int | None) -> str 
                 f"it ran out of memory under its cap ({cap}; an allocation failure, which "
                 "some plugin code catches, so the file may read otherwise with more memory)"
             )
-    return f"its limits record holds a line not understood: {lines[0][:200]!r}"
+    return f"{UNREAD_RECORD}: {lines[0][:200]!r}"

@@ -10,6 +10,7 @@ import pytest
 
 from prover.backends.coq.checker_runs import CheckerTools, run_checker
 from prover.backends.coq.limit_trace import (
+    UNREAD_RECORD,
     bytecode_problem,
     bytecode_stack_problem,
     limit_problem,
@@ -147,3 +148,25 @@ def test_the_bytecode_stack_report_is_read_fail_closed() -> None:
     assert reached is not None and "reached its default 8 MB limit" in reached
     missing = bytecode_stack_problem("Growing stack to 64k bytes\n")
     assert missing is not None and "did not report its stack limit" in missing
+
+
+def test_a_record_not_read_whole_is_run_again_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unread record line (strace's stray `PID  ???(`) runs coqc again: a clean second
+    run passes, a second unread record refuses, and a reached limit is never run again."""
+    from prover.backends.coq import checker_runs
+
+    unread = f"was refused: {UNREAD_RECORD}: '3302  ???('"
+    for answers, expected in (
+        ([unread, (0, "", "")], (0, "", "")),
+        ([unread, unread], unread),
+        (["was refused: it reached its 5 MB stack limit", (0, "", "")], "was refused: it r"),
+    ):
+        calls = iter(answers)
+        monkeypatch.setattr(
+            checker_runs, "_run_once", lambda *_args, _calls=calls, **_kwargs: next(_calls)
+        )
+        coqc = shutil.which("coqc") or "coqc"
+        answer = run_checker([coqc, "-q", "F.v"], tmp_path, _tools(8192), traced=True)
+        assert answer == expected or (isinstance(answer, str) and answer.startswith(str(expected)))
