@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import shutil
 import statistics
@@ -42,9 +41,10 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
+from prover.backends.coq.bytecode_reading import bytecode_beside
 from prover.backends.coq.config import FIXED_COQCHK, PROVER_STACK_MB
 from prover.backends.coq.limit_trace import (
-    BYTECODE_PARAMETERS,
+    bytecode_environment,
     bytecode_stack_problem,
     limit_problem,
     traced_command,
@@ -193,12 +193,12 @@ def _bytecode_s(proof_text: str, coqc: str) -> float:
     """Seconds of the bytecode coqc beside ``coqc`` on the recorded proof's header and
     statement, with the runtime parameters verification gives it; its stack must stay
     below the limit."""
-    bytecode = str(Path(coqc).with_name(Path(coqc).name + ".byte"))
+    bytecode = str(bytecode_beside(coqc))
     with private_directory("kernel-cost-") as directory:
         text = statement_reading(proof_text)
         (directory / f"{VERIFY_MODULE}.v").write_bytes(text.encode("utf-8"))
-        environment = {**os.environ, "OCAMLRUNPARAM": BYTECODE_PARAMETERS}
-        seconds, status, _, stderr = _timed(coqc_command(bytecode), directory, env=environment)
+        command = coqc_command(bytecode)
+        seconds, status, _, stderr = _timed(command, directory, env=bytecode_environment())
     problem = bytecode_stack_problem(stderr)
     if status != 0 or problem is not None:
         raise RuntimeError(f"coqc.byte refused a recorded proof: {problem or stderr[-300:]!r}")

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from prover.backends.coq.checker_runs import (
-    VERIFY_LIBRARY,
     VERIFY_MODULE,
     CheckerTools,
     coqc_command,
@@ -40,7 +39,12 @@ from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.limit_trace import bytecode_stack_problem
 from search.workdirs import private_directory
 
-__all__ = ["beside_bytecode_reading", "bytecode_reading_problem", "native_only_plugin"]
+__all__ = [
+    "beside_bytecode_reading",
+    "bytecode_beside",
+    "bytecode_reading_problem",
+    "native_only_plugin",
+]
 
 _Result = TypeVar("_Result")
 
@@ -70,12 +74,17 @@ def beside_bytecode_reading(
         return result, bytecode.result()
 
 
+def bytecode_beside(coqc: str) -> Path:
+    """The bytecode coqc installed beside the native ``coqc`` (``coqc.byte``), there or not."""
+    native = Path(coqc)
+    return native.with_name(f"{native.name}.byte")
+
+
 def bytecode_reading_problem(reading: str, tools: CheckerTools) -> str | None:
     """Why the ``coqc.byte`` beside ``tools.coqc`` may read ``reading`` (the header and the
     statement, ended by ``Abort.``) otherwise than native coqc, or None (see the module
     docstring)."""
-    native = Path(tools.coqc)
-    bytecode = native.with_name(f"{native.name}.byte")
+    bytecode = bytecode_beside(tools.coqc)
     if not bytecode.is_file():
         return None
     key = _reading_key(str(bytecode), reading, tools)
@@ -84,7 +93,7 @@ def bytecode_reading_problem(reading: str, tools: CheckerTools) -> str | None:
     with private_directory("coq-verify-bytecode-") as directory:
         (directory / f"{VERIFY_MODULE}.v").write_bytes(reading.encode("utf-8"))
         write_folder_files(directory, tools.folder_files)
-        argv = [*coqc_command(str(bytecode))]
+        argv = coqc_command(str(bytecode))
         compiled = run_checker(
             argv, directory, tools, merge_stderr=False, traced=True, bytecode=True
         )
@@ -125,7 +134,7 @@ def _reading_key(bytecode: str, reading: str, tools: CheckerTools) -> str:
     folder's copied files, the memory cap, the stack limit and the sandbox."""
     digest = hashlib.sha256()
     parts = [bytecode, reading, str(tools.memory_limit_mb), str(tools.stack_limit_mb)]
-    parts.extend((tools.sandbox, VERIFY_LIBRARY))
+    parts.append(tools.sandbox)
     for name, content in tools.folder_files:
         parts.extend((name, hashlib.sha256(content).hexdigest()))
     for part in parts:

@@ -15,7 +15,6 @@ reading that depends on the limits, red-team round ninety-three).
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import subprocess
 import time
@@ -37,8 +36,8 @@ from prover.backends.coq.environment_readings import write_folder_files
 from prover.backends.coq.goals import extract_error, one_line
 from prover.backends.coq.inductive_print import inductives_print_problem
 from prover.backends.coq.limit_trace import (
-    BYTECODE_PARAMETERS,
     UNREAD_RECORD,
+    bytecode_environment,
     bytecode_problem,
     limit_problem,
     require_strace,
@@ -246,7 +245,7 @@ def _run_once(
     remaining_s = tools.deadline - time.monotonic()
     if remaining_s <= 0:
         return "was not run: the verification time budget is spent"
-    environment = {**os.environ, "OCAMLRUNPARAM": BYTECODE_PARAMETERS} if bytecode else None
+    environment = bytecode_environment() if bytecode else None
     command = sandboxed(argv, mode=tools.sandbox, workdir=directory)
     with private_directory("coq-limits-") as records:
         record = records / "strace.txt"

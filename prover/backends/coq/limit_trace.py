@@ -33,6 +33,7 @@ refused, whether or not coqc stopped (fail closed). Tracing costs little:
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ __all__ = [
     "BYTECODE_PARAMETERS",
     "TRACED_CALLS",
     "UNREAD_RECORD",
+    "bytecode_environment",
     "bytecode_problem",
     "bytecode_stack_problem",
     "limit_problem",
@@ -61,6 +63,13 @@ UNREAD_RECORD = "its limits record holds a line not understood"
 BYTECODE_PARAMETERS = "l=1M,v=0x08"
 """``OCAMLRUNPARAM`` of a bytecode coqc's check: the default stack limit (1M words, 8 MB),
 whatever the environment says, and the runtime's report of every stack resize."""
+
+
+def bytecode_environment() -> dict[str, str]:
+    """This process's environment with :data:`BYTECODE_PARAMETERS` as ``OCAMLRUNPARAM``: what
+    a bytecode coqc's check runs under."""
+    return {**os.environ, "OCAMLRUNPARAM": BYTECODE_PARAMETERS}
+
 
 _STACK_GROWTH = re.compile(r"^Growing stack to (\d+)k bytes$", re.MULTILINE)
 _STACK_LIMIT_REPORT = "Initial stack limit: 8192k bytes"
