@@ -46,8 +46,7 @@ from prover.backends.coq.config import FIXED_COQCHK, PROVER_STACK_MB
 from prover.backends.coq.limit_trace import (
     bytecode_environment,
     bytecode_stack_problem,
-    limit_problem,
-    traced_command,
+    limits_traced,
 )
 from prover.backends.coq.placement import name_guard
 from prover.backends.coq.section_opening import (
@@ -160,19 +159,14 @@ def _compile(
 ) -> tuple[float, str]:
     (directory / f"{VERIFY_MODULE}.v").write_bytes(source.encode("utf-8"))
     command = coqc_command(coqc, timed=timed)
-    if not traced:
-        seconds, status, output, errors = _timed(command, directory)
-    else:
-        with private_directory("kernel-cost-trace-") as records:
-            record = records / "strace.txt"
-            strace = shutil.which("strace") or "strace"
-            traced_argv = traced_command(command, strace=strace, record=record)
-            seconds, status, output, errors = _timed(traced_argv, directory)
-            limited = limit_problem(
-                record, stack_mb=PROVER_STACK_MB, memory_mb=DEFAULT_MEMORY_LIMIT_MB
-            )
-        if limited is not None:
-            raise RuntimeError(f"the limits trace refused a recorded proof: {limited}")
+    strace = (shutil.which("strace") or "strace") if traced else None
+    with limits_traced(
+        command, strace=strace, stack_mb=PROVER_STACK_MB, memory_mb=DEFAULT_MEMORY_LIMIT_MB
+    ) as run:
+        seconds, status, output, errors = _timed(run.argv, directory)
+        limited = run.problem()
+    if limited is not None:
+        raise RuntimeError(f"the limits trace refused a recorded proof: {limited}")
     if status != 0:
         raise RuntimeError(f"coqc failed on a recorded proof: {(output + errors)[-300:]}")
     return seconds, output

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from prover.backends.coq.config import PROVER_STACK_MB
-from prover.backends.coq.limit_trace import limit_problem, traced_command
+from prover.backends.coq.limit_trace import limits_traced
 from prover.backends.coq.split_check import mark_sentences, split_refusal
 from prover.tracing.libraries import SourceFile, coq_where, library_files
 from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
@@ -83,23 +83,21 @@ def _compile(
     """coqc -time on ``text`` as ``Checked.v`` in a fresh folder: (status, merged output,
     with ``strace``: the limit the run reached as the verifier words it, or None)."""
     argv = [coqc, "-time", "-q", *_load_flags(source), "Checked.v"]
-    with private_directory("split-agreement-") as directory, private_directory("trace-") as trace:
-        record = trace / "strace.txt"
-        if strace is not None:
-            argv = traced_command(argv, strace=strace, record=record)
+    with (
+        private_directory("split-agreement-") as directory,
+        limits_traced(
+            argv, strace=strace, stack_mb=PROVER_STACK_MB, memory_mb=DEFAULT_MEMORY_LIMIT_MB
+        ) as run,
+    ):
         (directory / "Checked.v").write_bytes(text.encode("utf-8"))
-        process = spawn(argv, cwd=directory, stack_limit_mb=PROVER_STACK_MB)
+        process = spawn(run.argv, cwd=directory, stack_limit_mb=PROVER_STACK_MB)
         try:
             stdout, _ = process.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             return -1, f"timed out after {timeout_s:g} s", None
         finally:
             kill_tree(process)
-        limited = (
-            None
-            if strace is None
-            else limit_problem(record, stack_mb=PROVER_STACK_MB, memory_mb=DEFAULT_MEMORY_LIMIT_MB)
-        )
+        limited = run.problem()
     return process.returncode, stdout.decode("utf-8", "replace"), limited
 
 

@@ -39,9 +39,8 @@ from prover.backends.coq.limit_trace import (
     UNREAD_RECORD,
     bytecode_environment,
     bytecode_problem,
-    limit_problem,
+    limits_traced,
     require_strace,
-    traced_command,
 )
 from prover.backends.coq.split_check import MarkedSource, split_refusal
 from prover.backends.coq.term_reading import term_problem
@@ -247,13 +246,15 @@ def _run_once(
         return "was not run: the verification time budget is spent"
     environment = bytecode_environment() if bytecode else None
     command = sandboxed(argv, mode=tools.sandbox, workdir=directory)
-    with private_directory("coq-limits-") as records:
-        record = records / "strace.txt"
-        if traced:
-            command = traced_command(command, strace=require_strace(), record=record)
+    with limits_traced(
+        command,
+        strace=require_strace() if traced else None,
+        stack_mb=tools.stack_limit_mb,
+        memory_mb=tools.memory_limit_mb,
+    ) as run:
         try:
             status, stdout, stderr = run_to_end(
-                command,
+                run.argv,
                 timeout_s=remaining_s,
                 cwd=directory,
                 env=environment,
@@ -263,11 +264,7 @@ def _run_once(
             )
         except subprocess.TimeoutExpired:
             return f"timed out (verification budget {remaining_s:.0f} s left when it started)"
-        limited = (
-            limit_problem(record, stack_mb=tools.stack_limit_mb, memory_mb=tools.memory_limit_mb)
-            if traced
-            else None
-        )
+        limited = run.problem()
     if limited is not None:
         return f"was refused: {limited}"
     return status, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")

@@ -32,24 +32,29 @@ refused, whether or not coqc stopped (fail closed). Tracing costs little:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import BackendUnavailable
 from search.process import probe_failure
+from search.workdirs import private_directory
 
 __all__ = [
     "BYTECODE_PARAMETERS",
     "TRACED_CALLS",
     "UNREAD_RECORD",
+    "TracedRun",
     "bytecode_environment",
     "bytecode_problem",
     "bytecode_stack_problem",
     "limit_problem",
+    "limits_traced",
     "require_strace",
     "traced_command",
 ]
@@ -173,3 +178,39 @@ def limit_problem(record: Path, *, stack_mb: int, memory_mb: int | None) -> str 
                 "some plugin code catches, so the file may read otherwise with more memory)"
             )
     return f"{UNREAD_RECORD}: {lines[0][:200]!r}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TracedRun:
+    """A command to run and, when traced, where ``strace`` records its limits."""
+
+    argv: list[str]
+    record: Path | None
+    stack_mb: int
+    memory_mb: int | None
+
+    def problem(self) -> str | None:
+        """After the run: :func:`limit_problem` of its record (None when untraced)."""
+        if self.record is None:
+            return None
+        return limit_problem(self.record, stack_mb=self.stack_mb, memory_mb=self.memory_mb)
+
+
+@contextlib.contextmanager
+def limits_traced(
+    argv: Sequence[str], *, strace: str | None, stack_mb: int, memory_mb: int | None
+) -> Iterator[TracedRun]:
+    """``argv`` under ``strace`` (None: untraced), its record in a private folder of its own
+    (outside the sandbox's writable one) that lives as long as the block: run
+    :attr:`TracedRun.argv` and read :meth:`TracedRun.problem` inside it."""
+    if strace is None:
+        yield TracedRun(argv=list(argv), record=None, stack_mb=stack_mb, memory_mb=memory_mb)
+        return
+    with private_directory("coq-limits-") as records:
+        record = records / "strace.txt"
+        yield TracedRun(
+            argv=traced_command(argv, strace=strace, record=record),
+            record=record,
+            stack_mb=stack_mb,
+            memory_mb=memory_mb,
+        )

@@ -14,6 +14,7 @@ from prover.backends.coq.limit_trace import (
     bytecode_problem,
     bytecode_stack_problem,
     limit_problem,
+    limits_traced,
     traced_command,
 )
 from prover.backends.sandbox import DEFAULT_SANDBOX
@@ -67,6 +68,19 @@ def test_the_traced_command_records_only_sigsegv_and_failed_allocations(tmp_path
     assert command[:1] == ["strace"] and command[-2:] == ["coqc", "F.v"]
     assert {"-f", "-Z", "--seccomp-bpf", "trace=mmap,mremap", "signal=SIGSEGV"} <= set(command)
     assert command[command.index("-o") + 1] == str(tmp_path / "r")
+
+
+def test_a_traced_run_reads_its_record_and_removes_its_folder(tmp_path: Path) -> None:
+    """limits_traced names a record in a folder of its own, reads it, and removes it after."""
+    with limits_traced(["coqc"], strace="strace", stack_mb=5, memory_mb=600) as run:
+        assert run.record is not None and run.argv[-1] == "coqc"
+        assert run.argv[run.argv.index("-o") + 1] == str(run.record)
+        run.record.write_text(FAILED_MMAP)
+        problem = run.problem()
+    assert problem is not None and "(600 MB" in problem
+    assert not run.record.parent.exists()
+    with limits_traced(["coqc"], strace=None, stack_mb=5, memory_mb=None) as untraced:
+        assert untraced.argv == ["coqc"] and untraced.problem() is None
 
 
 def _tools(memory_limit_mb: int | None) -> CheckerTools:
