@@ -49,6 +49,7 @@ from prover.backends.coq.limit_trace import (
     limits_traced,
 )
 from prover.backends.coq.placement import name_guard
+from prover.backends.coq.proof_source import inspection_closings
 from prover.backends.coq.section_opening import (
     PLAIN_OPENING,
     SECTION_OPENING,
@@ -67,7 +68,6 @@ from prover.backends.coq.verify import (
     VERIFY_MODULE,
     coqc_command,
     coqchk_command,
-    inspection_closings,
 )
 from search.process import DEFAULT_MEMORY_LIMIT_MB, kill_tree, spawn
 from search.workdirs import private_directory
@@ -132,7 +132,7 @@ def with_term_print(proof_text: str, name: str) -> str:
     """``proof_text`` (the file shown to users) as verification compiles it: the notation
     the fold print needs before the header, the theorem's end and the term print after it,
     then the closings with Coq's placement checks
-    (:func:`prover.backends.coq.verify.build_proof_source`)."""
+    (:func:`prover.backends.coq.proof_source.build_proof_source`)."""
     position = proof_text.rindex("\nQed.\n")
     before = _name_guarded(proof_text[:position], name)
     fold = trusted_fixpoints(before)

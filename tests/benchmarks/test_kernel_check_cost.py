@@ -13,7 +13,8 @@ from benchmarks.kernel_check_cost import (
     statement_reading,
     with_term_print,
 )
-from prover.backends.coq.verify import TERM_FILE, build_proof_source
+from prover.backends.coq.proof_source import build_proof_source
+from prover.backends.coq.verify import TERM_FILE
 
 pytestmark = [
     pytest.mark.coq,

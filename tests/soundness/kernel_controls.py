@@ -18,9 +18,9 @@ import pytest
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
+from prover.backends.coq.proof_source import build_proof_source
 from prover.backends.coq.verify import (
     VERIFY_MODULE,
-    build_proof_source,
     coqc_command,
     coqchk_command,
     verify_proof,

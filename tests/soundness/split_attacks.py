@@ -12,8 +12,8 @@ from unittest import mock
 
 import pytest
 
+import prover.backends.coq.proof_source as proof_source_module
 import prover.backends.coq.split_check as split_module
-import prover.backends.coq.verify as verify_module
 from prover.backends.coq.blocks import closable
 from prover.backends.coq.split_check import MarkedSource, mark_sentences
 from prover.backends.coq.term_reading import inspected_ending
@@ -27,13 +27,13 @@ def expected_ranges(
     """The byte ranges the split check expects for the sentences (not markers) of the file
     verify_proof builds that start with ``starting`` and hold ``holding`` (the refusals
     before coqc switched off, as the attacks need to get past them)."""
-    text = verify_module._assemble(
+    text = proof_source_module.assembled_source(
         closable(header),
         header=header,
         statement=statement,
         tactics=proof,
         ending=inspected_ending("t", ()),
-        placed=verify_module._placed(header, "ProverCheckPlaced_" + "0" * 16),
+        placed=proof_source_module._placed(header, "ProverCheckPlaced_" + "0" * 16),
     )
     with mock.patch.object(split_module, "sentences_refusal", lambda *_args, **_kwargs: None):
         marked = mark_sentences(text, "0" * 16)
@@ -52,7 +52,7 @@ def switch_off_the_assumptions_print(monkeypatch: pytest.MonkeyPatch) -> None:
     """Print the assumptions of `nat` instead of the theorem's by full name (which also
     fails when the theorem is not where the reading puts it), to test the other checks."""
     monkeypatch.setattr(
-        verify_module,
+        proof_source_module,
         "_assumptions",
         lambda _header, _name, _marker: ['Redirect "VerifyAssumptions" Print Assumptions nat.'],
     )

@@ -17,8 +17,8 @@ from __future__ import annotations
 import pytest
 
 import prover.backends.coq.kernel_bugs as kernel_bugs_module
+import prover.backends.coq.proof_source as proof_source_module
 import prover.backends.coq.reading_refusals as reading_module
-import prover.backends.coq.verify as verify_module
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.coq.verify import verify_proof
@@ -58,7 +58,7 @@ def test_coq_refuses_a_declared_name_the_prover_reads_otherwise(
     assert not verification.ok and verification.checks == ("admission",)
     assert "coqc rejected the proof" in (verification.message or "")
     monkeypatch.setattr(
-        verify_module, "_guarded", lambda _header, statement, _name, **_requested: statement
+        proof_source_module, "_guarded", lambda _header, statement, _name, **_requested: statement
     )
     assert verify_proof(theorem, ["exact M.q."], coqchk_path=STOCK_COQCHK, timeout_s=60).ok
 

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import pytest
 
-import prover.backends.coq.verify as verify_module
+import prover.backends.coq.proof_source as proof_source_module
 from prover.backends.coq.config import CoqConfig
 from prover.backends.coq.environment import CoqEnvironment
-from prover.backends.coq.verify import build_proof_source, verify_proof
+from prover.backends.coq.proof_source import build_proof_source
+from prover.backends.coq.verify import verify_proof
 from prover.cli.main import main
 from prover.data.theorem_files import coq_declaration_from_source
 from search.errors import InputError
@@ -100,13 +101,13 @@ def test_opened_with_proof_the_section_hypothesis_proves_it() -> None:
     source = build_proof_source(header=SECTION, statement=theorem.statement, tactics=["idtac."])
     assert "\nProof using Type.\n(try clear absurd).\n" in source
     assert not verify_proof(theorem, ["exfalso.", "exact absurd."], timeout_s=120).ok
-    assert verify_module.proof_opening("Section S.\n")[0] == "Proof using Type."
-    assert verify_module.proof_opening("Module S.\n") == ("Proof.",)
+    assert proof_source_module.proof_opening("Section S.\n")[0] == "Proof using Type."
+    assert proof_source_module.proof_opening("Module S.\n") == ("Proof.",)
 
 
 def test_opened_with_proof_the_control_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before the fix (`Proof.` everywhere) the same proof passed coqc and coqchk."""
-    monkeypatch.setattr(verify_module, "proof_opening", lambda _header, **_: ("Proof.",))
+    monkeypatch.setattr(proof_source_module, "proof_opening", lambda _header, **_: ("Proof.",))
     theorem = Theorem(name="t", header=SECTION, statement="Theorem t : 1 = 2.")
     assert verify_proof(theorem, ["exfalso.", "exact absurd."], timeout_s=120).ok
 

@@ -1,4 +1,4 @@
-"""Rounds ninety-eight and ninety-nine: a header whose reading depends on the file's name.
+"""Rounds ninety-eight, ninety-nine and 101: a header whose reading depends on the file's name.
 
 `firstorder` orders its candidate witnesses with `Constr.compare`, and two objects with one
 short name compare by their module paths, from the file's own name outwards. The header
@@ -6,12 +6,22 @@ below reads `b = true` in a file whose name sorts before `Wf` and `false` after 
 file named `Wf.v` the names tie with `Coq.Init.Wf`, so the logical prefix of the user's build
 decides: the bare `Wf` the prover compiled read `true`, a project's `-Q . Lib` read `false`,
 and `t : b = true` was recorded proved. A file named after a library it loads is now refused.
+
+Round 101 joined that choice to round ninety-seven's bytecode stack overflow: only where the
+witness reads `false` (a file named after `Wf`, as `X.v`) does a hint recurse deep enough to
+overflow coqc.byte's stack, which ssreflect's `apply:` catches. The bytecode reading was
+compiled as `Checked.v` (no overflow), so `t : b = 1` passed while `coqc.byte X.v` read
+`b = 0`. The reading now compiles under the user's file name.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
+
+from prover.backends.coq import bytecode_reading
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
 from search.process import run_to_end
@@ -68,3 +78,83 @@ def test_the_same_header_in_a_file_whose_name_ties_with_none_verifies(tmp_path: 
     theorem = theorem_from_file(path, "t", language="coq")
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert verification.ok, verification.message
+
+
+ROUND_101_HEADER = (
+    "From Coq Require Import ssreflect.\n"
+    + HEADER.replace("Definition b : bool", "Definition w : bool")
+    + """Class Deep := deep : True.
+#[export] Hint Extern 0 Deep => (lazymatch eval compute in w with
+  | true => exact I
+  | false => let x := eval vm_compute in (Nat.iter 29450 S 0) in exact I end) : typeclass_instances.
+Class C (A : Type) := val : A.
+#[export] Instance c1 `{Deep} : C nat := 1.
+#[export] Instance c0 : C (unit -> nat) := fun _ => 0.
+Definition b : nat.
+Proof. apply: val; try exact tt. Defined.
+"""
+)
+"""`w` is round ninety-eight's witness choice; `b` needs a deep recursion where `w` is false,
+and reads 0 where that recursion overflows the stack (the bytecode coqc's, after `Wf`)."""
+
+needs_bytecode = pytest.mark.skipif(
+    shutil.which("coqc.byte") is None, reason="coqc.byte not installed"
+)
+
+
+def _reading(folder: Path, coqc: str, module: str) -> str:
+    """What `coqc` (native or bytecode) reads `b` as in a file named `module`.v."""
+    (folder / f"{module}.v").write_text(ROUND_101_HEADER + "Eval compute in b.\n")
+    status, output, _ = run_to_end(
+        [coqc, "-q", f"{module}.v"], timeout_s=120, cwd=folder, merge_stderr=True
+    )
+    assert status == 0, output
+    return output.decode().split("=", 1)[1].split(":", 1)[0].strip()
+
+
+def _round_101_theorem(folder: Path) -> Path:
+    path = folder / "X.v"
+    path.write_text(ROUND_101_HEADER + "\nTheorem t : b = 1.\nProof.\nAdmitted.\n")
+    return path
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+@needs_bytecode
+def test_only_the_bytecode_reading_under_the_users_name_reads_otherwise(tmp_path: Path) -> None:
+    """Control: `b` reads 1 natively in `X.v` and in `Checked.v`, and under coqc.byte in
+    `Checked.v`; coqc.byte reads 0 in `X.v`, the user's file."""
+    assert _reading(tmp_path, "coqc", "X") == "1"
+    assert _reading(tmp_path, "coqc", "Checked") == "1"
+    assert _reading(tmp_path, "coqc.byte", "Checked") == "1"
+    assert _reading(tmp_path, "coqc.byte", "X") == "0"
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+@needs_bytecode
+def test_the_bytecode_reading_as_checked_would_count_the_proof(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Control: with the bytecode reading compiled as `Checked.v` (before the fix), `t : b = 1`
+    in `X.v` verifies."""
+    reading = bytecode_reading.bytecode_reading_problem
+    monkeypatch.setattr(
+        bytecode_reading,
+        "bytecode_reading_problem",
+        lambda text, tools, **_kwargs: reading(text, tools, library=None),
+    )
+    theorem = theorem_from_file(_round_101_theorem(tmp_path), "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=180)
+    assert verification.ok, verification.message
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+@needs_bytecode
+def test_the_bytecode_reading_under_the_users_file_name_refuses(tmp_path: Path) -> None:
+    """`t : b = 1` in `X.v` is refused: the bytecode reading, as `X.v`, reaches its limit."""
+    theorem = theorem_from_file(_round_101_theorem(tmp_path), "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=180)
+    assert not verification.ok
+    assert "the bytecode coqc.byte does not read the file alike" in (verification.message or "")

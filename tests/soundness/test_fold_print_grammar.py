@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pytest
 
+import prover.backends.coq.proof_source as proof_source_module
 import prover.backends.coq.verify as verify_module
 from prover.backends.coq.verify import verify_proof
 from search.states import Theorem
@@ -93,12 +94,12 @@ def test_with_the_old_prints_the_takeovers_get_false_proved(
             f'Redirect "{verify_module.TERM_FILE}" Eval fold {constants} in {body}.',
         ]
 
-    monkeypatch.setattr(verify_module, "inspected_ending", before_round_36)
-    monkeypatch.setattr(verify_module, "inspection_preamble", lambda _fold: "")
+    monkeypatch.setattr(proof_source_module, "inspected_ending", before_round_36)
+    monkeypatch.setattr(proof_source_module, "inspection_preamble", lambda _fold: "")
     exact_takeover = _theorem(TAKEOVERS["tactic notation exact"])
     assert verify_proof(exact_takeover, EXPLOIT, timeout_s=120).ok
-    monkeypatch.setattr(verify_module, "inspected_ending", _round_36_print)
-    monkeypatch.setattr(verify_module, "inspection_preamble", lambda _fold: ROUND_36_PREAMBLE)
+    monkeypatch.setattr(proof_source_module, "inspected_ending", _round_36_print)
+    monkeypatch.setattr(proof_source_module, "inspection_preamble", lambda _fold: ROUND_36_PREAMBLE)
     at_takeover = _theorem(TAKEOVERS["notation at in parentheses"])
     verification = verify_proof(at_takeover, EXPLOIT_WITHOUT_AT, timeout_s=120)
     assert verification.ok, verification.message
@@ -108,12 +109,12 @@ def test_the_folded_constants_are_read_as_names() -> None:
     """Round thirty-nine: the print after the header names each folded fixpoint through the
     pre-header `x global` notation, with implicit arguments cleared: no term of the header's
     grammar is left in it."""
-    ending = verify_module.inspected_ending("t", ("dbl", "M.len"))
+    ending = proof_source_module.inspected_ending("t", ("dbl", "M.len"))
     assert ending[-1].endswith(
         "Eval fold ProverCheckNameOf dbl ProverCheckNameOf M.len in ProverCheckBodyOf t."
     )
     assert "Arguments M.len : clear implicits." in ending
-    assert "x global" in verify_module.inspection_preamble(("dbl",)).splitlines()[1]
+    assert "x global" in proof_source_module.inspection_preamble(("dbl",)).splitlines()[1]
 
 
 def test_a_fixpoint_with_implicit_arguments_still_folds() -> None:

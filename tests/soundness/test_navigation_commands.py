@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pytest
 
+import prover.backends.coq.proof_source as proof_source_module
 import prover.backends.coq.split_check as split_module
 import prover.backends.coq.verify as verify_module
 from prover.backends.coq.config import CoqConfig
@@ -98,7 +99,7 @@ def test_without_the_refusals_before_coqc_the_split_check_refuses_it(
     monkeypatch.setattr(split_module, "sentences_refusal", lambda *_args, **_kwargs: None)
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
     monkeypatch.setattr(verify_module, "_reserved_name", lambda *_args: None)
-    monkeypatch.setattr(verify_module, "_placed", _placed_with_check)
+    monkeypatch.setattr(proof_source_module, "_placed", _placed_with_check)
     switch_off_the_assumptions_print(monkeypatch)
     verification = verify_proof(_attack(), PROOF, timeout_s=60)
     assert not verification.ok and verification.checks == ("admission",)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pytest
 
-import prover.backends.coq.verify as verify_module
+import prover.backends.coq.proof_source as proof_source_module
 from prover.backends.coq import checker_runs
 from prover.backends.coq.assumptions_print import assumptions_print_problem
 from prover.backends.coq.verify import verify_proof
@@ -112,7 +112,7 @@ def test_an_elided_assumptions_print_is_refused_on_its_own(
     """Round nineteen's second layer: without the printing settings before the print (the
     round's code), the header's depth elides it to `...`, and the elision itself refuses."""
     monkeypatch.setattr(
-        verify_module,
+        proof_source_module,
         "_assumptions",
         lambda _header, name, _marker: [
             f'Redirect "VerifyAssumptions" Print Assumptions ProverCheck.Checked.W.{name}.'

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import pytest
 
+import prover.backends.coq.proof_source as proof_source_module
 import prover.backends.coq.verify as verify_module
 from prover.backends.coq import bytecode_reading, checker_runs
 from prover.backends.coq.blocks import block_refusal
@@ -122,7 +123,7 @@ def test_coq_itself_refuses_a_signature_field_the_reading_missed(
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
     # the name guard (round twenty-one) refuses the decoy `t` first: off, to test placement
     monkeypatch.setattr(
-        verify_module, "_guarded", lambda _header, statement, _name, **_requested: statement
+        proof_source_module, "_guarded", lambda _header, statement, _name, **_requested: statement
     )
     _switch_off_the_split_check(monkeypatch)
     verification = verify_proof(theorem, ["exact ax."], timeout_s=60)
@@ -157,10 +158,12 @@ def test_coq_split_alone_refuses_a_header_the_prover_splits_otherwise(
     theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
     # the closing a reading that saw only `Section B.` would append, without placement checks
-    monkeypatch.setattr(verify_module, "_placed", lambda _header, _marker: ["End B."])
+    monkeypatch.setattr(proof_source_module, "_placed", lambda _header, _marker: ["End B."])
     switch_off_the_assumptions_print(monkeypatch)
     # the bytecode reading compiles the header with its real closings, and refuses too
-    monkeypatch.setattr(bytecode_reading, "bytecode_reading_problem", lambda *_args: None)
+    monkeypatch.setattr(
+        bytecode_reading, "bytecode_reading_problem", lambda *_args, **_kwargs: None
+    )
     with monkeypatch.context() as unchecked:
         _switch_off_the_split_check(unchecked)
         assert verify_proof(theorem, ["exact ax."], timeout_s=60).ok

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.backends.coq import bytecode_reading, checker_runs
+from prover.backends.coq import bytecode_reading, limit_trace
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
 from search.process import run_to_end
@@ -40,6 +40,10 @@ def _theorem(folder: Path, statement: str = "b = false") -> Theorem:
     return theorem_from_file(path, "t", language="coq")
 
 
+def _no_bytecode_problem(*_args: object, **_kwargs: object) -> None:
+    """The bytecode reading switched off (the controls)."""
+
+
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
 def test_without_the_limits_record_the_small_stack_reading_is_counted(
@@ -47,8 +51,8 @@ def test_without_the_limits_record_the_small_stack_reading_is_counted(
 ) -> None:
     """Control: with strace's record not read (and no bytecode compile), `t : b = false`
     verifies."""
-    monkeypatch.setattr(checker_runs, "limit_problem", lambda *_args, **_kwargs: None)
-    monkeypatch.setattr(bytecode_reading, "bytecode_reading_problem", lambda *_args: None)
+    monkeypatch.setattr(limit_trace, "limit_problem", lambda *_args, **_kwargs: None)
+    monkeypatch.setattr(bytecode_reading, "bytecode_reading_problem", _no_bytecode_problem)
     verification = verify_proof(_theorem(tmp_path), ["reflexivity."], timeout_s=120)
     assert verification.ok, verification.message
 
@@ -143,7 +147,7 @@ def test_without_the_bytecode_compile_the_native_reading_is_counted(
     (tmp_path / "R.v").write_text(ROUND_97_HEADER + "Eval compute in b.\n")
     byte = run_to_end(["coqc.byte", "-q", "R.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True)
     assert byte[0] == 0 and "= 0" in byte[1].decode()
-    monkeypatch.setattr(bytecode_reading, "bytecode_reading_problem", lambda *_args: None)
+    monkeypatch.setattr(bytecode_reading, "bytecode_reading_problem", _no_bytecode_problem)
     verification = verify_proof(_round_97_theorem(tmp_path), ["reflexivity."], timeout_s=120)
     assert verification.ok, verification.message
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from prover.backends.coq.admission import check_coq_tactic
-from prover.backends.coq.verify import VERIFY_MODULE, build_proof_source, coqc_command
+from prover.backends.coq.proof_source import build_proof_source
+from prover.backends.coq.verify import VERIFY_MODULE, coqc_command
 from prover.interactive.headers import HeaderRefused
 from prover.interactive.statements import request_theorem
 from search.outcomes import TacticError

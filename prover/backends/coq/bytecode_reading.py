@@ -11,6 +11,14 @@ traced (:mod:`prover.backends.coq.limit_trace`), under its default stack limit f
 never grow to the limit. A run that reaches no limit computes what the native one does; the
 proof itself is the native compile's and coqchk's, so it is not compiled again.
 
+The reading is compiled under the name the user's file has (``prove --file``: its library,
+as a plain ``coqc`` names it), not the checked file's: a header can make its stack depth
+depend on the file's own name (red-team round one hundred and one: ``firstorder`` picks a
+witness by module path, round ninety-eight, and only under names sorting after ``Wf`` does a
+hint recurse deep enough to overflow the bytecode stack, so the reading as ``Checked`` passed
+while ``coqc.byte X.v`` read the opposite). Each limit is checked at the user's value of
+every other thing the reading depends on.
+
 Skipped: where no ``coqc.byte`` is installed, and for a file that loads a plugin installed
 for native code only (Debian's CoqHammer): no bytecode coqc of this installation can compile
 it. That skip is decided from coqc.byte's own last error and the file system, after its
@@ -49,7 +57,7 @@ __all__ = [
 _Result = TypeVar("_Result")
 
 _RUNTIME_REPORT = re.compile(r"^(?:Growing|Shrinking|Initial) [^\n]*$")
-_ERROR_PLACE = re.compile(rf'^File "\./{VERIFY_MODULE}\.v", line \d+, characters \d+-\d+:$')
+_ERROR_PLACE = re.compile(r'^File "\./(\w+)\.v", line \d+, characters \d+-\d+:$')
 _MISSING_PLUGIN = re.compile(
     r'^Dynlink error: error loading shared library: Sys_error\("(/[^"\n]+)\.cma: '
     r'No such file or directory"\)$'
@@ -63,13 +71,13 @@ _PASSED_READINGS_KEPT = 1024
 
 
 def beside_bytecode_reading(
-    check: Callable[[], _Result], reading: str, tools: CheckerTools
+    check: Callable[[], _Result], reading: str, tools: CheckerTools, *, library: str | None
 ) -> tuple[_Result, str | None]:
     """``check()`` (the native checks) and :func:`bytecode_reading_problem` run at once, on
     two threads: they are independent, and the machine's second core hides the slower
     bytecode compile. Both finish before this returns."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bytecode-reading") as pool:
-        bytecode = pool.submit(bytecode_reading_problem, reading, tools)
+        bytecode = pool.submit(bytecode_reading_problem, reading, tools, library=library)
         result = check()
         return result, bytecode.result()
 
@@ -80,20 +88,26 @@ def bytecode_beside(coqc: str) -> Path:
     return native.with_name(f"{native.name}.byte")
 
 
-def bytecode_reading_problem(reading: str, tools: CheckerTools) -> str | None:
+def bytecode_reading_problem(
+    reading: str, tools: CheckerTools, *, library: str | None
+) -> str | None:
     """Why the ``coqc.byte`` beside ``tools.coqc`` may read ``reading`` (the header and the
     statement, ended by ``Abort.``) otherwise than native coqc, or None (see the module
-    docstring)."""
+    docstring). ``library``: the user's file's library name, compiled as a plain ``coqc``
+    compiles that file; None (a theorem not read from a file): as the checked file,
+    ``ProverCheck.Checked``."""
     bytecode = bytecode_beside(tools.coqc)
     if not bytecode.is_file():
         return None
-    key = _reading_key(str(bytecode), reading, tools)
+    key = _reading_key(str(bytecode), reading, tools, library)
     if key in _PASSED_READINGS:  # another attempt at the same theorem, in this process
         return None
     with private_directory("coq-verify-bytecode-") as directory:
-        (directory / f"{VERIFY_MODULE}.v").write_bytes(reading.encode("utf-8"))
+        name = library or VERIFY_MODULE
+        (directory / f"{name}.v").write_bytes(reading.encode("utf-8"))
         write_folder_files(directory, tools.folder_files)
-        argv = coqc_command(str(bytecode))
+        plain = [str(bytecode), "-q", f"{name}.v"]  # as the whole-file compile runs coqc
+        argv = coqc_command(str(bytecode)) if library is None else plain
         compiled = run_checker(
             argv, directory, tools, merge_stderr=False, traced=True, bytecode=True
         )
@@ -101,7 +115,7 @@ def bytecode_reading_problem(reading: str, tools: CheckerTools) -> str | None:
     if not isinstance(compiled, str):  # its errors and the stack report are in stderr
         status, _, stderr = compiled
         stack = bytecode_stack_problem(stderr)
-        if stack is None and status != 0 and native_only_plugin(stderr) is not None:
+        if stack is None and status != 0 and native_only_plugin(stderr, name) is not None:
             return None  # no bytecode coqc here can read the file at all
         problem = stack or (problem and f"{problem}: {one_line(extract_error(stderr) or stderr)}")
     if problem is None:
@@ -112,14 +126,18 @@ def bytecode_reading_problem(reading: str, tools: CheckerTools) -> str | None:
     return f"the bytecode {bytecode.name} does not read the file alike: {problem}"
 
 
-def native_only_plugin(stderr: str) -> str | None:
+def native_only_plugin(stderr: str, module: str) -> str | None:
     """The plugin coqc.byte stopped at, when its last error is that the plugin has no
     bytecode form here (a ``.cmxs`` beside the missing ``.cma``), or None.
 
     Read from the end of stderr, without the runtime's reports: the last three lines must be
-    the error's place in the checked file, ``Error:`` and the Dynlink message, exactly."""
+    the error's place in the compiled file (``module``.v), ``Error:`` and the Dynlink
+    message, exactly."""
     lines = [line for line in stderr.splitlines() if line and not _RUNTIME_REPORT.match(line)]
-    if len(lines) < 3 or not _ERROR_PLACE.match(lines[-3]) or lines[-2] != "Error:":
+    if len(lines) < 3 or lines[-2] != "Error:":
+        return None
+    place = _ERROR_PLACE.match(lines[-3])
+    if place is None or place.group(1) != module:
         return None
     missing = _MISSING_PLUGIN.match(lines[-1])
     if missing is None:
@@ -129,11 +147,12 @@ def native_only_plugin(stderr: str) -> str | None:
     return str(plugin) if cmxs.is_file() and not cma.exists() else None
 
 
-def _reading_key(bytecode: str, reading: str, tools: CheckerTools) -> str:
+def _reading_key(bytecode: str, reading: str, tools: CheckerTools, library: str | None) -> str:
     """sha256 of everything the bytecode reading depends on: the program, the text, the
-    folder's copied files, the memory cap, the stack limit and the sandbox."""
+    file's name, the folder's copied files, the memory cap, the stack limit and the
+    sandbox."""
     digest = hashlib.sha256()
-    parts = [bytecode, reading, str(tools.memory_limit_mb), str(tools.stack_limit_mb)]
+    parts = [bytecode, reading, str(library), str(tools.memory_limit_mb), str(tools.stack_limit_mb)]
     parts.append(tools.sandbox)
     for name, content in tools.folder_files:
         parts.extend((name, hashlib.sha256(content).hexdigest()))

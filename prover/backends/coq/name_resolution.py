@@ -37,22 +37,14 @@ With the prover's proof, the same compile checks it against the whole file
 from __future__ import annotations
 
 import functools
-import secrets
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 
-from prover.backends.coq.blocks import closing_offset, open_blocks, outermost_functor
+from prover.backends.coq.blocks import open_blocks
 from prover.backends.coq.checker_runs import CheckerTools, executable
 from prover.backends.coq.copy_answers import copy_problem
-from prover.backends.coq.file_with_proof import CopyMarks, copy_at_end, split_at_own_proof
 from prover.backends.coq.functor_copy import (
-    appended_copy,
     arguments_prefixes,
-    functor_place,
-    instance_at_end,
-    instance_path,
-    signature_sentences,
 )
 from prover.backends.coq.locate_answers import (
     between,
@@ -60,19 +52,20 @@ from prover.backends.coq.locate_answers import (
     loaded_libraries,
     located_objects,
 )
+from prover.backends.coq.names_file import (
+    KEEP_ADMITTED_VARIABLES,
+    NameMarks,
+    file_to_compile,
+    theorem_place,
+)
 from prover.backends.coq.reading_refusals import polymorphism_refusal, reading_refusal
 from prover.backends.coq.section_checks import (
-    replayed_in_section,
-    section_variables,
     typed_at_end,
 )
-from prover.backends.coq.section_copy import SectionMarks
 from prover.backends.coq.section_opening import section_blocks
 from prover.backends.coq.whole_file import Question, Refused, compiled_output
 
 __all__ = ["file_check_before_search", "name_resolution_problem"]
-
-_KEEP = "Keep Admitted Variables"
 
 
 def name_resolution_problem(
@@ -96,14 +89,12 @@ def name_resolution_problem(
     if refused is not None:
         return refused  # for both ways of checking the proof
     whole_context = whole_context and bool(section_blocks(header))  # sections only
-    marks = _Marks.fresh()
+    marks = NameMarks.fresh()
     question = Question(header=header, name=name, library=library, statement=statement or "")
     probe = marks.probe() if whole_context else ""
-    built = _file_to_compile(
-        file_text, question, proof=proof, probe=probe, marks=marks, tools=tools
-    )
+    built = file_to_compile(file_text, question, proof=proof, probe=probe, marks=marks, tools=tools)
     problem = _checked(built, question, marks=marks, proof=proof, probed=whole_context, tools=tools)
-    place = _place(header)
+    place = theorem_place(header)
     if problem is None or proof is None or place is None:
         return problem
     # A section whose own inductive types the statement names (the replayed copy cannot
@@ -148,7 +139,7 @@ def _file_refusal(file_text: str, header: str) -> str | None:
 
 
 def _checked(
-    built: str | Refused, question: Question, *, marks: _Marks,
+    built: str | Refused, question: Question, *, marks: NameMarks,
     proof: Sequence[str] | None, probed: bool, tools: CheckerTools,
 ) -> str | None:  # fmt: skip
     """Why ``built`` (the file to compile, or why there is none) refuses: Coq's error, or
@@ -177,7 +168,7 @@ def _checked(
     )  # fmt: skip
 
 
-def _namesake_library_problem(stdout: str, marks: _Marks, library: str) -> str | None:
+def _namesake_library_problem(stdout: str, marks: NameMarks, library: str) -> str | None:
     """Why the file's reading may depend on the logical prefix its project gives it, or None.
 
     Two objects with one short name compare by their module paths, from the file's own
@@ -202,18 +193,20 @@ def _namesake_library_problem(stdout: str, marks: _Marks, library: str) -> str |
 
 
 def _answers_problem(
-    stdout: str, marks: _Marks, *, header: str, name: str, library: str, probed: bool,
+    stdout: str, marks: NameMarks, *, header: str, name: str, library: str, probed: bool,
     copied: bool,
 ) -> str | None:  # fmt: skip
     """Why Coq's answers in ``stdout`` refuse, or None: the flag probe (when ``probed``),
     the copy (when ``copied``), ``Locate`` inside a functor, ``Locate``
     at the file's end."""
-    if probed and between(stdout, marks.before, marks.after) != [f"{_KEEP} is on"]:
+    if probed and between(stdout, marks.before, marks.after) != [
+        f"{KEEP_ADMITTED_VARIABLES} is on"
+    ]:
         return (
-            f"the file's {_KEEP} flag is not on at the statement, so its bare Admitted may not "
-            "take every section variable the proof was given"
+            f"the file's {KEEP_ADMITTED_VARIABLES} flag is not on at the statement, so its "
+            "bare Admitted may not take every section variable the proof was given"
         )
-    place = _place(header)
+    place = theorem_place(header)
     problem = None
     if copied:
         parameters = () if place is not None else arguments_prefixes(library, marks.copying.copy)
@@ -240,155 +233,6 @@ def _answers_problem(
     return _judge(located, prefix=f"{library}.", place=place, name=name)
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Marks:
-    """The random names whose ``Locate`` answers delimit Coq's answers in the output."""
-
-    before: str  # the Keep Admitted Variables probe
-    after: str
-    located: str  # Locate T at the file's end
-    functor_from: str  # Locate T right before the enclosing functor closes
-    functor_to: str
-    libraries_from: str  # Print Libraries at the file's end
-    libraries_to: str
-    copying: CopyMarks  # the copy met with the theorem at the file's end
-    section: SectionMarks  # the first compile of a section theorem's copy
-
-    @classmethod
-    def fresh(cls) -> _Marks:
-        """New random names, which nothing in the user's file can know."""
-        before, after, located, functor_from, functor_to, from_, to, *copying = (
-            f"ProverNamesDelimiter{secrets.token_hex(8)}" for _ in range(13)
-        )
-        return cls(
-            before=before,
-            after=after,
-            located=located,
-            functor_from=functor_from,
-            functor_to=functor_to,
-            libraries_from=from_,
-            libraries_to=to,
-            copying=CopyMarks(
-                copy=f"ProverCopy{secrets.token_hex(8)}",
-                body_from=copying[0],
-                body_to=copying[1],
-                printed_from=copying[2],
-                printed_to=copying[3],
-                namesakes_from=copying[4],
-                namesakes_to=copying[5],
-            ),
-            section=SectionMarks.fresh(),
-        )
-
-    def probe(self) -> str:
-        """The flag probe placed right before the statement."""
-        return f"\nLocate {self.before}.\nTest {_KEEP}.\nLocate {self.after}.\n"
-
-
-def _file_to_compile(
-    file_text: str, question: Question, *, proof: Sequence[str] | None, probe: str,
-    marks: _Marks, tools: CheckerTools,
-) -> str | Refused:  # fmt: skip
-    """The user's file with ``probe`` placed before the statement and the prover's
-    ``proof`` checked against it (either may be absent), or why it cannot be built. With a
-    proof, outside sections the file is left unchanged and the proof proves a copy stated
-    at its end (:func:`~prover.backends.coq.file_with_proof.copy_at_end`); in a section the
-    copy is stated at the end too, in a section of its own whose variables a first compile
-    reads (:mod:`~prover.backends.coq.section_copy`); in a functor the copy is proved at
-    the end in an instance of the functor (:mod:`~prover.backends.coq.functor_copy`) and
-    ``Locate`` is asked before the functor closes."""
-    header = question.header
-    after_header = file_text[len(header) :]
-    place = _place(header)
-    if place is None:
-        return _in_functor(
-            after_header, question, proof=proof, probe=probe, marks=marks, tools=tools
-        )
-    if proof is None:
-        return header + probe + after_header
-    if section_blocks(header):
-        appended = replayed_in_section(
-            file_text,
-            question,
-            place,
-            proof=proof,
-            copying=marks.copying,
-            section=marks.section,
-            tools=tools,
-        )
-    else:
-        copy = copy_at_end(
-            question.library, place, name=question.name, statement=question.statement,
-            proof=proof, marks=marks.copying,
-        )  # fmt: skip
-        appended = copy or Refused(f"the statement's name {question.name!r} was not found in it")
-    if isinstance(appended, Refused):
-        return appended
-    return header + probe + after_header + appended
-
-
-def _in_functor(
-    after_header: str, question: Question, *, proof: Sequence[str] | None, probe: str,
-    marks: _Marks, tools: CheckerTools,
-) -> str | Refused:  # fmt: skip
-    """The file for a theorem inside a functor: ``Locate`` of the name between two
-    delimiters right before the outermost enclosing functor closes, and with a proof, the
-    copy at the file's end in an instance of the functor
-    (:mod:`~prover.backends.coq.functor_copy`), the file otherwise unchanged."""
-    blocks = open_blocks(question.header)
-    outermost = outermost_functor(blocks)
-    closing = None if outermost is None else closing_offset(after_header, len(blocks) - outermost)
-    if closing is None:
-        return Refused("where the functor holding the theorem closes was not found")
-    asked = (
-        f"\nLocate {marks.functor_from}.\nSet Printing Width 1000.\n"
-        f"Locate {question.name}.\nLocate {marks.functor_to}.\n"
-    )
-    if proof is None:
-        return question.header + probe + after_header[:closing] + asked + after_header[closing:]
-    located = after_header[:closing] + asked + after_header[closing:]
-    return _functor_copy(located, question, proof=proof, probe=probe, marks=marks, tools=tools)
-
-
-def _functor_copy(
-    after_header: str, question: Question, *, proof: Sequence[str], probe: str,
-    marks: _Marks, tools: CheckerTools,
-) -> str | Refused:  # fmt: skip
-    """The file with the module type of the functor's parameters right before its opening,
-    ``probe`` before the statement, ``after_header`` (with ``Locate`` asked in the functor)
-    and the copy in the functor's instance at the end
-    (:mod:`~prover.backends.coq.functor_copy`)."""
-    place = functor_place(question, copy=marks.copying.copy)
-    if isinstance(place, Refused):
-        return place
-    if split_at_own_proof(after_header, question.statement) is None:
-        return Refused(
-            f"where the file's own proof of {question.name!r} ends is not clear (or it "
-            "ends with Abort or Save), so it is not checked"
-        )
-    copy = marks.copying.copy
-    header = question.header
-    signed = replace(
-        question,
-        header=header[: place.opening] + signature_sentences(place, copy) + header[place.opening :],
-    )
-    variables: tuple[str, ...] | Refused = ()
-    if section_blocks(question.header):
-        variables = section_variables(
-            signed.header + after_header, signed, full=instance_path(place, copy, question.name),
-            marks=marks.section, tools=tools,
-            before_names="\n" + "\n".join(instance_at_end(place, copy)) + "\n",
-        )  # fmt: skip
-    if isinstance(variables, Refused):
-        return variables
-    appended = appended_copy(
-        place, question, variables=variables, proof=proof[1:], marks=marks.copying
-    )
-    if isinstance(appended, Refused):
-        return appended
-    return signed.header + probe + after_header + appended
-
-
 @functools.lru_cache(maxsize=32)
 def file_check_before_search(
     file_text: str, *, header: str, name: str, library: str, whole_context: bool, coqc: str,
@@ -411,17 +255,6 @@ def file_check_before_search(
         file_text, header=header, name=name, tools=tools, library=library,
         whole_context=whole_context,
     )  # fmt: skip
-
-
-def _place(header: str) -> list[str] | None:
-    """The modules the theorem sits in, or None inside a functor or a module type."""
-    modules = []
-    for block in open_blocks(header):
-        if block.functor or block.signature:
-            return None
-        if block.module:
-            modules.append(block.name)
-    return modules
 
 
 def _module_path(header: str) -> list[str]:

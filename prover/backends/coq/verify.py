@@ -41,8 +41,7 @@ import time
 from collections.abc import Sequence
 
 from prover.backends.coq.admission import check_coq_tactic
-from prover.backends.coq.assumptions_print import assumptions_print
-from prover.backends.coq.blocks import block_closings, closable
+from prover.backends.coq.blocks import closable
 from prover.backends.coq.bytecode_reading import beside_bytecode_reading
 from prover.backends.coq.characters import spaced_theorem
 from prover.backends.coq.checker_runs import (
@@ -63,23 +62,23 @@ from prover.backends.coq.kernel_bugs import target_refusal
 from prover.backends.coq.library_paths import (
     file_library,
     library_path_refusal,
-    qualified_name_guards,
 )
 from prover.backends.coq.name_resolution import name_resolution_problem
 from prover.backends.coq.placement import (
     PLACEMENT_MARKER,
     functor_arguments_prefix,
-    name_guard,
-    placed_closings,
-    theorem_path,
+)
+from prover.backends.coq.proof_source import (
+    assembled_source,
+    inspected_source,
+    preluded,
+    statement_reading,
 )
 from prover.backends.coq.section_opening import proof_opening
 from prover.backends.coq.split_check import mark_sentences
 from prover.backends.coq.term_reading import (
     PRINT_WHOLE_TERMS,
     TERM_FILE,
-    inspected_ending,
-    inspection_preamble,
     term_problem,
     trusted_fixpoints,
 )
@@ -94,161 +93,11 @@ __all__ = [
     "TERM_FILE",
     "VERIFY_LIBRARY",
     "VERIFY_MODULE",
-    "build_proof_source",
     "coqc_command",
     "coqchk_command",
-    "inspection_closings",
     "term_problem",
     "verify_proof",
 ]
-
-
-def build_proof_source(
-    *,
-    header: str,
-    statement: str,
-    tactics: Sequence[str],
-    inspect_as: str | None = None,
-    fold: tuple[str, ...] = (),
-    prelude: str = "",
-    whole_context: bool = False,
-) -> str:
-    """The complete file checked by ``coqc``: header, statement, ``Proof.``, the prelude,
-    tactics, ``Qed.``.
-
-    The prelude is loaded inside the proof, after the statement: the statement is read in
-    the header's context alone, as the user's file means it (an ``Import`` before it
-    rebinds short names: red-team round thirty-three), and the tactics run with the
-    prelude's.
-
-    Sections and modules the header leaves open (a theorem inside a ``Section`` of the
-    user's file) are closed after ``Qed``, innermost first, as ``coqc`` requires
-    (:func:`~prover.backends.coq.blocks.closable`); the proof opens as
-    :func:`~prover.backends.coq.section_opening.proof_opening` says for ``header`` and
-    ``whole_context`` (:attr:`search.states.Theorem.whole_context`). With ``inspect_as``
-    (the theorem's name), the compiled file also prints that constant's proof term, without
-    notations, to :data:`TERM_FILE` right after ``Qed`` (see :func:`term_problem`) and has
-    Coq check,
-    around the closings, that the theorem is where the header's blocks put it
-    (:func:`~prover.backends.coq.blocks.placed_closings`); the proof text shown to users is
-    the file without those lines.
-    """
-    steps = _preluded(prelude, tactics)
-    if inspect_as is None:
-        return _assemble(
-            closable(header),
-            header=header,
-            statement=statement,
-            tactics=steps,
-            ending=["Qed."],
-            whole_context=whole_context,
-        )
-    return _inspected(
-        closable(header),
-        header=header,
-        statement=statement,
-        steps=steps,
-        name=inspect_as,
-        fold=fold,
-        marker=PLACEMENT_MARKER,
-        whole_context=whole_context,
-    )
-
-
-def _inspected(
-    closed: tuple[str, list[str]],
-    *,
-    header: str,
-    statement: str,
-    steps: Sequence[str],
-    name: str,
-    fold: tuple[str, ...],
-    marker: str,
-    whole_context: bool,
-    requested: bool = False,
-) -> str:
-    """The inspected file (before its sentences are marked): the preamble, the guarded
-    statement (``requested``: a theorem not read from a file, whose qualified names are
-    guarded there and before every ``End``, :func:`_before_every_end`), ``steps``,
-    the inspected ending, then the closings with placement checks and the assumptions
-    print, ``marker`` naming the placement constant."""
-    ending = inspected_ending(name, fold)
-    placed = inspection_closings(header, name, marker)
-    # A theorem not read from a file: its qualified names' guards, read once, asked twice.
-    paths = qualified_name_guards(header, statement, CHECKED_LIBRARY) if requested else []
-    guarded = _guarded(header, statement, name, guards=paths)
-    closed = (_before_every_end(closed[0], paths), closed[1])
-    assembled = _assemble(
-        closed,
-        header=header,
-        statement=guarded,
-        tactics=steps,
-        ending=ending,
-        placed=placed,
-        whole_context=whole_context,
-    )
-    return inspection_preamble(fold) + assembled
-
-
-def _guarded(header: str, statement: str, name: str, *, guards: list[str]) -> str:
-    """The statement after Coq's check that nothing has the theorem's full name yet
-    (:func:`~prover.backends.coq.placement.name_guard`) and ``guards``: for a theorem not
-    read from a file, that the header declares nothing its qualified names could reach in
-    a file named after their first part
-    (:func:`~prover.backends.coq.library_paths.qualified_name_guards`)."""
-    return "\n".join([name_guard(header, CHECKED_LIBRARY, name), *guards, statement.strip()])
-
-
-def _before_every_end(header: str, guards: list[str]) -> str:
-    """``header`` with ``guards`` (the qualified-name guards of a theorem not read from a
-    file, which :func:`_guarded` places before its statement) right before every ``End``
-    too: a polymorphic universe declared in a section is reached
-    by a qualified name while it is open and is gone after (red-team round sixty-seven:
-    ``Type@{X.u}`` in a file ``X.v`` read the section's own ``u``, while the guards before
-    the statement found nothing); so are a module type's and a functor's fields."""
-    text = header
-    for offset in reversed(block_closings(header) if guards else []):  # offsets stay valid
-        text = text[:offset] + "\n".join(guards) + "\n" + text[offset:]
-    return text
-
-
-def _assemble(
-    closed: tuple[str, list[str]],
-    *,
-    header: str,
-    statement: str,
-    tactics: Sequence[str],
-    ending: list[str],
-    placed: list[str] | None = None,
-    whole_context: bool = False,
-) -> str:
-    """The file from a :func:`closable` header, the statement, the proof's opening for
-    ``header`` and ``whole_context`` (:func:`~prover.backends.coq.section_opening.proof_opening`),
-    tactics and ``ending``, then the closings, or ``placed`` (the closings with the placement
-    checks) instead."""
-    # ``Proof.``, or the section opening and its clearing, or ``Proof using All.``
-    opening = proof_opening(header, whole_context=whole_context)
-    closable_header, closings = closed
-    lines = [closable_header.rstrip(), "", statement.strip(), *opening, *tactics, *ending]
-    lines.extend(closings if placed is None else placed)
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def _placed(header: str, marker: str = PLACEMENT_MARKER) -> list[str]:
-    """The checked file's closings with Coq's check of where the theorem landed
-    (:func:`~prover.backends.coq.blocks.placed_closings`)."""
-    return placed_closings(header, CHECKED_LIBRARY, marker)
-
-
-def inspection_closings(header: str, name: str, marker: str = PLACEMENT_MARKER) -> list[str]:
-    """What follows theorem ``name``'s term print in the checked file: the closings with the
-    placement checks, then its ``Print Assumptions`` by full name."""
-    return [*_placed(header, marker), *_assumptions(header, name, marker)]
-
-
-def _assumptions(header: str, name: str, marker: str) -> list[str]:
-    """The theorem's ``Print Assumptions``, by full name, after every closing."""
-    return assumptions_print(theorem_path(header, CHECKED_LIBRARY, name, marker))
 
 
 _ENDS_WITH_REDIRECT = re.compile(r"(?<![\w'])Redirect\s*$")
@@ -314,7 +163,7 @@ def verify_proof(
     ``sandbox``: where coqc and coqchk run (:func:`prover.backends.sandbox.sandboxed`).
     ``prelude``: sentences the tactics need (``--coq-prelude``), loaded inside the proof
     after ``Proof.``, so that the statement is read as the header alone gives it
-    (:func:`build_proof_source`).
+    (:func:`~prover.backends.coq.proof_source.build_proof_source`).
     """
     started = time.monotonic()
     given = theorem  # as the file reads, for the names check's compile of the whole file
@@ -335,8 +184,8 @@ def verify_proof(
     if problem is not None:
         return Verification(ok=False, proof_text="", message=problem, time_s=_since(started))
     closed = closable(theorem.header)  # once for both files
-    steps = _preluded(prelude, tactics)
-    source = _assemble(
+    steps = preluded(prelude, tactics)
+    source = assembled_source(
         closed,
         header=theorem.header,
         statement=theorem.statement,
@@ -346,7 +195,7 @@ def verify_proof(
     )
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
     inspected = mark_sentences(
-        _inspected(
+        inspected_source(
             closed,
             header=theorem.header,
             statement=theorem.statement,
@@ -371,14 +220,15 @@ def verify_proof(
     )
     parameters = functor_arguments_prefix(theorem.header, CHECKED_LIBRARY, marker)
     reads_inductives = expects_inductives_print(theorem.header)
+    library = file_library(theorem.source)
     (problem, checks, axioms), bytecode_refusal = beside_bytecode_reading(
         lambda: compile_and_check(inspected, tools, parameters, reads_inductives=reads_inductives),
-        _statement_reading(closed, theorem),
+        statement_reading(closed, theorem),
         tools,
+        library=library if theorem.file_text is not None else None,  # round 101
     )
     if problem is None and bytecode_refusal is not None:  # round ninety-seven
         problem, axioms = bytecode_refusal, ()
-    library = file_library(theorem.source)
     if problem is None and theorem.file_text is not None:
         opening = proof_opening(theorem.header, whole_context=theorem.whole_context)
         problem = (
@@ -404,25 +254,6 @@ def verify_proof(
         time_s=_since(started),
         checks=("admission", *checks),
     )
-
-
-def _statement_reading(closed: tuple[str, list[str]], theorem: Theorem) -> str:
-    """The header and the statement, ended by ``Abort.`` (``Derive ... Admitted.`` is an
-    anomaly in 8.16): what the bytecode coqc reads
-    (:func:`~prover.backends.coq.bytecode_reading.bytecode_reading_problem`)."""
-    return _assemble(
-        closed,
-        header=theorem.header,
-        statement=theorem.statement,
-        tactics=[],
-        ending=["Abort."],
-        whole_context=theorem.whole_context,
-    )
-
-
-def _preluded(prelude: str, tactics: Sequence[str]) -> list[str]:
-    """What follows ``Proof.``: the prelude's sentences (if any), then the tactics."""
-    return [prelude.strip(), *tactics] if prelude.strip() else list(tactics)
 
 
 def _since(started: float) -> float:

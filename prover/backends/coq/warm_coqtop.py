@@ -141,7 +141,7 @@ class WarmCoqtop:
     def open_theorem(self, theorem: Theorem, header: str, prelude: str = "") -> None:
         """Bring coqtop to the root of ``theorem``'s proof, after ``header`` (reused if loaded)
         and, inside the proof, ``prelude``: the statement is read as the header alone gives
-        it, as verification reads it (:func:`~prover.backends.coq.verify.build_proof_source`).
+        it, as verification reads it (:func:`~prover.backends.coq.proof_source.build_proof_source`).
 
         Raises ``StatementError`` when Coq rejects the header, the statement or the prelude.
         """

@@ -62,10 +62,13 @@ def test_a_native_only_plugin_is_read_from_the_last_error_and_the_file_system(
     plugin = tmp_path / "only_native"
     (tmp_path / "only_native.cmxs").write_bytes(b"")
     report = "Initial stack limit: 8192k bytes\nGrowing stack to 64k bytes\n"
-    assert native_only_plugin(report + _error(str(plugin))) == str(plugin)
-    assert native_only_plugin(_error(str(tmp_path / "absent"))) is None
+    assert native_only_plugin(report + _error(str(plugin)), "Checked") == str(plugin)
+    assert native_only_plugin(_error(str(tmp_path / "absent")), "Checked") is None
+    assert native_only_plugin(_error(str(plugin)), "X") is None  # an error in another file
+    renamed = _error(str(plugin)).replace("./Checked.v", "./X.v")
+    assert native_only_plugin(renamed, "X") == str(plugin)
     (tmp_path / "only_native.cma").write_bytes(b"")
-    assert native_only_plugin(_error(str(plugin))) is None
+    assert native_only_plugin(_error(str(plugin)), "Checked") is None
 
 
 def test_a_dynlink_message_a_header_prints_does_not_skip(tmp_path: Path) -> None:
@@ -73,8 +76,8 @@ def test_a_dynlink_message_a_header_prints_does_not_skip(tmp_path: Path) -> None
     coqc.byte's last error, so the reading is not skipped."""
     (tmp_path / "p.cmxs").write_bytes(b"")
     forged = _error(str(tmp_path / "p")).replace("Error:", "Warning:")
-    assert native_only_plugin(forged) is None
+    assert native_only_plugin(forged, "Checked") is None
     later = _error(str(tmp_path / "p")) + 'File "./Checked.v", line 9, characters 0-4:\nError:\nx\n'
-    assert native_only_plugin(later) is None
+    assert native_only_plugin(later, "Checked") is None
     prefixed = _error(str(tmp_path / "p")).replace("Error:\n", "Error:\nTactic failure:\n")
-    assert native_only_plugin(prefixed) is None
+    assert native_only_plugin(prefixed, "Checked") is None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.backends.coq.verify import build_proof_source, verify_proof
+from prover.backends.coq.verify import verify_proof
 from search.errors import BackendUnavailable
 from search.states import Theorem
 
@@ -26,14 +26,6 @@ REALS = "Require Import Reals Lra.\nOpen Scope R_scope.\n"
 
 def theorem(statement: str, header: str = "", name: str = "t") -> Theorem:
     return Theorem(name=name, header=header, statement=f"Theorem {name} {statement}")
-
-
-def test_build_proof_source_is_header_statement_tactics_and_qed_only() -> None:
-    """The checked file holds header, statement, Proof., the tactics and Qed., nothing else."""
-    source = build_proof_source(
-        header="Require Import Arith.\n", statement="Theorem t : 1 = 1.", tactics=["reflexivity."]
-    )
-    assert source == "Require Import Arith.\n\nTheorem t : 1 = 1.\nProof.\nreflexivity.\nQed.\n"
 
 
 def test_a_real_proof_passes_all_three_checks_and_names_them() -> None:

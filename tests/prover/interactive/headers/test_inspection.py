@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prover.backends.coq.verify import build_proof_source
+from prover.backends.coq.proof_source import build_proof_source
 from prover.interactive.headers import inspected_coq_header
 from prover.interactive.headers.inspection import without_inspection
 
