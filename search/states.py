@@ -47,19 +47,31 @@ class Theorem:
     #: backend can ask what the file's name denotes at its end; None for benchmark entries
     #: and requests. Not shown in ``repr``.
     file_text: str | None = field(default=None, repr=False)
+    #: For a theorem not read from a file (a request): the name, without its extension, of
+    #: the file the user will put the header and statement in. A header's meaning can depend
+    #: on the name of the file it is read in, so the backend also checks the proof read
+    #: under this name; None: the verdict is for the backend's own file name.
+    file_name: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip():
             raise ConfigError(f"Theorem.name must be a non-empty string, got {self.name!r}")
         if not self.statement.strip():
             raise ConfigError(f"Theorem.statement of {self.name!r} is empty")
+        if self.file_name is not None and (self.file_text is not None or not self.file_name):
+            raise ConfigError(
+                f"Theorem.file_name of {self.name!r} is for a theorem not read from a file, "
+                f"and must be non-empty, got {self.file_name!r}"
+            )
 
     @property
     def theorem_id(self) -> str:
-        """A stable id over name, header and statement (sha256, first 16 hex digits)."""
-        digest = hashlib.sha256(
-            "\x00".join((self.name, self.header, self.statement)).encode("utf-8")
-        )
+        """A stable id over name, header and statement, and the file name when one is given
+        (sha256, first 16 hex digits)."""
+        parts = [self.name, self.header, self.statement]
+        if self.file_name is not None:
+            parts.append(self.file_name)
+        digest = hashlib.sha256("\x00".join(parts).encode("utf-8"))
         return digest.hexdigest()[:16]
 
 

@@ -47,7 +47,11 @@ from prover.interactive.service_values import (
     ServiceUnavailable,
     Suggestion,
 )
-from prover.interactive.statements import request_header_text, request_theorem
+from prover.interactive.statements import (
+    checked_file_name,
+    request_header_text,
+    request_theorem,
+)
 from search.config import SearchConfig
 from search.engine import best_first_search
 from search.errors import BackendError, InputError, ProverError
@@ -185,8 +189,13 @@ class AssistService:
             raise ServiceUnavailable("/search is unavailable: the server has no proof backend")
         config = self._search_config(query)
         theorem = request_theorem(
-            language=self.language, header=query.header, statement=query.statement, name=query.name
+            language=self.language,
+            header=query.header,
+            statement=query.statement,
+            name=query.name,
+            file=query.file,
         )
+        checked_as = checked_file_name(language=self.language, theorem=theorem)
         shown_header = request_header_text(language=self.language, header=query.header)
         try:
             with self.environments.borrow(wait_s=self.limits.wait_for_worker_s) as environment:
@@ -194,9 +203,9 @@ class AssistService:
         except (PoolBusy, PoolClosed) as exc:
             raise ServiceUnavailable(str(exc)) from exc
         if answer.proof_text is None:
-            return answer
+            return replace(answer, checked_as=checked_as)
         shown = without_inspection(answer.proof_text, inspected=theorem.header, header=shown_header)
-        return replace(answer, proof_text=shown)
+        return replace(answer, proof_text=shown, checked_as=checked_as)
 
     def _search_config(self, query: SearchQuery) -> SearchConfig:
         limits = self.limits

@@ -90,6 +90,7 @@ class SearchQuery:
     name: str | None = None
     time_limit_s: float | None = None
     max_expansions: int | None = None
+    file: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,7 +100,9 @@ class SearchAnswer:
     ``proof`` and ``proof_text`` are set only for a verified proof; ``header_time_s`` is
     the time spent opening the theorem (header loading included), part of ``time_s``;
     ``axioms`` the (standard) axioms the kernel checker listed for a verified proof's file
-    (a global summary: what the header and prelude load counts, used or not).
+    (a global summary: what the header and prelude load counts, used or not);
+    ``checked_as`` the name of the file the verdict is for (a header's meaning can depend
+    on it): the request's ``file``, or else the backend's own checked file.
     """
 
     status: str
@@ -112,3 +115,4 @@ class SearchAnswer:
     time_s: float
     header_time_s: float
     axioms: tuple[str, ...] = ()
+    checked_as: str | None = None

@@ -13,6 +13,9 @@ The request is untrusted, so the theorem is built only from what passes these ch
   declares; when left out, the declared name is used. The backend's verification
   looks the proof up by this name, so it can never point at another constant (``I``)
   or carry sentences of its own (a newline, ``Qed.`` ...).
+- ``file`` (Coq), when given, is a file name ``Foo.v`` whose stem is a Coq identifier other
+  than the verifier's library name: the proof is then also checked read as that file
+  (:attr:`search.states.Theorem.file_name`; red-team round ninety-eight).
 
 A Coq request is sent to Coq exactly as checked: header and statement with their
 comments replaced by a space.
@@ -21,7 +24,9 @@ comments replaced by a space.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
 from prover.backends.coq.kernel_bugs import recursive_statement
 from prover.backends.coq.text import CoqTextError, split_sentences
 from prover.backends.lean.text import tactic_rejection
@@ -39,7 +44,13 @@ from prover.interactive.headers import (
 from search.errors import ConfigError
 from search.states import Theorem
 
-__all__ = ["COQ_IDENTIFIER", "LEAN_IDENTIFIER", "request_header_text", "request_theorem"]
+__all__ = [
+    "COQ_IDENTIFIER",
+    "LEAN_IDENTIFIER",
+    "checked_file_name",
+    "request_header_text",
+    "request_theorem",
+]
 
 COQ_IDENTIFIER = re.compile(r"[^\W\d][\w']*")
 """A Coq identifier: a letter or ``_``, then letters, digits, ``_`` and ``'`` (no dots)."""
@@ -58,15 +69,43 @@ _LEAN_STATEMENT = re.compile(
 )
 
 
-def request_theorem(*, language: str, header: str, statement: str, name: str | None) -> Theorem:
-    """The checked theorem of a request; ``HeaderRefused`` (an InputError) says what is wrong."""
+def request_theorem(
+    *, language: str, header: str, statement: str, name: str | None, file: str | None = None
+) -> Theorem:
+    """The checked theorem of a request; ``HeaderRefused`` (an InputError) says what is wrong.
+    ``file``: the name of the file the user puts it in (Coq), whose name the proof is also
+    checked under (:attr:`search.states.Theorem.file_name`)."""
     if name is not None:
         name = _checked_name(name, language)
+    if file is not None and language != "coq":
+        raise HeaderRefused("field 'file' is read for Coq requests only")
     if language == "coq":
-        return _coq_theorem(header, statement, name)
+        theorem = _coq_theorem(header, statement, name)
+        return theorem if file is None else replace(theorem, file_name=_file_name(file))
     if language == "lean4":
         return _lean_theorem(header, statement, name)
     raise ConfigError(f"unknown proof language {language!r}")
+
+
+def checked_file_name(*, language: str, theorem: Theorem) -> str | None:
+    """The name of the file a request's verdict is for: the one it named, or the checked
+    file's own (Coq); None for Lean, whose check does not depend on it."""
+    if language != "coq":
+        return None
+    return f"{theorem.file_name or VERIFY_MODULE}.v"
+
+
+def _file_name(file: str) -> str:
+    """The library name of a request's ``file`` (``Foo.v``: ``Foo``), as a plain ``coqc``
+    names it; refused unless it is a Coq identifier followed by ``.v``, other than the
+    verifier's own library name."""
+    stem = file.removesuffix(".v")
+    if not file.endswith(".v") or not COQ_IDENTIFIER.fullmatch(stem) or stem == VERIFY_LIBRARY:
+        raise HeaderRefused(
+            f"field 'file' must be a file name such as 'Foo.v' (a Coq identifier, then '.v', "
+            f"not {VERIFY_LIBRARY}.v), got {file[:80]!r}"
+        )
+    return stem
 
 
 def _checked_name(name: str, language: str) -> str:

@@ -12,6 +12,10 @@ witness reads `false` (a file named after `Wf`, as `X.v`) does a hint recurse de
 overflow coqc.byte's stack, which ssreflect's `apply:` catches. The bytecode reading was
 compiled as `Checked.v` (no overflow), so `t : b = 1` passed while `coqc.byte X.v` read
 `b = 0`. The reading now compiles under the user's file name.
+
+A request has no file: its verdict is for the checked file `Checked.v`, and a request that
+names its file (`file`, `Theorem.file_name`) is also checked read under that name, as a
+`--file` theorem is (round ninety-eight for requests).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import pytest
 from prover.backends.coq import bytecode_reading
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
+from prover.interactive.statements import request_theorem
 from search.process import run_to_end
 from tests.soundness.kernel_controls import COQ_TOOLS
 
@@ -158,3 +163,56 @@ def test_the_bytecode_reading_under_the_users_file_name_refuses(tmp_path: Path) 
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=180)
     assert not verification.ok
     assert "the bytecode coqc.byte does not read the file alike" in (verification.message or "")
+
+
+REQUEST_HEADER = """Record le (n m : nat) : Prop := mkle {}.
+Definition b : bool.
+Proof.
+  let p := constr:(fun (P : Prop -> Prop) (pa : P (0 <= 0)) (pb : P (le 0 0)) =>
+                     (ltac:(firstorder) : exists X, P X)) in
+  lazymatch p with
+  | context [ex_intro _ (0 <= 0) _] => exact true
+  | _ => exact false
+  end.
+Defined.
+"""
+"""Round ninety-eight through a request header (no inductive type, no qualified name): the
+header's own `le` beside `Coq.Init.Peano.le`; `b` reads `true` in a file whose name sorts
+before `Peano` (`Checked`) and `false` after it (`X`)."""
+
+
+def _verified_request(file: str | None) -> tuple[bool, str]:
+    theorem = request_theorem(
+        language="coq", header=REQUEST_HEADER, statement="Theorem t : b = true.", name=None,
+        file=file,
+    )  # fmt: skip
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=180)
+    return verification.ok, verification.message or ",".join(verification.checks)
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_request_headers_reading_depends_on_the_file_name(tmp_path: Path) -> None:
+    """Control: plain coqc reads `b = true` in `Checked.v` and `false` in `X.v`, and the
+    request without a file verifies `t : b = true`, true of `Checked.v` only."""
+    for module, expected in (("Checked", "true"), ("X", "false")):
+        (tmp_path / f"{module}.v").write_text(REQUEST_HEADER + "Eval compute in b.\n")
+        status, output, _ = run_to_end(
+            ["coqc", "-q", f"{module}.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True
+        )
+        assert status == 0 and f"= {expected}" in output.decode(), output
+    assert _verified_request(None)[0]
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_request_naming_its_file_is_checked_under_that_name() -> None:
+    """Named `X.v`, the same request is refused (the proof does not fit the file under its
+    name); named `F.v` it verifies with the names check; `Peano.v` ties with a loaded
+    library and is refused."""
+    ok, message = _verified_request("X.v")
+    assert not ok and "the user's file does not take the prover's proof" in message
+    ok, message = _verified_request("F.v")
+    assert ok and "names" in message
+    ok, message = _verified_request("Peano.v")
+    assert not ok and "is also the last name of the library Coq.Init.Peano" in message

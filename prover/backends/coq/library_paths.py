@@ -291,6 +291,8 @@ def library_path_refusal(theorem: Theorem) -> str | None:
     request = request_name_refusal(theorem)
     if request is not None:
         return request
+    if theorem.file_name is not None:  # a request's file, which the names check compiles
+        roots.add(theorem.file_name)
     if theorem.file_text is not None:
         library = file_library(theorem.source)
         if library is None:

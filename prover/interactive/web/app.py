@@ -230,6 +230,7 @@ def _add_routes(app: FastAPI, service: AssistService, limits: HttpLimits, worker
             name=body.name,
             time_limit_s=body.time_limit_s,
             max_expansions=body.max_expansions,
+            file=body.file,
         )
         budget = body.time_limit_s
         if budget is None or not math.isfinite(budget) or budget <= 0:

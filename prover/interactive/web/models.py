@@ -110,6 +110,12 @@ class SearchRequest(BaseModel):
     )
     time_limit_s: float | None = Field(default=None, description="0 < t <= --max-search-time")
     max_expansions: int | None = Field(default=None, description="1 <= n <= 100000")
+    file: str | None = Field(
+        default=None,
+        max_length=MAX_NAME_CHARS,
+        description="Coq: the name of the file the header and statement go in ('Foo.v'); "
+        "the proof is also checked read under that name",
+    )
 
 
 class SearchAnswerModel(BaseModel):
@@ -127,6 +133,9 @@ class SearchAnswerModel(BaseModel):
     axioms: list[str] = Field(
         default_factory=list,
         description="standard axioms in the verified proof's checked file (coqchk's summary)",
+    )
+    checked_as: str | None = Field(
+        default=None, description="the file name the verdict is for (Coq: 'Checked.v' or 'file')"
     )
 
 

@@ -343,3 +343,23 @@ def test_a_lean_statement_is_exactly_one_theorem(statement: str) -> None:
     """A second declaration, a command, a proof, or a non-theorem is refused."""
     with pytest.raises(HeaderRefused):
         request_theorem(language="lean4", header="", statement=statement, name=None)
+
+
+def test_a_requests_file_must_be_a_coq_file_name() -> None:
+    """`file` is a Coq identifier then `.v`, not the verifier's library, and Coq only; the
+    theorem keeps its library name, which changes its id."""
+    plain = request_theorem(language="coq", header="", statement="Theorem t : True.", name=None)
+    named = request_theorem(
+        language="coq", header="", statement="Theorem t : True.", name=None, file="Mine.v"
+    )
+    assert named.file_name == "Mine" and plain.file_name is None
+    assert named.theorem_id != plain.theorem_id
+    for bad in ("Mine", "a/b.v", "1x.v", "ProverCheck.v", "x.y.v", ".v"):
+        with pytest.raises(HeaderRefused, match="field 'file'"):
+            request_theorem(
+                language="coq", header="", statement="Theorem t : True.", name=None, file=bad
+            )
+    with pytest.raises(HeaderRefused, match="Coq requests only"):
+        request_theorem(
+            language="lean4", header="", statement="theorem t : True := by", name=None, file="A.v"
+        )

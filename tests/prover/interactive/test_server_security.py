@@ -382,6 +382,20 @@ def test_search_proves_an_easy_coq_theorem(coq_server: Any) -> None:
     # The axioms the proof itself rests on (Print Assumptions): none for this nat proof,
     # though the prelude's libraries hold standard axioms.
     assert answer["axioms"] == []
+    assert answer["checked_as"] == "Checked.v"  # no file named: the checked file's own
+
+
+@pytest.mark.coq
+@pytest.mark.skipif(not HAS_COQ, reason="coqtop/coqc not installed")
+def test_a_request_naming_its_file_is_checked_under_that_name(coq_server: Any) -> None:
+    """With `file`, the proof is also checked as that file (the names check runs) and the
+    answer says which file the verdict is for; a name that is no Coq file name is 400."""
+    body = {"statement": "Theorem easy : 1 + 1 = 2.", "file": "Mine.v", "time_limit_s": 30}
+    status, answer = coq_server.request("POST", "/search", body)
+    assert status == 200 and answer["status"] == "proved", answer
+    assert answer["checked_as"] == "Mine.v"
+    status, refused = coq_server.request("POST", "/search", {**body, "file": "../x.v"})
+    assert status == 400 and "field 'file'" in refused["error"]
 
 
 @pytest.mark.coq
