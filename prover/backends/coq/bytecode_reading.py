@@ -9,7 +9,9 @@ statement, ended by ``Abort.``) is compiled by the ``coqc.byte`` installed besid
 traced (:mod:`prover.backends.coq.limit_trace`), under its default stack limit forced by
 :data:`~prover.backends.coq.limit_trace.BYTECODE_PARAMETERS`: it must pass and its stack must
 never grow to the limit. A run that reaches no limit computes what the native one does; the
-proof itself is the native compile's and coqchk's, so it is not compiled again.
+proof itself is the native compile's and coqchk's, so it is not compiled again (a bytecode
+coqc may need a larger stack for the proof's tactics and reject a valid proof, red-team
+round 102; it cannot prove another statement).
 
 The reading is compiled under the name the user's file has (``prove --file``: its library,
 as a plain ``coqc`` names it), not the checked file's: a header can make its stack depth
