@@ -15,7 +15,11 @@ compiled as `Checked.v` (no overflow), so `t : b = 1` passed while `coqc.byte X.
 
 A request has no file: its verdict is for the checked file `Checked.v`, and a request that
 names its file (`file`, `Theorem.file_name`) is also checked read under that name, as a
-`--file` theorem is (round ninety-eight for requests).
+`--file` theorem is (round ninety-eight for requests). Round 103: that check first put the
+statement admitted in the user's file and the proof on a copy at the end, after the
+header's section closed; a section's local instance, which the file's name decided, was
+gone there, so the copy passed while the user's `X.v` with the proof in place failed. The
+proof now runs in place in that file.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from prover.backends.coq import bytecode_reading
+from prover.backends.coq import verify as verify_module
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
 from prover.interactive.statements import request_theorem
@@ -216,3 +221,68 @@ def test_a_request_naming_its_file_is_checked_under_that_name() -> None:
     assert ok and "names" in message
     ok, message = _verified_request("Peano.v")
     assert not ok and "is also the last name of the library Coq.Init.Peano" in message
+
+
+ROUND_103_HEADER = (
+    REQUEST_HEADER.replace("Definition b : bool", "Definition w : bool")
+    + """Definition k : nat.
+Proof.
+  lazymatch eval compute in w with
+  | true => exact 0
+  | false => exact 1
+  end.
+Defined.
+Class D (n : nat) : Prop := mkD {}.
+Instance d0 : D 0 := {}.
+Section S.
+Local Instance d1 : D k := {}.
+"""
+)
+"""`k` is 0 in `Checked.v` and `F.v`, 1 in `X.v`; the section's local instance `d1 : D k` is
+the one `exact _` finds inside the section, `d0 : D 0` the one after it."""
+ROUND_103_PROOF = ["eexists.", "split.", "exact _.", "reflexivity."]
+
+
+def _verified_round_103(file: str) -> tuple[bool, str]:
+    theorem = request_theorem(
+        language="coq", header=ROUND_103_HEADER, statement="Theorem t : exists n, D n /\\ n = 0.",
+        name=None, file=file,
+    )  # fmt: skip
+    verification = verify_proof(theorem, ROUND_103_PROOF, timeout_s=240)
+    return verification.ok, verification.message or ",".join(verification.checks)
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_with_the_proof_only_on_a_copy_a_file_rejecting_it_in_place_verified(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Control: plain coqc rejects the proof in place in `X.v` and takes it in `F.v`; with
+    the user's file holding the statement admitted (before the fix), `X.v` verified."""
+    in_place = "\n".join(
+        ["Theorem t : exists n, D n /\\ n = 0.", "Proof.", *ROUND_103_PROOF, "Qed.", "End S.", ""]
+    )
+    for module, compiles in (("X", False), ("F", True)):
+        (tmp_path / f"{module}.v").write_text(ROUND_103_HEADER + in_place)
+        status, output, _ = run_to_end(
+            ["coqc", "-q", f"{module}.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True
+        )
+        assert (status == 0) is compiles, output
+    users_file = verify_module._users_file
+    monkeypatch.setattr(
+        verify_module,
+        "_users_file",
+        lambda given, _proof, closings: users_file(given, ["Proof.", "Admitted."], closings),
+    )
+    assert _verified_round_103("X.v")[0]
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_request_whose_proof_fails_in_place_in_its_named_file_is_refused() -> None:
+    """Named `X.v` the request is refused; named `F.v`, where the proof runs in place, it
+    verifies with the names check."""
+    ok, message = _verified_round_103("X.v")
+    assert not ok and 'Unable to unify "0" with "k"' in message
+    ok, message = _verified_round_103("F.v")
+    assert ok and "names" in message

@@ -220,7 +220,8 @@ def verify_proof(
     )
     parameters = functor_arguments_prefix(theorem.header, CHECKED_LIBRARY, marker)
     reads_inductives = expects_inductives_print(theorem.header)
-    file_text, library = _users_file(given, closed[1])
+    opening = proof_opening(theorem.header, whole_context=theorem.whole_context)
+    file_text, library = _users_file(given, [*opening, *steps, "Qed."], closed[1])
     (problem, checks, axioms), bytecode_refusal = beside_bytecode_reading(
         lambda: compile_and_check(inspected, tools, parameters, reads_inductives=reads_inductives),
         statement_reading(closed, theorem),
@@ -230,7 +231,6 @@ def verify_proof(
     if problem is None and bytecode_refusal is not None:  # round ninety-seven
         problem, axioms = bytecode_refusal, ()
     if problem is None and file_text is not None:
-        opening = proof_opening(theorem.header, whole_context=theorem.whole_context)
         problem = (
             "the file's library name is unknown"  # refused earlier, by the path reading
             if library is None
@@ -256,18 +256,23 @@ def verify_proof(
     )
 
 
-def _users_file(given: Theorem, closings: Sequence[str]) -> tuple[str | None, str | None]:
+def _users_file(
+    given: Theorem, proof: Sequence[str], closings: Sequence[str]
+) -> tuple[str | None, str | None]:
     """The user's whole file and its library name, as the names check compiles it: the file a
     ``--file`` theorem was read from; for a request that names its file
-    (:attr:`~search.states.Theorem.file_name`), the header and the statement admitted, then
-    the header's closings, under that name (round ninety-eight: a header's reading can
-    depend on the file's name); (None, None) when the verdict is the checked file's own."""
+    (:attr:`~search.states.Theorem.file_name`), the header, the statement with ``proof`` (the
+    opening, the steps, ``Qed.``) in place, then the header's closings, under that name
+    (round ninety-eight: a header's reading can depend on the file's name; round 103: the
+    proof must run in place, not only on the names check's copy at the end, where a
+    section's local instances are gone); (None, None) when the verdict is the checked
+    file's own."""
     if given.file_text is not None:
         return given.file_text, file_library(given.source)
     if given.file_name is None:
         return None, None
     separator = "\n" if given.header and not given.header.endswith("\n") else ""
-    body = [given.statement.strip(), "Proof.", "Admitted.", *closings]
+    body = [given.statement.strip(), *proof, *closings]
     return given.header + separator + "\n".join(body) + "\n", given.file_name
 
 
