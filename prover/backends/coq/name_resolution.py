@@ -78,14 +78,18 @@ def name_resolution_problem(
     whole_context: bool = False,
     statement: str | None = None,
     proof: Sequence[str] | None = None,
+    refusals_read: str | None = None,
 ) -> str | None:
     """Why the file's ``name`` may denote another object than the theorem proved after
     ``header`` (the file's text before the statement; ``library`` is the file's library
     name), or, with ``whole_context``, why the file's bare ``Admitted.`` may not take every
     section variable; with ``proof`` (the opening, steps and ending the verifier checked)
     and ``statement``, also why the proof does not fit the whole file. None if nothing
-    (see the module docstring)."""
-    refused = _file_refusal(file_text, header)
+    (see the module docstring). ``refusals_read``: the text the file's refusals read
+    instead of ``file_text``, when that holds the verifier's own admitted proof in place (a
+    request's file: its tactics are admitted as any proof's are, and the refusals are for
+    what the user wrote)."""
+    refused = _file_refusal(refusals_read or file_text, header)
     if refused is not None:
         return refused  # for both ways of checking the proof
     whole_context = whole_context and bool(section_blocks(header))  # sections only

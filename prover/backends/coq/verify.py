@@ -222,6 +222,9 @@ def verify_proof(
     reads_inductives = expects_inductives_print(theorem.header)
     opening = proof_opening(theorem.header, whole_context=theorem.whole_context)
     file_text, library = _users_file(given, [*opening, *steps, "Qed."], closed[1])
+    refusals_read = None  # a request's file: the refusals read it with the statement admitted
+    if given.file_text is None and file_text is not None:
+        refusals_read = _users_file(given, ["Proof.", "Admitted."], closed[1])[0]
     (problem, checks, axioms), bytecode_refusal = beside_bytecode_reading(
         lambda: compile_and_check(inspected, tools, parameters, reads_inductives=reads_inductives),
         statement_reading(closed, theorem),
@@ -243,6 +246,7 @@ def verify_proof(
                 whole_context=theorem.whole_context,
                 statement=given.statement,
                 proof=[*opening, *steps, "Qed."],
+                refusals_read=refusals_read,
             )
         )
         checks = checks if problem is not None else (*checks, "names")

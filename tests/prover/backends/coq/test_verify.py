@@ -164,3 +164,18 @@ def test_a_proof_under_mathcomp_verifies_through_its_sealed_fields(tmp_path: Pat
     verification = verify_proof(theorem, ["by []."], timeout_s=120)
     assert verification.ok, verification.message
     assert verification.checks == ("admission", "coqc", "coqchk")
+
+
+@pytest.mark.skipif(shutil.which("csdp") is None, reason="csdp not installed")
+def test_a_request_naming_its_file_takes_a_psatz_proof_in_place() -> None:
+    """The file refusals read what the user wrote: a proof by psatz (an external program,
+    refused in user text) verifies in a request's named file, with the names check."""
+    from prover.interactive.statements import request_theorem
+
+    named = request_theorem(
+        language="coq", header="Require Import Reals Psatz.\nOpen Scope R_scope.\n",
+        statement="Theorem t : forall x : R, 0 <= x * x.", name=None, file="Mine.v",
+    )  # fmt: skip
+    verification = verify_proof(named, ["intros x.", "psatz R 2."], timeout_s=200)
+    assert verification.ok, verification.message
+    assert "names" in verification.checks
