@@ -1,4 +1,4 @@
-"""Rounds ninety-eight, ninety-nine and 101: a header whose reading depends on the file's name.
+"""Rounds 98, 99, 101, 103 and 104: a header whose reading depends on the file's name.
 
 `firstorder` orders its candidate witnesses with `Constr.compare`, and two objects with one
 short name compare by their module paths, from the file's own name outwards. The header
@@ -20,6 +20,14 @@ statement admitted in the user's file and the proof on a copy at the end, after 
 header's section closed; a section's local instance, which the file's name decided, was
 gone there, so the copy passed while the user's `X.v` with the proof in place failed. The
 proof now runs in place in that file.
+
+Round 104: a file can name itself by its full logical path. In `F.v` built with `-Q . Lib`,
+`Lib.F.x` is the file's own top-level `x`, a full name that beats the module path of the
+file's `Module Lib. Module F. Definition x ...`, which the prover's bare `F` read: `t :
+Lib.F.x = 0` was recorded proved where the project refutes it. A qualified name with a later
+part equal to the file's name is now refused (so round ninety-nine's `Wf.v`, whose header
+writes `Coq.Init.Wf.Acc`, is refused for that first; the name tie itself is refused for
+`Peano.v` below).
 """
 
 from __future__ import annotations
@@ -69,13 +77,21 @@ def test_the_build_prefix_decides_the_reading_of_a_file_named_wf(tmp_path: Path)
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
 def test_a_file_named_after_a_library_it_loads_is_refused(tmp_path: Path) -> None:
-    """`t : b = true` in `Wf.v` is refused, naming the library `Coq.Init.Wf`."""
+    """`t : b = true` in `Wf.v` is refused (its header writes `Coq.Init.Wf.Acc`, a part
+    named as the file: round 104); in `Peano.v`, whose header names no `Peano`, the name tie
+    with `Coq.Init.Peano` refuses it."""
     path = tmp_path / "Wf.v"
     path.write_text(HEADER + "\nTheorem t : b = true.\nProof.\nAdmitted.\n")
     theorem = theorem_from_file(path, "t", language="coq")
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
-    assert "is also the last name of the library Coq.Init.Wf" in (verification.message or "")
+    assert "a part 'Wf', the file's own library name" in (verification.message or "")
+    path = tmp_path / "Peano.v"
+    path.write_text(REQUEST_HEADER + "\nTheorem t : b = true.\nProof.\nAdmitted.\n")
+    theorem = theorem_from_file(path, "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "is also the last name of the library Coq.Init.Peano" in (verification.message or "")
 
 
 @COQ_TOOLS[0]
@@ -286,3 +302,44 @@ def test_a_request_whose_proof_fails_in_place_in_its_named_file_is_refused() -> 
     assert not ok and 'Unable to unify "0" with "k"' in message
     ok, message = _verified_round_103("F.v")
     assert ok and "names" in message
+
+
+ROUND_104_FILE = """Definition x : nat := 1.
+Module Lib.
+  Module F.
+    Definition x : nat := 0.
+  End F.
+End Lib.
+
+Theorem t : Lib.F.x = 0.
+Proof.
+Admitted.
+"""
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_project_prefix_makes_a_qualified_name_the_files_own(tmp_path: Path) -> None:
+    """Control: bare `coqc F.v` reads `Lib.F.x` as the module's 0; under `-Q . Lib` it is the
+    file's own top-level 1."""
+    readings = {}
+    for prefix in ([], ["-Q", ".", "Lib"]):
+        (tmp_path / "F.v").write_text(ROUND_104_FILE + "Eval compute in Lib.F.x.\n")
+        status, output, _ = run_to_end(
+            ["coqc", "-q", *prefix, "F.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True
+        )
+        assert status == 0, output
+        readings[len(prefix)] = output.decode().split("=", 1)[1].split(":", 1)[0].strip()
+    assert readings == {0: "0", 3: "1"}
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_file_naming_itself_by_a_prefixed_path_is_refused(tmp_path: Path) -> None:
+    """`t : Lib.F.x = 0` in `F.v` is refused before coqc, naming the part `F`."""
+    path = tmp_path / "F.v"
+    path.write_text(ROUND_104_FILE)
+    theorem = theorem_from_file(path, "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "a part 'F', the file's own library name" in (verification.message or "")

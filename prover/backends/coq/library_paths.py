@@ -286,11 +286,17 @@ def library_path_refusal(theorem: Theorem) -> str | None:
     """Why the header or statement may mean one thing to the prover and another to the
     user's ``coqc``, or None: a qualified name whose first part is a path the file's own
     top level has in one compile (``Checked.x``, ``Top.y``, ``F.x`` in ``F.v``). For a
-    theorem read from a file, its library name counts too."""
+    theorem read from a file, its library name counts too, and so does a later part of
+    a qualified name equal to it (:func:`_own_name_field`)."""
     roots = set(_COMPILE_ROOTS)
     request = request_name_refusal(theorem)
     if request is not None:
         return request
+    own = theorem.file_name
+    if own is None and theorem.file_text is not None:
+        own = file_library(theorem.source)
+    if own is not None and (field := _own_name_field(theorem, own)) is not None:
+        return field
     if theorem.file_name is not None:  # a request's file, which the names check compiles
         roots.add(theorem.file_name)
     if theorem.file_text is not None:
@@ -319,4 +325,29 @@ def library_path_refusal(theorem: Theorem) -> str | None:
                     f"file's {VERIFY_LIBRARY}.{VERIFY_MODULE}, the search's Top, the user's "
                     "coqc), where it would name different things"
                 )
+    return None
+
+
+def _own_name_field(theorem: Theorem, library: str) -> str | None:
+    """Why the header or statement may name the file's own objects through a logical prefix
+    the prover does not know, or None: a qualified name with a later part equal to the
+    file's library name (``Lib.F.x`` in ``F.v``). Under a project's ``-Q . Lib`` the file's
+    own top-level ``x`` is ``Lib.F.x``, and a full name beats the file's module path
+    ``Lib.F.x`` of ``Module Lib. Module F. Definition x ...``, while the prover's compiles
+    (bare ``F``, ``ProverCheck.Checked``) read the module's (red-team round 104 proved
+    ``t : Lib.F.x = 0`` where the project build refutes it). A field token (a dot right
+    before a name, which Coq reads as part of a path whatever precedes it) of that name is
+    refused in any code."""
+    field = re.compile(rf"\.{re.escape(library)}(?![\w'])")
+    for what, text in (("the header", theorem.header), ("the statement", theorem.statement)):
+        try:
+            code = code_without_strings(text)
+        except CoqTextError:
+            continue  # unreadable text is refused by the sentence reading
+        if field.search(code):
+            return (
+                f"{what} writes a qualified name with a part {library!r}, the file's own "
+                "library name, which a project's logical prefix (-Q . Lib: Lib."
+                f"{library}.x) makes name the file's own objects (rename the module or file)"
+            )
     return None

@@ -52,6 +52,35 @@ def test_qualified_names_rooted_at_a_compiles_own_path_are_refused(
 
 
 @pytest.mark.parametrize(
+    ("header", "statement", "refused"),
+    [
+        ("", "Theorem T : Lib.F.x = 0.", "the statement"),
+        ("Import Lib.F.\n", "Theorem T : x = 0.", "the header"),
+        ("", "Theorem T : A.B .F.M.y = 0.", "the statement"),
+        ("", "Theorem T : Lib.G.x = 0 /\\ Lib.Fx.y = 0 /\\ F_x = 0.", None),
+        ("(* Lib.F.x *)\n", 'Theorem T : "Lib.F.x" = "".', None),
+    ],
+)
+def test_a_later_part_of_a_qualified_name_equal_to_the_files_name_is_refused(
+    header: str, statement: str, refused: str | None
+) -> None:
+    """Round 104: in `F.v`, `Lib.F.x` names the file's own `x` under a project's `-Q . Lib`;
+    a field `.F` anywhere in code is refused, other names, comments and strings are not."""
+    theorem = Theorem(
+        name="T", header=header, statement=statement, source="dir/F.v",
+        file_text=header + statement,
+    )  # fmt: skip
+    problem = library_path_refusal(theorem)
+    if refused is None:
+        assert problem is None, problem
+    else:
+        assert problem is not None and problem.startswith(f"{refused} writes a qualified name")
+        assert "part 'F', the file's own library name" in problem
+    request = Theorem(name="T", header=header, statement=statement, file_name="F")
+    assert (library_path_refusal(request) is None) is (refused is None)
+
+
+@pytest.mark.parametrize(
     ("source", "library"),
     [("dir/F.v", "F"), ("a/b/αβ_1'.v", "αβ_1'"), ("dir/my-file.v", None), ("dir/1F.v", None),
      (None, None)],
