@@ -26,6 +26,7 @@ from prover.backends.coq.blocks import open_blocks
 from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
 from prover.backends.coq.declared_names import declaring_sentences
 from prover.backends.coq.environment_readings import file_folders
+from prover.backends.coq.project_libraries import project_library_refusal
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
 from prover.backends.coq.text import CoqTextError, code_without_strings
 from search.errors import BackendUnavailable
@@ -307,9 +308,13 @@ def library_path_refusal(theorem: Theorem) -> str | None:
                 "name without .v must be a Coq identifier), so what its names mean is unknown"
             )
         roots.add(library)
-        sibling = sibling_library_refusal(
-            theorem.source, theorem.file_text
-        ) or folder_plugin_refusal(theorem.source)
+        sibling = (
+            sibling_library_refusal(theorem.source, theorem.file_text)
+            or folder_plugin_refusal(theorem.source)
+            or project_library_refusal(
+                theorem.source, _required_words(theorem.file_text), installed_library_root()
+            )
+        )
         if sibling is not None:
             return sibling
     for what, text in (("the header", theorem.header), ("the statement", theorem.statement)):

@@ -1,0 +1,72 @@
+"""Libraries a project build may load for the file's Require: where the walk looks, and what
+it refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prover.backends.coq import project_libraries
+from prover.backends.coq.project_libraries import project_library_refusal, project_roots
+
+
+def _file(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("Require Import Bool.\nTheorem t : True.\nProof.\nAdmitted.\n")
+    return str(path)
+
+
+def test_the_project_root_is_the_nearest_marked_folder_and_the_files_own() -> None:
+    """A `_CoqProject` or `dune-project` above the file makes its folder a root too."""
+    assert project_roots(Path("/nonexistent/a/b")) == [Path("/nonexistent/a/b")]
+
+
+def test_a_library_in_a_subfolder_of_the_files_folder_is_refused(tmp_path: Path) -> None:
+    """`coqc -R . Lib F.v` run in the file's folder maps `other/Bool.v`."""
+    source = _file(tmp_path / "F.v")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "Bool.v").write_text("Definition negb (b : bool) := b.\n")
+    problem = project_library_refusal(source, {"Require", "Import", "Bool"}, None)
+    assert problem is not None and "other/Bool.v" in problem
+
+
+def test_a_library_elsewhere_in_a_marked_project_is_refused(tmp_path: Path) -> None:
+    """With a `_CoqProject` at the root, `Bool.vo` beside the root counts for `sub/F.v`;
+    without the marker the root is not walked."""
+    source = _file(tmp_path / "sub" / "F.v")
+    (tmp_path / "Bool.vo").write_bytes(b"")
+    assert project_library_refusal(source, {"Bool"}, None) is None
+    (tmp_path / "_CoqProject").write_text("-R . Lib\n")
+    assert project_roots(tmp_path / "sub") == [tmp_path, tmp_path / "sub"]
+    problem = project_library_refusal(source, {"Bool"}, None)
+    assert problem is not None and "Bool.vo" in problem
+
+
+def test_the_file_itself_and_other_names_do_not_count(tmp_path: Path) -> None:
+    """The file is no library it shadows; a library no Require names is left alone."""
+    source = _file(tmp_path / "Bool.v")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "Arith.v").write_text("")
+    assert project_library_refusal(source, {"Bool"}, None) is None
+
+
+def test_the_installed_library_folder_is_exempt(tmp_path: Path) -> None:
+    """A file inside Coq's installed folder has the installed libraries as neighbours."""
+    source = _file(tmp_path / "F.v")
+    (tmp_path / "Bool.v").write_text("")
+    assert project_library_refusal(source, {"Bool"}, tmp_path) is None
+
+
+def test_a_link_loop_ends_and_a_huge_tree_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder linking to its parent is walked once; past the entry limit the walk refuses."""
+    source = _file(tmp_path / "F.v")
+    (tmp_path / "loop").symlink_to(tmp_path)
+    assert project_library_refusal(source, {"Bool"}, None) is None
+    for index in range(5):
+        (tmp_path / f"x{index}").write_text("")
+    monkeypatch.setattr(project_libraries, "MAX_ENTRIES", 4)
+    problem = project_library_refusal(source, {"Bool"}, None)
+    assert problem is not None and "more than 4 entries" in problem

@@ -1,0 +1,59 @@
+"""Round 105: a project build (`-R . Lib`) loads the project's own library for a short
+`Require`.
+
+Under `-R` every folder of the project is mapped, and `Require Import Bool.` resolves to the
+project's `other/Bool.v` (an identity `negb`) before Coq's `Coq.Bool.Bool`, while the prover's
+compiles, in private folders, load the installed one: `t : negb true = false` was recorded
+proved where the project build proves its negation. A `Require` word naming a library
+anywhere in the project (the tree of the nearest folder with a `_CoqProject` or
+`dune-project`, and of the file's own folder) is now refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prover.backends.coq.verify import verify_proof
+from prover.data.theorem_files import theorem_from_file
+from search.process import run_to_end
+from tests.soundness.kernel_controls import COQ_TOOLS
+
+FILE = "Require Import Bool.\n\nTheorem t : negb true = false.\nProof.\nAdmitted.\n"
+REFUTATION = (
+    "Require Import Bool.\nTheorem nt : ~ (negb true = false).\nProof. simpl. discriminate. Qed.\n"
+)
+
+
+def _project(root: Path) -> Path:
+    (root / "other").mkdir()
+    (root / "other" / "Bool.v").write_text("Definition negb (b : bool) : bool := b.\n")
+    (root / "_CoqProject").write_text("-R . Lib\nother/Bool.v\nF.v\n")
+    (root / "F.v").write_text(FILE)
+    return root / "F.v"
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_the_project_build_refutes_what_a_plain_coqc_proves(tmp_path: Path) -> None:
+    """Control: under `-R . Lib` (the project's `Bool` compiled) the negation compiles; a plain
+    coqc in the folder reads Coq's `negb` and rejects it."""
+    _project(tmp_path)
+    compiled = run_to_end(
+        ["coqc", "-q", "-R", ".", "Lib", "other/Bool.v"], timeout_s=120, cwd=tmp_path
+    )
+    assert compiled[0] == 0, compiled
+    (tmp_path / "refute.v").write_text(REFUTATION)
+    project = run_to_end(["coqc", "-q", "-R", ".", "Lib", "refute.v"], timeout_s=120, cwd=tmp_path)
+    assert project[0] == 0, project
+    plain = run_to_end(["coqc", "-q", "refute.v"], timeout_s=120, cwd=tmp_path)
+    assert plain[0] != 0
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_require_a_project_library_may_answer_is_refused(tmp_path: Path) -> None:
+    """`t` in the project's `F.v` is refused before coqc, naming `other/Bool.v`."""
+    theorem = theorem_from_file(_project(tmp_path), "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "other/Bool.v', a library a project build (-R) may load" in (verification.message or "")
