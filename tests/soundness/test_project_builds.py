@@ -7,6 +7,11 @@ compiles, in private folders, load the installed one: `t : negb true = false` wa
 proved where the project build proves its negation. A `Require` word naming a library
 anywhere in the project (the tree of the nearest folder with a `_CoqProject` or
 `dune-project`, and of the file's own folder) is now refused.
+
+A project's options can change the reading too: `-arg -impredicative-set` makes `(forall P :
+Set, P) : Set` typecheck, so a header branching on it reads `true` in the project build and
+`false` in the prover's compiles. A `_CoqProject` with options beyond the load path is now
+refused (found while closing round 105, before a helper tried it).
 """
 
 from __future__ import annotations
@@ -57,3 +62,36 @@ def test_a_require_a_project_library_may_answer_is_refused(tmp_path: Path) -> No
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert "other/Bool.v', a library a project build (-R) may load" in (verification.message or "")
+
+
+IMPREDICATIVE = (
+    "Definition b : bool := ltac:(first [\n"
+    "  let _ := constr:((forall P : Set, P) : Set) in exact true | exact false ]).\n"
+)
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_project_option_changes_the_reading(tmp_path: Path) -> None:
+    """Control: `b` reads `false` under a plain coqc and `true` under `-impredicative-set`."""
+    (tmp_path / "R.v").write_text(IMPREDICATIVE + "Eval compute in b.\n")
+    for flags, reading in (([], "false"), (["-impredicative-set"], "true")):
+        status, output, _ = run_to_end(
+            ["coqc", "-q", *flags, "R.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True
+        )
+        assert status == 0 and f"= {reading}" in output.decode(), output
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_project_passing_coqc_options_is_refused(tmp_path: Path) -> None:
+    """`t : b = false` in a project whose `_CoqProject` passes `-arg -impredicative-set` is
+    refused, naming the option; without it, the same file verifies."""
+    (tmp_path / "F.v").write_text(IMPREDICATIVE + "\nTheorem t : b = false.\nProof.\nAdmitted.\n")
+    (tmp_path / "_CoqProject").write_text("-R . Lib\nF.v\n")
+    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
+    assert verify_proof(theorem, ["reflexivity."], timeout_s=120).ok
+    (tmp_path / "_CoqProject").write_text("-R . Lib\n-arg -impredicative-set\nF.v\n")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "passes coqc options (-arg, -impredicative-set)" in (verification.message or "")

@@ -26,7 +26,10 @@ from prover.backends.coq.blocks import open_blocks
 from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
 from prover.backends.coq.declared_names import declaring_sentences
 from prover.backends.coq.environment_readings import file_folders
-from prover.backends.coq.project_libraries import project_library_refusal
+from prover.backends.coq.project_libraries import (
+    project_flags_refusal,
+    project_library_refusal,
+)
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
 from prover.backends.coq.text import CoqTextError, code_without_strings
 from search.errors import BackendUnavailable
@@ -314,6 +317,7 @@ def library_path_refusal(theorem: Theorem) -> str | None:
             or project_library_refusal(
                 theorem.source, _required_words(theorem.file_text), installed_library_root()
             )
+            or project_flags_refusal(theorem.source, installed_library_root())
         )
         if sibling is not None:
             return sibling

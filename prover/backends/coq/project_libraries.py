@@ -11,20 +11,34 @@ of the file's ``Require`` sentences that names a library anywhere in the project
 
 The project is the tree below the nearest folder, from the file's own upwards, that holds
 a ``_CoqProject`` or a ``dune-project``, and always the tree below the file's own folder
-(``coqc -R . Lib F.v`` run there maps it). A build rooted at an unmarked folder above the
-file is not seen. The walk follows links once (a link's target counts) and stops, refusing,
-beyond :data:`MAX_ENTRIES` entries. Coq's installed library folder is exempt.
+(``coqc -R . Lib F.v`` run there maps it), and the folders its ``_CoqProject`` maps with
+``-R``/``-Q``/``-I``. A build rooted at an unmarked folder above the file is not seen. The
+walk follows links once (a link's target counts) and stops, refusing, beyond
+:data:`MAX_ENTRIES` entries. Coq's installed library folder is exempt.
+
+A project's flags can change what a file means as well: ``-arg -impredicative-set`` in a
+``_CoqProject`` makes ``(forall P : Set, P) : Set`` typecheck, so a header that branches on
+it reads otherwise. So a ``_CoqProject`` with any option beyond the load path (``-R``,
+``-Q``, ``-I``) and the documentation ones, or a ``dune`` file of a ``coq.theory`` with
+``flags``, is refused (:func:`project_flags_refusal`).
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterable
 from pathlib import Path
 
 from prover.backends.coq.environment_readings import file_folders
 
-__all__ = ["MAX_ENTRIES", "PROJECT_MARKERS", "project_library_refusal", "project_roots"]
+__all__ = [
+    "MAX_ENTRIES",
+    "PROJECT_MARKERS",
+    "project_flags_refusal",
+    "project_library_refusal",
+    "project_roots",
+]
 
 PROJECT_MARKERS = ("_CoqProject", "dune-project")
 """Files whose folder is a Coq project's root."""
@@ -33,6 +47,10 @@ MAX_ENTRIES = 50_000
 """How many folder entries the walk reads before it refuses (a file in a home folder)."""
 
 _LIBRARY_SUFFIXES = (".vo", ".v")
+_LOAD_PATH_OPTIONS = {"-R": 2, "-Q": 2, "-I": 1}
+"""``_CoqProject`` options that only map folders, with how many arguments they take."""
+_DOCUMENTATION_OPTIONS = {"-docroot": 1, "-generate-meta-for-package": 1}
+"""``_CoqProject`` options that change nothing coqc reads."""
 
 
 def project_roots(folder: Path) -> list[Path]:
@@ -59,11 +77,75 @@ def project_library_refusal(
     for folder in folders:
         if installed is not None and folder.resolve().is_relative_to(installed):
             continue
-        for root in project_roots(folder):
+        roots = project_roots(folder)
+        for root in [*roots, *_mapped_folders(roots[0])]:
             found = _first_library(root, names, named)
             if found is not None:
                 return found
     return None
+
+
+def project_flags_refusal(source: str | None, installed: Path | None) -> str | None:
+    """Why the project around the file ``source`` may pass coqc options that change what
+    the file means, or None (see the module docstring)."""
+    if source is None:
+        return None
+    for folder in file_folders(source)[1]:
+        if installed is not None and folder.resolve().is_relative_to(installed):
+            continue
+        root = project_roots(folder)[0]
+        options = _project_options(root)
+        if isinstance(options, str):
+            return options
+        if options:
+            return (
+                f"the project's {str(root / '_CoqProject')!r} passes coqc options "
+                f"({', '.join(options[:3])}) the prover's compiles do not use, and they may "
+                "change what the file means"
+            )
+    return None
+
+
+def _project_tokens(root: Path) -> list[str] | str | None:
+    """The words of ``root``'s ``_CoqProject`` (comments out), None without one, or why it
+    cannot be read."""
+    path = root / "_CoqProject"
+    if not os.path.lexists(path):
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [word for line in lines for word in shlex.split(line, comments=True)]
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return f"the project file {str(path)!r} cannot be read ({exc})"
+
+
+def _project_options(root: Path) -> list[str] | str:
+    """The options of ``root``'s ``_CoqProject`` beyond the load path and documentation
+    ones (a list, empty when there are none), or why it cannot be read."""
+    tokens = _project_tokens(root)
+    if tokens is None or isinstance(tokens, str):
+        return tokens or []
+    unknown, index = [], 0
+    while index < len(tokens):
+        token = tokens[index]
+        arguments = _LOAD_PATH_OPTIONS.get(token, _DOCUMENTATION_OPTIONS.get(token))
+        if token.startswith("-") and arguments is None:
+            unknown.append(token)
+            arguments = 0
+        index += 1 + (arguments or 0)
+    return unknown
+
+
+def _mapped_folders(root: Path) -> list[Path]:
+    """The folders ``root``'s ``_CoqProject`` maps (``-R``, ``-Q``, ``-I``), relative to it."""
+    tokens = _project_tokens(root)
+    if tokens is None or isinstance(tokens, str):
+        return []
+    return [
+        root / tokens[index + 1]
+        for index, token in enumerate(tokens[:-1])
+        if token in _LOAD_PATH_OPTIONS
+    ]
 
 
 def _first_library(root: Path, names: set[str], own: Path) -> str | None:
@@ -95,6 +177,11 @@ def _first_library(root: Path, names: set[str], own: Path) -> str | None:
             )
         for entry in entries:
             path = Path(entry.path)
+            if entry.name == "dune" and entry.is_file() and _dune_theory_flags(path):
+                return (
+                    f"the dune file {str(path)!r} gives a coq.theory flags, which may change "
+                    "what the file means in the project's build"
+                )
             if entry.name in names and path.resolve() != own.resolve():
                 return (
                     f"the project below {str(root)!r} holds {str(path)!r}, a library a "
@@ -104,3 +191,13 @@ def _first_library(root: Path, names: set[str], own: Path) -> str | None:
             if entry.is_dir():  # follows links: a linked folder is mapped too
                 pending.append(path)
     return None
+
+
+def _dune_theory_flags(path: Path) -> bool:
+    """Whether the ``dune`` file at ``path`` declares a ``coq.theory`` with ``flags`` (or
+    cannot be read: fail closed)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    return "coq.theory" in text and "flags" in text

@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 from prover.backends.coq import project_libraries
-from prover.backends.coq.project_libraries import project_library_refusal, project_roots
+from prover.backends.coq.project_libraries import (
+    project_flags_refusal,
+    project_library_refusal,
+    project_roots,
+)
 
 
 def _file(path: Path) -> str:
@@ -70,3 +74,53 @@ def test_a_link_loop_ends_and_a_huge_tree_is_refused(
     monkeypatch.setattr(project_libraries, "MAX_ENTRIES", 4)
     problem = project_library_refusal(source, {"Bool"}, None)
     assert problem is not None and "more than 4 entries" in problem
+
+
+@pytest.mark.parametrize(
+    ("project", "refused"),
+    [
+        ("-R . Lib\n# a comment -arg\nF.v other/G.v\n", None),
+        ('-Q theories Lib -I src\n-docroot "docs root"\n', None),
+        ("-R . Lib\n-arg -impredicative-set\n", "-arg"),
+        ("-R . Lib -type-in-type\n", "-type-in-type"),
+        ('-R . "unclosed\n', "cannot be read"),
+    ],
+)
+def test_project_options_beyond_the_load_path_are_refused(
+    tmp_path: Path, project: str, refused: str | None
+) -> None:
+    """`-R`, `-Q`, `-I`, documentation options, files and comments pass; any other option,
+    or a `_CoqProject` that cannot be read, refuses."""
+    source = _file(tmp_path / "sub" / "F.v")
+    (tmp_path / "_CoqProject").write_text(project)
+    problem = project_flags_refusal(source, None)
+    if refused is None:
+        assert problem is None, problem
+    else:
+        assert problem is not None and refused in problem
+
+
+def test_a_folder_the_project_maps_from_outside_is_walked(tmp_path: Path) -> None:
+    """`-R ../ext Ext` brings `ext/Bool.v` into the project, outside its tree."""
+    source = _file(tmp_path / "proj" / "F.v")
+    (tmp_path / "proj" / "_CoqProject").write_text("-R . Lib\n-R ../ext Ext\n")
+    (tmp_path / "ext").mkdir()
+    (tmp_path / "ext" / "Bool.v").write_text("")
+    problem = project_library_refusal(source, {"Bool"}, None)
+    assert problem is not None and "ext/Bool.v" in problem
+
+
+def test_a_dune_theory_with_flags_is_refused(tmp_path: Path) -> None:
+    """A `dune` file declaring a `coq.theory` with `flags` refuses; one without, or a folder
+    named `dune`, does not."""
+    source = _file(tmp_path / "F.v")
+    (tmp_path / "dune-project").write_text("(lang dune 3.0)\n(using coq 0.6)\n")
+    (tmp_path / "dune").mkdir()
+    (tmp_path / "theories").mkdir()
+    (tmp_path / "theories" / "dune").write_text("(coq.theory (name Lib))\n")
+    assert project_library_refusal(source, {"Bool"}, None) is None
+    (tmp_path / "theories" / "dune").write_text(
+        "(coq.theory (name Lib) (flags -impredicative-set))\n"
+    )
+    problem = project_library_refusal(source, {"Bool"}, None)
+    assert problem is not None and "coq.theory flags" in problem
