@@ -9,10 +9,10 @@ identity ``negb`` in ``other/Bool.v`` beside a ``_CoqProject`` of ``-R . Lib``, 
 of the file's ``Require`` sentences that names a library anywhere in the project is refused
 (:func:`project_library_refusal`), as round fifty-seven refuses one beside the file.
 
-The project is the tree below the nearest folder, from the file's own upwards, that holds
-a ``_CoqProject`` or a ``dune-project``, and always the tree below the file's own folder
-(``coqc -R . Lib F.v`` run there maps it), and the folders its ``_CoqProject`` maps with
-``-R``/``-Q``/``-I``. A build rooted at an unmarked folder above the file is not seen. The
+The project is the tree below every folder, from the file's own upwards, that holds a
+``_CoqProject`` or a ``dune-project`` (nested projects: the build may be any of them), the
+tree below the file's own folder (``coqc -R . Lib F.v`` run there maps it), and the folders
+their ``_CoqProject`` files map with ``-R``/``-Q``/``-I``. A build rooted at an unmarked folder above the file is not seen. The
 walk follows links once (a link's target counts) and stops, refusing, beyond
 :data:`MAX_ENTRIES` entries. Coq's installed library folder is exempt.
 
@@ -54,14 +54,15 @@ _DOCUMENTATION_OPTIONS = {"-docroot": 1, "-generate-meta-for-package": 1}
 
 
 def project_roots(folder: Path) -> list[Path]:
-    """The folders whose trees a project build of a file in ``folder`` may map: the nearest
-    one at or above it holding a project marker, and ``folder`` itself."""
-    roots = [folder]
-    for candidate in [folder, *folder.parents]:
-        if any(os.path.lexists(candidate / marker) for marker in PROJECT_MARKERS):
-            roots.insert(0, candidate)
-            break
-    return list(dict.fromkeys(roots))
+    """The folders whose trees a project build of a file in ``folder`` may map: every one at
+    or above it holding a project marker (nested projects: any of them may be the build's),
+    outermost first, and ``folder`` itself."""
+    marked = [
+        candidate
+        for candidate in [folder, *folder.parents]
+        if any(os.path.lexists(candidate / marker) for marker in PROJECT_MARKERS)
+    ]
+    return list(dict.fromkeys([*reversed(marked), folder]))
 
 
 def project_library_refusal(
@@ -78,7 +79,8 @@ def project_library_refusal(
         if installed is not None and folder.resolve().is_relative_to(installed):
             continue
         roots = project_roots(folder)
-        for root in [*roots, *_mapped_folders(roots[0])]:
+        mapped = [path for root in roots for path in _mapped_folders(root)]
+        for root in [*roots, *mapped]:
             found = _first_library(root, names, named)
             if found is not None:
                 return found
@@ -93,16 +95,16 @@ def project_flags_refusal(source: str | None, installed: Path | None) -> str | N
     for folder in file_folders(source)[1]:
         if installed is not None and folder.resolve().is_relative_to(installed):
             continue
-        root = project_roots(folder)[0]
-        options = _project_options(root)
-        if isinstance(options, str):
-            return options
-        if options:
-            return (
-                f"the project's {str(root / '_CoqProject')!r} passes coqc options "
-                f"({', '.join(options[:3])}) the prover's compiles do not use, and they may "
-                "change what the file means"
-            )
+        for root in project_roots(folder):
+            options = _project_options(root)
+            if isinstance(options, str):
+                return options
+            if options:
+                return (
+                    f"the project's {str(root / '_CoqProject')!r} passes coqc options "
+                    f"({', '.join(options[:3])}) the prover's compiles do not use, and they "
+                    "may change what the file means"
+                )
     return None
 
 

@@ -124,3 +124,18 @@ def test_a_dune_theory_with_flags_is_refused(tmp_path: Path) -> None:
     )
     problem = project_library_refusal(source, {"Bool"}, None)
     assert problem is not None and "coq.theory flags" in problem
+
+
+def test_every_marked_folder_above_the_file_is_a_root(tmp_path: Path) -> None:
+    """A nested `dune-project` does not hide the outer `_CoqProject`'s tree."""
+    source = _file(tmp_path / "outer" / "inner" / "F.v")
+    (tmp_path / "outer" / "_CoqProject").write_text("-R . Lib\n")
+    (tmp_path / "outer" / "inner" / "dune-project").write_text("(lang dune 3.0)\n")
+    (tmp_path / "outer" / "elsewhere").mkdir()
+    (tmp_path / "outer" / "elsewhere" / "Bool.vo").write_bytes(b"")
+    assert project_roots(tmp_path / "outer" / "inner") == [
+        tmp_path / "outer",
+        tmp_path / "outer" / "inner",
+    ]
+    problem = project_library_refusal(source, {"Bool"}, None)
+    assert problem is not None and "elsewhere/Bool.vo" in problem
