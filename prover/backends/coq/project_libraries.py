@@ -12,9 +12,10 @@ of the file's ``Require`` sentences that names a library anywhere in the project
 The project is the tree below every folder, from the file's own upwards, that holds a
 ``_CoqProject`` or a ``dune-project`` (nested projects: the build may be any of them), the
 tree below the file's own folder (``coqc -R . Lib F.v`` run there maps it), and the folders
-their ``_CoqProject`` files map with ``-R``/``-Q``/``-I``. A build rooted at an unmarked folder above the file is not seen. The
-walk follows links once (a link's target counts) and stops, refusing, beyond
-:data:`MAX_ENTRIES` entries. Coq's installed library folder is exempt.
+their ``_CoqProject`` files map with ``-R``/``-Q``/``-I``. A build rooted at an unmarked
+folder above the file is not seen. The walk follows links once (a link's target counts) and
+stops, refusing, beyond :data:`MAX_ENTRIES` entries. Coq's installed library folder is
+exempt.
 
 A project's flags can change what a file means as well: ``-arg -impredicative-set`` in a
 ``_CoqProject`` makes ``(forall P : Set, P) : Set`` typecheck, so a header that branches on
