@@ -20,8 +20,8 @@ exempt.
 A project's flags can change what a file means as well: ``-arg -impredicative-set`` in a
 ``_CoqProject`` makes ``(forall P : Set, P) : Set`` typecheck, so a header that branches on
 it reads otherwise. So a ``_CoqProject`` with any option beyond the load path (``-R``,
-``-Q``, ``-I``) and the documentation ones, or a ``dune`` file of a ``coq.theory`` with
-``flags``, is refused (:func:`project_flags_refusal`).
+``-Q``, ``-I``) and the documentation ones (:func:`project_flags_refusal`), coq_makefile's
+``CoqMakefile.local``, or a dune file that sets ``flags``, is refused.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ _LOAD_PATH_OPTIONS = {"-R": 2, "-Q": 2, "-I": 1}
 """``_CoqProject`` options that only map folders, with how many arguments they take."""
 _DOCUMENTATION_OPTIONS = {"-docroot": 1, "-generate-meta-for-package": 1}
 """``_CoqProject`` options that change nothing coqc reads."""
+_MAKEFILE_SETTINGS = frozenset({"CoqMakefile.local", "CoqMakefile.local-late"})
+"""Files coq_makefile's generated makefile includes from the project's root."""
+_DUNE_FILES = frozenset({"dune", "dune-project", "dune-workspace"})
 
 
 def project_roots(folder: Path) -> list[Path]:
@@ -180,11 +183,9 @@ def _first_library(root: Path, names: set[str], own: Path) -> str | None:
             )
         for entry in entries:
             path = Path(entry.path)
-            if entry.name == "dune" and entry.is_file() and _dune_theory_flags(path):
-                return (
-                    f"the dune file {str(path)!r} gives a coq.theory flags, which may change "
-                    "what the file means in the project's build"
-                )
+            setting = _build_setting(entry.name, path) if entry.is_file() else None
+            if setting is not None:
+                return setting
             if entry.name in names and path.resolve() != own.resolve():
                 return (
                     f"the project below {str(root)!r} holds {str(path)!r}, a library a "
@@ -196,11 +197,27 @@ def _first_library(root: Path, names: set[str], own: Path) -> str | None:
     return None
 
 
-def _dune_theory_flags(path: Path) -> bool:
-    """Whether the ``dune`` file at ``path`` declares a ``coq.theory`` with ``flags`` (or
-    cannot be read: fail closed)."""
+def _build_setting(name: str, path: Path) -> str | None:
+    """Why the build file ``name`` at ``path`` may give coqc options the prover's compiles do
+    not use, or None: coq_makefile's local settings (``CoqMakefile.local``, included by the
+    generated makefile, may set ``COQMF_OTHERFLAGS``), or a dune file that mentions ``flags``
+    (a ``coq.theory``'s or an ``env`` stanza's; one that cannot be read counts)."""
+    if name in _MAKEFILE_SETTINGS:
+        return (
+            f"the project holds {str(path)!r}, coq_makefile's local settings, which may give "
+            "coqc options that change what the file means in the project's build"
+        )
+    if name in _DUNE_FILES and _mentions_flags(path):
+        return (
+            f"the dune file {str(path)!r} sets flags, which may give coqc options that "
+            "change what the file means in the project's build"
+        )
+    return None
+
+
+def _mentions_flags(path: Path) -> bool:
+    """Whether the dune file at ``path`` mentions ``flags`` (or cannot be read: fail closed)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        return "flags" in path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return True
-    return "coq.theory" in text and "flags" in text
