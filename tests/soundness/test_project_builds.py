@@ -11,7 +11,11 @@ anywhere in the project (the tree of the nearest folder with a `_CoqProject` or
 A project's options can change the reading too: `-arg -impredicative-set` makes `(forall P :
 Set, P) : Set` typecheck, so a header branching on it reads `true` in the project build and
 `false` in the prover's compiles. A `_CoqProject` with options beyond the load path is now
-refused (found while closing round 105, before a helper tried it).
+refused (found while closing round 105, before a helper tried it). Round 106 hid such
+options from a shell-style split of the `_CoqProject`: `-docroot a'b -arg -ri -arg
+Coq.Bool.Bool #'` was one quoted word to it, and options (a pre-imported `Coq.Bool.Bool`)
+to coq_makefile, which knows only `"` quotes. A `_CoqProject` holding a quote, a backslash or
+a control character is now refused.
 """
 
 from __future__ import annotations
@@ -95,3 +99,32 @@ def test_a_project_passing_coqc_options_is_refused(tmp_path: Path) -> None:
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert "passes coqc options (-arg, -impredicative-set)" in (verification.message or "")
+
+
+EQB = "Definition b : bool := ltac:(first [ let _ := constr:(eqb) in exact true | exact false ]).\n"
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_pre_imported_library_changes_the_reading(tmp_path: Path) -> None:
+    """Control: `b` reads `false` under a plain coqc and `true` with `-ri Coq.Bool.Bool`."""
+    (tmp_path / "R.v").write_text(EQB + "Eval compute in b.\n")
+    for flags, reading in (([], "false"), (["-ri", "Coq.Bool.Bool"], "true")):
+        status, output, _ = run_to_end(
+            ["coqc", "-q", *flags, "R.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True
+        )
+        assert status == 0 and f"= {reading}" in output.decode(), output
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_options_hidden_behind_a_quote_are_refused(tmp_path: Path) -> None:
+    """Round 106's `_CoqProject` is refused for its quote."""
+    (tmp_path / "F.v").write_text(EQB + "\nTheorem t : b = false.\nProof.\nAdmitted.\n")
+    (tmp_path / "_CoqProject").write_text(
+        "-R . Lib\n-docroot a'b -arg -ri -arg Coq.Bool.Bool #'\nF.v\n"
+    )
+    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert 'holds "\'" (quotes, backslashes' in (verification.message or "")

@@ -27,7 +27,7 @@ it reads otherwise. So a ``_CoqProject`` with any option beyond the load path (`
 from __future__ import annotations
 
 import os
-import shlex
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -52,6 +52,9 @@ _LOAD_PATH_OPTIONS = {"-R": 2, "-Q": 2, "-I": 1}
 """``_CoqProject`` options that only map folders, with how many arguments they take."""
 _DOCUMENTATION_OPTIONS = {"-docroot": 1, "-generate-meta-for-package": 1}
 """``_CoqProject`` options that change nothing coqc reads."""
+_UNREAD_PROJECT_TEXT = re.compile(r"[^\x20-\x7e\t\n\r]|[\"'\\]")
+"""What a ``_CoqProject`` may not hold: anything but printable ASCII, blanks and line
+breaks, and quotes and backslashes."""
 _MAKEFILE_SETTINGS = frozenset({"CoqMakefile.local", "CoqMakefile.local-late"})
 """Files coq_makefile's generated makefile includes from the project's root."""
 _DUNE_FILES = frozenset({"dune", "dune-project", "dune-workspace"})
@@ -114,15 +117,27 @@ def project_flags_refusal(source: str | None, installed: Path | None) -> str | N
 
 def _project_tokens(root: Path) -> list[str] | str | None:
     """The words of ``root``'s ``_CoqProject`` (comments out), None without one, or why it
-    cannot be read."""
+    cannot be read.
+
+    Read only where every reader agrees: printable ASCII, blanks and line breaks, and no
+    quote or backslash. Coq's own lexer knows only ``"`` quotes, a shell-style split also
+    ``'`` (red-team round 106 hid ``-arg -ri -arg Coq.Bool.Bool`` inside ``a'b ... #'``,
+    one quoted word to a shell-style reading and options to coq_makefile), so a file that
+    needs either is refused; a ``#`` starts a comment wherever it stands, as in Coq's."""
     path = root / "_CoqProject"
     if not os.path.lexists(path):
         return None
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        return [word for line in lines for word in shlex.split(line, comments=True)]
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
         return f"the project file {str(path)!r} cannot be read ({exc})"
+    unread = _UNREAD_PROJECT_TEXT.search(text)
+    if unread is not None:
+        return (
+            f"the project file {str(path)!r} holds {unread.group()!r} (quotes, backslashes "
+            "and control characters are read differently by coq_makefile and other readers)"
+        )
+    return [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
 
 
 def _project_options(root: Path) -> list[str] | str:

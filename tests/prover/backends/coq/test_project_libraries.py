@@ -80,17 +80,22 @@ def test_a_link_loop_ends_and_a_huge_tree_is_refused(
     ("project", "refused"),
     [
         ("-R . Lib\n# a comment -arg\nF.v other/G.v\n", None),
-        ('-Q theories Lib -I src\n-docroot "docs root"\n', None),
+        ("-Q theories Lib -I src\t\n-docroot docs#-arg\r\n", None),
         ("-R . Lib\n-arg -impredicative-set\n", "-arg"),
         ("-R . Lib -type-in-type\n", "-type-in-type"),
-        ('-R . "unclosed\n', "cannot be read"),
+        ('-Q theories Lib\n-docroot "docs root"\n', "holds '\"'"),
+        ("-R . Lib\n-docroot a'b -arg -ri -arg Coq.Bool.Bool #'\n", 'holds "\'"'),
+        ("-R . Lib\n-docroot a\\\n-arg\n", "holds '\\\\'"),
+        ("-R . Lib\x0c-arg -ri\n", "holds '\\x0c'"),
+        ("-R . Lib\n-docroot caf\u00e9\n", "cannot be read"),
     ],
 )
 def test_project_options_beyond_the_load_path_are_refused(
     tmp_path: Path, project: str, refused: str | None
 ) -> None:
-    """`-R`, `-Q`, `-I`, documentation options, files and comments pass; any other option,
-    or a `_CoqProject` that cannot be read, refuses."""
+    """`-R`, `-Q`, `-I`, documentation options, files and comments pass; any other option, a
+    quote, a backslash or a control character (round 106: `'` hid options from a shell-style
+    split that coq_makefile reads), or a file that is not ASCII, refuses."""
     source = _file(tmp_path / "sub" / "F.v")
     (tmp_path / "_CoqProject").write_text(project)
     problem = project_flags_refusal(source, None)
