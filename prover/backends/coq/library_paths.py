@@ -346,17 +346,63 @@ def _own_name_field(theorem: Theorem, library: str) -> str | None:
     (bare ``F``, ``ProverCheck.Checked``) read the module's (red-team round 104 proved
     ``t : Lib.F.x = 0`` where the project build refutes it). A field token (a dot right
     before a name, which Coq reads as part of a path whatever precedes it) of that name is
-    refused in any code."""
+    refused in any code, unless the file is one of Coq's installed libraries, whose prefix
+    its folder gives (``mathcomp.ssreflect`` for ``bigop.v``): then only where the parts
+    before it end that prefix (``ssreflect.bigop.x``, not ``BigOp.bigop``)."""
     field = re.compile(rf"\.{re.escape(library)}(?![\w'])")
+    prefix = _installed_prefix(theorem.source)
     for what, text in (("the header", theorem.header), ("the statement", theorem.statement)):
         try:
             code = code_without_strings(text)
         except CoqTextError:
             continue  # unreadable text is refused by the sentence reading
-        if field.search(code):
+        for match in field.finditer(code):
+            parts = _parts_before(code, match.start())
+            if prefix is not None and parts and parts != prefix[len(prefix) - len(parts) :]:
+                continue  # not a suffix of the installed file's known prefix
             return (
                 f"{what} writes a qualified name with a part {library!r}, the file's own "
                 "library name, which a project's logical prefix (-Q . Lib: Lib."
                 f"{library}.x) makes name the file's own objects (rename the module or file)"
             )
     return None
+
+
+def _installed_prefix(source: str | None) -> list[str] | None:
+    """The logical path of the folder of an installed library file (``theories/A/B.v``:
+    ``Coq.A``; ``user-contrib/A/B/C.v``: ``A.B``), or None for any other file."""
+    root = installed_library_root()
+    if source is None or root is None:
+        return None
+    path = Path(source).resolve()
+    if not path.is_relative_to(root):
+        return None
+    folders = path.relative_to(root).parts[:-1]
+    if folders[:1] == ("theories",):
+        return ["Coq", *folders[1:]]
+    return list(folders[1:]) if folders[:1] == ("user-contrib",) else None
+
+
+_IDENTIFIER_END = re.compile(r"[\w']")
+
+
+def _parts_before(code: str, dot: int) -> list[str]:
+    """The parts of the qualified name whose field token starts at ``dot``, before it
+    (``["Lib"]`` for ``Lib.F.x``, ``["A", "B"]`` for ``A.B .F``): identifiers joined by
+    dots, a blank allowed before a dot; empty when none precedes (read as unknown)."""
+    parts: list[str] = []
+    position = dot
+    while True:
+        end = position
+        while end > 0 and code[end - 1].isspace():
+            end -= 1
+        start = end
+        while start > 0 and _IDENTIFIER_END.match(code[start - 1]):
+            start -= 1
+        word = code[start:end]
+        if not word or not (word[0].isalpha() or word[0] == "_"):
+            return list(reversed(parts)) if parts else []
+        parts.append(word)
+        if start == 0 or code[start - 1] != ".":
+            return list(reversed(parts))
+        position = start - 1
