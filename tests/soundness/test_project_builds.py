@@ -16,11 +16,19 @@ options from a shell-style split of the `_CoqProject`: `-docroot a'b -arg -ri -a
 Coq.Bool.Bool #'` was one quoted word to it, and options (a pre-imported `Coq.Bool.Bool`)
 to coq_makefile, which knows only `"` quotes. A `_CoqProject` holding a quote, a backslash or
 a control character is now refused.
+
+Round 107: a dune `rule` made `Bool.v` (an identity `negb`) only in `_build`, where the source
+walk cannot see it; `dune build` loaded it for `Require Import Bool.`. A dune file is now
+read fail-closed: only a `coq.theory`'s name, package, synopsis and modules, and the
+project's metadata, pass.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import pytest
 
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
@@ -128,3 +136,39 @@ def test_options_hidden_behind_a_quote_are_refused(tmp_path: Path) -> None:
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert 'holds "\'" (quotes, backslashes' in (verification.message or "")
+
+
+DUNE_RULE = (
+    "(coq.theory (name Lib))\n(rule (targets Bool.v) (action (with-stdout-to Bool.v\n"
+    '  (echo "Definition negb (b : bool) : bool := b.\\n"))))\n'
+)
+
+
+def _dune_project(root: Path, theorem: str) -> None:
+    (root / "dune-project").write_text("(lang dune 2.9)\n(using coq 0.3)\n")
+    (root / "dune").write_text(DUNE_RULE)
+    (root / "F.v").write_text(f"Require Import Bool.\n\n{theorem}\n")
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+@pytest.mark.skipif(shutil.which("dune") is None, reason="dune not installed")
+def test_a_dune_rule_makes_a_library_only_the_build_sees(tmp_path: Path) -> None:
+    """Control: `dune build` compiles the refutation of `negb true = false` against the
+    generated `Bool`."""
+    _dune_project(tmp_path, "Theorem nt : ~ (negb true = false).\nProof. cbv. discriminate. Qed.")
+    status, output, _ = run_to_end(
+        ["dune", "build", "--root", "."], timeout_s=300, cwd=tmp_path, merge_stderr=True
+    )
+    assert status == 0, output
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_dune_file_doing_more_than_naming_a_theory_is_refused(tmp_path: Path) -> None:
+    """`t : negb true = false` beside round 107's dune rule is refused, naming the rule."""
+    _dune_project(tmp_path, "Theorem t : negb true = false.\nProof.\nAdmitted.")
+    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "holds 'rule'" in (verification.message or "")

@@ -21,7 +21,9 @@ A project's flags can change what a file means as well: ``-arg -impredicative-se
 ``_CoqProject`` makes ``(forall P : Set, P) : Set`` typecheck, so a header that branches on
 it reads otherwise. So a ``_CoqProject`` with any option beyond the load path (``-R``,
 ``-Q``, ``-I``) and the documentation ones (:func:`project_flags_refusal`), coq_makefile's
-``CoqMakefile.local``, or a dune file that sets ``flags``, is refused.
+local settings (``CoqMakefile.local``), or a dune file that does more than name a theory
+(:mod:`prover.backends.coq.dune_files`: a ``rule`` can make a library only the build
+sees), is refused.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from prover.backends.coq.dune_files import dune_file_problem
 from prover.backends.coq.environment_readings import file_folders
 
 __all__ = [
@@ -41,7 +44,7 @@ __all__ = [
     "project_roots",
 ]
 
-PROJECT_MARKERS = ("_CoqProject", "dune-project")
+PROJECT_MARKERS = ("_CoqProject", "dune-project", "dune-workspace")
 """Files whose folder is a Coq project's root."""
 
 MAX_ENTRIES = 50_000
@@ -55,8 +58,8 @@ _DOCUMENTATION_OPTIONS = {"-docroot": 1, "-generate-meta-for-package": 1}
 _UNREAD_PROJECT_TEXT = re.compile(r"[^\x20-\x7e\t\n\r]|[\"'\\]")
 """What a ``_CoqProject`` may not hold: anything but printable ASCII, blanks and line
 breaks, and quotes and backslashes."""
-_MAKEFILE_SETTINGS = frozenset({"CoqMakefile.local", "CoqMakefile.local-late"})
-"""Files coq_makefile's generated makefile includes from the project's root."""
+_MAKEFILE_SETTINGS = (".local", ".local-late")
+"""How the names of the files coq_makefile's generated makefile includes end."""
 _DUNE_FILES = frozenset({"dune", "dune-project", "dune-workspace"})
 
 
@@ -213,26 +216,14 @@ def _first_library(root: Path, names: set[str], own: Path) -> str | None:
 
 
 def _build_setting(name: str, path: Path) -> str | None:
-    """Why the build file ``name`` at ``path`` may give coqc options the prover's compiles do
-    not use, or None: coq_makefile's local settings (``CoqMakefile.local``, included by the
-    generated makefile, may set ``COQMF_OTHERFLAGS``), or a dune file that mentions ``flags``
-    (a ``coq.theory``'s or an ``env`` stanza's; one that cannot be read counts)."""
-    if name in _MAKEFILE_SETTINGS:
+    """Why the build file ``name`` at ``path`` may give coqc options or libraries the
+    prover's compiles do not use, or None: coq_makefile's local settings (``X.local`` and
+    ``X.local-late``, which the makefile it generates as ``X`` includes, may set
+    ``COQMF_OTHERFLAGS``), or a dune file that does more than name a theory
+    (:func:`~prover.backends.coq.dune_files.dune_file_problem`)."""
+    if name.endswith(_MAKEFILE_SETTINGS):
         return (
             f"the project holds {str(path)!r}, coq_makefile's local settings, which may give "
             "coqc options that change what the file means in the project's build"
         )
-    if name in _DUNE_FILES and _mentions_flags(path):
-        return (
-            f"the dune file {str(path)!r} sets flags, which may give coqc options that "
-            "change what the file means in the project's build"
-        )
-    return None
-
-
-def _mentions_flags(path: Path) -> bool:
-    """Whether the dune file at ``path`` mentions ``flags`` (or cannot be read: fail closed)."""
-    try:
-        return "flags" in path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return True
+    return dune_file_problem(path) if name in _DUNE_FILES else None

@@ -128,7 +128,7 @@ def test_a_dune_theory_with_flags_is_refused(tmp_path: Path) -> None:
         "(coq.theory (name Lib) (flags -impredicative-set))\n"
     )
     problem = project_library_refusal(source, {"Bool"}, None)
-    assert problem is not None and "sets flags" in problem
+    assert problem is not None and "only a coq.theory's name" in problem
 
 
 def test_coq_makefile_local_settings_are_refused(tmp_path: Path) -> None:
@@ -136,9 +136,11 @@ def test_coq_makefile_local_settings_are_refused(tmp_path: Path) -> None:
     source = _file(tmp_path / "F.v")
     (tmp_path / "_CoqProject").write_text("-R . Lib\n")
     assert project_library_refusal(source, {"Bool"}, None) is None
-    (tmp_path / "CoqMakefile.local").write_text("COQMF_OTHERFLAGS += -impredicative-set\n")
-    problem = project_library_refusal(source, {"Bool"}, None)
-    assert problem is not None and "coq_makefile's local settings" in problem
+    for name in ("CoqMakefile.local", "Makefile.coq.local-late"):
+        (tmp_path / name).write_text("COQMF_OTHERFLAGS += -impredicative-set\n")
+        problem = project_library_refusal(source, {"Bool"}, None)
+        assert problem is not None and "coq_makefile's local settings" in problem
+        (tmp_path / name).unlink()
 
 
 def test_every_marked_folder_above_the_file_is_a_root(tmp_path: Path) -> None:
