@@ -20,7 +20,9 @@ a control character is now refused.
 Round 107: a dune `rule` made `Bool.v` (an identity `negb`) only in `_build`, where the source
 walk cannot see it; `dune build` loaded it for `Require Import Bool.`. A dune file is now
 read fail-closed: only a `coq.theory`'s name, package, synopsis and modules, and the
-project's metadata, pass.
+project's metadata, pass. Round 108 hid the rule from that reader in what it took for one
+quoted string: dune's `"\\|` starts a block string that ends at the line's end. A dune file
+with a backslash or a string across lines is now refused.
 """
 
 from __future__ import annotations
@@ -139,24 +141,35 @@ def test_options_hidden_behind_a_quote_are_refused(tmp_path: Path) -> None:
 
 
 DUNE_RULE = (
-    "(coq.theory (name Lib))\n(rule (targets Bool.v) (action (with-stdout-to Bool.v\n"
-    '  (echo "Definition negb (b : bool) : bool := b.\\n"))))\n'
+    "(coq.theory (name Lib))\n"
+    "(rule (targets Bool.v) (deps bool.txt) (action (copy bool.txt Bool.v)))\n"
 )
 
 
-def _dune_project(root: Path, theorem: str) -> None:
+HIDDEN_RULE = (
+    '(coq.theory\n (name Lib)\n (synopsis "\\| x\n ))\n'
+    "(rule (targets Bool.v) (deps bool.txt) (action (copy bool.txt Bool.v)))\n"
+    '; "))\n'
+)
+"""Round 108: to dune, the synopsis ends at the line's end and a rule follows."""
+
+
+def _dune_project(root: Path, theorem: str, dune: str = DUNE_RULE) -> None:
     (root / "dune-project").write_text("(lang dune 2.9)\n(using coq 0.3)\n")
-    (root / "dune").write_text(DUNE_RULE)
+    (root / "dune").write_text(dune)
+    (root / "bool.txt").write_text("Definition negb (b : bool) : bool := b.\n")
     (root / "F.v").write_text(f"Require Import Bool.\n\n{theorem}\n")
 
 
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
 @pytest.mark.skipif(shutil.which("dune") is None, reason="dune not installed")
-def test_a_dune_rule_makes_a_library_only_the_build_sees(tmp_path: Path) -> None:
+@pytest.mark.parametrize("dune", [DUNE_RULE, HIDDEN_RULE])
+def test_a_dune_rule_makes_a_library_only_the_build_sees(tmp_path: Path, dune: str) -> None:
     """Control: `dune build` compiles the refutation of `negb true = false` against the
-    generated `Bool`."""
-    _dune_project(tmp_path, "Theorem nt : ~ (negb true = false).\nProof. cbv. discriminate. Qed.")
+    generated `Bool` (round 107's rule, and round 108's behind a block string)."""
+    refutation = "Theorem nt : ~ (negb true = false).\nProof. cbv. discriminate. Qed."
+    _dune_project(tmp_path, refutation, dune)
     status, output, _ = run_to_end(
         ["dune", "build", "--root", "."], timeout_s=300, cwd=tmp_path, merge_stderr=True
     )
@@ -172,3 +185,14 @@ def test_a_dune_file_doing_more_than_naming_a_theory_is_refused(tmp_path: Path) 
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert "holds 'rule'" in (verification.message or "")
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_rule_hidden_behind_a_block_string_is_refused(tmp_path: Path) -> None:
+    """Round 108's dune file is refused: it holds a backslash."""
+    _dune_project(tmp_path, "Theorem t : negb true = false.\nProof.\nAdmitted.", HIDDEN_RULE)
+    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "is not read with certainty" in (verification.message or "")

@@ -1,4 +1,4 @@
-"""dune files of a Coq project, read fail-closed for what a ``dune build`` may change.
+r"""dune files of a Coq project, read fail-closed for what a ``dune build`` may change.
 
 dune builds a ``coq.theory`` in ``_build`` with ``coqc -R . Name``, and its files can do
 more than name the theory: ``flags`` give coqc options (``-impredicative-set`` changes what a
@@ -14,8 +14,11 @@ names a theory (:func:`dune_file_problem`):
   ``package``, ``license`` ...);
 - ``dune-workspace`` (which moves dune's root and can bring theories from elsewhere): never.
 
-Comments (``;`` to the line's end) are read; block and datum comments (``#|``, ``#;``) and
-anything the small reader here does not parse refuse.
+Comments (``;`` to the line's end) and quoted strings on one line are read; block and datum
+comments (``#|``, ``#;``), any backslash (dune's ``"\|`` and ``"\>`` start block strings
+that end at the line's end, which red-team round 108 used to hide a ``rule`` inside what a
+shell-style reading took for one string), a string across lines, and anything else the
+small reader here does not parse, refuse.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ _PROJECT_STANZAS = frozenset(
         "source", "homepage", "bug_reports", "documentation", "generate_opam_files",
     }
 )  # fmt: skip
-_TOKEN = re.compile(r'\s+|;[^\n]*|\(|\)|"(?:[^"\\]|\\.)*"|[^\s();"]+')
+_TOKEN = re.compile(r'\s+|;[^\n]*|\(|\)|"[^"\n]*"|[^\s();"]+')
+"""Blanks, comments, brackets, a quoted string on one line without escapes, an atom."""
 
 _Sexp = str | list["_Sexp"]
 
@@ -77,7 +81,7 @@ def _unknown_part(stanza: _Sexp, *, project: bool) -> str | None:
 
 def _parsed(text: str) -> list[_Sexp] | None:
     """The top-level s-expressions of ``text``, or None when it is not read whole."""
-    if "#|" in text or "#;" in text:
+    if "#|" in text or "#;" in text or "\\" in text:
         return None
     stack: list[list[_Sexp]] = [[]]
     position = 0

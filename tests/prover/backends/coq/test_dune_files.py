@@ -8,6 +8,9 @@ import pytest
 
 from prover.backends.coq.dune_files import dune_file_problem
 
+ROUND_108 = '(coq.theory (name Lib) (synopsis "\\| x\n))\n(rule (copy a Bool.v))\n; "))'
+"""dune reads `"\\| x` as a block string ending at the line's end, then a rule."""
+
 
 @pytest.mark.parametrize(
     ("name", "text", "refused"),
@@ -28,14 +31,18 @@ from prover.backends.coq.dune_files import dune_file_problem
         ("dune", "(coq.theory (name Lib)", "not read with certainty"),
         ("dune", "bare-atom", "bare-atom"),
         ("dune-workspace", "(lang dune 3.0)", "dune workspace"),
+        ("dune", ROUND_108, "not read with certainty"),
+        ("dune", '(coq.theory (name Lib) (synopsis "a\nb"))', "not read with certainty"),
+        ("dune", '(coq.theory (name Lib) (synopsis "a \\" b"))', "not read with certainty"),
     ],
 )
 def test_only_a_theorys_name_and_the_projects_metadata_pass(
     tmp_path: Path, name: str, text: str, refused: str | None
 ) -> None:
     """A `coq.theory` with name, package, synopsis and modules, and dune-project metadata,
-    pass; any other stanza or field (round 107's `rule`), a workspace, and text not read
-    whole refuse, naming what."""
+    pass; any other stanza or field (round 107's `rule`), a workspace, a backslash (round
+    108's block string `"\\|` hid a rule), a string across lines, and text not read whole
+    refuse, naming what."""
     path = tmp_path / name
     path.write_text(text)
     problem = dune_file_problem(path)
