@@ -45,7 +45,7 @@ def dune_file_problem(path: Path) -> str | None:
     """Why the dune file at ``path`` may change what a ``dune build`` compiles, or None
     (see the module docstring)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("ascii")  # no newline translation: a CR refuses
     except (OSError, UnicodeDecodeError) as exc:
         return f"the dune file {str(path)!r} cannot be read ({exc})"
     if path.name == "dune-workspace":
@@ -81,7 +81,7 @@ def _unknown_part(stanza: _Sexp, *, project: bool) -> str | None:
 
 def _parsed(text: str) -> list[_Sexp] | None:
     """The top-level s-expressions of ``text``, or None when it is not read whole."""
-    if "#|" in text or "#;" in text or "\\" in text:
+    if "#|" in text or "#;" in text or "\\" in text or re.search(r"[^\x20-\x7e\t\n]", text):
         return None
     stack: list[list[_Sexp]] = [[]]
     position = 0

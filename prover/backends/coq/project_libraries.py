@@ -131,7 +131,7 @@ def _project_tokens(root: Path) -> list[str] | str | None:
     if not os.path.lexists(path):
         return None
     try:
-        text = path.read_text(encoding="ascii")
+        text = path.read_bytes().decode("ascii")
     except (OSError, UnicodeDecodeError) as exc:
         return f"the project file {str(path)!r} cannot be read ({exc})"
     unread = _UNREAD_PROJECT_TEXT.search(text)

@@ -33,6 +33,8 @@ ROUND_108 = '(coq.theory (name Lib) (synopsis "\\| x\n))\n(rule (copy a Bool.v))
         ("dune-workspace", "(lang dune 3.0)", "dune workspace"),
         ("dune", ROUND_108, "not read with certainty"),
         ("dune", '(coq.theory (name Lib) (synopsis "a\nb"))', "not read with certainty"),
+        ("dune", "(coq.theory (name Lib))\r\n(rule x)", "not read with certainty"),
+        ("dune", "\ufeff(coq.theory (name Lib))", "cannot be read"),
         ("dune", '(coq.theory (name Lib) (synopsis "a \\" b"))', "not read with certainty"),
     ],
 )
