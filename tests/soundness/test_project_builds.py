@@ -23,6 +23,10 @@ read fail-closed: only a `coq.theory`'s name, package, synopsis and modules, and
 project's metadata, pass. Round 108 hid the rule from that reader in what it took for one
 quoted string: dune's `"\\|` starts a block string that ends at the line's end. A dune file
 with a backslash or a string across lines is now refused.
+
+Round 109: a `_CoqProject`'s `-I plug` puts `plug/` on coqc's OCaml plugin path, and the
+project build loaded a planted `rtauto_plugin.cmxs` from it for `Require Import Rtauto.`
+(round eighty-three's poisoned lia cache). `-I` in a `_CoqProject` is now refused.
 """
 
 from __future__ import annotations
@@ -196,3 +200,32 @@ def test_a_rule_hidden_behind_a_block_string_is_refused(tmp_path: Path) -> None:
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert "is not read with certainty" in (verification.message or "")
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_project_plugin_folder_is_loaded_by_the_build(tmp_path: Path) -> None:
+    """Control: with `-I plug`, `Require Import Rtauto.` loads `plug/rtauto_plugin.cmxs` (a
+    garbage one fails to load); a plain coqc loads the installed plugin."""
+    (tmp_path / "plug").mkdir()
+    (tmp_path / "plug" / "rtauto_plugin.cmxs").write_bytes(b"not a plugin")
+    (tmp_path / "A.v").write_text("Require Import Rtauto.\n")
+    planted = run_to_end(
+        ["coqc", "-q", "-I", "plug", "A.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True
+    )
+    assert planted[0] != 0 and b"plug/rtauto_plugin.cmxs" in planted[1], planted
+    plain = run_to_end(["coqc", "-q", "A.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True)
+    assert plain[0] == 0, plain
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_project_adding_a_plugin_folder_is_refused(tmp_path: Path) -> None:
+    """A `_CoqProject` with `-I plug` is refused, naming the option."""
+    file = "Require Import Rtauto.\n\nTheorem t : True.\nProof.\nAdmitted.\n"
+    (tmp_path / "F.v").write_text(file)
+    (tmp_path / "_CoqProject").write_text("-R . Lib\n-I plug\nF.v\n")
+    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
+    verification = verify_proof(theorem, ["exact I."], timeout_s=120)
+    assert not verification.ok
+    assert "passes coqc options (-I)" in (verification.message or "")

@@ -12,7 +12,7 @@ of the file's ``Require`` sentences that names a library anywhere in the project
 The project is the tree below every folder, from the file's own upwards, that holds a
 ``_CoqProject`` or a ``dune-project`` (nested projects: the build may be any of them), the
 tree below the file's own folder (``coqc -R . Lib F.v`` run there maps it), and the folders
-their ``_CoqProject`` files map with ``-R``/``-Q``/``-I``. A build rooted at an unmarked
+their ``_CoqProject`` files map with ``-R``/``-Q``. A build rooted at an unmarked
 folder above the file is not seen. The walk follows links once (a link's target counts) and
 stops, refusing, beyond :data:`MAX_ENTRIES` entries. Coq's installed library folder is
 exempt.
@@ -20,10 +20,10 @@ exempt.
 A project's flags can change what a file means as well: ``-arg -impredicative-set`` in a
 ``_CoqProject`` makes ``(forall P : Set, P) : Set`` typecheck, so a header that branches on
 it reads otherwise. So a ``_CoqProject`` with any option beyond the load path (``-R``,
-``-Q``, ``-I``) and the documentation ones (:func:`project_flags_refusal`), coq_makefile's
-local settings (``CoqMakefile.local``), or a dune file that does more than name a theory
-(:mod:`prover.backends.coq.dune_files`: a ``rule`` can make a library only the build
-sees), is refused.
+``-Q``; not ``-I``, an OCaml plugin folder) and the documentation ones
+(:func:`project_flags_refusal`), coq_makefile's local settings (``CoqMakefile.local``), or a
+dune file that does more than name a theory (:mod:`prover.backends.coq.dune_files`: a
+``rule`` can make a library only the build sees), is refused.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ MAX_ENTRIES = 50_000
 """How many folder entries the walk reads before it refuses (a file in a home folder)."""
 
 _LIBRARY_SUFFIXES = (".vo", ".v")
-_LOAD_PATH_OPTIONS = {"-R": 2, "-Q": 2, "-I": 1}
-"""``_CoqProject`` options that only map folders, with how many arguments they take."""
+_LOAD_PATH_OPTIONS = {"-R": 2, "-Q": 2}
+"""``_CoqProject`` options that only map folders of Coq libraries, with how many arguments
+they take (not ``-I``, which adds a folder to coqc's OCaml plugin path: red-team round 109
+loaded a planted ``rtauto_plugin.cmxs`` from one in the project build)."""
 _DOCUMENTATION_OPTIONS = {"-docroot": 1, "-generate-meta-for-package": 1}
 """``_CoqProject`` options that change nothing coqc reads."""
 _UNREAD_PROJECT_TEXT = re.compile(r"[^\x20-\x7e\t\n\r]|[\"'\\]")
@@ -161,7 +163,7 @@ def _project_options(root: Path) -> list[str] | str:
 
 
 def _mapped_folders(root: Path) -> list[Path]:
-    """The folders ``root``'s ``_CoqProject`` maps (``-R``, ``-Q``, ``-I``), relative to it."""
+    """The folders ``root``'s ``_CoqProject`` maps (``-R``, ``-Q``), relative to it."""
     tokens = _project_tokens(root)
     if tokens is None or isinstance(tokens, str):
         return []

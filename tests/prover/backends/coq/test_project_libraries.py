@@ -80,7 +80,8 @@ def test_a_link_loop_ends_and_a_huge_tree_is_refused(
     ("project", "refused"),
     [
         ("-R . Lib\n# a comment -arg\nF.v other/G.v\n", None),
-        ("-Q theories Lib -I src\t\n-docroot docs#-arg\r\n", None),
+        ("-Q theories Lib\t\n-docroot docs#-arg\r\n", None),
+        ("-R . Lib\n-I plug\n", "-I"),
         ("-R . Lib\n-arg -impredicative-set\n", "-arg"),
         ("-R . Lib -type-in-type\n", "-type-in-type"),
         ('-Q theories Lib\n-docroot "docs root"\n', "holds '\"'"),
