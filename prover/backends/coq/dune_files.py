@@ -41,9 +41,11 @@ _TOKEN = re.compile(r'\s+|;[^\n]*|\(|\)|"[^"\n]*"|[^\s();"]+')
 _Sexp = str | list["_Sexp"]
 
 
-def dune_file_problem(path: Path) -> str | None:
+def dune_file_problem(path: Path, reserved: frozenset[str] = frozenset({"Coq"})) -> str | None:
     """Why the dune file at ``path`` may change what a ``dune build`` compiles, or None
-    (see the module docstring)."""
+    (see the module docstring). ``reserved``: the first names of installed libraries' paths,
+    which a theory's name may not start with (a theory named ``Coq`` would take over what
+    ``From Coq Require`` loads)."""
     try:
         text = path.read_bytes().decode("ascii")  # no newline translation: a CR refuses
     except (OSError, UnicodeDecodeError) as exc:
@@ -54,7 +56,9 @@ def dune_file_problem(path: Path) -> str | None:
     if stanzas is None:
         return f"the dune file {str(path)!r} is not read with certainty (comments or syntax)"
     for stanza in stanzas:
-        unknown = _unknown_part(stanza, project=path.name == "dune-project")
+        unknown = _unknown_part(stanza, project=path.name == "dune-project") or _reserved_name(
+            stanza, reserved
+        )
         if unknown is not None:
             return (
                 f"the dune file {str(path)!r} holds {unknown!r}, which may change what the "
@@ -76,6 +80,18 @@ def _unknown_part(stanza: _Sexp, *, project: bool) -> str | None:
     for field in stanza[1:]:
         if not isinstance(field, list) or not field or field[0] not in _THEORY_FIELDS:
             return f"coq.theory {str(field)[:40]}"
+    return None
+
+
+def _reserved_name(stanza: _Sexp, reserved: frozenset[str]) -> str | None:
+    """``(name X)`` of a ``coq.theory`` whose ``X`` starts with a reserved name, or None."""
+    if not isinstance(stanza, list) or stanza[:1] != ["coq.theory"]:
+        return None
+    for field in stanza[1:]:
+        if isinstance(field, list) and field[:1] == ["name"] and len(field) == 2:
+            value = field[1]
+            if isinstance(value, str) and value.split(".")[0] in reserved:
+                return f"coq.theory (name {value})"
     return None
 
 

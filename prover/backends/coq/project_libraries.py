@@ -28,6 +28,7 @@ dune file that does more than name a theory (:mod:`prover.backends.coq.dune_file
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable
@@ -39,6 +40,7 @@ from prover.backends.coq.environment_readings import file_folders
 __all__ = [
     "MAX_ENTRIES",
     "PROJECT_MARKERS",
+    "installed_names",
     "project_flags_refusal",
     "project_library_refusal",
     "project_roots",
@@ -63,6 +65,18 @@ breaks, and quotes and backslashes."""
 _MAKEFILE_SETTINGS = (".local", ".local-late")
 """How the names of the files coq_makefile's generated makefile includes end."""
 _DUNE_FILES = frozenset({"dune", "dune-project", "dune-workspace"})
+
+
+def installed_names(installed: Path | None) -> frozenset[str]:
+    """The first names of the installed libraries' logical paths (``Coq``, and the folders
+    of ``user-contrib``: ``mathcomp`` ...). A project that maps a folder to one of them
+    (``-R . Coq``, a dune theory named ``Coq``) takes over what ``From Coq Require`` and the
+    prelude load, so such a mapping refuses."""
+    names = {"Coq"}
+    if installed is not None:
+        with contextlib.suppress(OSError):  # no user-contrib: only Coq's own
+            names.update(entry.name for entry in os.scandir(installed / "user-contrib"))
+    return frozenset(names)
 
 
 def project_roots(folder: Path) -> list[Path]:
@@ -93,7 +107,7 @@ def project_library_refusal(
         roots = project_roots(folder)
         mapped = [path for root in roots for path in _mapped_folders(root)]
         for root in [*roots, *mapped]:
-            found = _first_library(root, names, named)
+            found = _first_library(root, names, named, installed_names(installed))
             if found is not None:
                 return found
     return None
@@ -108,7 +122,7 @@ def project_flags_refusal(source: str | None, installed: Path | None) -> str | N
         if installed is not None and folder.resolve().is_relative_to(installed):
             continue
         for root in project_roots(folder):
-            options = _project_options(root)
+            options = _project_options(root, installed_names(installed))
             if isinstance(options, str):
                 return options
             if options:
@@ -145,9 +159,10 @@ def _project_tokens(root: Path) -> list[str] | str | None:
     return [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
 
 
-def _project_options(root: Path) -> list[str] | str:
+def _project_options(root: Path, reserved: frozenset[str]) -> list[str] | str:
     """The options of ``root``'s ``_CoqProject`` beyond the load path and documentation
-    ones (a list, empty when there are none), or why it cannot be read."""
+    ones, and the mappings to a logical name that starts with a ``reserved`` one (a list,
+    empty when there are none), or why it cannot be read."""
     tokens = _project_tokens(root)
     if tokens is None or isinstance(tokens, str):
         return tokens or []
@@ -158,6 +173,12 @@ def _project_options(root: Path) -> list[str] | str:
         if token.startswith("-") and arguments is None:
             unknown.append(token)
             arguments = 0
+        elif (
+            token in _LOAD_PATH_OPTIONS
+            and index + 2 < len(tokens)
+            and tokens[index + 2].split(".")[0] in reserved
+        ):
+            unknown.append(f"{token} {tokens[index + 1]} {tokens[index + 2]}")
         index += 1 + (arguments or 0)
     return unknown
 
@@ -174,7 +195,7 @@ def _mapped_folders(root: Path) -> list[Path]:
     ]
 
 
-def _first_library(root: Path, names: set[str], own: Path) -> str | None:
+def _first_library(root: Path, names: set[str], own: Path, reserved: frozenset[str]) -> str | None:
     """Why the tree below ``root`` refuses: an entry named in ``names`` other than the
     file ``own`` itself, a folder that cannot be listed, or too many entries; or None."""
     seen: set[Path] = set()
@@ -203,7 +224,7 @@ def _first_library(root: Path, names: set[str], own: Path) -> str | None:
             )
         for entry in entries:
             path = Path(entry.path)
-            setting = _build_setting(entry.name, path) if entry.is_file() else None
+            setting = _build_setting(entry.name, path, reserved) if entry.is_file() else None
             if setting is not None:
                 return setting
             if entry.name in names and path.resolve() != own.resolve():
@@ -217,7 +238,7 @@ def _first_library(root: Path, names: set[str], own: Path) -> str | None:
     return None
 
 
-def _build_setting(name: str, path: Path) -> str | None:
+def _build_setting(name: str, path: Path, reserved: frozenset[str]) -> str | None:
     """Why the build file ``name`` at ``path`` may give coqc options or libraries the
     prover's compiles do not use, or None: coq_makefile's local settings (``X.local`` and
     ``X.local-late``, which the makefile it generates as ``X`` includes, may set
@@ -228,4 +249,4 @@ def _build_setting(name: str, path: Path) -> str | None:
             f"the project holds {str(path)!r}, coq_makefile's local settings, which may give "
             "coqc options that change what the file means in the project's build"
         )
-    return dune_file_problem(path) if name in _DUNE_FILES else None
+    return dune_file_problem(path, reserved) if name in _DUNE_FILES else None

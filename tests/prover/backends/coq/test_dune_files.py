@@ -31,6 +31,7 @@ ROUND_108 = '(coq.theory (name Lib) (synopsis "\\| x\n))\n(rule (copy a Bool.v))
         ("dune", "(coq.theory (name Lib)", "not read with certainty"),
         ("dune", "bare-atom", "bare-atom"),
         ("dune-workspace", "(lang dune 3.0)", "dune workspace"),
+        ("dune", "(coq.theory (name Coq.Bool))", "coq.theory (name Coq.Bool)"),
         ("dune", ROUND_108, "not read with certainty"),
         ("dune", '(coq.theory (name Lib) (synopsis "a\nb"))', "not read with certainty"),
         ("dune", "(coq.theory (name Lib))\r\n(rule x)", "not read with certainty"),

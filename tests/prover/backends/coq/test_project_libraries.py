@@ -9,6 +9,7 @@ import pytest
 
 from prover.backends.coq import project_libraries
 from prover.backends.coq.project_libraries import (
+    installed_names,
     project_flags_refusal,
     project_library_refusal,
     project_roots,
@@ -157,3 +158,17 @@ def test_every_marked_folder_above_the_file_is_a_root(tmp_path: Path) -> None:
     ]
     problem = project_library_refusal(source, {"Bool"}, None)
     assert problem is not None and "elsewhere/Bool.vo" in problem
+
+
+def test_a_mapping_to_an_installed_name_is_refused(tmp_path: Path) -> None:
+    """`-R . Coq` or `-Q x mathcomp.extra` would take over what `From Coq Require` (or the
+    installed mathcomp) loads; the installed names are Coq's and user-contrib's folders."""
+    installed = tmp_path / "installed"
+    (installed / "user-contrib" / "mathcomp").mkdir(parents=True)
+    assert installed_names(installed) == {"Coq", "mathcomp"}
+    source = _file(tmp_path / "proj" / "F.v")
+    mappings = (("-R . Coq", True), ("-Q x mathcomp.extra", True), ("-R . Lib", False))
+    for mapping, refused in mappings:
+        (tmp_path / "proj" / "_CoqProject").write_text(mapping + "\n")
+        problem = project_flags_refusal(source, installed)
+        assert (problem is not None and mapping in problem) if refused else problem is None
