@@ -27,6 +27,11 @@ with a backslash or a string across lines is now refused.
 Round 109: a `_CoqProject`'s `-I plug` puts `plug/` on coqc's OCaml plugin path, and the
 project build loaded a planted `rtauto_plugin.cmxs` from it for `Require Import Rtauto.`
 (round eighty-three's poisoned lia cache). `-I` in a `_CoqProject` is now refused.
+
+Round 111: coq_makefile's build runs coqc from the project root, so for a file in `sub/` it
+reads the root's micromega caches and plugins, which the folder checks (rounds 81 and 83)
+looked for only beside the file. A project root above the file holding a cache or compiled
+OCaml code is now refused.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
 from search.process import run_to_end
 from tests.soundness.kernel_controls import COQ_TOOLS
+from tests.soundness.test_micromega_caches import FILE as CACHE_FILE
+from tests.soundness.test_micromega_caches import POISONED_LIA_CACHE
 
 FILE = "Require Import Bool.\n\nTheorem t : negb true = false.\nProof.\nAdmitted.\n"
 REFUTATION = (
@@ -229,3 +236,37 @@ def test_a_project_adding_a_plugin_folder_is_refused(tmp_path: Path) -> None:
     verification = verify_proof(theorem, ["exact I."], timeout_s=120)
     assert not verification.ok
     assert "passes coqc options (-I)" in (verification.message or "")
+
+
+def _cache_project(root: Path) -> Path:
+    (root / "sub").mkdir()
+    (root / "_CoqProject").write_text("-R . Lib\nsub/F.v\n")
+    (root / ".lia.cache").write_bytes(POISONED_LIA_CACHE)
+    (root / "sub" / "F.v").write_text(CACHE_FILE)
+    return root / "sub" / "F.v"
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_coqc_run_from_the_project_root_reads_the_roots_cache(tmp_path: Path) -> None:
+    """Control: `coqc -R . Lib sub/N.v` run from the root (as coq_makefile runs it) reads `P`
+    as `1 = 2` through the root's cache, and proves `~ P`."""
+    _cache_project(tmp_path)
+    proof = "Theorem n : ~ P.\nProof.\nintro H. discriminate H.\nQed."
+    negation = CACHE_FILE.replace("Theorem t : P.\nProof.\nAdmitted.", proof)
+    assert proof in negation
+    (tmp_path / "sub" / "N.v").write_text(negation)
+    status, output, _ = run_to_end(
+        ["coqc", "-q", "-R", ".", "Lib", "sub/N.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True
+    )
+    assert status == 0, output
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_file_below_a_project_root_with_a_cache_is_refused(tmp_path: Path) -> None:
+    """`t : P` in `sub/F.v` is refused, naming the root's `.lia.cache`."""
+    theorem = theorem_from_file(_cache_project(tmp_path), "t", language="coq")
+    verification = verify_proof(theorem, ["exact I."], timeout_s=120)
+    assert not verification.ok
+    assert "holds .lia.cache, which coqc run there" in (verification.message or "")

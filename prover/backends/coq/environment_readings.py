@@ -56,6 +56,7 @@ from pathlib import Path
 
 __all__ = [
     "MICROMEGA_CACHES",
+    "PLUGIN_SUFFIXES",
     "environment_refusal",
     "file_folders",
     "folder_caches",
@@ -88,6 +89,10 @@ _EXTERNAL_WHY = (
 )
 #: Micromega's caches, read from the folder coqc runs in (Coq 8.16's ``persistent_cache``).
 MICROMEGA_CACHES = (".lia.cache", ".nia.cache", ".nra.cache", ".csdp.cache")
+
+#: OCaml plugin files, which coqc loads from the folder it runs in, and the compiled OCaml
+#: files the native compiler, run there, reads first (round eighty-seven: kernel ``.cmi``).
+PLUGIN_SUFFIXES = (".cmxs", ".cma", ".cmo", ".cmi", ".cmx", ".cmxa", ".a", ".o", ".so")
 
 
 def environment_refusal(code: str, what: str) -> str | None:

@@ -25,9 +25,10 @@ from pathlib import Path, PurePath
 from prover.backends.coq.blocks import open_blocks
 from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
 from prover.backends.coq.declared_names import declaring_sentences
-from prover.backends.coq.environment_readings import file_folders
+from prover.backends.coq.environment_readings import PLUGIN_SUFFIXES, file_folders
 from prover.backends.coq.project_libraries import (
     project_flags_refusal,
+    project_folder_refusal,
     project_library_refusal,
 )
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
@@ -124,11 +125,6 @@ def sibling_library_refusal(source: str | None, file_text: str) -> str | None:
     return None
 
 
-#: OCaml plugin files, which coqc loads from the folder it runs in, and the compiled OCaml
-#: files the native compiler, run there, reads first (round eighty-seven: kernel ``.cmi``).
-_PLUGIN_SUFFIXES = (".cmxs", ".cma", ".cmo", ".cmi", ".cmx", ".cmxa", ".a", ".o", ".so")
-
-
 def folder_plugin_refusal(source: str | None) -> str | None:
     """Why a plain ``coqc`` of the file ``source``, run in its folder, may load an OCaml
     plugin from that folder, or None. coqc's ML load path starts with the folder it runs
@@ -150,9 +146,7 @@ def folder_plugin_refusal(source: str | None) -> str | None:
         if root is not None and folder.resolve().is_relative_to(root):
             continue
         try:
-            plugins = sorted(
-                e.name for e in os.scandir(folder) if e.name.endswith(_PLUGIN_SUFFIXES)
-            )
+            plugins = sorted(e.name for e in os.scandir(folder) if e.name.endswith(PLUGIN_SUFFIXES))
         except FileNotFoundError:
             continue  # no folder: nothing for coqc to load from it
         except OSError as exc:
@@ -318,6 +312,7 @@ def library_path_refusal(theorem: Theorem) -> str | None:
                 theorem.source, _required_words(theorem.file_text), installed_library_root()
             )
             or project_flags_refusal(theorem.source, installed_library_root())
+            or project_folder_refusal(theorem.source, installed_library_root())
         )
         if sibling is not None:
             return sibling

@@ -35,13 +35,18 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from prover.backends.coq.dune_files import dune_file_problem
-from prover.backends.coq.environment_readings import file_folders
+from prover.backends.coq.environment_readings import (
+    MICROMEGA_CACHES,
+    PLUGIN_SUFFIXES,
+    file_folders,
+)
 
 __all__ = [
     "MAX_ENTRIES",
     "PROJECT_MARKERS",
     "installed_names",
     "project_flags_refusal",
+    "project_folder_refusal",
     "project_library_refusal",
     "project_roots",
 ]
@@ -110,6 +115,40 @@ def project_library_refusal(
             found = _first_library(root, names, named, installed_names(installed))
             if found is not None:
                 return found
+    return None
+
+
+def project_folder_refusal(source: str | None, installed: Path | None) -> str | None:
+    """Why coqc, run in a project root above the file ``source`` (where coq_makefile's
+    build runs it for a file listed in a subfolder: ``coqc sub/F.v``), may read a
+    micromega cache or load an OCaml plugin the prover's compiles do not, or None. The
+    file's own folder is read by
+    :func:`~prover.backends.coq.environment_readings.folder_caches` and
+    :func:`~prover.backends.coq.library_paths.folder_plugin_refusal` (red-team round 111
+    planted round eighty-one's lia cache, and round eighty-three's plugin, at the root of a
+    project whose file sits in ``sub/``)."""
+    if source is None:
+        return None
+    for folder in file_folders(source)[1]:
+        if installed is not None and folder.resolve().is_relative_to(installed):
+            continue
+        for root in project_roots(folder):
+            if root == folder:
+                continue
+            try:
+                read = sorted(
+                    entry.name
+                    for entry in os.scandir(root)
+                    if entry.name in MICROMEGA_CACHES or entry.name.endswith(PLUGIN_SUFFIXES)
+                )
+            except OSError as exc:
+                return f"the project root {str(root)!r} cannot be listed ({exc.strerror or exc})"
+            if read:
+                return (
+                    f"the project root {str(root)!r} holds {', '.join(read[:3])}, which coqc "
+                    "run there by the project's build reads (a micromega cache or OCaml "
+                    "code) and the prover's compiles do not"
+                )
     return None
 
 

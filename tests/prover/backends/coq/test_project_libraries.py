@@ -11,6 +11,7 @@ from prover.backends.coq import project_libraries
 from prover.backends.coq.project_libraries import (
     installed_names,
     project_flags_refusal,
+    project_folder_refusal,
     project_library_refusal,
     project_roots,
 )
@@ -172,3 +173,19 @@ def test_a_mapping_to_an_installed_name_is_refused(tmp_path: Path) -> None:
         (tmp_path / "proj" / "_CoqProject").write_text(mapping + "\n")
         problem = project_flags_refusal(source, installed)
         assert (problem is not None and mapping in problem) if refused else problem is None
+
+
+def test_a_project_root_above_the_file_may_hold_no_cache_or_plugin(tmp_path: Path) -> None:
+    """coq_makefile runs coqc from the root: a cache or compiled OCaml file there refuses a
+    file in a subfolder; the file's own folder is left to the folder checks."""
+    source = _file(tmp_path / "sub" / "F.v")
+    (tmp_path / "_CoqProject").write_text("-R . Lib\n")
+    assert project_folder_refusal(source, None) is None
+    for name in (".lia.cache", "x_plugin.cmxs"):
+        (tmp_path / name).write_bytes(b"")
+        problem = project_folder_refusal(source, None)
+        assert problem is not None and name in problem
+        (tmp_path / name).unlink()
+    root_file = _file(tmp_path / "G.v")
+    (tmp_path / ".lia.cache").write_bytes(b"")
+    assert project_folder_refusal(root_file, None) is None
