@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path, PurePath
 
 from prover.backends.coq.blocks import open_blocks
@@ -316,11 +317,7 @@ def library_path_refusal(theorem: Theorem) -> str | None:
         )
         if sibling is not None:
             return sibling
-    for what, text in (("the header", theorem.header), ("the statement", theorem.statement)):
-        try:
-            code = code_without_strings(text)
-        except CoqTextError:
-            continue  # unreadable text is refused by the sentence reading
+    for what, code in _codes(theorem):
         for match in _QUALIFIED_ROOT.finditer(code):
             if match.group(1) in roots:
                 return (
@@ -330,6 +327,16 @@ def library_path_refusal(theorem: Theorem) -> str | None:
                     "coqc), where it would name different things"
                 )
     return None
+
+
+def _codes(theorem: Theorem) -> Iterator[tuple[str, str]]:
+    """The header's and the statement's code without comments and strings, each named
+    (text that cannot be read is left to the sentence reading, which refuses it)."""
+    for what, text in (("the header", theorem.header), ("the statement", theorem.statement)):
+        try:
+            yield what, code_without_strings(text)
+        except CoqTextError:
+            continue
 
 
 def _own_name_field(theorem: Theorem, library: str) -> str | None:
@@ -346,11 +353,7 @@ def _own_name_field(theorem: Theorem, library: str) -> str | None:
     before it end that prefix (``ssreflect.bigop.x``, not ``BigOp.bigop``)."""
     field = re.compile(rf"\.{re.escape(library)}(?![\w'])")
     prefix = _installed_prefix(theorem.source)
-    for what, text in (("the header", theorem.header), ("the statement", theorem.statement)):
-        try:
-            code = code_without_strings(text)
-        except CoqTextError:
-            continue  # unreadable text is refused by the sentence reading
+    for what, code in _codes(theorem):
         for match in field.finditer(code):
             parts = _parts_before(code, match.start())
             if prefix is not None and parts and parts != prefix[len(prefix) - len(parts) :]:

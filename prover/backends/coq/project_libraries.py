@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from prover.backends.coq.dune_files import dune_file_problem
@@ -104,12 +104,9 @@ def project_library_refusal(
     None (see the module docstring). ``installed``: Coq's library folder, exempt."""
     if source is None:
         return None
-    named, folders = file_folders(source)
+    named = file_folders(source)[0]
     names = {f"{word}{suffix}" for word in required for suffix in _LIBRARY_SUFFIXES}
-    for folder in folders:
-        if installed is not None and folder.resolve().is_relative_to(installed):
-            continue
-        roots = project_roots(folder)
+    for _, roots in _project_folders(source, installed):
         mapped = [path for root in roots for path in _mapped_folders(root)]
         for root in [*roots, *mapped]:
             found = _first_library(root, names, named, installed_names(installed))
@@ -127,12 +124,8 @@ def project_folder_refusal(source: str | None, installed: Path | None) -> str | 
     :func:`~prover.backends.coq.library_paths.folder_plugin_refusal` (red-team round 111
     planted round eighty-one's lia cache, and round eighty-three's plugin, at the root of a
     project whose file sits in ``sub/``)."""
-    if source is None:
-        return None
-    for folder in file_folders(source)[1]:
-        if installed is not None and folder.resolve().is_relative_to(installed):
-            continue
-        for root in project_roots(folder):
+    for folder, roots in _project_folders(source, installed):
+        for root in roots:
             if root == folder:
                 continue
             try:
@@ -155,12 +148,8 @@ def project_folder_refusal(source: str | None, installed: Path | None) -> str | 
 def project_flags_refusal(source: str | None, installed: Path | None) -> str | None:
     """Why the project around the file ``source`` may pass coqc options that change what
     the file means, or None (see the module docstring)."""
-    if source is None:
-        return None
-    for folder in file_folders(source)[1]:
-        if installed is not None and folder.resolve().is_relative_to(installed):
-            continue
-        for root in project_roots(folder):
+    for _, roots in _project_folders(source, installed):
+        for root in roots:
             options = _project_options(root, installed_names(installed))
             if isinstance(options, str):
                 return options
@@ -171,6 +160,18 @@ def project_flags_refusal(source: str | None, installed: Path | None) -> str | N
                     "may change what the file means"
                 )
     return None
+
+
+def _project_folders(
+    source: str | None, installed: Path | None
+) -> Iterator[tuple[Path, list[Path]]]:
+    """Each folder a plain coqc of ``source`` may run in (not inside Coq's installed
+    folder), with its :func:`project_roots`."""
+    if source is None:
+        return
+    for folder in file_folders(source)[1]:
+        if installed is None or not folder.resolve().is_relative_to(installed):
+            yield folder, project_roots(folder)
 
 
 def _project_tokens(root: Path) -> list[str] | str | None:
