@@ -32,6 +32,12 @@ Round 111: coq_makefile's build runs coqc from the project root, so for a file i
 reads the root's micromega caches and plugins, which the folder checks (rounds 81 and 83)
 looked for only beside the file. A project root above the file holding a cache or compiled
 OCaml code is now refused.
+
+Round 112: coq_makefile's generated makefile includes its dependency file `.Makefile.d`,
+and remakes it only when older than the sources, so a shipped one is make code: `COQFLAGS +=
+-ri Coq.Bool.Bool` in it flipped `b`. A `.d` file in the project (and `GNUmakefile` or
+`makefile`, which make reads first) is now refused, and so is a `_CoqProject` naming a file
+that is not a `.v` (OCaml code the build makes a plugin of).
 """
 
 from __future__ import annotations
@@ -237,7 +243,7 @@ def test_a_project_adding_a_plugin_folder_is_refused(tmp_path: Path) -> None:
     theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
     verification = verify_proof(theorem, ["exact I."], timeout_s=120)
     assert not verification.ok
-    assert "passes coqc options (-I)" in (verification.message or "")
+    assert "passes coqc options (-I, plug)" in (verification.message or "")
 
 
 def _cache_project(root: Path) -> Path:
@@ -272,3 +278,44 @@ def test_a_file_below_a_project_root_with_a_cache_is_refused(tmp_path: Path) -> 
     verification = verify_proof(theorem, ["exact I."], timeout_s=120)
     assert not verification.ok
     assert "holds .lia.cache, which coqc run there" in (verification.message or "")
+
+
+SHIPPED_DEPENDENCIES = (
+    "F.vo F.glob F.v.beautified F.required_vo: F.v\nF.vio: F.v\n"
+    "F.vos F.vok F.required_vos: F.v\nCOQFLAGS += -ri Coq.Bool.Bool\n"
+)
+
+
+def _make_project(root: Path, theorem: str) -> None:
+    (root / "_CoqProject").write_text("-R . Lib\nF.v\n")
+    (root / "F.v").write_text(EQB + f"\n{theorem}\n")
+    (root / ".Makefile.d").write_text(SHIPPED_DEPENDENCIES)
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+@pytest.mark.skipif(
+    shutil.which("make") is None or shutil.which("coq_makefile") is None,
+    reason="make or coq_makefile not installed",
+)
+def test_a_shipped_dependency_file_gives_the_build_options(tmp_path: Path) -> None:
+    """Control: coq_makefile's build with the shipped `.Makefile.d` compiles the refutation
+    of `b = false`."""
+    _make_project(tmp_path, "Theorem nt : ~ (b = false).\nProof. unfold b. discriminate. Qed.")
+    made = run_to_end(
+        ["coq_makefile", "-f", "_CoqProject", "-o", "Makefile"], timeout_s=120, cwd=tmp_path
+    )
+    assert made[0] == 0, made
+    built = run_to_end(["make"], timeout_s=300, cwd=tmp_path, merge_stderr=True)
+    assert built[0] == 0, built
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_project_shipping_a_dependency_file_is_refused(tmp_path: Path) -> None:
+    """`t : b = false` beside round 112's `.Makefile.d` is refused, naming it."""
+    _make_project(tmp_path, "Theorem t : b = false.\nProof.\nAdmitted.")
+    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert ".Makefile.d', which the project's make build reads" in (verification.message or "")

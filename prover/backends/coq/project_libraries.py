@@ -67,8 +67,13 @@ _DOCUMENTATION_OPTIONS = {"-docroot": 1, "-generate-meta-for-package": 1}
 _UNREAD_PROJECT_TEXT = re.compile(r"[^\x20-\x7e\t\n\r]|[\"'\\]")
 """What a ``_CoqProject`` may not hold: anything but printable ASCII, blanks and line
 breaks, and quotes and backslashes."""
-_MAKEFILE_SETTINGS = (".local", ".local-late")
-"""How the names of the files coq_makefile's generated makefile includes end."""
+_MAKEFILE_SETTINGS = (".local", ".local-late", ".d")
+"""How the names of the files coq_makefile's generated makefile includes end: its local
+settings and its dependency files (``.Makefile.d``, ``x.ml.d``), which it remakes only when
+older than what they depend on, so a shipped one is read as make code (red-team round 112
+added ``COQFLAGS += -ri Coq.Bool.Bool`` in one)."""
+_MAKE_READS = frozenset({"GNUmakefile", "makefile"})
+"""Files GNU make reads before the ``Makefile`` coq_makefile generates."""
 _DUNE_FILES = frozenset({"dune", "dune-project", "dune-workspace"})
 
 
@@ -156,8 +161,9 @@ def project_flags_refusal(source: str | None, installed: Path | None) -> str | N
             if options:
                 return (
                     f"the project's {str(root / '_CoqProject')!r} passes coqc options "
-                    f"({', '.join(options[:3])}) the prover's compiles do not use, and they "
-                    "may change what the file means"
+                    f"({', '.join(options[:3])}) the prover's compiles do not use, or files "
+                    "that are not Coq's (OCaml plugins), and they may change what the file "
+                    "means"
                 )
     return None
 
@@ -210,8 +216,10 @@ def _project_options(root: Path, reserved: frozenset[str]) -> list[str] | str:
     while index < len(tokens):
         token = tokens[index]
         arguments = _LOAD_PATH_OPTIONS.get(token, _DOCUMENTATION_OPTIONS.get(token))
-        if token.startswith("-") and arguments is None:
-            unknown.append(token)
+        if (token.startswith("-") and arguments is None) or (
+            not token.startswith("-") and not token.endswith(".v")
+        ):
+            unknown.append(token)  # an option, or a file that is not Coq (OCaml: a plugin)
             arguments = 0
         elif (
             token in _LOAD_PATH_OPTIONS
@@ -280,13 +288,15 @@ def _first_library(root: Path, names: set[str], own: Path, reserved: frozenset[s
 
 def _build_setting(name: str, path: Path, reserved: frozenset[str]) -> str | None:
     """Why the build file ``name`` at ``path`` may give coqc options or libraries the
-    prover's compiles do not use, or None: coq_makefile's local settings (``X.local`` and
-    ``X.local-late``, which the makefile it generates as ``X`` includes, may set
-    ``COQMF_OTHERFLAGS``), or a dune file that does more than name a theory
+    prover's compiles do not use, or None: what coq_makefile's generated makefile includes
+    (``X.local`` and ``X.local-late`` for a makefile ``X``, which may set
+    ``COQMF_OTHERFLAGS``, and any ``.d`` dependency file), what GNU make reads before it
+    (``GNUmakefile``, ``makefile``), or a dune file that does more than name a theory
     (:func:`~prover.backends.coq.dune_files.dune_file_problem`)."""
-    if name.endswith(_MAKEFILE_SETTINGS):
+    if name.endswith(_MAKEFILE_SETTINGS) or name in _MAKE_READS:
         return (
-            f"the project holds {str(path)!r}, coq_makefile's local settings, which may give "
-            "coqc options that change what the file means in the project's build"
+            f"the project holds {str(path)!r}, which the project's make build reads as make "
+            "code (coq_makefile's local settings or dependencies), and which may give coqc "
+            "options that change what the file means"
         )
     return dune_file_problem(path, reserved) if name in _DUNE_FILES else None

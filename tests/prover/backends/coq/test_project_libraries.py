@@ -84,6 +84,7 @@ def test_a_link_loop_ends_and_a_huge_tree_is_refused(
         ("-R . Lib\n# a comment -arg\nF.v other/G.v\n", None),
         ("-Q theories Lib\t\n-docroot docs#-arg\r\n", None),
         ("-R . Lib\n-I plug\n", "-I"),
+        ("-R . Lib\nF.v src/plugin.mlg src/plugin.mlpack\n", "src/plugin.mlg"),
         ("-R . Lib\n-arg -impredicative-set\n", "-arg"),
         ("-R . Lib -type-in-type\n", "-type-in-type"),
         ('-Q theories Lib\n-docroot "docs root"\n', "holds '\"'"),
@@ -134,15 +135,17 @@ def test_a_dune_theory_with_flags_is_refused(tmp_path: Path) -> None:
     assert problem is not None and "only a coq.theory's name" in problem
 
 
-def test_coq_makefile_local_settings_are_refused(tmp_path: Path) -> None:
-    """`CoqMakefile.local`, which the generated makefile includes, may set coqc options."""
+def test_what_the_generated_makefile_includes_is_refused(tmp_path: Path) -> None:
+    """What the generated makefile includes (`CoqMakefile.local`, round 112's shipped
+    `.Makefile.d`) or make reads first (`makefile`) may set coqc options."""
     source = _file(tmp_path / "F.v")
     (tmp_path / "_CoqProject").write_text("-R . Lib\n")
     assert project_library_refusal(source, {"Bool"}, None) is None
-    for name in ("CoqMakefile.local", "Makefile.coq.local-late"):
-        (tmp_path / name).write_text("COQMF_OTHERFLAGS += -impredicative-set\n")
+    names = ("CoqMakefile.local", "Makefile.coq.local-late", ".Makefile.d", "x.ml.d", "makefile")
+    for name in names:
+        (tmp_path / name).write_text("COQFLAGS += -ri Coq.Bool.Bool\n")
         problem = project_library_refusal(source, {"Bool"}, None)
-        assert problem is not None and "coq_makefile's local settings" in problem
+        assert problem is not None and "reads as make code" in problem
         (tmp_path / name).unlink()
 
 
