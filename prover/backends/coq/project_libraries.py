@@ -217,10 +217,10 @@ def _project_options(root: Path, reserved: frozenset[str]) -> list[str] | str:
         token = tokens[index]
         arguments = _LOAD_PATH_OPTIONS.get(token, _DOCUMENTATION_OPTIONS.get(token))
         if (token.startswith("-") and arguments is None) or (
-            not token.startswith("-") and not token.endswith(".v")
+            not token.startswith("-") and not _inside(root, token)
         ):
-            unknown.append(token)  # an option, or a file that is not Coq (OCaml: a plugin)
-            arguments = 0
+            unknown.append(token)  # an option, a file that is not Coq's (OCaml: a plugin),
+            arguments = 0  # or one outside the project's tree, which the walk does not see
         elif (
             token in _LOAD_PATH_OPTIONS
             and index + 2 < len(tokens)
@@ -229,6 +229,12 @@ def _project_options(root: Path, reserved: frozenset[str]) -> list[str] | str:
             unknown.append(f"{token} {tokens[index + 1]} {tokens[index + 2]}")
         index += 1 + (arguments or 0)
     return unknown
+
+
+def _inside(root: Path, listed: str) -> bool:
+    """Whether ``listed`` (a file word of ``root``'s ``_CoqProject``) is a ``.v`` file inside
+    ``root``'s tree, which the walk reads."""
+    return listed.endswith(".v") and (root / listed).resolve().is_relative_to(root.resolve())
 
 
 def _mapped_folders(root: Path) -> list[Path]:

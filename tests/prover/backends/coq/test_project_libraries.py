@@ -85,6 +85,7 @@ def test_a_link_loop_ends_and_a_huge_tree_is_refused(
         ("-Q theories Lib\t\n-docroot docs#-arg\r\n", None),
         ("-R . Lib\n-I plug\n", "-I"),
         ("-R . Lib\nF.v src/plugin.mlg src/plugin.mlpack\n", "src/plugin.mlg"),
+        ("-R . Lib\nF.v ../elsewhere/Bool.v\n", "../elsewhere/Bool.v"),
         ("-R . Lib\n-arg -impredicative-set\n", "-arg"),
         ("-R . Lib -type-in-type\n", "-type-in-type"),
         ('-Q theories Lib\n-docroot "docs root"\n', "holds '\"'"),
