@@ -37,7 +37,10 @@ Round 112: coq_makefile's generated makefile includes its dependency file `.Make
 and remakes it only when older than the sources, so a shipped one is make code: `COQFLAGS +=
 -ri Coq.Bool.Bool` in it flipped `b`. A `.d` file in the project (and `GNUmakefile` or
 `makefile`, which make reads first) is now refused, and so is a `_CoqProject` naming a file
-that is not a `.v` (OCaml code the build makes a plugin of).
+that is not a `.v` (OCaml code the build makes a plugin of). Round 113: make's built-in
+rule `%: %.sh` made the missing `Makefile.local` from a shipped `Makefile.local.sh`; any
+name holding `.local`, ending in `.d` (or `.d.sh`, `.d,v`) or `,v`, and `RCS`/`SCCS`
+folders now refuse.
 """
 
 from __future__ import annotations
@@ -280,16 +283,21 @@ def test_a_file_below_a_project_root_with_a_cache_is_refused(tmp_path: Path) -> 
     assert "holds .lia.cache, which coqc run there" in (verification.message or "")
 
 
+LOCAL_FLAGS = "COQEXTRAFLAGS += -ri Coq.Bool.Bool\n"
+"""Round 113's `Makefile.local.sh`, which make's `%: %.sh` copies to `Makefile.local`."""
 SHIPPED_DEPENDENCIES = (
     "F.vo F.glob F.v.beautified F.required_vo: F.v\nF.vio: F.v\n"
     "F.vos F.vok F.required_vos: F.v\nCOQFLAGS += -ri Coq.Bool.Bool\n"
 )
 
 
-def _make_project(root: Path, theorem: str) -> None:
+SHIPPED = {".Makefile.d": SHIPPED_DEPENDENCIES, "Makefile.local.sh": LOCAL_FLAGS}
+
+
+def _make_project(root: Path, theorem: str, shipped: str) -> None:
     (root / "_CoqProject").write_text("-R . Lib\nF.v\n")
     (root / "F.v").write_text(EQB + f"\n{theorem}\n")
-    (root / ".Makefile.d").write_text(SHIPPED_DEPENDENCIES)
+    (root / shipped).write_text(SHIPPED[shipped])
 
 
 @COQ_TOOLS[0]
@@ -298,10 +306,12 @@ def _make_project(root: Path, theorem: str) -> None:
     shutil.which("make") is None or shutil.which("coq_makefile") is None,
     reason="make or coq_makefile not installed",
 )
-def test_a_shipped_dependency_file_gives_the_build_options(tmp_path: Path) -> None:
-    """Control: coq_makefile's build with the shipped `.Makefile.d` compiles the refutation
-    of `b = false`."""
-    _make_project(tmp_path, "Theorem nt : ~ (b = false).\nProof. unfold b. discriminate. Qed.")
+@pytest.mark.parametrize("shipped", sorted(SHIPPED))
+def test_a_shipped_make_file_gives_the_build_options(tmp_path: Path, shipped: str) -> None:
+    """Control: coq_makefile's build with the shipped `.Makefile.d` (or `Makefile.local.sh`)
+    compiles the refutation of `b = false`."""
+    refutation = "Theorem nt : ~ (b = false).\nProof. unfold b. discriminate. Qed."
+    _make_project(tmp_path, refutation, shipped)
     made = run_to_end(
         ["coq_makefile", "-f", "_CoqProject", "-o", "Makefile"], timeout_s=120, cwd=tmp_path
     )
@@ -312,10 +322,12 @@ def test_a_shipped_dependency_file_gives_the_build_options(tmp_path: Path) -> No
 
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
-def test_a_project_shipping_a_dependency_file_is_refused(tmp_path: Path) -> None:
-    """`t : b = false` beside round 112's `.Makefile.d` is refused, naming it."""
-    _make_project(tmp_path, "Theorem t : b = false.\nProof.\nAdmitted.")
+@pytest.mark.parametrize("shipped", sorted(SHIPPED))
+def test_a_project_shipping_make_code_is_refused(tmp_path: Path, shipped: str) -> None:
+    """`t : b = false` beside round 112's `.Makefile.d` (or 113's `Makefile.local.sh`) is
+    refused, naming it."""
+    _make_project(tmp_path, "Theorem t : b = false.\nProof.\nAdmitted.", shipped)
     theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
-    assert ".Makefile.d', which the project's make build reads" in (verification.message or "")
+    assert f"{shipped}', which the project's make build reads" in (verification.message or "")

@@ -67,13 +67,14 @@ _DOCUMENTATION_OPTIONS = {"-docroot": 1, "-generate-meta-for-package": 1}
 _UNREAD_PROJECT_TEXT = re.compile(r"[^\x20-\x7e\t\n\r]|[\"'\\]")
 """What a ``_CoqProject`` may not hold: anything but printable ASCII, blanks and line
 breaks, and quotes and backslashes."""
-_MAKEFILE_SETTINGS = (".local", ".local-late", ".d")
-"""How the names of the files coq_makefile's generated makefile includes end: its local
-settings and its dependency files (``.Makefile.d``, ``x.ml.d``), which it remakes only when
-older than what they depend on, so a shipped one is read as make code (red-team round 112
-added ``COQFLAGS += -ri Coq.Bool.Bool`` in one)."""
-_MAKE_READS = frozenset({"GNUmakefile", "makefile"})
-"""Files GNU make reads before the ``Makefile`` coq_makefile generates."""
+_MAKE_INPUT = re.compile(r"\.local|\.d(?:\.sh|,v)?$|,v$|^(?:GNUmakefile|makefile|RCS|SCCS)$")
+"""Names of what the make build may read as make code: coq_makefile's local settings
+(``X.local``, ``X.local-late``) and dependency files (``.Makefile.d``, ``x.ml.d``), which the
+generated makefile includes and remakes only when older than their sources (red-team round
+112 shipped a ``.Makefile.d`` adding ``COQFLAGS += -ri Coq.Bool.Bool``), anything make's
+built-in rules make them from (round 113: ``%: %.sh`` copied ``Makefile.local.sh`` to the
+missing ``Makefile.local``; ``%: %,v`` and ``RCS``/``SCCS`` folders likewise), and the
+makefiles GNU make reads before the generated ``Makefile``."""
 _DUNE_FILES = frozenset({"dune", "dune-project", "dune-workspace"})
 
 
@@ -278,7 +279,7 @@ def _first_library(root: Path, names: set[str], own: Path, reserved: frozenset[s
             )
         for entry in entries:
             path = Path(entry.path)
-            setting = _build_setting(entry.name, path, reserved) if entry.is_file() else None
+            setting = _build_setting(entry.name, path, reserved, file=entry.is_file())
             if setting is not None:
                 return setting
             if entry.name in names and path.resolve() != own.resolve():
@@ -292,17 +293,15 @@ def _first_library(root: Path, names: set[str], own: Path, reserved: frozenset[s
     return None
 
 
-def _build_setting(name: str, path: Path, reserved: frozenset[str]) -> str | None:
-    """Why the build file ``name`` at ``path`` may give coqc options or libraries the
-    prover's compiles do not use, or None: what coq_makefile's generated makefile includes
-    (``X.local`` and ``X.local-late`` for a makefile ``X``, which may set
-    ``COQMF_OTHERFLAGS``, and any ``.d`` dependency file), what GNU make reads before it
-    (``GNUmakefile``, ``makefile``), or a dune file that does more than name a theory
+def _build_setting(name: str, path: Path, reserved: frozenset[str], *, file: bool) -> str | None:
+    """Why the entry ``name`` at ``path`` (a ``file`` or a folder) may give coqc options or
+    libraries the prover's compiles do not use, or None: what the make build may read as
+    make code (:data:`_MAKE_INPUT`), or a dune file that does more than name a theory
     (:func:`~prover.backends.coq.dune_files.dune_file_problem`)."""
-    if name.endswith(_MAKEFILE_SETTINGS) or name in _MAKE_READS:
+    if _MAKE_INPUT.search(name):
         return (
             f"the project holds {str(path)!r}, which the project's make build reads as make "
             "code (coq_makefile's local settings or dependencies), and which may give coqc "
             "options that change what the file means"
         )
-    return dune_file_problem(path, reserved) if name in _DUNE_FILES else None
+    return dune_file_problem(path, reserved) if file and name in _DUNE_FILES else None
