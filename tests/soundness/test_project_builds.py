@@ -40,7 +40,9 @@ and remakes it only when older than the sources, so a shipped one is make code: 
 that is not a `.v` (OCaml code the build makes a plugin of). Round 113: make's built-in
 rule `%: %.sh` made the missing `Makefile.local` from a shipped `Makefile.local.sh`; any
 name holding `.local`, ending in `.d` (or `.d.sh`, `.d,v`) or `,v`, and `RCS`/`SCCS`
-folders now refuse.
+folders now refuse. Round 114: the same rule remade `_CoqProject` itself (a prerequisite of
+the generated `Makefile.conf`) from a newer `_CoqProject.sh` holding `-arg -ri`; a `NAME.sh`
+for a name the build needs (a `.v` file, `_CoqProject`, a makefile, a sibling) now refuses.
 """
 
 from __future__ import annotations
@@ -291,7 +293,12 @@ SHIPPED_DEPENDENCIES = (
 )
 
 
-SHIPPED = {".Makefile.d": SHIPPED_DEPENDENCIES, "Makefile.local.sh": LOCAL_FLAGS}
+SHIPPED = {
+    ".Makefile.d": SHIPPED_DEPENDENCIES,
+    "Makefile.local.sh": LOCAL_FLAGS,
+    "_CoqProject.sh": "-R . Lib\n-arg -ri -arg Coq.Bool.Bool\nF.v\n",
+}
+"""Round 112's dependency file, 113's and 114's sources of make's built-in `%: %.sh`."""
 
 
 def _make_project(root: Path, theorem: str, shipped: str) -> None:

@@ -67,7 +67,7 @@ _DOCUMENTATION_OPTIONS = {"-docroot": 1, "-generate-meta-for-package": 1}
 _UNREAD_PROJECT_TEXT = re.compile(r"[^\x20-\x7e\t\n\r]|[\"'\\]")
 """What a ``_CoqProject`` may not hold: anything but printable ASCII, blanks and line
 breaks, and quotes and backslashes."""
-_MAKE_INPUT = re.compile(r"\.local|\.d(?:\.sh|,v)?$|,v$|^(?:GNUmakefile|makefile|RCS|SCCS)$")
+_MAKE_INPUT = re.compile(r"\.local|\.d(?:\.sh|,v)?$|,v$|^s\.|^(?:GNUmakefile|makefile|RCS|SCCS)$")
 """Names of what the make build may read as make code: coq_makefile's local settings
 (``X.local``, ``X.local-late``) and dependency files (``.Makefile.d``, ``x.ml.d``), which the
 generated makefile includes and remakes only when older than their sources (red-team round
@@ -75,6 +75,12 @@ generated makefile includes and remakes only when older than their sources (red-
 built-in rules make them from (round 113: ``%: %.sh`` copied ``Makefile.local.sh`` to the
 missing ``Makefile.local``; ``%: %,v`` and ``RCS``/``SCCS`` folders likewise), and the
 makefiles GNU make reads before the generated ``Makefile``."""
+_MAKE_PREREQUISITE = re.compile(r"\.v$|^_CoqProject$|^(?:Coq)?Makefile")
+"""Names of what the make build needs and, with no rule of its own, may remake by make's
+built-in ``%: %.sh`` from ``NAME.sh`` when that is newer (red-team round 114 shipped a newer
+``_CoqProject.sh`` holding ``-arg -ri``, and make copied it over ``_CoqProject`` before
+coq_makefile ran again): a ``.v`` file, ``_CoqProject``, the makefile and its
+configuration."""
 _DUNE_FILES = frozenset({"dune", "dune-project", "dune-workspace"})
 
 
@@ -298,7 +304,11 @@ def _build_setting(name: str, path: Path, reserved: frozenset[str], *, file: boo
     libraries the prover's compiles do not use, or None: what the make build may read as
     make code (:data:`_MAKE_INPUT`), or a dune file that does more than name a theory
     (:func:`~prover.backends.coq.dune_files.dune_file_problem`)."""
-    if _MAKE_INPUT.search(name):
+    shell_copy = name.endswith(".sh") and (
+        _MAKE_PREREQUISITE.search(name[:-3]) or _MAKE_INPUT.search(name[:-3])
+        or path.with_name(name[:-3]).exists()
+    )  # fmt: skip
+    if _MAKE_INPUT.search(name) or shell_copy:
         return (
             f"the project holds {str(path)!r}, which the project's make build reads as make "
             "code (coq_makefile's local settings or dependencies), and which may give coqc "

@@ -139,21 +139,22 @@ def test_a_dune_theory_with_flags_is_refused(tmp_path: Path) -> None:
 def test_what_the_generated_makefile_includes_is_refused(tmp_path: Path) -> None:
     """What the generated makefile includes (`CoqMakefile.local`, round 112's shipped
     `.Makefile.d`), what make's built-in rules make it from (round 113's
-    `Makefile.local.sh`), or what make reads first (`makefile`) may set coqc options; an
-    ordinary script or data file does not refuse."""
+    `Makefile.local.sh`, round 114's `_CoqProject.sh`, a `F.v.sh`), or what make reads first
+    (`makefile`) may set coqc options; an ordinary script or data file does not refuse."""
     source = _file(tmp_path / "F.v")
     (tmp_path / "_CoqProject").write_text("-R . Lib\n")
     assert project_library_refusal(source, {"Bool"}, None) is None
     names = (
         "CoqMakefile.local", "Makefile.coq.local-late", ".Makefile.d", "x.ml.d", "makefile",
         "Makefile.local.sh", "Makefile.local,v", ".Makefile.d.sh", "RCS", "SCCS",
+        "_CoqProject.sh", "F.v.sh", "Makefile.conf.sh", "s.Makefile.local", "G.v,v",
     )  # fmt: skip
     for name in names:
         (tmp_path / name).write_text("COQFLAGS += -ri Coq.Bool.Bool\n")
         problem = project_library_refusal(source, {"Bool"}, None)
         assert problem is not None and "reads as make code" in problem
         (tmp_path / name).unlink()
-    for name in ("build.sh", "README.md", "data.dat", "local.txt"):
+    for name in ("build.sh", "README.md", "data.dat", "local.txt", "test.sh"):
         (tmp_path / name).write_text("")
     assert project_library_refusal(source, {"Bool"}, None) is None
 
