@@ -43,6 +43,9 @@ name holding `.local`, ending in `.d` (or `.d.sh`, `.d,v`) or `,v`, and `RCS`/`S
 folders now refuse. Round 114: the same rule remade `_CoqProject` itself (a prerequisite of
 the generated `Makefile.conf`) from a newer `_CoqProject.sh` holding `-arg -ri`; a `NAME.sh`
 for a name the build needs (a `.v` file, `_CoqProject`, a makefile, a sibling) now refuses.
+Round 115: coqc 8.16 loads `Bool.vio` for `Require Import Bool.` when there is no `Bool.vo`,
+and the library checks looked only for `.v` and `.vo`; `.vio`, `.vos` and `.vok` now count,
+and a `NAME.sh` whose name has a suffix (`Bool.vo.sh`) refuses.
 """
 
 from __future__ import annotations
@@ -338,3 +341,37 @@ def test_a_project_shipping_make_code_is_refused(tmp_path: Path, shipped: str) -
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert f"{shipped}', which the project's make build reads" in (verification.message or "")
+
+
+def _vio_library(folder: Path) -> None:
+    """An identity `negb` compiled with `coqc -vio` to `folder/Bool.vio` (no `Bool.vo`)."""
+    maker = folder / "mk"
+    maker.mkdir()
+    (maker / "Bool.v").write_text("Definition negb (b : bool) : bool := b.\n")
+    made = run_to_end(["coqc", "-q", "-vio", "Bool.v"], timeout_s=120, cwd=maker)
+    assert made[0] == 0, made
+    (folder / "Bool.vio").write_bytes((maker / "Bool.vio").read_bytes())
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_plain_coqc_loads_a_vio_beside_the_file(tmp_path: Path) -> None:
+    """Control: with `Bool.vio` beside it, a plain coqc proves `~ (negb true = false)`."""
+    _vio_library(tmp_path)
+    (tmp_path / "N.v").write_text(REFUTATION)
+    status, output, _ = run_to_end(
+        ["coqc", "-q", "N.v"], timeout_s=120, cwd=tmp_path, merge_stderr=True
+    )
+    assert status == 0, output
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_vio_library_beside_the_file_is_refused(tmp_path: Path) -> None:
+    """`t : negb true = false` beside round 115's `Bool.vio` is refused, naming it."""
+    _vio_library(tmp_path)
+    (tmp_path / "F.v").write_text(FILE)
+    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "Bool.vio" in (verification.message or "")

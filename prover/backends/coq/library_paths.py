@@ -82,8 +82,10 @@ def file_library(source: str | None) -> str | None:
 
 
 #: What coqc loads for ``Require X`` from a folder bound to a logical path: the compiled
-#: library; its source counts too, since building the project makes one of it.
-_LIBRARY_SUFFIXES = (".vo", ".v")
+#: library (also a ``.vio``, which coqc 8.16 loads when there is no ``.vo`` or it is newer:
+#: red-team round 115; and ``.vos``/``.vok``); its source counts too, since building the
+#: project makes one of it.
+_LIBRARY_SUFFIXES = (".vo", ".v", ".vio", ".vos", ".vok")
 
 
 def sibling_library_refusal(source: str | None, file_text: str) -> str | None:

@@ -57,7 +57,7 @@ PROJECT_MARKERS = ("_CoqProject", "dune-project", "dune-workspace")
 MAX_ENTRIES = 50_000
 """How many folder entries the walk reads before it refuses (a file in a home folder)."""
 
-_LIBRARY_SUFFIXES = (".vo", ".v")
+_LIBRARY_SUFFIXES = (".vo", ".v", ".vio", ".vos", ".vok")
 _LOAD_PATH_OPTIONS = {"-R": 2, "-Q": 2}
 """``_CoqProject`` options that only map folders of Coq libraries, with how many arguments
 they take (not ``-I``, which adds a folder to coqc's OCaml plugin path: red-team round 109
@@ -304,10 +304,10 @@ def _build_setting(name: str, path: Path, reserved: frozenset[str], *, file: boo
     libraries the prover's compiles do not use, or None: what the make build may read as
     make code (:data:`_MAKE_INPUT`), or a dune file that does more than name a theory
     (:func:`~prover.backends.coq.dune_files.dune_file_problem`)."""
+    stem = name[:-3]
     shell_copy = name.endswith(".sh") and (
-        _MAKE_PREREQUISITE.search(name[:-3]) or _MAKE_INPUT.search(name[:-3])
-        or path.with_name(name[:-3]).exists()
-    )  # fmt: skip
+        "." in stem or _MAKE_PREREQUISITE.search(stem) or path.with_name(stem).exists()
+    )  # a file with a suffix (round 115's Bool.vo.sh), one the build needs, or a sibling
     if _MAKE_INPUT.search(name) or shell_copy:
         return (
             f"the project holds {str(path)!r}, which the project's make build reads as make "

@@ -148,6 +148,7 @@ def test_what_the_generated_makefile_includes_is_refused(tmp_path: Path) -> None
         "CoqMakefile.local", "Makefile.coq.local-late", ".Makefile.d", "x.ml.d", "makefile",
         "Makefile.local.sh", "Makefile.local,v", ".Makefile.d.sh", "RCS", "SCCS",
         "_CoqProject.sh", "F.v.sh", "Makefile.conf.sh", "s.Makefile.local", "G.v,v",
+        "other.vo.sh",
     )  # fmt: skip
     for name in names:
         (tmp_path / name).write_text("COQFLAGS += -ri Coq.Bool.Bool\n")
@@ -202,3 +203,15 @@ def test_a_project_root_above_the_file_may_hold_no_cache_or_plugin(tmp_path: Pat
     root_file = _file(tmp_path / "G.v")
     (tmp_path / ".lia.cache").write_bytes(b"")
     assert project_folder_refusal(root_file, None) is None
+
+
+def test_every_compiled_form_coqc_loads_counts(tmp_path: Path) -> None:
+    """Round 115: coqc loads a `.vio` (and reads `.vos`/`.vok`) for a Require, so they count
+    as libraries as `.v` and `.vo` do."""
+    source = _file(tmp_path / "F.v")
+    for suffix in (".vio", ".vos", ".vok"):
+        (tmp_path / "other").mkdir(exist_ok=True)
+        (tmp_path / "other" / f"Bool{suffix}").write_bytes(b"")
+        problem = project_library_refusal(source, {"Bool"}, None)
+        assert problem is not None and f"Bool{suffix}" in problem
+        (tmp_path / "other" / f"Bool{suffix}").unlink()
