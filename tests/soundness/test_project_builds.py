@@ -45,7 +45,10 @@ the generated `Makefile.conf`) from a newer `_CoqProject.sh` holding `-arg -ri`;
 for a name the build needs (a `.v` file, `_CoqProject`, a makefile, a sibling) now refuses.
 Round 115: coqc 8.16 loads `Bool.vio` for `Require Import Bool.` when there is no `Bool.vo`,
 and the library checks looked only for `.v` and `.vo`; `.vio`, `.vos` and `.vok` now count,
-and a `NAME.sh` whose name has a suffix (`Bool.vo.sh`) refuses.
+and a `NAME.sh` whose name has a suffix (`Bool.vo.sh`) refuses. Round 117: coq_makefile writes
+`_CoqProject` file names unquoted into shell commands, and a listed file named
+`` `cat<p.txt`.v `` added `-ri Coq.Bool.Bool` to the build's coqc; a `_CoqProject` word may now
+hold only letters, digits, `_`, `.`, `/` and `-`.
 """
 
 from __future__ import annotations
@@ -375,3 +378,42 @@ def test_a_vio_library_beside_the_file_is_refused(tmp_path: Path) -> None:
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert "Bool.vio" in (verification.message or "")
+
+
+BACKTICK_FILE = "`cat<p.txt`.v"
+
+
+def _backtick_project(root: Path, theorem: str) -> None:
+    (root / "_CoqProject").write_text(f"-R . Lib\n{BACKTICK_FILE}\nF.v\n")
+    (root / BACKTICK_FILE).write_text("Definition z := 0.\n")
+    (root / "p.txt").write_text("-ri Coq.Bool.Bool F")
+    (root / "F.v").write_text(EQB + f"\n{theorem}\n")
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+@pytest.mark.skipif(
+    shutil.which("make") is None or shutil.which("coq_makefile") is None,
+    reason="make or coq_makefile not installed",
+)
+def test_a_listed_file_name_runs_in_the_builds_shell(tmp_path: Path) -> None:
+    """Control: coq_makefile's build runs the backticks of round 117's file name and
+    compiles the refutation of `b = false`."""
+    _backtick_project(tmp_path, "Theorem nt : ~ (b = false).\nProof. unfold b. discriminate. Qed.")
+    made = run_to_end(
+        ["coq_makefile", "-f", "_CoqProject", "-o", "Makefile"], timeout_s=120, cwd=tmp_path
+    )
+    assert made[0] == 0, made
+    built = run_to_end(["make"], timeout_s=300, cwd=tmp_path, merge_stderr=True)
+    assert built[0] == 0, built
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_project_word_with_shell_characters_is_refused(tmp_path: Path) -> None:
+    """`t : b = false` in round 117's project is refused, naming the word."""
+    _backtick_project(tmp_path, "Theorem t : b = false.\nProof.\nAdmitted.")
+    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert f"holds the word {BACKTICK_FILE!r}" in (verification.message or "")

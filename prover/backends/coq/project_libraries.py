@@ -64,6 +64,11 @@ they take (not ``-I``, which adds a folder to coqc's OCaml plugin path: red-team
 loaded a planted ``rtauto_plugin.cmxs`` from one in the project build)."""
 _DOCUMENTATION_OPTIONS = {"-docroot": 1, "-generate-meta-for-package": 1}
 """``_CoqProject`` options that change nothing coqc reads."""
+_PROJECT_WORD = re.compile(r"[A-Za-z0-9_./-]+")
+"""A word a ``_CoqProject`` may hold: coq_makefile writes its file names unquoted into the
+shell commands of the makefile it generates (red-team round 117 listed a ``.v`` file whose
+name held ``cat<p.txt`` between backticks, which added ``-ri Coq.Bool.Bool`` to the build's
+coqc)."""
 _UNREAD_PROJECT_TEXT = re.compile(r"[^\x20-\x7e\t\n\r]|[\"'\\]")
 """What a ``_CoqProject`` may not hold: anything but printable ASCII, blanks and line
 breaks, and quotes and backslashes."""
@@ -209,7 +214,15 @@ def _project_tokens(root: Path) -> list[str] | str | None:
             f"the project file {str(path)!r} holds {unread.group()!r} (quotes, backslashes "
             "and control characters are read differently by coq_makefile and other readers)"
         )
-    return [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
+    words = [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
+    unsafe = next((word for word in words if not _PROJECT_WORD.fullmatch(word)), None)
+    if unsafe is not None:
+        return (
+            f"the project file {str(path)!r} holds the word {unsafe!r}: coq_makefile writes "
+            "file names into shell commands unquoted, so a word may only hold letters, "
+            "digits, '_', '.', '/' and '-'"
+        )
+    return words
 
 
 def _project_options(root: Path, reserved: frozenset[str]) -> list[str] | str:

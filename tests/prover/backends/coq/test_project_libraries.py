@@ -86,6 +86,8 @@ def test_a_link_loop_ends_and_a_huge_tree_is_refused(
         ("-R . Lib\n-I plug\n", "-I"),
         ("-R . Lib\nF.v src/plugin.mlg src/plugin.mlpack\n", "src/plugin.mlg"),
         ("-R . Lib\nF.v ../elsewhere/Bool.v\n", "../elsewhere/Bool.v"),
+        ("-R . Lib\n`cat<p.txt`.v F.v\n", "holds the word '`cat<p.txt`.v'"),
+        ("-R . Lib\nx;y.v\n", "holds the word 'x;y.v'"),
         ("-R . Lib\n-arg -impredicative-set\n", "-arg"),
         ("-R . Lib -type-in-type\n", "-type-in-type"),
         ('-Q theories Lib\n-docroot "docs root"\n', "holds '\"'"),
