@@ -13,6 +13,8 @@ refused before coqc.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import prover.backends.coq.split_check as split_module
@@ -22,6 +24,7 @@ from prover.backends.coq.environment import CoqEnvironment
 from prover.backends.coq.reading_refusals import reading_refusal
 from prover.backends.coq.verify import verify_proof
 from search.errors import StatementError
+from search.process import run_to_end
 from search.states import Theorem
 from tests.soundness.kernel_controls import COQ_TOOLS
 from tests.soundness.split_attacks import expected_ranges, switch_off_the_assumptions_print
@@ -104,3 +107,26 @@ def test_the_backend_refuses_to_open_it_with_one_line() -> None:
         pytest.raises(StatementError, match="line separator U\\+001C"),
     ):
         environment.open(_attack())
+
+
+DOUBLE_DOT_COMMENT = (
+    'Notation "x ..( * y *)" := (x + y) (at level 50, left associativity).\n'
+    "Definition a := 1 ..(* 1 *).\n"
+)
+"""Round 116: to Coq `..(*` is one notation token and `a` is 2; the prover's readers see a
+comment, and the sentence ranges agree, so only the comment-position rule sees it."""
+
+
+def test_a_comment_after_a_notation_dot_the_split_check_cannot_see_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Control: to coqc `a` is 2. `Definition a := 1 ..(* 1 *).` is refused for its comment
+    right after '.', before and by verification."""
+    (tmp_path / "C.v").write_text(DOUBLE_DOT_COMMENT + "Check (eq_refl : a = 2).\n")
+    assert run_to_end(["coqc", "-q", "C.v"], timeout_s=120, cwd=tmp_path)[0] == 0
+    problem = reading_refusal(DOUBLE_DOT_COMMENT, "the header")
+    assert problem is not None and "opens a comment right after '.'" in problem
+    theorem = Theorem(name="t", header=DOUBLE_DOT_COMMENT, statement="Theorem t : a = 2.")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "opens a comment right after '.'" in (verification.message or "")
