@@ -307,6 +307,17 @@ SHIPPED = {
 """Round 112's dependency file, 113's and 114's sources of make's built-in `%: %.sh`."""
 
 
+def _make_builds(root: Path) -> None:
+    """coq_makefile's build of the project at ``root`` (`coq_makefile -f _CoqProject -o
+    Makefile`, then `make`) succeeds."""
+    made = run_to_end(
+        ["coq_makefile", "-f", "_CoqProject", "-o", "Makefile"], timeout_s=120, cwd=root
+    )
+    assert made[0] == 0, made
+    built = run_to_end(["make"], timeout_s=300, cwd=root, merge_stderr=True)
+    assert built[0] == 0, built
+
+
 def _make_project(root: Path, theorem: str, shipped: str) -> None:
     (root / "_CoqProject").write_text("-R . Lib\nF.v\n")
     (root / "F.v").write_text(EQB + f"\n{theorem}\n")
@@ -325,12 +336,7 @@ def test_a_shipped_make_file_gives_the_build_options(tmp_path: Path, shipped: st
     compiles the refutation of `b = false`."""
     refutation = "Theorem nt : ~ (b = false).\nProof. unfold b. discriminate. Qed."
     _make_project(tmp_path, refutation, shipped)
-    made = run_to_end(
-        ["coq_makefile", "-f", "_CoqProject", "-o", "Makefile"], timeout_s=120, cwd=tmp_path
-    )
-    assert made[0] == 0, made
-    built = run_to_end(["make"], timeout_s=300, cwd=tmp_path, merge_stderr=True)
-    assert built[0] == 0, built
+    _make_builds(tmp_path)
 
 
 @COQ_TOOLS[0]
@@ -400,12 +406,7 @@ def test_a_listed_file_name_runs_in_the_builds_shell(tmp_path: Path) -> None:
     """Control: coq_makefile's build runs the backticks of round 117's file name and
     compiles the refutation of `b = false`."""
     _backtick_project(tmp_path, "Theorem nt : ~ (b = false).\nProof. unfold b. discriminate. Qed.")
-    made = run_to_end(
-        ["coq_makefile", "-f", "_CoqProject", "-o", "Makefile"], timeout_s=120, cwd=tmp_path
-    )
-    assert made[0] == 0, made
-    built = run_to_end(["make"], timeout_s=300, cwd=tmp_path, merge_stderr=True)
-    assert built[0] == 0, built
+    _make_builds(tmp_path)
 
 
 @COQ_TOOLS[0]

@@ -20,13 +20,13 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path, PurePath
 
 from prover.backends.coq.blocks import open_blocks
 from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
 from prover.backends.coq.declared_names import declaring_sentences
 from prover.backends.coq.environment_readings import PLUGIN_SUFFIXES, file_folders
+from prover.backends.coq.own_name_paths import header_and_statement_codes, own_name_field
 from prover.backends.coq.project_libraries import (
     project_flags_refusal,
     project_folder_refusal,
@@ -288,7 +288,7 @@ def library_path_refusal(theorem: Theorem) -> str | None:
     user's ``coqc``, or None: a qualified name whose first part is a path the file's own
     top level has in one compile (``Checked.x``, ``Top.y``, ``F.x`` in ``F.v``). For a
     theorem read from a file, its library name counts too, and so does a later part of
-    a qualified name equal to it (:func:`_own_name_field`)."""
+    a qualified name equal to it (:func:`~prover.backends.coq.own_name_paths.own_name_field`)."""
     roots = set(_COMPILE_ROOTS)
     request = request_name_refusal(theorem)
     if request is not None:
@@ -296,7 +296,8 @@ def library_path_refusal(theorem: Theorem) -> str | None:
     own = theorem.file_name
     if own is None and theorem.file_text is not None:
         own = file_library(theorem.source)
-    if own is not None and (field := _own_name_field(theorem, own)) is not None:
+    field = None if own is None else own_name_field(theorem, own, installed_library_root())
+    if field is not None:
         return field
     if theorem.file_name is not None:  # a request's file, which the names check compiles
         roots.add(theorem.file_name)
@@ -319,7 +320,7 @@ def library_path_refusal(theorem: Theorem) -> str | None:
         )
         if sibling is not None:
             return sibling
-    for what, code in _codes(theorem):
+    for what, code in header_and_statement_codes(theorem):
         for match in _QUALIFIED_ROOT.finditer(code):
             if match.group(1) in roots:
                 return (
@@ -329,80 +330,3 @@ def library_path_refusal(theorem: Theorem) -> str | None:
                     "coqc), where it would name different things"
                 )
     return None
-
-
-def _codes(theorem: Theorem) -> Iterator[tuple[str, str]]:
-    """The header's and the statement's code without comments and strings, each named
-    (text that cannot be read is left to the sentence reading, which refuses it)."""
-    for what, text in (("the header", theorem.header), ("the statement", theorem.statement)):
-        try:
-            yield what, code_without_strings(text)
-        except CoqTextError:
-            continue
-
-
-def _own_name_field(theorem: Theorem, library: str) -> str | None:
-    """Why the header or statement may name the file's own objects through a logical prefix
-    the prover does not know, or None: a qualified name with a later part equal to the
-    file's library name (``Lib.F.x`` in ``F.v``). Under a project's ``-Q . Lib`` the file's
-    own top-level ``x`` is ``Lib.F.x``, and a full name beats the file's module path
-    ``Lib.F.x`` of ``Module Lib. Module F. Definition x ...``, while the prover's compiles
-    (bare ``F``, ``ProverCheck.Checked``) read the module's (red-team round 104 proved
-    ``t : Lib.F.x = 0`` where the project build refutes it). A field token (a dot right
-    before a name, which Coq reads as part of a path whatever precedes it) of that name is
-    refused in any code, unless the file is one of Coq's installed libraries, whose prefix
-    its folder gives (``mathcomp.ssreflect`` for ``bigop.v``): then only where the parts
-    before it end that prefix (``ssreflect.bigop.x``, not ``BigOp.bigop``)."""
-    field = re.compile(rf"\.{re.escape(library)}(?![\w'])")
-    prefix = _installed_prefix(theorem.source)
-    for what, code in _codes(theorem):
-        for match in field.finditer(code):
-            parts = _parts_before(code, match.start())
-            if prefix is not None and parts and parts != prefix[len(prefix) - len(parts) :]:
-                continue  # not a suffix of the installed file's known prefix
-            return (
-                f"{what} writes a qualified name with a part {library!r}, the file's own "
-                "library name, which a project's logical prefix (-Q . Lib: Lib."
-                f"{library}.x) makes name the file's own objects (rename the module or file)"
-            )
-    return None
-
-
-def _installed_prefix(source: str | None) -> list[str] | None:
-    """The logical path of the folder of an installed library file (``theories/A/B.v``:
-    ``Coq.A``; ``user-contrib/A/B/C.v``: ``A.B``), or None for any other file."""
-    root = installed_library_root()
-    if source is None or root is None:
-        return None
-    path = Path(source).resolve()
-    if not path.is_relative_to(root):
-        return None
-    folders = path.relative_to(root).parts[:-1]
-    if folders[:1] == ("theories",):
-        return ["Coq", *folders[1:]]
-    return list(folders[1:]) if folders[:1] == ("user-contrib",) else None
-
-
-_IDENTIFIER_END = re.compile(r"[\w']")
-
-
-def _parts_before(code: str, dot: int) -> list[str]:
-    """The parts of the qualified name whose field token starts at ``dot``, before it
-    (``["Lib"]`` for ``Lib.F.x``, ``["A", "B"]`` for ``A.B .F``): identifiers joined by
-    dots, a blank allowed before a dot; empty when none precedes (read as unknown)."""
-    parts: list[str] = []
-    position = dot
-    while True:
-        end = position
-        while end > 0 and code[end - 1].isspace():
-            end -= 1
-        start = end
-        while start > 0 and _IDENTIFIER_END.match(code[start - 1]):
-            start -= 1
-        word = code[start:end]
-        if not word or not (word[0].isalpha() or word[0] == "_"):
-            return list(reversed(parts)) if parts else []
-        parts.append(word)
-        if start == 0 or code[start - 1] != ".":
-            return list(reversed(parts))
-        position = start - 1

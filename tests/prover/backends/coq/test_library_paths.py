@@ -81,29 +81,6 @@ def test_a_later_part_of_a_qualified_name_equal_to_the_files_name_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("statement", "refused"),
-    [
-        ("Theorem T : BigOp.bigop = 0.", False),
-        ("Theorem T : foo.ssreflect.bigop = 0.", False),
-        ("Theorem T : ssreflect.bigop.x = 0.", True),
-        ("Theorem T : mathcomp.ssreflect .bigop.x = 0.", True),
-        ("Theorem T : 1.bigop = 0.", True),
-    ],
-)
-def test_an_installed_file_refuses_only_names_its_known_prefix_reaches(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, statement: str, refused: bool
-) -> None:
-    """An installed file's prefix is its folder's (`mathcomp.ssreflect` for `bigop.v`): a
-    `.bigop` part refuses only after a suffix of it, or after no name at all."""
-    monkeypatch.setattr(library_paths, "installed_library_root", lambda: tmp_path)
-    source = tmp_path / "user-contrib" / "mathcomp" / "ssreflect" / "bigop.v"
-    theorem = Theorem(
-        name="T", header="", statement=statement, source=str(source), file_text=statement
-    )
-    assert (library_paths._own_name_field(theorem, "bigop") is not None) is refused
-
-
-@pytest.mark.parametrize(
     ("source", "library"),
     [("dir/F.v", "F"), ("a/b/αβ_1'.v", "αβ_1'"), ("dir/my-file.v", None), ("dir/1F.v", None),
      (None, None)],
