@@ -48,7 +48,10 @@ and the library checks looked only for `.v` and `.vo`; `.vio`, `.vos` and `.vok`
 and a `NAME.sh` whose name has a suffix (`Bool.vo.sh`) refuses. Round 117: coq_makefile writes
 `_CoqProject` file names unquoted into shell commands, and a listed file named
 `` `cat<p.txt`.v `` added `-ri Coq.Bool.Bool` to the build's coqc; a `_CoqProject` word may now
-hold only letters, digits, `_`, `.`, `/` and `-`.
+hold only letters, digits, `_`, `.`, `/` and `-`. Round 119: `dune build` run in a folder with
+no marker above the theory's `dune-project` takes that folder as its root and reads its
+`dune` file, whose `subdir` stanza wrote `Bool.v` into the theory; a folder holding a dune
+file is a project root now.
 """
 
 from __future__ import annotations
@@ -418,3 +421,43 @@ def test_a_project_word_with_shell_characters_is_refused(tmp_path: Path) -> None
     verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not verification.ok
     assert f"holds the word {BACKTICK_FILE!r}" in (verification.message or "")
+
+
+def _parent_dune_project(root: Path, theorem: str) -> Path:
+    sub = root / "sub"
+    sub.mkdir()
+    (root / "dune").write_text(
+        "(subdir sub (rule (targets Bool.v) (deps ../bool.txt)\n"
+        "  (action (copy ../bool.txt Bool.v))))\n"
+    )
+    (root / "bool.txt").write_text("Definition negb (b : bool) : bool := b.\n")
+    (sub / "dune-project").write_text("(lang dune 2.9)\n(using coq 0.3)\n")
+    (sub / "dune").write_text("(coq.theory (name Lib))\n")
+    (sub / "F.v").write_text(f"Require Import Bool.\n\n{theorem}\n")
+    return sub / "F.v"
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+@pytest.mark.skipif(shutil.which("dune") is None, reason="dune not installed")
+def test_dune_run_above_the_theory_reads_the_parent_dune_file(tmp_path: Path) -> None:
+    """Control: `dune build` in the parent folder compiles the refutation against the
+    `Bool.v` the parent's `subdir` rule writes."""
+    refutation = "Theorem nt : ~ (negb true = false).\nProof. cbv. discriminate. Qed."
+    _parent_dune_project(tmp_path, refutation)
+    status, output, _ = run_to_end(
+        ["dune", "build", "--root", "."], timeout_s=300, cwd=tmp_path, merge_stderr=True
+    )
+    assert status == 0, output
+
+
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_dune_file_above_the_theory_is_read_and_refused(tmp_path: Path) -> None:
+    """`t : negb true = false` below round 119's parent `dune` file is refused, naming its
+    `subdir` stanza."""
+    path = _parent_dune_project(tmp_path, "Theorem t : negb true = false.\nProof.\nAdmitted.")
+    theorem = theorem_from_file(path, "t", language="coq")
+    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
+    assert not verification.ok
+    assert "holds 'subdir'" in (verification.message or "")

@@ -12,7 +12,8 @@ names a theory (:func:`dune_file_problem`):
 - ``dune``: ``coq.theory`` stanzas with ``name``, ``package``, ``synopsis`` and ``modules``;
 - ``dune-project``: the project's metadata (``lang``, ``using``, ``name``, ``version``,
   ``package``, ``license`` ...);
-- ``dune-workspace`` (which moves dune's root and can bring theories from elsewhere): never.
+- ``dune-workspace`` (which moves dune's root and can bring theories from elsewhere), and
+  the older ``dune-file`` and ``jbuild``: never.
 
 Comments (``;`` to the line's end) and quoted strings on one line are read; block and datum
 comments (``#|``, ``#;``), any backslash (dune's ``"\|`` and ``"\>`` start block strings
@@ -50,8 +51,8 @@ def dune_file_problem(path: Path, reserved: frozenset[str] = frozenset({"Coq"}))
         text = path.read_bytes().decode("ascii")  # no newline translation: a CR refuses
     except (OSError, UnicodeDecodeError) as exc:
         return f"the dune file {str(path)!r} cannot be read ({exc})"
-    if path.name == "dune-workspace":
-        return f"the project holds a dune workspace {str(path)!r}, which may build it otherwise"
+    if path.name in ("dune-workspace", "dune-file", "jbuild"):
+        return f"the project holds {str(path)!r}, a dune file that may build it otherwise"
     stanzas = _parsed(text)
     if stanzas is None:
         return f"the dune file {str(path)!r} is not read with certainty (comments or syntax)"

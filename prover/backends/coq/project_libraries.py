@@ -10,7 +10,9 @@ of the file's ``Require`` sentences that names a library anywhere in the project
 (:func:`project_library_refusal`), as round fifty-seven refuses one beside the file.
 
 The project is the tree below every folder, from the file's own upwards, that holds a
-``_CoqProject`` or a ``dune-project`` (nested projects: the build may be any of them), the
+``_CoqProject`` or any dune file (nested projects: the build may be any of them; ``dune
+build`` run in an unmarked folder takes it as the root and reads its ``dune`` file, whose
+``subdir`` stanza wrote a library into the theory below: red-team round 119), the
 tree below the file's own folder (``coqc -R . Lib F.v`` run there maps it), and the folders
 their ``_CoqProject`` files map with ``-R``/``-Q``. A build rooted at an unmarked
 folder above the file is not seen. The walk follows links once (a link's target counts) and
@@ -51,7 +53,7 @@ __all__ = [
     "project_roots",
 ]
 
-PROJECT_MARKERS = ("_CoqProject", "dune-project", "dune-workspace")
+PROJECT_MARKERS = ("_CoqProject", "dune-project", "dune-workspace", "dune", "dune-file", "jbuild")
 """Files whose folder is a Coq project's root."""
 
 MAX_ENTRIES = 50_000
@@ -86,7 +88,7 @@ built-in ``%: %.sh`` from ``NAME.sh`` when that is newer (red-team round 114 shi
 ``_CoqProject.sh`` holding ``-arg -ri``, and make copied it over ``_CoqProject`` before
 coq_makefile ran again): a ``.v`` file, ``_CoqProject``, the makefile and its
 configuration."""
-_DUNE_FILES = frozenset({"dune", "dune-project", "dune-workspace"})
+_DUNE_FILES = frozenset({"dune", "dune-project", "dune-workspace", "dune-file", "jbuild"})
 
 
 def installed_names(installed: Path | None) -> frozenset[str]:
@@ -108,9 +110,18 @@ def project_roots(folder: Path) -> list[Path]:
     marked = [
         candidate
         for candidate in [folder, *folder.parents]
-        if any(os.path.lexists(candidate / marker) for marker in PROJECT_MARKERS)
+        if any(_marks(candidate / marker) for marker in PROJECT_MARKERS)
     ]
     return list(dict.fromkeys([*reversed(marked), folder]))
+
+
+def _marks(path: Path) -> bool:
+    """Whether ``path`` marks a project: a dune file that is a file (a folder named ``dune``
+    is a checkout of dune, not a build file), any other marker that exists at all (a link
+    counts, even dangling)."""
+    if path.name in ("dune", "dune-file", "jbuild"):
+        return path.is_file()
+    return os.path.lexists(path)
 
 
 def project_library_refusal(

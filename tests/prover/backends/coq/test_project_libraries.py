@@ -217,3 +217,21 @@ def test_every_compiled_form_coqc_loads_counts(tmp_path: Path) -> None:
         problem = project_library_refusal(source, {"Bool"}, None)
         assert problem is not None and f"Bool{suffix}" in problem
         (tmp_path / "other" / f"Bool{suffix}").unlink()
+
+
+def test_a_dune_file_above_the_theory_makes_its_folder_a_root(tmp_path: Path) -> None:
+    """Round 119: `dune build` run in an unmarked folder reads its `dune` file, whose
+    `subdir` stanza can write a library into the theory below; that folder is a root now,
+    and the stanza refuses."""
+    source = _file(tmp_path / "sub" / "F.v")
+    (tmp_path / "sub" / "dune-project").write_text("(lang dune 2.9)\n(using coq 0.3)\n")
+    (tmp_path / "sub" / "dune").write_text("(coq.theory (name Lib))\n")
+    assert project_library_refusal(source, {"Bool"}, None) is None
+    rule = "(subdir sub (rule (targets Bool.v) (action (copy a Bool.v))))\n"
+    (tmp_path / "dune").write_text(rule)
+    assert tmp_path in project_roots(tmp_path / "sub")
+    problem = project_library_refusal(source, {"Bool"}, None)
+    assert problem is not None and "holds 'subdir'" in problem
+    (tmp_path / "dune").unlink()
+    (tmp_path / "dune").mkdir()  # a folder named dune marks nothing
+    assert tmp_path not in project_roots(tmp_path / "sub")
