@@ -82,12 +82,12 @@ generated makefile includes and remakes only when older than their sources (red-
 built-in rules make them from (round 113: ``%: %.sh`` copied ``Makefile.local.sh`` to the
 missing ``Makefile.local``; ``%: %,v`` and ``RCS``/``SCCS`` folders likewise), and the
 makefiles GNU make reads before the generated ``Makefile``."""
-_MAKE_PREREQUISITE = re.compile(r"\.v$|^_CoqProject$|^(?:Coq)?Makefile")
-"""Names of what the make build needs and, with no rule of its own, may remake by make's
-built-in ``%: %.sh`` from ``NAME.sh`` when that is newer (red-team round 114 shipped a newer
-``_CoqProject.sh`` holding ``-arg -ri``, and make copied it over ``_CoqProject`` before
-coq_makefile ran again): a ``.v`` file, ``_CoqProject``, the makefile and its
-configuration."""
+_MAKE_PREREQUISITE = re.compile(r"^_CoqProject$|^(?:Coq)?Makefile")
+"""Names without a suffix of what the make build needs and, with no rule of its own, may
+remake by make's built-in ``%: %.sh`` from ``NAME.sh`` when that is newer (red-team round
+114 shipped a newer ``_CoqProject.sh`` holding ``-arg -ri``, and make copied it over
+``_CoqProject`` before coq_makefile ran again): ``_CoqProject`` and the makefile. Names with
+a suffix (a ``.v`` file, ``Makefile.conf``) refuse by their dot (round 115)."""
 _DUNE_FILES = frozenset({"dune", "dune-project", "dune-workspace", "dune-file", "jbuild"})
 
 
@@ -134,13 +134,24 @@ def project_library_refusal(
         return None
     named = file_folders(source)[0]
     names = {f"{word}{suffix}" for word in required for suffix in _LIBRARY_SUFFIXES}
+    reserved = installed_names(installed)
     for _, roots in _project_folders(source, installed):
         mapped = [path for root in roots for path in _mapped_folders(root)]
-        for root in [*roots, *mapped]:
-            found = _first_library(root, names, named, installed_names(installed))
+        for root in _outermost([*roots, *mapped]):
+            found = _first_library(root, names, named, reserved)
             if found is not None:
                 return found
     return None
+
+
+def _outermost(roots: list[Path]) -> list[Path]:
+    """``roots`` without those inside an earlier one's tree, which its walk reads already
+    (nested projects, the file's own folder inside its project)."""
+    kept: list[Path] = []
+    for root in roots:
+        if not any(root.resolve().is_relative_to(outer.resolve()) for outer in kept):
+            kept.append(root)
+    return kept
 
 
 def project_folder_refusal(source: str | None, installed: Path | None) -> str | None:
@@ -176,9 +187,10 @@ def project_folder_refusal(source: str | None, installed: Path | None) -> str | 
 def project_flags_refusal(source: str | None, installed: Path | None) -> str | None:
     """Why the project around the file ``source`` may pass coqc options that change what
     the file means, or None (see the module docstring)."""
+    reserved = installed_names(installed)
     for _, roots in _project_folders(source, installed):
         for root in roots:
-            options = _project_options(root, installed_names(installed))
+            options = _project_options(root, reserved)
             if isinstance(options, str):
                 return options
             if options:
