@@ -74,6 +74,15 @@ REFUTATION = (
 )
 
 
+def _refusal(path: Path, tactic: str) -> str:
+    """Why verification refuses the proof by ``tactic`` of `t` in the file at ``path``
+    (it must refuse)."""
+    theorem = theorem_from_file(path, "t", language="coq")
+    verification = verify_proof(theorem, [tactic], timeout_s=120)
+    assert not verification.ok
+    return verification.message or ""
+
+
 def _project(root: Path) -> Path:
     (root / "other").mkdir()
     (root / "other" / "Bool.v").write_text("Definition negb (b : bool) : bool := b.\n")
@@ -103,10 +112,8 @@ def test_the_project_build_refutes_what_a_plain_coqc_proves(tmp_path: Path) -> N
 @COQ_TOOLS[1]
 def test_a_require_a_project_library_may_answer_is_refused(tmp_path: Path) -> None:
     """`t` in the project's `F.v` is refused before coqc, naming `other/Bool.v`."""
-    theorem = theorem_from_file(_project(tmp_path), "t", language="coq")
-    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
-    assert not verification.ok
-    assert "other/Bool.v', a library a project build (-R) may load" in (verification.message or "")
+    refused = _refusal(_project(tmp_path), "reflexivity.")
+    assert "other/Bool.v', a library a project build (-R) may load" in refused
 
 
 def _reading_of_b(folder: Path, header: str, flags: list[str]) -> str:
@@ -167,10 +174,7 @@ def test_options_hidden_behind_a_quote_are_refused(tmp_path: Path) -> None:
     (tmp_path / "_CoqProject").write_text(
         "-R . Lib\n-docroot a'b -arg -ri -arg Coq.Bool.Bool #'\nF.v\n"
     )
-    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
-    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
-    assert not verification.ok
-    assert 'holds "\'" (quotes, backslashes' in (verification.message or "")
+    assert 'holds "\'" (quotes, backslashes' in _refusal(tmp_path / "F.v", "reflexivity.")
 
 
 DUNE_RULE = (
@@ -185,6 +189,14 @@ HIDDEN_RULE = (
     '; "))\n'
 )
 """Round 108: to dune, the synopsis ends at the line's end and a rule follows."""
+
+
+def _dune_builds(root: Path) -> None:
+    """`dune build`, rooted at ``root``, succeeds."""
+    status, output, _ = run_to_end(
+        ["dune", "build", "--root", "."], timeout_s=300, cwd=root, merge_stderr=True
+    )
+    assert status == 0, output
 
 
 def _dune_project(root: Path, theorem: str, dune: str = DUNE_RULE) -> None:
@@ -203,10 +215,7 @@ def test_a_dune_rule_makes_a_library_only_the_build_sees(tmp_path: Path, dune: s
     generated `Bool` (round 107's rule, and round 108's behind a block string)."""
     refutation = "Theorem nt : ~ (negb true = false).\nProof. cbv. discriminate. Qed."
     _dune_project(tmp_path, refutation, dune)
-    status, output, _ = run_to_end(
-        ["dune", "build", "--root", "."], timeout_s=300, cwd=tmp_path, merge_stderr=True
-    )
-    assert status == 0, output
+    _dune_builds(tmp_path)
 
 
 @COQ_TOOLS[0]
@@ -214,10 +223,7 @@ def test_a_dune_rule_makes_a_library_only_the_build_sees(tmp_path: Path, dune: s
 def test_a_dune_file_doing_more_than_naming_a_theory_is_refused(tmp_path: Path) -> None:
     """`t : negb true = false` beside round 107's dune rule is refused, naming the rule."""
     _dune_project(tmp_path, "Theorem t : negb true = false.\nProof.\nAdmitted.")
-    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
-    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
-    assert not verification.ok
-    assert "holds 'rule'" in (verification.message or "")
+    assert "holds 'rule'" in _refusal(tmp_path / "F.v", "reflexivity.")
 
 
 @COQ_TOOLS[0]
@@ -225,10 +231,7 @@ def test_a_dune_file_doing_more_than_naming_a_theory_is_refused(tmp_path: Path) 
 def test_a_rule_hidden_behind_a_block_string_is_refused(tmp_path: Path) -> None:
     """Round 108's dune file is refused: it holds a backslash."""
     _dune_project(tmp_path, "Theorem t : negb true = false.\nProof.\nAdmitted.", HIDDEN_RULE)
-    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
-    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
-    assert not verification.ok
-    assert "is not read with certainty" in (verification.message or "")
+    assert "is not read with certainty" in _refusal(tmp_path / "F.v", "reflexivity.")
 
 
 @COQ_TOOLS[0]
@@ -254,10 +257,7 @@ def test_a_project_adding_a_plugin_folder_is_refused(tmp_path: Path) -> None:
     file = "Require Import Rtauto.\n\nTheorem t : True.\nProof.\nAdmitted.\n"
     (tmp_path / "F.v").write_text(file)
     (tmp_path / "_CoqProject").write_text("-R . Lib\n-I plug\nF.v\n")
-    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
-    verification = verify_proof(theorem, ["exact I."], timeout_s=120)
-    assert not verification.ok
-    assert "passes coqc options (-I, plug)" in (verification.message or "")
+    assert "passes coqc options (-I, plug)" in _refusal(tmp_path / "F.v", "exact I.")
 
 
 def _cache_project(root: Path) -> Path:
@@ -288,10 +288,8 @@ def test_coqc_run_from_the_project_root_reads_the_roots_cache(tmp_path: Path) ->
 @COQ_TOOLS[1]
 def test_a_file_below_a_project_root_with_a_cache_is_refused(tmp_path: Path) -> None:
     """`t : P` in `sub/F.v` is refused, naming the root's `.lia.cache`."""
-    theorem = theorem_from_file(_cache_project(tmp_path), "t", language="coq")
-    verification = verify_proof(theorem, ["exact I."], timeout_s=120)
-    assert not verification.ok
-    assert "holds .lia.cache, which coqc run there" in (verification.message or "")
+    refused = _refusal(_cache_project(tmp_path), "exact I.")
+    assert "holds .lia.cache, which coqc run there" in refused
 
 
 LOCAL_FLAGS = "COQEXTRAFLAGS += -ri Coq.Bool.Bool\n"
@@ -349,10 +347,8 @@ def test_a_project_shipping_make_code_is_refused(tmp_path: Path, shipped: str) -
     """`t : b = false` beside round 112's `.Makefile.d` (or 113's `Makefile.local.sh`) is
     refused, naming it."""
     _make_project(tmp_path, "Theorem t : b = false.\nProof.\nAdmitted.", shipped)
-    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
-    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
-    assert not verification.ok
-    assert f"{shipped}', which the project's make build reads" in (verification.message or "")
+    refused = _refusal(tmp_path / "F.v", "reflexivity.")
+    assert f"{shipped}', which the project's make build reads" in refused
 
 
 def _vio_library(folder: Path) -> None:
@@ -383,10 +379,7 @@ def test_a_vio_library_beside_the_file_is_refused(tmp_path: Path) -> None:
     """`t : negb true = false` beside round 115's `Bool.vio` is refused, naming it."""
     _vio_library(tmp_path)
     (tmp_path / "F.v").write_text(FILE)
-    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
-    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
-    assert not verification.ok
-    assert "Bool.vio" in (verification.message or "")
+    assert "Bool.vio" in _refusal(tmp_path / "F.v", "reflexivity.")
 
 
 BACKTICK_FILE = "`cat<p.txt`.v"
@@ -417,10 +410,7 @@ def test_a_listed_file_name_runs_in_the_builds_shell(tmp_path: Path) -> None:
 def test_a_project_word_with_shell_characters_is_refused(tmp_path: Path) -> None:
     """`t : b = false` in round 117's project is refused, naming the word."""
     _backtick_project(tmp_path, "Theorem t : b = false.\nProof.\nAdmitted.")
-    theorem = theorem_from_file(tmp_path / "F.v", "t", language="coq")
-    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
-    assert not verification.ok
-    assert f"holds the word {BACKTICK_FILE!r}" in (verification.message or "")
+    assert f"holds the word {BACKTICK_FILE!r}" in _refusal(tmp_path / "F.v", "reflexivity.")
 
 
 def _parent_dune_project(root: Path, theorem: str) -> Path:
@@ -445,10 +435,7 @@ def test_dune_run_above_the_theory_reads_the_parent_dune_file(tmp_path: Path) ->
     `Bool.v` the parent's `subdir` rule writes."""
     refutation = "Theorem nt : ~ (negb true = false).\nProof. cbv. discriminate. Qed."
     _parent_dune_project(tmp_path, refutation)
-    status, output, _ = run_to_end(
-        ["dune", "build", "--root", "."], timeout_s=300, cwd=tmp_path, merge_stderr=True
-    )
-    assert status == 0, output
+    _dune_builds(tmp_path)
 
 
 @COQ_TOOLS[0]
@@ -457,7 +444,4 @@ def test_a_dune_file_above_the_theory_is_read_and_refused(tmp_path: Path) -> Non
     """`t : negb true = false` below round 119's parent `dune` file is refused, naming its
     `subdir` stanza."""
     path = _parent_dune_project(tmp_path, "Theorem t : negb true = false.\nProof.\nAdmitted.")
-    theorem = theorem_from_file(path, "t", language="coq")
-    verification = verify_proof(theorem, ["reflexivity."], timeout_s=120)
-    assert not verification.ok
-    assert "holds 'subdir'" in (verification.message or "")
+    assert "holds 'subdir'" in _refusal(path, "reflexivity.")
