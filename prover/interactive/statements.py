@@ -98,12 +98,13 @@ def checked_file_name(*, language: str, theorem: Theorem) -> str | None:
 def _file_name(file: str) -> str:
     """The library name of a request's ``file`` (``Foo.v``: ``Foo``), as a plain ``coqc``
     names it; refused unless it is a Coq identifier followed by ``.v``, other than the
-    verifier's own library name."""
+    verifier's own names (those starting with ``ProverCheck``)."""
     stem = file.removesuffix(".v")
-    if not file.endswith(".v") or not COQ_IDENTIFIER.fullmatch(stem) or stem == VERIFY_LIBRARY:
+    reserved = stem.startswith(VERIFY_LIBRARY)
+    if not file.endswith(".v") or not COQ_IDENTIFIER.fullmatch(stem) or reserved:
         raise HeaderRefused(
             f"field 'file' must be a file name such as 'Foo.v' (a Coq identifier, then '.v', "
-            f"not {VERIFY_LIBRARY}.v), got {file[:80]!r}"
+            f"not starting with {VERIFY_LIBRARY}), got {file[:80]!r}"
         )
     return stem
 

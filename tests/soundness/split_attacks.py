@@ -33,7 +33,9 @@ def expected_ranges(
         statement=statement,
         tactics=proof,
         ending=inspected_ending("t", ()),
-        placed=proof_source_module._placed(header, "ProverCheckPlaced_" + "0" * 16),
+        placed=proof_source_module._placed(
+            header, "ProverCheckPlaced_" + "0" * 16, proof_source_module.CHECKED_LIBRARY
+        ),
     )
     with mock.patch.object(split_module, "sentences_refusal", lambda *_args, **_kwargs: None):
         marked = mark_sentences(text, "0" * 16)
@@ -54,5 +56,7 @@ def switch_off_the_assumptions_print(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         proof_source_module,
         "_assumptions",
-        lambda _header, _name, _marker: ['Redirect "VerifyAssumptions" Print Assumptions nat.'],
+        lambda _header, _name, _marker, _library: [
+            'Redirect "VerifyAssumptions" Print Assumptions nat.'
+        ],
     )

@@ -39,6 +39,7 @@ import pytest
 
 from prover.backends.coq import bytecode_reading
 from prover.backends.coq import verify as verify_module
+from prover.backends.coq.checker_runs import CHECKED
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
 from prover.interactive.statements import request_theorem
@@ -228,11 +229,11 @@ def test_a_request_headers_reading_depends_on_the_file_name(tmp_path: Path) -> N
 @COQ_TOOLS[0]
 @COQ_TOOLS[1]
 def test_a_request_naming_its_file_is_checked_under_that_name() -> None:
-    """Named `X.v`, the same request is refused (the proof does not fit the file under its
-    name); named `F.v` it verifies with the names check; `Peano.v` ties with a loaded
-    library and is refused."""
+    """Named `X.v`, the same request is refused (the checked compile, under that name,
+    reads `b = false`); named `F.v` it verifies with the names check; `Peano.v` ties with a
+    loaded library and is refused."""
     ok, message = _verified_request("X.v")
-    assert not ok and "the user's file does not take the prover's proof" in message
+    assert not ok and 'Unable to unify "true" with "b"' in message
     ok, message = _verified_request("F.v")
     assert ok and "names" in message
     ok, message = _verified_request("Peano.v")
@@ -274,7 +275,8 @@ def test_with_the_proof_only_on_a_copy_a_file_rejecting_it_in_place_verified(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Control: plain coqc rejects the proof in place in `X.v` and takes it in `F.v`; with
-    the user's file holding the statement admitted (before the fix), `X.v` verified."""
+    the user's file holding the statement admitted (before the fix) and the full check
+    read as `Checked.v` (before round 120's), `X.v` verified."""
     in_place = "\n".join(
         ["Theorem t : exists n, D n /\\ n = 0.", "Proof.", *ROUND_103_PROOF, "Qed.", "End S.", ""]
     )
@@ -290,6 +292,7 @@ def test_with_the_proof_only_on_a_copy_a_file_rejecting_it_in_place_verified(
         "_users_file",
         lambda given, _proof, closings: users_file(given, ["Proof.", "Admitted."], closings),
     )
+    monkeypatch.setattr(verify_module, "users_file", lambda library: CHECKED)
     assert _verified_round_103("X.v")[0]
 
 

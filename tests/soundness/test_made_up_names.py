@@ -42,8 +42,8 @@ INSTANCE = (
 def test_a_goals_made_up_name_is_not_recorded_proved(tmp_path: Path) -> None:
     """Round 47's file compiles (its `Unnamed_thm` is B's `1 = 2`, which it refutes); `prove
     --file` refuses it when opening it (before any search), naming both objects."""
-    compile_alone(tmp_path, "F.v", GOAL)
-    records, status = prove_file(tmp_path / "F.v", "Unnamed_thm", tmp_path / "run")
+    compile_alone(tmp_path, "Fu.v", GOAL)
+    records, status = prove_file(tmp_path / "Fu.v", "Unnamed_thm", tmp_path / "run")
     assert [record["status"] for record in records] == ["error"], records
     assert "B.Unnamed_thm" in json.dumps(records[0])
     assert status == 3  # an attempt ended in an error (docs/evaluation.md)
@@ -53,8 +53,8 @@ def test_a_goals_made_up_name_is_not_recorded_proved(tmp_path: Path) -> None:
 def test_a_made_up_name_fails_the_names_check_only(source: str, name: str, tmp_path: Path) -> None:
     """The proof of A's theorem passes admission, coqc and coqchk, and only the names check
     refuses it; without that check (the control) it was verified."""
-    compile_alone(tmp_path, "F.v", source)
-    theorem = coq_declaration_from_source(source, name, origin=str(tmp_path / "F.v"))
+    compile_alone(tmp_path, "Fu.v", source)
+    theorem = coq_declaration_from_source(source, name, origin=str(tmp_path / "Fu.v"))
     tactic = ["reflexivity."] if name == "Unnamed_thm" else ["exact eq_refl."]
     refused = verify_module.verify_proof(theorem, tactic, timeout_s=120)
     assert not refused.ok
@@ -84,8 +84,10 @@ FUNCTOR_GOAL = (
 def test_a_made_up_name_inside_a_functor_is_refused(tmp_path: Path) -> None:
     """`Locate` is now asked right before the functor closes, where its body's objects are
     listed: both `Unnamed_thm`s are named and the proof refused (the control passes)."""
-    compile_alone(tmp_path, "F.v", FUNCTOR_GOAL)
-    theorem = coq_declaration_from_source(FUNCTOR_GOAL, "Unnamed_thm", origin=str(tmp_path / "F.v"))
+    compile_alone(tmp_path, "Fu.v", FUNCTOR_GOAL)
+    theorem = coq_declaration_from_source(
+        FUNCTOR_GOAL, "Unnamed_thm", origin=str(tmp_path / "Fu.v")
+    )
     refused = verify_module.verify_proof(theorem, ["reflexivity."], timeout_s=120)
     assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk"), refused
     message = refused.message or ""
@@ -106,9 +108,9 @@ ABORTED = FUNCTOR_GOAL.replace("Admitted.\nEnd A.", "Abort.\nEnd A.")
 def test_a_theorem_the_file_aborts_is_refused_when_read(tmp_path: Path) -> None:
     """`prove --file` refuses a theorem whose proof the file ends with `Abort` (or `Save`)
     when reading it, in one line naming the file and the ending."""
-    compile_alone(tmp_path, "F.v", ABORTED.replace("refuted Unnamed_thm", "refuted B.Unnamed_thm"))
+    compile_alone(tmp_path, "Fu.v", ABORTED.replace("refuted Unnamed_thm", "refuted B.Unnamed_thm"))
     with pytest.raises(InputError, match=r"ends the proof of 'Unnamed_thm' with Abort"):
-        coq_declaration_from_source(ABORTED, "Unnamed_thm", origin="F.v")
+        coq_declaration_from_source(ABORTED, "Unnamed_thm", origin="Fu.v")
     saved = "Goal 1 = 1.\nProof. reflexivity. Save u.\n"
     with pytest.raises(InputError, match=r"with Save"):
-        coq_declaration_from_source(saved.replace("Goal", "Lemma t :"), "t", origin="F.v")
+        coq_declaration_from_source(saved.replace("Goal", "Lemma t :"), "t", origin="Fu.v")

@@ -83,10 +83,10 @@ def test_every_navigation_command_is_refused(command: str) -> None:
     assert "uses" in str(reading_refusal(header, "the header"))
 
 
-def _placed_with_check(header: str, marker: str) -> list[str]:
+def _placed_with_check(header: str, marker: str, library: str) -> list[str]:
     """The placement checks as they were in round fifteen (``Check`` of the marker's path,
     which the round's notation answered; now ``Print Term``, which takes a name)."""
-    closings = placed_closings(header, "ProverCheck.Checked", marker)
+    closings = placed_closings(header, library, marker)
     return [sentence.replace("Print Term ", "Check ") for sentence in closings]
 
 

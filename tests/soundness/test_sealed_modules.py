@@ -114,7 +114,7 @@ def test_an_elided_assumptions_print_is_refused_on_its_own(
     monkeypatch.setattr(
         proof_source_module,
         "_assumptions",
-        lambda _header, name, _marker: [
+        lambda _header, name, _marker, _library: [
             f'Redirect "VerifyAssumptions" Print Assumptions ProverCheck.Checked.W.{name}.'
         ],
     )

@@ -158,7 +158,9 @@ def test_coq_split_alone_refuses_a_header_the_prover_splits_otherwise(
     theorem = Theorem(name="t", header=header, statement="Theorem t : 1 = 2.")
     monkeypatch.setattr(verify_module, "target_refusal", lambda *_args, **_kwargs: None)
     # the closing a reading that saw only `Section B.` would append, without placement checks
-    monkeypatch.setattr(proof_source_module, "_placed", lambda _header, _marker: ["End B."])
+    monkeypatch.setattr(
+        proof_source_module, "_placed", lambda _header, _marker, _library: ["End B."]
+    )
     switch_off_the_assumptions_print(monkeypatch)
     # the bytecode reading compiles the header with its real closings, and refuses too
     monkeypatch.setattr(

@@ -51,8 +51,8 @@ def _refused_by_the_names_check(directory: Path, source: str, tactics: list[str]
     """Compile ``source`` alone (it must), verify ``tactics`` for its `T` as `prove --file`
     loads it: refused after admission, coqc and coqchk, while the same theorem without the
     file (the control) verifies. The refusal's message."""
-    compile_alone(directory, "F.v", source)
-    theorem = coq_declaration_from_source(source, "T", origin=str(directory / "F.v"))
+    compile_alone(directory, "Fu.v", source)
+    theorem = coq_declaration_from_source(source, "T", origin=str(directory / "Fu.v"))
     refused = verify_proof(theorem, tactics, timeout_s=120)
     assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk"), refused
     assert verify_proof(replace(theorem, file_text=None), tactics, timeout_s=120).ok
@@ -138,7 +138,7 @@ def test_an_honest_theorem_in_a_module_verifies_on_its_copy(
 ) -> None:
     """An honest theorem in a module, in a section or not: its copy at the file's end reads
     its names as at its place and meets it, and the proof verifies with the names check."""
-    _assert_verified_in_file(tmp_path / "M.v", source, name, tactics)
+    _assert_verified_in_file(tmp_path / "Mo.v", source, name, tactics)
 
 
 def _assert_verified_in_file(path: Path, source: str, name: str, tactics: list[str]) -> None:
@@ -369,8 +369,8 @@ def test_a_theorem_inside_a_sealed_module_is_refused(in_functor: bool, tmp_path:
             "Module Inner : ISIG.", "Module Type S. End S.\nModule F (X : S).\nModule Inner : ISIG."
         )
         source += "End F.\n"
-    compile_alone(tmp_path, "F.v", source)
-    theorem = coq_declaration_from_source(source, "Big_instance_0", origin=str(tmp_path / "F.v"))
+    compile_alone(tmp_path, "Fu.v", source)
+    theorem = coq_declaration_from_source(source, "Big_instance_0", origin=str(tmp_path / "Fu.v"))
     refused = verify_proof(theorem, ["intuition."], timeout_s=120)
     assert not refused.ok and "sealed by its signature" in (refused.message or ""), refused
     assert verify_proof(replace(theorem, file_text=None), ["intuition."], timeout_s=120).ok
@@ -454,8 +454,8 @@ def test_the_parameters_are_read_where_the_functor_opens(tmp_path: Path) -> None
     """The parameters' module type is written right before the functor's opening, where its
     path reads as the functor's: the copy meets the file's constraints and is refused after
     admission, coqc and coqchk passed."""
-    compile_alone(tmp_path, "F.v", REQUIRED_IN_BODY)
-    theorem = coq_declaration_from_source(REQUIRED_IN_BODY, "T", origin=str(tmp_path / "F.v"))
+    compile_alone(tmp_path, "Fu.v", REQUIRED_IN_BODY)
+    theorem = coq_declaration_from_source(REQUIRED_IN_BODY, "T", origin=str(tmp_path / "Fu.v"))
     refused = verify_proof(theorem, ["intuition."], timeout_s=120)
     assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk"), refused
     assert "does not take the prover's proof of 'T'" in (refused.message or "")
@@ -479,7 +479,7 @@ IMPORTED_BINDER = (
 def test_the_parameters_are_declared_as_the_binders_read_them(tmp_path: Path) -> None:
     """Declared without the binders' `Import`, the arguments have the functor's own types: the
     copy meets the file's constraints and is refused after admission, coqc and coqchk."""
-    compile_alone(tmp_path, "F.v", IMPORTED_BINDER)
-    theorem = coq_declaration_from_source(IMPORTED_BINDER, "Thm", origin=str(tmp_path / "F.v"))
+    compile_alone(tmp_path, "Fu.v", IMPORTED_BINDER)
+    theorem = coq_declaration_from_source(IMPORTED_BINDER, "Thm", origin=str(tmp_path / "Fu.v"))
     refused = verify_proof(theorem, ["intuition."], timeout_s=120)
     assert not refused.ok and refused.checks == ("admission", "coqc", "coqchk"), refused

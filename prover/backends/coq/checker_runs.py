@@ -15,6 +15,7 @@ reading that depends on the limits, red-team round ninety-three).
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 import time
@@ -50,9 +51,11 @@ from search.process import run_to_end
 from search.workdirs import directory_identity, private_directory
 
 __all__ = [
+    "CHECKED",
     "CHECKED_LIBRARY",
     "VERIFY_LIBRARY",
     "VERIFY_MODULE",
+    "CheckedFile",
     "CheckerTools",
     "compile_and_check",
     "coqc_command",
@@ -60,6 +63,7 @@ __all__ = [
     "coqchk_command",
     "executable",
     "run_checker",
+    "users_file",
 ]
 
 logger = logging.getLogger(__name__)
@@ -67,7 +71,8 @@ logger = logging.getLogger(__name__)
 VERIFY_LIBRARY = "ProverCheck"
 VERIFY_MODULE = "Checked"
 CHECKED_LIBRARY = f"{VERIFY_LIBRARY}.{VERIFY_MODULE}"
-"""The checked file's full library name, the root of every full name the checks print."""
+"""The checked file's full library name when the user's file has no name."""
+_FILE_MODULE = re.compile(r"[^\W\d][\w']*")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,26 +91,69 @@ class CheckerTools:
     folder_files: tuple[tuple[str, bytes], ...] = ()
 
 
-def coqc_command(coqc: str, *, timed: bool = False) -> list[str]:
-    """``coqc`` compiling ``Checked.v`` as ``ProverCheck.Checked`` (run in the file's directory);
-    ``timed`` adds ``-time``, whose per-sentence lines :func:`split_refusal` reads."""
+@dataclass(frozen=True, kw_only=True)
+class CheckedFile:
+    """The checked file's name, and how coqc and coqchk load it: ``ProverCheck.Checked``
+    (``-Q . ProverCheck``, :data:`CHECKED`) for a theorem whose file has no name, or the
+    user's own file's library, compiled as a plain ``coqc F.v`` compiles it (no ``-Q``:
+    the folder's files have no prefix, so the library is ``F``; :func:`users_file`).
+
+    A header's reading can depend on its file's name (red-team round ninety-eight), and a
+    proof can branch on that reading: round 120 proved ``b = true`` by ``reflexivity`` as
+    ``Checked`` and, as ``X.v``, by a kernel bug's term that only the checked file's
+    coqchk and term reading would refuse. So the checked compile, the one every check
+    reads, is the user's own reading whenever the user's file has a name."""
+
+    module: str
+    prefix: str | None
+
+    def __post_init__(self) -> None:
+        if not _FILE_MODULE.fullmatch(self.module) or self.module.startswith(VERIFY_LIBRARY):
+            raise ValueError(f"module: not a file name the checks can compile: {self.module!r}")
+
+    @property
+    def library(self) -> str:
+        """The file's full library name, the root of every full name the checks print."""
+        return self.module if self.prefix is None else f"{self.prefix}.{self.module}"
+
+    def load_flags(self) -> list[str]:
+        """The load-path flags that give the folder's files their prefix (none for a plain
+        coqc)."""
+        return [] if self.prefix is None else ["-Q", ".", self.prefix]
+
+
+CHECKED = CheckedFile(module=VERIFY_MODULE, prefix=VERIFY_LIBRARY)
+
+
+def users_file(library: str | None) -> CheckedFile:
+    """The checked file for a user's file whose library name is ``library`` (None: the
+    file has no name, so :data:`CHECKED`)."""
+    return CHECKED if library is None else CheckedFile(module=library, prefix=None)
+
+
+def coqc_command(coqc: str, *, timed: bool = False, checked: CheckedFile = CHECKED) -> list[str]:
+    """``coqc`` compiling ``checked`` (run in the file's directory); ``timed`` adds
+    ``-time``, whose per-sentence lines :func:`split_refusal` reads."""
     time_flag = ["-time"] if timed else []
-    return [coqc, *time_flag, "-q", "-Q", ".", VERIFY_LIBRARY, f"{VERIFY_MODULE}.v"]
+    return [coqc, *time_flag, "-q", *checked.load_flags(), f"{checked.module}.v"]
 
 
-def coqchk_command(coqchk: str) -> list[str]:
-    """``coqchk`` re-checking ``ProverCheck.Checked`` alone, with its context summary."""
-    return [
-        coqchk, "-silent", "-o", "-Q", ".", VERIFY_LIBRARY,
-        "-norec", CHECKED_LIBRARY,
-    ]  # fmt: skip
+def coqchk_command(coqchk: str, *, checked: CheckedFile = CHECKED) -> list[str]:
+    """``coqchk`` re-checking ``checked`` alone, with its context summary (coqchk reads the
+    current folder without a prefix, as coqc does: Coq 8.16's ``checker.ml``)."""
+    return [coqchk, "-silent", "-o", *checked.load_flags(), "-norec", checked.library]
 
 
 def compile_and_check(
-    marked: MarkedSource, tools: CheckerTools, parameters: str | None, *, reads_inductives: bool
+    marked: MarkedSource,
+    tools: CheckerTools,
+    parameters: str | None,
+    *,
+    reads_inductives: bool,
+    checked: CheckedFile = CHECKED,
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """(reason to reject or None, checks passed, the axioms the kernel checker listed that
-    the theorem's own ``Print Assumptions`` names).
+    the theorem's own ``Print Assumptions`` names), the file compiled as ``checked``.
 
     ``reads_inductives``: the header printed all it declared (a request header's), which
     :func:`~prover.backends.coq.inductive_print.inductives_print_problem` reads.
@@ -125,17 +173,21 @@ def compile_and_check(
     """
     with private_directory("coq-verify-") as directory:
         identity = directory_identity(directory)
-        problem = _compiled(marked, tools, directory, reads_inductives=reads_inductives)
+        problem = _compiled(
+            marked, tools, directory, reads_inductives=reads_inductives, checked=checked
+        )
         if problem is not None:
             return problem, (), ()
         printed = read_assumptions_print(directory)
-        checked = run_checker(coqchk_command(tools.coqchk), directory, tools, merge_stderr=False)
+        kernel = run_checker(
+            coqchk_command(tools.coqchk, checked=checked), directory, tools, merge_stderr=False
+        )
         replaced = _replaced(directory, identity)
     if replaced is not None:
         return replaced, ("coqc",), ()
-    if isinstance(checked, str):
-        return f"coqchk {checked}", ("coqc",), ()
-    problem, checks, listed = _judge_kernel_check(*checked, parameters=parameters)
+    if isinstance(kernel, str):
+        return f"coqchk {kernel}", ("coqc",), ()
+    problem, checks, listed = _judge_kernel_check(*kernel, parameters=parameters)
     if problem is None:  # what coqchk's summary missed (rounds seventeen and twenty)
         problem = assumptions_print_problem(printed, listed)
         if problem is not None:
@@ -145,14 +197,21 @@ def compile_and_check(
 
 
 def _compiled(
-    marked: MarkedSource, tools: CheckerTools, directory: Path, *, reads_inductives: bool
+    marked: MarkedSource,
+    tools: CheckerTools,
+    directory: Path,
+    *,
+    reads_inductives: bool,
+    checked: CheckedFile,
 ) -> str | None:
-    """Compile the marked file in ``directory`` and judge coqc's run, its split, the term
-    and (``reads_inductives``) the declarations' print: why it fails, or None."""
+    """Compile the marked file in ``directory`` as ``checked`` and judge coqc's run, its
+    split, the term and (``reads_inductives``) the declarations' print: why it fails, or
+    None."""
     identity = directory_identity(directory)
-    (directory / f"{VERIFY_MODULE}.v").write_bytes(marked.text.encode("utf-8"))
+    (directory / f"{checked.module}.v").write_bytes(marked.text.encode("utf-8"))
     write_folder_files(directory, tools.folder_files)
-    compiled = run_checker(coqc_command(tools.coqc, timed=True), directory, tools, traced=True)
+    command = coqc_command(tools.coqc, timed=True, checked=checked)
+    compiled = run_checker(command, directory, tools, traced=True)
     problem = coqc_problem(compiled, tools) or _replaced(directory, identity)
     if problem is None and not isinstance(compiled, str):
         problem = split_refusal(compiled[1], marked) or term_problem(directory)

@@ -26,8 +26,13 @@ from prover.backends.coq.blocks import open_blocks
 from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
 from prover.backends.coq.declared_names import declaring_sentences
 from prover.backends.coq.environment_readings import PLUGIN_SUFFIXES, file_folders
-from prover.backends.coq.own_name_paths import header_and_statement_codes, own_name_field
+from prover.backends.coq.own_name_paths import (
+    checked_name_refusal,
+    header_and_statement_codes,
+    own_name_field,
+)
 from prover.backends.coq.project_libraries import (
+    installed_names,
     project_flags_refusal,
     project_folder_refusal,
     project_library_refusal,
@@ -40,11 +45,13 @@ from search.states import Theorem
 
 __all__ = [
     "file_library",
+    "file_setting_refusal",
     "folder_plugin_refusal",
     "installed_library_root",
     "library_path_refusal",
     "qualified_name_guards",
     "request_name_refusal",
+    "required_words",
     "sibling_library_refusal",
 ]
 
@@ -107,7 +114,7 @@ def sibling_library_refusal(source: str | None, file_text: str) -> str | None:
         return None
     named, folders = file_folders(source)
     root = installed_library_root()
-    required = _required_words(file_text)
+    required = required_words(file_text)
     for folder in folders:
         if root is not None and folder.resolve().is_relative_to(root):
             continue
@@ -180,7 +187,7 @@ def installed_library_root() -> Path | None:
     return Path(where).resolve() if status == 0 and where else None
 
 
-def _required_words(file_text: str) -> set[str]:
+def required_words(file_text: str) -> set[str]:
     """Every identifier of the file's sentences that hold ``Require`` (all of them when the
     file cannot be split: fail closed)."""
     try:
@@ -283,6 +290,42 @@ def qualified_name_guards(header: str, statement: str, library: str) -> list[str
     ]
 
 
+def file_setting_refusal(source: str | None, file_text: str) -> str | None:
+    """Why a build of the user's file ``source`` (text ``file_text``) in its folder or its
+    project may load a library, plugin, cache or option the prover's compiles do not, or
+    None: a library beside the file or in its project that a ``Require`` word names, an
+    OCaml plugin in its folder, a project's options, make inputs or dune rules, and a
+    project root holding a cache or plugin (rounds 57, 83 and 105 to 119)."""
+    installed = installed_library_root()
+    return (
+        sibling_library_refusal(source, file_text)
+        or folder_plugin_refusal(source)
+        or project_library_refusal(source, required_words(file_text), installed)
+        or project_flags_refusal(source, installed)
+        or project_folder_refusal(source, installed)
+    )
+
+
+def _own_name_refusal(theorem: Theorem) -> str | None:
+    """Why the user's file's own library name (a request's named file, a ``--file``'s
+    name) may not be the checked file's: a name starting with the verifier's, or one the
+    header's qualified names reach (:func:`~prover.backends.coq.own_name_paths.own_name_field`)."""
+    own = theorem.file_name
+    if own is None and theorem.file_text is not None:
+        own = file_library(theorem.source)
+    if own is None:
+        return None
+    if own.startswith(VERIFY_LIBRARY):
+        return (
+            f"the file's name {own!r} starts with {VERIFY_LIBRARY}, which the verifier "
+            "reserves for its own names"
+        )
+    installed = installed_library_root()
+    return own_name_field(theorem, own, installed) or checked_name_refusal(
+        theorem, own, installed_names(installed)
+    )
+
+
 def library_path_refusal(theorem: Theorem) -> str | None:
     """Why the header or statement may mean one thing to the prover and another to the
     user's ``coqc``, or None: a qualified name whose first part is a path the file's own
@@ -293,10 +336,7 @@ def library_path_refusal(theorem: Theorem) -> str | None:
     request = request_name_refusal(theorem)
     if request is not None:
         return request
-    own = theorem.file_name
-    if own is None and theorem.file_text is not None:
-        own = file_library(theorem.source)
-    field = None if own is None else own_name_field(theorem, own, installed_library_root())
+    field = _own_name_refusal(theorem)
     if field is not None:
         return field
     if theorem.file_name is not None:  # a request's file, which the names check compiles
@@ -309,15 +349,7 @@ def library_path_refusal(theorem: Theorem) -> str | None:
                 "name without .v must be a Coq identifier), so what its names mean is unknown"
             )
         roots.add(library)
-        sibling = (
-            sibling_library_refusal(theorem.source, theorem.file_text)
-            or folder_plugin_refusal(theorem.source)
-            or project_library_refusal(
-                theorem.source, _required_words(theorem.file_text), installed_library_root()
-            )
-            or project_flags_refusal(theorem.source, installed_library_root())
-            or project_folder_refusal(theorem.source, installed_library_root())
-        )
+        sibling = file_setting_refusal(theorem.source, theorem.file_text)
         if sibling is not None:
             return sibling
     for what, code in header_and_statement_codes(theorem):

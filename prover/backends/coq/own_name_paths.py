@@ -13,10 +13,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from prover.backends.coq.assumptions import ALLOWED_AXIOMS, SEALED_LIBRARY_FIELDS
 from prover.backends.coq.text import CoqTextError, code_without_strings
 from search.states import Theorem
 
-__all__ = ["header_and_statement_codes", "own_name_field"]
+__all__ = ["checked_name_refusal", "header_and_statement_codes", "own_name_field"]
+
+_ALLOWED_ROOTS = frozenset(name.split(".")[0] for name in ALLOWED_AXIOMS | SEALED_LIBRARY_FIELDS)
+"""The first names of the axioms and sealed fields the assumptions check lets through."""
 
 
 def header_and_statement_codes(theorem: Theorem) -> Iterator[tuple[str, str]]:
@@ -27,6 +31,40 @@ def header_and_statement_codes(theorem: Theorem) -> Iterator[tuple[str, str]]:
             yield what, code_without_strings(text)
         except CoqTextError:
             continue
+
+
+def checked_name_refusal(
+    theorem: Theorem, library: str, installed_roots: frozenset[str]
+) -> str | None:
+    """Why the file's library name ``library`` may not be the checked file's, whose compile
+    every check reads (:class:`~prover.backends.coq.checker_runs.CheckedFile`), or None.
+
+    The checks tell the file's own objects from the installed libraries' by full name,
+    which now starts with the file's name: red-team round 122 named a file ``Coq.v`` whose
+    header declared ``Module Logic. Module Classical_Prop : SIG. Axiom classic : False``,
+    full name ``Coq.Logic.Classical_Prop.classic``, one of the allowed axioms, and ``1 =
+    2`` was recorded proved. So a name that is the first name of installed libraries
+    (``installed_roots``: ``Coq``, ``mathcomp`` ...) or of an allowed axiom or sealed field
+    is refused. And Coq finds a partly qualified name ``F.M.x`` under any path ending so,
+    so the placement checks, which name the theorem's place from the file's name, rest on
+    no module of the file being named as the file: a header that declares one is refused
+    (16 of Coq's 1,273 installed files declare one, mostly module types)."""
+    if library in installed_roots or library in _ALLOWED_ROOTS:
+        return (
+            f"the file's name {library!r} is the first name of installed libraries "
+            f"({library}.…), so the checks could not tell the file's own objects from theirs "
+            "(rename the file)"
+        )
+    for what, code in header_and_statement_codes(theorem):
+        if re.search(
+            rf"(?<![\w'])Module\s+(?:Type\s+|Import\s+|Export\s+)?{re.escape(library)}(?![\w'])",
+            code,
+        ):
+            return (
+                f"{what} declares a module named {library!r}, as the file, whose full name "
+                "the checks read the theorem's place from (rename the module or the file)"
+            )
+    return None
 
 
 def own_name_field(theorem: Theorem, library: str, installed: Path | None) -> str | None:

@@ -100,17 +100,19 @@ def inspected_source(
     marker: str,
     whole_context: bool,
     requested: bool = False,
+    library: str = CHECKED_LIBRARY,
 ) -> str:
     """The inspected file (before its sentences are marked): the preamble, the guarded
     statement (``requested``: a theorem not read from a file, whose qualified names are
     guarded there and before every ``End``, :func:`_before_every_end`), ``steps``,
     the inspected ending, then the closings with placement checks and the assumptions
-    print, ``marker`` naming the placement constant."""
+    print, ``marker`` naming the placement constant; ``library``: the full library name
+    the file is compiled as (:class:`~prover.backends.coq.checker_runs.CheckedFile`)."""
     ending = inspected_ending(name, fold)
-    placed = inspection_closings(header, name, marker)
+    placed = inspection_closings(header, name, marker, library=library)
     # A theorem not read from a file: its qualified names' guards, read once, asked twice.
-    paths = qualified_name_guards(header, statement, CHECKED_LIBRARY) if requested else []
-    guarded = _guarded(header, statement, name, guards=paths)
+    paths = qualified_name_guards(header, statement, library) if requested else []
+    guarded = _guarded(header, statement, name, guards=paths, library=library)
     closed = (_before_every_end(closed[0], paths), closed[1])
     assembled = assembled_source(
         closed,
@@ -124,13 +126,13 @@ def inspected_source(
     return inspection_preamble(fold) + assembled
 
 
-def _guarded(header: str, statement: str, name: str, *, guards: list[str]) -> str:
+def _guarded(header: str, statement: str, name: str, *, guards: list[str], library: str) -> str:
     """The statement after Coq's check that nothing has the theorem's full name yet
     (:func:`~prover.backends.coq.placement.name_guard`) and ``guards``: for a theorem not
     read from a file, that the header declares nothing its qualified names could reach in
     a file named after their first part
     (:func:`~prover.backends.coq.library_paths.qualified_name_guards`)."""
-    return "\n".join([name_guard(header, CHECKED_LIBRARY, name), *guards, statement.strip()])
+    return "\n".join([name_guard(header, library, name), *guards, statement.strip()])
 
 
 def _before_every_end(header: str, guards: list[str]) -> str:
@@ -168,21 +170,24 @@ def assembled_source(
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
-def _placed(header: str, marker: str = PLACEMENT_MARKER) -> list[str]:
-    """The checked file's closings with Coq's check of where the theorem landed
-    (:func:`~prover.backends.coq.blocks.placed_closings`)."""
-    return placed_closings(header, CHECKED_LIBRARY, marker)
+def inspection_closings(
+    header: str, name: str, marker: str = PLACEMENT_MARKER, *, library: str = CHECKED_LIBRARY
+) -> list[str]:
+    """What follows theorem ``name``'s term print in the checked file (compiled as
+    ``library``): the closings with Coq's check of where the theorem landed
+    (:func:`~prover.backends.coq.placement.placed_closings`), then its ``Print
+    Assumptions`` by full name."""
+    return [*_placed(header, marker, library), *_assumptions(header, name, marker, library)]
 
 
-def inspection_closings(header: str, name: str, marker: str = PLACEMENT_MARKER) -> list[str]:
-    """What follows theorem ``name``'s term print in the checked file: the closings with the
-    placement checks, then its ``Print Assumptions`` by full name."""
-    return [*_placed(header, marker), *_assumptions(header, name, marker)]
+def _placed(header: str, marker: str, library: str) -> list[str]:
+    """The checked file's closings with Coq's check of where the theorem landed."""
+    return placed_closings(header, library, marker)
 
 
-def _assumptions(header: str, name: str, marker: str) -> list[str]:
+def _assumptions(header: str, name: str, marker: str, library: str) -> list[str]:
     """The theorem's ``Print Assumptions``, by full name, after every closing."""
-    return assumptions_print(theorem_path(header, CHECKED_LIBRARY, name, marker))
+    return assumptions_print(theorem_path(header, library, name, marker))
 
 
 def statement_reading(closed: tuple[str, list[str]], theorem: Theorem) -> str:

@@ -9,7 +9,9 @@
    declares fixpoints), then the print of the proof term that
    :mod:`prover.backends.coq.term_reading` reads — nothing else, nothing the search
    printed — compiles in a fresh process and a fresh temporary directory
-   (``coqc -time -Q DIR ProverCheck``) under the memory cap and a 5 MB stack, reaching
+   (``coqc -time -Q DIR ProverCheck``; as the user's own ``coqc -time F.v`` when the
+   user's file has a name, :func:`~prover.backends.coq.checker_runs.users_file`: red-team
+   round 120) under the memory cap and a 5 MB stack, reaching
    neither (``strace``'s record: :mod:`prover.backends.coq.limit_trace`), and so does the
    bytecode ``coqc.byte`` beside it (its stack below its default limit), the term holds no fixpoint
    literal, and Coq split the file into exactly the sentences the prover's reading of it
@@ -21,7 +23,8 @@
 3. **coqchk** — Coq's kernel checker (by default ``coqchk-fixed``, 8.16.1's rebuilt with
    the fixes for coq/coq#22378 and #21051:
    :data:`~prover.backends.coq.config.FIXED_COQCHK`) re-checks the compiled file
-   (``coqchk -silent -o -Q DIR ProverCheck -norec ProverCheck.Checked``) and its
+   (``coqchk -silent -o -Q DIR ProverCheck -norec ProverCheck.Checked``, or ``-norec F``)
+   and its
    context summary, parsed fail-closed by
    :mod:`prover.backends.coq.assumptions`, lists no assumption outside the allowed
    fully qualified standard-library axioms and no unsafe constant;
@@ -45,7 +48,6 @@ from prover.backends.coq.blocks import closable
 from prover.backends.coq.bytecode_reading import beside_bytecode_reading
 from prover.backends.coq.characters import spaced_theorem
 from prover.backends.coq.checker_runs import (
-    CHECKED_LIBRARY,
     VERIFY_LIBRARY,
     VERIFY_MODULE,
     CheckerTools,
@@ -53,6 +55,7 @@ from prover.backends.coq.checker_runs import (
     coqc_command,
     coqchk_command,
     executable,
+    users_file,
 )
 from prover.backends.coq.config import FIXED_COQCHK
 from prover.backends.coq.environment_readings import folder_caches
@@ -194,6 +197,9 @@ def verify_proof(
         whole_context=theorem.whole_context,
     )
     marker = f"{PLACEMENT_MARKER}_{secrets.token_hex(8)}"  # nothing on disk can know it
+    opening = proof_opening(theorem.header, whole_context=theorem.whole_context)
+    file_text, library = _users_file(given, [*opening, *steps, "Qed."], closed[1])
+    checked = users_file(library)  # the user's own reading when the file has a name
     inspected = mark_sentences(
         inspected_source(
             closed,
@@ -205,6 +211,7 @@ def verify_proof(
             marker=marker,
             whole_context=theorem.whole_context,
             requested=theorem.file_text is None,
+            library=checked.library,
         ),
         secrets.token_hex(8),
     )
@@ -218,15 +225,15 @@ def verify_proof(
         sandbox=sandbox,
         folder_files=caches,
     )
-    parameters = functor_arguments_prefix(theorem.header, CHECKED_LIBRARY, marker)
+    parameters = functor_arguments_prefix(theorem.header, checked.library, marker)
     reads_inductives = expects_inductives_print(theorem.header)
-    opening = proof_opening(theorem.header, whole_context=theorem.whole_context)
-    file_text, library = _users_file(given, [*opening, *steps, "Qed."], closed[1])
     refusals_read = None  # a request's file: the refusals read it with the statement admitted
     if given.file_text is None and file_text is not None:
         refusals_read = _users_file(given, ["Proof.", "Admitted."], closed[1])[0]
     (problem, checks, axioms), bytecode_refusal = beside_bytecode_reading(
-        lambda: compile_and_check(inspected, tools, parameters, reads_inductives=reads_inductives),
+        lambda: compile_and_check(
+            inspected, tools, parameters, reads_inductives=reads_inductives, checked=checked
+        ),
         statement_reading(closed, theorem),
         tools,
         library=library,  # the user's file name (round 101), or the checked file's

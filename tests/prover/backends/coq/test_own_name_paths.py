@@ -1,4 +1,5 @@
-"""Qualified names reaching the file's own objects through a prefix (round 104)."""
+"""Qualified names reaching the file's own objects through a prefix (round 104), and file
+names the checked compile cannot take (round 122)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from prover.backends.coq.own_name_paths import header_and_statement_codes, own_name_field
+from prover.backends.coq.own_name_paths import (
+    checked_name_refusal,
+    header_and_statement_codes,
+    own_name_field,
+)
 from search.states import Theorem
 
 
@@ -40,3 +45,29 @@ def test_the_codes_are_the_header_and_statement_without_comments_and_strings() -
     codes = dict(header_and_statement_codes(theorem))
     assert set(codes) == {"the header", "the statement"}
     assert "Lib.F.x" not in codes["the header"] and "Definition s" in codes["the header"]
+
+
+@pytest.mark.parametrize(
+    ("library", "header", "refused"),
+    [
+        ("Coq", "", "first name of installed libraries"),
+        ("mathcomp", "", "first name of installed libraries"),
+        ("Bignums", "", "first name of installed libraries"),
+        ("F", "Module G.\nEnd G.\n", None),
+        ("F", "Module F.\n", "declares a module named 'F'"),
+        ("F", "Module Type\n F (X : T).\n", "declares a module named 'F'"),
+        ("F", "Module Import (* c *) F := G.\n", "declares a module named 'F'"),
+        ("F", "Definition F := 0.\nModule F'.\n", None),
+    ],
+)
+def test_a_name_the_checks_cannot_tell_apart_is_refused(
+    library: str, header: str, refused: str | None
+) -> None:
+    """The first name of installed libraries (given or an allowed axiom's), or a module the
+    header names as the file, refuses; other names and modules do not."""
+    theorem = Theorem(name="t", header=header, statement="Theorem t : True.")
+    problem = checked_name_refusal(theorem, library, frozenset({"Coq", "Bignums"}))
+    if refused is None:
+        assert problem is None
+    else:
+        assert problem is not None and refused in problem
