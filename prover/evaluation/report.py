@@ -40,6 +40,8 @@ class RunData:
     records: list[AttemptRecord]
     summary: dict[str, Any]
     graphs: list[tuple[str, int, str]]
+    verified_here: bool = False
+    """The records are those the calling ``prover eval`` verified or produced itself."""
 
 
 def load_run(
@@ -56,6 +58,7 @@ def load_run(
     own ``--attempts``, which are what its summary counts (round eighty-four edited the
     stored configuration's attempts, which its hash does not cover).
     """
+    own = records is not None
     if not (run_dir / DATABASE_NAME).exists():
         raise InputError(f"{run_dir} is not an eval run directory (no {DATABASE_NAME})")
     refusal = linked_run_files_refusal(run_dir)
@@ -82,6 +85,7 @@ def load_run(
         records=records,
         summary=summary,
         graphs=graphs,
+        verified_here=own,
     )
 
 
@@ -218,13 +222,22 @@ def _solved(run: RunData) -> int:
 
 
 def unchecked_notes(runs: Sequence[RunData]) -> list[str]:
-    """One sentence per run holding proofs that another version of the verifier accepted
-    (:mod:`prover.evaluation.reverify` re-checks them when ``prover eval`` resumes the run)."""
+    """One sentence per run whose counts are its database's rows, not verified again (a
+    run directory is only files, which anything may have edited: red-team round eighty),
+    and one per run holding proofs that another version of the verifier accepted
+    (:mod:`prover.evaluation.reverify` re-checks all of them when ``prover eval`` resumes
+    the run)."""
     from prover.backends.verifier_identity import verifier_fingerprint
 
     current = verifier_fingerprint()
     notes = []
     for run in runs:
+        if not run.verified_here and any(record.proved for record in run.records):
+            notes.append(
+                f"{run.run_dir}: counts as recorded in its {DATABASE_NAME}, not verified "
+                "again by this report; prover eval with the run's flags re-verifies every "
+                "stored proof before it counts"
+            )
         unchecked = sum(record.proved and record.verifier != current for record in run.records)
         if unchecked:
             notes.append(

@@ -206,3 +206,19 @@ def test_a_comparison_never_writes_through_a_hard_link(tmp_path: Path) -> None:
     target = write_report([run_a, run_b])
     assert victim.read_text() == "the other run's report"
     assert "solved by both" in target.read_text()
+
+
+def test_a_report_read_from_disk_says_its_counts_were_not_verified_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`prover report` on a run directory says its proved counts are the database's rows,
+    not verified again; the report eval writes from what it verified itself does not."""
+    run_dir = _make_run(tmp_path / "run_a", RUN_A)
+    assert main(["report", str(run_dir)]) == 0
+    expected = f"{run_dir}: counts as recorded in its results.sqlite, not verified again"
+    assert expected in (run_dir / "report.html").read_text()
+    assert expected in caplog.text
+    with ResultsDatabase(run_dir) as database:
+        records = database.records()
+    page = write_report([run_dir], own_records=records, own_attempts=2).read_text()
+    assert "not verified again" not in page
