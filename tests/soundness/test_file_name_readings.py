@@ -307,6 +307,24 @@ def test_a_request_whose_proof_fails_in_place_in_its_named_file_is_refused() -> 
     assert ok and "names" in message
 
 
+@COQ_TOOLS[0]
+@COQ_TOOLS[1]
+def test_a_file_whose_proof_fails_in_place_under_its_name_is_refused(tmp_path: Path) -> None:
+    """Round 103's `--file` shape, closed by round 120: the full check now runs the proof in
+    place under the file's own name, so `X.v` (whose `coqc` rejects it there) is refused and
+    `F.v` verifies."""
+    for module, counted in (("X", False), ("F", True)):
+        path = tmp_path / f"{module}.v"
+        path.write_text(
+            ROUND_103_HEADER + "Theorem t : exists n, D n /\\ n = 0.\nProof.\nAdmitted.\nEnd S.\n"
+        )
+        theorem = theorem_from_file(path, "t", language="coq")
+        verification = verify_proof(theorem, ROUND_103_PROOF, timeout_s=240)
+        assert verification.ok is counted, (module, verification.message)
+        if not counted:
+            assert 'Unable to unify "0" with "k"' in (verification.message or "")
+
+
 ROUND_104_FILE = """Definition x : nat := 1.
 Module Lib.
   Module F.
