@@ -25,8 +25,10 @@ from pathlib import Path
 
 import pytest
 
+from prover.backends.coq import checker_runs, copy_answers
 from prover.backends.coq import library_paths as library_paths_module
 from prover.backends.coq import verify as verify_module
+from prover.backends.coq.assumptions_print import assumptions_print_problem
 from prover.backends.coq.checker_runs import CHECKED
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
@@ -111,6 +113,21 @@ def test_a_file_theorem_gets_every_check_under_the_files_name(tmp_path: Path) ->
         assert verification.ok is counted, (module, verification.message)
 
 
+def _read_prints_without_the_files_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The prints of assumptions read as before round 123: a name in the file's own library
+    may count as an allowed assumption's tail."""
+
+    def unanchored(printed: str | None, listed: tuple[str, ...], **options: object) -> str | None:
+        parameters = options.get("parameters", ())
+        assert isinstance(parameters, tuple)
+        return assumptions_print_problem(
+            printed, listed, library="ProverCheck.Checked", parameters=parameters
+        )
+
+    monkeypatch.setattr(checker_runs, "assumptions_print_problem", unanchored)
+    monkeypatch.setattr(copy_answers, "assumptions_print_problem", unanchored)
+
+
 COQ_FILE = """Module Type SIG. Parameter x : False. End SIG.
 Module Logic.
 Module Classical_Prop : SIG.
@@ -140,10 +157,12 @@ def test_in_a_file_named_coq_the_headers_axiom_took_an_allowed_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Control: plain coqc takes the proof of `1 = 2` from the header's own axiom, and with
-    the name check switched off the file's theorem verified, reporting the allowed axiom."""
+    the name check switched off (and the prints read as before round 123, whose rule
+    refuses it too) the file's theorem verified, reporting the allowed axiom."""
     in_place = COQ_FILE.replace("Admitted.", "destruct Logic.Classical_Prop.x.\nQed.")
     assert _compiles(tmp_path, "Coq", in_place + "Print Assumptions one_eq_two.\n")
     monkeypatch.setattr(library_paths_module, "checked_name_refusal", lambda *_args: None)
+    _read_prints_without_the_files_library(monkeypatch)  # round 123's rule refuses it too
     ok, axioms = _coq_file(tmp_path / "off")
     assert ok and axioms == "Coq.Logic.Classical_Prop.classic", axioms
 
@@ -152,3 +171,46 @@ def test_a_file_named_as_installed_libraries_first_name_is_refused(tmp_path: Pat
     """The same file is refused for its name, before any compile."""
     ok, message = _coq_file(tmp_path)
     assert not ok and "is the first name of installed libraries" in message, message
+
+
+SETS_FILE = """From Coq Require Ensembles.
+Module Type SIG. Parameter x : False. End SIG.
+Module Ensembles : SIG.
+  Axiom Extensionality_Ensembles : False.
+  Definition d : False := Extensionality_Ensembles.
+  Definition x : False := d.
+End Ensembles.
+
+Theorem one_eq_two : 1 = 2.
+Proof.
+Admitted.
+"""
+"""Round 123: in `Sets.v` the sealed axiom prints as `Sets.Ensembles.Extensionality_Ensembles`,
+the tail of the allowed `Coq.Sets.Ensembles.Extensionality_Ensembles`."""
+
+
+def _sets_file(folder: Path) -> tuple[bool, str]:
+    folder.mkdir(exist_ok=True)
+    path = folder / "Sets.v"
+    path.write_text(SETS_FILE)
+    theorem = theorem_from_file(path, "one_eq_two", language="coq")
+    verification = verify_proof(
+        theorem, ["destruct Ensembles.x."], coqchk_path="coqchk", timeout_s=240
+    )
+    return verification.ok, verification.message or ",".join(verification.axioms)
+
+
+def test_with_stock_coqchk_an_own_name_read_as_an_allowed_tail_verified(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Control: stock coqchk lists no axiom behind the sealed module (round twenty), and with
+    the prints read without the file's library (before the fix) `1 = 2` verified."""
+    _read_prints_without_the_files_library(monkeypatch)
+    ok, axioms = _sets_file(tmp_path)
+    assert ok and axioms == "Coq.Sets.Ensembles.Extensionality_Ensembles", axioms
+
+
+def test_an_own_name_is_never_an_allowed_tail_even_with_stock_coqchk(tmp_path: Path) -> None:
+    """The print names an object of the file's own library: refused."""
+    ok, message = _sets_file(tmp_path)
+    assert not ok and "an object of the file's own library" in message, message

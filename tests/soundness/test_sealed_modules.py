@@ -72,7 +72,9 @@ def _each_layer_refuses(
     stock = verify_proof(theorem, ["exact M.q."], coqchk_path=STOCK_COQCHK, timeout_s=60)
     assert not stock.ok and stock.checks == ("admission", "coqc", "coqchk")
     assert printed in (stock.message or "")
-    monkeypatch.setattr(checker_runs, "assumptions_print_problem", lambda _printed, _listed: None)
+    monkeypatch.setattr(
+        checker_runs, "assumptions_print_problem", lambda _printed, _listed, **_: None
+    )
     assert verify_proof(theorem, ["exact M.q."], coqchk_path=STOCK_COQCHK, timeout_s=60).ok
 
 
@@ -144,7 +146,8 @@ def test_only_coqs_two_answers_without_elision_are_read(printed: str, refused: b
     """Fail closed: an empty, elided or unknown print refuses, and so does an assumption
     that is not coqchk's listed name or a tail of it after a '.'."""
     listed = ("Coq.Logic.Classical_Prop.classic",)
-    assert (assumptions_print_problem(printed, listed) is not None) is refused
+    problem = assumptions_print_problem(printed, listed, library="ProverCheck.Checked")
+    assert (problem is not None) is refused
 
 
 INDIRECT = """Module Type U. Parameter q : 1 = 2. End U.
@@ -193,6 +196,7 @@ def test_an_axiom_behind_a_definition_in_a_sealed_module_is_refused(
     header: str, listed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The fixed checker lists the hidden axiom; the stock one lists nothing and the print
-    names it by its full path, which coqchk did not list."""
-    printed = f"{listed}' (Print Assumptions), which the kernel checker's summary does not list"
+    names it by its full path, in the file's own library (round 123: never an allowed
+    assumption's tail)."""
+    printed = f"{listed}' (Print Assumptions), an object of the file's own library"
     _each_layer_refuses(header, listed, printed, monkeypatch)

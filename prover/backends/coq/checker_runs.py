@@ -189,7 +189,7 @@ def compile_and_check(
         return f"coqchk {kernel}", ("coqc",), ()
     problem, checks, listed = _judge_kernel_check(*kernel, parameters=parameters)
     if problem is None:  # what coqchk's summary missed (rounds seventeen and twenty)
-        problem = assumptions_print_problem(printed, listed)
+        problem = assumptions_print_problem(printed, listed, library=checked.library)
         if problem is not None:
             return problem, checks, ()
     # Reported: what the theorem itself assumes, not all the environment loads.

@@ -38,7 +38,7 @@ def copy_problem(
     printed = between(output, marks.printed_from, marks.printed_to)
     problem = assumptions_print_problem(
         None if printed is None else "\n".join(printed), tuple(sorted(ALLOWED_AXIOMS)),
-        parameters=parameters,
+        library=library, parameters=parameters,
     )  # fmt: skip
     if problem is not None:
         return f"the proof's copy at the end of the user's file: {problem}"
