@@ -42,6 +42,7 @@ from typing import Any
 
 from prover.backends.coq.assumptions import parse_context_summary, summary_problem
 from prover.backends.coq.bytecode_reading import bytecode_beside
+from prover.backends.coq.checker_runs import CHECKED_LIBRARY
 from prover.backends.coq.config import FIXED_COQCHK, PROVER_STACK_MB
 from prover.backends.coq.limit_trace import (
     bytecode_environment,
@@ -64,7 +65,6 @@ from prover.backends.coq.term_reading import (
     trusted_fixpoints,
 )
 from prover.backends.coq.verify import (
-    VERIFY_LIBRARY,
     VERIFY_MODULE,
     coqc_command,
     coqchk_command,
@@ -150,7 +150,7 @@ def _name_guarded(before_qed: str, name: str) -> str:
     openings = (PLAIN_OPENING, SECTION_OPENING, WHOLE_CONTEXT_OPENING)
     proof = max(index for index, sentence in enumerate(sentences) if sentence.code in openings)
     offset = sentences[proof - 1].offset
-    guard = name_guard(before_qed[:offset], f"{VERIFY_LIBRARY}.{VERIFY_MODULE}", name)
+    guard = name_guard(before_qed[:offset], CHECKED_LIBRARY, name)
     return f"{before_qed[:offset]}{guard}\n{before_qed[offset:]}"
 
 

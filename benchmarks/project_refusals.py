@@ -8,8 +8,12 @@ that does more than name a theory, a mapping under an installed library's name, 
 plugin at a project root. Those rules are fail-closed, so they refuse honest projects too;
 this script measures how many of a real project's files they refuse, and why.
 
+Since red-team round 125 any file inside a project is refused first ("inside a project":
+the project's logical prefix can change what a header reads); the checks behind it are
+still run and counted, each independently, to show what else a project would meet.
+
 For every ``.v`` file below each ``--root`` (a project's unpacked source, for example
-``apt-get source coq-stdpp``), it runs the five file-level checks of ``--file``
+``apt-get source coq-stdpp``), it runs the six file-level checks of ``--file``
 (:func:`~prover.backends.coq.library_paths.file_setting_refusal`'s parts) on the file's
 own text, each independently, and reports per root: files, files no check refuses, how
 many files each check refuses and how many that check alone refuses, with the check's
@@ -44,6 +48,7 @@ from prover.backends.coq.project_libraries import (
     project_flags_refusal,
     project_folder_refusal,
     project_library_refusal,
+    project_prefix_refusal,
 )
 
 __all__ = ["CHECKS", "main", "survey_root", "template"]
@@ -53,6 +58,9 @@ _Check = Callable[[str, str], "str | None"]
 CHECKS: dict[str, _Check] = {
     "library beside the file": sibling_library_refusal,
     "plugin in the file's folder": lambda source, text: folder_plugin_refusal(source),
+    "inside a project": lambda source, text: project_prefix_refusal(
+        source, installed_library_root()
+    ),
     "project library a Require names": lambda source, text: project_library_refusal(
         source, required_words(text), installed_library_root()
     ),

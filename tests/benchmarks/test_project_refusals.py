@@ -27,29 +27,31 @@ def _project(root: Path, coq_project: str) -> None:
 def test_a_file_requiring_a_project_library_is_refused_and_a_plain_one_is_not(
     tmp_path: Path,
 ) -> None:
-    """With only a -R mapping, the file requiring its sibling is refused (beside it and in
-    the project); the other two files are accepted."""
+    """With only a -R mapping, every file is inside the project; the file requiring its
+    sibling is also refused beside it and in the project, and that check alone refuses none."""
     _project(tmp_path, "-R theories Lib\ntheories/Base.v\ntheories/Use.v\n")
     result = survey_root(tmp_path)
     assert result["files"] == 3
-    assert result["accepted"] == 2, result
+    assert result["accepted"] == 0, result
     assert result["refused_by"] == {
+        "inside a project": 3,
         "library beside the file": 1,
         "project library a Require names": 1,
     }
+    assert result["refused_only_by"] == {"inside a project": 2}
     assert result["examples"]["library beside the file"] == ["theories/Use.v"]
 
 
-def test_a_project_option_refuses_every_file_and_counts_as_the_only_reason(
+def test_a_project_option_refuses_every_file(
     tmp_path: Path,
 ) -> None:
-    """``-arg`` in the _CoqProject refuses all three files; for the two plain ones it is the
-    only check that refuses."""
+    """``-arg`` in the _CoqProject refuses all three files, beside the project itself."""
     _project(tmp_path, "-R theories Lib\n-arg -w -arg -notation-overridden\ntheories/Base.v\n")
     result = survey_root(tmp_path)
     assert result["accepted"] == 0
     assert result["refused_by"]["project settings"] == 3
-    assert result["refused_only_by"] == {"project settings": 2}
+    assert result["refused_by"]["inside a project"] == 3
+    assert "refused_only_by" in result and not result["refused_only_by"]
 
 
 def test_templates_merge_refusals_that_differ_only_in_paths_files_and_numbers() -> None:
@@ -73,3 +75,11 @@ def test_the_command_writes_one_entry_per_root_and_refuses_a_missing_root(
     assert main(["--root", str(tmp_path / "missing"), "--output", str(output)]) == 2
     assert "missing: not a directory" in capsys.readouterr().err
     assert not output.exists()
+
+
+def test_a_tree_without_a_project_file_takes_a_plain_file(tmp_path: Path) -> None:
+    """Without a `_CoqProject` nothing marks a project: the lone file requiring only the
+    installed library is accepted."""
+    (tmp_path / "Lone.v").write_text("Require Import Arith.\nLemma l : 1 = 1.\n")
+    result = survey_root(tmp_path)
+    assert (result["files"], result["accepted"]) == (1, 1), result

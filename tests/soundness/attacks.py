@@ -256,38 +256,38 @@ HEADER_ATTACKS: tuple[HeaderAttack, ...] = (
         name="admitted-lemma-named-classic",
         header="Lemma classic : False. Admitted.\n",
         tactics=_USE,
-        reason="ProverCheck.Checked.classic",
+        reason="Checked.classic",
     ),
     HeaderAttack(
         name="local-axiom-named-classic",
         header="#[local] Axiom classic : False.\n",
         tactics=_USE,
-        reason="ProverCheck.Checked.classic",
+        reason="Checked.classic",
     ),
     HeaderAttack(
         name="polymorphic-axiom-named-classic",
         header="Polymorphic Axiom classic : False.\n",
         tactics=_USE,
-        reason="ProverCheck.Checked.classic",
+        reason="Checked.classic",
     ),
     HeaderAttack(
         name="top-level-context-named-classic",
         header="Context (classic : False).\n",
         tactics=_USE,
-        reason="ProverCheck.Checked.classic",
+        reason="Checked.classic",
     ),
     HeaderAttack(
         name="home-made-module-classical-prop",
         header="Module Classical_Prop.\nAxiom classic : False.\nEnd Classical_Prop.\n"
         "Import Classical_Prop.\n",
         tactics=(*_USE, "exact Classical_Prop.classic."),
-        reason="ProverCheck.Checked.Classical_Prop.classic",
+        reason="Checked.Classical_Prop.classic",
     ),
     HeaderAttack(
         name="axiom-named-like-a-reals-axiom",
         header="Axiom sig_forall_dec : False.\n",
         tactics=("exact sig_forall_dec.", "destruct sig_forall_dec."),
-        reason="ProverCheck.Checked.sig_forall_dec",
+        reason="Checked.sig_forall_dec",
     ),
     HeaderAttack(
         name="unset-guard-checking-on-classic",
@@ -325,7 +325,7 @@ HEADER_ATTACKS: tuple[HeaderAttack, ...] = (
         header="Notation \"'opaque' 'proofs' 'from' 'disk'\" := False (at level 0).\n"
         "Axiom hidden : opaque proofs from disk.\n",
         tactics=("destruct hidden.", "exact (False_ind _ hidden)."),
-        reason="ProverCheck.Checked.hidden",
+        reason="Checked.hidden",
     ),
 )
 

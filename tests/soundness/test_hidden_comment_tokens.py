@@ -49,11 +49,11 @@ def _header(first: tuple[int, int], second: tuple[int, int]) -> str:
         'Notation "x *) y" := (x + y) (at level 50).\n'
         f"{hidden}Check 0 +(* 0.\n{hidden}Goal True.\n"
         f'idtac "{_fake_line(*first)}".\n{hidden}Abort.\n'
-        f"{hidden}Module ProverCheck.\n{hidden}Module Checked.\n{hidden}Check 0 *) 0.\n"
+        f"{hidden}Module Checked.\n{hidden}Check 0 *) 0.\n"
         "Module B (X : S).\n"
         f"{hidden}Check 0 +(* 0.\n{hidden}Goal True.\n"
         f'idtac "{_fake_line(*second)}".\n{hidden}Abort.\n'
-        f"{hidden}End B.\n{hidden}End Checked.\n{hidden}End ProverCheck.\n"
+        f"{hidden}End B.\n{hidden}End Checked.\n"
         f"{hidden}Module Type B.\n{hidden}Axiom ax : 1 = 2.\n{hidden}Check 0 *) 0.\n"
     )
 
@@ -73,12 +73,13 @@ def _attack() -> Theorem:
 
 
 def test_the_round_fourteen_header_is_refused_before_coqc() -> None:
-    """Refused before coqc: it names ProverCheck (in what the prover reads as a comment),
-    holds a U+001C, opens a comment right after '+' and declares a token with a glued '(*'."""
+    """Refused before coqc: it holds a U+001C, opens a comment right after '+' and declares
+    a token with a glued '(*'. (Its hidden `Module Checked.` forges the checked file's path,
+    a plain `Checked` since round 125; it forged `ProverCheck.Checked` before.)"""
     theorem = _attack()
     verification = verify_proof(theorem, PROOF, timeout_s=60)
     assert not verification.ok and "coqc" not in verification.checks
-    assert "holds ProverCheck" in (verification.message or "")
+    assert "line separator U+001C" in (verification.message or "")
     assert "line separator U+001C" in str(reading_refusal(theorem.header, "the header"))
     without_separator = theorem.header.replace(SEPARATOR, "")
     assert "right after '+'" in str(reading_refusal(without_separator, "the header"))

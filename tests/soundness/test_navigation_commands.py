@@ -40,7 +40,7 @@ def _header(first: tuple[int, int], second: tuple[int, int]) -> str:
         "Set Ltac Profiling.\nShow Ltac Profile.\n"
         f'Tactic Notation "Chars" "{first[0]}" "-" "{first[1]}" "[" := idtac.\n'
         f'Tactic Notation "Chars" "{second[0]}" "-" "{second[1]}" "[" := idtac.\n'
-        "Notation \"'ProverCheck.Checked.M.ProverCheckPlaced' x\" := Set (at level 0, x name).\n"
+        "Notation \"'Checked.M.ProverCheckPlaced' x\" := Set (at level 0, x name).\n"
         "Module Type M.\nAxiom ax : 1 = 2.\nDefinition G := 0.\nEnd M.\n"
         "Module K.\nDefinition G2 := 0.\nEnd K.\n"
         f"Goal True. Chars {first[0]} - {first[1]} [. exact I. Qed.\n"

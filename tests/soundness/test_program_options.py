@@ -42,7 +42,7 @@ mv "$D" "$D.real" || exit 0
 mkdir "$D" && cd "$D" || exit 0
 sed -e 's/Axiom ax : 1 = 2\\./Definition ax : 1 = 1 := eq_refl./' \\
     -e 's/Theorem t : 1 = 2\\./Theorem t : 1 = 1./' "$D.real/Checked.v" > Checked.v
-SWAP_INNER=1 coqc -q -Q . ProverCheck Checked.v
+SWAP_INNER=1 coqc -q Checked.v
 echo "$D.real" >> "$(dirname "$0")/moved.txt"
 """
 

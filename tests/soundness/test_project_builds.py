@@ -61,6 +61,7 @@ from pathlib import Path
 
 import pytest
 
+from prover.backends.coq import library_paths as library_paths_module
 from prover.backends.coq.verify import verify_proof
 from prover.data.theorem_files import theorem_from_file
 from search.process import run_to_end
@@ -72,6 +73,15 @@ FILE = "Require Import Bool.\n\nTheorem t : negb true = false.\nProof.\nAdmitted
 REFUTATION = (
     "Require Import Bool.\nTheorem nt : ~ (negb true = false).\nProof. simpl. discriminate. Qed.\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _deeper_layers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Since round 125 every file inside a project is refused first
+    (:func:`~prover.backends.coq.project_libraries.project_prefix_refusal`,
+    `tests/soundness/test_project_prefixes.py`); these tests switch that refusal off to
+    keep the project-build checks behind it (rounds 105 to 119) tested."""
+    monkeypatch.setattr(library_paths_module, "project_prefix_refusal", lambda *_args: None)
 
 
 def _refusal(path: Path, tactic: str) -> str:

@@ -117,7 +117,7 @@ def test_an_elided_assumptions_print_is_refused_on_its_own(
         proof_source_module,
         "_assumptions",
         lambda _header, name, _marker, _library: [
-            f'Redirect "VerifyAssumptions" Print Assumptions ProverCheck.Checked.W.{name}.'
+            f'Redirect "VerifyAssumptions" Print Assumptions Checked.W.{name}.'
         ],
     )
     header = f"{GUARD}{SHALLOW_PRINTING}"

@@ -70,8 +70,12 @@ logger = logging.getLogger(__name__)
 
 VERIFY_LIBRARY = "ProverCheck"
 VERIFY_MODULE = "Checked"
-CHECKED_LIBRARY = f"{VERIFY_LIBRARY}.{VERIFY_MODULE}"
-"""The checked file's full library name when the user's file has no name."""
+CHECKED_LIBRARY = VERIFY_MODULE
+"""The checked file's full library name when the user's file has no name: a plain
+``coqc Checked.v``'s, the file a request's answer names (``checked_as``). It was
+``ProverCheck.Checked`` (``-Q . ProverCheck``) until red-team round 125: ``lia`` orders its
+side facts by the hash of each constant's full name, so a header read ``b = true`` there
+and ``false`` in a plain ``Checked.v``."""
 _FILE_MODULE = re.compile(r"[^\W\d][\w']*")
 
 
@@ -93,10 +97,11 @@ class CheckerTools:
 
 @dataclass(frozen=True, kw_only=True)
 class CheckedFile:
-    """The checked file's name, and how coqc and coqchk load it: ``ProverCheck.Checked``
-    (``-Q . ProverCheck``, :data:`CHECKED`) for a theorem whose file has no name, or the
-    user's own file's library, compiled as a plain ``coqc F.v`` compiles it (no ``-Q``:
-    the folder's files have no prefix, so the library is ``F``; :func:`users_file`).
+    """The checked file's name, and how coqc and coqchk load it: a plain ``Checked.v``
+    (:data:`CHECKED`) for a theorem whose file has no name, or the user's own file's
+    library, compiled as a plain ``coqc F.v`` compiles it (no ``-Q``: the folder's files
+    have no prefix, so the library is ``F``; :func:`users_file`). ``prefix`` (a ``-Q .
+    PREFIX`` load path) is for other uses: nothing the verifier checks has one now.
 
     A header's reading can depend on its file's name (red-team round ninety-eight), and a
     proof can branch on that reading: round 120 proved ``b = true`` by ``reflexivity`` as
@@ -122,7 +127,7 @@ class CheckedFile:
         return [] if self.prefix is None else ["-Q", ".", self.prefix]
 
 
-CHECKED = CheckedFile(module=VERIFY_MODULE, prefix=VERIFY_LIBRARY)
+CHECKED = CheckedFile(module=VERIFY_MODULE, prefix=None)
 
 
 def users_file(library: str | None) -> CheckedFile:

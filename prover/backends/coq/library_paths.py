@@ -36,6 +36,7 @@ from prover.backends.coq.project_libraries import (
     project_flags_refusal,
     project_folder_refusal,
     project_library_refusal,
+    project_prefix_refusal,
 )
 from prover.backends.coq.sentences import CoqSentence, split_for_coqtop
 from prover.backends.coq.text import CoqTextError, code_without_strings
@@ -300,6 +301,7 @@ def file_setting_refusal(source: str | None, file_text: str) -> str | None:
     return (
         sibling_library_refusal(source, file_text)
         or folder_plugin_refusal(source)
+        or project_prefix_refusal(source, installed)
         or project_library_refusal(source, required_words(file_text), installed)
         or project_flags_refusal(source, installed)
         or project_folder_refusal(source, installed)
@@ -313,8 +315,8 @@ def _own_name_refusal(theorem: Theorem) -> str | None:
     own = theorem.file_name
     if own is None and theorem.file_text is not None:
         own = file_library(theorem.source)
-    if own is None:
-        return None
+    if own is None:  # the checked file's (round 125): a plain Checked.v
+        own = VERIFY_MODULE
     if own.startswith(VERIFY_LIBRARY):
         return (
             f"the file's name {own!r} starts with {VERIFY_LIBRARY}, which the verifier "

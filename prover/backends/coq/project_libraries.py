@@ -50,6 +50,7 @@ __all__ = [
     "project_flags_refusal",
     "project_folder_refusal",
     "project_library_refusal",
+    "project_prefix_refusal",
     "project_roots",
 ]
 
@@ -181,6 +182,32 @@ def project_folder_refusal(source: str | None, installed: Path | None) -> str | 
                     "run there by the project's build reads (a micromega cache or OCaml "
                     "code) and the prover's compiles do not"
                 )
+    return None
+
+
+def project_prefix_refusal(source: str | None, installed: Path | None) -> str | None:
+    """Why the file ``source`` sits inside a project, or None: a folder at or above it holds
+    a project marker (``_CoqProject``, a dune file). The project's build gives the file a
+    logical prefix (``Lib.F`` under ``-Q . Lib``), and what a header reads can depend on the
+    whole library path, not only on a tie with a loaded library's name (round ninety-nine):
+    ``lia`` collects its side facts in a table ordered by the hash of each constant's full
+    name, so a header that picks a value from the order of ``lia``'s proof read ``b = true``
+    as the bare ``F`` the prover checks and ``false`` as ``Lib.F`` (red-team round 125;
+    ``t : b = true`` was recorded proved, and the project build refuted it). The prover
+    checks one reading, the plain ``coqc F.v`` in the file's folder, so a file inside a
+    project is refused (none of 3,136 files of five real projects was taken before either:
+    ``benchmarks.project_refusals``)."""
+    for _, roots in _project_folders(source, installed):
+        marked = [
+            root for root in roots if any(_marks(root / marker) for marker in PROJECT_MARKERS)
+        ]
+        if marked:
+            return (
+                f"the file is inside a project (the project file in {str(marked[-1])!r}), "
+                "whose build gives it a logical prefix under which its header may read "
+                "otherwise than the plain coqc of the file's folder the prover checks (move "
+                "the file out of the project to prove it)"
+            )
     return None
 
 

@@ -340,7 +340,7 @@ def test_verify_rejects_proof_using_a_user_axiom(env: CoqEnvironment) -> None:
     theorem = nat_theorem("v_axiom", "(n : nat) : n = n + 1.", header)
     verification = env.verify(theorem, ["apply cheat"])
     assert not verification.ok
-    assert verification.axioms == ("ProverCheck.Checked.cheat",)
+    assert verification.axioms == ("Checked.cheat",)
     assert verification.message is not None and "cheat" in verification.message
 
 
@@ -349,9 +349,9 @@ def test_verify_rejects_header_axiom_named_like_a_standard_one(env: CoqEnvironme
     theorem = nat_theorem("v_classic", ": False.", ARITH + "Axiom classic : False.\n")
     verification = env.verify(theorem, ["exact classic"])
     assert not verification.ok
-    assert verification.axioms == ("ProverCheck.Checked.classic",)
+    assert verification.axioms == ("Checked.classic",)
     assert verification.message is not None
-    assert "disallowed axioms: ProverCheck.Checked.classic" in verification.message
+    assert "disallowed axioms: Checked.classic" in verification.message
 
 
 def test_verify_rejects_wrong_and_incomplete_proofs(env: CoqEnvironment) -> None:
