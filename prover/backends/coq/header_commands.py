@@ -52,9 +52,15 @@ from __future__ import annotations
 
 import re
 
-from prover.backends.coq.text import STRING_LITERAL, Sentence, code_without_strings, strip_comments
+from prover.backends.coq.text import (
+    STRING_LITERAL,
+    CoqTextError,
+    Sentence,
+    code_without_strings,
+    strip_comments,
+)
 
-__all__ = ["STRING_OPTIONS", "outside_effect_refusal"]
+__all__ = ["STRING_OPTIONS", "folder_output_refusal", "outside_effect_refusal"]
 
 STRING_OPTIONS = frozenset(
     {
@@ -134,6 +140,35 @@ def outside_effect_refusal(sentences: list[Sentence], what: str) -> tuple[str, i
                 sentence.start,
             )
     return None
+
+
+_REDIRECT_WORD = re.compile(r"(?<![\w'])Redirect(?![\w'])")
+
+
+def folder_output_refusal(file_text: str) -> str | None:
+    """Why the user's file (``prove --file``) may read otherwise in its own folder than in
+    the prover's private ones, through a ``Redirect``, or None.
+
+    ``Redirect "p" C`` opens ``p.out`` in the folder coqc runs in before it runs ``C``, so it
+    fails where that folder holds a ``p.out`` it cannot write (a folder of that name), and
+    ``Fail`` carries the difference on: Coq 8.16 numbers universes from a counter that
+    ``Fail`` does not undo, and those numbers enter the hashes by which ``lia`` orders its
+    side facts (round 125). Red-team round 126's header ran ``Fail Redirect "probe" Check
+    (Type : nat).`` and read ``b = true`` in the prover's folders and ``false`` beside a
+    folder ``probe.out``, and ``t : b = true`` was recorded proved. The prover cannot
+    replay the user's folder, so a file using ``Redirect`` is refused (no installed library
+    does; requests may not use it at all)."""
+    try:
+        code = code_without_strings(file_text)
+    except CoqTextError:
+        return "the file cannot be read to look for Redirect"
+    if _REDIRECT_WORD.search(code) is None:
+        return None
+    return (
+        "the file uses Redirect, whose output file its own folder may hold so that Coq "
+        "cannot open it, and what the header reads may then differ from the prover's "
+        "private folders (red-team round 126)"
+    )
 
 
 def _command_texts(code: str) -> list[str]:

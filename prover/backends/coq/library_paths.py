@@ -26,6 +26,7 @@ from prover.backends.coq.blocks import open_blocks
 from prover.backends.coq.checker_runs import VERIFY_LIBRARY, VERIFY_MODULE
 from prover.backends.coq.declared_names import declaring_sentences
 from prover.backends.coq.environment_readings import PLUGIN_SUFFIXES, file_folders
+from prover.backends.coq.header_commands import folder_output_refusal
 from prover.backends.coq.own_name_paths import (
     checked_name_refusal,
     header_and_statement_codes,
@@ -296,10 +297,12 @@ def file_setting_refusal(source: str | None, file_text: str) -> str | None:
     project may load a library, plugin, cache or option the prover's compiles do not, or
     None: a library beside the file or in its project that a ``Require`` word names, an
     OCaml plugin in its folder, a project's options, make inputs or dune rules, and a
-    project root holding a cache or plugin (rounds 57, 83 and 105 to 119)."""
+    project root holding a cache or plugin (rounds 57, 83 and 105 to 119), and a
+    ``Redirect``, whose output file the folder may make fail (round 126)."""
     installed = installed_library_root()
     return (
         sibling_library_refusal(source, file_text)
+        or folder_output_refusal(file_text)
         or folder_plugin_refusal(source)
         or project_prefix_refusal(source, installed)
         or project_library_refusal(source, required_words(file_text), installed)
