@@ -134,6 +134,9 @@ def folder_caches(source: str | None) -> tuple[tuple[str, bytes], ...] | str:
             if isinstance(content, str):
                 return content
             if content is not None:
+                unwritable = _unwritable(folder / name)
+                if unwritable is not None:
+                    return unwritable
                 caches.append((name, content))
         found.append(tuple(caches))
     if len(set(found)) > 1:
@@ -165,6 +168,25 @@ def _regular_file(path: Path) -> bytes | str | None:
         )
     with os.fdopen(descriptor, "rb") as file:
         return file.read()
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a plain coqc in the folder would not use the cache at ``path``, or None: Coq
+    8.16's micromega opens its cache for appending as well as reading, and where that fails
+    (permissions, an immutable file, a read-only file system) it runs without the cache,
+    while the prover's compiles read their writable copy (red-team round 127: a read-only
+    cache with a planted answer made ``lia`` fail only in the prover's compiles, and a header
+    read ``True`` there and ``1 = 2`` in the user's). Opening it so writes nothing. The
+    answer is the prover's user's; a coqc run as another user is not covered."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        return (
+            f"micromega's cache {str(path)!r} cannot be opened for writing ({exc.strerror}), "
+            "so a plain coqc in that folder ignores it, while the prover's copies would be read"
+        )
+    os.close(descriptor)
+    return None
 
 
 def write_folder_files(directory: Path, files: tuple[tuple[str, bytes], ...]) -> None:
