@@ -2,7 +2,9 @@
 differently under the prover's paths (``prove --file``).
 
 A plain ``coqc F.v`` compiles the user's file as the library ``F``; the prover's checked
-file is ``ProverCheck.Checked`` and its coqtop's top level is ``Top``. A qualified name
+file is that ``F`` too, or a plain ``Checked`` for a theorem without a file name (it was
+``ProverCheck.Checked`` until red-team rounds 120 and 125), and its coqtop's top level is
+``Top``. A qualified name
 rooted at one of them is read by Coq against that path, and an absolute name beats a
 module's relative one, so the same text may pick different objects in different compiles
 (red-team round forty-nine proved ``Checked.x + Top.y = 2``, which the user's file
@@ -312,9 +314,11 @@ def file_setting_refusal(source: str | None, file_text: str) -> str | None:
 
 
 def _own_name_refusal(theorem: Theorem) -> str | None:
-    """Why the user's file's own library name (a request's named file, a ``--file``'s
-    name) may not be the checked file's: a name starting with the verifier's, or one the
-    header's qualified names reach (:func:`~prover.backends.coq.own_name_paths.own_name_field`)."""
+    """Why the checked file's library name (a request's named file, a ``--file``'s name,
+    or ``Checked`` for a theorem with neither) may not be used: a name starting with the
+    verifier's, one the header's qualified names reach
+    (:func:`~prover.backends.coq.own_name_paths.own_name_field`), or one the checks cannot
+    tell apart (:func:`~prover.backends.coq.own_name_paths.checked_name_refusal`)."""
     own = theorem.file_name
     if own is None and theorem.file_text is not None:
         own = file_library(theorem.source)

@@ -9,9 +9,10 @@
    declares fixpoints), then the print of the proof term that
    :mod:`prover.backends.coq.term_reading` reads — nothing else, nothing the search
    printed — compiles in a fresh process and a fresh temporary directory
-   (``coqc -time -Q DIR ProverCheck``; as the user's own ``coqc -time F.v`` when the
-   user's file has a name, :func:`~prover.backends.coq.checker_runs.users_file`: red-team
-   round 120) under the memory cap and a 5 MB stack, reaching
+   (a plain ``coqc -time F.v`` under the user's file name when it has one, red-team round
+   120, and as ``Checked.v`` otherwise, round 125:
+   :func:`~prover.backends.coq.checker_runs.users_file`) under the memory cap and a 5 MB
+   stack, reaching
    neither (``strace``'s record: :mod:`prover.backends.coq.limit_trace`), and so does the
    bytecode ``coqc.byte`` beside it (its stack below its default limit), the term holds no fixpoint
    literal, and Coq split the file into exactly the sentences the prover's reading of it
@@ -23,8 +24,7 @@
 3. **coqchk** — Coq's kernel checker (by default ``coqchk-fixed``, 8.16.1's rebuilt with
    the fixes for coq/coq#22378 and #21051:
    :data:`~prover.backends.coq.config.FIXED_COQCHK`) re-checks the compiled file
-   (``coqchk -silent -o -Q DIR ProverCheck -norec ProverCheck.Checked``, or ``-norec F``)
-   and its
+   (``coqchk -silent -o -norec F``, or ``-norec Checked``) and its
    context summary, parsed fail-closed by
    :mod:`prover.backends.coq.assumptions`, lists no assumption outside the allowed
    fully qualified standard-library axioms and no unsafe constant;
