@@ -38,11 +38,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from prover.backends.coq.checker_runs import (
-    VERIFY_MODULE,
     CheckerTools,
     coqc_command,
     coqc_problem,
     run_checker,
+    users_file,
 )
 from prover.backends.coq.environment_readings import write_folder_files
 from prover.backends.coq.goals import extract_error, one_line
@@ -96,20 +96,20 @@ def bytecode_reading_problem(
     """Why the ``coqc.byte`` beside ``tools.coqc`` may read ``reading`` (the header and the
     statement, ended by ``Abort.``) otherwise than native coqc, or None (see the module
     docstring). ``library``: the user's file's library name, compiled as a plain ``coqc``
-    compiles that file; None (a theorem not read from a file): as the checked file,
-    ``ProverCheck.Checked``."""
+    compiles that file; None (a theorem not read from a file): as the checked file, a
+    plain ``Checked.v`` (:func:`~prover.backends.coq.checker_runs.users_file`)."""
     bytecode = bytecode_beside(tools.coqc)
     if not bytecode.is_file():
         return None
     key = _reading_key(str(bytecode), reading, tools, library)
     if key in _PASSED_READINGS:  # another attempt at the same theorem, in this process
         return None
+    checked = users_file(library)  # compiled as the full check compiles the file
+    name = checked.module
     with private_directory("coq-verify-bytecode-") as directory:
-        name = library or VERIFY_MODULE
         (directory / f"{name}.v").write_bytes(reading.encode("utf-8"))
         write_folder_files(directory, tools.folder_files)
-        plain = [str(bytecode), "-q", f"{name}.v"]  # as the whole-file compile runs coqc
-        argv = coqc_command(str(bytecode)) if library is None else plain
+        argv = coqc_command(str(bytecode), checked=checked)
         compiled = run_checker(
             argv, directory, tools, merge_stderr=False, traced=True, bytecode=True
         )

@@ -97,11 +97,10 @@ class CheckerTools:
 
 @dataclass(frozen=True, kw_only=True)
 class CheckedFile:
-    """The checked file's name, and how coqc and coqchk load it: a plain ``Checked.v``
-    (:data:`CHECKED`) for a theorem whose file has no name, or the user's own file's
-    library, compiled as a plain ``coqc F.v`` compiles it (no ``-Q``: the folder's files
-    have no prefix, so the library is ``F``; :func:`users_file`). ``prefix`` (a ``-Q .
-    PREFIX`` load path) is for other uses: nothing the verifier checks has one now.
+    """The checked file's name: a plain ``Checked.v`` (:data:`CHECKED`) for a theorem whose
+    file has no name, or the user's own file's library, compiled as a plain ``coqc F.v``
+    compiles it (no ``-Q``: the folder's files have no prefix, so the library is ``F``;
+    :func:`users_file`).
 
     A header's reading can depend on its file's name (red-team round ninety-eight), and a
     proof can branch on that reading: round 120 proved ``b = true`` by ``reflexivity`` as
@@ -110,7 +109,6 @@ class CheckedFile:
     reads, is the user's own reading whenever the user's file has a name."""
 
     module: str
-    prefix: str | None
 
     def __post_init__(self) -> None:
         if not _FILE_MODULE.fullmatch(self.module) or self.module.startswith(VERIFY_LIBRARY):
@@ -118,35 +116,31 @@ class CheckedFile:
 
     @property
     def library(self) -> str:
-        """The file's full library name, the root of every full name the checks print."""
-        return self.module if self.prefix is None else f"{self.prefix}.{self.module}"
-
-    def load_flags(self) -> list[str]:
-        """The load-path flags that give the folder's files their prefix (none for a plain
-        coqc)."""
-        return [] if self.prefix is None else ["-Q", ".", self.prefix]
+        """The file's full library name, the root of every full name the checks print: the
+        module itself, which has no prefix."""
+        return self.module
 
 
-CHECKED = CheckedFile(module=VERIFY_MODULE, prefix=None)
+CHECKED = CheckedFile(module=VERIFY_MODULE)
 
 
 def users_file(library: str | None) -> CheckedFile:
     """The checked file for a user's file whose library name is ``library`` (None: the
     file has no name, so :data:`CHECKED`)."""
-    return CHECKED if library is None else CheckedFile(module=library, prefix=None)
+    return CHECKED if library is None else CheckedFile(module=library)
 
 
 def coqc_command(coqc: str, *, timed: bool = False, checked: CheckedFile = CHECKED) -> list[str]:
     """``coqc`` compiling ``checked`` (run in the file's directory); ``timed`` adds
     ``-time``, whose per-sentence lines :func:`split_refusal` reads."""
     time_flag = ["-time"] if timed else []
-    return [coqc, *time_flag, "-q", *checked.load_flags(), f"{checked.module}.v"]
+    return [coqc, *time_flag, "-q", f"{checked.module}.v"]
 
 
 def coqchk_command(coqchk: str, *, checked: CheckedFile = CHECKED) -> list[str]:
     """``coqchk`` re-checking ``checked`` alone, with its context summary (coqchk reads the
     current folder without a prefix, as coqc does: Coq 8.16's ``checker.ml``)."""
-    return [coqchk, "-silent", "-o", *checked.load_flags(), "-norec", checked.library]
+    return [coqchk, "-silent", "-o", "-norec", checked.library]
 
 
 def compile_and_check(

@@ -108,12 +108,16 @@ def project_roots(folder: Path) -> list[Path]:
     """The folders whose trees a project build of a file in ``folder`` may map: every one at
     or above it holding a project marker (nested projects: any of them may be the build's),
     outermost first, and ``folder`` itself."""
-    marked = [
+    return list(dict.fromkeys([*reversed(_marked_folders(folder)), folder]))
+
+
+def _marked_folders(folder: Path) -> list[Path]:
+    """``folder`` and the folders above it that hold a project marker, innermost first."""
+    return [
         candidate
         for candidate in [folder, *folder.parents]
         if any(_marks(candidate / marker) for marker in PROJECT_MARKERS)
     ]
-    return list(dict.fromkeys([*reversed(marked), folder]))
 
 
 def _marks(path: Path) -> bool:
@@ -197,13 +201,11 @@ def project_prefix_refusal(source: str | None, installed: Path | None) -> str | 
     checks one reading, the plain ``coqc F.v`` in the file's folder, so a file inside a
     project is refused (none of 3,136 files of five real projects was taken before either:
     ``benchmarks.project_refusals``)."""
-    for _, roots in _project_folders(source, installed):
-        marked = [
-            root for root in roots if any(_marks(root / marker) for marker in PROJECT_MARKERS)
-        ]
+    for folder in _checked_folders(source, installed):
+        marked = _marked_folders(folder)
         if marked:
             return (
-                f"the file is inside a project (the project file in {str(marked[-1])!r}), "
+                f"the file is inside a project (the project file in {str(marked[0])!r}), "
                 "whose build gives it a logical prefix under which its header may read "
                 "otherwise than the plain coqc of the file's folder the prover checks (move "
                 "the file out of the project to prove it)"
@@ -233,13 +235,20 @@ def project_flags_refusal(source: str | None, installed: Path | None) -> str | N
 def _project_folders(
     source: str | None, installed: Path | None
 ) -> Iterator[tuple[Path, list[Path]]]:
-    """Each folder a plain coqc of ``source`` may run in (not inside Coq's installed
-    folder), with its :func:`project_roots`."""
+    """Each folder a plain coqc of ``source`` may run in (:func:`_checked_folders`), with
+    its :func:`project_roots`."""
+    for folder in _checked_folders(source, installed):
+        yield folder, project_roots(folder)
+
+
+def _checked_folders(source: str | None, installed: Path | None) -> Iterator[Path]:
+    """Each folder a plain coqc of ``source`` may run in, not inside Coq's installed
+    folder."""
     if source is None:
         return
     for folder in file_folders(source)[1]:
         if installed is None or not folder.resolve().is_relative_to(installed):
-            yield folder, project_roots(folder)
+            yield folder
 
 
 def _project_tokens(root: Path) -> list[str] | str | None:
